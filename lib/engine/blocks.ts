@@ -1,0 +1,43 @@
+// What a cell shows: a few block kinds that render both to the terminal and to the Markdown notebook,
+// so the screen and the transcript can never say different things.
+
+export type Cell = string | number | bigint | null
+
+export type Block =
+  | { readonly kind: 'markdown'; readonly text: string }
+  | {
+      readonly kind: 'table'
+      readonly title?: string
+      readonly columns: readonly string[]
+      readonly rows: readonly (readonly Cell[])[]
+      /** Per column; numbers and bigints default to right. */
+      readonly align?: readonly ('left' | 'right')[]
+      /** A closing line under the table (totals, "and 1,204 more"). */
+      readonly footer?: string
+    }
+  | { readonly kind: 'facts'; readonly title?: string; readonly items: readonly (readonly [label: string, value: string])[] }
+  | { readonly kind: 'notice'; readonly level: 'info' | 'ok' | 'warn' | 'danger'; readonly text: string }
+  | { readonly kind: 'code'; readonly text: string; readonly language?: string }
+
+export const markdown = (text: string): Block => ({ kind: 'markdown', text })
+export const notice = (level: 'info' | 'ok' | 'warn' | 'danger', text: string): Block => ({ kind: 'notice', level, text })
+export const facts = (items: readonly (readonly [string, string])[], title?: string): Block =>
+  title === undefined ? { kind: 'facts', items } : { kind: 'facts', title, items }
+export const code = (text: string, language?: string): Block => (language === undefined ? { kind: 'code', text } : { kind: 'code', text, language })
+
+export function table(
+  columns: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  extra: { title?: string; footer?: string; align?: readonly ('left' | 'right')[] } = {},
+): Block {
+  return { kind: 'table', columns, rows, ...extra }
+}
+
+/** 1234567 → "1,234,567"; the same grouping on every machine, whatever its locale. */
+export function formatCount(value: number | bigint): string {
+  const text = value.toString()
+  const negative = text.startsWith('-')
+  const digits = negative ? text.slice(1) : text
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return negative ? `-${grouped}` : grouped
+}

@@ -1,0 +1,409 @@
+// The client-neutral view of a Kafka cluster that runbooks, plans and the engine see.
+// Only lib/kafka/platformatic/ talks to a real client; lib/kafka/fake/ holds the same state in memory.
+// Every operation answers per partition or per resource: one broken partition never hides the rest.
+
+/** A partition of a topic. */
+export interface TopicPartition {
+  readonly topic: string
+  readonly partition: number
+}
+
+/** A Kafka protocol error as data: its code, its name (UPPER_SNAKE as in the protocol) and the broker's words. */
+export interface KafkaError {
+  readonly code: number
+  readonly name: string
+  readonly message: string
+}
+
+/** Why a whole request could not be made at all (as opposed to a per-partition error). */
+export type ConnectionFaultKind = 'unreachable' | 'auth' | 'tls' | 'timeout' | 'unsupported' | 'config'
+
+/** Thrown only when the cluster cannot be asked at all; its message is one line that says what to do. */
+export class KafkaConnectionError extends Error {
+  readonly kind: ConnectionFaultKind
+  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'KafkaConnectionError'
+    this.kind = kind
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection
+
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+
+/** How to reach a cluster: what `--bootstrap-server` and `--command-config` describe. */
+export interface ConnectionOptions {
+  readonly bootstrapServers: readonly string[]
+  readonly clientId?: string
+  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). PEM text, never paths. */
+  readonly tls?: {
+    readonly ca?: string
+    readonly cert?: string
+    readonly key?: string
+    readonly keyPassword?: string
+    readonly rejectUnauthorized?: boolean
+    readonly servername?: string
+  }
+  /** Present for SASL_PLAINTEXT and SASL_SSL. The password never reaches a transcript. */
+  readonly sasl?: {
+    readonly mechanism: SaslMechanism
+    readonly username: string
+    readonly password: string
+  }
+  /** Per-request timeout; a request that takes longer fails as `timeout`. */
+  readonly requestTimeoutMs?: number
+  /** Time to open a connection to one broker. */
+  readonly connectTimeoutMs?: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster
+
+/** A broker the cluster knows about. */
+export interface Broker {
+  readonly id: number
+  readonly host: string
+  readonly port: number
+  readonly rack: string | null
+  /** true/false when the cluster says so (DescribeCluster with fenced brokers, 4.0+); null when it cannot tell. */
+  readonly fenced: boolean | null
+}
+
+/** A voter or observer of the KRaft metadata quorum, as DescribeQuorum reports it. */
+export interface QuorumReplica {
+  readonly id: number
+  readonly logEndOffset: bigint
+  /** Milliseconds since the epoch, or null when unknown (-1 on the wire). */
+  readonly lastFetchTimestamp: number | null
+  readonly lastCaughtUpTimestamp: number | null
+}
+
+export interface QuorumView {
+  readonly leaderId: number | null
+  readonly leaderEpoch: number
+  readonly highWatermark: bigint
+  readonly voters: readonly QuorumReplica[]
+  readonly observers: readonly QuorumReplica[]
+}
+
+export interface ClusterView {
+  readonly clusterId: string | null
+  /** Every broker the cluster reports; fenced ones too where the cluster can say so. */
+  readonly brokers: readonly Broker[]
+  /** The active KRaft controller. In KRaft, Metadata's controller id is a random broker: only DescribeQuorum knows. */
+  readonly controller: { readonly id: number | null; readonly source: 'describe-quorum' | 'metadata' }
+  readonly quorum: QuorumView | null
+}
+
+/** Which operations the connected cluster can serve, from ApiVersions. */
+export type Operation =
+  | 'describeTopicPartitions'
+  | 'describeQuorum'
+  | 'describeClusterFenced'
+  | 'electLeaders'
+  | 'incrementalAlterConfigs'
+  | 'alterPartitionReassignments'
+  | 'listOffsetsMaxTimestamp'
+  | 'replicaLogEndOffsets'
+  | 'consumerGroupDescribe'
+  | 'describeLogDirs'
+  | 'deleteRecords'
+  | 'alterCommittedOffsets'
+
+export interface Capabilities {
+  /** API key → supported version range, as the broker advertised it. */
+  readonly apis: ReadonlyMap<number, { readonly min: number; readonly max: number }>
+  readonly supports: Readonly<Record<Operation, boolean>>
+  /** Finalized feature levels (metadata.version, eligible.leader.replicas.version, ...). */
+  readonly features: ReadonlyMap<string, number>
+  /** metadata.version as a release name, e.g. "4.3-IV0", when the level is one we know. */
+  readonly metadataVersion: string | null
+  /** The Kafka release line the cluster runs at ("4.3", "3.9"), derived from metadata.version. */
+  readonly kafkaLine: string | null
+  /** Eligible leader replicas (KIP-966): on, off, or not a feature of this cluster at all. */
+  readonly elr: 'on' | 'off' | 'unsupported'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partitions and topics
+
+/** One partition's replication state. Valid for leaderless partitions too: that is the point. */
+export interface PartitionState extends TopicPartition {
+  /** null when the partition has no leader (-1 on the wire). */
+  readonly leader: number | null
+  readonly leaderEpoch: number
+  readonly replicas: readonly number[]
+  readonly isr: readonly number[]
+  readonly offline: readonly number[]
+  /** Eligible leader replicas; null when this cluster does not report them (before 3.8, or no ELR feature). */
+  readonly elr: readonly number[] | null
+  readonly lastKnownElr: readonly number[] | null
+  /** The partition-level error the broker attached (e.g. LEADER_NOT_AVAILABLE); the fields above stay valid. */
+  readonly error?: KafkaError
+}
+
+export interface TopicState {
+  readonly topic: string
+  readonly topicId: string | null
+  readonly internal: boolean
+  readonly partitions: readonly PartitionState[]
+  /** Topic-level error, e.g. UNKNOWN_TOPIC_OR_PARTITION for a name that does not exist. */
+  readonly error?: KafkaError
+}
+
+export interface NewTopic {
+  readonly topic: string
+  readonly partitions?: number
+  readonly replicationFactor?: number
+  /** Explicit replica lists per partition, in partition order; overrides partitions / replicationFactor. */
+  readonly assignments?: readonly (readonly number[])[]
+  readonly configs?: Readonly<Record<string, string>>
+}
+
+export interface TopicResult {
+  readonly topic: string
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configs
+
+export type ConfigResourceRef =
+  | { readonly type: 'topic'; readonly name: string }
+  | { readonly type: 'broker'; readonly id: number }
+  /** The cluster-wide dynamic broker default (`--entity-default` in kafka-configs). */
+  | { readonly type: 'broker-default' }
+
+/** Where a config value comes from, in the order Kafka resolves it for a topic. */
+export type ConfigSource =
+  | 'dynamic-topic'
+  | 'dynamic-broker'
+  | 'dynamic-broker-default'
+  | 'static-broker'
+  | 'default'
+  | 'dynamic-broker-logger'
+  | 'client-metrics'
+  | 'group'
+  | 'unknown'
+
+export interface ConfigSynonym {
+  readonly name: string
+  readonly value: string | null
+  readonly source: ConfigSource
+}
+
+export interface ConfigEntry {
+  readonly name: string
+  /** null for sensitive values (Kafka never returns them) and for unset values. */
+  readonly value: string | null
+  readonly source: ConfigSource
+  readonly readOnly: boolean
+  readonly sensitive: boolean
+  /** The values this entry overrides, most specific first (Kafka's synonyms). */
+  readonly synonyms: readonly ConfigSynonym[]
+}
+
+export interface ResourceConfig {
+  readonly resource: ConfigResourceRef
+  readonly entries: readonly ConfigEntry[]
+  readonly error?: KafkaError
+}
+
+export type ConfigOp =
+  | { readonly name: string; readonly op: 'set'; readonly value: string }
+  | { readonly name: string; readonly op: 'delete' }
+
+export interface ConfigChange {
+  readonly resource: ConfigResourceRef
+  readonly ops: readonly ConfigOp[]
+}
+
+export interface ConfigChangeResult {
+  readonly resource: ConfigResourceRef
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elections and reassignments
+
+export type ElectionType = 'preferred' | 'unclean'
+
+export interface ElectionResult extends TopicPartition {
+  /** elected: a leader was chosen now; not-needed: the partition already had a valid leader. */
+  readonly outcome: 'elected' | 'not-needed' | 'failed'
+  readonly error?: KafkaError
+}
+
+export interface ReplicaMove extends TopicPartition {
+  /** The full target replica list, in order; null cancels an ongoing reassignment. */
+  readonly replicas: readonly number[] | null
+}
+
+export interface OngoingReassignment extends TopicPartition {
+  readonly replicas: readonly number[]
+  readonly adding: readonly number[]
+  readonly removing: readonly number[]
+}
+
+export interface PartitionResult extends TopicPartition {
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offsets
+
+/** What to look up: the first offset, the high watermark, the record with the largest timestamp, or by time. */
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { readonly timestamp: number }
+
+export interface OffsetQuery extends TopicPartition {
+  readonly spec: OffsetSpec
+}
+
+export interface ListedOffset extends TopicPartition {
+  readonly spec: OffsetSpec
+  /** null when Kafka found no such offset (a timestamp after the last record: -1 on the wire). */
+  readonly offset: bigint | null
+  /** The record's timestamp for timestamp and max-timestamp lookups; null otherwise or when unknown. */
+  readonly timestamp: number | null
+  readonly leaderEpoch: number | null
+  readonly error?: KafkaError
+}
+
+/** A question to one replica's own broker about its own log (ListOffsets with the debugging replica id). */
+export interface ReplicaOffsetQuery extends TopicPartition {
+  readonly broker: number
+  readonly spec: 'earliest' | 'latest' | 'max-timestamp'
+}
+
+export interface ReplicaOffset extends TopicPartition {
+  readonly broker: number
+  readonly spec: 'earliest' | 'latest' | 'max-timestamp'
+  /** For 'latest': that replica's log end offset, answered even while the partition is leaderless. */
+  readonly offset: bigint | null
+  readonly timestamp: number | null
+  readonly error?: KafkaError
+}
+
+export interface RecordsBefore extends TopicPartition {
+  readonly offset: bigint
+}
+
+export interface DeletedRecords extends TopicPartition {
+  readonly lowWatermark: bigint | null
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumer groups
+
+/** classic: JoinGroup/SyncGroup protocol; consumer: KIP-848 (4.x); others are listed but not managed here. */
+export type GroupType = 'classic' | 'consumer' | 'share' | 'streams' | 'unknown'
+
+export interface GroupListing {
+  readonly groupId: string
+  /** As Kafka names it: Empty, Stable, PreparingRebalance, CompletingRebalance, Assigning, Reconciling, Dead... */
+  readonly state: string
+  readonly type: GroupType
+  readonly protocolType: string
+}
+
+export interface GroupMember {
+  readonly memberId: string
+  readonly groupInstanceId: string | null
+  readonly clientId: string
+  readonly host: string
+  readonly assignment: readonly TopicPartition[]
+}
+
+export interface GroupDescription {
+  readonly groupId: string
+  readonly state: string
+  readonly type: GroupType
+  /** The assignor, when the group has one. */
+  readonly assignor: string | null
+  readonly coordinator: number | null
+  readonly members: readonly GroupMember[]
+  /** GROUP_ID_NOT_FOUND for a group that does not exist. */
+  readonly error?: KafkaError
+}
+
+export interface CommittedOffset extends TopicPartition {
+  readonly offset: bigint
+  readonly leaderEpoch: number | null
+  readonly metadata: string | null
+  readonly error?: KafkaError
+}
+
+export interface GroupOffsets {
+  readonly groupId: string
+  /** Only partitions with a committed offset. */
+  readonly offsets: readonly CommittedOffset[]
+  readonly error?: KafkaError
+}
+
+export interface OffsetCommit extends TopicPartition {
+  /** A real offset, never a -1/-2 placeholder. */
+  readonly offset: bigint
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log directories
+
+export interface ReplicaOnDisk extends TopicPartition {
+  readonly sizeBytes: bigint
+  readonly offsetLag: bigint
+  readonly future: boolean
+}
+
+export interface LogDir {
+  readonly path: string
+  readonly error?: KafkaError
+  readonly totalBytes: bigint | null
+  readonly usableBytes: bigint | null
+  readonly replicas: readonly ReplicaOnDisk[]
+}
+
+export interface BrokerLogDirs {
+  readonly broker: number
+  readonly dirs: readonly LogDir[]
+  /** Set when the broker could not be asked (dead, fenced, timed out). */
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
+// The interface
+
+/** Everything a runbook may ask of or do to a cluster. Implemented by platformatic/ and fake/. */
+export interface KafkaOps {
+  capabilities(): Promise<Capabilities>
+  cluster(): Promise<ClusterView>
+
+  /** All topics when `topics` is omitted (internal ones included, flagged). Never throws for leaderless partitions. */
+  partitionStates(topics?: readonly string[]): Promise<TopicState[]>
+  createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]>
+  deleteTopics(topics: readonly string[]): Promise<TopicResult[]>
+
+  describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]>
+  /** IncrementalAlterConfigs only: every override not named in `ops` stays as it is. */
+  incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]>
+
+  electLeaders(type: ElectionType, partitions: readonly TopicPartition[]): Promise<ElectionResult[]>
+  alterPartitionReassignments(moves: readonly ReplicaMove[]): Promise<PartitionResult[]>
+  listPartitionReassignments(): Promise<OngoingReassignment[]>
+
+  listOffsets(queries: readonly OffsetQuery[]): Promise<ListedOffset[]>
+  /** Each replica's own view of its log, asked of its broker; works on followers and on leaderless partitions. */
+  replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]>
+  deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
+  describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
+
+  listGroups(): Promise<GroupListing[]>
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>
+  committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
+  /** Refused per partition (NON_EMPTY_GROUP) unless the group is Empty or unknown; offsets must be real (≥ 0). */
+  alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]>
+
+  close(): Promise<void>
+}
