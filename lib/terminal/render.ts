@@ -45,6 +45,7 @@ export function renderWidth(stream: { columns?: number }): number {
   return Math.max(40, Math.min(columns, 100))
 }
 
+// eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ansiPattern = /\u001b\[[0-9;]*m/g
 /** Printed length of a string, ignoring colour codes. */
 export function visibleLength(text: string): number {
@@ -112,22 +113,29 @@ function cellText(value: Cell): string {
 function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOptions): string {
   const align = block.columns.map((_, i) => block.align?.[i] ?? (block.rows.some((r) => typeof r[i] === 'number' || typeof r[i] === 'bigint') ? 'right' : 'left'))
   const texts = block.rows.map((row) => block.columns.map((_, i) => cellText(row[i] ?? null)))
-  const natural = block.columns.map((column, i) => Math.max(visibleLength(column), ...texts.map((row) => visibleLength(row[i]!))) + 2)
-  const colWidths = fitWidths(natural, options.width - (block.columns.length + 1))
+  const natural = block.columns.map((column, i) => Math.max(visibleLength(column), ...texts.map((row) => visibleLength(row[i]!))))
+  const gap = 2
+  const colWidths = fitWidths(natural, options.width - gap * (block.columns.length - 1))
+  // Borderless, like kubectl or psql: scannable at 100 columns; a rule under the header replaces box lines.
   const table = new Table({
     head: block.columns.map((c) => paint(c, ['bold'], options.color)),
     colWidths,
     colAligns: align,
     wordWrap: true,
     wrapOnWordBoundary: true,
-    // No rule between body rows: large tables stay compact and scannable.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    style: { head: [], border: options.color ? ['dim'] : [], 'padding-left': 1, 'padding-right': 1 },
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(gap),
+    },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   })
   for (const row of texts) table.push(row)
   const parts: string[] = []
   if (block.title) parts.push(paint(block.title, ['bold'], options.color))
-  parts.push(table.toString())
+  const [header = '', ...body] = table.toString().split('\n')
+  const rule = colWidths.map((w) => '─'.repeat(w)).join(' '.repeat(gap))
+  parts.push([header, paint(rule, ['dim'], options.color), ...body].join('\n'))
   if (block.footer) parts.push(wrap(inlineText(block.footer, options), options.width).join('\n'))
   return parts.join('\n')
 }
