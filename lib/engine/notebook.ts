@@ -54,7 +54,7 @@ export function renderNotebook(events: readonly WrittenEvent[]): string {
         parts.push(`**Chosen:** \`${event.chosen}\` _(${event.source})_${event.recommended ? ` · recommended: \`${event.recommended}\`` : ''}`)
         break
       case 'plan':
-        parts.push(`**Plan** \`${event.hash}\`: ${event.summary}`)
+        parts.push(`**Plan** \`${event.planHash}\`: ${event.summary}`)
         break
       case 'confirmation':
         parts.push(`**Confirmation** (${event.method}): ${event.accepted ? 'approved' : 'not given'}`)

@@ -207,8 +207,8 @@ export function parseDuration(text: string): number {
   let total = 0
   let matched = ''
   for (const part of trimmed.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)\s*/gi)) {
-    const unit = part[2]!.toLowerCase().replace(/s$/, '') || 's'
-    const ms = unitMs[unit] ?? unitMs[part[2]!.toLowerCase()]
+    const written = part[2]!.toLowerCase()
+    const ms = unitMs[written] ?? unitMs[written.replace(/s$/, '')]
     if (ms === undefined) throw new ParamError(`"${text}" has an unknown unit "${part[2]}" — use ms, s, m, h or d (or ISO-8601 like PT15M)`)
     total += Number(part[1]) * ms
     matched += part[0]

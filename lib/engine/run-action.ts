@@ -13,7 +13,7 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     const plan = await state.io.progress(`Planning: ${cell.title}`, () => cell.plan(ctx))
     const hash = planHash(state.runbook.id, cell.id, plan)
     const summary = cell.summary(plan)
-    session.append({ type: 'plan', cell: cell.id, plan, hash, summary })
+    session.append({ type: 'plan', cell: cell.id, plan, planHash: hash, summary })
     Object.assign(report, { plan, planHash: hash, summary })
     emit(state, [...cell.preview(plan, ctx), notice('info', `Plan \`${hash}\`: ${summary}`)], cell.id)
 

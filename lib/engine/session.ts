@@ -31,7 +31,7 @@ export type TranscriptEvent =
   | { type: 'output'; cell?: string; blocks: readonly Block[] }
   | { type: 'query-result'; cell: string; data: unknown }
   | { type: 'decision'; cell: string; options: readonly unknown[]; recommended: string | null; chosen: string; source: string }
-  | { type: 'plan'; cell: string; plan: unknown; hash: string; summary: string }
+  | { type: 'plan'; cell: string; plan: unknown; planHash: string; summary: string }
   | { type: 'confirmation'; cell: string; method: 'typed' | 'yes-no' | 'flag --yes' | 'approved hash'; accepted: boolean; expected?: string }
   | { type: 'recheck'; cell: string; drifts: readonly unknown[] }
   | { type: 'apply'; cell: string; applied: readonly string[]; failed: readonly unknown[]; data?: unknown }
