@@ -195,8 +195,16 @@ export class FakeKafka implements KafkaOps {
     return this
   }
 
-  /** A consumer joins a group with an assignment. */
-  addMember(groupId: string, member: { memberId: string; clientId?: string; host?: string; assignment?: readonly TopicPartition[] }): this {
+  /** A consumer joins a group with an assignment; the group is created (classic unless said) if it does not exist. */
+  addMember(
+    groupId: string,
+    member: { memberId: string; clientId?: string; host?: string; assignment?: readonly TopicPartition[] },
+    options: { type?: 'classic' | 'consumer' } = {},
+  ): this {
+    if (!this.#state.groups.has(groupId)) {
+      const type = options.type ?? 'classic'
+      this.#state.groups.set(groupId, { groupId, type, protocolType: 'consumer', assignor: type === 'classic' ? 'range' : 'uniform', pinnedState: null, members: [], offsets: new Map() })
+    }
     const created: FakeMember = {
       memberId: member.memberId,
       groupInstanceId: null,
