@@ -9,3 +9,4 @@ export async function connect(options: ConnectionOptions): Promise<KafkaOps> {
   const { openPlatformaticKafka } = await import('./platformatic/index.ts')
   return openPlatformaticKafka(options)
 }
+export const loadSandboxProbe = async (): Promise<import('../sandbox/index.ts').SandboxProbe> => (await import('./platformatic/sandbox-probe.ts')).createSandboxProbe()
