@@ -131,6 +131,18 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect(unclean).toMatchObject({ value: 'false', source: 'default' })
       })
 
+      it('answers only the named configs when asked, per resource', async () => {
+        const topic = world.uniqueName('named')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }])
+        const missing = world.uniqueName('nameless')
+        const described = await ops.describeConfigs([{ type: 'topic', name: topic }, { type: 'topic', name: missing }], { names: ['min.insync.replicas', 'unclean.leader.election.enable'] })
+        expect(described[0]!.entries.map((e) => [e.name, e.value, e.source])).toEqual([
+          ['min.insync.replicas', '2', 'dynamic-topic'],
+          ['unclean.leader.election.enable', 'false', 'default'],
+        ])
+        expect(described[1]!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+      })
+
       it('validate-only changes nothing; a real change touches only the named keys', async () => {
         const topic = world.uniqueName('alter')
         await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } }])
