@@ -8,8 +8,21 @@ if (!existsSync(entry)) {
   process.exit(1)
 }
 const { main } = await import(entry.href)
+
+// The first Ctrl-C asks the run to stop cleanly (a change being applied finishes first, the transcript is
+// closed); a second one exits at once.
 const controller = new AbortController()
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => controller.abort(signal))
+let interrupts = 0
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    interrupts++
+    if (interrupts > 1) {
+      process.stderr.write('\nrunbook: stopped immediately (second interrupt)\n')
+      process.exit(130)
+    }
+    controller.abort(signal)
+  })
+}
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -19,3 +32,5 @@ const code = await main(process.argv.slice(2), {
   signal: controller.signal,
 })
 process.exitCode = code
+// Connections or timers a command forgot to close must not keep a finished CLI alive.
+setTimeout(() => process.exit(code), 2000).unref()

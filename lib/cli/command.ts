@@ -19,6 +19,8 @@ export interface CommandEnv {
 export interface ParsedArgs {
   readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>
   readonly positionals: readonly string[]
+  /** The command's arguments as typed, for transcripts (secrets are masked when written). */
+  readonly raw: readonly string[]
 }
 
 export interface Command {

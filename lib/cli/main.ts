@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import type { Command, CommandEnv } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
 import { describeFailure } from './failure.ts'
+import { packageVersion } from './package-version.ts'
 
 /** Subcommands, loaded on demand so that `--help`, `list` and `show` never import the Kafka client. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -69,7 +70,7 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
       allowPositionals: true,
       strict: true,
     })
-    return await command.run(parsed, env)
+    return await command.run({ ...parsed, raw: rest }, env)
   } catch (error) {
     const failure = describeFailure(error, { debug, command: name })
     env.stderr.write(failure.text + '\n')
@@ -77,17 +78,3 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
   }
 }
 
-async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises')
-  const url = new URL('../../package.json', import.meta.url)
-  // From dist/lib/cli the package.json is one level further up.
-  for (const candidate of [url, new URL('../../../package.json', import.meta.url)]) {
-    try {
-      const pkg = JSON.parse(await readFile(candidate, 'utf8')) as { name?: string; version?: string }
-      if (pkg.name === 'kafka-runbooks') return pkg.version ?? 'unknown'
-    } catch {
-      // try the next location
-    }
-  }
-  return 'unknown'
-}

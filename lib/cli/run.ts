@@ -1,14 +1,79 @@
-// Placeholder: replaced by the issue that builds `runbook run`.
+// `runbook run <id>`: the guided, headless or dry run of one runbook against a cluster.
+
+import { loadCatalog } from '../engine/catalog.ts'
+import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
-import { ExitCode } from './exit-codes.ts'
+import { loadConfig } from './config-file.ts'
+import { connectionHelp, connectionOptions } from './connection.ts'
+import { packageVersion } from './package-version.ts'
+import { collectAnswers, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
+import { teamRunbookDirs } from './team-dirs.ts'
 
 export const command: Command = {
   name: 'run',
-  summary: '',
-  help: 'runbook run: not built yet',
-  options: {},
-  async run(_args, env) {
-    env.stderr.write('runbook run: not built yet\n')
-    return ExitCode.failed
+  summary: 'run a runbook',
+  help: `Usage: runbook run <id> [options]
+
+Runs a runbook against a cluster as a notebook: every step is shown, every change is previewed,
+confirmed, re-checked against the cluster and verified, and the run leaves a transcript and an undo record.
+
+Answers:
+  --set <name>=<value>       a parameter or a decision (repeatable); see \`runbook show <id>\`
+  --answers <file.json>      answers as a JSON object (flags win)
+  --runbooks <dir>           also load runbooks from this folder (repeatable)
+
+${runModeHelp}
+
+${connectionHelp}`,
+  options: {
+    ...connectionOptions,
+    ...runModeOptions,
+    set: { type: 'string', multiple: true },
+    answers: { type: 'string' },
+    runbooks: { type: 'string', multiple: true },
+    config: { type: 'string' },
+  },
+  async run(args, env) {
+    const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
+    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const interactive = isInteractive(args, env)
+    const io = makeIo(interactive, args, env)
+    let id = args.positionals[0]
+    if (args.positionals.length > 1) throw new UsageError(`one runbook at a time — got ${args.positionals.join(' ')}`)
+    if (id === undefined) {
+      if (!interactive) throw new UsageError('which runbook? — `runbook run <id>`; `runbook list` shows them')
+      const usable = catalog.entries.filter((e) => e.runbook)
+      id = await io.select({
+        message: 'Which incident?',
+        choices: usable.map((e) => ({ value: e.id, name: `${e.runbook!.title}`, description: e.runbook!.summary })),
+      })
+    }
+    const runbook = catalog.find(id)
+    if (!runbook) {
+      const broken = catalog.entries.find((e) => e.id === id && e.error)
+      if (broken) throw new UsageError(`runbook ${id} cannot be used: ${broken.error}`)
+      throw new UsageError(`no runbook "${id}" — \`runbook list\` shows the ones there are`)
+    }
+    const given = collectAnswers(args, env.cwd)
+    const open = await openCluster(args, env, config)
+    try {
+      const result = await runRunbook(runbook, {
+        io,
+        kafka: open.kafka,
+        sessionsDir: sessionsDir(args, env, config),
+        given,
+        approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
+        dryRun: Boolean(args.values['dry-run']),
+        ...operatorName(args, env),
+        cluster: open.cluster,
+        args: args.raw,
+        secrets: open.secrets,
+        signal: env.signal,
+        toolVersion: await packageVersion(),
+      })
+      return reportResult(runbook.id, result, args, env)
+    } finally {
+      await open.kafka.close()
+    }
   },
 }

@@ -1,14 +1,36 @@
-// Placeholder: replaced by the issue that builds `runbook show`.
+// `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
+
+import { describeRunbook } from '../engine/describe-runbook.ts'
+import { loadCatalog } from '../engine/catalog.ts'
+import { blocksToMarkdown } from '../engine/markdown.ts'
+import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
+import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
+import { UsageError } from './run-support.ts'
+import { teamRunbookDirs } from './team-dirs.ts'
 
 export const command: Command = {
   name: 'show',
-  summary: '',
-  help: 'runbook show: not built yet',
-  options: {},
-  async run(_args, env) {
-    env.stderr.write('runbook show: not built yet\n')
-    return ExitCode.failed
+  summary: 'print a runbook as a notebook',
+  help: `Usage: runbook show <id> [--markdown] [--runbooks <dir>]
+
+Prints the runbook's purpose, parameters and cells (with every version of each explanation)
+without connecting to a cluster. --markdown prints Markdown instead of terminal text.`,
+  options: { markdown: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
+  async run(args, env) {
+    const id = args.positionals[0]
+    if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
+    const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
+    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const runbook = catalog.find(id)
+    if (!runbook) {
+      const broken = catalog.entries.find((e) => e.id === id && e.error)
+      throw new UsageError(broken ? `runbook ${id} cannot be used: ${broken.error}` : `no runbook "${id}" — \`runbook list\` shows the ones there are`)
+    }
+    const blocks = describeRunbook(runbook)
+    const text = args.values.markdown ? blocksToMarkdown(blocks) : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
+    env.stdout.write(text + '\n')
+    return ExitCode.done
   },
 }

@@ -1,14 +1,59 @@
-// Placeholder: replaced by the issue that builds `runbook undo`.
+// `runbook undo <session>`: restores what a session changed, after re-checking that nobody changed it since.
+
+import { existsSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import { loadCatalog } from '../engine/catalog.ts'
+import { runUndo } from '../engine/undo.ts'
 import type { Command } from './command.ts'
-import { ExitCode } from './exit-codes.ts'
+import { loadConfig } from './config-file.ts'
+import { connectionHelp, connectionOptions } from './connection.ts'
+import { packageVersion } from './package-version.ts'
+import { isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
+import { teamRunbookDirs } from './team-dirs.ts'
 
 export const command: Command = {
   name: 'undo',
-  summary: '',
-  help: 'runbook undo: not built yet',
-  options: {},
-  async run(_args, env) {
-    env.stderr.write('runbook undo: not built yet\n')
-    return ExitCode.failed
+  summary: 'restore what a session changed',
+  help: `Usage: runbook undo <session> [options]
+
+For each change the session applied (newest first): shows what will be restored, re-checks that the
+cluster is still as the session left it (stops if someone changed it since), asks you to confirm,
+restores, and verifies. The undo is recorded as a session of its own. <session> is an id from
+\`runbook sessions\` or a session folder.
+
+${runModeHelp}
+
+${connectionHelp}`,
+  options: { ...connectionOptions, ...runModeOptions, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
+  async run(args, env) {
+    const target = args.positionals[0]
+    if (!target) throw new UsageError('which session? — `runbook undo <session>`; `runbook sessions` lists them')
+    const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
+    const dir = sessionsDir(args, env, config)
+    const sessionDir = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
+    if (!sessionDir) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
+    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const interactive = isInteractive(args, env)
+    const open = await openCluster(args, env, config)
+    try {
+      const result = await runUndo({
+        io: makeIo(interactive, args, env),
+        kafka: open.kafka,
+        sessionDir,
+        sessionsDir: dir,
+        findRunbook: catalog.find,
+        approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
+        dryRun: Boolean(args.values['dry-run']),
+        ...operatorName(args, env),
+        cluster: open.cluster,
+        args: args.raw,
+        secrets: open.secrets,
+        signal: env.signal,
+        toolVersion: await packageVersion(),
+      })
+      return reportResult('undo', result, args, env)
+    } finally {
+      await open.kafka.close()
+    }
   },
 }

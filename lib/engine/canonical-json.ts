@@ -1,0 +1,49 @@
+// JSON that is the same for the same value (sorted keys, bigints as decimal strings): plan hashes depend on it,
+// and transcripts use the same bigint rule so a reader sees the offsets a plan was hashed over.
+
+import { createHash } from 'node:crypto'
+
+/** Value → JSON with object keys sorted at every level; bigints become decimal strings. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value))
+}
+
+function sortKeys(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString()
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value instanceof Map) return sortKeys(Object.fromEntries(value))
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key]
+      if (v !== undefined) out[key] = sortKeys(v)
+    }
+    return out
+  }
+  return value
+}
+
+/** JSON.stringify replacer for transcripts: bigints as decimal strings. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value
+}
+
+/** The hash an operator approves: it covers the runbook, the cell and every field of the plan. */
+export function planHash(runbookId: string, cellId: string, plan: unknown): string {
+  return createHash('sha256').update(canonicalJson({ runbook: runbookId, cell: cellId, plan })).digest('hex').slice(0, 16)
+}
+
+/** Encodes a value so that bigints survive a round trip through a file (undo records). */
+export function encodeRecord(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? { $bigint: v.toString() } : v), 2)
+}
+
+export function decodeRecord<T>(text: string): T {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v)
+      if (keys.length === 1 && keys[0] === '$bigint') return BigInt((v as { $bigint: string }).$bigint)
+    }
+    return v
+  }) as T
+}

@@ -1,0 +1,95 @@
+// Finds and loads runbooks: the project's own (runbooks/ beside lib/) and any folders a team names.
+// A runbook that fails to load is reported on one line and the others stay usable.
+
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { basename, extname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { validateRunbook, type AnyRunbook } from './runbook.ts'
+
+export interface CatalogEntry {
+  /** The runbook's id, or the file name when it failed to load. */
+  readonly id: string
+  readonly path: string
+  readonly origin: 'built-in' | 'team'
+  readonly runbook?: AnyRunbook
+  /** One line: why this file is not usable. */
+  readonly error?: string
+}
+
+export interface Catalog {
+  readonly entries: readonly CatalogEntry[]
+  find(id: string): AnyRunbook | undefined
+}
+
+/** The folder with the project's own runbooks: sources when run from TypeScript, compiled files from dist/. */
+export function builtInRunbookDir(): string {
+  return fileURLToPath(new URL('../../runbooks/', import.meta.url))
+}
+
+const loadable = new Set(['.ts', '.mts', '.js', '.mjs'])
+
+function runbookFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
+  return readdirSync(dir)
+    .filter((name) => loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_'))
+    .sort()
+    .map((name) => join(dir, name))
+}
+
+/** How a runbook file becomes a module; TypeScript outside the build goes through `loadTypeScript`. */
+export interface ModuleLoader {
+  (path: string): Promise<unknown>
+}
+
+const defaultLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
+
+export async function loadCatalog(options: { teamDirs?: readonly string[]; loader?: ModuleLoader; builtInDir?: string } = {}): Promise<Catalog> {
+  const loader = options.loader ?? defaultLoader
+  const sources = [
+    ...runbookFiles(options.builtInDir ?? builtInRunbookDir()).map((path) => ({ path, origin: 'built-in' as const })),
+    ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir)).map((path) => ({ path, origin: 'team' as const }))),
+  ]
+  const entries = await Promise.all(sources.map(({ path, origin }) => loadEntry(path, origin, loader)))
+  const seen = new Map<string, CatalogEntry>()
+  const result: CatalogEntry[] = []
+  for (const entry of entries) {
+    const earlier = seen.get(entry.id)
+    if (entry.runbook && earlier?.runbook) {
+      result.push({ id: entry.id, path: entry.path, origin: entry.origin, error: `id "${entry.id}" is already used by ${earlier.path}` })
+      continue
+    }
+    if (entry.runbook) seen.set(entry.id, entry)
+    result.push(entry)
+  }
+  return {
+    entries: result,
+    find: (id) => seen.get(id)?.runbook,
+  }
+}
+
+async function loadEntry(path: string, origin: CatalogEntry['origin'], loader: ModuleLoader): Promise<CatalogEntry> {
+  const fileId = basename(path).replace(/\.[mc]?[jt]s$/, '')
+  let module: unknown
+  try {
+    module = await loader(path)
+  } catch (error) {
+    return { id: fileId, path, origin, error: `cannot load: ${firstLine(error)}` }
+  }
+  const runbook = (module as { default?: unknown }).default
+  if (!isRunbookShape(runbook)) return { id: fileId, path, origin, error: 'has no default export made with notebook(...).runbook(...)' }
+  const problems = validateRunbook(runbook)
+  if (problems.length > 0) return { id: runbook.id || fileId, path, origin, error: problems.join('; ') }
+  if (runbook.id !== fileId) return { id: runbook.id, path, origin, error: `id "${runbook.id}" must match its file name "${fileId}"` }
+  return { id: runbook.id, path, origin, runbook }
+}
+
+function isRunbookShape(value: unknown): value is AnyRunbook {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Partial<AnyRunbook>
+  return typeof v.id === 'string' && typeof v.title === 'string' && Array.isArray(v.cells) && typeof v.params === 'object' && typeof v.initialState === 'function'
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error)
+  return text.split('\n')[0]!.trim()
+}

@@ -1,0 +1,85 @@
+// Rebuilds the Markdown notebook of a run from its event log: what the operator saw, what they chose,
+// what was planned, approved, applied and verified, in order — ready for the incident channel.
+
+import type { Block } from './blocks.ts'
+import { blocksToMarkdown } from './markdown.ts'
+import type { WrittenEvent } from './session.ts'
+
+const statusWords: Record<string, string> = {
+  done: 'Done',
+  'dry-run': 'Dry run: planned, nothing changed',
+  refused: 'Refused: nothing changed',
+  drifted: 'Stopped: the cluster changed after the plan; nothing changed',
+  declined: 'Stopped: the operator did not confirm; nothing changed',
+  failed: 'Failed',
+  interrupted: 'Interrupted by the operator',
+}
+
+export function renderNotebook(events: readonly WrittenEvent[]): string {
+  const parts: string[] = []
+  let cellNumber = 0
+  for (const event of events) {
+    switch (event.type) {
+      case 'session-start': {
+        parts.push(`# ${event.title}`)
+        const rows: [string, string][] = [
+          ['Runbook', `\`${event.runbook}\``],
+          ['Started', event.at],
+          ['Operator', `${event.operator}@${event.host}`],
+          ['Mode', `${event.mode}${event.dryRun ? ', dry run' : ''}`],
+        ]
+        if (event.cluster) {
+          const cluster = [event.cluster.origin]
+          if (event.cluster.clusterId) cluster.push(`id ${event.cluster.clusterId}`)
+          if (event.cluster.kafkaLine) cluster.push(`Kafka ${event.cluster.kafkaLine}`)
+          if (event.cluster.elr) cluster.push(`ELR ${event.cluster.elr}`)
+          rows.push(['Cluster', cluster.join(', ')])
+        }
+        if (event.undoOf) rows.push(['Undoes session', `\`${event.undoOf}\``])
+        rows.push(['Session', `\`${event.at.slice(0, 10)}\` · tool ${event.toolVersion}`])
+        parts.push(rows.map(([k, v]) => `- **${k}:** ${v}`).join('\n'))
+        break
+      }
+      case 'param':
+        parts.push(`- parameter \`${event.name}\` = \`${event.value}\` _(${event.source})_`)
+        break
+      case 'cell-start':
+        cellNumber++
+        parts.push(`## ${cellNumber}. ${event.title}`)
+        break
+      case 'output':
+        parts.push(blocksToMarkdown(event.blocks as readonly Block[]))
+        break
+      case 'decision':
+        parts.push(`**Chosen:** \`${event.chosen}\` _(${event.source})_${event.recommended ? ` · recommended: \`${event.recommended}\`` : ''}`)
+        break
+      case 'plan':
+        parts.push(`**Plan** \`${event.planHash}\`: ${event.summary}`)
+        break
+      case 'confirmation':
+        parts.push(`**Confirmation** (${event.method}): ${event.accepted ? 'approved' : 'not given'}`)
+        break
+      case 'recheck':
+        parts.push(event.drifts.length === 0 ? '**Re-check** before applying: the cluster still matches the plan.' : `**Re-check** before applying: ${event.drifts.length} change(s) since the plan.`)
+        break
+      case 'shell':
+        parts.push(`\`\`\`\n$ ${event.command}\n${[event.stdout, event.stderr].filter((s) => s.trim() !== '').join('\n').trim()}\n\`\`\`\nexit code ${event.exitCode ?? 'none (stopped)'}, ${event.durationMs} ms`)
+        break
+      case 'undo-record':
+        if (event.status === 'applied') parts.push(`Undo record: \`${event.path}\``)
+        break
+      case 'cell-end':
+        if (event.outcome === 'skipped') parts.push(`_Skipped${event.reason ? `: ${event.reason}` : ''}._`)
+        break
+      case 'abort':
+        parts.push(`> **Stopped:** ${event.reason}`)
+        break
+      case 'session-end':
+        parts.push(`---\n**${statusWords[event.status] ?? event.status}** (exit ${event.exitCode}) at ${event.at}${event.message ? `\n\n${event.message}` : ''}`)
+        break
+      default:
+        break
+    }
+  }
+  return parts.join('\n\n') + '\n'
+}

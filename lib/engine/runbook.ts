@@ -1,0 +1,253 @@
+// The authoring API: a runbook is an id, a title, typed parameters and an ordered list of cells.
+// Cells are declared up front (so `runbook show` can print the notebook without a cluster) and carry
+// the functions the engine calls when the notebook runs against a cluster.
+
+import type { Capabilities, KafkaOps } from '../kafka/types.ts'
+import type { Block } from './blocks.ts'
+import type { ParamSpecs, ParamValue } from './params.ts'
+
+/** Something that changed between plan and apply: shown to the operator, and the reason to stop. */
+export interface Drift {
+  readonly what: string
+  readonly planned: string
+  readonly now: string
+}
+
+/** How the operator approves a plan: typing a value that names what is at stake, or yes/no for harmless steps. */
+export type Confirmation =
+  | { readonly kind: 'typed'; readonly expected: string; readonly prompt: string }
+  | { readonly kind: 'yes-no'; readonly prompt: string }
+
+/** What an apply did: it may have done part of the plan; `undo` must cover exactly what was applied. */
+export interface ApplyResult<U> {
+  readonly blocks: readonly Block[]
+  /** Items that were applied and items that failed, in the runbook's own words. */
+  readonly applied: readonly string[]
+  readonly failed: readonly { readonly item: string; readonly error: string }[]
+  /** The undo record narrowed to what was applied; when omitted, the record written before applying stands. */
+  readonly undo?: U
+  /** Data for the transcript and --json. */
+  readonly data?: unknown
+}
+
+export interface VerifyResult {
+  readonly ok: boolean
+  readonly blocks: readonly Block[]
+  readonly data?: unknown
+}
+
+/** What every cell function gets: the cluster, the run's state, answers, and the clock. */
+export interface RunContext<S, P extends ParamSpecs> {
+  readonly kafka: KafkaOps
+  /** State the cells share, typed by the runbook; starts empty. */
+  readonly state: S
+  readonly dryRun: boolean
+  readonly interactive: boolean
+  /** Aborted when the operator presses Ctrl-C. */
+  readonly signal: AbortSignal
+  /** The run's clock, milliseconds since the epoch (tests pin it). */
+  now(): number
+  /** Waits, or rejects early when the run is interrupted. */
+  sleep(ms: number): Promise<void>
+  /** A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop if it is missing. */
+  param<K extends keyof P & string>(name: K): Promise<ParamValue<P[K]>>
+  /** The value if it was given or already asked, without asking. */
+  given<K extends keyof P & string>(name: K): ParamValue<P[K]> | undefined
+  /** The option chosen at a decide cell, once it has run. */
+  decision(cellId: string): string | undefined
+  /** What happened at an earlier cell. */
+  outcome(cellId: string): CellOutcome | undefined
+  /** The connected cluster's version line, ELR state and supported operations (asked once per run). */
+  capabilities(): Promise<Capabilities>
+  /** Shows blocks now, in the middle of a cell (progress of a long verify, for example). */
+  show(blocks: readonly Block[]): void
+  /** Writes a file into the session folder (e.g. a reassignment plan to export); returns its path. */
+  writeFile(name: string, content: string): Promise<string>
+}
+
+export type CellOutcome = 'done' | 'skipped' | 'planned' | 'applied' | 'declined' | 'failed' | 'not-run'
+
+interface CellBase<S, P extends ParamSpecs> {
+  /** Stable id: transcripts, `--set <id>=…` for decisions, `--approve <id>=<hash>` for actions. */
+  readonly id: string
+  readonly title: string
+  /** Run the cell only when this holds; a string is the reason it was skipped (shown and recorded). */
+  readonly when?: (ctx: RunContext<S, P>) => boolean | string | Promise<boolean | string>
+  /** Printed under `when` by `runbook show`: when this cell applies, in words. */
+  readonly whenDoc?: string
+}
+
+export interface ExplainCell<S, P extends ParamSpecs> extends CellBase<S, P> {
+  readonly kind: 'explain'
+  /** Markdown. A map holds versions of the text; `pick` chooses one at run time and `show` prints them all. */
+  readonly text: string | Readonly<Record<string, string>>
+  readonly pick?: (ctx: RunContext<S, P>) => string | Promise<string>
+  /** Extra Markdown computed from the run (live numbers), shown after the text. */
+  readonly live?: (ctx: RunContext<S, P>) => string | Promise<string>
+}
+
+export interface QueryCell<S, P extends ParamSpecs> extends CellBase<S, P> {
+  readonly kind: 'query'
+  /** What this query reads and why, for `show` and the notebook. */
+  readonly doc: string
+  /** Read-only. Return blocks, or blocks and data for the transcript. Throw a Refusal to stop the run. */
+  readonly run: (ctx: RunContext<S, P>) => Promise<readonly Block[] | { readonly blocks: readonly Block[]; readonly data?: unknown }>
+}
+
+export interface DecisionOption {
+  readonly value: string
+  readonly label: string
+  /** What choosing this costs, in Kafka units where possible (partitions offline, messages replayed, seconds). */
+  readonly cost: string
+  /** What could go wrong. */
+  readonly risk: string
+  readonly recommended?: boolean
+  /** Why this option cannot be taken now; shown, never selectable. */
+  readonly unavailable?: string
+}
+
+export interface DecideCell<S, P extends ParamSpecs> extends CellBase<S, P> {
+  readonly kind: 'decide'
+  readonly doc: string
+  readonly question: string
+  /** The options as they stand for this cluster; at most one recommended. */
+  readonly options: (ctx: RunContext<S, P>) => readonly DecisionOption[] | Promise<readonly DecisionOption[]>
+  /** Static list of the option values and labels, for `show`. */
+  readonly choices: readonly { readonly value: string; readonly label: string }[]
+  /** Why the recommended option is recommended, from the data. */
+  readonly because?: (ctx: RunContext<S, P>, options: readonly DecisionOption[]) => string | undefined
+  /** The answer a headless run takes when none was given (only for choices that change nothing). */
+  readonly headlessDefault?: string
+}
+
+/** Undoing an applied action later, in another process, from its record alone. */
+export interface UndoSpec<U> {
+  /** What the undo will restore. */
+  readonly describe: (record: U) => readonly Block[]
+  readonly summary: (record: U) => string
+  readonly confirm: (record: U) => Confirmation
+  /** The state the undo relies on (what the action left behind); drift means someone changed it since. */
+  readonly recheck: (ctx: UndoContext, record: U) => Promise<readonly Drift[]>
+  readonly apply: (ctx: UndoContext, record: U) => Promise<ApplyResult<never>>
+  readonly verify: (ctx: UndoContext, record: U) => Promise<VerifyResult>
+  /** Extra files written beside the record (e.g. a CSV for kafka-consumer-groups --from-file). */
+  readonly files?: (record: U) => readonly { readonly name: string; readonly content: string }[]
+}
+
+export interface UndoContext {
+  readonly kafka: KafkaOps
+  readonly signal: AbortSignal
+  now(): number
+  sleep(ms: number): Promise<void>
+  show(blocks: readonly Block[]): void
+}
+
+export interface ActionCell<S, P extends ParamSpecs, Plan, U> extends CellBase<S, P> {
+  readonly kind: 'action'
+  readonly doc: string
+  /** Build the plan from the cluster and the answers; must not change anything. Throw a Refusal when no plan is possible. */
+  readonly plan: (ctx: RunContext<S, P>) => Promise<Plan>
+  /** The before/after the operator approves. */
+  readonly preview: (plan: Plan, ctx: RunContext<S, P>) => readonly Block[]
+  /** One line: what applying does, in Kafka units. */
+  readonly summary: (plan: Plan) => string
+  readonly confirm: (plan: Plan) => Confirmation
+  /** Re-read what the plan relied on right before applying; any drift stops the apply. */
+  readonly recheck: (ctx: RunContext<S, P>, plan: Plan) => Promise<readonly Drift[]>
+  readonly apply: (ctx: RunContext<S, P>, plan: Plan) => Promise<ApplyResult<U>>
+  readonly verify: (ctx: RunContext<S, P>, plan: Plan, applied: ApplyResult<U>) => Promise<VerifyResult>
+  /** The undo record, computed from the plan before applying (written first, so a crash mid-apply still has it). */
+  readonly undoRecord?: (plan: Plan) => U
+  readonly undo?: UndoSpec<U>
+}
+
+export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
+  readonly kind: 'shell'
+  readonly doc: string
+  /** The operator's command (usually from a parameter); null skips the cell with `skipReason`. */
+  readonly command: (ctx: RunContext<S, P>) => string | null | Promise<string | null>
+  readonly skipReason?: string
+  /** Typed confirmation expects this text (e.g. the deployment name); yes/no otherwise. */
+  readonly confirmText?: (ctx: RunContext<S, P>) => string | undefined
+  readonly timeoutMs?: number
+  /** Whether a failing command stops the run (default) or only gets reported. */
+  readonly onFailure?: 'stop' | 'continue'
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of actions with different plan and undo types
+export type AnyActionCell<S, P extends ParamSpecs> = ActionCell<S, P, any, any>
+
+export type Cell<S, P extends ParamSpecs> =
+  | ExplainCell<S, P>
+  | QueryCell<S, P>
+  | DecideCell<S, P>
+  | AnyActionCell<S, P>
+  | ShellCell<S, P>
+
+export interface Runbook<S = unknown, P extends ParamSpecs = ParamSpecs> {
+  readonly id: string
+  readonly title: string
+  /** One line for `runbook list`. */
+  readonly summary: string
+  /** Markdown: the page or symptom that should lead here. */
+  readonly whenToUse: string
+  readonly params: P
+  readonly cells: readonly Cell<S, P>[]
+  /** Makes the initial shared state of a run. */
+  readonly initialState: () => S
+}
+
+/** A runbook with its types erased, as the engine and the catalog handle it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased at the registry boundary
+export type AnyRunbook = Runbook<any, ParamSpecs>
+
+/**
+ * Starts a runbook's definition with its state type and parameters fixed, so every cell is typed:
+ *   const nb = notebook<State>()(params)
+ *   export default nb.runbook({ id, title, ..., cells: [nb.explain({...}), nb.query({...})] })
+ */
+export function notebook<S>() {
+  return <P extends ParamSpecs>(params: P) => ({
+    params,
+    explain: (cell: Omit<ExplainCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'explain', ...cell }),
+    query: (cell: Omit<QueryCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'query', ...cell }),
+    decide: (cell: Omit<DecideCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'decide', ...cell }),
+    action: <Plan, U>(cell: Omit<ActionCell<S, P, Plan, U>, 'kind'>): Cell<S, P> => ({ kind: 'action', ...cell }) as Cell<S, P>,
+    shell: (cell: Omit<ShellCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'shell', ...cell }),
+    runbook: (definition: Omit<Runbook<S, P>, 'params' | 'initialState'> & { initialState?: () => S }): Runbook<S, P> => ({
+      ...definition,
+      params,
+      initialState: definition.initialState ?? (() => ({}) as S),
+    }),
+  })
+}
+
+/** Stops the run without changing anything: the message is the one line the operator reads. */
+export class Refusal extends Error {
+  readonly exitCode = 2
+  constructor(message: string) {
+    super(message)
+    this.name = 'Refusal'
+  }
+}
+
+/** Checks a definition for mistakes an author can make: duplicate ids, a bad id, more than one recommendation source. */
+export function validateRunbook(runbook: AnyRunbook): string[] {
+  const problems: string[] = []
+  if (!/^[a-z][a-z0-9-]*$/.test(runbook.id)) problems.push(`id "${runbook.id}" must be lower-case words joined by dashes`)
+  if (!runbook.title.trim()) problems.push('title is empty')
+  if (!runbook.summary.trim()) problems.push('summary is empty')
+  const seen = new Set<string>()
+  for (const cell of runbook.cells) {
+    if (!/^[a-z][a-z0-9-]*$/.test(cell.id)) problems.push(`cell id "${cell.id}" must be lower-case words joined by dashes`)
+    if (seen.has(cell.id)) problems.push(`cell id "${cell.id}" is used twice`)
+    seen.add(cell.id)
+    if (cell.kind === 'decide' && cell.id in runbook.params) problems.push(`decide cell "${cell.id}" has the same name as a parameter`)
+    if (cell.kind === 'action' && cell.undo && !cell.undoRecord) problems.push(`action "${cell.id}" has an undo but no undoRecord`)
+  }
+  for (const [name, spec] of Object.entries(runbook.params)) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`parameter "${name}" must be lower-case words joined by dashes`)
+    if (!spec.help.trim()) problems.push(`parameter "${name}" has no help text`)
+  }
+  return problems
+}

@@ -1,0 +1,298 @@
+// Runs a runbook as a notebook: one cell after another, every step shown and recorded, in one of three modes
+// (interactive, headless, dry run) from the same definition. Ends with a status, an exit code and the session.
+
+import type { KafkaOps } from '../kafka/types.ts'
+import { markdown, notice } from './blocks.ts'
+import type { Io } from './io.ts'
+import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
+import { runAction } from './run-action.ts'
+import { runDecide } from './run-decide.ts'
+import { runShell } from './run-shell.ts'
+import { cachedCapabilities, emit, StopRun, type Approvals, type CellReport, type RunState } from './run-state.ts'
+import type { AnyRunbook, Cell, CellOutcome, RunContext } from './runbook.ts'
+import { Refusal } from './runbook.ts'
+import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
+
+export type AnswerSource = 'flag' | 'answers'
+
+export interface RunOptions {
+  readonly io: Io
+  readonly kafka: KafkaOps
+  readonly sessionsDir: string
+  /** Answers given up front: parameter names and decide-cell ids → text. */
+  readonly given: ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
+  readonly approvals: Approvals
+  readonly dryRun: boolean
+  readonly operator: string
+  readonly host: string
+  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
+  /** The command line, for the transcript (secrets are masked on write). */
+  readonly args: readonly string[]
+  readonly secrets: readonly string[]
+  readonly signal: AbortSignal
+  readonly toolVersion: string
+  readonly clock?: () => number
+}
+
+export interface RunResult {
+  readonly status: RunStatus
+  readonly exitCode: number
+  readonly message?: string
+  readonly sessionId: string
+  readonly sessionDir: string
+  readonly cells: readonly CellReport[]
+}
+
+export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
+  const clock = options.clock ?? Date.now
+  checkGivenNames(runbook, options.given)
+  const session = Session.create(options.sessionsDir, runbook.id, { secrets: options.secrets, clock })
+  session.append({
+    type: 'session-start',
+    runbook: runbook.id,
+    title: runbook.title,
+    mode: options.io.interactive ? 'interactive' : 'headless',
+    dryRun: options.dryRun,
+    operator: options.operator,
+    host: options.host,
+    cluster: options.cluster,
+    args: options.args,
+    toolVersion: options.toolVersion,
+  })
+  const state = createState(runbook, options, session, clock)
+
+  let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
+  let exitCode = 0
+  let message: string | undefined
+  try {
+    emit(state, [markdown(`# ${runbook.title}\n\n${runbook.summary}`)])
+    for (const cell of runbook.cells) {
+      if (options.signal.aborted) throw interrupted()
+      await runCell(state, cell)
+    }
+  } catch (error) {
+    const stop = toStop(error, options.signal)
+    if (!stop) {
+      session.append({ type: 'session-end', status: 'failed', exitCode: 1, message: 'internal error' })
+      session.close()
+      throw error
+    }
+    ;({ status, exitCode, message } = stop)
+    if (status === 'interrupted') session.append({ type: 'abort', reason: 'Ctrl-C: stopped by the operator; nothing was applied after that' })
+    emit(state, [notice(exitCode === 0 ? 'ok' : status === 'failed' ? 'danger' : 'warn', message)])
+  }
+  if (exitCode === 0) emit(state, [notice('ok', options.dryRun ? 'Dry run complete: nothing was changed.' : 'Runbook complete.')])
+  session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
+  session.close()
+  emit0(options.io, session.dir)
+  return { status, exitCode, ...(message ? { message } : {}), sessionId: session.id, sessionDir: session.dir, cells: state.reports }
+}
+
+function emit0(io: Io, dir: string): void {
+  if (io.interactive) io.show([notice('info', `Notebook and transcript: ${dir}`)])
+}
+
+function createState(runbook: AnyRunbook, options: RunOptions, session: Session, clock: () => number): RunState {
+  const answers = new Map<string, unknown>()
+  const params = runbook.params as ParamSpecs
+  // Ctrl-C while an apply runs must not leave half a change: waits inside an apply ignore it, and the run
+  // stops at the next cell boundary instead.
+  const applying = () => state.applying
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (options.signal.aborted && !applying()) return reject(interrupted())
+      const timer = setTimeout(() => {
+        options.signal.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      const onAbort = () => {
+        if (applying()) return
+        clearTimeout(timer)
+        reject(interrupted())
+      }
+      options.signal.addEventListener('abort', onAbort, { once: true })
+    })
+
+  const resolveGiven = (name: string): { found: boolean; value?: unknown } => {
+    if (answers.has(name)) return { found: true, value: answers.get(name) }
+    const spec = params[name]
+    if (!spec) throw new Error(`runbook ${runbook.id} asked for undeclared parameter "${name}"`)
+    const given = options.given.get(name)
+    if (given) {
+      const value = parseParam(name, spec, given.text, clock())
+      record(name, spec, value, given.source)
+      return { found: true, value }
+    }
+    if (spec.default !== undefined) {
+      record(name, spec, spec.default, 'default')
+      return { found: true, value: spec.default }
+    }
+    return { found: false }
+  }
+  const record = (name: string, spec: ParamSpec<unknown>, value: unknown, source: 'flag' | 'answers' | 'default' | 'prompt') => {
+    answers.set(name, value)
+    session.append({ type: 'param', name, value: spec.secret ? '***' : value === undefined ? '(none)' : spec.format(value), source })
+  }
+
+  const state: RunState = {
+    runbook,
+    io: options.io,
+    session,
+    approvals: options.approvals,
+    dryRun: options.dryRun,
+    outcomes: new Map<string, CellOutcome>(),
+    decisions: new Map<string, string>(),
+    reports: [],
+    given: options.given,
+    applying: false,
+    // Filled in just below: the context needs the state for show().
+    ctx: undefined as never,
+  }
+  const ctx: RunContext<unknown, ParamSpecs> = {
+    kafka: options.kafka,
+    state: runbook.initialState(),
+    dryRun: options.dryRun,
+    interactive: options.io.interactive,
+    signal: options.signal,
+    now: clock,
+    sleep,
+    async param(name) {
+      const known = resolveGiven(name)
+      if (known.found) return known.value as never
+      const spec = params[name]!
+      if (!options.io.interactive) {
+        if (spec.optional) {
+          record(name, spec, undefined, 'default')
+          return undefined as never
+        }
+        throw new StopRun('refused', 2, `missing --set ${name}=<${spec.type}> (${spec.help}); nothing changed`)
+      }
+      const value = await askParam(options.io, options.kafka, name, spec, clock)
+      record(name, spec, value, 'prompt')
+      return value as never
+    },
+    given(name) {
+      const known = resolveGiven(name)
+      return (known.found ? known.value : undefined) as never
+    },
+    decision: (cellId) => state.decisions.get(cellId),
+    outcome: (cellId) => state.outcomes.get(cellId),
+    capabilities: cachedCapabilities(options.kafka),
+    show: (blocks) => emit(state, blocks),
+    writeFile: async (name, content) => session.writeFile(name, content),
+  }
+  ;(state as { ctx: RunContext<unknown, ParamSpecs> }).ctx = ctx
+  return state
+}
+
+function parseParam(name: string, spec: ParamSpec<unknown>, text: string, now: number): unknown {
+  try {
+    return spec.parse(text, now)
+  } catch (error) {
+    if (error instanceof ParamError) throw new StopRun('refused', 2, `${name}: ${error.message}; nothing changed`)
+    throw error
+  }
+}
+
+async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<unknown>, clock: () => number): Promise<unknown> {
+  const message = spec.prompt ?? spec.help
+  const validate = (text: string): string | true => {
+    if (spec.optional && text.trim() === '') return true
+    try {
+      spec.parse(text, clock())
+      return true
+    } catch (error) {
+      return error instanceof ParamError ? error.message : String(error)
+    }
+  }
+  const suggestions = spec.suggest ? await io.progress(`Reading choices for ${name}`, () => spec.suggest!(kafka)) : []
+  let text: string
+  if (suggestions.length > 0) {
+    text = await io.select({ message, choices: suggestions.map((c) => ({ value: c.value, name: c.name, ...(c.description ? { description: c.description } : {}) })) })
+  } else {
+    text = await io.input({ message: spec.optional ? `${message} (leave empty to skip)` : message, validate })
+  }
+  if (spec.optional && text.trim() === '') return undefined
+  return spec.parse(text, clock())
+}
+
+async function runCell(state: RunState, cell: Cell<unknown, ParamSpecs>): Promise<void> {
+  const { session, ctx } = state
+  const report: CellReport = { id: cell.id, kind: cell.kind, title: cell.title, outcome: 'done' }
+  state.reports.push(report)
+  const condition = cell.when ? await cell.when(ctx) : true
+  if (condition !== true) {
+    report.outcome = 'skipped'
+    if (typeof condition === 'string') report.reason = condition
+    state.outcomes.set(cell.id, 'skipped')
+    session.append({ type: 'cell-end', cell: cell.id, outcome: 'skipped', ...(report.reason ? { reason: report.reason } : {}) })
+    return
+  }
+  session.append({ type: 'cell-start', cell: cell.id, kind: cell.kind, title: cell.title })
+  state.io.show([markdown(`## ${cell.title}`)])
+  try {
+    switch (cell.kind) {
+      case 'explain': {
+        const text = typeof cell.text === 'string' ? cell.text : cell.text[await pickVariant(cell.text, cell.pick, ctx)]!
+        const live = cell.live ? await cell.live(ctx) : ''
+        emit(state, [markdown([text, live].filter((t) => t.trim() !== '').join('\n\n'))], cell.id)
+        break
+      }
+      case 'query': {
+        const result = await state.io.progress(cell.title, () => cell.run(ctx))
+        const { blocks, data } = Array.isArray(result) ? { blocks: result, data: undefined } : (result as { blocks: readonly never[]; data?: unknown })
+        emit(state, blocks, cell.id)
+        if (data !== undefined) {
+          session.append({ type: 'query-result', cell: cell.id, data })
+          report.data = data
+        }
+        break
+      }
+      case 'decide':
+        await runDecide(state, cell, report, state.given.get(cell.id))
+        break
+      case 'action':
+        await runAction(state, cell, report)
+        break
+      case 'shell':
+        await runShell(state, cell, report)
+        break
+    }
+  } finally {
+    state.outcomes.set(cell.id, report.outcome)
+    session.append({ type: 'cell-end', cell: cell.id, outcome: report.outcome, ...(report.reason ? { reason: report.reason } : {}) })
+  }
+}
+
+async function pickVariant(text: Readonly<Record<string, string>>, pick: ((ctx: never) => string | Promise<string>) | undefined, ctx: RunContext<unknown, ParamSpecs>): Promise<string> {
+  const keys = Object.keys(text)
+  if (!pick) return keys[0]!
+  const key = await pick(ctx as never)
+  if (!(key in text)) throw new Error(`explain variant "${key}" does not exist (have ${keys.join(', ')})`)
+  return key
+}
+
+function checkGivenNames(runbook: AnyRunbook, given: ReadonlyMap<string, unknown>): void {
+  const decideIds = new Set(runbook.cells.filter((c) => c.kind === 'decide').map((c) => c.id))
+  for (const name of given.keys()) {
+    if (!(name in runbook.params) && !decideIds.has(name)) {
+      const known = [...Object.keys(runbook.params), ...decideIds].sort()
+      throw new ParamError(`${runbook.id} has no parameter or decision "${name}" — known: ${known.join(', ')}`)
+    }
+  }
+}
+
+function interrupted(): StopRun {
+  return new StopRun('interrupted', 130, 'stopped by the operator (Ctrl-C); nothing further was applied')
+}
+
+/** Maps anything a cell threw to how the run ends; undefined for our own bugs, which propagate. */
+function toStop(error: unknown, signal: AbortSignal): StopRun | undefined {
+  if (error instanceof StopRun) return error
+  if (error instanceof Refusal) return new StopRun('refused', 2, error.message)
+  if (error instanceof ParamError) return new StopRun('refused', 2, error.message)
+  if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) return interrupted()
+  if (signal.aborted) return interrupted()
+  if (error instanceof Error && error.name === 'KafkaConnectionError') return new StopRun('failed', 1, `${error.message.split('\n')[0]}`)
+  return undefined
+}

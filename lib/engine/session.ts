@@ -1,0 +1,185 @@
+// A run's record on disk: an append-only, hash-chained JSONL event log flushed per event (a crash loses
+// nothing already shown), the Markdown notebook rebuilt from it, and the undo records of applied actions.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Block } from './blocks.ts'
+import { decodeRecord, encodeRecord, jsonReplacer } from './canonical-json.ts'
+import { renderNotebook } from './notebook.ts'
+import { redactor } from './redact.ts'
+
+export type RunStatus = 'done' | 'dry-run' | 'refused' | 'drifted' | 'declined' | 'failed' | 'interrupted'
+
+/** One line of events.jsonl. `seq`, `at`, `prev` and `hash` are added when it is written. */
+export type TranscriptEvent =
+  | {
+      type: 'session-start'
+      runbook: string
+      title: string
+      mode: 'interactive' | 'headless'
+      dryRun: boolean
+      operator: string
+      host: string
+      cluster: { origin: string; clusterId?: string | null; kafkaLine?: string | null; elr?: string } | null
+      args: readonly string[]
+      toolVersion: string
+      undoOf?: string
+    }
+  | { type: 'param'; name: string; value: string; source: 'flag' | 'answers' | 'default' | 'prompt' }
+  | { type: 'cell-start'; cell: string; kind: string; title: string }
+  | { type: 'output'; cell?: string; blocks: readonly Block[] }
+  | { type: 'query-result'; cell: string; data: unknown }
+  | { type: 'decision'; cell: string; options: readonly unknown[]; recommended: string | null; chosen: string; source: string }
+  | { type: 'plan'; cell: string; plan: unknown; planHash: string; summary: string }
+  | { type: 'confirmation'; cell: string; method: 'typed' | 'yes-no' | 'flag --yes' | 'approved hash'; accepted: boolean; expected?: string }
+  | { type: 'recheck'; cell: string; drifts: readonly unknown[] }
+  | { type: 'apply'; cell: string; applied: readonly string[]; failed: readonly unknown[]; data?: unknown }
+  | { type: 'verify'; cell: string; ok: boolean; data?: unknown }
+  | { type: 'undo-record'; cell: string; path: string; status: 'pending' | 'applied' | 'nothing-applied' }
+  | { type: 'shell'; cell: string; command: string; exitCode: number | null; stdout: string; stderr: string; durationMs: number }
+  | { type: 'cell-end'; cell: string; outcome: string; reason?: string }
+  | { type: 'undone'; cell: string; bySession: string }
+  | { type: 'abort'; reason: string }
+  | { type: 'session-end'; status: RunStatus; exitCode: number; message?: string }
+
+export type WrittenEvent = TranscriptEvent & { seq: number; at: string; prev: string; hash: string }
+
+export interface UndoFile<U = unknown> {
+  readonly runbook: string
+  readonly cell: string
+  readonly session: string
+  readonly status: 'pending' | 'applied' | 'nothing-applied' | 'undone'
+  readonly summary: string
+  readonly writtenAt: string
+  readonly record: U
+}
+
+/** Sortable, readable ids: 20261124-031005-consumer-oom-replay-a1b2. */
+export function newSessionId(runbookId: string, now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+  return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`
+}
+
+export class Session {
+  readonly id: string
+  readonly dir: string
+  private readonly fd: number
+  private readonly redact: (value: unknown) => unknown
+  private readonly clock: () => number
+  private readonly events: WrittenEvent[] = []
+  private lastHash = '0'.repeat(64)
+  private closed = false
+
+  private constructor(id: string, dir: string, secrets: readonly string[], clock: () => number) {
+    this.id = id
+    this.dir = dir
+    this.clock = clock
+    this.redact = redactor(secrets)
+    mkdirSync(join(dir, 'undo'), { recursive: true })
+    this.fd = openSync(join(dir, 'events.jsonl'), 'a')
+  }
+
+  /** Opens a new session folder under `sessionsDir`. */
+  static create(sessionsDir: string, runbookId: string, options: { secrets: readonly string[]; clock: () => number }): Session {
+    const id = newSessionId(runbookId, options.clock())
+    return new Session(id, join(sessionsDir, id), options.secrets, options.clock)
+  }
+
+  get log(): readonly WrittenEvent[] {
+    return this.events
+  }
+
+  /** Appends one event, secrets masked, and forces it to disk before returning. */
+  append(event: TranscriptEvent): void {
+    if (this.closed) return
+    const body = this.redact(JSON.parse(JSON.stringify(event, jsonReplacer))) as TranscriptEvent
+    const stamped = { ...body, seq: this.events.length + 1, at: new Date(this.clock()).toISOString(), prev: this.lastHash }
+    const hash = createHash('sha256').update(JSON.stringify(stamped)).digest('hex')
+    const written = { ...stamped, hash } as WrittenEvent
+    writeSync(this.fd, JSON.stringify(written) + '\n')
+    fsyncSync(this.fd)
+    this.lastHash = hash
+    this.events.push(written)
+    if (event.type === 'cell-end' || event.type === 'session-end' || event.type === 'abort') this.writeNotebook()
+  }
+
+  /** Rewrites notebook.md from the events so far (atomically: a reader never sees half a file). */
+  writeNotebook(): void {
+    const path = join(this.dir, 'notebook.md')
+    writeFileSync(path + '.tmp', renderNotebook(this.events))
+    renameSync(path + '.tmp', path)
+  }
+
+  /** Writes (or rewrites) the undo record of one action, and any companion files; returns the record's path. */
+  writeUndo<U>(file: Omit<UndoFile<U>, 'writtenAt' | 'session'>, companions: readonly { name: string; content: string }[] = []): string {
+    const path = join(this.dir, 'undo', `${file.cell}.json`)
+    const full: UndoFile<U> = { ...file, session: this.id, writtenAt: new Date(this.clock()).toISOString() }
+    writeFileSync(path + '.tmp', encodeRecord(this.redact(full)))
+    renameSync(path + '.tmp', path)
+    for (const companion of companions) writeFileSync(join(this.dir, 'undo', companion.name), companion.content)
+    return path
+  }
+
+  /** Writes an extra file into the session folder (a report, an exported plan). */
+  writeFile(name: string, content: string): string {
+    if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`session file name "${name}" must be a plain file name`)
+    const path = join(this.dir, name)
+    writeFileSync(path, content)
+    return path
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.writeNotebook()
+    this.closed = true
+    closeSync(this.fd)
+  }
+}
+
+/** Reads a session's events back (for undo, show, drills). */
+export function readEvents(sessionDir: string): WrittenEvent[] {
+  const text = readFileSync(join(sessionDir, 'events.jsonl'), 'utf8')
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as WrittenEvent)
+}
+
+/** Checks the hash chain; returns the seq of the first event that does not match, or null when intact. */
+export function verifyChain(events: readonly WrittenEvent[]): number | null {
+  let prev = '0'.repeat(64)
+  for (const event of events) {
+    const { hash, ...stamped } = event
+    if (stamped.prev !== prev) return event.seq
+    const expected = createHash('sha256').update(JSON.stringify(stamped)).digest('hex')
+    if (expected !== hash) return event.seq
+    prev = hash
+  }
+  return null
+}
+
+export function readUndo<U>(path: string): UndoFile<U> {
+  return decodeRecord<UndoFile<U>>(readFileSync(path, 'utf8'))
+}
+
+/** Rewrites an undo record in place (atomically), e.g. to mark it undone. */
+export function writeUndoFile(path: string, file: UndoFile): void {
+  writeFileSync(path + '.tmp', encodeRecord(file))
+  renameSync(path + '.tmp', path)
+}
+
+/** Appends one event to an existing session's log (e.g. "undone by session X"), keeping the chain intact. */
+export function appendToExisting(sessionDir: string, event: TranscriptEvent, clock: () => number): void {
+  const events = readEvents(sessionDir)
+  const last = events.at(-1)
+  const stamped = { ...event, seq: (last?.seq ?? 0) + 1, at: new Date(clock()).toISOString(), prev: last?.hash ?? '0'.repeat(64) }
+  const hash = createHash('sha256').update(JSON.stringify(stamped)).digest('hex')
+  const fd = openSync(join(sessionDir, 'events.jsonl'), 'a')
+  try {
+    writeSync(fd, JSON.stringify({ ...stamped, hash }) + '\n')
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}

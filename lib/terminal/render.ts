@@ -1,0 +1,292 @@
+// Renders blocks for a terminal: Markdown through marked's lexer, tables through cli-table3, wrapped to the
+// screen width, coloured only when the stream is a TTY and NO_COLOR is not set.
+
+import Table from 'cli-table3'
+import { marked, type Token, type Tokens } from 'marked'
+import type { Block, Cell } from '../engine/blocks.ts'
+import { formatCount } from '../engine/blocks.ts'
+
+export interface RenderOptions {
+  readonly color: boolean
+  /** Columns available; text wraps at this width and tables are squeezed into it. */
+  readonly width: number
+}
+
+type Style = 'bold' | 'dim' | 'italic' | 'underline' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta'
+const codes: Record<Style, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  italic: [3, 23],
+  underline: [4, 24],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  cyan: [36, 39],
+  magenta: [35, 39],
+}
+
+/** Wraps text in ANSI styles when colour is on; plain otherwise. */
+export function paint(text: string, styles: readonly Style[], color: boolean): string {
+  if (!color || styles.length === 0) return text
+  return styles.reduce((acc, style) => `\u001b[${codes[style][0]}m${acc}\u001b[${codes[style][1]}m`, text)
+}
+
+/** Whether to colour a stream: a TTY, and NO_COLOR unset (https://no-color.org), unless FORCE_COLOR says so. */
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
+  return stream.isTTY === true && env.TERM !== 'dumb'
+}
+
+/** The width to render at: the terminal's, capped at 100 so lines stay readable. */
+export function renderWidth(stream: { columns?: number }): number {
+  const columns = stream.columns ?? 100
+  return Math.max(40, Math.min(columns, 100))
+}
+
+// eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
+const ansiPattern = /\u001b\[[0-9;]*m/g
+/** Printed length of a string, ignoring colour codes. */
+export function visibleLength(text: string): number {
+  return [...text.replace(ansiPattern, '')].length
+}
+
+/** Blocks → terminal text, blocks separated by a blank line. */
+export function renderBlocks(blocks: readonly Block[], options: RenderOptions): string {
+  return blocks.map((block) => renderBlock(block, options)).join('\n\n')
+}
+
+export function renderBlock(block: Block, options: RenderOptions): string {
+  switch (block.kind) {
+    case 'markdown':
+      return renderMarkdown(block.text, options)
+    case 'table':
+      return renderTable(block, options)
+    case 'facts':
+      return renderFacts(block, options)
+    case 'notice':
+      return renderNotice(block, options)
+    case 'code':
+      return block.text
+        .split('\n')
+        .map((line) => '    ' + paint(line, ['cyan'], options.color))
+        .join('\n')
+  }
+}
+
+const noticeLook = {
+  info: { mark: 'i', styles: ['blue'] },
+  ok: { mark: '✔', styles: ['green'] },
+  warn: { mark: '!', styles: ['yellow'] },
+  danger: { mark: '✖', styles: ['red', 'bold'] },
+} as const satisfies Record<string, { mark: string; styles: readonly Style[] }>
+
+function renderNotice(block: Extract<Block, { kind: 'notice' }>, options: RenderOptions): string {
+  const look = noticeLook[block.level]
+  const body = wrap(inlineText(block.text, options), options.width - 4)
+  return body
+    .map((line, i) => (i === 0 ? `${paint(` ${look.mark} `, look.styles, options.color)} ${line}` : `    ${line}`))
+    .join('\n')
+}
+
+function renderFacts(block: Extract<Block, { kind: 'facts' }>, options: RenderOptions): string {
+  const labelWidth = Math.min(28, Math.max(0, ...block.items.map(([label]) => visibleLength(label))))
+  const lines: string[] = []
+  if (block.title) lines.push(paint(block.title, ['bold'], options.color))
+  for (const [label, value] of block.items) {
+    const valueLines = wrap(inlineText(value, options), Math.max(20, options.width - labelWidth - 4))
+    valueLines.forEach((line, i) => {
+      const left = i === 0 ? label.padEnd(labelWidth) : ''.padEnd(labelWidth)
+      lines.push(`  ${paint(left, ['dim'], options.color)}  ${line}`)
+    })
+  }
+  return lines.join('\n')
+}
+
+function cellText(value: Cell): string {
+  if (value === null) return '–'
+  if (typeof value === 'number' || typeof value === 'bigint') return formatCount(value)
+  return value
+}
+
+function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOptions): string {
+  const align = block.columns.map((_, i) => block.align?.[i] ?? (block.rows.some((r) => typeof r[i] === 'number' || typeof r[i] === 'bigint') ? 'right' : 'left'))
+  const texts = block.rows.map((row) => block.columns.map((_, i) => cellText(row[i] ?? null)))
+  const natural = block.columns.map((column, i) => Math.max(visibleLength(column), ...texts.map((row) => visibleLength(row[i]!))))
+  const gap = 2
+  const colWidths = fitWidths(natural, options.width - gap * (block.columns.length - 1))
+  // Borderless, like kubectl or psql: scannable at 100 columns; a rule under the header replaces box lines.
+  const table = new Table({
+    head: block.columns.map((c) => paint(c, ['bold'], options.color)),
+    colWidths,
+    colAligns: align,
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(gap),
+    },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  })
+  for (const row of texts) table.push(row)
+  const parts: string[] = []
+  if (block.title) parts.push(paint(block.title, ['bold'], options.color))
+  const [header = '', ...body] = table.toString().split('\n')
+  const rule = colWidths.map((w) => '─'.repeat(w)).join(' '.repeat(gap))
+  parts.push([header, paint(rule, ['dim'], options.color), ...body].join('\n'))
+  if (block.footer) parts.push(wrap(inlineText(block.footer, options), options.width).join('\n'))
+  return parts.join('\n')
+}
+
+/** Shrinks the widest columns until the table fits; never below 6 characters. */
+function fitWidths(natural: readonly number[], available: number): number[] {
+  const widths = [...natural]
+  let total = widths.reduce((a, b) => a + b, 0)
+  while (total > available) {
+    const widest = widths.indexOf(Math.max(...widths))
+    if (widths[widest]! <= 6) break
+    widths[widest]!--
+    total--
+  }
+  return widths
+}
+
+// --- Markdown ---------------------------------------------------------------------------------
+
+/** Markdown → terminal text: headings, paragraphs, lists, code, quotes, emphasis; wrapped to width. */
+export function renderMarkdown(text: string, options: RenderOptions): string {
+  const tokens = marked.lexer(text)
+  return renderTokens(tokens, options, options.width).join('\n').replace(/\n{3,}/g, '\n\n').trim()
+}
+
+function renderTokens(tokens: readonly Token[], options: RenderOptions, width: number): string[] {
+  const out: string[] = []
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'heading': {
+        const heading = token as Tokens.Heading
+        const styles: Style[] = heading.depth <= 2 ? ['bold', 'underline'] : ['bold']
+        out.push(paint(inline(heading.tokens, options), styles, options.color), '')
+        break
+      }
+      case 'paragraph':
+        out.push(...wrap(inline((token as Tokens.Paragraph).tokens, options), width), '')
+        break
+      case 'text': {
+        const t = token as Tokens.Text
+        out.push(...wrap(t.tokens ? inline(t.tokens, options) : t.text, width))
+        break
+      }
+      case 'list': {
+        const list = token as Tokens.List
+        list.items.forEach((item, index) => {
+          const bullet = list.ordered ? `${Number(list.start || 1) + index}.` : '•'
+          const body = renderTokens(item.tokens, options, width - bullet.length - 3).filter((line, i, all) => !(line === '' && i === all.length - 1))
+          body.forEach((line, i) => out.push(i === 0 ? `  ${bullet} ${line}` : `  ${' '.repeat(bullet.length)} ${line}`))
+        })
+        out.push('')
+        break
+      }
+      case 'code':
+        for (const line of (token as Tokens.Code).text.split('\n')) out.push('    ' + paint(line, ['cyan'], options.color))
+        out.push('')
+        break
+      case 'blockquote': {
+        const quote = renderTokens((token as Tokens.Blockquote).tokens, options, width - 4)
+        for (const line of quote) out.push(paint('  │ ', ['dim'], options.color) + line)
+        out.push('')
+        break
+      }
+      case 'hr':
+        out.push(paint('─'.repeat(Math.min(width, 40)), ['dim'], options.color), '')
+        break
+      case 'table': {
+        const t = token as Tokens.Table
+        out.push(
+          renderTable(
+            {
+              kind: 'table',
+              columns: t.header.map((h) => inline(h.tokens, options)),
+              rows: t.rows.map((row) => row.map((c) => inline(c.tokens, options))),
+            },
+            options,
+          ),
+          '',
+        )
+        break
+      }
+      case 'space':
+        out.push('')
+        break
+      case 'html':
+        out.push((token as Tokens.HTML).text.trim())
+        break
+      default:
+        if ('text' in token && typeof token.text === 'string') out.push(...wrap(token.text, width))
+    }
+  }
+  return out
+}
+
+function inlineText(text: string, options: RenderOptions): string {
+  const tokens = marked.Lexer.lexInline(text)
+  return inline(tokens, options)
+}
+
+function inline(tokens: readonly Token[] | undefined, options: RenderOptions): string {
+  if (!tokens) return ''
+  return tokens
+    .map((token) => {
+      switch (token.type) {
+        case 'strong':
+          return paint(inline((token as Tokens.Strong).tokens, options), ['bold'], options.color)
+        case 'em':
+          return paint(inline((token as Tokens.Em).tokens, options), ['italic'], options.color)
+        case 'codespan':
+          return paint(decodeEntities((token as Tokens.Codespan).text), ['cyan'], options.color)
+        case 'link': {
+          const link = token as Tokens.Link
+          const label = inline(link.tokens, options)
+          return label === link.href ? paint(label, ['underline'], options.color) : `${label} (${paint(link.href, ['underline'], options.color)})`
+        }
+        case 'del':
+          return inline((token as Tokens.Del).tokens, options)
+        case 'br':
+          return '\n'
+        case 'text': {
+          const t = token as Tokens.Text
+          return t.tokens ? inline(t.tokens, options) : decodeEntities(t.text)
+        }
+        case 'escape':
+          return (token as Tokens.Escape).text
+        default:
+          return 'text' in token && typeof token.text === 'string' ? decodeEntities(token.text) : token.raw
+      }
+    })
+    .join('')
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? _m)
+}
+
+/** Word-wraps one logical line (which may hold ANSI codes and explicit newlines) to width. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  for (const paragraph of text.split('\n')) {
+    const words = paragraph.split(/ +/)
+    let line = ''
+    for (const word of words) {
+      if (line === '') line = word
+      else if (visibleLength(line) + 1 + visibleLength(word) <= width) line += ' ' + word
+      else {
+        lines.push(line)
+        line = word
+      }
+    }
+    lines.push(line)
+  }
+  return lines
+}

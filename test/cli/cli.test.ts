@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from '../support/run-cli.ts'
+
+const fixtures = join(import.meta.dirname, '..', 'engine', 'fixtures')
+
+describe('runbook CLI', () => {
+  it('prints help, and one line for an unknown command', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('Usage: runbook [command]')
+    const unknown = await runCli(['frobnicate'])
+    expect(unknown).toMatchObject({ code: 2, stderr: 'runbook: unknown command "frobnicate" — run `runbook --help` for the list\n' })
+  })
+
+  it('gives every command its own --help', async () => {
+    for (const name of ['run', 'list', 'show', 'undo', 'sessions']) {
+      const result = await runCli([name, '--help'])
+      expect(result.code, name).toBe(0)
+      expect(result.stdout, name).toMatch(/^Usage: runbook /)
+    }
+  })
+
+  it('lists and shows a team runbook without a cluster', async () => {
+    const list = await runCli(['list', '--runbooks', fixtures])
+    expect(list.code).toBe(0)
+    expect(list.stdout).toMatch(/topic-retention \(team\)\s+Shorten a topic’s retention/)
+    const show = await runCli(['show', 'topic-retention', '--runbooks', fixtures])
+    expect(show.code).toBe(0)
+    expect(show.stdout).toContain('4.x:')
+    expect(show.stdout).toContain('3.9:')
+    expect(show.stdout).toContain('--approve set-retention=<plan hash>')
+    const markdown = await runCli(['show', 'topic-retention', '--markdown', '--runbooks', fixtures])
+    expect(markdown.stdout).toContain('## 4. Set retention.ms')
+  })
+
+  it('reports a runbook that does not load, and keeps the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'team-runbooks-'))
+    writeFileSync(join(dir, 'broken.mjs'), 'export default { id: "broken" }\n')
+    writeFileSync(join(dir, 'crashes.mjs'), 'throw new Error("boom at load")\n')
+    const list = await runCli(['list', '--runbooks', dir, '--runbooks', fixtures])
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain('topic-retention')
+    expect(list.stdout).toContain('broken.mjs: has no default export made with notebook(...).runbook(...)')
+    expect(list.stdout).toContain('crashes.mjs: cannot load: boom at load')
+  })
+
+  it('refuses bad input with one line and exit 2', async () => {
+    expect(await runCli(['show'])).toMatchObject({ code: 2, stderr: 'runbook show: which runbook? — `runbook show <id>`; `runbook list` shows them\n' })
+    expect(await runCli(['show', 'nope'])).toMatchObject({ code: 2, stderr: 'runbook show: no runbook "nope" — `runbook list` shows the ones there are\n' })
+    expect((await runCli(['run', 'topic-retention', '--runbooks', fixtures, '--bogus'])).stderr).toMatch(/^runbook run: Unknown option '--bogus'.* — run `runbook run --help`\n$/)
+    const noCluster = await runCli(['run', 'topic-retention', '--runbooks', fixtures, '--headless'])
+    expect(noCluster.code).toBe(2)
+    expect(noCluster.stderr).toBe(
+      'runbook run: no cluster given — pass --bootstrap-server host:port (or set KAFKA_BOOTSTRAP_SERVERS), or start the local one with `runbook sandbox up`\n',
+    )
+  })
+
+  it('lists sessions as JSON, empty at first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sessions-'))
+    const result = await runCli(['sessions', '--json', '--sessions-dir', dir])
+    expect(result).toMatchObject({ code: 0 })
+    expect(JSON.parse(result.stdout)).toEqual([])
+  })
+})
