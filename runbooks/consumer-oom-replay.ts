@@ -21,8 +21,8 @@ import {
   type RewindScope,
   withReplayTimes,
 } from '../lib/plans/offset-rewind.ts'
-import { suggestSafetyMargin, writeRate, type MarginSuggestion } from '../lib/plans/replay-margin.ts'
-import { type GroupView, type LogBounds, readGroupChoices, readGroupView, readLogBounds, readRecordsWritten, readRecordTimes, readSessionTimeouts } from '../lib/reads/consumer-group.ts'
+import { suggestSafetyMargin, type MarginSuggestion } from '../lib/plans/replay-margin.ts'
+import { type GroupView, type LogBounds, readGroupChoices, readGroupView, readLogBounds, readRecordTimes, readWriteRate, readSessionTimeouts } from '../lib/reads/consumer-group.ts'
 import { readAnswerFile } from '../lib/reads/text-file.ts'
 import { describeSpan, formatSeconds, groupFacts, iso, lagTable, marginBlocks, membersTable, offsetsChangeTable, previewBlocks } from './consumer-oom-replay/words.ts'
 
@@ -269,13 +269,12 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         const committed = view.committed
         const partitions = committed.map(({ topic, partition }) => ({ topic, partition }))
         const windowMs = 300_000
-        const written = partitions.length ? await readRecordsWritten(ctx.kafka, partitions, ctx.now(), windowMs) : 0n
-        const rate = writeRate(written, windowMs)
+        const rate = await readWriteRate(ctx.kafka, partitions, ctx.now(), windowMs)
         const lag = committed.reduce((sum, c) => {
           const end = logs.find((l) => key(l) === key(c))?.logEnd ?? c.offset
           return sum + (end > c.offset ? end - c.offset : 0n)
         }, 0n)
-        return `Here: the group is ${formatCount(lag)} records behind on ${formatCount(committed.length)} committed partition${committed.length === 1 ? '' : 's'}; its partitions received ${rate.toFixed(1)} records/s over the last ${formatDuration(windowMs)}, so each minute of rewind replays about ${formatCount(Math.round(rate * 60))} records.`
+        return `Here: the group is ${formatCount(lag)} records behind on ${formatCount(committed.length)} committed partition${committed.length === 1 ? '' : 's'}; its partitions received ${rate.toFixed(1)} records/s over the last ${formatDuration(windowMs)} (or since their first record), so each minute of rewind replays about ${formatCount(Math.round(rate * 60))} records.`
       },
     }),
     nb.query({
@@ -409,12 +408,10 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         const method = await resolveMethod(ctx, groupId)
         const timeMs = rewindTimeMs({ method, scope: { kind: 'all-topics' }, marginMs: 0 }, ctx.now())!
         const partitions = ctx.state.view!.committed.map(({ topic, partition }) => ({ topic, partition }))
-        const windowMs = 300_000
-        const written = partitions.length ? await readRecordsWritten(ctx.kafka, partitions, timeMs, windowMs) : 0n
         const margin = suggestSafetyMargin({
           autoCommitIntervalMs: (await ctx.param('auto-commit-interval')) ?? null,
           batchRecords: (await ctx.param('max-poll-records')) ?? null,
-          recordsPerSecond: writeRate(written, windowMs),
+          recordsPerSecond: await readWriteRate(ctx.kafka, partitions, timeMs, 300_000),
         })
         ctx.state.margin = margin
         ctx.show([marginBlocks(margin)])

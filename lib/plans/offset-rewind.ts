@@ -291,7 +291,7 @@ function totalsOf(moves: readonly PartitionMove[]): RewindPlan['totals'] {
 
 /** `kafka-consumer-groups … --reset-offsets … --dry-run` for the same reset (margin folded into the time). */
 export function kafkaResetCommand(plan: Pick<RewindPlan, 'groupId' | 'rewindToMs'>, request: RewindRequest, bootstrap: string): string {
-  const parts = ['kafka-consumer-groups', '--bootstrap-server', bootstrap, '--group', plan.groupId, '--reset-offsets']
+  const parts = ['--group', plan.groupId, '--reset-offsets']
   if (request.method.kind !== 'from-file') {
     if (request.scope.kind === 'all-topics') parts.push('--all-topics')
     else for (const t of request.scope.topics) parts.push('--topic', t.partitions ? `${t.topic}:${t.partitions.join(',')}` : t.topic)
@@ -311,7 +311,9 @@ export function kafkaResetCommand(plan: Pick<RewindPlan, 'groupId' | 'rewindToMs
       break
   }
   parts.push('--dry-run')
-  return parts.map((p) => (/^[\w./:,=@+-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`)).join(' ')
+  // The bootstrap goes in as given (it may be a shell variable); every other word is quoted when it needs it.
+  const quoted = parts.map((p) => (/^[\w./:,=@+-]+$/.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`))
+  return ['kafka-consumer-groups --bootstrap-server', bootstrap, ...quoted].join(' ')
 }
 
 /** Milliseconds as ISO-8601 (what java.time.Duration.parse reads): PT15M, PT1H30M, PT2.5S. */

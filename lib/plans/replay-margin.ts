@@ -42,9 +42,3 @@ export function suggestSafetyMargin(inputs: MarginInputs): MarginSuggestion {
     recordsPerSecond: inputs.recordsPerSecond,
   }
 }
-
-/** Records per second from two offsets of the same partitions taken `windowMs` apart. */
-export function writeRate(recordsInWindow: bigint, windowMs: number): number {
-  if (windowMs <= 0 || recordsInWindow <= 0n) return 0
-  return (Number(recordsInWindow) * 1000) / windowMs
-}

@@ -84,18 +84,26 @@ export async function readRecordTimes(kafka: KafkaOps, queries: readonly RecordQ
   return answers.map((a) => ({ topic: a.topic, partition: a.partition, offset: a.requested, timestamp: a.error ? null : a.timestamp }))
 }
 
-/** Records written to the partitions during [endMs - windowMs, endMs). */
-export async function readRecordsWritten(kafka: KafkaOps, partitions: readonly TopicPartition[], endMs: number, windowMs: number): Promise<bigint> {
+/**
+ * The write rate into the partitions over the `windowMs` before `endMs`, in records per second. The span is
+ * measured from the first record inside the window, so a topic younger than the window is not diluted.
+ */
+export async function readWriteRate(kafka: KafkaOps, partitions: readonly TopicPartition[], endMs: number, windowMs: number): Promise<number> {
+  if (partitions.length === 0) return 0
   const answers = await kafka.listOffsets(partitions.flatMap((tp) => [{ ...tp, spec: { timestamp: endMs - windowMs } }, { ...tp, spec: { timestamp: endMs } }, { ...tp, spec: 'latest' as const }]))
-  let total = 0n
+  let records = 0n
+  let firstMs: number | null = null
   for (let i = 0; i < partitions.length; i++) {
     const [from, to, latest] = answers.slice(i * 3, i * 3 + 3)
     const end = latest?.offset ?? 0n
     const start = from?.offset ?? end
     const stop = to?.offset ?? end
-    if (stop > start) total += stop - start
+    if (stop <= start) continue
+    records += stop - start
+    if (from?.timestamp != null && (firstMs === null || from.timestamp < firstMs)) firstMs = from.timestamp
   }
-  return total
+  const spanMs = Math.max(1000, endMs - (firstMs ?? endMs - windowMs))
+  return records > 0n ? (Number(records) * 1000) / Math.min(spanMs, windowMs) : 0
 }
 
 /** A group for the picker: state, type, members and lag from the cluster. */

@@ -170,7 +170,7 @@ export function marginBlocks(suggestion: MarginSuggestion): Block {
       ['One batch spans', suggestion.recordsPerSecond > 0 ? formatSeconds(suggestion.batchMs) : '— (nothing written around that time)'],
       ['Suggested margin', formatSeconds(suggestion.marginMs)],
     ],
-    'Safety margin',
+    'How the margin is computed',
   )
 }
 

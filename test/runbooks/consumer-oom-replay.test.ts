@@ -88,10 +88,10 @@ describe('headless', () => {
 
   it('takes the suggested margin off the time: auto-commit interval plus one batch at the measured write rate', async () => {
     const kafka = cluster()
-    // 270 records in the 5 minutes before 03:01:30 = 0.9/s: 30 records span 33.4 s, plus the 2 s interval → 36 s earlier.
+    // 270 records written from 03:00:00 to 03:01:30 = 3/s: 30 records span 10 s, plus the 2 s interval → 12 s earlier.
     const result = await headless(kafka, { group: 'billing', 'to-datetime': '2026-11-24T03:01:30Z', 'auto-commit-interval': '2s', 'max-poll-records': '30', 'safety-margin': 'suggested' })
     expect(result.exitCode).toBe(0)
-    expect(await committed(kafka)).toEqual(['orders/0=54', 'orders/1=54', 'orders/2=54'])
+    expect(await committed(kafka)).toEqual(['orders/0=78', 'orders/1=78', 'orders/2=78'])
   })
 
   it('shifts, clamping into the log as Kafka does, and says how many records retention deleted', async () => {
@@ -147,7 +147,7 @@ describe('bad input: one line, nothing changed', () => {
     { name: 'active group', answers: { group: 'billing', 'shift-by': '-1', 'wait-for-empty': '0s' }, members: true, message: 'still Stable with 1 active member (billing-service@/10.0.0.7)' },
   ])('$name', async ({ answers, message, members }) => {
     const kafka = cluster({ members: members ?? false })
-    const result = await headless(kafka, answers)
+    const result = await headless(kafka, answers as unknown as Record<string, string>)
     expect(result).toMatchObject({ status: 'refused', exitCode: 2 })
     expect(result.message).toContain(message)
     expect(result.message).toContain('nothing changed')
@@ -171,19 +171,19 @@ describe('interactive', () => {
     const io = scriptedIo([
       { select: 'billing', message: /Which consumer group/ },
       { select: 'to-datetime', message: /rewind point/ },
-      { input: '2026-11-24T03:01:30Z', message: /Rewind to which time/ },
+      { input: '2026-11-24T03:01:20Z', message: /Rewind to which time/ },
       { input: '', message: /auto.commit.interval.ms/ },
       { input: '9', message: /Records held in memory/ },
       { select: 'suggested', message: /Start the replay earlier/ },
-      { type: '45', message: /Type 45 to replay 45 messages of group billing/ },
+      { type: '54', message: /Type 54 to replay 54 messages of group billing/ },
     ])
     const result = await runRunbook(runbook, options(io, kafka))
     expect(result).toMatchObject({ exitCode: 0, status: 'done' })
     expect(io.remaining()).toBe(0)
     const choices = io.asked[0]!.choices!
     expect(choices.find((c) => c.value === 'billing')?.description).toBe('Empty · KIP-848 · 0 members · lag 30 on 3 partitions')
-    // 270 records in the 5 minutes before 03:01:30 = 0.9/s; 9 records span 10 s, plus the 5 s default interval.
-    expect(await committed(kafka)).toEqual(['orders/0=75', 'orders/1=75', 'orders/2=75'])
+    // 240 records written from 03:00:00 to 03:01:20 = 3/s: 9 records span 3 s, plus the 5 s default interval → 03:01:12.
+    expect(await committed(kafka)).toEqual(['orders/0=72', 'orders/1=72', 'orders/2=72'])
     const screen = io.screen()
     expect(screen).toContain('Suggested margin')
     expect(screen).toContain('consumer (KIP-848)')
