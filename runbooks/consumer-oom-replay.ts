@@ -229,11 +229,11 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         if (view.type === 'share' || view.type === 'streams') throw refuse({ kind: 'unsupported-group', groupId, type: view.type })
         const missing = view.topics.find((t) => t.partitions === null)
         if (missing) throw refuse({ kind: 'unknown-topic', topic: missing.topic })
-        const { logs } = await readLogBounds(ctx.kafka, groupPartitions(view), null)
-        const newest = await readRecordTimes(
-          ctx.kafka,
-          view.committed.filter((c) => logs.some((l) => key(l) === key(c) && c.offset > l.logStart)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n })),
-        )
+        // The last committed record of each partition: a record below the log start simply has no time.
+        const [{ logs }, newest] = await Promise.all([
+          readLogBounds(ctx.kafka, groupPartitions(view), null),
+          readRecordTimes(ctx.kafka, view.committed.filter((c) => c.offset > 0n).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n }))),
+        ])
         const lastCommitted = newest.reduce<number | null>((max, r) => (r.timestamp !== null && (max === null || r.timestamp > max) ? r.timestamp : max), null)
         Object.assign(ctx.state, { view, logs, activeAtStart: !groupIsStopped(view) })
         const blocks: Block[] = [groupFacts(view)]

@@ -42,11 +42,14 @@ async function askInRounds(
 ): Promise<Map<string, PartitionAnswer | KafkaError>> {
   const answers = new Map<string, PartitionAnswer | KafkaError>()
   const version = session.version(2, [5, 6, 7, 8, 9])
+  // A partition asked n times goes into rounds 1..n: its k-th question joins the k-th round.
   const rounds: (typeof items)[number][][] = []
+  const asked = new Map<string, number>()
   for (const item of items) {
-    const round = rounds.find((r) => !r.some((other) => other.topic === item.topic && other.partition === item.partition))
-    if (round) round.push(item)
-    else rounds.push([item])
+    const key = `${item.topic}/${item.partition}`
+    const index = asked.get(key) ?? 0
+    asked.set(key, index + 1)
+    ;(rounds[index] ??= []).push(item)
   }
   for (const round of rounds) {
     if (version === null) {
@@ -57,12 +60,14 @@ async function askInRounds(
     for (const item of round) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), { partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp }])
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
     const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, readUncommitted, request))
+    const byPartition = new Map<string, PartitionAnswer>()
+    if (!('error' in answer)) for (const t of answer.value.topics) for (const p of t.partitions) byPartition.set(`${t.name}/${p.partitionIndex}`, p)
     for (const item of round) {
       if ('error' in answer) {
         answers.set(item.key, answer.error)
         continue
       }
-      const found = answer.value.topics.find((t) => t.name === item.topic)?.partitions.find((p) => p.partitionIndex === item.partition)
+      const found = byPartition.get(`${item.topic}/${item.partition}`)
       answers.set(item.key, found ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker gave no answer for this partition'))
     }
   }
