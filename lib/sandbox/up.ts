@@ -49,7 +49,9 @@ export interface SandboxInfo extends SandboxStatus {
 }
 
 /** Starts (or completes, or just re-checks) the sandbox and resolves once it is ready. */
-export function up(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+export async function up(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+  // A missing Java is the most common first-run problem: say so before touching anything.
+  await findJava(options.env ?? process.env)
   return withSandboxLock(requested.stateDir, requested.name, options.timeoutMs ?? 120_000, () => upLocked(requested, options))
 }
 
@@ -82,7 +84,13 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
     const clusterId = newClusterId()
     for (const node of nodes) writeNodeFiles(config, node, software.logging)
     progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${config.elr ? ', ELR on' : config.kafkaVersion.startsWith('3.') ? '' : ', ELR off'})`)
-    await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+    try {
+      await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+    } catch (error) {
+      // Ctrl-C reaches the formatting JVMs too; the next `up` starts the format over.
+      if (signal?.aborted) throw new SandboxError('interrupted while formatting; nothing is running — run `up` again to start over', 130)
+      throw error
+    }
     manifest = {
       name: config.name,
       kafkaVersion: config.kafkaVersion,
