@@ -21,6 +21,7 @@ import { findMarkedProcesses, processState, sendSignal, terminate } from './proc
 import { attachReaper } from './reaper.ts'
 import { status } from './status.ts'
 import { ensureToolLogConfig } from './tools.ts'
+import { supportsElr } from './versions.ts'
 
 export interface UpOptions {
   /** A real Kafka client's answers: brokers registered / fenced, and an acks=all probe write. */
@@ -83,7 +84,7 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
     await refuseBusyPorts(config, nodes)
     const clusterId = newClusterId()
     for (const node of nodes) writeNodeFiles(config, node, software.logging)
-    progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${config.elr ? ', ELR on' : config.kafkaVersion.startsWith('3.') ? '' : ', ELR off'})`)
+    progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${supportsElr(config.kafkaVersion) ? `, ELR ${config.elr ? 'on' : 'off'}` : ''})`)
     try {
       await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
     } catch (error) {
