@@ -191,7 +191,8 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
   if (partitions.leaderless > 0) {
     suggestions.push({ runbook: 'unclean-election', reason: `${plural(partitions.leaderless, 'partition')} ${partitions.leaderless === 1 ? 'has' : 'have'} no leader` })
   }
-  const shrunk = new Set([...partitions.underMinIsr, ...partitions.atMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
+  // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
+  const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
   if (shrunk.size > 0) {
     const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
