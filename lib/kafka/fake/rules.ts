@@ -130,7 +130,8 @@ export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition:
   partition.logs.set(brokerId, { leo: leaderLeo })
   partition.elr = partition.elr.filter((id) => id !== brokerId)
   partition.lastKnownElr = partition.lastKnownElr.filter((id) => id !== brokerId)
-  if (!partition.isr.includes(brokerId)) partition.isr = inReplicaOrder(partition, [...partition.isr, brokerId])
+  // A returning replica joins at the end: Kafka lists the ISR in the order replicas (re)joined it.
+  if (!partition.isr.includes(brokerId)) partition.isr = [...partition.isr, brokerId]
   if (partition.isr.length >= minIsrOf(state, topic)) {
     partition.elr = []
     partition.highWatermark = leaderLeo
@@ -138,10 +139,11 @@ export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition:
   completeReassignment(partition)
 }
 
-/** Once every replica being added is in the ISR, the reassignment finishes: removed replicas go. */
+/** Once every target replica is in the ISR, the reassignment finishes: removed replicas go. */
 export function completeReassignment(partition: FakePartition): void {
   if (partition.adding.length === 0 && partition.removing.length === 0) return
-  if (!partition.adding.every((id) => partition.isr.includes(id))) return
+  const target = partition.replicas.filter((id) => !partition.removing.includes(id))
+  if (!target.every((id) => partition.isr.includes(id))) return
   const removing = new Set(partition.removing)
   partition.replicas = partition.replicas.filter((id) => !removing.has(id))
   partition.isr = partition.isr.filter((id) => !removing.has(id))
