@@ -20,6 +20,14 @@ function setLeader(partition: FakePartition, leader: number | null): void {
   if (partition.highWatermark > leo) partition.highWatermark = leo
 }
 
+/** After a leader appears, every live follower that is not stalled fetches from it and rejoins the ISR. */
+function followNewLeader(state: ClusterState, topic: FakeTopic, partition: FakePartition): void {
+  if (partition.leader === null) return
+  for (const id of partition.replicas) {
+    if (id !== partition.leader && isLive(state, id) && !partition.isr.includes(id) && !partition.logs.get(id)?.stalled) catchUpReplica(state, topic, partition, id)
+  }
+}
+
 function uncleanAllowed(state: ClusterState, topic: FakeTopic): boolean {
   return resolveTopicConfig(state, topic, 'unclean.leader.election.enable').value === 'true'
 }
@@ -91,8 +99,10 @@ export function unfenceBroker(state: ClusterState, brokerId: number): void {
   for (const topic of state.topics.values()) {
     for (const partition of topic.partitions) {
       if (!partition.replicas.includes(brokerId)) continue
-      if (partition.leader === null) electOnReturn(state, topic, partition, brokerId, wasDead)
-      if (partition.leader !== null && partition.leader !== brokerId) catchUpReplica(state, topic, partition, brokerId)
+      if (partition.leader === null) {
+        electOnReturn(state, topic, partition, brokerId, wasDead)
+        followNewLeader(state, topic, partition)
+      } else if (partition.leader !== brokerId) catchUpReplica(state, topic, partition, brokerId)
     }
   }
 }
@@ -127,7 +137,7 @@ function electOnReturn(state: ClusterState, topic: FakeTopic, partition: FakePar
 export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition: FakePartition, brokerId: number): void {
   if (partition.leader === null || !isLive(state, brokerId)) return
   const leaderLeo = partition.logs.get(partition.leader)?.leo ?? 0n
-  partition.logs.set(brokerId, { leo: leaderLeo })
+  partition.logs.set(brokerId, { leo: leaderLeo, stalled: false })
   partition.elr = partition.elr.filter((id) => id !== brokerId)
   partition.lastKnownElr = partition.lastKnownElr.filter((id) => id !== brokerId)
   // A returning replica joins at the end: Kafka lists the ISR in the order replicas (re)joined it.
@@ -172,5 +182,6 @@ export function electLeader(state: ClusterState, topic: FakeTopic, partition: Fa
   const candidate = partition.replicas.find((id) => isLive(state, id))
   if (candidate === undefined) return kafkaError(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, 'Eligible topic partition leaders are not available.')
   applyUncleanElection(partition, candidate)
+  followNewLeader(state, topic, partition)
   return 'elected'
 }
