@@ -186,6 +186,13 @@ async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly 
   return drifts
 }
 
+/** What every Kafka line shares; the versions differ in which group protocols exist. */
+const howAutoCommitLoses = `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
+
+That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
+
+The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.`
+
 export default nb.runbook({
   id: 'consumer-oom-replay',
   title: 'Replay records a consumer lost to auto-commit after an OOM kill',
@@ -197,20 +204,8 @@ export default nb.runbook({
       id: 'why-records-were-lost',
       title: 'Why auto-commit lost records',
       text: {
-        '4.x': `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
-
-That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
-
-The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.
-
-On Kafka 4.x a group uses either the classic protocol or the KIP-848 consumer protocol (\`group.protocol=consumer\`); both commit this way, and both accept an administrator's offset change only while the group has no members.`,
-        '3.9': `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
-
-That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
-
-The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.
-
-On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is early access there); the coordinator accepts an administrator's offset change only while the group has no members.`,
+        '4.x': `${howAutoCommitLoses}\n\nOn Kafka 4.x a group uses either the classic protocol or the KIP-848 consumer protocol (\`group.protocol=consumer\`); both commit this way, and both accept an administrator's offset change only while the group has no members.`,
+        '3.9': `${howAutoCommitLoses}\n\nOn Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is not generally available before 4.0); the coordinator accepts an administrator's offset change only while the group has no members.`,
       },
       pick: async (ctx) => ((await ctx.capabilities()).kafkaLine === '3.9' ? '3.9' : '4.x'),
     }),
