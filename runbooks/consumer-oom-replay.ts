@@ -265,8 +265,9 @@ export default nb.runbook({
         const partitions = committed.map(({ topic, partition }) => ({ topic, partition }))
         const windowMs = 300_000
         const rate = await readWriteRate(ctx.kafka, partitions, ctx.now(), windowMs)
+        const ends = new Map(logs.map((l) => [key(l), l.logEnd]))
         const lag = committed.reduce((sum, c) => {
-          const end = logs.find((l) => key(l) === key(c))?.logEnd ?? c.offset
+          const end = ends.get(key(c)) ?? c.offset
           return sum + (end > c.offset ? end - c.offset : 0n)
         }, 0n)
         return `Here: the group is ${formatCount(lag)} records behind on ${formatCount(committed.length)} committed partition${committed.length === 1 ? '' : 's'}; its partitions received ${rate.toFixed(1)} records/s over the last ${formatDuration(windowMs)} (or since their first record), so each minute of rewind replays about ${formatCount(Math.round(rate * 60))} records.`
@@ -444,9 +445,10 @@ export default nb.runbook({
         const drifts = await groupDrifts(ctx.kafka, plan.groupId, plan.basedOn.committed)
         // Retention may have deleted records since the plan: a target below the new log start replays less.
         const { logs } = await readLogBounds(ctx.kafka, plan.moves, null)
+        const starts = new Map(logs.map((l) => [key(l), l.logStart]))
         for (const move of plan.moves) {
-          const log = logs.find((l) => key(l) === key(move))
-          if (log && log.logStart > move.target) drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: log.logStart.toString() })
+          const logStart = starts.get(key(move))
+          if (logStart !== undefined && logStart > move.target) drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: logStart.toString() })
         }
         return drifts
       },
