@@ -57,7 +57,7 @@ async function askInRounds(
       continue
     }
     const byTopic = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint }[]>()
-    for (const item of round) byTopic.get(item.topic)?.push({ partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp }) ?? byTopic.set(item.topic, [{ partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp }])
+    for (const item of round) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push({ partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp })
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
     const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, readUncommitted, request))
     const byPartition = new Map<string, PartitionAnswer>()
@@ -94,7 +94,7 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
     else if (query.spec === 'max-timestamp' && session.version(2, [7, 8, 9]) === null) {
       results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'this cluster has no max-timestamp lookup (Kafka 3.0+)') }
     } else {
-      byLeader.get(leader)?.push({ key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index }) ?? byLeader.set(leader, [{ key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index }])
+      (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push({ key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index })
     }
   })
   await Promise.all(
@@ -124,7 +124,7 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
 export async function replicaOffsets(session: Session, queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
   const results: ReplicaOffset[] = new Array(queries.length)
   const byBroker = new Map<number, { key: string; topic: string; partition: number; timestamp: bigint; index: number }[]>()
-  queries.forEach((q, index) => byBroker.get(q.broker)?.push({ key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }) ?? byBroker.set(q.broker, [{ key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }]))
+  queries.forEach((q, index) => (byBroker.get(q.broker) ?? byBroker.set(q.broker, []).get(q.broker)!).push({ key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }))
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
       const answers = await askInRounds(session, broker, debuggingReplicaId, items)

@@ -74,7 +74,7 @@ export async function recordTimestamps(session: Session, queries: readonly Recor
     if (leader === undefined) settle(item, null, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
     else if (leader === null) settle(item, null, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
     else if (query.offset < 0n) settle(item, null, kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${query.offset} is not a real offset`))
-    else byLeader.get(leader)?.push(item) ?? byLeader.set(leader, [item])
+    else (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(item)
   })
   await Promise.all([...byLeader].map(([leader, items]) => readFromLeader(session, leader, items, settle)))
   return results
@@ -99,7 +99,7 @@ async function readFromLeader(session: Session, leader: number, items: Pending[]
     await Promise.all(
       requests.map(async ({ items: request }) => {
         const byTopic = new Map<string, Pending[]>()
-        for (const item of request) byTopic.get(item.topic)?.push(item) ?? byTopic.set(item.topic, [item])
+        for (const item of request) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push(item)
         const topics = [...byTopic].map(([topicId, group]) => ({
           topicId,
           partitions: group.map((item) => ({ partition: item.partition, currentLeaderEpoch: -1, fetchOffset: item.from, lastFetchedEpoch: -1, partitionMaxBytes: item.bytes })),
