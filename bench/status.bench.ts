@@ -14,9 +14,11 @@ import { control, down, runKafkaTool, sandboxConfig, up } from '../lib/sandbox/i
 const topics = 2000
 const partitionsPerTopic = 5
 const prefix = 'bench-status'
+// Its own sandbox (not bench/sandbox-up's "bench"): the two benchmark files may run side by side.
+//   RUNBOOK_STATUS_BENCH_SANDBOX=name RUNBOOK_STATUS_BENCH_PORT=39260 npm run bench
 const config = sandboxConfig({
-  name: process.env.RUNBOOK_BENCH_SANDBOX || 'bench',
-  basePort: Number(process.env.RUNBOOK_BENCH_SANDBOX_PORT || 19290),
+  name: process.env.RUNBOOK_STATUS_BENCH_SANDBOX || 'bench-status',
+  basePort: Number(process.env.RUNBOOK_STATUS_BENCH_PORT || 19390),
 })
 const probe = createSandboxProbe('runbook-bench')
 const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
