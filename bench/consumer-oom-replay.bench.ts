@@ -1,8 +1,8 @@
 // How long the consumer-oom-replay plan takes for a group on 1,024 partitions, beside Kafka's own
 // `kafka-consumer-groups --reset-offsets --to-datetime --dry-run` on the same sandbox, as a ratio.
 // Goal: ≤ 1 s, and faster than Kafka's tool.
-//   npm run bench                                        (sandbox "bench-replay" on ports 19390-19393)
-//   RUNBOOK_BENCH_SANDBOX=h5bench RUNBOOK_BENCH_SANDBOX_PORT=39320 npm run bench -- consumer-oom-replay
+//   npm run bench                                        (sandbox "bench-replay" on ports 19490-19493)
+//   RUNBOOK_REPLAY_BENCH_SANDBOX=h5bench RUNBOOK_REPLAY_BENCH_PORT=39320 npm run bench -- consumer-oom-replay
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
@@ -23,7 +23,7 @@ const topics = [
 ]
 const group = 'bench-billing'
 const recordsPerPartition = 20
-const config = sandboxConfig({ name: process.env.RUNBOOK_BENCH_SANDBOX || 'bench-replay', basePort: Number(process.env.RUNBOOK_BENCH_SANDBOX_PORT || 19390) }, process.env)
+const config = sandboxConfig({ name: process.env.RUNBOOK_REPLAY_BENCH_SANDBOX || 'bench-replay', basePort: Number(process.env.RUNBOOK_REPLAY_BENCH_PORT || 19490) }, process.env)
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
