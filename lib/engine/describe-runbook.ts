@@ -45,6 +45,7 @@ function describeCell(cell: Cell<unknown, ParamSpecs>, number: number): Block[] 
           ['Before applying', 'preview, your confirmation, and a re-check of the cluster'],
           ['After applying', cell.undo ? 'verification, and an undo record for `runbook undo`' : 'verification'],
           ['Headless', `--approve ${cell.id}=<plan hash> or --yes`],
+          ...(cell.reverts ? [['Takes back', `the change of "${cell.reverts}" in the same run (its undo record is then closed)`] as const] : []),
         ]),
       )
       break

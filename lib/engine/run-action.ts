@@ -1,11 +1,14 @@
 // The action protocol: plan → preview → confirm → re-check → apply → verify, with the undo record written
 // before anything changes. Nothing is applied in a dry run, without approval, or after the cluster drifted.
 
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { formatCount, notice, table } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { ParamSpecs } from './params.ts'
 import { emit, hashesFor, StopRun, type CellReport, type RunState } from './run-state.ts'
 import type { AnyActionCell, ApplyResult, Confirmation, Drift } from './runbook.ts'
+import { readUndo, writeUndoFile } from './session.ts'
 
 export async function runAction(state: RunState, cell: AnyActionCell<unknown, ParamSpecs>, report: CellReport): Promise<void> {
   const { session, ctx } = state
@@ -132,6 +135,18 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     throw new StopRun('failed', 1, `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'
+  if (cell.reverts !== undefined) closeRevertedUndo(state, cell.reverts)
+}
+
+/** The earlier action's change is taken back: its undo record is closed so `runbook undo` skips it. */
+function closeRevertedUndo(state: RunState, revertedCell: string): void {
+  const path = join(state.session.dir, 'undo', `${revertedCell}.json`)
+  if (!existsSync(path)) return
+  const file = readUndo(path)
+  if (file.status !== 'applied' && file.status !== 'pending') return
+  writeUndoFile(path, { ...file, status: 'undone' })
+  state.session.append({ type: 'undone', cell: revertedCell, bySession: state.session.id })
+  emit(state, [notice('info', `The undo record of "${revertedCell}" is closed: this run took its change back.`)], revertedCell)
 }
 
 export function driftTable(drifts: readonly Drift[]) {

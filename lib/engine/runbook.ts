@@ -159,6 +159,12 @@ export interface ActionCell<S, P extends ParamSpecs, Plan, U> extends CellBase<S
   /** The undo record, computed from the plan before applying (written first, so a crash mid-apply still has it). */
   readonly undoRecord?: (plan: Plan) => U
   readonly undo?: UndoSpec<U>
+  /**
+   * The id of an earlier action of this runbook whose change this action takes back in the same run (a revert
+   * offered once the incident is over). Once this action is applied and verified, that action's undo record is
+   * closed, so a later `runbook undo` of the session does not restore it a second time.
+   */
+  readonly reverts?: string
 }
 
 export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
@@ -244,6 +250,10 @@ export function validateRunbook(runbook: AnyRunbook): string[] {
     seen.add(cell.id)
     if (cell.kind === 'decide' && cell.id in runbook.params) problems.push(`decide cell "${cell.id}" has the same name as a parameter`)
     if (cell.kind === 'action' && cell.undo && !cell.undoRecord) problems.push(`action "${cell.id}" has an undo but no undoRecord`)
+    if (cell.kind === 'action' && cell.reverts !== undefined) {
+      const target = runbook.cells.find((c) => c.id === cell.reverts)
+      if (!target || target.kind !== 'action' || !target.undo || !seen.has(cell.reverts)) problems.push(`action "${cell.id}" reverts "${cell.reverts}", which is not an earlier action with an undo`)
+    }
   }
   for (const [name, spec] of Object.entries(runbook.params)) {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`parameter "${name}" must be lower-case words joined by dashes`)
