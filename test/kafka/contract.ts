@@ -425,6 +425,18 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         else expect(cluster.brokers.map((b) => b.id)).toEqual([1, 2])
       })
 
+      it('keeps the dead broker among the quorum observers, its last fetch time no longer advancing', async () => {
+        const first = await ops.cluster()
+        await new Promise((resolve) => setTimeout(resolve, 1200))
+        const second = await ops.cluster()
+        const contact = (view: typeof first, id: number) => view.quorum?.observers.find((o) => o.id === id)?.lastFetchTimestamp
+        expect(contact(first, 3)).toEqual(expect.any(Number))
+        expect(contact(second, 3)).toBe(contact(first, 3))
+        expect(contact(second, 3)!).toBeLessThanOrEqual(Date.now())
+        // Live brokers keep fetching: their last fetch is newer than the dead broker's.
+        expect(contact(second, 1)!).toBeGreaterThan(contact(second, 3)!)
+      })
+
       it('answers offsets per partition: no leader is an error, the rest work', async () => {
         const answers = await ops.listOffsets([
           { topic: names.lonely, partition: 0, spec: 'latest' },

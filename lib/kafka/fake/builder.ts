@@ -27,6 +27,8 @@ export interface FakeClusterOptions {
 export interface BrokerOptions {
   readonly rack?: string | null
   readonly state?: BrokerLife
+  /** For a broker set down: when the controller last heard from it (ms since the epoch). */
+  readonly lastContactMs?: number
   readonly host?: string
   readonly port?: number
 }
@@ -140,6 +142,8 @@ export class FakeClusterBuilder {
       port: options.port ?? 9090 + id,
       rack: options.rack === undefined ? `r${id}` : options.rack,
       life: options.state ?? 'alive',
+      lastContactMs: options.lastContactMs ?? null,
+      logDirOffline: false,
     })
     return this
   }

@@ -40,7 +40,7 @@ import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFake
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
-import { catchUpReplica, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
+import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
 import { type ClusterState, type FakeMember, type FakePartition, findPartition, isLive, minIsrOf } from './state.ts'
 
 /** What a produce call did: the first offset written, or why nothing was. */
@@ -135,15 +135,24 @@ export class FakeKafka implements KafkaOps {
 
   // -- Faults and workloads ----------------------------------------------------------------------
 
-  /** SIGKILL a broker and let its session expire: out of every ISR; its partitions move to another ISR/ELR member or go leaderless. */
-  killBroker(id: number): this {
-    fenceBroker(this.#state, id, 'dead')
+  /**
+   * SIGKILL a broker and let its session expire: out of every ISR; its partitions move to another ISR/ELR member
+   * or go leaderless. `lastContactMs`: when the controller last heard from it (default: now).
+   */
+  killBroker(id: number, options: { lastContactMs?: number } = {}): this {
+    fenceBroker(this.#state, id, 'dead', options.lastContactMs)
     return this
   }
 
   /** The broker's process stays up but the controller fences it (e.g. SIGSTOP past the session timeout). */
-  fenceBroker(id: number): this {
-    fenceBroker(this.#state, id, 'fenced')
+  fenceBroker(id: number, options: { lastContactMs?: number } = {}): this {
+    fenceBroker(this.#state, id, 'fenced', options.lastContactMs)
+    return this
+  }
+
+  /** A broker's log directory fails: the broker stays up, its replicas go offline (DescribeLogDirs reports the directory's error). */
+  failLogDir(id: number): this {
+    failLogDir(this.#state, id)
     return this
   }
 

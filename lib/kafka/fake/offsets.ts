@@ -92,6 +92,8 @@ export function describeFakeLogDirs(state: ClusterState, brokers?: readonly numb
   const ids = brokers ?? [...state.brokers.keys()].sort((a, b) => a - b)
   return ids.map((broker): BrokerLogDirs => {
     if (!answers(state, broker)) return { broker, dirs: [], error: brokerDown(broker) }
+    const path = `/var/lib/kafka/broker-${broker}`
+    if (state.brokers.get(broker)?.logDirOffline) return { broker, dirs: [{ path, error: kafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'Disk error when trying to access log file on the disk.'), totalBytes: null, usableBytes: null, replicas: [] }] }
     const replicas = []
     for (const topic of state.topics.values()) {
       for (const p of topic.partitions) {
@@ -104,6 +106,6 @@ export function describeFakeLogDirs(state: ClusterState, brokers?: readonly numb
     }
     const used = replicas.reduce((sum, r) => sum + r.sizeBytes, 0n)
     const total = 100n * 1024n * 1024n * 1024n
-    return { broker, dirs: [{ path: `/var/lib/kafka/broker-${broker}`, totalBytes: total, usableBytes: total - used, replicas }] }
+    return { broker, dirs: [{ path, totalBytes: total, usableBytes: total - used, replicas }] }
   })
 }

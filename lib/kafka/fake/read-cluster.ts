@@ -5,7 +5,7 @@ import { deriveCapabilities } from '../capabilities.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { Capabilities, ClusterView, PartitionState, TopicState } from '../types.ts'
 import { recordedApis, recordedFeatures } from './api-versions.ts'
-import { type ClusterState, answers } from './state.ts'
+import type { ClusterState, FakeBroker } from './state.ts'
 
 export function readCapabilities(state: ClusterState): Capabilities {
   const features = recordedFeatures(state.kafkaLine, state.elrEnabled)
@@ -21,6 +21,12 @@ export function readCluster(state: ClusterState): ClusterView {
     .map((b) => ({ id: b.id, host: b.host, port: b.port, rack: b.rack, fenced: fencedVisible ? b.life !== 'alive' : null }))
   const now = BigInt(state.mutations.length)
   const voter = { id: state.controllerId, logEndOffset: 1000n + now, lastFetchTimestamp: null, lastCaughtUpTimestamp: null }
+  const clock = Date.now()
+  // Measured 4.3.1: the controller keeps a dead broker among its observers, its last fetch time frozen (200 s and more).
+  const observer = (b: FakeBroker) => {
+    const contact = b.life === 'alive' ? clock : b.lastContactMs
+    return { id: b.id, logEndOffset: voter.logEndOffset, lastFetchTimestamp: contact, lastCaughtUpTimestamp: contact }
+  }
   return {
     clusterId: state.clusterId,
     brokers,
@@ -30,7 +36,7 @@ export function readCluster(state: ClusterState): ClusterView {
       leaderEpoch: 1,
       highWatermark: 1000n + now,
       voters: [voter],
-      observers: [...state.brokers.values()].filter((b) => answers(state, b.id)).map((b) => ({ ...voter, id: b.id })),
+      observers: [...state.brokers.values()].map(observer),
     },
   }
 }
@@ -51,7 +57,7 @@ export function readPartitionStates(state: ClusterState, topics?: readonly strin
         leaderEpoch: p.leaderEpoch,
         replicas: [...p.replicas],
         isr: [...p.isr],
-        offline: p.replicas.filter((id) => state.brokers.get(id)?.life !== 'alive'),
+        offline: p.replicas.filter((id) => state.brokers.get(id)?.life !== 'alive' || state.brokers.get(id)?.logDirOffline === true),
         elr: elrReported ? [...p.elr] : null,
         lastKnownElr: elrReported ? [...p.lastKnownElr] : null,
       }),

@@ -78,9 +78,10 @@ export function applyUncleanElection(partition: FakePartition, leader: number): 
 }
 
 /** The controller fences a broker (session timeout after SIGKILL/SIGSTOP): out of every ISR, its partitions move or go leaderless. */
-export function fenceBroker(state: ClusterState, brokerId: number, life: 'fenced' | 'dead'): void {
+export function fenceBroker(state: ClusterState, brokerId: number, life: 'fenced' | 'dead', lastContactMs: number = Date.now()): void {
   const broker = state.brokers.get(brokerId)
   if (!broker) throw new Error(`fake cluster: no broker ${brokerId}`)
+  if (broker.life === 'alive') broker.lastContactMs = lastContactMs
   broker.life = life
   for (const topic of state.topics.values()) {
     for (const partition of topic.partitions) {
@@ -96,6 +97,7 @@ export function unfenceBroker(state: ClusterState, brokerId: number): void {
   if (!broker) throw new Error(`fake cluster: no broker ${brokerId}`)
   const wasDead = broker.life === 'dead'
   broker.life = 'alive'
+  broker.lastContactMs = null
   for (const topic of state.topics.values()) {
     for (const partition of topic.partitions) {
       if (!partition.replicas.includes(brokerId)) continue
@@ -135,7 +137,7 @@ function electOnReturn(state: ClusterState, topic: FakeTopic, partition: FakePar
 
 /** A live follower fetches up to the leader (truncating what the leader does not have) and rejoins the ISR. */
 export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition: FakePartition, brokerId: number): void {
-  if (partition.leader === null || !isLive(state, brokerId)) return
+  if (partition.leader === null || !isLive(state, brokerId) || state.brokers.get(brokerId)?.logDirOffline) return
   const leaderLeo = partition.logs.get(partition.leader)?.leo ?? 0n
   partition.logs.set(brokerId, { leo: leaderLeo, stalled: false })
   partition.elr = partition.elr.filter((id) => id !== brokerId)
@@ -184,4 +186,19 @@ export function electLeader(state: ClusterState, topic: FakeTopic, partition: Fa
   applyUncleanElection(partition, candidate)
   followNewLeader(state, topic, partition)
   return 'elected'
+}
+
+/** A broker's log directory fails: it stays registered, but its replicas go offline and leave every ISR (leaders move). */
+export function failLogDir(state: ClusterState, brokerId: number): void {
+  const broker = state.brokers.get(brokerId)
+  if (!broker) throw new Error(`fake cluster: no broker ${brokerId}`)
+  broker.logDirOffline = true
+  for (const topic of state.topics.values()) {
+    for (const partition of topic.partitions) {
+      if (!partition.replicas.includes(brokerId)) continue
+      const log = partition.logs.get(brokerId)
+      if (log) log.stalled = true
+      removeFromIsr(state, topic, partition, brokerId)
+    }
+  }
 }

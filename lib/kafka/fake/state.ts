@@ -12,6 +12,10 @@ export interface FakeBroker {
   port: number
   rack: string | null
   life: BrokerLife
+  /** When the controller last heard from a broker that is down (DescribeQuorum's observer fetch time); live ones report "now". */
+  lastContactMs: number | null
+  /** Its log directory failed: the broker stays registered, its replicas are offline and out of every ISR. */
+  logDirOffline: boolean
 }
 
 export interface FakeReplicaLog {
