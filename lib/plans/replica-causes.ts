@@ -157,7 +157,8 @@ export function planProgress(first: ReplicaSample | undefined, second: ReplicaSa
   if (!first || !second) return { kind: 'unknown', why: 'not sampled' }
   if (second.followerLeo === null || first.followerLeo === null) {
     const failed = second.followerLeo === null ? second : first
-    return { kind: 'unknown', why: failed.failure === 'timeout' ? `broker ${failed.broker} did not answer in time` : `broker ${failed.broker} did not answer (${failed.failureMessage ?? 'no answer'})` }
+    const why = failed.failure === 'timeout' ? 'did not answer in time' : failed.failure === 'down' ? 'is down' : `answered ${failed.failureMessage ?? 'nothing'}`
+    return { kind: 'unknown', why: `broker ${failed.broker} ${why}` }
   }
   if (second.highWatermark === null || first.highWatermark === null || second.leaderLeo === null || first.leaderLeo === null) return { kind: 'unknown', why: 'the leader did not answer' }
   const behind = second.highWatermark - second.followerLeo

@@ -7,7 +7,7 @@ import { planIsrFindings, type AffectedPartition } from '../../lib/plans/isr-fin
 import { planReplicaCauses } from '../../lib/plans/replica-causes.ts'
 import { readBrokerThrottles, readLogDirHealth, readReplicaSamples, readReplicationSnapshot, readWriteHistory, type ReplicaPair } from '../../lib/reads/replication.ts'
 import { nb, type Context } from './notebook.ts'
-import { causeBlocks, findBlocks } from './tables.ts'
+import { causeBlocks, findBlocks, iso } from './tables.ts'
 import { howWritesStop, pickVariant } from './text.ts'
 
 /** How long one broker may take to answer before it counts as not answering (a hung broker never does). */
@@ -98,7 +98,7 @@ export const causesCell = nb.query({
       blocks.push(
         notice(
           'info',
-          `Before they failed, the refusing partitions took about ${formatCount(Math.round(history.recordsPerSecond))} records/s${history.lastAcceptedMs !== null ? `; the newest record they accepted is from ${new Date(history.lastAcceptedMs).toISOString()}` : ''}.`,
+          `Before they failed, the refusing partitions took about ${formatCount(Math.round(history.recordsPerSecond))} records/s${history.lastAcceptedMs !== null ? `; the newest record they accepted is from ${iso(history.lastAcceptedMs)}` : ''}.`,
         ),
       )
     }

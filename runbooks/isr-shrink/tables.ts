@@ -84,29 +84,35 @@ function throttleText(cause: ReplicaCause): string {
   return cause.throttles.map((t) => `${t.side} side: ${formatCount(t.rate.bytesPerSecond)} B/s on broker ${t.broker} (${t.rate.source === 'dynamic-broker-default' ? 'cluster default' : 'broker setting'}), listed as ${t.list}`).join('; ')
 }
 
-function brokerLine(b: BrokerCause, nowMs: number): string {
+function brokerLine(b: BrokerCause, replicas: readonly ReplicaCause[], nowMs: number): string {
   const state =
     b.state === 'up'
       ? 'registered and unfenced'
       : b.state === 'fenced'
         ? 'FENCED by the controller'
         : b.state === 'not-answering'
-          ? 'registered but NOT ANSWERING (requests time out)'
+          ? 'registered but NOT ANSWERING (requests time out: paused, a long GC, a stuck disk)'
           : 'NOT REGISTERED (gone, or fenced on a cluster that cannot say)'
   const contact = b.lastContactMs === null ? 'the controller has no record of its last contact' : `the controller last heard from it at ${iso(b.lastContactMs)} (${formatSeconds(Math.max(0, nowMs - b.lastContactMs))} before this check)`
-  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${plural(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'fenced' || b.state === 'unregistered' ? 'they keep it until it is back' : 'they drop it when it is fenced'}` : ''
-  return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${plural(b.outOfSyncPartitions, 'partition')}${idle}.`
+  const mine = replicas.filter((r) => r.broker === b.broker).map((r) => `${r.topic}/${r.partition}`)
+  const names = `${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''}`
+  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${plural(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'not-answering' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
+  return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${plural(b.outOfSyncPartitions, 'partition')} (${names})${idle}.`
 }
 
 export function causeBlocks(report: CauseReport, nowMs: number, sampleMs: number): Block[] {
-  const blocks: Block[] = [markdown(`**The out-of-sync brokers**\n\n${report.brokers.map((b) => brokerLine(b, nowMs)).join('\n')}`)]
-  const rows = report.replicas.slice(0, maxRows).map((r) => [`${r.topic}/${r.partition}`, r.broker, r.leader ?? 'none', verdictWords[r.verdict], describeProgress(r.progress), throttleText(r), r.offlineLogDir ?? '—'])
-  blocks.push(
-    table(['Partition', 'Replica', 'Leader', 'Cause', `Progress (2 samples ${formatSeconds(sampleMs)} apart)`, 'Throttle', 'Log dir'], rows, {
-      title: 'Why each replica is out of sync',
-      footer: `${plural(report.replicas.length, 'out-of-sync replica')}${more(report.replicas.length)}`,
-    }),
-  )
+  const blocks: Block[] = [markdown(`**The out-of-sync brokers**\n\n${report.brokers.map((b) => brokerLine(b, report.replicas, nowMs)).join('\n')}`)]
+  // Replicas of a down or hung broker share their broker's cause (said above); the live ones each have their own.
+  const live = report.replicas.filter((r) => r.brokerState === 'up')
+  if (live.length > 0) {
+    const rows = live.slice(0, maxRows).map((r) => [`${r.topic}/${r.partition}`, r.broker, r.leader ?? 'none', verdictWords[r.verdict], describeProgress(r.progress), throttleText(r), r.offlineLogDir ?? '—'])
+    blocks.push(
+      table(['Partition', 'Replica', 'Leader', 'Cause', `Progress (2 samples ${formatSeconds(sampleMs)} apart)`, 'Throttle', 'Log dir'], rows, {
+        title: 'Out-of-sync replicas on live brokers',
+        footer: `${plural(live.length, 'replica')}${more(live.length)}`,
+      }),
+    )
+  }
   for (const rack of report.sharedRacks) {
     blocks.push(notice('warn', `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${plural(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`))
   }
