@@ -1,7 +1,12 @@
-// Placeholder until the access layer lands (issue 4): the public door of lib/kafka.
+// The public door of lib/kafka: connect to a cluster and get the client-neutral KafkaOps.
 import type { ConnectionOptions, KafkaOps } from './types.ts'
-import { KafkaConnectionError } from './types.ts'
 
-export async function connect(_options: ConnectionOptions): Promise<KafkaOps> {
-  throw new KafkaConnectionError('unsupported', 'the Kafka access layer is not built yet')
+/**
+ * Opens a KafkaOps on the cluster. The Kafka client is imported here, on first use, so commands that never
+ * talk to a cluster (--help, list, show) do not pay its ~0.5 s load time.
+ */
+export async function connect(options: ConnectionOptions): Promise<KafkaOps> {
+  const { openPlatformaticKafka } = await import('./platformatic/index.ts')
+  return openPlatformaticKafka(options)
 }
+export const loadSandboxProbe = async (): Promise<import('../sandbox/index.ts').SandboxProbe> => (await import('./platformatic/sandbox-probe.ts')).createSandboxProbe()

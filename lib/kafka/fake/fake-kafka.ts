@@ -1,0 +1,281 @@
+// The in-memory KafkaOps: every operation reads or changes the state the builder made, by Kafka's rules,
+// plus fault helpers a runbook test uses to break the cluster the way real incidents do.
+
+import { ErrorCode, kafkaError } from '../errors.ts'
+import {
+  type Capabilities,
+  type ClusterView,
+  type ConfigChange,
+  type ConfigChangeResult,
+  type ConfigResourceRef,
+  type ElectionResult,
+  type ElectionType,
+  type GroupDescription,
+  type GroupListing,
+  type GroupOffsets,
+  KafkaConnectionError,
+  type BrokerLogDirs,
+  type DeletedRecords,
+  type KafkaError,
+  type KafkaOps,
+  type ListedOffset,
+  type NewTopic,
+  type OffsetCommit,
+  type OffsetQuery,
+  type OngoingReassignment,
+  type PartitionResult,
+  type RecordsBefore,
+  type ReplicaMove,
+  type ReplicaOffset,
+  type ReplicaOffsetQuery,
+  type ResourceConfig,
+  type TopicPartition,
+  type TopicResult,
+  type TopicState,
+} from '../types.ts'
+import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
+import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
+import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeReplicaOffsets } from './offsets.ts'
+import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
+import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
+import { catchUpReplica, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
+import { type ClusterState, type FakeMember, type FakePartition, findPartition, isLive, minIsrOf } from './state.ts'
+
+/** What a produce call did: the first offset written, or why nothing was. */
+export interface ProduceResult {
+  readonly baseOffset: bigint | null
+  readonly error?: KafkaError
+}
+
+/** One partition as the fake holds it, for assertions. */
+export interface PartitionSnapshot {
+  readonly leader: number | null
+  readonly leaderEpoch: number
+  readonly replicas: readonly number[]
+  readonly isr: readonly number[]
+  readonly elr: readonly number[]
+  readonly lastKnownElr: readonly number[]
+  readonly highWatermark: bigint
+  readonly logStartOffset: bigint
+  readonly logEndOffsets: ReadonlyMap<number, bigint>
+}
+
+const copy = <T>(value: T): T => structuredClone(value)
+
+export class FakeKafka implements KafkaOps {
+  readonly #state: ClusterState
+
+  constructor(state: ClusterState) {
+    this.#state = state
+  }
+
+  // -- KafkaOps --------------------------------------------------------------------------------
+
+  async capabilities(): Promise<Capabilities> {
+    return this.#read(() => readCapabilities(this.#state))
+  }
+  async cluster(): Promise<ClusterView> {
+    return this.#read(() => readCluster(this.#state))
+  }
+  async partitionStates(topics?: readonly string[]): Promise<TopicState[]> {
+    return this.#read(() => readPartitionStates(this.#state, topics))
+  }
+  async createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]> {
+    return this.#write('createTopics', () => createFakeTopics(this.#state, topics))
+  }
+  async deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
+    return this.#write('deleteTopics', () => deleteFakeTopics(this.#state, topics))
+  }
+  async describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]> {
+    return this.#read(() => describeFakeConfigs(this.#state, resources))
+  }
+  async incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
+    if (options.validateOnly) return this.#read(() => alterFakeConfigs(this.#state, changes, true))
+    return this.#write('incrementalAlterConfigs', () => alterFakeConfigs(this.#state, changes, false))
+  }
+  async electLeaders(type: ElectionType, partitions: readonly TopicPartition[]): Promise<ElectionResult[]> {
+    return this.#write(`electLeaders:${type}`, () => electFakeLeaders(this.#state, type, partitions))
+  }
+  async alterPartitionReassignments(moves: readonly ReplicaMove[]): Promise<PartitionResult[]> {
+    return this.#write('alterPartitionReassignments', () => alterFakeReassignments(this.#state, moves))
+  }
+  async listPartitionReassignments(): Promise<OngoingReassignment[]> {
+    return this.#read(() => listFakeReassignments(this.#state))
+  }
+  async listOffsets(queries: readonly OffsetQuery[]): Promise<ListedOffset[]> {
+    return this.#read(() => listFakeOffsets(this.#state, queries))
+  }
+  async replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
+    return this.#read(() => readFakeReplicaOffsets(this.#state, queries))
+  }
+  async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
+    return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
+  }
+  async describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
+    return this.#read(() => describeFakeLogDirs(this.#state, brokers))
+  }
+  async listGroups(): Promise<GroupListing[]> {
+    return this.#read(() => listFakeGroups(this.#state))
+  }
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    return this.#read(() => describeFakeGroups(this.#state, groupIds))
+  }
+  async committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
+    return this.#read(() => readFakeCommittedOffsets(this.#state, groupId, topics))
+  }
+  async alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
+    return this.#write('alterCommittedOffsets', () => alterFakeCommittedOffsets(this.#state, groupId, offsets))
+  }
+  async close(): Promise<void> {}
+
+  // -- Faults and workloads ----------------------------------------------------------------------
+
+  /** SIGKILL a broker and let its session expire: out of every ISR; its partitions move to another ISR/ELR member or go leaderless. */
+  killBroker(id: number): this {
+    fenceBroker(this.#state, id, 'dead')
+    return this
+  }
+
+  /** The broker's process stays up but the controller fences it (e.g. SIGSTOP past the session timeout). */
+  fenceBroker(id: number): this {
+    fenceBroker(this.#state, id, 'fenced')
+    return this
+  }
+
+  /** Start a dead (or unfence a fenced) broker: it catches up where a leader exists and may be elected where none does. */
+  restartBroker(id: number): this {
+    unfenceBroker(this.#state, id)
+    return this
+  }
+
+  /** A live follower falls behind and leaves the ISR (below min ISR with ELR on, it joins the ELR). */
+  dropFromIsr(topic: string, partition: number, broker: number): this {
+    const found = this.#partition(topic, partition)
+    if (found.leader === broker) throw new Error(`fake cluster: broker ${broker} leads ${topic}/${partition}; kill it instead`)
+    removeFromIsr(this.#state, this.#state.topics.get(topic)!, found, broker)
+    return this
+  }
+
+  /** Followers fetch up to the leader and rejoin the ISR (all live replicas, or one). */
+  catchUp(topic: string, partition: number, broker?: number): this {
+    const found = this.#partition(topic, partition)
+    const topicState = this.#state.topics.get(topic)!
+    for (const id of broker === undefined ? found.replicas : [broker]) if (id !== found.leader) catchUpReplica(this.#state, topicState, found, id)
+    return this
+  }
+
+  /**
+   * A producer writes `count` records to the leader. In-sync followers copy them; the high watermark
+   * follows only while the ISR is at least min.insync.replicas (it freezes below, as in Kafka 3.7+).
+   * acks=all is refused with NOT_ENOUGH_REPLICAS under min ISR; acks=1 is accepted.
+   */
+  produce(topic: string, partition: number, count: number, options: { acks?: 'all' | 1; timestampMs?: number; stepMs?: number } = {}): ProduceResult {
+    const found = findPartition(this.#state, topic, partition)
+    if (!found) return { baseOffset: null, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }
+    if (found.leader === null || !isLive(this.#state, found.leader)) return { baseOffset: null, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
+    const minIsr = minIsrOf(this.#state, this.#state.topics.get(topic)!)
+    if ((options.acks ?? 'all') === 'all' && found.isr.length < minIsr) {
+      return { baseOffset: null, error: kafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR : ${found.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`) }
+    }
+    const leaderLog = found.logs.get(found.leader)!
+    const baseOffset = leaderLog.leo
+    const start = options.timestampMs ?? (found.timestamps.at(-1) ?? 1_700_000_000_000 - 1) + 1
+    found.timestamps.length = Number(baseOffset)
+    for (let i = 0; i < count; i++) found.timestamps.push(start + i * (options.stepMs ?? 1))
+    const leo = baseOffset + BigInt(count)
+    for (const id of found.isr) if (isLive(this.#state, id)) found.logs.set(id, { leo })
+    found.logs.set(found.leader, { leo })
+    if (found.isr.length >= minIsr) found.highWatermark = leo
+    return { baseOffset }
+  }
+
+  /** Every member of a group leaves (stopped consumers, session expired): the group is Empty. */
+  stopMembers(groupId: string): this {
+    this.#group(groupId).members = []
+    return this
+  }
+
+  /** A consumer joins a group with an assignment; the group is created (classic unless said) if it does not exist. */
+  addMember(
+    groupId: string,
+    member: { memberId: string; clientId?: string; host?: string; assignment?: readonly TopicPartition[] },
+    options: { type?: 'classic' | 'consumer' } = {},
+  ): this {
+    if (!this.#state.groups.has(groupId)) {
+      const type = options.type ?? 'classic'
+      this.#state.groups.set(groupId, { groupId, type, protocolType: 'consumer', assignor: type === 'classic' ? 'range' : 'uniform', pinnedState: null, members: [], offsets: new Map() })
+    }
+    const created: FakeMember = {
+      memberId: member.memberId,
+      groupInstanceId: null,
+      clientId: member.clientId ?? member.memberId,
+      host: member.host ?? '/127.0.0.1',
+      assignment: [...(member.assignment ?? [])],
+    }
+    this.#group(groupId).members.push(created)
+    return this
+  }
+
+  /** A running consumer commits an offset (no emptiness check: it is a member). */
+  commit(groupId: string, topic: string, partition: number, offset: bigint): this {
+    this.#group(groupId).offsets.set(`${topic}/${partition}`, { offset, leaderEpoch: null, metadata: '' })
+    return this
+  }
+
+  /** While on, every call fails as if no broker answered. */
+  setUnreachable(unreachable: boolean): this {
+    this.#state.unreachable = unreachable
+    return this
+  }
+
+  /** Mutating calls that reached the cluster, in order ("electLeaders:unclean", "incrementalAlterConfigs"...). */
+  get mutations(): readonly string[] {
+    return [...this.#state.mutations]
+  }
+
+  /** One partition's full state, including what no API shows (every replica's log end offset). */
+  inspect(topic: string, partition: number): PartitionSnapshot {
+    const p = this.#partition(topic, partition)
+    return copy({
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicas: p.replicas,
+      isr: p.isr,
+      elr: p.elr,
+      lastKnownElr: p.lastKnownElr,
+      highWatermark: p.highWatermark,
+      logStartOffset: p.logStartOffset,
+      logEndOffsets: new Map([...p.logs].map(([id, log]) => [id, log.leo])),
+    })
+  }
+
+  #partition(topic: string, partition: number): FakePartition {
+    const found = findPartition(this.#state, topic, partition)
+    if (!found) throw new Error(`fake cluster: no partition ${topic}/${partition}`)
+    return found
+  }
+
+  #group(groupId: string) {
+    const group = this.#state.groups.get(groupId)
+    if (!group) throw new Error(`fake cluster: no group ${groupId}`)
+    return group
+  }
+
+  #checkReachable(): void {
+    if (this.#state.unreachable) {
+      throw new KafkaConnectionError('unreachable', 'cannot reach any broker of the fake cluster — check --bootstrap-server and that the brokers are up')
+    }
+  }
+
+  // Answers are deep copies: a caller mutating a result must not change the cluster.
+  #read<T>(operation: () => T): T {
+    this.#checkReachable()
+    return copy(operation())
+  }
+
+  #write<T>(name: string, operation: () => T): T {
+    this.#checkReachable()
+    this.#state.mutations.push(name)
+    return copy(operation())
+  }
+}

@@ -1,0 +1,69 @@
+// The fake's consumer groups: listing, describing (classic and KIP-848), committed offsets, and the
+// offset commit that Kafka accepts from an admin only while the group is empty.
+
+import { ErrorCode, kafkaError } from '../errors.ts'
+import type { GroupDescription, GroupListing, GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'
+import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
+import { type ClusterState, findPartition, groupState, partitionKey } from './state.ts'
+
+export function listFakeGroups(state: ClusterState): GroupListing[] {
+  return [...state.groups.values()]
+    .sort((a, b) => a.groupId.localeCompare(b.groupId))
+    .map((g) => ({ groupId: g.groupId, state: groupState(g), type: g.type, protocolType: g.protocolType }))
+}
+
+export function describeFakeGroups(state: ClusterState, groupIds: readonly string[]): GroupDescription[] {
+  const coordinator = [...state.brokers.values()].find((b) => b.life === 'alive')?.id ?? null
+  return groupIds.map((groupId): GroupDescription => {
+    const group = state.groups.get(groupId)
+    if (!group) {
+      return { groupId, state: 'Dead', type: 'unknown', assignor: null, coordinator, members: [], error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`) }
+    }
+    return {
+      groupId,
+      state: groupState(group),
+      type: group.type,
+      assignor: group.members.length || group.type === 'consumer' ? group.assignor : null,
+      coordinator,
+      members: group.members.map((m) => ({ ...m, assignment: m.assignment.map((tp) => ({ ...tp })) })),
+    }
+  })
+}
+
+export function readFakeCommittedOffsets(state: ClusterState, groupId: string, topics?: readonly string[]): GroupOffsets {
+  const group = state.groups.get(groupId)
+  if (!group) return { groupId, offsets: [] }
+  const wanted = topics ? new Set(topics) : null
+  const offsets = [...group.offsets.entries()]
+    .map(([key, commit]) => {
+      const slash = key.lastIndexOf('/')
+      return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), ...commit }
+    })
+    .filter((o) => wanted === null || wanted.has(o.topic))
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  return { groupId, offsets }
+}
+
+export function alterFakeCommittedOffsets(state: ClusterState, groupId: string, commits: readonly OffsetCommit[]): PartitionResult[] {
+  const group = state.groups.get(groupId)
+  const current = group ? groupState(group) : 'Empty'
+  if (group && !acceptsAdminCommits(current)) return refuseNonEmptyGroup(groupId, current, group.members.length, commits)
+  // A placeholder anywhere refuses the whole request before anything is sent, as the real adapter does.
+  if (commits.some((c) => c.offset < 0n)) return refusePlaceholders(commits)
+  let target = group
+  const results: PartitionResult[] = []
+  for (const { topic, partition, offset } of commits) {
+    // Kafka commits the partitions it knows and refuses the others, one by one.
+    if (!findPartition(state, topic, partition)) {
+      results.push({ topic, partition, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') })
+      continue
+    }
+    if (!target) {
+      target = { groupId, type: 'classic', protocolType: '', assignor: null, pinnedState: null, members: [], offsets: new Map() }
+      state.groups.set(groupId, target)
+    }
+    target.offsets.set(partitionKey(topic, partition), { offset, leaderEpoch: null, metadata: '' })
+    results.push({ topic, partition })
+  }
+  return results
+}

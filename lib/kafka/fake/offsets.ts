@@ -1,0 +1,93 @@
+// The fake's ListOffsets (as a consumer and as the debugging replica id), DeleteRecords and DescribeLogDirs.
+
+import { ErrorCode, kafkaError } from '../errors.ts'
+import type { BrokerLogDirs, DeletedRecords, KafkaError, ListedOffset, OffsetQuery, RecordsBefore, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
+import { type ClusterState, type FakePartition, answers, findPartition, isLive } from './state.ts'
+
+const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
+const noLeader = (): KafkaError => kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'There is no leader for this topic-partition as we are in the middle of a leadership election.')
+const brokerDown = (id: number): KafkaError => kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `Broker ${id} did not answer: it is down or unreachable.`)
+
+/** The record with the largest timestamp in [from, to); the first of equals, as Kafka keeps it. */
+function maxTimestamp(partition: FakePartition, from: bigint, to: bigint): { offset: bigint; timestamp: number } | null {
+  let best: { offset: bigint; timestamp: number } | null = null
+  for (let offset = Number(from); offset < Number(to); offset++) {
+    const timestamp = partition.timestamps[offset]
+    if (timestamp !== undefined && (best === null || timestamp > best.timestamp)) best = { offset: BigInt(offset), timestamp }
+  }
+  return best
+}
+
+export function listFakeOffsets(state: ClusterState, queries: readonly OffsetQuery[]): ListedOffset[] {
+  return queries.map(({ topic, partition, spec }): ListedOffset => {
+    const base = { topic, partition, spec, offset: null, timestamp: null, leaderEpoch: null }
+    const found = findPartition(state, topic, partition)
+    if (!found) return { ...base, error: unknownPartition() }
+    if (found.leader === null || !isLive(state, found.leader)) return { ...base, error: noLeader() }
+    const leaderEpoch = found.leaderEpoch
+    if (spec === 'earliest') return { ...base, offset: found.logStartOffset, leaderEpoch }
+    if (spec === 'latest') return { ...base, offset: found.highWatermark, leaderEpoch }
+    if (spec === 'max-timestamp') {
+      const best = maxTimestamp(found, found.logStartOffset, found.highWatermark)
+      return best ? { ...base, offset: best.offset, timestamp: best.timestamp, leaderEpoch } : { ...base, leaderEpoch }
+    }
+    // By time: the first record at or after the timestamp, below the high watermark; none → no offset.
+    for (let offset = Number(found.logStartOffset); offset < Number(found.highWatermark); offset++) {
+      const timestamp = found.timestamps[offset]
+      if (timestamp !== undefined && timestamp >= spec.timestamp) return { ...base, offset: BigInt(offset), timestamp, leaderEpoch }
+    }
+    return { ...base, leaderEpoch }
+  })
+}
+
+export function readFakeReplicaOffsets(state: ClusterState, queries: readonly ReplicaOffsetQuery[]): ReplicaOffset[] {
+  return queries.map(({ topic, partition, broker, spec }): ReplicaOffset => {
+    const base = { topic, partition, broker, spec, offset: null, timestamp: null }
+    if (!answers(state, broker)) return { ...base, error: brokerDown(broker) }
+    const found = findPartition(state, topic, partition)
+    if (!found) return { ...base, error: unknownPartition() }
+    const log = found.logs.get(broker)
+    if (!found.replicas.includes(broker) || !log) {
+      return { ...base, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${broker} holds no replica of ${topic}-${partition}.`) }
+    }
+    if (spec === 'latest') return { ...base, offset: log.leo }
+    if (spec === 'earliest') return { ...base, offset: found.logStartOffset < log.leo ? found.logStartOffset : log.leo }
+    const best = maxTimestamp(found, found.logStartOffset, log.leo)
+    return best ? { ...base, offset: best.offset, timestamp: best.timestamp } : base
+  })
+}
+
+export function deleteFakeRecords(state: ClusterState, before: readonly RecordsBefore[]): DeletedRecords[] {
+  return before.map(({ topic, partition, offset }): DeletedRecords => {
+    const found = findPartition(state, topic, partition)
+    if (!found) return { topic, partition, lowWatermark: null, error: unknownPartition() }
+    if (found.leader === null || !isLive(state, found.leader)) return { topic, partition, lowWatermark: null, error: noLeader() }
+    // -1 means "up to the high watermark", as in kafka-delete-records.
+    const target = offset === -1n ? found.highWatermark : offset
+    if (target < 0n || target > found.highWatermark) {
+      return { topic, partition, lowWatermark: null, error: kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside [0, ${found.highWatermark}] (the high watermark).`) }
+    }
+    if (target > found.logStartOffset) found.logStartOffset = target
+    return { topic, partition, lowWatermark: found.logStartOffset }
+  })
+}
+
+export function describeFakeLogDirs(state: ClusterState, brokers?: readonly number[]): BrokerLogDirs[] {
+  const ids = brokers ?? [...state.brokers.keys()].sort((a, b) => a - b)
+  return ids.map((broker): BrokerLogDirs => {
+    if (!answers(state, broker)) return { broker, dirs: [], error: brokerDown(broker) }
+    const replicas = []
+    for (const topic of state.topics.values()) {
+      for (const p of topic.partitions) {
+        const log = p.logs.get(broker)
+        if (!log || !p.replicas.includes(broker)) continue
+        const records = log.leo > p.logStartOffset ? log.leo - p.logStartOffset : 0n
+        // offsetLag concerns future (moving) replicas only: 0 for every normal replica (measured 4.3.1 / 3.9.2).
+        replicas.push({ topic: topic.name, partition: p.partition, sizeBytes: records * BigInt(state.recordBytes), offsetLag: 0n, future: false })
+      }
+    }
+    const used = replicas.reduce((sum, r) => sum + r.sizeBytes, 0n)
+    const total = 100n * 1024n * 1024n * 1024n
+    return { broker, dirs: [{ path: `/var/lib/kafka/broker-${broker}`, totalBytes: total, usableBytes: total - used, replicas }] }
+  })
+}

@@ -1,0 +1,144 @@
+// The in-memory cluster the fake serves: plain mutable records, and the lookups every fake operation shares.
+
+import type { GroupType, TopicPartition } from '../types.ts'
+import { topicConfigs } from './config-catalog.ts'
+
+/** alive: registered and serving; fenced: process up but fenced by the controller; dead: process gone (and fenced). */
+export type BrokerLife = 'alive' | 'fenced' | 'dead'
+
+export interface FakeBroker {
+  id: number
+  host: string
+  port: number
+  rack: string | null
+  life: BrokerLife
+}
+
+export interface FakeReplicaLog {
+  /** Log end offset of this replica's copy. */
+  leo: bigint
+}
+
+export interface FakePartition {
+  topic: string
+  partition: number
+  replicas: number[]
+  leader: number | null
+  leaderEpoch: number
+  isr: number[]
+  elr: number[]
+  lastKnownElr: number[]
+  /** Per replica: its own log end offset. */
+  logs: Map<number, FakeReplicaLog>
+  highWatermark: bigint
+  logStartOffset: bigint
+  /** Timestamp (ms) of the record at each offset of the leader's log; offset = index. */
+  timestamps: number[]
+  /** Ongoing reassignment: replicas being added / removed (replicas holds both). */
+  adding: number[]
+  removing: number[]
+}
+
+export interface FakeTopic {
+  name: string
+  id: string
+  internal: boolean
+  partitions: FakePartition[]
+  /** Dynamic topic overrides. */
+  configs: Map<string, string>
+}
+
+export interface FakeMember {
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  host: string
+  assignment: TopicPartition[]
+}
+
+export interface FakeCommit {
+  offset: bigint
+  leaderEpoch: number | null
+  metadata: string | null
+}
+
+export interface FakeGroup {
+  groupId: string
+  type: GroupType
+  protocolType: string
+  assignor: string | null
+  /** Set only when a test pins a state (e.g. PreparingRebalance); otherwise derived from the members. */
+  pinnedState: string | null
+  members: FakeMember[]
+  offsets: Map<string, FakeCommit>
+}
+
+export interface ClusterState {
+  clusterId: string
+  /** The Kafka release line the fake behaves as ("4.3", "3.9"). */
+  kafkaLine: string
+  elrEnabled: boolean
+  controllerId: number
+  brokers: Map<number, FakeBroker>
+  topics: Map<string, FakeTopic>
+  staticBrokerConfig: Map<string, string>
+  brokerDefaults: Map<string, string>
+  brokerConfigs: Map<number, Map<string, string>>
+  groups: Map<string, FakeGroup>
+  /** Bytes a record takes on disk, for log-dir sizes. */
+  recordBytes: number
+  unreachable: boolean
+  /** Every mutating call that reached the fake, in order: what a runbook test asserts on. */
+  mutations: string[]
+}
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`
+
+/** A broker that can lead and replicate: registered and unfenced. */
+export function isLive(state: ClusterState, brokerId: number): boolean {
+  return state.brokers.get(brokerId)?.life === 'alive'
+}
+
+/** A broker whose process answers requests (fenced brokers still do). */
+export function answers(state: ClusterState, brokerId: number): boolean {
+  const life = state.brokers.get(brokerId)?.life
+  return life === 'alive' || life === 'fenced'
+}
+
+export function findPartition(state: ClusterState, topic: string, partition: number): FakePartition | undefined {
+  return state.topics.get(topic)?.partitions[partition]
+}
+
+/** The value a topic runs with and where it comes from, following Kafka's order: topic, broker, default, static. */
+export function resolveTopicConfig(
+  state: ClusterState,
+  topic: FakeTopic,
+  name: string,
+): { value: string | null; source: 'dynamic-topic' | 'dynamic-broker' | 'dynamic-broker-default' | 'static-broker' | 'default' } {
+  const override = topic.configs.get(name)
+  if (override !== undefined) return { value: override, source: 'dynamic-topic' }
+  const spec = topicConfigs[name]
+  const synonym = spec?.brokerSynonym
+  if (synonym) {
+    const fromDefault = state.brokerDefaults.get(synonym)
+    if (fromDefault !== undefined) return { value: fromDefault, source: 'dynamic-broker-default' }
+    const fromStatic = state.staticBrokerConfig.get(synonym)
+    if (fromStatic !== undefined) return { value: fromStatic, source: 'static-broker' }
+  }
+  return { value: spec?.defaultValue ?? null, source: 'default' }
+}
+
+/** min.insync.replicas as the topic's leader enforces it. */
+export function minIsrOf(state: ClusterState, topic: FakeTopic): number {
+  return Number(resolveTopicConfig(state, topic, 'min.insync.replicas').value ?? '1')
+}
+
+export function leaderLog(partition: FakePartition): FakeReplicaLog | undefined {
+  return partition.leader === null ? undefined : partition.logs.get(partition.leader)
+}
+
+/** Derived group state, as Kafka names it: Empty without members, Stable with them, unless a test pinned one. */
+export function groupState(group: FakeGroup): string {
+  if (group.pinnedState !== null) return group.pinnedState
+  return group.members.length === 0 ? 'Empty' : 'Stable'
+}

@@ -1,0 +1,82 @@
+// committedOffsets() and alterCommittedOffsets(). An admin commit (generation -1) is accepted by Kafka only
+// from an empty group: the state is checked first so a running group is refused before anything is sent,
+// and -1/-2 placeholders are never sent (consumers would read them as "no offset").
+
+import { offsetCommitV8, offsetCommitV9, offsetFetchV8, offsetFetchV9 } from '@platformatic/kafka'
+import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
+import { ErrorCode, kafkaError } from '../errors.ts'
+import type { GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'
+import { onCoordinator } from './coordinator.ts'
+import { describeGroups } from './groups.ts'
+import { type Session, send } from './session.ts'
+
+type FetchApi = typeof offsetFetchV9.api
+type CommitApi = typeof offsetCommitV9.api
+const fetchApis: Record<number, FetchApi> = { 9: offsetFetchV9.api, 8: offsetFetchV8.api as unknown as FetchApi }
+const commitApis: Record<number, CommitApi> = { 9: offsetCommitV9.api, 8: offsetCommitV8.api as unknown as CommitApi }
+
+/** Members joined between the check and the commit: the broker's refusals, said as Kafka's admin tools say it. */
+const memberErrors: ReadonlySet<number> = new Set([22, 25, 110, 113])
+
+export async function committedOffsets(session: Session, groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
+  const version = session.version(9, [8, 9])
+  if (version === null) return { groupId, offsets: [], error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetFetch v8+ is not served by this cluster') }
+  const answer = await onCoordinator(
+    session,
+    groupId,
+    (c) => send(fetchApis[version]!, c, [{ groupId, memberId: null, memberEpoch: -1, topics: null }], false),
+    (a) => a.groups[0]?.errorCode ?? 0,
+  )
+  if ('error' in answer) return { groupId, offsets: [], error: answer.error }
+  const group = answer.value.groups[0]
+  if (!group) return { groupId, offsets: [] }
+  if (group.errorCode !== 0 && group.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, offsets: [], error: kafkaError(group.errorCode) }
+  const wanted = topics ? new Set(topics) : null
+  const offsets = group.topics
+    .filter((t) => wanted === null || wanted.has(t.name))
+    .flatMap((t) =>
+      t.partitions
+        // -1 means "no committed offset" for that partition.
+        .filter((p) => p.committedOffset >= 0n || p.errorCode !== 0)
+        .map((p) => ({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch < 0 ? null : p.committedLeaderEpoch,
+          metadata: p.metadata ?? null,
+          ...(p.errorCode !== 0 ? { error: kafkaError(p.errorCode) } : {}),
+        })),
+    )
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  return { groupId, offsets }
+}
+
+export async function alterCommittedOffsets(session: Session, groupId: string, commits: readonly OffsetCommit[]): Promise<PartitionResult[]> {
+  if (commits.length === 0) return []
+  if (commits.some((c) => c.offset < 0n)) return refusePlaceholders(commits)
+  const [group] = await describeGroups(session, [groupId])
+  if (group && !group.error && !acceptsAdminCommits(group.state)) return refuseNonEmptyGroup(groupId, group.state, group.members.length, commits)
+  const version = session.version(8, [8, 9])
+  if (version === null) return commits.map(({ topic, partition }) => ({ topic, partition, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit v8+ is not served by this cluster') }))
+
+  const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string }[]>()
+  for (const c of commits) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), { partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, committedMetadata: '' }])
+  const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
+  // Generation -1 with no member id: an admin commit, which Kafka accepts only while the group has no members.
+  const answer = await onCoordinator(
+    session,
+    groupId,
+    (c) => send(commitApis[version]!, c, groupId, -1, '', null, request),
+    (a) => a.topics.flatMap((t) => t.partitions).find((p) => p.errorCode !== 0)?.errorCode ?? 0,
+  )
+  return commits.map(({ topic, partition }): PartitionResult => {
+    if ('error' in answer) return { topic, partition, error: answer.error }
+    const found = answer.value.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)
+    if (!found) return { topic, partition, error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the coordinator gave no answer for this partition') }
+    if (found.errorCode === 0) return { topic, partition }
+    if (memberErrors.has(found.errorCode)) {
+      return { topic, partition, error: kafkaError(ErrorCode.NON_EMPTY_GROUP, `group ${groupId} has members again (${kafkaError(found.errorCode).name}) — stop them and retry; not committed`) }
+    }
+    return { topic, partition, error: kafkaError(found.errorCode) }
+  })
+}

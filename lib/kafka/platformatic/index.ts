@@ -1,0 +1,116 @@
+// KafkaOps over @platformatic/kafka: one session of connections, one module per operation.
+
+import type {
+  BrokerLogDirs,
+  Capabilities,
+  ClusterView,
+  ConfigChange,
+  ConfigChangeResult,
+  ConfigResourceRef,
+  ConnectionOptions,
+  DeletedRecords,
+  ElectionResult,
+  ElectionType,
+  GroupDescription,
+  GroupListing,
+  GroupOffsets,
+  KafkaOps,
+  ListedOffset,
+  NewTopic,
+  OffsetCommit,
+  OffsetQuery,
+  OngoingReassignment,
+  PartitionResult,
+  RecordsBefore,
+  ReplicaMove,
+  ReplicaOffset,
+  ReplicaOffsetQuery,
+  ResourceConfig,
+  TopicPartition,
+  TopicResult,
+  TopicState,
+} from '../types.ts'
+import { readCapabilities } from './capabilities.ts'
+import { readClusterView } from './cluster.ts'
+import { alterCommittedOffsets, committedOffsets } from './committed-offsets.ts'
+import { describeConfigs, incrementalAlterConfigs } from './configs.ts'
+import { deleteRecords } from './delete-records.ts'
+import { electLeaders } from './elect-leaders.ts'
+import { describeGroups, listGroups } from './groups.ts'
+import { listOffsets, replicaOffsets } from './list-offsets.ts'
+import { describeLogDirs } from './log-dirs.ts'
+import { readPartitionStates } from './partition-states.ts'
+import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
+import { Session } from './session.ts'
+import { createTopics, deleteTopics } from './topics.ts'
+
+class PlatformaticKafka implements KafkaOps {
+  readonly #session: Session
+
+  constructor(session: Session) {
+    this.#session = session
+  }
+
+  async capabilities(): Promise<Capabilities> {
+    return readCapabilities(this.#session)
+  }
+  cluster(): Promise<ClusterView> {
+    return readClusterView(this.#session)
+  }
+  partitionStates(topics?: readonly string[]): Promise<TopicState[]> {
+    return readPartitionStates(this.#session, topics)
+  }
+  createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]> {
+    return createTopics(this.#session, topics)
+  }
+  deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
+    return deleteTopics(this.#session, topics)
+  }
+  describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]> {
+    return describeConfigs(this.#session, resources)
+  }
+  incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
+    return incrementalAlterConfigs(this.#session, changes, options.validateOnly)
+  }
+  electLeaders(type: ElectionType, partitions: readonly TopicPartition[]): Promise<ElectionResult[]> {
+    return electLeaders(this.#session, type, partitions)
+  }
+  alterPartitionReassignments(moves: readonly ReplicaMove[]): Promise<PartitionResult[]> {
+    return alterPartitionReassignments(this.#session, moves)
+  }
+  listPartitionReassignments(): Promise<OngoingReassignment[]> {
+    return listPartitionReassignments(this.#session)
+  }
+  listOffsets(queries: readonly OffsetQuery[]): Promise<ListedOffset[]> {
+    return listOffsets(this.#session, queries)
+  }
+  replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
+    return replicaOffsets(this.#session, queries)
+  }
+  deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
+    return deleteRecords(this.#session, before)
+  }
+  describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
+    return describeLogDirs(this.#session, brokers)
+  }
+  listGroups(): Promise<GroupListing[]> {
+    return listGroups(this.#session)
+  }
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    return describeGroups(this.#session, groupIds)
+  }
+  committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
+    return committedOffsets(this.#session, groupId, topics)
+  }
+  alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
+    return alterCommittedOffsets(this.#session, groupId, offsets)
+  }
+  close(): Promise<void> {
+    return this.#session.close()
+  }
+}
+
+/** Connects to the cluster; throws KafkaConnectionError (one line, what to do) when no broker can be asked. */
+export async function openPlatformaticKafka(options: ConnectionOptions): Promise<KafkaOps> {
+  return new PlatformaticKafka(await Session.open(options))
+}

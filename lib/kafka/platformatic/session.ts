@@ -1,0 +1,159 @@
+// One connection session to a cluster: connections per broker, the API versions the brokers speak, where each
+// broker listens, and the rule for requests that any broker can answer (retry on the next broker, then give up
+// with a one-line connection error).
+
+import { type Connection, ConnectionPool, metadataV12, type Broker } from '@platformatic/kafka'
+import type { ConnectionOptions as TlsOptions } from 'node:tls'
+import { type ConnectionOptions, type KafkaError } from '../types.ts'
+import { type ApiVersionsAnswer, apiVersionsV3, apiVersionsV4 } from './protocol/api-versions.ts'
+import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
+import { brokerFault, connectionError, connectionFaultKind, responseOf } from './faults.ts'
+
+export interface BrokerAddress {
+  readonly id: number
+  readonly host: string
+  readonly port: number
+  readonly rack: string | null
+  /** null when the cluster cannot say (before Kafka 4.0). */
+  readonly fenced: boolean | null
+}
+
+/** A low-level API of the client: `.async(connection, ...args)`. */
+interface LowLevelApi<Args extends unknown[], Response> {
+  async(connection: Connection, ...args: Args): Promise<Response>
+}
+
+/** Sends a request and returns its decoded answer even when the client's parser threw for per-item errors. */
+export async function send<Args extends unknown[], Response>(api: LowLevelApi<Args, Response>, connection: Connection, ...args: Args): Promise<Response> {
+  try {
+    return await api.async(connection, ...args)
+  } catch (error) {
+    const response = responseOf<Response>(error)
+    if (response !== undefined) return response
+    throw error
+  }
+}
+
+const softwareName = 'kafka-runbooks'
+const softwareVersion = '0.1.0'
+
+function parseServer(server: string): Broker {
+  const colon = server.lastIndexOf(':')
+  return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(server.slice(colon + 1)) }
+}
+
+function tlsOptions(tls: NonNullable<ConnectionOptions['tls']>): TlsOptions {
+  const options: TlsOptions = {}
+  if (tls.ca) options.ca = tls.ca
+  if (tls.cert) options.cert = tls.cert
+  if (tls.key) options.key = tls.key
+  if (tls.keyPassword) options.passphrase = tls.keyPassword
+  if (tls.rejectUnauthorized === false) options.rejectUnauthorized = false
+  // ssl.endpoint.identification.algorithm= (empty) turns host name checks off, as in the Java client.
+  if (tls.servername === '') options.checkServerIdentity = () => undefined
+  else if (tls.servername) options.servername = tls.servername
+  return options
+}
+
+export class Session {
+  readonly servers: readonly string[]
+  readonly apiVersions: ApiVersionsAnswer
+  readonly #pool: ConnectionPool
+  readonly #bootstrap: readonly Broker[]
+  #addresses: Map<number, BrokerAddress> | null = null
+  #preferred: Broker
+
+  private constructor(servers: readonly string[], pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
+    this.servers = servers
+    this.#pool = pool
+    this.#bootstrap = bootstrap
+    this.#preferred = first
+    this.apiVersions = apiVersions
+  }
+
+  /** Connects to the first bootstrap server that answers and reads its API versions and features. */
+  static async open(options: ConnectionOptions): Promise<Session> {
+    const pool = new ConnectionPool(options.clientId ?? 'runbook', {
+      connectTimeout: options.connectTimeoutMs ?? 5000,
+      requestTimeout: options.requestTimeoutMs ?? 15000,
+      ...(options.tls ? { tls: tlsOptions(options.tls), tlsServerName: options.tls.servername === undefined ? true : options.tls.servername !== '' } : {}),
+      ...(options.sasl ? { sasl: { mechanism: options.sasl.mechanism, username: options.sasl.username, password: options.sasl.password } } : {}),
+    })
+    const bootstrap = options.bootstrapServers.map(parseServer)
+    try {
+      const connection = await pool.getFirstAvailable([...bootstrap])
+      let versions = await apiVersionsV3.async(connection, softwareName, softwareVersion)
+      // v4 lists features whose lowest level is 0 (ELR among them); v3 leaves them out (KIP-1022).
+      if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(connection, softwareName, softwareVersion)
+      const first = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
+      return new Session(options.bootstrapServers, pool, bootstrap, first, versions)
+    } catch (error) {
+      await pool.close().catch(() => {})
+      throw connectionError(error, options.bootstrapServers)
+    }
+  }
+
+  /** The highest version both sides speak, or null when the broker has none of `implemented`. */
+  version(apiKey: number, implemented: readonly number[]): number | null {
+    const range = this.apiVersions.apis.get(apiKey)
+    if (!range) return null
+    const usable = implemented.filter((v) => v >= range.min && v <= range.max)
+    return usable.length ? Math.max(...usable) : null
+  }
+
+  /** Runs a request any broker can answer, moving on to the next broker when one does not answer. */
+  async anyBroker<T>(request: (connection: Connection) => Promise<T>): Promise<T> {
+    const candidates = [this.#preferred, ...this.#bootstrap, ...[...(this.#addresses?.values() ?? [])].filter((b) => b.fenced !== true)]
+    const tried = new Set<string>()
+    let lastError: unknown
+    for (const broker of candidates) {
+      const key = `${broker.host}:${broker.port}`
+      if (tried.has(key)) continue
+      tried.add(key)
+      try {
+        const connection = await this.#pool.get(broker)
+        const result = await request(connection)
+        this.#preferred = broker
+        return result
+      } catch (error) {
+        if (connectionFaultKind(error) === null) throw error
+        lastError = error
+      }
+    }
+    throw connectionError(lastError, this.servers)
+  }
+
+  /** Runs a request on one broker; a broker that is down or silent is an error value, not an exception. */
+  async onBroker<T>(brokerId: number, request: (connection: Connection) => Promise<T>): Promise<{ value: T } | { error: KafkaError }> {
+    let address = (await this.addresses()).get(brokerId)
+    if (!address) address = (await this.addresses(true)).get(brokerId)
+    if (!address) return { error: brokerFault(brokerId, new Error(`broker ${brokerId} is not registered`)) }
+    try {
+      const connection = await this.#pool.get(address)
+      return { value: await request(connection) }
+    } catch (error) {
+      if (connectionFaultKind(error) === null) throw error
+      return { error: brokerFault(brokerId, error) }
+    }
+  }
+
+  /** Where every registered broker listens (fenced ones too on Kafka 4.0+, marked). */
+  async addresses(refresh = false): Promise<Map<number, BrokerAddress>> {
+    if (this.#addresses && !refresh) return this.#addresses
+    const fencedVisible = this.version(60, [2]) !== null
+    const brokers = await this.anyBroker(async (connection): Promise<BrokerAddress[]> => {
+      if (fencedVisible) {
+        const answer = await send(describeClusterV2, connection, false, 1, true)
+        return answer.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack, fenced: b.isFenced }))
+      }
+      const answer = await send(metadataV12.api, connection, [], false, false)
+      return answer.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, fenced: null }))
+    })
+    this.#addresses = new Map(brokers.map((b) => [b.id, b]))
+    return this.#addresses
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close()
+  }
+}

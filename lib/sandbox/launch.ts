@@ -1,0 +1,118 @@
+// Starting JVMs: formatting a node's storage, and launching a node as a detached process that outlives
+// the command which started it, recorded in a pid file and marked on its command line.
+
+import { spawn } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import type { SandboxConfig, SandboxNode } from './config.ts'
+import { SandboxError } from './errors.ts'
+import type { JavaRuntime } from './java.ts'
+import type { KafkaSoftware } from './jars.ts'
+import { nodeMarker, nodePaths, processMarker } from './layout.ts'
+import { supportsElr } from './versions.ts'
+import { logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig } from './properties.ts'
+
+/** What every sandbox JVM needs: which java, which jars. */
+export interface Runtime {
+  readonly java: JavaRuntime
+  readonly software: KafkaSoftware
+}
+
+// C1 only and the serial collector: a small sandbox JVM starts faster and holds less memory this way,
+// and a broker on a 2-core machine gains nothing from C2 or a concurrent collector.
+const leanJvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true']
+
+/** JVM options of a node: small heaps (brokers 384 MiB, the controller 256 MiB). */
+export function nodeJvmOptions(config: SandboxConfig, node: SandboxNode, backend: KafkaSoftware['logging']): string[] {
+  const paths = nodePaths(config.stateDir, node.id)
+  const heap = node.role === 'controller' ? ['-Xms64m', '-Xmx256m'] : ['-Xms128m', '-Xmx384m']
+  return [
+    ...heap,
+    ...leanJvm,
+    processMarker(config.stateDir),
+    nodeMarker(node.id),
+    `-Dkafka.logs.dir=${paths.logsDir}`,
+    logConfigFlag(backend, paths.logConfig),
+  ]
+}
+
+/** Writes a node's server.properties and logging config (again at every start, so edits to extra properties apply). */
+export function writeNodeFiles(config: SandboxConfig, node: SandboxNode, backend: KafkaSoftware['logging']): void {
+  const paths = nodePaths(config.stateDir, node.id)
+  mkdirSync(paths.logsDir, { recursive: true })
+  mkdirSync(paths.dataDir, { recursive: true })
+  const properties =
+    node.role === 'controller' ? renderControllerProperties(config, paths.dataDir) : renderBrokerProperties(config, node.id, paths.dataDir)
+  writeFileSync(paths.properties, properties)
+  writeFileSync(paths.logConfig, renderNodeLogConfig(backend, paths.serverLog))
+}
+
+/** Formats one node's KRaft storage with Kafka's StorageTool; ELR off adds the feature flag (4.x only). */
+export async function formatNode(config: SandboxConfig, node: SandboxNode, runtime: Runtime, clusterId: string, toolLogConfig: string): Promise<void> {
+  const paths = nodePaths(config.stateDir, node.id)
+  const args = [
+    '-Xmx128m',
+    ...leanJvm,
+    logConfigFlag(runtime.software.logging, toolLogConfig),
+    '-cp',
+    runtime.software.classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    paths.properties,
+    ...(supportsElr(config.kafkaVersion) && !config.elr ? ['--feature', 'eligible.leader.replicas.version=0'] : []),
+  ]
+  const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(runtime.java.executable, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, output })
+    })
+  })
+  if (result.code !== 0) {
+    const reason = result.output.split('\n').find((line) => /error|exception/i.test(line))?.trim() ?? `exit code ${result.code}`
+    throw new SandboxError(`formatting the storage of node ${node.id} failed: ${reason} — run \`runbook sandbox down --wipe\` for this sandbox and retry`)
+  }
+}
+
+/** Launches a node's JVM detached (it keeps running after this process exits) and records its pid. */
+export function launchNode(config: SandboxConfig, node: SandboxNode, runtime: Runtime): number {
+  const paths = nodePaths(config.stateDir, node.id)
+  writeNodeFiles(config, node, runtime.software.logging)
+  const console = openSync(paths.consoleLog, 'a')
+  try {
+    const args = [...nodeJvmOptions(config, node, runtime.software.logging), '-cp', runtime.software.classpath, 'kafka.Kafka', paths.properties]
+    const child = spawn(runtime.java.executable, args, { detached: true, stdio: ['ignore', console, console] })
+    child.on('error', () => {})
+    if (child.pid === undefined) throw new SandboxError(`could not start ${runtime.java.executable} for node ${node.id} — check the Java installation`)
+    child.unref()
+    writeFileSync(`${paths.pidFile}.tmp`, String(child.pid))
+    renameSync(`${paths.pidFile}.tmp`, paths.pidFile)
+    return child.pid
+  } finally {
+    closeSync(console)
+  }
+}
+
+/** The most telling line of a node's logs after it died: its last ERROR or FATAL, else the last line. */
+export function lastWords(config: SandboxConfig, nodeId: number): string {
+  const paths = nodePaths(config.stateDir, nodeId)
+  for (const file of [paths.serverLog, paths.consoleLog]) {
+    let text = ''
+    try {
+      text = readFileSync(file, 'utf8').slice(-64_000)
+    } catch {
+      continue
+    }
+    const lines = text.split('\n').filter((line) => line.trim() !== '')
+    const telling = [...lines].reverse().find((line) => /\b(ERROR|FATAL)\b|Exception|Error:/.test(line))
+    if (telling) return telling.replace(/^\[[^\]]*\]\s*/, '').slice(0, 300)
+  }
+  return 'no error in its log'
+}

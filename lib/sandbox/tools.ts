@@ -1,0 +1,92 @@
+// Kafka's own CLI (kafka-topics, kafka-consumer-groups, ...) run from the sandbox's jars: the oracle that
+// tests and drills compare our answers with. Logging goes to stderr at WARN, so stdout is the tool's answer.
+
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import type { SandboxConfig } from './config.ts'
+import { SandboxError } from './errors.ts'
+import { findJava } from './java.ts'
+import { ensureKafkaSoftware } from './jars.ts'
+import { toolLogConfig } from './layout.ts'
+import { readManifest, configFromManifest } from './manifest.ts'
+import { logConfigFlag, renderToolLogConfig } from './properties.ts'
+import type { LoggingBackend } from './versions.ts'
+import { kafkaToolNames, toolMainClass } from './versions.ts'
+
+export interface ToolOptions {
+  /** Kill the tool after this long (default 60 s); the result then has timedOut: true. */
+  readonly timeoutMs?: number
+  /** Written to the tool's stdin (kafka-console-producer), then stdin is closed. */
+  readonly input?: string
+  readonly env?: NodeJS.ProcessEnv
+  readonly signal?: AbortSignal
+}
+
+export interface ToolResult {
+  /** null when the tool was killed (timeout or abort). */
+  readonly exitCode: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly timedOut: boolean
+  readonly durationMs: number
+}
+
+/** Runs one of Kafka's CLI tools (by its script name, e.g. "kafka-topics") with the sandbox's Kafka version. */
+export async function runKafkaTool(requested: SandboxConfig, tool: string, args: readonly string[], options: ToolOptions = {}): Promise<ToolResult> {
+  const manifest = readManifest(requested.stateDir)
+  const config = manifest ? configFromManifest(requested, manifest) : requested
+  const mainClass = toolMainClass(tool, config.kafkaVersion)
+  if (!mainClass) throw new SandboxError(`unknown Kafka tool "${tool}" — known: ${kafkaToolNames.join(', ')}`, 2)
+  const [java, software] = await Promise.all([findJava(options.env ?? process.env), ensureKafkaSoftware(config, options.signal ? { signal: options.signal } : {})])
+  const logConfig = ensureToolLogConfig(config, software.logging)
+  const jvm = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.awt.headless=true', logConfigFlag(software.logging, logConfig)]
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(java.executable, [...jvm, '-cp', software.classpath, mainClass, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...(options.env ?? process.env), KAFKA_HEAP_OPTS: '', KAFKA_OPTS: '' },
+    })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    let timedOut = false
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+    child.stdin.on('error', () => {})
+    child.stdin.end(options.input ?? '')
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, options.timeoutMs ?? 60_000)
+    const abort = () => child.kill('SIGKILL')
+    options.signal?.addEventListener('abort', abort, { once: true })
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(new SandboxError(`cannot run ${tool}: ${error.message}`, 1, { cause: error }))
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', abort)
+      resolve({
+        exitCode: code,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        timedOut,
+        durationMs: Date.now() - started,
+      })
+    })
+  })
+}
+
+/** Writes (if needed) the tools' WARN-to-stderr logging config into the sandbox's state dir; returns its path. */
+export function ensureToolLogConfig(config: SandboxConfig, backend: LoggingBackend): string {
+  const file = toolLogConfig(config.stateDir)
+  const text = renderToolLogConfig(backend)
+  let current = ''
+  try {
+    current = readFileSync(file, 'utf8')
+  } catch {
+    mkdirSync(config.stateDir, { recursive: true })
+  }
+  if (current !== text) writeFileSync(file, text)
+  return file
+}

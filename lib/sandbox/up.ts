@@ -1,0 +1,219 @@
+// Bringing a sandbox to ready: fetch Kafka, format new storage, start whatever is not running, and wait
+// until the cluster itself says every broker is registered and unfenced and a probe topic takes an acks=all
+// write. Idempotent: on a healthy sandbox it only re-checks readiness.
+
+import { rmSync } from 'node:fs'
+import type { NodeStatus, SandboxStatus } from './status.ts'
+import type { SandboxConfig, SandboxNode } from './config.ts'
+import { bootstrapServers, sandboxNodes } from './config.ts'
+import { SandboxError } from './errors.ts'
+import { findJava } from './java.ts'
+import { ensureKafkaSoftware } from './jars.ts'
+import type { Runtime } from './launch.ts'
+import { formatNode, lastWords, launchNode, writeNodeFiles } from './launch.ts'
+import { nodePaths, processMarker } from './layout.ts'
+import { withSandboxLock } from './lock.ts'
+import { configFromManifest, manifestMismatches, newClusterId, readManifest, writeManifest } from './manifest.ts'
+import { firstBusyPort } from './ports.ts'
+import type { SandboxClusterView, SandboxProbe } from './probe.ts'
+import { probeTopic } from './probe.ts'
+import { findMarkedProcesses, processState, sendSignal, terminate } from './processes.ts'
+import { attachReaper } from './reaper.ts'
+import { status } from './status.ts'
+import { ensureToolLogConfig } from './tools.ts'
+
+export interface UpOptions {
+  /** A real Kafka client's answers: brokers registered / fenced, and an acks=all probe write. */
+  readonly probe: SandboxProbe
+  /** One line per step: downloads, format, start, registration. */
+  readonly onProgress?: (line: string) => void
+  /** Abort (Ctrl-C): the nodes this call started are stopped again. */
+  readonly signal?: AbortSignal
+  /** When set and this call starts the sandbox, a watchdog stops it once that process is gone. */
+  readonly ownerPid?: number
+  /** How long to wait for readiness; default 120 s. */
+  readonly timeoutMs?: number
+  /** Where JAVA_HOME is read; default process.env. */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+export interface SandboxInfo extends SandboxStatus {
+  readonly clusterId: string
+  /** true when this call started the controller, i.e. the sandbox was not running before. */
+  readonly started: boolean
+  /** Node ids this call started (brokers that were dead in a running sandbox included). */
+  readonly startedNodes: readonly number[]
+  readonly software: 'kafka-home' | 'cache' | 'download'
+  /** From the first JVM start to ready, in milliseconds (0 when nothing had to start). */
+  readonly startMs: number
+}
+
+/** Starts (or completes, or just re-checks) the sandbox and resolves once it is ready. */
+export function up(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+  return withSandboxLock(requested.stateDir, requested.name, options.timeoutMs ?? 120_000, () => upLocked(requested, options))
+}
+
+async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+  const progress = options.onProgress ?? (() => {})
+  const signal = options.signal
+  const existing = readManifest(requested.stateDir)
+  if (existing) {
+    const differences = manifestMismatches(existing, requested)
+    if (differences.length > 0) {
+      throw new SandboxError(
+        `sandbox ${requested.name} already exists with other settings (${differences.join(', ')}) — run \`runbook sandbox down --name ${requested.name} --wipe\` to replace it, or use another --name`,
+        2,
+      )
+    }
+  }
+  const config = existing ? configFromManifest(requested, existing) : requested
+  const [java, software] = await Promise.all([
+    findJava(options.env ?? process.env),
+    ensureKafkaSoftware(config, { onProgress: progress, ...(signal ? { signal } : {}) }),
+  ])
+  const runtime: Runtime = { java, software }
+  const toolConfig = ensureToolLogConfig(config, software.logging)
+  const nodes = sandboxNodes(config)
+  let manifest = existing
+
+  if (!manifest) {
+    await clearHalfCreated(config)
+    await refuseBusyPorts(config, nodes)
+    const clusterId = newClusterId()
+    for (const node of nodes) writeNodeFiles(config, node, software.logging)
+    progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${config.elr ? ', ELR on' : config.kafkaVersion.startsWith('3.') ? '' : ', ELR off'})`)
+    await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+    manifest = {
+      name: config.name,
+      kafkaVersion: config.kafkaVersion,
+      brokers: config.brokers,
+      basePort: config.basePort,
+      elr: config.elr,
+      clusterId,
+      createdAt: new Date().toISOString(),
+    }
+    writeManifest(config.stateDir, manifest)
+  }
+
+  const before = status(config)
+  for (const node of before.nodes) if (node.state === 'paused' && node.pid !== null) sendSignal(node.pid, 'SIGCONT')
+  const dead = before.nodes.filter((node) => node.state === 'dead')
+  if (dead.length > 0) await refuseBusyPorts(config, dead)
+
+  const launched: { node: SandboxNode; pid: number }[] = []
+  const startedAt = Date.now()
+  try {
+    if (dead.length > 0) progress(`starting ${describeNodes(dead)}`)
+    for (const node of dead) launched.push({ node, pid: launchNode(config, node, runtime) })
+    const startedController = launched.some(({ node }) => node.role === 'controller')
+    if (options.ownerPid !== undefined && startedController) {
+      attachReaper(
+        config.stateDir,
+        options.ownerPid,
+        nodes.filter((node) => node.role === 'broker').map((node) => node.id),
+        nodes.find((node) => node.role === 'controller')!.id,
+      )
+    }
+    await waitUntilReady(config, options, launched, progress)
+    const after = status(config)
+    const startMs = launched.length > 0 ? Date.now() - startedAt : 0
+    if (launched.length > 0) progress(`sandbox ${config.name} ready at ${after.bootstrap} (${(startMs / 1000).toFixed(1)} s)`)
+    return {
+      ...after,
+      clusterId: manifest.clusterId,
+      started: startedController,
+      startedNodes: launched.map(({ node }) => node.id),
+      software: software.source,
+      startMs,
+    }
+  } catch (error) {
+    await stopLaunched(launched)
+    if (signal?.aborted) throw new SandboxError(`interrupted; stopped the ${launched.length} node(s) this command had started`, 130)
+    throw error
+  }
+}
+
+/** Polls the cluster through the probe until every broker is registered, unfenced, and takes an acks=all write. */
+async function waitUntilReady(
+  config: SandboxConfig,
+  options: UpOptions,
+  launched: readonly { node: SandboxNode; pid: number }[],
+  progress: (line: string) => void,
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const deadline = Date.now() + timeoutMs
+  const bootstrap = bootstrapServers(config)
+  const brokerIds = sandboxNodes(config)
+    .filter((node) => node.role === 'broker')
+    .map((node) => node.id)
+  let lastView: SandboxClusterView | null = null
+  let lastReported = -1
+  let lastProblem = 'no broker answered yet'
+  for (;;) {
+    options.signal?.throwIfAborted()
+    for (const { node, pid } of launched) {
+      if (processState(pid) === 'gone') {
+        throw new SandboxError(
+          `${node.role} ${node.id} exited while starting: ${lastWords(config, node.id)} — see ${nodePaths(config.stateDir, node.id).serverLog}`,
+        )
+      }
+    }
+    try {
+      lastView = await options.probe.readCluster(bootstrap, { timeoutMs: 3000 })
+      const ready = lastView.brokers.filter((broker) => !broker.fenced && brokerIds.includes(broker.id)).length
+      if (ready !== lastReported && launched.length > 0) {
+        progress(`brokers registered and unfenced: ${ready}/${brokerIds.length}`)
+        lastReported = ready
+      }
+      if (ready === brokerIds.length) {
+        await options.probe.writeProbeRecords(bootstrap, {
+          topic: probeTopic,
+          partitions: brokerIds.length,
+          replicationFactor: Math.min(3, brokerIds.length),
+          timeoutMs: 5000,
+        })
+        return
+      }
+      lastProblem = `${ready}/${brokerIds.length} brokers registered and unfenced`
+    } catch (error) {
+      if (options.signal?.aborted) throw error
+      lastProblem = error instanceof Error ? error.message.split('\n')[0]! : String(error)
+    }
+    if (Date.now() >= deadline) {
+      throw new SandboxError(
+        `sandbox ${config.name} not ready after ${Math.round(timeoutMs / 1000)} s (${lastProblem}) — see the logs with \`runbook sandbox logs <node> --name ${config.name}\``,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/** Stops nodes this call started after a failure: brokers first, then the controller. */
+async function stopLaunched(launched: readonly { node: SandboxNode; pid: number }[]): Promise<void> {
+  const brokers = launched.filter(({ node }) => node.role === 'broker')
+  await Promise.all(brokers.map(({ pid }) => terminate(pid, 10_000)))
+  await Promise.all(launched.filter(({ node }) => node.role === 'controller').map(({ pid }) => terminate(pid, 10_000)))
+}
+
+/** Before a first format: stop leftovers of an attempt that died before writing sandbox.json, and clear their files. */
+async function clearHalfCreated(config: SandboxConfig): Promise<void> {
+  const leftovers = findMarkedProcesses(processMarker(config.stateDir))
+  await Promise.all(leftovers.map((pid) => terminate(pid, 5000)))
+  for (const node of sandboxNodes(config)) rmSync(nodePaths(config.stateDir, node.id).dir, { recursive: true, force: true })
+}
+
+async function refuseBusyPorts(config: SandboxConfig, nodes: readonly SandboxNode[]): Promise<void> {
+  const busy = await firstBusyPort(nodes.map((node) => node.port))
+  if (busy === null) return
+  const node = nodes.find((candidate) => candidate.port === busy)!
+  throw new SandboxError(
+    `port ${busy} (${node.role} ${node.id}) is already in use on 127.0.0.1 — pick another base port with --port (or RUNBOOK_SANDBOX_PORT); sandbox ${config.name} uses ${config.basePort}-${config.basePort + config.brokers}`,
+    2,
+  )
+}
+
+function describeNodes(nodes: readonly NodeStatus[]): string {
+  const controller = nodes.filter((node) => node.role === 'controller').map((node) => `controller ${node.id}`)
+  const brokers = nodes.filter((node) => node.role === 'broker').map((node) => node.id)
+  return [...controller, ...(brokers.length ? [`broker${brokers.length > 1 ? 's' : ''} ${brokers.join(', ')}`] : [])].join(' and ')
+}

@@ -1,0 +1,427 @@
+// One behaviour contract for every KafkaOps: run against the in-memory fake (unit) and against the real
+// sandbox (integration), so the fake cannot drift from what Kafka does.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { KafkaOps, OffsetSpec, TopicState } from '../../lib/kafka/types.ts'
+
+/** A consumer group with one running member that has its assignment and has committed. */
+export interface RunningGroup {
+  /** The member leaves; the group is Empty when this resolves. */
+  stop(): Promise<void>
+}
+
+/** What the contract needs from a world beyond KafkaOps: names, records, and faults. */
+export interface ContractWorld {
+  readonly ops: KafkaOps
+  readonly line: '4.3' | '3.9'
+  readonly brokerIds: readonly number[]
+  readonly controllerId: number
+  /** A topic or group name no other test uses. */
+  uniqueName(prefix: string): string
+  /** Writes one record per timestamp (acks=all) and waits until all are below the high watermark. */
+  produce(topic: string, partition: number, timestampsMs: readonly number[]): Promise<void>
+  /** SIGKILL a broker; resolves once the controller has fenced it. */
+  killBroker(id: number): Promise<void>
+  /** Starts it again; resolves once it is unfenced and back in the ISR of its partitions. */
+  restartBroker(id: number): Promise<void>
+  /** A group of one member subscribed to `topic`, caught up and committed. */
+  startGroup(groupId: string, topic: string, protocol: 'classic' | 'consumer'): Promise<RunningGroup>
+}
+
+const byPartition = (topic: TopicState | undefined) => [...(topic?.partitions ?? [])].sort((a, b) => a.partition - b.partition)
+
+export function kafkaContract(label: string, createWorld: () => Promise<ContractWorld>, disposeWorld: (world: ContractWorld) => Promise<void> = async () => {}): void {
+  describe(`KafkaOps contract: ${label}`, () => {
+    let world: ContractWorld
+    let ops: KafkaOps
+    beforeAll(async () => {
+      world = await createWorld()
+      ops = world.ops
+    })
+    afterAll(async () => {
+      if (world) await disposeWorld(world)
+    })
+
+    describe('cluster and capabilities', () => {
+      it('reports the release line, metadata.version and ELR as a fresh cluster of that line has them', async () => {
+        const caps = await ops.capabilities()
+        expect(caps.kafkaLine).toBe(world.line)
+        expect(caps.metadataVersion).toBe(world.line === '4.3' ? '4.3-IV0' : '3.9-IV0')
+        expect(caps.elr).toBe(world.line === '4.3' ? 'on' : 'unsupported')
+        expect(caps.supports.describeTopicPartitions).toBe(true)
+        expect(caps.supports.electLeaders).toBe(true)
+        expect(caps.supports.describeClusterFenced).toBe(world.line === '4.3')
+        expect(caps.supports.consumerGroupDescribe).toBe(true)
+        expect(caps.apis.get(3)?.max).toBeGreaterThanOrEqual(12)
+      })
+
+      it('lists every broker with its rack and names the active KRaft controller', async () => {
+        const cluster = await ops.cluster()
+        expect(cluster.brokers.map((b) => b.id)).toEqual(world.brokerIds)
+        for (const broker of cluster.brokers) {
+          expect(broker.rack).toBe(`r${broker.id}`)
+          expect(broker.fenced).toBe(world.line === '4.3' ? false : null)
+        }
+        expect(cluster.controller).toEqual({ id: world.controllerId, source: 'describe-quorum' })
+        expect(cluster.quorum?.voters.map((v) => v.id)).toEqual([world.controllerId])
+        expect(cluster.clusterId).toBeTruthy()
+      })
+    })
+
+    describe('topics and partition states', () => {
+      it('creates topics with explicit replica lists and reports leaders, replicas and ISR', async () => {
+        const topic = world.uniqueName('layout')
+        expect(await ops.createTopics([{ topic, assignments: [[1, 2, 3], [2, 3, 1]] }])).toEqual([{ topic }])
+        const [state] = await ops.partitionStates([topic])
+        expect(state!.topicId).toBeTruthy()
+        expect(state!.internal).toBe(false)
+        expect(byPartition(state).map((p) => ({ leader: p.leader, replicas: p.replicas, isr: [...p.isr].sort(), offline: p.offline }))).toEqual([
+          { leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], offline: [] },
+          { leader: 2, replicas: [2, 3, 1], isr: [1, 2, 3], offline: [] },
+        ])
+        expect(byPartition(state)[0]!.elr).toEqual(world.line === '4.3' ? [] : null)
+      })
+
+      it('answers per topic: an unknown topic is an error beside a known one, and a duplicate create is refused', async () => {
+        const topic = world.uniqueName('known')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+        const missing = world.uniqueName('missing')
+        const states = await ops.partitionStates([topic, missing])
+        expect(states.map((s) => [s.topic, s.error?.name ?? null])).toEqual([
+          [topic, null],
+          [missing, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+        const again = await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+        expect(again[0]!.error?.name).toBe('TOPIC_ALREADY_EXISTS')
+      })
+
+      it('lists every topic when asked for none, internal ones flagged', async () => {
+        const topic = world.uniqueName('listed')
+        await ops.createTopics([{ topic, partitions: 2, replicationFactor: 2 }])
+        const all = await ops.partitionStates()
+        expect(all.find((t) => t.topic === topic)?.partitions).toHaveLength(2)
+        for (const t of all) expect(t.internal).toBe(t.topic.startsWith('__'))
+      })
+
+      it('deletes topics per topic', async () => {
+        const topic = world.uniqueName('doomed')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 1 }])
+        const missing = world.uniqueName('never')
+        const results = await ops.deleteTopics([topic, missing])
+        expect(results.map((r) => [r.topic, r.error?.name ?? null])).toEqual([
+          [topic, null],
+          [missing, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+      })
+    })
+
+    describe('configs', () => {
+      it('describes a topic override with its source and the default it hides', async () => {
+        const topic = world.uniqueName('cfg')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }])
+        const [described] = await ops.describeConfigs([{ type: 'topic', name: topic }])
+        const minIsr = described!.entries.find((e) => e.name === 'min.insync.replicas')!
+        expect(minIsr).toMatchObject({ value: '2', source: 'dynamic-topic', sensitive: false })
+        expect(minIsr.synonyms[0]).toEqual({ name: 'min.insync.replicas', value: '2', source: 'dynamic-topic' })
+        expect(minIsr.synonyms.at(-1)).toEqual({ name: 'min.insync.replicas', value: '1', source: 'default' })
+        const unclean = described!.entries.find((e) => e.name === 'unclean.leader.election.enable')!
+        expect(unclean).toMatchObject({ value: 'false', source: 'default' })
+      })
+
+      it('validate-only changes nothing; a real change touches only the named keys', async () => {
+        const topic = world.uniqueName('alter')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } }])
+        const resource = { type: 'topic', name: topic } as const
+        const dry = await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'min.insync.replicas', op: 'set', value: '1' }] }], { validateOnly: true })
+        expect(dry).toEqual([{ resource }])
+        const value = async (name: string) => (await ops.describeConfigs([resource]))[0]!.entries.find((e) => e.name === name)
+        expect((await value('min.insync.replicas'))?.value).toBe('2')
+
+        await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'min.insync.replicas', op: 'set', value: '1' }] }], { validateOnly: false })
+        expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' })
+        expect(await value('retention.ms')).toMatchObject({ value: '3600000', source: 'dynamic-topic' })
+
+        await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'retention.ms', op: 'delete' }] }], { validateOnly: false })
+        expect(await value('retention.ms')).toMatchObject({ value: '604800000', source: 'default' })
+        expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' })
+      })
+
+      it('refuses bad changes per resource and applies the good ones', async () => {
+        const topic = world.uniqueName('mixed')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 1 }])
+        const missing = world.uniqueName('nocfg')
+        const results = await ops.incrementalAlterConfigs(
+          [
+            { resource: { type: 'topic', name: topic }, ops: [{ name: 'retention.ms', op: 'set', value: '1000' }] },
+            { resource: { type: 'topic', name: missing }, ops: [{ name: 'retention.ms', op: 'set', value: '1000' }] },
+            { resource: { type: 'topic', name: topic }, ops: [{ name: 'min.insync.replicas', op: 'set', value: 'two' }] },
+          ],
+          { validateOnly: false },
+        )
+        expect(results.map((r) => r.error?.name ?? null)).toEqual([null, 'UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_CONFIG'])
+        const [described] = await ops.describeConfigs([{ type: 'topic', name: topic }])
+        expect(described!.entries.find((e) => e.name === 'retention.ms')?.value).toBe('1000')
+      })
+
+      it('sets and removes a cluster-wide broker default', async () => {
+        const resource = { type: 'broker-default' } as const
+        const set = await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'set', value: '86400001' }] }], { validateOnly: false })
+        expect(set).toEqual([{ resource }])
+        const [defaults] = await ops.describeConfigs([resource])
+        expect(defaults!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+        const [broker] = await ops.describeConfigs([{ type: 'broker', id: world.brokerIds[0]! }])
+        expect(broker!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+        await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'delete' }] }], { validateOnly: false })
+        const [after] = await ops.describeConfigs([resource])
+        expect(after!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toBeUndefined()
+      })
+    })
+
+    describe('offsets', () => {
+      const t0 = 1_700_000_000_000
+      let topic: string
+      beforeAll(async () => {
+        topic = world.uniqueName('offsets')
+        await ops.createTopics([{ topic, assignments: [[1, 2, 3], [2, 3, 1]] }])
+        await world.produce(topic, 0, [t0, t0 + 1000, t0 + 2000, t0 + 3000, t0 + 4000])
+      })
+
+      it('finds earliest, latest, the newest record and the first record at or after a time', async () => {
+        const specs: OffsetSpec[] = ['earliest', 'latest', 'max-timestamp', { timestamp: t0 + 1500 }, { timestamp: t0 + 9000 }, { timestamp: 0 }]
+        const answers = await ops.listOffsets(specs.map((spec) => ({ topic, partition: 0, spec })))
+        expect(answers.map((a) => [a.offset, a.timestamp, a.error?.name ?? null])).toEqual([
+          [0n, null, null],
+          [5n, null, null],
+          [4n, t0 + 4000, null],
+          [2n, t0 + 2000, null],
+          [null, null, null],
+          [0n, t0, null],
+        ])
+        expect(answers[1]!.leaderEpoch).toBeGreaterThanOrEqual(0)
+      })
+
+      it('answers an empty partition and an unknown one', async () => {
+        const answers = await ops.listOffsets([
+          { topic, partition: 1, spec: 'latest' },
+          { topic, partition: 1, spec: { timestamp: t0 } },
+          { topic, partition: 7, spec: 'latest' },
+        ])
+        expect(answers.map((a) => [a.offset, a.error?.name ?? null])).toEqual([
+          [0n, null],
+          [null, null],
+          [null, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+      })
+
+      it("asks each replica's broker for its own log end, followers included", async () => {
+        const answers = await ops.replicaOffsets([
+          { topic, partition: 0, broker: 1, spec: 'latest' },
+          { topic, partition: 0, broker: 3, spec: 'latest' },
+          { topic, partition: 0, broker: 2, spec: 'max-timestamp' },
+        ])
+        expect(answers.map((a) => [a.broker, a.offset, a.timestamp, a.error?.name ?? null])).toEqual([
+          [1, 5n, null, null],
+          [3, 5n, null, null],
+          [2, 4n, t0 + 4000, null],
+        ])
+      })
+
+      it('deletes records below an offset and moves the log start', async () => {
+        const [deleted] = await ops.deleteRecords([{ topic, partition: 0, offset: 2n }])
+        expect(deleted).toEqual({ topic, partition: 0, lowWatermark: 2n })
+        const [earliest] = await ops.listOffsets([{ topic, partition: 0, spec: 'earliest' }])
+        expect(earliest!.offset).toBe(2n)
+        const [tooFar] = await ops.deleteRecords([{ topic, partition: 0, offset: 99n }])
+        expect(tooFar!.error?.name).toBe('OFFSET_OUT_OF_RANGE')
+      })
+
+      it('lists the replicas each broker holds on disk', async () => {
+        const dirs = await ops.describeLogDirs()
+        expect(dirs.map((d) => d.broker)).toEqual(world.brokerIds)
+        for (const broker of dirs) {
+          expect(broker.error).toBeUndefined()
+          const mine = broker.dirs.flatMap((d) => d.replicas).filter((r) => r.topic === topic)
+          expect(mine.map((r) => r.partition).sort()).toEqual([0, 1])
+          expect(mine.every((r) => r.offsetLag === 0n && !r.future)).toBe(true)
+        }
+      })
+    })
+
+    describe('elections and reassignments on a healthy cluster', () => {
+      it('a preferred or unclean election where the leader is fine is not needed; unknown partitions fail', async () => {
+        const topic = world.uniqueName('elect')
+        await ops.createTopics([{ topic, assignments: [[1, 2]] }])
+        const preferred = await ops.electLeaders('preferred', [{ topic, partition: 0 }, { topic, partition: 5 }])
+        expect(preferred.map((r) => [r.outcome, r.error?.name ?? null])).toEqual([
+          ['not-needed', 'ELECTION_NOT_NEEDED'],
+          ['failed', 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+        const unclean = await ops.electLeaders('unclean', [{ topic, partition: 0 }])
+        expect(unclean[0]!.outcome).toBe('not-needed')
+      })
+
+      it('reorders replicas at once, and a cancel with nothing running is refused', async () => {
+        const topic = world.uniqueName('reorder')
+        await ops.createTopics([{ topic, assignments: [[1, 2, 3]] }])
+        expect(await ops.alterPartitionReassignments([{ topic, partition: 0, replicas: [3, 1, 2] }])).toEqual([{ topic, partition: 0 }])
+        const [state] = await ops.partitionStates([topic])
+        expect(state!.partitions[0]!.replicas).toEqual([3, 1, 2])
+        expect((await ops.listPartitionReassignments()).filter((r) => r.topic === topic)).toEqual([])
+        const cancel = await ops.alterPartitionReassignments([{ topic, partition: 0, replicas: null }])
+        expect(cancel[0]!.error?.name).toBe('NO_REASSIGNMENT_IN_PROGRESS')
+      })
+    })
+
+    describe('consumer groups', () => {
+      it('a classic group: listed with its type, members and assignment described, commits refused while it runs', async () => {
+        const topic = world.uniqueName('classic-in')
+        const groupId = world.uniqueName('classic')
+        await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
+        await world.produce(topic, 0, [1, 2, 3])
+        const running = await world.startGroup(groupId, topic, 'classic')
+        try {
+          const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
+          expect(listed).toMatchObject({ type: 'classic', state: 'Stable', protocolType: 'consumer' })
+          const [described] = await ops.describeGroups([groupId])
+          expect(described).toMatchObject({ groupId, type: 'classic', state: 'Stable' })
+          expect(described!.members).toHaveLength(1)
+          expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
+          const committed = await ops.committedOffsets(groupId)
+          expect(committed.offsets.find((o) => o.topic === topic && o.partition === 0)?.offset).toBe(3n)
+          const refused = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: 1n }])
+          expect(refused[0]!.error?.name).toBe('NON_EMPTY_GROUP')
+        } finally {
+          await running.stop()
+        }
+        expect((await ops.describeGroups([groupId]))[0]!.state).toBe('Empty')
+        expect(await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: 1n }])).toEqual([{ topic, partition: 0 }])
+        const after = await ops.committedOffsets(groupId, [topic])
+        expect(after.offsets.find((o) => o.partition === 0)?.offset).toBe(1n)
+        const placeholder = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: -2n }, { topic, partition: 1, offset: 0n }])
+        expect(placeholder.map((r) => r.error?.name)).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST'])
+        expect((await ops.committedOffsets(groupId, [topic])).offsets.find((o) => o.partition === 0)?.offset).toBe(1n)
+      })
+
+      it('a new-protocol (KIP-848) group is described through ConsumerGroupDescribe', async () => {
+        if (world.line === '3.9') return
+        const topic = world.uniqueName('kip848-in')
+        const groupId = world.uniqueName('kip848')
+        await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
+        await world.produce(topic, 1, [1, 2])
+        const running = await world.startGroup(groupId, topic, 'consumer')
+        try {
+          const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
+          expect(listed).toMatchObject({ type: 'consumer', state: 'Stable' })
+          const [described] = await ops.describeGroups([groupId])
+          expect(described).toMatchObject({ groupId, type: 'consumer', state: 'Stable' })
+          expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
+          const refused = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 1, offset: 0n }])
+          expect(refused[0]!.error?.name).toBe('NON_EMPTY_GROUP')
+        } finally {
+          await running.stop()
+        }
+        expect((await ops.describeGroups([groupId]))[0]!.state).toBe('Empty')
+      })
+
+      it('an unknown group: GROUP_ID_NOT_FOUND when described, no offsets', async () => {
+        const groupId = world.uniqueName('ghost')
+        const [described] = await ops.describeGroups([groupId])
+        expect(described!.error?.name).toBe('GROUP_ID_NOT_FOUND')
+        expect(await ops.committedOffsets(groupId)).toEqual({ groupId, offsets: [] })
+      })
+    })
+
+    describe('with broker 3 dead', () => {
+      const names = { lonely: '', shrunk: '', underMin: '', healthy: '' }
+      beforeAll(async () => {
+        names.lonely = world.uniqueName('lonely')
+        names.shrunk = world.uniqueName('shrunk')
+        names.underMin = world.uniqueName('undermin')
+        names.healthy = world.uniqueName('healthy')
+        await ops.createTopics([
+          { topic: names.lonely, assignments: [[3], [1]] },
+          { topic: names.shrunk, assignments: [[3, 1, 2]], configs: { 'min.insync.replicas': '2' } },
+          { topic: names.underMin, assignments: [[3, 1]], configs: { 'min.insync.replicas': '2' } },
+          { topic: names.healthy, assignments: [[1, 2]] },
+        ])
+        await world.produce(names.lonely, 0, [10, 20, 30])
+        await world.produce(names.underMin, 0, [10, 20])
+        await world.killBroker(3)
+      })
+      afterAll(async () => {
+        await world.restartBroker(3)
+      })
+
+      it('still describes every partition: leaderless beside healthy ones', async () => {
+        const states = await ops.partitionStates([names.lonely, names.shrunk, names.underMin, names.healthy])
+        const [lonely, shrunk, underMin, healthy] = states
+        expect(states.every((s) => s.error === undefined)).toBe(true)
+        const [lonely0, lonely1] = byPartition(lonely)
+        expect(lonely0).toMatchObject({ leader: null, replicas: [3], offline: [3] })
+        expect(lonely0!.isr).toEqual(world.line === '4.3' ? [] : [3])
+        if (world.line === '4.3') {
+          expect(lonely0!.elr).toEqual([3])
+          expect(lonely0!.lastKnownElr).toEqual([3])
+        }
+        expect(lonely1).toMatchObject({ leader: 1, isr: [1], offline: [] })
+        expect(shrunk!.partitions[0]).toMatchObject({ replicas: [3, 1, 2], offline: [3] })
+        expect(shrunk!.partitions[0]!.leader).not.toBe(3)
+        expect([...shrunk!.partitions[0]!.isr].sort()).toEqual([1, 2])
+        expect(underMin!.partitions[0]).toMatchObject({ leader: 1, isr: [1], offline: [3] })
+        if (world.line === '4.3') expect(underMin!.partitions[0]!.elr).toEqual([3])
+        expect(healthy!.partitions[0]).toMatchObject({ leader: 1, isr: [1, 2], offline: [] })
+      })
+
+      it('shows the dead broker as fenced where the cluster can say so', async () => {
+        const cluster = await ops.cluster()
+        if (world.line === '4.3') expect(cluster.brokers.find((b) => b.id === 3)?.fenced).toBe(true)
+        else expect(cluster.brokers.map((b) => b.id)).toEqual([1, 2])
+      })
+
+      it('answers offsets per partition: no leader is an error, the rest work', async () => {
+        const answers = await ops.listOffsets([
+          { topic: names.lonely, partition: 0, spec: 'latest' },
+          { topic: names.lonely, partition: 1, spec: 'latest' },
+          { topic: names.underMin, partition: 0, spec: 'latest' },
+        ])
+        expect(answers.map((a) => [a.offset, a.error?.name ?? null])).toEqual([
+          [null, 'LEADER_NOT_AVAILABLE'],
+          [0n, null],
+          [2n, null],
+        ])
+      })
+
+      it('reads live replicas directly and reports the dead broker as an error, not silence', async () => {
+        const replicas = await ops.replicaOffsets([
+          { topic: names.underMin, partition: 0, broker: 1, spec: 'latest' },
+          { topic: names.lonely, partition: 0, broker: 3, spec: 'latest' },
+        ])
+        expect(replicas.map((r) => [r.offset, r.error?.name ?? null])).toEqual([
+          [2n, null],
+          [null, 'BROKER_NOT_AVAILABLE'],
+        ])
+        const dirs = await ops.describeLogDirs([1, 3])
+        expect(dirs.map((d) => [d.broker, d.error?.name ?? null])).toEqual([
+          [1, null],
+          [3, 'BROKER_NOT_AVAILABLE'],
+        ])
+      })
+
+      it('still reads configs and refuses an unclean election with no live replica', async () => {
+        const [cfg] = await ops.describeConfigs([{ type: 'topic', name: names.lonely }])
+        expect(cfg!.error).toBeUndefined()
+        const results = await ops.electLeaders('unclean', [{ topic: names.lonely, partition: 0 }, { topic: names.healthy, partition: 0 }])
+        expect(results.map((r) => [r.outcome, r.error?.name ?? null])).toEqual([
+          ['failed', 'ELIGIBLE_LEADERS_NOT_AVAILABLE'],
+          ['not-needed', 'ELECTION_NOT_NEEDED'],
+        ])
+      })
+
+      it('reorders replicas while one of them is on the dead broker', async () => {
+        expect(await ops.alterPartitionReassignments([{ topic: names.shrunk, partition: 0, replicas: [1, 3, 2] }])).toEqual([{ topic: names.shrunk, partition: 0 }])
+        const [state] = await ops.partitionStates([names.shrunk])
+        expect(state!.partitions[0]!.replicas).toEqual([1, 3, 2])
+      })
+    })
+  })
+}
