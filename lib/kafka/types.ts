@@ -385,7 +385,8 @@ export interface KafkaOps {
   createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]>
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]>
 
-  describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]>
+  /** With `names`, only those configs come back (one small answer for thousands of topics). */
+  describeConfigs(resources: readonly ConfigResourceRef[], options?: { readonly names?: readonly string[] }): Promise<ResourceConfig[]>
   /** IncrementalAlterConfigs only: every override not named in `ops` stays as it is. */
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]>
 

@@ -1,7 +1,7 @@
 // One behaviour contract for every KafkaOps: run against the in-memory fake (unit) and against the real
 // sandbox (integration), so the fake cannot drift from what Kafka does.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { KafkaOps, OffsetSpec, TopicState } from '../../lib/kafka/types.ts'
 
 /** A consumer group with one running member that has its assignment and has committed. */
@@ -27,6 +27,9 @@ export interface ContractWorld {
   /** A group of one member subscribed to `topic`, caught up and committed. */
   startGroup(groupId: string, topic: string, protocol: 'classic' | 'consumer'): Promise<RunningGroup>
 }
+
+/** Reads after a write: a real cluster's brokers apply a committed change a moment later; the fake at once. */
+const eventually = (assertion: () => Promise<void>) => vi.waitFor(assertion, { timeout: 15_000, interval: 100 })
 
 const byPartition = (topic: TopicState | undefined) => [...(topic?.partitions ?? [])].sort((a, b) => a.partition - b.partition)
 
@@ -128,6 +131,18 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect(unclean).toMatchObject({ value: 'false', source: 'default' })
       })
 
+      it('answers only the named configs when asked, per resource', async () => {
+        const topic = world.uniqueName('named')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }])
+        const missing = world.uniqueName('nameless')
+        const described = await ops.describeConfigs([{ type: 'topic', name: topic }, { type: 'topic', name: missing }], { names: ['min.insync.replicas', 'unclean.leader.election.enable'] })
+        expect(described[0]!.entries.map((e) => [e.name, e.value, e.source])).toEqual([
+          ['min.insync.replicas', '2', 'dynamic-topic'],
+          ['unclean.leader.election.enable', 'false', 'default'],
+        ])
+        expect(described[1]!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+      })
+
       it('validate-only changes nothing; a real change touches only the named keys', async () => {
         const topic = world.uniqueName('alter')
         await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } }])
@@ -138,11 +153,11 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect((await value('min.insync.replicas'))?.value).toBe('2')
 
         await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'min.insync.replicas', op: 'set', value: '1' }] }], { validateOnly: false })
-        expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' })
+        await eventually(async () => expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' }))
         expect(await value('retention.ms')).toMatchObject({ value: '3600000', source: 'dynamic-topic' })
 
         await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'retention.ms', op: 'delete' }] }], { validateOnly: false })
-        expect(await value('retention.ms')).toMatchObject({ value: '604800000', source: 'default' })
+        await eventually(async () => expect(await value('retention.ms')).toMatchObject({ value: '604800000', source: 'default' }))
         expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' })
       })
 
@@ -159,21 +174,27 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
           { validateOnly: false },
         )
         expect(results.map((r) => r.error?.name ?? null)).toEqual([null, 'UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_CONFIG'])
-        const [described] = await ops.describeConfigs([{ type: 'topic', name: topic }])
-        expect(described!.entries.find((e) => e.name === 'retention.ms')?.value).toBe('1000')
+        await eventually(async () => {
+          const [described] = await ops.describeConfigs([{ type: 'topic', name: topic }])
+          expect(described!.entries.find((e) => e.name === 'retention.ms')?.value).toBe('1000')
+        })
       })
 
       it('sets and removes a cluster-wide broker default', async () => {
         const resource = { type: 'broker-default' } as const
         const set = await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'set', value: '86400001' }] }], { validateOnly: false })
         expect(set).toEqual([{ resource }])
-        const [defaults] = await ops.describeConfigs([resource])
-        expect(defaults!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
-        const [broker] = await ops.describeConfigs([{ type: 'broker', id: world.brokerIds[0]! }])
-        expect(broker!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+        await eventually(async () => {
+          const [defaults] = await ops.describeConfigs([resource])
+          expect(defaults!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+          const [broker] = await ops.describeConfigs([{ type: 'broker', id: world.brokerIds[0]! }])
+          expect(broker!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+        })
         await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'delete' }] }], { validateOnly: false })
-        const [after] = await ops.describeConfigs([resource])
-        expect(after!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toBeUndefined()
+        await eventually(async () => {
+          const [after] = await ops.describeConfigs([resource])
+          expect(after!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toBeUndefined()
+        })
       })
     })
 
@@ -264,8 +285,7 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         const topic = world.uniqueName('reorder')
         await ops.createTopics([{ topic, assignments: [[1, 2, 3]] }])
         expect(await ops.alterPartitionReassignments([{ topic, partition: 0, replicas: [3, 1, 2] }])).toEqual([{ topic, partition: 0 }])
-        const [state] = await ops.partitionStates([topic])
-        expect(state!.partitions[0]!.replicas).toEqual([3, 1, 2])
+        await eventually(async () => expect((await ops.partitionStates([topic]))[0]!.partitions[0]!.replicas).toEqual([3, 1, 2]))
         expect((await ops.listPartitionReassignments()).filter((r) => r.topic === topic)).toEqual([])
         const cancel = await ops.alterPartitionReassignments([{ topic, partition: 0, replicas: null }])
         expect(cancel[0]!.error?.name).toBe('NO_REASSIGNMENT_IN_PROGRESS')
@@ -419,8 +439,7 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
 
       it('reorders replicas while one of them is on the dead broker', async () => {
         expect(await ops.alterPartitionReassignments([{ topic: names.shrunk, partition: 0, replicas: [1, 3, 2] }])).toEqual([{ topic: names.shrunk, partition: 0 }])
-        const [state] = await ops.partitionStates([names.shrunk])
-        expect(state!.partitions[0]!.replicas).toEqual([1, 3, 2])
+        await eventually(async () => expect((await ops.partitionStates([names.shrunk]))[0]!.partitions[0]!.replicas).toEqual([1, 3, 2]))
       })
     })
   })

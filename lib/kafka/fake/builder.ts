@@ -122,6 +122,8 @@ export class FakeClusterBuilder {
       unreachable: false,
       mutations: [],
     }
+    // Measured 4.3.1: with ELR on, the controller keeps a cluster-wide dynamic min.insync.replicas=1.
+    if (this.#state.elrEnabled) this.#state.brokerDefaults.set('min.insync.replicas', '1')
   }
 
   /** Brokers 1..count, on racks r1..rN (pass `racks: false` for none). */

@@ -66,7 +66,12 @@ function brokerDefaultEntries(state: ClusterState): ConfigEntry[] {
     }))
 }
 
-export function describeFakeConfigs(state: ClusterState, resources: readonly ConfigResourceRef[]): ResourceConfig[] {
+export function describeFakeConfigs(state: ClusterState, resources: readonly ConfigResourceRef[], names?: readonly string[]): ResourceConfig[] {
+  const wanted = names ? new Set(names) : null
+  return describeAll(state, resources).map((described) => (wanted ? { ...described, entries: described.entries.filter((e) => wanted.has(e.name)) } : described))
+}
+
+function describeAll(state: ClusterState, resources: readonly ConfigResourceRef[]): ResourceConfig[] {
   return resources.map((resource): ResourceConfig => {
     if (resource.type === 'topic') {
       const topic = state.topics.get(resource.name)

@@ -86,8 +86,8 @@ export class FakeKafka implements KafkaOps {
   async deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return this.#write('deleteTopics', () => deleteFakeTopics(this.#state, topics))
   }
-  async describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]> {
-    return this.#read(() => describeFakeConfigs(this.#state, resources))
+  async describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
+    return this.#read(() => describeFakeConfigs(this.#state, resources, options.names))
   }
   async incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     if (options.validateOnly) return this.#read(() => alterFakeConfigs(this.#state, changes, true))

@@ -34,32 +34,51 @@ async function onOwner<T>(session: Session, resource: ConfigResourceRef, request
 // Same request and answer shapes in v2–v4 (v4 is flexible); the client types them apart.
 const describeApis = { 4: describeConfigsV4.api, 3: describeConfigsV3.api as unknown as typeof describeConfigsV4.api, 2: describeConfigsV2.api as unknown as typeof describeConfigsV4.api }
 
-export async function describeConfigs(session: Session, resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]> {
+type DescribeAnswer = Awaited<ReturnType<typeof describeConfigsV4.api.async>>
+type DescribeResult = DescribeAnswer['results'][number]
+
+/** Topics and the cluster default are asked together of one broker; each broker's own configs of that broker. */
+export async function describeConfigs(session: Session, resources: readonly ConfigResourceRef[], names?: readonly string[]): Promise<ResourceConfig[]> {
   const version = session.version(32, [2, 3, 4]) as 2 | 3 | 4 | null
   if (version === null) return resources.map((resource) => ({ resource, entries: [], error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'DescribeConfigs v2+ is not served by this cluster') }))
   const api = describeApis[version]
-  return Promise.all(
-    resources.map(async (resource): Promise<ResourceConfig> => {
-      const answer = await onOwner(session, resource, (c) => send(api, c, [{ ...wire(resource), configurationKeys: null }], true, false))
-      if ('error' in answer) return { resource, entries: [], error: answer.error }
-      const result = answer.value.results[0]
-      if (!result) return { resource, entries: [], error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource') }
-      if (result.errorCode !== 0) return { resource, entries: [], error: kafkaError(result.errorCode, result.errorMessage) }
-      const entries = result.configs
-        .map(
-          (c): ConfigEntry => ({
-            name: c.name,
-            value: c.value ?? null,
-            source: sourceName(c.configSource),
-            readOnly: c.readOnly,
-            sensitive: c.isSensitive,
-            synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value ?? null, source: sourceName(s.source) })),
-          }),
-        )
-        .sort((a, b) => a.name.localeCompare(b.name))
-      return { resource, entries }
-    }),
+  const keys = names ? [...names] : null
+  const shared = resources.filter((r) => r.type !== 'broker')
+  const answers = new Map<ConfigResourceRef, DescribeResult | KafkaError>()
+  if (shared.length) {
+    const answer = await session.anyBroker((c) => send(api, c, shared.map((r) => ({ ...wire(r), configurationKeys: keys })), true, false))
+    const byKey = new Map(answer.results.map((r) => [`${r.resourceType}:${r.resourceName}`, r]))
+    for (const resource of shared) {
+      const { resourceType, resourceName } = wire(resource)
+      answers.set(resource, byKey.get(`${resourceType}:${resourceName}`) ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource'))
+    }
+  }
+  await Promise.all(
+    resources
+      .filter((r) => r.type === 'broker')
+      .map(async (resource) => {
+        const answer = await onOwner(session, resource, (c) => send(api, c, [{ ...wire(resource), configurationKeys: keys }], true, false))
+        answers.set(resource, 'error' in answer ? answer.error : (answer.value.results[0] ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource')))
+      }),
   )
+  return resources.map((resource): ResourceConfig => {
+    const result = answers.get(resource)!
+    if ('name' in result && 'code' in result) return { resource, entries: [], error: result }
+    if (result.errorCode !== 0) return { resource, entries: [], error: kafkaError(result.errorCode, result.errorMessage) }
+    const entries = result.configs
+      .map(
+        (c): ConfigEntry => ({
+          name: c.name,
+          value: c.value ?? null,
+          source: sourceName(c.configSource),
+          readOnly: c.readOnly,
+          sensitive: c.isSensitive,
+          synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value ?? null, source: sourceName(s.source) })),
+        }),
+      )
+      .sort((a, b) => a.name.localeCompare(b.name))
+    return { resource, entries }
+  })
 }
 
 export async function incrementalAlterConfigs(session: Session, changes: readonly ConfigChange[], validateOnly: boolean): Promise<ConfigChangeResult[]> {

@@ -66,8 +66,8 @@ class PlatformaticKafka implements KafkaOps {
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return deleteTopics(this.#session, topics)
   }
-  describeConfigs(resources: readonly ConfigResourceRef[]): Promise<ResourceConfig[]> {
-    return describeConfigs(this.#session, resources)
+  describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
+    return describeConfigs(this.#session, resources, options.names)
   }
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     return incrementalAlterConfigs(this.#session, changes, options.validateOnly)

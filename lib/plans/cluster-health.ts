@@ -1,0 +1,264 @@
+// What `runbook status` concludes from one snapshot of the cluster: broker states, the partitions that
+// matter under exactly kafka-topics' definitions, consumer lag, risky settings, and which runbook fits.
+// Pure: the snapshot comes in, the report goes out.
+
+import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
+
+/** One consumer group as read for status: its committed offsets beside each partition's log end. */
+export interface GroupSnapshot {
+  readonly groupId: string
+  readonly type: GroupType
+  readonly state: string
+  readonly members: number
+  readonly partitions: readonly { readonly topic: string; readonly partition: number; readonly committed: bigint; readonly logEnd: bigint | null }[]
+}
+
+/** Everything status reads from the cluster, in one place, before it concludes anything. */
+export interface HealthSnapshot {
+  readonly cluster: ClusterView
+  readonly capabilities: Pick<Capabilities, 'kafkaLine' | 'metadataVersion' | 'elr'>
+  readonly topics: readonly TopicState[]
+  /** Each topic's effective min.insync.replicas (the value its describeConfigs shows). */
+  readonly minIsr: ReadonlyMap<string, number>
+  readonly uncleanElection: ReadonlyMap<string, boolean>
+  readonly reassignments: readonly OngoingReassignment[]
+  readonly groups: readonly GroupSnapshot[]
+  /** What could not be read, one line each. */
+  readonly problems: readonly string[]
+}
+
+export type PartitionCondition = 'unavailable' | 'under-min-isr' | 'at-min-isr' | 'under-replicated'
+
+export interface FlaggedPartition {
+  readonly topic: string
+  readonly partition: number
+  readonly leader: number | null
+  readonly replicas: readonly number[]
+  readonly isr: readonly number[]
+  readonly elr: readonly number[] | null
+  readonly lastKnownElr: readonly number[] | null
+  readonly offline: readonly number[]
+  readonly minIsr: number | null
+  readonly conditions: readonly PartitionCondition[]
+}
+
+export type BrokerState = 'up' | 'fenced' | 'unregistered'
+
+export interface BrokerHealth {
+  readonly id: number
+  readonly host: string | null
+  readonly port: number | null
+  readonly rack: string | null
+  /** unregistered: named in replica lists but unknown to the cluster (a dead broker before Kafka 4.0). */
+  readonly state: BrokerState
+  readonly leaderOf: number
+  readonly replicaOf: number
+}
+
+export interface GroupHealth {
+  readonly groupId: string
+  readonly type: GroupType
+  readonly state: string
+  readonly members: number
+  /** Sum over partitions whose log end is known; can be negative after an unclean election truncated the log. */
+  readonly lag: bigint
+  readonly partitions: number
+  /** Partitions whose log end could not be read (no leader): their lag is not in the sum. */
+  readonly unknownLagPartitions: number
+}
+
+export type SettingRisk = 'single-replica' | 'min-isr-equals-replicas' | 'min-isr-one' | 'unclean-election-enabled'
+
+export interface TopicSettingRisk {
+  readonly topic: string
+  readonly risks: readonly SettingRisk[]
+  readonly replicationFactor: number
+  readonly minIsr: number | null
+}
+
+export type RunbookId = 'unclean-election' | 'isr-shrink' | 'consumer-oom-replay' | 'durability-audit'
+
+export interface Suggestion {
+  readonly runbook: RunbookId
+  readonly reason: string
+}
+
+export interface HealthReport {
+  readonly cluster: {
+    readonly id: string | null
+    readonly kafkaLine: string | null
+    readonly metadataVersion: string | null
+    readonly elr: 'on' | 'off' | 'unsupported'
+    readonly controller: { readonly id: number | null; readonly source: 'describe-quorum' | 'metadata' }
+  }
+  readonly brokers: readonly BrokerHealth[]
+  readonly partitions: {
+    readonly topics: number
+    readonly total: number
+    readonly unavailable: readonly FlaggedPartition[]
+    readonly underMinIsr: readonly FlaggedPartition[]
+    readonly atMinIsr: readonly FlaggedPartition[]
+    readonly underReplicated: readonly FlaggedPartition[]
+    /** Partitions with no leader at all (a subset of unavailable): what an unclean election is about. */
+    readonly leaderless: number
+  }
+  readonly groups: readonly GroupHealth[]
+  readonly settings: readonly TopicSettingRisk[]
+  readonly suggestions: readonly Suggestion[]
+  readonly problems: readonly string[]
+}
+
+/** kafka-topics' four report conditions (TopicCommand.PartitionDescription, 3.9 and 4.x). */
+export function partitionConditions(
+  partition: { readonly leader: number | null; readonly replicas: readonly number[]; readonly isr: readonly number[] },
+  minIsr: number | null,
+  liveBrokers: ReadonlySet<number>,
+  addingReplicas: number,
+): PartitionCondition[] {
+  const conditions: PartitionCondition[] = []
+  const hasLeader = partition.leader !== null
+  // --unavailable-partitions: no leader, or a leader that is not a live broker.
+  if (!hasLeader || !liveBrokers.has(partition.leader!)) conditions.push('unavailable')
+  // --under-min-isr-partitions: no leader, or fewer in-sync replicas than min.insync.replicas.
+  if (!hasLeader || (minIsr !== null && partition.isr.length < minIsr)) conditions.push('under-min-isr')
+  // --at-min-isr-partitions: exactly min.insync.replicas in sync (a leaderless partition counts too).
+  if (minIsr !== null && partition.isr.length === minIsr) conditions.push('at-min-isr')
+  // --under-replicated-partitions: replication factor (replicas being added do not count) above the ISR size.
+  if (partition.replicas.length - addingReplicas - partition.isr.length > 0) conditions.push('under-replicated')
+  return conditions
+}
+
+function planBrokers(snapshot: HealthSnapshot): BrokerHealth[] {
+  const leaders = new Map<number, number>()
+  const replicas = new Map<number, number>()
+  for (const topic of snapshot.topics) {
+    for (const p of topic.partitions) {
+      if (p.leader !== null) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1)
+      for (const id of p.replicas) replicas.set(id, (replicas.get(id) ?? 0) + 1)
+    }
+  }
+  const brokers: BrokerHealth[] = snapshot.cluster.brokers.map((b) => ({
+    id: b.id,
+    host: b.host,
+    port: b.port,
+    rack: b.rack,
+    state: b.fenced === true ? 'fenced' : 'up',
+    leaderOf: leaders.get(b.id) ?? 0,
+    replicaOf: replicas.get(b.id) ?? 0,
+  }))
+  const known = new Set(brokers.map((b) => b.id))
+  for (const id of replicas.keys()) {
+    if (!known.has(id)) brokers.push({ id, host: null, port: null, rack: null, state: 'unregistered', leaderOf: leaders.get(id) ?? 0, replicaOf: replicas.get(id) ?? 0 })
+  }
+  return brokers.sort((a, b) => a.id - b.id)
+}
+
+function planGroups(snapshot: HealthSnapshot): GroupHealth[] {
+  return snapshot.groups
+    .map((g) => {
+      let lag = 0n
+      let unknown = 0
+      for (const p of g.partitions) {
+        if (p.logEnd === null) unknown++
+        else lag += p.logEnd - p.committed
+      }
+      return { groupId: g.groupId, type: g.type, state: g.state, members: g.members, lag, partitions: g.partitions.length, unknownLagPartitions: unknown }
+    })
+    .sort((a, b) => (b.lag > a.lag ? 1 : b.lag < a.lag ? -1 : a.groupId.localeCompare(b.groupId)))
+}
+
+function planSettings(snapshot: HealthSnapshot): TopicSettingRisk[] {
+  const risky: TopicSettingRisk[] = []
+  for (const topic of snapshot.topics) {
+    if (topic.internal || topic.error || topic.partitions.length === 0) continue
+    const rf = Math.max(...topic.partitions.map((p) => p.replicas.length))
+    const minIsr = snapshot.minIsr.get(topic.topic) ?? null
+    const risks: SettingRisk[] = []
+    if (rf === 1) risks.push('single-replica')
+    else if (minIsr !== null && minIsr >= rf) risks.push('min-isr-equals-replicas')
+    else if (minIsr === 1) risks.push('min-isr-one')
+    if (snapshot.uncleanElection.get(topic.topic) === true) risks.push('unclean-election-enabled')
+    if (risks.length) risky.push({ topic: topic.topic, risks, replicationFactor: rf, minIsr })
+  }
+  return risky
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+
+function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
+  const suggestions: Suggestion[] = []
+  const { partitions, groups, settings } = report
+  if (partitions.leaderless > 0) {
+    suggestions.push({ runbook: 'unclean-election', reason: `${plural(partitions.leaderless, 'partition')} ${partitions.leaderless === 1 ? 'has' : 'have'} no leader` })
+  }
+  const shrunk = new Set([...partitions.underMinIsr, ...partitions.atMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
+  if (shrunk.size > 0) {
+    const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
+    suggestions.push({
+      runbook: 'isr-shrink',
+      reason: underMin > 0 ? `${plural(underMin, 'partition')} under min ISR (acks=all writes fail there)` : `${plural(shrunk.size, 'partition')} with a shrunk ISR`,
+    })
+  }
+  const stalled = groups.filter((g) => g.members === 0 && g.lag > 0n)
+  if (stalled.length > 0) {
+    const lag = stalled.reduce((sum, g) => sum + g.lag, 0n)
+    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(stalled.length, 'consumer group')} with no members and ${lag.toString()} messages of lag` })
+  }
+  const rewound = groups.filter((g) => g.lag < 0n)
+  if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
+  if (settings.length > 0) suggestions.push({ runbook: 'durability-audit', reason: `${plural(settings.length, 'topic')} with settings that can lose or block acknowledged writes` })
+  return suggestions
+}
+
+/** The status report for a snapshot. */
+export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
+  const live = new Set(snapshot.cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
+  const adding = new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
+  const unavailable: FlaggedPartition[] = []
+  const underMinIsr: FlaggedPartition[] = []
+  const atMinIsr: FlaggedPartition[] = []
+  const underReplicated: FlaggedPartition[] = []
+  let total = 0
+  let leaderless = 0
+  const topics = [...snapshot.topics].filter((t) => !t.error).sort((a, b) => a.topic.localeCompare(b.topic))
+  for (const topic of topics) {
+    const minIsr = snapshot.minIsr.get(topic.topic) ?? null
+    for (const p of [...topic.partitions].sort((a, b) => a.partition - b.partition)) {
+      total++
+      if (p.leader === null) leaderless++
+      const conditions = partitionConditions(p, minIsr, live, adding.get(`${p.topic}/${p.partition}`) ?? 0)
+      if (conditions.length === 0) continue
+      const flagged: FlaggedPartition = {
+        topic: p.topic,
+        partition: p.partition,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        elr: p.elr,
+        lastKnownElr: p.lastKnownElr,
+        offline: p.offline,
+        minIsr,
+        conditions,
+      }
+      if (conditions.includes('unavailable')) unavailable.push(flagged)
+      if (conditions.includes('under-min-isr')) underMinIsr.push(flagged)
+      if (conditions.includes('at-min-isr')) atMinIsr.push(flagged)
+      if (conditions.includes('under-replicated')) underReplicated.push(flagged)
+    }
+  }
+  const base = {
+    cluster: {
+      id: snapshot.cluster.clusterId,
+      kafkaLine: snapshot.capabilities.kafkaLine,
+      metadataVersion: snapshot.capabilities.metadataVersion,
+      elr: snapshot.capabilities.elr,
+      controller: snapshot.cluster.controller,
+    },
+    brokers: planBrokers(snapshot),
+    partitions: { topics: topics.length, total, unavailable, underMinIsr, atMinIsr, underReplicated, leaderless },
+    groups: planGroups(snapshot),
+    settings: planSettings(snapshot),
+    problems: [...snapshot.problems, ...snapshot.topics.filter((t) => t.error).map((t) => `topic ${t.topic}: ${t.error!.name}`)],
+  }
+  return { ...base, suggestions: planSuggestions(base) }
+}
