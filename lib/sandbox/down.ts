@@ -2,7 +2,7 @@
 // controller, SIGKILL for anything that outlives its grace period. Works from pid files alone, so it also
 // cleans up after a CLI or test runner that was killed; on Linux it also finds marked JVMs without pid files.
 
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import type { SandboxConfig } from './config.ts'
 import { controllerNodeId, sandboxNodes } from './config.ts'
 import { manifestFile, nodePaths, processMarker } from './layout.ts'
@@ -32,7 +32,9 @@ export interface DownResult {
 }
 
 /** Stops every process of the sandbox (and with `wipe` deletes its state directory). Safe to call when nothing runs. */
-export function down(config: SandboxConfig, options: DownOptions = {}): Promise<DownResult> {
+export async function down(config: SandboxConfig, options: DownOptions = {}): Promise<DownResult> {
+  // Nothing was ever created here: do not create the folder just to take a lock in it.
+  if (!existsSync(config.stateDir) && findMarkedProcesses(processMarker(config.stateDir)).length === 0) return { stopped: [], wiped: options.wipe === true }
   return withSandboxLock(config.stateDir, config.name, 60_000, async () => {
     detachReaper(config.stateDir)
     const manifest = readManifest(config.stateDir)
@@ -65,6 +67,10 @@ export function down(config: SandboxConfig, options: DownOptions = {}): Promise<
 
 // Refuses to delete a folder that does not look like a sandbox, so a mistyped --state-dir cannot wipe a home directory.
 function wipeStateDir(stateDir: string): void {
-  const looksLikeSandbox = [manifestFile(stateDir), nodePaths(stateDir, controllerNodeId).dir, nodePaths(stateDir, 1).dir].some((path) => existsSync(path))
+  const ours = new Set(['sandbox.json', 'lock', 'reaper.pid', 'tools-logging.properties'])
+  const entries = readdirSync(stateDir)
+  const looksLikeSandbox =
+    [manifestFile(stateDir), nodePaths(stateDir, controllerNodeId).dir, nodePaths(stateDir, 1).dir].some((path) => existsSync(path)) ||
+    entries.every((entry) => ours.has(entry))
   if (looksLikeSandbox) rmSync(stateDir, { recursive: true, force: true })
 }

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -91,28 +91,41 @@ export async function ensureKafkaSoftware(config: SandboxConfig, options: FetchO
   }
   const lock = jarLock(config.kafkaVersion)
   const dir = join(config.jarCacheDir, config.kafkaVersion)
-  const software = { version: lock.kafka, classpath: join(dir, '*'), logging: lock.logging }
+  const source = await fetchLockedJars(lock, dir, config.mavenRepository, options)
+  return { version: lock.kafka, classpath: join(dir, '*'), logging: lock.logging, source }
+}
+
+/** Makes `dir` hold exactly the verified jars of `lock`, downloading only what is missing or wrong. */
+export async function fetchLockedJars(lock: JarLock, dir: string, repository: string, options: FetchOptions = {}): Promise<'cache' | 'download'> {
   const marker = join(dir, '.complete')
   const digest = lockDigest(lock)
-  if ((await readFile(marker, 'utf8').catch(() => '')) === digest && (await sizesMatch(dir, lock))) return { ...software, source: 'cache' }
+  if ((await readFile(marker, 'utf8').catch(() => '')) === (await cacheFingerprint(dir, lock, digest))) return 'cache'
   await mkdir(dir, { recursive: true })
   const missing: LockedJar[] = []
   for (const jar of lock.jars) if (!(await verifiedFile(join(dir, jarFileName(jar)), jar))) missing.push(jar)
-  if (missing.length > 0) await download(missing, dir, config.mavenRepository, lock.kafka, options)
-  await writeFile(marker, digest)
-  return { ...software, source: missing.length > 0 ? 'download' : 'cache' }
+  if (missing.length > 0) await download(missing, dir, repository, lock.kafka, options)
+  // The folder is the classpath (dir/*): a jar the lock does not name must not be on it.
+  const expected = new Set(lock.jars.map(jarFileName))
+  for (const file of await readdir(dir)) if (file.endsWith('.jar') && !expected.has(file)) await rm(join(dir, file), { force: true })
+  const fingerprint = await cacheFingerprint(dir, lock, digest)
+  if (fingerprint !== null) await writeFile(marker, fingerprint)
+  return missing.length > 0 ? 'download' : 'cache'
 }
 
 function lockDigest(lock: JarLock): string {
   return createHash('sha256').update(lock.jars.map((jar) => `${jar.path} ${jar.sha256} ${jar.size}`).join('\n')).digest('hex')
 }
 
-async function sizesMatch(dir: string, lock: JarLock): Promise<boolean> {
+// The lock's digest plus each verified file's size and modification time: a later start that finds the same
+// fingerprint skips hashing 55 MB, while a jar replaced or edited since the last check is hashed again.
+async function cacheFingerprint(dir: string, lock: JarLock, digest: string): Promise<string | null> {
+  const lines = [digest]
   for (const jar of lock.jars) {
     const info = await stat(join(dir, jarFileName(jar))).catch(() => null)
-    if (info?.size !== jar.size) return false
+    if (info?.size !== jar.size) return null
+    lines.push(`${jarFileName(jar)} ${info.size} ${info.mtimeMs}`)
   }
-  return true
+  return lines.join('\n')
 }
 
 async function verifiedFile(file: string, jar: LockedJar): Promise<boolean> {
@@ -212,10 +225,16 @@ async function downloadOne(jar: LockedJar, dir: string, repository: string, vers
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause
-  if (cause?.code) return cause.code
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out'
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error)
+  // fetch wraps the socket error (ECONNREFUSED, ENOTFOUND...) in one or more causes: report the innermost.
+  let innermost = error
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('E')) return code
+    innermost = cause
+    cause = (cause instanceof AggregateError ? cause.errors[0] : undefined) ?? (cause as { cause?: unknown }).cause
+  }
+  return innermost instanceof Error ? innermost.message.split('\n')[0]! : String(innermost)
 }
 
 function megabytes(bytes: number): string {

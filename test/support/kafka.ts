@@ -2,7 +2,7 @@
 // state. Tests may use @platformatic/kafka directly; every wait here is bounded.
 
 import { randomBytes } from 'node:crypto'
-import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka'
+import { Admin, Connection, Consumer, MessagesStreamModes, ProduceAcks, Producer, metadataV12 } from '@platformatic/kafka'
 import { testSandbox } from './sandbox.ts'
 
 /** A topic name no other test (or earlier run) has used. */
@@ -63,25 +63,45 @@ export interface PartitionView {
   readonly isr: readonly number[]
 }
 
-/** Leader, replicas and ISR of each partition, fresh from the cluster (a leaderless partition shows leader -1). */
+/** Leader, replicas and ISR of each partition, fresh from a broker (a leaderless partition shows leader -1; internal topics too). */
 export async function readPartitions(topic: string): Promise<PartitionView[]> {
-  return withAdmin(async (admin) => {
-    let metadata
+  type RawTopic = { name: string; partitions: { partitionIndex: number; leaderId: number; replicaNodes: number[]; isrNodes: number[] }[] }
+  // The Admin client drops internal topics (__consumer_offsets) from its metadata, so ask the Metadata API itself.
+  const connection = await connectToSomeBroker()
+  let topics: RawTopic[]
+  try {
+    topics = (await metadataV12.api.async(connection, [topic], false, false)).topics as RawTopic[]
+  } catch (error) {
+    // A leaderless partition makes the client throw, but the decoded answer rides on the error.
+    const response = (error as { response?: { topics?: RawTopic[] } }).response
+    if (!response?.topics) throw error
+    topics = response.topics
+  } finally {
+    await connection.close()
+  }
+  const found = topics.find((candidate) => candidate.name === topic)
+  if (!found || found.partitions.length === 0) throw new Error(`topic ${topic} not found`)
+  return found.partitions
+    .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes }))
+    .sort((a, b) => a.partition - b.partition)
+}
+
+// A connection to the first broker that accepts one (a dead broker refuses at once).
+async function connectToSomeBroker(): Promise<Connection> {
+  let lastError: unknown = null
+  for (const server of testSandbox().bootstrap.split(',')) {
+    const colon = server.lastIndexOf(':')
+    const connection = new Connection('runbook-test-metadata', { connectTimeout: 3000, requestTimeout: 5000 })
+    connection.on('error', () => {})
     try {
-      metadata = await admin.metadata({ topics: [topic], forceUpdate: true })
+      await connection.connect(server.slice(0, colon), Number(server.slice(colon + 1)))
+      return connection
     } catch (error) {
-      // A leaderless partition makes the client throw, but the decoded answer rides on the error.
-      const response = (error as { response?: { topics?: { name: string; partitions: { partitionIndex: number; leaderId: number; replicaNodes: number[]; isrNodes: number[] }[] }[] } }).response
-      const found = response?.topics?.find((candidate) => candidate.name === topic)
-      if (!found) throw error
-      return found.partitions
-        .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes }))
-        .sort((a, b) => a.partition - b.partition)
+      lastError = error
+      await connection.close().catch(() => {})
     }
-    const found = metadata.topics.get(topic)
-    if (!found) throw new Error(`topic ${topic} not found`)
-    return found.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr }))
-  })
+  }
+  throw lastError
 }
 
 export interface ProduceOptions {
@@ -139,5 +159,31 @@ export async function waitFor(check: () => Promise<boolean> | boolean, { what, t
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`)
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
+
+/** A background producer writing small acks=all batches until stopped: the "writes flowing" of an ISR drill. */
+export function startProducing(topic: string, { intervalMs = 50, partition = 0 }: { intervalMs?: number; partition?: number } = {}): { stop(): Promise<number> } {
+  const producer = new Producer({ ...clientOptions('runbook-test-load'), acks: ProduceAcks.ALL, idempotent: false, retries: 0 })
+  let running = true
+  let acknowledged = 0
+  const loop = (async () => {
+    while (running) {
+      try {
+        await producer.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition, value: Buffer.from(`load ${acknowledged + i}`) })) })
+        acknowledged += 10
+      } catch {
+        // A request that fails while a broker is paused is expected here; keep writing.
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    }
+  })()
+  return {
+    async stop() {
+      running = false
+      await loop
+      await producer.close(true)
+      return acknowledged
+    },
   }
 }

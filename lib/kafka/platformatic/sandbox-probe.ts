@@ -49,6 +49,8 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
       const connections: Connection[] = []
       const ask = async ({ host, port }: { host: string; port: number }): Promise<SandboxClusterView> => {
         const connection = new Connection(clientId, { connectTimeout: timeoutMs, requestTimeout: timeoutMs })
+        // A broker killed mid-request resets the socket; the failed request already rejects, so the event adds nothing.
+        connection.on('error', () => {})
         connections.push(connection)
         await connection.connect(host, port)
         const versions = await apiVersionsV3.api.async(connection, clientId, '1')
