@@ -58,7 +58,7 @@ export type Planned<T> = { readonly ok: true; readonly plan: T } | { readonly ok
 const fault = (f: PlanFault): { ok: false; fault: PlanFault } => ({ ok: false, fault: f })
 
 /** The operator's partitions, each found leaderless with a live replica and no live in-sync one — or the first reason not. */
-function checkPartitions(snapshot: LeaderlessSnapshot, requested: readonly TopicPartition[]): Planned<LeaderlessPartition[]> {
+export function findLeaderless(snapshot: LeaderlessSnapshot, requested: readonly TopicPartition[]): Planned<LeaderlessPartition[]> {
   if (requested.length === 0) return fault({ kind: 'no-partitions' })
   const rules = electionRules(snapshot)
   const found: LeaderlessPartition[] = []
@@ -83,7 +83,7 @@ function checkPartitions(snapshot: LeaderlessSnapshot, requested: readonly Topic
 
 /** Elect `candidate` uncleanly on exactly these partitions: reorder where Kafka would take another replica, then elect. */
 export function planUncleanElection(snapshot: LeaderlessSnapshot, request: { readonly partitions: readonly TopicPartition[]; readonly candidate: number }): Planned<ElectionPlan> {
-  const checked = checkPartitions(snapshot, request.partitions)
+  const checked = findLeaderless(snapshot, request.partitions)
   if (!checked.ok) return checked
   const { candidate } = request
   const steps: ElectionStep[] = []
@@ -158,7 +158,7 @@ export function planUncleanFlag(
   snapshot: LeaderlessSnapshot,
   request: { readonly partitions: readonly TopicPartition[]; readonly waitMs: number },
 ): Planned<FlagPlan> {
-  const checked = checkPartitions(snapshot, request.partitions)
+  const checked = findLeaderless(snapshot, request.partitions)
   if (!checked.ok) return checked
   const topics = [...new Set(checked.plan.map((p) => p.topic))]
   const alreadyOn = topics.filter((topic) => checked.plan.some((p) => p.topic === topic && uncleanEnabled(p)))

@@ -5,10 +5,12 @@
 import type { ConfigEntry, KafkaOps, PartitionState, TopicPartition } from '../kafka/types.ts'
 import type { CommittedPosition, LeaderlessPartition, LeaderlessSnapshot, ReplicaLog, RequestedPartition, ResolvedSetting } from '../plans/leaderless.ts'
 
-/** Reads from `partitionStates` onward; `only` narrows the replica and group reads to some partitions. */
 export interface ReadOptions {
   readonly takenAtMs: number
+  /** Narrows the snapshot (and its replica and group reads) to these partitions; they are also looked up. */
   readonly only?: readonly TopicPartition[]
+  /** Partitions the operator named: the snapshot says for each whether it is leaderless, led or unknown. */
+  readonly lookup?: readonly TopicPartition[]
 }
 
 const settingNames = ['min.insync.replicas', 'unclean.leader.election.enable', 'cleanup.policy'] as const
@@ -36,7 +38,7 @@ export async function readLeaderlessSnapshot(kafka: KafkaOps, options: ReadOptio
       if (p.leader === null && (wanted === null || wanted.has(key(p)))) leaderless.push({ state: p, internal: topic.internal })
     }
   }
-  const requested = (options.only ?? []).map((tp): RequestedPartition => {
+  const requested = (options.lookup ?? options.only ?? []).map((tp): RequestedPartition => {
     const partitions = byTopic.get(tp.topic)
     if (!partitions) return { ...tp, state: 'unknown-topic' }
     const found = partitions.find((p) => p.partition === tp.partition)

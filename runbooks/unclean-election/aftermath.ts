@@ -86,9 +86,8 @@ export const aftermathCell = nb.query({
   async run(ctx) {
     const recovered = ctx.state.recovered!
     const waitMs = await ctx.param('aftermath-wait')
-    const deadline = ctx.now() + waitMs
     let now = await readNow(ctx, recovered)
-    while (!now.every(healthy) && ctx.now() < deadline) {
+    for (let poll = 0; !now.every(healthy) && poll < Math.ceil(waitMs / pollMs); poll++) {
       await ctx.sleep(pollMs)
       now = await readNow(ctx, recovered)
     }

@@ -95,7 +95,8 @@ export const findCell = nb.query({
   title: 'Find the leaderless partitions',
   doc: 'Reads every partition’s leader, replicas, ISR and ELR (DescribeTopicPartitions, which answers while partitions have no leader), the live brokers, min.insync.replicas and unclean.leader.election.enable with where each is set, and the Kafka version and ELR state; groups the leaderless partitions by the brokers that hold their last in-sync copies.',
   async run(ctx) {
-    const snapshot = await readLeaderlessSnapshot(ctx.kafka, { takenAtMs: ctx.now() })
+    const named = ctx.given('partitions')
+    const snapshot = await readLeaderlessSnapshot(ctx.kafka, { takenAtMs: ctx.now(), ...(named ? { lookup: named } : {}) })
     ctx.state.snapshot = snapshot
     if (snapshot.partitions.length === 0) {
       return {

@@ -5,6 +5,7 @@ import { formatCount, notice, table, type Block } from '../../lib/engine/blocks.
 import { Refusal, type DecisionOption } from '../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
+import { describePlanFault, findLeaderless } from '../../lib/plans/unclean-election.ts'
 import { candidateOf, totalLoss } from '../../lib/plans/unclean-estimate.ts'
 import { readPartitionStates, partitionKey } from '../../lib/reads/leaderless.ts'
 import { recoveriesOf } from './assess.ts'
@@ -26,7 +27,16 @@ export function brokersToRestart(recoveries: readonly PartitionRecovery[]): numb
   return [...new Set(recoveries.flatMap((r) => (r.path.kind === 'restart' || r.path.kind === 'restart-if-clean' ? r.path.brokers : [])))].sort((a, b) => a - b)
 }
 
+/** Named partitions that are not leaderless are bad input whatever the choice: say so before pricing anything. */
+function checkNamed(ctx: Context): void {
+  const named = ctx.given('partitions')
+  if (!named) return
+  const found = findLeaderless(ctx.state.snapshot!, named)
+  if (!found.ok && found.fault.kind !== 'in-sync-alive' && found.fault.kind !== 'no-live-replica') throw new Refusal(describePlanFault(found.fault))
+}
+
 function options(ctx: Context): DecisionOption[] {
+  checkNamed(ctx)
   const { partitions, recoveries, estimates } = inScope(ctx)
   const electing = recoveries.filter((r) => r.path.kind === 'electing')
   const waiting = recoveries.filter((r) => r.path.kind === 'restart' || r.path.kind === 'restart-if-clean')
@@ -114,19 +124,22 @@ export const restartCell = nb.shell({
 
 const pollMs = 1000
 
-/** Watches partitions until each has a leader or the time is up; interrupted cleanly by Ctrl-C. */
+/**
+ * Watches partitions until each has a leader or `timeoutMs` of polling has passed (counted in polls, so a pinned
+ * test clock cannot stall it); returns early on Ctrl-C.
+ */
 export async function watchLeaders(ctx: Context, partitions: readonly TopicPartition[], timeoutMs: number, onProgress: (led: number) => void) {
-  const deadline = ctx.now() + timeoutMs
+  const polls = Math.ceil(timeoutMs / pollMs)
   let states = await readPartitionStates(ctx.kafka, partitions)
   let reported = -1
-  for (;;) {
+  for (let poll = 0; ; poll++) {
     const led = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null).length
     if (led !== reported) {
       onProgress(led)
       reported = led
     }
     // Inside an apply a Ctrl-C does not reject sleep(): the caller sees the abort and winds down itself.
-    if (led === partitions.length || ctx.now() >= deadline || ctx.signal.aborted) return states
+    if (led === partitions.length || poll >= polls || ctx.signal.aborted) return states
     await ctx.sleep(pollMs)
     states = await readPartitionStates(ctx.kafka, partitions)
   }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { estimateCandidates } from '../../lib/plans/unclean-estimate.ts'
-import { leaderless } from './leaderless-snapshot.ts'
+import { leaderless, type PartitionSpec } from './leaderless-snapshot.ts'
 
 describe('estimateCandidates', () => {
-  it.each([
+  it.each<{ name: string; spec: PartitionSpec; rows: bigint[][] | (number | bigint)[][]; best: number; pick: number }>([
     {
       name: 'the lone lagging replica: nothing proves a loss (the dead leader may hold thousands more)',
       spec: { logs: { 3: 1307n } },
