@@ -3,7 +3,7 @@
 
 import type { Block } from './blocks.ts'
 import { blocksToMarkdown } from './markdown.ts'
-import type { WrittenEvent } from './session.ts'
+import type { WrittenEvent } from './events.ts'
 
 const statusWords: Record<string, string> = {
   done: 'Done',

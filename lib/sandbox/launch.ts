@@ -85,10 +85,10 @@ export async function formatNode(config: SandboxConfig, node: SandboxNode, runti
 export function launchNode(config: SandboxConfig, node: SandboxNode, runtime: Runtime): number {
   const paths = nodePaths(config.stateDir, node.id)
   writeNodeFiles(config, node, runtime.software.logging)
-  const console = openSync(paths.consoleLog, 'a')
+  const consoleLog = openSync(paths.consoleLog, 'a')
   try {
     const args = [...nodeJvmOptions(config, node, runtime.software.logging), '-cp', runtime.software.classpath, 'kafka.Kafka', paths.properties]
-    const child = spawn(runtime.java.executable, args, { detached: true, stdio: ['ignore', console, console] })
+    const child = spawn(runtime.java.executable, args, { detached: true, stdio: ['ignore', consoleLog, consoleLog] })
     child.on('error', () => {})
     if (child.pid === undefined) throw new SandboxError(`could not start ${runtime.java.executable} for node ${node.id} — check the Java installation`)
     child.unref()
@@ -96,7 +96,7 @@ export function launchNode(config: SandboxConfig, node: SandboxNode, runtime: Ru
     renameSync(`${paths.pidFile}.tmp`, paths.pidFile)
     return child.pid
   } finally {
-    closeSync(console)
+    closeSync(consoleLog)
   }
 }
 

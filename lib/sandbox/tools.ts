@@ -2,13 +2,13 @@
 // tests and drills compare our answers with. Logging goes to stderr at WARN, so stdout is the tool's answer.
 
 import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { SandboxConfig } from './config.ts'
 import { SandboxError } from './errors.ts'
 import { findJava } from './java.ts'
 import { ensureKafkaSoftware } from './jars.ts'
 import { toolLogConfig } from './layout.ts'
-import { readManifest, configFromManifest } from './manifest.ts'
+import { configFromManifest, readManifest } from './manifest.ts'
 import { logConfigFlag, renderToolLogConfig } from './properties.ts'
 import type { LoggingBackend } from './versions.ts'
 import { kafkaToolNames, toolMainClass } from './versions.ts'
@@ -87,6 +87,10 @@ export function ensureToolLogConfig(config: SandboxConfig, backend: LoggingBacke
   } catch {
     mkdirSync(config.stateDir, { recursive: true })
   }
-  if (current !== text) writeFileSync(file, text)
+  if (current !== text) {
+    // Atomic: a tool starting at the same moment must never read a half-written file.
+    writeFileSync(`${file}.${process.pid}.tmp`, text)
+    renameSync(`${file}.${process.pid}.tmp`, file)
+  }
   return file
 }

@@ -21,6 +21,7 @@ import { findMarkedProcesses, processState, sendSignal, terminate } from './proc
 import { attachReaper } from './reaper.ts'
 import { status } from './status.ts'
 import { ensureToolLogConfig } from './tools.ts'
+import { supportsElr } from './versions.ts'
 
 export interface UpOptions {
   /** A real Kafka client's answers: brokers registered / fenced, and an acks=all probe write. */
@@ -49,7 +50,9 @@ export interface SandboxInfo extends SandboxStatus {
 }
 
 /** Starts (or completes, or just re-checks) the sandbox and resolves once it is ready. */
-export function up(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+export async function up(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+  // A missing Java is the most common first-run problem: say so before touching anything.
+  await findJava(options.env ?? process.env)
   return withSandboxLock(requested.stateDir, requested.name, options.timeoutMs ?? 120_000, () => upLocked(requested, options))
 }
 
@@ -81,8 +84,14 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
     await refuseBusyPorts(config, nodes)
     const clusterId = newClusterId()
     for (const node of nodes) writeNodeFiles(config, node, software.logging)
-    progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${config.elr ? ', ELR on' : config.kafkaVersion.startsWith('3.') ? '' : ', ELR off'})`)
-    await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+    progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${supportsElr(config.kafkaVersion) ? `, ELR ${config.elr ? 'on' : 'off'}` : ''})`)
+    try {
+      await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+    } catch (error) {
+      // Ctrl-C reaches the formatting JVMs too; the next `up` starts the format over.
+      if (signal?.aborted) throw new SandboxError('interrupted while formatting; nothing is running — run `up` again to start over', 130)
+      throw error
+    }
     manifest = {
       name: config.name,
       kafkaVersion: config.kafkaVersion,

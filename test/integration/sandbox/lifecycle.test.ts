@@ -8,17 +8,19 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import type { SandboxConfig } from '../../../lib/sandbox/index.ts'
-import { down, runKafkaTool, sandboxConfig, status, up } from '../../../lib/sandbox/index.ts'
+import { down, runKafkaTool, runningSandboxBootstrap, sandboxConfig, status, up } from '../../../lib/sandbox/index.ts'
 import { consume, createTopic, produce, uniqueTopic, waitFor } from '../../support/kafka.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 
 const probe = createSandboxProbe('runbook-test-lifecycle')
 
 /** A second, small sandbox (controller + 1 broker) on ports 20 above the shared one, named after it. */
-function sideSandbox(suffix: string, offset: number): SandboxConfig {
+function sideSandbox(suffix: string, offset: number, extra: { elr?: boolean } = {}): SandboxConfig {
   const shared = testSandbox().config
-  return sandboxConfig({ name: `${shared.name}-${suffix}`, basePort: shared.basePort + offset, brokers: 1, kafkaVersion: shared.kafkaVersion }, process.env)
+  return sandboxConfig({ name: `${shared.name}-${suffix}`, basePort: shared.basePort + offset, brokers: 1, kafkaVersion: shared.kafkaVersion, ...extra }, process.env)
 }
+
+const kafka4 = () => !testSandbox().kafkaVersion.startsWith('3.')
 
 // A process that exited but was not yet reaped by its parent (a zombie) counts as gone.
 function alive(pid: number): boolean {
@@ -64,6 +66,12 @@ describe('the shared test sandbox', () => {
     for (const id of testSandbox().brokerIds) expect(racks).toMatch(new RegExp(`\\(id: ${id} rack: r${id}[ )]`))
   })
 
+  it('is the default cluster of the other commands when its name is the configured one', async () => {
+    const { config, bootstrap } = testSandbox()
+    expect(await runningSandboxBootstrap({ env: { ...process.env, RUNBOOK_SANDBOX_NAME: config.name }, probe })).toBe(bootstrap)
+    expect(await runningSandboxBootstrap({ env: { ...process.env, RUNBOOK_SANDBOX_NAME: `${config.name}-never-created` } })).toBeNull()
+  })
+
   it('up again is a no-op that re-checks readiness', async () => {
     const info = await up(testSandbox().config, { probe })
     expect(info.started).toBe(false)
@@ -78,8 +86,8 @@ describe('more sandboxes on one machine', () => {
     for (const config of created) await down(config, { wipe: true })
   })
 
-  it('runs a second sandbox beside the first, and down stops all its processes (brokers first) and wipes it', async () => {
-    const side = sideSandbox('side', 20)
+  it('runs a second sandbox beside the first (ELR off at format on 4.x), and down stops all its processes (brokers first) and wipes it', async () => {
+    const side = sideSandbox('side', 20, kafka4() ? { elr: false } : {})
     created.push(side)
     const info = await up(side, { probe })
     expect(info.started).toBe(true)
@@ -88,6 +96,10 @@ describe('more sandboxes on one machine', () => {
     const topics = await runKafkaTool(side, 'kafka-topics', ['--bootstrap-server', info.bootstrap, '--list'])
     expect(topics.exitCode).toBe(0)
     expect(topics.stdout.split('\n')).toContain('runbook-sandbox-probe')
+    if (kafka4()) {
+      const features = await runKafkaTool(side, 'kafka-features', ['--bootstrap-server', info.bootstrap, 'describe'])
+      expect(features.stdout).toMatch(/Feature: eligible\.leader\.replicas\.version\s.*FinalizedVersionLevel: 0\b/)
+    }
 
     const pids = info.nodes.map((node) => node.pid!)
     const result = await down(side, { wipe: true })
