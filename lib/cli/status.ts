@@ -1,14 +1,50 @@
-// Placeholder: replaced by the issue that builds `runbook status`.
+// `runbook status`: what is wrong with the cluster right now, and which runbook fits. A report, so it exits
+// 0 however unhealthy the cluster is; 2 when the cluster cannot be reached.
+
+import { planClusterHealth } from '../plans/cluster-health.ts'
+import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
+import { loadConfig } from './config-file.ts'
+import { connectionHelp, connectionOptions, resolveConnection } from './connection.ts'
 import { ExitCode } from './exit-codes.ts'
+import { readHealthSnapshot } from './status-snapshot.ts'
+import { describeHealth, healthJson } from './status-view.ts'
 
 export const command: Command = {
   name: 'status',
-  summary: '',
-  help: 'runbook status: not built yet',
-  options: {},
-  async run(_args, env) {
-    env.stderr.write('runbook status: not built yet\n')
-    return ExitCode.failed
+  summary: 'what is wrong with the cluster right now, and which runbook fits',
+  help: `runbook status [--json] — brokers, controller, the partitions that matter, consumer lag, and which runbook fits
+
+Partitions are flagged exactly as kafka-topics --describe flags them:
+  unavailable       no leader, or a leader that is not a live broker   (--unavailable-partitions)
+  under min ISR     no leader, or fewer in-sync replicas than min.insync.replicas   (--under-min-isr-partitions)
+  at min ISR        exactly min.insync.replicas in sync   (--at-min-isr-partitions)
+  under-replicated  fewer in-sync replicas than the replication factor   (--under-replicated-partitions)
+
+Options:
+  --json            print the full report as JSON (every flagged partition listed)
+  --config <file>   runbook.config.json with cluster profiles
+
+Exit codes: 0 the report was made (whatever it says), 2 the cluster could not be reached.
+
+${connectionHelp}`,
+  options: {
+    ...connectionOptions,
+    json: { type: 'boolean' },
+    config: { type: 'string' },
+  },
+  async run(args, env) {
+    const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
+    const connection = await resolveConnection(args, env.env, env.cwd, config)
+    const { connect } = await import('../kafka/index.ts')
+    const kafka = await connect(connection.options)
+    try {
+      const report = planClusterHealth(await readHealthSnapshot(kafka))
+      if (args.values.json) env.stdout.write(healthJson(report) + '\n')
+      else env.stdout.write(renderBlocks(describeHealth(report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
+      return ExitCode.done
+    } finally {
+      await kafka.close()
+    }
   },
 }

@@ -183,7 +183,8 @@ function planSettings(snapshot: HealthSnapshot): TopicSettingRisk[] {
   return risky
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+const grouped = (n: number | bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+const plural = (n: number, one: string, many = `${one}s`) => `${grouped(n)} ${n === 1 ? one : many}`
 
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
   const suggestions: Suggestion[] = []
@@ -191,7 +192,8 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
   if (partitions.leaderless > 0) {
     suggestions.push({ runbook: 'unclean-election', reason: `${plural(partitions.leaderless, 'partition')} ${partitions.leaderless === 1 ? 'has' : 'have'} no leader` })
   }
-  const shrunk = new Set([...partitions.underMinIsr, ...partitions.atMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
+  // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
+  const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
   if (shrunk.size > 0) {
     const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
@@ -202,7 +204,7 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
   const stalled = groups.filter((g) => g.members === 0 && g.lag > 0n)
   if (stalled.length > 0) {
     const lag = stalled.reduce((sum, g) => sum + g.lag, 0n)
-    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(stalled.length, 'consumer group')} with no members and ${lag.toString()} messages of lag` })
+    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(stalled.length, 'consumer group')} with no members and ${grouped(lag)} messages of lag` })
   }
   const rewound = groups.filter((g) => g.lag < 0n)
   if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })

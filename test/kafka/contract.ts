@@ -352,13 +352,15 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
     })
 
     describe('with broker 3 dead', () => {
-      const names = { lonely: '', shrunk: '', underMin: '', healthy: '' }
+      const names = { lonely: '', shrunk: '', underMin: '', healthy: '', orphan: '' }
       beforeAll(async () => {
         names.lonely = world.uniqueName('lonely')
         names.shrunk = world.uniqueName('shrunk')
         names.underMin = world.uniqueName('undermin')
         names.healthy = world.uniqueName('healthy')
+        names.orphan = world.uniqueName('orphan')
         await ops.createTopics([
+          { topic: names.orphan, assignments: [[3]] },
           { topic: names.lonely, assignments: [[3], [1]] },
           { topic: names.shrunk, assignments: [[3, 1, 2]], configs: { 'min.insync.replicas': '2' } },
           { topic: names.underMin, assignments: [[3, 1]], configs: { 'min.insync.replicas': '2' } },
@@ -366,6 +368,7 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         ])
         await world.produce(names.lonely, 0, [10, 20, 30])
         await world.produce(names.underMin, 0, [10, 20])
+        await world.produce(names.orphan, 0, [1, 2, 3])
         await world.killBroker(3)
       })
       afterAll(async () => {
@@ -435,6 +438,19 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
           ['failed', 'ELIGIBLE_LEADERS_NOT_AVAILABLE'],
           ['not-needed', 'ELECTION_NOT_NEEDED'],
         ])
+      })
+
+      it('elects a live replica added by reassignment to a leaderless partition: the dead replica\'s records are lost', async () => {
+        const orphan = { topic: names.orphan, partition: 0 }
+        expect(await ops.alterPartitionReassignments([{ ...orphan, replicas: [3, 1] }])).toEqual([orphan])
+        await eventually(async () => expect((await ops.listPartitionReassignments()).filter((r) => r.topic === names.orphan)).toEqual([{ ...orphan, replicas: [3, 1], adding: [1], removing: [] }]))
+        expect((await ops.partitionStates([names.orphan]))[0]!.partitions[0]!.leader).toBeNull()
+        expect(await ops.electLeaders('unclean', [orphan])).toEqual([{ ...orphan, outcome: 'elected' }])
+        await eventually(async () => expect((await ops.partitionStates([names.orphan]))[0]!.partitions[0]).toMatchObject({ leader: 1, isr: [1], replicas: [3, 1] }))
+        const [latest] = await ops.listOffsets([{ ...orphan, spec: 'latest' }])
+        expect(latest!.offset).toBe(0n)
+        // Broker 3 is not in the ISR, so the reassignment waits for it.
+        expect((await ops.listPartitionReassignments()).filter((r) => r.topic === names.orphan)).toHaveLength(1)
       })
 
       it('reorders replicas while one of them is on the dead broker', async () => {

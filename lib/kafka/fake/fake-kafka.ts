@@ -148,10 +148,12 @@ export class FakeKafka implements KafkaOps {
     return this
   }
 
-  /** A live follower falls behind and leaves the ISR (below min ISR with ELR on, it joins the ELR). */
+  /** A live follower falls behind and leaves the ISR (below min ISR with ELR on, it joins the ELR); it stays behind until catchUp(). */
   dropFromIsr(topic: string, partition: number, broker: number): this {
     const found = this.#partition(topic, partition)
     if (found.leader === broker) throw new Error(`fake cluster: broker ${broker} leads ${topic}/${partition}; kill it instead`)
+    const log = found.logs.get(broker)
+    if (log) log.stalled = true
     removeFromIsr(this.#state, this.#state.topics.get(topic)!, found, broker)
     return this
   }

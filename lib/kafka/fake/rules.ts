@@ -20,6 +20,14 @@ function setLeader(partition: FakePartition, leader: number | null): void {
   if (partition.highWatermark > leo) partition.highWatermark = leo
 }
 
+/** After a leader appears, every live follower that is not stalled fetches from it and rejoins the ISR. */
+function followNewLeader(state: ClusterState, topic: FakeTopic, partition: FakePartition): void {
+  if (partition.leader === null) return
+  for (const id of partition.replicas) {
+    if (id !== partition.leader && isLive(state, id) && !partition.isr.includes(id) && !partition.logs.get(id)?.stalled) catchUpReplica(state, topic, partition, id)
+  }
+}
+
 function uncleanAllowed(state: ClusterState, topic: FakeTopic): boolean {
   return resolveTopicConfig(state, topic, 'unclean.leader.election.enable').value === 'true'
 }
@@ -91,8 +99,10 @@ export function unfenceBroker(state: ClusterState, brokerId: number): void {
   for (const topic of state.topics.values()) {
     for (const partition of topic.partitions) {
       if (!partition.replicas.includes(brokerId)) continue
-      if (partition.leader === null) electOnReturn(state, topic, partition, brokerId, wasDead)
-      if (partition.leader !== null && partition.leader !== brokerId) catchUpReplica(state, topic, partition, brokerId)
+      if (partition.leader === null) {
+        electOnReturn(state, topic, partition, brokerId, wasDead)
+        followNewLeader(state, topic, partition)
+      } else if (partition.leader !== brokerId) catchUpReplica(state, topic, partition, brokerId)
     }
   }
 }
@@ -127,10 +137,11 @@ function electOnReturn(state: ClusterState, topic: FakeTopic, partition: FakePar
 export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition: FakePartition, brokerId: number): void {
   if (partition.leader === null || !isLive(state, brokerId)) return
   const leaderLeo = partition.logs.get(partition.leader)?.leo ?? 0n
-  partition.logs.set(brokerId, { leo: leaderLeo })
+  partition.logs.set(brokerId, { leo: leaderLeo, stalled: false })
   partition.elr = partition.elr.filter((id) => id !== brokerId)
   partition.lastKnownElr = partition.lastKnownElr.filter((id) => id !== brokerId)
-  if (!partition.isr.includes(brokerId)) partition.isr = inReplicaOrder(partition, [...partition.isr, brokerId])
+  // A returning replica joins at the end: Kafka lists the ISR in the order replicas (re)joined it.
+  if (!partition.isr.includes(brokerId)) partition.isr = [...partition.isr, brokerId]
   if (partition.isr.length >= minIsrOf(state, topic)) {
     partition.elr = []
     partition.highWatermark = leaderLeo
@@ -138,10 +149,11 @@ export function catchUpReplica(state: ClusterState, topic: FakeTopic, partition:
   completeReassignment(partition)
 }
 
-/** Once every replica being added is in the ISR, the reassignment finishes: removed replicas go. */
+/** Once every target replica is in the ISR, the reassignment finishes: removed replicas go. */
 export function completeReassignment(partition: FakePartition): void {
   if (partition.adding.length === 0 && partition.removing.length === 0) return
-  if (!partition.adding.every((id) => partition.isr.includes(id))) return
+  const target = partition.replicas.filter((id) => !partition.removing.includes(id))
+  if (!target.every((id) => partition.isr.includes(id))) return
   const removing = new Set(partition.removing)
   partition.replicas = partition.replicas.filter((id) => !removing.has(id))
   partition.isr = partition.isr.filter((id) => !removing.has(id))
@@ -170,5 +182,6 @@ export function electLeader(state: ClusterState, topic: FakeTopic, partition: Fa
   const candidate = partition.replicas.find((id) => isLive(state, id))
   if (candidate === undefined) return kafkaError(ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, 'Eligible topic partition leaders are not available.')
   applyUncleanElection(partition, candidate)
+  followNewLeader(state, topic, partition)
   return 'elected'
 }

@@ -17,6 +17,8 @@ export interface FakeBroker {
 export interface FakeReplicaLog {
   /** Log end offset of this replica's copy. */
   leo: bigint
+  /** A follower that cannot keep up (throttled, slow disk): it stays out of the ISR until caught up by hand. */
+  stalled?: boolean
 }
 
 export interface FakePartition {

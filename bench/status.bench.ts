@@ -1,0 +1,109 @@
+// `runbook status` against `kafka-topics --describe --under-min-isr-partitions` on the same sandbox:
+// 2,000 topics × 5 partitions, broker 3 down so that 1,000 partitions are under min ISR. Both are run as the
+// operator runs them (a fresh process each time); vitest prints the ratio. Before timing anything, the two
+// answers are compared: the benchmark refuses to report a speed-up for a different answer.
+
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { bench, describe } from 'vitest'
+import { createSandboxProbe } from '../lib/kafka/platformatic/sandbox-probe.ts'
+import { connect } from '../lib/kafka/index.ts'
+import type { KafkaOps } from '../lib/kafka/types.ts'
+import { control, down, runKafkaTool, sandboxConfig, up } from '../lib/sandbox/index.ts'
+
+const topics = 2000
+const partitionsPerTopic = 5
+const prefix = 'bench-status'
+const config = sandboxConfig({
+  name: process.env.RUNBOOK_BENCH_SANDBOX || 'bench',
+  basePort: Number(process.env.RUNBOOK_BENCH_SANDBOX_PORT || 19290),
+})
+const probe = createSandboxProbe('runbook-bench')
+const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
+
+let bootstrap = ''
+let startedHere = false
+let ops: KafkaOps
+
+const topicName = (i: number) => `${prefix}-${String(i).padStart(4, '0')}`
+
+function runbookStatus(): string[] {
+  const result = spawnSync(process.execPath, [cli, 'status', '--json', '--bootstrap-server', bootstrap], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 })
+  if (result.status !== 0) throw new Error(`runbook status exited ${result.status}: ${result.stderr}`)
+  const report = JSON.parse(result.stdout) as { partitions: { underMinIsr: { topic: string; partition: number }[] } }
+  return report.partitions.underMinIsr.map((p) => `${p.topic}:${p.partition}`).sort()
+}
+
+async function kafkaTopicsUnderMinIsr(): Promise<string[]> {
+  const result = await runKafkaTool(config, 'kafka-topics', ['--bootstrap-server', bootstrap, '--describe', '--under-min-isr-partitions'], { timeoutMs: 300_000 })
+  if (result.exitCode !== 0) throw new Error(`kafka-topics exited ${result.exitCode}: ${result.stderr}`)
+  return [...result.stdout.matchAll(/Topic:\s*(\S+)\s+Partition:\s*(\d+)/g)].map((m) => `${m[1]}:${m[2]}`).sort()
+}
+
+async function ensureTopics(): Promise<void> {
+  const existing = new Set((await ops.partitionStates()).map((t) => t.topic))
+  const missing = Array.from({ length: topics }, (_, i) => i).filter((i) => !existing.has(topicName(i)))
+  for (let start = 0; start < missing.length; start += 200) {
+    const batch = missing.slice(start, start + 200).map((i) => ({
+      topic: topicName(i),
+      partitions: partitionsPerTopic,
+      replicationFactor: 3,
+      // One topic in ten asks for every replica in sync: with a broker down, those go under min ISR.
+      configs: { 'min.insync.replicas': i % 10 === 0 ? '3' : '2' },
+    }))
+    const results = await ops.createTopics(batch)
+    const failed = results.filter((r) => r.error && r.error.name !== 'TOPIC_ALREADY_EXISTS')
+    if (failed.length) throw new Error(`creating bench topics failed: ${failed[0]!.topic} ${failed[0]!.error!.name}`)
+  }
+}
+
+// Vitest runs no beforeAll/afterAll hooks in bench mode: the setup runs when the file loads.
+async function prepare(): Promise<void> {
+  const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) })
+  if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`)
+  const info = await up(config, { probe, ownerPid: process.pid, timeoutMs: 180_000, onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`) })
+  startedHere = info.started
+  bootstrap = info.bootstrap
+  ops = await connect({ bootstrapServers: bootstrap.split(',') })
+  await ensureTopics()
+  await control(config, 3, 'kill', { probe, timeoutMs: 60_000 })
+  // Wait until the controller has fenced broker 3 and both tools can see the same, settled state.
+  const deadline = Date.now() + 60_000
+  while ((await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+  const ours = runbookStatus()
+  const theirs = await kafkaTopicsUnderMinIsr()
+  if (ours.join('\n') !== theirs.join('\n')) throw new Error(`different answers: runbook status flags ${ours.length} partitions under min ISR, kafka-topics ${theirs.length}`)
+  if (ours.length < (topics / 10) * partitionsPerTopic) throw new Error(`expected at least ${(topics / 10) * partitionsPerTopic} partitions under min ISR, got ${ours.length}`)
+  process.stderr.write(`same answer from both: ${ours.length} partitions under min ISR\n`)
+}
+
+/** Stops the sandbox if this run started it; otherwise brings broker 3 back for whoever else uses it. */
+async function restore(): Promise<void> {
+  await ops?.close()
+  if (startedHere) await down(config, { wipe: true })
+  else await control(config, 3, 'start', { probe, timeoutMs: 90_000 })
+}
+
+try {
+  await prepare()
+} catch (error) {
+  await restore()
+  throw error
+}
+
+describe(`status on ${topics} topics × ${partitionsPerTopic} partitions, broker 3 down`, () => {
+  // time must be above 0 (0 makes vitest 4 report NaN); iterations bound the runs.
+  const runs = { iterations: 5, time: 1, warmupIterations: 1, warmupTime: 1 }
+  bench('runbook status --json', () => {
+    runbookStatus()
+  }, runs)
+
+  bench('kafka-topics --describe --under-min-isr-partitions', async () => {
+    await kafkaTopicsUnderMinIsr()
+  }, {
+    ...runs,
+    teardown: async (_task, mode) => {
+      if (mode === 'run') await restore()
+    },
+  })
+})

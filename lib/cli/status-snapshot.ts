@@ -1,0 +1,55 @@
+// Reads everything `runbook status` needs, in as few requests as the cluster allows, through KafkaOps.
+
+import type { KafkaOps, OffsetQuery } from '../kafka/types.ts'
+import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
+
+const statusConfigs = ['min.insync.replicas', 'unclean.leader.election.enable']
+
+/** One consistent-enough snapshot: cluster, partitions, configs, reassignments, and groups with their log ends. */
+export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot> {
+  const problems: string[] = []
+  const [cluster, capabilities, topics, reassignments, listing] = await Promise.all([
+    ops.cluster(),
+    ops.capabilities(),
+    ops.partitionStates(),
+    ops.listPartitionReassignments(),
+    ops.listGroups(),
+  ])
+  const known = topics.filter((t) => !t.error)
+  const configs = known.length ? await ops.describeConfigs(known.map((t) => ({ type: 'topic', name: t.topic })), { names: statusConfigs }) : []
+  const minIsr = new Map<string, number>()
+  const uncleanElection = new Map<string, boolean>()
+  for (const described of configs) {
+    if (described.resource.type !== 'topic') continue
+    if (described.error) {
+      problems.push(`configs of ${described.resource.name}: ${described.error.name}`)
+      continue
+    }
+    const min = described.entries.find((e) => e.name === 'min.insync.replicas')?.value
+    if (min != null) minIsr.set(described.resource.name, Number(min))
+    uncleanElection.set(described.resource.name, described.entries.find((e) => e.name === 'unclean.leader.election.enable')?.value === 'true')
+  }
+
+  const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
+  const [descriptions, offsets] = await Promise.all([
+    managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
+    Promise.all(managed.map((g) => ops.committedOffsets(g.groupId))),
+  ])
+  const wanted = new Map<string, OffsetQuery>()
+  for (const group of offsets) {
+    if (group.error) problems.push(`offsets of group ${group.groupId}: ${group.error.name}`)
+    for (const o of group.offsets) wanted.set(`${o.topic}/${o.partition}`, { topic: o.topic, partition: o.partition, spec: 'latest' })
+  }
+  const logEnds = new Map<string, bigint | null>()
+  if (wanted.size) for (const answer of await ops.listOffsets([...wanted.values()])) logEnds.set(`${answer.topic}/${answer.partition}`, answer.offset)
+  const groups: GroupSnapshot[] = managed.map((g, i) => ({
+    groupId: g.groupId,
+    type: g.type,
+    state: descriptions[i]?.error ? g.state : (descriptions[i]?.state ?? g.state),
+    members: descriptions[i]?.members.length ?? 0,
+    partitions: (offsets[i]?.offsets ?? [])
+      .filter((o) => !o.error)
+      .map((o) => ({ topic: o.topic, partition: o.partition, committed: o.offset, logEnd: logEnds.get(`${o.topic}/${o.partition}`) ?? null })),
+  }))
+  return { cluster, capabilities, topics, minIsr, uncleanElection, reassignments, groups, problems }
+}

@@ -1,0 +1,217 @@
+// How `runbook status` shows its report: Blocks that stay readable in 100 columns on a cluster with
+// thousands of partitions (grouped by what they have in common, never one row each), and a stable JSON form.
+
+import { type Block, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
+import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport, SettingRisk } from '../plans/cluster-health.ts'
+
+const maxRows = 8
+const maxBrokerRows = 12
+
+/** [0,1,2,3,5,7,8] → "0-3,5,7-8" */
+export function compressRanges(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b)
+  const parts: string[] = []
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`)
+    i = j
+  }
+  return parts.join(',')
+}
+
+/** Joins items until `width` would be exceeded, then says how many were left out. */
+export function fitList(items: readonly string[], width: number): string {
+  let text = ''
+  for (let i = 0; i < items.length; i++) {
+    const next = text ? `${text}, ${items[i]}` : items[i]!
+    const rest = items.length - i - 1
+    const suffix = rest > 0 ? ` +${formatCount(rest)}` : ''
+    if (next.length + suffix.length > width && text) return `${text} +${formatCount(items.length - i)}`
+    text = next
+  }
+  return text
+}
+
+const ids = (list: readonly number[] | null): string => (list === null ? '–' : list.length ? list.join(',') : '–')
+
+/** Partitions that look alike (leader state, ISR size, offline replicas, min ISR) share one row. */
+function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): (string | number)[][] {
+  const shapes = new Map<string, { leader: string; isr: number; offline: string; minIsr: string; elr: string; byTopic: Map<string, number[]> }>()
+  for (const p of partitions) {
+    const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : `${p.leader} (down)`
+    const offline = ids(p.offline)
+    const minIsr = p.minIsr === null ? '?' : String(p.minIsr)
+    const elr = p.elr === null ? '–' : p.elr.length ? String(p.elr.length) : '0'
+    const key = `${leader}|${p.isr.length}|${offline}|${minIsr}|${elr}`
+    let shape = shapes.get(key)
+    if (!shape) {
+      shape = { leader, isr: p.isr.length, offline, minIsr, elr, byTopic: new Map() }
+      shapes.set(key, shape)
+    }
+    shape.byTopic.set(p.topic, [...(shape.byTopic.get(p.topic) ?? []), p.partition])
+  }
+  return [...shapes.values()]
+    .map((s) => ({ s, count: [...s.byTopic.values()].reduce((n, ps) => n + ps.length, 0) }))
+    .sort((a, b) => b.count - a.count)
+    .map(({ s, count }) => [
+      formatCount(count),
+      s.leader,
+      s.isr,
+      s.minIsr,
+      s.elr,
+      s.offline,
+      fitList(
+        [...s.byTopic].map(([topic, ps]) => `${topic}[${compressRanges(ps)}]`),
+        44,
+      ),
+    ])
+}
+
+function partitionSection(title: string, explanation: string, partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): Block[] {
+  if (partitions.length === 0) return []
+  const rows = shapeRows(partitions, live)
+  const shown = rows.slice(0, maxRows)
+  const hidden = rows.slice(maxRows).reduce((n, r) => n + Number(String(r[0]).replaceAll(',', '')), 0)
+  return [
+    table(['Partitions', 'Leader', 'ISR', 'Min ISR', 'ELR', 'Offline', 'Topics[partitions]'], shown, {
+      title: `${title}: ${formatCount(partitions.length)} — ${explanation}`,
+      align: ['right', 'left', 'right', 'right', 'right', 'left', 'left'],
+      ...(rows.length > maxRows ? { footer: `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)` } : {}),
+    }),
+  ]
+}
+
+function brokerRows(brokers: readonly BrokerHealth[]): { rows: (string | number)[][]; footer?: string } {
+  const ordered = [...brokers].sort((a, b) => (a.state === 'up' ? 1 : 0) - (b.state === 'up' ? 1 : 0) || a.id - b.id)
+  const rows = ordered.slice(0, maxBrokerRows).map((b) => [
+    b.id,
+    b.host === null ? '–' : `${b.host}:${b.port}`,
+    b.rack ?? '–',
+    b.state === 'unregistered' ? 'down (not registered)' : b.state,
+    formatCount(b.leaderOf),
+    formatCount(b.replicaOf),
+  ])
+  const rest = ordered.length - rows.length
+  return rest > 0 ? { rows, footer: `and ${formatCount(rest)} more brokers, all up` } : { rows }
+}
+
+function groupRows(groups: readonly GroupHealth[]): { rows: (string | number)[][]; footer?: string } {
+  const important = groups.filter((g) => g.lag !== 0n || g.members === 0 || g.unknownLagPartitions > 0)
+  const shown = (important.length ? important : groups).slice(0, maxRows)
+  const rows = shown.map((g) => [
+    g.groupId.length > 30 ? `${g.groupId.slice(0, 29)}…` : g.groupId,
+    g.type,
+    g.state,
+    g.members,
+    formatCount(g.lag) + (g.unknownLagPartitions ? ` (+${g.unknownLagPartitions} unknown)` : ''),
+  ])
+  const rest = groups.length - shown.length
+  if (rest <= 0) return { rows }
+  const restLag = groups.filter((g) => !shown.includes(g)).reduce((sum, g) => sum + g.lag, 0n)
+  return { rows, footer: `and ${formatCount(rest)} more groups, ${formatCount(restLag)} messages of lag between them` }
+}
+
+const riskWords: Record<SettingRisk, string> = {
+  'single-replica': 'one replica (a broker loss loses data)',
+  'min-isr-equals-replicas': 'min.insync.replicas = replicas (one broker down stops acks=all writes)',
+  'min-isr-one': 'min.insync.replicas=1 (acks=all can mean one copy)',
+  'unclean-election-enabled': 'unclean.leader.election.enable=true (may elect a replica missing data)',
+}
+
+/** The report as blocks for the terminal. */
+export function describeHealth(report: HealthReport): Block[] {
+  const blocks: Block[] = []
+  const up = report.brokers.filter((b) => b.state === 'up').length
+  const down = report.brokers.length - up
+  const live = new Set(report.brokers.filter((b) => b.state === 'up').map((b) => b.id))
+  const { partitions } = report
+  const controller = report.cluster.controller
+  blocks.push(
+    facts([
+      ['Cluster', report.cluster.id ?? 'unknown id'],
+      ['Kafka', `${report.cluster.kafkaLine ?? 'unknown'}${report.cluster.metadataVersion ? ` (metadata.version ${report.cluster.metadataVersion})` : ''}, ELR ${report.cluster.elr}`],
+      ['Controller', controller.id === null ? 'none found' : `${controller.id}${controller.source === 'describe-quorum' ? ' (active KRaft controller)' : ' (as Metadata reports it; DescribeQuorum unavailable)'}`],
+      ['Brokers', `${up} up${down ? `, ${down} down or fenced` : ''}`],
+      ['Partitions', `${formatCount(partitions.total)} in ${formatCount(partitions.topics)} topics`],
+    ]),
+  )
+  const brokers = brokerRows(report.brokers)
+  blocks.push(table(['Broker', 'Address', 'Rack', 'State', 'Leads', 'Replicas'], brokers.rows, { title: 'Brokers', ...(brokers.footer ? { footer: brokers.footer } : {}) }))
+
+  const flagged = partitions.unavailable.length + partitions.underMinIsr.length + partitions.atMinIsr.length + partitions.underReplicated.length
+  if (flagged === 0) blocks.push(notice('ok', `All ${formatCount(partitions.total)} partitions have a live leader and a full ISR.`))
+  else {
+    const worst = partitions.unavailable.length ? 'danger' : partitions.underMinIsr.length ? 'danger' : 'warn'
+    blocks.push(
+      notice(
+        worst,
+        [
+          partitions.unavailable.length && `${formatCount(partitions.unavailable.length)} unavailable`,
+          partitions.underMinIsr.length && `${formatCount(partitions.underMinIsr.length)} under min ISR`,
+          partitions.atMinIsr.length && `${formatCount(partitions.atMinIsr.length)} at min ISR`,
+          partitions.underReplicated.length && `${formatCount(partitions.underReplicated.length)} under-replicated`,
+        ]
+          .filter(Boolean)
+          .join(', ') + ` (of ${formatCount(partitions.total)} partitions; definitions as in kafka-topics --describe)`,
+      ),
+    )
+  }
+  blocks.push(...partitionSection('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', partitions.unavailable, live))
+  blocks.push(...partitionSection('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', partitions.underMinIsr, live))
+  blocks.push(...partitionSection('At min ISR', 'one more replica lost and acks=all writes stop', partitions.atMinIsr, live))
+  blocks.push(...partitionSection('Under-replicated', 'fewer in-sync replicas than the replication factor', partitions.underReplicated, live))
+
+  if (report.groups.length) {
+    const groups = groupRows(report.groups)
+    blocks.push(table(['Group', 'Type', 'State', 'Members', 'Lag'], groups.rows, { title: `Consumer groups: ${formatCount(report.groups.length)}`, ...(groups.footer ? { footer: groups.footer } : {}) }))
+  }
+  if (report.settings.length) {
+    const byRisk = new Map<SettingRisk, string[]>()
+    for (const t of report.settings) for (const r of t.risks) byRisk.set(r, [...(byRisk.get(r) ?? []), t.topic])
+    blocks.push(facts([...byRisk].map(([risk, topics]) => [`${formatCount(topics.length)} topics`, `${riskWords[risk]}: ${fitList(topics, 40)}`] as const), 'Settings that risk acknowledged writes'))
+  }
+  if (report.problems.length) blocks.push(notice('warn', `Not read: ${fitList(report.problems, 80)}`))
+  if (report.suggestions.length) {
+    blocks.push(markdown(['**What to run**', '', ...report.suggestions.map((s) => `- \`runbook run ${s.runbook}\` — ${s.reason}`)].join('\n')))
+  } else {
+    blocks.push(notice('ok', 'Nothing here calls for a runbook.'))
+  }
+  return blocks
+}
+
+/** The report for scripts: stable keys, offsets and lag as decimal strings. */
+export function healthJson(report: HealthReport): string {
+  const partition = (p: FlaggedPartition) => ({
+    topic: p.topic,
+    partition: p.partition,
+    leader: p.leader,
+    replicas: p.replicas,
+    isr: p.isr,
+    elr: p.elr,
+    lastKnownElr: p.lastKnownElr,
+    offline: p.offline,
+    minIsr: p.minIsr,
+  })
+  return JSON.stringify(
+    {
+      cluster: report.cluster,
+      brokers: report.brokers,
+      partitions: {
+        topics: report.partitions.topics,
+        total: report.partitions.total,
+        leaderless: report.partitions.leaderless,
+        unavailable: report.partitions.unavailable.map(partition),
+        underMinIsr: report.partitions.underMinIsr.map(partition),
+        atMinIsr: report.partitions.atMinIsr.map(partition),
+        underReplicated: report.partitions.underReplicated.map(partition),
+      },
+      groups: report.groups.map((g) => ({ ...g, lag: g.lag.toString() })),
+      settings: report.settings,
+      suggestions: report.suggestions,
+      problems: report.problems,
+    },
+    null,
+    2,
+  )
+}

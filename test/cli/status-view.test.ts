@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { readHealthSnapshot } from '../../lib/cli/status-snapshot.ts'
+import { compressRanges, describeHealth, fitList, healthJson } from '../../lib/cli/status-view.ts'
+import { fakeCluster } from '../../lib/kafka/fake/index.ts'
+import { planClusterHealth } from '../../lib/plans/cluster-health.ts'
+import { renderBlocks, visibleLength } from '../../lib/terminal/render.ts'
+
+describe('compressRanges', () => {
+  it.each([
+    { input: [], expected: '' },
+    { input: [4], expected: '4' },
+    { input: [0, 1, 2, 3, 5, 7, 8], expected: '0-3,5,7-8' },
+    { input: [9, 2, 3, 2], expected: '2-3,9' },
+  ])('$input → "$expected"', ({ input, expected }) => expect(compressRanges(input)).toBe(expected))
+})
+
+describe('fitList', () => {
+  it('keeps what fits and counts the rest', () => {
+    expect(fitList(['alpha', 'beta', 'gamma', 'delta'], 16)).toBe('alpha, beta +2')
+    expect(fitList(['alpha'], 3)).toBe('alpha')
+    expect(fitList(['a', 'b'], 40)).toBe('a, b')
+  })
+})
+
+describe('runbook status on a large broken cluster', () => {
+  // 2,000 topics × 5 partitions, RF 3 spread over 3 brokers, 100 RF-1 topics on broker 3; then broker 3 dies.
+  const build = () => {
+    let builder = fakeCluster().brokers(3)
+    for (let t = 0; t < 2000; t++) builder = builder.topic(`events-${String(t).padStart(4, '0')}`, { partitions: 5, configs: { 'min.insync.replicas': '2' } })
+    for (let t = 0; t < 100; t++) builder = builder.topic(`scratch-${t}`, { replicas: [[3]] })
+    for (let g = 0; g < 40; g++) builder = builder.group(`group-${g}`, { offsets: { [`events-${String(g).padStart(4, '0')}/0`]: 0n } })
+    const kafka = builder.build()
+    for (let g = 0; g < 40; g++) kafka.produce(`events-${String(g).padStart(4, '0')}`, 0, g + 1)
+    kafka.killBroker(3)
+    return kafka
+  }
+
+  it('fits 100 columns and a screen or two: grouped, never one row per partition', async () => {
+    const report = planClusterHealth(await readHealthSnapshot(build()))
+    expect(report.partitions.total).toBe(10_100)
+    expect(report.partitions.underReplicated.length).toBe(10_100)
+    const text = renderBlocks(describeHealth(report), { color: false, width: 100 })
+    const lines = text.split('\n')
+    for (const line of lines) expect(visibleLength(line)).toBeLessThanOrEqual(100)
+    expect(lines.length).toBeLessThan(80)
+    expect(text).toContain('Unavailable: 100')
+    expect(text).toContain('Under-replicated: 10,100')
+    expect(text).toMatch(/runbook run unclean-election — 100 partitions have no leader/)
+    expect(text).toMatch(/and \d+ more groups, [\d,]+ messages of lag between them/)
+  })
+
+  it('--json lists every flagged partition with stable keys and lag as decimal strings', async () => {
+    const report = planClusterHealth(await readHealthSnapshot(build()))
+    const json = JSON.parse(healthJson(report)) as Record<string, unknown> & {
+      partitions: { unavailable: unknown[]; underReplicated: unknown[]; total: number }
+      groups: { groupId: string; lag: string }[]
+    }
+    expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'settings', 'suggestions', 'problems'])
+    expect(json.partitions.unavailable).toHaveLength(100)
+    expect(json.partitions.underReplicated).toHaveLength(10_100)
+    expect(json.partitions.unavailable[0]).toEqual({ topic: 'scratch-0', partition: 0, leader: null, replicas: [3], isr: [], elr: [3], lastKnownElr: [3], offline: [3], minIsr: 1 })
+    expect(json.groups[0]).toMatchObject({ groupId: 'group-39', lag: '40' })
+  })
+
+  it('a healthy cluster says so in one line', async () => {
+    const kafka = fakeCluster().brokers(3).topic('orders', { partitions: 2, configs: { 'min.insync.replicas': '2' } }).build()
+    const text = renderBlocks(describeHealth(planClusterHealth(await readHealthSnapshot(kafka))), { color: false, width: 100 })
+    expect(text).toContain('All 2 partitions have a live leader and a full ISR.')
+    expect(text).toContain('Nothing here calls for a runbook.')
+  })
+})

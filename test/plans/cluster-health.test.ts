@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { fakeCluster } from '../../lib/kafka/fake/index.ts'
+import { type HealthSnapshot, partitionConditions, planClusterHealth } from '../../lib/plans/cluster-health.ts'
+import { readHealthSnapshot } from '../../lib/cli/status-snapshot.ts'
+
+describe('partitionConditions: kafka-topics --describe report flags', () => {
+  const live = new Set([1, 2, 3])
+  it.each([
+    { name: 'healthy RF 3, min ISR 2', leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], minIsr: 2, adding: 0, expected: [] },
+    { name: 'one follower out: at min ISR and under-replicated', leader: 1, replicas: [1, 2, 3], isr: [1, 2], minIsr: 2, adding: 0, expected: ['at-min-isr', 'under-replicated'] },
+    { name: 'two followers out: under min ISR', leader: 1, replicas: [1, 2, 3], isr: [1], minIsr: 2, adding: 0, expected: ['under-min-isr', 'under-replicated'] },
+    { name: 'leaderless with ELR: unavailable, under min ISR, under-replicated, not at min', leader: null, replicas: [1, 2, 3], isr: [], minIsr: 2, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
+    { name: 'leaderless keeping its last ISR member (3.9)', leader: null, replicas: [1, 2, 3], isr: [2], minIsr: 2, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
+    { name: 'leaderless RF 1 with min ISR 1: the empty ISR is not "at min"', leader: null, replicas: [3], isr: [], minIsr: 1, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
+    { name: 'leaderless with its one ISR member listed, min ISR 1: at min too', leader: null, replicas: [3], isr: [3], minIsr: 1, adding: 0, expected: ['unavailable', 'under-min-isr', 'at-min-isr'] },
+    { name: 'leader on a broker that is not live', leader: 4, replicas: [4, 1], isr: [4, 1], minIsr: 1, adding: 0, expected: ['unavailable'] },
+    { name: 'RF 1, min ISR 1: always at min ISR', leader: 1, replicas: [1], isr: [1], minIsr: 1, adding: 0, expected: ['at-min-isr'] },
+    { name: 'reassignment adding a replica: it does not count toward RF', leader: 1, replicas: [1, 2, 3, 4], isr: [1, 2, 3], minIsr: 2, adding: 1, expected: [] },
+    { name: 'min ISR above RF: under min ISR forever', leader: 1, replicas: [1, 2], isr: [1, 2], minIsr: 3, adding: 0, expected: ['under-min-isr'] },
+    { name: 'unknown min ISR: only leader and RF rules apply', leader: 1, replicas: [1, 2], isr: [1], minIsr: null, adding: 0, expected: ['under-replicated'] },
+  ])('$name', ({ leader, replicas, isr, minIsr, adding, expected }) => {
+    expect(partitionConditions({ leader, replicas, isr }, minIsr, live, adding)).toEqual(expected)
+  })
+})
+
+describe('planClusterHealth', () => {
+  const snapshotOf = async (build: (b: ReturnType<typeof fakeCluster>) => ReturnType<typeof fakeCluster>, after?: (k: ReturnType<ReturnType<typeof fakeCluster>['build']>) => void): Promise<HealthSnapshot> => {
+    const kafka = build(fakeCluster().brokers(3)).build()
+    after?.(kafka)
+    return readHealthSnapshot(kafka)
+  }
+
+  it('a healthy cluster: every broker up, nothing flagged, nothing to run', async () => {
+    const report = planClusterHealth(await snapshotOf((b) => b.topic('orders', { partitions: 3, configs: { 'min.insync.replicas': '2' } })))
+    expect(report.brokers.map((b) => [b.id, b.state, b.rack])).toEqual([
+      [1, 'up', 'r1'],
+      [2, 'up', 'r2'],
+      [3, 'up', 'r3'],
+    ])
+    expect(report.partitions).toMatchObject({ topics: 1, total: 3, unavailable: [], underMinIsr: [], atMinIsr: [], underReplicated: [], leaderless: 0 })
+    expect(report.suggestions).toEqual([])
+    expect(report.cluster.controller).toEqual({ id: 100, source: 'describe-quorum' })
+  })
+
+  it('a dead broker: leaderless RF-1 partitions call for unclean-election, shrunk ISRs for isr-shrink', async () => {
+    const report = planClusterHealth(
+      await snapshotOf(
+        (b) =>
+          b
+            .topic('lonely', { replicas: [[3], [1]] })
+            .topic('orders', { replicas: [[3, 1, 2]], configs: { 'min.insync.replicas': '2' } })
+            .topic('strict', { replicas: [[1, 3]], configs: { 'min.insync.replicas': '2' } }),
+        (k) => k.killBroker(3),
+      ),
+    )
+    const keys = (list: readonly { topic: string; partition: number }[]) => list.map((p) => `${p.topic}/${p.partition}`)
+    expect(report.brokers.find((b) => b.id === 3)?.state).toBe('fenced')
+    expect(keys(report.partitions.unavailable)).toEqual(['lonely/0'])
+    expect(keys(report.partitions.underMinIsr)).toEqual(['lonely/0', 'strict/0'])
+    expect(keys(report.partitions.atMinIsr)).toEqual(['lonely/1', 'orders/0'])
+    expect(keys(report.partitions.underReplicated)).toEqual(['lonely/0', 'orders/0', 'strict/0'])
+    expect(report.partitions.leaderless).toBe(1)
+    expect(report.suggestions.map((s) => s.runbook)).toEqual(['unclean-election', 'isr-shrink', 'durability-audit'])
+    expect(report.suggestions[1]!.reason).toBe('1 partition under min ISR (acks=all writes fail there)')
+  })
+
+  it('before Kafka 4.0 a dead broker is not listed: it shows as unregistered from the replica lists', async () => {
+    const kafka = fakeCluster({ kafka: '3.9' }).brokers(3).topic('orders', { replicas: [[3, 1, 2]] }).build()
+    kafka.killBroker(3)
+    const report = planClusterHealth(await readHealthSnapshot(kafka))
+    expect(report.brokers.map((b) => [b.id, b.state])).toEqual([
+      [1, 'up'],
+      [2, 'up'],
+      [3, 'unregistered'],
+    ])
+    expect(report.cluster.elr).toBe('unsupported')
+  })
+
+  it('consumer groups: lag per group, stopped groups with lag call for consumer-oom-replay, negative lag too', async () => {
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('orders', { partitions: 2 })
+      .records('orders', 0, { count: 100 })
+      .records('orders', 1, { count: 50 })
+      .group('billing', { offsets: { 'orders/0': 60n, 'orders/1': 50n } })
+      .group('audit', { type: 'consumer', members: [{ assignment: ['orders/0', 'orders/1'] }], offsets: { 'orders/0': 100n, 'orders/1': 40n } })
+      .group('replayed', { offsets: { 'orders/0': 120n } })
+      .build()
+    const report = planClusterHealth(await readHealthSnapshot(kafka))
+    expect(report.groups.map((g) => [g.groupId, g.type, g.state, g.members, g.lag])).toEqual([
+      ['billing', 'classic', 'Empty', 0, 40n],
+      ['audit', 'consumer', 'Stable', 1, 10n],
+      ['replayed', 'classic', 'Empty', 0, -20n],
+    ])
+    expect(report.suggestions.filter((s) => s.runbook === 'consumer-oom-replay').map((s) => s.reason)).toEqual([
+      '1 consumer group with no members and 40 messages of lag',
+      '1 consumer group with negative lag (committed past the log end)',
+    ])
+  })
+
+  it('lag of a leaderless partition is unknown, not zero', async () => {
+    const kafka = fakeCluster().brokers(3).topic('lonely', { replicas: [[3]] }).records('lonely', 0, { count: 10 }).group('g', { offsets: { 'lonely/0': 4n } }).build()
+    kafka.killBroker(3)
+    const [group] = planClusterHealth(await readHealthSnapshot(kafka)).groups
+    expect(group).toMatchObject({ lag: 0n, unknownLagPartitions: 1, partitions: 1 })
+  })
+
+  it('settings: single replica, min ISR = RF, min ISR 1, unclean election enabled; internal topics ignored', async () => {
+    const report = planClusterHealth(
+      await snapshotOf((b) =>
+        b
+          .topic('__consumer_offsets', { partitions: 1, replicationFactor: 1 })
+          .topic('one', { replicationFactor: 1 })
+          .topic('tight', { replicationFactor: 2, configs: { 'min.insync.replicas': '2' } })
+          .topic('loose', { replicationFactor: 3, configs: { 'min.insync.replicas': '1' } })
+          .topic('fine', { replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'true' } }),
+      ),
+    )
+    expect(report.settings.map((s) => [s.topic, s.risks])).toEqual([
+      ['fine', ['unclean-election-enabled']],
+      ['loose', ['min-isr-one']],
+      ['one', ['single-replica']],
+      ['tight', ['min-isr-equals-replicas']],
+    ])
+  })
+})
