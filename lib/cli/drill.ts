@@ -1,14 +1,127 @@
-// Placeholder: replaced by the issue that builds `runbook drill`.
+// `runbook drill <scenario>`: break a sandbox the way a real incident does, hand over the runbook, score the
+// outcome from what really happened to the data, and save the report beside the session transcript.
+
+import { resolve } from 'node:path'
+import { parseDuration } from '../engine/params.ts'
+import { loadCatalog } from '../engine/catalog.ts'
+import type { SandboxOverrides } from '../sandbox/index.ts'
 import type { Command } from './command.ts'
+import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
+import { packageVersion } from './package-version.ts'
+import { collectAnswers, isInteractive, makeIo, operatorName, sessionsDir, UsageError } from './run-support.ts'
+
+const help = `Usage: runbook drill <scenario> [options]
+       runbook drill --list
+
+Starts (or reuses) a local sandbox, breaks it as a real incident does, hands you the matching runbook,
+then scores the outcome from the data itself — records lost, records duplicated, time from the fault to
+the fix, unsafe actions tried — and saves the report beside the session's transcript.
+
+Trainee:
+  (a terminal)               guided: you get the page, then the runbook asks you what it needs
+  --set <name>=<value>       answers given up front (repeatable); with --yes or --approve the run is headless
+  --answers <file.json>      answers as a JSON object
+  --yes | --approve <hash>   approve the runbook's plans headless
+  --follow                   run the runbook with the scenario's own correct answers (a demonstration)
+  --do-nothing               do not run the runbook: measure what the incident costs left alone
+  --wait <duration>          with --do-nothing: how long nobody acts (default 20s)
+  --json                     print the report as JSON (implies headless)
+
+Sandbox (default: the one \`runbook sandbox\` uses; started and stopped again if it is not running):
+  --name <name>              sandbox name (or RUNBOOK_SANDBOX_NAME)
+  --port <port>              its base port (or RUNBOOK_SANDBOX_PORT)
+  --kafka-version <v>        4.3.1 (default) or 3.9.2
+  --keep-sandbox             leave a sandbox this drill started running
+
+Record:
+  --sessions-dir <dir>       runbook transcripts (default .runbook/sessions)
+  --drills-dir <dir>         drill folders: ledgers, workload logs (default .runbook/drills)
+  --operator <name>          who is training
+
+Exit codes: 0 the drill ran and was scored (see the report for pass/fail), 1 failed, 2 bad input, 130 Ctrl-C`
 
 export const command: Command = {
   name: 'drill',
-  summary: '',
-  help: 'runbook drill: not built yet',
-  options: {},
-  async run(_args, env) {
-    env.stderr.write('runbook drill: not built yet\n')
-    return ExitCode.failed
+  summary: 'break the sandbox the way real incidents do, run the runbook, get scored',
+  help,
+  options: {
+    list: { type: 'boolean' },
+    set: { type: 'string', multiple: true },
+    answers: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    approve: { type: 'string', multiple: true },
+    follow: { type: 'boolean' },
+    'do-nothing': { type: 'boolean' },
+    wait: { type: 'string' },
+    json: { type: 'boolean' },
+    headless: { type: 'boolean' },
+    name: { type: 'string' },
+    port: { type: 'string' },
+    'kafka-version': { type: 'string' },
+    'keep-sandbox': { type: 'boolean' },
+    'sessions-dir': { type: 'string' },
+    'drills-dir': { type: 'string' },
+    operator: { type: 'string' },
+    config: { type: 'string' },
+  },
+  async run(args, env) {
+    const { findScenario, renderDrillReport, runDrill, scenarios } = await import('../drills/index.ts')
+    if (args.values.list) {
+      for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
+      return ExitCode.done
+    }
+    const id = args.positionals[0]
+    if (!id) throw new UsageError(`which scenario? — one of ${scenarios.map((s) => s.id).join(', ')} (\`runbook drill --list\`)`)
+    const scenario = findScenario(id)
+    if (!scenario) throw new UsageError(`no drill "${id}" — known: ${scenarios.map((s) => s.id).join(', ')}`)
+    if (args.values.follow && args.values['do-nothing']) throw new UsageError('--follow and --do-nothing exclude each other — pick one')
+    const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
+    const catalog = await loadCatalog()
+    const runbook = catalog.find(scenario.runbook)
+    if (!runbook) throw new UsageError(`the drill needs runbook ${scenario.runbook}, which is not available in this install`)
+
+    const overrides: { -readonly [K in keyof SandboxOverrides]?: SandboxOverrides[K] } = { ...scenario.sandbox }
+    if (typeof args.values.name === 'string') overrides.name = args.values.name
+    if (typeof args.values['kafka-version'] === 'string') overrides.kafkaVersion = args.values['kafka-version']
+    if (typeof args.values.port === 'string') {
+      if (!/^\d+$/.test(args.values.port)) throw new UsageError(`--port takes a number, not "${args.values.port}"`)
+      overrides.basePort = Number(args.values.port)
+    }
+    const { sandboxConfig } = await import('../sandbox/index.ts')
+    const sandbox = sandboxConfig(overrides, env.env)
+
+    const answers = collectAnswers(args, env.cwd)
+    const approvals = { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] }
+    const interactive = isInteractive(args, env)
+    const io = makeIo(interactive && !args.values.follow, args, env)
+    const trainee = args.values['do-nothing']
+      ? ({ kind: 'nothing', waitMs: parseDuration((args.values.wait as string | undefined) ?? '20s') } as const)
+      : args.values.follow
+        ? ({ kind: 'follow', io } as const)
+        : interactive
+          ? ({ kind: 'guided', io, answers } as const)
+          : ({ kind: 'headless', io, answers, approvals } as const)
+
+    const { connect, loadSandboxProbe } = await import('../kafka/index.ts')
+    const result = await runDrill({
+      scenario,
+      runbook,
+      trainee,
+      sandbox,
+      probe: await loadSandboxProbe(),
+      connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill' }),
+      drillsDir: resolve(env.cwd, (args.values['drills-dir'] as string | undefined) ?? '.runbook/drills'),
+      sessionsDir: sessionsDir(args, env, config),
+      keepSandbox: Boolean(args.values['keep-sandbox']),
+      ...operatorName(args, env),
+      toolVersion: await packageVersion(),
+      args: args.raw,
+      signal: env.signal,
+      onProgress: (line) => env.stderr.write(`… ${line}\n`),
+    })
+    if (args.values.json) env.stdout.write(JSON.stringify(result.report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n')
+    else env.stdout.write(`${renderDrillReport(result.report)}\nReport saved: ${result.reportPaths.join(', ')}\n`)
+    return ExitCode.done
   },
 }

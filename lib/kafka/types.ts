@@ -286,6 +286,26 @@ export interface ReplicaOffset extends TopicPartition {
   readonly error?: KafkaError
 }
 
+/** Which record to read: the one at `offset`, or the first one after it where the log has a gap. */
+export interface RecordQuery extends TopicPartition {
+  readonly offset: bigint
+}
+
+/** When a record was written (its timestamp), found by offset. */
+export interface RecordTimestamp extends TopicPartition {
+  /** The offset asked about. */
+  readonly requested: bigint
+  /**
+   * The first data record at or after `requested` and below the high watermark (compaction and transaction
+   * markers leave gaps); null when there is none, i.e. `requested` is at or past the high watermark.
+   */
+  readonly offset: bigint | null
+  /** Milliseconds since the epoch: the producer's time, or the broker's for LogAppendTime topics. */
+  readonly timestamp: number | null
+  /** OFFSET_OUT_OF_RANGE below the log start (retention deleted it), LEADER_NOT_AVAILABLE, ... */
+  readonly error?: KafkaError
+}
+
 export interface RecordsBefore extends TopicPartition {
   readonly offset: bigint
 }
@@ -397,6 +417,8 @@ export interface KafkaOps {
   listOffsets(queries: readonly OffsetQuery[]): Promise<ListedOffset[]>
   /** Each replica's own view of its log, asked of its broker; works on followers and on leaderless partitions. */
   replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]>
+  /** The timestamp of the record at each offset, read from the partition's leader (Fetch), per partition. */
+  recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]>
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 

@@ -247,6 +247,25 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         ])
       })
 
+      it('reads when the record at an offset was written; nothing at the high watermark; unknown partitions fail', async () => {
+        const answers = await ops.recordTimestamps([
+          { topic, partition: 0, offset: 0n },
+          { topic, partition: 0, offset: 3n },
+          { topic, partition: 0, offset: 4n },
+          { topic, partition: 0, offset: 5n },
+          { topic, partition: 1, offset: 0n },
+          { topic, partition: 9, offset: 0n },
+        ])
+        expect(answers.map((a) => [a.requested, a.offset, a.timestamp, a.error?.name ?? null])).toEqual([
+          [0n, 0n, t0, null],
+          [3n, 3n, t0 + 3000, null],
+          [4n, 4n, t0 + 4000, null],
+          [5n, null, null, null],
+          [0n, null, null, null],
+          [0n, null, null, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+      })
+
       it('deletes records below an offset and moves the log start', async () => {
         const [deleted] = await ops.deleteRecords([{ topic, partition: 0, offset: 2n }])
         expect(deleted).toEqual({ topic, partition: 0, lowWatermark: 2n })
@@ -254,6 +273,11 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect(earliest!.offset).toBe(2n)
         const [tooFar] = await ops.deleteRecords([{ topic, partition: 0, offset: 99n }])
         expect(tooFar!.error?.name).toBe('OFFSET_OUT_OF_RANGE')
+        const [gone, kept] = await ops.recordTimestamps([
+          { topic, partition: 0, offset: 1n },
+          { topic, partition: 0, offset: 2n },
+        ])
+        expect([gone!.error?.name, kept!.timestamp]).toEqual(['OFFSET_OUT_OF_RANGE', t0 + 2000])
       })
 
       it('lists the replicas each broker holds on disk', async () => {

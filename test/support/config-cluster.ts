@@ -63,6 +63,7 @@ export function configCluster(topics: Record<string, Record<string, string>>, li
     listPartitionReassignments: unsupported('listPartitionReassignments'),
     listOffsets: unsupported('listOffsets'),
     replicaOffsets: unsupported('replicaOffsets'),
+    recordTimestamps: unsupported('recordTimestamps'),
     deleteRecords: unsupported('deleteRecords'),
     describeLogDirs: unsupported('describeLogDirs'),
     listGroups: unsupported('listGroups'),

@@ -24,7 +24,9 @@ import {
   type OffsetQuery,
   type OngoingReassignment,
   type PartitionResult,
+  type RecordQuery,
   type RecordsBefore,
+  type RecordTimestamp,
   type ReplicaMove,
   type ReplicaOffset,
   type ReplicaOffsetQuery,
@@ -35,7 +37,7 @@ import {
 } from '../types.ts'
 import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
-import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeReplicaOffsets } from './offsets.ts'
+import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
@@ -107,6 +109,9 @@ export class FakeKafka implements KafkaOps {
   }
   async replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
     return this.#read(() => readFakeReplicaOffsets(this.#state, queries))
+  }
+  async recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
+    return this.#read(() => readFakeRecordTimestamps(this.#state, queries))
   }
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))

@@ -1,7 +1,7 @@
 // The fake's ListOffsets (as a consumer and as the debugging replica id), DeleteRecords and DescribeLogDirs.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { BrokerLogDirs, DeletedRecords, KafkaError, ListedOffset, OffsetQuery, RecordsBefore, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
+import type { BrokerLogDirs, DeletedRecords, KafkaError, ListedOffset, OffsetQuery, RecordQuery, RecordsBefore, RecordTimestamp, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
 import { type ClusterState, type FakePartition, answers, findPartition, isLive } from './state.ts'
 
 const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
@@ -54,6 +54,22 @@ export function readFakeReplicaOffsets(state: ClusterState, queries: readonly Re
     if (spec === 'earliest') return { ...base, offset: found.logStartOffset < log.leo ? found.logStartOffset : log.leo }
     const best = maxTimestamp(found, found.logStartOffset, log.leo)
     return best ? { ...base, offset: best.offset, timestamp: best.timestamp } : base
+  })
+}
+
+export function readFakeRecordTimestamps(state: ClusterState, queries: readonly RecordQuery[]): RecordTimestamp[] {
+  return queries.map(({ topic, partition, offset }): RecordTimestamp => {
+    const base = { topic, partition, requested: offset, offset: null, timestamp: null }
+    const found = findPartition(state, topic, partition)
+    if (!found) return { ...base, error: unknownPartition() }
+    if (found.leader === null || !isLive(state, found.leader)) return { ...base, error: noLeader() }
+    // A consumer fetching below the log start gets OFFSET_OUT_OF_RANGE: retention deleted those records.
+    if (offset < found.logStartOffset || offset > found.highWatermark) {
+      return { ...base, error: kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside [${found.logStartOffset}, ${found.highWatermark}].`) }
+    }
+    if (offset === found.highWatermark) return base
+    const timestamp = found.timestamps[Number(offset)]
+    return timestamp === undefined ? base : { ...base, offset, timestamp }
   })
 }
 

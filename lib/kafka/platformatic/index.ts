@@ -21,7 +21,9 @@ import type {
   OffsetQuery,
   OngoingReassignment,
   PartitionResult,
+  RecordQuery,
   RecordsBefore,
+  RecordTimestamp,
   ReplicaMove,
   ReplicaOffset,
   ReplicaOffsetQuery,
@@ -40,6 +42,7 @@ import { describeGroups, listGroups } from './groups.ts'
 import { listOffsets, replicaOffsets } from './list-offsets.ts'
 import { describeLogDirs } from './log-dirs.ts'
 import { readPartitionStates } from './partition-states.ts'
+import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
 import { Session } from './session.ts'
 import { createTopics, deleteTopics } from './topics.ts'
@@ -86,6 +89,9 @@ class PlatformaticKafka implements KafkaOps {
   }
   replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
     return replicaOffsets(this.#session, queries)
+  }
+  recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
+    return recordTimestamps(this.#session, queries)
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)

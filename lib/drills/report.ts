@@ -1,0 +1,71 @@
+// The drill report: what happened when, what the trainee did, and the score — as Markdown for people and JSON
+// for scripts, saved beside the runbook session's transcript (or in the drill's own folder when no runbook ran).
+
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { jsonReplacer } from '../engine/canonical-json.ts'
+import type { DrillScore } from './scenario.ts'
+
+export interface DrillReport {
+  readonly drillId: string
+  readonly scenario: { readonly id: string; readonly title: string }
+  readonly runbook: string
+  readonly mode: 'guided' | 'headless' | 'follow' | 'nothing'
+  readonly sandbox: { readonly name: string; readonly bootstrap: string; readonly kafkaVersion: string; readonly reused: boolean }
+  readonly brokenAt: string
+  readonly traineeStartedAt: string
+  readonly traineeEndedAt: string
+  readonly finishedAt: string
+  readonly session: { readonly id: string; readonly dir: string; readonly status: string; readonly exitCode: number; readonly message?: string } | null
+  readonly score: DrillScore
+  readonly timeline: readonly { readonly at: string; readonly line: string }[]
+  /** The drill's own folder (ledgers, workload logs). */
+  readonly dir: string
+}
+
+function formatValue(value: number | null, unit: string): string {
+  if (value === null) return '—'
+  if (unit === 'ms') return value < 120_000 ? `${(value / 1000).toFixed(1)} s` : `${(value / 60_000).toFixed(1)} min`
+  return `${value.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`
+}
+
+export function renderDrillReport(report: DrillReport): string {
+  const lines = [
+    `# Drill report: ${report.scenario.title}`,
+    '',
+    `**${report.score.passed ? 'PASSED' : 'NOT PASSED'}** — ${report.score.headline}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Drill | ${report.drillId} (${report.scenario.id}) |`,
+    `| Runbook | ${report.runbook} (${report.mode === 'nothing' ? 'not run: the do-nothing baseline' : report.mode}) |`,
+    `| Sandbox | ${report.sandbox.name}, Kafka ${report.sandbox.kafkaVersion}, ${report.sandbox.bootstrap}${report.sandbox.reused ? ' (reused)' : ''} |`,
+    `| Broken at | ${report.brokenAt} |`,
+    `| Session | ${report.session ? `${report.session.id}: ${report.session.status} (exit ${report.session.exitCode})${report.session.message ? ` — ${report.session.message}` : ''}` : '—'} |`,
+    '',
+    '## Score',
+    '',
+    '| Measure | Value | |',
+    '|---|---:|---|',
+    ...report.score.metrics.map((m) => `| ${m.name} | ${formatValue(m.value, m.unit)} | ${m.good === null ? '' : m.good ? 'ok' : '**not ok**'}${m.detail ? ` ${m.detail}` : ''} |`),
+    '',
+    ...(report.score.notes.length ? ['## Debrief', '', ...report.score.notes.map((n) => `- ${n}`), ''] : []),
+    '## Timeline',
+    '',
+    ...report.timeline.map((t) => `- ${t.at.slice(11, 23)} ${t.line}`),
+    '',
+    `Ledgers and workload logs: ${report.dir}`,
+    '',
+  ]
+  return lines.join('\n')
+}
+
+/** Writes drill-report.md and drill-report.json into each folder; returns the Markdown paths. */
+export function saveDrillReport(report: DrillReport, dirs: readonly string[]): string[] {
+  return dirs.map((dir) => {
+    writeFileSync(join(dir, 'drill-report.json'), JSON.stringify(report, jsonReplacer, 2) + '\n')
+    const path = join(dir, 'drill-report.md')
+    writeFileSync(path, renderDrillReport(report))
+    return path
+  })
+}

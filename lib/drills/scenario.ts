@@ -1,0 +1,86 @@
+// What a drill scenario is: how it sets a sandbox up, breaks it, what the trainee is told, what the right
+// answers would be, what happens after the runbook, and how the outcome is scored. lib/drills/drill.ts runs
+// any scenario the same way; lib/drills/scenarios/ holds them.
+
+import type { KafkaOps } from '../kafka/types.ts'
+import type { RunResult } from '../engine/runner.ts'
+import type { SandboxConfig, SandboxOverrides } from '../sandbox/index.ts'
+import type { WorkloadProcesses } from './workload-processes.ts'
+
+/** What every scenario step gets. */
+export interface DrillContext {
+  /** Connected to the drill's sandbox. */
+  readonly kafka: KafkaOps
+  readonly bootstrap: string
+  readonly sandbox: SandboxConfig
+  /** This drill's folder: ledgers and workload logs. */
+  readonly dir: string
+  /** A short id unique to this drill run, for topic and group names. */
+  readonly runId: string
+  readonly workloads: WorkloadProcesses
+  readonly signal: AbortSignal
+  /** One line of progress for the trainee (and the report's timeline). */
+  log(line: string): void
+  now(): number
+  /** Waits, or rejects when the drill is interrupted. */
+  sleep(ms: number): Promise<void>
+}
+
+/** The incident as the trainee gets it, and what a correct run of the runbook would be given. */
+export interface Incident {
+  /** When the fault was injected (ms since the epoch): time to fix is counted from here. */
+  readonly brokenAtMs: number
+  /** Markdown: the page the on-call engineer receives. */
+  readonly briefing: string
+  /** Facts an on-call engineer would have from the page (the group name): given to headless runs. */
+  readonly known: Readonly<Record<string, string>>
+  /** Answers that fix the incident: what `--follow` (and the tests) run with. */
+  readonly solution: Readonly<Record<string, string>>
+  /** Anything the scenario's later steps need. */
+  readonly state: unknown
+}
+
+/** One scored figure of the outcome. */
+export interface DrillMetric {
+  readonly name: string
+  readonly value: number | null
+  readonly unit: string
+  /** Whether this figure is what a good run produces; null when it is only informative. */
+  readonly good: boolean | null
+  readonly detail?: string
+}
+
+export interface DrillScore {
+  /** true when the data came out right (e.g. nothing lost) and nothing unsafe was tried. */
+  readonly passed: boolean
+  readonly headline: string
+  readonly metrics: readonly DrillMetric[]
+  /** Notes for the debrief: what went well, what to do next time. */
+  readonly notes: readonly string[]
+}
+
+/** What the trainee did, as the scorer sees it. */
+export interface TraineeOutcome {
+  readonly mode: 'guided' | 'headless' | 'follow' | 'nothing'
+  /** The runbook session, when the runbook ran. */
+  readonly run: RunResult | null
+  readonly startedAtMs: number
+  readonly endedAtMs: number
+}
+
+export interface DrillScenario {
+  readonly id: string
+  readonly title: string
+  /** One line for `runbook drill --list`. */
+  readonly summary: string
+  /** The runbook the trainee is handed. */
+  readonly runbook: string
+  /** Settings this scenario needs from its sandbox (a version, ELR off); merged over the drill's own. */
+  readonly sandbox?: Pick<SandboxOverrides, 'kafkaVersion' | 'elr' | 'brokers'>
+  /** Topics, workloads, steady state; then the fault. Returns the incident. */
+  start(ctx: DrillContext): Promise<Incident>
+  /** After the trainee is done: what the real system does next (the service restarts and catches up). */
+  finish(ctx: DrillContext, incident: Incident, outcome: TraineeOutcome): Promise<void>
+  /** The outcome in numbers, from the ledgers and the session transcript. */
+  score(ctx: DrillContext, incident: Incident, outcome: TraineeOutcome): Promise<DrillScore>
+}

@@ -1,0 +1,50 @@
+// A producer service: writes sequence-numbered records at a steady rate, round-robin over the partitions,
+// and ledgers every acknowledged record (seq → partition, offset) before sending the next batch.
+
+import { kafkaClient, report, workloadStart } from './kafkajs-client.ts'
+import { type AckedEntry, Ledger } from './ledger.ts'
+import type { ProducerConfig } from './protocol.ts'
+
+const config = workloadStart<ProducerConfig>()
+const ledger = new Ledger<AckedEntry>(config.ledger)
+const producer = kafkaClient(config.clientId, config.bootstrap).producer({ allowAutoTopicCreation: false, retry: { retries: 8 } })
+const tickMs = 100
+let stopping = false
+let seq = 0
+
+async function main(): Promise<void> {
+  await producer.connect()
+  report({ type: 'ready' })
+  const started = Date.now()
+  while (!stopping) {
+    const due = Math.floor(((Date.now() - started) / 1000) * config.recordsPerSecond) - seq
+    if (due > 0) {
+      const batch = Array.from({ length: due }, (_, i) => seq + i)
+      const messages = batch.map((n) => ({ partition: n % config.partitions, key: String(n), value: JSON.stringify({ seq: n }) }))
+      const results = await producer.send({ topic: config.topic, acks: config.acks, messages })
+      // Within one partition Kafka appends in request order: the i-th record of a partition is baseOffset + i.
+      const entries: AckedEntry[] = []
+      const atMs = Date.now()
+      for (const result of results) {
+        const mine = batch.filter((n) => n % config.partitions === result.partition)
+        mine.forEach((n, i) => entries.push({ seq: n, partition: result.partition, offset: (BigInt(result.baseOffset ?? '0') + BigInt(i)).toString(), atMs }))
+      }
+      ledger.append(entries.sort((a, b) => a.seq - b.seq))
+      seq += due
+      report({ type: 'acked', total: seq })
+    }
+    await new Promise((resolve) => setTimeout(resolve, tickMs))
+  }
+  await producer.disconnect()
+  ledger.close()
+  process.exit(0)
+}
+
+process.on('SIGTERM', () => {
+  stopping = true
+})
+main().catch((error: Error) => {
+  report({ type: 'failed', error: error.message })
+  process.stderr.write(`producer failed: ${error.stack ?? error.message}\n`)
+  process.exit(1)
+})

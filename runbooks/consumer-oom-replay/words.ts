@@ -1,0 +1,183 @@
+// Tables and sentences of the consumer-oom-replay runbook: the group, the rewind preview, the undo.
+
+import { type Block, facts, formatCount, notice, table } from '../../lib/engine/blocks.ts'
+import { formatDuration } from '../../lib/engine/params.ts'
+import type { GroupMember, TopicPartition } from '../../lib/kafka/types.ts'
+import { describePartitions, type MoveNote, type PartitionMove, type RewindMethod, type RewindPlan } from '../../lib/plans/offset-rewind.ts'
+import type { MarginSuggestion } from '../../lib/plans/replay-margin.ts'
+import type { GroupView, LogBounds } from '../../lib/reads/consumer-group.ts'
+
+/** At most this many partition rows on screen; the plan in the transcript (and --json) has them all. */
+export const maxRows = 60
+
+export const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'))
+
+export function describeSpan(fromMs: number | null, toMs: number | null): string {
+  if (fromMs === null || toMs === null) return '—'
+  return `${iso(fromMs)} → ${iso(toMs)} (${formatSeconds(toMs - fromMs)})`
+}
+
+export function formatSeconds(ms: number): string {
+  if (ms < 1000) return `${ms} ms`
+  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`
+  return `${(ms / 3_600_000).toFixed(1)} h`
+}
+
+const tp = (p: TopicPartition) => `${p.topic}/${p.partition}`
+
+export function membersTable(members: readonly GroupMember[]): Block {
+  return table(
+    ['Member', 'Client id', 'Host', 'Assigned partitions'],
+    members.map((m) => [m.groupInstanceId ? `${m.memberId} (static: ${m.groupInstanceId})` : m.memberId, m.clientId, m.host, m.assignment.map(tp).join(', ') || '(none)']),
+    { title: 'Active members' },
+  )
+}
+
+export function groupFacts(view: GroupView): Block {
+  return facts(
+    [
+      ['Group', view.groupId],
+      ['State', view.state],
+      ['Protocol', view.type === 'consumer' ? 'consumer (KIP-848)' : view.type],
+      ['Members', String(view.members.length)],
+      ['Coordinator', view.coordinator === null ? 'unknown' : `broker ${view.coordinator}`],
+    ],
+    'The group now',
+  )
+}
+
+/** Per partition: committed, log start, log end, lag; sorted by lag, biggest first. */
+export function lagTable(view: GroupView, logs: readonly LogBounds[]): Block {
+  const committed = new Map(view.committed.map((c) => [tp(c), c.offset]))
+  const rows = logs
+    .map((log) => {
+      const offset = committed.get(tp(log)) ?? null
+      const lag = offset === null ? null : log.logEnd > offset ? log.logEnd - offset : 0n
+      return { log, offset, lag }
+    })
+    .sort((a, b) => (b.lag ?? -1n) > (a.lag ?? -1n) ? 1 : (b.lag ?? -1n) < (a.lag ?? -1n) ? -1 : tp(a.log).localeCompare(tp(b.log)))
+  const total = rows.reduce((sum, r) => sum + (r.lag ?? 0n), 0n)
+  return table(
+    ['Topic', 'Partition', 'Committed', 'Log start', 'Log end', 'Lag'],
+    rows.slice(0, maxRows).map(({ log, offset, lag }) => [log.topic, log.partition, offset ?? 'none', log.logStart, log.logEnd, lag]),
+    {
+      title: 'Committed offsets',
+      footer: `${formatCount(rows.length)} partition${rows.length === 1 ? '' : 's'}, total lag ${formatCount(total)}${rows.length > maxRows ? ` — ${formatCount(rows.length - maxRows)} more not shown (the transcript has them all)` : ''}`,
+    },
+  )
+}
+
+export function describeMethod(method: RewindMethod, marginMs: number, rewindToMs: number | null): string {
+  const margin = marginMs > 0 ? ` minus a ${formatDuration(marginMs)} margin` : ''
+  switch (method.kind) {
+    case 'to-datetime':
+      return `to the first record written at or after ${iso(method.atMs)}${margin}${marginMs > 0 ? ` (${iso(rewindToMs)})` : ''}`
+    case 'by-duration':
+      return `to the first record written in the last ${formatDuration(method.durationMs)}${margin} (${iso(rewindToMs)})`
+    case 'shift-by':
+      return `${method.shift < 0n ? 'back' : 'forward'} by ${formatCount(method.shift < 0n ? -method.shift : method.shift)} records on every partition`
+    case 'from-file':
+      return `to the offsets in ${method.file}`
+  }
+}
+
+function noteText(note: MoveNote): string {
+  switch (note.kind) {
+    case 'below-log-start':
+      return `asked for ${note.requested}, below the log start: ${formatCount(note.goneMessages)} records were deleted by retention and are gone for good`
+    case 'before-oldest-kept':
+      return `the oldest record still kept was written at ${iso(note.oldestKeptMs)}, after the time asked: retention deleted the older part of the window (Kafka cannot say how many records)`
+    case 'no-record-after-time':
+      return 'no record at or after that time: falls back to the log end, as kafka-consumer-groups does'
+    case 'above-log-end':
+      return `asked for ${note.requested}, past the log end: set to the log end, as kafka-consumer-groups does`
+    case 'skips':
+      return `moves FORWARD: ${formatCount(note.skipMessages)} unread records would be skipped`
+    case 'no-commit':
+      return 'no committed offset now: the consumer would start by auto.offset.reset; after this it starts at the target'
+    case 'committed-below-log-start':
+      return `the committed offset is below the log start: ${formatCount(note.goneMessages)} records were deleted before the group read them`
+  }
+}
+
+function moveRow(move: PartitionMove): (string | bigint | number)[] {
+  return [
+    move.topic,
+    move.partition,
+    move.committed ?? 'none',
+    move.target,
+    move.replayMessages,
+    describeSpan(move.replayFromMs, move.replayToMs),
+    move.notes.length ? '⚠' : '',
+  ]
+}
+
+/** The plan as the operator approves it: per partition, totals, warnings, and the same reset with Kafka's tool. */
+export function previewBlocks(plan: RewindPlan): Block[] {
+  const moves = [...plan.moves].sort((a, b) => (b.notes.length - a.notes.length) || (b.replayMessages > a.replayMessages ? 1 : b.replayMessages < a.replayMessages ? -1 : 0))
+  const shown = plan.moves.length > maxRows ? moves.slice(0, maxRows) : plan.moves
+  const blocks: Block[] = [
+    facts(
+      [
+        ['Group', `${plan.groupId} (${plan.basedOn.state})`],
+        ['Rewind', describeMethod(plan.method, plan.marginMs, plan.rewindToMs)],
+        ['Partitions', `${formatCount(plan.totals.partitions)} (${plan.scope === 'all-topics' && plan.method.kind !== 'from-file' ? 'every partition with a committed offset' : 'as named'})`],
+        ['Messages to replay', formatCount(plan.totals.replayMessages)],
+        ['Written between', describeSpan(plan.totals.replayFromMs, plan.totals.replayToMs)],
+        ...(plan.totals.skipMessages > 0n ? [['Messages skipped', formatCount(plan.totals.skipMessages)] as [string, string]] : []),
+        ...(plan.totals.goneMessages > 0n ? [['Gone for good (retention)', formatCount(plan.totals.goneMessages)] as [string, string]] : []),
+      ],
+      'The rewind',
+    ),
+    table(['Topic', 'Partition', 'Committed', 'Target', 'Replay', 'Records written', ''], shown.map(moveRow), {
+      title: 'Per partition',
+      footer:
+        plan.moves.length > maxRows
+          ? `${formatCount(maxRows)} of ${formatCount(plan.moves.length)} partitions shown (warnings first, then the biggest replays); the transcript and --json have every partition`
+          : `${formatCount(plan.moves.length)} partition${plan.moves.length === 1 ? '' : 's'}, ${formatCount(plan.totals.replayMessages)} messages to replay`,
+    }),
+  ]
+  const warned = plan.moves.filter((m) => m.notes.length > 0)
+  const byText = new Map<string, TopicPartition[]>()
+  for (const move of warned) {
+    for (const note of move.notes) {
+      // Group identical warnings; per-partition numbers stay in the line.
+      const text = noteText(note)
+      byText.set(text, [...(byText.get(text) ?? []), move])
+    }
+  }
+  for (const [text, partitions] of byText) {
+    const danger = text.startsWith('moves FORWARD') || text.includes('gone for good') || text.includes('retention deleted')
+    blocks.push(notice(danger ? 'danger' : 'warn', `${describePartitions(partitions)}: ${text}`))
+  }
+  if (plan.untouched.length > 0) {
+    blocks.push(notice('warn', `${describePartitions(plan.untouched)} ${plan.untouched.length === 1 ? 'has' : 'have'} no committed offset and ${plan.untouched.length === 1 ? 'is' : 'are'} left alone (as --all-topics does); name the topic with --set topics=… to include ${plan.untouched.length === 1 ? 'it' : 'them'}`))
+  }
+  if (plan.basedOn.state !== 'Empty' && plan.basedOn.state !== 'Dead') {
+    blocks.push(notice('warn', `The group is ${plan.basedOn.state} now: a real run stops here until every member is gone.`))
+  }
+  blocks.push(notice('info', `The same reset with Kafka's own tool: \`${plan.kafkaCommand}\``))
+  return blocks
+}
+
+export function marginBlocks(suggestion: MarginSuggestion): Block {
+  return facts(
+    [
+      ['auto.commit.interval.ms', `${formatSeconds(suggestion.intervalMs)}${suggestion.intervalGiven ? '' : ' (Java default; give --set auto-commit-interval=… if yours differs)'}`],
+      ['Batch in memory', `${formatCount(suggestion.batchRecords)} records${suggestion.batchGiven ? '' : ' (max.poll.records default; give --set max-poll-records=…)'}`],
+      ['Write rate', `${suggestion.recordsPerSecond.toFixed(1)} records/s into the group's partitions`],
+      ['One batch spans', suggestion.recordsPerSecond > 0 ? formatSeconds(suggestion.batchMs) : '— (nothing written around that time)'],
+      ['Suggested margin', formatSeconds(suggestion.marginMs)],
+    ],
+    'How the margin is computed',
+  )
+}
+
+export function offsetsChangeTable(rows: readonly (TopicPartition & { readonly from: bigint | null; readonly to: bigint | null })[], title: string, fromLabel: string, toLabel: string): Block {
+  return table(
+    ['Topic', 'Partition', fromLabel, toLabel],
+    rows.slice(0, maxRows).map((r) => [r.topic, r.partition, r.from ?? 'none', r.to ?? 'none (cannot be restored: see below)']),
+    { title, ...(rows.length > maxRows ? { footer: `${formatCount(rows.length - maxRows)} more partitions in the undo record` } : {}) },
+  )
+}
