@@ -54,11 +54,19 @@ async function states(kafka: KafkaOps, topic: string, partitions: readonly numbe
   return partitions.map((p) => state?.partitions.find((s) => s.partition === p))
 }
 
-async function until(env: FaultEnv, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function until(env: FaultEnv, what: string, timeoutMs: number, check: () => Promise<boolean>, seen?: () => string): Promise<void> {
   const deadline = env.now() + timeoutMs
+  let failure = ''
   for (;;) {
-    if (await check().catch(() => false)) return
-    if (env.now() >= deadline) throw new Error(`drill fault: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
+    const done = await check().catch((error: Error) => {
+      failure = error.message
+      return false
+    })
+    if (done) return
+    if (env.now() >= deadline) {
+      const detail = [seen?.(), failure].filter(Boolean).join('; ')
+      throw new Error(`drill fault: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${detail ? ` (last seen: ${detail})` : ''}`)
+    }
     await env.sleep(pollMs)
   }
 }
@@ -102,7 +110,12 @@ export async function breakIntoLeaderless(env: FaultEnv, plan: LeaderlessFaultPl
     await Promise.all([control(sandbox, plan.leader, 'kill'), control(sandbox, plan.inSync, 'kill')])
   }
   env.log?.(`brokers ${plan.leader} and ${plan.inSync} killed: waiting for the controller to fence them`)
-  await until(env, `${plan.topic} to lose its leaders`, leaderlessTimeoutMs, async () => (await states(kafka, plan.topic, plan.partitions)).every((s) => s !== undefined && s.leader === null))
+  let last = ''
+  await until(env, `${plan.topic} to lose its leaders`, leaderlessTimeoutMs, async () => {
+    const now = await states(kafka, plan.topic, plan.partitions)
+    last = now.map((s) => (s ? `p${s.partition} leader ${s.leader} isr [${s.isr}] elr [${s.elr ?? ''}]` : 'unknown')).join('; ')
+    return now.every((s) => s !== undefined && s.leader === null)
+  }, () => last)
   return { pausedAtMs, shrinkSeenAtMs, killedAtMs, leaderlessAtMs: env.now() }
 }
 
