@@ -119,12 +119,17 @@ export async function breakIntoLeaderless(env: FaultEnv, plan: LeaderlessFaultPl
   return { pausedAtMs, shrinkSeenAtMs, killedAtMs, leaderlessAtMs: env.now() }
 }
 
-/** Lifts the throttle first (returning replicas are outside the ISR: throttled, they would never catch up), then starts the dead brokers. */
-export async function restoreAfterLeaderless(env: FaultEnv, plan: Pick<LeaderlessFaultPlan, 'topic' | 'leader' | 'inSync' | 'lagging'>, timeoutMs = 90_000): Promise<void> {
+/** Removes the replication throttle: followers outside the ISR fetch at full speed again. */
+export async function liftThrottle(env: Pick<FaultEnv, 'kafka'>, topic: string): Promise<void> {
   await alterOrFail(env.kafka, [
     { resource: { type: 'broker-default' }, ops: throttleRate.map((name) => ({ name, op: 'delete' as const })) },
-    { resource: { type: 'topic', name: plan.topic }, ops: throttleReplicas.map((name) => ({ name, op: 'delete' as const })) },
+    { resource: { type: 'topic', name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'delete' as const })) },
   ])
+}
+
+/** Lifts the throttle first (returning replicas are outside the ISR: throttled, they would never catch up), then starts the dead brokers. */
+export async function restoreAfterLeaderless(env: FaultEnv, plan: Pick<LeaderlessFaultPlan, 'topic' | 'leader' | 'inSync' | 'lagging'>, timeoutMs = 90_000): Promise<void> {
+  await liftThrottle(env, plan.topic)
   for (const broker of [plan.inSync, plan.leader, plan.lagging]) {
     await control(env.sandbox, broker, 'start', { timeoutMs, ...(env.probe ? { probe: env.probe } : {}) })
   }

@@ -104,6 +104,15 @@ export const aftermathCell = nb.query({
       )
     }
     const unclean = now.filter((p) => p.recovered.epochStart !== null)
+    const hidden = unclean.filter((p) => p.highWatermark !== null && p.highWatermark < p.recovered.epochStart!)
+    if (hidden.length > 0) {
+      blocks.push(
+        notice(
+          'info',
+          `${fewNames(hidden.map((p) => `${partitionName(p.recovered)} (offsets ${formatCount(p.highWatermark!)}–${formatCount(p.recovered.epochStart! - 1n)})`))}: the new leader holds these records but consumers cannot read them yet — its high watermark restarted from its own checkpoint when it was last started, and under min.insync.replicas it does not move. They become readable once the ISR is back at min ISR; they are not lost.`,
+        ),
+      )
+    }
     if (unclean.length > 0) {
       blocks.push(
         facts(

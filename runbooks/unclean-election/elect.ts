@@ -11,6 +11,7 @@ import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../..
 import { watchLeaders } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
 import { recheckLeaderless } from './recheck.ts'
+import { settle } from './settle.ts'
 import { fewNames, plural, provenLoss, timeText, unitWord } from './text.ts'
 
 export interface ReorderUndo {
@@ -177,8 +178,11 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
       return { blocks: [], applied, failed }
     },
     async verify(ctx, record) {
-      const states = await readPartitionStates(ctx.kafka, record.reorders)
-      const wrong = record.reorders.filter((r) => states.get(partitionKey(r))?.replicas.join(',') !== r.original.join(','))
+      const misordered = async () => {
+        const states = await readPartitionStates(ctx.kafka, record.reorders)
+        return record.reorders.filter((r) => states.get(partitionKey(r))?.replicas.join(',') !== r.original.join(','))
+      }
+      const wrong = await settle(ctx.sleep, misordered, (w) => w.length === 0)
       return {
         ok: wrong.length === 0,
         blocks: [wrong.length === 0 ? notice('ok', 'The replica order is back as it was.') : notice('danger', `Not restored: ${fewNames(wrong.map(partitionName))}.`)],

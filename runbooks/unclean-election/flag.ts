@@ -11,6 +11,7 @@ import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../..
 import { watchLeaders } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
 import { recheckLeaderless } from './recheck.ts'
+import { settle } from './settle.ts'
 import { fewNames, sourceText, unitWord } from './text.ts'
 
 const flagName = 'unclean.leader.election.enable'
@@ -98,8 +99,12 @@ async function verify(ctx: Context, plan: FlagPlan) {
     ...(ctx.state.recovered ?? []),
     ...elected.map((r) => ({ topic: r.p.topic, partition: r.p.partition, leader: r.leader!, leaderEpoch: r.epoch ?? 0, epochStart: null, how: 'unclean flag' as const, certainLoss: r.loss })),
   ]
-  const configs = await ctx.kafka.describeConfigs(plan.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
-  const stillOn = configs.filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true' && c.resource.type === 'topic').map((c) => (c.resource as { name: string }).name)
+  const flagsOn = async () => {
+    const configs = await ctx.kafka.describeConfigs(plan.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
+    return configs.filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true' && c.resource.type === 'topic').map((c) => (c.resource as { name: string }).name)
+  }
+  const expectedOn = (ctx.state.flag?.topics ?? []).filter((t) => !(ctx.state.flag?.reverted ?? []).includes(t))
+  const stillOn = await settle(ctx.sleep, flagsOn, (on) => on.length === expectedOn.length)
   const blocks: Block[] = [
     table(
       ['Partition', 'Leader', 'Leader epoch', 'Kafka’s expected pick', 'Certainly lost'],
@@ -178,12 +183,15 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     },
     async verify(ctx, record) {
       if (record.topics.length === 0) return { ok: true, blocks: [] }
-      const configs = await ctx.kafka.describeConfigs(record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
-      const wrong = record.topics.filter((t, i) => {
-        const entry = configs[i]?.entries.find((e) => e.name === flagName)
-        const override = entry?.source === 'dynamic-topic' ? entry.value : null
-        return override !== t.overrideBefore
-      })
+      const unrestored = async () => {
+        const configs = await ctx.kafka.describeConfigs(record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
+        return record.topics.filter((t, i) => {
+          const entry = configs[i]?.entries.find((e) => e.name === flagName)
+          const override = entry?.source === 'dynamic-topic' ? entry.value : null
+          return override !== t.overrideBefore
+        })
+      }
+      const wrong = await settle(ctx.sleep, unrestored, (w) => w.length === 0)
       return { ok: wrong.length === 0, blocks: [wrong.length ? notice('danger', `Not restored: ${fewNames(wrong.map((t) => t.topic))}.`) : notice('ok', 'The flag is back as it was.')] }
     },
   },
