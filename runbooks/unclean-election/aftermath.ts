@@ -7,7 +7,7 @@ import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
 import { partitionKey, readPartitionStates } from '../../lib/reads/leaderless.ts'
 import { nb, type Context, type Recovered } from './notebook.ts'
-import { fewNames, producersText, unitWord } from './text.ts'
+import { fewNames, producersText, provenLoss } from './text.ts'
 
 const pollMs = 1000
 const flagName = 'unclean.leader.election.enable'
@@ -116,7 +116,7 @@ export const aftermathCell = nb.query({
     if (unclean.length > 0) {
       blocks.push(
         facts(
-          unclean.map((p) => [partitionName(p.recovered), `new history from offset ${formatCount(p.recovered.epochStart!)}${p.recovered.certainLoss !== null ? `; at least ${unitWord('records', p.recovered.certainLoss)} gone` : ''}`] as const),
+          unclean.map((p) => [partitionName(p.recovered), `new history from offset ${formatCount(p.recovered.epochStart!)}${p.recovered.certainLoss !== null ? `; lost: ${provenLoss('records', p.recovered.certainLoss)}, plus what only the dead leader held` : ''}`] as const),
           'Where each elected partition starts over',
         ),
       )
