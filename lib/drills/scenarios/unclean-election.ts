@@ -138,7 +138,8 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       const incident: Incident = {
         brokenAtMs: times.killedAtMs,
         briefing,
-        known: {},
+        // The page names the offline partitions; which broker to elect, if any, is the trainee's call.
+        known: { partitions: partitions.map((p) => `${topic}:${p}`).join(',') },
         solution: { decision: 'elect', partitions: partitions.map((p) => `${topic}:${p}`).join(','), candidate: String(inSync), 'aftermath-wait': '20s' },
         state,
       }
