@@ -2,7 +2,7 @@
 // the consumer groups whose committed offsets now point past the new history, any unclean flag still on, and
 // what producers see.
 
-import { facts, formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
+import { code, facts, formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
 import { partitionKey, readPartitionStates } from '../../lib/reads/leaderless.ts'
@@ -136,7 +136,19 @@ export const aftermathCell = nb.query({
           ]),
           { title: 'Consumer groups past the start of the new history' },
         ),
-        notice('info', 'Rewind these groups to the start of the new history once their consumers are stopped: the consumer-oom-replay runbook does that with a preview and undo (`runbook run consumer-oom-replay`). Java consumers that store leader epochs with their commits detect the truncation and rewind by themselves (an INFO "Truncation detected" line); other clients may not.'),
+      )
+      const commands: string[] = []
+      for (const groupId of [...new Set(groups.map((g) => g.groupId))]) {
+        const rows = groups.filter((g) => g.groupId === groupId).map((g) => `${g.partition.topic},${g.partition.partition},${g.epochStart}`)
+        const path = await ctx.writeFile(`rewind-${groupId.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`, `${rows.join('\n')}\n`)
+        commands.push(`runbook run consumer-oom-replay --set group=${groupId} --set from-file=${path}`)
+      }
+      blocks.push(
+        notice(
+          'info',
+          'Rewind these groups to the start of the new history once their consumers are stopped, so they read what was written since the election: the consumer-oom-replay runbook does that with a preview and undo, from the offsets files written beside this notebook. Java consumers that store leader epochs with their commits detect the truncation and rewind by themselves (an INFO "Truncation detected" line); other clients may not.',
+        ),
+        code(commands.join('\n'), 'sh'),
       )
     } else if (unclean.length > 0) {
       blocks.push(notice('ok', 'No consumer group has a committed offset past the start of the new history.'))

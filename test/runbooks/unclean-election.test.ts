@@ -129,7 +129,8 @@ describe('unclean-election: the election', () => {
 
     const aftermath = result.cells.find((c) => c.id === 'aftermath')!.data as { groupsPast: { groupId: string; committed: bigint; epochStart: bigint }[] }
     expect(aftermath.groupsPast).toEqual([{ groupId: 'billing', partition: { topic: 'orders', partition: 0 }, committed: 1500n, epochStart: 1000n, logEnd: 1000n }])
-    expect(io.screen()).toContain('consumer-oom-replay')
+    expect(io.screen()).toContain('consumer-oom-replay --set group=billing --set from-file=')
+    expect(readFileSync(join(result.sessionDir, 'rewind-billing.csv'), 'utf8')).toBe('orders,0,1000\n')
 
     const undone = await runUndo({
       io: headless(),
