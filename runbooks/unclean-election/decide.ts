@@ -128,14 +128,15 @@ const pollMs = 1000
  * Watches partitions until each has a leader or `timeoutMs` of polling has passed (counted in polls, so a pinned
  * test clock cannot stall it); returns early on Ctrl-C.
  */
-export async function watchLeaders(ctx: Context, partitions: readonly TopicPartition[], timeoutMs: number, onProgress: (led: number) => void) {
+export async function watchLeaders(ctx: Context, partitions: readonly TopicPartition[], timeoutMs: number, onProgress: (led: number, waitedMs: number) => void) {
   const polls = Math.ceil(timeoutMs / pollMs)
   let states = await readPartitionStates(ctx.kafka, partitions)
   let reported = -1
   for (let poll = 0; ; poll++) {
     const led = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null).length
-    if (led !== reported) {
-      onProgress(led)
+    // On a change, and every 30 s of a long wait, so the operator sees it is still watching.
+    if (led !== reported || (poll > 0 && poll % 30 === 0)) {
+      onProgress(led, poll * pollMs)
       reported = led
     }
     // Inside an apply a Ctrl-C does not reject sleep(): the caller sees the abort and winds down itself.
@@ -155,7 +156,7 @@ export const awaitCell = nb.query({
     const partitions = inScope(ctx).partitions
     const timeoutMs = await ctx.param('wait-timeout')
     const started = ctx.now()
-    const states = await watchLeaders(ctx, partitions, timeoutMs, (led) => ctx.show([notice('info', `${formatCount(led)} of ${formatCount(partitions.length)} partitions have a leader.`)]))
+    const states = await watchLeaders(ctx, partitions, timeoutMs, (led, waitedMs) => ctx.show([notice('info', `${formatCount(led)} of ${formatCount(partitions.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s).`)]))
     const rows = partitions.map((tp) => {
       const s = states.get(partitionKey(tp))
       return [partitionName(tp), s?.leader ?? 'none', s?.leaderEpoch ?? null, s ? s.isr.join(',') : '']

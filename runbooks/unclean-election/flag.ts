@@ -70,7 +70,9 @@ async function apply(ctx: Context, plan: FlagPlan): Promise<ApplyResult<FlagUndo
   if (on.length === 0) return { blocks: [], applied, failed, undo: { topics: [] } }
   const covered = plan.partitions.filter((p) => on.some((t) => t.topic === p.topic))
   const started = ctx.now()
-  const states = await watchLeaders(ctx, covered, plan.waitMs, (led) => ctx.show([notice('info', `Flag on: ${formatCount(led)} of ${formatCount(covered.length)} partitions have a leader (after ${Math.round((ctx.now() - started) / 1000)} s).`)]))
+  const states = await watchLeaders(ctx, covered, plan.waitMs, (led, waitedMs) =>
+    ctx.show([notice('info', `Flag on: ${formatCount(led)} of ${formatCount(covered.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(plan.waitMs / 1000)} s; Ctrl-C turns the flag back and stops).`)]),
+  )
   const waitedMs = ctx.now() - started
   const reverted = await setFlags(ctx, on, restoreOp)
   const stillOn: FlagTopic[] = []
