@@ -12,7 +12,6 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**', 'node_modules/**'],
           testTimeout: 20_000,
-          benchmark: { include: [] },
         },
       },
       {
@@ -25,19 +24,11 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          benchmark: { include: [] },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          // `npm run bench`: each benchmark brings up (or reuses) its own sandbox and prints ratios.
-          name: 'bench',
-          include: [],
-          benchmark: { include: ['bench/**/*.bench.ts'] },
-          hookTimeout: 900_000,
         },
       },
     ],
+    benchmark: {
+      include: ['bench/**/*.bench.ts'],
+    },
   },
 })

@@ -186,6 +186,13 @@ async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly 
   return drifts
 }
 
+/** What every Kafka line shares; the versions differ in which group protocols exist. */
+const howAutoCommitLoses = `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
+
+That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
+
+The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.`
+
 export default nb.runbook({
   id: 'consumer-oom-replay',
   title: 'Replay records a consumer lost to auto-commit after an OOM kill',
@@ -197,20 +204,8 @@ export default nb.runbook({
       id: 'why-records-were-lost',
       title: 'Why auto-commit lost records',
       text: {
-        '4.x': `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
-
-That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
-
-The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.
-
-On Kafka 4.x a group uses either the classic protocol or the KIP-848 consumer protocol (\`group.protocol=consumer\`); both commit this way, and both accept an administrator's offset change only while the group has no members.`,
-        '3.9': `A consumer with \`enable.auto.commit=true\` never tells Kafka which records it has *handled*. It commits how far it has *fetched*: the Java client, at the start of a \`poll()\` once \`auto.commit.interval.ms\` (5 s by default) has passed, commits the position after every record earlier polls returned, finished or not. (kafkajs commits the offsets of records whose handler has returned, after each batch.)
-
-That is safe while the work happens inside the poll loop. It is not when the service passes records on — to a worker pool, an in-memory queue, a buffer flushed every N records — and goes back to polling: the next commit covers records that exist only in the process's memory. An OOM kill, \`kill -9\` or a lost node erases them; after the restart the group resumes at the committed offset, *after* them. Kafka keeps no trace that they were never handled, so lag looks normal. The reverse happens too: records handled after the last commit are delivered again (duplicates).
-
-The fix is to stop every consumer of the group, move its committed offsets back to before the first record that may not have been handled, and start it again: everything from there on is consumed a second time.
-
-On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is early access there); the coordinator accepts an administrator's offset change only while the group has no members.`,
+        '4.x': `${howAutoCommitLoses}\n\nOn Kafka 4.x a group uses either the classic protocol or the KIP-848 consumer protocol (\`group.protocol=consumer\`); both commit this way, and both accept an administrator's offset change only while the group has no members.`,
+        '3.9': `${howAutoCommitLoses}\n\nOn Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is not generally available before 4.0); the coordinator accepts an administrator's offset change only while the group has no members.`,
       },
       pick: async (ctx) => ((await ctx.capabilities()).kafkaLine === '3.9' ? '3.9' : '4.x'),
     }),
@@ -229,11 +224,11 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         if (view.type === 'share' || view.type === 'streams') throw refuse({ kind: 'unsupported-group', groupId, type: view.type })
         const missing = view.topics.find((t) => t.partitions === null)
         if (missing) throw refuse({ kind: 'unknown-topic', topic: missing.topic })
-        const { logs } = await readLogBounds(ctx.kafka, groupPartitions(view), null)
-        const newest = await readRecordTimes(
-          ctx.kafka,
-          view.committed.filter((c) => logs.some((l) => key(l) === key(c) && c.offset > l.logStart)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n })),
-        )
+        // The last committed record of each partition: a record below the log start simply has no time.
+        const [{ logs }, newest] = await Promise.all([
+          readLogBounds(ctx.kafka, groupPartitions(view), null),
+          readRecordTimes(ctx.kafka, view.committed.filter((c) => c.offset > 0n).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n }))),
+        ])
         const lastCommitted = newest.reduce<number | null>((max, r) => (r.timestamp !== null && (max === null || r.timestamp > max) ? r.timestamp : max), null)
         Object.assign(ctx.state, { view, logs, activeAtStart: !groupIsStopped(view) })
         const blocks: Block[] = [groupFacts(view)]
@@ -270,8 +265,9 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         const partitions = committed.map(({ topic, partition }) => ({ topic, partition }))
         const windowMs = 300_000
         const rate = await readWriteRate(ctx.kafka, partitions, ctx.now(), windowMs)
+        const ends = new Map(logs.map((l) => [key(l), l.logEnd]))
         const lag = committed.reduce((sum, c) => {
-          const end = logs.find((l) => key(l) === key(c))?.logEnd ?? c.offset
+          const end = ends.get(key(c)) ?? c.offset
           return sum + (end > c.offset ? end - c.offset : 0n)
         }, 0n)
         return `Here: the group is ${formatCount(lag)} records behind on ${formatCount(committed.length)} committed partition${committed.length === 1 ? '' : 's'}; its partitions received ${rate.toFixed(1)} records/s over the last ${formatDuration(windowMs)} (or since their first record), so each minute of rewind replays about ${formatCount(Math.round(rate * 60))} records.`
@@ -449,9 +445,10 @@ On Kafka 3.9 groups use the classic protocol (the KIP-848 consumer protocol is e
         const drifts = await groupDrifts(ctx.kafka, plan.groupId, plan.basedOn.committed)
         // Retention may have deleted records since the plan: a target below the new log start replays less.
         const { logs } = await readLogBounds(ctx.kafka, plan.moves, null)
+        const starts = new Map(logs.map((l) => [key(l), l.logStart]))
         for (const move of plan.moves) {
-          const log = logs.find((l) => key(l) === key(move))
-          if (log && log.logStart > move.target) drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: log.logStart.toString() })
+          const logStart = starts.get(key(move))
+          if (logStart !== undefined && logStart > move.target) drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: logStart.toString() })
         }
         return drifts
       },

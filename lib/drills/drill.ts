@@ -102,11 +102,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   try {
     kafka = await options.connect(info.bootstrap)
     const ctx: DrillContext = { kafka, bootstrap: info.bootstrap, sandbox: options.sandbox, dir, runId, workloads, signal, log, now: Date.now, sleep: abortableSleep(signal) }
-    const incident = await scenario.start(ctx)
-    const outcome = await runTrainee(options, ctx, incident)
+    // Ctrl-C ends the drill at the next step boundary (waits inside a step end at once): no restarts, no score.
+    const step = async <T>(work: () => Promise<T>): Promise<T> => {
+      const result = await work()
+      if (signal.aborted) throw new DrillInterrupted()
+      return result
+    }
+    const incident = await step(() => scenario.start(ctx))
+    const outcome = await step(() => runTrainee(options, ctx, incident))
     log(outcome.run ? `runbook ended: ${outcome.run.status} (exit ${outcome.run.exitCode})` : 'no runbook was run')
-    await scenario.finish(ctx, incident, outcome)
-    const score = await scenario.score(ctx, incident, outcome)
+    await step(() => scenario.finish(ctx, incident, outcome))
+    const score = await step(() => scenario.score(ctx, incident, outcome))
     log(`scored: ${score.headline}`)
     const report: DrillReport = {
       drillId,

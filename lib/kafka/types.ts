@@ -140,7 +140,7 @@ export interface PartitionState extends TopicPartition {
   /** Eligible leader replicas; null when this cluster does not report them (before 3.8, or no ELR feature). */
   readonly elr: readonly number[] | null
   readonly lastKnownElr: readonly number[] | null
-  /** The partition-level error the broker attached (e.g. LEADER_NOT_AVAILABLE); the fields above stay valid. */
+  /** A partition-level error the broker attached; the fields above stay valid. "No leader" is not one: leader=null says it. */
   readonly error?: KafkaError
 }
 
@@ -402,7 +402,9 @@ export interface KafkaOps {
 
   /** All topics when `topics` is omitted (internal ones included, flagged). Never throws for leaderless partitions. */
   partitionStates(topics?: readonly string[]): Promise<TopicState[]>
+  /** Resolves once every live broker sees the new topics (the controller answers before they do). */
   createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]>
+  /** Resolves once every live broker has forgotten the topics. */
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]>
 
   /** With `names`, only those configs come back (one small answer for thousands of topics). */

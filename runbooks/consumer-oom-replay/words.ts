@@ -144,7 +144,9 @@ export function previewBlocks(plan: RewindPlan): Block[] {
     for (const note of move.notes) {
       // Group identical warnings; per-partition numbers stay in the line.
       const text = noteText(note)
-      byText.set(text, [...(byText.get(text) ?? []), move])
+      const same = byText.get(text)
+      if (same) same.push(move)
+      else byText.set(text, [move])
     }
   }
   for (const [text, partitions] of byText) {

@@ -134,6 +134,21 @@ describe('headless', () => {
   })
 })
 
+describe('explanations for the version in front of the operator', () => {
+  it.each([
+    { line: '4.3' as const, says: 'On Kafka 4.x a group uses either the classic protocol or the KIP-848', not: 'On Kafka 3.9' },
+    { line: '3.9' as const, says: 'On Kafka 3.9 groups use the classic protocol', not: 'On Kafka 4.x' },
+  ])('Kafka $line', async ({ line, says, not }) => {
+    const builder = fakeCluster({ kafka: line }).brokers(3).topic('orders', { partitions: 1 }).records('orders', 0, { count: 5, startMs: t0 })
+    const kafka = builder.group('billing', { offsets: { 'orders/0': 5n } }).build()
+    const io = scriptedIo([], { interactive: false })
+    const result = await runRunbook(runbook, options(io, kafka, { given: given({ group: 'billing', 'shift-by': '-1' }), dryRun: true }))
+    expect(result.exitCode).toBe(0)
+    expect(io.screen()).toContain(says)
+    expect(io.screen()).not.toContain(not)
+  })
+})
+
 describe('bad input: one line, nothing changed', () => {
   it.each([
     { name: 'unknown group', answers: { group: 'nope', 'shift-by': '-1' }, message: 'no consumer group "nope"' },

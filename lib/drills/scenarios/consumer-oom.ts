@@ -53,6 +53,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 async function waitUntil(ctx: DrillContext, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = ctx.now() + timeoutMs
   while (!(await check())) {
+    ctx.signal.throwIfAborted()
     if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
     await ctx.sleep(250)
   }

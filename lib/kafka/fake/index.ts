@@ -1,4 +1,9 @@
 // The in-memory Kafka for runbook unit tests: build a cluster state, break it, run a runbook against it.
+//
+// Build (fakeCluster(...)…build()): brokers / broker, topic, partition, records, topicConfig, brokerDefaults,
+// brokerConfig, staticBrokerConfig, group. Break and drive (on the FakeKafka): killBroker, fenceBroker,
+// restartBroker, dropFromIsr, catchUp, produce, addMember, stopMembers, commit, setUnreachable. Assert:
+// inspect(topic, partition) (every replica's log end, which no API shows) and mutations (the writes made).
 export { fakeCluster, FakeClusterBuilder } from './builder.ts'
 export type { BrokerOptions, FakeClusterOptions, GroupOptions, MemberOptions, PartitionOptions, RecordsOptions, TopicOptions } from './builder.ts'
 export { FakeKafka } from './fake-kafka.ts'

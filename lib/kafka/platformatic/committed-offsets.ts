@@ -60,7 +60,7 @@ export async function alterCommittedOffsets(session: Session, groupId: string, c
   if (version === null) return commits.map(({ topic, partition }) => ({ topic, partition, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit v8+ is not served by this cluster') }))
 
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string }[]>()
-  for (const c of commits) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), { partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, committedMetadata: '' }])
+  for (const c of commits) (byTopic.get(c.topic) ?? byTopic.set(c.topic, []).get(c.topic)!).push({ partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, committedMetadata: '' })
   const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
   // Generation -1 with no member id: an admin commit, which Kafka accepts only while the group has no members.
   const answer = await onCoordinator(

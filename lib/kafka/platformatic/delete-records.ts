@@ -21,12 +21,12 @@ export async function deleteRecords(session: Session, before: readonly RecordsBe
     if (leader === undefined) results[index] = { ...base, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
     else if (leader === null) results[index] = { ...base, error: kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.') }
     else if (session.version(21, [2]) === null) results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'DeleteRecords v2 is not served by this cluster') }
-    else byLeader.set(leader, [...(byLeader.get(leader) ?? []), index])
+    else (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(index)
   })
   await Promise.all(
     [...byLeader].map(async ([leader, indexes]) => {
       const byTopic = new Map<string, { partitionIndex: number; offset: bigint }[]>()
-      for (const i of indexes) byTopic.set(before[i]!.topic, [...(byTopic.get(before[i]!.topic) ?? []), { partitionIndex: before[i]!.partition, offset: before[i]!.offset }])
+      for (const i of indexes) (byTopic.get(before[i]!.topic) ?? byTopic.set(before[i]!.topic, []).get(before[i]!.topic)!).push({ partitionIndex: before[i]!.partition, offset: before[i]!.offset })
       const answer = await session.onBroker(leader, (c) => send(deleteRecordsV2.api, c, [...byTopic].map(([name, partitions]) => ({ name, partitions })), timeoutMs))
       for (const i of indexes) {
         const { topic, partition } = before[i]!

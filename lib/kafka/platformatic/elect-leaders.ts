@@ -15,7 +15,7 @@ export async function electLeaders(session: Session, type: ElectionType, partiti
     return partitions.map((tp) => ({ ...tp, outcome: 'failed', error }))
   }
   const byTopic = new Map<string, number[]>()
-  for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+  for (const { topic, partition } of partitions) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(partition)
   const request = [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }))
   const answer = await session.anyBroker((c) => send(electLeadersApis[version], c, type === 'unclean' ? 1 : 0, request, timeoutMs))
   const outcomes = new Map<string, { errorCode: number; errorMessage: string | null }>()

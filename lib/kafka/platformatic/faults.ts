@@ -71,6 +71,15 @@ function detail(error: unknown): string {
 /** The one-line error for a cluster that cannot be asked at all. */
 export function connectionError(error: unknown, servers: readonly string[]): KafkaConnectionError {
   const kind = connectionFaultKind(error) ?? 'unreachable'
+  // The listener does not do SASL (ILLEGAL_SASL_STATE) or not this mechanism (UNSUPPORTED_SASL_MECHANISM).
+  const mechanism = chain(error).find((e) => e.apiCode === 33 || e.apiCode === 34)
+  if (mechanism) {
+    return new KafkaConnectionError(
+      'auth',
+      `SASL refused by ${servers.join(',')} (${errorName(mechanism.apiCode!)}) — check security.protocol and sasl.mechanism in --command-config against the listener`,
+      { cause: error },
+    )
+  }
   const what = kind === 'auth' ? 'authentication failed at' : kind === 'tls' ? 'TLS handshake failed with' : kind === 'timeout' ? 'timed out talking to' : kind === 'unsupported' ? 'unsupported Kafka at' : 'cannot reach'
   return new KafkaConnectionError(kind, `${what} ${servers.join(',')} (${detail(error)}) — ${advice[kind]}`, { cause: error })
 }

@@ -42,11 +42,14 @@ async function askInRounds(
 ): Promise<Map<string, PartitionAnswer | KafkaError>> {
   const answers = new Map<string, PartitionAnswer | KafkaError>()
   const version = session.version(2, [5, 6, 7, 8, 9])
+  // A partition asked n times goes into rounds 1..n: its k-th question joins the k-th round.
   const rounds: (typeof items)[number][][] = []
+  const asked = new Map<string, number>()
   for (const item of items) {
-    const round = rounds.find((r) => !r.some((other) => other.topic === item.topic && other.partition === item.partition))
-    if (round) round.push(item)
-    else rounds.push([item])
+    const key = `${item.topic}/${item.partition}`
+    const index = asked.get(key) ?? 0
+    asked.set(key, index + 1)
+    ;(rounds[index] ??= []).push(item)
   }
   for (const round of rounds) {
     if (version === null) {
@@ -54,15 +57,17 @@ async function askInRounds(
       continue
     }
     const byTopic = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint }[]>()
-    for (const item of round) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), { partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp }])
+    for (const item of round) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push({ partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp })
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
     const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, readUncommitted, request))
+    const byPartition = new Map<string, PartitionAnswer>()
+    if (!('error' in answer)) for (const t of answer.value.topics) for (const p of t.partitions) byPartition.set(`${t.name}/${p.partitionIndex}`, p)
     for (const item of round) {
       if ('error' in answer) {
         answers.set(item.key, answer.error)
         continue
       }
-      const found = answer.value.topics.find((t) => t.name === item.topic)?.partitions.find((p) => p.partitionIndex === item.partition)
+      const found = byPartition.get(`${item.topic}/${item.partition}`)
       answers.set(item.key, found ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker gave no answer for this partition'))
     }
   }
@@ -89,7 +94,7 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
     else if (query.spec === 'max-timestamp' && session.version(2, [7, 8, 9]) === null) {
       results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'this cluster has no max-timestamp lookup (Kafka 3.0+)') }
     } else {
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), { key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index }])
+      (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push({ key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index })
     }
   })
   await Promise.all(
@@ -119,7 +124,7 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
 export async function replicaOffsets(session: Session, queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
   const results: ReplicaOffset[] = new Array(queries.length)
   const byBroker = new Map<number, { key: string; topic: string; partition: number; timestamp: bigint; index: number }[]>()
-  queries.forEach((q, index) => byBroker.set(q.broker, [...(byBroker.get(q.broker) ?? []), { key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }]))
+  queries.forEach((q, index) => (byBroker.get(q.broker) ?? byBroker.set(q.broker, []).get(q.broker)!).push({ key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }))
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
       const answers = await askInRounds(session, broker, debuggingReplicaId, items)

@@ -98,11 +98,13 @@ async function describeWithMetadata(session: Session, topics: readonly string[])
   return answer.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId, isInternal: t.isInternal, partitions: t.partitions }))
 }
 
-export async function readPartitionStates(session: Session, topics?: readonly string[]): Promise<TopicState[]> {
+/** `via: 'metadata'` forces the pre-3.8 path (for tests on brokers that have DescribeTopicPartitions). */
+export async function readPartitionStates(session: Session, topics?: readonly string[], via?: 'metadata'): Promise<TopicState[]> {
   const requested = topics ? [...new Set(topics)] : []
   if (topics && topics.length === 0) return []
-  const withElr = readCapabilities(session).elr === 'on'
-  const raw = session.version(75, [0]) !== null ? await describeAllPages(session, requested) : await describeWithMetadata(session, requested)
+  const useDescribe = via !== 'metadata' && session.version(75, [0]) !== null
+  const withElr = useDescribe && readCapabilities(session).elr === 'on'
+  const raw = useDescribe ? await describeAllPages(session, requested) : await describeWithMetadata(session, requested)
   const states = raw.map((t) => toTopicState(t, withElr))
   if (!topics) return states.sort((a, b) => a.topic.localeCompare(b.topic))
   const byName = new Map(states.map((s) => [s.topic, s]))

@@ -16,7 +16,7 @@ export async function alterPartitionReassignments(session: Session, moves: reado
   const byTopic = new Map<string, { partitionIndex: number; replicas: number[] }[]>()
   for (const move of moves) {
     // A null replica list cancels the reassignment of that partition.
-    byTopic.set(move.topic, [...(byTopic.get(move.topic) ?? []), { partitionIndex: move.partition, replicas: move.replicas === null ? (null as unknown as number[]) : [...move.replicas] }])
+    (byTopic.get(move.topic) ?? byTopic.set(move.topic, []).get(move.topic)!).push({ partitionIndex: move.partition, replicas: move.replicas === null ? (null as unknown as number[]) : [...move.replicas] })
   }
   const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
   const answer = await session.anyBroker((c) => send(alterPartitionReassignmentsV0.api, c, timeoutMs, false, request))

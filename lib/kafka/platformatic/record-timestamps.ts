@@ -8,7 +8,8 @@ import type { KafkaError, RecordQuery, RecordTimestamp } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { type Session, send } from './session.ts'
 
-type Batch = NonNullable<Awaited<ReturnType<typeof fetchV12.api.async>>['responses'][number]['partitions'][number]['records']>[number]
+type FetchedPartition = Awaited<ReturnType<typeof fetchV12.api.async>>['responses'][number]['partitions'][number]
+type Batch = NonNullable<FetchedPartition['records']>[number]
 
 /** Bytes asked per partition; a batch bigger than this is fetched again alone, when Kafka returns it whole. */
 const partitionBytes = 64 * 1024
@@ -73,7 +74,7 @@ export async function recordTimestamps(session: Session, queries: readonly Recor
     if (leader === undefined) settle(item, null, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
     else if (leader === null) settle(item, null, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
     else if (query.offset < 0n) settle(item, null, kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${query.offset} is not a real offset`))
-    else byLeader.set(leader, [...(byLeader.get(leader) ?? []), item])
+    else (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(item)
   })
   await Promise.all([...byLeader].map(([leader, items]) => readFromLeader(session, leader, items, settle)))
   return results
@@ -94,36 +95,41 @@ async function readFromLeader(session: Session, leader: number, items: Pending[]
       } else requests.push({ items: [item], keys: new Set([key]) })
     }
     const again: Pending[] = []
-    for (const { items: request } of requests) {
-      const byTopic = new Map<string, Pending[]>()
-      for (const item of request) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item])
-      const topics = [...byTopic].map(([topicId, group]) => ({
-        topicId,
-        partitions: group.map((item) => ({ partition: item.partition, currentLeaderEpoch: -1, fetchOffset: item.from, lastFetchedEpoch: -1, partitionMaxBytes: item.bytes })),
-      }))
-      const maxBytes = Math.min(request.reduce((sum, item) => sum + item.bytes, 0), 256 * 1024 * 1024)
-      // No wait, no fetch session (epoch -1): one plain read of what is there now.
-      const answer = await session.onBroker(leader, (c) => send(fetchV12.api, c, 0, 1, maxBytes, readUncommitted, 0, -1, topics, [], ''))
-      for (const item of request) {
-        if ('error' in answer) {
-          settle(item, null, answer.error)
-          continue
+    // The requests of a round are independent (each partition appears once per request): send them together.
+    await Promise.all(
+      requests.map(async ({ items: request }) => {
+        const byTopic = new Map<string, Pending[]>()
+        for (const item of request) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push(item)
+        const topics = [...byTopic].map(([topicId, group]) => ({
+          topicId,
+          partitions: group.map((item) => ({ partition: item.partition, currentLeaderEpoch: -1, fetchOffset: item.from, lastFetchedEpoch: -1, partitionMaxBytes: item.bytes })),
+        }))
+        const maxBytes = Math.min(request.reduce((sum, item) => sum + item.bytes, 0), 256 * 1024 * 1024)
+        // No wait, no fetch session (epoch -1): one plain read of what is there now.
+        const answer = await session.onBroker(leader, (c) => send(fetchV12.api, c, 0, 1, maxBytes, readUncommitted, 0, -1, topics, [], ''))
+        const byPartition = new Map<string, FetchedPartition>()
+        if (!('error' in answer)) for (const t of answer.value.responses) for (const p of t.partitions) byPartition.set(`${t.topicId}/${p.partitionIndex}`, p)
+        for (const item of request) {
+          if ('error' in answer) {
+            settle(item, null, answer.error)
+            continue
+          }
+          const found = byPartition.get(`${item.topic}/${item.partition}`)
+          if (!found) settle(item, null, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the leader gave no answer for this partition'))
+          else if (found.errorCode !== 0) settle(item, null, kafkaError(found.errorCode))
+          else if (item.from >= found.highWatermark) settle(item, null)
+          else {
+            const outcome = firstRecordFrom(found.records ?? [], item.from)
+            if (outcome === 'none') {
+              // Below the high watermark but no whole batch came back: the batch is bigger than asked for.
+              if (item.bytes < aloneBytes) again.push({ ...item, bytes: aloneBytes })
+              else settle(item, null, kafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the batch at offset ${item.from} is larger than ${aloneBytes} bytes`))
+            } else if (outcome !== null && 'more' in outcome) again.push({ ...item, from: outcome.more })
+            else settle(item, outcome)
+          }
         }
-        const found = answer.value.responses.find((t) => t.topicId === item.topic)?.partitions.find((p) => p.partitionIndex === item.partition)
-        if (!found) settle(item, null, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the leader gave no answer for this partition'))
-        else if (found.errorCode !== 0) settle(item, null, kafkaError(found.errorCode))
-        else if (item.from >= found.highWatermark) settle(item, null)
-        else {
-          const outcome = firstRecordFrom(found.records ?? [], item.from)
-          if (outcome === 'none') {
-            // Below the high watermark but no whole batch came back: the batch is bigger than asked for.
-            if (item.bytes < aloneBytes) again.push({ ...item, bytes: aloneBytes })
-            else settle(item, null, kafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the batch at offset ${item.from} is larger than ${aloneBytes} bytes`))
-          } else if (outcome !== null && 'more' in outcome) again.push({ ...item, from: outcome.more })
-          else settle(item, outcome)
-        }
-      }
-    }
+      }),
+    )
     pending = again
   }
   for (const item of pending) settle(item, null, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no data record found from offset ${item.from} within ${maxRounds} reads`))

@@ -76,7 +76,8 @@ export class Session {
     const pool = new ConnectionPool(options.clientId ?? 'runbook', {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       requestTimeout: options.requestTimeoutMs ?? 15000,
-      ...(options.tls ? { tls: tlsOptions(options.tls), tlsServerName: options.tls.servername === undefined ? true : options.tls.servername !== '' } : {}),
+      // Node sends the host name as SNI by itself (never an IP address); an explicit name overrides it.
+      ...(options.tls ? { tls: tlsOptions(options.tls), ...(options.tls.servername ? { tlsServerName: options.tls.servername } : {}) } : {}),
       ...(options.sasl ? { sasl: { mechanism: options.sasl.mechanism, username: options.sasl.username, password: options.sasl.password } } : {}),
     })
     const bootstrap = options.bootstrapServers.map(parseServer)

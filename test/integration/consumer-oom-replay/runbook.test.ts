@@ -90,7 +90,7 @@ describe('consumer-oom-replay on the sandbox', () => {
     { name: 'malformed time', answers: { 'to-datetime': 'yesterday-ish' }, message: 'is not a time' },
   ])('bad input, $name: one line, nothing changed', async ({ group, answers, message }) => {
     const target = group ?? (await freshGroup('oom-bad'))
-    const result = await run(target, answers)
+    const result = await run(target, answers as unknown as Record<string, string>)
     expect(result.code).toBe(2)
     expect(result.json.message).toContain(message)
     expect(result.json.message).toContain('nothing changed')
@@ -115,6 +115,8 @@ describe('consumer-oom-replay on the sandbox', () => {
   })
 
   it('describes a KIP-848 group with its members, and previews a dry run while it still runs', async () => {
+    // The consumer protocol is generally available from Kafka 4.0.
+    if (testSandbox().kafkaVersion.startsWith('3.')) return
     const group = uniqueTopic('oom-kip848')
     const running = await startGroup(ops, group, topic, 'consumer')
     try {

@@ -54,14 +54,22 @@ async function ourTargets(answers: Record<string, string>): Promise<Record<strin
   return Object.fromEntries(plan.moves.map((m) => [`${m.topic}/${m.partition}`, m.target]))
 }
 
-/** Kafka's own answer: the NEW-OFFSET column of kafka-consumer-groups --reset-offsets --dry-run. */
+/**
+ * Kafka's own answer: the NEW-OFFSET column of kafka-consumer-groups --reset-offsets --dry-run. The table is
+ * read as a stream of words, four per row: Kafka 3.9.2 prints every row on one line (4.3.1 one per line).
+ */
 async function kafkaTargets(args: readonly string[]): Promise<Record<string, string>> {
   const out = await kafkaToolOk('kafka-consumer-groups', ['--group', group, '--reset-offsets', ...args, '--dry-run'])
-  const rows = out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f.length === 4 && f[0] === group && /^\d+$/.test(f[2]!) && /^\d+$/.test(f[3]!))
-  return Object.fromEntries(rows.map(([, topic, partition, offset]) => [`${topic}/${partition}`, offset!]))
+  const header = out.indexOf('NEW-OFFSET')
+  if (header === -1) throw new Error(`kafka-consumer-groups printed no reset table: ${out.trim().slice(0, 400)}`)
+  const words = out.slice(header + 'NEW-OFFSET'.length).trim().split(/\s+/).filter((w) => w !== '')
+  const targets: Record<string, string> = {}
+  for (let i = 0; i + 3 < words.length; i += 4) {
+    const [name, topic, partition, offset] = words.slice(i, i + 4)
+    if (name !== group || !/^\d+$/.test(partition!) || !/^\d+$/.test(offset!)) throw new Error(`unexpected reset row: ${words.slice(i, i + 4).join(' ')}`)
+    targets[`${topic}/${partition}`] = offset!
+  }
+  return targets
 }
 
 describe('same targets as kafka-consumer-groups --reset-offsets --dry-run', () => {

@@ -1,0 +1,63 @@
+// Adapter paths the contract cannot reach through KafkaOps alone: the Metadata fallback used before Kafka 3.8
+// (read off the error the client throws for leaderless partitions), and connection failures as one line.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect } from '../../../lib/kafka/index.ts'
+import { readPartitionStates } from '../../../lib/kafka/platformatic/partition-states.ts'
+import { Session } from '../../../lib/kafka/platformatic/session.ts'
+import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import { nodeAction } from '../../support/faults.ts'
+import { waitFor } from '../../support/kafka.ts'
+import { testSandbox } from '../../support/sandbox.ts'
+import { awaitFullIsr, produceAt } from './world.ts'
+
+describe('partition states through Metadata (brokers before 3.8)', () => {
+  let ops: KafkaOps
+  let session: Session
+  const lonely = `fallback-lonely-${Date.now().toString(36)}`
+  const healthy = `fallback-healthy-${Date.now().toString(36)}`
+  beforeAll(async () => {
+    const servers = testSandbox().bootstrap.split(',')
+    ops = await connect({ bootstrapServers: servers })
+    session = await Session.open({ bootstrapServers: servers })
+    await ops.createTopics([
+      { topic: lonely, assignments: [[3], [1]] },
+      { topic: healthy, assignments: [[1, 2]] },
+    ])
+    await produceAt(lonely, 0, [1])
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await nodeAction(3, 'kill')
+    await waitFor(async () => (await ops.partitionStates([lonely]))[0]!.partitions[0]!.leader === null, { what: `${lonely}-0 to lose its leader`, timeoutMs: 30_000 })
+  })
+  afterAll(async () => {
+    await nodeAction(3, 'start')
+    await awaitFullIsr(ops)
+    await session.close()
+    await ops.close()
+  })
+
+  it('answers a leaderless partition beside healthy ones, as DescribeTopicPartitions does (without ELR)', async () => {
+    const viaMetadata = await readPartitionStates(session, [lonely, healthy, 'fallback-missing'], 'metadata')
+    const viaDescribe = await readPartitionStates(session, [lonely, healthy, 'fallback-missing'])
+    const strip = (states: typeof viaMetadata) => states.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, elr: null, lastKnownElr: null })) }))
+    expect(viaMetadata[0]!.partitions[0]).toMatchObject({ leader: null, replicas: [3], offline: [3], elr: null })
+    expect(strip(viaMetadata)).toEqual(strip(viaDescribe))
+    expect(viaMetadata[2]!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+  })
+})
+
+describe('connection failures are one line with what to do', () => {
+  it('TLS against a plaintext listener', async () => {
+    const error = await connect({ bootstrapServers: [testSandbox().bootstrap.split(',')[0]!], tls: {}, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'KafkaConnectionError' })
+    expect((error as Error).message.split('\n')).toHaveLength(1)
+    expect((error as { kind: string }).kind).toMatch(/tls|timeout|unreachable/)
+  })
+
+  it('SASL against a listener without SASL', async () => {
+    const error = await connect({ bootstrapServers: [testSandbox().bootstrap.split(',')[0]!], sasl: { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' }, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'KafkaConnectionError' })
+    expect((error as Error).message).not.toContain('p\n')
+    expect((error as Error).message.split('\n')).toHaveLength(1)
+  })
+})
