@@ -140,9 +140,10 @@ export function classifyRecovery(partition: LeaderlessPartition, rules: Election
       const clean = cleanEffect(broker, partition, rules)
       if (!flagOn) return { broker, effect: clean, winner: null }
       // ELR on: a crashed ISR/ELR member is handled at its registration, while still fenced, and with the flag on
-      // that election takes the first live replica (measured 4.3.1 for an ELR member; assumed for the last
-      // known leader, which is an ELR member too). Others are handled at their unfencing, taking the first live
-      // replica in replica order, themselves included; an ISR member then wins cleanly.
+      // that election takes the first live replica — measured 4.3.1 for an ELR member and for the last known
+      // leader itself (restarted, it handed leadership to the lagging live replica within 5 s). Others are
+      // handled at their unfencing, taking the first live replica in replica order, themselves included; an ISR
+      // member then wins cleanly.
       const atRegistration = rules === '4.x-elr-on' && inSyncSets.has(broker)
       if (!atRegistration && clean === 'elected') return { broker, effect: clean, winner: null }
       const winner = atRegistration ? (firstLive ?? broker) : (inOrder(partition.replicas, [...liveReplicas, broker])[0] ?? broker)

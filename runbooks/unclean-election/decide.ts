@@ -52,6 +52,11 @@ function options(ctx: Context): DecisionOption[] {
   const restart = brokersToRestart(waiting)
   const flagTopics = [...new Set(partitions.filter((p) => !uncleanEnabled(p)).map((p) => p.topic))]
 
+  // With the flag already on, a returning broker does not get its partitions back: the first live replica does.
+  const flagTrap = recoveries.filter((r) => r.uncleanPending !== null && r.dead.some((d) => d.effect === 'unclean-election'))
+  const trapWarning = flagTrap.length
+    ? `; unclean.leader.election.enable is ON for ${fewNames([...new Set(flagTrap.map((r) => r.topic))])}: a returning broker sets off an unclean election of the first live replica (${fewNames(flagTrap.map((r) => `${partitionName(r)} → broker ${r.uncleanPending!.winner}`))}) — turn the flag off before restarting anything`
+    : ''
   const wait: DecisionOption =
     electing.length === recoveries.length
       ? { value: 'wait', label: 'Wait: Kafka is electing an in-sync replica', cost: 'seconds; nothing lost', risk: 'none', recommended: true }
@@ -65,8 +70,8 @@ function options(ctx: Context): DecisionOption[] {
           ]
             .filter(Boolean)
             .join('; '),
-          risk: 'the outage lasts as long as the broker is down: producers’ batches expire after their delivery timeout (2 min by default) and fail; consumers of these partitions stand still',
-          recommended: hopeless.length === 0 && waiting.length > 0,
+          risk: `the outage lasts as long as the broker is down: producers’ batches expire after their delivery timeout (2 min by default) and fail; consumers of these partitions stand still${trapWarning}`,
+          recommended: hopeless.length === 0 && waiting.length > 0 && flagTrap.length === 0,
           ...(waiting.length === 0 && electing.length === 0 ? { unavailable: 'no dead broker is known to hold every committed record of these partitions' } : {}),
         }
   const elect: DecisionOption = {

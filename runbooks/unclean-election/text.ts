@@ -41,7 +41,7 @@ export const kafkaRulesText: Readonly<Record<ElectionRules, string>> = {
 **What a restart does.**
 - The **last known ELR** broker (the last leader) is elected as soon as it registers again: about 3 s after its process starts in our lab, with nothing lost. The controller logs it as an unclean election; in effect it is not one.
 - Any **other ELR member** that crashed (SIGKILL, out of memory, power loss) is struck from the ELR when it registers and is **not** elected, although it holds every committed record. One that shut down cleanly keeps its place and is elected.
-- A replica that was **out of sync** is never elected by a restart. But if the unclean flag is on, the return of any of the partition's brokers makes the controller elect the first *live* replica at that broker's registration, while the returning broker is still fenced: in our lab, restarting the complete broker handed leadership to the lagging one.
+- A replica that was **out of sync** is never elected by a restart. But if the unclean flag is on, the return of any of the partition's brokers makes the controller elect the first *live* replica at that broker's registration, while the returning broker is still fenced: in our lab, restarting the complete broker — even the last known leader — handed leadership to the lagging one.
 
 **An ELR member that is alive** is elected right away; a partition in that state is not waiting for you.
 

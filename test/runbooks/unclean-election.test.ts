@@ -229,6 +229,22 @@ describe('unclean-election: waiting', () => {
   })
 })
 
+describe('unclean-election: a flag already on', () => {
+  it('warns that a returning broker would hand leadership to the first live replica, and stops recommending the wait', async () => {
+    const kafka = incident()
+    await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: 'orders' }, ops: [{ name: 'unclean.leader.election.enable', op: 'set', value: 'true' }] }], { validateOnly: false })
+    const io = headless()
+    const result = await runRunbook(runbook, options(io, kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
+    expect(result.exitCode).toBe(0)
+    const decision = readEvents(result.sessionDir).find((e) => e.type === 'decision') as { recommended: string | null; options: { value: string; risk: string; unavailable?: string }[] }
+    expect(decision.recommended).toBeNull()
+    expect(decision.options.find((o) => o.value === 'wait')!.risk).toContain('a returning broker sets off an unclean election of the first live replica (orders-0 → broker 3) — turn the flag off before restarting anything')
+    // The flag option is not offered again: it is on already.
+    expect(decision.options.find((o) => o.value === 'flag')!.unavailable).toBe('the flag is already on for these topics')
+    expect(io.screen().replace(/\s+/g, ' ')).toContain('the controller will elect the first live replica (orders-0 → broker 3, orders-1 → broker 3) on its own')
+  })
+})
+
 describe('unclean-election: the one-shot flag', () => {
   it('turns the flag on, lets the controller pick, turns it back, and records nothing left to undo', async () => {
     const kafka = incident()
