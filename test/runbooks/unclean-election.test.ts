@@ -236,7 +236,7 @@ describe('unclean-election: a flag already on', () => {
     const io = headless()
     const result = await runRunbook(runbook, options(io, kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
     expect(result.exitCode).toBe(0)
-    const decision = readEvents(result.sessionDir).find((e) => e.type === 'decision') as { recommended: string | null; options: { value: string; risk: string; unavailable?: string }[] }
+    const decision = readEvents(result.sessionDir).find((e) => e.type === 'decision') as unknown as { recommended: string | null; options: { value: string; risk: string; unavailable?: string }[] }
     expect(decision.recommended).toBeNull()
     expect(decision.options.find((o) => o.value === 'wait')!.risk).toContain('a returning broker sets off an unclean election of the first live replica (orders-0 → broker 3) — turn the flag off before restarting anything')
     // The flag option is not offered again: it is on already.
