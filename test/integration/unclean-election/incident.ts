@@ -10,6 +10,8 @@ import { breakIntoLeaderless, readLogEndFromFiles, restoreAfterLeaderless, type 
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import { estimateCandidates, type PartitionEstimate } from '../../../lib/plans/unclean-estimate.ts'
+import { readLeaderlessSnapshot } from '../../../lib/reads/leaderless.ts'
 import { control, nodeLogFiles } from '../../../lib/sandbox/index.ts'
 import { uniqueTopic, waitFor } from '../../support/kafka.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
@@ -30,6 +32,8 @@ export interface Incident {
   /** Broker 1's log end per partition, read from its segment files while it is down. */
   readonly deadLeaderEnd: ReadonlyMap<number, bigint>
   readonly acked: readonly Acked[]
+  /** The estimates while broker 3 was the only live replica (before broker 2 was started again). */
+  readonly aloneEstimates: readonly PartitionEstimate[]
   close(): Promise<void>
 }
 
@@ -117,6 +121,9 @@ export async function breakCluster(options: { divergeMs?: number } = {}): Promis
   // The truth about what was lost lives in broker 1's files: read it before anything restarts it.
   const deadLeaderEnd = new Map<number, bigint>()
   for (const partition of [0, 1]) deadLeaderEnd.set(partition, (await readLogEndFromFiles(sandbox.config, 1, { topic, partition }))!)
+  // With broker 3 the only live replica, only the consumer group can prove anything: price it now.
+  const alone = await readLeaderlessSnapshot(ops, { takenAtMs: Date.now(), only: [0, 1].map((partition) => ({ topic, partition })) })
+  const aloneEstimates = alone.partitions.map(estimateCandidates)
   await control(sandbox.config, 2, 'start', { probe, timeoutMs: 90_000 })
   // Broker 2 is back and unfenced but must not lead: it crashed (ELR on) or was not the last ISR member.
   await sleep(3000)
@@ -129,6 +136,7 @@ export async function breakCluster(options: { divergeMs?: number } = {}): Promis
     ops,
     env,
     deadLeaderEnd,
+    aloneEstimates,
     acked: producer.acked,
     async close() {
       await restoreAfterLeaderless(env, { topic, leader: 1, inSync: 2, lagging: 3 })

@@ -99,6 +99,20 @@ describe('unclean-election on the real sandbox', () => {
     }
   })
 
+  it('with the lagging replica alone alive, the consumer group proves the loss, and never more than the truth', () => {
+    for (const estimate of incident.aloneEstimates) {
+      const [three] = estimate.candidates
+      expect(three).toMatchObject({ broker: 3, lossFromReplicas: 0n })
+      expect(three!.groupsAhead.map((g) => g.groupId)).toEqual([incident.group])
+      expect(three!.certainLoss).toBe(three!.lossFromGroups)
+      expect(three!.certainLoss).toBeGreaterThan(0n)
+      const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= three!.logEndOffset!).length
+      expect(three!.certainLoss).toBeLessThanOrEqual(BigInt(ackedAbove))
+      expect(three!.certainLoss).toBeLessThanOrEqual(incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!)
+      process.stderr.write(`[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${estimate.partition}, broker 3 alone: group proves ≥ ${three!.certainLoss}; acked above its end ${ackedAbove}; truncated ${incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!}\n`)
+    }
+  })
+
   it('refuses bad input in one line and changes nothing', async () => {
     const cases: [string, string, RegExp][] = [
       [`${incident.bystander}:0`, '2', /has a leader \(broker \d\): there is nothing to elect/],
