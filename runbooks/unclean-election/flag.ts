@@ -89,6 +89,8 @@ async function apply(ctx: Context, plan: FlagPlan): Promise<ApplyResult<FlagUndo
 }
 
 async function verify(ctx: Context, plan: FlagPlan) {
+  // Ctrl-C ended the wait (the flag was turned back already): the run stops as interrupted, not as a failure.
+  if (ctx.signal.aborted) throw new Error('interrupted while waiting for the controller; the flag was turned back')
   const states = await readPartitionStates(ctx.kafka, plan.partitions)
   const rows = plan.partitions.map((p) => {
     const s = states.get(partitionKey(p))

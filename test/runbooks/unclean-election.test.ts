@@ -275,6 +275,21 @@ describe('unclean-election: the one-shot flag', () => {
   })
 })
 
+describe('unclean-election: Ctrl-C while the flag is on', () => {
+  it('turns the flag back at once and stops as interrupted', async () => {
+    const kafka = incident()
+    const abort = new AbortController()
+    const io = scriptedIo([{ select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
+    io.beforeNextPrompt(() => void setTimeout(() => abort.abort(), 300))
+    const result = await runRunbook(runbook, options(io, kafka, { signal: abort.signal, given: given({ 'flag-timeout': '60s', ...fast }) }))
+    expect(result).toMatchObject({ status: 'interrupted', exitCode: 130 })
+    const [config] = await kafka.describeConfigs([{ type: 'topic', name: 'orders' }], { names: ['unclean.leader.election.enable'] })
+    expect(config!.entries[0]!.value).toBe('false')
+    expect(kafka.mutations).toEqual(['incrementalAlterConfigs', 'incrementalAlterConfigs'])
+    expect(io.screen()).toContain('stopped by Ctrl-C')
+  })
+})
+
 describe('unclean-election: the notebook on paper', () => {
   it('prints every version of every explanation and the parameters', () => {
     const text = renderBlocks(describeRunbook(runbook), { color: false, width: 120 })
