@@ -9,7 +9,7 @@ import type { ElectionRules } from '../../lib/plans/leaderless.ts'
 export const incidentText: Readonly<Record<ElectionRules, string>> = {
   '4.x-elr-on': `Some partitions have **no leader**. Every broker that Kafka trusts to hold all of their committed records is down, so the controller gives leadership to nobody. Until one of those brokers is back, producers to these partitions fail once their delivery timeout runs out, and their consumers stand still.
 
-This cluster runs **Kafka 4.x with eligible leader replicas (ELR) on**. Beside the ISR, the controller keeps an ELR list: replicas that dropped out of the ISR when it was already at \`min.insync.replicas\`, and that therefore still hold every committed record. Once the ISR is empty it also remembers the last leader as the *last known ELR*. A partition is left without a leader only when none of these brokers is alive.
+This cluster runs **Kafka 4.x with eligible leader replicas (ELR) on**. Beside the ISR, the controller keeps an ELR list: replicas removed from the ISR by a shrink that took it below \`min.insync.replicas\`. The high watermark stops moving below min ISR, so they still hold every committed record. Once the ISR is empty it also remembers the last leader as the *last known ELR*. A partition is left without a leader only when none of these brokers is alive.
 
 Two ways out; this runbook prices both from the cluster before you pick one:
 
