@@ -100,7 +100,7 @@ export const command: Command = {
     const answers = collectAnswers(args, env.cwd)
     const approvals = { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] }
     const interactive = isInteractive(args, env)
-    const io = makeIo(interactive && !args.values.follow, args, env)
+    const io = await makeIo(interactive && !args.values.follow, args, env)
     const trainee = args.values['do-nothing']
       ? ({ kind: 'nothing', waitMs: parseDuration((args.values.wait as string | undefined) ?? '20s') } as const)
       : args.values.follow

@@ -10,7 +10,6 @@ import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunResult } from '../engine/runner.ts'
 import { headlessIo } from '../terminal/headless-io.ts'
 import { colorEnabled, renderWidth } from '../terminal/render.ts'
-import { terminalIo } from '../terminal/terminal-io.ts'
 import type { CommandEnv, OptionSpec, ParsedArgs } from './command.ts'
 import type { RunbookConfig } from './config-file.ts'
 import { resolveConnection } from './connection.ts'
@@ -76,9 +75,13 @@ export function isInteractive(args: ParsedArgs, env: CommandEnv): boolean {
   return env.stdin.isTTY === true && env.stdout.isTTY === true
 }
 
-export function makeIo(interactive: boolean, args: ParsedArgs, env: CommandEnv): Io {
+/** The Io for this run; Inquirer and ora are loaded only when a person is there to answer. */
+export async function makeIo(interactive: boolean, args: ParsedArgs, env: CommandEnv): Promise<Io> {
   const render = { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }
-  if (interactive) return terminalIo({ input: env.stdin, output: env.stdout, signal: env.signal }, render)
+  if (interactive) {
+    const { terminalIo } = await import('../terminal/terminal-io.ts')
+    return terminalIo({ input: env.stdin, output: env.stdout, signal: env.signal }, render)
+  }
   return headlessIo(args.values.json ? null : env.stdout, render)
 }
 

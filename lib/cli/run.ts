@@ -37,7 +37,7 @@ ${connectionHelp}`,
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
     const interactive = isInteractive(args, env)
-    const io = makeIo(interactive, args, env)
+    const io = await makeIo(interactive, args, env)
     let id = args.positionals[0]
     if (args.positionals.length > 1) throw new UsageError(`one runbook at a time — got ${args.positionals.join(' ')}`)
     if (id === undefined) {

@@ -37,7 +37,7 @@ ${connectionHelp}`,
     const open = await openCluster(args, env, config)
     try {
       const result = await runUndo({
-        io: makeIo(interactive, args, env),
+        io: await makeIo(interactive, args, env),
         kafka: open.kafka,
         sessionDir,
         sessionsDir: dir,

@@ -27,6 +27,8 @@ export function newSessionId(runbookId: string, now: number): string {
   return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`
 }
 
+const durableEvents = new Set<TranscriptEvent['type']>(['confirmation', 'apply', 'undo-record', 'verify', 'abort', 'session-end', 'undone'])
+
 export class Session {
   readonly id: string
   readonly dir: string
@@ -64,7 +66,9 @@ export class Session {
     const hash = createHash('sha256').update(JSON.stringify(stamped)).digest('hex')
     const written = { ...stamped, hash } as WrittenEvent
     writeSync(this.fd, JSON.stringify(written) + '\n')
-    fsyncSync(this.fd)
+    // Every event reaches the OS before the run goes on, so a crashed process loses nothing. The decisive ones
+    // (approvals, applies, undo records, the end) are also forced to the disk, in case the machine goes down.
+    if (durableEvents.has(event.type)) fsyncSync(this.fd)
     this.lastHash = hash
     this.events.push(written)
     if (event.type === 'cell-end' || event.type === 'session-end' || event.type === 'abort') this.writeNotebook()

@@ -112,9 +112,11 @@ export interface ProduceOptions {
 /** Writes the values in order and resolves once the cluster acknowledged all of them. */
 export async function produce(topic: string, values: readonly string[], options: ProduceOptions = {}): Promise<void> {
   const acks = options.acks === 'leader' ? ProduceAcks.LEADER : options.acks === 'none' ? ProduceAcks.NO_RESPONSE : ProduceAcks.ALL
-  const producer = new Producer({ ...clientOptions('runbook-test-producer'), acks, idempotent: false })
+  // @platformatic/kafka 1.35 takes acks per send() for a non-idempotent producer (the constructor's is ignored).
+  const producer = new Producer({ ...clientOptions('runbook-test-producer'), idempotent: false })
   try {
     await producer.send({
+      acks,
       messages: values.map((value) => ({ topic, value: Buffer.from(value), ...(options.partition !== undefined ? { partition: options.partition } : {}) })),
     })
   } finally {
@@ -164,13 +166,13 @@ export async function waitFor(check: () => Promise<boolean> | boolean, { what, t
 
 /** A background producer writing small acks=all batches until stopped: the "writes flowing" of an ISR drill. */
 export function startProducing(topic: string, { intervalMs = 50, partition = 0 }: { intervalMs?: number; partition?: number } = {}): { stop(): Promise<number> } {
-  const producer = new Producer({ ...clientOptions('runbook-test-load'), acks: ProduceAcks.ALL, idempotent: false, retries: 0 })
+  const producer = new Producer({ ...clientOptions('runbook-test-load'), idempotent: false, retries: 0 })
   let running = true
   let acknowledged = 0
   const loop = (async () => {
     while (running) {
       try {
-        await producer.send({ messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition, value: Buffer.from(`load ${acknowledged + i}`) })) })
+        await producer.send({ acks: ProduceAcks.ALL, messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition, value: Buffer.from(`load ${acknowledged + i}`) })) })
         acknowledged += 10
       } catch {
         // A request that fails while a broker is paused is expected here; keep writing.

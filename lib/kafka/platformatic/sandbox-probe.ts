@@ -84,13 +84,15 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
     async writeProbeRecords(bootstrap, { topic, partitions, replicationFactor, timeoutMs }) {
       const base = { clientId, bootstrapBrokers: parseServers(bootstrap).map(({ host, port }) => `${host}:${port}`), connectTimeout: timeoutMs, requestTimeout: timeoutMs, timeout: timeoutMs, retries: 1, retryDelay: 100 }
       const admin = new Admin(base)
-      const producer = new Producer({ ...base, acks: ProduceAcks.ALL, idempotent: false, autocreateTopics: false })
+      // @platformatic/kafka 1.35 takes acks per send() for a non-idempotent producer (the constructor's is ignored).
+      const producer = new Producer({ ...base, idempotent: false, autocreateTopics: false })
       try {
         await withDeadline(
           (async () => {
             const existing = await admin.listTopics()
             if (!existing.includes(topic)) await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor })
             await producer.send({
+              acks: ProduceAcks.ALL,
               messages: Array.from({ length: partitions }, (_, partition) => ({ topic, partition, value: Buffer.from(`probe ${new Date().toISOString()}`) })),
             })
           })(),
