@@ -32,6 +32,7 @@ Sandbox (default: the one \`runbook sandbox\` uses; started and stopped again if
   --name <name>              sandbox name (or RUNBOOK_SANDBOX_NAME)
   --port <port>              its base port (or RUNBOOK_SANDBOX_PORT)
   --kafka-version <v>        4.3.1 (default) or 3.9.2
+  --elr <on|off>             eligible leader replicas when the drill formats the sandbox (Kafka 4.x; default on)
   --keep-sandbox             leave a sandbox this drill started running
 
 Record:
@@ -59,6 +60,7 @@ export const command: Command = {
     name: { type: 'string' },
     port: { type: 'string' },
     'kafka-version': { type: 'string' },
+    elr: { type: 'string' },
     'keep-sandbox': { type: 'boolean' },
     'sessions-dir': { type: 'string' },
     'drills-dir': { type: 'string' },
@@ -84,6 +86,10 @@ export const command: Command = {
     const overrides: { -readonly [K in keyof SandboxOverrides]?: SandboxOverrides[K] } = { ...scenario.sandbox }
     if (typeof args.values.name === 'string') overrides.name = args.values.name
     if (typeof args.values['kafka-version'] === 'string') overrides.kafkaVersion = args.values['kafka-version']
+    if (typeof args.values.elr === 'string') {
+      if (!/^(on|off)$/.test(args.values.elr)) throw new UsageError(`--elr takes on or off, not "${args.values.elr}"`)
+      overrides.elr = args.values.elr === 'on'
+    }
     if (typeof args.values.port === 'string') {
       if (!/^\d+$/.test(args.values.port)) throw new UsageError(`--port takes a number, not "${args.values.port}"`)
       overrides.basePort = Number(args.values.port)

@@ -116,8 +116,12 @@ export interface DecideCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly choices: readonly { readonly value: string; readonly label: string }[]
   /** Why the recommended option is recommended, from the data. */
   readonly because?: (ctx: RunContext<S, P>, options: readonly DecisionOption[]) => string | undefined
-  /** The answer a headless run takes when none was given (only for choices that change nothing). */
-  readonly headlessDefault?: string
+  /**
+   * The answer a headless run takes when none was given: only a choice that changes nothing by itself, or one
+   * the given answers already state (a function sees them: e.g. a candidate given up front means "elect it";
+   * its action still needs approval). A function may return undefined: then the answer is required.
+   */
+  readonly headlessDefault?: string | ((ctx: RunContext<S, P>) => string | undefined)
 }
 
 /** Undoing an applied action later, in another process, from its record alone. */
