@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { validateRunbook, type AnyRunbook } from './runbook.ts'
+import { importTeamRunbook } from './team-loader.ts'
 
 export interface CatalogEntry {
   /** The runbook's id, or the file name when it failed to load. */
@@ -41,15 +42,15 @@ export interface ModuleLoader {
   (path: string): Promise<unknown>
 }
 
-const defaultLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
+const builtInLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
 
 export async function loadCatalog(options: { teamDirs?: readonly string[]; loader?: ModuleLoader; builtInDir?: string } = {}): Promise<Catalog> {
-  const loader = options.loader ?? defaultLoader
   const sources = [
     ...runbookFiles(options.builtInDir ?? builtInRunbookDir()).map((path) => ({ path, origin: 'built-in' as const })),
     ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir)).map((path) => ({ path, origin: 'team' as const }))),
   ]
-  const entries = await Promise.all(sources.map(({ path, origin }) => loadEntry(path, origin, loader)))
+  const loaderFor = (origin: CatalogEntry['origin']) => options.loader ?? (origin === 'built-in' ? builtInLoader : importTeamRunbook)
+  const entries = await Promise.all(sources.map(({ path, origin }) => loadEntry(path, origin, loaderFor(origin))))
   const seen = new Map<string, CatalogEntry>()
   const result: CatalogEntry[] = []
   for (const entry of entries) {

@@ -289,8 +289,9 @@ function interrupted(): StopRun {
 /** Maps anything a cell threw to how the run ends; undefined for our own bugs, which propagate. */
 function toStop(error: unknown, signal: AbortSignal): StopRun | undefined {
   if (error instanceof StopRun) return error
-  if (error instanceof Refusal) return new StopRun('refused', 2, error.message)
-  if (error instanceof ParamError) return new StopRun('refused', 2, error.message)
+  // By name too: a team's runbook may have been loaded with its own copy of these classes.
+  if (error instanceof Refusal || (error instanceof Error && error.name === 'Refusal')) return new StopRun('refused', 2, error.message)
+  if (error instanceof ParamError || (error instanceof Error && error.name === 'ParamError')) return new StopRun('refused', 2, error.message)
   if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) return interrupted()
   if (signal.aborted) return interrupted()
   if (error instanceof Error && error.name === 'KafkaConnectionError') return new StopRun('failed', 1, `${error.message.split('\n')[0]}`)
