@@ -1,13 +1,12 @@
 // `runbook run <id>`: the guided, headless or dry run of one runbook against a cluster.
 
-import { loadCatalog } from '../engine/catalog.ts'
 import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import { packageVersion } from './package-version.ts'
 import { collectAnswers, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'run',
@@ -35,7 +34,7 @@ ${connectionHelp}`,
   },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     const interactive = isInteractive(args, env)
     const io = await makeIo(interactive, args, env)
     let id = args.positionals[0]

@@ -2,14 +2,13 @@
 
 import { existsSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
-import { loadCatalog } from '../engine/catalog.ts'
 import { runUndo } from '../engine/undo.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import { packageVersion } from './package-version.ts'
 import { isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'undo',
@@ -32,7 +31,7 @@ ${connectionHelp}`,
     const dir = sessionsDir(args, env, config)
     const sessionDir = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
     if (!sessionDir) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     const interactive = isInteractive(args, env)
     const open = await openCluster(args, env, config)
     try {
