@@ -4,8 +4,7 @@ import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { packageVersion } from './package-version.ts'
-import { collectAnswers, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
+import { collectAnswers, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
@@ -56,20 +55,7 @@ ${connectionHelp}`,
     const given = collectAnswers(args, env.cwd)
     const open = await openCluster(args, env, config)
     try {
-      const result = await runRunbook(runbook, {
-        io,
-        kafka: open.kafka,
-        sessionsDir: sessionsDir(args, env, config),
-        given,
-        approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
-        dryRun: Boolean(args.values['dry-run']),
-        ...operatorName(args, env),
-        cluster: open.cluster,
-        args: args.raw,
-        secrets: open.secrets,
-        signal: env.signal,
-        toolVersion: await packageVersion(),
-      })
+      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given })
       return reportResult(runbook.id, result, args, env)
     } finally {
       await open.kafka.close()

@@ -8,30 +8,16 @@ import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
-import { cachedCapabilities, emit, StopRun, type Approvals, type CellReport, type RunState } from './run-state.ts'
+import { cachedCapabilities, emit, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, RunContext } from './runbook.ts'
 import { Refusal } from './runbook.ts'
-import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
+import { Session, type RunStatus } from './session.ts'
 
 export type AnswerSource = 'flag' | 'answers'
 
-export interface RunOptions {
-  readonly io: Io
-  readonly kafka: KafkaOps
-  readonly sessionsDir: string
+export interface RunOptions extends SessionOptions {
   /** Answers given up front: parameter names and decide-cell ids → text. */
   readonly given: ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
-  readonly approvals: Approvals
-  readonly dryRun: boolean
-  readonly operator: string
-  readonly host: string
-  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
-  /** The command line, for the transcript (secrets are masked on write). */
-  readonly args: readonly string[]
-  readonly secrets: readonly string[]
-  readonly signal: AbortSignal
-  readonly toolVersion: string
-  readonly clock?: () => number
 }
 
 export interface RunResult {
