@@ -23,6 +23,6 @@ export type {
 } from './engine/runbook.ts'
 export { param, ParamError, parseDateTime, parseDuration, formatDuration } from './engine/params.ts'
 export type { Choice, ParamSpec, ParamSpecs, ParamValue } from './engine/params.ts'
-export { code, facts, formatCount, markdown, notice, table } from './engine/blocks.ts'
+export { code, counted, facts, formatCount, markdown, notice, table } from './engine/blocks.ts'
 export type { Block } from './engine/blocks.ts'
 export type * from './kafka/types.ts'

@@ -10,6 +10,7 @@ import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { packageVersion } from './package-version.ts'
 import { collectAnswers, isInteractive, makeIo, operatorName, sessionsDir, UsageError } from './run-support.ts'
+import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 
 const help = `Usage: runbook drill <scenario> [options]
        runbook drill --list
@@ -68,7 +69,7 @@ export const command: Command = {
     config: { type: 'string' },
   },
   async run(args, env) {
-    const { findScenario, renderDrillReport, runDrill, scenarios } = await import('../drills/index.ts')
+    const { drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
     if (args.values.list) {
       for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
       return ExitCode.done
@@ -127,7 +128,7 @@ export const command: Command = {
       onProgress: (line) => env.stderr.write(`… ${line}\n`),
     })
     if (args.values.json) env.stdout.write(JSON.stringify(result.report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n')
-    else env.stdout.write(`${renderDrillReport(result.report)}\nReport saved: ${result.reportPaths.join(', ')}\n`)
+    else env.stdout.write(`${renderBlocks(drillReportBlocks(result.report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })}\n\nReport saved: ${result.reportPaths.join(', ')}\n`)
     return ExitCode.done
   },
 }

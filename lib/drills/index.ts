@@ -6,7 +6,7 @@ import type { DrillScenario } from './scenario.ts'
 
 export type { DrillContext, DrillMetric, DrillScenario, DrillScore, Incident, TraineeOutcome } from './scenario.ts'
 export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type Trainee } from './drill.ts'
-export { renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
+export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
 export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario()]
