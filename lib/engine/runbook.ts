@@ -49,8 +49,11 @@ export interface RunContext<S, P extends ParamSpecs> {
   now(): number
   /** Waits, or rejects early when the run is interrupted. */
   sleep(ms: number): Promise<void>
-  /** A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop if it is missing. */
-  param<K extends keyof P & string>(name: K): Promise<ParamValue<P[K]>>
+  /**
+   * A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop
+   * if it is missing. An optional parameter may come back undefined, unless `required` says this step needs it.
+   */
+  param<K extends keyof P & string>(name: K, options?: { readonly required?: boolean }): Promise<ParamValue<P[K]>>
   /** The value if it was given or already asked, without asking. */
   given<K extends keyof P & string>(name: K): ParamValue<P[K]> | undefined
   /** The option chosen at a decide cell, once it has run. */

@@ -142,10 +142,12 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
     signal: options.signal,
     now: clock,
     sleep,
-    async param(name) {
+    async param(name, paramOptions) {
+      const required = paramOptions?.required ?? false
       const known = resolveGiven(name)
-      if (known.found) return known.value as never
-      const spec = params[name]!
+      if (known.found && !(required && known.value === undefined)) return known.value as never
+      const declared = params[name]!
+      const spec = required ? { ...declared, optional: false } : declared
       if (!options.io.interactive) {
         if (spec.optional) {
           record(name, spec, undefined, 'default')

@@ -238,3 +238,24 @@ describe('transcript', () => {
     expect(verifyChain(tampered)).toBe(events.find((e) => e.type === 'decision')!.seq)
   })
 })
+
+describe('parameters a step requires', () => {
+  it('asks an optional parameter as required when the step needs it, and refuses it missing headless', async () => {
+    const { notebook } = await import('../../lib/engine/runbook.ts')
+    const { param } = await import('../../lib/engine/params.ts')
+    const nb = notebook<Record<string, never>>()({ at: param.duration({ help: 'how far back', optional: true }) })
+    const runbook = nb.runbook({
+      id: 'needs-at',
+      title: 'Needs at',
+      summary: 's',
+      whenToUse: 'w',
+      cells: [nb.query({ id: 'q', title: 'Q', doc: 'd', run: async (ctx) => [{ kind: 'markdown', text: `back ${await ctx.param('at', { required: true })} ms` }] })],
+    })
+    const io = scriptedIo([{ input: '2m', message: /^how far back$/ }])
+    const guided = await runRunbook(runbook, options(io, retentionCluster()))
+    expect(guided.exitCode).toBe(0)
+    expect(io.screen()).toContain('back 120000 ms')
+    const headless = await runRunbook(runbook, options(scriptedIo([], { interactive: false }), retentionCluster()))
+    expect(headless).toMatchObject({ exitCode: 2, message: 'missing --set at=<duration> (how far back); nothing changed' })
+  })
+})
