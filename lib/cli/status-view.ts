@@ -89,8 +89,8 @@ function brokerRows(brokers: readonly BrokerHealth[]): { rows: (string | number)
     b.host === null ? '–' : `${b.host}:${b.port}`,
     b.rack ?? '–',
     b.state === 'unregistered' ? 'down (not registered)' : b.state,
-    formatCount(b.leaderOf),
-    formatCount(b.replicaOf),
+    b.leaderOf,
+    b.replicaOf,
   ])
   const rest = ordered.length - rows.length
   return rest > 0 ? { rows, footer: `and ${formatCount(rest)} more brokers, all up` } : { rows }
@@ -164,7 +164,13 @@ export function describeHealth(report: HealthReport): Block[] {
 
   if (report.groups.length) {
     const groups = groupRows(report.groups)
-    blocks.push(table(['Group', 'Type', 'State', 'Members', 'Lag'], groups.rows, { title: `Consumer groups: ${formatCount(report.groups.length)}`, ...(groups.footer ? { footer: groups.footer } : {}) }))
+    blocks.push(
+      table(['Group', 'Type', 'State', 'Members', 'Lag'], groups.rows, {
+        title: `Consumer groups: ${formatCount(report.groups.length)}`,
+        align: ['left', 'left', 'left', 'right', 'right'],
+        ...(groups.footer ? { footer: groups.footer } : {}),
+      }),
+    )
   }
   if (report.settings.length) {
     const byRisk = new Map<SettingRisk, string[]>()
