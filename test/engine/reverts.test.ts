@@ -10,7 +10,8 @@ import { runRunbook } from '../../lib/engine/runner.ts'
 import { type AnyRunbook, validateRunbook } from '../../lib/engine/runbook.ts'
 import { readEvents, readUndo } from '../../lib/engine/session.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
-import { configCluster, type ConfigCluster } from '../support/config-cluster.ts'
+import type { KafkaOps } from '../../lib/kafka/types.ts'
+import { retentionCluster, retentionOf } from './retention-cluster.ts'
 import { scriptedIo } from '../support/scripted-io.ts'
 import retention from './fixtures/topic-retention.ts'
 
@@ -42,7 +43,7 @@ function withRevert(verified: boolean): AnyRunbook {
         summary: () => 'restore retention.ms of orders',
         confirm: () => ({ kind: 'yes-no', prompt: 'Restore?' }),
         recheck: async () => [],
-        async apply(ctx: { kafka: ConfigCluster }, plan: { topic: string; value: string }) {
+        async apply(ctx: { kafka: KafkaOps }, plan: { topic: string; value: string }) {
           await ctx.kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: plan.topic }, ops: [{ name: 'retention.ms', op: 'set', value: plan.value }] }], { validateOnly: false })
           return { blocks: [], applied: [plan.topic], failed: [] }
         },
@@ -52,7 +53,7 @@ function withRevert(verified: boolean): AnyRunbook {
   } as unknown as AnyRunbook
 }
 
-async function run(runbook: AnyRunbook, kafka: ConfigCluster, sessionsDir: string) {
+async function run(runbook: AnyRunbook, kafka: KafkaOps, sessionsDir: string) {
   return runRunbook(runbook, {
     ...base,
     io: scriptedIo([], { interactive: false }),
@@ -65,10 +66,11 @@ async function run(runbook: AnyRunbook, kafka: ConfigCluster, sessionsDir: strin
 
 describe('an action that reverts an earlier one', () => {
   it('closes the earlier undo record once applied and verified: runbook undo has nothing left', async () => {
-    const kafka = configCluster({ orders: { 'retention.ms': '604800000' } })
+    const kafka = retentionCluster('604800000')
     const sessionsDir = mkdtempSync(join(tmpdir(), 'reverts-'))
     const result = await run(withRevert(true), kafka, sessionsDir)
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(await retentionOf(kafka)).toEqual({ value: '604800000', override: true })
     expect(readUndo(join(result.sessionDir, 'undo', 'set-retention.json')).status).toBe('undone')
     expect(readEvents(result.sessionDir).filter((e) => e.type === 'undone')).toEqual([expect.objectContaining({ cell: 'set-retention', bySession: result.sessionId })])
     const undo = await runUndo({ ...base, io: scriptedIo([]), kafka, sessionDir: result.sessionDir, sessionsDir, findRunbook: () => withRevert(true), approvals: { yes: true, hashes: [] } })
@@ -77,7 +79,7 @@ describe('an action that reverts an earlier one', () => {
   })
 
   it('leaves the earlier undo record open when the revert does not verify', async () => {
-    const kafka = configCluster({ orders: { 'retention.ms': '604800000' } })
+    const kafka = retentionCluster('604800000')
     const result = await run(withRevert(false), kafka, mkdtempSync(join(tmpdir(), 'reverts-')))
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 })
     expect(readUndo(join(result.sessionDir, 'undo', 'set-retention.json')).status).toBe('applied')
