@@ -65,6 +65,7 @@ function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
         ['Writes restored', `${formatCount(plan.totals.restored)} of ${formatCount(plan.totals.failingBefore)} refusing partitions${plan.totals.stillFailing ? ` (${plan.totals.stillFailing} still refused)` : ''}`],
         ['Durability meanwhile', `acks=all is acknowledged by ${copies(plan.value)} where the ISR is that small — ${formatCount(plan.totals.singleCopy)} partition(s) on a single copy now`],
         ['Value', plan.valueChosen === 'given' ? 'as given' : 'the highest value that lets every refusing partition take writes'],
+        ['Producers', 'each producer’s next request is accepted; a request waiting since before the shrink is released only by a newer write or its own timeout (30 s by default)'],
         ['Kept as they are', plan.topics.map((t) => `${t.topic}: ${Object.entries(t.otherOverrides).map(([k, v]) => `${k}=${v}`).join(', ') || 'no other override'}`).join('; ')],
         ['Revert', `once every partition has ${Object.entries(plan.revertWhenIsrAtLeast).map(([t, n]) => `${n} in sync (${t})`).join(', ')}: this runbook watches for it and offers it; or runbook undo <session>`],
       ],

@@ -20,7 +20,7 @@ Even before the shrink, acks=all requests wait for a follower that stopped: up t
 
 A partition with **exactly** \`min.insync.replicas\` in sync still takes writes, but one more replica leaving stops them: \`kafka-topics --at-min-isr-partitions\` lists those.`
 
-const lowering = `**Lowering \`min.insync.replicas\`** on a topic lets acks=all writes through again at the producers' next retry. The price is durability: acks=all then means "acknowledged by as many copies as the new value" — with 1, by the leader alone, and a crash of that one broker before a follower copies the record loses an acknowledged write. Put it back as soon as the ISR is back: this runbook watches for that and offers the revert.`
+const lowering = `**Lowering \`min.insync.replicas\`** on a topic lets acks=all writes through again at the producers' next request. A request that was already waiting when the ISR shrank is not released by the change itself: it completes when a newer write moves the high watermark, or ends at its timeout and is retried. A producer with several requests in flight (the Java client) gets through at once; one that awaits each send before the next (a typical kafkajs service) stays blocked until that timeout — 30 s by default (measured: writes resumed 15.6 s after the change, 30.1 s after the shrink). The price is durability: acks=all then means "acknowledged by as many copies as the new value" — with 1, by the leader alone, and a crash of that one broker before a follower copies the record loses an acknowledged write. Put it back as soon as the ISR is back: this runbook watches for that and offers the revert.`
 
 export const howWritesStop: Readonly<Record<string, string>> = {
   '4.x-elr-on': `${howReplicasLeave}

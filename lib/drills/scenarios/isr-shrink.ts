@@ -1,0 +1,222 @@
+// Drill: payments (3 partitions, RF 3, min.insync.replicas=2, led by broker 1) takes acks=all writes from a
+// kafkajs service; the hosts of brokers 2 and 3 hang (SIGSTOP): the ISR shrinks to [1], both are fenced, and
+// every write is refused. The hosts come back by themselves after a while. The trainee gets isr-shrink: restore
+// writes now by lowering min ISR (a single copy meanwhile), and put it back once the replicas are back.
+// Scored from the producer's ledger, the session transcript, a full read-back and the topic's final config.
+
+import { join } from 'node:path'
+import { control } from '../../sandbox/index.ts'
+import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
+import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
+import type { Workload } from '../workload-processes.ts'
+import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
+import { scoreIsrShrink } from './isr-shrink-score.ts'
+
+export interface IsrShrinkSettings {
+  readonly partitions: number
+  readonly recordsPerSecond: number
+  /** The stopped hosts come back by themselves this long after the fault. */
+  readonly hostsBackAfterMs: number
+}
+
+export const defaultIsrShrinkSettings: IsrShrinkSettings = { partitions: 3, recordsPerSecond: 60, hostsBackAfterMs: 45_000 }
+
+const leader = 1
+const stopped = [2, 3] as const
+const minIsr = '2'
+
+interface IsrState {
+  readonly topic: string
+  readonly ackedLedger: string
+  readonly readLedger: string
+  readonly producer: Workload
+  /** Resolves once the hosts are back and (bounded) the ISR has min ISR members again. */
+  readonly recovery: Promise<void>
+  hostsBackAtMs: number | null
+  isrBackAtMs: number | null
+  producerStoppedAtMs?: number
+  finalMinIsr?: { value: string | null; source: string | null }
+  lost?: number
+  lostRanges?: string
+}
+
+async function waitUntil(ctx: Pick<DrillContext, 'now' | 'sleep'>, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = ctx.now() + timeoutMs
+  while (!(await check().catch(() => false))) {
+    if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
+    await ctx.sleep(250)
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+async function isrSizes(ctx: DrillContext, topic: string): Promise<number[]> {
+  const [state] = await ctx.kafka.partitionStates([topic])
+  return (state?.partitions ?? []).map((p) => (p.leader === null ? 0 : p.isr.length))
+}
+
+/** The hosts come back at `atMs` (or at once when the drill is interrupted): resume, then note when the ISR is back. */
+function scheduleRecovery(ctx: DrillContext, state: Pick<IsrState, 'topic' | 'hostsBackAtMs' | 'isrBackAtMs'>, atMs: number): Promise<void> {
+  let resumed = false
+  const resume = async () => {
+    if (resumed) return
+    resumed = true
+    for (const id of stopped) await control(ctx.sandbox, id, 'resume').catch(() => {})
+  }
+  // Ctrl-C must never leave the sandbox with hung brokers.
+  const onAbort = () => void resume()
+  ctx.signal.addEventListener('abort', onAbort, { once: true })
+  return (async () => {
+    const wait = Math.max(0, atMs - ctx.now())
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait)
+      ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+    })
+    await resume()
+    ctx.signal.removeEventListener('abort', onAbort)
+    if (ctx.signal.aborted) return
+    state.hostsBackAtMs = ctx.now()
+    ctx.log(`the hosts of brokers ${stopped.join(' and ')} are back (SIGCONT)`)
+    // A plain poll (not ctx.sleep): the drill's own waits stop at Ctrl-C, this one is bounded anyway.
+    const deadline = ctx.now() + 120_000
+    while (ctx.now() < deadline && !ctx.signal.aborted) {
+      const sizes = await isrSizes(ctx, state.topic).catch(() => [])
+      if (sizes.length > 0 && sizes.every((n) => n >= Number(minIsr))) {
+        state.isrBackAtMs = ctx.now()
+        ctx.log(`every partition has ${minIsr} or more replicas in sync again`)
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  })()
+}
+
+async function readMinIsr(ctx: DrillContext, topic: string): Promise<{ value: string | null; source: string | null }> {
+  const [config] = await ctx.kafka.describeConfigs([{ type: 'topic', name: topic }], { names: ['min.insync.replicas'] })
+  const entry = config?.entries.find((e) => e.name === 'min.insync.replicas')
+  return { value: entry?.value ?? null, source: entry?.source ?? null }
+}
+
+export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrinkSettings): DrillScenario {
+  return {
+    id: 'isr-shrink',
+    title: 'Two brokers hang: the ISR shrinks below min.insync.replicas and acks=all writes stop',
+    summary: 'acks=all writes, brokers 2 and 3 hang (SIGSTOP), writes refused; restore them with isr-shrink, then revert',
+    runbook: 'isr-shrink',
+
+    async start(ctx) {
+      const brokers = (await ctx.kafka.cluster()).brokers.map((b) => b.id)
+      if (![leader, ...stopped].every((id) => brokers.includes(id))) throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
+      const topic = `drill-payments-${ctx.runId}`
+      const assignments = Array.from({ length: settings.partitions }, (_, p) => (p % 2 === 0 ? [leader, 2, 3] : [leader, 3, 2]))
+      const [created] = await ctx.kafka.createTopics([{ topic, assignments, configs: { 'min.insync.replicas': minIsr } }])
+      if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
+      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3), 30_000, `topic ${topic} led by broker 1 with a full ISR`)
+      ctx.log(`topic ${topic}: ${settings.partitions} partitions on brokers 1,2,3 (led by 1), min.insync.replicas=${minIsr}`)
+      const ackedLedger = join(ctx.dir, 'acked.jsonl')
+      const producer = await ctx.workloads.start('payments-api', {
+        kind: 'producer',
+        bootstrap: ctx.bootstrap.split(','),
+        topic,
+        partitions: settings.partitions,
+        recordsPerSecond: settings.recordsPerSecond,
+        ledger: ackedLedger,
+        acks: -1,
+        clientId: 'payments-api',
+        // A failed payment is reported to its caller after a couple of retries; the service takes the next one.
+        retries: 2,
+        onSendFailure: 'continue',
+      })
+      ctx.log(`payments-api writing ${settings.recordsPerSecond} records/s with acks=all`)
+      await producer.waitFor('acked', (m) => m.total >= 200, 60_000, 'the first acknowledged payments')
+
+      for (const id of stopped) await control(ctx.sandbox, id, 'pause')
+      const brokenAtMs = ctx.now()
+      const state: IsrState = { topic, ackedLedger, readLedger: join(ctx.dir, 'read-back.jsonl'), producer, recovery: Promise.resolve(), hostsBackAtMs: null, isrBackAtMs: null }
+      Object.assign(state, { recovery: scheduleRecovery(ctx, state, brokenAtMs + settings.hostsBackAfterMs) })
+      ctx.log(`brokers ${stopped.join(' and ')} hang (SIGSTOP): waiting for the ISR to shrink to [1]`)
+      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.isr.length === 1 && p.isr[0] === leader), 30_000, `the ISR of ${topic} to shrink to [1]`)
+      ctx.log(`ISR [1] on every partition after ${((ctx.now() - brokenAtMs) / 1000).toFixed(1)} s: acks=all writes are refused`)
+
+      const briefing = [
+        `## Page: UnderMinIsrPartitionCount = ${settings.partitions} (payments)`,
+        '',
+        `- Since **${iso(brokenAtMs)}** \`payments-api\` fails every payment: acks=all writes to \`${topic}\` get NOT_ENOUGH_REPLICAS.`,
+        `- The hosts of brokers **2** and **3** stopped answering at the same moment (a hypervisor freeze). The infrastructure team is on it and cannot say when they return.`,
+        `- The topic has replication factor 3 and \`min.insync.replicas=${minIsr}\`.`,
+        '',
+        'Every failed write is a failed payment. For a short while the payments team accepts acknowledgements from a single copy — but the topic must be back to its full guarantee as soon as the replicas are.',
+      ].join('\n')
+      const incident: Incident = {
+        brokenAtMs,
+        briefing,
+        known: {},
+        solution: { action: 'lower-min-isr', topics: topic, value: '1', 'sample-interval': '2s', 'wait-for-isr': `${Math.ceil((settings.hostsBackAfterMs + 90_000) / 1000)}s`, revert: 'now' },
+        state,
+      }
+      return incident
+    },
+
+    async finish(ctx, incident) {
+      const state = incident.state as IsrState
+      if (state.hostsBackAtMs === null) ctx.log('waiting for the hosts to come back')
+      await state.recovery
+      await waitUntil(ctx, async () => (await isrSizes(ctx, state.topic)).every((n) => n === 3), 120_000, `every replica of ${state.topic} back in the ISR`)
+      ctx.log('every replica is back in the ISR')
+      await ctx.sleep(2000)
+      state.producerStoppedAtMs = ctx.now()
+      await state.producer.stop()
+      state.finalMinIsr = await readMinIsr(ctx, state.topic)
+      ctx.log(`payments-api stopped; min.insync.replicas of ${state.topic} is ${state.finalMinIsr.value} (${state.finalMinIsr.source})`)
+      // Everything readable now, from offset 0, by a reader with its own group.
+      const group = `read-back-${ctx.runId}`
+      const reader = await ctx.workloads.start('read-back', {
+        kind: 'consumer',
+        bootstrap: ctx.bootstrap.split(','),
+        topic: state.topic,
+        groupId: group,
+        ledger: state.readLedger,
+        instance: 1,
+        clientId: 'drill-read-back',
+        flushRecords: 100,
+        flushIntervalMs: 100,
+        sessionTimeoutMs: 6000,
+        autoCommitIntervalMs: 200,
+      })
+      const ends = await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
+      await waitUntil(
+        ctx,
+        async () => {
+          const committed = await ctx.kafka.committedOffsets(group, [state.topic])
+          return ends.every((e) => (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
+        },
+        120_000,
+        'the read-back to reach the log end',
+      )
+      await reader.stop()
+      const compared = compareLedgers(readLedger<AckedEntry>(state.ackedLedger), readLedger<ProcessedEntry>(state.readLedger))
+      state.lost = compared.lost.length
+      state.lostRanges = describeRanges(compared.lost)
+      ctx.log(`read every partition back from offset 0: ${compared.handled} of ${compared.acked} acknowledged records found`)
+    },
+
+    async score(ctx, incident, outcome: TraineeOutcome): Promise<DrillScore> {
+      const state = incident.state as IsrState
+      return scoreIsrShrink({
+        topic: state.topic,
+        original: { value: minIsr, source: 'dynamic-topic' },
+        brokenAtMs: incident.brokenAtMs,
+        hostsBackAtMs: state.hostsBackAtMs,
+        isrBackAtMs: state.isrBackAtMs,
+        endedAtMs: state.producerStoppedAtMs ?? ctx.now(),
+        acked: readLedger<AckedEntry>(state.ackedLedger),
+        refused: state.producer.last('unacked')?.total ?? 0,
+        lost: state.lost ?? 0,
+        lostRanges: state.lostRanges ?? '',
+        finalMinIsr: state.finalMinIsr ?? { value: null, source: null },
+        events: sessionEvents(outcome.run?.sessionDir),
+        outcome,
+      })
+    },
+  }
+}
