@@ -40,10 +40,10 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
   const failing = findings.failing
   const external = failing.filter((p) => !p.internal)
   const failingTopics = [...new Set(external.map((p) => p.topic))]
-  const throttled = (causes?.replicas ?? []).filter((r) => r.throttles.length > 0 && r.brokerState === 'up')
+  const throttled = (causes?.replicas ?? []).filter((r) => r.throttles.length > 0 && r.brokerState === 'up' && r.process !== 'hung' && r.process !== 'gone')
   const brokers = causes?.brokers ?? []
-  const downBrokers = brokers.filter((b) => b.state === 'fenced' || b.state === 'unregistered').map((b) => b.broker)
-  const hungBrokers = brokers.filter((b) => b.state === 'not-answering').map((b) => b.broker)
+  const hungBrokers = brokers.filter((b) => b.process === 'hung').map((b) => b.broker)
+  const downBrokers = brokers.filter((b) => (b.state !== 'up' || b.process === 'gone') && b.process !== 'hung').map((b) => b.broker)
   const writesBackInMs = failing.length > 0 ? (causes?.writesBackInMs ?? null) : 0
   const rate = history.recordsPerSecond
   const refused = writesBackInMs !== null && rate !== null && failing.length > 0 ? Math.round((rate * writesBackInMs) / 1000) : null

@@ -75,12 +75,17 @@ export interface ThrottleHit {
 
 export type Verdict = 'broker-down' | 'broker-hung' | 'broker-fenced' | 'offline-log-dir' | 'throttled' | 'rejoining' | 'catching-up' | 'stuck' | 'falling-behind' | 'unknown'
 
+/** What the broker's process did when asked for its log end: answered, accepted the connection and never answered, or refused it. */
+export type ProcessState = 'answering' | 'hung' | 'gone' | 'unknown'
+
 export interface ReplicaCause {
   readonly topic: string
   readonly partition: number
   readonly broker: number
   readonly leader: number | null
-  readonly brokerState: BrokerView['state'] | 'not-answering'
+  /** Whether the cluster lists the broker registered and unfenced. */
+  readonly brokerState: BrokerView['state']
+  readonly process: ProcessState
   readonly lastContactMs: number | null
   readonly progress: Progress
   readonly throttles: readonly ThrottleHit[]
@@ -91,7 +96,8 @@ export interface ReplicaCause {
 export interface BrokerCause {
   readonly broker: number
   readonly rack: string | null
-  readonly state: BrokerView['state'] | 'not-answering'
+  readonly state: BrokerView['state']
+  readonly process: ProcessState
   readonly lastContactMs: number | null
   /** Silence of the controller's view: now − last contact. */
   readonly silentForMs: number | null
@@ -175,10 +181,11 @@ export function planProgress(first: ReplicaSample | undefined, second: ReplicaSa
   return { kind: 'catching-up', behind, recordsPerSecond: closing, etaMs: Math.ceil((Number(behind) / closing) * 1000) }
 }
 
-function verdictOf(state: ReplicaCause['brokerState'], progress: Progress, throttles: readonly ThrottleHit[], offlineLogDir: string | null): Verdict {
-  if (state === 'unregistered') return 'broker-down'
-  if (state === 'not-answering') return 'broker-hung'
+function verdictOf(state: BrokerView['state'], process: ProcessState, progress: Progress, throttles: readonly ThrottleHit[], offlineLogDir: string | null): Verdict {
+  if (process === 'gone') return 'broker-down'
+  if (process === 'hung') return 'broker-hung'
   if (state === 'fenced') return 'broker-fenced'
+  if (state === 'unregistered') return 'broker-down'
   if (offlineLogDir !== null) return 'offline-log-dir'
   if (progress.kind === 'at-high-watermark') return 'rejoining'
   if (throttles.length > 0 && progress.kind !== 'catching-up') return 'throttled'
@@ -202,22 +209,24 @@ export function planReplicaCauses(findings: IsrFindings, brokers: readonly Broke
   const rates = new Map(evidence.throttles.map((t) => [t.broker, t]))
   const topicThrottles = new Map(evidence.topicThrottles.map((t) => [t.topic, t]))
   const offline = new Map(evidence.logDirs.map((d) => [d.broker, d]))
-  // A broker registered and unfenced that timed out on every sample is hung (paused, in a long GC, overloaded).
-  const hung = new Set<number>()
-  for (const s of [...evidence.first, ...evidence.second]) if (s.failure === 'timeout') hung.add(s.broker)
-  for (const s of [...evidence.first, ...evidence.second]) if (s.followerLeo !== null) hung.delete(s.broker)
+  // A connection refused means no process listens; accepted but never answered means a hung one (paused, a long GC).
+  const process = new Map<number, ProcessState>()
+  for (const s of [...evidence.first, ...evidence.second]) {
+    const seen = s.followerLeo !== null ? 'answering' : s.failure === 'down' ? 'gone' : s.failure === 'timeout' ? 'hung' : 'unknown'
+    if (process.get(s.broker) !== 'answering') process.set(s.broker, seen)
+  }
 
   const replicas: ReplicaCause[] = []
   for (const p of findings.partitions) {
     for (const broker of p.outOfSync) {
       const view = brokerById.get(broker)
-      const registered = view?.state ?? 'unregistered'
-      const state: ReplicaCause['brokerState'] = registered === 'up' && hung.has(broker) ? 'not-answering' : registered
+      const state = view?.state ?? 'unregistered'
+      const seen = process.get(broker) ?? 'unknown'
       const key = `${partitionKey(p)}@${broker}`
       const progress = p.leader === null ? ({ kind: 'unknown', why: 'the partition has no leader' } as const) : planProgress(first.get(key), second.get(key))
       const throttles = throttlesOn(topicThrottles.get(p.topic), p.partition, p.leader, broker, rates)
-      const dir = offlineDirOf(p, broker, offline.get(broker), registered)
-      replicas.push({ topic: p.topic, partition: p.partition, broker, leader: p.leader, brokerState: state, lastContactMs: view?.lastContactMs ?? null, progress, throttles, offlineLogDir: dir, verdict: verdictOf(state, progress, throttles, dir) })
+      const dir = offlineDirOf(p, broker, offline.get(broker), state)
+      replicas.push({ topic: p.topic, partition: p.partition, broker, leader: p.leader, brokerState: state, process: seen, lastContactMs: view?.lastContactMs ?? null, progress, throttles, offlineLogDir: dir, verdict: verdictOf(state, seen, progress, throttles, dir) })
     }
   }
   return {
@@ -241,15 +250,17 @@ function brokerCauses(findings: IsrFindings, replicas: readonly ReplicaCause[], 
   return ids.map((broker) => {
     const mine = replicas.filter((r) => r.broker === broker)
     const view = brokerById.get(broker)
-    const state = mine.some((r) => r.brokerState === 'not-answering') ? 'not-answering' : (view?.state ?? 'unregistered')
+    const state = view?.state ?? 'unregistered'
+    const process = mine[0]!.process
     const verdicts: Partial<Record<Verdict, number>> = {}
     for (const r of mine) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1
-    const down = state !== 'up'
+    const down = state !== 'up' || process === 'hung' || process === 'gone'
     const lastContactMs = view?.lastContactMs ?? null
     return {
       broker,
       rack: view?.rack ?? null,
       state,
+      process,
       lastContactMs,
       silentForMs: lastContactMs === null ? null : Math.max(0, nowMs - lastContactMs),
       outOfSyncPartitions: mine.length,
@@ -289,7 +300,7 @@ function writesBack(partitions: readonly AffectedPartition[], replicas: readonly
     const needed = p.effectiveMinIsr! - p.isr.length
     const etas = replicas
       .filter((r) => r.topic === p.topic && r.partition === p.partition)
-      .map((r) => (r.progress.kind === 'catching-up' ? r.progress.etaMs : r.progress.kind === 'at-high-watermark' && r.brokerState === 'up' ? 0 : null))
+      .map((r) => (r.progress.kind === 'catching-up' ? r.progress.etaMs : r.progress.kind === 'at-high-watermark' && r.brokerState === 'up' && r.process === 'answering' ? 0 : null))
       .filter((eta): eta is number => eta !== null)
       .sort((a, b) => a - b)
     if (etas.length < needed) {

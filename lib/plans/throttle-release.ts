@@ -49,7 +49,7 @@ export function listWithout(list: string, entries: readonly string[]): string | 
 
 export function planThrottleRelease(causes: readonly ReplicaCause[], topicThrottles: readonly TopicThrottles[], reassigningTopics: ReadonlySet<string>): ThrottleReleasePlan | ThrottleReleaseFault {
   // A throttled follower that still catches up is freed too: it rejoins sooner.
-  const held = causes.filter((c) => c.throttles.length > 0 && c.brokerState === 'up')
+  const held = causes.filter((c) => c.throttles.length > 0 && c.brokerState === 'up' && c.process !== 'hung' && c.process !== 'gone')
   if (held.length === 0) return { kind: 'nothing-throttled' }
   const lists = new Map(topicThrottles.map((t) => [t.topic, t]))
   const topics = [...new Set(held.map((c) => c.topic))].sort()

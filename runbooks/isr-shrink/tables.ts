@@ -85,18 +85,18 @@ function throttleText(cause: ReplicaCause): string {
 }
 
 function brokerLine(b: BrokerCause, replicas: readonly ReplicaCause[], nowMs: number): string {
-  const state =
-    b.state === 'up'
-      ? 'registered and unfenced'
-      : b.state === 'fenced'
-        ? 'FENCED by the controller'
-        : b.state === 'not-answering'
-          ? 'registered but NOT ANSWERING (requests time out: paused, a long GC, a stuck disk)'
-          : 'NOT REGISTERED (gone, or fenced on a cluster that cannot say)'
+  const registration = b.state === 'up' ? 'registered and unfenced' : b.state === 'fenced' ? 'FENCED by the controller' : 'NOT REGISTERED (gone, or fenced on a cluster that cannot say)'
+  const process = {
+    answering: '',
+    hung: '; its process accepts connections but does NOT ANSWER (paused, a long GC, a stuck disk)',
+    gone: '; NOTHING LISTENS on its port (the process is gone)',
+    unknown: '',
+  }[b.process]
+  const state = `${registration}${process}`
   const contact = b.lastContactMs === null ? 'the controller has no record of its last contact' : `the controller last heard from it at ${iso(b.lastContactMs)} (${formatSeconds(Math.max(0, nowMs - b.lastContactMs))} before this check)`
   const mine = replicas.filter((r) => r.broker === b.broker).map((r) => `${r.topic}/${r.partition}`)
   const names = `${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''}`
-  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${plural(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'not-answering' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
+  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${plural(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'up' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
   return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${plural(b.outOfSyncPartitions, 'partition')} (${names})${idle}.`
 }
 

@@ -60,8 +60,8 @@ export const producersSee = {
 } as const
 
 export const verdictWords = {
-  'broker-down': 'broker not registered: the process is gone or fenced (the cluster does not list it)',
-  'broker-hung': 'broker registered but not answering: the process is alive and stuck (paused, long GC, overloaded disk)',
+  'broker-down': 'broker down: nothing answers on its port, or the cluster does not list it',
+  'broker-hung': 'broker hung: its process accepts connections and never answers (paused, long GC, stuck disk)',
   'broker-fenced': 'broker fenced by the controller: it stopped heartbeating (crashed, hung or cut off)',
   'offline-log-dir': 'its log directory is offline on that broker',
   throttled: 'held back by a replication throttle',

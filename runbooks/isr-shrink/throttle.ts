@@ -82,7 +82,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
     const { snapshot, topicThrottles } = await readReplicationSnapshot(ctx.kafka, { nowMs: ctx.now() })
     const findings = planIsrFindings(snapshot)
     // Brokers the causes found hung stay out: a hung follower is not held back by a throttle.
-    const hung = new Set((ctx.state.causes?.brokers ?? []).filter((b) => b.state === 'not-answering').map((b) => b.broker))
+    const hung = new Set((ctx.state.causes?.brokers ?? []).filter((b) => b.process === 'hung' || b.process === 'gone').map((b) => b.broker))
     const up = new Set(snapshot.brokers.filter((b) => b.state === 'up' && !hung.has(b.id)).map((b) => b.id))
     const involved = [...new Set(findings.partitions.flatMap((p) => [...(p.leader === null ? [] : [p.leader]), ...p.outOfSync.filter((id) => up.has(id))]))]
     const rates = new Map((await readBrokerThrottles(ctx.kafka, involved, brokerBudgetMs)).map((r) => [r.broker, r]))
@@ -90,7 +90,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
     const causes: ReplicaCause[] = findings.partitions.flatMap((p) =>
       p.outOfSync
         .filter((id) => up.has(id))
-        .map((broker) => ({ topic: p.topic, partition: p.partition, broker, leader: p.leader, brokerState: 'up' as const, lastContactMs: null, progress: { kind: 'unknown' as const, why: 'not sampled' }, throttles: throttlesOn(lists.get(p.topic), p.partition, p.leader, broker, rates), offlineLogDir: null, verdict: 'throttled' as const })),
+        .map((broker) => ({ topic: p.topic, partition: p.partition, broker, leader: p.leader, brokerState: 'up' as const, process: 'answering' as const, lastContactMs: null, progress: { kind: 'unknown' as const, why: 'not sampled' }, throttles: throttlesOn(lists.get(p.topic), p.partition, p.leader, broker, rates), offlineLogDir: null, verdict: 'throttled' as const })),
     )
     const reassigning = new Set([...snapshot.adding.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))
     const plan = planThrottleRelease(causes, topicThrottles, reassigning)

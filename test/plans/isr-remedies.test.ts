@@ -16,6 +16,7 @@ const cause = (over: Partial<ReplicaCause>): ReplicaCause => ({
   broker: 3,
   leader: 1,
   brokerState: 'up',
+  process: 'answering',
   lastContactMs: null,
   progress: { kind: 'stuck', behind: 100n, leaderRecordsPerSecond: 10 },
   throttles: [],
@@ -38,7 +39,7 @@ describe('planThrottleRelease', () => {
     const causes = [
       cause({ partition: 0, broker: 3, throttles: [{ side: 'follower', broker: 3, rate, list: '0:3,1:2' }], verdict: 'throttled' }),
       cause({ partition: 1, broker: 2, leader: 3, throttles: [{ side: 'leader', broker: 3, rate, list: '*' }], verdict: 'throttled' }),
-      cause({ partition: 2, broker: 2, brokerState: 'not-answering', throttles: [{ side: 'leader', broker: 1, rate, list: '*' }] }),
+      cause({ partition: 2, broker: 2, process: 'hung', throttles: [{ side: 'leader', broker: 1, rate, list: '*' }] }),
     ]
     const plan = planThrottleRelease(causes, [{ topic: 't', leaderReplicas: '*', followerReplicas: '0:3,1:2' }], new Set(['t']))
     if (isThrottleFault(plan)) throw new Error('expected a plan')

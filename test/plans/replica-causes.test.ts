@@ -79,7 +79,7 @@ describe('planReplicaCauses', () => {
     const idleKept = { ...snapshot, topics: snapshot.topics.map((t) => (t.topic === 'idle' ? { ...t, partitions: t.partitions.map((p) => ({ ...p, isr: [1, 3, 2] })) } : t)) }
     const report = planReplicaCauses(planIsrFindings(idleKept), snapshot.brokers, evidence({}), 31_000)
     expect(report.replicas.map((r) => [r.topic, r.broker, r.verdict])).toEqual([['busy', 3, 'broker-down']])
-    expect(report.brokers).toEqual([expect.objectContaining({ broker: 3, state: 'unregistered', lastContactMs: 1_000, silentForMs: 30_000, stillInIsrOf: 1 })])
+    expect(report.brokers).toEqual([expect.objectContaining({ broker: 3, state: 'unregistered', process: 'unknown', lastContactMs: 1_000, silentForMs: 30_000, stillInIsrOf: 1 })])
   })
 
   it('tells a hung broker (timeouts) from a dead one, and a throttled follower from one catching up', async () => {
@@ -101,10 +101,10 @@ describe('planReplicaCauses', () => {
       }),
       1000,
     )
-    expect(report.replicas.map((r) => [r.broker, r.brokerState, r.verdict, r.progress.kind])).toEqual([
-      [2, 'not-answering', 'broker-hung', 'unknown'],
-      [3, 'up', 'throttled', 'stuck'],
-      [4, 'up', 'catching-up', 'catching-up'],
+    expect(report.replicas.map((r) => [r.broker, r.brokerState, r.process, r.verdict, r.progress.kind])).toEqual([
+      [2, 'up', 'hung', 'broker-hung', 'unknown'],
+      [3, 'up', 'answering', 'throttled', 'stuck'],
+      [4, 'up', 'answering', 'catching-up', 'catching-up'],
     ])
     // Broker 4 closes 1,000 records/s on a 3,000-record gap: writes back in ~3 s (ISR [1] + 4 = min ISR 2).
     expect(report.writesBackInMs).toBe(3000)
