@@ -142,14 +142,14 @@ describe('lower min.insync.replicas', () => {
     expect(flat(io.screen())).toContain('kafka-configs --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --entity-type topics --entity-name orders --alter --add-config min.insync.replicas=2')
   })
 
-  it.each([
+  it.each<{ name: string; answers: Record<string, string>; message: string }>([
     { name: 'unknown topic', answers: { topics: 'nope' }, message: 'topic "nope" does not exist' },
     { name: 'min ISR 0', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
     { name: 'min ISR above the replication factor', answers: { topics: 'orders', value: '4' }, message: 'min.insync.replicas=4 is above the replication factor of orders (3)' },
     { name: 'a topic whose writes do not fail', answers: { topics: 'calm', value: '1' }, message: 'topic calm has no partition under its min ISR' },
   ])('bad input, $name: one line, nothing changed', async ({ answers, message }) => {
     const kafka = incident()
-    const result = await headless(kafka, { action: 'lower-min-isr', ...(answers as Record<string, string>) })
+    const result = await headless(kafka, { action: 'lower-min-isr', ...answers })
     expect(result.exitCode).toBe(2)
     expect(result.message).toContain(message)
     expect(result.message).toMatch(/nothing changed$/)

@@ -110,12 +110,12 @@ describe('isr-shrink on the sandbox', () => {
       expect(await minIsr(inherited)).toEqual({ value: '2', source: 'dynamic-broker-default' })
     })
 
-    it.each([
+    it.each<{ name: string; answers: Record<string, string>; message: string }>([
       { name: 'unknown topic', answers: { topics: 'no-such-topic-here' }, message: 'topic "no-such-topic-here" does not exist' },
       { name: 'min ISR below 1', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
       { name: 'min ISR above the replication factor', answers: { value: '4' }, message: 'min.insync.replicas=4 is above the replication factor of' },
     ])('bad input, $name: one line, nothing changed', async ({ answers }) => {
-      const run = await runIsrShrink({ action: 'lower-min-isr', topics: overridden, ...(answers as Record<string, string>) }, ['--yes'])
+      const run = await runIsrShrink({ action: 'lower-min-isr', topics: overridden, ...answers }, ['--yes'])
       expect(run.code).toBe(2)
       expect(run.json.message!.split('\n')).toHaveLength(1)
       expect(run.json.message).toMatch(/nothing changed$/)
