@@ -114,9 +114,10 @@ describe('isr-shrink on the sandbox', () => {
       { name: 'unknown topic', answers: { topics: 'no-such-topic-here' }, message: 'topic "no-such-topic-here" does not exist' },
       { name: 'min ISR below 1', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
       { name: 'min ISR above the replication factor', answers: { value: '4' }, message: 'min.insync.replicas=4 is above the replication factor of' },
-    ])('bad input, $name: one line, nothing changed', async ({ answers }) => {
+    ])('bad input, $name: one line, nothing changed', async ({ answers, message }) => {
       const run = await runIsrShrink({ action: 'lower-min-isr', topics: overridden, ...answers }, ['--yes'])
       expect(run.code).toBe(2)
+      expect(run.json.message).toContain(message)
       expect(run.json.message!.split('\n')).toHaveLength(1)
       expect(run.json.message).toMatch(/nothing changed$/)
       expect(await topicOverrides(overridden)).toEqual(overridesBefore)
