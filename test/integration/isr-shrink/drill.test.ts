@@ -1,0 +1,90 @@
+// The isr-shrink drill both ways on the real sandbox: following the runbook brings writes back before the hosts
+// return, counts the records acknowledged on a single copy and restores min ISR; doing nothing leaves writes
+// failing until the hosts return. Every workload stops and the brokers run again afterwards.
+
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
+import { isrShrinkScenario } from '../../../lib/drills/scenarios/isr-shrink.ts'
+import { connect } from '../../../lib/kafka/index.ts'
+import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
+import { status } from '../../../lib/sandbox/index.ts'
+import runbook from '../../../runbooks/isr-shrink.ts'
+import { restoreCluster } from '../../support/faults.ts'
+import { waitFor } from '../../support/kafka.ts'
+import { testSandbox } from '../../support/sandbox.ts'
+import { scriptedIo } from '../../support/scripted-io.ts'
+
+function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
+  const dir = mkdtempSync(join(tmpdir(), 'drill-isr-'))
+  return {
+    scenario: isrShrinkScenario(),
+    runbook,
+    trainee,
+    sandbox: testSandbox().config,
+    probe: createSandboxProbe('runbook-drill-test'),
+    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
+    drillsDir: join(dir, 'drills'),
+    sessionsDir: join(dir, 'sessions'),
+    operator: 'trainee',
+    host: 'test',
+    toolVersion: 'test',
+    args: [],
+    signal: new AbortController().signal,
+    onProgress: () => {},
+  }
+}
+
+const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!
+
+function survivors(dir: string): string {
+  try {
+    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
+  } catch {
+    return ''
+  }
+}
+
+const brokersRunning = () => status(testSandbox().config).nodes.every((n) => n.state === 'up')
+
+afterAll(async () => {
+  await restoreCluster()
+})
+
+describe('drill isr-shrink', () => {
+  it('following the runbook: writes back before the hosts, the single-copy exposure counted, min ISR restored, nothing lost', async () => {
+    const { report } = await runDrill(drillOptions({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
+    expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(metric(report, 'Time from the fault to writes accepted again').good).toBe(true)
+    expect(metric(report, 'Records acknowledged while').value).toBeGreaterThan(0)
+    expect(metric(report, '… of them on a single copy').value).toBeGreaterThan(0)
+    expect(metric(report, 'min.insync.replicas restored')).toMatchObject({ value: 1, good: true })
+    expect(metric(report, 'Acknowledged records lost').value).toBe(0)
+    expect(metric(report, 'Unsafe actions').value).toBe(0)
+    expect(report.score.passed).toBe(true)
+    expect(survivors(report.dir)).toBe('')
+    expect(brokersRunning()).toBe(true)
+  })
+
+  it('Ctrl-C after the fault: the drill stops, and the hung brokers run again at once', async () => {
+    const controller = new AbortController()
+    const options = drillOptions({ kind: 'nothing', waitMs: 60_000 })
+    const run = runDrill({ ...options, signal: controller.signal, onProgress: (line) => (line.includes('nobody acts') ? controller.abort() : undefined) })
+    await expect(run).rejects.toMatchObject({ name: 'DrillInterrupted', exitCode: 130 })
+    await waitFor(() => brokersRunning(), { what: 'brokers 2 and 3 running again', timeoutMs: 10_000 })
+  })
+
+  it('doing nothing: acks=all writes fail until the hosts return, which does not pass', async () => {
+    const { report } = await runDrill(drillOptions({ kind: 'nothing', waitMs: 5000 }))
+    expect(metric(report, 'Seconds acks=all writes were failing').good).toBe(false)
+    expect(metric(report, 'Records acknowledged while').value).toBe(0)
+    expect(metric(report, 'Acknowledged records lost').value).toBe(0)
+    expect(report.score.passed).toBe(false)
+    expect(report.session).toBeNull()
+    expect(survivors(report.dir)).toBe('')
+    expect(brokersRunning()).toBe(true)
+  })
+})
