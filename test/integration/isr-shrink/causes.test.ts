@@ -8,7 +8,7 @@ import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { nodeAction, restoreCluster } from '../../support/faults.ts'
 import { startProducing, uniqueTopic, waitFor } from '../../support/kafka.ts'
-import { broker1, cell, cli, runIsrShrink, topicOverrides } from './cli.ts'
+import { broker1, cell, cli, fencedByCluster, runIsrShrink, topicOverrides } from './cli.ts'
 
 interface ReplicaJson {
   partition: string
@@ -80,7 +80,7 @@ describe('why a replica is out of sync', () => {
     try {
       const killedAt = Date.now()
       await nodeAction(3, 'kill')
-      await waitFor(async () => !(await isrOf(topic)).includes(3) && (await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced !== false, { what: 'broker 3 fenced', timeoutMs: 30_000 })
+      await waitFor(async () => !(await isrOf(topic)).includes(3) && (await fencedByCluster(ops, 3)), { what: 'broker 3 fenced', timeoutMs: 30_000 })
       const run = await runIsrShrink({})
       expect(run.code, run.json.message).toBe(0)
       const { replicas, brokers } = causesOf(run.json, topic)

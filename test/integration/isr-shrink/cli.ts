@@ -74,3 +74,9 @@ export async function topicOverrides(topic: string): Promise<Record<string, stri
   }
   return overrides
 }
+
+/** Whether the cluster says the broker is fenced: listed fenced (4.x), or no longer listed at all (3.9). */
+export async function fencedByCluster(ops: import('../../../lib/kafka/types.ts').KafkaOps, id: number): Promise<boolean> {
+  const broker = (await ops.cluster()).brokers.find((b) => b.id === id)
+  return broker === undefined || broker.fenced === true
+}

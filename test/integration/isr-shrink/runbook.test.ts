@@ -11,7 +11,7 @@ import type { ConfigSource, KafkaOps } from '../../../lib/kafka/types.ts'
 import { nodeAction, restoreCluster } from '../../support/faults.ts'
 import { uniqueTopic, waitFor } from '../../support/kafka.ts'
 import { kafkaTool, kafkaToolOk } from '../../support/sandbox.ts'
-import { broker1, cell, cli, runIsrShrink, topicOverrides } from './cli.ts'
+import { broker1, cell, cli, fencedByCluster, runIsrShrink, topicOverrides } from './cli.ts'
 
 const overridden = uniqueTopic('isr-ovr')
 const inherited = uniqueTopic('isr-inh')
@@ -28,7 +28,7 @@ async function minIsr(topic: string): Promise<{ value: string | null; source: Co
 
 async function brokersDown(...ids: number[]): Promise<void> {
   for (const id of ids) await nodeAction(id, 'kill')
-  await waitFor(async () => (await ops.cluster()).brokers.every((b) => !ids.includes(b.id) || b.fenced !== false), { what: `brokers ${ids.join(', ')} fenced`, timeoutMs: 30_000 })
+  await waitFor(async () => (await Promise.all(ids.map((id) => fencedByCluster(ops, id)))).every(Boolean), { what: `brokers ${ids.join(', ')} fenced`, timeoutMs: 30_000 })
 }
 
 beforeAll(async () => {
