@@ -99,7 +99,10 @@ export function scoreIsrShrink(facts: IsrShrinkFacts): DrillScore {
   const notes: string[] = []
   if (facts.outcome.mode === 'nothing') notes.push(`Left alone, acks=all writes failed for ${seconds(failingMs)} — until the hosts came back — and ${facts.refused.toLocaleString('en-US')} records were refused.`)
   if (timeline.loweredAtMs !== null) {
-    notes.push(`Writes came back ${seconds(timeline.loweredAtMs - facts.brokenAtMs)} after the fault, by lowering min.insync.replicas to ${timeline.value ?? '?'}; ${singleCopy.toLocaleString('en-US')} records were then acknowledged by a single copy until the replicas were back.`)
+    const lag = restoredAfterMs !== null && restoredAfterMs - (timeline.loweredAtMs - facts.brokenAtMs) > 2000 ? ' (a request waiting since the shrink is released only by a newer write or its own timeout)' : ''
+    notes.push(
+      `min.insync.replicas went down to ${timeline.value ?? '?'} ${seconds(timeline.loweredAtMs - facts.brokenAtMs)} after the fault; writes were accepted again ${restoredAfterMs === null ? 'never' : `${seconds(restoredAfterMs)} after it`}${lag}. ${singleCopy.toLocaleString('en-US')} records were then acknowledged by a single copy until the replicas were back.`,
+    )
     if (!restored) notes.push('min.insync.replicas was not put back: acks=all still means fewer copies than the topic was built for. Run `runbook undo <session>` (or take the revert the runbook offers once the ISR is back).')
   } else if (facts.outcome.mode !== 'nothing' && facts.outcome.run) notes.push(`The runbook ended without lowering min.insync.replicas (${facts.outcome.run.status}${facts.outcome.run.message ? `: ${facts.outcome.run.message}` : ''}); writes waited for the hosts.`)
   if (restored && timeline.revertedAtMs !== null) notes.push(`min.insync.replicas=${facts.original.value} was restored ${timeline.revertedBy === 'this run' ? 'by the runbook, once the ISR was back' : 'with runbook undo'}.`)
