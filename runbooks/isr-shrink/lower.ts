@@ -138,9 +138,11 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
   async plan(ctx) {
     const { snapshot } = await readReplicationSnapshot(ctx.kafka, { nowMs: ctx.now() })
     const findings = planIsrFindings(snapshot)
-    const named = (await ctx.param('topics')) ?? null
+    // Not asked for: without them the plan takes every failing topic and the value that restores all their
+    // writes, and the preview (then the typed confirmation) shows exactly what that is.
+    const named = ctx.given('topics') ?? null
     const candidates = named ?? [...new Set(findings.failing.filter((p) => !p.internal).map((p) => p.topic))]
-    const plan = planMinIsrChange(findings, await readMinIsr(ctx.kafka, candidates), { topics: named, value: (await ctx.param('value')) ?? null }, snapshot.elr, bootstrapPlaceholder)
+    const plan = planMinIsrChange(findings, await readMinIsr(ctx.kafka, candidates), { topics: named, value: ctx.given('value') ?? null }, snapshot.elr, bootstrapPlaceholder)
     if (isMinIsrFault(plan)) throw new Refusal(describeMinIsrFault(plan))
     return plan
   },

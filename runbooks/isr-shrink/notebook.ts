@@ -2,7 +2,6 @@
 
 import { ParamError, param } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
-import type { KafkaOps } from '../../lib/kafka/types.ts'
 import type { IsrOptionFacts, WriteHistory } from '../../lib/plans/isr-decision.ts'
 import type { IsrFindings, ReplicationSnapshot } from '../../lib/plans/isr-findings.ts'
 import type { MinIsrRevertRecord } from '../../lib/plans/min-isr-change.ts'
@@ -32,27 +31,14 @@ function brokerId(text: string): number {
   return Number(text)
 }
 
-async function suggestTopics(kafka: KafkaOps) {
-  const topics = await kafka.partitionStates()
-  return topics
-    .filter((t) => !t.error && !t.internal && t.partitions.some((p) => p.isr.length < p.replicas.length))
-    .map((t) => {
-      const shrunk = t.partitions.filter((p) => p.isr.length < p.replicas.length).length
-      return { value: t.topic, name: t.topic, description: `${shrunk} of ${t.partitions.length} partition(s) with a shrunk ISR` }
-    })
-}
-
 export const nb = notebook<State>()({
   topics: param.list({
     help: 'with action=lower-min-isr: the topics to change (default: every non-internal topic whose acks=all writes fail)',
-    prompt: 'Which topics? (comma-separated; the find above lists the failing ones)',
     item: topicName,
     optional: true,
-    suggest: suggestTopics,
   }),
   value: param.integer({
     help: 'with action=lower-min-isr: the new min.insync.replicas, from 1 to the replication factor (default: the highest value that lets every failing partition take writes)',
-    prompt: 'Lower min.insync.replicas to?',
     min: 1,
     optional: true,
   }),

@@ -167,7 +167,7 @@ describe('lower min.insync.replicas', () => {
     expect(await minIsr(kafka, 'orders')).toMatchObject({ value: '2' })
   })
 
-  it('interactive: asks what it needs, types the value to confirm, and offers the revert once the ISR is back', async () => {
+  it('interactive: the choice, the typed value, and the revert offered once the ISR is back', async () => {
     const kafka = incident()
     // The brokers come back while the runbook watches.
     let lowered = false
@@ -184,16 +184,15 @@ describe('lower min.insync.replicas', () => {
     })
     const io = scriptedIo([
       { select: 'lower-min-isr', message: /What do you want to do/ },
-      { select: 'orders', message: /Which topics/ },
-      { input: '', message: /Lower min.insync.replicas to/ },
-      { type: '1', message: /Type 1 to let acks=all writes on 1 topic/ },
+      { type: '1', message: /Type 1 to let acks=all writes on 2 topic/ },
       { select: 'now', message: /Restore min.insync.replicas now/ },
-      { confirm: true, message: /Restore min.insync.replicas on orders/ },
+      { confirm: true, message: /Restore min.insync.replicas on audit, orders/ },
     ])
     const result = await runRunbook(runbook, options(io, watching, { given: given({ 'sample-interval': '0s', 'wait-for-isr': '5s' }), clock: Date.now }))
     expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
     expect(io.remaining()).toBe(0)
     expect(await minIsr(kafka, 'orders')).toEqual({ value: '2', source: 'dynamic-topic', overrides: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } })
+    expect(await minIsr(kafka, 'audit')).toEqual({ value: '2', source: 'dynamic-broker-default', overrides: {} })
     expect(readUndo(join(result.sessionDir, 'undo', 'lower-min-isr.json')).status).toBe('undone')
     expect(readEvents(result.sessionDir).some((e) => e.type === 'undone' && e.cell === 'lower-min-isr')).toBe(true)
   })
