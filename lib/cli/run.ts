@@ -6,7 +6,7 @@ import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import { packageVersion } from './package-version.ts'
-import { collectAnswers, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
+import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
 import { teamRunbookDirs } from './team-dirs.ts'
 
 export const command: Command = {
@@ -23,6 +23,10 @@ Answers:
   --runbooks <dir>           also load runbooks from this folder (repeatable)
 
 ${runModeHelp}
+Gate (CI), for runbooks that report findings (durability-audit):
+  --fail-on <level>          exit 4 when the run completes but reports a finding at or above high | medium | low;
+                             with --json the findings are listed under "findings"
+                             4 means "it ran and found a risk" — apart from 1 and 2, "it could not run"
 
 ${connectionHelp}`,
   options: {
@@ -31,6 +35,7 @@ ${connectionHelp}`,
     set: { type: 'string', multiple: true },
     answers: { type: 'string' },
     runbooks: { type: 'string', multiple: true },
+    'fail-on': { type: 'string' },
     config: { type: 'string' },
   },
   async run(args, env) {
@@ -55,6 +60,7 @@ ${connectionHelp}`,
       throw new UsageError(`no runbook "${id}" — \`runbook list\` shows the ones there are`)
     }
     const given = collectAnswers(args, env.cwd)
+    const failOn = failOnLevel(args)
     const open = await openCluster(args, env, config)
     try {
       const result = await runRunbook(runbook, {
@@ -70,6 +76,7 @@ ${connectionHelp}`,
         secrets: open.secrets,
         signal: env.signal,
         toolVersion: await packageVersion(),
+        ...(failOn ? { failOn } : {}),
       })
       return reportResult(runbook.id, result, args, env)
     } finally {
