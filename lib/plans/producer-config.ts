@@ -2,6 +2,8 @@
 // key=value file (confluent-kafka-go / -python / -dotnet, node-rdkafka), or a kafkajs options JSON. A broker
 // never sees a producer's acks, so this is the only way the audit can know them. Pure: text in, settings out.
 
+import { parseProperties } from '../kafka/connection-config.ts'
+
 export type ProducerClient = 'java' | 'librdkafka' | 'kafkajs'
 
 /** Which client (and version, when known) reads this configuration. */
@@ -47,33 +49,6 @@ export function parseClientRef(text: string): ClientRef | ProducerConfigFault {
   const match = /^\s*(java|librdkafka|kafkajs)(?:@(\d+(?:\.\d+){0,2}))?\s*$/i.exec(text)
   if (!match) return fault(`"${text}" is not a client — use java, librdkafka or kafkajs, optionally with @<version> (java@3.9.1)`)
   return { client: match[1]!.toLowerCase() as ProducerClient, version: match[2] ?? null }
-}
-
-/**
- * Java .properties syntax (which librdkafka-style files share): `key=value`, `key: value` or `key value`,
- * `#` and `!` comments, backslash line continuations and escapes.
- */
-export function parseProperties(text: string): Map<string, string> {
-  const result = new Map<string, string>()
-  const lines = text.replace(/\r\n?/g, '\n').split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.replace(/^[ \t\f]+/, '')
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue
-    // An odd number of trailing backslashes continues the line.
-    while (/(^|[^\\])(\\\\)*\\$/.test(line) && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.replace(/^[ \t\f]+/, '')
-    const separator = /^((?:\\.|[^=: \t\f\\])*)[ \t\f]*[=:]?[ \t\f]*/.exec(line)!
-    const key = unescape(separator[1]!)
-    const value = unescape(line.slice(separator[0].length))
-    if (key !== '') result.set(key, value)
-  }
-  return result
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, escaped: string) => {
-    if (escaped.startsWith('u') && escaped.length === 5) return String.fromCharCode(parseInt(escaped.slice(1), 16))
-    return ({ t: '\t', n: '\n', r: '\r', f: '\f' } as Record<string, string>)[escaped] ?? escaped
-  })
 }
 
 // Keys only one family uses: enough to tell a Java file from a librdkafka one when the operator does not say.
