@@ -29,6 +29,7 @@ const topicName = (text: string) => {
 const nb = notebook<State>()({
   topics: param.list({ help: 'audit only these topics (comma-separated); default: every topic, internal ones included', optional: true, item: topicName }),
   'producer-config': param.list<ProducerEntry>({
+    prompt: 'Producer configuration files to judge (comma-separated; add @topic+topic for the topics each writes)',
     help: "producer configuration files to judge: a Java .properties, a librdkafka-style key=value file or a kafkajs options JSON; add @topic+topic for the topics it writes (default: every audited topic)",
     optional: true,
     item: (text) => {
@@ -46,8 +47,9 @@ const nb = notebook<State>()({
 
 type Ctx = RunContext<State, typeof nb.params>
 
+/** What to audit. On a terminal only the producer files are asked for; the rest defaults to everything. */
 async function scopeOf(ctx: Ctx): Promise<Scope> {
-  return { topics: (await ctx.param('topics')) ?? null, producers: (await ctx.param('producer-config')) ?? [], client: (await ctx.param('producer-client')) ?? null }
+  return { topics: ctx.given('topics') ?? null, producers: (await ctx.param('producer-config')) ?? [], client: ctx.given('producer-client') ?? null }
 }
 
 /** A fresh audit of the scope (a plan must read the cluster itself: a re-plan after drift sees the new state). */
