@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fakeCluster, type FakeClusterBuilder } from '../../lib/kafka/fake/index.ts'
+import { fakeCluster, type FakeClusterBuilder, type TopicOptions } from '../../lib/kafka/fake/index.ts'
 import { type AuditReport, describeFindingLine, planDurabilityAudit } from '../../lib/plans/durability-audit.ts'
 import { readDurability } from '../../lib/reads/durability.ts'
 
@@ -33,7 +33,7 @@ describe('per-topic findings', () => {
         ['min-isr-one', 'medium', 't'],
       ],
     },
-  ])('$name', async ({ topic, expected }) => {
+  ] as { name: string; topic: TopicOptions; expected: string[][] }[])('$name', async ({ topic, expected }) => {
     const report = await audit((b) => b.topic('t', topic))
     expect(kinds(report).filter(([kind]) => !String(kind).startsWith('default-'))).toEqual(expected)
   })

@@ -93,7 +93,7 @@ describe('resolveProducer: each client’s real defaults by version', () => {
     { name: 'kafkajs: acks=-1, not idempotent, 5 retries', client: 'kafkajs', version: '2.2.4', settings: {}, expected: { acks: 'all', idempotence: false, retries: 5, refused: false } },
     { name: 'kafkajs: idempotent still gets 5 retries through kafka.producer()', client: 'kafkajs', version: null, settings: { idempotence: 'true' }, expected: { acks: 'all', idempotence: true, retries: 5, refused: false } },
     { name: 'kafkajs: idempotent with acks=1 — every send throws', client: 'kafkajs', version: null, settings: { idempotence: 'true', acks: '1' }, expected: { acks: 'leader', idempotence: true, retries: 5, refused: true } },
-  ] as const)('$name', ({ client, version, settings, expected }) => {
+  ] as { name: string; client: ClientRef['client']; version: string | null; settings: Record<string, string>; expected: ReturnType<typeof summary> }[])('$name', ({ client, version, settings, expected }) => {
     expect(summary(settings, { client, version })).toEqual(expected)
   })
 
