@@ -92,24 +92,25 @@ export function planReassignment(request: PlacementRequest): ReassignmentPlan {
       candidates.sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id - b.id)
       return candidates[0]?.id ?? null
     }
-    // Spread: replace a replica that shares its rack with an earlier one (never the first: the preferred leader).
-    for (let i = proposed.length - 1; i >= 1 && wantsSpread; i--) {
-      const rack = rackOf.get(proposed[i]!) ?? null
-      if (rack === null || !proposed.slice(0, i).some((id) => rackOf.get(id) === rack)) continue
-      const used = new Set(racksOf(proposed))
-      const replacement = pick(new Set(proposed), used)
-      if (replacement === null) break
-      load.set(proposed[i]!, (load.get(proposed[i]!) ?? 1) - 1)
-      load.set(replacement, (load.get(replacement) ?? 0) + 1)
-      proposed[i] = replacement
-    }
-    // Grow: a broker in an unused rack first, then any broker, least loaded first.
+    // Grow first: a broker in a rack not used yet, else any broker, least loaded first.
     while (proposed.length < target) {
       const exclude = new Set(proposed)
       const next = pick(exclude, new Set(racksOf(proposed))) ?? pick(exclude, null)
       if (next === null) break
       load.set(next, (load.get(next) ?? 0) + 1)
       proposed.push(next)
+    }
+    // Then spread: replace a replica that shares its rack with an earlier one (never the first: the preferred
+    // leader) by one in an unused rack, while such a rack exists.
+    const wanted = Math.min(proposed.length, knownRacks.size)
+    for (let i = proposed.length - 1; i >= 1 && allKnown && distinctKnown(proposed) < wanted; i--) {
+      const rack = rackOf.get(proposed[i]!) ?? null
+      if (rack === null || !proposed.slice(0, i).some((id) => rackOf.get(id) === rack)) continue
+      const replacement = pick(new Set(proposed), new Set(racksOf(proposed)))
+      if (replacement === null) break
+      load.set(proposed[i]!, (load.get(proposed[i]!) ?? 1) - 1)
+      load.set(replacement, (load.get(replacement) ?? 0) + 1)
+      proposed[i] = replacement
     }
     const added = proposed.filter((id) => !current.includes(id))
     const removed = current.filter((id) => !proposed.includes(id))

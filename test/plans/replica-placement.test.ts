@@ -18,7 +18,7 @@ const racksABC = [broker(1, 'a'), broker(2, 'b'), broker(3, 'c'), broker(4, 'a')
 describe('planReassignment', () => {
   it.each([
     { name: 'RF 1 → 3: new replicas in racks not used yet, the leader stays first', current: [1], expected: [1, 2, 3] },
-    { name: 'RF 2 in one rack → spread and grow: the duplicate-rack replica moves, then one more', current: [1, 4], expected: [1, 2, 3] },
+    { name: 'RF 2 in one rack → grow into an unused rack, then move the duplicate-rack replica', current: [1, 4], expected: [1, 3, 2] },
     { name: 'RF 3 in one rack: two replicas move, the preferred leader stays', current: [1, 4, 7], expected: [1, 3, 2] },
     { name: 'RF 3 already spread: nothing', current: [1, 2, 3], expected: null },
   ])('$name', ({ current, expected }) => {
@@ -35,7 +35,7 @@ describe('planReassignment', () => {
 
   it('records why and what it costs: replicas added and removed, bytes of the largest replica per new copy', () => {
     const result = plan([topic('t', [[1, 4]])], racksABC, { sizes: new Map([['t/0', 1000n]]) })
-    expect(result.moves[0]).toMatchObject({ added: [2, 3], removed: [4], why: ['raise-replication', 'spread-racks'], racksBefore: ['a', 'a'], racksAfter: ['a', 'b', 'c'], bytesPerReplica: 1000n })
+    expect(result.moves[0]).toMatchObject({ added: [3, 2], removed: [4], why: ['raise-replication', 'spread-racks'], racksBefore: ['a', 'a'], racksAfter: ['a', 'c', 'b'], bytesPerReplica: 1000n })
     expect(result.totals).toEqual({ partitions: 1, replicasAdded: 2, replicasRemoved: 1, bytesToCopy: 2000n })
   })
 
