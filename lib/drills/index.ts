@@ -1,5 +1,6 @@
 // The public door of lib/drills: the scenarios, and the runner that plays any of them.
 
+import { acksLossScenario } from './scenarios/acks-loss.ts'
 import { consumerOomScenario } from './scenarios/consumer-oom.ts'
 import type { DrillScenario } from './scenario.ts'
 
@@ -8,7 +9,7 @@ export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type T
 export { renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario()]
+export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), acksLossScenario()]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

@@ -7,10 +7,11 @@ import type { ProducerConfig } from './protocol.ts'
 
 const config = workloadStart<ProducerConfig>()
 const ledger = new Ledger<AckedEntry>(config.ledger)
-const producer = kafkaClient(config.clientId, config.bootstrap).producer({ allowAutoTopicCreation: false, retry: { retries: 8 } })
+const producer = kafkaClient(config.clientId, config.bootstrap).producer({ allowAutoTopicCreation: false, retry: { retries: config.retries ?? 8 } })
 const tickMs = 100
 let stopping = false
 let seq = 0
+let unacked = 0
 
 async function main(): Promise<void> {
   await producer.connect()
@@ -21,17 +22,26 @@ async function main(): Promise<void> {
     if (due > 0) {
       const batch = Array.from({ length: due }, (_, i) => seq + i)
       const messages = batch.map((n) => ({ partition: n % config.partitions, key: String(n), value: JSON.stringify({ seq: n }) }))
-      const results = await producer.send({ topic: config.topic, acks: config.acks, messages })
-      // Within one partition Kafka appends in request order: the i-th record of a partition is baseOffset + i.
-      const entries: AckedEntry[] = []
-      const atMs = Date.now()
-      for (const result of results) {
-        const mine = batch.filter((n) => n % config.partitions === result.partition)
-        mine.forEach((n, i) => entries.push({ seq: n, partition: result.partition, offset: (BigInt(result.baseOffset ?? '0') + BigInt(i)).toString(), atMs }))
+      let results: Awaited<ReturnType<typeof producer.send>> | null = null
+      try {
+        results = await producer.send({ topic: config.topic, acks: config.acks, messages })
+      } catch (error) {
+        if (config.onSendFailure !== 'continue') throw error
+        unacked += batch.length
+        report({ type: 'unacked', total: unacked, error: (error as Error).message })
       }
-      ledger.append(entries.sort((a, b) => a.seq - b.seq))
+      if (results) {
+        // Within one partition Kafka appends in request order: the i-th record of a partition is baseOffset + i.
+        const entries: AckedEntry[] = []
+        const atMs = Date.now()
+        for (const result of results) {
+          const mine = batch.filter((n) => n % config.partitions === result.partition)
+          mine.forEach((n, i) => entries.push({ seq: n, partition: result.partition, offset: (BigInt(result.baseOffset ?? '0') + BigInt(i)).toString(), atMs }))
+        }
+        ledger.append(entries.sort((a, b) => a.seq - b.seq))
+      }
       seq += due
-      report({ type: 'acked', total: seq })
+      if (results) report({ type: 'acked', total: seq - unacked })
     }
     await new Promise((resolve) => setTimeout(resolve, tickMs))
   }

@@ -10,6 +10,14 @@ export interface ProducerConfig {
   /** -1 (all in-sync replicas) or 1 (the leader alone). */
   readonly acks: -1 | 1
   readonly clientId: string
+  /** kafkajs retries per send (default 8). */
+  readonly retries?: number
+  /**
+   * stop (default): a send that fails for good ends the workload. continue: its records are never acknowledged
+   * (the service reports them failed) and the next ones are sent on schedule — a service that keeps taking
+   * requests while some partitions have no leader.
+   */
+  readonly onSendFailure?: 'stop' | 'continue'
 }
 
 export interface ConsumerConfig {
@@ -34,6 +42,8 @@ export type WorkloadConfig = ProducerConfig | ConsumerConfig
 export type WorkloadMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'acked'; readonly total: number }
+  /** A send failed for good (onSendFailure: continue): `total` records so far were never acknowledged. */
+  | { readonly type: 'unacked'; readonly total: number; readonly error: string }
   /** After each offset commit: records the commit covers that are still only in memory. */
   | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
