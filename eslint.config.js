@@ -33,6 +33,15 @@ export default tseslint.config(
     ]),
   },
   {
+    // Readers turn KafkaOps answers into the plain snapshots planners take (snapshot types may come from lib/plans).
+    files: ['lib/reads/**/*.ts'],
+    rules: restrict([
+      ...clientImports,
+      noCli,
+      { group: ['**/engine/**', '**/terminal/**', '**/sandbox/**', '**/drills/**', '**/kafka/platformatic/**', '**/kafka/fake/**', '**/runbooks/**'], message: 'lib/reads: KafkaOps in, plain snapshots out.' },
+    ]),
+  },
+  {
     files: ['lib/sandbox/**/*.ts'],
     rules: restrict([...clientImports, noCli, { group: ['**/engine/**', '**/terminal/**', '**/plans/**', '**/drills/**', '**/kafka/**'], message: 'lib/sandbox uses node built-ins only.' }]),
   },

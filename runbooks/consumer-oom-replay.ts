@@ -89,13 +89,13 @@ async function resolveMethod(ctx: Ctx, groupId: string): Promise<RewindMethod> {
   const name = methodName(ctx)
   switch (name) {
     case 'to-datetime':
-      return { kind: 'to-datetime', atMs: (await ctx.param('to-datetime'))! }
+      return { kind: 'to-datetime', atMs: await ctx.param('to-datetime', { required: true }) }
     case 'by-duration':
-      return { kind: 'by-duration', durationMs: (await ctx.param('by-duration'))! }
+      return { kind: 'by-duration', durationMs: await ctx.param('by-duration', { required: true }) }
     case 'shift-by':
-      return { kind: 'shift-by', shift: (await ctx.param('shift-by'))! }
+      return { kind: 'shift-by', shift: await ctx.param('shift-by', { required: true }) }
     case 'from-file': {
-      const file = (await ctx.param('from-file'))!
+      const file = await ctx.param('from-file', { required: true })
       const read = readAnswerFile(file)
       if ('error' in read) throw new Refusal(`${read.error} — give a CSV of topic,partition,offset; nothing changed`)
       const lines = parseOffsetsCsv(read.text, groupId)

@@ -10,6 +10,7 @@ import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { packageVersion } from './package-version.ts'
 import { collectAnswers, isInteractive, makeIo, operatorName, sessionsDir, UsageError } from './run-support.ts'
+import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 
 const help = `Usage: runbook drill <scenario> [options]
        runbook drill --list
@@ -32,6 +33,7 @@ Sandbox (default: the one \`runbook sandbox\` uses; started and stopped again if
   --name <name>              sandbox name (or RUNBOOK_SANDBOX_NAME)
   --port <port>              its base port (or RUNBOOK_SANDBOX_PORT)
   --kafka-version <v>        4.3.1 (default) or 3.9.2
+  --elr <on|off>             eligible leader replicas when the drill formats the sandbox (Kafka 4.x; default on)
   --keep-sandbox             leave a sandbox this drill started running
 
 Record:
@@ -59,6 +61,7 @@ export const command: Command = {
     name: { type: 'string' },
     port: { type: 'string' },
     'kafka-version': { type: 'string' },
+    elr: { type: 'string' },
     'keep-sandbox': { type: 'boolean' },
     'sessions-dir': { type: 'string' },
     'drills-dir': { type: 'string' },
@@ -66,7 +69,7 @@ export const command: Command = {
     config: { type: 'string' },
   },
   async run(args, env) {
-    const { findScenario, renderDrillReport, runDrill, scenarios } = await import('../drills/index.ts')
+    const { drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
     if (args.values.list) {
       for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
       return ExitCode.done
@@ -84,6 +87,10 @@ export const command: Command = {
     const overrides: { -readonly [K in keyof SandboxOverrides]?: SandboxOverrides[K] } = { ...scenario.sandbox }
     if (typeof args.values.name === 'string') overrides.name = args.values.name
     if (typeof args.values['kafka-version'] === 'string') overrides.kafkaVersion = args.values['kafka-version']
+    if (typeof args.values.elr === 'string') {
+      if (!/^(on|off)$/.test(args.values.elr)) throw new UsageError(`--elr takes on or off, not "${args.values.elr}"`)
+      overrides.elr = args.values.elr === 'on'
+    }
     if (typeof args.values.port === 'string') {
       if (!/^\d+$/.test(args.values.port)) throw new UsageError(`--port takes a number, not "${args.values.port}"`)
       overrides.basePort = Number(args.values.port)
@@ -121,7 +128,7 @@ export const command: Command = {
       onProgress: (line) => env.stderr.write(`… ${line}\n`),
     })
     if (args.values.json) env.stdout.write(JSON.stringify(result.report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n')
-    else env.stdout.write(`${renderDrillReport(result.report)}\nReport saved: ${result.reportPaths.join(', ')}\n`)
+    else env.stdout.write(`${renderBlocks(drillReportBlocks(result.report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })}\n\nReport saved: ${result.reportPaths.join(', ')}\n`)
     return ExitCode.done
   },
 }

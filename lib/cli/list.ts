@@ -1,12 +1,11 @@
 // `runbook list`: the runbooks there are, the team's own included, and any that failed to load.
 
 import { notice, table, type Block } from '../engine/blocks.ts'
-import { loadCatalog } from '../engine/catalog.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'list',
@@ -18,7 +17,7 @@ RUNBOOK_DIRS, or --runbooks). A runbook that cannot be loaded is listed with the
   options: { json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     if (args.values.json) {
       const entries = catalog.entries.map((e) =>
         e.runbook

@@ -15,6 +15,8 @@ import type { RunbookConfig } from './config-file.ts'
 import { resolveConnection } from './connection.ts'
 import { ExitCode } from './exit-codes.ts'
 import { jsonReplacer } from '../engine/canonical-json.ts'
+import type { SessionOptions } from '../engine/run-state.ts'
+import { packageVersion } from './package-version.ts'
 
 export const runModeOptions: OptionSpec = {
   yes: { type: 'boolean', short: 'y' },
@@ -129,6 +131,23 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
   } catch (error) {
     await kafka.close()
     throw error
+  }
+}
+
+/** The session options every recording command builds the same way from its flags and the open cluster. */
+export async function sessionOptions(args: ParsedArgs, env: CommandEnv, config: RunbookConfig, open: OpenCluster, io: Io): Promise<SessionOptions> {
+  return {
+    io,
+    kafka: open.kafka,
+    sessionsDir: sessionsDir(args, env, config),
+    approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
+    dryRun: Boolean(args.values['dry-run']),
+    ...operatorName(args, env),
+    cluster: open.cluster,
+    args: args.raw,
+    secrets: open.secrets,
+    signal: env.signal,
+    toolVersion: await packageVersion(),
   }
 }
 

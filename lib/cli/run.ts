@@ -1,13 +1,11 @@
 // `runbook run <id>`: the guided, headless or dry run of one runbook against a cluster.
 
-import { loadCatalog } from '../engine/catalog.ts'
 import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { packageVersion } from './package-version.ts'
-import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'run',
@@ -40,7 +38,7 @@ ${connectionHelp}`,
   },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     const interactive = isInteractive(args, env)
     const io = await makeIo(interactive, args, env)
     let id = args.positionals[0]
@@ -63,21 +61,7 @@ ${connectionHelp}`,
     const failOn = failOnLevel(args)
     const open = await openCluster(args, env, config)
     try {
-      const result = await runRunbook(runbook, {
-        io,
-        kafka: open.kafka,
-        sessionsDir: sessionsDir(args, env, config),
-        given,
-        approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
-        dryRun: Boolean(args.values['dry-run']),
-        ...operatorName(args, env),
-        cluster: open.cluster,
-        args: args.raw,
-        secrets: open.secrets,
-        signal: env.signal,
-        toolVersion: await packageVersion(),
-        ...(failOn ? { failOn } : {}),
-      })
+      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given, ...(failOn ? { failOn } : {}) })
       return reportResult(runbook.id, result, args, env)
     } finally {
       await open.kafka.close()

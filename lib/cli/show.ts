@@ -1,14 +1,13 @@
 // `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
 
 import { describeRunbook } from '../engine/describe-runbook.ts'
-import { loadCatalog } from '../engine/catalog.ts'
 import { blocksToMarkdown } from '../engine/markdown.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
 import { UsageError } from './run-support.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'show',
@@ -22,7 +21,7 @@ without connecting to a cluster. --markdown prints Markdown instead of terminal 
     const id = args.positionals[0]
     if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     const runbook = catalog.find(id)
     if (!runbook) {
       const broken = catalog.entries.find((e) => e.id === id && e.error)

@@ -1,7 +1,7 @@
 // How `runbook status` shows its report: Blocks that stay readable in 100 columns on a cluster with
 // thousands of partitions (grouped by what they have in common, never one row each), and a stable JSON form.
 
-import { type Block, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
+import { type Block, counted, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
 import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport } from '../plans/cluster-health.ts'
 import { describeFindingLine } from '../plans/durability-audit.ts'
 
@@ -90,8 +90,8 @@ function brokerRows(brokers: readonly BrokerHealth[]): { rows: (string | number)
     b.host === null ? '–' : `${b.host}:${b.port}`,
     b.rack ?? '–',
     b.state === 'unregistered' ? 'down (not registered)' : b.state,
-    formatCount(b.leaderOf),
-    formatCount(b.replicaOf),
+    b.leaderOf,
+    b.replicaOf,
   ])
   const rest = ordered.length - rows.length
   return rest > 0 ? { rows, footer: `and ${formatCount(rest)} more brokers, all up` } : { rows }
@@ -127,7 +127,7 @@ export function describeHealth(report: HealthReport): Block[] {
       ['Kafka', `${report.cluster.kafkaLine ?? 'unknown'}${report.cluster.metadataVersion ? ` (metadata.version ${report.cluster.metadataVersion})` : ''}, ELR ${report.cluster.elr}`],
       ['Controller', controller.id === null ? 'none found' : `${controller.id}${controller.source === 'describe-quorum' ? ' (active KRaft controller)' : ' (as Metadata reports it; DescribeQuorum unavailable)'}`],
       ['Brokers', `${up} up${down ? `, ${down} down or fenced` : ''}`],
-      ['Partitions', `${formatCount(partitions.total)} in ${formatCount(partitions.topics)} topics`],
+      ['Partitions', `${formatCount(partitions.total)} in ${counted(partitions.topics, 'topic')}`],
     ]),
   )
   const brokers = brokerRows(report.brokers)
@@ -158,7 +158,13 @@ export function describeHealth(report: HealthReport): Block[] {
 
   if (report.groups.length) {
     const groups = groupRows(report.groups)
-    blocks.push(table(['Group', 'Type', 'State', 'Members', 'Lag'], groups.rows, { title: `Consumer groups: ${formatCount(report.groups.length)}`, ...(groups.footer ? { footer: groups.footer } : {}) }))
+    blocks.push(
+      table(['Group', 'Type', 'State', 'Members', 'Lag'], groups.rows, {
+        title: `Consumer groups: ${formatCount(report.groups.length)}`,
+        align: ['left', 'left', 'left', 'right', 'right'],
+        ...(groups.footer ? { footer: groups.footer } : {}),
+      }),
+    )
   }
   const { counts, worst } = report.durability
   if (counts.high + counts.medium > 0) {

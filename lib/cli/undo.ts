@@ -2,14 +2,12 @@
 
 import { existsSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
-import { loadCatalog } from '../engine/catalog.ts'
 import { runUndo } from '../engine/undo.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { packageVersion } from './package-version.ts'
-import { isInteractive, makeIo, openCluster, operatorName, reportResult, runModeHelp, runModeOptions, sessionsDir, UsageError } from './run-support.ts'
-import { teamRunbookDirs } from './team-dirs.ts'
+import { isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, sessionsDir, UsageError } from './run-support.ts'
+import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
   name: 'undo',
@@ -32,25 +30,12 @@ ${connectionHelp}`,
     const dir = sessionsDir(args, env, config)
     const sessionDir = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
     if (!sessionDir) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
-    const catalog = await loadCatalog({ teamDirs: teamRunbookDirs(args, env, config) })
+    const catalog = await openCatalog(args, env, config)
     const interactive = isInteractive(args, env)
     const open = await openCluster(args, env, config)
     try {
-      const result = await runUndo({
-        io: await makeIo(interactive, args, env),
-        kafka: open.kafka,
-        sessionDir,
-        sessionsDir: dir,
-        findRunbook: catalog.find,
-        approvals: { yes: Boolean(args.values.yes), hashes: (args.values.approve as string[] | undefined) ?? [] },
-        dryRun: Boolean(args.values['dry-run']),
-        ...operatorName(args, env),
-        cluster: open.cluster,
-        args: args.raw,
-        secrets: open.secrets,
-        signal: env.signal,
-        toolVersion: await packageVersion(),
-      })
+      const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env))
+      const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
       return reportResult('undo', result, args, env)
     } finally {
       await open.kafka.close()

@@ -2,14 +2,15 @@
 
 import { acksLossScenario } from './scenarios/acks-loss.ts'
 import { consumerOomScenario } from './scenarios/consumer-oom.ts'
+import { uncleanElectionScenario } from './scenarios/unclean-election.ts'
 import type { DrillScenario } from './scenario.ts'
 
 export type { DrillContext, DrillMetric, DrillScenario, DrillScore, Incident, TraineeOutcome } from './scenario.ts'
 export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type Trainee } from './drill.ts'
-export { renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
+export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), acksLossScenario()]
+export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), acksLossScenario()]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { jsonReplacer } from '../engine/canonical-json.ts'
+import { facts, formatCount, markdown, notice, table, type Block } from '../engine/blocks.ts'
+import { blocksToMarkdown } from '../engine/markdown.ts'
 import type { DrillScore } from './scenario.ts'
 
 export interface DrillReport {
@@ -26,38 +28,36 @@ export interface DrillReport {
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return '—'
   if (unit === 'ms') return value < 120_000 ? `${(value / 1000).toFixed(1)} s` : `${(value / 60_000).toFixed(1)} min`
-  return `${value.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`
+  return `${formatCount(value)}${unit ? ` ${unit}` : ''}`
+}
+
+/** The report as blocks: the same content on the terminal and in drill-report.md. */
+export function drillReportBlocks(report: DrillReport): Block[] {
+  const mode = report.mode === 'nothing' ? 'not run: the do-nothing baseline' : report.mode
+  const session = report.session ? `${report.session.id}: ${report.session.status} (exit ${report.session.exitCode})${report.session.message ? ` — ${report.session.message}` : ''}` : '—'
+  return [
+    markdown(`# Drill report: ${report.scenario.title}`),
+    notice(report.score.passed ? 'ok' : 'danger', `${report.score.passed ? 'PASSED' : 'NOT PASSED'} — ${report.score.headline}`),
+    facts([
+      ['Drill', `${report.drillId} (${report.scenario.id})`],
+      ['Runbook', `${report.runbook} (${mode})`],
+      ['Sandbox', `${report.sandbox.name}, Kafka ${report.sandbox.kafkaVersion}, ${report.sandbox.bootstrap}${report.sandbox.reused ? ' (reused)' : ''}`],
+      ['Broken at', report.brokenAt],
+      ['Session', session],
+    ]),
+    table(
+      ['Measure', 'Value', ''],
+      report.score.metrics.map((m) => [m.name, formatValue(m.value, m.unit), `${m.good === null ? '' : m.good ? 'ok' : 'NOT OK'}${m.detail ? ` ${m.detail}` : ''}`.trim()]),
+      { title: 'Score', align: ['left', 'right', 'left'] },
+    ),
+    ...(report.score.notes.length ? [markdown(`## Debrief\n\n${report.score.notes.map((n) => `- ${n}`).join('\n')}`)] : []),
+    markdown(`## Timeline\n\n${report.timeline.map((t) => `- ${t.at.slice(11, 23)} ${t.line}`).join('\n')}`),
+    notice('info', `Ledgers and workload logs: ${report.dir}`),
+  ]
 }
 
 export function renderDrillReport(report: DrillReport): string {
-  const lines = [
-    `# Drill report: ${report.scenario.title}`,
-    '',
-    `**${report.score.passed ? 'PASSED' : 'NOT PASSED'}** — ${report.score.headline}`,
-    '',
-    '| | |',
-    '|---|---|',
-    `| Drill | ${report.drillId} (${report.scenario.id}) |`,
-    `| Runbook | ${report.runbook} (${report.mode === 'nothing' ? 'not run: the do-nothing baseline' : report.mode}) |`,
-    `| Sandbox | ${report.sandbox.name}, Kafka ${report.sandbox.kafkaVersion}, ${report.sandbox.bootstrap}${report.sandbox.reused ? ' (reused)' : ''} |`,
-    `| Broken at | ${report.brokenAt} |`,
-    `| Session | ${report.session ? `${report.session.id}: ${report.session.status} (exit ${report.session.exitCode})${report.session.message ? ` — ${report.session.message}` : ''}` : '—'} |`,
-    '',
-    '## Score',
-    '',
-    '| Measure | Value | |',
-    '|---|---:|---|',
-    ...report.score.metrics.map((m) => `| ${m.name} | ${formatValue(m.value, m.unit)} | ${m.good === null ? '' : m.good ? 'ok' : '**not ok**'}${m.detail ? ` ${m.detail}` : ''} |`),
-    '',
-    ...(report.score.notes.length ? ['## Debrief', '', ...report.score.notes.map((n) => `- ${n}`), ''] : []),
-    '## Timeline',
-    '',
-    ...report.timeline.map((t) => `- ${t.at.slice(11, 23)} ${t.line}`),
-    '',
-    `Ledgers and workload logs: ${report.dir}`,
-    '',
-  ]
-  return lines.join('\n')
+  return blocksToMarkdown(drillReportBlocks(report)) + '\n'
 }
 
 /** Writes drill-report.md and drill-report.json into each folder; returns the Markdown paths. */

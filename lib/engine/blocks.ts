@@ -41,3 +41,17 @@ export function formatCount(value: number | bigint): string {
   const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
   return negative ? `-${grouped}` : grouped
 }
+
+/** 1 → "1 topic", 3 → "3 topics" (with grouping: "1,204 partitions"). */
+export function counted(value: number | bigint, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(value)} ${value === 1 || value === 1n ? singular : plural}`
+}
+
+/** A table without the columns that have neither a header nor a value in any row (an optional notes column). */
+export function withoutEmptyColumns(block: Extract<Block, { kind: 'table' }>): Extract<Block, { kind: 'table' }> {
+  const isEmpty = (value: Cell | undefined) => value === undefined || value === null || value === ''
+  const keep = block.columns.map((column, i) => column !== '' || block.rows.some((row) => !isEmpty(row[i])))
+  if (keep.every(Boolean)) return block
+  const pick = <T>(values: readonly T[]) => values.filter((_, i) => keep[i])
+  return { ...block, columns: pick(block.columns), rows: block.rows.map((row) => pick(row)), ...(block.align ? { align: pick(block.align) } : {}) }
+}

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { validateRunbook, type AnyRunbook } from './runbook.ts'
+import { importTeamRunbook } from './team-loader.ts'
 
 export interface CatalogEntry {
   /** The runbook's id, or the file name when it failed to load. */
@@ -26,12 +27,12 @@ export function builtInRunbookDir(): string {
   return fileURLToPath(new URL('../../runbooks/', import.meta.url))
 }
 
-const loadable = new Set(['.ts', '.mts', '.js', '.mjs'])
+const loadable = new Set(['.ts', '.mts', '.js', '.mjs', '.md'])
 
 function runbookFiles(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   return readdirSync(dir)
-    .filter((name) => loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_'))
+    .filter((name) => loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_') && !/^readme\.md$/i.test(name))
     .sort()
     .map((name) => join(dir, name))
 }
@@ -41,15 +42,18 @@ export interface ModuleLoader {
   (path: string): Promise<unknown>
 }
 
-const defaultLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
+const builtInLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
 
-export async function loadCatalog(options: { teamDirs?: readonly string[]; loader?: ModuleLoader; builtInDir?: string } = {}): Promise<Catalog> {
-  const loader = options.loader ?? defaultLoader
+export async function loadCatalog(
+  options: { teamDirs?: readonly string[]; loader?: ModuleLoader; builtInDir?: string; /** How files of other kinds load, by extension (".md"). */ loaders?: Readonly<Record<string, ModuleLoader>> } = {},
+): Promise<Catalog> {
   const sources = [
     ...runbookFiles(options.builtInDir ?? builtInRunbookDir()).map((path) => ({ path, origin: 'built-in' as const })),
     ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir)).map((path) => ({ path, origin: 'team' as const }))),
   ]
-  const entries = await Promise.all(sources.map(({ path, origin }) => loadEntry(path, origin, loader)))
+  const loaderFor = (path: string, origin: CatalogEntry['origin']) =>
+    options.loaders?.[extname(path).toLowerCase()] ?? options.loader ?? (origin === 'built-in' ? builtInLoader : importTeamRunbook)
+  const entries = await Promise.all(sources.map(({ path, origin }) => loadEntry(path, origin, loaderFor(path, origin))))
   const seen = new Map<string, CatalogEntry>()
   const result: CatalogEntry[] = []
   for (const entry of entries) {
@@ -68,11 +72,14 @@ export async function loadCatalog(options: { teamDirs?: readonly string[]; loade
 }
 
 async function loadEntry(path: string, origin: CatalogEntry['origin'], loader: ModuleLoader): Promise<CatalogEntry> {
-  const fileId = basename(path).replace(/\.[mc]?[jt]s$/, '')
+  const fileId = basename(path).replace(/\.([mc]?[jt]s|md)$/i, '')
   let module: unknown
   try {
     module = await loader(path)
   } catch (error) {
+    // A Markdown runbook reports every problem as file:line; the first one is the line to fix next.
+    const problems = (error as { problems?: readonly string[] }).problems
+    if (problems?.length) return { id: fileId, path, origin, error: problems.length > 1 ? `${problems[0]} (and ${problems.length - 1} more)` : problems[0]! }
     return { id: fileId, path, origin, error: `cannot load: ${firstLine(error)}` }
   }
   const runbook = (module as { default?: unknown }).default

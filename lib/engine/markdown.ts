@@ -1,7 +1,7 @@
 // Blocks → GitHub-flavoured Markdown, for the notebook a run leaves behind (pasteable into an incident channel).
 
 import type { Block, Cell } from './blocks.ts'
-import { formatCount } from './blocks.ts'
+import { formatCount, withoutEmptyColumns } from './blocks.ts'
 
 const noticeLabel = { info: 'Note', ok: 'OK', warn: 'Warning', danger: 'Danger' } as const
 
@@ -21,15 +21,18 @@ export function blockToMarkdown(block: Block): string {
       const lines = block.items.map(([label, value]) => `- **${escapeInline(label)}:** ${value}`)
       return (block.title ? `**${escapeInline(block.title)}**\n\n` : '') + lines.join('\n')
     }
-    case 'table': {
-      const head = `| ${block.columns.map(escapeCell).join(' | ')} |`
-      const rule = `| ${block.columns.map((_, i) => (alignOf(block, i) === 'right' ? '---:' : '---')).join(' | ')} |`
-      const rows = block.rows.map((row) => `| ${block.columns.map((_, i) => escapeCell(cellText(row[i] ?? null))).join(' | ')} |`)
-      const parts = [block.title ? `**${escapeInline(block.title)}**\n` : '', [head, rule, ...rows].join('\n')]
-      if (block.footer) parts.push(`\n${block.footer}`)
-      return parts.join('\n').trim()
-    }
+    case 'table':
+      return tableToMarkdown(withoutEmptyColumns(block))
   }
+}
+
+function tableToMarkdown(block: Extract<Block, { kind: 'table' }>): string {
+  const head = `| ${block.columns.map(escapeCell).join(' | ')} |`
+  const rule = `| ${block.columns.map((_, i) => (alignOf(block, i) === 'right' ? '---:' : '---')).join(' | ')} |`
+  const rows = block.rows.map((row) => `| ${block.columns.map((_, i) => escapeCell(cellText(row[i] ?? null))).join(' | ')} |`)
+  const parts = [block.title ? `**${escapeInline(block.title)}**\n` : '', [head, rule, ...rows].join('\n')]
+  if (block.footer) parts.push(`\n${block.footer}`)
+  return parts.join('\n').trim()
 }
 
 function alignOf(block: Extract<Block, { kind: 'table' }>, column: number): 'left' | 'right' {

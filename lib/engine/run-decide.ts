@@ -48,8 +48,8 @@ export async function runDecide(
       ...(recommended ? { default: recommended.value } : {}),
     })
     source = 'prompt'
-  } else if (cell.headlessDefault !== undefined) {
-    chosen = checkChoice(cell, options, cell.headlessDefault)
+  } else if (headlessDefault(cell, state) !== undefined) {
+    chosen = checkChoice(cell, options, headlessDefault(cell, state)!)
     source = 'headless default'
   } else {
     throw new StopRun(
@@ -63,6 +63,10 @@ export async function runDecide(
   report.decision = chosen
   const option = options.find((o) => o.value === chosen)!
   emit(state, [notice('ok', `Decision: ${option.label}`)], cell.id)
+}
+
+function headlessDefault(cell: DecideCell<unknown, ParamSpecs>, state: RunState): string | undefined {
+  return typeof cell.headlessDefault === 'function' ? cell.headlessDefault(state.ctx) : cell.headlessDefault
 }
 
 function checkChoice(cell: DecideCell<unknown, ParamSpecs>, options: readonly DecisionOption[], value: string): string {

@@ -5,7 +5,8 @@ import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import type { RunStatus, Session } from './session.ts'
+import type { RunStatus, Session, TranscriptEvent } from './session.ts'
+import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
 /** A run that ends before its last cell: how it ended, the exit code, and the one line the operator reads. */
 export class StopRun extends Error {
@@ -17,6 +18,25 @@ export class StopRun extends Error {
     this.status = status
     this.exitCode = exitCode
   }
+}
+
+/** What every recorded session needs, whether it runs a runbook or undoes one. */
+export interface SessionOptions {
+  readonly io: Io
+  readonly kafka: Kafka
+  /** Where the session's folder goes. */
+  readonly sessionsDir: string
+  readonly approvals: Approvals
+  readonly dryRun: boolean
+  readonly operator: string
+  readonly host: string
+  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
+  /** The command line, for the transcript (secrets are masked on write). */
+  readonly args: readonly string[]
+  readonly secrets: readonly string[]
+  readonly signal: AbortSignal
+  readonly toolVersion: string
+  readonly clock?: () => number
 }
 
 export interface Approvals {

@@ -49,8 +49,11 @@ export interface RunContext<S, P extends ParamSpecs> {
   now(): number
   /** Waits, or rejects early when the run is interrupted. */
   sleep(ms: number): Promise<void>
-  /** A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop if it is missing. */
-  param<K extends keyof P & string>(name: K): Promise<ParamValue<P[K]>>
+  /**
+   * A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop
+   * if it is missing. An optional parameter may come back undefined, unless `required` says this step needs it.
+   */
+  param<K extends keyof P & string>(name: K, options?: { readonly required?: boolean }): Promise<ParamValue<P[K]>>
   /** The value if it was given or already asked, without asking. */
   given<K extends keyof P & string>(name: K): ParamValue<P[K]> | undefined
   /** The option chosen at a decide cell, once it has run. */
@@ -141,8 +144,12 @@ export interface DecideCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly choices: readonly { readonly value: string; readonly label: string }[]
   /** Why the recommended option is recommended, from the data. */
   readonly because?: (ctx: RunContext<S, P>, options: readonly DecisionOption[]) => string | undefined
-  /** The answer a headless run takes when none was given (only for choices that change nothing). */
-  readonly headlessDefault?: string
+  /**
+   * The answer a headless run takes when none was given: only a choice that changes nothing by itself, or one
+   * the given answers already state (a function sees them: e.g. a candidate given up front means "elect it";
+   * its action still needs approval). A function may return undefined: then the answer is required.
+   */
+  readonly headlessDefault?: string | ((ctx: RunContext<S, P>) => string | undefined)
 }
 
 /** Undoing an applied action later, in another process, from its record alone. */

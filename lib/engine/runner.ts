@@ -8,30 +8,16 @@ import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
-import { cachedCapabilities, emit, StopRun, type Approvals, type CellReport, type RunState } from './run-state.ts'
+import { cachedCapabilities, emit, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
-import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
+import { Session, type RunStatus } from './session.ts'
 
 export type AnswerSource = 'flag' | 'answers'
 
-export interface RunOptions {
-  readonly io: Io
-  readonly kafka: KafkaOps
-  readonly sessionsDir: string
+export interface RunOptions extends SessionOptions {
   /** Answers given up front: parameter names and decide-cell ids → text. */
   readonly given: ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
-  readonly approvals: Approvals
-  readonly dryRun: boolean
-  readonly operator: string
-  readonly host: string
-  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
-  /** The command line, for the transcript (secrets are masked on write). */
-  readonly args: readonly string[]
-  readonly secrets: readonly string[]
-  readonly signal: AbortSignal
-  readonly toolVersion: string
-  readonly clock?: () => number
   /** Ends a run that otherwise completed with exit 4 (status `findings`) when its findings reach this level. */
   readonly failOn?: Severity
 }
@@ -185,10 +171,12 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
     signal: options.signal,
     now: clock,
     sleep,
-    async param(name) {
+    async param(name, paramOptions) {
+      const required = paramOptions?.required ?? false
       const known = resolveGiven(name)
-      if (known.found) return known.value as never
-      const spec = params[name]!
+      if (known.found && !(required && known.value === undefined)) return known.value as never
+      const declared = params[name]!
+      const spec = required ? { ...declared, optional: false } : declared
       if (!options.io.interactive) {
         if (spec.optional) {
           record(name, spec, undefined, 'default')
@@ -321,8 +309,9 @@ function interrupted(): StopRun {
 /** Maps anything a cell threw to how the run ends; undefined for our own bugs, which propagate. */
 function toStop(error: unknown, signal: AbortSignal): StopRun | undefined {
   if (error instanceof StopRun) return error
-  if (error instanceof Refusal) return new StopRun('refused', 2, error.message)
-  if (error instanceof ParamError) return new StopRun('refused', 2, error.message)
+  // By name too: a team's runbook may have been loaded with its own copy of these classes.
+  if (error instanceof Refusal || (error instanceof Error && error.name === 'Refusal')) return new StopRun('refused', 2, error.message)
+  if (error instanceof ParamError || (error instanceof Error && error.name === 'ParamError')) return new StopRun('refused', 2, error.message)
   if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) return interrupted()
   if (signal.aborted) return interrupted()
   if (error instanceof Error && error.name === 'KafkaConnectionError') return new StopRun('failed', 1, `${error.message.split('\n')[0]}`)

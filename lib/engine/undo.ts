@@ -7,31 +7,16 @@ import { join } from 'node:path'
 import { markdown, notice } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { Io } from './io.ts'
-import type { KafkaOps } from '../kafka/types.ts'
 import { driftTable } from './run-action.ts'
-import { hashesFor, StopRun, type Approvals, type CellReport } from './run-state.ts'
+import { hashesFor, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import type { RunResult } from './runner.ts'
-import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type TranscriptEvent, type UndoFile } from './session.ts'
+import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type UndoFile } from './session.ts'
 
-export interface UndoOptions {
-  readonly io: Io
-  readonly kafka: KafkaOps
-  /** The session whose actions are undone. */
+export interface UndoOptions extends SessionOptions {
+  /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
   readonly sessionDir: string
-  /** Where the undo run's own session goes. */
-  readonly sessionsDir: string
   readonly findRunbook: (id: string) => AnyRunbook | undefined
-  readonly approvals: Approvals
-  readonly dryRun: boolean
-  readonly operator: string
-  readonly host: string
-  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
-  readonly args: readonly string[]
-  readonly secrets: readonly string[]
-  readonly signal: AbortSignal
-  readonly toolVersion: string
-  readonly clock?: () => number
 }
 
 /** The undo records of a session that still apply, newest first. */

@@ -38,6 +38,11 @@ export function nodeLogFiles(config: SandboxConfig, nodeId: number): { readonly 
   return { serverLog: paths.serverLog, consoleLog: paths.consoleLog }
 }
 
+/** A node's log.dirs: where its partition folders (and their segment files) are. */
+export function nodeDataDir(config: SandboxConfig, nodeId: number): string {
+  return nodePaths(config.stateDir, nodeId).dataDir
+}
+
 /**
  * host:port list of the running sandbox of the configured name (RUNBOOK_SANDBOX_NAME, default "default"),
  * or null when it is not created or any node is not up. With a probe, the cluster must also report every

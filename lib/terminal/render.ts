@@ -4,7 +4,7 @@
 import Table from 'cli-table3'
 import { marked, type Token, type Tokens } from 'marked'
 import type { Block, Cell } from '../engine/blocks.ts'
-import { formatCount } from '../engine/blocks.ts'
+import { formatCount, withoutEmptyColumns } from '../engine/blocks.ts'
 
 export interface RenderOptions {
   readonly color: boolean
@@ -62,7 +62,7 @@ export function renderBlock(block: Block, options: RenderOptions): string {
     case 'markdown':
       return renderMarkdown(block.text, options)
     case 'table':
-      return renderTable(block, options)
+      return renderTable(withoutEmptyColumns(block), options)
     case 'facts':
       return renderFacts(block, options)
     case 'notice':

@@ -2,7 +2,7 @@
 // in colour when the terminal allows it. Ctrl-C at a prompt surfaces as Inquirer's ExitPromptError.
 
 import { confirm, input, select } from '@inquirer/prompts'
-import ora from 'ora'
+import ora, { type Ora } from 'ora'
 import type { Block } from '../engine/blocks.ts'
 import type { Io, SelectChoice } from '../engine/io.ts'
 import { renderBlocks, type RenderOptions } from './render.ts'
@@ -40,32 +40,49 @@ export function typedConfig(question: { message: string; expected: string }) {
 export function terminalIo(streams: TerminalStreams, render: RenderOptions): Io {
   const context = { input: streams.input, output: streams.output, ...(streams.signal ? { signal: streams.signal } : {}), clearPromptOnDone: false }
   const write = (text: string) => streams.output.write(text + '\n')
+  // One spinner on screen at a time: a prompt (a parameter asked inside a query) or a nested read pauses the
+  // spinner that is running, and it resumes once they are done.
+  const spinners: Ora[] = []
+  const paused = async <T>(work: () => Promise<T>): Promise<T> => {
+    const current = spinners.at(-1)
+    const wasSpinning = current?.isSpinning ?? false
+    if (wasSpinning) current!.stop()
+    try {
+      return await work()
+    } finally {
+      if (wasSpinning && spinners.at(-1) === current) current!.start()
+    }
+  }
   return {
     interactive: true,
     show(blocks: readonly Block[]) {
-      if (blocks.length > 0) write('\n' + renderBlocks(blocks, render))
+      if (blocks.length === 0) return
+      const current = spinners.at(-1)
+      const wasSpinning = current?.isSpinning ?? false
+      if (wasSpinning) current!.stop()
+      write('\n' + renderBlocks(blocks, render))
+      if (wasSpinning) current!.start()
     },
-    async progress(label, work) {
-      const spinner = ora({ text: label, stream: streams.output as NodeJS.WriteStream, isEnabled: streams.output.isTTY === true, discardStdin: false }).start()
-      try {
-        const result = await work()
-        spinner.stop()
-        return result
-      } catch (error) {
-        spinner.stop()
-        throw error
-      }
-    },
-    select: (question) => select(selectConfig(question), context),
+    progress: (label, work) =>
+      paused(async () => {
+        const spinner = ora({ text: label, stream: streams.output as NodeJS.WriteStream, isEnabled: streams.output.isTTY === true, discardStdin: false }).start()
+        spinners.push(spinner)
+        try {
+          return await work()
+        } finally {
+          spinner.stop()
+          spinners.pop()
+        }
+      }),
+    select: (question) => paused(() => select(selectConfig(question), context)),
     input: (question) =>
-      input(
-        { message: question.message, ...(question.default !== undefined ? { default: question.default } : {}), ...(question.validate ? { validate: question.validate } : {}) },
-        context,
+      paused(() =>
+        input(
+          { message: question.message, ...(question.default !== undefined ? { default: question.default } : {}), ...(question.validate ? { validate: question.validate } : {}) },
+          context,
+        ),
       ),
-    confirm: (question) => confirm({ message: question.message, default: question.default ?? false }, context),
-    async typed(question) {
-      const answer = await input(typedConfig(question), context)
-      return answer.trim() === question.expected
-    },
+    confirm: (question) => paused(() => confirm({ message: question.message, default: question.default ?? false }, context)),
+    typed: (question) => paused(async () => (await input(typedConfig(question), context)).trim() === question.expected),
   }
 }

@@ -67,9 +67,9 @@ describe('report', () => {
       dir: '/tmp/d1',
     }
     const text = renderDrillReport(report)
-    expect(text).toContain('**NOT PASSED** — 12 records lost')
-    expect(text).toContain('| Records lost | 1,234 records | **not ok** |')
-    expect(text).toContain('| Time from the kill to the fix | — | **not ok** |')
+    expect(text).toContain('> **Danger:** NOT PASSED — 12 records lost')
+    expect(text).toContain('| Records lost | 1,234 records | NOT OK |')
+    expect(text).toContain('| Time from the kill to the fix | — | NOT OK |')
     expect(text).toContain('- 03:00:00.123 SIGKILL')
     expect(text).toContain('not run: the do-nothing baseline')
   })

@@ -15,6 +15,7 @@ it('lib/sandbox exposes exactly its public door', async () => {
       'ensureKafkaSoftware',
       'kafkaToolNames',
       'nodeActions',
+      'nodeDataDir',
       'nodeLogFiles',
       'probeTopic',
       'runKafkaTool',

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { runRunbook } from '../../lib/engine/runner.ts'
 import { selectConfig, terminalIo, typedConfig } from '../../lib/terminal/terminal-io.ts'
 import retention from '../engine/fixtures/topic-retention.ts'
-import { configCluster } from '../support/config-cluster.ts'
+import { retentionCluster, retentionOf } from '../engine/retention-cluster.ts'
 
 describe('prompt configs', () => {
   it('the typed confirmation names what to type and only returns what was typed', async () => {
@@ -93,7 +93,7 @@ async function waitFor(screen: Screen, text: string, from: number): Promise<numb
 
 describe('a guided run on a terminal', () => {
   it('asks, shows the plan, takes the typed confirmation and applies', async () => {
-    const kafka = configCluster({ orders: { 'retention.ms': '1000' } })
+    const kafka = retentionCluster('1000')
     const keyboard = new PassThrough()
     const screen = new Screen()
     const io = terminalIo({ input: keyboard, output: screen as unknown as NodeJS.WritableStream }, { color: false, width: 100 })
@@ -122,7 +122,7 @@ describe('a guided run on a terminal', () => {
     keyboard.write('\r')
     const result = await run
     expect(result.exitCode).toBe(0)
-    expect(kafka.topics.get('orders')!.get('retention.ms')).toBe('7200000')
+    expect(await retentionOf(kafka)).toEqual({ value: '7200000', override: true })
     expect(screen.plain()).toMatch(/orders\s+1000\s+7200000/)
   })
 })

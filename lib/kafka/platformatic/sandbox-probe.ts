@@ -90,7 +90,10 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
         await withDeadline(
           (async () => {
             const existing = await admin.listTopics()
-            if (!existing.includes(topic)) await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor })
+            // min.insync.replicas = RF − 1: the probe topic itself is set up the way the durability audit recommends.
+            if (!existing.includes(topic)) {
+              await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor, configs: [{ name: 'min.insync.replicas', value: String(Math.max(1, replicationFactor - 1)) }] })
+            }
             await producer.send({
               acks: ProduceAcks.ALL,
               messages: Array.from({ length: partitions }, (_, partition) => ({ topic, partition, value: Buffer.from(`probe ${new Date().toISOString()}`) })),

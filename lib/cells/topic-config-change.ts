@@ -1,0 +1,173 @@
+// A ready-made action cell: change topic settings through IncrementalAlterConfigs (validate-only first), with
+// preview, re-check, read-back verification, and an undo that restores each setting's previous value AND
+// source (an inherited value comes back by removing the override, not by pinning today's value).
+
+import { notice, table } from '../engine/blocks.ts'
+import type { ParamSpecs } from '../engine/params.ts'
+import type { ActionCell, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
+import { Refusal } from '../engine/runbook.ts'
+import type { ConfigSource, KafkaOps } from '../kafka/types.ts'
+
+/** One setting to change: a value to set, or null to remove the topic's own override. */
+export interface ConfigTarget {
+  readonly topic: string
+  readonly name: string
+  readonly value: string | null
+}
+
+export interface SettingState {
+  readonly value: string | null
+  readonly source: ConfigSource
+}
+
+export interface ConfigChange {
+  readonly topic: string
+  readonly name: string
+  readonly before: SettingState
+  /** null: remove the override. */
+  readonly after: string | null
+}
+
+export interface ConfigChangePlan {
+  readonly changes: readonly ConfigChange[]
+}
+
+/** Every named setting of the topics, with where its value comes from. */
+export async function readTopicSettings(kafka: KafkaOps, topics: readonly string[], names: readonly string[]): Promise<Map<string, SettingState>> {
+  const configs = await kafka.describeConfigs(topics.map((name) => ({ type: 'topic' as const, name })))
+  const settings = new Map<string, SettingState>()
+  for (const config of configs) {
+    if (config.resource.type !== 'topic') continue
+    if (config.error) throw new Refusal(`cannot read the settings of topic ${config.resource.name}: ${config.error.message} — check the name; nothing changed`)
+    for (const name of names) {
+      const entry = config.entries.find((e) => e.name === name)
+      settings.set(`${config.resource.name}/${name}`, { value: entry?.value ?? null, source: entry?.source ?? 'default' })
+    }
+  }
+  return settings
+}
+
+const shown = (state: SettingState) => `${state.value ?? 'unset'}${state.source === 'dynamic-topic' ? '' : ` (inherited: ${state.source})`}`
+const afterText = (change: ConfigChange) => (change.after === null ? 'inherited (override removed)' : change.after)
+
+async function currentSettings(kafka: KafkaOps, changes: readonly { topic: string; name: string }[]) {
+  return readTopicSettings(kafka, [...new Set(changes.map((c) => c.topic))], [...new Set(changes.map((c) => c.name))])
+}
+
+async function alter(kafka: KafkaOps, changes: readonly { topic: string; name: string; value: string | null }[], validateOnly: boolean) {
+  const byTopic = new Map<string, { name: string; value: string | null }[]>()
+  for (const change of changes) byTopic.set(change.topic, [...(byTopic.get(change.topic) ?? []), change])
+  const results = await kafka.incrementalAlterConfigs(
+    [...byTopic].map(([topic, ops]) => ({
+      resource: { type: 'topic' as const, name: topic },
+      ops: ops.map((op) => (op.value === null ? { name: op.name, op: 'delete' as const } : { name: op.name, op: 'set' as const, value: op.value })),
+    })),
+    { validateOnly },
+  )
+  return results.map((r) => ({ topic: r.resource.type === 'topic' ? r.resource.name : '?', error: r.error }))
+}
+
+function restoreOps(plan: ConfigChangePlan) {
+  return plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.before.source === 'dynamic-topic' ? c.before.value : null }))
+}
+
+async function drifts(kafka: KafkaOps, expected: readonly { topic: string; name: string; value: string | null }[]): Promise<Drift[]> {
+  const now = await currentSettings(kafka, expected)
+  return expected.flatMap((e) => {
+    const value = now.get(`${e.topic}/${e.name}`)?.value ?? null
+    return value === e.value ? [] : [{ what: `${e.name} of ${e.topic}`, planned: e.value ?? 'unset', now: value ?? 'unset' }]
+  })
+}
+
+/** What differs from how the change left each setting: a set value, or an override that was removed. */
+async function changedSince(kafka: KafkaOps, changes: readonly ConfigChange[]): Promise<Drift[]> {
+  const now = await currentSettings(kafka, changes)
+  return changes.flatMap((c) => {
+    const state = now.get(`${c.topic}/${c.name}`)
+    const intact = c.after === null ? state?.source !== 'dynamic-topic' : state?.value === c.after && state.source === 'dynamic-topic'
+    return intact ? [] : [{ what: `${c.name} of ${c.topic}`, planned: afterText(c), now: state ? shown(state) : 'unreadable' }]
+  })
+}
+
+/** Builds the action cell; `targets` says what to change, from the run's answers. */
+export function topicConfigChange<S, P extends ParamSpecs>(options: {
+  readonly id: string
+  readonly title: string
+  readonly doc: string
+  readonly when?: ActionCell<S, P, ConfigChangePlan, ConfigChangePlan>['when']
+  readonly whenDoc?: string
+  readonly targets: (ctx: RunContext<S, P>) => Promise<readonly ConfigTarget[]>
+}): ActionCell<S, P, ConfigChangePlan, ConfigChangePlan> {
+  return {
+    kind: 'action',
+    id: options.id,
+    title: options.title,
+    doc: options.doc,
+    ...(options.when ? { when: options.when } : {}),
+    ...(options.whenDoc ? { whenDoc: options.whenDoc } : {}),
+    async plan(ctx) {
+      const targets = await options.targets(ctx)
+      if (targets.length === 0) throw new Refusal('nothing to change — no topic settings were named; nothing changed')
+      const before = await currentSettings(ctx.kafka, targets)
+      const changes = targets.map((t) => ({ topic: t.topic, name: t.name, before: before.get(`${t.topic}/${t.name}`)!, after: t.value }))
+      const rejected = (await alter(ctx.kafka, changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), true)).find((r) => r.error)
+      if (rejected) throw new Refusal(`Kafka rejects the change to ${rejected.topic}: ${rejected.error!.message}; nothing changed`)
+      return { changes }
+    },
+    preview: (plan) => [table(['Topic', 'Setting', 'Now', 'After'], plan.changes.map((c) => [c.topic, c.name, shown(c.before), afterText(c)]), { footer: 'Every other setting of these topics stays as it is (IncrementalAlterConfigs).' })],
+    summary: (plan) => `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`,
+    confirm: (plan) => {
+      const topics = [...new Set(plan.changes.map((c) => c.topic))]
+      return topics.length === 1
+        ? { kind: 'typed', expected: topics[0]!, prompt: `Change ${plan.changes.length === 1 ? plan.changes[0]!.name : 'these settings'} of topic ${topics[0]}?` }
+        : { kind: 'typed', expected: String(topics.length), prompt: `Change settings of ${topics.length} topics?` }
+    },
+    recheck: (ctx, plan) => drifts(ctx.kafka, plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.before.value }))),
+    async apply(ctx, plan) {
+      const results = await alter(ctx.kafka, plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), false)
+      const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
+      const appliedTopics = new Set(results.filter((r) => !r.error).map((r) => r.topic))
+      const applied = plan.changes.filter((c) => appliedTopics.has(c.topic))
+      return {
+        blocks: failed.length ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)] : [notice('ok', `Changed ${applied.length} setting${applied.length === 1 ? '' : 's'}.`)],
+        applied: applied.map((c) => `${c.topic} ${c.name}`),
+        failed,
+        undo: { changes: applied },
+      }
+    },
+    async verify(ctx, plan, applied) {
+      const done = (applied.undo as ConfigChangePlan | undefined)?.changes ?? plan.changes
+      const expected = done.map((c) => ({ topic: c.topic, name: c.name, value: c.after === null ? null : c.after }))
+      const now = await currentSettings(ctx.kafka, expected)
+      // A removed override reads back as whatever the topic now inherits, so only its source is checked.
+      const wrong = done.filter((c) => {
+        const state = now.get(`${c.topic}/${c.name}`)
+        return c.after === null ? state?.source === 'dynamic-topic' : state?.value !== c.after
+      })
+      return {
+        ok: wrong.length === 0,
+        blocks: [wrong.length === 0 ? notice('ok', 'Read back: every change is in place.') : notice('danger', `Did not read back: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)],
+      }
+    },
+    undoRecord: (plan) => plan,
+    undo: {
+      describe: (record) => [table(['Topic', 'Setting', 'Restore to'], record.changes.map((c) => [c.topic, c.name, c.before.source === 'dynamic-topic' ? c.before.value : `inherited (remove the override; was ${c.before.value ?? 'unset'})`]))],
+      summary: (record) => `restore ${record.changes.length} topic setting${record.changes.length === 1 ? '' : 's'} to their previous values and sources`,
+      confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${record.changes.length} setting${record.changes.length === 1 ? '' : 's'}?` }),
+      recheck: (ctx: UndoContext, record) => changedSince(ctx.kafka, record.changes),
+      async apply(ctx, record) {
+        const results = await alter(ctx.kafka, restoreOps(record), false)
+        const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
+        return { blocks: [], applied: results.filter((r) => !r.error).map((r) => r.topic), failed }
+      },
+      async verify(ctx, record) {
+        const now = await currentSettings(ctx.kafka, record.changes)
+        const wrong = record.changes.filter((c) => {
+          const state = now.get(`${c.topic}/${c.name}`)
+          return c.before.source === 'dynamic-topic' ? state?.value !== c.before.value || state?.source !== 'dynamic-topic' : state?.source === 'dynamic-topic'
+        })
+        return { ok: wrong.length === 0, blocks: wrong.length ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)] : [notice('ok', 'Every setting is back as it was, source included.')] }
+      },
+    },
+  }
+}

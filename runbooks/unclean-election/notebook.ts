@@ -1,0 +1,80 @@
+// The unclean-election runbook's parameters and shared state, and the typed cell builders every part uses.
+
+import { ParamError, param } from '../../lib/engine/params.ts'
+import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
+import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
+import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
+import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+
+/** A partition that got a leader during the run, and where its new history begins. */
+export interface Recovered extends TopicPartition {
+  readonly leader: number
+  readonly leaderEpoch: number
+  /** The offset where the new leader's epoch starts (its log end when elected); null for a clean return. */
+  readonly epochStart: bigint | null
+  readonly how: 'unclean election' | 'unclean flag' | 'clean return'
+  readonly certainLoss: bigint | null
+}
+
+export interface State {
+  snapshot?: LeaderlessSnapshot
+  estimates?: readonly PartitionEstimate[]
+  recovered?: Recovered[]
+  /** Topics whose unclean flag this run changed, and whether it was turned back. */
+  flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
+}
+
+/** "orders:0" → { topic: 'orders', partition: 0 }; a topic name may contain anything but the last colon. */
+export function parseTopicPartition(text: string): TopicPartition {
+  const colon = text.lastIndexOf(':')
+  const topic = text.slice(0, colon).trim()
+  const number = text.slice(colon + 1).trim()
+  if (colon <= 0 || topic === '' || !/^\d+$/.test(number)) throw new ParamError(`"${text}" is not topic:partition (e.g. orders:3)`)
+  return { topic, partition: Number(number) }
+}
+
+async function suggestCandidates(kafka: KafkaOps) {
+  const [cluster, topics] = await Promise.all([kafka.cluster(), kafka.partitionStates()])
+  const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
+  const counts = new Map<number, number>()
+  for (const topic of topics) for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
+  return [...counts]
+    .sort((a, b) => a[0] - b[0])
+    .map(([id, count]) => ({ value: String(id), name: `broker ${id}`, description: `a live replica of ${count} leaderless partition${count === 1 ? '' : 's'}` }))
+}
+
+export const nb = notebook<State>()({
+  partitions: param.list({
+    help: 'the leaderless partitions to act on, as topic:partition (never all by default)',
+    prompt: 'Which partitions? (topic:partition, comma-separated — the estimate above lists them)',
+    item: parseTopicPartition,
+    formatItem: (tp) => `${tp.topic}:${tp.partition}`,
+  }),
+  candidate: param.integer({
+    help: 'the broker whose replica becomes leader (a live replica of every listed partition)',
+    prompt: 'Which broker should lead them?',
+    min: 0,
+    suggest: suggestCandidates,
+  }),
+  'restart-command': param.string({
+    help: 'your own command that restarts the broker to bring back (run only after you confirm it)',
+    prompt: 'The command that restarts it (e.g. systemctl start kafka on that host)',
+    optional: true,
+  }),
+  'wait-timeout': param.duration({ help: 'how long to wait for Kafka to elect a returning broker', default: 120_000, minMs: 1000 }),
+  'flag-timeout': param.duration({
+    help: 'how long the unclean flag stays on waiting for the controller before it is turned back off',
+    default: 360_000,
+    minMs: 1000,
+  }),
+  'aftermath-wait': param.duration({ help: 'how long to watch ISR and high watermark recover after an election', default: 30_000, minMs: 0 }),
+})
+
+export type Context = RunContext<State, typeof nb.params>
+
+/** The leaderless partitions this run is about: the ones the operator named, else every one found. */
+export function scopeOf(ctx: Context): readonly TopicPartition[] {
+  const named = ctx.given('partitions')
+  if (named) return named
+  return ctx.state.snapshot?.partitions ?? []
+}

@@ -1,0 +1,68 @@
+// The unclean-election drill on the real sandbox: following the runbook's own answer loses only what the dead
+// leader alone held, with every estimate at or below the measured loss; electing Kafka's own pick instead is
+// scored as the avoidable loss it is. Every workload the drill starts is stopped; the sandbox is left whole.
+
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
+import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-election.ts'
+import { connect } from '../../../lib/kafka/index.ts'
+import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
+import runbook from '../../../runbooks/unclean-election.ts'
+import { testSandbox } from '../../support/sandbox.ts'
+import { scriptedIo } from '../../support/scripted-io.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'unclean-drill-'))
+
+function options(trainee: Trainee): DrillOptions {
+  return {
+    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500 }),
+    runbook,
+    trainee,
+    sandbox: testSandbox().config,
+    probe: createSandboxProbe('unclean-drill-test'),
+    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'unclean-drill-test' }),
+    drillsDir: join(dir, 'drills'),
+    sessionsDir: join(dir, 'sessions'),
+    keepSandbox: true,
+    operator: 'test',
+    host: 'test',
+    toolVersion: 'test',
+    args: [],
+    signal: new AbortController().signal,
+    onProgress: () => {},
+  }
+}
+
+const metric = (result: Awaited<ReturnType<typeof runDrill>>, name: string) => result.report.score.metrics.find((m) => m.name.startsWith(name))!
+
+describe('drill unclean-election', () => {
+  it('following the runbook passes: only what broker 1 alone held is lost, and no estimate exceeds the truth', async () => {
+    const result = await runDrill(options({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
+    const { score } = result.report
+    expect(score.passed, score.notes.join('\n')).toBe(true)
+    const lost = metric(result, 'Acknowledged records lost').value!
+    expect(lost).toBeGreaterThan(0)
+    expect(lost).toBe(metric(result, 'Unavoidable loss').value)
+    expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(lost)
+    expect(metric(result, 'Runbook estimate never above').good).toBe(true)
+    expect(result.report.session?.exitCode).toBe(0)
+  }, 300_000)
+
+  it('electing Kafka’s own pick is scored as avoidable loss', async () => {
+    const trainee: Trainee = {
+      kind: 'headless',
+      io: scriptedIo([], { interactive: false }),
+      answers: new Map(Object.entries({ decision: 'elect', candidate: '3', 'aftermath-wait': '0s' }).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+      approvals: { yes: true, hashes: [] },
+    }
+    const result = await runDrill(options(trainee))
+    const { score } = result.report
+    expect(score.passed).toBe(false)
+    expect(metric(result, 'Acknowledged records lost').value!).toBeGreaterThan(metric(result, 'Unavoidable loss').value!)
+    expect(metric(result, 'Runbook estimate never above').good).toBe(true)
+    expect(score.notes.some((n) => /of the lost records were avoidable/.test(n))).toBe(true)
+  }, 300_000)
+})

@@ -1,0 +1,203 @@
+// unclean-election end to end on the real sandbox (whichever Kafka line and ELR mode it runs): the find against
+// kafka-topics, the estimates against broker 1's files and the producer's acknowledgements, bad input, an
+// election that touches only the listed partition and picks the chosen replica, drift when the in-sync broker
+// returns between plan and apply, and undo.
+
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runRunbook } from '../../../lib/engine/runner.ts'
+import { control } from '../../../lib/sandbox/index.ts'
+import runbook from '../../../runbooks/unclean-election.ts'
+import { waitFor } from '../../support/kafka.ts'
+import { runCli } from '../../support/run-cli.ts'
+import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
+import { scriptedIo } from '../../support/scripted-io.ts'
+import { liftThrottle } from '../../../lib/drills/leaderless-fault.ts'
+import { breakCluster, readPartition, uncleanElections, type Incident } from './incident.ts'
+
+const sessions = mkdtempSync(join(tmpdir(), 'unclean-it-'))
+let incident: Incident
+
+interface Candidate {
+  broker: number
+  logEndOffset: string
+  certainLoss: string
+  lossFromReplicas: string
+  lossFromGroups: string
+}
+interface CliJson {
+  status: string
+  exitCode: number
+  message?: string
+  sessionDir: string
+  cells: { id: string; outcome: string; planHash?: string; data?: { estimates?: { partition: number; kafkaPick: number; best: number; candidates: Candidate[] }[]; snapshot?: { partitions: { partition: number; isr: number[]; elr: number[] | null; lastKnownElr: number[] | null; replicas: number[] }[] } } }[]
+}
+
+async function cli(args: readonly string[]): Promise<{ code: number; json: CliJson; stderr: string }> {
+  const result = await runCli([...args, '--bootstrap-server', testSandbox().bootstrap, '--sessions-dir', sessions, '--json'])
+  return { code: result.code, json: JSON.parse(result.stdout || '{}') as CliJson, stderr: result.stderr }
+}
+
+const elect = (partitions: string, candidate: string, extra: readonly string[]) => cli(['run', 'unclean-election', '--set', `partitions=${partitions}`, '--set', `candidate=${candidate}`, '--set', 'aftermath-wait=0s', ...extra])
+
+async function partitionNow(partition: number) {
+  return (await incident.ops.partitionStates([incident.topic]))[0]!.partitions.find((p) => p.partition === partition)!
+}
+
+beforeAll(async () => {
+  incident = await breakCluster()
+}, 240_000)
+
+afterAll(async () => {
+  await incident?.close()
+}, 240_000)
+
+describe('unclean-election on the real sandbox', () => {
+  let dry: CliJson
+  let electedSession = ''
+
+  it('finds what kafka-topics finds, with the same ISR, ELR and last known ELR', async () => {
+    const result = await elect(`${incident.topic}:0`, '2', ['--dry-run'])
+    expect(result.code, result.stderr).toBe(0)
+    dry = result.json
+    const found = dry.cells.find((c) => c.id === 'find')!.data!.snapshot!.partitions
+    const described = await kafkaToolOk('kafka-topics', ['--describe', '--unavailable-partitions', '--topic', incident.topic])
+    const lines = described.split('\n').filter((l) => l.includes(`Topic: ${incident.topic}`))
+    expect(lines).toHaveLength(2)
+    for (const line of lines) {
+      const field = (name: string) => (new RegExp(`${name}: ([\\d,]*)`).exec(line)?.[1] ?? '').split(',').filter(Boolean).map(Number)
+      const partition = field('Partition')[0]!
+      const ours = found.find((p) => p.partition === partition)!
+      expect(line).toContain('Leader: none')
+      expect(ours.replicas).toEqual(field('Replicas'))
+      expect(ours.isr).toEqual(field('Isr'))
+      expect(ours.elr ?? []).toEqual(field('Elr'))
+      expect(ours.lastKnownElr ?? []).toEqual(field('LastKnownElr'))
+    }
+  })
+
+  it('prices each live replica within the truth: broker 1’s files and the acknowledged records', async () => {
+    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!
+    for (const estimate of estimates) {
+      const deadEnd = incident.deadLeaderEnd.get(estimate.partition)!
+      const byBroker = new Map(estimate.candidates.map((c) => [c.broker, c]))
+      const two = byBroker.get(2)!
+      const three = byBroker.get(3)!
+      // Broker 3 lagged by seconds of writes; broker 2 died 1.5 s before broker 1 and holds almost everything.
+      expect(BigInt(three.logEndOffset)).toBeLessThan(BigInt(two.logEndOffset))
+      expect(estimate.best).toBe(2)
+      expect(estimate.kafkaPick).toBe(3)
+      // What broker 2 holds beyond broker 3 is proven, and it is the whole certain figure for 3 here.
+      expect(BigInt(three.lossFromReplicas)).toBe(BigInt(two.logEndOffset) - BigInt(three.logEndOffset))
+      for (const c of [two, three]) {
+        expect(BigInt(c.certainLoss)).toBeLessThanOrEqual(deadEnd - BigInt(c.logEndOffset))
+        const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= BigInt(c.logEndOffset)).length
+        expect(BigInt(c.certainLoss)).toBeLessThanOrEqual(BigInt(ackedAbove))
+      }
+    }
+  })
+
+  it('with the lagging replica alone alive, the consumer group proves the loss, and never more than the truth', () => {
+    for (const estimate of incident.aloneEstimates) {
+      const [three] = estimate.candidates
+      expect(three).toMatchObject({ broker: 3, lossFromReplicas: 0n })
+      expect(three!.groupsAhead.map((g) => g.groupId)).toEqual([incident.group])
+      expect(three!.certainLoss).toBe(three!.lossFromGroups)
+      expect(three!.certainLoss).toBeGreaterThan(0n)
+      const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= three!.logEndOffset!).length
+      expect(three!.certainLoss).toBeLessThanOrEqual(BigInt(ackedAbove))
+      expect(three!.certainLoss).toBeLessThanOrEqual(incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!)
+      process.stderr.write(`[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${estimate.partition}, broker 3 alone: group proves ≥ ${three!.certainLoss}; acked above its end ${ackedAbove}; truncated ${incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!}\n`)
+    }
+  })
+
+  it('refuses bad input in one line and changes nothing', async () => {
+    const cases: [string, string, RegExp][] = [
+      [`${incident.bystander}:0`, '2', /has a leader \(broker \d\): there is nothing to elect/],
+      [`${incident.topic}:0`, '1', /broker 1 is not alive for .*-0 \(live replicas: 3, 2\)/],
+      [`${incident.topic}:0`, '4', /broker 4 holds no replica of .*-0 \(replicas 1, 3, 2\)/],
+      ['no-such-topic:0', '2', /topic no-such-topic does not exist/],
+      [`${incident.topic}:7`, '2', /-7 does not exist: .* has partitions 0-1/],
+    ]
+    for (const [partitions, candidate, message] of cases) {
+      const result = await elect(partitions, candidate, ['--yes'])
+      expect(result.code).toBe(2)
+      expect(result.json.message).toMatch(message)
+      expect(result.json.message).toMatch(/nothing changed$/)
+    }
+    expect(await partitionNow(0)).toMatchObject({ leader: null, replicas: [1, 3, 2] })
+    expect(uncleanElections(incident.topic)).toEqual([])
+  })
+
+  it('elects the chosen replica on exactly the listed partition, after reordering the replicas', async () => {
+    const hash = dry.cells.find((c) => c.id === 'elect')!.planHash!
+    const result = await elect(`${incident.topic}:0`, '2', ['--approve', `elect=${hash}`])
+    expect(result.code, result.json.message).toBe(0)
+    electedSession = result.json.sessionDir
+    const now = await partitionNow(0)
+    expect(now).toMatchObject({ leader: 2, replicas: [2, 1, 3] })
+    expect(await partitionNow(1)).toMatchObject({ leader: null, replicas: [1, 3, 2] })
+    expect(uncleanElections(incident.topic)).toEqual([[`${incident.topic}-0`, 2]])
+    const bystander = (await incident.ops.partitionStates([incident.bystander]))[0]!.partitions
+    expect(bystander.map((p) => p.replicas)).toEqual([
+      [2, 3],
+      [3, 2],
+    ])
+
+    // Measured: the new leader's history starts at its log end, so offsets from there on are gone or reused.
+    const two = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.find((e) => e.partition === 0)!.candidates.find((c) => c.broker === 2)!
+    const start = BigInt(two.logEndOffset)
+    // Under min ISR the high watermark stays put — at broker 2's checkpointed one, after its crash restart, which
+    // can be below its log end. Let broker 3 catch up (throttle off) so that everything below `start` is readable.
+    await liftThrottle(incident.env, incident.topic)
+    await waitFor(async () => (await partitionNow(0)).isr.length >= 2, { what: 'broker 3 to rejoin the ISR of partition 0', timeoutMs: 60_000 })
+    const readable = await readPartition(incident.topic, 0, start)
+    const lost = incident.acked.filter((a) => a.partition === 0 && readable.get(a.offset) !== `seq ${a.seq}`)
+    expect(lost.every((a) => a.offset >= start)).toBe(true)
+    expect(BigInt(lost.length)).toBeGreaterThanOrEqual(BigInt(two.certainLoss))
+    expect(BigInt(lost.length)).toBeLessThanOrEqual(incident.deadLeaderEnd.get(0)! - start)
+    const three = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.find((e) => e.partition === 0)!.candidates.find((c) => c.broker === 3)!
+    const sandbox = testSandbox()
+    process.stderr.write(
+      `[measured ${sandbox.kafkaVersion} ELR ${sandbox.elr ? 'on' : 'off'}] ${incident.topic}-0: broker 1 (dead) ended at ${incident.deadLeaderEnd.get(0)}; ` +
+        `elected broker 2 at ${start}: certain ≥ ${two.certainLoss}, acked lost ${lost.length}, truncated ${incident.deadLeaderEnd.get(0)! - start}; ` +
+        `Kafka's pick broker 3 at ${three.logEndOffset}: certain ≥ ${three.certainLoss}, would truncate ${incident.deadLeaderEnd.get(0)! - BigInt(three.logEndOffset)}\n`,
+    )
+  })
+
+  it('undo puts the replica order back and leaves the leader alone', async () => {
+    const result = await cli(['undo', electedSession, '--yes'])
+    expect(result.code, result.json.message ?? result.stderr).toBe(0)
+    expect(await partitionNow(0)).toMatchObject({ leader: 2, replicas: [1, 3, 2] })
+  })
+
+  it('stops before electing when the broker with every committed record returns between plan and apply', async () => {
+    const io = scriptedIo([{ type: '1 partition, at least 0 lost', message: /elect broker 2/ }, { confirm: false, message: /new plan/ }])
+    io.beforeNextPrompt(async () => {
+      await control(testSandbox().config, 1, 'start', { probe: incident.env.probe!, timeoutMs: 90_000 })
+      await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
+    })
+    const result = await runRunbook(runbook, {
+      io,
+      kafka: incident.ops,
+      sessionsDir: sessions,
+      given: new Map(Object.entries({ decision: 'elect', partitions: `${incident.topic}:1`, candidate: '2', 'aftermath-wait': '0s' }).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+      approvals: { yes: false, hashes: [] },
+      dryRun: false,
+      operator: 'test',
+      host: 'test',
+      cluster: { origin: 'test' },
+      args: [],
+      secrets: [],
+      signal: new AbortController().signal,
+      toolVersion: 'test',
+    })
+    expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
+    expect(result.message).toMatch(/leader of .*-1|in-sync replica of .*-1/)
+    expect(await partitionNow(1)).toMatchObject({ leader: 1, replicas: [1, 3, 2] })
+    // Broker 1 came back and leads partition 1 (ELR on logs the last known leader's return as an unclean election).
+    expect(uncleanElections(incident.topic).filter(([p, leader]) => p === `${incident.topic}-1` && leader !== 1)).toEqual([])
+  })
+})
