@@ -10,7 +10,7 @@ import { countBySeverity, replicaSizes, type AuditReport } from '../lib/plans/du
 import { isFixFault, planMinIsrRaise, planUncleanOff, type MinIsrPlan, type UncleanPlan } from '../lib/plans/durability-fixes.ts'
 import { planReassignment } from '../lib/plans/replica-placement.ts'
 import { type AuditResult, parseProducerEntry, type ProducerEntry, reportedFindings, runAudit, type Scope } from './durability-audit/audit.ts'
-import { applySettings, recheckSettings, settingsUndo, settingsUndoRecord, type SettingsUndo, verifySettings } from './durability-audit/settings-fix.ts'
+import { topicConfigChange } from '../lib/cells/topic-config-change.ts'
 import { clusterBlocks, findingBlocks, formatBytes, producerBlocks, topicTable } from './durability-audit/tables.ts'
 import { placementKinds, whatCanBeLost } from './durability-audit/words.ts'
 import { minIsrPreview, reassignmentBlocks, uncleanPreview } from './durability-audit/previews.ts'
@@ -196,37 +196,34 @@ export default nb.runbook({
       because: () => 'no partition would refuse writes now, and every topic keeps one broker of slack',
       headlessDefault: 'skip',
     }),
-    nb.action<MinIsrPlan, SettingsUndo>({
+    topicConfigChange<State, typeof nb.params, MinIsrPlan>({
       id: 'min-isr',
       title: 'Raise min.insync.replicas',
-      doc: 'Sets min.insync.replicas as a topic override (IncrementalAlterConfigs; other overrides stay) on every topic below the target, capped at its replication factor; re-checks each topic’s setting and ISR first, reads the overrides back, writes an undo record that restores each previous override (or deletes the new one).',
+      doc: 'Sets min.insync.replicas as a topic override (IncrementalAlterConfigs, validated first; other overrides stay) on every topic below the target, capped at its replication factor; re-checks each topic’s setting and how many partitions would refuse acks=all, reads the overrides back, and writes an undo record that restores each previous value and source (an inherited value by removing the override).',
       when: (ctx) => ctx.decision('raise-min-isr') === 'apply' || 'not chosen',
       whenDoc: 'raise-min-isr = apply',
-      plan: (ctx) => minIsrPlan(ctx),
-      preview: (plan) => minIsrPreview(plan),
-      summary: (plan) => `set min.insync.replicas on ${plural(plan.totals.topics, 'topic')} (${plural(plan.totals.partitions, 'partition')})`,
-      confirm: (plan) =>
-        plan.totals.stopsWritesTopics > 0 || plan.totals.failingAtOnce > 0
+      targets: async (ctx) => {
+        const plan = await minIsrPlan(ctx)
+        return { targets: plan.changes.map((c) => ({ topic: c.topic, name: plan.config, value: c.to })), facts: plan }
+      },
+      preview: (plan) => minIsrPreview(plan.facts!),
+      summary: (plan) => `set min.insync.replicas on ${plural(plan.facts!.totals.topics, 'topic')} (${plural(plan.facts!.totals.partitions, 'partition')})`,
+      confirm: ({ facts }) =>
+        facts!.totals.stopsWritesTopics > 0 || facts!.totals.failingAtOnce > 0
           ? {
               kind: 'typed',
-              expected: String(plan.totals.partitions),
-              prompt: `Type ${plan.totals.partitions} to raise min.insync.replicas on ${plural(plan.totals.partitions, 'partition')} (${plan.totals.failingAtOnce ? `${plan.totals.failingAtOnce} refuse acks=all at once` : `${plan.totals.stopsWritesTopics} topic(s) stop acks=all writes when one broker is down`})`,
+              expected: String(facts!.totals.partitions),
+              prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${plural(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${facts!.totals.stopsWritesTopics} topic(s) stop acks=all writes when one broker is down`})`,
             }
-          : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${plural(plan.totals.topics, 'topic')} (${plural(plan.totals.partitions, 'partition')})?` },
-      recheck: async (ctx, plan) => {
-        const drifts = await recheckSettings(ctx.kafka, plan)
-        // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
-        const states = await ctx.kafka.partitionStates(plan.changes.map((c) => c.topic))
-        for (const change of plan.changes) {
+          : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${plural(facts!.totals.topics, 'topic')} (${plural(facts!.totals.partitions, 'partition')})?` },
+      // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
+      recheckMore: async (ctx, { facts }) => {
+        const states = await ctx.kafka.partitionStates(facts!.changes.map((c) => c.topic))
+        return facts!.changes.flatMap((change) => {
           const now = states.find((s) => s.topic === change.topic)?.partitions.filter((p) => p.leader !== null && p.isr.length < Number(change.to)).length ?? 0
-          if (now > change.failingAtOnce) drifts.push({ what: `partitions of ${change.topic} with fewer than ${change.to} in sync`, planned: String(change.failingAtOnce), now: String(now) })
-        }
-        return drifts
+          return now > change.failingAtOnce ? [{ what: `partitions of ${change.topic} with fewer than ${change.to} in sync`, planned: String(change.failingAtOnce), now: String(now) }] : []
+        })
       },
-      apply: (ctx, plan) => applySettings(ctx.kafka, plan),
-      verify: (ctx, _plan, applied) => verifySettings(ctx.kafka, applied, ctx.sleep),
-      undoRecord: (plan) => settingsUndoRecord(plan),
-      undo: settingsUndo,
     }),
     nb.decide({
       id: 'unclean-off',
@@ -258,24 +255,22 @@ export default nb.runbook({
       because: () => 'losing acknowledged records silently is worse than a partition waiting for a replica that has them',
       headlessDefault: 'skip',
     }),
-    nb.action<UncleanPlan, SettingsUndo>({
+    topicConfigChange<State, typeof nb.params, UncleanPlan>({
       id: 'unclean',
       title: 'Turn unclean leader election off',
-      doc: 'Sets unclean.leader.election.enable=false as a topic override on every topic that resolves it to true; re-checks each topic’s setting first, reads the overrides back, writes an undo record that restores each previous override (or deletes the new one).',
+      doc: 'Sets unclean.leader.election.enable=false as a topic override (IncrementalAlterConfigs, validated first) on every topic that resolves it to true; re-checks each topic’s setting, reads the overrides back, and writes an undo record that restores each previous value and source.',
       when: (ctx) => ctx.decision('unclean-off') === 'apply' || 'not chosen',
       whenDoc: 'unclean-off = apply',
-      plan: (ctx) => uncleanPlan(ctx),
-      preview: (plan) => uncleanPreview(plan),
-      summary: (plan) => `turn unclean leader election off on ${plural(plan.totals.topics, 'topic')} (${plural(plan.totals.partitions, 'partition')})`,
-      confirm: (plan) =>
-        plan.totals.leaderless > 0
-          ? { kind: 'typed', expected: String(plan.totals.leaderless), prompt: `Type ${plan.totals.leaderless} to keep ${plural(plan.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica` }
-          : { kind: 'yes-no', prompt: `Turn unclean leader election off on ${plural(plan.totals.topics, 'topic')}?` },
-      recheck: (ctx, plan) => recheckSettings(ctx.kafka, plan),
-      apply: (ctx, plan) => applySettings(ctx.kafka, plan),
-      verify: (ctx, _plan, applied) => verifySettings(ctx.kafka, applied, ctx.sleep),
-      undoRecord: (plan) => settingsUndoRecord(plan),
-      undo: settingsUndo,
+      targets: async (ctx) => {
+        const plan = await uncleanPlan(ctx)
+        return { targets: plan.changes.map((c) => ({ topic: c.topic, name: plan.config, value: c.to })), facts: plan }
+      },
+      preview: (plan) => uncleanPreview(plan.facts!),
+      summary: (plan) => `turn unclean leader election off on ${plural(plan.facts!.totals.topics, 'topic')} (${plural(plan.facts!.totals.partitions, 'partition')})`,
+      confirm: ({ facts }) =>
+        facts!.totals.leaderless > 0
+          ? { kind: 'typed', expected: String(facts!.totals.leaderless), prompt: `Type ${facts!.totals.leaderless} to keep ${plural(facts!.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica` }
+          : { kind: 'yes-no', prompt: `Turn unclean leader election off on ${plural(facts!.totals.topics, 'topic')}?` },
     }),
     nb.query({
       id: 'reassignment',

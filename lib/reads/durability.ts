@@ -72,13 +72,3 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
     problems,
   }
 }
-
-/** Each named topic's configs, fresh: what a fix's re-check and verify compare against the plan. */
-export async function readTopicSettings(kafka: KafkaOps, topics: readonly string[]): Promise<Map<string, ResourceConfig>> {
-  if (topics.length === 0) return new Map()
-  const described = await kafka.describeConfigs(
-    topics.map((name) => ({ type: 'topic' as const, name })),
-    { names },
-  )
-  return new Map(described.map((c) => [(c.resource as { name: string }).name, c]))
-}

@@ -155,7 +155,7 @@ describe('fixes', () => {
     io.beforeNextPrompt(() => io.beforeNextPrompt(() => io.beforeNextPrompt(change)))
     const result = await runRunbook(runbook, options(io, kafka))
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
-    expect(result.message).toBe('min.insync.replicas of orders changed since the plan (1 (cluster default) → 3 (topic override)) — review a new plan; nothing changed')
+    expect(result.message).toBe('min.insync.replicas of orders changed since the plan (1 (inherited: dynamic-broker-default) → 3) — review a new plan; nothing changed')
     expect(await override(kafka, 'audit', 'min.insync.replicas')).toBeNull()
   })
 })
