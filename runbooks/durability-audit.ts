@@ -126,7 +126,7 @@ export default nb.runbook({
         const { report } = ctx.state.audit!
         if (report.topics.length === 0) return [notice('info', 'No topics to audit.')]
         return {
-          blocks: [topicTable(report.topics)],
+          blocks: topicTable(report.topics),
           data: {
             topics: report.topics.map((t) => ({
               topic: t.topic,

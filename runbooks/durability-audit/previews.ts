@@ -75,9 +75,14 @@ export function reassignmentBlocks(plan: ReassignmentPlan, files: { readonly fil
     ),
     code(
       [
-        `kafka-reassign-partitions --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --reassignment-json-file ${files.file} --execute --throttle ${files.throttle}`,
-        `kafka-reassign-partitions --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --reassignment-json-file ${files.file} --verify   # until complete; removes the throttle`,
-        `# to roll back: the same --execute with ${files.rollback}`,
+        `PLAN=${files.file}`,
+        `ROLLBACK=${files.rollback}`,
+        'kafka-reassign-partitions --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \\',
+        `  --reassignment-json-file "$PLAN" --execute --throttle ${files.throttle}`,
+        '# until it says complete (this also removes the throttle):',
+        'kafka-reassign-partitions --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" \\',
+        '  --reassignment-json-file "$PLAN" --verify',
+        '# to roll back: the same --execute with "$ROLLBACK"',
       ].join('\n'),
       'sh',
     ),

@@ -65,8 +65,8 @@ export function oneBrokerDown(t: TopicAudit): string {
 
 const shortSource: Readonly<Record<string, string>> = { 'dynamic-topic': 'topic', 'dynamic-broker': 'broker', 'dynamic-broker-default': 'cluster', 'static-broker': 'static', default: 'default' }
 
-/** Topics grouped by identical settings, worst-looking first. */
-export function topicTable(topics: readonly TopicAudit[]): Block {
+/** Topics grouped by identical settings, worst-looking first, with a line saying how to read it. */
+export function topicTable(topics: readonly TopicAudit[]): Block[] {
   const rows = new Map<string, { topics: string[]; sample: TopicAudit; partitions: number }>()
   for (const t of topics) {
     const minIsr = t.minIsr.value === null ? '?' : `${t.minIsr.value} ${describeSource(t.minIsr.source)}`
@@ -82,7 +82,10 @@ export function topicTable(topics: readonly TopicAudit[]): Block {
   const ordered = [...rows.values()].sort((a, b) => risk(a.sample) - risk(b.sample) || b.partitions - a.partitions)
   const shown = ordered.slice(0, maxRows)
   const hidden = ordered.slice(maxRows)
-  return table(
+  const legend = markdown(
+    'acks=all: the copies an acknowledged write is guaranteed to be on. Where min ISR is set: topic (its own override), cluster (cluster default), static (server.properties), default (Kafka’s).',
+  )
+  const rowsTable = table(
     ['Topics', 'Part.', 'RF', 'min ISR (where)', 'acks=all', 'Unclean', 'Racks', 'One broker down'],
     shown.map(({ topics: names, sample: t, partitions }) => [
       fitNames(names, 24),
@@ -95,11 +98,12 @@ export function topicTable(topics: readonly TopicAudit[]): Block {
       oneBrokerDown(t),
     ]),
     {
-      title: 'Topics by settings (acks=all: copies guaranteed before an acknowledgement; where: topic override, cluster default, static server.properties, Kafka default)',
+      title: 'Topics by settings',
       align: ['left', 'right', 'right', 'left', 'left', 'left', 'left', 'left'],
       ...(hidden.length ? { footer: `and ${formatCount(hidden.reduce((n, r) => n + r.topics.length, 0))} more topics in ${hidden.length} other groups (--json lists every one)` } : {}),
     },
   )
+  return [legend, rowsTable]
 }
 
 /** One block per finding: severity, what and where, what it means, the fix and its cost. */

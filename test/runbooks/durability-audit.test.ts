@@ -88,6 +88,25 @@ describe('read-only by default', () => {
     expect(await headless(kafka, {}, { failOn: 'low' })).toMatchObject({ status: 'findings', exitCode: 4 })
   })
 
+  it('stays readable in 100 columns on a large cluster: topics sharing a finding are one line with "+N more"', async () => {
+    const builder = fakeCluster().brokers(6)
+    for (let i = 0; i < 400; i++) {
+      const configs: Record<string, string> = i % 4 === 0 ? { 'unclean.leader.election.enable': 'true' } : i % 4 === 1 ? { 'min.insync.replicas': '2' } : i % 4 === 2 ? { 'min.insync.replicas': String(2 + (i % 7)) } : {}
+      builder.topic(`service-${String(i).padStart(3, '0')}-events`, { partitions: 3, replicationFactor: 1 + (i % 3), configs })
+    }
+    const io = scriptedIo([], { interactive: false })
+    const result = await runRunbook(runbook, options(io, builder.build(), { approvals: { yes: true, hashes: [] } }))
+    expect(result.exitCode).toBe(0)
+    const screen = io.screen()
+    // Only the lines that name a file (the session folder's path) may be longer.
+    const widest = Math.max(...screen.split('\n').filter((line) => !/^\s+(PLAN|ROLLBACK)=/.test(line)).map((line) => line.length))
+    expect(widest).toBeLessThanOrEqual(100)
+    expect(screen).toMatch(/HIGH one replica — 134 topics: service-000-events, service-003-events \+132 more/)
+    expect(screen).toMatch(/and \d+ more topics in \d+ other groups \(--json lists every one\)/)
+    const topics = (result.cells.find((c) => c.id === 'topics')!.data as { topics: unknown[] }).topics
+    expect(topics).toHaveLength(400)
+  })
+
   it('a dry run plans the chosen fixes without applying them', async () => {
     const kafka = cluster()
     const result = await headless(kafka, { 'raise-min-isr': 'apply', 'unclean-off': 'apply' }, { dryRun: true })
