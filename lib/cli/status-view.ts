@@ -3,7 +3,7 @@
 
 import { type Block, counted, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
 import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport } from '../plans/cluster-health.ts'
-import { describeFindingLine } from '../plans/durability-audit.ts'
+import { describeFindingLine } from '../plans/durability-lines.ts'
 
 const maxRows = 8
 const maxBrokerRows = 12

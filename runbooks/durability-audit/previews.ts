@@ -2,7 +2,7 @@
 // and the exported reassignment with the commands that run it.
 
 import { type Block, code, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
-import { describeSource, fitNames } from '../../lib/plans/durability-audit.ts'
+import { describeSource, fitNames } from '../../lib/plans/durability-lines.ts'
 import type { MinIsrPlan, SettingBefore, UncleanPlan } from '../../lib/plans/durability-fixes.ts'
 import type { ReassignmentPlan } from '../../lib/plans/replica-placement.ts'
 import { formatBytes } from './tables.ts'

@@ -3,7 +3,7 @@
 
 import { type Block, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { AuditFinding, AuditReport, TopicAudit } from '../../lib/plans/durability-audit.ts'
-import { describeSource, fitNames } from '../../lib/plans/durability-audit.ts'
+import { describeSource, fitNames } from '../../lib/plans/durability-lines.ts'
 import type { ProducerAudit } from '../../lib/plans/producer-verdicts.ts'
 import type { ResolvedSetting } from '../../lib/plans/producer-defaults.ts'
 import { findingFix, findingMeaning, producerRiskText, severityLabel } from './words.ts'

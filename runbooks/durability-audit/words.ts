@@ -2,7 +2,7 @@
 // what it means for an acknowledged write and what fixing it costs.
 
 import type { AuditFinding, FindingKind } from '../../lib/plans/durability-audit.ts'
-import { describeSource } from '../../lib/plans/durability-audit.ts'
+import { describeSource } from '../../lib/plans/durability-lines.ts'
 import type { ConfigSource } from '../../lib/kafka/types.ts'
 import type { ProducerRiskKind } from '../../lib/plans/producer-verdicts.ts'
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster, type FakeClusterBuilder, type TopicOptions } from '../../lib/kafka/fake/index.ts'
-import { type AuditReport, describeFindingLine, planDurabilityAudit } from '../../lib/plans/durability-audit.ts'
+import { type AuditReport, planDurabilityAudit } from '../../lib/plans/durability-audit.ts'
+import { describeFindingLine } from '../../lib/plans/durability-lines.ts'
 import { readDurability } from '../../lib/reads/durability.ts'
 
 async function audit(build: (b: FakeClusterBuilder) => FakeClusterBuilder, options: { kafka?: '4.3' | '3.9'; elr?: boolean; racks?: boolean; full?: boolean } = {}): Promise<AuditReport> {
