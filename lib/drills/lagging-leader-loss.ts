@@ -97,16 +97,21 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   return { shrinkAfterMs, killedAtMs, endsBeforeKill, newLeaders }
 }
 
+/** Removes the replication throttle (broker default and the topics' replica lists). */
+export async function liftReplicationThrottle(kafka: KafkaOps, topics: readonly string[]): Promise<void> {
+  await alter(kafka, [
+    { resource: { type: 'broker-default' }, ops: throttleRates.map((name) => ({ name, op: 'delete' as const })) },
+    ...topics.map((topic) => ({ resource: { type: 'topic' as const, name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'delete' as const })) })),
+  ])
+}
+
 /**
  * Lifts the throttle, restarts the dead leader, waits until every partition of the topics has a full ISR, and
  * gives the leadership back to it (a preferred election: the sandbox does not rebalance leaders by itself), so
  * that the next round starts as this one did.
  */
 export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLossPlan, timeoutMs = 120_000): Promise<void> {
-  await alter(env.kafka, [
-    { resource: { type: 'broker-default' }, ops: throttleRates.map((name) => ({ name, op: 'delete' as const })) },
-    ...plan.topics.map((topic) => ({ resource: { type: 'topic' as const, name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'delete' as const })) })),
-  ])
+  await liftReplicationThrottle(env.kafka, plan.topics)
   await control(env.sandbox, plan.leader, 'start', { timeoutMs, ...(env.probe ? { probe: env.probe } : {}) })
   const healthy = await until(env, 'full ISRs', timeoutMs, async () => {
     const states = await env.kafka.partitionStates(plan.topics)

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { connect } from '../../kafka/index.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import { bootstrapServers } from '../../sandbox/index.ts'
-import { type LeaderLossEnv, type LeaderLossOutcome, loseLeaderWhileFollowersLag, restoreAfterLeaderLoss } from '../lagging-leader-loss.ts'
+import { type LeaderLossEnv, type LeaderLossOutcome, liftReplicationThrottle, loseLeaderWhileFollowersLag, restoreAfterLeaderLoss } from '../lagging-leader-loss.ts'
 import type { DrillContext, DrillScenario, Incident } from '../scenario.ts'
 import { sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -81,6 +81,11 @@ async function oneRound(ctx: DrillContext, services: readonly Service[], setting
     await restoreAfterLeaderLoss(env, plan)
     ctx.log(`broker ${leader} restarted and leading again; every replica back in sync`)
     return outcome
+  } catch (error) {
+    // Interrupted or failed mid-fault: at least no throttle is left on a sandbox that may be reused (paused
+    // followers were resumed on the way out); a dead broker stays down — `runbook sandbox start` brings it back.
+    await liftReplicationThrottle(ctx.kafka, topics).catch(() => {})
+    throw error
   } finally {
     await close()
   }
