@@ -13,8 +13,8 @@ import { down, runKafkaTool, sandboxConfig, up } from '../../../lib/sandbox/inde
 import { runCli } from '../../support/run-cli.ts'
 
 const config = sandboxConfig({
-  name: process.env.RUNBOOK_TEST_RACKS_SANDBOX || 'h9racks',
-  basePort: Number(process.env.RUNBOOK_TEST_RACKS_PORT || 39650),
+  name: process.env.RUNBOOK_TEST_RACKS_SANDBOX || 'test-racks',
+  basePort: Number(process.env.RUNBOOK_TEST_RACKS_PORT || 19250),
   brokers: 4,
   racks: { 1: 'zone-a', 2: 'zone-a', 3: 'zone-b', 4: null },
 })
