@@ -2,9 +2,9 @@
 // preview, re-check, read-back verification, and an undo that restores each setting's previous value AND
 // source (an inherited value comes back by removing the override, not by pinning today's value).
 
-import { notice, table } from '../engine/blocks.ts'
+import { type Block, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
-import type { ActionCell, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
+import type { ActionCell, Confirmation, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { ConfigSource, KafkaOps } from '../kafka/types.ts'
 
@@ -28,8 +28,10 @@ export interface ConfigChange {
   readonly after: string | null
 }
 
-export interface ConfigChangePlan {
+export interface ConfigChangePlan<F = unknown> {
   readonly changes: readonly ConfigChange[]
+  /** What the runbook priced with the change (partitions that would refuse writes, ...): part of the approved plan. */
+  readonly facts?: F
 }
 
 /** Every named setting of the topics, with where its value comes from. */
@@ -71,12 +73,29 @@ function restoreOps(plan: ConfigChangePlan) {
   return plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.before.source === 'dynamic-topic' ? c.before.value : null }))
 }
 
-async function drifts(kafka: KafkaOps, expected: readonly { topic: string; name: string; value: string | null }[]): Promise<Drift[]> {
-  const now = await currentSettings(kafka, expected)
-  return expected.flatMap((e) => {
-    const value = now.get(`${e.topic}/${e.name}`)?.value ?? null
-    return value === e.value ? [] : [{ what: `${e.name} of ${e.topic}`, planned: e.value ?? 'unset', now: value ?? 'unset' }]
+/** A setting whose value or source moved since the plan (an override that appeared with the same value changes what undo restores). */
+async function drifts(kafka: KafkaOps, changes: readonly ConfigChange[]): Promise<Drift[]> {
+  const now = await currentSettings(kafka, changes)
+  return changes.flatMap((c) => {
+    const state = now.get(`${c.topic}/${c.name}`)
+    const same = state !== undefined && state.value === c.before.value && state.source === c.before.source
+    return same ? [] : [{ what: `${c.name} of ${c.topic}`, planned: shown(c.before), now: state ? shown(state) : 'unreadable' }]
   })
+}
+
+/**
+ * Polls until every change reads back (bounded: brokers apply a config record a moment after the controller
+ * accepted it, so one read right after the write can still see the old value). Returns what still differs.
+ */
+async function settled(kafka: KafkaOps, changes: readonly ConfigChange[], matches: (c: ConfigChange, state: SettingState | undefined) => boolean, sleep: (ms: number) => Promise<void>): Promise<ConfigChange[]> {
+  let wrong: ConfigChange[] = []
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const now = await currentSettings(kafka, changes)
+    wrong = changes.filter((c) => !matches(c, now.get(`${c.topic}/${c.name}`)))
+    if (wrong.length === 0) break
+    await sleep(250)
+  }
+  return wrong
 }
 
 /** What differs from how the change left each setting: a set value, or an override that was removed. */
@@ -89,15 +108,34 @@ async function changedSince(kafka: KafkaOps, changes: readonly ConfigChange[]): 
   })
 }
 
-/** Builds the action cell; `targets` says what to change, from the run's answers. */
-export function topicConfigChange<S, P extends ParamSpecs>(options: {
+/**
+ * Builds the action cell; `targets` says what to change, from the run's answers. A runbook that prices the
+ * change returns `{ targets, facts }` and gives its own preview, summary and confirmation of the plan, and
+ * `recheckMore` re-reads the facts the plan relied on beyond the settings themselves.
+ */
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options: {
   readonly id: string
   readonly title: string
   readonly doc: string
-  readonly when?: ActionCell<S, P, ConfigChangePlan, ConfigChangePlan>['when']
+  readonly when?: ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan>['when']
   readonly whenDoc?: string
-  readonly targets: (ctx: RunContext<S, P>) => Promise<readonly ConfigTarget[]>
-}): ActionCell<S, P, ConfigChangePlan, ConfigChangePlan> {
+  readonly targets: (ctx: RunContext<S, P>) => Promise<readonly ConfigTarget[] | { readonly targets: readonly ConfigTarget[]; readonly facts: F }>
+  readonly preview?: (plan: ConfigChangePlan<F>) => readonly Block[]
+  readonly summary?: (plan: ConfigChangePlan<F>) => string
+  readonly confirm?: (plan: ConfigChangePlan<F>) => Confirmation
+  readonly recheckMore?: (ctx: RunContext<S, P>, plan: ConfigChangePlan<F>) => Promise<readonly Drift[]>
+}): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
+  const preview = (plan: ConfigChangePlan<F>): readonly Block[] => [
+    table(['Topic', 'Setting', 'Now', 'After'], plan.changes.map((c) => [c.topic, c.name, shown(c.before), afterText(c)]), { footer: 'Every other setting of these topics stays as it is (IncrementalAlterConfigs).' }),
+  ]
+  const summary = (plan: ConfigChangePlan<F>) =>
+    `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
+  const confirm = (plan: ConfigChangePlan<F>): Confirmation => {
+    const topics = [...new Set(plan.changes.map((c) => c.topic))]
+    return topics.length === 1
+      ? { kind: 'typed', expected: topics[0]!, prompt: `Change ${plan.changes.length === 1 ? plan.changes[0]!.name : 'these settings'} of topic ${topics[0]}?` }
+      : { kind: 'typed', expected: String(topics.length), prompt: `Change settings of ${topics.length} topics?` }
+  }
   return {
     kind: 'action',
     id: options.id,
@@ -106,23 +144,19 @@ export function topicConfigChange<S, P extends ParamSpecs>(options: {
     ...(options.when ? { when: options.when } : {}),
     ...(options.whenDoc ? { whenDoc: options.whenDoc } : {}),
     async plan(ctx) {
-      const targets = await options.targets(ctx)
+      const asked = await options.targets(ctx)
+      const { targets, facts } = Array.isArray(asked) ? { targets: asked as readonly ConfigTarget[], facts: undefined } : (asked as { targets: readonly ConfigTarget[]; facts: F })
       if (targets.length === 0) throw new Refusal('nothing to change — no topic settings were named; nothing changed')
       const before = await currentSettings(ctx.kafka, targets)
       const changes = targets.map((t) => ({ topic: t.topic, name: t.name, before: before.get(`${t.topic}/${t.name}`)!, after: t.value }))
       const rejected = (await alter(ctx.kafka, changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), true)).find((r) => r.error)
       if (rejected) throw new Refusal(`Kafka rejects the change to ${rejected.topic}: ${rejected.error!.message}; nothing changed`)
-      return { changes }
+      return facts === undefined ? { changes } : { changes, facts }
     },
-    preview: (plan) => [table(['Topic', 'Setting', 'Now', 'After'], plan.changes.map((c) => [c.topic, c.name, shown(c.before), afterText(c)]), { footer: 'Every other setting of these topics stays as it is (IncrementalAlterConfigs).' })],
-    summary: (plan) => `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`,
-    confirm: (plan) => {
-      const topics = [...new Set(plan.changes.map((c) => c.topic))]
-      return topics.length === 1
-        ? { kind: 'typed', expected: topics[0]!, prompt: `Change ${plan.changes.length === 1 ? plan.changes[0]!.name : 'these settings'} of topic ${topics[0]}?` }
-        : { kind: 'typed', expected: String(topics.length), prompt: `Change settings of ${topics.length} topics?` }
-    },
-    recheck: (ctx, plan) => drifts(ctx.kafka, plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.before.value }))),
+    preview: options.preview ?? preview,
+    summary: options.summary ?? summary,
+    confirm: options.confirm ?? confirm,
+    recheck: async (ctx, plan) => [...(await drifts(ctx.kafka, plan.changes)), ...(options.recheckMore ? await options.recheckMore(ctx, plan) : [])],
     async apply(ctx, plan) {
       const results = await alter(ctx.kafka, plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), false)
       const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
@@ -137,19 +171,15 @@ export function topicConfigChange<S, P extends ParamSpecs>(options: {
     },
     async verify(ctx, plan, applied) {
       const done = (applied.undo as ConfigChangePlan | undefined)?.changes ?? plan.changes
-      const expected = done.map((c) => ({ topic: c.topic, name: c.name, value: c.after === null ? null : c.after }))
-      const now = await currentSettings(ctx.kafka, expected)
       // A removed override reads back as whatever the topic now inherits, so only its source is checked.
-      const wrong = done.filter((c) => {
-        const state = now.get(`${c.topic}/${c.name}`)
-        return c.after === null ? state?.source === 'dynamic-topic' : state?.value !== c.after
-      })
+      const wrong = await settled(ctx.kafka, done, (c, state) => (c.after === null ? state?.source !== 'dynamic-topic' : state?.value === c.after && state.source === 'dynamic-topic'), ctx.sleep)
       return {
         ok: wrong.length === 0,
         blocks: [wrong.length === 0 ? notice('ok', 'Read back: every change is in place.') : notice('danger', `Did not read back: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)],
       }
     },
-    undoRecord: (plan) => plan,
+    // The undo needs the settings only: the runbook's priced facts are not part of what is restored.
+    undoRecord: (plan) => ({ changes: plan.changes }),
     undo: {
       describe: (record) => [table(['Topic', 'Setting', 'Restore to'], record.changes.map((c) => [c.topic, c.name, c.before.source === 'dynamic-topic' ? c.before.value : `inherited (remove the override; was ${c.before.value ?? 'unset'})`]))],
       summary: (record) => `restore ${record.changes.length} topic setting${record.changes.length === 1 ? '' : 's'} to their previous values and sources`,
@@ -161,11 +191,12 @@ export function topicConfigChange<S, P extends ParamSpecs>(options: {
         return { blocks: [], applied: results.filter((r) => !r.error).map((r) => r.topic), failed }
       },
       async verify(ctx, record) {
-        const now = await currentSettings(ctx.kafka, record.changes)
-        const wrong = record.changes.filter((c) => {
-          const state = now.get(`${c.topic}/${c.name}`)
-          return c.before.source === 'dynamic-topic' ? state?.value !== c.before.value || state?.source !== 'dynamic-topic' : state?.source === 'dynamic-topic'
-        })
+        const wrong = await settled(
+          ctx.kafka,
+          record.changes,
+          (c, state) => (c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic'),
+          ctx.sleep,
+        )
         return { ok: wrong.length === 0, blocks: wrong.length ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)] : [notice('ok', 'Every setting is back as it was, source included.')] }
       },
     },

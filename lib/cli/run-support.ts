@@ -44,6 +44,18 @@ export class UsageError extends Error {
   readonly exitCode = ExitCode.refused
 }
 
+const failOnLevels = ['high', 'medium', 'low'] as const
+
+/** --fail-on <level>: undefined when not given; bad values are a usage error. */
+export function failOnLevel(args: ParsedArgs): (typeof failOnLevels)[number] | undefined {
+  const value = args.values['fail-on']
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !(failOnLevels as readonly string[]).includes(value)) {
+    throw new UsageError(`--fail-on takes ${failOnLevels.join(', ')}, not "${String(value)}"`)
+  }
+  return value as (typeof failOnLevels)[number]
+}
+
 /** --set k=v and --answers file → one map of answers; flags win over the file. */
 export function collectAnswers(args: ParsedArgs, cwd: string): Map<string, { text: string; source: AnswerSource }> {
   const answers = new Map<string, { text: string; source: AnswerSource }>()
@@ -150,6 +162,7 @@ export function resultJson(runbookId: string, result: RunResult, dryRun: boolean
       ...(result.message ? { message: result.message } : {}),
       session: result.sessionId,
       sessionDir: result.sessionDir,
+      ...(result.findings ? { findings: result.findings } : {}),
       cells: result.cells,
     },
     jsonReplacer,

@@ -4,7 +4,7 @@ import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { collectAnswers, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
+import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
@@ -21,6 +21,10 @@ Answers:
   --runbooks <dir>           also load runbooks from this folder (repeatable)
 
 ${runModeHelp}
+Gate (CI), for runbooks that report findings (durability-audit):
+  --fail-on <level>          exit 4 when the run completes but reports a finding at or above high | medium | low;
+                             with --json the findings are listed under "findings"
+                             4 means "it ran and found a risk" — apart from 1 and 2, "it could not run"
 
 ${connectionHelp}`,
   options: {
@@ -29,6 +33,7 @@ ${connectionHelp}`,
     set: { type: 'string', multiple: true },
     answers: { type: 'string' },
     runbooks: { type: 'string', multiple: true },
+    'fail-on': { type: 'string' },
     config: { type: 'string' },
   },
   async run(args, env) {
@@ -53,9 +58,10 @@ ${connectionHelp}`,
       throw new UsageError(`no runbook "${id}" — \`runbook list\` shows the ones there are`)
     }
     const given = collectAnswers(args, env.cwd)
+    const failOn = failOnLevel(args)
     const open = await openCluster(args, env, config)
     try {
-      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given })
+      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given, ...(failOn ? { failOn } : {}) })
       return reportResult(runbook.id, result, args, env)
     } finally {
       await open.kafka.close()

@@ -37,6 +37,7 @@ Options:
   --elr <on|off>             eligible leader replicas at format time (Kafka 4.x; default on)
   --broker-property <k=v>    extra broker setting (repeatable)
   --controller-property <k=v>  extra controller setting (repeatable)
+  --rack <id>=<rack|none>    broker.rack of one broker (default r<id>; none: no rack); repeatable, read at every start
   --timeout <seconds>        how long up / start wait for readiness (default 120)
   --wipe                     with down: delete the sandbox's data, configs and logs
   --json                     with status: machine-readable output
@@ -58,6 +59,7 @@ export const command: Command = {
     port: { type: 'string' },
     elr: { type: 'string' },
     'broker-property': { type: 'string', multiple: true },
+    rack: { type: 'string', multiple: true },
     'controller-property': { type: 'string', multiple: true },
     timeout: { type: 'string' },
     wipe: { type: 'boolean' },
@@ -200,6 +202,15 @@ function overridesFrom(args: ParsedArgs): SandboxOverrides {
   if (brokerProperties) overrides.brokerProperties = brokerProperties
   const controllerProperties = propertyList(values['controller-property'], '--controller-property')
   if (controllerProperties) overrides.controllerProperties = controllerProperties
+  const racks = propertyList(values.rack, '--rack')
+  if (racks) {
+    overrides.racks = Object.fromEntries(
+      Object.entries(racks).map(([id, rack]) => {
+        if (!/^\d+$/.test(id)) throw new UsageError(`--rack takes <broker id>=<rack|none>, not "${id}=${rack}"`)
+        return [Number(id), rack === 'none' || rack === '' ? null : rack]
+      }),
+    )
+  }
   return overrides
 }
 

@@ -2,8 +2,7 @@
 
 import type { KafkaOps, OffsetQuery } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
-
-const statusConfigs = ['min.insync.replicas', 'unclean.leader.election.enable']
+import { readDurability } from '../reads/durability.ts'
 
 /** One consistent-enough snapshot: cluster, partitions, configs, reassignments, and groups with their log ends. */
 export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot> {
@@ -15,11 +14,10 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     ops.listPartitionReassignments(),
     ops.listGroups(),
   ])
-  const known = topics.filter((t) => !t.error)
-  const configs = known.length ? await ops.describeConfigs(known.map((t) => ({ type: 'topic', name: t.topic })), { names: statusConfigs }) : []
+  // The durability audit's own read, light (no per-broker configs, no log dirs), on what was read above.
+  const durability = await readDurability(ops, { full: false, nowMs: Date.now(), already: { cluster, capabilities, topics, reassignments } })
   const minIsr = new Map<string, number>()
-  const uncleanElection = new Map<string, boolean>()
-  for (const described of configs) {
+  for (const described of durability.topicConfigs) {
     if (described.resource.type !== 'topic') continue
     if (described.error) {
       problems.push(`configs of ${described.resource.name}: ${described.error.name}`)
@@ -27,7 +25,6 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     }
     const min = described.entries.find((e) => e.name === 'min.insync.replicas')?.value
     if (min != null) minIsr.set(described.resource.name, Number(min))
-    uncleanElection.set(described.resource.name, described.entries.find((e) => e.name === 'unclean.leader.election.enable')?.value === 'true')
   }
 
   const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
@@ -51,5 +48,5 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       .filter((o) => !o.error)
       .map((o) => ({ topic: o.topic, partition: o.partition, committed: o.offset, logEnd: logEnds.get(`${o.topic}/${o.partition}`) ?? null })),
   }))
-  return { cluster, capabilities, topics, minIsr, uncleanElection, reassignments, groups, problems }
+  return { cluster, capabilities, topics, minIsr, reassignments, durability, groups, problems }
 }

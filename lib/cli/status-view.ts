@@ -1,8 +1,9 @@
 // How `runbook status` shows its report: Blocks that stay readable in 100 columns on a cluster with
 // thousands of partitions (grouped by what they have in common, never one row each), and a stable JSON form.
 
-import { type Block, facts, counted, formatCount, markdown, notice, table } from '../engine/blocks.ts'
-import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport, SettingRisk } from '../plans/cluster-health.ts'
+import { type Block, counted, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
+import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport } from '../plans/cluster-health.ts'
+import { describeFindingLine } from '../plans/durability-lines.ts'
 
 const maxRows = 8
 const maxBrokerRows = 12
@@ -112,13 +113,6 @@ function groupRows(groups: readonly GroupHealth[]): { rows: (string | number)[][
   return { rows, footer: `and ${formatCount(rest)} more groups, ${formatCount(restLag)} messages of lag between them` }
 }
 
-const riskWords: Record<SettingRisk, string> = {
-  'single-replica': 'one replica (a broker loss loses data)',
-  'min-isr-equals-replicas': 'min.insync.replicas = replicas (one broker down stops acks=all writes)',
-  'min-isr-one': 'min.insync.replicas=1 (acks=all can mean one copy)',
-  'unclean-election-enabled': 'unclean.leader.election.enable=true (may elect a replica missing data)',
-}
-
 /** The report as blocks for the terminal. */
 export function describeHealth(report: HealthReport): Block[] {
   const blocks: Block[] = []
@@ -172,10 +166,14 @@ export function describeHealth(report: HealthReport): Block[] {
       }),
     )
   }
-  if (report.settings.length) {
-    const byRisk = new Map<SettingRisk, string[]>()
-    for (const t of report.settings) for (const r of t.risks) byRisk.set(r, [...(byRisk.get(r) ?? []), t.topic])
-    blocks.push(facts([...byRisk].map(([risk, topics]) => [counted(topics.length, 'topic'), `${riskWords[risk]}: ${fitList(topics, 40)}`] as const), 'Settings that risk acknowledged writes'))
+  const { counts, worst } = report.durability
+  if (counts.high + counts.medium > 0) {
+    blocks.push(
+      notice(
+        counts.high ? 'danger' : 'warn',
+        `Durability audit: ${counts.high} high, ${counts.medium} medium, ${counts.low} low — worst: ${describeFindingLine(worst[0]!, 30)}${worst.length > 1 ? ` (+${worst.length - 1} more)` : ''}`,
+      ),
+    )
   }
   if (report.problems.length) blocks.push(notice('warn', `Not read: ${fitList(report.problems, 80)}`))
   if (report.suggestions.length) {
@@ -213,7 +211,7 @@ export function healthJson(report: HealthReport): string {
         underReplicated: report.partitions.underReplicated.map(partition),
       },
       groups: report.groups.map((g) => ({ ...g, lag: g.lag.toString() })),
-      settings: report.settings,
+      durability: { counts: report.durability.counts, worst: report.durability.worst },
       suggestions: report.suggestions,
       problems: report.problems,
     },

@@ -13,7 +13,8 @@ import { describeHealth, healthJson } from './status-view.ts'
 export const command: Command = {
   name: 'status',
   summary: 'what is wrong with the cluster right now, and which runbook fits',
-  help: `runbook status [--json] — brokers, controller, the partitions that matter, consumer lag, and which runbook fits
+  help: `runbook status [--json] — brokers, controller, the partitions that matter, consumer lag, the durability
+audit in one line, and which runbook fits
 
 Partitions are flagged exactly as kafka-topics --describe flags them:
   unavailable       no leader, or a leader that is not a live broker   (--unavailable-partitions)

@@ -1,5 +1,6 @@
 // The public door of lib/drills: the scenarios, and the runner that plays any of them.
 
+import { acksLossScenario } from './scenarios/acks-loss.ts'
 import { consumerOomScenario } from './scenarios/consumer-oom.ts'
 import { isrShrinkScenario } from './scenarios/isr-shrink.ts'
 import { uncleanElectionScenario } from './scenarios/unclean-election.ts'
@@ -10,7 +11,12 @@ export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type T
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), isrShrinkScenario()]
+export const scenarios: readonly DrillScenario[] = [
+  consumerOomScenario(),
+  uncleanElectionScenario(),
+  isrShrinkScenario(),
+  acksLossScenario(),
+]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

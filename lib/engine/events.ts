@@ -2,7 +2,8 @@
 
 import type { Block } from './blocks.ts'
 
-export type RunStatus = 'done' | 'dry-run' | 'refused' | 'drifted' | 'declined' | 'failed' | 'interrupted'
+/** `findings`: the run completed, and a query reported findings at or above the run's --fail-on level. */
+export type RunStatus = 'done' | 'dry-run' | 'refused' | 'drifted' | 'declined' | 'failed' | 'interrupted' | 'findings'
 
 /** One line of events.jsonl. `seq`, `at`, `prev` and `hash` are added when it is written. */
 export type TranscriptEvent =
@@ -22,7 +23,7 @@ export type TranscriptEvent =
   | { type: 'param'; name: string; value: string; source: 'flag' | 'answers' | 'default' | 'prompt' }
   | { type: 'cell-start'; cell: string; kind: string; title: string }
   | { type: 'output'; cell?: string; blocks: readonly Block[] }
-  | { type: 'query-result'; cell: string; data: unknown }
+  | { type: 'query-result'; cell: string; data: unknown; findings?: readonly unknown[] }
   | { type: 'decision'; cell: string; options: readonly unknown[]; recommended: string | null; chosen: string; source: string }
   | { type: 'plan'; cell: string; plan: unknown; planHash: string; summary: string }
   | { type: 'confirmation'; cell: string; method: 'typed' | 'yes-no' | 'flag --yes' | 'approved hash'; accepted: boolean; expected?: string }

@@ -4,7 +4,7 @@ import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
-import type { AnyRunbook, CellOutcome, RunContext } from './runbook.ts'
+import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
 import type { RunStatus, Session, TranscriptEvent } from './session.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
@@ -81,6 +81,8 @@ export interface RunState {
   readonly given: ReadonlyMap<string, { readonly text: string; readonly source: string }>
   /** Set while an apply runs: Ctrl-C then waits for it to finish instead of leaving half a change. */
   applying: boolean
+  /** The findings of the last query that reported any (what --fail-on gates on). */
+  findings?: readonly Finding[]
 }
 
 /** Shows blocks and records them in the transcript, in that order, so both always say the same. */

@@ -89,12 +89,37 @@ export interface ExplainCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly live?: (ctx: RunContext<S, P>) => string | Promise<string>
 }
 
+/** How serious a reported finding is; `--fail-on <level>` gates a run on findings at or above a level. */
+export type Severity = 'high' | 'medium' | 'low' | 'info'
+
+/** One thing a query found wrong, in a form a pipeline can gate on. */
+export interface Finding {
+  /** Stable kind, e.g. "min-isr-one". */
+  readonly id: string
+  readonly severity: Severity
+  /** One line: what and where. */
+  readonly summary: string
+}
+
+const severityRank: Readonly<Record<Severity, number>> = { high: 3, medium: 2, low: 1, info: 0 }
+
+/** Whether `severity` is at least `level` (high ≥ medium ≥ low ≥ info). */
+export function severityAtLeast(severity: Severity, level: Severity): boolean {
+  return severityRank[severity] >= severityRank[level]
+}
+
 export interface QueryCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly kind: 'query'
   /** What this query reads and why, for `show` and the notebook. */
   readonly doc: string
-  /** Read-only. Return blocks, or blocks and data for the transcript. Throw a Refusal to stop the run. */
-  readonly run: (ctx: RunContext<S, P>) => Promise<readonly Block[] | { readonly blocks: readonly Block[]; readonly data?: unknown }>
+  /**
+   * Read-only. Return blocks, or blocks and data for the transcript. Throw a Refusal to stop the run.
+   * `findings` are what the run reports (and `--fail-on` gates on); a later query's findings replace an
+   * earlier one's, so a re-check after fixes reports what is left.
+   */
+  readonly run: (
+    ctx: RunContext<S, P>,
+  ) => Promise<readonly Block[] | { readonly blocks: readonly Block[]; readonly data?: unknown; readonly findings?: readonly Finding[] }>
 }
 
 export interface DecisionOption {

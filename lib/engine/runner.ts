@@ -9,8 +9,8 @@ import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
 import { cachedCapabilities, emit, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
-import type { AnyRunbook, Cell, CellOutcome, RunContext } from './runbook.ts'
-import { Refusal } from './runbook.ts'
+import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
+import { Refusal, severityAtLeast } from './runbook.ts'
 import { Session, type RunStatus } from './session.ts'
 
 export type AnswerSource = 'flag' | 'answers'
@@ -18,6 +18,8 @@ export type AnswerSource = 'flag' | 'answers'
 export interface RunOptions extends SessionOptions {
   /** Answers given up front: parameter names and decide-cell ids → text. */
   readonly given: ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
+  /** Ends a run that otherwise completed with exit 4 (status `findings`) when its findings reach this level. */
+  readonly failOn?: Severity
 }
 
 export interface RunResult {
@@ -27,7 +29,12 @@ export interface RunResult {
   readonly sessionId: string
   readonly sessionDir: string
   readonly cells: readonly CellReport[]
+  /** What the run's last reporting query found; absent when no query reports findings. */
+  readonly findings?: readonly Finding[]
 }
+
+/** The exit code of a run that completed but found something at or above --fail-on. */
+export const findingsExitCode = 4
 
 export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
@@ -68,10 +75,32 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
     emit(state, [notice(exitCode === 0 ? 'ok' : status === 'failed' ? 'danger' : 'warn', message)])
   }
   if (exitCode === 0) emit(state, [notice('ok', options.dryRun ? 'Dry run complete: nothing was changed.' : 'Runbook complete.')])
+  const gate = exitCode === 0 && options.failOn && state.findings ? gateOnFindings(state.findings, options.failOn) : null
+  if (gate) {
+    ;({ status, exitCode, message } = gate)
+    emit(state, [notice('warn', gate.message)])
+  }
   session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
   session.close()
   emit0(options.io, session.dir)
-  return { status, exitCode, ...(message ? { message } : {}), sessionId: session.id, sessionDir: session.dir, cells: state.reports }
+  return {
+    status,
+    exitCode,
+    ...(message ? { message } : {}),
+    sessionId: session.id,
+    sessionDir: session.dir,
+    cells: state.reports,
+    ...(state.findings ? { findings: state.findings } : {}),
+  }
+}
+
+/** The run's findings against --fail-on: null when none reaches the level. */
+function gateOnFindings(findings: readonly Finding[], level: Severity): { status: RunStatus; exitCode: number; message: string } | null {
+  const failing = findings.filter((f) => severityAtLeast(f.severity, level))
+  if (failing.length === 0) return null
+  const first = failing[0]!
+  const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''
+  return { status: 'findings', exitCode: findingsExitCode, message: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${level} (--fail-on ${level}): ${first.summary}${more}` }
 }
 
 function emit0(io: Io, dir: string): void {
@@ -228,11 +257,14 @@ async function runCell(state: RunState, cell: Cell<unknown, ParamSpecs>): Promis
       }
       case 'query': {
         const result = await state.io.progress(cell.title, () => cell.run(ctx))
-        const { blocks, data } = Array.isArray(result) ? { blocks: result, data: undefined } : (result as { blocks: readonly never[]; data?: unknown })
+        const { blocks, data, findings } = Array.isArray(result)
+          ? { blocks: result, data: undefined, findings: undefined }
+          : (result as { blocks: readonly never[]; data?: unknown; findings?: readonly Finding[] })
         emit(state, blocks, cell.id)
-        if (data !== undefined) {
-          session.append({ type: 'query-result', cell: cell.id, data })
-          report.data = data
+        if (findings) state.findings = findings
+        if (data !== undefined || findings) {
+          session.append({ type: 'query-result', cell: cell.id, data, ...(findings ? { findings } : {}) })
+          if (data !== undefined) report.data = data
         }
         break
       }

@@ -3,6 +3,7 @@
 // Pure: the snapshot comes in, the report goes out.
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
+import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityAudit } from './durability-audit.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */
 export interface GroupSnapshot {
@@ -20,8 +21,9 @@ export interface HealthSnapshot {
   readonly topics: readonly TopicState[]
   /** Each topic's effective min.insync.replicas (the value its describeConfigs shows). */
   readonly minIsr: ReadonlyMap<string, number>
-  readonly uncleanElection: ReadonlyMap<string, boolean>
   readonly reassignments: readonly OngoingReassignment[]
+  /** What the durability audit reads (topic settings with their sources, cluster defaults, racks). */
+  readonly durability: DurabilitySnapshot
   readonly groups: readonly GroupSnapshot[]
   /** What could not be read, one line each. */
   readonly problems: readonly string[]
@@ -67,13 +69,11 @@ export interface GroupHealth {
   readonly unknownLagPartitions: number
 }
 
-export type SettingRisk = 'single-replica' | 'min-isr-equals-replicas' | 'min-isr-one' | 'unclean-election-enabled'
-
-export interface TopicSettingRisk {
-  readonly topic: string
-  readonly risks: readonly SettingRisk[]
-  readonly replicationFactor: number
-  readonly minIsr: number | null
+/** The durability audit in one line's worth: how many findings of each severity, and the worst ones. */
+export interface DurabilitySummary {
+  readonly counts: Readonly<Record<AuditSeverity, number>>
+  /** Ranked as the audit ranks them, high and medium only. */
+  readonly worst: readonly AuditFinding[]
 }
 
 export type RunbookId = 'unclean-election' | 'isr-shrink' | 'consumer-oom-replay' | 'durability-audit'
@@ -103,7 +103,7 @@ export interface HealthReport {
     readonly leaderless: number
   }
   readonly groups: readonly GroupHealth[]
-  readonly settings: readonly TopicSettingRisk[]
+  readonly durability: DurabilitySummary
   readonly suggestions: readonly Suggestion[]
   readonly problems: readonly string[]
 }
@@ -167,20 +167,10 @@ function planGroups(snapshot: HealthSnapshot): GroupHealth[] {
     .sort((a, b) => (b.lag > a.lag ? 1 : b.lag < a.lag ? -1 : a.groupId.localeCompare(b.groupId)))
 }
 
-function planSettings(snapshot: HealthSnapshot): TopicSettingRisk[] {
-  const risky: TopicSettingRisk[] = []
-  for (const topic of snapshot.topics) {
-    if (topic.internal || topic.error || topic.partitions.length === 0) continue
-    const rf = Math.max(...topic.partitions.map((p) => p.replicas.length))
-    const minIsr = snapshot.minIsr.get(topic.topic) ?? null
-    const risks: SettingRisk[] = []
-    if (rf === 1) risks.push('single-replica')
-    else if (minIsr !== null && minIsr >= rf) risks.push('min-isr-equals-replicas')
-    else if (minIsr === 1) risks.push('min-isr-one')
-    if (snapshot.uncleanElection.get(topic.topic) === true) risks.push('unclean-election-enabled')
-    if (risks.length) risky.push({ topic: topic.topic, risks, replicationFactor: rf, minIsr })
-  }
-  return risky
+/** The durability audit's findings, summarised: the audit is their one source (runbook durability-audit). */
+function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
+  const { findings } = planDurabilityAudit(snapshot.durability)
+  return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
 const grouped = (n: number | bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -188,7 +178,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${grouped(n)} ${n 
 
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
   const suggestions: Suggestion[] = []
-  const { partitions, groups, settings } = report
+  const { partitions, groups, durability } = report
   if (partitions.leaderless > 0) {
     suggestions.push({ runbook: 'unclean-election', reason: `${plural(partitions.leaderless, 'partition')} ${partitions.leaderless === 1 ? 'has' : 'have'} no leader` })
   }
@@ -208,7 +198,14 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
   }
   const rewound = groups.filter((g) => g.lag < 0n)
   if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
-  if (settings.length > 0) suggestions.push({ runbook: 'durability-audit', reason: `${plural(settings.length, 'topic')} with settings that can lose or block acknowledged writes` })
+  const serious = durability.counts.high + durability.counts.medium
+  if (serious > 0) {
+    const topics = new Set(durability.worst.flatMap((f) => f.topics)).size
+    suggestions.push({
+      runbook: 'durability-audit',
+      reason: `${plural(serious, 'finding')} (${durability.counts.high} high) ${topics ? `on ${plural(topics, 'topic')} ` : ''}that can lose or block acknowledged writes`,
+    })
+  }
   return suggestions
 }
 
@@ -259,7 +256,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
     brokers: planBrokers(snapshot),
     partitions: { topics: topics.length, total, unavailable, underMinIsr, atMinIsr, underReplicated, leaderless },
     groups: planGroups(snapshot),
-    settings: planSettings(snapshot),
+    durability: planDurability(snapshot),
     problems: [...snapshot.problems, ...snapshot.topics.filter((t) => t.error).map((t) => `topic ${t.topic}: ${t.error!.name}`)],
   }
   return { ...base, suggestions: planSuggestions(base) }

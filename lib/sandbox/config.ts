@@ -19,6 +19,8 @@ export interface SandboxConfig {
   readonly brokerProperties: Readonly<Record<string, string>>
   /** Extra server.properties lines for the controller. */
   readonly controllerProperties: Readonly<Record<string, string>>
+  /** broker.rack per broker id where it is not r<id>; null: no broker.rack at all (a broker without a rack). */
+  readonly racks: Readonly<Record<number, string | null>>
   /** Data, configs, pid files and logs of this sandbox. */
   readonly stateDir: string
   /** Where downloaded Kafka jars are kept, one folder per version. */
@@ -39,6 +41,8 @@ export interface SandboxOverrides {
   readonly elr?: boolean
   readonly brokerProperties?: Readonly<Record<string, string>>
   readonly controllerProperties?: Readonly<Record<string, string>>
+  /** broker.rack per broker id (default r<id>); null leaves the broker without a rack. */
+  readonly racks?: Readonly<Record<number, string | null>>
   readonly stateDir?: string
   readonly kafkaHome?: string
 }
@@ -79,6 +83,7 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
     elr,
     brokerProperties: { ...overrides.brokerProperties },
     controllerProperties: { ...overrides.controllerProperties },
+    racks: { ...overrides.racks },
     stateDir: resolve(overrides.stateDir ?? join(stateHome, 'kafka-runbooks', 'sandboxes', name)),
     jarCacheDir: resolve(join(cacheHome, 'kafka-runbooks', 'kafka')),
     kafkaHome: kafkaHome ? resolve(kafkaHome) : null,

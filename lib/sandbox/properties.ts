@@ -39,7 +39,7 @@ export function renderControllerProperties(config: SandboxConfig, dataDir: strin
   return renderProperties(merge(properties, config.controllerProperties), `controller ${controllerNodeId} of sandbox ${config.name}`)
 }
 
-/** server.properties of broker `brokerId` (1..n), rack r<id>, with test-friendly failure detection. */
+/** server.properties of broker `brokerId` (1..n), rack r<id> unless `racks` says otherwise, with test-friendly failure detection. */
 export function renderBrokerProperties(config: SandboxConfig, brokerId: number, dataDir: string): string {
   const replication = String(Math.min(3, config.brokers))
   const minIsr = String(Math.min(2, config.brokers))
@@ -47,7 +47,6 @@ export function renderBrokerProperties(config: SandboxConfig, brokerId: number, 
   const properties = commonProperties(config, brokerId, dataDir)
   const entries: [string, string][] = [
     ['process.roles', 'broker'],
-    ['broker.rack', `r${brokerId}`],
     ['listeners', listener],
     ['advertised.listeners', listener],
     ['inter.broker.listener.name', 'PLAINTEXT'],
@@ -72,6 +71,8 @@ export function renderBrokerProperties(config: SandboxConfig, brokerId: number, 
     ['group.min.session.timeout.ms', '1000'],
   ]
   for (const [key, value] of entries) properties.set(key, value)
+  const rack = brokerId in config.racks ? config.racks[brokerId]! : `r${brokerId}`
+  if (rack !== null) properties.set('broker.rack', rack)
   if (kafkaMajor(config.kafkaVersion) >= 4) {
     properties.set('share.coordinator.state.topic.replication.factor', replication)
     properties.set('share.coordinator.state.topic.min.isr', minIsr)

@@ -55,7 +55,7 @@ describe('runbook status on a large broken cluster', () => {
       partitions: { unavailable: unknown[]; underReplicated: unknown[]; total: number }
       groups: { groupId: string; lag: string }[]
     }
-    expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'settings', 'suggestions', 'problems'])
+    expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'durability', 'suggestions', 'problems'])
     expect(json.partitions.unavailable).toHaveLength(100)
     expect(json.partitions.underReplicated).toHaveLength(10_100)
     expect(json.partitions.unavailable[0]).toEqual({ topic: 'scratch-0', partition: 0, leader: null, replicas: [3], isr: [], elr: [3], lastKnownElr: [3], offline: [3], minIsr: 1 })

@@ -131,6 +131,19 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect(unclean).toMatchObject({ value: 'false', source: 'default' })
       })
 
+      it('min.insync.replicas per broker: refused while ELR is on (4.x keeps a cluster-level record instead), allowed without ELR', async () => {
+        const [clusterDefault] = await ops.describeConfigs([{ type: 'broker-default' }], { names: ['min.insync.replicas'] })
+        const change = [{ resource: { type: 'broker', id: world.brokerIds[0]! } as const, ops: [{ name: 'min.insync.replicas', op: 'set', value: '2' } as const] }]
+        const [result] = await ops.incrementalAlterConfigs(change, { validateOnly: true })
+        if (world.line === '4.3') {
+          expect(clusterDefault!.entries.map((e) => [e.name, e.value, e.source])).toEqual([['min.insync.replicas', '1', 'dynamic-broker-default']])
+          expect(result!.error).toMatchObject({ name: 'INVALID_CONFIG', message: 'Broker-level min.insync.replicas cannot be altered while ELR is enabled.' })
+        } else {
+          expect(clusterDefault!.entries).toEqual([])
+          expect(result!.error).toBeUndefined()
+        }
+      })
+
       it('answers only the named configs when asked, per resource', async () => {
         const topic = world.uniqueName('named')
         await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }])

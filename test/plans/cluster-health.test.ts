@@ -105,7 +105,7 @@ describe('planClusterHealth', () => {
     expect(group).toMatchObject({ lag: 0n, unknownLagPartitions: 1, partitions: 1 })
   })
 
-  it('settings: single replica, min ISR = RF, min ISR 1, unclean election enabled; internal topics ignored', async () => {
+  it('durability: the audit summarises settings risks (its one source), internal topics included, and status suggests the audit', async () => {
     const report = planClusterHealth(
       await snapshotOf((b) =>
         b
@@ -116,11 +116,13 @@ describe('planClusterHealth', () => {
           .topic('fine', { replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'true' } }),
       ),
     )
-    expect(report.settings.map((s) => [s.topic, s.risks])).toEqual([
-      ['fine', ['unclean-election-enabled']],
-      ['loose', ['min-isr-one']],
-      ['one', ['single-replica']],
-      ['tight', ['min-isr-equals-replicas']],
+    expect(report.durability.worst.map((f) => [f.kind, f.severity, f.topics])).toEqual([
+      ['single-replica', 'high', ['__consumer_offsets', 'one']],
+      ['unclean-election', 'high', ['fine']],
+      ['min-isr-one', 'medium', ['loose']],
+      ['min-isr-equals-rf', 'medium', ['tight']],
     ])
+    expect(report.durability.counts).toMatchObject({ high: 2, medium: 2 })
+    expect(report.suggestions.find((s) => s.runbook === 'durability-audit')?.reason).toBe('4 findings (2 high) on 5 topics that can lose or block acknowledged writes')
   })
 })

@@ -67,6 +67,13 @@ describe('server.properties', () => {
     expect(parseProperties(renderControllerProperties(tuned, '/d')).get('unclean.leader.election.interval.ms')).toBe('1000')
   })
 
+  it('racks: r<id> by default, a shared rack or none per broker when asked', () => {
+    const racked = config({ racks: { 1: 'zone-a', 2: 'zone-a', 3: null } })
+    expect(parseProperties(renderBrokerProperties(racked, 1, '/d')).get('broker.rack')).toBe('zone-a')
+    expect(parseProperties(renderBrokerProperties(racked, 3, '/d')).has('broker.rack')).toBe(false)
+    expect(parseProperties(renderBrokerProperties(config({ racks: { 1: 'zone-a' } }), 2, '/d')).get('broker.rack')).toBe('r2')
+  })
+
   it('escapes values so that Java reads back exactly what was meant', () => {
     const tricky = new Map([
       ['path', 'C:\\kafka\\data'],

@@ -103,6 +103,10 @@ function checkChange(state: ClusterState, change: ConfigChange): KafkaError | nu
         if (problem) return kafkaError(ErrorCode.INVALID_CONFIG, problem)
       }
     } else {
+      // Measured 4.3.1: refused for set and delete, validate-only included; the cluster default stays allowed.
+      if (resource.type === 'broker' && op.name === 'min.insync.replicas' && state.elrEnabled) {
+        return kafkaError(ErrorCode.INVALID_CONFIG, 'Broker-level min.insync.replicas cannot be altered while ELR is enabled.')
+      }
       const spec = brokerConfigs[op.name]
       if (!spec) return kafkaError(ErrorCode.INVALID_CONFIG, `Unknown broker config name: ${op.name}`)
       if (!spec.dynamic) return kafkaError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: Set(${op.name})`)

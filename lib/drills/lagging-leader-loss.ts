@@ -1,0 +1,129 @@
+// The fault behind the acks drill: the followers fall behind (paused until the leader drops them from the ISR,
+// then held back by a replication throttle of 1 byte/s that applies only to replicas outside the ISR), writes
+// go on for a while with the leader alone holding them, and then the leader is SIGKILLed. Whatever the
+// topic's settings let Kafka do next — elect a lagging follower, wait, or elect an in-sync one — happens; this
+// module only measures it and puts the cluster back (throttle lifted, the dead leader restarted, ISRs full).
+
+import type { KafkaOps } from '../kafka/types.ts'
+import type { SandboxConfig, SandboxProbe } from '../sandbox/index.ts'
+import { control } from '../sandbox/index.ts'
+
+export interface LeaderLossEnv {
+  /** Connected to the leader's broker only: requests to a paused broker would hang until they time out. */
+  readonly leaderOnly: KafkaOps
+  /** Connected to every broker, for after the kill. */
+  readonly kafka: KafkaOps
+  readonly sandbox: SandboxConfig
+  readonly probe?: SandboxProbe
+  now(): number
+  sleep(ms: number): Promise<void>
+  log(line: string): void
+}
+
+export interface LeaderLossPlan {
+  /** Single-partition topics, all led by `leader`. */
+  readonly topics: readonly string[]
+  readonly leader: number
+  readonly followers: readonly number[]
+  /** How long writes go on after the followers left the ISR, before the leader dies. */
+  readonly divergeMs: number
+}
+
+export interface LeaderLossOutcome {
+  readonly shrinkAfterMs: number
+  readonly killedAtMs: number
+  /** Each topic's log end on the leader and on each follower just before the kill. */
+  readonly endsBeforeKill: Readonly<Record<string, Readonly<Record<number, string>>>>
+  /** Who led each topic once the controller acted on the leader's death (null: still no leader when the wait ended). */
+  readonly newLeaders: Readonly<Record<string, number | null>>
+}
+
+const throttleRates = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] as const
+const throttleReplicas = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] as const
+
+async function alter(kafka: KafkaOps, changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0]): Promise<void> {
+  const failed = (await kafka.incrementalAlterConfigs(changes, { validateOnly: false })).find((r) => r.error)
+  if (failed?.error) throw new Error(`drill fault: could not change configs (${failed.error.name}: ${failed.error.message})`)
+}
+
+async function until(env: Pick<LeaderLossEnv, 'now' | 'sleep'>, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = env.now() + timeoutMs
+  for (;;) {
+    if (await check().catch(() => false)) return true
+    if (env.now() >= deadline) return false
+    await env.sleep(150)
+  }
+}
+
+/** Followers out of the ISR and held back, writes on, then the leader SIGKILLed; waits for the controller's answer. */
+export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: LeaderLossPlan): Promise<LeaderLossOutcome> {
+  await alter(env.leaderOnly, [
+    { resource: { type: 'broker-default' }, ops: throttleRates.map((name) => ({ name, op: 'set' as const, value: '1' })) },
+    ...plan.topics.map((topic) => ({ resource: { type: 'topic' as const, name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'set' as const, value: '*' })) })),
+  ])
+  const pausedAt = env.now()
+  for (const id of plan.followers) await control(env.sandbox, id, 'pause')
+  let shrunk = false
+  try {
+    shrunk = await until(env, 'the ISR to shrink to the leader', 15_000, async () => {
+      const states = await env.leaderOnly.partitionStates(plan.topics)
+      return states.every((t) => t.partitions.every((p) => p.isr.length === 1 && p.isr[0] === plan.leader))
+    })
+    // Resumed before the shrink is committed, a follower can be served one unthrottled fetch and rejoin
+    // (measured 3.9.2); metadata showing the smaller ISR, plus 300 ms, is safe.
+    if (shrunk) await env.sleep(300)
+  } finally {
+    for (const id of plan.followers) await control(env.sandbox, id, 'resume')
+  }
+  if (!shrunk) throw new Error('drill fault: the leader did not drop its followers from the ISR within 15 s (are records being written?)')
+  const shrinkAfterMs = env.now() - pausedAt
+  env.log(`followers ${plan.followers.join(', ')} dropped from the ISR after ${(shrinkAfterMs / 1000).toFixed(1)} s; running again, held back by the throttle`)
+  await env.sleep(plan.divergeMs)
+
+  const ends = await env.leaderOnly.replicaOffsets(plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))))
+  const endsBeforeKill: Record<string, Record<number, string>> = {}
+  for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
+  const killedAtMs = env.now()
+  await control(env.sandbox, plan.leader, 'kill')
+  env.log(`leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics.map((t) => `${t} ${Object.entries(endsBeforeKill[t] ?? {}).map(([b, o]) => `${b}=${o}`).join(' ')}`).join('; ')})`)
+
+  // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.
+  const newLeaders: Record<string, number | null> = {}
+  await until(env, 'a new leader', 15_000, async () => {
+    const states = await env.kafka.partitionStates(plan.topics)
+    for (const t of states) newLeaders[t.topic] = t.partitions[0]?.leader ?? null
+    return states.every((t) => t.partitions.every((p) => p.leader !== null && p.leader !== plan.leader))
+  })
+  return { shrinkAfterMs, killedAtMs, endsBeforeKill, newLeaders }
+}
+
+/** Removes the replication throttle (broker default and the topics' replica lists). */
+export async function liftReplicationThrottle(kafka: KafkaOps, topics: readonly string[]): Promise<void> {
+  await alter(kafka, [
+    { resource: { type: 'broker-default' }, ops: throttleRates.map((name) => ({ name, op: 'delete' as const })) },
+    ...topics.map((topic) => ({ resource: { type: 'topic' as const, name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'delete' as const })) })),
+  ])
+}
+
+/**
+ * Lifts the throttle, restarts the dead leader, waits until every partition of the topics has a full ISR, and
+ * gives the leadership back to it (a preferred election: the sandbox does not rebalance leaders by itself), so
+ * that the next round starts as this one did.
+ */
+export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLossPlan, timeoutMs = 120_000): Promise<void> {
+  await liftReplicationThrottle(env.kafka, plan.topics)
+  await control(env.sandbox, plan.leader, 'start', { timeoutMs, ...(env.probe ? { probe: env.probe } : {}) })
+  const healthy = await until(env, 'full ISRs', timeoutMs, async () => {
+    const states = await env.kafka.partitionStates(plan.topics)
+    return states.every((t) => t.partitions.every((p) => p.leader !== null && p.isr.length === p.replicas.length))
+  })
+  if (!healthy) throw new Error(`drill: ${plan.topics.join(', ')} did not get full ISRs back within ${Math.round(timeoutMs / 1000)} s`)
+  const led = async () => (await env.kafka.partitionStates(plan.topics)).every((t) => t.partitions.every((p) => p.leader === plan.leader))
+  if (!(await led())) {
+    await env.kafka.electLeaders(
+      'preferred',
+      plan.topics.map((topic) => ({ topic, partition: 0 })),
+    )
+    if (!(await until(env, 'the leader back', 30_000, led))) throw new Error(`drill: broker ${plan.leader} did not lead ${plan.topics.join(', ')} again within 30 s`)
+  }
+}

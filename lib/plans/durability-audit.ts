@@ -1,0 +1,334 @@
+// The durability audit: from one snapshot of the cluster, what each topic would lose before any incident —
+// how many copies an acks=all write is guaranteed, what losing one broker (or one rack) does, whether a replica
+// missing records may be elected — ranked by risk, topics that share a finding grouped. Pure.
+
+import type { Broker, BrokerLogDirs, Capabilities, ConfigEntry, ConfigSource, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
+
+/** Everything the audit reads, in one place, before it concludes anything. */
+export interface DurabilitySnapshot {
+  readonly takenAtMs: number
+  readonly capabilities: Pick<Capabilities, 'kafkaLine' | 'metadataVersion' | 'elr'>
+  readonly brokers: readonly Broker[]
+  readonly topics: readonly TopicState[]
+  /** Each topic's min.insync.replicas and unclean.leader.election.enable, with sources and synonyms. */
+  readonly topicConfigs: readonly ResourceConfig[]
+  /** The cluster-wide dynamic default (broker ""); null when it could not be read. */
+  readonly clusterDefault: ResourceConfig | null
+  /** Each broker's own view of the same settings (static server.properties differ per broker); may be empty. */
+  readonly brokerConfigs: readonly ResourceConfig[]
+  /** Replica sizes, for what a reassignment copies; may be empty. */
+  readonly logDirs: readonly BrokerLogDirs[]
+  readonly reassignments: readonly OngoingReassignment[]
+  /** What could not be read, one line each. */
+  readonly problems: readonly string[]
+}
+
+export type AuditSeverity = 'high' | 'medium' | 'low' | 'info'
+
+/** A setting as a topic resolves it: the value, where it came from, and the topic's own override if any. */
+export interface SettingView<T> {
+  readonly value: T | null
+  readonly source: ConfigSource | null
+  /** The topic-level override (kafka-configs --entity-type topics), or null when the topic inherits. */
+  readonly override: string | null
+}
+
+export interface TopicAudit {
+  readonly topic: string
+  readonly internal: boolean
+  readonly partitions: number
+  /** The smallest replica count of any partition (replicas being added by a reassignment not counted). */
+  readonly replicationFactor: number
+  /** More than one when partitions differ (a reassignment left half done, or one by hand). */
+  readonly replicationFactors: readonly number[]
+  readonly minIsr: SettingView<number>
+  /** What the leader enforces for acks=all: min(min.insync.replicas, replication factor). */
+  readonly effectiveMinIsr: number | null
+  readonly unclean: SettingView<boolean>
+  /** Partitions whose replicas all sit in one (known) rack. */
+  readonly singleRackPartitions: number
+  /** Partitions with a replica on a broker that has no rack. */
+  readonly unknownRackPartitions: number
+  /** The racks this topic's replicas use. */
+  readonly racks: readonly string[]
+  readonly leaderless: number
+  /** Partitions with fewer in-sync replicas than the effective min ISR right now (acks=all fails there). */
+  readonly underMinIsrNow: number
+  /** The ISR size of each partition that has a leader (what a new min ISR is compared with). */
+  readonly isrSizes: readonly number[]
+  /** Partitions with eligible leader replicas recorded (changing min.insync.replicas clears them). */
+  readonly elrPartitions: number
+  /** Bytes of the largest replica of each partition, summed; null when log dirs were not read. */
+  readonly bytes: bigint | null
+}
+
+export type TopicFindingKind = 'single-replica' | 'unclean-election' | 'min-isr-one' | 'min-isr-equals-rf' | 'min-isr-above-rf' | 'one-rack' | 'mixed-replication'
+export type ClusterFindingKind = 'default-unclean-on' | 'default-min-isr-one' | 'racks-unknown' | 'brokers-disagree' | 'elr-off'
+export type FindingKind = TopicFindingKind | ClusterFindingKind
+
+/** One risk, shared by every topic listed (grouped by kind and the facts that make it the same risk). */
+export interface AuditFinding {
+  readonly kind: FindingKind
+  readonly severity: AuditSeverity
+  /** Topics sharing this finding, by name; empty for cluster-level findings. */
+  readonly topics: readonly string[]
+  readonly partitions: number
+  /** The facts that make these topics one group: replication factor, min ISR and its source, the rack. */
+  readonly facts: Readonly<Record<string, string | number>>
+}
+
+export interface ClusterDefaults {
+  /** The cluster-wide value a topic without an override gets (as the brokers resolve it), and where it is set. */
+  readonly minIsr: { readonly value: number | null; readonly source: ConfigSource | null }
+  readonly unclean: { readonly value: boolean | null; readonly source: ConfigSource | null }
+  readonly elr: 'on' | 'off' | 'unsupported'
+  readonly kafkaLine: string | null
+  readonly metadataVersion: string | null
+}
+
+export interface AuditReport {
+  readonly takenAtMs: number
+  readonly defaults: ClusterDefaults
+  readonly brokers: readonly { readonly id: number; readonly rack: string | null; readonly fenced: boolean | null }[]
+  readonly topics: readonly TopicAudit[]
+  /** Ranked: severity first, then the number of partitions at risk. */
+  readonly findings: readonly AuditFinding[]
+  readonly problems: readonly string[]
+}
+
+const severityRank: Readonly<Record<AuditSeverity, number>> = { high: 3, medium: 2, low: 1, info: 0 }
+
+/** high ≥ medium ≥ low ≥ info. */
+export function atLeast(severity: AuditSeverity, level: AuditSeverity): boolean {
+  return severityRank[severity] >= severityRank[level]
+}
+
+const settingNames = { minIsr: 'min.insync.replicas', unclean: 'unclean.leader.election.enable' } as const
+
+/** The configs the audit reads for every topic and broker. */
+export const auditedConfigs: readonly string[] = [settingNames.minIsr, settingNames.unclean]
+
+function entryOf(config: ResourceConfig | undefined, name: string): ConfigEntry | undefined {
+  return config?.entries.find((e) => e.name === name)
+}
+
+function settingOf<T>(entry: ConfigEntry | undefined, parse: (text: string) => T | null): SettingView<T> {
+  if (!entry) return { value: null, source: null, override: null }
+  return {
+    value: entry.value === null ? null : parse(entry.value),
+    source: entry.source,
+    override: entry.source === 'dynamic-topic' ? entry.value : (entry.synonyms.find((s) => s.source === 'dynamic-topic')?.value ?? null),
+  }
+}
+
+const parseInteger = (text: string): number | null => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : null)
+const parseBoolean = (text: string): boolean | null => (/^true$/i.test(text.trim()) ? true : /^false$/i.test(text.trim()) ? false : null)
+
+/** "topic/partition" → bytes of its largest replica (what one new replica copies). */
+export function replicaSizes(logDirs: readonly BrokerLogDirs[]): Map<string, bigint> {
+  const largest = new Map<string, bigint>()
+  for (const broker of logDirs) {
+    for (const dir of broker.dirs) {
+      for (const replica of dir.replicas) {
+        if (replica.future) continue
+        const key = `${replica.topic}/${replica.partition}`
+        const size = largest.get(key)
+        if (size === undefined || replica.sizeBytes > size) largest.set(key, replica.sizeBytes)
+      }
+    }
+  }
+  return largest
+}
+
+function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks: ReadonlyMap<number, string | null>, adding: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, bigint> | null): TopicAudit {
+  const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition)
+  const counts = partitions.map((p) => p.replicas.length - (adding.get(`${topic.topic}/${p.partition}`) ?? 0))
+  const replicationFactor = counts.length ? Math.min(...counts) : 0
+  const minIsr = settingOf(entryOf(config, settingNames.minIsr), parseInteger)
+  const unclean = settingOf(entryOf(config, settingNames.unclean), parseBoolean)
+  const effectiveMinIsr = minIsr.value === null ? null : Math.min(minIsr.value, Math.max(1, replicationFactor))
+  let singleRack = 0
+  let unknownRack = 0
+  let leaderless = 0
+  let underMin = 0
+  let elr = 0
+  let bytes: bigint | null = sizes ? 0n : null
+  const used = new Set<string>()
+  const isrSizes: number[] = []
+  for (const p of partitions) {
+    const replicaRacks = p.replicas.map((id) => racks.get(id) ?? null)
+    const known = replicaRacks.filter((r): r is string => r !== null)
+    for (const rack of known) used.add(rack)
+    if (known.length < replicaRacks.length) unknownRack++
+    else if (p.replicas.length > 1 && new Set(known).size === 1) singleRack++
+    if (p.leader === null) leaderless++
+    else {
+      isrSizes.push(p.isr.length)
+      if (effectiveMinIsr !== null && p.isr.length < effectiveMinIsr) underMin++
+    }
+    if (p.elr && p.elr.length > 0) elr++
+    if (bytes !== null) bytes += sizes!.get(`${topic.topic}/${p.partition}`) ?? 0n
+  }
+  return {
+    topic: topic.topic,
+    internal: topic.internal,
+    partitions: partitions.length,
+    replicationFactor,
+    replicationFactors: [...new Set(counts)].sort((a, b) => a - b),
+    minIsr,
+    effectiveMinIsr,
+    unclean,
+    singleRackPartitions: singleRack,
+    unknownRackPartitions: unknownRack,
+    racks: [...used].sort(),
+    leaderless,
+    underMinIsrNow: underMin,
+    isrSizes,
+    elrPartitions: elr,
+    bytes,
+  }
+}
+
+/** The topic-level risks of one topic, before grouping. */
+function topicRisks(t: TopicAudit): { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; partitions: number }[] {
+  const risks: ReturnType<typeof topicRisks> = []
+  const source = t.minIsr.source ?? 'unknown'
+  if (t.partitions === 0) return risks
+  if (t.replicationFactor === 1) risks.push({ kind: 'single-replica', severity: 'high', facts: {}, partitions: t.partitions })
+  if (t.unclean.value === true && t.replicationFactor >= 2) risks.push({ kind: 'unclean-election', severity: 'high', facts: { source: t.unclean.source ?? 'unknown' }, partitions: t.partitions })
+  if (t.replicationFactor >= 2 && t.minIsr.value !== null) {
+    const facts = { rf: t.replicationFactor, minIsr: t.minIsr.value, source }
+    if (t.effectiveMinIsr === 1) risks.push({ kind: 'min-isr-one', severity: 'medium', facts, partitions: t.partitions })
+    else if (t.minIsr.value > t.replicationFactor) risks.push({ kind: 'min-isr-above-rf', severity: 'low', facts, partitions: t.partitions })
+    if (t.effectiveMinIsr === t.replicationFactor) risks.push({ kind: 'min-isr-equals-rf', severity: 'medium', facts, partitions: t.partitions })
+  }
+  if (t.singleRackPartitions > 0) {
+    risks.push({ kind: 'one-rack', severity: 'medium', facts: { racks: t.racks.length === 1 ? t.racks[0]! : t.racks.join(',') }, partitions: t.singleRackPartitions })
+  }
+  if (t.replicationFactors.length > 1) risks.push({ kind: 'mixed-replication', severity: 'info', facts: { factors: t.replicationFactors.join('/') }, partitions: t.partitions })
+  return risks
+}
+
+function clusterFindings(defaults: ClusterDefaults, brokers: readonly Broker[], brokerConfigs: readonly ResourceConfig[], topics: readonly TopicAudit[]): AuditFinding[] {
+  const findings: AuditFinding[] = []
+  const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({ kind, severity, topics: [], partitions: 0, facts })
+  if (defaults.unclean.value === true) findings.push(finding('default-unclean-on', 'medium', { source: defaults.unclean.source ?? 'unknown' }))
+  if (defaults.minIsr.value === 1) findings.push(finding('default-min-isr-one', 'low', { source: defaults.minIsr.source ?? 'unknown' }))
+  const unracked = brokers.filter((b) => b.rack === null).map((b) => b.id)
+  if (unracked.length > 0) findings.push(finding('racks-unknown', 'low', { brokers: unracked.join(','), of: brokers.length }))
+  const disagreements: string[] = []
+  for (const name of auditedConfigs) {
+    const values = new Map<string, number[]>()
+    for (const config of brokerConfigs) {
+      if (config.resource.type !== 'broker' || config.error) continue
+      const value = entryOf(config, name)?.value ?? '(unset)'
+      values.set(value, [...(values.get(value) ?? []), config.resource.id])
+    }
+    if (values.size > 1) disagreements.push(`${name}: ${[...values].map(([value, ids]) => `${value} on ${ids.join(',')}`).join('; ')}`)
+  }
+  if (disagreements.length > 0) findings.push(finding('brokers-disagree', 'low', { settings: disagreements.join(' | ') }))
+  // ELR (KIP-966) exists from 4.0 and is on by default for clusters formatted at 4.1+.
+  if (defaults.elr === 'off' && topics.some((t) => t.replicationFactor >= 2)) findings.push(finding('elr-off', 'info', {}))
+  return findings
+}
+
+function groupKey(kind: FindingKind, facts: Readonly<Record<string, string | number>>): string {
+  return `${kind}|${Object.keys(facts)
+    .sort()
+    .map((k) => `${k}=${facts[k]}`)
+    .join('|')}`
+}
+
+// Within one severity: what loses acknowledged data before what stops writes, before what only misleads.
+const kindOrder: readonly FindingKind[] = [
+  'single-replica',
+  'unclean-election',
+  'min-isr-one',
+  'one-rack',
+  'default-unclean-on',
+  'min-isr-equals-rf',
+  'min-isr-above-rf',
+  'default-min-isr-one',
+  'racks-unknown',
+  'brokers-disagree',
+  'mixed-replication',
+  'elr-off',
+]
+
+/** Ranked: severity, then loss before outage (kind), then partitions at risk, then first topic (stable). */
+export function rankFindings(findings: readonly AuditFinding[]): AuditFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      severityRank[b.severity] - severityRank[a.severity] ||
+      kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+      b.partitions - a.partitions ||
+      (a.topics[0] ?? '').localeCompare(b.topics[0] ?? ''),
+  )
+}
+
+/** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
+export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
+  const racks = new Map(snapshot.brokers.map((b) => [b.id, b.rack]))
+  const adding = new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
+  const sizes = snapshot.logDirs.length > 0 ? replicaSizes(snapshot.logDirs) : null
+  const configs = new Map(snapshot.topicConfigs.filter((c) => c.resource.type === 'topic').map((c) => [(c.resource as { name: string }).name, c]))
+  const problems = [...snapshot.problems]
+  const topics: TopicAudit[] = []
+  for (const topic of [...snapshot.topics].sort((a, b) => a.topic.localeCompare(b.topic))) {
+    if (topic.error) {
+      problems.push(`topic ${topic.topic}: ${topic.error.name}`)
+      continue
+    }
+    const config = configs.get(topic.topic)
+    if (config?.error) problems.push(`configs of ${topic.topic}: ${config.error.name}`)
+    topics.push(auditTopic(topic, config?.error ? undefined : config, racks, adding, sizes))
+  }
+  // A topic's answer carries the cluster's resolution below the topic: its first synonym that is not the override.
+  const probe = snapshot.topicConfigs.find((c) => !c.error && c.entries.length > 0)
+  const inherited = (name: string) => {
+    const entry = entryOf(probe, name)
+    const below = entry?.synonyms.find((s) => s.source !== 'dynamic-topic')
+    if (below) return { value: below.value, source: below.source }
+    const fromDefault = entryOf(snapshot.clusterDefault ?? undefined, name)
+    if (fromDefault) return { value: fromDefault.value, source: fromDefault.source }
+    const fromBroker = snapshot.brokerConfigs.map((c) => entryOf(c, name)).find((e) => e !== undefined)
+    return fromBroker ? { value: fromBroker.value, source: fromBroker.source } : { value: null, source: null }
+  }
+  const minIsrDefault = inherited(settingNames.minIsr)
+  const uncleanDefault = inherited(settingNames.unclean)
+  const defaults: ClusterDefaults = {
+    minIsr: { value: minIsrDefault.value === null ? null : parseInteger(minIsrDefault.value), source: minIsrDefault.source },
+    unclean: { value: uncleanDefault.value === null ? null : parseBoolean(uncleanDefault.value), source: uncleanDefault.source },
+    elr: snapshot.capabilities.elr,
+    kafkaLine: snapshot.capabilities.kafkaLine,
+    metadataVersion: snapshot.capabilities.metadataVersion,
+  }
+
+  const groups = new Map<string, { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }>()
+  for (const t of topics) {
+    for (const risk of topicRisks(t)) {
+      const key = groupKey(risk.kind, risk.facts)
+      const group = groups.get(key)
+      if (group) {
+        group.topics.push(t.topic)
+        group.partitions += risk.partitions
+      } else groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
+    }
+  }
+  const findings = rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
+  return {
+    takenAtMs: snapshot.takenAtMs,
+    defaults,
+    brokers: [...snapshot.brokers].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, rack: b.rack, fenced: b.fenced })),
+    topics,
+    findings,
+    problems,
+  }
+}
+
+/** Findings per severity, for a summary line. */
+export function countBySeverity(findings: readonly AuditFinding[]): Record<AuditSeverity, number> {
+  const counts: Record<AuditSeverity, number> = { high: 0, medium: 0, low: 0, info: 0 }
+  for (const f of findings) counts[f.severity]++
+  return counts
+}

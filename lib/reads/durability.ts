@@ -1,0 +1,74 @@
+// Reads for the durability audit: topics with their replica placement, the two settings that decide what an
+// acknowledged write survives (with where each is set), the cluster's defaults and each broker's own view,
+// rack of every broker, replica sizes and ongoing reassignments — in as few requests as the cluster allows.
+
+import type {
+  Broker,
+  BrokerLogDirs,
+  Capabilities,
+  ClusterView,
+  KafkaOps,
+  OngoingReassignment,
+  ResourceConfig,
+  TopicState,
+} from '../kafka/types.ts'
+
+/** Everything the audit reads; the snapshot lib/plans/durability-audit.ts plans from. */
+export interface DurabilityReading {
+  readonly takenAtMs: number
+  readonly capabilities: Pick<Capabilities, 'kafkaLine' | 'metadataVersion' | 'elr'>
+  readonly brokers: readonly Broker[]
+  readonly topics: readonly TopicState[]
+  readonly topicConfigs: readonly ResourceConfig[]
+  readonly clusterDefault: ResourceConfig | null
+  readonly brokerConfigs: readonly ResourceConfig[]
+  readonly logDirs: readonly BrokerLogDirs[]
+  readonly reassignments: readonly OngoingReassignment[]
+  readonly problems: readonly string[]
+}
+
+export interface DurabilityReadOptions {
+  /** Only these topics (all, internal ones included, when omitted). */
+  readonly topics?: readonly string[]
+  /** Also ask every live broker for its own view, and the replica sizes (what the runbook shows; status skips them). */
+  readonly full: boolean
+  readonly nowMs: number
+  /** What the caller already read, so status does not ask twice. */
+  readonly already?: { readonly cluster?: ClusterView; readonly capabilities?: Capabilities; readonly topics?: readonly TopicState[]; readonly reassignments?: readonly OngoingReassignment[] }
+}
+
+const names = ['min.insync.replicas', 'unclean.leader.election.enable']
+
+/** One read of what the audit needs. A topic that does not exist comes back with its error (UNKNOWN_TOPIC_OR_PARTITION). */
+export async function readDurability(kafka: KafkaOps, options: DurabilityReadOptions): Promise<DurabilityReading> {
+  const problems: string[] = []
+  const [cluster, capabilities, topics, reassignments] = await Promise.all([
+    options.already?.cluster ?? kafka.cluster(),
+    options.already?.capabilities ?? kafka.capabilities(),
+    options.already?.topics ?? kafka.partitionStates(options.topics),
+    options.already?.reassignments ?? kafka.listPartitionReassignments(),
+  ])
+  const existing = topics.filter((t) => !t.error)
+  const live = cluster.brokers.filter((b) => b.fenced !== true)
+  const [described, brokerConfigs, logDirs] = await Promise.all([
+    kafka.describeConfigs([...existing.map((t) => ({ type: 'topic' as const, name: t.topic })), { type: 'broker-default' as const }], { names }),
+    options.full ? kafka.describeConfigs(live.map((b) => ({ type: 'broker' as const, id: b.id })), { names }) : Promise.resolve([]),
+    options.full && live.length > 0 ? kafka.describeLogDirs(live.map((b) => b.id)) : Promise.resolve([]),
+  ])
+  const clusterDefault = described.find((c) => c.resource.type === 'broker-default') ?? null
+  if (clusterDefault?.error) problems.push(`cluster defaults: ${clusterDefault.error.name}`)
+  for (const config of brokerConfigs) if (config.error && config.resource.type === 'broker') problems.push(`configs of broker ${config.resource.id}: ${config.error.name}`)
+  for (const broker of logDirs) if (broker.error) problems.push(`log dirs of broker ${broker.broker}: ${broker.error.name}`)
+  return {
+    takenAtMs: options.nowMs,
+    capabilities: { kafkaLine: capabilities.kafkaLine, metadataVersion: capabilities.metadataVersion, elr: capabilities.elr },
+    brokers: cluster.brokers,
+    topics,
+    topicConfigs: described.filter((c) => c.resource.type === 'topic'),
+    clusterDefault: clusterDefault?.error ? null : clusterDefault,
+    brokerConfigs: brokerConfigs.filter((c) => !c.error),
+    logDirs: logDirs.filter((b) => !b.error),
+    reassignments,
+    problems,
+  }
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import { fakeCluster, type FakeClusterBuilder, type TopicOptions } from '../../lib/kafka/fake/index.ts'
+import { type AuditReport, planDurabilityAudit } from '../../lib/plans/durability-audit.ts'
+import { describeFindingLine } from '../../lib/plans/durability-lines.ts'
+import { readDurability } from '../../lib/reads/durability.ts'
+
+async function audit(build: (b: FakeClusterBuilder) => FakeClusterBuilder, options: { kafka?: '4.3' | '3.9'; elr?: boolean; racks?: boolean; full?: boolean } = {}): Promise<AuditReport> {
+  const base = fakeCluster({ kafka: options.kafka ?? '4.3', ...(options.elr !== undefined ? { elr: options.elr } : {}) }).brokers(3, { racks: options.racks ?? true })
+  const kafka = build(base).build()
+  return planDurabilityAudit(await readDurability(kafka, { full: options.full ?? true, nowMs: 1_700_000_000_000 }))
+}
+
+const kinds = (report: AuditReport) => report.findings.map((f) => [f.kind, f.severity, f.topics.join(',')])
+
+describe('per-topic findings', () => {
+  it.each([
+    { name: 'one replica: high, and unclean election does not matter with nothing to elect', topic: { replicationFactor: 1, configs: { 'unclean.leader.election.enable': 'true' } }, expected: [['single-replica', 'high', 't']] },
+    { name: 'RF 3 inheriting min ISR 1 from the ELR cluster record: one copy for acks=all', topic: { replicationFactor: 3 }, expected: [['min-isr-one', 'medium', 't']] },
+    { name: 'RF 3, min ISR 2: nothing', topic: { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }, expected: [] },
+    { name: 'RF 2, min ISR 2: one broker down stops writes', topic: { replicationFactor: 2, configs: { 'min.insync.replicas': '2' } }, expected: [['min-isr-equals-rf', 'medium', 't']] },
+    {
+      name: 'RF 3, min ISR 5: enforced as 3 (writes stop on any loss) and misreported',
+      topic: { replicationFactor: 3, configs: { 'min.insync.replicas': '5' } },
+      expected: [
+        ['min-isr-equals-rf', 'medium', 't'],
+        ['min-isr-above-rf', 'low', 't'],
+      ],
+    },
+    {
+      name: 'unclean election as a topic override: high, ranked before the one-copy risk',
+      topic: { replicationFactor: 3, configs: { 'unclean.leader.election.enable': 'true' } },
+      expected: [
+        ['unclean-election', 'high', 't'],
+        ['min-isr-one', 'medium', 't'],
+      ],
+    },
+  ] as { name: string; topic: TopicOptions; expected: string[][] }[])('$name', async ({ topic, expected }) => {
+    const report = await audit((b) => b.topic('t', topic))
+    expect(kinds(report).filter(([kind]) => !String(kind).startsWith('default-'))).toEqual(expected)
+  })
+
+  it('effective min ISR and copies per topic, with where the value comes from', async () => {
+    const report = await audit((b) => b.topic('inherits', { replicationFactor: 3 }).topic('own', { replicationFactor: 3, configs: { 'min.insync.replicas': '5' } }))
+    expect(report.topics.map((t) => [t.topic, t.minIsr.value, t.minIsr.source, t.minIsr.override, t.effectiveMinIsr])).toEqual([
+      ['inherits', 1, 'dynamic-broker-default', null, 1],
+      ['own', 5, 'dynamic-topic', '5', 3],
+    ])
+  })
+
+  it('groups topics that share a finding and the facts behind it; a different source is another group', async () => {
+    const report = await audit((b) =>
+      b
+        .brokerDefaults({ 'unclean.leader.election.enable': 'true' })
+        .topic('a', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } })
+        .topic('b', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } })
+        .topic('c', { replicationFactor: 3, configs: { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'true' } }),
+    )
+    const unclean = report.findings.filter((f) => f.kind === 'unclean-election')
+    expect(unclean.map((f) => [f.facts.source, f.topics, f.partitions])).toEqual([
+      ['dynamic-broker-default', ['a', 'b'], 2],
+      ['dynamic-topic', ['c'], 1],
+    ])
+    expect(report.findings.find((f) => f.kind === 'default-unclean-on')).toMatchObject({ severity: 'medium', facts: { source: 'dynamic-broker-default' } })
+    expect(describeFindingLine(unclean[0]!)).toBe('unclean.leader.election.enable=true (cluster default) — a replica missing acknowledged writes may become leader: 2 topics a, b')
+  })
+
+  it('ranks high before medium, and within a severity loss before outage, then partitions at risk', async () => {
+    const report = await audit((b) =>
+      b
+        .topic('tight', { partitions: 6, replicationFactor: 2, configs: { 'min.insync.replicas': '2' } })
+        .topic('loose', { partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '1' } })
+        .topic('single', { replicationFactor: 1 }),
+    )
+    expect(report.findings.filter((f) => f.topics.length).map((f) => f.kind)).toEqual(['single-replica', 'min-isr-one', 'min-isr-equals-rf'])
+  })
+})
+
+describe('racks', () => {
+  it('every replica in one rack is a finding per partition; brokers without a rack are a cluster finding, not a one-rack verdict', async () => {
+    const report = await audit((b) =>
+      b
+        .broker(1, { rack: 'zone-a' })
+        .broker(2, { rack: 'zone-a' })
+        .broker(3, { rack: null })
+        .topic('same', { replicas: [[1, 2], [2, 1]], configs: { 'min.insync.replicas': '2' } })
+        .topic('unknown', { replicas: [[1, 3]], configs: { 'min.insync.replicas': '2' } }),
+    )
+    const same = report.topics.find((t) => t.topic === 'same')!
+    expect([same.singleRackPartitions, same.racks]).toEqual([2, ['zone-a']])
+    expect(report.topics.find((t) => t.topic === 'unknown')!.unknownRackPartitions).toBe(1)
+    expect(report.findings.find((f) => f.kind === 'one-rack')).toMatchObject({ topics: ['same'], partitions: 2, facts: { racks: 'zone-a' } })
+    expect(report.findings.find((f) => f.kind === 'racks-unknown')).toMatchObject({ severity: 'low', facts: { brokers: '3', of: 3 } })
+  })
+
+  it('replicas over different racks: no rack finding', async () => {
+    const report = await audit((b) => b.topic('spread', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }))
+    expect(report.findings.filter((f) => f.topics.length)).toEqual([])
+    expect(report.topics[0]!.racks).toEqual(['r1', 'r2', 'r3'])
+  })
+})
+
+describe('cluster defaults and versions', () => {
+  it('4.3 with ELR: the cluster-level min.insync.replicas record is the default topics inherit', async () => {
+    const report = await audit((b) => b)
+    expect(report.defaults).toMatchObject({ minIsr: { value: 1, source: 'dynamic-broker-default' }, unclean: { value: false, source: 'default' }, elr: 'on', kafkaLine: '4.3' })
+    expect(kinds(report)).toEqual([['default-min-isr-one', 'low', '']])
+  })
+
+  it('3.9: Kafka’s own default, no ELR finding (the feature does not exist)', async () => {
+    const report = await audit((b) => b.topic('t', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }), { kafka: '3.9' })
+    expect(report.defaults).toMatchObject({ minIsr: { value: 1, source: 'default' }, elr: 'unsupported' })
+    expect(kinds(report)).toEqual([['default-min-isr-one', 'low', '']])
+  })
+
+  it('4.x with ELR off: an info finding, only when some topic has replicas to elect from', async () => {
+    const report = await audit((b) => b.topic('t', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }), { elr: false })
+    expect(report.findings.map((f) => f.kind)).toEqual(['default-min-isr-one', 'elr-off'])
+  })
+
+  it('brokers that resolve a setting differently (server.properties or per-broker overrides)', async () => {
+    const report = await audit((b) => b.brokerConfig(2, { 'unclean.leader.election.enable': 'true' }), { kafka: '3.9' })
+    expect(report.findings.find((f) => f.kind === 'brokers-disagree')?.facts.settings).toBe('unclean.leader.election.enable: false on 1,3; true on 2')
+  })
+
+  it('the light read (status) skips per-broker views and sizes', async () => {
+    const report = await audit((b) => b.brokerConfig(2, { 'unclean.leader.election.enable': 'true' }).topic('t', { replicationFactor: 3 }), { kafka: '3.9', full: false })
+    expect(report.findings.some((f) => f.kind === 'brokers-disagree')).toBe(false)
+    expect(report.topics[0]!.bytes).toBeNull()
+  })
+})
