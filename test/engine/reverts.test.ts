@@ -12,7 +12,7 @@ import { readEvents, readUndo } from '../../lib/engine/session.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { retentionCluster, retentionOf } from './retention-cluster.ts'
-import { scriptedIo } from '../support/scripted-io.ts'
+import { scriptedIo } from '../../lib/testkit/index.ts'
 import retention from './fixtures/topic-retention.ts'
 
 const base = {

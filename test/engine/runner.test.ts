@@ -6,32 +6,14 @@ import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
 import { readEvents, readUndo, verifyChain } from '../../lib/engine/session.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { changeRetention, refusingConfigWrites, retentionCluster, retentionOf } from './retention-cluster.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { given, runOptions } from '../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 import retention from './fixtures/topic-retention.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
-function options(io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions {
-  return {
-    io,
-    kafka,
-    sessionsDir: mkdtempSync(join(tmpdir(), 'runbook-sessions-')),
-    given: new Map(),
-    approvals: { yes: false, hashes: [] },
-    dryRun: false,
-    operator: 'alice',
-    host: 'laptop',
-    cluster: { origin: 'test', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' },
-    args: [],
-    secrets: [],
-    signal: new AbortController().signal,
-    toolVersion: 'test',
-    clock,
-    ...extra,
-  }
-}
+const options = (io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, cluster: { origin: 'test', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' }, ...extra })
 
-const given = (entries: Record<string, string>, source: 'flag' | 'answers' = 'flag') => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source }]))
 
 describe('interactive run', () => {
   it('asks for what it needs, applies after the typed confirmation, verifies and writes an undo record', async () => {

@@ -7,7 +7,7 @@ import { readEvents, readUndo } from '../../lib/engine/session.ts'
 import { runUndo, type UndoOptions } from '../../lib/engine/undo.ts'
 import type { FakeKafka } from '../../lib/kafka/fake/index.ts'
 import { changeRetention, retentionCluster, retentionOf } from './retention-cluster.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 import retention from './fixtures/topic-retention.ts'
 
 const base = {

@@ -10,7 +10,8 @@ import { readEvents, readUndo } from '../../lib/engine/session.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import runbook from '../../runbooks/consumer-oom-replay.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { given, runOptions } from '../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 
 const t0 = Date.parse('2026-11-24T03:00:00Z')
 const now = t0 + 3_600_000
@@ -29,27 +30,8 @@ function cluster(group: { members?: boolean; type?: 'classic' | 'consumer' } = {
   return builder.build()
 }
 
-const given = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source: 'flag' as const }]))
 
-function options(io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions {
-  return {
-    io,
-    kafka,
-    sessionsDir: mkdtempSync(join(tmpdir(), 'oom-replay-')),
-    given: new Map(),
-    approvals: { yes: false, hashes: [] },
-    dryRun: false,
-    operator: 'alice',
-    host: 'laptop',
-    cluster: { origin: 'test', clusterId: 'fake', kafkaLine: '4.3', elr: 'on' },
-    args: [],
-    secrets: [],
-    signal: new AbortController().signal,
-    toolVersion: 'test',
-    clock,
-    ...extra,
-  }
-}
+const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, ...extra })
 
 const headless = (kafka: FakeKafka, answers: Record<string, string>, extra: Partial<RunOptions> = {}) =>
   runRunbook(runbook, options(scriptedIo([], { interactive: false }), kafka, { given: given(answers), approvals: { yes: true, hashes: [] }, ...extra }))

@@ -10,7 +10,8 @@ import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import runbook from '../../runbooks/durability-audit.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { given, runOptions } from '../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 
 /** orders: RF 3 inheriting min ISR 1; audit: RF 3 with unclean election on; single: one replica; fine: RF 3, min ISR 2. */
 function cluster(kafka: '4.3' | '3.9' = '4.3'): FakeKafka {
@@ -23,27 +24,8 @@ function cluster(kafka: '4.3' | '3.9' = '4.3'): FakeKafka {
     .build()
 }
 
-const given = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source: 'flag' as const }]))
 
-function options(io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions {
-  return {
-    io,
-    kafka,
-    sessionsDir: mkdtempSync(join(tmpdir(), 'audit-')),
-    given: new Map(),
-    approvals: { yes: false, hashes: [] },
-    dryRun: false,
-    operator: 'alice',
-    host: 'laptop',
-    cluster: { origin: 'test', clusterId: 'fake', kafkaLine: '4.3', elr: 'on' },
-    args: [],
-    secrets: [],
-    signal: new AbortController().signal,
-    toolVersion: 'test',
-    clock: () => 1_700_000_000_000,
-    ...extra,
-  }
-}
+const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock: () => 1_700_000_000_000, ...extra })
 
 const headless = (kafka: FakeKafka, answers: Record<string, string> = {}, extra: Partial<RunOptions> = {}) =>
   runRunbook(runbook, options(scriptedIo([], { interactive: false }), kafka, { given: given(answers), approvals: { yes: true, hashes: [] }, ...extra }))

@@ -2,8 +2,7 @@
 // in-run revert and `runbook undo`, throttle removal and the reassignment export. The real cluster and
 // kafka-topics are in test/integration/isr-shrink/.
 
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
@@ -12,7 +11,8 @@ import { runUndo } from '../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import runbook from '../../runbooks/isr-shrink.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { given, runOptions } from '../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 
 const now = Date.parse('2026-11-24T03:00:00Z')
 
@@ -31,27 +31,8 @@ function incident(options: { kafka?: '4.3' | '3.9' } = {}): FakeKafka {
   return kafka
 }
 
-const given = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source: 'flag' as const }]))
 
-function options(io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions {
-  return {
-    io,
-    kafka,
-    sessionsDir: mkdtempSync(join(tmpdir(), 'isr-shrink-')),
-    given: new Map(),
-    approvals: { yes: false, hashes: [] },
-    dryRun: false,
-    operator: 'alice',
-    host: 'laptop',
-    cluster: { origin: 'test', clusterId: 'fake', kafkaLine: '4.3', elr: 'on' },
-    args: [],
-    secrets: [],
-    signal: new AbortController().signal,
-    toolVersion: 'test',
-    clock: () => now,
-    ...extra,
-  }
-}
+const options = (io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock: () => now, ...extra })
 
 const quick = { 'sample-interval': '0s', 'wait-for-isr': '0s' }
 /** The screen as one line: the renderer wraps long lines at the terminal width. */

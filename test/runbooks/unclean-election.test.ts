@@ -9,7 +9,8 @@ import { runUndo } from '../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import { renderBlocks } from '../../lib/terminal/render.ts'
 import runbook from '../../runbooks/unclean-election.ts'
-import { scriptedIo, type ScriptedIo } from '../support/scripted-io.ts'
+import { given, runOptions } from '../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
@@ -34,27 +35,8 @@ function incident(options: { kafka?: '4.3' | '3.9'; elr?: boolean } = {}): FakeK
   return kafka
 }
 
-function options(io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions {
-  return {
-    io,
-    kafka,
-    sessionsDir: mkdtempSync(join(tmpdir(), 'unclean-sessions-')),
-    given: new Map(),
-    approvals: { yes: false, hashes: [] },
-    dryRun: false,
-    operator: 'alice',
-    host: 'laptop',
-    cluster: { origin: 'test', clusterId: 'fake', kafkaLine: '4.3', elr: 'on' },
-    args: [],
-    secrets: [],
-    signal: new AbortController().signal,
-    toolVersion: 'test',
-    clock,
-    ...extra,
-  }
-}
+const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, ...extra })
 
-const given = (entries: Record<string, string>) => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source: 'flag' as const }]))
 const headless = () => scriptedIo([], { interactive: false })
 const fast = { 'aftermath-wait': '0s' }
 

@@ -13,7 +13,7 @@ import { connect } from '../../../lib/kafka/index.ts'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/durability-audit.ts'
 import { testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../support/scripted-io.ts'
+import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
   const dir = mkdtempSync(join(tmpdir(), 'drill-acks-'))

@@ -12,7 +12,7 @@ import { connect } from '../../../lib/kafka/index.ts'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/consumer-oom-replay.ts'
 import { testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../support/scripted-io.ts'
+import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
   const dir = mkdtempSync(join(tmpdir(), 'drill-oom-'))

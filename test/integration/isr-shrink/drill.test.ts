@@ -16,7 +16,7 @@ import runbook from '../../../runbooks/isr-shrink.ts'
 import { restoreCluster } from '../../support/faults.ts'
 import { waitFor } from '../../support/kafka.ts'
 import { testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../support/scripted-io.ts'
+import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
   const dir = mkdtempSync(join(tmpdir(), 'drill-isr-'))

@@ -12,7 +12,7 @@ import { connect } from '../../../lib/kafka/index.ts'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/unclean-election.ts'
 import { testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../support/scripted-io.ts'
+import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'unclean-drill-'))
 

@@ -13,7 +13,7 @@ import runbook from '../../../runbooks/unclean-election.ts'
 import { waitFor } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../support/scripted-io.ts'
+import { scriptedIo } from '../../../lib/testkit/index.ts'
 import { liftThrottle } from '../../../lib/drills/leaderless-fault.ts'
 import { breakCluster, readPartition, uncleanElections, type Incident } from './incident.ts'
 
