@@ -3,37 +3,14 @@
 // measured before the kill: with acks=1, every record only the dead leader held had been acknowledged.
 
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { acksLossScenario } from '../../../lib/drills/scenarios/acks-loss.ts'
-import { connect } from '../../../lib/kafka/index.ts'
-import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/durability-audit.ts'
-import { testSandbox } from '../../support/sandbox.ts'
+import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
-function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
-  const dir = mkdtempSync(join(tmpdir(), 'drill-acks-'))
-  return {
-    scenario: acksLossScenario(),
-    runbook,
-    trainee,
-    sandbox: testSandbox().config,
-    probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
-    drillsDir: join(dir, 'drills'),
-    sessionsDir: join(dir, 'sessions'),
-    operator: 'trainee',
-    host: 'test',
-    toolVersion: 'test',
-    args: [],
-    signal: new AbortController().signal,
-    onProgress: () => {},
-  }
-}
+const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: acksLossScenario(), runbook, trainee })
 
 type Report = Awaited<ReturnType<typeof runDrill>>['report']
 const metric = (report: Report, prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!

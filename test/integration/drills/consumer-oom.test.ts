@@ -1,38 +1,17 @@
 // The consumer-oom drill both ways on the real sandbox: following the runbook brings the loss to zero;
 // doing nothing leaves a measured loss. Workloads run from TypeScript through the dev loader.
 
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { consumerOomScenario } from '../../../lib/drills/scenarios/consumer-oom.ts'
-import { connect } from '../../../lib/kafka/index.ts'
-import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/consumer-oom-replay.ts'
-import { testSandbox } from '../../support/sandbox.ts'
+import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
-function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
-  const dir = mkdtempSync(join(tmpdir(), 'drill-oom-'))
-  return {
-    scenario: consumerOomScenario(),
-    runbook,
-    trainee,
-    sandbox: testSandbox().config,
-    probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
-    drillsDir: join(dir, 'drills'),
-    sessionsDir: join(dir, 'sessions'),
-    operator: 'trainee',
-    host: 'test',
-    toolVersion: 'test',
-    args: [],
-    signal: new AbortController().signal,
-    onProgress: () => {},
-  }
-}
+const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: consumerOomScenario(), runbook, trainee })
 
 const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!.value
 

@@ -3,40 +3,18 @@
 // failing until the hosts return. Every workload stops and the brokers run again afterwards.
 
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { isrShrinkScenario } from '../../../lib/drills/scenarios/isr-shrink.ts'
-import { connect } from '../../../lib/kafka/index.ts'
-import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import { status } from '../../../lib/sandbox/index.ts'
+import { testSandbox } from '../../support/sandbox.ts'
 import runbook from '../../../runbooks/isr-shrink.ts'
 import { restoreCluster } from '../../support/faults.ts'
 import { waitFor } from '../../support/kafka.ts'
-import { testSandbox } from '../../support/sandbox.ts'
+import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
-function drillOptions(trainee: DrillOptions['trainee']): DrillOptions {
-  const dir = mkdtempSync(join(tmpdir(), 'drill-isr-'))
-  return {
-    scenario: isrShrinkScenario(),
-    runbook,
-    trainee,
-    sandbox: testSandbox().config,
-    probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
-    drillsDir: join(dir, 'drills'),
-    sessionsDir: join(dir, 'sessions'),
-    operator: 'trainee',
-    host: 'test',
-    toolVersion: 'test',
-    args: [],
-    signal: new AbortController().signal,
-    onProgress: () => {},
-  }
-}
+const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: isrShrinkScenario(), runbook, trainee })
 
 const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!
 

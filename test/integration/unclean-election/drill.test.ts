@@ -2,39 +2,20 @@
 // leader alone held, with every estimate at or below the measured loss; electing Kafka's own pick instead is
 // scored as the avoidable loss it is. Every workload the drill starts is stopped; the sandbox is left whole.
 
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
 import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-election.ts'
-import { connect } from '../../../lib/kafka/index.ts'
-import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import runbook from '../../../runbooks/unclean-election.ts'
-import { testSandbox } from '../../support/sandbox.ts'
+import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
-const dir = mkdtempSync(join(tmpdir(), 'unclean-drill-'))
-
-function options(trainee: Trainee): DrillOptions {
-  return {
+const options = (trainee: Trainee): DrillOptions =>
+  sandboxDrillOptions({
     scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500 }),
     runbook,
     trainee,
-    sandbox: testSandbox().config,
-    probe: createSandboxProbe('unclean-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'unclean-drill-test' }),
-    drillsDir: join(dir, 'drills'),
-    sessionsDir: join(dir, 'sessions'),
     keepSandbox: true,
-    operator: 'test',
-    host: 'test',
-    toolVersion: 'test',
-    args: [],
-    signal: new AbortController().signal,
-    onProgress: () => {},
-  }
-}
+  })
 
 const metric = (result: Awaited<ReturnType<typeof runDrill>>, name: string) => result.report.score.metrics.find((m) => m.name.startsWith(name))!
 

@@ -1,0 +1,30 @@
+// The options a drill test starts from: the shared test sandbox, our own Kafka access, a throwaway folder for
+// the drill's ledgers and the trainee's sessions.
+
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { DrillOptions } from '../../lib/drills/index.ts'
+import { connect } from '../../lib/kafka/index.ts'
+import { createSandboxProbe } from '../../lib/kafka/platformatic/sandbox-probe.ts'
+import { testSandbox } from './sandbox.ts'
+
+type Given = Pick<DrillOptions, 'scenario' | 'runbook' | 'trainee'> & Partial<DrillOptions>
+
+export function sandboxDrillOptions(given: Given): DrillOptions {
+  const dir = mkdtempSync(join(tmpdir(), `drill-${given.scenario.id}-`))
+  return {
+    sandbox: testSandbox().config,
+    probe: createSandboxProbe('runbook-drill-test'),
+    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
+    drillsDir: join(dir, 'drills'),
+    sessionsDir: join(dir, 'sessions'),
+    operator: 'trainee',
+    host: 'test',
+    toolVersion: 'test',
+    args: [],
+    signal: new AbortController().signal,
+    onProgress: () => {},
+    ...given,
+  }
+}
