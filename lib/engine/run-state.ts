@@ -5,7 +5,7 @@ import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import type { RunStatus, Session, TranscriptEvent } from './session.ts'
+import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
 /** A run that ends before its last cell: how it ended, the exit code, and the one line the operator reads. */
@@ -37,6 +37,25 @@ export interface SessionOptions {
   readonly signal: AbortSignal
   readonly toolVersion: string
   readonly clock?: () => number
+}
+
+/** Opens a run's (or an undo's) transcript with the session-start event every notebook begins with. */
+export function openSession(options: SessionOptions, runbook: string, title: string, extra: { readonly undoOf?: string } = {}): Session {
+  const session = Session.create(options.sessionsDir, runbook, { secrets: options.secrets, clock: options.clock ?? Date.now })
+  session.append({
+    type: 'session-start',
+    runbook,
+    title,
+    mode: options.io.interactive ? 'interactive' : 'headless',
+    dryRun: options.dryRun,
+    operator: options.operator,
+    host: options.host,
+    cluster: options.cluster,
+    args: options.args,
+    toolVersion: options.toolVersion,
+    ...extra,
+  })
+  return session
 }
 
 export interface Approvals {

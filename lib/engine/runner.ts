@@ -8,10 +8,10 @@ import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
-import { cachedCapabilities, emit, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
+import { cachedCapabilities, emit, openSession, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
-import { Session, type RunStatus } from './session.ts'
+import type { RunStatus, Session } from './session.ts'
 
 export type AnswerSource = 'flag' | 'answers'
 
@@ -39,19 +39,7 @@ export const findingsExitCode = 4
 export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   checkGivenNames(runbook, options.given)
-  const session = Session.create(options.sessionsDir, runbook.id, { secrets: options.secrets, clock })
-  session.append({
-    type: 'session-start',
-    runbook: runbook.id,
-    title: runbook.title,
-    mode: options.io.interactive ? 'interactive' : 'headless',
-    dryRun: options.dryRun,
-    operator: options.operator,
-    host: options.host,
-    cluster: options.cluster,
-    args: options.args,
-    toolVersion: options.toolVersion,
-  })
+  const session = openSession(options, runbook.id, runbook.title)
   const state = createState(runbook, options, session, clock)
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'

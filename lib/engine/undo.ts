@@ -8,7 +8,7 @@ import { markdown, notice } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { Io } from './io.ts'
 import { driftTable } from './run-action.ts'
-import { hashesFor, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
+import { hashesFor, openSession, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import type { RunResult } from './runner.ts'
 import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type UndoFile } from './session.ts'
@@ -37,20 +37,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const undos = pendingUndos(options.sessionDir)
   const start = readEvents(options.sessionDir)[0]
   const runbookId = start?.type === 'session-start' ? start.runbook : undos[0]?.file.runbook ?? 'unknown'
-  const session = Session.create(options.sessionsDir, `undo-${runbookId}`, { secrets: options.secrets, clock })
-  session.append({
-    type: 'session-start',
-    runbook: `undo-${runbookId}`,
-    title: `Undo session ${originalId}`,
-    mode: options.io.interactive ? 'interactive' : 'headless',
-    dryRun: options.dryRun,
-    operator: options.operator,
-    host: options.host,
-    cluster: options.cluster,
-    args: options.args,
-    toolVersion: options.toolVersion,
-    undoOf: originalId,
-  })
+  const session = openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
   const show = (blocks: Parameters<Io['show']>[0], cell?: string) => {
     options.io.show(blocks)
     session.append(cell ? { type: 'output', cell, blocks } : { type: 'output', blocks })

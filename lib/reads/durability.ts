@@ -2,30 +2,11 @@
 // acknowledged write survives (with where each is set), the cluster's defaults and each broker's own view,
 // rack of every broker, replica sizes and ongoing reassignments — in as few requests as the cluster allows.
 
-import type {
-  Broker,
-  BrokerLogDirs,
-  Capabilities,
-  ClusterView,
-  KafkaOps,
-  OngoingReassignment,
-  ResourceConfig,
-  TopicState,
-} from '../kafka/types.ts'
+import type { Capabilities, ClusterView, KafkaOps, OngoingReassignment, TopicState } from '../kafka/types.ts'
+import type { DurabilitySnapshot } from '../plans/durability-audit.ts'
 
-/** Everything the audit reads; the snapshot lib/plans/durability-audit.ts plans from. */
-export interface DurabilityReading {
-  readonly takenAtMs: number
-  readonly capabilities: Pick<Capabilities, 'kafkaLine' | 'metadataVersion' | 'elr'>
-  readonly brokers: readonly Broker[]
-  readonly topics: readonly TopicState[]
-  readonly topicConfigs: readonly ResourceConfig[]
-  readonly clusterDefault: ResourceConfig | null
-  readonly brokerConfigs: readonly ResourceConfig[]
-  readonly logDirs: readonly BrokerLogDirs[]
-  readonly reassignments: readonly OngoingReassignment[]
-  readonly problems: readonly string[]
-}
+/** Everything the audit reads: the snapshot lib/plans/durability-audit.ts plans from. */
+export type DurabilityReading = DurabilitySnapshot
 
 export interface DurabilityReadOptions {
   /** Only these topics (all, internal ones included, when omitted). */
