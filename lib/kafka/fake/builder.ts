@@ -10,7 +10,7 @@
 
 import type { GroupType, TopicPartition } from '../types.ts'
 import { FakeKafka } from './fake-kafka.ts'
-import { type BrokerLife, type ClusterState, type FakeGroup, type FakePartition, type FakeTopic, findPartition, partitionKey } from './state.ts'
+import { type BrokerLife, type ClusterState, type FakeGroup, type FakePartition, type FakeTopic, emptyPartition, findPartition, partitionKey } from './state.ts'
 
 export interface FakeClusterOptions {
   /** The release line to imitate: its APIs, features and ELR default. "4.3" unless said. */
@@ -157,22 +157,7 @@ export class FakeClusterBuilder {
     const partitions: FakePartition[] = []
     for (let p = 0; p < count; p++) {
       const replicas = options.replicas ? [...options.replicas[p]!] : Array.from({ length: rf }, (_, i) => brokerIds[(p + i) % brokerIds.length]!)
-      partitions.push({
-        topic: name,
-        partition: p,
-        replicas,
-        leader: replicas[0] ?? null,
-        leaderEpoch: 0,
-        isr: [...replicas],
-        elr: [],
-        lastKnownElr: [],
-        logs: new Map(replicas.map((id) => [id, { leo: 0n }])),
-        highWatermark: 0n,
-        logStartOffset: 0n,
-        timestamps: [],
-        adding: [],
-        removing: [],
-      })
+      partitions.push(emptyPartition(name, p, replicas, replicas[0] ?? null, replicas))
     }
     const topic: FakeTopic = {
       name,

@@ -4,7 +4,7 @@ import { ErrorCode, kafkaError } from '../errors.ts'
 import type { ElectionResult, ElectionType, NewTopic, OngoingReassignment, PartitionResult, ReplicaMove, TopicPartition, TopicResult } from '../types.ts'
 import { topicConfigs, invalidValue } from './config-catalog.ts'
 import { catchUpReplica, completeReassignment, electLeader } from './rules.ts'
-import { type ClusterState, type FakePartition, findPartition, isLive } from './state.ts'
+import { type ClusterState, emptyPartition, findPartition, isLive } from './state.ts'
 
 const unknownPartition = () => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
 
@@ -44,25 +44,11 @@ export function createFakeTopics(state: ClusterState, topics: readonly NewTopic[
       id: `fake-created-${createdIds.toString().padStart(6, '0')}`,
       internal: false,
       configs: new Map(Object.entries(request.configs ?? {})),
-      partitions: assignments.map((replicas, partition): FakePartition => {
+      partitions: assignments.map((replicas, partition) => {
         const liveReplicas = replicas.filter((id) => isLive(state, id))
-        return {
-          topic,
-          partition,
-          replicas,
-          leader: liveReplicas[0] ?? null,
-          leaderEpoch: 0,
-          isr: liveReplicas.length ? liveReplicas : [...replicas],
-          elr: [],
-          lastKnownElr: [],
-          logs: new Map(replicas.map((id) => [id, { leo: 0n }])),
-          highWatermark: 0n,
-          logStartOffset: 0n,
-          timestamps: [],
-          adding: [],
-          removing: [],
-        }
+        return emptyPartition(topic, partition, replicas, liveReplicas[0] ?? null, liveReplicas.length ? liveReplicas : replicas)
       }),
+
     })
     return { topic }
   })

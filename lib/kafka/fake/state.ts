@@ -45,6 +45,26 @@ export interface FakePartition {
   removing: number[]
 }
 
+/** A new, empty partition. */
+export function emptyPartition(topic: string, partition: number, replicas: readonly number[], leader: number | null, isr: readonly number[]): FakePartition {
+  return {
+    topic,
+    partition,
+    replicas: [...replicas],
+    leader,
+    leaderEpoch: 0,
+    isr: [...isr],
+    elr: [],
+    lastKnownElr: [],
+    logs: new Map(replicas.map((id) => [id, { leo: 0n }])),
+    highWatermark: 0n,
+    logStartOffset: 0n,
+    timestamps: [],
+    adding: [],
+    removing: [],
+  }
+}
+
 export interface FakeTopic {
   name: string
   id: string
