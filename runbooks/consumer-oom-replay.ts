@@ -1,7 +1,7 @@
 // A consumer with auto-commit was killed (OOM) after a commit covered records it had not handled yet: those
 // records are lost to its group. Stop the group, rewind its committed offsets to before the loss, replay.
 
-import { type Block, formatCount, markdown, notice, table } from '../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, markdown, notice, table } from '../lib/engine/blocks.ts'
 import { formatDuration, ParamError, type ParamSpec, param } from '../lib/engine/params.ts'
 import { notebook, Refusal, type RunContext } from '../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../lib/kafka/types.ts'
@@ -501,10 +501,10 @@ export default nb.runbook({
           const applied = new Map(record.applied.map((a) => [key(a), a.offset]))
           const blocks: Block[] = [offsetsChangeTable(record.previous.map((p) => ({ topic: p.topic, partition: p.partition, from: applied.get(key(p)) ?? null, to: p.offset })), `Restore group ${record.groupId}`, 'Now (after the rewind)', 'Restore to')]
           const uncommitted = record.previous.filter((p) => p.offset === null)
-          if (uncommitted.length) blocks.push(notice('warn', `${uncommitted.length} partition(s) had no committed offset before the rewind; they keep the rewound offset (remove it with kafka-consumer-groups --delete-offsets if needed).`))
+          if (uncommitted.length) blocks.push(notice('warn', `${counted(uncommitted.length, 'partition')} had no committed offset before the rewind; they keep the rewound offset (remove it with kafka-consumer-groups --delete-offsets if needed).`))
           return blocks
         },
-        summary: (record) => `restore the committed offsets of group ${record.groupId} on ${formatCount(record.previous.filter((p) => p.offset !== null).length)} partition(s)`,
+        summary: (record) => `restore the committed offsets of group ${record.groupId} on ${counted(record.previous.filter((p) => p.offset !== null).length, 'partition')}`,
         confirm: (record) => ({ kind: 'typed', expected: record.groupId, prompt: `Type ${record.groupId} to restore its previous offsets` }),
         recheck: (ctx, record) => groupDrifts(ctx.kafka, record.groupId, record.applied),
         apply: async (ctx, record) => {

@@ -3,12 +3,12 @@
 // against the topics they write, ranks the findings, and — only when asked — fixes settings (undoable) and
 // exports a reassignment plan for what settings cannot fix.
 
-import { type Block, markdown, notice, table } from '../lib/engine/blocks.ts'
+import { type Block, counted, markdown, notice, table } from '../lib/engine/blocks.ts'
 import { countBySeverity, replicaSizes } from '../lib/plans/durability-audit.ts'
 import { planReassignment } from '../lib/plans/replica-placement.ts'
 import { reportedFindings, runAudit } from './durability-audit/audit.ts'
 import { minIsrCell, raiseMinIsrDecision, uncleanCell, uncleanOffDecision } from './durability-audit/fixes.ts'
-import { nb, plural, scopeOf } from './durability-audit/notebook.ts'
+import { nb, scopeOf } from './durability-audit/notebook.ts'
 import { reassignmentBlocks } from './durability-audit/previews.ts'
 import { clusterBlocks, findingBlocks, formatBytes, producerBlocks, topicTable } from './durability-audit/tables.ts'
 import { placementKinds, whatCanBeLost } from './durability-audit/words.ts'
@@ -53,7 +53,7 @@ export default nb.runbook({
         const blocks: Block[] = [
           notice(
             counts.high ? 'danger' : counts.medium ? 'warn' : 'ok',
-            `${plural(audit.report.findings.length, 'finding')} on ${plural(audit.report.topics.length, 'topic')}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info${audit.producers.length ? ` — and ${plural(findings.length - audit.report.findings.length, 'producer risk')} below` : ''}.`,
+            `${counted(audit.report.findings.length, 'finding')} on ${counted(audit.report.topics.length, 'topic')}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info${audit.producers.length ? ` — and ${counted(findings.length - audit.report.findings.length, 'producer risk')} below` : ''}.`,
           ),
           ...findingBlocks(audit.report.findings, { targetRf: await ctx.param('replication-factor'), bytesToCopy: bytes > 0n ? formatBytes(bytes) : null, minIsr: await ctx.param('min-isr') }),
         ]
@@ -127,7 +127,7 @@ export default nb.runbook({
           sizes: reading.logDirs.length ? replicaSizes(reading.logDirs) : null,
         })
         if (plan.moves.length === 0) {
-          return { blocks: [notice('info', plan.notPossible.length ? `No reassignment is possible: ${plan.notPossible[0]!.reason} (${plural(plan.notPossible.length, 'partition')}).` : 'Nothing to move.')], data: { plan } }
+          return { blocks: [notice('info', plan.notPossible.length ? `No reassignment is possible: ${plan.notPossible[0]!.reason} (${counted(plan.notPossible.length, 'partition')}).` : 'Nothing to move.')], data: { plan } }
         }
         const file = await ctx.writeFile('reassignment.json', plan.json)
         const rollback = await ctx.writeFile('reassignment-rollback.json', plan.rollbackJson)

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { readEvents, type WrittenEvent } from '../engine/session.ts'
 import type { AckedEntry, ProcessedEntry } from './workloads/ledger.ts'
+import { counted } from '../engine/blocks.ts'
 
 export interface LedgerComparison {
   readonly acked: number
@@ -83,7 +84,7 @@ export function changesTriedOnActiveGroup(events: readonly WrittenEvent[]): Unsa
     }
     if (e.type === 'apply') {
       const refused = (e.failed as { error: string }[]).filter((f) => /NON_EMPTY_GROUP|has members|member/.test(f.error))
-      if (refused.length) found.push({ atMs, what: `commit refused by Kafka on ${refused.length} partition(s): ${refused[0]!.error}` })
+      if (refused.length) found.push({ atMs, what: `commit refused by Kafka on ${counted(refused.length, 'partition')}: ${refused[0]!.error}` })
     }
   }
   return found

@@ -154,7 +154,7 @@ export function planMinIsrChange(findings: IsrFindings, configs: readonly TopicM
   const higher = changes.flatMap((c) => c.partitions.filter((p) => p.writesBefore === 'failing' && p.isr.length > value!).map((p) => `${c.topic}/${p.partition}`))
   if (higher.length > 0) warnings.push(`${higher.length} of the failing partitions have ${value! + 1} or more replicas in sync: a higher value would restore their writes with more copies (${higher.slice(0, 3).join(', ')}${higher.length > 3 ? ', …' : ''})`)
   const noLeader = all.filter((p) => p.writesBefore === 'no-leader').length
-  if (noLeader > 0) warnings.push(`${noLeader} partition(s) of these topics have no leader: no min ISR makes them writable — that is the unclean-election runbook's case`)
+  if (noLeader > 0) warnings.push(`${noLeader} ${noLeader === 1 ? 'partition of these topics has' : 'partitions of these topics have'} no leader: no min ISR makes them writable — that is the unclean-election runbook's case`)
   return {
     value,
     valueChosen: request.value === null ? 'highest-that-restores-writes' : 'given',

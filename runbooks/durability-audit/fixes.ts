@@ -5,8 +5,9 @@
 import { topicConfigChange } from '../../lib/cells/topic-config-change.ts'
 import { Refusal } from '../../lib/engine/runbook.ts'
 import { isFixFault, planMinIsrRaise, planUncleanOff, type MinIsrPlan, type UncleanPlan } from '../../lib/plans/durability-fixes.ts'
-import { type Ctx, freshReport, nb, plural, type State } from './notebook.ts'
+import { type Ctx, freshReport, nb, type State } from './notebook.ts'
 import { minIsrPreview, uncleanPreview } from './previews.ts'
+import { counted } from '../../lib/engine/blocks.ts'
 
 async function minIsrPlan(ctx: Ctx): Promise<MinIsrPlan> {
   const plan = planMinIsrRaise(await freshReport(ctx), await ctx.param('min-isr'))
@@ -40,15 +41,15 @@ export const raiseMinIsrDecision = nb.decide({
     return [
       {
         value: 'apply',
-        label: `Raise it to ${plan.target} on ${plural(totals.topics, 'topic')} (${plural(totals.partitions, 'partition')})`,
+        label: `Raise it to ${plan.target} on ${counted(totals.topics, 'topic')} (${counted(totals.partitions, 'partition')})`,
         cost: [
           `acks=all writes are refused (NOT_ENOUGH_REPLICAS) while fewer than ${plan.target} replicas are in sync`,
-          totals.failingAtOnce ? `${plural(totals.failingAtOnce, 'partition')} already below it would refuse them at once` : 'no partition is below it now',
-          totals.stopsWritesTopics ? `${plural(totals.stopsWritesTopics, 'topic')} would need every replica: one broker down stops their acks=all writes` : '',
+          totals.failingAtOnce ? `${counted(totals.failingAtOnce, 'partition')} already below it would refuse them at once` : 'no partition is below it now',
+          totals.stopsWritesTopics ? `${counted(totals.stopsWritesTopics, 'topic')} would need every replica: one broker down stops their acks=all writes` : '',
         ]
           .filter(Boolean)
           .join('; '),
-        risk: `producers that ignore send errors drop records while refused${totals.elrCleared ? `; Kafka 4.x clears the ELR record of ${plural(totals.elrCleared, 'partition')}` : ''}`,
+        risk: `producers that ignore send errors drop records while refused${totals.elrCleared ? `; Kafka 4.x clears the ELR record of ${counted(totals.elrCleared, 'partition')}` : ''}`,
         recommended: totals.failingAtOnce === 0 && totals.stopsWritesTopics === 0,
       },
       { value: 'skip', label: 'Leave it', cost: 'nothing changes', risk: 'acks=all on these topics keeps meaning as little as one copy when followers lag' },
@@ -69,15 +70,15 @@ export const minIsrCell = topicConfigChange<State, typeof nb.params, MinIsrPlan>
     return { targets: plan.changes.map((c) => ({ topic: c.topic, name: plan.config, value: c.to })), facts: plan }
   },
   preview: (plan) => minIsrPreview(plan.facts!),
-  summary: (plan) => `set min.insync.replicas on ${plural(plan.facts!.totals.topics, 'topic')} (${plural(plan.facts!.totals.partitions, 'partition')})`,
+  summary: (plan) => `set min.insync.replicas on ${counted(plan.facts!.totals.topics, 'topic')} (${counted(plan.facts!.totals.partitions, 'partition')})`,
   confirm: ({ facts }) =>
     facts!.totals.stopsWritesTopics > 0 || facts!.totals.failingAtOnce > 0
       ? {
           kind: 'typed',
           expected: String(facts!.totals.partitions),
-          prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${plural(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${facts!.totals.stopsWritesTopics} topic(s) stop acks=all writes when one broker is down`})`,
+          prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${counted(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${counted(facts!.totals.stopsWritesTopics, 'topic')} ${facts!.totals.stopsWritesTopics === 1 ? 'stops' : 'stop'} acks=all writes when one broker is down`})`,
         }
-      : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${plural(facts!.totals.topics, 'topic')} (${plural(facts!.totals.partitions, 'partition')})?` },
+      : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${counted(facts!.totals.topics, 'topic')} (${counted(facts!.totals.partitions, 'partition')})?` },
   // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
   recheckMore: async (ctx, { facts }) => {
     const states = await ctx.kafka.partitionStates(facts!.changes.map((c) => c.topic))
@@ -107,8 +108,8 @@ export const uncleanOffDecision = nb.decide({
     return [
       {
         value: 'apply',
-        label: `Turn it off on ${plural(plan.totals.topics, 'topic')} (${plural(plan.totals.partitions, 'partition')})`,
-        cost: `a partition whose in-sync replicas are all lost stays offline until one returns${plan.totals.leaderless ? `; ${plural(plan.totals.leaderless, 'partition')} ha${plan.totals.leaderless === 1 ? 's' : 've'} no leader right now and would wait` : ''}`,
+        label: `Turn it off on ${counted(plan.totals.topics, 'topic')} (${counted(plan.totals.partitions, 'partition')})`,
+        cost: `a partition whose in-sync replicas are all lost stays offline until one returns${plan.totals.leaderless ? `; ${counted(plan.totals.leaderless, 'partition')} ha${plan.totals.leaderless === 1 ? 's' : 've'} no leader right now and would wait` : ''}`,
         risk: 'longer outages in exchange for no silent loss; an operator can still elect unclean by hand after pricing the loss (unclean-election runbook)',
         recommended: true,
       },
@@ -130,10 +131,10 @@ export const uncleanCell = topicConfigChange<State, typeof nb.params, UncleanPla
     return { targets: plan.changes.map((c) => ({ topic: c.topic, name: plan.config, value: c.to })), facts: plan }
   },
   preview: (plan) => uncleanPreview(plan.facts!),
-  summary: (plan) => `turn unclean leader election off on ${plural(plan.facts!.totals.topics, 'topic')} (${plural(plan.facts!.totals.partitions, 'partition')})`,
+  summary: (plan) => `turn unclean leader election off on ${counted(plan.facts!.totals.topics, 'topic')} (${counted(plan.facts!.totals.partitions, 'partition')})`,
   confirm: ({ facts }) =>
     facts!.totals.leaderless > 0
-      ? { kind: 'typed', expected: String(facts!.totals.leaderless), prompt: `Type ${facts!.totals.leaderless} to keep ${plural(facts!.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica` }
-      : { kind: 'yes-no', prompt: `Turn unclean leader election off on ${plural(facts!.totals.topics, 'topic')}?` },
+      ? { kind: 'typed', expected: String(facts!.totals.leaderless), prompt: `Type ${facts!.totals.leaderless} to keep ${counted(facts!.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica` }
+      : { kind: 'yes-no', prompt: `Turn unclean leader election off on ${counted(facts!.totals.topics, 'topic')}?` },
 })
 

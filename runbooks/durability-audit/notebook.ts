@@ -1,6 +1,5 @@
 // The durability audit's parameters and shared state, the typed cell builders, and how a cell reads the scope.
 
-import { formatCount } from '../../lib/engine/blocks.ts'
 import { param, ParamError } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { AuditReport } from '../../lib/plans/durability-audit.ts'
@@ -48,5 +47,4 @@ export async function freshReport(ctx: Ctx): Promise<AuditReport> {
   return (await runAudit(ctx.kafka, await scopeOf(ctx), { full: false, nowMs: ctx.now() })).report
 }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`
 

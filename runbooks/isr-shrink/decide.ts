@@ -49,7 +49,7 @@ export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
     },
     {
       value: 'export-reassignment',
-      label: `Broker ${f.downBrokers.join(', ') || '?'} is gone for good: write a reassignment plan for kafka-reassign-partitions`,
+      label: `${f.downBrokers.length ? `Broker ${f.downBrokers.join(', ')} is` : 'A broker is'} gone for good: write a reassignment plan for kafka-reassign-partitions`,
       cost: 'nothing is applied here: a JSON file to review and run with Kafka’s own tool, copying the partitions to other brokers',
       risk: 'moving replicas copies whole partitions; run it only if the broker will not come back',
       ...(f.unavailable['export-reassignment'] ? { unavailable: f.unavailable['export-reassignment'] } : {}),

@@ -2,7 +2,7 @@
 // re-checking the ISR and configs the plan relied on), reading it back, and the exact way back: the undo record
 // for `runbook undo`, and the revert this runbook offers once the ISR has recovered.
 
-import { type Block, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { type ApplyResult, type Drift, Refusal, type UndoSpec, type VerifyResult } from '../../lib/engine/runbook.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
@@ -59,11 +59,11 @@ function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
     t.partitions.map((p) => [`${t.topic}/${p.partition}`, list(p.isr), list(p.elr), `${t.previous.value ?? '?'} → ${plan.value}`, p.writesBefore === 'failing' ? 'REFUSED' : p.writesBefore, p.writesAfter === 'failing' ? 'still REFUSED' : p.writesAfter === 'no-leader' ? 'no leader' : `accepted, ${p.isr.length} cop${p.isr.length === 1 ? 'y' : 'ies'}`]),
   )
   const blocks: Block[] = [
-    table(['Partition', 'ISR', 'ELR', 'min.insync.replicas', 'acks=all now', 'after'], rows.slice(0, 60), { title: `Set min.insync.replicas=${plan.value}`, footer: `${formatCount(rows.length)} partition(s) of ${formatCount(plan.totals.topics)} topic(s)` }),
+    table(['Partition', 'ISR', 'ELR', 'min.insync.replicas', 'acks=all now', 'after'], rows.slice(0, 60), { title: `Set min.insync.replicas=${plan.value}`, footer: `${counted(rows.length, 'partition')} of ${counted(plan.totals.topics, 'topic')}` }),
     facts(
       [
         ['Writes restored', `${formatCount(plan.totals.restored)} of ${formatCount(plan.totals.failingBefore)} refusing partitions${plan.totals.stillFailing ? ` (${plan.totals.stillFailing} still refused)` : ''}`],
-        ['Durability meanwhile', `acks=all is acknowledged by ${copies(plan.value)} where the ISR is that small — ${formatCount(plan.totals.singleCopy)} partition(s) on a single copy now`],
+        ['Durability meanwhile', `acks=all is acknowledged by ${copies(plan.value)} where the ISR is that small — ${counted(plan.totals.singleCopy, 'partition')} on a single copy now`],
         ['Value', plan.valueChosen === 'given' ? 'as given' : 'the highest value that lets every refusing partition take writes'],
         ['Producers', 'each producer’s next request is accepted; a request waiting since before the shrink is released only by a newer write or its own timeout (30 s by default)'],
         ['Kept as they are', plan.topics.map((t) => `${t.topic}: ${Object.entries(t.otherOverrides).map(([k, v]) => `${k}=${v}`).join(', ') || 'no other override'}`).join('; ')],
@@ -74,7 +74,7 @@ function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
   ]
   const cleared = plan.topics.flatMap((t) => t.elrCleared.map((e) => `${t.topic}/${e.partition} [${e.brokers.join(',')}]`))
   if (elrOn && cleared.length > 0) {
-    blocks.push(notice('warn', `ELR is on: changing min.insync.replicas empties the ELR of ${cleared.length} partition(s) (${cleared.slice(0, 4).join('; ')}${cleared.length > 4 ? '; …' : ''}). Those replicas stop being clean candidates if the leader fails, until they rejoin the ISR.`))
+    blocks.push(notice('warn', `ELR is on: changing min.insync.replicas empties the ELR of ${counted(cleared.length, 'partition')} (${cleared.slice(0, 4).join('; ')}${cleared.length > 4 ? '; …' : ''}). Those replicas stop being clean candidates if the leader fails, until they rejoin the ISR.`))
   }
   for (const warning of plan.warnings) blocks.push(notice('warn', warning))
   blocks.push(markdown(`The same change by hand, and its revert:\n\n\`\`\`sh\n${plan.kafkaCommands.apply.join('\n')}\n# revert:\n${plan.kafkaCommands.revert.join('\n')}\n\`\`\``))
@@ -93,7 +93,7 @@ function restoreTable(record: MinIsrRevertRecord, title: string): Block {
 async function restoreRecord(kafka: KafkaOps, record: MinIsrRevertRecord): Promise<ApplyResult<never>> {
   const { applied, failed } = await applyOps(kafka, record.topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [restoreOp(t.previous)] })))
   return {
-    blocks: [failed.length ? notice('danger', `${failed.length} topic(s) not restored: ${failed[0]!.error}`) : notice('ok', `Restored min.insync.replicas on ${formatCount(applied.length)} topic(s).`)],
+    blocks: [failed.length ? notice('danger', `${counted(failed.length, 'topic')} not restored: ${failed[0]!.error}`) : notice('ok', `Restored min.insync.replicas on ${counted(applied.length, 'topic')}.`)],
     applied,
     failed,
   }
@@ -108,7 +108,7 @@ async function verifyRestored(kafka: KafkaOps, sleep: (ms: number) => Promise<vo
   const blocks: Block[] = differences.length
     ? [differenceTable(differences, 'Read back after the restore')]
     : [notice('ok', 'Read back: min.insync.replicas is as it was before the change (value and source), and every other override is untouched.')]
-  if (refused.length > 0) blocks.push(notice('warn', `${refused.length} partition(s) refuse acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`))
+  if (refused.length > 0) blocks.push(notice('warn', `${counted(refused.length, 'partition')} ${refused.length === 1 ? 'refuses' : 'refuse'} acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`))
   return { ok: differences.length === 0, blocks, data: { differences, refusedAgain: refused.map((p) => `${p.topic}/${p.partition}`) } }
 }
 
@@ -123,7 +123,7 @@ async function loweredDrifts(kafka: KafkaOps, record: MinIsrRevertRecord): Promi
 export const minIsrUndo: UndoSpec<MinIsrRevertRecord> = {
   describe: (record) => [restoreTable(record, 'Restore min.insync.replicas')],
   summary: (record) => `restore min.insync.replicas on ${record.topics.map((t) => `${t.topic} (${t.previous.override ? t.previous.value : 'inherited'})`).join(', ')}`,
-  confirm: (record) => ({ kind: 'yes-no', prompt: `Restore min.insync.replicas on ${record.topics.length} topic(s)? acks=all writes are refused again wherever the ISR is still smaller` }),
+  confirm: (record) => ({ kind: 'yes-no', prompt: `Restore min.insync.replicas on ${counted(record.topics.length, 'topic')}? acks=all writes are refused again wherever the ISR is still smaller` }),
   recheck: (ctx, record) => loweredDrifts(ctx.kafka, record),
   apply: (ctx, record) => restoreRecord(ctx.kafka, record),
   verify: (ctx, record) => verifyRestored(ctx.kafka, ctx.sleep, record),
@@ -147,8 +147,8 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
     return plan
   },
   preview: (plan, ctx) => previewBlocks(plan, ctx.state.snapshot?.elr === 'on'),
-  summary: (plan) => `set min.insync.replicas=${plan.value} on ${plan.topics.map((t) => t.topic).join(', ')}: acks=all writes resume on ${formatCount(plan.totals.restored)} partition(s), acknowledged by ${copies(plan.value)} until the ISR is back`,
-  confirm: (plan) => ({ kind: 'typed', expected: String(plan.value), prompt: `Type ${plan.value} to let acks=all writes on ${plan.topics.length} topic(s) be acknowledged by ${copies(plan.value)}` }),
+  summary: (plan) => `set min.insync.replicas=${plan.value} on ${plan.topics.map((t) => t.topic).join(', ')}: acks=all writes resume on ${counted(plan.totals.restored, 'partition')}, acknowledged by ${copies(plan.value)} until the ISR is back`,
+  confirm: (plan) => ({ kind: 'typed', expected: String(plan.value), prompt: `Type ${plan.value} to let acks=all writes on ${counted(plan.topics.length, 'topic')} be acknowledged by ${copies(plan.value)}` }),
   async recheck(ctx, plan) {
     const topics = plan.topics.map((t) => t.topic)
     const [states, configs] = await Promise.all([ctx.kafka.partitionStates(topics), readMinIsr(ctx.kafka, topics)])
@@ -173,7 +173,7 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
     const undo: MinIsrRevertRecord = { value: record.value, topics: record.topics.filter((t) => applied.includes(t.topic)) }
     if (applied.length > 0) ctx.state.lowered = { record: undo, atMs: ctx.now() }
     return {
-      blocks: [failed.length ? notice('danger', `${failed.length} of ${plan.topics.length} topic(s) not changed: ${failed[0]!.error}`) : notice('ok', `min.insync.replicas=${plan.value} set on ${applied.join(', ')}.`)],
+      blocks: [failed.length ? notice('danger', `${failed.length} of ${counted(plan.topics.length, 'topic')} not changed: ${failed[0]!.error}`) : notice('ok', `min.insync.replicas=${plan.value} set on ${applied.join(', ')}.`)],
       applied: applied.map((t) => `${t}: min.insync.replicas → ${plan.value}`),
       failed,
       undo,
@@ -214,7 +214,7 @@ export const revertDecideCell = nb.decide({
   ],
   options: (ctx) => [
     { value: 'now', label: 'Restore it now', cost: 'none: every partition has enough replicas in sync to keep taking writes', risk: 'writes stop again if a replica drops out before the ISR is full', recommended: true },
-    { value: 'later', label: 'Later (runbook undo <session>)', cost: `acks=all stays acknowledged by ${copies(ctx.state.lowered?.record.value ?? 1)} on ${ctx.state.lowered?.record.topics.length ?? 0} topic(s) until then`, risk: 'a failure of a leader meanwhile can lose acknowledged writes' },
+    { value: 'later', label: 'Later (runbook undo <session>)', cost: `acks=all stays acknowledged by ${copies(ctx.state.lowered?.record.value ?? 1)} on ${counted(ctx.state.lowered?.record.topics.length ?? 0, 'topic')} until then`, risk: 'a failure of a leader meanwhile can lose acknowledged writes' },
   ],
   because: () => 'the replicas are back, so the full guarantee costs nothing now',
   headlessDefault: 'later',

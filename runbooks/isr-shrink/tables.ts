@@ -1,7 +1,7 @@
 // Tables and sentences of the isr-shrink runbook: the flagged partitions grouped by the replicas that left the
 // ISR, and the cause of every out-of-sync replica.
 
-import { type Block, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { IsrFindings, ShrinkGroup } from '../../lib/plans/isr-findings.ts'
 import type { BrokerCause, CauseReport, Progress, ReplicaCause } from '../../lib/plans/replica-causes.ts'
 import { producersSee, verdictWords } from './text.ts'
@@ -17,7 +17,6 @@ export function formatSeconds(ms: number): string {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
-const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`
 const list = (ids: readonly number[]) => (ids.length ? ids.join(',') : '—')
 const more = (total: number) => (total > maxRows ? ` — ${formatCount(total - maxRows)} more not shown (the transcript has them all)` : '')
 
@@ -49,7 +48,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
     blocks.push(
       table(['Partition', 'Leader', 'Replicas', 'ISR', 'ELR', 'Min ISR', 'acks=all'], rows, {
         title: groupTitle(group),
-        footer: `${plural(group.partitions.length, 'partition')} in ${plural(group.topics.length, 'topic')}: ${group.failing} refusing acks=all, ${group.atMin} at min ISR${group.noLeader ? `, ${group.noLeader} without a leader` : ''}${more(group.partitions.length)}`,
+        footer: `${counted(group.partitions.length, 'partition')} in ${counted(group.topics.length, 'topic')}: ${group.failing} refusing acks=all, ${group.atMin} at min ISR${group.noLeader ? `, ${group.noLeader} without a leader` : ''}${more(group.partitions.length)}`,
       }),
     )
   }
@@ -57,10 +56,10 @@ export function findBlocks(findings: IsrFindings): Block[] {
   blocks.push(markdown(`**What producers see right now**\n\n${kinds.map((k) => `- ${writesLabel[k]}: ${producersSee[k]}`).join('\n')}`))
   if (findings.cappedMinIsr.length > 0) {
     blocks.push(
-      notice('info', `${plural(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`),
+      notice('info', `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`),
     )
   }
-  if (findings.unavailable > 0) blocks.push(notice('warn', `${plural(findings.unavailable, 'partition')} ${findings.unavailable === 1 ? 'has' : 'have'} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`))
+  if (findings.unavailable > 0) blocks.push(notice('warn', `${counted(findings.unavailable, 'partition')} ${findings.unavailable === 1 ? 'has' : 'have'} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`))
   return blocks
 }
 
@@ -96,27 +95,28 @@ function brokerLine(b: BrokerCause, replicas: readonly ReplicaCause[], nowMs: nu
   const contact = b.lastContactMs === null ? 'the controller has no record of its last contact' : `the controller last heard from it at ${iso(b.lastContactMs)} (${formatSeconds(Math.max(0, nowMs - b.lastContactMs))} before this check)`
   const mine = replicas.filter((r) => r.broker === b.broker).map((r) => `${r.topic}/${r.partition}`)
   const names = `${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''}`
-  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${plural(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'up' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
-  return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${plural(b.outOfSyncPartitions, 'partition')} (${names})${idle}.`
+  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${counted(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'up' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
+  return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${counted(b.outOfSyncPartitions, 'partition')} (${names})${idle}.`
 }
 
 export function causeBlocks(report: CauseReport, nowMs: number, sampleMs: number): Block[] {
   const blocks: Block[] = [markdown(`**The out-of-sync brokers**\n\n${report.brokers.map((b) => brokerLine(b, report.replicas, nowMs)).join('\n')}`)]
   // Replicas of a down or hung broker share their broker's cause (said above); the live ones each have their own.
-  const live = report.replicas.filter((r) => r.brokerState === 'up')
+  const silent = new Set(report.brokers.filter((b) => b.process === 'hung' || b.process === 'gone').map((b) => b.broker))
+  const live = report.replicas.filter((r) => r.brokerState === 'up' && !silent.has(r.broker))
   if (live.length > 0) {
     const rows = live.slice(0, maxRows).map((r) => [`${r.topic}/${r.partition}`, r.broker, r.leader ?? 'none', verdictWords[r.verdict], describeProgress(r.progress), throttleText(r), r.offlineLogDir ?? '—'])
     blocks.push(
       table(['Partition', 'Replica', 'Leader', 'Cause', `Progress (2 samples ${formatSeconds(sampleMs)} apart)`, 'Throttle', 'Log dir'], rows, {
         title: 'Out-of-sync replicas on live brokers',
-        footer: `${plural(live.length, 'replica')}${more(live.length)}`,
+        footer: `${counted(live.length, 'replica')}${more(live.length)}`,
       }),
     )
   }
   for (const rack of report.sharedRacks) {
-    blocks.push(notice('warn', `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${plural(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`))
+    blocks.push(notice('warn', `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${counted(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`))
   }
   if (report.writesBackInMs !== null && report.writesBackInMs > 0) blocks.push(notice('info', `At the measured catch-up rates, every failing partition takes writes again in about ${formatSeconds(report.writesBackInMs)}.`))
-  if (report.failingWithoutProgress > 0) blocks.push(notice('warn', `${plural(report.failingWithoutProgress, 'failing partition')} ${report.failingWithoutProgress === 1 ? 'has' : 'have'} too few replicas catching up: waiting alone does not bring their writes back.`))
+  if (report.failingWithoutProgress > 0) blocks.push(notice('warn', `${counted(report.failingWithoutProgress, 'failing partition')} ${report.failingWithoutProgress === 1 ? 'has' : 'have'} too few replicas catching up: waiting alone does not bring their writes back.`))
   return blocks
 }

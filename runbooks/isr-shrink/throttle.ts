@@ -1,7 +1,7 @@
 // Removing the replication throttle entries that keep live followers out of the ISR: only their entries in the
 // topics' throttled-replica lists ("*" as a whole), rates and other overrides untouched; undo puts the lists back.
 
-import { type Block, formatCount, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, notice, table } from '../../lib/engine/blocks.ts'
 import { type Drift, Refusal } from '../../lib/engine/runbook.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
@@ -106,19 +106,19 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
   },
   preview: (plan) => {
     const blocks: Block[] = [changesTable(plan.topics.map((t) => ({ ...t, otherOverrides: {} })), false)]
-    blocks.push(notice('info', `Frees ${formatCount(plan.followers)} follower(s): ${plan.topics.map((t) => `${t.topic} ${t.frees.join(',')}`).join('; ')}. Outside the ISR they fetch at full speed; inside, a throttle never applies.`))
+    blocks.push(notice('info', `Frees ${counted(plan.followers, 'follower')}: ${plan.topics.map((t) => `${t.topic} ${t.frees.join(',')}`).join('; ')}. Outside the ISR they fetch at full speed; inside, a throttle never applies.`))
     if (plan.ratesKept.length) blocks.push(notice('info', `Rates left as they are (they throttle only what is still listed): ${plan.ratesKept.map((r) => `${r.side}.replication.throttled.rate=${r.bytesPerSecond} on broker ${r.broker} (${r.source})`).join('; ')}.`))
     if (plan.reassigning.length) blocks.push(notice('warn', `A reassignment is in progress on ${plan.reassigning.join(', ')}: its copies of these partitions run unthrottled too.`))
     return blocks
   },
-  summary: (plan) => `remove the throttle entries holding back ${formatCount(plan.followers)} follower(s) on ${plan.topics.map((t) => t.topic).join(', ')}`,
-  confirm: (plan) => ({ kind: 'yes-no', prompt: `Remove the throttle entries of ${plan.followers} follower(s) on ${plan.topics.length} topic(s)?` }),
+  summary: (plan) => `remove the throttle entries holding back ${counted(plan.followers, 'follower')} on ${plan.topics.map((t) => t.topic).join(', ')}`,
+  confirm: (plan) => ({ kind: 'yes-no', prompt: `Remove the throttle entries of ${counted(plan.followers, 'follower')} on ${counted(plan.topics.length, 'topic')}?` }),
   recheck: async (ctx, plan) => listDrifts(await readLists(ctx.kafka, plan.topics.map((t) => t.topic)), plan.topics.map((t) => ({ ...t, otherOverrides: plan.otherOverrides[t.topic] ?? {} })), 'before'),
   async apply(ctx, plan) {
     const topics = plan.topics.map((t) => ({ topic: t.topic, changes: t.changes, otherOverrides: plan.otherOverrides[t.topic] ?? {} }))
     const { applied, failed } = await applyLists(ctx.kafka, topics, false)
     return {
-      blocks: [failed.length ? notice('danger', `${failed.length} topic(s) not changed: ${failed[0]!.error}`) : notice('ok', `Throttle entries removed on ${applied.join(', ')}.`)],
+      blocks: [failed.length ? notice('danger', `${counted(failed.length, 'topic')} not changed: ${failed[0]!.error}`) : notice('ok', `Throttle entries removed on ${applied.join(', ')}.`)],
       applied,
       failed,
       undo: { topics: topics.filter((t) => applied.includes(t.topic)) },
@@ -136,11 +136,11 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
   undo: {
     describe: (record) => [changesTable(record.topics, true)],
     summary: (record) => `put the throttled-replica lists back on ${record.topics.map((t) => t.topic).join(', ')}`,
-    confirm: (record) => ({ kind: 'yes-no', prompt: `Put the throttle lists back on ${record.topics.length} topic(s)? Followers outside the ISR are throttled again` }),
+    confirm: (record) => ({ kind: 'yes-no', prompt: `Put the throttle lists back on ${counted(record.topics.length, 'topic')}? Followers outside the ISR are throttled again` }),
     recheck: async (ctx, record) => listDrifts(await readLists(ctx.kafka, record.topics.map((t) => t.topic)), record.topics, 'after'),
     async apply(ctx, record) {
       const { applied, failed } = await applyLists(ctx.kafka, record.topics, true)
-      return { blocks: [notice(failed.length ? 'danger' : 'ok', `Restored the lists on ${applied.length} of ${record.topics.length} topic(s).`)], applied, failed }
+      return { blocks: [notice(failed.length ? 'danger' : 'ok', `Restored the lists on ${applied.length} of ${counted(record.topics.length, 'topic')}.`)], applied, failed }
     },
     async verify(ctx, record) {
       const drifts = await settleLists(ctx.kafka, ctx.sleep, record.topics, 'before')

@@ -1,7 +1,7 @@
 // After the choice: the operator's own restart command for a down broker (confirmed), a bounded watch of the
 // ISR until writes or replicas are back, and, for a broker gone for good, a reassignment plan to export.
 
-import { type Block, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { Refusal } from '../../lib/engine/runbook.ts'
 import type { TopicState } from '../../lib/kafka/types.ts'
 import { partitionKey } from '../../lib/plans/isr-findings.ts'
@@ -143,8 +143,8 @@ export const exportCell = nb.query({
       const rollback = await ctx.writeFile('reassignment-rollback.json', plan.rollbackJson)
       blocks.push(
         table(['Partition', 'Replicas now', 'After'], plan.moves.slice(0, 60).map((m) => [`${m.topic}/${m.partition}`, m.from.join(','), m.to.join(',')]), {
-          title: `Move ${formatCount(plan.moves.length)} partition(s) off broker ${plan.gone.join(', ')}`,
-          footer: `copies ${formatCount(plan.copyBytes)} bytes from the leaders${plan.unknownSizes ? ` (+ ${plan.unknownSizes} partition(s) of unknown size)` : ''}`,
+          title: `Move ${counted(plan.moves.length, 'partition')} off broker ${plan.gone.join(', ')}`,
+          footer: `copies ${formatCount(plan.copyBytes)} bytes from the leaders${plan.unknownSizes ? ` (+ ${counted(plan.unknownSizes, 'partition')} of unknown size)` : ''}`,
         }),
         markdown(
           `Written (not applied):\n\n- \`${file}\`\n- \`${rollback}\` (the assignment as it is now — it names broker ${plan.gone.join(', ')}, which kafka-reassign-partitions refuses while that broker is not registered)\n\nReview, then run Kafka's own tool; \`--throttle\` (bytes/s) keeps the copy from starving producers, and \`--verify\` removes the throttle when done:\n\n\`\`\`sh\nkafka-reassign-partitions --bootstrap-server ${bootstrapPlaceholder} --reassignment-json-file ${file} --execute --throttle 50000000\nkafka-reassign-partitions --bootstrap-server ${bootstrapPlaceholder} --reassignment-json-file ${file} --verify\n\`\`\`\n\nAt 50 MB/s the copy takes about ${formatSeconds(Math.ceil(Number(plan.copyBytes) / 50_000))}.`,
@@ -152,7 +152,7 @@ export const exportCell = nb.query({
       )
     }
     if (plan.stuck.length > 0) {
-      blocks.push(notice('warn', `${formatCount(plan.stuck.length)} partition(s) cannot move: every live broker already holds one of their replicas (e.g. ${plan.stuck[0]!.topic}/${plan.stuck[0]!.partition} on ${plan.stuck[0]!.replicas.join(',')}). Add a broker first, or accept a lower replication factor.`))
+      blocks.push(notice('warn', `${counted(plan.stuck.length, 'partition')} cannot move: every live broker already holds one of their replicas (e.g. ${plan.stuck[0]!.topic}/${plan.stuck[0]!.partition} on ${plan.stuck[0]!.replicas.join(',')}). Add a broker first, or accept a lower replication factor.`))
     }
     return { blocks, data: { gone: plan.gone, moves: plan.moves, stuck: plan.stuck, copyBytes: plan.copyBytes } }
   },

@@ -1,7 +1,7 @@
 // The choice — wait for a complete broker, elect a chosen replica, or let Kafka pick under the unclean flag —
 // priced from the cluster, and the waiting path itself: the operator's restart command, then watching Kafka elect.
 
-import { formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, notice, table } from '../../lib/engine/blocks.ts'
 import { Refusal, type DecisionOption } from '../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
@@ -10,7 +10,7 @@ import { candidateOf, totalLoss } from '../../lib/plans/unclean-estimate.ts'
 import { readPartitionStates, partitionKey } from '../../lib/reads/leaderless.ts'
 import { recoveriesOf } from './assess.ts'
 import { nb, scopeOf, type Context } from './notebook.ts'
-import { brokers, fewNames, plural, provenLoss, timeText } from './text.ts'
+import { brokers, fewNames, provenLoss, timeText } from './text.ts'
 
 const inScope = (ctx: Context) => {
   const wanted = new Set(scopeOf(ctx).map(partitionKey))
@@ -64,9 +64,9 @@ function options(ctx: Context): DecisionOption[] {
           value: 'wait',
           label: restart.length ? `Wait for ${brokers(restart)} to come back` : 'Wait',
           cost: [
-            waiting.length ? `${plural(waiting.length, 'partition')} ${waiting.length === 1 ? 'stays' : 'stay'} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost` : null,
+            waiting.length ? `${counted(waiting.length, 'partition')} ${waiting.length === 1 ? 'stays' : 'stay'} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost` : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
-            hopeless.length ? `${plural(hopeless.length, 'partition')} ${hopeless.length === 1 ? 'has' : 'have'} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back` : null,
+            hopeless.length ? `${counted(hopeless.length, 'partition')} ${hopeless.length === 1 ? 'has' : 'have'} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back` : null,
           ]
             .filter(Boolean)
             .join('; '),
@@ -78,7 +78,7 @@ function options(ctx: Context): DecisionOption[] {
     value: 'elect',
     label: 'Elect the least-loss live replica uncleanly, on partitions you list',
     cost: electable.length
-      ? `${plural(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.state.snapshot!.takenAtMs)} that only the dead leader held (unknown until its log is read)`
+      ? `${counted(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.state.snapshot!.takenAtMs)} that only the dead leader held (unknown until its log is read)`
       : 'nothing to elect',
     risk: `cannot be undone: the returning brokers delete what the new leader lacks${groupsAhead.size ? `; ${groupsAhead.size} consumer group${groupsAhead.size === 1 ? ' has' : 's have'} read past the new log end` : ''}`,
     ...(electable.length === 0 ? { unavailable: electing.length ? 'an in-sync replica is alive: nothing needs to be lost' : 'no partition has a live replica whose log end could be read' } : {}),

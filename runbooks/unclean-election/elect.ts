@@ -2,7 +2,7 @@
 // Kafka would otherwise take another replica, then elect; verify who leads; undo restores the replica order
 // (the deleted records cannot come back, and the preview says so).
 
-import { formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, notice, table } from '../../lib/engine/blocks.ts'
 import { Refusal, type ApplyResult } from '../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
@@ -12,7 +12,7 @@ import { watchLeaders } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
 import { recheckLeaderless } from './recheck.ts'
 import { settle } from './settle.ts'
-import { fewNames, plural, provenLoss, timeText, unitWord } from './text.ts'
+import { fewNames, provenLoss, timeText, unitWord } from './text.ts'
 
 export interface ReorderUndo {
   readonly reorders: readonly (TopicPartition & { readonly original: readonly number[]; readonly reordered: readonly number[] })[]
@@ -141,13 +141,13 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
   },
   preview: previewBlocks,
   summary: (plan) =>
-    `${plan.reorders > 0 ? `reorder ${plural(plan.reorders, 'replica list')}, then ` : ''}elect broker ${plan.candidate} uncleanly on ${plural(plan.steps.length, 'partition')}: ${provenLoss(plan.unit, plan.certainLoss)} lost`,
+    `${plan.reorders > 0 ? `reorder ${counted(plan.reorders, 'replica list')}, then ` : ''}elect broker ${plan.candidate} uncleanly on ${counted(plan.steps.length, 'partition')}: ${provenLoss(plan.unit, plan.certainLoss)} lost`,
   confirm: (plan) => {
     const expected = `${plan.steps.length} partition${plan.steps.length === 1 ? '' : 's'}, at least ${plan.certainLoss} lost`
     return {
       kind: 'typed',
       expected,
-      prompt: `This deletes ${plan.certainLoss > 0n ? `at least ${unitWord(plan.unit, plan.certainLoss)}` : 'records'} for good on ${plural(plan.steps.length, 'partition')}, and maybe more. Type "${expected}" to elect broker ${plan.candidate}`,
+      prompt: `This deletes ${plan.certainLoss > 0n ? `at least ${unitWord(plan.unit, plan.certainLoss)}` : 'records'} for good on ${counted(plan.steps.length, 'partition')}, and maybe more. Type "${expected}" to elect broker ${plan.candidate}`,
     }
   },
   recheck: async (ctx, plan) => (await recheckLeaderless(ctx, plan.steps)).drifts,

@@ -128,7 +128,6 @@ export function provenLoss(unit: 'records' | 'offsets', n: bigint): string {
   return n === 0n ? 'none proven' : `at least ${unitWord(unit, n)}`
 }
 
-export const plural = (n: number, one: string, many = `${one}s`): string => `${formatCount(n)} ${n === 1 ? one : many}`
 
 /** "t-0, t-1 and 3 more" for one table cell. */
 export function fewNames(names: readonly string[], max = 3): string {

@@ -45,7 +45,7 @@ describe('transcript', () => {
       event({ type: 'session-end', status: 'refused', exitCode: 2, message: 'group billing is still Stable with 1 active member (c@h)' }),
     ]
     expect(appliedAtMs(events, 'rewind')).toBe(Date.parse('2026-11-24T03:00:09.000Z'))
-    expect(changesTriedOnActiveGroup(events).map((u) => u.what.split(':')[0])).toEqual(['apply stopped', 'commit refused by Kafka on 1 partition(s)', 'rewind refused'])
+    expect(changesTriedOnActiveGroup(events).map((u) => u.what.split(':')[0])).toEqual(['apply stopped', 'commit refused by Kafka on 1 partition', 'rewind refused'])
   })
 })
 

@@ -99,7 +99,7 @@ describe('lower min.insync.replicas', () => {
     expect(kafka.produce('orders', 0, 1).error).toBeUndefined()
     const lower = result.cells.find((c) => c.id === 'lower-min-isr')!
     expect(lower).toMatchObject({ outcome: 'applied', verified: true })
-    expect(lower.summary).toBe('set min.insync.replicas=1 on audit, orders: acks=all writes resume on 4 partition(s), acknowledged by a single copy (the leader alone) until the ISR is back')
+    expect(lower.summary).toBe('set min.insync.replicas=1 on audit, orders: acks=all writes resume on 4 partitions, acknowledged by a single copy (the leader alone) until the ISR is back')
     // Validate-only first, then the change itself: two calls, one write.
     expect(kafka.mutations).toEqual(['incrementalAlterConfigs'])
     expect(result.cells.find((c) => c.id === 'watch-isr')).toMatchObject({ data: { recovered: false } })
