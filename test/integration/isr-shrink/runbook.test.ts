@@ -105,7 +105,7 @@ describe('isr-shrink on the sandbox', () => {
       const lower = cell(run.json, 'lower-min-isr')
       approvedHash = lower.planHash!
       expect(lower.outcome).toBe('planned')
-      expect(lower.summary).toBe(`set min.insync.replicas=1 on ${overridden}, ${inherited}: acks=all writes resume on 3 partition(s), acknowledged by a single copy (the leader alone) until the ISR is back`)
+      expect(lower.summary).toBe(`set min.insync.replicas=1 on ${overridden}, ${inherited}: acks=all writes resume on 3 partitions, acknowledged by a single copy (the leader alone) until the ISR is back`)
       expect(await topicOverrides(overridden)).toEqual(overridesBefore)
       expect(await minIsr(inherited)).toEqual({ value: '2', source: 'dynamic-broker-default' })
     })
