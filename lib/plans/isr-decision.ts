@@ -72,7 +72,7 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
     recommended = 'lower-min-isr'
     because =
       writesBackInMs === null
-        ? `${causes?.failingWithoutProgress ?? failing.length} failing partition(s) have no replica catching up${downBrokers.length + hungBrokers.length > 0 ? ` (broker ${[...downBrokers, ...hungBrokers].join(', ')} down or hung)` : ''}: waiting alone does not bring writes back`
+        ? `${stuckCount(causes?.failingWithoutProgress ?? failing.length)} no replica catching up${downBrokers.length + hungBrokers.length > 0 ? ` (broker ${[...downBrokers, ...hungBrokers].join(', ')} down or hung)` : ''}: waiting alone does not bring writes back`
         : `writes would stay refused for about ${seconds(writesBackInMs)} more; a lower min ISR takes them now, with fewer copies until the ISR is back`
   } else {
     recommended = failing.length > 0 ? 'report' : 'wait'
@@ -95,3 +95,5 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
     because,
   }
 }
+
+const stuckCount = (n: number) => (n === 1 ? '1 failing partition has' : `${n} failing partitions have`)

@@ -63,7 +63,7 @@ describe('find and cause', () => {
     expect(screen).toContain('NOT_ENOUGH_REPLICAS on every retry')
     expect(screen).toContain('Out of sync: brokers 2, 3')
     expect(screen).toContain('Broker 3 (rack r3): FENCED by the controller; NOTHING LISTENS on its port (the process is gone); the controller last heard from it at 2026-11-24T02:59:30Z (30 s before this check); out of the ISR of 4 partitions (audit/0, orders/0, orders/1, orders/2)')
-    expect(screen).toContain('Recommended: Lower min.insync.replicas to 1 on 2 topics (audit, orders) — 4 failing partition(s) have no replica catching up (broker 2, 3 down or hung)')
+    expect(screen).toContain('Recommended: Lower min.insync.replicas to 1 on 2 topics (audit, orders) — 4 failing partitions have no replica catching up (broker 2, 3 down or hung)')
     expect(screen).toContain('ELR) are on in this cluster')
   })
 
