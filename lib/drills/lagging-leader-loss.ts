@@ -15,6 +15,11 @@ export interface LeaderLossEnv {
   readonly kafka: KafkaOps
   readonly sandbox: SandboxConfig
   readonly probe?: SandboxProbe
+  /**
+   * Stops the writers until the returned function is called. Held from just before the log ends are read until
+   * the leader is dead, so that the ends read are the ends at the kill and the loss can be checked to the record.
+   */
+  holdWrites?(): Promise<() => void>
   now(): number
   sleep(ms: number): Promise<void>
   log(line: string): void
@@ -80,11 +85,17 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   env.log(`followers ${plan.followers.join(', ')} dropped from the ISR after ${(shrinkAfterMs / 1000).toFixed(1)} s; running again, held back by the throttle`)
   await env.sleep(plan.divergeMs)
 
-  const ends = await env.leaderOnly.replicaOffsets(plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))))
   const endsBeforeKill: Record<string, Record<number, string>> = {}
-  for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
-  const killedAtMs = env.now()
-  await control(env.sandbox, plan.leader, 'kill')
+  const releaseWrites = await env.holdWrites?.()
+  let killedAtMs: number
+  try {
+    const ends = await env.leaderOnly.replicaOffsets(plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))))
+    for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
+    killedAtMs = env.now()
+    await control(env.sandbox, plan.leader, 'kill')
+  } finally {
+    releaseWrites?.()
+  }
   env.log(`leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics.map((t) => `${t} ${Object.entries(endsBeforeKill[t] ?? {}).map(([b, o]) => `${b}=${o}`).join(' ')}`).join('; ')})`)
 
   // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.

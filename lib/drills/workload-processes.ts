@@ -28,6 +28,10 @@ export interface Workload {
   waitFor<K extends WorkloadMessage['type']>(type: K, accept: (message: Extract<WorkloadMessage, { type: K }>) => boolean, timeoutMs: number, what: string): Promise<Extract<WorkloadMessage, { type: K }>>
   /** SIGKILL now: the process gets no chance to clean up (an OOM kill). */
   kill(): void
+  /** SIGSTOP: the process sends nothing until `release()`; what the network delivers meanwhile waits in its sockets. */
+  hold(): void
+  /** SIGCONT after `hold()`. */
+  release(): void
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited within timeoutMs. */
   stop(timeoutMs?: number): Promise<WorkloadExit>
 }
@@ -102,9 +106,16 @@ export class WorkloadProcesses {
       kill() {
         if (isRunning()) child.kill('SIGKILL')
       },
+      hold() {
+        if (isRunning()) child.kill('SIGSTOP')
+      },
+      release() {
+        if (isRunning()) child.kill('SIGCONT')
+      },
       async stop(timeoutMs = 20_000) {
         if (!isRunning()) return exited
         child.kill('SIGTERM')
+        child.kill('SIGCONT') // a held workload handles the SIGTERM only once it runs again
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
         const exit = await exited
         clearTimeout(timer)
@@ -127,6 +138,7 @@ export class WorkloadProcesses {
         if (child.exitCode !== null || child.signalCode !== null) return
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
+        child.kill('SIGCONT')
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
         await exited
         clearTimeout(timer)

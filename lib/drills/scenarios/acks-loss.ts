@@ -26,6 +26,8 @@ export interface AcksLossSettings {
 export const defaultAcksLossSettings: AcksLossSettings = { recordsPerSecond: 150, divergeMs: 3000 }
 
 const leader = 1
+/** How long the producers are held before the log ends are read: time for a request already sent to be appended. */
+const writesSettleMs = 500
 const followers = [2, 3] as const
 
 interface Service {
@@ -56,10 +58,18 @@ async function waitUntil(ctx: DrillContext, what: string, timeoutMs: number, che
 }
 
 /** A client that talks to the leader's broker only, and the environment of the fault. */
-async function faultEnv(ctx: DrillContext): Promise<{ env: LeaderLossEnv; close: () => Promise<void> }> {
+async function faultEnv(ctx: DrillContext, services: readonly Service[]): Promise<{ env: LeaderLossEnv; close: () => Promise<void> }> {
   const address = bootstrapServers(ctx.sandbox).split(',')[leader - 1]!
   const leaderOnly = await connect({ bootstrapServers: [address], clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
-  return { env: { leaderOnly, kafka: ctx.kafka, sandbox: ctx.sandbox, now: ctx.now, sleep: ctx.sleep, log: ctx.log }, close: () => leaderOnly.close() }
+  const holdWrites = async () => {
+    for (const s of services) s.workload!.hold()
+    // A produce request already sent is appended meanwhile; its acknowledgement waits in the producer's socket.
+    await ctx.sleep(writesSettleMs)
+    return () => {
+      for (const s of services) s.workload!.release()
+    }
+  }
+  return { env: { leaderOnly, kafka: ctx.kafka, sandbox: ctx.sandbox, holdWrites, now: ctx.now, sleep: ctx.sleep, log: ctx.log }, close: () => leaderOnly.close() }
 }
 
 /** Waits until every service has had more records acknowledged: writes flow, as the fault needs them to. */
@@ -73,7 +83,7 @@ async function writesFlowing(ctx: DrillContext, services: readonly Service[], re
 async function oneRound(ctx: DrillContext, services: readonly Service[], settings: AcksLossSettings): Promise<LeaderLossOutcome> {
   const topics = services.map((s) => s.topic)
   await writesFlowing(ctx, services, settings.recordsPerSecond)
-  const { env, close } = await faultEnv(ctx)
+  const { env, close } = await faultEnv(ctx, services)
   const plan = { topics, leader, followers, divergeMs: settings.divergeMs }
   try {
     const outcome = await loseLeaderWhileFollowersLag(env, plan)

@@ -1,6 +1,7 @@
 // The acks drill on the real sandbox: following the durability audit fixes the topics and the second round
 // loses no acks=all record; doing nothing repeats the loss. Round 1's loss is checked against the log ends
-// measured before the kill: with acks=1, every record only the dead leader held had been acknowledged.
+// read with the producers held just before the kill: with acks=1, every record only the dead leader held had been
+// acknowledged, and nothing else was lost.
 
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
