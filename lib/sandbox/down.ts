@@ -36,7 +36,8 @@ export async function down(config: SandboxConfig, options: DownOptions = {}): Pr
   // Nothing was ever created here: do not create the folder just to take a lock in it.
   if (!existsSync(config.stateDir) && findMarkedProcesses(processMarker(config.stateDir)).length === 0) return { stopped: [], wiped: options.wipe === true }
   return withSandboxLock(config.stateDir, config.name, 60_000, async () => {
-    detachReaper(config.stateDir)
+    // The watchdog stays attached until every node is stopped: if this process dies half-way (a test runner
+    // ending its worker while the brokers shut down), the watchdog stops the rest, controller included.
     const manifest = readManifest(config.stateDir)
     const effective = manifest ? configFromManifest(config, manifest) : config
     const pids = new Map<number, number>()
@@ -59,6 +60,7 @@ export async function down(config: SandboxConfig, options: DownOptions = {}): Pr
     }
     await stopAll(brokers, options.brokerGraceMs ?? 20_000)
     await stopAll(others, 10_000)
+    detachReaper(config.stateDir)
     for (const node of sandboxNodes(effective)) rmSync(nodePaths(config.stateDir, node.id).pidFile, { force: true })
     if (options.wipe) wipeStateDir(config.stateDir)
     return { stopped, wiped: options.wipe === true }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import type { SandboxConfig } from '../../../lib/sandbox/index.ts'
@@ -136,6 +137,32 @@ describe('more sandboxes on one machine', () => {
       owner.kill('SIGKILL')
       await waitFor(() => status(side).reaperPid === null, { what: 'the watchdog to stop the orphaned sandbox and exit', timeoutMs: 60_000 })
       expect(pids.filter(alive)).toEqual([])
+    } finally {
+      owner.kill('SIGKILL')
+    }
+  })
+
+  it('a down cut short by the death of its process (the owner) is finished by the watchdog, controller included', async () => {
+    const side = sideSandbox('cut', 70)
+    created.push(side)
+    const register = fileURLToPath(new URL('../../../lib/drills/ts-loader/register.mjs', import.meta.url))
+    const script = fileURLToPath(new URL('./down-child.ts', import.meta.url))
+    const owner = spawn(process.execPath, ['--import', register, script, JSON.stringify(side)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    let said = ''
+    owner.stdout!.on('data', (chunk: Buffer) => (said += chunk.toString()))
+    try {
+      await waitFor(() => said.includes('ready'), { what: 'the down process to load', timeoutMs: 60_000 })
+      const info = await up(side, { probe, ownerPid: owner.pid! })
+      const broker = info.nodes.find((node) => node.role === 'broker')!.pid!
+      const pids = info.nodes.map((node) => node.pid!)
+      owner.stdin!.write('go\n')
+      await waitFor(() => said.includes('stopping'), { what: 'the down process to start', timeoutMs: 10_000, intervalMs: 20 })
+      // Cut in while the broker's controlled shutdown is still under way (it takes seconds), before the controller's turn.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(alive(broker)).toBe(true)
+      owner.kill('SIGKILL')
+      await waitFor(() => pids.every((pid) => !alive(pid)), { what: 'the watchdog to stop what the cut-short down left running', timeoutMs: 60_000 })
+      await waitFor(() => status(side).reaperPid === null, { what: 'the watchdog to exit', timeoutMs: 10_000 })
     } finally {
       owner.kill('SIGKILL')
     }
