@@ -9,7 +9,7 @@ import { bench, describe } from 'vitest'
 import { createSandboxProbe } from '../lib/kafka/platformatic/sandbox-probe.ts'
 import { connect } from '../lib/kafka/index.ts'
 import type { KafkaOps } from '../lib/kafka/types.ts'
-import { control, down, runKafkaTool, sandboxConfig, up } from '../lib/sandbox/index.ts'
+import { control, down, runKafkaTool, sandboxConfig, status, up } from '../lib/sandbox/index.ts'
 
 const topics = 2000
 const partitionsPerTopic = 5
@@ -19,6 +19,9 @@ const prefix = 'bench-status'
 const config = sandboxConfig({
   name: process.env.RUNBOOK_STATUS_BENCH_SANDBOX || 'bench-status',
   basePort: Number(process.env.RUNBOOK_STATUS_BENCH_PORT || 19390),
+  // 10,000 partitions at the default 384 MiB: brokers missed their heartbeats and one exited mid-run, and
+  // kafka-topics stalled (up to 62 s) or failed against them, flattering us 2.8-5.3×. With 1 GiB they keep up.
+  brokerHeapMb: 1024,
 })
 const probe = createSandboxProbe('runbook-bench')
 const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
@@ -63,6 +66,9 @@ async function ensureTopics(): Promise<void> {
 async function prepare(): Promise<void> {
   const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) })
   if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`)
+  // Not running but left on disk (vitest can end the worker before the teardown's down has wiped it, and the
+  // watchdog then stops the nodes without wiping): start clean, since restarting on 10,000 partitions takes minutes.
+  if (status(config).nodes.every((node) => node.state === 'dead')) await down(config, { wipe: true })
   const info = await up(config, { probe, ownerPid: process.pid, timeoutMs: 180_000, onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`) })
   startedHere = info.started
   bootstrap = info.bootstrap
@@ -124,12 +130,28 @@ describe(`status on ${topics} topics × ${partitionsPerTopic} partitions, broker
     runbookStatus()
   }, runs)
 
+  // With a broker down, kafka-topics itself fails now and then ("Timed out waiting for a node assignment. Call:
+  // describeConfigs", measured on 4.3.1). An operator would run it again, so a failed run's time counts and it
+  // is retried; the failures are reported beside the figures.
+  let peerRuns = 0
+  const peerFailures: string[] = []
   bench('kafka-topics --describe --under-min-isr-partitions', async () => {
-    await kafkaTopicsUnderMinIsr()
+    for (let attempt = 1; ; attempt++) {
+      peerRuns++
+      try {
+        await kafkaTopicsUnderMinIsr()
+        return
+      } catch (error) {
+        peerFailures.push((error as Error).message.split('\n').find((line) => /ERROR|Exception/.test(line)) ?? (error as Error).message.split('\n')[0]!)
+        if (attempt === 3) throw error
+      }
+    }
   }, {
     ...runs,
     teardown: async (_task, mode) => {
-      if (mode === 'run') await restore()
+      if (mode !== 'run') return
+      if (peerFailures.length > 0) process.stderr.write(`kafka-topics failed ${peerFailures.length} of ${peerRuns} runs (rerun each time, its time counted): ${[...new Set(peerFailures)].join('; ')}\n`)
+      await restore()
     },
   })
 })

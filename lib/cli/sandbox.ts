@@ -35,6 +35,7 @@ Options:
   --brokers <n>              number of brokers, 1-9 (default 3)
   --port <port>              base port: controller on it, broker n on port+n (default 19090, or RUNBOOK_SANDBOX_PORT)
   --elr <on|off>             eligible leader replicas at format time (Kafka 4.x; default on)
+  --broker-heap <MiB>        each broker's heap, read at every start (default 384, or RUNBOOK_SANDBOX_BROKER_HEAP)
   --broker-property <k=v>    extra broker setting (repeatable)
   --controller-property <k=v>  extra controller setting (repeatable)
   --rack <id>=<rack|none>    broker.rack of one broker (default r<id>; none: no rack); repeatable, read at every start
@@ -58,6 +59,7 @@ export const command: Command = {
     brokers: { type: 'string' },
     port: { type: 'string' },
     elr: { type: 'string' },
+    'broker-heap': { type: 'string' },
     'broker-property': { type: 'string', multiple: true },
     rack: { type: 'string', multiple: true },
     'controller-property': { type: 'string', multiple: true },
@@ -194,6 +196,7 @@ function overridesFrom(args: ParsedArgs): SandboxOverrides {
   if (typeof values['kafka-version'] === 'string') overrides.kafkaVersion = values['kafka-version']
   if (typeof values.brokers === 'string') overrides.brokers = wholeNumber(values.brokers, '--brokers')
   if (typeof values.port === 'string') overrides.basePort = wholeNumber(values.port, '--port')
+  if (typeof values['broker-heap'] === 'string') overrides.brokerHeapMb = wholeNumber(values['broker-heap'], '--broker-heap')
   if (typeof values.elr === 'string') {
     if (!/^(on|off)$/.test(values.elr)) throw new UsageError(`--elr takes on or off, not "${values.elr}"`)
     overrides.elr = values.elr === 'on'

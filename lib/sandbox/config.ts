@@ -16,6 +16,8 @@ export interface SandboxConfig {
   /** Eligible leader replicas at format time; always false on 3.9, where the feature does not exist. */
   readonly elr: boolean
   /** Extra server.properties lines for every broker (override the sandbox's own values). */
+  /** Each broker's JVM heap in MiB (-Xmx); a sandbox holding many thousands of partitions needs more. */
+  readonly brokerHeapMb: number
   readonly brokerProperties: Readonly<Record<string, string>>
   /** Extra server.properties lines for the controller. */
   readonly controllerProperties: Readonly<Record<string, string>>
@@ -39,6 +41,7 @@ export interface SandboxOverrides {
   readonly brokers?: number
   readonly basePort?: number
   readonly elr?: boolean
+  readonly brokerHeapMb?: number
   readonly brokerProperties?: Readonly<Record<string, string>>
   readonly controllerProperties?: Readonly<Record<string, string>>
   /** broker.rack per broker id (default r<id>); null leaves the broker without a rack. */
@@ -52,6 +55,7 @@ export const defaultBasePort = 19090
 /** The integration tests' own sandbox stays off the user's default ports. */
 export const defaultTestBasePort = 19190
 export const controllerNodeId = 100
+export const defaultBrokerHeapMb = 384
 export const mavenCentral = 'https://repo1.maven.org/maven2'
 
 /** The resolved configuration of a sandbox: overrides, then RUNBOOK_* / KAFKA_HOME / XDG variables, then defaults. */
@@ -72,6 +76,10 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
   if (elr && !supportsElr(kafkaVersion)) {
     throw new SandboxError(`Kafka ${kafkaVersion} has no eligible leader replicas (a 4.x feature) — drop the ELR option or use Kafka 4.x`, 2)
   }
+  const brokerHeapMb = overrides.brokerHeapMb ?? parseInteger(env.RUNBOOK_SANDBOX_BROKER_HEAP, 'RUNBOOK_SANDBOX_BROKER_HEAP') ?? defaultBrokerHeapMb
+  if (!Number.isInteger(brokerHeapMb) || brokerHeapMb < 256 || brokerHeapMb > 16384) {
+    throw new SandboxError(`broker heap ${brokerHeapMb} MiB is out of range — use 256 to 16384 (--broker-heap or RUNBOOK_SANDBOX_BROKER_HEAP)`, 2)
+  }
   const home = env.HOME || homedir()
   const stateHome = env.XDG_STATE_HOME || join(home, '.local', 'state')
   const cacheHome = env.XDG_CACHE_HOME || join(home, '.cache')
@@ -81,6 +89,7 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
     brokers,
     basePort,
     elr,
+    brokerHeapMb,
     brokerProperties: { ...overrides.brokerProperties },
     controllerProperties: { ...overrides.controllerProperties },
     racks: { ...overrides.racks },

@@ -21,10 +21,10 @@ export interface Runtime {
 // and a broker on a 2-core machine gains nothing from C2 or a concurrent collector.
 const leanJvm = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true']
 
-/** JVM options of a node: small heaps (brokers 384 MiB, the controller 256 MiB). */
+/** JVM options of a node: small heaps (brokers 384 MiB unless configured, the controller 256 MiB). */
 export function nodeJvmOptions(config: SandboxConfig, node: SandboxNode, backend: KafkaSoftware['logging']): string[] {
   const paths = nodePaths(config.stateDir, node.id)
-  const heap = node.role === 'controller' ? ['-Xms64m', '-Xmx256m'] : ['-Xms128m', '-Xmx384m']
+  const heap = node.role === 'controller' ? ['-Xms64m', '-Xmx256m'] : ['-Xms128m', `-Xmx${config.brokerHeapMb}m`]
   return [
     ...heap,
     ...leanJvm,

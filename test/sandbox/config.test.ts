@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { bootstrapServers, sandboxConfig, sandboxNodes } from '../../lib/sandbox/config.ts'
+import { nodeJvmOptions } from '../../lib/sandbox/launch.ts'
 
 const home = { HOME: '/home/ops' }
 
@@ -15,6 +16,7 @@ describe('sandboxConfig', () => {
       brokers: 3,
       basePort: 19090,
       elr: true,
+      brokerHeapMb: 384,
       stateDir: '/home/ops/.local/state/kafka-runbooks/sandboxes/default',
       jarCacheDir: '/home/ops/.cache/kafka-runbooks/kafka',
       kafkaHome: null,
@@ -30,11 +32,12 @@ describe('sandboxConfig', () => {
       RUNBOOK_KAFKA_VERSION: '3.9.2',
       RUNBOOK_SANDBOX_PORT: '29090',
       RUNBOOK_SANDBOX_BROKERS: '2',
+      RUNBOOK_SANDBOX_BROKER_HEAP: '1024',
       XDG_STATE_HOME: '/state',
       XDG_CACHE_HOME: '/cache',
     }
     const config = sandboxConfig({}, env)
-    expect(config).toMatchObject({ name: 'drill', kafkaVersion: '3.9.2', basePort: 29090, brokers: 2, elr: false, stateDir: '/state/kafka-runbooks/sandboxes/drill', jarCacheDir: '/cache/kafka-runbooks/kafka' })
+    expect(config).toMatchObject({ name: 'drill', kafkaVersion: '3.9.2', basePort: 29090, brokers: 2, brokerHeapMb: 1024, elr: false, stateDir: '/state/kafka-runbooks/sandboxes/drill', jarCacheDir: '/cache/kafka-runbooks/kafka' })
     expect(config.explicit).toEqual(['kafkaVersion', 'brokers', 'basePort'])
     expect(sandboxConfig({ name: 'other', basePort: 30000, kafkaVersion: '4.3.1' }, env)).toMatchObject({ name: 'other', basePort: 30000, kafkaVersion: '4.3.1', elr: true })
   })
@@ -45,6 +48,7 @@ describe('sandboxConfig', () => {
     { name: 'too many brokers', overrides: { brokers: 12 }, env: {}, error: /broker count 12 is out of range/ },
     { name: 'a privileged port', overrides: { basePort: 80 }, env: {}, error: /base port 80 is out of range .*\(--port or RUNBOOK_SANDBOX_PORT\)/ },
     { name: 'a non-numeric port variable', overrides: {}, env: { RUNBOOK_SANDBOX_PORT: 'high' }, error: /RUNBOOK_SANDBOX_PORT=high is not a whole number/ },
+    { name: 'a broker heap too small to start', overrides: { brokerHeapMb: 64 }, env: {}, error: /broker heap 64 MiB is out of range — use 256 to 16384 \(--broker-heap or RUNBOOK_SANDBOX_BROKER_HEAP\)/ },
     { name: 'ELR on 3.9', overrides: { kafkaVersion: '3.9.2', elr: true }, env: {}, error: /Kafka 3.9.2 has no eligible leader replicas/ },
     { name: 'a bad ELR variable', overrides: {}, env: { RUNBOOK_SANDBOX_ELR: 'maybe' }, error: /RUNBOOK_SANDBOX_ELR=maybe must be on or off/ },
   ])('refuses $name with one line and exit code 2', ({ overrides, env, error }) => {
@@ -85,5 +89,13 @@ describe('nodes and ports', () => {
       { id: 3, role: 'broker', port: 39103 },
     ])
     expect(bootstrapServers(config)).toBe('127.0.0.1:39101,127.0.0.1:39102,127.0.0.1:39103')
+  })
+
+  it('gives brokers the configured heap and the controller its own', () => {
+    const config = sandboxConfig({ brokerHeapMb: 1536 }, home)
+    const [controller, broker] = sandboxNodes(config)
+    expect(nodeJvmOptions(config, broker!, 'log4j2')).toContain('-Xmx1536m')
+    expect(nodeJvmOptions(config, controller!, 'log4j2')).toContain('-Xmx256m')
+    expect(nodeJvmOptions(sandboxConfig({}, home), broker!, 'log4j2')).toContain('-Xmx384m')
   })
 })
