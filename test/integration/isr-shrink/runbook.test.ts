@@ -47,12 +47,16 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await restoreCluster()
-  await ops.incrementalAlterConfigs(
-    [{ resource: { type: 'broker-default' }, ops: [defaultBefore === null ? { name: 'min.insync.replicas', op: 'delete' } : { name: 'min.insync.replicas', op: 'set', value: defaultBefore }] }],
-    { validateOnly: false },
-  )
-  await ops.close()
+  // The cluster default goes back even when the brokers do not come back in time: later files read it.
+  try {
+    await restoreCluster()
+  } finally {
+    await ops.incrementalAlterConfigs(
+      [{ resource: { type: 'broker-default' }, ops: [defaultBefore === null ? { name: 'min.insync.replicas', op: 'delete' } : { name: 'min.insync.replicas', op: 'set', value: defaultBefore }] }],
+      { validateOnly: false },
+    )
+    await ops.close()
+  }
 })
 
 describe('isr-shrink on the sandbox', () => {

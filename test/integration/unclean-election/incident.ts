@@ -5,7 +5,8 @@
 // partitions with two live replicas, 3 far behind and 2 nearly complete — and broker 1's files as the truth.
 
 import { readFileSync } from 'node:fs'
-import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka'
+import { ProduceAcks, Producer } from '@platformatic/kafka'
+import { Kafka, logLevel } from 'kafkajs'
 import { breakIntoLeaderless, readLogEndFromFiles, restoreAfterLeaderless, type FaultEnv } from '../../../lib/drills/leaderless-fault.ts'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import { connect } from '../../../lib/kafka/index.ts'
@@ -72,19 +73,21 @@ function startAcks1Producer(topic: string, partitions: number) {
   }
 }
 
+/**
+ * The auto-committing group, on kafkajs: a platformatic Consumer whose group coordinator is SIGKILLed throws
+ * an uncaught TypeError from inside the client (1.35.0 looks the coordinator up among the live brokers only),
+ * which failed this file's setup once and left the sandbox broken for the files after it.
+ */
 async function startGroup(group: string, topic: string) {
-  const consumer = new Consumer({ ...clientOptions('unclean-it-group'), retries: 3, groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500 })
-  const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: 200 })
-  const drain = (async () => {
-    for await (const _message of stream) {
-      // Reading is enough: auto-commit stores the position.
-    }
-  })().catch(() => {})
+  const kafka = new Kafka({ clientId: 'unclean-it-group', brokers: testSandbox().bootstrap.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000 })
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500 })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  // Reading is enough: auto-commit stores the position.
+  await consumer.run({ autoCommitInterval: 200, eachMessage: async () => {} })
   return {
     async stop() {
-      await Promise.resolve(stream.close()).catch(() => {})
-      await drain
-      await Promise.resolve(consumer.close(true)).catch(() => {})
+      await consumer.disconnect().catch(() => {})
     },
   }
 }
@@ -109,26 +112,32 @@ export async function breakCluster(options: { divergeMs?: number } = {}): Promis
   const producer = startAcks1Producer(topic, 2)
   const consumers = await startGroup(group, topic)
   await sleep(3000)
+  const deadLeaderEnd = new Map<number, bigint>()
+  let aloneEstimates: PartitionEstimate[]
+  // Whatever fails from here on, the sandbox is put back (throttle lifted, brokers restarted): the files after
+  // this one share it.
   try {
-    await breakIntoLeaderless(env, { topic, partitions: [0, 1], leader: 1, inSync: 2, lagging: 3, divergeMs: options.divergeMs ?? 5000, killGapMs: 1500 })
+    try {
+      await breakIntoLeaderless(env, { topic, partitions: [0, 1], leader: 1, inSync: 2, lagging: 3, divergeMs: options.divergeMs ?? 5000, killGapMs: 1500 })
+    } finally {
+      await producer.stop()
+      await consumers.stop()
+    }
+    // The truth about what was lost lives in broker 1's files: read it before anything restarts it.
+    for (const partition of [0, 1]) deadLeaderEnd.set(partition, (await readLogEndFromFiles(sandbox.config, 1, { topic, partition }))!)
+    // With broker 3 the only live replica, only the consumer group can prove anything: price it now.
+    const alone = await readLeaderlessSnapshot(ops, { takenAtMs: Date.now(), only: [0, 1].map((partition) => ({ topic, partition })) })
+    aloneEstimates = alone.partitions.map(estimateCandidates)
+    await control(sandbox.config, 2, 'start', { probe, timeoutMs: 90_000 })
+    // Broker 2 is back and unfenced but must not lead: it crashed (ELR on) or was not the last ISR member.
+    await sleep(3000)
+    const states = (await ops.partitionStates([topic]))[0]!.partitions
+    if (states.some((p) => p.leader !== null)) throw new Error(`the incident did not hold: ${JSON.stringify(states)}`)
   } catch (error) {
     await restoreAfterLeaderless(env, { topic, leader: 1, inSync: 2, lagging: 3 }).catch(() => {})
+    await ops.close().catch(() => {})
     throw error
-  } finally {
-    await producer.stop()
-    await consumers.stop()
   }
-  // The truth about what was lost lives in broker 1's files: read it before anything restarts it.
-  const deadLeaderEnd = new Map<number, bigint>()
-  for (const partition of [0, 1]) deadLeaderEnd.set(partition, (await readLogEndFromFiles(sandbox.config, 1, { topic, partition }))!)
-  // With broker 3 the only live replica, only the consumer group can prove anything: price it now.
-  const alone = await readLeaderlessSnapshot(ops, { takenAtMs: Date.now(), only: [0, 1].map((partition) => ({ topic, partition })) })
-  const aloneEstimates = alone.partitions.map(estimateCandidates)
-  await control(sandbox.config, 2, 'start', { probe, timeoutMs: 90_000 })
-  // Broker 2 is back and unfenced but must not lead: it crashed (ELR on) or was not the last ISR member.
-  await sleep(3000)
-  const states = (await ops.partitionStates([topic]))[0]!.partitions
-  if (states.some((p) => p.leader !== null)) throw new Error(`the incident did not hold: ${JSON.stringify(states)}`)
   return {
     topic,
     bystander,
