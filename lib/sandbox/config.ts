@@ -15,9 +15,9 @@ export interface SandboxConfig {
   readonly basePort: number
   /** Eligible leader replicas at format time; always false on 3.9, where the feature does not exist. */
   readonly elr: boolean
-  /** Extra server.properties lines for every broker (override the sandbox's own values). */
   /** Each broker's JVM heap in MiB (-Xmx); a sandbox holding many thousands of partitions needs more. */
   readonly brokerHeapMb: number
+  /** Extra server.properties lines for every broker (override the sandbox's own values). */
   readonly brokerProperties: Readonly<Record<string, string>>
   /** Extra server.properties lines for the controller. */
   readonly controllerProperties: Readonly<Record<string, string>>
