@@ -33,19 +33,8 @@ export function table(
   return { kind: 'table', columns, rows, ...extra }
 }
 
-/** 1234567 → "1,234,567"; the same grouping on every machine, whatever its locale. */
-export function formatCount(value: number | bigint): string {
-  const text = value.toString()
-  const negative = text.startsWith('-')
-  const digits = negative ? text.slice(1) : text
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return negative ? `-${grouped}` : grouped
-}
-
-/** 1 → "1 topic", 3 → "3 topics" (with grouping: "1,204 partitions"). */
-export function counted(value: number | bigint, singular: string, plural = `${singular}s`): string {
-  return `${formatCount(value)} ${value === 1 || value === 1n ? singular : plural}`
-}
+// Counts are worded by lib/plans/counts.ts; runbooks take them from here with the other blocks.
+export { agree, counted, formatCount } from '../plans/counts.ts'
 
 /** A table without the columns that have neither a header nor a value in any row (an optional notes column). */
 export function withoutEmptyColumns(block: Extract<Block, { kind: 'table' }>): Extract<Block, { kind: 'table' }> {

@@ -3,6 +3,7 @@
 // Pure: the snapshot comes in, the report goes out.
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
+import { agree, counted, formatCount } from './counts.ts'
 import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityAudit } from './durability-audit.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */
@@ -173,14 +174,12 @@ function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
   return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
-const grouped = (n: number | bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-const plural = (n: number, one: string, many = `${one}s`) => `${grouped(n)} ${n === 1 ? one : many}`
 
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
   const suggestions: Suggestion[] = []
   const { partitions, groups, durability } = report
   if (partitions.leaderless > 0) {
-    suggestions.push({ runbook: 'unclean-election', reason: `${plural(partitions.leaderless, 'partition')} ${partitions.leaderless === 1 ? 'has' : 'have'} no leader` })
+    suggestions.push({ runbook: 'unclean-election', reason: `${counted(partitions.leaderless, 'partition')} ${agree(partitions.leaderless, 'has', 'have')} no leader` })
   }
   // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
   const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
@@ -188,22 +187,22 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
     const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
       runbook: 'isr-shrink',
-      reason: underMin > 0 ? `${plural(underMin, 'partition')} under min ISR (acks=all writes fail there)` : `${plural(shrunk.size, 'partition')} with a shrunk ISR`,
+      reason: underMin > 0 ? `${counted(underMin, 'partition')} under min ISR (acks=all writes fail there)` : `${counted(shrunk.size, 'partition')} with a shrunk ISR`,
     })
   }
   const stalled = groups.filter((g) => g.members === 0 && g.lag > 0n)
   if (stalled.length > 0) {
     const lag = stalled.reduce((sum, g) => sum + g.lag, 0n)
-    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(stalled.length, 'consumer group')} with no members and ${grouped(lag)} messages of lag` })
+    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(stalled.length, 'consumer group')} with no members and ${formatCount(lag)} messages of lag` })
   }
   const rewound = groups.filter((g) => g.lag < 0n)
-  if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${plural(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
+  if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
   const serious = durability.counts.high + durability.counts.medium
   if (serious > 0) {
     const topics = new Set(durability.worst.flatMap((f) => f.topics)).size
     suggestions.push({
       runbook: 'durability-audit',
-      reason: `${plural(serious, 'finding')} (${durability.counts.high} high) ${topics ? `on ${plural(topics, 'topic')} ` : ''}that can lose or block acknowledged writes`,
+      reason: `${counted(serious, 'finding')} (${durability.counts.high} high) ${topics ? `on ${counted(topics, 'topic')} ` : ''}that can lose or block acknowledged writes`,
     })
   }
   return suggestions

@@ -7,7 +7,7 @@ import { Refusal } from '../../lib/engine/runbook.ts'
 import { isFixFault, planMinIsrRaise, planUncleanOff, type MinIsrPlan, type UncleanPlan } from '../../lib/plans/durability-fixes.ts'
 import { type Ctx, freshReport, nb, type State } from './notebook.ts'
 import { minIsrPreview, uncleanPreview } from './previews.ts'
-import { counted } from '../../lib/engine/blocks.ts'
+import { agree, counted } from '../../lib/engine/blocks.ts'
 
 async function minIsrPlan(ctx: Ctx): Promise<MinIsrPlan> {
   const plan = planMinIsrRaise(await freshReport(ctx), await ctx.param('min-isr'))
@@ -76,7 +76,7 @@ export const minIsrCell = topicConfigChange<State, typeof nb.params, MinIsrPlan>
       ? {
           kind: 'typed',
           expected: String(facts!.totals.partitions),
-          prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${counted(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${counted(facts!.totals.stopsWritesTopics, 'topic')} ${facts!.totals.stopsWritesTopics === 1 ? 'stops' : 'stop'} acks=all writes when one broker is down`})`,
+          prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${counted(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${counted(facts!.totals.stopsWritesTopics, 'topic')} ${agree(facts!.totals.stopsWritesTopics, 'stops', 'stop')} acks=all writes when one broker is down`})`,
         }
       : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${counted(facts!.totals.topics, 'topic')} (${counted(facts!.totals.partitions, 'partition')})?` },
   // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
@@ -109,7 +109,7 @@ export const uncleanOffDecision = nb.decide({
       {
         value: 'apply',
         label: `Turn it off on ${counted(plan.totals.topics, 'topic')} (${counted(plan.totals.partitions, 'partition')})`,
-        cost: `a partition whose in-sync replicas are all lost stays offline until one returns${plan.totals.leaderless ? `; ${counted(plan.totals.leaderless, 'partition')} ha${plan.totals.leaderless === 1 ? 's' : 've'} no leader right now and would wait` : ''}`,
+        cost: `a partition whose in-sync replicas are all lost stays offline until one returns${plan.totals.leaderless ? `; ${counted(plan.totals.leaderless, 'partition')} ${agree(plan.totals.leaderless, 'has', 'have')} no leader right now and would wait` : ''}`,
         risk: 'longer outages in exchange for no silent loss; an operator can still elect unclean by hand after pricing the loss (unclean-election runbook)',
         recommended: true,
       },

@@ -1,7 +1,7 @@
 // What the operator approves: each fix before and after, per topic, with what it costs on this cluster now;
 // and the exported reassignment with the commands that run it.
 
-import { type Block, code, counted, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, code, counted, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { describeSource, fitNames } from '../../lib/plans/durability-lines.ts'
 import type { MinIsrPlan, SettingBefore, UncleanPlan } from '../../lib/plans/durability-fixes.ts'
 import type { ReassignmentPlan } from '../../lib/plans/replica-placement.ts'
@@ -35,10 +35,10 @@ export function minIsrPreview(plan: MinIsrPlan): Block[] {
     markdown(`After this, an acks=all write on these topics is acknowledged only once at least ${plan.target} replicas (or every replica, where there are fewer) have it; below that the producer gets NOT_ENOUGH_REPLICAS and retries instead of being told "written" with one copy. acks=1 and acks=0 producers see no difference — fix those in the producer.`),
   ]
   if (plan.totals.stopsWritesTopics > 0) {
-    blocks.push(notice('warn', `${counted(plan.totals.stopsWritesTopics, 'topic')} ${plan.totals.stopsWritesTopics === 1 ? 'has' : 'have'} only ${counted(plan.target, 'replica')}: min.insync.replicas then equals the replication factor, and ANY one broker down — a crash or a rolling restart — stops their acks=all writes until it is back. Raising the replication factor first (the reassignment plan) avoids that.`))
+    blocks.push(notice('warn', `${counted(plan.totals.stopsWritesTopics, 'topic')} ${agree(plan.totals.stopsWritesTopics, 'has', 'have')} only ${counted(plan.target, 'replica')}: min.insync.replicas then equals the replication factor, and ANY one broker down — a crash or a rolling restart — stops their acks=all writes until it is back. Raising the replication factor first (the reassignment plan) avoids that.`))
   }
-  if (plan.totals.failingAtOnce > 0) blocks.push(notice('danger', `${counted(plan.totals.failingAtOnce, 'partition')} ${plan.totals.failingAtOnce === 1 ? 'has' : 'have'} fewer in-sync replicas than that right now: acks=all writes to them are refused from the moment this applies.`))
-  if (plan.totals.elrCleared > 0) blocks.push(notice('info', `${counted(plan.totals.elrCleared, 'partition')} ${plan.totals.elrCleared === 1 ? 'has' : 'have'} eligible leader replicas recorded; Kafka 4.x clears them when min.insync.replicas changes.`))
+  if (plan.totals.failingAtOnce > 0) blocks.push(notice('danger', `${counted(plan.totals.failingAtOnce, 'partition')} ${agree(plan.totals.failingAtOnce, 'has', 'have')} fewer in-sync replicas than that right now: acks=all writes to them are refused from the moment this applies.`))
+  if (plan.totals.elrCleared > 0) blocks.push(notice('info', `${counted(plan.totals.elrCleared, 'partition')} ${agree(plan.totals.elrCleared, 'has', 'have')} eligible leader replicas recorded; Kafka 4.x clears them when min.insync.replicas changes.`))
   return [...blocks, ...skippedBlocks(plan.skipped)]
 }
 
@@ -51,7 +51,7 @@ export function uncleanPreview(plan: UncleanPlan): Block[] {
     }),
     markdown('After this, when every in-sync replica of a partition is gone, the partition waits for one of them instead of promoting a replica that lacks acknowledged records. An operator can still force that choice after pricing it (`runbook run unclean-election`).'),
   ]
-  if (plan.totals.leaderless > 0) blocks.push(notice('warn', `${counted(plan.totals.leaderless, 'partition')} ${plan.totals.leaderless === 1 ? 'has' : 'have'} no leader right now: with the flag off, Kafka will not elect a lagging replica for them; they stay offline until an in-sync replica returns.`))
+  if (plan.totals.leaderless > 0) blocks.push(notice('warn', `${counted(plan.totals.leaderless, 'partition')} ${agree(plan.totals.leaderless, 'has', 'have')} no leader right now: with the flag off, Kafka will not elect a lagging replica for them; they stay offline until an in-sync replica returns.`))
   return [...blocks, ...skippedBlocks(plan.skipped)]
 }
 

@@ -1,24 +1,23 @@
 // The decision: wait (with the broker's restart as the operator's own command), lower min ISR, remove a
 // throttle, export a reassignment for a broker gone for good, or change nothing — each priced from live numbers.
 
+import { agree, counted } from '../../lib/engine/blocks.ts'
 import type { DecisionOption } from '../../lib/engine/runbook.ts'
 import { planIsrOptions, type IsrOptionFacts } from '../../lib/plans/isr-decision.ts'
 import { nb, type Context } from './notebook.ts'
 import { formatSeconds } from './tables.ts'
-
-const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`
 
 function facts(ctx: Context): IsrOptionFacts {
   return (ctx.state.facts ??= planIsrOptions(ctx.state.findings!, ctx.state.causes ?? null, ctx.state.history ?? { recordsPerSecond: null, lastAcceptedMs: null }, ctx.now()))
 }
 
 function waitCost(f: IsrOptionFacts): string {
-  if (f.failing === 0) return `no write is refused now; ${count(f.atMin, 'partition')} ${f.atMin === 1 ? 'stays' : 'stay'} one failure away from refusing until the replicas are back`
+  if (f.failing === 0) return `no write is refused now; ${counted(f.atMin, 'partition')} ${agree(f.atMin, 'stays', 'stay')} one failure away from refusing until the replicas are back`
   const refused = f.recordsRefusedWhileWaiting === null ? '' : ` — about ${f.recordsRefusedWhileWaiting.toLocaleString('en-US')} records at the rate before the failure`
   const since = f.failingForMs === null ? '' : ` (no record accepted for ${formatSeconds(f.failingForMs)} already)`
-  if (f.writesBackInMs !== null) return `acks=all writes on ${count(f.failing, 'partition')} stay refused for about ${formatSeconds(f.writesBackInMs)} more${refused}${since}`
+  if (f.writesBackInMs !== null) return `acks=all writes on ${counted(f.failing, 'partition')} stay refused for about ${formatSeconds(f.writesBackInMs)} more${refused}${since}`
   const down = [...f.downBrokers, ...f.hungBrokers]
-  return `acks=all writes on ${count(f.failing, 'partition')} stay refused until ${down.length ? `broker ${down.join(', ')} is back and catches up` : 'the replicas catch up'} — no replica is catching up now, so the time is unknown${since}`
+  return `acks=all writes on ${counted(f.failing, 'partition')} stay refused until ${down.length ? `broker ${down.join(', ')} is back and catches up` : 'the replicas catch up'} — no replica is catching up now, so the time is unknown${since}`
 }
 
 export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
@@ -32,7 +31,7 @@ export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
     },
     {
       value: 'lower-min-isr',
-      label: f.lowerTo === null ? 'Lower min.insync.replicas on the failing topics' : `Lower min.insync.replicas to ${f.lowerTo} on ${count(f.failingTopics.length, 'topic')} (${f.failingTopics.slice(0, 3).join(', ')}${f.failingTopics.length > 3 ? ', …' : ''})`,
+      label: f.lowerTo === null ? 'Lower min.insync.replicas on the failing topics' : `Lower min.insync.replicas to ${f.lowerTo} on ${counted(f.failingTopics.length, 'topic')} (${f.failingTopics.slice(0, 3).join(', ')}${f.failingTopics.length > 3 ? ', …' : ''})`,
       cost:
         f.lowerTo === null
           ? 'acks=all then waits for fewer copies'
@@ -42,7 +41,7 @@ export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
     },
     {
       value: 'remove-throttle',
-      label: `Remove the replication throttle that holds back ${count(f.throttledFollowers, 'replica')}`,
+      label: `Remove the replication throttle that holds back ${counted(f.throttledFollowers, 'replica')}`,
       cost: 'the followers fetch at full speed (more network and disk on the leaders for a while); the throttle entries come back with runbook undo',
       risk: 'an ongoing reassignment that relied on the throttle also copies at full speed',
       ...(f.unavailable['remove-throttle'] ? { unavailable: f.unavailable['remove-throttle'] } : {}),

@@ -2,7 +2,7 @@
 // re-checking the ISR and configs the plan relied on), reading it back, and the exact way back: the undo record
 // for `runbook undo`, and the revert this runbook offers once the ISR has recovered.
 
-import { type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { type ApplyResult, type Drift, Refusal, type UndoSpec, type VerifyResult } from '../../lib/engine/runbook.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
@@ -108,7 +108,7 @@ async function verifyRestored(kafka: KafkaOps, sleep: (ms: number) => Promise<vo
   const blocks: Block[] = differences.length
     ? [differenceTable(differences, 'Read back after the restore')]
     : [notice('ok', 'Read back: min.insync.replicas is as it was before the change (value and source), and every other override is untouched.')]
-  if (refused.length > 0) blocks.push(notice('warn', `${counted(refused.length, 'partition')} ${refused.length === 1 ? 'refuses' : 'refuse'} acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`))
+  if (refused.length > 0) blocks.push(notice('warn', `${counted(refused.length, 'partition')} ${agree(refused.length, 'refuses', 'refuse')} acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`))
   return { ok: differences.length === 0, blocks, data: { differences, refusedAgain: refused.map((p) => `${p.topic}/${p.partition}`) } }
 }
 

@@ -1,7 +1,7 @@
 // Tables and sentences of the isr-shrink runbook: the flagged partitions grouped by the replicas that left the
 // ISR, and the cause of every out-of-sync replica.
 
-import { type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { IsrFindings, ShrinkGroup } from '../../lib/plans/isr-findings.ts'
 import type { BrokerCause, CauseReport, Progress, ReplicaCause } from '../../lib/plans/replica-causes.ts'
 import { producersSee, verdictWords } from './text.ts'
@@ -59,7 +59,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
       notice('info', `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`),
     )
   }
-  if (findings.unavailable > 0) blocks.push(notice('warn', `${counted(findings.unavailable, 'partition')} ${findings.unavailable === 1 ? 'has' : 'have'} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`))
+  if (findings.unavailable > 0) blocks.push(notice('warn', `${counted(findings.unavailable, 'partition')} ${agree(findings.unavailable, 'has', 'have')} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`))
   return blocks
 }
 
@@ -117,6 +117,6 @@ export function causeBlocks(report: CauseReport, nowMs: number, sampleMs: number
     blocks.push(notice('warn', `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${counted(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`))
   }
   if (report.writesBackInMs !== null && report.writesBackInMs > 0) blocks.push(notice('info', `At the measured catch-up rates, every failing partition takes writes again in about ${formatSeconds(report.writesBackInMs)}.`))
-  if (report.failingWithoutProgress > 0) blocks.push(notice('warn', `${counted(report.failingWithoutProgress, 'failing partition')} ${report.failingWithoutProgress === 1 ? 'has' : 'have'} too few replicas catching up: waiting alone does not bring their writes back.`))
+  if (report.failingWithoutProgress > 0) blocks.push(notice('warn', `${counted(report.failingWithoutProgress, 'failing partition')} ${agree(report.failingWithoutProgress, 'has', 'have')} too few replicas catching up: waiting alone does not bring their writes back.`))
   return blocks
 }

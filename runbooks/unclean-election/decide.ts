@@ -1,7 +1,7 @@
 // The choice — wait for a complete broker, elect a chosen replica, or let Kafka pick under the unclean flag —
 // priced from the cluster, and the waiting path itself: the operator's restart command, then watching Kafka elect.
 
-import { type Block, counted, formatCount, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, formatCount, notice, table } from '../../lib/engine/blocks.ts'
 import { Refusal, type DecisionOption } from '../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
@@ -64,9 +64,9 @@ function options(ctx: Context): DecisionOption[] {
           value: 'wait',
           label: restart.length ? `Wait for ${brokers(restart)} to come back` : 'Wait',
           cost: [
-            waiting.length ? `${counted(waiting.length, 'partition')} ${waiting.length === 1 ? 'stays' : 'stay'} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost` : null,
+            waiting.length ? `${counted(waiting.length, 'partition')} ${agree(waiting.length, 'stays', 'stay')} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost` : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
-            hopeless.length ? `${counted(hopeless.length, 'partition')} ${hopeless.length === 1 ? 'has' : 'have'} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back` : null,
+            hopeless.length ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back` : null,
           ]
             .filter(Boolean)
             .join('; '),
