@@ -23,6 +23,17 @@ export default tseslint.config(
   { files: ['lib/**/*.ts', 'runbooks/**/*.ts'], rules: restrict([...clientImports, noCli]) },
   { files: ['lib/cli/**/*.ts'], rules: restrict(clientImports) },
   { files: ['lib/kafka/platformatic/**/*.ts'], rules: restrict([clientImports[1], noCli]) },
+  {
+    // The built CLI loads a bundle of client.ts's exports only (scripts/bundle-kafka-client.mjs). The sandbox
+    // probe needs the client's Producer, which the bundle leaves out, so it imports the package itself.
+    files: ['lib/kafka/platformatic/**/*.ts'],
+    ignores: ['lib/kafka/platformatic/client.ts', 'lib/kafka/platformatic/sandbox-probe.ts'],
+    rules: restrict([
+      clientImports[1],
+      noCli,
+      { group: ['@platformatic/kafka', '@platformatic/kafka/*'], message: 'The access layer takes the client from ./client.ts, which the build bundles.' },
+    ]),
+  },
   { files: ['lib/drills/workloads/**/*.ts'], rules: restrict([clientImports[0], noCli]) },
   {
     files: ['lib/plans/**/*.ts'],

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { launch, runtime } from './launcher.ts'
+import { launch, runtime } from '../support/launcher.ts'
 
 describe(`the runbook CLI on ${runtime}`, () => {
   it('prints help and the version', () => {

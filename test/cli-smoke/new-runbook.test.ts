@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { launch, projectRoot } from './launcher.ts'
+import { launch, projectRoot } from '../support/launcher.ts'
 
 const dir = join(projectRoot, 'test', '.generated', `new-${process.pid}`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node'
 import { createSandboxProbe } from '../../lib/kafka/platformatic/sandbox-probe.ts'
 import type { SandboxConfig } from '../../lib/sandbox/index.ts'
 import { defaultTestBasePort, down, sandboxConfig, up } from '../../lib/sandbox/index.ts'
+import { buildDist } from '../support/build-dist.ts'
 
 /** What every integration test can `inject('sandbox')`. */
 export interface ProvidedSandbox {
@@ -31,12 +32,16 @@ export function testSandboxConfig(env: NodeJS.ProcessEnv = process.env): Sandbox
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = testSandboxConfig()
-  const info = await up(config, {
-    probe: createSandboxProbe('runbook-test-setup'),
-    ownerPid: process.pid,
-    timeoutMs: 180_000,
-    onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`),
-  })
+  // Some tests start the built CLI against the sandbox: dist/ is built while the cluster starts.
+  const [info] = await Promise.all([
+    up(config, {
+      probe: createSandboxProbe('runbook-test-setup'),
+      ownerPid: process.pid,
+      timeoutMs: 180_000,
+      onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`),
+    }),
+    buildDist(),
+  ])
   const effective: SandboxConfig = { ...config, kafkaVersion: info.kafkaVersion, elr: info.elr, brokers: info.nodes.length - 1 }
   project.provide('sandbox', {
     config: effective,

@@ -1,7 +1,7 @@
 // cluster(): brokers with racks and fenced state, and the real active controller. In KRaft, Metadata's
 // controller id is a random live broker; only DescribeQuorum (Kafka 3.9+, v2) names the quorum leader.
 
-import { describeQuorumV2, metadataV12 } from '@platformatic/kafka'
+import { describeQuorumV2, metadataV12 } from './client.ts'
 import type { ClusterView, QuorumReplica, QuorumView } from '../types.ts'
 import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
 import { type Session, send } from './session.ts'

@@ -2,7 +2,7 @@
 // from an empty group: the state is checked first so a running group is refused before anything is sent,
 // and -1/-2 placeholders are never sent (consumers would read them as "no offset").
 
-import { offsetCommitV8, offsetCommitV9, offsetFetchV8, offsetFetchV9 } from '@platformatic/kafka'
+import { offsetCommitV8, offsetCommitV9, offsetFetchV8, offsetFetchV9 } from './client.ts'
 import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'

@@ -1,7 +1,7 @@
 // describeConfigs() with sources and synonyms, and incrementalAlterConfigs() — never AlterConfigs, which
 // replaces a resource's whole dynamic config (and silently drops overrides it was not given).
 
-import { type Connection, describeConfigsV2, describeConfigsV3, describeConfigsV4, incrementalAlterConfigsV1 } from '@platformatic/kafka'
+import { type Connection, describeConfigsV2, describeConfigsV3, describeConfigsV4, incrementalAlterConfigsV1 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { ConfigChange, ConfigChangeResult, ConfigEntry, ConfigResourceRef, ConfigSource, KafkaError, ResourceConfig } from '../types.ts'
 import { type Session, send } from './session.ts'

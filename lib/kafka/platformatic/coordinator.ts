@@ -1,6 +1,6 @@
 // Finding a group's coordinator, and retrying the short windows when it is moving or loading.
 
-import { type Connection, findCoordinatorV4, findCoordinatorV5, findCoordinatorV6 } from '@platformatic/kafka'
+import { type Connection, findCoordinatorV4, findCoordinatorV5, findCoordinatorV6 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { KafkaError } from '../types.ts'
 import { type Session, send } from './session.ts'

@@ -1,6 +1,6 @@
 // deleteRecords(): moves each partition's log start up to an offset, asked of the partition's leader.
 
-import { deleteRecordsV2 } from '@platformatic/kafka'
+import { deleteRecordsV2 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { DeletedRecords, RecordsBefore } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'

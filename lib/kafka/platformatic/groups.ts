@@ -1,7 +1,7 @@
 // listGroups() and describeGroups(): classic groups through DescribeGroups (assignment bytes decoded),
 // KIP-848 consumer groups through ConsumerGroupDescribe — DescribeGroups answers those as unknown/Dead.
 
-import { describeGroupsV5, listGroupsV4, listGroupsV5 } from '@platformatic/kafka'
+import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { GroupDescription, GroupListing, GroupType } from '../types.ts'
 import { onCoordinator } from './coordinator.ts'

@@ -2,7 +2,7 @@
 // broker with the debugging replica id (-2), which answers from that replica's log even on a follower and
 // while the partition has no leader (measured on 4.3.1 and 3.9.2).
 
-import { listOffsetsV5, listOffsetsV6, listOffsetsV7, listOffsetsV8, listOffsetsV9 } from '@platformatic/kafka'
+import { listOffsetsV5, listOffsetsV6, listOffsetsV7, listOffsetsV8, listOffsetsV9 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { KafkaError, ListedOffset, OffsetQuery, OffsetSpec, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'

@@ -1,7 +1,7 @@
 // describeLogDirs(): every replica's size on every broker's disks. A broker that does not answer is an
 // error in its own entry — never left out, which is what a dead broker would otherwise look like.
 
-import { describeLogDirsV2, describeLogDirsV3, describeLogDirsV4 } from '@platformatic/kafka'
+import { describeLogDirsV2, describeLogDirsV3, describeLogDirsV4 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { BrokerLogDirs, LogDir } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'

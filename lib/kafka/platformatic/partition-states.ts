@@ -2,7 +2,7 @@
 // DescribeTopicPartitions (Kafka 3.8+) answers leaderless partitions without an error and carries ELR; it is
 // paged with a cursor. Older brokers: Metadata, read off the error the client throws for leaderless partitions.
 
-import { describeTopicPartitionsV0, metadataV10, metadataV11, metadataV12, metadataV9 } from '@platformatic/kafka'
+import { describeTopicPartitionsV0, metadataV10, metadataV11, metadataV12, metadataV9 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { PartitionState, TopicState } from '../types.ts'
 import { readCapabilities } from './capabilities.ts'

@@ -1,7 +1,7 @@
 // alterPartitionReassignments() / listPartitionReassignments(): the low-level requests, which also work on a
 // leaderless partition (the kafka-reassign-partitions tool refuses while a replica's broker is down).
 
-import { alterPartitionReassignmentsV0, listPartitionReassignmentsV0 } from '@platformatic/kafka'
+import { alterPartitionReassignmentsV0, listPartitionReassignmentsV0 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { OngoingReassignment, PartitionResult, ReplicaMove } from '../types.ts'
 import { type Session, send } from './session.ts'

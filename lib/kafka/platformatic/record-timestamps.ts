@@ -2,7 +2,7 @@
 // an offset to a time, so this reads the record itself with Fetch (v12: topics by name, no fetch session) from
 // the partition's leader, as a consumer would, and decodes the batch that holds it.
 
-import { fetchV12 } from '@platformatic/kafka'
+import { fetchV12 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { KafkaError, RecordQuery, RecordTimestamp } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'

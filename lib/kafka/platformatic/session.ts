@@ -2,7 +2,7 @@
 // broker listens, and the rule for requests that any broker can answer (retry on the next broker, then give up
 // with a one-line connection error).
 
-import { type Connection, ConnectionPool, metadataV12, type Broker } from '@platformatic/kafka'
+import { type Connection, ConnectionPool, metadataV12, type Broker } from './client.ts'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { type ConnectionOptions, type KafkaError } from '../types.ts'
 import { type ApiVersionsAnswer, apiVersionsV3, apiVersionsV4 } from './protocol/api-versions.ts'

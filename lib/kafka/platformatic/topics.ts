@@ -1,7 +1,7 @@
 // createTopics() / deleteTopics(): per-topic outcomes; any broker forwards them to the KRaft controller, and
 // the answer comes once every live broker sees the change.
 
-import { createTopicsV7, deleteTopicsV6, describeTopicPartitionsV0, metadataV12 } from '@platformatic/kafka'
+import { createTopicsV7, deleteTopicsV6, describeTopicPartitionsV0, metadataV12 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { NewTopic, TopicResult } from '../types.ts'
 import { type Session, send } from './session.ts'

@@ -2,7 +2,7 @@
 // v3 answers leave out features whose lowest level is 0 (KIP-1022), such as eligible.leader.replicas.version:
 // ask v4 where the broker has it to tell "ELR off" from "ELR unknown to this broker".
 
-import { createAPI, ResponseError, Writer, type Reader } from '@platformatic/kafka'
+import { createAPI, ResponseError, Writer, type Reader } from '../client.ts'
 import { readTaggedFields } from './tagged-fields.ts'
 
 export interface ApiVersionsAnswer {

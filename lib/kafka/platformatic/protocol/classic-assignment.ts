@@ -1,6 +1,6 @@
 // The consumer protocol's member assignment bytes (what a classic group's leader hands each member).
 
-import { Reader } from '@platformatic/kafka'
+import { Reader } from '../client.ts'
 
 /*
   ConsumerProtocolAssignment => version:INT16 [assigned_partitions => topic:STRING [partitions:INT32]] user_data:BYTES

@@ -1,7 +1,7 @@
 // ConsumerGroupDescribe (key 69, KIP-848 groups) v0/v1. The client's own v0 parser reads the subscribed topic
 // names as one string instead of an array, which misreads every member that subscribes to a topic.
 
-import { createAPI, Writer, type Reader } from '@platformatic/kafka'
+import { createAPI, Writer, type Reader } from '../client.ts'
 import { readTaggedFields } from './tagged-fields.ts'
 
 export interface ConsumerGroupMember {

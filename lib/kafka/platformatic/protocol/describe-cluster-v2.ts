@@ -1,6 +1,6 @@
 // DescribeCluster v2 (Kafka 4.0+, KIP-1073): lists fenced brokers too, and marks them. The client stops at v1.
 
-import { createAPI, ResponseError, Writer, type Reader } from '@platformatic/kafka'
+import { createAPI, ResponseError, Writer, type Reader } from '../client.ts'
 import { readTaggedFields } from './tagged-fields.ts'
 
 export interface DescribeClusterV2Answer {

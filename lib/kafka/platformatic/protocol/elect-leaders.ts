@@ -1,7 +1,7 @@
 // ElectLeaders (key 43), which the client does not implement: v2 (flexible), and v1 / v0 for brokers
 // that stop there. Built on the client's public createAPI, Writer and Reader.
 
-import { createAPI, Writer, type Reader } from '@platformatic/kafka'
+import { createAPI, Writer, type Reader } from '../client.ts'
 import { readTaggedFields } from './tagged-fields.ts'
 
 export interface ElectLeadersAnswer {

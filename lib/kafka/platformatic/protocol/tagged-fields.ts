@@ -1,6 +1,6 @@
 // Reading a flexible-version TAG_BUFFER field by field: the client's own reader skips the wrong number of bytes.
 
-import type { Reader } from '@platformatic/kafka'
+import type { Reader } from '../client.ts'
 
 /** Calls `onTag` for each tagged field with a reader positioned at its value; unread bytes are skipped. */
 export function readTaggedFields(reader: Reader, onTag: (tag: number, reader: Reader) => void = () => {}): void {
