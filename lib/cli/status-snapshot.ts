@@ -1,21 +1,34 @@
 // Reads everything `runbook status` needs, in as few requests as the cluster allows, through KafkaOps.
 
-import type { KafkaOps, OffsetQuery } from '../kafka/types.ts'
+import type { ConfigResourceRef, KafkaOps, OffsetQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
-import { readDurability } from '../reads/durability.ts'
+import { durabilityConfigs, readDurability } from '../reads/durability.ts'
 
 /** One consistent-enough snapshot: cluster, partitions, configs, reassignments, and groups with their log ends. */
 export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot> {
   const problems: string[] = []
+  // A large cluster answers partition states in pages (2,000 partitions each). The settings of the topics a
+  // page names are asked for at once, beside the next pages, instead of after the last one.
+  const configReads: Promise<ResourceConfig[]>[] = []
+  const readConfigs = (resources: ConfigResourceRef[]) => {
+    const read = ops.describeConfigs(resources, { names: durabilityConfigs })
+    read.catch(() => {}) // awaited below; this only keeps a failure from being unhandled if the states fail first
+    configReads.push(read)
+  }
+  readConfigs([{ type: 'broker-default' }])
   const [cluster, capabilities, topics, reassignments, listing] = await Promise.all([
     ops.cluster(),
     ops.capabilities(),
-    ops.partitionStates(),
+    ops.partitionStates(undefined, { onTopics: (names) => readConfigs(names.map((name) => ({ type: 'topic', name }))) }),
     ops.listPartitionReassignments(),
     ops.listGroups(),
   ])
+  // In the order of the topics, the cluster default last: as one request for all of them would answer.
+  const position = new Map(topics.map((t, i) => [t.topic, i]))
+  const rank = (c: ResourceConfig) => (c.resource.type === 'topic' ? (position.get(c.resource.name) ?? topics.length) : topics.length + 1)
+  const configs = (await Promise.all(configReads)).flat().sort((a, b) => rank(a) - rank(b))
   // The durability audit's own read, light (no per-broker configs, no log dirs), on what was read above.
-  const durability = await readDurability(ops, { full: false, nowMs: Date.now(), already: { cluster, capabilities, topics, reassignments } })
+  const durability = await readDurability(ops, { full: false, nowMs: Date.now(), already: { cluster, capabilities, topics, reassignments, configs } })
   const minIsr = new Map<string, number>()
   for (const described of durability.topicConfigs) {
     if (described.resource.type !== 'topic') continue

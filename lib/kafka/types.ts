@@ -395,13 +395,22 @@ export interface BrokerLogDirs {
 // ---------------------------------------------------------------------------------------------
 // The interface
 
+export interface PartitionStatesOptions {
+  /**
+   * Called with the names of topics as the cluster first names them, before the whole answer is in (a large
+   * cluster answers in pages), so that a caller can start its per-topic reads early. Each existing topic is
+   * named exactly once; topics that do not exist are not named.
+   */
+  readonly onTopics?: (topics: readonly string[]) => void
+}
+
 /** Everything a runbook may ask of or do to a cluster. Implemented by platformatic/ and fake/. */
 export interface KafkaOps {
   capabilities(): Promise<Capabilities>
   cluster(): Promise<ClusterView>
 
   /** All topics when `topics` is omitted (internal ones included, flagged). Never throws for leaderless partitions. */
-  partitionStates(topics?: readonly string[]): Promise<TopicState[]>
+  partitionStates(topics?: readonly string[], options?: PartitionStatesOptions): Promise<TopicState[]>
   /** Resolves once every live broker sees the new topics (the controller answers before they do). */
   createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]>
   /** Resolves once every live broker has forgotten the topics. */

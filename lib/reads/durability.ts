@@ -2,7 +2,7 @@
 // acknowledged write survives (with where each is set), the cluster's defaults and each broker's own view,
 // rack of every broker, replica sizes and ongoing reassignments — in as few requests as the cluster allows.
 
-import type { Capabilities, ClusterView, KafkaOps, OngoingReassignment, TopicState } from '../kafka/types.ts'
+import type { Capabilities, ClusterView, KafkaOps, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
 import type { DurabilitySnapshot } from '../plans/durability-audit.ts'
 
 /** Everything the audit reads: the snapshot lib/plans/durability-audit.ts plans from. */
@@ -14,11 +14,19 @@ export interface DurabilityReadOptions {
   /** Also ask every live broker for its own view, and the replica sizes (what the runbook shows; status skips them). */
   readonly full: boolean
   readonly nowMs: number
-  /** What the caller already read, so status does not ask twice. */
-  readonly already?: { readonly cluster?: ClusterView; readonly capabilities?: Capabilities; readonly topics?: readonly TopicState[]; readonly reassignments?: readonly OngoingReassignment[] }
+  /** What the caller already read, so status does not ask twice. `configs`: durabilityConfigs of the topics and the cluster default. */
+  readonly already?: {
+    readonly cluster?: ClusterView
+    readonly capabilities?: Capabilities
+    readonly topics?: readonly TopicState[]
+    readonly reassignments?: readonly OngoingReassignment[]
+    readonly configs?: readonly ResourceConfig[]
+  }
 }
 
-const names = ['min.insync.replicas', 'unclean.leader.election.enable']
+/** The two settings the audit reads for every topic, the cluster default and each broker. */
+export const durabilityConfigs = ['min.insync.replicas', 'unclean.leader.election.enable'] as const
+const names = durabilityConfigs
 
 /** One read of what the audit needs. A topic that does not exist comes back with its error (UNKNOWN_TOPIC_OR_PARTITION). */
 export async function readDurability(kafka: KafkaOps, options: DurabilityReadOptions): Promise<DurabilityReading> {
@@ -32,7 +40,7 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
   const existing = topics.filter((t) => !t.error)
   const live = cluster.brokers.filter((b) => b.fenced !== true)
   const [described, brokerConfigs, logDirs] = await Promise.all([
-    kafka.describeConfigs([...existing.map((t) => ({ type: 'topic' as const, name: t.topic })), { type: 'broker-default' as const }], { names }),
+    options.already?.configs ?? kafka.describeConfigs([...existing.map((t) => ({ type: 'topic' as const, name: t.topic })), { type: 'broker-default' as const }], { names }),
     options.full ? kafka.describeConfigs(live.map((b) => ({ type: 'broker' as const, id: b.id })), { names }) : Promise.resolve([]),
     options.full && live.length > 0 ? kafka.describeLogDirs(live.map((b) => b.id)) : Promise.resolve([]),
   ])

@@ -101,9 +101,21 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
       it('lists every topic when asked for none, internal ones flagged', async () => {
         const topic = world.uniqueName('listed')
         await ops.createTopics([{ topic, partitions: 2, replicationFactor: 2 }])
-        const all = await ops.partitionStates()
+        const named: string[] = []
+        const all = await ops.partitionStates(undefined, { onTopics: (names) => named.push(...names) })
         expect(all.find((t) => t.topic === topic)?.partitions).toHaveLength(2)
         for (const t of all) expect(t.internal).toBe(t.topic.startsWith('__'))
+        // Named early, each exactly once.
+        expect(named.sort()).toEqual(all.map((t) => t.topic).sort())
+      })
+
+      it('names only the asked topics that exist, before answering', async () => {
+        const topic = world.uniqueName('named')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 1 }])
+        const named: string[] = []
+        const states = await ops.partitionStates([world.uniqueName('unnamed'), topic], { onTopics: (names) => named.push(...names) })
+        expect(states.map((s) => s.topic)).toContain(topic)
+        expect(named).toEqual([topic])
       })
 
       it('deletes topics per topic', async () => {

@@ -24,6 +24,7 @@ import {
   type OffsetQuery,
   type OngoingReassignment,
   type PartitionResult,
+  type PartitionStatesOptions,
   type RecordQuery,
   type RecordsBefore,
   type RecordTimestamp,
@@ -79,8 +80,13 @@ export class FakeKafka implements KafkaOps {
   async cluster(): Promise<ClusterView> {
     return this.#read(() => readCluster(this.#state))
   }
-  async partitionStates(topics?: readonly string[]): Promise<TopicState[]> {
-    return this.#read(() => readPartitionStates(this.#state, topics))
+  async partitionStates(topics?: readonly string[], options: PartitionStatesOptions = {}): Promise<TopicState[]> {
+    return this.#read(() => {
+      const states = readPartitionStates(this.#state, topics)
+      // One page: every existing topic is named before the answer is returned, as a one-page cluster does.
+      options.onTopics?.(states.filter((s) => !s.error).map((s) => s.topic))
+      return states
+    })
   }
   async createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]> {
     return this.#write('createTopics', () => createFakeTopics(this.#state, topics))

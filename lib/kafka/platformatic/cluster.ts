@@ -1,9 +1,8 @@
 // cluster(): brokers with racks and fenced state, and the real active controller. In KRaft, Metadata's
 // controller id is a random live broker; only DescribeQuorum (Kafka 3.9+, v2) names the quorum leader.
 
-import { describeQuorumV2, metadataV12 } from './client.ts'
+import { describeQuorumV2 } from './client.ts'
 import type { ClusterView, QuorumReplica, QuorumView } from '../types.ts'
-import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
 import { type Session, send } from './session.ts'
 
 const timestamp = (value: bigint): number | null => (value < 0n ? null : Number(value))
@@ -29,20 +28,9 @@ async function readQuorum(session: Session): Promise<QuorumView | null> {
 }
 
 export async function readClusterView(session: Session): Promise<ClusterView> {
-  let clusterId: string | null
-  let metadataController: number
-  if (session.version(60, [2]) !== null) {
-    const answer = await session.anyBroker((c) => send(describeClusterV2, c, false, 1, true))
-    clusterId = answer.clusterId
-    metadataController = answer.controllerId
-  } else {
-    const answer = await session.anyBroker((c) => send(metadataV12.api, c, [], false, false))
-    clusterId = answer.clusterId ?? null
-    metadataController = answer.controllerId
-  }
-  const brokers = [...(await session.addresses(true)).values()].sort((a, b) => a.id - b.id).map((b) => ({ ...b }))
-  const quorum = await readQuorum(session)
+  const [members, quorum] = await Promise.all([session.clusterMembers(), readQuorum(session)])
+  const brokers = [...members.addresses.values()].sort((a, b) => a.id - b.id).map((b) => ({ ...b }))
   const controller =
-    quorum?.leaderId != null ? { id: quorum.leaderId, source: 'describe-quorum' as const } : { id: metadataController < 0 ? null : metadataController, source: 'metadata' as const }
-  return { clusterId, brokers, controller, quorum }
+    quorum?.leaderId != null ? { id: quorum.leaderId, source: 'describe-quorum' as const } : { id: members.controllerId < 0 ? null : members.controllerId, source: 'metadata' as const }
+  return { clusterId: members.clusterId, brokers, controller, quorum }
 }

@@ -21,6 +21,7 @@ import type {
   OffsetQuery,
   OngoingReassignment,
   PartitionResult,
+  PartitionStatesOptions,
   RecordQuery,
   RecordsBefore,
   RecordTimestamp,
@@ -60,8 +61,8 @@ class PlatformaticKafka implements KafkaOps {
   cluster(): Promise<ClusterView> {
     return readClusterView(this.#session)
   }
-  partitionStates(topics?: readonly string[]): Promise<TopicState[]> {
-    return readPartitionStates(this.#session, topics)
+  partitionStates(topics?: readonly string[], options?: PartitionStatesOptions): Promise<TopicState[]> {
+    return readPartitionStates(this.#session, topics, options)
   }
   createTopics(topics: readonly NewTopic[]): Promise<TopicResult[]> {
     return createTopics(this.#session, topics)

@@ -4,7 +4,7 @@
 
 import { describeTopicPartitionsV0, metadataV10, metadataV11, metadataV12, metadataV9 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { PartitionState, TopicState } from '../types.ts'
+import type { PartitionState, PartitionStatesOptions, TopicState } from '../types.ts'
 import { readCapabilities } from './capabilities.ts'
 import { type Session, send } from './session.ts'
 
@@ -62,27 +62,33 @@ function toTopicState(raw: RawTopic, withElr: boolean): TopicState {
   }
 }
 
-async function describeAllPages(session: Session, topics: readonly string[]): Promise<RawTopic[]> {
+type Cursor = { topicName: string; partitionIndex: number }
+type Page = Awaited<ReturnType<typeof describeTopicPartitionsV0.api.async>>
+
+async function describeAllPages(session: Session, topics: readonly string[], limit: number, onTopics?: (names: readonly string[]) => void): Promise<RawTopic[]> {
   const merged = new Map<string, RawTopic>()
-  let cursor: { topicName: string; partitionIndex: number } | undefined
-  for (let page = 0; page < maxPages; page++) {
-    const answer = await session.anyBroker((c) =>
-      send(
-        describeTopicPartitionsV0.api,
-        c,
-        topics.map((name) => ({ name })),
-        pageSize,
-        cursor,
-      ),
-    )
+  const ask = (cursor: Cursor | undefined): Promise<Page> => {
+    const answer = session.anyBroker((c) => send(describeTopicPartitionsV0.api, c, topics.map((name) => ({ name })), limit, cursor))
+    answer.catch(() => {}) // awaited in the loop; this keeps a failure quiet if the loop has already ended on another
+    return answer
+  }
+  let next: Promise<Page> | undefined = ask(undefined)
+  for (let page = 1; next; page++) {
+    const answer: Page = await next
+    // The next page is asked for before this one is read, so that it takes the least busy connection ahead
+    // of whatever the caller starts for this page's topics.
+    next = answer.nextCursor && page < maxPages ? ask(answer.nextCursor) : undefined
+    const named: string[] = []
     for (const topic of answer.topics) {
       const name = topic.name ?? ''
       const existing = merged.get(name)
       if (existing) existing.partitions.push(...topic.partitions)
-      else merged.set(name, { ...topic, partitions: [...topic.partitions] })
+      else {
+        merged.set(name, { ...topic, partitions: [...topic.partitions] })
+        if (topic.errorCode === 0) named.push(name)
+      }
     }
-    cursor = answer.nextCursor
-    if (!cursor) break
+    if (named.length) onTopics?.(named)
   }
   return [...merged.values()]
 }
@@ -98,13 +104,22 @@ async function describeWithMetadata(session: Session, topics: readonly string[])
   return answer.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId, isInternal: t.isInternal, partitions: t.partitions }))
 }
 
-/** `via: 'metadata'` forces the pre-3.8 path (for tests on brokers that have DescribeTopicPartitions). */
-export async function readPartitionStates(session: Session, topics?: readonly string[], via?: 'metadata'): Promise<TopicState[]> {
+/** For tests: `via: 'metadata'` forces the pre-3.8 path on brokers that have DescribeTopicPartitions; `pageSize` smaller pages. */
+interface ReadOptions extends PartitionStatesOptions {
+  readonly via?: 'metadata'
+  readonly pageSize?: number
+}
+
+export async function readPartitionStates(session: Session, topics?: readonly string[], options: ReadOptions = {}): Promise<TopicState[]> {
   const requested = topics ? [...new Set(topics)] : []
   if (topics && topics.length === 0) return []
-  const useDescribe = via !== 'metadata' && session.version(75, [0]) !== null
+  const useDescribe = options.via !== 'metadata' && session.version(75, [0]) !== null
   const withElr = useDescribe && readCapabilities(session).elr === 'on'
-  const raw = useDescribe ? await describeAllPages(session, requested) : await describeWithMetadata(session, requested)
+  const raw = useDescribe ? await describeAllPages(session, requested, options.pageSize ?? pageSize, options.onTopics) : await describeWithMetadata(session, requested)
+  if (!useDescribe && options.onTopics) {
+    const named = raw.filter((t) => t.errorCode === 0).map((t) => t.name ?? '')
+    if (named.length) options.onTopics(named)
+  }
   const states = raw.map((t) => toTopicState(t, withElr))
   if (!topics) return states.sort((a, b) => a.topic.localeCompare(b.topic))
   const byName = new Map(states.map((s) => [s.topic, s]))

@@ -37,6 +37,8 @@ export async function send<Args extends unknown[], Response>(api: LowLevelApi<Ar
 const softwareName = 'kafka-runbooks'
 const softwareVersion = '0.1.0'
 
+const brokerKey = (broker: Broker): string => `${broker.host}:${broker.port}`
+
 function parseServer(server: string): Broker {
   const colon = server.lastIndexOf(':')
   return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(server.slice(colon + 1)) }
@@ -55,6 +57,13 @@ function tlsOptions(tls: NonNullable<ConnectionOptions['tls']>): TlsOptions {
   return options
 }
 
+export interface ClusterMembers {
+  readonly clusterId: string | null
+  /** What the cluster reports as controller: in KRaft a random live broker, not the quorum leader. */
+  readonly controllerId: number
+  readonly addresses: Map<number, BrokerAddress>
+}
+
 export class Session {
   readonly servers: readonly string[]
   readonly apiVersions: ApiVersionsAnswer
@@ -62,6 +71,8 @@ export class Session {
   readonly #bootstrap: readonly Broker[]
   #addresses: Map<number, BrokerAddress> | null = null
   #preferred: Broker
+  readonly #inFlight = new Map<string, number>()
+  #membersRead: Promise<ClusterMembers> | null = null
 
   private constructor(servers: readonly string[], pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
     this.servers = servers
@@ -87,6 +98,9 @@ export class Session {
       // v4 lists features whose lowest level is 0 (ELR among them); v3 leaves them out (KIP-1022).
       if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(connection, softwareName, softwareVersion)
       const first = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
+      // The other bootstrap servers are connected in the background, so that requests made together can be
+      // spread over several brokers. Only connections that are up are used: one that never answers delays nothing.
+      for (const broker of bootstrap) if (!pool.has(broker)) pool.get(broker).catch(() => {})
       return new Session(options.bootstrapServers, pool, bootstrap, first, versions)
     } catch (error) {
       await pool.close().catch(() => {})
@@ -102,15 +116,17 @@ export class Session {
     return usable.length ? Math.max(...usable) : null
   }
 
-  /** Runs a request any broker can answer, moving on to the next broker when one does not answer. */
+  /**
+   * Runs a request any broker can answer, moving on to the next broker when one does not answer. A broker
+   * answers one request per connection at a time, so independent requests made together (the pages of a
+   * large answer, and per-topic reads started beside them) go first to whichever connected broker has the
+   * fewest of ours in flight, rather than queueing on one connection.
+   */
   async anyBroker<T>(request: (connection: Connection) => Promise<T>): Promise<T> {
-    const candidates = [this.#preferred, ...this.#bootstrap, ...[...(this.#addresses?.values() ?? [])].filter((b) => b.fenced !== true)]
-    const tried = new Set<string>()
     let lastError: unknown
-    for (const broker of candidates) {
-      const key = `${broker.host}:${broker.port}`
-      if (tried.has(key)) continue
-      tried.add(key)
+    for (const broker of this.#candidates()) {
+      const key = brokerKey(broker)
+      this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
       try {
         const connection = await this.#pool.get(broker)
         const result = await request(connection)
@@ -119,9 +135,23 @@ export class Session {
       } catch (error) {
         if (connectionFaultKind(error) === null) throw error
         lastError = error
+      } finally {
+        this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
       }
     }
     throw connectionError(lastError, this.servers)
+  }
+
+  /** Connected brokers, least busy first (the last one that answered wins a tie); then the others to try. */
+  #candidates(): Broker[] {
+    const registered = [...(this.#addresses?.values() ?? [])].filter((b) => b.fenced !== true)
+    const unique = new Map<string, Broker>()
+    for (const broker of [this.#preferred, ...this.#bootstrap, ...registered]) if (!unique.has(brokerKey(broker))) unique.set(brokerKey(broker), broker)
+    const all = [...unique.values()]
+    const connected = all.filter((b) => this.#pool.getEstablishedConnection(b)?.isConnected() === true)
+    const busy = (b: Broker) => this.#inFlight.get(brokerKey(b)) ?? 0
+    // Array.prototype.sort is stable: among equally busy brokers the preferred one stays first.
+    return [...connected.sort((a, b) => busy(a) - busy(b)), ...all.filter((b) => !connected.includes(b))]
   }
 
   /** Runs a request on one broker; a broker that is down or silent is an error value, not an exception. */
@@ -141,17 +171,34 @@ export class Session {
   /** Where every registered broker listens (fenced ones too on Kafka 4.0+, marked). */
   async addresses(refresh = false): Promise<Map<number, BrokerAddress>> {
     if (this.#addresses && !refresh) return this.#addresses
+    return (await this.clusterMembers()).addresses
+  }
+
+  /**
+   * The cluster's id, the controller id it reports and its registered brokers, in one request. Callers that
+   * ask while a read is on its way share it: status asks for the brokers three ways at once.
+   */
+  clusterMembers(): Promise<ClusterMembers> {
+    this.#membersRead ??= this.#readMembers().finally(() => {
+      this.#membersRead = null
+    })
+    return this.#membersRead
+  }
+
+  async #readMembers(): Promise<ClusterMembers> {
     const fencedVisible = this.version(60, [2]) !== null
-    const brokers = await this.anyBroker(async (connection): Promise<BrokerAddress[]> => {
+    const members = await this.anyBroker(async (connection): Promise<Omit<ClusterMembers, 'addresses'> & { brokers: BrokerAddress[] }> => {
       if (fencedVisible) {
         const answer = await send(describeClusterV2, connection, false, 1, true)
-        return answer.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack, fenced: b.isFenced }))
+        const brokers = answer.brokers.map((b) => ({ id: b.brokerId, host: b.host, port: b.port, rack: b.rack, fenced: b.isFenced }))
+        return { clusterId: answer.clusterId, controllerId: answer.controllerId, brokers }
       }
       const answer = await send(metadataV12.api, connection, [], false, false)
-      return answer.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, fenced: null }))
+      const brokers = answer.brokers.map((b) => ({ id: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null, fenced: null }))
+      return { clusterId: answer.clusterId ?? null, controllerId: answer.controllerId, brokers }
     })
-    this.#addresses = new Map(brokers.map((b) => [b.id, b]))
-    return this.#addresses
+    this.#addresses = new Map(members.brokers.map((b) => [b.id, b]))
+    return { clusterId: members.clusterId, controllerId: members.controllerId, addresses: this.#addresses }
   }
 
   async close(): Promise<void> {

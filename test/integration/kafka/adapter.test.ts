@@ -1,5 +1,6 @@
 // Adapter paths the contract cannot reach through KafkaOps alone: the Metadata fallback used before Kafka 3.8
-// (read off the error the client throws for leaderless partitions), and connection failures as one line.
+// (read off the error the client throws for leaderless partitions), DescribeTopicPartitions' paging, and
+// connection failures as one line.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
@@ -37,12 +38,23 @@ describe('partition states through Metadata (brokers before 3.8)', () => {
   })
 
   it('answers a leaderless partition beside healthy ones, as DescribeTopicPartitions does (without ELR)', async () => {
-    const viaMetadata = await readPartitionStates(session, [lonely, healthy, 'fallback-missing'], 'metadata')
+    const viaMetadata = await readPartitionStates(session, [lonely, healthy, 'fallback-missing'], { via: 'metadata' })
     const viaDescribe = await readPartitionStates(session, [lonely, healthy, 'fallback-missing'])
     const strip = (states: typeof viaMetadata) => states.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, elr: null, lastKnownElr: null })) }))
     expect(viaMetadata[0]!.partitions[0]).toMatchObject({ leader: null, replicas: [3], offline: [3], elr: null })
     expect(strip(viaMetadata)).toEqual(strip(viaDescribe))
     expect(viaMetadata[2]!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+  })
+
+  it('reads page after page (one partition each) to the same answer, naming each topic once as it first appears', async () => {
+    const onePage = await readPartitionStates(session, [lonely, healthy])
+    const pages: string[][] = []
+    const paged = await readPartitionStates(session, [lonely, healthy, 'paged-missing'], { pageSize: 1, onTopics: (names) => pages.push([...names]) })
+    expect(paged.slice(0, 2)).toEqual(onePage)
+    expect(paged[2]!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    // Pages come in name order (fallback-healthy, then fallback-lonely's two partitions, the second of which
+    // names nothing new); the missing topic is never named.
+    expect(pages).toEqual([[healthy], [lonely]])
   })
 })
 
