@@ -21,20 +21,32 @@ export function compressRanges(numbers: readonly number[]): string {
   return parts.join(',')
 }
 
-/** Joins items until `width` would be exceeded, then says how many were left out. */
-export function fitList(items: readonly string[], width: number): string {
+/**
+ * Joins items until `width` would be exceeded, then says how many were left out. Items are read only as far
+ * as they fit, so a long list can be passed lazily with its `count`.
+ */
+export function fitList(items: readonly string[], width: number): string
+export function fitList(items: Iterable<string>, width: number, count: number): string
+export function fitList(items: Iterable<string>, width: number, count?: number): string {
+  const total = count ?? (items as readonly string[]).length
   let text = ''
-  for (let i = 0; i < items.length; i++) {
-    const next = text ? `${text}, ${items[i]}` : items[i]!
-    const rest = items.length - i - 1
+  let i = 0
+  for (const item of items) {
+    const next = text ? `${text}, ${item}` : item
+    const rest = total - i - 1
     const suffix = rest > 0 ? ` +${formatCount(rest)}` : ''
-    if (next.length + suffix.length > width && text) return `${text} +${formatCount(items.length - i)}`
+    if (next.length + suffix.length > width && text) return `${text} +${formatCount(total - i)}`
     text = next
+    i++
   }
   return text
 }
 
 const ids = (list: readonly number[] | null): string => (list === null ? '–' : list.length ? list.join(',') : '–')
+
+function* topicLabels(byTopic: ReadonlyMap<string, readonly number[]>): Generator<string> {
+  for (const [topic, partitions] of byTopic) yield `${topic}[${compressRanges(partitions)}]`
+}
 
 /** Partitions that look alike (leader state, ISR size, offline replicas, min ISR) share one row. */
 function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): (string | number)[][] {
@@ -50,7 +62,9 @@ function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<nu
       shape = { leader, isr: p.isr.length, offline, minIsr, elr, byTopic: new Map() }
       shapes.set(key, shape)
     }
-    shape.byTopic.set(p.topic, [...(shape.byTopic.get(p.topic) ?? []), p.partition])
+    const listed = shape.byTopic.get(p.topic)
+    if (listed) listed.push(p.partition)
+    else shape.byTopic.set(p.topic, [p.partition])
   }
   return [...shapes.values()]
     .map((s) => ({ s, count: [...s.byTopic.values()].reduce((n, ps) => n + ps.length, 0) }))
@@ -62,10 +76,7 @@ function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<nu
       s.minIsr,
       s.elr,
       s.offline,
-      fitList(
-        [...s.byTopic].map(([topic, ps]) => `${topic}[${compressRanges(ps)}]`),
-        44,
-      ),
+      fitList(topicLabels(s.byTopic), 44, s.byTopic.size),
     ])
 }
 

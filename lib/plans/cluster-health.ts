@@ -182,7 +182,8 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
     suggestions.push({ runbook: 'unclean-election', reason: `${counted(partitions.leaderless, 'partition')} ${agree(partitions.leaderless, 'has', 'have')} no leader` })
   }
   // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
-  const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null).map((p) => `${p.topic}/${p.partition}`))
+  // A partition flagged both ways is one object in both lists.
+  const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null))
   if (shrunk.size > 0) {
     const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
@@ -224,7 +225,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
     for (const p of [...topic.partitions].sort((a, b) => a.partition - b.partition)) {
       total++
       if (p.leader === null) leaderless++
-      const conditions = partitionConditions(p, minIsr, live, adding.get(`${p.topic}/${p.partition}`) ?? 0)
+      const conditions = partitionConditions(p, minIsr, live, adding.size ? (adding.get(`${p.topic}/${p.partition}`) ?? 0) : 0)
       if (conditions.length === 0) continue
       const flagged: FlaggedPartition = {
         topic: p.topic,

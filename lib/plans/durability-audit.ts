@@ -142,7 +142,7 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): Map<string, big
 
 function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks: ReadonlyMap<number, string | null>, adding: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, bigint> | null): TopicAudit {
   const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition)
-  const counts = partitions.map((p) => p.replicas.length - (adding.get(`${topic.topic}/${p.partition}`) ?? 0))
+  const counts = partitions.map((p) => p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0))
   const replicationFactor = counts.length ? Math.min(...counts) : 0
   const minIsr = settingOf(entryOf(config, settingNames.minIsr), parseInteger)
   const unclean = settingOf(entryOf(config, settingNames.unclean), parseBoolean)
@@ -160,7 +160,7 @@ function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks
     const known = replicaRacks.filter((r): r is string => r !== null)
     for (const rack of known) used.add(rack)
     if (known.length < replicaRacks.length) unknownRack++
-    else if (p.replicas.length > 1 && new Set(known).size === 1) singleRack++
+    else if (p.replicas.length > 1 && known.every((rack) => rack === known[0])) singleRack++
     if (p.leader === null) leaderless++
     else {
       isrSizes.push(p.isr.length)

@@ -20,6 +20,18 @@ describe('fitList', () => {
     expect(fitList(['alpha'], 3)).toBe('alpha')
     expect(fitList(['a', 'b'], 40)).toBe('a, b')
   })
+
+  it('reads a lazy list only as far as it fits, counting the rest from the count given', () => {
+    let read = 0
+    function* topics() {
+      for (let i = 0; i < 1000; i++) {
+        read++
+        yield `topic-${i}`
+      }
+    }
+    expect(fitList(topics(), 20, 1000)).toBe('topic-0 +999')
+    expect(read).toBe(2)
+  })
 })
 
 describe('runbook status on a large broken cluster', () => {
