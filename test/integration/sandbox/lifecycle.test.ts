@@ -97,6 +97,9 @@ describe('more sandboxes on one machine', () => {
     const topics = await runKafkaTool(side, 'kafka-topics', ['--bootstrap-server', info.bootstrap, '--list'])
     expect(topics.exitCode).toBe(0)
     expect(topics.stdout.split('\n')).toContain('runbook-sandbox-probe')
+    // Started as Kafka's own scripts start it (G1, JMX agent), the tool gives the same answer.
+    const asScripts = await runKafkaTool(side, 'kafka-topics', ['--bootstrap-server', info.bootstrap, '--list'], { jvm: 'kafka-scripts' })
+    expect(asScripts).toMatchObject({ exitCode: 0, stdout: topics.stdout })
     if (kafka4()) {
       const features = await runKafkaTool(side, 'kafka-features', ['--bootstrap-server', info.bootstrap, 'describe'])
       expect(features.stdout).toMatch(/Feature: eligible\.leader\.replicas\.version\s.*FinalizedVersionLevel: 0\b/)
