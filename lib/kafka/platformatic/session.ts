@@ -72,6 +72,8 @@ export class Session {
   #addresses: Map<number, BrokerAddress> | null = null
   #preferred: Broker
   readonly #inFlight = new Map<string, number>()
+  /** Brokers whose last request in this session was answered. */
+  readonly #responsive = new Set<string>()
   #membersRead: Promise<ClusterMembers> | null = null
 
   private constructor(servers: readonly string[], pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
@@ -98,10 +100,20 @@ export class Session {
       // v4 lists features whose lowest level is 0 (ELR among them); v3 leaves them out (KIP-1022).
       if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(connection, softwareName, softwareVersion)
       const first = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
-      // The other bootstrap servers are connected in the background, so that requests made together can be
-      // spread over several brokers. Only connections that are up are used: one that never answers delays nothing.
-      for (const broker of bootstrap) if (!pool.has(broker)) pool.get(broker).catch(() => {})
-      return new Session(options.bootstrapServers, pool, bootstrap, first, versions)
+      const session = new Session(options.bootstrapServers, pool, bootstrap, first, versions)
+      session.#responsive.add(brokerKey(first))
+      // The other bootstrap servers are asked for their API versions in the background: those that answer can
+      // take part of the requests made together. One that never answers (a hung broker still accepts
+      // connections) is never chosen, so it delays nothing.
+      for (const broker of bootstrap) {
+        if (pool.has(broker)) continue
+        pool
+          .get(broker)
+          .then((connection) => apiVersionsV3.async(connection, softwareName, softwareVersion))
+          .then(() => session.#responsive.add(brokerKey(broker)))
+          .catch(() => {})
+      }
+      return session
     } catch (error) {
       await pool.close().catch(() => {})
       throw connectionError(error, options.bootstrapServers)
@@ -131,9 +143,11 @@ export class Session {
         const connection = await this.#pool.get(broker)
         const result = await request(connection)
         this.#preferred = broker
+        this.#responsive.add(key)
         return result
       } catch (error) {
         if (connectionFaultKind(error) === null) throw error
+        this.#responsive.delete(key)
         lastError = error
       } finally {
         this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
@@ -142,13 +156,16 @@ export class Session {
     throw connectionError(lastError, this.servers)
   }
 
-  /** Connected brokers, least busy first (the last one that answered wins a tie); then the others to try. */
+  /**
+   * Connected brokers that have answered, least busy first (the last one that answered wins a tie, so requests
+   * made one after another stay on one broker); then the others to try.
+   */
   #candidates(): Broker[] {
     const registered = [...(this.#addresses?.values() ?? [])].filter((b) => b.fenced !== true)
     const unique = new Map<string, Broker>()
     for (const broker of [this.#preferred, ...this.#bootstrap, ...registered]) if (!unique.has(brokerKey(broker))) unique.set(brokerKey(broker), broker)
     const all = [...unique.values()]
-    const connected = all.filter((b) => this.#pool.getEstablishedConnection(b)?.isConnected() === true)
+    const connected = all.filter((b) => this.#responsive.has(brokerKey(b)) && this.#pool.getEstablishedConnection(b)?.isConnected() === true)
     const busy = (b: Broker) => this.#inFlight.get(brokerKey(b)) ?? 0
     // Array.prototype.sort is stable: among equally busy brokers the preferred one stays first.
     return [...connected.sort((a, b) => busy(a) - busy(b)), ...all.filter((b) => !connected.includes(b))]
@@ -159,12 +176,19 @@ export class Session {
     let address = (await this.addresses()).get(brokerId)
     if (!address) address = (await this.addresses(true)).get(brokerId)
     if (!address) return { error: brokerFault(brokerId, new Error(`broker ${brokerId} is not registered`)) }
+    const key = brokerKey(address)
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
     try {
       const connection = await this.#pool.get(address)
-      return { value: await request(connection) }
+      const value = await request(connection)
+      this.#responsive.add(key)
+      return { value }
     } catch (error) {
       if (connectionFaultKind(error) === null) throw error
+      this.#responsive.delete(key)
       return { error: brokerFault(brokerId, error) }
+    } finally {
+      this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
     }
   }
 

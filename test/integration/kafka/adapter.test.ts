@@ -1,7 +1,8 @@
 // Adapter paths the contract cannot reach through KafkaOps alone: the Metadata fallback used before Kafka 3.8
-// (read off the error the client throws for leaderless partitions), DescribeTopicPartitions' paging, and
-// connection failures as one line.
+// (read off the error the client throws for leaderless partitions), DescribeTopicPartitions' paging, a hung
+// broker kept out of the requests spread over brokers, and connection failures as one line.
 
+import { tracingChannel } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import { readPartitionStates } from '../../../lib/kafka/platformatic/partition-states.ts'
@@ -55,6 +56,41 @@ describe('partition states through Metadata (brokers before 3.8)', () => {
     // Pages come in name order (fallback-healthy, then fallback-lonely's two partitions, the second of which
     // names nothing new); the missing topic is never named.
     expect(pages).toEqual([[healthy], [lonely]])
+  })
+})
+
+describe('a hung broker that still accepts connections', () => {
+  it('gets no request but the API-versions probe, while reads made together spread over the brokers that answer', async () => {
+    const servers = testSandbox().bootstrap.split(',')
+    const hungPort = Number(servers[1]!.split(':')[1])
+    const answeringPort = Number(servers[2]!.split(':')[1])
+    const sentTo = new Map<number, number[]>()
+    const requests = tracingChannel<unknown, { apiKey: number; connection: { port?: number } }>('plt:kafka:connections:api')
+    const onStart = (message: { apiKey: number; connection: { port?: number } }) => {
+      const port = message.connection.port ?? 0
+      sentTo.set(port, [...(sentTo.get(port) ?? []), message.apiKey])
+    }
+    const answered = new Set<number>()
+    const onAnswer = (message: { connection: { port?: number } }) => answered.add(message.connection.port ?? 0)
+    const subscribers = { start: onStart, end() {}, asyncStart: onAnswer, asyncEnd() {}, error() {} }
+    await nodeAction(2, 'pause')
+    let kafka: KafkaOps | undefined
+    try {
+      requests.subscribe(subscribers)
+      kafka = await connect({ bootstrapServers: servers, requestTimeoutMs: 20_000 })
+      const reads = kafka
+      const topics = (await reads.partitionStates()).map((t) => ({ type: 'topic' as const, name: t.topic }))
+      // Broker 3 answers its probe in the background; the reads below start once it has.
+      await waitFor(() => answered.has(answeringPort), { what: 'broker 3 to answer the API-versions probe', timeoutMs: 10_000 })
+      await Promise.all([reads.partitionStates(), reads.cluster(), reads.listPartitionReassignments(), reads.describeConfigs(topics), reads.partitionStates(), reads.describeConfigs(topics)])
+      // Broker 3 answered its probe and took a share; broker 2 was only probed (ApiVersions is key 18).
+      expect(sentTo.get(hungPort) ?? []).toEqual([18])
+      expect((sentTo.get(answeringPort) ?? []).filter((key) => key !== 18).length).toBeGreaterThan(0)
+    } finally {
+      requests.unsubscribe(subscribers)
+      await nodeAction(2, 'resume')
+      await kafka?.close()
+    }
   })
 })
 
