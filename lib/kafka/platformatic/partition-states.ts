@@ -62,6 +62,12 @@ function toTopicState(raw: RawTopic, withElr: boolean): TopicState {
   }
 }
 
+/** Tells `onTopics` which of these topics exist (a topic that does not comes back with an error). */
+function nameExisting(topics: readonly RawTopic[], onTopics: PartitionStatesOptions['onTopics']): void {
+  const named = topics.filter((t) => t.errorCode === 0).map((t) => t.name ?? '')
+  if (named.length) onTopics?.(named)
+}
+
 type Cursor = { topicName: string; partitionIndex: number }
 type Page = Awaited<ReturnType<typeof describeTopicPartitionsV0.api.async>>
 
@@ -78,17 +84,18 @@ async function describeAllPages(session: Session, topics: readonly string[], lim
     // The next page is asked for before this one is read, so that it takes the least busy connection ahead
     // of whatever the caller starts for this page's topics.
     next = answer.nextCursor && page < maxPages ? ask(answer.nextCursor) : undefined
-    const named: string[] = []
+    const firstSeen: RawTopic[] = []
     for (const topic of answer.topics) {
       const name = topic.name ?? ''
       const existing = merged.get(name)
       if (existing) existing.partitions.push(...topic.partitions)
       else {
-        merged.set(name, { ...topic, partitions: [...topic.partitions] })
-        if (topic.errorCode === 0) named.push(name)
+        const copy = { ...topic, partitions: [...topic.partitions] }
+        merged.set(name, copy)
+        firstSeen.push(copy)
       }
     }
-    if (named.length) onTopics?.(named)
+    nameExisting(firstSeen, onTopics)
   }
   return [...merged.values()]
 }
@@ -116,10 +123,7 @@ export async function readPartitionStates(session: Session, topics?: readonly st
   const useDescribe = options.via !== 'metadata' && session.version(75, [0]) !== null
   const withElr = useDescribe && readCapabilities(session).elr === 'on'
   const raw = useDescribe ? await describeAllPages(session, requested, options.pageSize ?? pageSize, options.onTopics) : await describeWithMetadata(session, requested)
-  if (!useDescribe && options.onTopics) {
-    const named = raw.filter((t) => t.errorCode === 0).map((t) => t.name ?? '')
-    if (named.length) options.onTopics(named)
-  }
+  if (!useDescribe) nameExisting(raw, options.onTopics)
   const states = raw.map((t) => toTopicState(t, withElr))
   if (!topics) return states.sort((a, b) => a.topic.localeCompare(b.topic))
   const byName = new Map(states.map((s) => [s.topic, s]))

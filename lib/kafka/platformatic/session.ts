@@ -137,23 +137,32 @@ export class Session {
   async anyBroker<T>(request: (connection: Connection) => Promise<T>): Promise<T> {
     let lastError: unknown
     for (const broker of this.#candidates()) {
-      const key = brokerKey(broker)
-      this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
       try {
-        const connection = await this.#pool.get(broker)
-        const result = await request(connection)
+        const result = await this.#ask(broker, request)
         this.#preferred = broker
-        this.#responsive.add(key)
         return result
       } catch (error) {
         if (connectionFaultKind(error) === null) throw error
-        this.#responsive.delete(key)
         lastError = error
-      } finally {
-        this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
       }
     }
     throw connectionError(lastError, this.servers)
+  }
+
+  /** One request on one broker, counted while in flight; whether the broker answered is remembered. */
+  async #ask<T>(broker: Broker, request: (connection: Connection) => Promise<T>): Promise<T> {
+    const key = brokerKey(broker)
+    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
+    try {
+      const result = await request(await this.#pool.get(broker))
+      this.#responsive.add(key)
+      return result
+    } catch (error) {
+      if (connectionFaultKind(error) !== null) this.#responsive.delete(key)
+      throw error
+    } finally {
+      this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
+    }
   }
 
   /**
@@ -176,19 +185,11 @@ export class Session {
     let address = (await this.addresses()).get(brokerId)
     if (!address) address = (await this.addresses(true)).get(brokerId)
     if (!address) return { error: brokerFault(brokerId, new Error(`broker ${brokerId} is not registered`)) }
-    const key = brokerKey(address)
-    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
     try {
-      const connection = await this.#pool.get(address)
-      const value = await request(connection)
-      this.#responsive.add(key)
-      return { value }
+      return { value: await this.#ask(address, request) }
     } catch (error) {
       if (connectionFaultKind(error) === null) throw error
-      this.#responsive.delete(key)
       return { error: brokerFault(brokerId, error) }
-    } finally {
-      this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
     }
   }
 
