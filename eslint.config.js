@@ -14,7 +14,21 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', Buffer: 'readonly', NodeJS: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        Buffer: 'readonly',
+        NodeJS: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
@@ -49,15 +63,29 @@ export default tseslint.config(
     rules: restrict([
       ...clientImports,
       noCli,
-      { group: ['**/engine/**', '**/terminal/**', '**/sandbox/**', '**/drills/**', '**/kafka/platformatic/**', '**/kafka/fake/**', '**/runbooks/**'], message: 'lib/reads: KafkaOps in, plain snapshots out.' },
+      {
+        group: ['**/engine/**', '**/terminal/**', '**/sandbox/**', '**/drills/**', '**/kafka/platformatic/**', '**/kafka/fake/**', '**/runbooks/**'],
+        message: 'lib/reads: KafkaOps in, plain snapshots out.',
+      },
     ]),
   },
   {
     files: ['lib/sandbox/**/*.ts'],
-    rules: restrict([...clientImports, noCli, { group: ['**/engine/**', '**/terminal/**', '**/plans/**', '**/drills/**', '**/kafka/**'], message: 'lib/sandbox uses node built-ins only.' }]),
+    rules: restrict([
+      ...clientImports,
+      noCli,
+      { group: ['**/engine/**', '**/terminal/**', '**/plans/**', '**/drills/**', '**/kafka/**'], message: 'lib/sandbox uses node built-ins only.' },
+    ]),
   },
   {
     files: ['runbooks/**/*.ts'],
-    rules: restrict([...clientImports, noCli, { group: ['**/terminal/**', '**/sandbox/**', '**/drills/**', '**/kafka/platformatic/**', '**/kafka/fake/**'], message: 'Runbooks use the engine, plans and kafka types only.' }]),
+    rules: restrict([
+      ...clientImports,
+      noCli,
+      {
+        group: ['**/terminal/**', '**/sandbox/**', '**/drills/**', '**/kafka/platformatic/**', '**/kafka/fake/**'],
+        message: 'Runbooks use the engine, plans and kafka types only.',
+      },
+    ]),
   },
 )

@@ -23,7 +23,10 @@ const topics = [
 ]
 const group = 'bench-billing'
 const recordsPerPartition = 20
-const config = sandboxConfig({ name: process.env.RUNBOOK_REPLAY_BENCH_SANDBOX || 'bench-replay', basePort: Number(process.env.RUNBOOK_REPLAY_BENCH_PORT || 19490) }, process.env)
+const config = sandboxConfig(
+  { name: process.env.RUNBOOK_REPLAY_BENCH_SANDBOX || 'bench-replay', basePort: Number(process.env.RUNBOOK_REPLAY_BENCH_PORT || 19490) },
+  process.env,
+)
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -42,14 +45,17 @@ async function prepare(bootstrap: string): Promise<number> {
       for (const topic of missing) {
         const messages = []
         for (let partition = 0; partition < topic.partitions; partition++) {
-          for (let i = 0; i < recordsPerPartition; i++) messages.push({ topic: topic.name, partition, value: Buffer.from(`r${i}`), timestamp: BigInt(t0 + i * 1000) })
+          for (let i = 0; i < recordsPerPartition; i++)
+            messages.push({ topic: topic.name, partition, value: Buffer.from(`r${i}`), timestamp: BigInt(t0 + i * 1000) })
         }
         await producer.send({ acks: ProduceAcks.ALL, messages })
       }
     } finally {
       await producer.close(true)
     }
-    const commits = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition, offset: BigInt(recordsPerPartition - 2) })))
+    const commits = topics.flatMap((t) =>
+      Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition, offset: BigInt(recordsPerPartition - 2) })),
+    )
     const results = await ops.alterCommittedOffsets(group, commits)
     if (results.some((r) => r.error)) throw new Error(`bench: cannot commit the group's offsets: ${results.find((r) => r.error)!.error!.message}`)
     return t0
@@ -67,7 +73,20 @@ describe('consumer-oom-replay plan', () => {
         const t0 = await prepare(info.bootstrap)
         const when = new Date(t0 + 9_500).toISOString()
         const sessions = mkdtempSync(join(tmpdir(), 'bench-replay-'))
-        const ourArgs = ['run', 'consumer-oom-replay', '--bootstrap-server', info.bootstrap, '--set', `group=${group}`, '--set', `to-datetime=${when}`, '--dry-run', '--json', '--sessions-dir', sessions]
+        const ourArgs = [
+          'run',
+          'consumer-oom-replay',
+          '--bootstrap-server',
+          info.bootstrap,
+          '--set',
+          `group=${group}`,
+          '--set',
+          `to-datetime=${when}`,
+          '--dry-run',
+          '--json',
+          '--sessions-dir',
+          sessions,
+        ]
         const partitions = topics.reduce((n, t) => n + t.partitions, 0)
 
         const inProcess: number[] = []
@@ -76,7 +95,8 @@ describe('consumer-oom-replay plan', () => {
           const result = await runCli(ourArgs)
           inProcess.push(performance.now() - started)
           if (result.code !== 0) throw new Error(`bench: runbook failed: ${result.stderr}${result.stdout.slice(0, 500)}`)
-          const moves = (JSON.parse(result.stdout) as { cells: { id: string; plan?: { moves: unknown[] } }[] }).cells.find((c) => c.id === 'rewind')?.plan?.moves.length
+          const moves = (JSON.parse(result.stdout) as { cells: { id: string; plan?: { moves: unknown[] } }[] }).cells.find((c) => c.id === 'rewind')?.plan
+            ?.moves.length
           if (moves !== partitions) throw new Error(`bench: the plan covers ${moves} partitions, not ${partitions}`)
         }
 
@@ -93,20 +113,33 @@ describe('consumer-oom-replay plan', () => {
         const kafka: number[] = []
         for (let i = 0; i < samples; i++) {
           const started = performance.now()
-          const result = await runKafkaTool(config, 'kafka-consumer-groups', ['--bootstrap-server', info.bootstrap, '--group', group, '--reset-offsets', '--all-topics', '--to-datetime', when, '--dry-run'])
+          const result = await runKafkaTool(config, 'kafka-consumer-groups', [
+            '--bootstrap-server',
+            info.bootstrap,
+            '--group',
+            group,
+            '--reset-offsets',
+            '--all-topics',
+            '--to-datetime',
+            when,
+            '--dry-run',
+          ])
           kafka.push(performance.now() - started)
           if (result.exitCode !== 0) throw new Error(`bench: kafka-consumer-groups failed: ${result.stderr}`)
         }
 
         const kafkaMs = median(kafka)
-        const row = (what: string, ms: number) => `  ${what.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(6)} s   ratio to Kafka's tool ${(ms / kafkaMs).toFixed(2)}   goal ≤ ${goalMs / 1000} s: ${ms <= goalMs ? 'met' : 'missed'}`
+        const row = (what: string, ms: number) =>
+          `  ${what.padEnd(56)} ${(ms / 1000).toFixed(2).padStart(6)} s   ratio to Kafka's tool ${(ms / kafkaMs).toFixed(2)}   goal ≤ ${goalMs / 1000} s: ${ms <= goalMs ? 'met' : 'missed'}`
         console.log(
           [
             '',
             `consumer-oom-replay plan, group on ${partitions} partitions (${topics.length} topics), Kafka ${info.kafkaVersion}, median of ${samples}`,
             row('runbook run --dry-run (in-process: connect + read + plan)', median(inProcess)),
-            ...(built ? [row('runbook run --dry-run (a new node process, dist/)', median(asProcess))] : ['  (dist/ not built: run `npm run build` for the process figure)']),
-            `  ${"kafka-consumer-groups --reset-offsets --to-datetime --dry-run".padEnd(56)} ${(kafkaMs / 1000).toFixed(2).padStart(6)} s`,
+            ...(built
+              ? [row('runbook run --dry-run (a new node process, dist/)', median(asProcess))]
+              : ['  (dist/ not built: run `npm run build` for the process figure)']),
+            `  ${'kafka-consumer-groups --reset-offsets --to-datetime --dry-run'.padEnd(56)} ${(kafkaMs / 1000).toFixed(2).padStart(6)} s`,
             '',
           ].join('\n'),
         )

@@ -20,7 +20,9 @@ const figures: { what: string; ms?: number; target?: number; text?: string }[] =
 function rssBytes(pids: readonly number[]): number {
   let total = 0
   for (const pid of pids) {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'))
     total += Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024
   }
   return total
@@ -30,7 +32,10 @@ function report(): void {
   const lines = ['', `sandbox benchmark — Kafka ${config.kafkaVersion}, 1 controller + ${config.brokers} brokers, ${process.platform} ${process.arch}`]
   for (const figure of figures) {
     if (figure.text) lines.push(`  ${figure.what.padEnd(42)} ${figure.text}`)
-    else lines.push(`  ${figure.what.padEnd(42)} ${(figure.ms! / 1000).toFixed(1).padStart(5)} s${figure.target ? `   (target ≤ ${figure.target / 1000} s: ratio ${(figure.ms! / figure.target).toFixed(2)})` : ''}`)
+    else
+      lines.push(
+        `  ${figure.what.padEnd(42)} ${(figure.ms! / 1000).toFixed(1).padStart(5)} s${figure.target ? `   (target ≤ ${figure.target / 1000} s: ratio ${(figure.ms! / figure.target).toFixed(2)})` : ''}`,
+      )
   }
   console.log(lines.join('\n') + '\n')
 }

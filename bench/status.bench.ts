@@ -51,7 +51,10 @@ function runbookStatus(): string[] {
 }
 
 async function kafkaTopicsUnderMinIsr(jvm: 'kafka-scripts' | 'sandbox' = 'kafka-scripts'): Promise<string[]> {
-  const result = await runKafkaTool(config, 'kafka-topics', ['--bootstrap-server', bootstrap, '--describe', '--under-min-isr-partitions'], { timeoutMs: 300_000, jvm })
+  const result = await runKafkaTool(config, 'kafka-topics', ['--bootstrap-server', bootstrap, '--describe', '--under-min-isr-partitions'], {
+    timeoutMs: 300_000,
+    jvm,
+  })
   if (result.exitCode !== 0) throw new Error(`kafka-topics exited ${result.exitCode}: ${result.stderr}`)
   return [...result.stdout.matchAll(/Topic:\s*(\S+)\s+Partition:\s*(\d+)/g)].map((m) => `${m[1]}:${m[2]}`).sort()
 }
@@ -87,7 +90,9 @@ async function brokersQuiet(): Promise<void> {
       return null
     }
   }
-  const brokers = status(config).nodes.filter((node) => node.role === 'broker' && node.pid !== null && node.state !== 'dead').map((node) => node.pid!)
+  const brokers = status(config)
+    .nodes.filter((node) => node.role === 'broker' && node.pid !== null && node.state !== 'dead')
+    .map((node) => node.pid!)
   for (let check = 0; check < 30; check++) {
     const before = brokers.map(cpuTicks)
     await new Promise((r) => setTimeout(r, 2000))
@@ -107,7 +112,12 @@ async function prepare(): Promise<void> {
   // Not running but left on disk (vitest can end the worker before the teardown's down has wiped it, and the
   // watchdog then stops the nodes without wiping): start clean, since restarting on 10,000 partitions takes minutes.
   if (status(config).nodes.every((node) => node.state === 'dead')) await down(config, { wipe: true })
-  const info = await up(config, { probe, ownerPid: process.pid, timeoutMs: 180_000, onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`) })
+  const info = await up(config, {
+    probe,
+    ownerPid: process.pid,
+    timeoutMs: 180_000,
+    onProgress: (line) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`),
+  })
   startedHere = info.started
   bootstrap = info.bootstrap
   ops = await connect({ bootstrapServers: bootstrap.split(',') })
@@ -143,8 +153,10 @@ async function prepare(): Promise<void> {
       process.stderr.write(`comparison attempt ${attempt + 1} failed: ${(error as Error).message.split('\n')[0]}\n`)
     }
   }
-  if (ours.join('\n') !== theirs.join('\n')) throw new Error(`different answers: runbook status flags ${ours.length} partitions under min ISR, kafka-topics ${theirs.length}`)
-  if (ours.length < (topics / 10) * partitionsPerTopic) throw new Error(`expected at least ${(topics / 10) * partitionsPerTopic} partitions under min ISR, got ${ours.length}`)
+  if (ours.join('\n') !== theirs.join('\n'))
+    throw new Error(`different answers: runbook status flags ${ours.length} partitions under min ISR, kafka-topics ${theirs.length}`)
+  if (ours.length < (topics / 10) * partitionsPerTopic)
+    throw new Error(`expected at least ${(topics / 10) * partitionsPerTopic} partitions under min ISR, got ${ours.length}`)
   process.stderr.write(`same answer from both: ${ours.length} partitions under min ISR\n`)
 }
 
@@ -167,12 +179,20 @@ describe(`status on ${topics} topics × ${partitionsPerTopic} partitions, broker
   const runs = { iterations: 8, time: 1, warmupIterations: 1, warmupTime: 1 }
   // What the on-call engineer reads, and the full machine-readable report (every flagged partition listed:
   // 6.7 MB of JSON here); both read the same cluster state.
-  bench('runbook status', () => {
-    runStatus(false)
-  }, runs)
-  bench('runbook status --json', () => {
-    runStatus(true)
-  }, runs)
+  bench(
+    'runbook status',
+    () => {
+      runStatus(false)
+    },
+    runs,
+  )
+  bench(
+    'runbook status --json',
+    () => {
+      runStatus(true)
+    },
+    runs,
+  )
 
   // With a broker down, kafka-topics itself fails now and then ("Timed out waiting for a node assignment. Call:
   // describeConfigs", measured on 4.3.1). An operator would run it again, so a failed run's time counts and it
@@ -198,7 +218,10 @@ describe(`status on ${topics} topics × ${partitionsPerTopic} partitions, broker
     ...runs,
     teardown: async (_task, mode) => {
       if (mode !== 'run') return
-      if (peerFailures.length > 0) process.stderr.write(`kafka-topics failed ${peerFailures.length} of ${peerRuns} runs (rerun each time, its time counted): ${[...new Set(peerFailures)].join('; ')}\n`)
+      if (peerFailures.length > 0)
+        process.stderr.write(
+          `kafka-topics failed ${peerFailures.length} of ${peerRuns} runs (rerun each time, its time counted): ${[...new Set(peerFailures)].join('; ')}\n`,
+        )
       await restore()
     },
   })

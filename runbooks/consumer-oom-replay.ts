@@ -22,9 +22,28 @@ import {
   withReplayTimes,
 } from '../lib/plans/offset-rewind.ts'
 import { suggestSafetyMargin, type MarginSuggestion } from '../lib/plans/replay-margin.ts'
-import { type GroupView, type LogBounds, readGroupChoices, readGroupView, readLogBounds, readRecordTimes, readWriteRate, readSessionTimeouts } from '../lib/reads/consumer-group.ts'
+import {
+  type GroupView,
+  type LogBounds,
+  readGroupChoices,
+  readGroupView,
+  readLogBounds,
+  readRecordTimes,
+  readWriteRate,
+  readSessionTimeouts,
+} from '../lib/reads/consumer-group.ts'
 import { readAnswerFile } from '../lib/reads/text-file.ts'
-import { describeSpan, formatSeconds, groupFacts, iso, lagTable, marginBlocks, membersTable, offsetsChangeTable, previewBlocks } from './consumer-oom-replay/words.ts'
+import {
+  describeSpan,
+  formatSeconds,
+  groupFacts,
+  iso,
+  lagTable,
+  marginBlocks,
+  membersTable,
+  offsetsChangeTable,
+  previewBlocks,
+} from './consumer-oom-replay/words.ts'
 
 interface State {
   view?: GroupView
@@ -43,7 +62,8 @@ const topicsParam: ParamSpec<RewindScope> = {
     if (typeof scope === 'string') throw new ParamError(scope)
     return scope
   },
-  format: (scope) => (scope.kind === 'all-topics' ? 'all' : scope.topics.map((t) => (t.partitions ? `${t.topic}:${t.partitions.join(',')}` : t.topic)).join(' ')),
+  format: (scope) =>
+    scope.kind === 'all-topics' ? 'all' : scope.topics.map((t) => (t.partitions ? `${t.topic}:${t.partitions.join(',')}` : t.topic)).join(' '),
 }
 
 const nb = notebook<State>()({
@@ -58,14 +78,45 @@ const nb = notebook<State>()({
       })),
   }),
   topics: topicsParam,
-  'stop-command': param.string({ help: 'a command that stops every consumer of the group (e.g. kubectl scale deploy/billing --replicas=0)', prompt: 'Command that stops every consumer of the group', optional: true }),
+  'stop-command': param.string({
+    help: 'a command that stops every consumer of the group (e.g. kubectl scale deploy/billing --replicas=0)',
+    prompt: 'Command that stops every consumer of the group',
+    optional: true,
+  }),
   'wait-for-empty': param.duration({ help: 'how long to wait for the group to become Empty after its consumers stop', default: 60_000, minMs: 0 }),
-  'to-datetime': param.datetime({ help: 'rewind to the first record written at or after this time (ISO-8601, "15 minutes ago"; the kill time)', prompt: 'Rewind to which time? (the kill time, e.g. 2026-11-24T03:12:00Z or "20 minutes ago")', optional: true }),
-  'by-duration': param.duration({ help: 'rewind to the first record written this long ago (PT20M, 20m)', prompt: 'Rewind how far back from now? (e.g. 20m)', optional: true, minMs: 1 }),
-  'shift-by': param.count({ help: 'move every partition by this many records (negative: back), clamped to the log as Kafka does', prompt: 'Shift by how many records? (negative goes back, e.g. -500)', optional: true, allowNegative: true }),
-  'from-file': param.string({ help: 'a CSV of topic,partition,offset (kafka-consumer-groups --export format)', prompt: 'Offsets file (topic,partition,offset per line)', optional: true }),
-  'auto-commit-interval': param.duration({ help: "the consumer's auto.commit.interval.ms, for the safety margin (default 5 s)", prompt: "The consumer's auto.commit.interval.ms", optional: true }),
-  'max-poll-records': param.integer({ help: 'records one poll hands over (max.poll.records) or the size of the in-memory queue, for the safety margin (default 500)', prompt: 'Records held in memory at once (max.poll.records or the queue size)', optional: true, min: 1 }),
+  'to-datetime': param.datetime({
+    help: 'rewind to the first record written at or after this time (ISO-8601, "15 minutes ago"; the kill time)',
+    prompt: 'Rewind to which time? (the kill time, e.g. 2026-11-24T03:12:00Z or "20 minutes ago")',
+    optional: true,
+  }),
+  'by-duration': param.duration({
+    help: 'rewind to the first record written this long ago (PT20M, 20m)',
+    prompt: 'Rewind how far back from now? (e.g. 20m)',
+    optional: true,
+    minMs: 1,
+  }),
+  'shift-by': param.count({
+    help: 'move every partition by this many records (negative: back), clamped to the log as Kafka does',
+    prompt: 'Shift by how many records? (negative goes back, e.g. -500)',
+    optional: true,
+    allowNegative: true,
+  }),
+  'from-file': param.string({
+    help: 'a CSV of topic,partition,offset (kafka-consumer-groups --export format)',
+    prompt: 'Offsets file (topic,partition,offset per line)',
+    optional: true,
+  }),
+  'auto-commit-interval': param.duration({
+    help: "the consumer's auto.commit.interval.ms, for the safety margin (default 5 s)",
+    prompt: "The consumer's auto.commit.interval.ms",
+    optional: true,
+  }),
+  'max-poll-records': param.integer({
+    help: 'records one poll hands over (max.poll.records) or the size of the in-memory queue, for the safety margin (default 500)',
+    prompt: 'Records held in memory at once (max.poll.records or the queue size)',
+    optional: true,
+    min: 1,
+  }),
   margin: param.duration({ help: 'take this much off the rewind time (instead of the suggested margin)', optional: true, minMs: 0 }),
 })
 
@@ -121,7 +172,9 @@ const refuse = (fault: Parameters<typeof describeRewindFault>[0]) => new Refusal
 /** The committed partitions plus the uncommitted partitions of the same topics, for the lag table. */
 function groupPartitions(view: GroupView): TopicPartition[] {
   const topics = new Set(view.committed.map((c) => c.topic))
-  return view.topics.filter((t) => topics.has(t.topic) && t.partitions !== null).flatMap((t) => Array.from({ length: t.partitions! }, (_, partition) => ({ topic: t.topic, partition })))
+  return view.topics
+    .filter((t) => topics.has(t.topic) && t.partitions !== null)
+    .flatMap((t) => Array.from({ length: t.partitions! }, (_, partition) => ({ topic: t.topic, partition })))
 }
 
 /** Plans from the cluster as it is now (a re-plan after drift sees the new state). */
@@ -162,7 +215,12 @@ async function readCommitted(kafka: KafkaOps, groupId: string): Promise<Map<stri
 }
 
 /** Polls the committed offsets until they equal `expected` (bounded): Kafka answers commits at once, but a moving coordinator may not. */
-async function verifyCommitted(kafka: KafkaOps, groupId: string, expected: readonly (TopicPartition & { readonly offset: bigint })[], sleep: (ms: number) => Promise<void>) {
+async function verifyCommitted(
+  kafka: KafkaOps,
+  groupId: string,
+  expected: readonly (TopicPartition & { readonly offset: bigint })[],
+  sleep: (ms: number) => Promise<void>,
+) {
   let wrong: (TopicPartition & { expected: bigint; now: bigint | null })[] = []
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = await readCommitted(kafka, groupId)
@@ -177,11 +235,20 @@ async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly 
   const [[description], committed] = await Promise.all([kafka.describeGroups([groupId]), readCommitted(kafka, groupId)])
   const drifts: { what: string; planned: string; now: string }[] = []
   if (description && !description.error && !groupIsStopped(description)) {
-    drifts.push({ what: `group ${groupId}`, planned: 'Empty (no members)', now: `${description.state} with ${description.members.length} member${description.members.length === 1 ? '' : 's'}` })
+    drifts.push({
+      what: `group ${groupId}`,
+      planned: 'Empty (no members)',
+      now: `${description.state} with ${description.members.length} member${description.members.length === 1 ? '' : 's'}`,
+    })
   }
   for (const e of expected) {
     const now = committed.get(key(e)) ?? null
-    if (now !== e.offset) drifts.push({ what: `committed offset of ${key(e)}`, planned: e.offset === null ? 'none' : e.offset.toString(), now: now === null ? 'none' : now.toString() })
+    if (now !== e.offset)
+      drifts.push({
+        what: `committed offset of ${key(e)}`,
+        planned: e.offset === null ? 'none' : e.offset.toString(),
+        now: now === null ? 'none' : now.toString(),
+      })
   }
   return drifts
 }
@@ -196,7 +263,8 @@ The fix is to stop every consumer of the group, move its committed offsets back 
 export default nb.runbook({
   id: 'consumer-oom-replay',
   title: 'Replay records a consumer lost to auto-commit after an OOM kill',
-  summary: 'Stop the group, rewind its committed offsets to before the kill (time, duration, shift or file), preview the replay per partition, apply, verify, undo.',
+  summary:
+    'Stop the group, rewind its committed offsets to before the kill (time, duration, shift or file), preview the replay per partition, apply, verify, undo.',
   whenToUse:
     'A consumer with `enable.auto.commit=true` was OOM-killed or `kill -9`ed and records it had fetched were never handled (missing rows, events, e-mails) while the group shows no lag. Also for any "replay this group from time T".',
   cells: [
@@ -227,7 +295,10 @@ export default nb.runbook({
         // The last committed record of each partition: a record below the log start simply has no time.
         const [{ logs }, newest] = await Promise.all([
           readLogBounds(ctx.kafka, groupPartitions(view), null),
-          readRecordTimes(ctx.kafka, view.committed.filter((c) => c.offset > 0n).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n }))),
+          readRecordTimes(
+            ctx.kafka,
+            view.committed.filter((c) => c.offset > 0n).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset - 1n })),
+          ),
         ])
         const lastCommitted = newest.reduce<number | null>((max, r) => (r.timestamp !== null && (max === null || r.timestamp > max) ? r.timestamp : max), null)
         Object.assign(ctx.state, { view, logs, activeAtStart: !groupIsStopped(view) })
@@ -235,7 +306,12 @@ export default nb.runbook({
         if (view.members.length > 0) blocks.push(membersTable(view.members))
         blocks.push(lagTable(view, logs))
         if (lastCommitted !== null) {
-          blocks.push(notice('info', `The newest record the group has committed past was written at ${iso(lastCommitted)}: the consumer was committing up to about then.`))
+          blocks.push(
+            notice(
+              'info',
+              `The newest record the group has committed past was written at ${iso(lastCommitted)}: the consumer was committing up to about then.`,
+            ),
+          )
         }
         return {
           blocks,
@@ -288,7 +364,10 @@ export default nb.runbook({
           : `A member that was killed (not stopped) stays in a KIP-848 group until the broker's \`group.consumer.session.timeout.ms\` passes (${timeouts.consumerMs === null ? '45 s by default' : `${formatSeconds(timeouts.consumerMs)} on this cluster`}).`
         const hosts = [...new Set(view.members.map((m) => m.host))]
         return [
-          notice('warn', `Group ${view.groupId} is ${view.state} with ${view.members.length} member${view.members.length === 1 ? '' : 's'}. Kafka refuses an offset change while any member is in the group, and a running consumer would commit over the rewind.`),
+          notice(
+            'warn',
+            `Group ${view.groupId} is ${view.state} with ${view.members.length} member${view.members.length === 1 ? '' : 's'}. Kafka refuses an offset change while any member is in the group, and a running consumer would commit over the rewind.`,
+          ),
           ...(view.members.length ? [membersTable(view.members)] : []),
           markdown(
             [
@@ -323,7 +402,12 @@ export default nb.runbook({
         const activeNow = () => Boolean(group && !group.error && !groupIsStopped(group))
         if (activeNow() && ctx.dryRun) {
           return {
-            blocks: [notice('warn', `Dry run: group ${groupId} is ${group!.state} with ${group!.members.length} member(s); a real run waits here and refuses to rewind until it is Empty.`)],
+            blocks: [
+              notice(
+                'warn',
+                `Dry run: group ${groupId} is ${group!.state} with ${group!.members.length} member(s); a real run waits here and refuses to rewind until it is Empty.`,
+              ),
+            ],
             data: { groupId, activeAtStart: ctx.state.activeAtStart, active: true, waitedMs: 0, dryRun: true },
           }
         }
@@ -345,8 +429,14 @@ export default nb.runbook({
           )
         }
         const blocks: Block[] = [
-          notice('ok', `Group ${groupId} is ${group?.error ? 'gone (Dead)' : group?.state ?? 'Empty'}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over the rewind.`),
-          notice('info', 'A consumer that uses assign() instead of subscribe() never joins the group, so it does not show here: make sure none of those runs with this group id either.'),
+          notice(
+            'ok',
+            `Group ${groupId} is ${group?.error ? 'gone (Dead)' : (group?.state ?? 'Empty')}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over the rewind.`,
+          ),
+          notice(
+            'info',
+            'A consumer that uses assign() instead of subscribe() never joins the group, so it does not show here: make sure none of those runs with this group id either.',
+          ),
         ]
         return { blocks, data: { groupId, activeAtStart: ctx.state.activeAtStart, active: false, waitedMs } }
       },
@@ -360,7 +450,9 @@ export default nb.runbook({
         const given = givenMethod(ctx)
         if (given) return `given: --set ${given}`
         if (!ctx.interactive) {
-          throw new Refusal(`say where to rewind to: --set to-datetime=<time> (the kill time), by-duration=<PT20M>, shift-by=<-N> or from-file=<csv>; nothing changed`)
+          throw new Refusal(
+            `say where to rewind to: --set to-datetime=<time> (the kill time), by-duration=<PT20M>, shift-by=<-N> or from-file=<csv>; nothing changed`,
+          )
         }
         return true
       },
@@ -385,7 +477,12 @@ export default nb.runbook({
           cost: 'exactly N records per partition, whatever time they span',
           risk: 'busy and quiet partitions go back to different times; records below the log start are gone',
         },
-        { value: 'from-file', label: 'Exact offsets from a file', cost: 'exactly the offsets you give (kafka-consumer-groups --export format)', risk: 'a stale file moves partitions forward and skips records' },
+        {
+          value: 'from-file',
+          label: 'Exact offsets from a file',
+          cost: 'exactly the offsets you give (kafka-consumer-groups --export format)',
+          risk: 'a stale file moves partitions forward and skips records',
+        },
       ],
       because: () => 'the kill time is what the incident gives you, and Kafka’s own --to-datetime finds the same offsets',
     }),
@@ -436,10 +533,15 @@ export default nb.runbook({
       doc: 'Plans the new offsets exactly as kafka-consumer-groups --reset-offsets would, previews per partition what is replayed and what is gone, re-checks that the group is still Empty with the same commits, commits the targets (admin commit), reads them back, and writes an undo record with a --from-file CSV of the previous offsets.',
       plan: (ctx) => planRewind(ctx),
       preview: (plan) => previewBlocks(plan),
-      summary: (plan) => `rewind group ${plan.groupId} on ${formatCount(plan.totals.partitions)} partition${plan.totals.partitions === 1 ? '' : 's'}: ${formatCount(plan.totals.replayMessages)} messages to replay${plan.totals.skipMessages > 0n ? `, ${formatCount(plan.totals.skipMessages)} skipped` : ''}`,
+      summary: (plan) =>
+        `rewind group ${plan.groupId} on ${formatCount(plan.totals.partitions)} partition${plan.totals.partitions === 1 ? '' : 's'}: ${formatCount(plan.totals.replayMessages)} messages to replay${plan.totals.skipMessages > 0n ? `, ${formatCount(plan.totals.skipMessages)} skipped` : ''}`,
       confirm: (plan) =>
         plan.totals.replayMessages > 0n
-          ? { kind: 'typed', expected: plan.totals.replayMessages.toString(), prompt: `Type ${plan.totals.replayMessages} to replay ${formatCount(plan.totals.replayMessages)} messages of group ${plan.groupId}` }
+          ? {
+              kind: 'typed',
+              expected: plan.totals.replayMessages.toString(),
+              prompt: `Type ${plan.totals.replayMessages} to replay ${formatCount(plan.totals.replayMessages)} messages of group ${plan.groupId}`,
+            }
           : { kind: 'typed', expected: plan.groupId, prompt: `Nothing is replayed. Type ${plan.groupId} to move its offsets anyway` },
       recheck: async (ctx, plan) => {
         const drifts = await groupDrifts(ctx.kafka, plan.groupId, plan.basedOn.committed)
@@ -448,7 +550,8 @@ export default nb.runbook({
         const starts = new Map(logs.map((l) => [key(l), l.logStart]))
         for (const move of plan.moves) {
           const logStart = starts.get(key(move))
-          if (logStart !== undefined && logStart > move.target) drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: logStart.toString() })
+          if (logStart !== undefined && logStart > move.target)
+            drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: logStart.toString() })
         }
         return drifts
       },
@@ -466,7 +569,11 @@ export default nb.runbook({
             : [notice('ok', `Committed ${formatCount(applied.length)} new offset${applied.length === 1 ? '' : 's'} for group ${plan.groupId}.`)],
           applied: applied.map((m) => `${key(m)} → ${m.target}`),
           failed,
-          undo: { groupId: plan.groupId, applied: applied.map(({ topic, partition, target }) => ({ topic, partition, offset: target })), previous: applied.map(({ topic, partition, committed }) => ({ topic, partition, offset: committed })) },
+          undo: {
+            groupId: plan.groupId,
+            applied: applied.map(({ topic, partition, target }) => ({ topic, partition, offset: target })),
+            previous: applied.map(({ topic, partition, committed }) => ({ topic, partition, offset: committed })),
+          },
           data: { committed: applied.map(({ topic, partition, target }) => ({ topic, partition, offset: target })) },
         }
       },
@@ -487,7 +594,13 @@ export default nb.runbook({
         }
         return {
           ok: false,
-          blocks: [table(['Partition', 'Planned', 'Read back'], wrong.map((w) => [key(w), w.expected, w.now ?? 'none']), { title: 'Committed offsets that differ from the plan' })],
+          blocks: [
+            table(
+              ['Partition', 'Planned', 'Read back'],
+              wrong.map((w) => [key(w), w.expected, w.now ?? 'none']),
+              { title: 'Committed offsets that differ from the plan' },
+            ),
+          ],
           data: { wrong },
         }
       },
@@ -499,26 +612,58 @@ export default nb.runbook({
       undo: {
         describe: (record) => {
           const applied = new Map(record.applied.map((a) => [key(a), a.offset]))
-          const blocks: Block[] = [offsetsChangeTable(record.previous.map((p) => ({ topic: p.topic, partition: p.partition, from: applied.get(key(p)) ?? null, to: p.offset })), `Restore group ${record.groupId}`, 'Now (after the rewind)', 'Restore to')]
+          const blocks: Block[] = [
+            offsetsChangeTable(
+              record.previous.map((p) => ({ topic: p.topic, partition: p.partition, from: applied.get(key(p)) ?? null, to: p.offset })),
+              `Restore group ${record.groupId}`,
+              'Now (after the rewind)',
+              'Restore to',
+            ),
+          ]
           const uncommitted = record.previous.filter((p) => p.offset === null)
-          if (uncommitted.length) blocks.push(notice('warn', `${counted(uncommitted.length, 'partition')} had no committed offset before the rewind; they keep the rewound offset (remove it with kafka-consumer-groups --delete-offsets if needed).`))
+          if (uncommitted.length)
+            blocks.push(
+              notice(
+                'warn',
+                `${counted(uncommitted.length, 'partition')} had no committed offset before the rewind; they keep the rewound offset (remove it with kafka-consumer-groups --delete-offsets if needed).`,
+              ),
+            )
           return blocks
         },
-        summary: (record) => `restore the committed offsets of group ${record.groupId} on ${counted(record.previous.filter((p) => p.offset !== null).length, 'partition')}`,
+        summary: (record) =>
+          `restore the committed offsets of group ${record.groupId} on ${counted(record.previous.filter((p) => p.offset !== null).length, 'partition')}`,
         confirm: (record) => ({ kind: 'typed', expected: record.groupId, prompt: `Type ${record.groupId} to restore its previous offsets` }),
         recheck: (ctx, record) => groupDrifts(ctx.kafka, record.groupId, record.applied),
         apply: async (ctx, record) => {
           const restore = record.previous.filter((p): p is TopicPartition & { offset: bigint } => p.offset !== null)
           const results = await ctx.kafka.alterCommittedOffsets(record.groupId, restore)
           const failed = results.filter((r) => r.error).map((r) => ({ item: key(r), error: r.error!.message }))
-          return { blocks: [notice(failed.length ? 'danger' : 'ok', `Restored ${formatCount(results.length - failed.length)} of ${formatCount(results.length)} offsets.`)], applied: results.filter((r) => !r.error).map(key), failed }
+          return {
+            blocks: [
+              notice(failed.length ? 'danger' : 'ok', `Restored ${formatCount(results.length - failed.length)} of ${formatCount(results.length)} offsets.`),
+            ],
+            applied: results.filter((r) => !r.error).map(key),
+            failed,
+          }
         },
         verify: async (ctx, record) => {
           const expected = record.previous.filter((p): p is TopicPartition & { offset: bigint } => p.offset !== null)
           const wrong = await verifyCommitted(ctx.kafka, record.groupId, expected, ctx.sleep)
-          return { ok: wrong.length === 0, blocks: [wrong.length ? notice('danger', `${wrong.length} offset(s) read back differently`) : notice('ok', 'Read back: the previous offsets are committed again.')] }
+          return {
+            ok: wrong.length === 0,
+            blocks: [
+              wrong.length
+                ? notice('danger', `${wrong.length} offset(s) read back differently`)
+                : notice('ok', 'Read back: the previous offsets are committed again.'),
+            ],
+          }
         },
-        files: (record) => [{ name: 'previous-offsets.csv', content: formatOffsetsCsv(record.previous.filter((p): p is TopicPartition & { offset: bigint } => p.offset !== null)) }],
+        files: (record) => [
+          {
+            name: 'previous-offsets.csv',
+            content: formatOffsetsCsv(record.previous.filter((p): p is TopicPartition & { offset: bigint } => p.offset !== null)),
+          },
+        ],
       },
     }),
   ],

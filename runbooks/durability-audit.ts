@@ -16,7 +16,8 @@ import { placementKinds, whatCanBeLost } from './durability-audit/words.ts'
 export default nb.runbook({
   id: 'durability-audit',
   title: 'Durability audit: what each topic would lose',
-  summary: 'Replication factor, min.insync.replicas, unclean election and racks per topic (with where each is set), producers’ acks against them, ranked; optional undoable fixes and a reassignment plan. Read-only unless asked.',
+  summary:
+    'Replication factor, min.insync.replicas, unclean election and racks per topic (with where each is set), producers’ acks against them, ranked; optional undoable fixes and a reassignment plan. Read-only unless asked.',
   whenToUse:
     'Before an incident: "could acks=all lose data here?", "what happens if broker 3 dies?", a new cluster or a config review, or a CI gate (`--json --fail-on high`). After one: a producer lost acknowledged records (acks=1, a leader crash) or an unclean election did.',
   cells: [
@@ -38,7 +39,10 @@ export default nb.runbook({
         const audit = await runAudit(ctx.kafka, await scopeOf(ctx), { full: true, nowMs: ctx.now() })
         ctx.state.audit = audit
         ctx.state.before = countBySeverity(audit.report.findings)
-        return { blocks: clusterBlocks(audit.report), data: { defaults: audit.report.defaults, brokers: audit.report.brokers, problems: audit.report.problems } }
+        return {
+          blocks: clusterBlocks(audit.report),
+          data: { defaults: audit.report.defaults, brokers: audit.report.brokers, problems: audit.report.problems },
+        }
       },
     }),
     nb.query({
@@ -55,7 +59,11 @@ export default nb.runbook({
             counts.high ? 'danger' : counts.medium ? 'warn' : 'ok',
             `${counted(audit.report.findings.length, 'finding')} on ${counted(audit.report.topics.length, 'topic')}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info${audit.producers.length ? ` — and ${counted(findings.length - audit.report.findings.length, 'producer risk')} below` : ''}.`,
           ),
-          ...findingBlocks(audit.report.findings, { targetRf: await ctx.param('replication-factor'), bytesToCopy: bytes > 0n ? formatBytes(bytes) : null, minIsr: await ctx.param('min-isr') }),
+          ...findingBlocks(audit.report.findings, {
+            targetRf: await ctx.param('replication-factor'),
+            bytesToCopy: bytes > 0n ? formatBytes(bytes) : null,
+            minIsr: await ctx.param('min-isr'),
+          }),
         ]
         return { blocks, data: { counts, findings: audit.report.findings }, findings }
       },
@@ -97,7 +105,17 @@ export default nb.runbook({
         const { producers } = ctx.state.audit!
         return {
           blocks: producers.flatMap((p) => producerBlocks(p)),
-          data: { producers: producers.map((p) => ({ path: p.producer.path, client: p.producer.client, acks: p.producer.acks, idempotence: p.producer.idempotence, retries: p.producer.retries, refusal: p.producer.refusal, verdicts: p.verdicts })) },
+          data: {
+            producers: producers.map((p) => ({
+              path: p.producer.path,
+              client: p.producer.client,
+              acks: p.producer.acks,
+              idempotence: p.producer.idempotence,
+              retries: p.producer.retries,
+              refusal: p.producer.refusal,
+              verdicts: p.verdicts,
+            })),
+          },
         }
       },
     }),
@@ -127,7 +145,17 @@ export default nb.runbook({
           sizes: reading.logDirs.length ? replicaSizes(reading.logDirs) : null,
         })
         if (plan.moves.length === 0) {
-          return { blocks: [notice('info', plan.notPossible.length ? `No reassignment is possible: ${plan.notPossible[0]!.reason} (${counted(plan.notPossible.length, 'partition')}).` : 'Nothing to move.')], data: { plan } }
+          return {
+            blocks: [
+              notice(
+                'info',
+                plan.notPossible.length
+                  ? `No reassignment is possible: ${plan.notPossible[0]!.reason} (${counted(plan.notPossible.length, 'partition')}).`
+                  : 'Nothing to move.',
+              ),
+            ],
+            data: { plan },
+          }
         }
         const file = await ctx.writeFile('reassignment.json', plan.json)
         const rollback = await ctx.writeFile('reassignment-rollback.json', plan.rollbackJson)
@@ -146,7 +174,12 @@ export default nb.runbook({
         const after = countBySeverity(audit.report.findings)
         const rows = (['high', 'medium', 'low', 'info'] as const).map((s) => [s, before[s] ?? 0, after[s]])
         return {
-          blocks: [table(['Severity', 'Before', 'Now'], rows, { title: 'Findings before and after' }), ...(audit.report.findings.length ? [markdown(`Left: ${audit.report.findings.map((f) => f.kind).join(', ')} — see the findings above for their fixes.`)] : [])],
+          blocks: [
+            table(['Severity', 'Before', 'Now'], rows, { title: 'Findings before and after' }),
+            ...(audit.report.findings.length
+              ? [markdown(`Left: ${audit.report.findings.map((f) => f.kind).join(', ')} — see the findings above for their fixes.`)]
+              : []),
+          ],
           data: { before, after, findings: audit.report.findings },
           findings: reportedFindings(audit),
         }

@@ -12,7 +12,8 @@ import { nb } from './unclean-election/notebook.ts'
 export default nb.runbook({
   id: 'unclean-election',
   title: 'Offline partitions: wait, or elect an out-of-sync replica',
-  summary: 'Leaderless partitions: who holds their committed records, what each live replica would lose if elected, and a safe wait, a chosen unclean election, or a one-shot unclean flag.',
+  summary:
+    'Leaderless partitions: who holds their committed records, what each live replica would lose if elected, and a safe wait, a chosen unclean election, or a one-shot unclean flag.',
   whenToUse: `A page says **offline partitions** (\`OfflinePartitionsCount\` > 0, \`kafka-topics --describe --unavailable-partitions\` lists partitions with \`Leader: none\`), producers fail with \`NOT_LEADER_OR_FOLLOWER\` or time out, consumers of some partitions stand still — and the brokers that held those partitions' in-sync replicas are down.
 
 Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,orders:3 --set candidate=2\` prints the estimates and the plan with its hash; rerun without \`--dry-run\` and with \`--approve elect=<hash>\` to apply exactly that plan.`,

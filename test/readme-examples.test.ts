@@ -35,7 +35,10 @@ describe('the README', () => {
     writeFileSync(path, example('### Markdown runbooks', '````md'))
     const runbook = (await loadMarkdownRunbook(path)).default as AnyRunbook
     expect(runbook.cells.map((c) => `${c.kind}:${c.id}`)).toEqual(['explain:notes-1', 'query:biggest', 'decide:next', 'action:shorten'])
-    const kafka = fakeCluster().brokers(3).topic('clicks', { partitions: 2, configs: { 'retention.ms': '604800000' } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('clicks', { partitions: 2, configs: { 'retention.ms': '604800000' } })
+      .build()
     const run = await runWithKit(runbook, { kafka, set: { topic: 'clicks', next: 'shorten', retention: '2d' }, yes: true })
     expect(run.exitCode).toBe(0)
     expect(kafka.mutations).toEqual(['incrementalAlterConfigs'])

@@ -15,9 +15,15 @@ export interface QueryOutput {
 /** Brokers as the cluster sees them: rack, fenced or not, which one is the active controller. */
 export async function brokersView(kafka: KafkaOps): Promise<QueryOutput> {
   const cluster = await kafka.cluster()
-  const rows = [...cluster.brokers].sort((a, b) => a.id - b.id).map((b) => [b.id, `${b.host}:${b.port}`, b.rack ?? 'unknown', b.fenced === null ? 'unknown' : b.fenced ? 'fenced' : 'up'])
+  const rows = [...cluster.brokers]
+    .sort((a, b) => a.id - b.id)
+    .map((b) => [b.id, `${b.host}:${b.port}`, b.rack ?? 'unknown', b.fenced === null ? 'unknown' : b.fenced ? 'fenced' : 'up'])
   return {
-    blocks: [table(['Broker', 'Address', 'Rack', 'State'], rows, { footer: `Active controller: ${cluster.controller.id ?? 'unknown'} (from ${cluster.controller.source === 'describe-quorum' ? 'the KRaft quorum' : 'metadata'}).` })],
+    blocks: [
+      table(['Broker', 'Address', 'Rack', 'State'], rows, {
+        footer: `Active controller: ${cluster.controller.id ?? 'unknown'} (from ${cluster.controller.source === 'describe-quorum' ? 'the KRaft quorum' : 'metadata'}).`,
+      }),
+    ],
     data: { brokers: cluster.brokers, controller: cluster.controller },
   }
 }
@@ -31,10 +37,14 @@ export async function topicSettingsView(kafka: KafkaOps, topic: string, names: r
   const missing = names.filter((n) => !config.entries.some((e) => e.name === n))
   return {
     blocks: [
-      table(['Setting', 'Value', 'From'], entries.map((e) => [e.name, e.sensitive ? '(hidden)' : e.value, e.source]), {
-        title: `Topic ${topic}`,
-        ...(names.length ? {} : { footer: 'Settings that differ from Kafka’s defaults.' }),
-      }),
+      table(
+        ['Setting', 'Value', 'From'],
+        entries.map((e) => [e.name, e.sensitive ? '(hidden)' : e.value, e.source]),
+        {
+          title: `Topic ${topic}`,
+          ...(names.length ? {} : { footer: 'Settings that differ from Kafka’s defaults.' }),
+        },
+      ),
       ...(missing.length ? [notice('warn', `Kafka knows no topic setting named ${missing.join(', ')}.`)] : []),
     ],
     data: entries.map((e) => ({ name: e.name, value: e.sensitive ? null : e.value, source: e.source })),
@@ -48,7 +58,9 @@ export async function partitionHealthView(kafka: KafkaOps, topics?: readonly str
   if (topics && unknown.length) throw new Refusal(`topic ${unknown.map((t) => t.topic).join(', ')} does not exist — check the name; nothing changed`)
   const names = states.filter((t) => !t.error).map((t) => t.topic)
   const configs = names.length ? await kafka.describeConfigs(names.map((name) => ({ type: 'topic' as const, name }))) : []
-  const minIsr = new Map(configs.map((c) => [c.resource.type === 'topic' ? c.resource.name : '', Number(c.entries.find((e) => e.name === 'min.insync.replicas')?.value ?? NaN)]))
+  const minIsr = new Map(
+    configs.map((c) => [c.resource.type === 'topic' ? c.resource.name : '', Number(c.entries.find((e) => e.name === 'min.insync.replicas')?.value ?? NaN)]),
+  )
   const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
   const adding = new Map(reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
   const flagged: (TopicPartition & { leader: number | null; isr: readonly number[]; replicas: readonly number[]; conditions: string[] })[] = []
@@ -67,8 +79,16 @@ export async function partitionHealthView(kafka: KafkaOps, topics?: readonly str
       ? [
           table(
             ['Partition', 'Leader', 'Replicas', 'ISR', 'Condition'],
-            shownRows.map((f) => [`${f.topic}-${f.partition}`, f.leader === null ? 'none' : String(f.leader), f.replicas.join(','), f.isr.join(',') || '–', f.conditions.join(', ')]),
-            { footer: `${formatCount(flagged.length)} of ${formatCount(total)} partitions flagged${flagged.length > shownRows.length ? ` (first ${shownRows.length} shown)` : ''}.` },
+            shownRows.map((f) => [
+              `${f.topic}-${f.partition}`,
+              f.leader === null ? 'none' : String(f.leader),
+              f.replicas.join(','),
+              f.isr.join(',') || '–',
+              f.conditions.join(', '),
+            ]),
+            {
+              footer: `${formatCount(flagged.length)} of ${formatCount(total)} partitions flagged${flagged.length > shownRows.length ? ` (first ${shownRows.length} shown)` : ''}.`,
+            },
           ),
         ]
       : [notice('ok', `All ${formatCount(total)} partitions have a live leader and a full ISR.`)],
@@ -79,7 +99,8 @@ export async function partitionHealthView(kafka: KafkaOps, topics?: readonly str
 /** A consumer group: state, members, and per partition the committed offset, log end and lag. */
 export async function consumerGroupView(kafka: KafkaOps, groupId: string): Promise<QueryOutput> {
   const [[description], offsets] = await Promise.all([kafka.describeGroups([groupId]), kafka.committedOffsets(groupId)])
-  if ((!description || description.error) && offsets.offsets.length === 0) throw new Refusal(`no consumer group ${groupId} — check the id (runbook status lists the groups); nothing changed`)
+  if ((!description || description.error) && offsets.offsets.length === 0)
+    throw new Refusal(`no consumer group ${groupId} — check the id (runbook status lists the groups); nothing changed`)
   const ends = await kafka.listOffsets(offsets.offsets.map((o) => ({ topic: o.topic, partition: o.partition, spec: 'latest' as const })))
   const endOf = new Map(ends.map((e) => [`${e.topic}/${e.partition}`, e.offset]))
   const rows = offsets.offsets.map((o) => {
@@ -96,21 +117,36 @@ export async function consumerGroupView(kafka: KafkaOps, groupId: string): Promi
         ['Members', String(description?.members.length ?? 0)],
         ['Total lag', formatCount(lag)],
       ]),
-      table(['Topic', 'Partition', 'Committed', 'Log end', 'Lag'], rows.map((r) => [...r])),
+      table(
+        ['Topic', 'Partition', 'Committed', 'Log end', 'Lag'],
+        rows.map((r) => [...r]),
+      ),
     ],
-    data: { groupId, state, members: description?.members.length ?? 0, lag, partitions: rows.map(([topic, partition, committed, logEnd]) => ({ topic, partition, committed, logEnd })) },
+    data: {
+      groupId,
+      state,
+      members: description?.members.length ?? 0,
+      lag,
+      partitions: rows.map(([topic, partition, committed, logEnd]) => ({ topic, partition, committed, logEnd })),
+    },
   }
 }
 
 /** The biggest replicas on disk, on one broker or all, with the brokers that could not answer. */
 export async function logDirsView(kafka: KafkaOps, broker?: number, top = 10): Promise<QueryOutput> {
   const dirs = await kafka.describeLogDirs(broker === undefined ? undefined : [broker])
-  const replicas = dirs.flatMap((b) => b.dirs.flatMap((d) => d.replicas.map((r) => ({ broker: b.broker, dir: d.path, topic: r.topic, partition: r.partition, sizeBytes: r.sizeBytes }))))
+  const replicas = dirs.flatMap((b) =>
+    b.dirs.flatMap((d) => d.replicas.map((r) => ({ broker: b.broker, dir: d.path, topic: r.topic, partition: r.partition, sizeBytes: r.sizeBytes }))),
+  )
   replicas.sort((a, b) => (b.sizeBytes > a.sizeBytes ? 1 : b.sizeBytes < a.sizeBytes ? -1 : 0))
   const unanswered = dirs.filter((b) => b.error)
   return {
     blocks: [
-      table(['Broker', 'Partition', 'Size (bytes)', 'Directory'], replicas.slice(0, top).map((r) => [r.broker, `${r.topic}-${r.partition}`, r.sizeBytes, r.dir]), { title: `Biggest replicas${broker === undefined ? '' : ` on broker ${broker}`}` }),
+      table(
+        ['Broker', 'Partition', 'Size (bytes)', 'Directory'],
+        replicas.slice(0, top).map((r) => [r.broker, `${r.topic}-${r.partition}`, r.sizeBytes, r.dir]),
+        { title: `Biggest replicas${broker === undefined ? '' : ` on broker ${broker}`}` },
+      ),
       ...unanswered.map((b) => notice('warn', `Broker ${b.broker} did not answer: ${b.error!.message}`)),
     ],
     data: replicas.slice(0, top),

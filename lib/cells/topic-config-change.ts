@@ -87,7 +87,12 @@ async function drifts(kafka: KafkaOps, changes: readonly ConfigChange[]): Promis
  * Polls until every change reads back (bounded: brokers apply a config record a moment after the controller
  * accepted it, so one read right after the write can still see the old value). Returns what still differs.
  */
-async function settled(kafka: KafkaOps, changes: readonly ConfigChange[], matches: (c: ConfigChange, state: SettingState | undefined) => boolean, sleep: (ms: number) => Promise<void>): Promise<ConfigChange[]> {
+async function settled(
+  kafka: KafkaOps,
+  changes: readonly ConfigChange[],
+  matches: (c: ConfigChange, state: SettingState | undefined) => boolean,
+  sleep: (ms: number) => Promise<void>,
+): Promise<ConfigChange[]> {
   let wrong: ConfigChange[] = []
   for (let attempt = 0; attempt < 20; attempt++) {
     const now = await currentSettings(kafka, changes)
@@ -126,7 +131,11 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
   readonly recheckMore?: (ctx: RunContext<S, P>, plan: ConfigChangePlan<F>) => Promise<readonly Drift[]>
 }): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
   const preview = (plan: ConfigChangePlan<F>): readonly Block[] => [
-    table(['Topic', 'Setting', 'Now', 'After'], plan.changes.map((c) => [c.topic, c.name, shown(c.before), afterText(c)]), { footer: 'Every other setting of these topics stays as it is (IncrementalAlterConfigs).' }),
+    table(
+      ['Topic', 'Setting', 'Now', 'After'],
+      plan.changes.map((c) => [c.topic, c.name, shown(c.before), afterText(c)]),
+      { footer: 'Every other setting of these topics stays as it is (IncrementalAlterConfigs).' },
+    ),
   ]
   const summary = (plan: ConfigChangePlan<F>) =>
     `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
@@ -145,11 +154,19 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
     ...(options.whenDoc ? { whenDoc: options.whenDoc } : {}),
     async plan(ctx) {
       const asked = await options.targets(ctx)
-      const { targets, facts } = Array.isArray(asked) ? { targets: asked as readonly ConfigTarget[], facts: undefined } : (asked as { targets: readonly ConfigTarget[]; facts: F })
+      const { targets, facts } = Array.isArray(asked)
+        ? { targets: asked as readonly ConfigTarget[], facts: undefined }
+        : (asked as { targets: readonly ConfigTarget[]; facts: F })
       if (targets.length === 0) throw new Refusal('nothing to change — no topic settings were named; nothing changed')
       const before = await currentSettings(ctx.kafka, targets)
       const changes = targets.map((t) => ({ topic: t.topic, name: t.name, before: before.get(`${t.topic}/${t.name}`)!, after: t.value }))
-      const rejected = (await alter(ctx.kafka, changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), true)).find((r) => r.error)
+      const rejected = (
+        await alter(
+          ctx.kafka,
+          changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })),
+          true,
+        )
+      ).find((r) => r.error)
       if (rejected) throw new Refusal(`Kafka rejects the change to ${rejected.topic}: ${rejected.error!.message}; nothing changed`)
       return facts === undefined ? { changes } : { changes, facts }
     },
@@ -158,12 +175,18 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
     confirm: options.confirm ?? confirm,
     recheck: async (ctx, plan) => [...(await drifts(ctx.kafka, plan.changes)), ...(options.recheckMore ? await options.recheckMore(ctx, plan) : [])],
     async apply(ctx, plan) {
-      const results = await alter(ctx.kafka, plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })), false)
+      const results = await alter(
+        ctx.kafka,
+        plan.changes.map((c) => ({ topic: c.topic, name: c.name, value: c.after })),
+        false,
+      )
       const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
       const appliedTopics = new Set(results.filter((r) => !r.error).map((r) => r.topic))
       const applied = plan.changes.filter((c) => appliedTopics.has(c.topic))
       return {
-        blocks: failed.length ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)] : [notice('ok', `Changed ${applied.length} setting${applied.length === 1 ? '' : 's'}.`)],
+        blocks: failed.length
+          ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)]
+          : [notice('ok', `Changed ${applied.length} setting${applied.length === 1 ? '' : 's'}.`)],
         applied: applied.map((c) => `${c.topic} ${c.name}`),
         failed,
         undo: { changes: applied },
@@ -172,16 +195,34 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
     async verify(ctx, plan, applied) {
       const done = (applied.undo as ConfigChangePlan | undefined)?.changes ?? plan.changes
       // A removed override reads back as whatever the topic now inherits, so only its source is checked.
-      const wrong = await settled(ctx.kafka, done, (c, state) => (c.after === null ? state?.source !== 'dynamic-topic' : state?.value === c.after && state.source === 'dynamic-topic'), ctx.sleep)
+      const wrong = await settled(
+        ctx.kafka,
+        done,
+        (c, state) => (c.after === null ? state?.source !== 'dynamic-topic' : state?.value === c.after && state.source === 'dynamic-topic'),
+        ctx.sleep,
+      )
       return {
         ok: wrong.length === 0,
-        blocks: [wrong.length === 0 ? notice('ok', 'Read back: every change is in place.') : notice('danger', `Did not read back: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)],
+        blocks: [
+          wrong.length === 0
+            ? notice('ok', 'Read back: every change is in place.')
+            : notice('danger', `Did not read back: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`),
+        ],
       }
     },
     // The undo needs the settings only: the runbook's priced facts are not part of what is restored.
     undoRecord: (plan) => ({ changes: plan.changes }),
     undo: {
-      describe: (record) => [table(['Topic', 'Setting', 'Restore to'], record.changes.map((c) => [c.topic, c.name, c.before.source === 'dynamic-topic' ? c.before.value : `inherited (remove the override; was ${c.before.value ?? 'unset'})`]))],
+      describe: (record) => [
+        table(
+          ['Topic', 'Setting', 'Restore to'],
+          record.changes.map((c) => [
+            c.topic,
+            c.name,
+            c.before.source === 'dynamic-topic' ? c.before.value : `inherited (remove the override; was ${c.before.value ?? 'unset'})`,
+          ]),
+        ),
+      ],
       summary: (record) => `restore ${record.changes.length} topic setting${record.changes.length === 1 ? '' : 's'} to their previous values and sources`,
       confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${record.changes.length} setting${record.changes.length === 1 ? '' : 's'}?` }),
       recheck: (ctx: UndoContext, record) => changedSince(ctx.kafka, record.changes),
@@ -194,10 +235,16 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
         const wrong = await settled(
           ctx.kafka,
           record.changes,
-          (c, state) => (c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic'),
+          (c, state) =>
+            c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic',
           ctx.sleep,
         )
-        return { ok: wrong.length === 0, blocks: wrong.length ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)] : [notice('ok', 'Every setting is back as it was, source included.')] }
+        return {
+          ok: wrong.length === 0,
+          blocks: wrong.length
+            ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)]
+            : [notice('ok', 'Every setting is back as it was, source included.')],
+        }
       },
     },
   }

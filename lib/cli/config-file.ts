@@ -60,7 +60,8 @@ export function parseConfig(text: string, path: string): RunbookConfig {
   const base = dirname(path)
   const profiles: Record<string, Profile> = {}
   const rawProfiles = object.profiles ?? {}
-  if (typeof rawProfiles !== 'object' || rawProfiles === null) throw new ConfigFileError(`${path}: "profiles" must be an object of name → { bootstrapServer, commandConfig? }`)
+  if (typeof rawProfiles !== 'object' || rawProfiles === null)
+    throw new ConfigFileError(`${path}: "profiles" must be an object of name → { bootstrapServer, commandConfig? }`)
   for (const [name, value] of Object.entries(rawProfiles as Record<string, unknown>)) {
     const profile = value as Partial<Profile> | null
     if (!profile || typeof profile.bootstrapServer !== 'string' || profile.bootstrapServer === '') {

@@ -34,7 +34,9 @@ export async function resolveConnection(args: ParsedArgs, env: NodeJS.ProcessEnv
     try {
       return readFileSync(resolve(cwd, path), 'utf8')
     } catch (error) {
-      throw new ConnectionConfigError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) — check the path in your client properties`)
+      throw new ConnectionConfigError(
+        `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) — check the path in your client properties`,
+      )
     }
   }
   const withProperties = (servers: string, propertiesPath: string | undefined, origin: string): ResolvedConnection => {

@@ -128,7 +128,10 @@ export const command: Command = {
       onProgress: (line) => env.stderr.write(`… ${line}\n`),
     })
     if (args.values.json) env.stdout.write(JSON.stringify(result.report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n')
-    else env.stdout.write(`${renderBlocks(drillReportBlocks(result.report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })}\n\nReport saved: ${result.reportPaths.join(', ')}\n`)
+    else
+      env.stdout.write(
+        `${renderBlocks(drillReportBlocks(result.report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })}\n\nReport saved: ${result.reportPaths.join(', ')}\n`,
+      )
     return ExitCode.done
   },
 }

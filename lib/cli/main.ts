@@ -15,7 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   status: { summary: 'what is wrong with the cluster right now, and which runbook fits', load: async () => (await import('./status.ts')).command },
   undo: { summary: 'restore what a session changed, after re-checking the cluster', load: async () => (await import('./undo.ts')).command },
   sessions: { summary: 'list recorded sessions (transcripts and undo records)', load: async () => (await import('./sessions.ts')).command },
-  sandbox: { summary: 'a local Kafka cluster for drills and tests: up, down, status, logs, kill, stop, pause, resume, start', load: async () => (await import('./sandbox.ts')).command },
+  sandbox: {
+    summary: 'a local Kafka cluster for drills and tests: up, down, status, logs, kill, stop, pause, resume, start',
+    load: async () => (await import('./sandbox.ts')).command,
+  },
   new: { summary: 'write a starting runbook and its test (your team’s own runbooks)', load: async () => (await import('./new.ts')).command },
   drill: { summary: 'break the sandbox the way real incidents do, run the runbook, get scored', load: async () => (await import('./drill.ts')).command },
 }
@@ -78,4 +81,3 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
     return failure.exitCode
   }
 }
-

@@ -67,7 +67,8 @@ export function collectAnswers(args: ParsedArgs, cwd: string): Map<string, { tex
     } catch (error) {
       throw new UsageError(`cannot read answers file ${file} (${(error as Error).message.split('\n')[0]}) — give a JSON object of name → value`)
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`answers file ${file} must hold a JSON object of name → value`)
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new UsageError(`answers file ${file} must hold a JSON object of name → value`)
     for (const [key, value] of Object.entries(parsed)) {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
         throw new UsageError(`answers file ${file}: "${key}" must be a string, number or boolean`)
@@ -127,7 +128,11 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
   const kafka = await connect(connection.options)
   try {
     const [cluster, caps] = await Promise.all([kafka.cluster(), kafka.capabilities()])
-    return { kafka, secrets: secretsOf(connection.options), cluster: { origin: connection.origin, clusterId: cluster.clusterId, kafkaLine: caps.kafkaLine, elr: caps.elr } }
+    return {
+      kafka,
+      secrets: secretsOf(connection.options),
+      cluster: { origin: connection.origin, clusterId: cluster.clusterId, kafkaLine: caps.kafkaLine, elr: caps.elr },
+    }
   } catch (error) {
     await kafka.close()
     throw error

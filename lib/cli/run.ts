@@ -4,7 +4,18 @@ import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
+import {
+  collectAnswers,
+  failOnLevel,
+  isInteractive,
+  makeIo,
+  openCluster,
+  reportResult,
+  runModeHelp,
+  runModeOptions,
+  sessionOptions,
+  UsageError,
+} from './run-support.ts'
 import { openCatalog } from './catalog.ts'
 
 export const command: Command = {

@@ -152,7 +152,13 @@ async function runControl(config: SandboxConfig, action: NodeAction, nodeId: num
     env: env.env,
     signal: env.signal,
   })
-  const done: Record<NodeAction, string> = { kill: 'killed (SIGKILL)', stop: 'stopped (SIGTERM)', pause: 'paused (SIGSTOP)', resume: 'resumed (SIGCONT)', start: 'started' }
+  const done: Record<NodeAction, string> = {
+    kill: 'killed (SIGKILL)',
+    stop: 'stopped (SIGTERM)',
+    pause: 'paused (SIGSTOP)',
+    resume: 'resumed (SIGCONT)',
+    start: 'started',
+  }
   env.stdout.write(`${node.role} ${node.id}: ${done[action]} — now ${node.state}${node.pid ? `, pid ${node.pid}` : ''}\n`)
   return ExitCode.done
 }
@@ -170,7 +176,9 @@ export function describeStatus(current: SandboxStatus, view: SandboxClusterView 
   const rows = [['node', 'role', 'pid', 'port', 'process', 'cluster view']]
   for (const node of current.nodes) {
     let cluster = '?'
-    if (view && node.role === 'controller') cluster = view.activeControllerId === node.id ? 'active controller' : view.activeControllerId === null ? 'unknown' : `not active (${view.activeControllerId} is)`
+    if (view && node.role === 'controller')
+      cluster =
+        view.activeControllerId === node.id ? 'active controller' : view.activeControllerId === null ? 'unknown' : `not active (${view.activeControllerId} is)`
     if (view && node.role === 'broker') {
       const broker = view.brokers.find((candidate) => candidate.id === node.id)
       cluster = broker ? (broker.fenced ? 'registered, fenced' : 'registered, unfenced') : 'not registered (or fenced)'
@@ -178,7 +186,13 @@ export function describeStatus(current: SandboxStatus, view: SandboxClusterView 
     rows.push([String(node.id), node.role, node.pid ? String(node.pid) : '-', String(node.port), node.state, cluster])
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  for (const row of rows) lines.push(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd())
+  for (const row of rows)
+    lines.push(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
   if (clusterError) lines.push('', `cluster view unavailable: ${clusterError}`)
   return lines.join('\n')
 }

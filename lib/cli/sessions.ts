@@ -22,7 +22,12 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const dir = sessionsDir(args, env, config)
     const limit = Number(args.values.limit ?? 20)
-    const ids = existsSync(dir) ? readdirSync(dir).filter((name) => existsSync(join(dir, name, 'events.jsonl'))).sort().reverse() : []
+    const ids = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((name) => existsSync(join(dir, name, 'events.jsonl')))
+          .sort()
+          .reverse()
+      : []
     const rows = ids.slice(0, Number.isFinite(limit) && limit > 0 ? limit : 20).map((id) => {
       const events = readEvents(join(dir, id))
       const start = events.find((e) => e.type === 'session-start')

@@ -28,7 +28,9 @@ without connecting to a cluster. --markdown prints Markdown instead of terminal 
       throw new UsageError(broken ? `runbook ${id} cannot be used: ${broken.error}` : `no runbook "${id}" — \`runbook list\` shows the ones there are`)
     }
     const blocks = describeRunbook(runbook)
-    const text = args.values.markdown ? blocksToMarkdown(blocks) : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
+    const text = args.values.markdown
+      ? blocksToMarkdown(blocks)
+      : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
     env.stdout.write(text + '\n')
     return ExitCode.done
   },

@@ -69,15 +69,7 @@ function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<nu
   return [...shapes.values()]
     .map((s) => ({ s, count: [...s.byTopic.values()].reduce((n, ps) => n + ps.length, 0) }))
     .sort((a, b) => b.count - a.count)
-    .map(({ s, count }) => [
-      formatCount(count),
-      s.leader,
-      s.isr,
-      s.minIsr,
-      s.elr,
-      s.offline,
-      fitList(topicLabels(s.byTopic), 44, s.byTopic.size),
-    ])
+    .map(({ s, count }) => [formatCount(count), s.leader, s.isr, s.minIsr, s.elr, s.offline, fitList(topicLabels(s.byTopic), 44, s.byTopic.size)])
 }
 
 function partitionSection(title: string, explanation: string, partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): Block[] {
@@ -89,21 +81,25 @@ function partitionSection(title: string, explanation: string, partitions: readon
     table(['Partitions', 'Leader', 'ISR', 'Min ISR', 'ELR', 'Offline', 'Topics[partitions]'], shown, {
       title: `${title}: ${formatCount(partitions.length)} — ${explanation}`,
       align: ['right', 'left', 'right', 'right', 'right', 'left', 'left'],
-      ...(rows.length > maxRows ? { footer: `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)` } : {}),
+      ...(rows.length > maxRows
+        ? { footer: `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)` }
+        : {}),
     }),
   ]
 }
 
 function brokerRows(brokers: readonly BrokerHealth[]): { rows: (string | number)[][]; footer?: string } {
   const ordered = [...brokers].sort((a, b) => (a.state === 'up' ? 1 : 0) - (b.state === 'up' ? 1 : 0) || a.id - b.id)
-  const rows = ordered.slice(0, maxBrokerRows).map((b) => [
-    b.id,
-    b.host === null ? '–' : `${b.host}:${b.port}`,
-    b.rack ?? '–',
-    b.state === 'unregistered' ? 'down (not registered)' : b.state,
-    b.leaderOf,
-    b.replicaOf,
-  ])
+  const rows = ordered
+    .slice(0, maxBrokerRows)
+    .map((b) => [
+      b.id,
+      b.host === null ? '–' : `${b.host}:${b.port}`,
+      b.rack ?? '–',
+      b.state === 'unregistered' ? 'down (not registered)' : b.state,
+      b.leaderOf,
+      b.replicaOf,
+    ])
   const rest = ordered.length - rows.length
   return rest > 0 ? { rows, footer: `and ${formatCount(rest)} more brokers, all up` } : { rows }
 }
@@ -135,14 +131,27 @@ export function describeHealth(report: HealthReport): Block[] {
   blocks.push(
     facts([
       ['Cluster', report.cluster.id ?? 'unknown id'],
-      ['Kafka', `${report.cluster.kafkaLine ?? 'unknown'}${report.cluster.metadataVersion ? ` (metadata.version ${report.cluster.metadataVersion})` : ''}, ELR ${report.cluster.elr}`],
-      ['Controller', controller.id === null ? 'none found' : `${controller.id}${controller.source === 'describe-quorum' ? ' (active KRaft controller)' : ' (as Metadata reports it; DescribeQuorum unavailable)'}`],
+      [
+        'Kafka',
+        `${report.cluster.kafkaLine ?? 'unknown'}${report.cluster.metadataVersion ? ` (metadata.version ${report.cluster.metadataVersion})` : ''}, ELR ${report.cluster.elr}`,
+      ],
+      [
+        'Controller',
+        controller.id === null
+          ? 'none found'
+          : `${controller.id}${controller.source === 'describe-quorum' ? ' (active KRaft controller)' : ' (as Metadata reports it; DescribeQuorum unavailable)'}`,
+      ],
       ['Brokers', `${up} up${down ? `, ${down} down or fenced` : ''}`],
       ['Partitions', `${formatCount(partitions.total)} in ${counted(partitions.topics, 'topic')}`],
     ]),
   )
   const brokers = brokerRows(report.brokers)
-  blocks.push(table(['Broker', 'Address', 'Rack', 'State', 'Leads', 'Replicas'], brokers.rows, { title: 'Brokers', ...(brokers.footer ? { footer: brokers.footer } : {}) }))
+  blocks.push(
+    table(['Broker', 'Address', 'Rack', 'State', 'Leads', 'Replicas'], brokers.rows, {
+      title: 'Brokers',
+      ...(brokers.footer ? { footer: brokers.footer } : {}),
+    }),
+  )
 
   const flagged = partitions.unavailable.length + partitions.underMinIsr.length + partitions.atMinIsr.length + partitions.underReplicated.length
   if (flagged === 0) blocks.push(notice('ok', `All ${formatCount(partitions.total)} partitions have a live leader and a full ISR.`))

@@ -9,7 +9,11 @@ import { readHealthSnapshot } from './status-snapshot.ts'
 
 /** What turns the snapshot into the report: ~30 ms of modules to load, loaded while the cluster answers. */
 const loadReporting = async () => {
-  const [{ planClusterHealth }, render, view] = await Promise.all([import('../plans/cluster-health.ts'), import('../terminal/render.ts'), import('./status-view.ts')])
+  const [{ planClusterHealth }, render, view] = await Promise.all([
+    import('../plans/cluster-health.ts'),
+    import('../terminal/render.ts'),
+    import('./status-view.ts'),
+  ])
   return { planClusterHealth, ...render, ...view }
 }
 

@@ -96,12 +96,28 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   log(`starting or reusing sandbox ${options.sandbox.name}`)
   // A sandbox this drill starts is watched: if the drill dies, the watchdog stops it (unless it is to be kept).
-  const info = await up(options.sandbox, { probe: options.probe, ...(options.keepSandbox ? {} : { ownerPid: process.pid }), signal, onProgress: (line) => options.onProgress(`  ${line}`) })
+  const info = await up(options.sandbox, {
+    probe: options.probe,
+    ...(options.keepSandbox ? {} : { ownerPid: process.pid }),
+    signal,
+    onProgress: (line) => options.onProgress(`  ${line}`),
+  })
   const workloads = new WorkloadProcesses(dir)
   let kafka: KafkaOps | null = null
   try {
     kafka = await options.connect(info.bootstrap)
-    const ctx: DrillContext = { kafka, bootstrap: info.bootstrap, sandbox: options.sandbox, dir, runId, workloads, signal, log, now: Date.now, sleep: abortableSleep(signal) }
+    const ctx: DrillContext = {
+      kafka,
+      bootstrap: info.bootstrap,
+      sandbox: options.sandbox,
+      dir,
+      runId,
+      workloads,
+      signal,
+      log,
+      now: Date.now,
+      sleep: abortableSleep(signal),
+    }
     // Ctrl-C ends the drill at the next step boundary (waits inside a step end at once): no restarts, no score.
     const step = async <T>(work: () => Promise<T>): Promise<T> => {
       const result = await work()
@@ -124,7 +140,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       traineeStartedAt: new Date(outcome.startedAtMs).toISOString(),
       traineeEndedAt: new Date(outcome.endedAtMs).toISOString(),
       finishedAt: new Date().toISOString(),
-      session: outcome.run ? { id: outcome.run.sessionId, dir: outcome.run.sessionDir, status: outcome.run.status, exitCode: outcome.run.exitCode, ...(outcome.run.message ? { message: outcome.run.message } : {}) } : null,
+      session: outcome.run
+        ? {
+            id: outcome.run.sessionId,
+            dir: outcome.run.sessionDir,
+            status: outcome.run.status,
+            exitCode: outcome.run.exitCode,
+            ...(outcome.run.message ? { message: outcome.run.message } : {}),
+          }
+        : null,
       score,
       timeline,
       dir,
@@ -152,7 +176,8 @@ async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: In
     await ctx.sleep(trainee.waitMs)
     return { mode: 'nothing', run: null, startedAtMs, endedAtMs: Date.now() }
   }
-  const toAnswers = (entries: Readonly<Record<string, string>>, source: AnswerSource) => new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source }]))
+  const toAnswers = (entries: Readonly<Record<string, string>>, source: AnswerSource) =>
+    new Map(Object.entries(entries).map(([k, v]) => [k, { text: v, source }]))
   let given: Map<string, { text: string; source: AnswerSource }>
   let approvals: RunOptions['approvals'] = { yes: false, hashes: [] }
   if (trainee.kind === 'follow') {
@@ -175,7 +200,12 @@ async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: In
     dryRun: false,
     operator: options.operator,
     host: options.host,
-    cluster: { origin: `drill ${options.scenario.id} on sandbox ${options.sandbox.name}`, clusterId: cluster?.clusterId ?? null, kafkaLine: caps?.kafkaLine ?? null, elr: caps?.elr ?? 'unsupported' },
+    cluster: {
+      origin: `drill ${options.scenario.id} on sandbox ${options.sandbox.name}`,
+      clusterId: cluster?.clusterId ?? null,
+      kafkaLine: caps?.kafkaLine ?? null,
+      elr: caps?.elr ?? 'unsupported',
+    },
     args: options.args,
     secrets: [],
     signal: ctx.signal,

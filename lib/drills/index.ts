@@ -11,12 +11,7 @@ export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type T
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [
-  consumerOomScenario(),
-  uncleanElectionScenario(),
-  isrShrinkScenario(),
-  acksLossScenario(),
-]
+export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), isrShrinkScenario(), acksLossScenario()]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

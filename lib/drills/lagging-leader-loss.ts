@@ -64,7 +64,10 @@ async function until(env: Pick<LeaderLossEnv, 'now' | 'sleep'>, what: string, ti
 export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: LeaderLossPlan): Promise<LeaderLossOutcome> {
   await alter(env.leaderOnly, [
     { resource: { type: 'broker-default' }, ops: throttleRates.map((name) => ({ name, op: 'set' as const, value: '1' })) },
-    ...plan.topics.map((topic) => ({ resource: { type: 'topic' as const, name: topic }, ops: throttleReplicas.map((name) => ({ name, op: 'set' as const, value: '*' })) })),
+    ...plan.topics.map((topic) => ({
+      resource: { type: 'topic' as const, name: topic },
+      ops: throttleReplicas.map((name) => ({ name, op: 'set' as const, value: '*' })),
+    })),
   ])
   const pausedAt = env.now()
   for (const id of plan.followers) await control(env.sandbox, id, 'pause')
@@ -89,14 +92,25 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   const releaseWrites = await env.holdWrites?.()
   let killedAtMs: number
   try {
-    const ends = await env.leaderOnly.replicaOffsets(plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))))
+    const ends = await env.leaderOnly.replicaOffsets(
+      plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))),
+    )
     for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
     killedAtMs = env.now()
     await control(env.sandbox, plan.leader, 'kill')
   } finally {
     releaseWrites?.()
   }
-  env.log(`leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics.map((t) => `${t} ${Object.entries(endsBeforeKill[t] ?? {}).map(([b, o]) => `${b}=${o}`).join(' ')}`).join('; ')})`)
+  env.log(
+    `leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics
+      .map(
+        (t) =>
+          `${t} ${Object.entries(endsBeforeKill[t] ?? {})
+            .map(([b, o]) => `${b}=${o}`)
+            .join(' ')}`,
+      )
+      .join('; ')})`,
+  )
 
   // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.
   const newLeaders: Record<string, number | null> = {}
@@ -135,6 +149,7 @@ export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLos
       'preferred',
       plan.topics.map((topic) => ({ topic, partition: 0 })),
     )
-    if (!(await until(env, 'the leader back', 30_000, led))) throw new Error(`drill: broker ${plan.leader} did not lead ${plan.topics.join(', ')} again within 30 s`)
+    if (!(await until(env, 'the leader back', 30_000, led)))
+      throw new Error(`drill: broker ${plan.leader} did not lead ${plan.topics.join(', ')} again within 30 s`)
   }
 }

@@ -111,11 +111,17 @@ export async function breakIntoLeaderless(env: FaultEnv, plan: LeaderlessFaultPl
   }
   env.log?.(`brokers ${plan.leader} and ${plan.inSync} killed: waiting for the controller to fence them`)
   let last = ''
-  await until(env, `${plan.topic} to lose its leaders`, leaderlessTimeoutMs, async () => {
-    const now = await states(kafka, plan.topic, plan.partitions)
-    last = now.map((s) => (s ? `p${s.partition} leader ${s.leader} isr [${s.isr}] elr [${s.elr ?? ''}]` : 'unknown')).join('; ')
-    return now.every((s) => s !== undefined && s.leader === null)
-  }, () => last)
+  await until(
+    env,
+    `${plan.topic} to lose its leaders`,
+    leaderlessTimeoutMs,
+    async () => {
+      const now = await states(kafka, plan.topic, plan.partitions)
+      last = now.map((s) => (s ? `p${s.partition} leader ${s.leader} isr [${s.isr}] elr [${s.elr ?? ''}]` : 'unknown')).join('; ')
+      return now.every((s) => s !== undefined && s.leader === null)
+    },
+    () => last,
+  )
   return { pausedAtMs, shrinkSeenAtMs, killedAtMs, leaderlessAtMs: env.now() }
 }
 
@@ -128,7 +134,11 @@ export async function liftThrottle(env: Pick<FaultEnv, 'kafka'>, topic: string):
 }
 
 /** Lifts the throttle first (returning replicas are outside the ISR: throttled, they would never catch up), then starts the dead brokers. */
-export async function restoreAfterLeaderless(env: FaultEnv, plan: Pick<LeaderlessFaultPlan, 'topic' | 'leader' | 'inSync' | 'lagging'>, timeoutMs = 90_000): Promise<void> {
+export async function restoreAfterLeaderless(
+  env: FaultEnv,
+  plan: Pick<LeaderlessFaultPlan, 'topic' | 'leader' | 'inSync' | 'lagging'>,
+  timeoutMs = 90_000,
+): Promise<void> {
   await liftThrottle(env, plan.topic)
   for (const broker of [plan.inSync, plan.leader, plan.lagging]) {
     await control(env.sandbox, broker, 'start', { timeoutMs, ...(env.probe ? { probe: env.probe } : {}) })
@@ -151,7 +161,9 @@ export async function readLogEndFromFiles(sandbox: SandboxConfig, broker: number
   const dir = join(nodeDataDir(sandbox, broker), `${tp.topic}-${tp.partition}`)
   let segments: string[]
   try {
-    segments = readdirSync(dir).filter((name) => /^\d{20}\.log$/.test(name)).sort()
+    segments = readdirSync(dir)
+      .filter((name) => /^\d{20}\.log$/.test(name))
+      .sort()
   } catch {
     return null
   }

@@ -34,7 +34,9 @@ function formatValue(value: number | null, unit: string): string {
 /** The report as blocks: the same content on the terminal and in drill-report.md. */
 export function drillReportBlocks(report: DrillReport): Block[] {
   const mode = report.mode === 'nothing' ? 'not run: the do-nothing baseline' : report.mode
-  const session = report.session ? `${report.session.id}: ${report.session.status} (exit ${report.session.exitCode})${report.session.message ? ` — ${report.session.message}` : ''}` : '—'
+  const session = report.session
+    ? `${report.session.id}: ${report.session.status} (exit ${report.session.exitCode})${report.session.message ? ` — ${report.session.message}` : ''}`
+    : '—'
   return [
     markdown(`# Drill report: ${report.scenario.title}`),
     notice(report.score.passed ? 'ok' : 'danger', `${report.score.passed ? 'PASSED' : 'NOT PASSED'} — ${report.score.headline}`),
@@ -47,7 +49,11 @@ export function drillReportBlocks(report: DrillReport): Block[] {
     ]),
     table(
       ['Measure', 'Value', ''],
-      report.score.metrics.map((m) => [m.name, formatValue(m.value, m.unit), `${m.good === null ? '' : m.good ? 'ok' : 'NOT OK'}${m.detail ? ` ${m.detail}` : ''}`.trim()]),
+      report.score.metrics.map((m) => [
+        m.name,
+        formatValue(m.value, m.unit),
+        `${m.good === null ? '' : m.good ? 'ok' : 'NOT OK'}${m.detail ? ` ${m.detail}` : ''}`.trim(),
+      ]),
       { title: 'Score', align: ['left', 'right', 'left'] },
     ),
     ...(report.score.notes.length ? [markdown(`## Debrief\n\n${report.score.notes.map((n) => `- ${n}`).join('\n')}`)] : []),

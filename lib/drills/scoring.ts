@@ -43,7 +43,7 @@ export function compareLedgers(acked: readonly AckedEntry[], processed: readonly
 /** "1-3, 7, 10-12": sequence numbers as ranges, at most `limit` ranges. */
 export function describeRanges(seqs: readonly number[], limit = 8): string {
   const ranges: string[] = []
-  for (let i = 0; i < seqs.length; ) {
+  for (let i = 0; i < seqs.length;) {
     let j = i
     while (j + 1 < seqs.length && seqs[j + 1] === seqs[j]! + 1) j++
     ranges.push(i === j ? `${seqs[i]}` : `${seqs[i]}-${seqs[j]}`)
@@ -80,7 +80,8 @@ export function changesTriedOnActiveGroup(events: readonly WrittenEvent[]): Unsa
     const atMs = Date.parse(e.at)
     if (e.type === 'session-end' && e.status === 'refused' && /active member/.test(e.message ?? '')) found.push({ atMs, what: `rewind refused: ${e.message}` })
     if (e.type === 'recheck') {
-      for (const drift of e.drifts as { what: string; now: string }[]) if (/^group /.test(drift.what)) found.push({ atMs, what: `apply stopped: ${drift.what} was ${drift.now}` })
+      for (const drift of e.drifts as { what: string; now: string }[])
+        if (/^group /.test(drift.what)) found.push({ atMs, what: `apply stopped: ${drift.what} was ${drift.now}` })
     }
     if (e.type === 'apply') {
       const refused = (e.failed as { error: string }[]).filter((f) => /NON_EMPTY_GROUP|has members|member/.test(f.error))

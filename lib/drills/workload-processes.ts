@@ -25,7 +25,12 @@ export interface Workload {
   /** The last message of this type the workload sent. */
   last<K extends WorkloadMessage['type']>(type: K): Extract<WorkloadMessage, { type: K }> | undefined
   /** Resolves with the first message (from now on) that satisfies `accept`; rejects after timeoutMs or if the workload exits. */
-  waitFor<K extends WorkloadMessage['type']>(type: K, accept: (message: Extract<WorkloadMessage, { type: K }>) => boolean, timeoutMs: number, what: string): Promise<Extract<WorkloadMessage, { type: K }>>
+  waitFor<K extends WorkloadMessage['type']>(
+    type: K,
+    accept: (message: Extract<WorkloadMessage, { type: K }>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<Extract<WorkloadMessage, { type: K }>>
   /** SIGKILL now: the process gets no chance to clean up (an OOM kill). */
   kill(): void
   /** SIGSTOP: the process sends nothing until `release()`; what the network delivers meanwhile waits in its sockets. */
@@ -88,7 +93,10 @@ export class WorkloadProcesses {
       last: (type) => last.get(type) as never,
       waitFor(type, accept, timeoutMs, what) {
         return new Promise((resolve, reject) => {
-          const timer = setTimeout(() => finish(new Error(`${name}: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} — see ${logFile}`)), timeoutMs)
+          const timer = setTimeout(
+            () => finish(new Error(`${name}: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} — see ${logFile}`)),
+            timeoutMs,
+          )
           const listener = (message: WorkloadMessage) => {
             if (message.type === 'failed') finish(new Error(`${name} failed: ${message.error} — see ${logFile}`))
             else if (message.type === type && accept(message as never)) finish(null, message)

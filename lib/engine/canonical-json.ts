@@ -30,7 +30,10 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 
 /** The hash an operator approves: it covers the runbook, the cell and every field of the plan. */
 export function planHash(runbookId: string, cellId: string, plan: unknown): string {
-  return createHash('sha256').update(canonicalJson({ runbook: runbookId, cell: cellId, plan })).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(canonicalJson({ runbook: runbookId, cell: cellId, plan }))
+    .digest('hex')
+    .slice(0, 16)
 }
 
 /** Encodes a value so that bigints survive a round trip through a file (undo records). */

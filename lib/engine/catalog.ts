@@ -32,7 +32,14 @@ const loadable = new Set(['.ts', '.mts', '.js', '.mjs', '.md'])
 function runbookFiles(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   return readdirSync(dir)
-    .filter((name) => loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_') && !/^readme\.md$/i.test(name))
+    .filter(
+      (name) =>
+        loadable.has(extname(name)) &&
+        !name.endsWith('.d.ts') &&
+        !/\.(test|spec)\.[mc]?[jt]s$/.test(name) &&
+        !name.startsWith('_') &&
+        !/^readme\.md$/i.test(name),
+    )
     .sort()
     .map((name) => join(dir, name))
 }
@@ -45,7 +52,12 @@ export interface ModuleLoader {
 const builtInLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
 
 export async function loadCatalog(
-  options: { teamDirs?: readonly string[]; loader?: ModuleLoader; builtInDir?: string; /** How files of other kinds load, by extension (".md"). */ loaders?: Readonly<Record<string, ModuleLoader>> } = {},
+  options: {
+    teamDirs?: readonly string[]
+    loader?: ModuleLoader
+    builtInDir?: string
+    /** How files of other kinds load, by extension (".md"). */ loaders?: Readonly<Record<string, ModuleLoader>>
+  } = {},
 ): Promise<Catalog> {
   const sources = [
     ...runbookFiles(options.builtInDir ?? builtInRunbookDir()).map((path) => ({ path, origin: 'built-in' as const })),
@@ -93,7 +105,9 @@ async function loadEntry(path: string, origin: CatalogEntry['origin'], loader: M
 function isRunbookShape(value: unknown): value is AnyRunbook {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Partial<AnyRunbook>
-  return typeof v.id === 'string' && typeof v.title === 'string' && Array.isArray(v.cells) && typeof v.params === 'object' && typeof v.initialState === 'function'
+  return (
+    typeof v.id === 'string' && typeof v.title === 'string' && Array.isArray(v.cells) && typeof v.params === 'object' && typeof v.initialState === 'function'
+  )
 }
 
 function firstLine(error: unknown): string {

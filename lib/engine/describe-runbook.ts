@@ -5,7 +5,13 @@ import { facts, markdown, notice, table, type Block } from './blocks.ts'
 import type { AnyRunbook, Cell } from './runbook.ts'
 import type { ParamSpecs } from './params.ts'
 
-const kindLabel = { explain: 'Explain', query: 'Query (read-only)', decide: 'Decide', action: 'Action (changes the cluster)', shell: 'Shell (your command)' } as const
+const kindLabel = {
+  explain: 'Explain',
+  query: 'Query (read-only)',
+  decide: 'Decide',
+  action: 'Action (changes the cluster)',
+  shell: 'Shell (your command)',
+} as const
 
 export function describeRunbook(runbook: AnyRunbook): Block[] {
   const blocks: Block[] = [markdown(`# ${runbook.title}\n\n\`${runbook.id}\` — ${runbook.summary}\n\n## When to use it\n\n${runbook.whenToUse}`)]
@@ -14,7 +20,12 @@ export function describeRunbook(runbook: AnyRunbook): Block[] {
     blocks.push(
       table(
         ['Parameter', 'Type', 'Meaning', 'Default'],
-        params.map(([name, spec]) => [`${name}${spec.optional ? ' (optional)' : ''}`, spec.type, spec.help, spec.default === undefined ? null : spec.format(spec.default)]),
+        params.map(([name, spec]) => [
+          `${name}${spec.optional ? ' (optional)' : ''}`,
+          spec.type,
+          spec.help,
+          spec.default === undefined ? null : spec.format(spec.default),
+        ]),
         { title: 'Parameters (--set name=value, or asked when needed)' },
       ),
     )
@@ -36,7 +47,14 @@ function describeCell(cell: Cell<unknown, ParamSpecs>, number: number): Block[] 
       out.push(markdown(cell.doc))
       break
     case 'decide':
-      out.push(markdown(cell.doc), table(['Option', `--set ${cell.id}=…`], cell.choices.map((c) => [c.label, c.value]), { title: cell.question }))
+      out.push(
+        markdown(cell.doc),
+        table(
+          ['Option', `--set ${cell.id}=…`],
+          cell.choices.map((c) => [c.label, c.value]),
+          { title: cell.question },
+        ),
+      )
       break
     case 'action':
       out.push(

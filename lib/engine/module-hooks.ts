@@ -42,7 +42,13 @@ export async function load(url: string, context: unknown, nextLoad: Load) {
   const path = fileURLToPath(url)
   const output = ts.transpileModule(await readFile(path, 'utf8'), {
     fileName: path,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, rewriteRelativeImportExtensions: false, sourceMap: false },
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+      rewriteRelativeImportExtensions: false,
+      sourceMap: false,
+    },
   })
   return { format: 'module', source: output.outputText, shortCircuit: true }
 }

@@ -60,10 +60,19 @@ export function renderNotebook(events: readonly WrittenEvent[]): string {
         parts.push(`**Confirmation** (${event.method}): ${event.accepted ? 'approved' : 'not given'}`)
         break
       case 'recheck':
-        parts.push(event.drifts.length === 0 ? '**Re-check** before applying: the cluster still matches the plan.' : `**Re-check** before applying: ${event.drifts.length} change(s) since the plan.`)
+        parts.push(
+          event.drifts.length === 0
+            ? '**Re-check** before applying: the cluster still matches the plan.'
+            : `**Re-check** before applying: ${event.drifts.length} change(s) since the plan.`,
+        )
         break
       case 'shell':
-        parts.push(`\`\`\`\n$ ${event.command}\n${[event.stdout, event.stderr].filter((s) => s.trim() !== '').join('\n').trim()}\n\`\`\`\nexit code ${event.exitCode ?? 'none (stopped)'}, ${event.durationMs} ms`)
+        parts.push(
+          `\`\`\`\n$ ${event.command}\n${[event.stdout, event.stderr]
+            .filter((s) => s.trim() !== '')
+            .join('\n')
+            .trim()}\n\`\`\`\nexit code ${event.exitCode ?? 'none (stopped)'}, ${event.durationMs} ms`,
+        )
         break
       case 'undo-record':
         if (event.status === 'applied') parts.push(`Undo record: \`${event.path}\``)
@@ -75,7 +84,9 @@ export function renderNotebook(events: readonly WrittenEvent[]): string {
         parts.push(`> **Stopped:** ${event.reason}`)
         break
       case 'session-end':
-        parts.push(`---\n**${statusWords[event.status] ?? event.status}** (exit ${event.exitCode}) at ${event.at}${event.message ? `\n\n${event.message}` : ''}`)
+        parts.push(
+          `---\n**${statusWords[event.status] ?? event.status}** (exit ${event.exitCode}) at ${event.at}${event.message ? `\n\n${event.message}` : ''}`,
+        )
         break
       default:
         break

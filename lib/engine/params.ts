@@ -132,7 +132,9 @@ function choice<const V extends string>(options: Common<V> & { readonly values: 
 }
 
 /** A comma-separated list of items, each parsed by `item`. */
-function list<T>(options: Common<readonly T[]> & { readonly item: (text: string) => T; readonly formatItem?: (value: T) => string; readonly min?: number }): ParamSpec<readonly T[]> {
+function list<T>(
+  options: Common<readonly T[]> & { readonly item: (text: string) => T; readonly formatItem?: (value: T) => string; readonly min?: number },
+): ParamSpec<readonly T[]> {
   return spec(
     'list',
     options,
@@ -142,7 +144,8 @@ function list<T>(options: Common<readonly T[]> & { readonly item: (text: string)
         .map((s) => s.trim())
         .filter((s) => s !== '')
         .map((s) => options.item(s))
-      if (items.length < (options.min ?? 1)) throw new ParamError(`give at least ${options.min ?? 1} item${(options.min ?? 1) === 1 ? '' : 's'}, separated by commas`)
+      if (items.length < (options.min ?? 1))
+        throw new ParamError(`give at least ${options.min ?? 1} item${(options.min ?? 1) === 1 ? '' : 's'}, separated by commas`)
       return items
     },
     (values) => values.map((v) => (options.formatItem ? options.formatItem(v) : String(v))).join(','),
@@ -156,7 +159,8 @@ function datetime(options: Common<number> & { readonly allowFuture?: boolean }):
     options,
     (text, now) => {
       const value = parseDateTime(text, now)
-      if (!options.allowFuture && value > now + 1000) throw new ParamError(`${text} is in the future (${new Date(value).toISOString()}) — give a time that has passed`)
+      if (!options.allowFuture && value > now + 1000)
+        throw new ParamError(`${text} is in the future (${new Date(value).toISOString()}) — give a time that has passed`)
       return value
     },
     (value) => new Date(value).toISOString(),

@@ -37,7 +37,11 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     if (drifts.length > 0) {
       emit(state, [driftTable(drifts), notice('warn', 'The cluster changed since the plan was made. Nothing was applied.')], cell.id)
       if (state.io.interactive && (await state.io.confirm({ message: 'Make a new plan from the cluster as it is now?', default: true }))) continue
-      throw new StopRun('drifted', 3, `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`)
+      throw new StopRun(
+        'drifted',
+        3,
+        `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`,
+      )
     }
     if (attempt > 1) emit(state, [notice('ok', 'The new plan still matches the cluster.')], cell.id)
 
@@ -79,7 +83,11 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
     session.append({ type: 'confirmation', cell: cellId, method: 'flag --yes', accepted: true })
     return true
   }
-  throw new StopRun('refused', 2, `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`)
+  throw new StopRun(
+    'refused',
+    2,
+    `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
+  )
 }
 
 async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, ParamSpecs>, plan: unknown, report: CellReport): Promise<void> {
@@ -112,7 +120,10 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
   if (undoSpec && cell.undoRecord && undoPath) {
     const record = result.undo ?? cell.undoRecord(plan)
     const status = result.applied.length === 0 ? 'nothing-applied' : 'applied'
-    undoPath = session.writeUndo({ runbook: state.runbook.id, cell: cell.id, status, summary: undoSpec.summary(record), record }, undoSpec.files?.(record) ?? [])
+    undoPath = session.writeUndo(
+      { runbook: state.runbook.id, cell: cell.id, status, summary: undoSpec.summary(record), record },
+      undoSpec.files?.(record) ?? [],
+    )
     session.append({ type: 'undo-record', cell: cell.id, path: undoPath, status })
     if (status === 'applied') {
       report.undoRecord = undoPath
@@ -131,7 +142,10 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
   report.verified = verification.ok
   if (result.failed.length > 0 || !verification.ok) {
     report.outcome = 'failed'
-    const partial = result.failed.length > 0 ? `${formatCount(result.failed.length)} of ${formatCount(result.failed.length + result.applied.length)} changes failed` : 'verification failed'
+    const partial =
+      result.failed.length > 0
+        ? `${formatCount(result.failed.length)} of ${formatCount(result.failed.length + result.applied.length)} changes failed`
+        : 'verification failed'
     throw new StopRun('failed', 1, `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'

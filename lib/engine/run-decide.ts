@@ -20,7 +20,11 @@ export async function runDecide(
     [
       table(
         ['Option', 'What it costs', 'What it risks'],
-        options.map((o) => [`${o.label}${o.recommended ? ' (recommended)' : ''}${o.unavailable ? ` — unavailable: ${o.unavailable}` : ''}\n[${o.value}]`, o.cost, o.risk]),
+        options.map((o) => [
+          `${o.label}${o.recommended ? ' (recommended)' : ''}${o.unavailable ? ` — unavailable: ${o.unavailable}` : ''}\n[${o.value}]`,
+          o.cost,
+          o.risk,
+        ]),
         { title: cell.question },
       ),
       ...(recommended && because ? [notice('info', `Recommended: ${recommended.label} — ${because}`)] : []),
@@ -71,7 +75,8 @@ function headlessDefault(cell: DecideCell<unknown, ParamSpecs>, state: RunState)
 
 function checkChoice(cell: DecideCell<unknown, ParamSpecs>, options: readonly DecisionOption[], value: string): string {
   const option = options.find((o) => o.value === value)
-  if (!option) throw new StopRun('refused', 2, `"${value}" is not an option for ${cell.id} — use one of ${options.map((o) => o.value).join(', ')}; nothing changed`)
+  if (!option)
+    throw new StopRun('refused', 2, `"${value}" is not an option for ${cell.id} — use one of ${options.map((o) => o.value).join(', ')}; nothing changed`)
   if (option.unavailable) throw new StopRun('refused', 2, `option "${value}" is not available now: ${option.unavailable}; nothing changed`)
   return value
 }

@@ -32,26 +32,33 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
 
   const { $ } = await import('zx')
   const started = Date.now()
-  const result = await state.io.progress(`Running: ${command}`, () =>
-    $({ nothrow: true, quiet: true, timeout: cell.timeoutMs ?? 120_000, signal: state.ctx.signal })`bash -c ${command}`,
+  const result = await state.io.progress(
+    `Running: ${command}`,
+    () => $({ nothrow: true, quiet: true, timeout: cell.timeoutMs ?? 120_000, signal: state.ctx.signal })`bash -c ${command}`,
   )
   const durationMs = Date.now() - started
   const stdout = result.stdout.slice(-outputLimit)
   const stderr = result.stderr.slice(-outputLimit)
   state.session.append({ type: 'shell', cell: cell.id, command, exitCode: result.exitCode, stdout, stderr, durationMs })
   report.exitCode = result.exitCode
-  const output = [stdout, stderr].filter((s) => s.trim() !== '').join('\n').trim()
+  const output = [stdout, stderr]
+    .filter((s) => s.trim() !== '')
+    .join('\n')
+    .trim()
   emit(
     state,
     [
       ...(output ? [code(output)] : []),
-      result.exitCode === 0 ? notice('ok', `The command finished (exit 0, ${durationMs} ms).`) : notice('danger', `The command failed with exit code ${result.exitCode ?? 'none (stopped)'}.`),
+      result.exitCode === 0
+        ? notice('ok', `The command finished (exit 0, ${durationMs} ms).`)
+        : notice('danger', `The command failed with exit code ${result.exitCode ?? 'none (stopped)'}.`),
     ],
     cell.id,
   )
   if (result.exitCode !== 0) {
     report.outcome = 'failed'
-    if ((cell.onFailure ?? 'stop') === 'stop') throw new StopRun('failed', 1, `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
+    if ((cell.onFailure ?? 'stop') === 'stop')
+      throw new StopRun('failed', 1, `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
     return
   }
   report.outcome = 'done'
@@ -63,13 +70,23 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
     const accepted = typedText
       ? await state.io.typed({ message: `Type ${typedText} to run this command`, expected: typedText })
       : await state.io.confirm({ message: `Run \`${command}\` now?`, default: false })
-    state.session.append({ type: 'confirmation', cell: cell.id, method: typedText ? 'typed' : 'yes-no', accepted, ...(typedText ? { expected: typedText } : {}) })
+    state.session.append({
+      type: 'confirmation',
+      cell: cell.id,
+      method: typedText ? 'typed' : 'yes-no',
+      accepted,
+      ...(typedText ? { expected: typedText } : {}),
+    })
     return accepted
   }
   const hashes = hashesFor(state.approvals, cell.id)
   const approved = hashes.includes(hash) || (hashes.length === 0 && state.approvals.yes)
   if (!approved && hashes.length === 0) {
-    throw new StopRun('refused', 2, `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`)
+    throw new StopRun(
+      'refused',
+      2,
+      `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`,
+    )
   }
   state.session.append({ type: 'confirmation', cell: cell.id, method: hashes.length > 0 ? 'approved hash' : 'flag --yes', accepted: approved })
   if (!approved) throw new StopRun('drifted', 3, `the command differs from the approved one (${hash} is not ${hashes.join(' / ')}); nothing ran`)

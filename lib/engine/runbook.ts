@@ -14,9 +14,7 @@ export interface Drift {
 }
 
 /** How the operator approves a plan: typing a value that names what is at stake, or yes/no for harmless steps. */
-export type Confirmation =
-  | { readonly kind: 'typed'; readonly expected: string; readonly prompt: string }
-  | { readonly kind: 'yes-no'; readonly prompt: string }
+export type Confirmation = { readonly kind: 'typed'; readonly expected: string; readonly prompt: string } | { readonly kind: 'yes-no'; readonly prompt: string }
 
 /** What an apply did: it may have done part of the plan; `undo` must cover exactly what was applied. */
 export interface ApplyResult<U> {
@@ -215,12 +213,7 @@ export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of actions with different plan and undo types
 export type AnyActionCell<S, P extends ParamSpecs> = ActionCell<S, P, any, any>
 
-export type Cell<S, P extends ParamSpecs> =
-  | ExplainCell<S, P>
-  | QueryCell<S, P>
-  | DecideCell<S, P>
-  | AnyActionCell<S, P>
-  | ShellCell<S, P>
+export type Cell<S, P extends ParamSpecs> = ExplainCell<S, P> | QueryCell<S, P> | DecideCell<S, P> | AnyActionCell<S, P> | ShellCell<S, P>
 
 export interface Runbook<S = unknown, P extends ParamSpecs = ParamSpecs> {
   readonly id: string
@@ -284,7 +277,8 @@ export function validateRunbook(runbook: AnyRunbook): string[] {
     if (cell.kind === 'action' && cell.undo && !cell.undoRecord) problems.push(`action "${cell.id}" has an undo but no undoRecord`)
     if (cell.kind === 'action' && cell.reverts !== undefined) {
       const target = runbook.cells.find((c) => c.id === cell.reverts)
-      if (!target || target.kind !== 'action' || !target.undo || !seen.has(cell.reverts)) problems.push(`action "${cell.id}" reverts "${cell.reverts}", which is not an earlier action with an undo`)
+      if (!target || target.kind !== 'action' || !target.undo || !seen.has(cell.reverts))
+        problems.push(`action "${cell.id}" reverts "${cell.reverts}", which is not an earlier action with an undo`)
     }
   }
   for (const [name, spec] of Object.entries(runbook.params)) {

@@ -88,7 +88,11 @@ function gateOnFindings(findings: readonly Finding[], level: Severity): { status
   if (failing.length === 0) return null
   const first = failing[0]!
   const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''
-  return { status: 'findings', exitCode: findingsExitCode, message: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${level} (--fail-on ${level}): ${first.summary}${more}` }
+  return {
+    status: 'findings',
+    exitCode: findingsExitCode,
+    message: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
+  }
 }
 
 function emit0(io: Io, dir: string): void {
@@ -213,7 +217,10 @@ async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<u
   const suggestions = spec.suggest ? await io.progress(`Reading choices for ${name}`, () => spec.suggest!(kafka)) : []
   let text: string
   if (suggestions.length > 0) {
-    text = await io.select({ message, choices: suggestions.map((c) => ({ value: c.value, name: c.name, ...(c.description ? { description: c.description } : {}) })) })
+    text = await io.select({
+      message,
+      choices: suggestions.map((c) => ({ value: c.value, name: c.name, ...(c.description ? { description: c.description } : {}) })),
+    })
   } else {
     text = await io.input({ message: spec.optional ? `${message} (leave empty to skip)` : message, validate })
   }
@@ -272,7 +279,11 @@ async function runCell(state: RunState, cell: Cell<unknown, ParamSpecs>): Promis
   }
 }
 
-async function pickVariant(text: Readonly<Record<string, string>>, pick: ((ctx: never) => string | Promise<string>) | undefined, ctx: RunContext<unknown, ParamSpecs>): Promise<string> {
+async function pickVariant(
+  text: Readonly<Record<string, string>>,
+  pick: ((ctx: never) => string | Promise<string>) | undefined,
+  ctx: RunContext<unknown, ParamSpecs>,
+): Promise<string> {
   const keys = Object.keys(text)
   if (!pick) return keys[0]!
   const key = await pick(ctx as never)

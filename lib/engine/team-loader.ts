@@ -62,7 +62,9 @@ async function registerOnce(needTypeScript: boolean, nearDir: string): Promise<v
   }
   const typescript = needTypeScript ? findTypeScript(nearDir) : null
   if (needTypeScript && !typescript) {
-    throw new RunbookLoadError('TypeScript runbooks need Node ≥ 22.18, Bun, or the typescript package on this Node — npm install --save-dev typescript (or write the runbook in JavaScript)')
+    throw new RunbookLoadError(
+      'TypeScript runbooks need Node ≥ 22.18, Bun, or the typescript package on this Node — npm install --save-dev typescript (or write the runbook in JavaScript)',
+    )
   }
   const data: HooksData = { packages: ownEntries(), typescript }
   register(new URL('./module-hooks.js', import.meta.url), { parentURL: import.meta.url, data })

@@ -32,11 +32,12 @@ export function pendingUndos(sessionDir: string): { path: string; file: UndoFile
 
 export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
-  if (!existsSync(join(options.sessionDir, 'events.jsonl'))) throw new StopRun('refused', 2, `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
+  if (!existsSync(join(options.sessionDir, 'events.jsonl')))
+    throw new StopRun('refused', 2, `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
   const originalId = options.sessionDir.split(/[\\/]/).filter(Boolean).at(-1)!
   const undos = pendingUndos(options.sessionDir)
   const start = readEvents(options.sessionDir)[0]
-  const runbookId = start?.type === 'session-start' ? start.runbook : undos[0]?.file.runbook ?? 'unknown'
+  const runbookId = start?.type === 'session-start' ? start.runbook : (undos[0]?.file.runbook ?? 'unknown')
   const session = openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
   const show = (blocks: Parameters<Io['show']>[0], cell?: string) => {
     options.io.show(blocks)
@@ -62,14 +63,28 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       reports.push(report)
       session.append({ type: 'cell-start', cell: file.cell, kind: 'undo', title: report.title })
       options.io.show([markdown(`## ${report.title}`)])
-      if (file.status === 'pending') show([notice('warn', 'This action was interrupted while applying: the record covers the whole plan, and the re-check below shows what actually changed.')], file.cell)
+      if (file.status === 'pending')
+        show(
+          [notice('warn', 'This action was interrupted while applying: the record covers the whole plan, and the re-check below shows what actually changed.')],
+          file.cell,
+        )
       show([...spec.describe(file.record), notice('info', `Undo \`${planHash(runbookId, file.cell, file.record)}\`: ${spec.summary(file.record)}`)], file.cell)
 
       const drifts = await options.io.progress('Re-checking the cluster', () => spec.recheck(ctx, file.record))
       session.append({ type: 'recheck', cell: file.cell, drifts })
       if (drifts.length > 0) {
-        show([driftTable(drifts), notice('warn', 'The cluster is no longer as the session left it; restoring now could overwrite a newer change. Nothing was restored.')], file.cell)
-        throw new StopRun('drifted', 3, `${drifts[0]!.what} changed since the session applied it (${drifts[0]!.planned} → ${drifts[0]!.now}) — check who changed it; nothing restored`)
+        show(
+          [
+            driftTable(drifts),
+            notice('warn', 'The cluster is no longer as the session left it; restoring now could overwrite a newer change. Nothing was restored.'),
+          ],
+          file.cell,
+        )
+        throw new StopRun(
+          'drifted',
+          3,
+          `${drifts[0]!.what} changed since the session applied it (${drifts[0]!.planned} → ${drifts[0]!.now}) — check who changed it; nothing restored`,
+        )
       }
       if (options.dryRun) {
         report.outcome = 'planned'
@@ -120,7 +135,13 @@ function markUndone(path: string): void {
   writeUndoFile(path, { ...file, status: 'undone' })
 }
 
-async function confirmUndo(options: UndoOptions, session: Session, cellId: string, confirmation: ReturnType<UndoSpec<unknown>['confirm']>, hash: string): Promise<boolean> {
+async function confirmUndo(
+  options: UndoOptions,
+  session: Session,
+  cellId: string,
+  confirmation: ReturnType<UndoSpec<unknown>['confirm']>,
+  hash: string,
+): Promise<boolean> {
   if (options.io.interactive) {
     const accepted =
       confirmation.kind === 'typed'

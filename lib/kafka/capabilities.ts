@@ -58,11 +58,7 @@ const needs: Readonly<Record<Operation, readonly [apiKey: number, minVersion: nu
 }
 
 /** Everything Capabilities says, from the advertised ranges and the finalized / supported features. */
-export function deriveCapabilities(
-  apis: ApiRanges,
-  finalizedFeatures: ReadonlyMap<string, number>,
-  supportedFeatures: ReadonlySet<string>,
-): Capabilities {
+export function deriveCapabilities(apis: ApiRanges, finalizedFeatures: ReadonlyMap<string, number>, supportedFeatures: ReadonlySet<string>): Capabilities {
   const supports = {} as Record<Operation, boolean>
   for (const [operation, required] of Object.entries(needs) as [Operation, (typeof needs)[Operation]][]) {
     supports[operation] = required.every(([key, min]) => (apis.get(key)?.max ?? -1) >= min)

@@ -104,9 +104,7 @@ export function connectionFromProperties(
 function readSasl(props: ReadonlyMap<string, string>, source: string): NonNullable<ConnectionOptions['sasl']> {
   const mechanism = (props.get('sasl.mechanism') ?? props.get('sasl.mechanisms') ?? 'GSSAPI').toUpperCase()
   if (!supportedMechanisms.includes(mechanism as SaslMechanism)) {
-    throw new ConnectionConfigError(
-      `${source}: sasl.mechanism=${mechanism} is not supported — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
-    )
+    throw new ConnectionConfigError(`${source}: sasl.mechanism=${mechanism} is not supported — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`)
   }
   let username = props.get('sasl.username')
   let password = props.get('sasl.password')
@@ -117,9 +115,7 @@ function readSasl(props: ReadonlyMap<string, string>, source: string): NonNullab
     password = fields.get('password') ?? password
   }
   if (!username || password === undefined) {
-    throw new ConnectionConfigError(
-      `${source}: SASL needs a username and password — set sasl.jaas.config (… required username="…" password="…";)`,
-    )
+    throw new ConnectionConfigError(`${source}: SASL needs a username and password — set sasl.jaas.config (… required username="…" password="…";)`)
   }
   return { mechanism: mechanism as SaslMechanism, username, password }
 }
@@ -182,9 +178,7 @@ function readTls(props: ReadonlyMap<string, string>, readFile: FileReader, sourc
 }
 
 function notPem(prefix: string, type: string, source: string): ConnectionConfigError {
-  return new ConnectionConfigError(
-    `${source}: ${prefix}.type=${type} cannot be read outside the JVM — export it to PEM and set ${prefix}.type=PEM`,
-  )
+  return new ConnectionConfigError(`${source}: ${prefix}.type=${type} cannot be read outside the JVM — export it to PEM and set ${prefix}.type=PEM`)
 }
 
 /** The values in these options that must never reach a log, transcript or error message. */

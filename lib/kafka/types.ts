@@ -178,15 +178,7 @@ export type ConfigResourceRef =
 
 /** Where a config value comes from, in the order Kafka resolves it for a topic. */
 export type ConfigSource =
-  | 'dynamic-topic'
-  | 'dynamic-broker'
-  | 'dynamic-broker-default'
-  | 'static-broker'
-  | 'default'
-  | 'dynamic-broker-logger'
-  | 'client-metrics'
-  | 'group'
-  | 'unknown'
+  'dynamic-topic' | 'dynamic-broker' | 'dynamic-broker-default' | 'static-broker' | 'default' | 'dynamic-broker-logger' | 'client-metrics' | 'group' | 'unknown'
 
 export interface ConfigSynonym {
   readonly name: string
@@ -211,9 +203,7 @@ export interface ResourceConfig {
   readonly error?: KafkaError
 }
 
-export type ConfigOp =
-  | { readonly name: string; readonly op: 'set'; readonly value: string }
-  | { readonly name: string; readonly op: 'delete' }
+export type ConfigOp = { readonly name: string; readonly op: 'set'; readonly value: string } | { readonly name: string; readonly op: 'delete' }
 
 export interface ConfigChange {
   readonly resource: ConfigResourceRef

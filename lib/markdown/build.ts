@@ -23,7 +23,10 @@ const queryBlocks: Readonly<Record<string, QueryBlock>> = {
   brokers: { doc: 'the brokers, their racks and states, and the active controller', args: {}, run: (kafka) => brokersView(kafka) },
   'topic-settings': {
     doc: 'a topic’s settings and where each comes from',
-    args: { topic: { required: true, help: 'the topic' }, names: { required: false, help: 'comma-separated setting names (default: those that differ from Kafka’s defaults)' } },
+    args: {
+      topic: { required: true, help: 'the topic' },
+      names: { required: false, help: 'comma-separated setting names (default: those that differ from Kafka’s defaults)' },
+    },
     run: (kafka, args) => topicSettingsView(kafka, args.topic!, splitList(args.names)),
   },
   'partition-health': {
@@ -44,7 +47,10 @@ const queryBlocks: Readonly<Record<string, QueryBlock>> = {
 }
 
 const actionBlocks = {
-  'set-topic-config': { doc: 'sets one topic setting (IncrementalAlterConfigs), with preview, re-check, verification and undo', args: ['topic', 'config', 'value'] },
+  'set-topic-config': {
+    doc: 'sets one topic setting (IncrementalAlterConfigs), with preview, re-check, verification and undo',
+    args: ['topic', 'config', 'value'],
+  },
   'remove-topic-config': { doc: 'removes a topic’s own override of a setting, so it inherits again', args: ['topic', 'config'] },
 } as const
 
@@ -83,7 +89,13 @@ export function buildMarkdownRunbook(parsed: ParsedRunbook, fileId: string): { r
     if (part.type === 'prose') {
       proseCount++
       const heading = /^#{1,6}\s+(.+)$/m.exec(part.markdown)
-      cells.push(nb.explain({ id: `notes-${proseCount}`, title: heading?.[1]?.trim() ?? (proseCount === 1 ? 'About this incident' : 'Notes'), text: part.markdown.replace(/^#{1,6}\s+.+\n?/, '').trim() || part.markdown }))
+      cells.push(
+        nb.explain({
+          id: `notes-${proseCount}`,
+          title: heading?.[1]?.trim() ?? (proseCount === 1 ? 'About this incident' : 'Notes'),
+          text: part.markdown.replace(/^#{1,6}\s+.+\n?/, '').trim() || part.markdown,
+        }),
+      )
       continue
     }
     const cell = buildCell(part, nb, params, decisions, problems)
@@ -99,9 +111,13 @@ export function buildMarkdownRunbook(parsed: ParsedRunbook, fileId: string): { r
   return { runbook: nb.runbook({ id, title, summary, whenToUse, cells }), problems }
 }
 
-const paramBuilders: Record<string, (spec: Record<string, unknown>, common: { help: string; prompt?: string; optional?: boolean; secret?: boolean }) => ParamSpec<unknown>> = {
+const paramBuilders: Record<
+  string,
+  (spec: Record<string, unknown>, common: { help: string; prompt?: string; optional?: boolean; secret?: boolean }) => ParamSpec<unknown>
+> = {
   string: (_s, c) => param.string(c) as ParamSpec<unknown>,
-  integer: (s, c) => param.integer({ ...c, ...(typeof s.min === 'number' ? { min: s.min } : {}), ...(typeof s.max === 'number' ? { max: s.max } : {}) }) as ParamSpec<unknown>,
+  integer: (s, c) =>
+    param.integer({ ...c, ...(typeof s.min === 'number' ? { min: s.min } : {}), ...(typeof s.max === 'number' ? { max: s.max } : {}) }) as ParamSpec<unknown>,
   count: (_s, c) => param.count({ ...c, allowNegative: true }) as ParamSpec<unknown>,
   boolean: (_s, c) => param.boolean(c) as ParamSpec<unknown>,
   duration: (_s, c) => param.duration(c) as ParamSpec<unknown>,
@@ -127,7 +143,8 @@ function readParams(raw: unknown, problems: Problem[]): ParamSpecs {
       continue
     }
     if (typeof spec.help !== 'string' || spec.help.trim() === '') problems.push({ line: 1, message: `parameter "${name}" needs a "help" text` })
-    if (type === 'choice' && (!Array.isArray(spec.values) || spec.values.length === 0)) problems.push({ line: 1, message: `parameter "${name}" is a choice and needs "values"` })
+    if (type === 'choice' && (!Array.isArray(spec.values) || spec.values.length === 0))
+      problems.push({ line: 1, message: `parameter "${name}" is a choice and needs "values"` })
     const built = builder(spec, {
       help: String(spec.help ?? ''),
       ...(typeof spec.prompt === 'string' ? { prompt: spec.prompt } : {}),
@@ -163,16 +180,24 @@ function templateNames(text: string): string[] {
 
 type Nb = ReturnType<ReturnType<typeof notebook<State>>>
 
-function buildCell(block: CellBlock, nb: Nb, params: ParamSpecs, decisions: Map<string, readonly string[]>, problems: Problem[]): Cell<State, ParamSpecs> | null {
+function buildCell(
+  block: CellBlock,
+  nb: Nb,
+  params: ParamSpecs,
+  decisions: Map<string, readonly string[]>,
+  problems: Problem[],
+): Cell<State, ParamSpecs> | null {
   const at = block.line
   const body = block.body
   const str = (key: string): string | undefined => (body[key] === undefined || body[key] === null ? undefined : String(body[key]))
   const title = str('title') ?? block.id
   const known = new Set(['title', 'when', ...expectedKeys(block)])
-  for (const key of Object.keys(body)) if (!known.has(key)) problems.push({ line: at, message: `${block.kind} ${block.id}: unknown key "${key}" — expected ${[...known].join(', ')}` })
+  for (const key of Object.keys(body))
+    if (!known.has(key)) problems.push({ line: at, message: `${block.kind} ${block.id}: unknown key "${key}" — expected ${[...known].join(', ')}` })
   for (const [key, value] of Object.entries(body)) {
     if (typeof value !== 'string') continue
-    for (const name of templateNames(value)) if (!(name in params)) problems.push({ line: at, message: `${block.kind} ${block.id}: \${${name}} in "${key}" is not a parameter of this runbook` })
+    for (const name of templateNames(value))
+      if (!(name in params)) problems.push({ line: at, message: `${block.kind} ${block.id}: \${${name}} in "${key}" is not a parameter of this runbook` })
   }
   const when = readWhen(str('when'), params, decisions, block, problems)
   const common = { id: block.id, title, ...(when ? { when: when.check, whenDoc: when.doc } : {}) }
@@ -192,7 +217,8 @@ function buildCell(block: CellBlock, nb: Nb, params: ParamSpecs, decisions: Map<
         text: texts,
         pick: async (ctx) => {
           const caps = await ctx.capabilities()
-          const candidates = pick === 'elr' ? [caps.elr, 'default'] : [caps.kafkaLine ?? '', caps.kafkaLine ? `${caps.kafkaLine.split('.')[0]}.x` : '', 'default']
+          const candidates =
+            pick === 'elr' ? [caps.elr, 'default'] : [caps.kafkaLine ?? '', caps.kafkaLine ? `${caps.kafkaLine.split('.')[0]}.x` : '', 'default']
           return candidates.find((c) => c in texts) ?? Object.keys(texts)[0]!
         },
       })
@@ -204,7 +230,8 @@ function buildCell(block: CellBlock, nb: Nb, params: ParamSpecs, decisions: Map<
         problems.push({ line: at, message: `query ${block.id}: "use" must name one of ${Object.keys(queryBlocks).join(', ')}` })
         return null
       }
-      for (const [name, arg] of Object.entries(spec.args)) if (arg.required && str(name) === undefined) problems.push({ line: at, message: `query ${block.id}: ${use} needs "${name}" (${arg.help})` })
+      for (const [name, arg] of Object.entries(spec.args))
+        if (arg.required && str(name) === undefined) problems.push({ line: at, message: `query ${block.id}: ${use} needs "${name}" (${arg.help})` })
       return nb.query({
         ...common,
         doc: str('doc') ?? `Reads ${spec.doc}.`,
@@ -223,14 +250,24 @@ function buildCell(block: CellBlock, nb: Nb, params: ParamSpecs, decisions: Map<
           problems.push({ line: at, message: `decide ${block.id}: each option needs "value" and "label" (and "cost", "risk")` })
           return
         }
-        parsedOptions.push({ value: option.value, label: option.label, cost: String(option.cost ?? ''), risk: String(option.risk ?? ''), ...(option.recommended === true ? { recommended: true } : {}) })
+        parsedOptions.push({
+          value: option.value,
+          label: option.label,
+          cost: String(option.cost ?? ''),
+          risk: String(option.risk ?? ''),
+          ...(option.recommended === true ? { recommended: true } : {}),
+        })
       })
       if (parsedOptions.length < 2) problems.push({ line: at, message: `decide ${block.id} needs at least two options` })
       const question = str('question')
       if (!question) problems.push({ line: at, message: `decide ${block.id} needs a "question"` })
       const headlessDefault = str('headless-default')
-      if (headlessDefault && !parsedOptions.some((o) => o.value === headlessDefault)) problems.push({ line: at, message: `decide ${block.id}: headless-default "${headlessDefault}" is not one of its options` })
-      decisions.set(block.id, parsedOptions.map((o) => o.value))
+      if (headlessDefault && !parsedOptions.some((o) => o.value === headlessDefault))
+        problems.push({ line: at, message: `decide ${block.id}: headless-default "${headlessDefault}" is not one of its options` })
+      decisions.set(
+        block.id,
+        parsedOptions.map((o) => o.value),
+      )
       return nb.decide({
         ...common,
         doc: str('doc') ?? question ?? '',
@@ -252,7 +289,13 @@ function buildCell(block: CellBlock, nb: Nb, params: ParamSpecs, decisions: Map<
       return topicConfigChange<State, ParamSpecs>({
         ...common,
         doc: str('doc') ?? `${spec.doc[0]!.toUpperCase()}${spec.doc.slice(1)}.`,
-        targets: async (ctx) => [{ topic: await fill(str('topic')!, ctx), name: await fill(str('config')!, ctx), value: use === 'remove-topic-config' ? null : await fill(str('value')!, ctx) }],
+        targets: async (ctx) => [
+          {
+            topic: await fill(str('topic')!, ctx),
+            name: await fill(str('config')!, ctx),
+            value: use === 'remove-topic-config' ? null : await fill(str('value')!, ctx),
+          },
+        ],
       }) as Cell<State, ParamSpecs>
     }
     case 'shell': {
@@ -294,7 +337,10 @@ function readWhen(text: string | undefined, params: ParamSpecs, decisions: Map<s
   if (text === undefined) return null
   const match = /^([a-z][a-z0-9-]*)\s+is\s+(not\s+)?(.+)$/.exec(text.trim())
   if (!match) {
-    problems.push({ line: block.line, message: `${block.kind} ${block.id}: "when" reads "<decision> is <option>", "<decision> is not <option>" or "<parameter> is given"` })
+    problems.push({
+      line: block.line,
+      message: `${block.kind} ${block.id}: "when" reads "<decision> is <option>", "<decision> is not <option>" or "<parameter> is given"`,
+    })
     return null
   }
   const [, name, not, value] = match as unknown as [string, string, string | undefined, string]
@@ -308,7 +354,8 @@ function readWhen(text: string | undefined, params: ParamSpecs, decisions: Map<s
   }
   const options = decisions.get(name)
   if (!options) problems.push({ line: block.line, message: `${block.kind} ${block.id}: "${name}" is not a decision made before this cell` })
-  else if (!options.includes(value)) problems.push({ line: block.line, message: `${block.kind} ${block.id}: "${value}" is not an option of ${name} (${options.join(', ')})` })
+  else if (!options.includes(value))
+    problems.push({ line: block.line, message: `${block.kind} ${block.id}: "${value}" is not an option of ${name} (${options.join(', ')})` })
   return {
     doc: `the decision ${name} is ${negate ? 'not ' : ''}${value}`,
     check: (ctx: Ctx) => ((ctx.decision(name) === value) !== negate ? true : `the decision ${name} was ${ctx.decision(name) ?? 'not made'}`),

@@ -100,7 +100,8 @@ export function parseMarkdownRunbook(text: string): { parsed: ParsedRunbook; pro
       problems.push({ line: fenceLine, message: `a ${kind} block needs an id after its kind, in lower-case words joined by dashes (\`\`\`${kind} my-${kind})` })
     }
     const body = readYaml(lines.slice(index + 1, closing).join('\n'), fenceLine + 1, problems)
-    if (body !== undefined && body !== null && !isRecord(body)) problems.push({ line: fenceLine + 1, message: `the body of ${kind} ${id} must be a YAML mapping (key: value lines)` })
+    if (body !== undefined && body !== null && !isRecord(body))
+      problems.push({ line: fenceLine + 1, message: `the body of ${kind} ${id} must be a YAML mapping (key: value lines)` })
     parts.push({ type: 'cell', kind: kind as CellKind, id, body: isRecord(body) ? body : {}, line: fenceLine })
     index = closing + 1
     proseStart = index + 1

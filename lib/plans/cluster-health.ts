@@ -149,7 +149,8 @@ function planBrokers(snapshot: HealthSnapshot): BrokerHealth[] {
   }))
   const known = new Set(brokers.map((b) => b.id))
   for (const id of replicas.keys()) {
-    if (!known.has(id)) brokers.push({ id, host: null, port: null, rack: null, state: 'unregistered', leaderOf: leaders.get(id) ?? 0, replicaOf: replicas.get(id) ?? 0 })
+    if (!known.has(id))
+      brokers.push({ id, host: null, port: null, rack: null, state: 'unregistered', leaderOf: leaders.get(id) ?? 0, replicaOf: replicas.get(id) ?? 0 })
   }
   return brokers.sort((a, b) => a.id - b.id)
 }
@@ -174,12 +175,14 @@ function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
   return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
-
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
   const suggestions: Suggestion[] = []
   const { partitions, groups, durability } = report
   if (partitions.leaderless > 0) {
-    suggestions.push({ runbook: 'unclean-election', reason: `${counted(partitions.leaderless, 'partition')} ${agree(partitions.leaderless, 'has', 'have')} no leader` })
+    suggestions.push({
+      runbook: 'unclean-election',
+      reason: `${counted(partitions.leaderless, 'partition')} ${agree(partitions.leaderless, 'has', 'have')} no leader`,
+    })
   }
   // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
   // A partition flagged both ways is one object in both lists.
@@ -188,16 +191,23 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
     const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
       runbook: 'isr-shrink',
-      reason: underMin > 0 ? `${counted(underMin, 'partition')} under min ISR (acks=all writes fail there)` : `${counted(shrunk.size, 'partition')} with a shrunk ISR`,
+      reason:
+        underMin > 0
+          ? `${counted(underMin, 'partition')} under min ISR (acks=all writes fail there)`
+          : `${counted(shrunk.size, 'partition')} with a shrunk ISR`,
     })
   }
   const stalled = groups.filter((g) => g.members === 0 && g.lag > 0n)
   if (stalled.length > 0) {
     const lag = stalled.reduce((sum, g) => sum + g.lag, 0n)
-    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(stalled.length, 'consumer group')} with no members and ${formatCount(lag)} messages of lag` })
+    suggestions.push({
+      runbook: 'consumer-oom-replay',
+      reason: `${counted(stalled.length, 'consumer group')} with no members and ${formatCount(lag)} messages of lag`,
+    })
   }
   const rewound = groups.filter((g) => g.lag < 0n)
-  if (rewound.length > 0) suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
+  if (rewound.length > 0)
+    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
   const serious = durability.counts.high + durability.counts.medium
   if (serious > 0) {
     const topics = new Set(durability.worst.flatMap((f) => f.topics)).size

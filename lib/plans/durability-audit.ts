@@ -62,7 +62,8 @@ export interface TopicAudit {
   readonly bytes: bigint | null
 }
 
-export type TopicFindingKind = 'single-replica' | 'unclean-election' | 'min-isr-one' | 'min-isr-equals-rf' | 'min-isr-above-rf' | 'one-rack' | 'mixed-replication'
+export type TopicFindingKind =
+  'single-replica' | 'unclean-election' | 'min-isr-one' | 'min-isr-equals-rf' | 'min-isr-above-rf' | 'one-rack' | 'mixed-replication'
 export type ClusterFindingKind = 'default-unclean-on' | 'default-min-isr-one' | 'racks-unknown' | 'brokers-disagree' | 'elr-off'
 export type FindingKind = TopicFindingKind | ClusterFindingKind
 
@@ -140,7 +141,13 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): Map<string, big
   return largest
 }
 
-function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks: ReadonlyMap<number, string | null>, adding: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, bigint> | null): TopicAudit {
+function auditTopic(
+  topic: TopicState,
+  config: ResourceConfig | undefined,
+  racks: ReadonlyMap<number, string | null>,
+  adding: ReadonlyMap<string, number>,
+  sizes: ReadonlyMap<string, bigint> | null,
+): TopicAudit {
   const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition)
   const counts = partitions.map((p) => p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0))
   const replicationFactor = counts.length ? Math.min(...counts) : 0
@@ -195,7 +202,8 @@ function topicRisks(t: TopicAudit): { kind: TopicFindingKind; severity: AuditSev
   const source = t.minIsr.source ?? 'unknown'
   if (t.partitions === 0) return risks
   if (t.replicationFactor === 1) risks.push({ kind: 'single-replica', severity: 'high', facts: {}, partitions: t.partitions })
-  if (t.unclean.value === true && t.replicationFactor >= 2) risks.push({ kind: 'unclean-election', severity: 'high', facts: { source: t.unclean.source ?? 'unknown' }, partitions: t.partitions })
+  if (t.unclean.value === true && t.replicationFactor >= 2)
+    risks.push({ kind: 'unclean-election', severity: 'high', facts: { source: t.unclean.source ?? 'unknown' }, partitions: t.partitions })
   if (t.replicationFactor >= 2 && t.minIsr.value !== null) {
     const facts = { rf: t.replicationFactor, minIsr: t.minIsr.value, source }
     if (t.effectiveMinIsr === 1) risks.push({ kind: 'min-isr-one', severity: 'medium', facts, partitions: t.partitions })
@@ -203,15 +211,32 @@ function topicRisks(t: TopicAudit): { kind: TopicFindingKind; severity: AuditSev
     if (t.effectiveMinIsr === t.replicationFactor) risks.push({ kind: 'min-isr-equals-rf', severity: 'medium', facts, partitions: t.partitions })
   }
   if (t.singleRackPartitions > 0) {
-    risks.push({ kind: 'one-rack', severity: 'medium', facts: { racks: t.racks.length === 1 ? t.racks[0]! : t.racks.join(',') }, partitions: t.singleRackPartitions })
+    risks.push({
+      kind: 'one-rack',
+      severity: 'medium',
+      facts: { racks: t.racks.length === 1 ? t.racks[0]! : t.racks.join(',') },
+      partitions: t.singleRackPartitions,
+    })
   }
-  if (t.replicationFactors.length > 1) risks.push({ kind: 'mixed-replication', severity: 'info', facts: { factors: t.replicationFactors.join('/') }, partitions: t.partitions })
+  if (t.replicationFactors.length > 1)
+    risks.push({ kind: 'mixed-replication', severity: 'info', facts: { factors: t.replicationFactors.join('/') }, partitions: t.partitions })
   return risks
 }
 
-function clusterFindings(defaults: ClusterDefaults, brokers: readonly Broker[], brokerConfigs: readonly ResourceConfig[], topics: readonly TopicAudit[]): AuditFinding[] {
+function clusterFindings(
+  defaults: ClusterDefaults,
+  brokers: readonly Broker[],
+  brokerConfigs: readonly ResourceConfig[],
+  topics: readonly TopicAudit[],
+): AuditFinding[] {
   const findings: AuditFinding[] = []
-  const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({ kind, severity, topics: [], partitions: 0, facts })
+  const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({
+    kind,
+    severity,
+    topics: [],
+    partitions: 0,
+    facts,
+  })
   if (defaults.unclean.value === true) findings.push(finding('default-unclean-on', 'medium', { source: defaults.unclean.source ?? 'unknown' }))
   if (defaults.minIsr.value === 1) findings.push(finding('default-min-isr-one', 'low', { source: defaults.minIsr.source ?? 'unknown' }))
   const unracked = brokers.filter((b) => b.rack === null).map((b) => b.id)
@@ -304,7 +329,10 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
     metadataVersion: snapshot.capabilities.metadataVersion,
   }
 
-  const groups = new Map<string, { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }>()
+  const groups = new Map<
+    string,
+    { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }
+  >()
   for (const t of topics) {
     for (const risk of topicRisks(t)) {
       const key = groupKey(risk.kind, risk.facts)
@@ -315,7 +343,10 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
       } else groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
     }
   }
-  const findings = rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
+  const findings = rankFindings([
+    ...[...groups.values()].map((g) => ({ ...g })),
+    ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics),
+  ])
   return {
     takenAtMs: snapshot.takenAtMs,
     defaults,

@@ -31,7 +31,13 @@ export interface MinIsrPlan {
   readonly target: number
   readonly changes: readonly MinIsrChange[]
   readonly skipped: readonly { readonly topic: string; readonly reason: string }[]
-  readonly totals: { readonly topics: number; readonly partitions: number; readonly stopsWritesTopics: number; readonly failingAtOnce: number; readonly elrCleared: number }
+  readonly totals: {
+    readonly topics: number
+    readonly partitions: number
+    readonly stopsWritesTopics: number
+    readonly failingAtOnce: number
+    readonly elrCleared: number
+  }
 }
 
 export interface UncleanChange {
@@ -51,9 +57,14 @@ export interface UncleanPlan {
 }
 
 /** Why no fix plan can be made; the runbook says it in one line. */
-export type FixFault = { readonly kind: 'nothing-to-fix'; readonly what: string; readonly skipped: readonly { readonly topic: string; readonly reason: string }[] }
+export type FixFault = {
+  readonly kind: 'nothing-to-fix'
+  readonly what: string
+  readonly skipped: readonly { readonly topic: string; readonly reason: string }[]
+}
 
-export const isFixFault = (value: unknown): value is FixFault => typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'nothing-to-fix'
+export const isFixFault = (value: unknown): value is FixFault =>
+  typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'nothing-to-fix'
 
 const before = (setting: TopicAudit['minIsr'] | TopicAudit['unclean']): SettingBefore => ({
   value: setting.value === null ? null : String(setting.value),

@@ -53,7 +53,11 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
   const outOfSync = findings.partitions.some((p) => p.outOfSync.length > 0)
   const unavailable: Partial<Record<IsrAction, string>> = {}
   if (!outOfSync) unavailable.wait = 'no replica is out of sync: there is nothing to wait for'
-  if (external.length === 0) unavailable['lower-min-isr'] = failing.length > 0 ? 'only internal topics fail: name them in topics= to change them' : 'no partition with a leader is under min ISR: writes are not failing'
+  if (external.length === 0)
+    unavailable['lower-min-isr'] =
+      failing.length > 0
+        ? 'only internal topics fail: name them in topics= to change them'
+        : 'no partition with a leader is under min ISR: writes are not failing'
   if (throttled.length === 0) unavailable['remove-throttle'] = 'no replication throttle holds back an out-of-sync replica'
   if (downBrokers.length === 0) unavailable['export-reassignment'] = 'every out-of-sync replica’s broker is registered and unfenced'
 
@@ -61,7 +65,8 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
   let because: string
   if (!outOfSync) {
     recommended = 'report'
-    because = 'no replica is out of sync: these partitions sit at min ISR by their settings (replication factor = min.insync.replicas) — the durability-audit runbook is about those'
+    because =
+      'no replica is out of sync: these partitions sit at min ISR by their settings (replication factor = min.insync.replicas) — the durability-audit runbook is about those'
   } else if (throttled.length > 0) {
     recommended = 'remove-throttle'
     because = `${throttled.length} out-of-sync replica(s) are alive but held back by a replication throttle; without it they catch up and rejoin`
@@ -76,7 +81,10 @@ export function planIsrOptions(findings: IsrFindings, causes: CauseReport | null
         : `writes would stay refused for about ${seconds(writesBackInMs)} more; a lower min ISR takes them now, with fewer copies until the ISR is back`
   } else {
     recommended = failing.length > 0 ? 'report' : 'wait'
-    because = failing.length > 0 ? 'only internal topics are failing; decide whether to name them in topics=' : 'no acks=all write is being refused: the out-of-sync replicas can rejoin without a change'
+    because =
+      failing.length > 0
+        ? 'only internal topics are failing; decide whether to name them in topics='
+        : 'no acks=all write is being refused: the out-of-sync replicas can rejoin without a change'
   }
   return {
     failing: failing.length,

@@ -160,5 +160,12 @@ function groupByOutOfSync(partitions: readonly AffectedPartition[]): ShrinkGroup
       atMin: members.filter((p) => p.writes === 'at-min').length,
       noLeader: members.filter((p) => p.writes === 'no-leader').length,
     }))
-    .sort((a, b) => b.failing - a.failing || b.noLeader - a.noLeader || b.atMin - a.atMin || b.partitions.length - a.partitions.length || a.outOfSync.join().localeCompare(b.outOfSync.join()))
+    .sort(
+      (a, b) =>
+        b.failing - a.failing ||
+        b.noLeader - a.noLeader ||
+        b.atMin - a.atMin ||
+        b.partitions.length - a.partitions.length ||
+        a.outOfSync.join().localeCompare(b.outOfSync.join()),
+    )
 }

@@ -46,7 +46,12 @@ export interface LeaderlessPartition extends TopicPartition {
 
 /** What became of a partition the operator named: leaderless (in `partitions`), led, or not there at all. */
 export type RequestedPartition = TopicPartition &
-  ({ readonly state: 'leaderless' } | { readonly state: 'led'; readonly leader: number } | { readonly state: 'unknown-topic' } | { readonly state: 'unknown-partition'; readonly partitionCount: number })
+  (
+    | { readonly state: 'leaderless' }
+    | { readonly state: 'led'; readonly leader: number }
+    | { readonly state: 'unknown-topic' }
+    | { readonly state: 'unknown-partition'; readonly partitionCount: number }
+  )
 
 export interface LeaderlessSnapshot {
   readonly takenAtMs: number
@@ -124,11 +129,21 @@ export function classifyRecovery(partition: LeaderlessPartition, rules: Election
   const firstLive = liveReplicas[0] ?? null
 
   let path: CleanPath
-  const liveIsr = inOrder(partition.replicas, partition.isr.filter((id) => live.has(id)))
-  const liveElr = rules === '4.x-elr-on' ? inOrder(partition.replicas, elr.filter((id) => live.has(id))) : []
+  const liveIsr = inOrder(
+    partition.replicas,
+    partition.isr.filter((id) => live.has(id)),
+  )
+  const liveElr =
+    rules === '4.x-elr-on'
+      ? inOrder(
+          partition.replicas,
+          elr.filter((id) => live.has(id)),
+        )
+      : []
   if (liveIsr.length > 0) path = { kind: 'electing', brokers: liveIsr, via: 'isr' }
   else if (liveElr.length > 0) path = { kind: 'electing', brokers: liveElr, via: 'elr' }
-  else if (rules === '4.x-elr-on' && lastKnown.length > 0 && partition.isr.length === 0) path = { kind: 'restart', brokers: inOrder(partition.replicas, lastKnown), via: 'last-known-leader' }
+  else if (rules === '4.x-elr-on' && lastKnown.length > 0 && partition.isr.length === 0)
+    path = { kind: 'restart', brokers: inOrder(partition.replicas, lastKnown), via: 'last-known-leader' }
   else if (partition.isr.length > 0) path = { kind: 'restart', brokers: inOrder(partition.replicas, partition.isr), via: 'isr' }
   else if (rules === '4.x-elr-on' && elr.length > 0) path = { kind: 'restart-if-clean', brokers: inOrder(partition.replicas, elr) }
   else path = { kind: 'none' }

@@ -111,14 +111,22 @@ export function revertCommand(topic: string, previous: PreviousMinIsr, bootstrap
 
 /** The config operation that restores what a topic had. */
 export function restoreOp(previous: PreviousMinIsr): ConfigOp {
-  return previous.override && previous.value !== null ? { name: 'min.insync.replicas', op: 'set', value: previous.value } : { name: 'min.insync.replicas', op: 'delete' }
+  return previous.override && previous.value !== null
+    ? { name: 'min.insync.replicas', op: 'set', value: previous.value }
+    : { name: 'min.insync.replicas', op: 'delete' }
 }
 
 /**
  * The change: which topics (given, or every topic with failing partitions; internal topics only when named),
  * which value (given, or the largest one under which every failing partition of those topics takes writes).
  */
-export function planMinIsrChange(findings: IsrFindings, configs: readonly TopicMinIsr[], request: MinIsrRequest, elr: 'on' | 'off' | 'unsupported', bootstrap: string): MinIsrChangePlan | MinIsrFault {
+export function planMinIsrChange(
+  findings: IsrFindings,
+  configs: readonly TopicMinIsr[],
+  request: MinIsrRequest,
+  elr: 'on' | 'off' | 'unsupported',
+  bootstrap: string,
+): MinIsrChangePlan | MinIsrFault {
   const byTopic = new Map(configs.map((c) => [c.topic, c]))
   for (const topic of request.topics ?? []) if (byTopic.get(topic)?.exists !== true) return { kind: 'unknown-topic', topic }
   const failing = findings.failing
@@ -145,16 +153,31 @@ export function planMinIsrChange(findings: IsrFindings, configs: readonly TopicM
       replicationFactor: rf,
       previous: { value: config.value, source: config.source, override: config.source === 'dynamic-topic' },
       otherOverrides,
-      partitions: mine.map((p) => ({ partition: p.partition, leader: p.leader, isr: p.isr, elr: p.elr, writesBefore: p.writes, writesAfter: writesWith(p, value!) })),
+      partitions: mine.map((p) => ({
+        partition: p.partition,
+        leader: p.leader,
+        isr: p.isr,
+        elr: p.elr,
+        writesBefore: p.writes,
+        writesAfter: writesWith(p, value!),
+      })),
       elrCleared: elr === 'on' ? mine.filter((p) => (p.elr ?? []).length > 0).map((p) => ({ partition: p.partition, brokers: p.elr! })) : [],
     })
   }
   const all = changes.flatMap((c) => c.partitions)
   const warnings: string[] = []
-  const higher = changes.flatMap((c) => c.partitions.filter((p) => p.writesBefore === 'failing' && p.isr.length > value!).map((p) => `${c.topic}/${p.partition}`))
-  if (higher.length > 0) warnings.push(`${higher.length} of the failing partitions have ${value! + 1} or more replicas in sync: a higher value would restore their writes with more copies (${higher.slice(0, 3).join(', ')}${higher.length > 3 ? ', …' : ''})`)
+  const higher = changes.flatMap((c) =>
+    c.partitions.filter((p) => p.writesBefore === 'failing' && p.isr.length > value!).map((p) => `${c.topic}/${p.partition}`),
+  )
+  if (higher.length > 0)
+    warnings.push(
+      `${higher.length} of the failing partitions have ${value! + 1} or more replicas in sync: a higher value would restore their writes with more copies (${higher.slice(0, 3).join(', ')}${higher.length > 3 ? ', …' : ''})`,
+    )
   const noLeader = all.filter((p) => p.writesBefore === 'no-leader').length
-  if (noLeader > 0) warnings.push(`${noLeader} ${noLeader === 1 ? 'partition of these topics has' : 'partitions of these topics have'} no leader: no min ISR makes them writable — that is the unclean-election runbook's case`)
+  if (noLeader > 0)
+    warnings.push(
+      `${noLeader} ${noLeader === 1 ? 'partition of these topics has' : 'partitions of these topics have'} no leader: no min ISR makes them writable — that is the unclean-election runbook's case`,
+    )
   return {
     value,
     valueChosen: request.value === null ? 'highest-that-restores-writes' : 'given',
@@ -169,7 +192,10 @@ export function planMinIsrChange(findings: IsrFindings, configs: readonly TopicM
     revertWhenIsrAtLeast: Object.fromEntries(changes.map((c) => [c.topic, Math.min(Number(c.previous.value ?? '1'), c.replicationFactor)])),
     warnings,
     kafkaCommands: {
-      apply: changes.map((c) => `kafka-configs --bootstrap-server ${bootstrap} --entity-type topics --entity-name ${quote(c.topic)} --alter --add-config min.insync.replicas=${value}`),
+      apply: changes.map(
+        (c) =>
+          `kafka-configs --bootstrap-server ${bootstrap} --entity-type topics --entity-name ${quote(c.topic)} --alter --add-config min.insync.replicas=${value}`,
+      ),
       revert: changes.map((c) => revertCommand(c.topic, c.previous, bootstrap)),
     },
   }
@@ -195,15 +221,24 @@ export interface ConfigDifference {
 const shown = (value: string | null | undefined) => (value === null || value === undefined ? '(none)' : value)
 
 /** Differences between a topic's config read back and what should be there: min ISR (value and source) and every other override. */
-export function compareTopicConfig(expected: { topic: string; value: string | null; source: ConfigSource | null; otherOverrides: Readonly<Record<string, string>> }, found: TopicMinIsr): ConfigDifference[] {
+export function compareTopicConfig(
+  expected: { topic: string; value: string | null; source: ConfigSource | null; otherOverrides: Readonly<Record<string, string>> },
+  found: TopicMinIsr,
+): ConfigDifference[] {
   const differences: ConfigDifference[] = []
   if (!found.exists) return [{ topic: expected.topic, what: 'topic', expected: 'exists', found: 'gone' }]
   if (found.value !== expected.value || (expected.source !== null && found.source !== expected.source)) {
-    differences.push({ topic: expected.topic, what: 'min.insync.replicas', expected: `${shown(expected.value)} (${expected.source ?? 'any source'})`, found: `${shown(found.value)} (${found.source ?? 'unknown'})` })
+    differences.push({
+      topic: expected.topic,
+      what: 'min.insync.replicas',
+      expected: `${shown(expected.value)} (${expected.source ?? 'any source'})`,
+      found: `${shown(found.value)} (${found.source ?? 'unknown'})`,
+    })
   }
   const { 'min.insync.replicas': _ignored, ...others } = found.overrides
   for (const name of new Set([...Object.keys(expected.otherOverrides), ...Object.keys(others)])) {
-    if (expected.otherOverrides[name] !== others[name]) differences.push({ topic: expected.topic, what: name, expected: shown(expected.otherOverrides[name]), found: shown(others[name]) })
+    if (expected.otherOverrides[name] !== others[name])
+      differences.push({ topic: expected.topic, what: name, expected: shown(expected.otherOverrides[name]), found: shown(others[name]) })
   }
   return differences
 }

@@ -164,12 +164,18 @@ export function planRewindScope(snapshot: GroupSnapshot, request: RewindRequest)
 }
 
 /** Targets for every partition in scope; record times are filled in afterwards by withReplayTimes(). */
-export function planRewindTargets(snapshot: GroupSnapshot, request: RewindRequest, logs: readonly PartitionLog[], bootstrap = '<bootstrap>'): RewindPlan | RewindFault {
+export function planRewindTargets(
+  snapshot: GroupSnapshot,
+  request: RewindRequest,
+  logs: readonly PartitionLog[],
+  bootstrap = '<bootstrap>',
+): RewindPlan | RewindFault {
   const committed = new Map(snapshot.committed.map((c) => [key(c), c.offset]))
   const fileOffsets = request.method.kind === 'from-file' ? new Map(request.method.lines.map((l) => [key(l), l.offset])) : null
   const timeMs = rewindTimeMs(request, snapshot.takenAtMs)
   const withoutCommit = logs.filter((log) => !committed.has(key(log)))
-  if (request.method.kind === 'shift-by' && withoutCommit.length > 0) return { kind: 'shift-without-commit', partitions: withoutCommit.map(({ topic, partition }) => ({ topic, partition })) }
+  if (request.method.kind === 'shift-by' && withoutCommit.length > 0)
+    return { kind: 'shift-without-commit', partitions: withoutCommit.map(({ topic, partition }) => ({ topic, partition })) }
 
   const moves: PartitionMove[] = []
   for (const log of [...logs].sort(byTopicPartition)) {
@@ -201,7 +207,18 @@ export function planRewindTargets(snapshot: GroupSnapshot, request: RewindReques
       if (target > readFrom) notes.push({ kind: 'skips', skipMessages: target - readFrom })
     }
     const replayMessages = current !== null && target < current ? current - target : 0n
-    moves.push({ topic: log.topic, partition: log.partition, committed: current, logStart: log.logStart, logEnd: log.logEnd, target, replayMessages, replayFromMs: null, replayToMs: null, notes })
+    moves.push({
+      topic: log.topic,
+      partition: log.partition,
+      committed: current,
+      logStart: log.logStart,
+      logEnd: log.logEnd,
+      target,
+      replayMessages,
+      replayFromMs: null,
+      replayToMs: null,
+      notes,
+    })
   }
   const inScope = new Set(moves.map(key))
   const groupTopics = new Set(snapshot.committed.map((c) => c.topic))

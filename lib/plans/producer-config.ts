@@ -70,7 +70,16 @@ const librdkafkaOnly = new Set([
   'statistics.interval.ms',
   'max.in.flight',
 ])
-const javaOnly = new Set(['key.serializer', 'value.serializer', 'partitioner.class', 'buffer.memory', 'max.block.ms', 'interceptor.classes', 'retry.backoff.max.ms', 'metric.reporters'])
+const javaOnly = new Set([
+  'key.serializer',
+  'value.serializer',
+  'partitioner.class',
+  'buffer.memory',
+  'max.block.ms',
+  'interceptor.classes',
+  'retry.backoff.max.ms',
+  'metric.reporters',
+])
 // Keys a producer configuration of either family commonly has; a file with none of these is not one.
 const producerKeys = new Set([
   ...librdkafkaOnly,
@@ -119,7 +128,11 @@ const kafkajsKeys = new Set([
 ])
 
 function settingsFromProperties(client: 'java' | 'librdkafka', properties: ReadonlyMap<string, string>): ProducerSettings {
-  const get = (...names: string[]) => names.map((n) => properties.get(n)).find((v) => v !== undefined)?.trim()
+  const get = (...names: string[]) =>
+    names
+      .map((n) => properties.get(n))
+      .find((v) => v !== undefined)
+      ?.trim()
   const settings: Record<string, string | undefined> =
     client === 'java'
       ? {
@@ -164,7 +177,8 @@ function settingsFromKafkajs(root: { [key: string]: Json }): ProducerSettings | 
   for (const [name, value] of Object.entries({ acks, retries, maxInFlightRequests: maxInFlight })) {
     if (value !== undefined && typeof value !== 'number') return fault(`${name} must be a number in a kafkajs config, not ${JSON.stringify(value)}`)
   }
-  if (idempotent !== undefined && typeof idempotent !== 'boolean') return fault(`idempotent must be true or false in a kafkajs config, not ${JSON.stringify(idempotent)}`)
+  if (idempotent !== undefined && typeof idempotent !== 'boolean')
+    return fault(`idempotent must be true or false in a kafkajs config, not ${JSON.stringify(idempotent)}`)
   const settings: Record<string, string> = {}
   if (acks !== undefined) settings.acks = String(acks)
   if (idempotent !== undefined) settings.idempotence = String(idempotent)
@@ -185,16 +199,27 @@ export function parseProducerConfig(text: string, path: string, given: ClientRef
     try {
       parsed = JSON.parse(text) as Json
     } catch (error) {
-      return fault(`${path} is not valid JSON (${(error as Error).message.split('\n')[0]}) — a kafkajs config is a JSON object of client, producer and send options`)
+      return fault(
+        `${path} is not valid JSON (${(error as Error).message.split('\n')[0]}) — a kafkajs config is a JSON object of client, producer and send options`,
+      )
     }
-    if (!isObject(parsed)) return fault(`${path} holds JSON but not an object — a kafkajs config is an object like {"producer": {"idempotent": true}, "send": {"acks": -1}}`)
+    if (!isObject(parsed))
+      return fault(`${path} holds JSON but not an object — a kafkajs config is an object like {"producer": {"idempotent": true}, "send": {"acks": -1}}`)
     const known = Object.keys(parsed).filter((k) => kafkajsKeys.has(k))
     if (known.length === 0) {
-      return fault(`${path} has none of the kafkajs options (producer, send, acks, idempotent, retry, clientId, brokers) — is it a kafkajs config? Give producer-client=java|librdkafka|kafkajs`)
+      return fault(
+        `${path} has none of the kafkajs options (producer, send, acks, idempotent, retry, clientId, brokers) — is it a kafkajs config? Give producer-client=java|librdkafka|kafkajs`,
+      )
     }
     const settings = settingsFromKafkajs(parsed)
     if ('kind' in settings) return fault(`${path}: ${settings.message}`)
-    return { path, client: given ?? { client: 'kafkajs', version: null }, clientFrom: given ? 'given' : 'recognised', settings, keys: Object.keys(parsed).sort() }
+    return {
+      path,
+      client: given ?? { client: 'kafkajs', version: null },
+      clientFrom: given ? 'given' : 'recognised',
+      settings,
+      keys: Object.keys(parsed).sort(),
+    }
   }
   if (trimmed === '') return fault(`${path} is empty — point producer-config at the producer's configuration file`)
   const properties = parseProperties(text)
@@ -209,10 +234,21 @@ export function parseProducerConfig(text: string, path: string, given: ClientRef
     const rdkafka = keys.filter((k) => librdkafkaOnly.has(k))
     const java = keys.filter((k) => javaOnly.has(k))
     if (rdkafka.length > 0 && java.length > 0) {
-      return fault(`${path} mixes Java client keys (${java[0]}) and librdkafka keys (${rdkafka[0]}) — say which client reads it: producer-client=java|librdkafka`)
+      return fault(
+        `${path} mixes Java client keys (${java[0]}) and librdkafka keys (${rdkafka[0]}) — say which client reads it: producer-client=java|librdkafka`,
+      )
     }
     const ext = extension(path)
-    const family: ProducerClient | null = rdkafka.length > 0 ? 'librdkafka' : java.length > 0 ? 'java' : ext === 'properties' ? 'java' : ['conf', 'cfg', 'ini', 'config'].includes(ext) ? 'librdkafka' : null
+    const family: ProducerClient | null =
+      rdkafka.length > 0
+        ? 'librdkafka'
+        : java.length > 0
+          ? 'java'
+          : ext === 'properties'
+            ? 'java'
+            : ['conf', 'cfg', 'ini', 'config'].includes(ext)
+              ? 'librdkafka'
+              : null
     if (!family) return fault(`cannot tell which client reads ${path} — give producer-client=java, librdkafka or kafkajs (@version)`)
     client = { client: family, version: null }
     clientFrom = 'recognised'

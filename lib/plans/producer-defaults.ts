@@ -84,7 +84,9 @@ function resolveJava(config: ParsedProducerConfig): ResolvedProducer {
   let refusal: string | null = null
   const version = config.client.version ? `Java client ${config.client.version}` : 'Java client'
   if (v === null && (s.acks === undefined || s.idempotence === undefined)) {
-    assumptions.push('no client version given: 3.2+ defaults assumed (acks=all, idempotence on); before 3.0 the defaults were acks=1 and no idempotence — give producer-client=java@<version>')
+    assumptions.push(
+      'no client version given: 3.2+ defaults assumed (acks=all, idempotence on); before 3.0 the defaults were acks=1 and no idempotence — give producer-client=java@<version>',
+    )
   }
   const acksGiven = s.acks === undefined ? null : acksMeaning(s.acks)
   if (s.acks !== undefined && acksGiven === null) refusal = `acks=${s.acks} is not a value the Java client accepts (all, -1, 0, 1): it will not start`
@@ -98,19 +100,30 @@ function resolveJava(config: ParsedProducerConfig): ResolvedProducer {
   else if (transactional) idempotence = { value: true, from: 'implied', note: 'transactional.id turns it on' }
   else if (before(v, 3, 0)) idempotence = { value: false, from: 'default', note: 'off by default before 3.0' }
   else if (v !== null && ((v[0] === 3 && v[1] === 0 && v[2] === 0) || (v[0] === 3 && v[1] === 1 && v[2] === 0))) {
-    idempotence = { value: false, from: 'default', note: `${version} applies its default only when enable.idempotence is set explicitly (KAFKA-13598, fixed in 3.0.1/3.1.1/3.2.0)` }
+    idempotence = {
+      value: false,
+      from: 'default',
+      note: `${version} applies its default only when enable.idempotence is set explicitly (KAFKA-13598, fixed in 3.0.1/3.1.1/3.2.0)`,
+    }
   } else {
     const offBecause = acksGiven !== null && acksGiven !== 'all' ? `acks=${s.acks}` : retriesGiven === 0 ? 'retries=0' : null
     if (offBecause) idempotence = { value: false, from: 'default', note: `on by default, switched off by ${offBecause} (the client only logs it)` }
     else if (maxInFlight > 5) {
       const refusedOn4 = v === null || v[0] >= 4
-      idempotence = { value: false, from: 'default', note: `max.in.flight.requests.per.connection=${maxInFlight} > 5 ${refusedOn4 ? 'is refused by 4.x clients unless enable.idempotence=false' : 'switches it off (3.x)'}` }
-      if (refusedOn4 && v !== null) refusal = `${version} refuses max.in.flight.requests.per.connection=${maxInFlight} with idempotence on by default — set enable.idempotence=false or at most 5: it will not start`
-      if (v === null) assumptions.push(`max.in.flight.requests.per.connection=${maxInFlight}: a 4.x client refuses to start with it; a 3.x client switches idempotence off`)
+      idempotence = {
+        value: false,
+        from: 'default',
+        note: `max.in.flight.requests.per.connection=${maxInFlight} > 5 ${refusedOn4 ? 'is refused by 4.x clients unless enable.idempotence=false' : 'switches it off (3.x)'}`,
+      }
+      if (refusedOn4 && v !== null)
+        refusal = `${version} refuses max.in.flight.requests.per.connection=${maxInFlight} with idempotence on by default — set enable.idempotence=false or at most 5: it will not start`
+      if (v === null)
+        assumptions.push(`max.in.flight.requests.per.connection=${maxInFlight}: a 4.x client refuses to start with it; a 3.x client switches idempotence off`)
     } else idempotence = { value: true, from: 'default', note: 'on by default since 3.0.1/3.1.1/3.2.0' }
   }
   if (idempotence.value && idempotence.from !== 'default') {
-    if (acksGiven !== null && acksGiven !== 'all') refusal ??= `enable.idempotence with acks=${s.acks}: the Java client refuses this (ConfigException) and will not start`
+    if (acksGiven !== null && acksGiven !== 'all')
+      refusal ??= `enable.idempotence with acks=${s.acks}: the Java client refuses this (ConfigException) and will not start`
     if (retriesGiven === 0) refusal ??= 'enable.idempotence with retries=0: the Java client refuses this (ConfigException) and will not start'
     if (maxInFlight > 5) refusal ??= `enable.idempotence with max.in.flight.requests.per.connection=${maxInFlight}: refused (at most 5), it will not start`
     if (transactional && isFalse(s.idempotence)) refusal ??= 'transactional.id with enable.idempotence=false: the Java client refuses this and will not start'
@@ -137,7 +150,12 @@ function resolveJava(config: ParsedProducerConfig): ResolvedProducer {
     idempotence,
     retries,
     maxInFlight: { value: maxInFlight, from: s.maxInFlight === undefined ? 'default' : 'file' },
-    deliveryTimeoutMs: deliveryTimeout !== null ? { value: deliveryTimeout, from: 'file' } : before(v, 2, 1) ? { value: null, from: 'default', note: 'no delivery timeout before 2.1' } : { value: 120_000, from: 'default' },
+    deliveryTimeoutMs:
+      deliveryTimeout !== null
+        ? { value: deliveryTimeout, from: 'file' }
+        : before(v, 2, 1)
+          ? { value: null, from: 'default', note: 'no delivery timeout before 2.1' }
+          : { value: 120_000, from: 'default' },
     refusal,
     assumptions,
   }
@@ -149,7 +167,9 @@ function resolveLibrdkafka(config: ParsedProducerConfig): ResolvedProducer {
   const assumptions: string[] = []
   let refusal: string | null = null
   if (v === null && (s.acks === undefined || s.retries === undefined)) {
-    assumptions.push('no librdkafka version given: 1.6+ defaults assumed (acks=all, retries unlimited); before 1.0 acks defaulted to 1, before 1.6 retries to 2 — give producer-client=librdkafka@<version>')
+    assumptions.push(
+      'no librdkafka version given: 1.6+ defaults assumed (acks=all, retries unlimited); before 1.0 acks defaulted to 1, before 1.6 retries to 2 — give producer-client=librdkafka@<version>',
+    )
   }
   const acksGiven = s.acks === undefined ? null : acksMeaning(s.acks)
   const acksNumber = asInteger(s.acks)
@@ -159,13 +179,17 @@ function resolveLibrdkafka(config: ParsedProducerConfig): ResolvedProducer {
         ? `acks=${s.acks}: librdkafka sends it, and brokers refuse every request with INVALID_REQUIRED_ACKS (only -1/all, 0, 1 are valid)`
         : `acks=${s.acks} is outside librdkafka's range (-1/all … 1000): it will not start`
   }
-  const idempotence: ResolvedSetting<boolean> = s.idempotence !== undefined ? { value: isTrue(s.idempotence), from: 'file' } : { value: false, from: 'default', note: 'off by default in every librdkafka version' }
+  const idempotence: ResolvedSetting<boolean> =
+    s.idempotence !== undefined
+      ? { value: isTrue(s.idempotence), from: 'file' }
+      : { value: false, from: 'default', note: 'off by default in every librdkafka version' }
   const retriesGiven = asInteger(s.retries)
   const maxInFlight = asInteger(s.maxInFlight)
   if (idempotence.value) {
     if (acksGiven !== null && acksGiven !== 'all') refusal ??= `enable.idempotence with acks=${s.acks}: librdkafka fails to instantiate the producer`
     if (retriesGiven === 0) refusal ??= 'enable.idempotence with retries=0: librdkafka fails to instantiate the producer'
-    if (maxInFlight !== null && maxInFlight > 5) refusal ??= `enable.idempotence with max.in.flight=${maxInFlight}: librdkafka fails to instantiate the producer (at most 5)`
+    if (maxInFlight !== null && maxInFlight > 5)
+      refusal ??= `enable.idempotence with max.in.flight=${maxInFlight}: librdkafka fails to instantiate the producer (at most 5)`
   }
   const acks: ResolvedSetting<AcksMeaning> =
     acksGiven !== null
@@ -190,7 +214,8 @@ function resolveLibrdkafka(config: ParsedProducerConfig): ResolvedProducer {
     acks,
     idempotence,
     retries,
-    maxInFlight: maxInFlight !== null ? { value: maxInFlight, from: 'file' } : idempotence.value ? { value: 5, from: 'implied' } : { value: 1_000_000, from: 'default' },
+    maxInFlight:
+      maxInFlight !== null ? { value: maxInFlight, from: 'file' } : idempotence.value ? { value: 5, from: 'implied' } : { value: 1_000_000, from: 'default' },
     deliveryTimeoutMs: deliveryTimeout !== null ? { value: deliveryTimeout, from: 'file' } : { value: 300_000, from: 'default' },
     refusal,
     assumptions,
@@ -201,10 +226,15 @@ function resolveKafkajs(config: ParsedProducerConfig): ResolvedProducer {
   const s = config.settings
   let refusal: string | null = null
   const acksGiven = s.acks === undefined ? null : acksMeaning(s.acks)
-  if (s.acks !== undefined && acksGiven === null) refusal = `acks=${s.acks}: brokers refuse every produce request with INVALID_REQUIRED_ACKS (kafkajs passes it through; valid: -1, 0, 1)`
-  const idempotence: ResolvedSetting<boolean> = s.idempotence !== undefined ? { value: isTrue(s.idempotence), from: 'file' } : { value: false, from: 'default', note: 'kafkajs producers are not idempotent unless asked' }
+  if (s.acks !== undefined && acksGiven === null)
+    refusal = `acks=${s.acks}: brokers refuse every produce request with INVALID_REQUIRED_ACKS (kafkajs passes it through; valid: -1, 0, 1)`
+  const idempotence: ResolvedSetting<boolean> =
+    s.idempotence !== undefined
+      ? { value: isTrue(s.idempotence), from: 'file' }
+      : { value: false, from: 'default', note: 'kafkajs producers are not idempotent unless asked' }
   const retriesGiven = asInteger(s.retries)
-  if (idempotence.value && acksGiven !== null && acksGiven !== 'all') refusal ??= `idempotent with acks=${s.acks}: every kafkajs send() throws (KafkaJSNonRetriableError)`
+  if (idempotence.value && acksGiven !== null && acksGiven !== 'all')
+    refusal ??= `idempotent with acks=${s.acks}: every kafkajs send() throws (KafkaJSNonRetriableError)`
   if (idempotence.value && retriesGiven !== null && retriesGiven < 1) refusal ??= 'idempotent with retries < 1: kafkajs refuses to create the producer'
   const maxInFlight = asInteger(s.maxInFlight)
   return {
@@ -215,9 +245,19 @@ function resolveKafkajs(config: ParsedProducerConfig): ResolvedProducer {
     retries:
       retriesGiven !== null
         ? { value: retriesGiven, from: 'file' }
-        : { value: 5, from: 'default', note: idempotence.value ? 'an idempotent producer made with kafka.producer() also gets 5 (the documented MAX_SAFE_INTEGER is overridden by the client-level retry object)' : 'kafkajs retry default' },
+        : {
+            value: 5,
+            from: 'default',
+            note: idempotence.value
+              ? 'an idempotent producer made with kafka.producer() also gets 5 (the documented MAX_SAFE_INTEGER is overridden by the client-level retry object)'
+              : 'kafkajs retry default',
+          },
     maxInFlight: maxInFlight !== null ? { value: maxInFlight, from: 'file' } : { value: null, from: 'default', note: 'no limit' },
-    deliveryTimeoutMs: { value: null, from: 'default', note: 'kafkajs has no delivery timeout: a send fails after its retries (at most retry.maxRetryTime, 30 s, between attempts)' },
+    deliveryTimeoutMs: {
+      value: null,
+      from: 'default',
+      note: 'kafkajs has no delivery timeout: a send fails after its retries (at most retry.maxRetryTime, 30 s, between attempts)',
+    },
     refusal,
     assumptions: [],
   }

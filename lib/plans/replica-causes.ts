@@ -73,7 +73,8 @@ export interface ThrottleHit {
   readonly list: string
 }
 
-export type Verdict = 'broker-down' | 'broker-hung' | 'broker-fenced' | 'offline-log-dir' | 'throttled' | 'rejoining' | 'catching-up' | 'stuck' | 'falling-behind' | 'unknown'
+export type Verdict =
+  'broker-down' | 'broker-hung' | 'broker-fenced' | 'offline-log-dir' | 'throttled' | 'rejoining' | 'catching-up' | 'stuck' | 'falling-behind' | 'unknown'
 
 /** What the broker's process did when asked for its log end: answered, accepted the connection and never answered, or refused it. */
 export type ProcessState = 'answering' | 'hung' | 'gone' | 'unknown'
@@ -150,9 +151,11 @@ export function throttlesOn(
   if (!topic) return []
   const hits: ThrottleHit[] = []
   const leaderRate = leader === null ? null : (rates.get(leader)?.leaderRate ?? null)
-  if (leader !== null && leaderRate && listNames(topic.leaderReplicas, partition, leader)) hits.push({ side: 'leader', broker: leader, rate: leaderRate, list: topic.leaderReplicas! })
+  if (leader !== null && leaderRate && listNames(topic.leaderReplicas, partition, leader))
+    hits.push({ side: 'leader', broker: leader, rate: leaderRate, list: topic.leaderReplicas! })
   const followerRate = rates.get(broker)?.followerRate ?? null
-  if (followerRate && listNames(topic.followerReplicas, partition, broker)) hits.push({ side: 'follower', broker, rate: followerRate, list: topic.followerReplicas! })
+  if (followerRate && listNames(topic.followerReplicas, partition, broker))
+    hits.push({ side: 'follower', broker, rate: followerRate, list: topic.followerReplicas! })
   return hits
 }
 
@@ -163,10 +166,12 @@ export function planProgress(first: ReplicaSample | undefined, second: ReplicaSa
   if (!first || !second) return { kind: 'unknown', why: 'not sampled' }
   if (second.followerLeo === null || first.followerLeo === null) {
     const failed = second.followerLeo === null ? second : first
-    const why = failed.failure === 'timeout' ? 'did not answer in time' : failed.failure === 'down' ? 'is down' : `answered ${failed.failureMessage ?? 'nothing'}`
+    const why =
+      failed.failure === 'timeout' ? 'did not answer in time' : failed.failure === 'down' ? 'is down' : `answered ${failed.failureMessage ?? 'nothing'}`
     return { kind: 'unknown', why: `broker ${failed.broker} ${why}` }
   }
-  if (second.highWatermark === null || first.highWatermark === null || second.leaderLeo === null || first.leaderLeo === null) return { kind: 'unknown', why: 'the leader did not answer' }
+  if (second.highWatermark === null || first.highWatermark === null || second.leaderLeo === null || first.leaderLeo === null)
+    return { kind: 'unknown', why: 'the leader did not answer' }
   const behind = second.highWatermark - second.followerLeo
   const behindLeader = second.leaderLeo - second.followerLeo
   if (behind <= 0n) return { kind: 'at-high-watermark', behindLeader: behindLeader > 0n ? behindLeader : 0n }
@@ -181,7 +186,13 @@ export function planProgress(first: ReplicaSample | undefined, second: ReplicaSa
   return { kind: 'catching-up', behind, recordsPerSecond: closing, etaMs: Math.ceil((Number(behind) / closing) * 1000) }
 }
 
-function verdictOf(state: BrokerView['state'], process: ProcessState, progress: Progress, throttles: readonly ThrottleHit[], offlineLogDir: string | null): Verdict {
+function verdictOf(
+  state: BrokerView['state'],
+  process: ProcessState,
+  progress: Progress,
+  throttles: readonly ThrottleHit[],
+  offlineLogDir: string | null,
+): Verdict {
   if (process === 'gone') return 'broker-down'
   if (process === 'hung') return 'broker-hung'
   if (state === 'fenced') return 'broker-fenced'
@@ -226,7 +237,19 @@ export function planReplicaCauses(findings: IsrFindings, brokers: readonly Broke
       const progress = p.leader === null ? ({ kind: 'unknown', why: 'the partition has no leader' } as const) : planProgress(first.get(key), second.get(key))
       const throttles = throttlesOn(topicThrottles.get(p.topic), p.partition, p.leader, broker, rates)
       const dir = offlineDirOf(p, broker, offline.get(broker), state)
-      replicas.push({ topic: p.topic, partition: p.partition, broker, leader: p.leader, brokerState: state, process: seen, lastContactMs: view?.lastContactMs ?? null, progress, throttles, offlineLogDir: dir, verdict: verdictOf(state, seen, progress, throttles, dir) })
+      replicas.push({
+        topic: p.topic,
+        partition: p.partition,
+        broker,
+        leader: p.leader,
+        brokerState: state,
+        process: seen,
+        lastContactMs: view?.lastContactMs ?? null,
+        progress,
+        throttles,
+        offlineLogDir: dir,
+        verdict: verdictOf(state, seen, progress, throttles, dir),
+      })
     }
   }
   return {
@@ -286,21 +309,32 @@ function sharedRacks(partitions: readonly AffectedPartition[], brokerById: Reado
       racks.set(rack, entry)
     }
   }
-  return [...racks.entries()].map(([rack, e]) => ({ rack, brokers: [...e.brokers].sort((a, b) => a - b), partitions: e.partitions })).sort((a, b) => a.rack.localeCompare(b.rack))
+  return [...racks.entries()]
+    .map(([rack, e]) => ({ rack, brokers: [...e.brokers].sort((a, b) => a - b), partitions: e.partitions }))
+    .sort((a, b) => a.rack.localeCompare(b.rack))
 }
 
 /**
  * When writes come back by waiting: a failing partition needs (effective min ISR − ISR size) replicas back;
  * the soonest ones that are catching up give its ETA; the slowest failing partition gives the total.
  */
-function writesBack(partitions: readonly AffectedPartition[], replicas: readonly ReplicaCause[]): Pick<CauseReport, 'writesBackInMs' | 'failingWithoutProgress'> {
+function writesBack(
+  partitions: readonly AffectedPartition[],
+  replicas: readonly ReplicaCause[],
+): Pick<CauseReport, 'writesBackInMs' | 'failingWithoutProgress'> {
   let worst: number | null = null
   let stuck = 0
   for (const p of partitions.filter((x) => x.writes === 'failing')) {
     const needed = p.effectiveMinIsr! - p.isr.length
     const etas = replicas
       .filter((r) => r.topic === p.topic && r.partition === p.partition)
-      .map((r) => (r.progress.kind === 'catching-up' ? r.progress.etaMs : r.progress.kind === 'at-high-watermark' && r.brokerState === 'up' && r.process === 'answering' ? 0 : null))
+      .map((r) =>
+        r.progress.kind === 'catching-up'
+          ? r.progress.etaMs
+          : r.progress.kind === 'at-high-watermark' && r.brokerState === 'up' && r.process === 'answering'
+            ? 0
+            : null,
+      )
       .filter((eta): eta is number => eta !== null)
       .sort((a, b) => a - b)
     if (etas.length < needed) {

@@ -40,7 +40,10 @@ export interface ReplicaMovePlan {
 function reassignmentFile(entries: readonly { topic: string; partition: number; replicas: readonly number[] }[]): string {
   return (
     JSON.stringify(
-      { version: 1, partitions: entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: [...e.replicas], log_dirs: e.replicas.map(() => 'any') })) },
+      {
+        version: 1,
+        partitions: entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: [...e.replicas], log_dirs: e.replicas.map(() => 'any') })),
+      },
       null,
       2,
     ) + '\n'

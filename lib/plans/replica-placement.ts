@@ -83,12 +83,18 @@ export function planReassignment(request: PlacementRequest): ReassignmentPlan {
     }
     const down = current.filter((id) => !liveIds.has(id))
     if (down.length > 0) {
-      notPossible.push({ topic: p.topic, partition: p.partition, reason: `broker ${down.join(', ')} is down: kafka-reassign-partitions refuses while a replica's broker is down` })
+      notPossible.push({
+        topic: p.topic,
+        partition: p.partition,
+        reason: `broker ${down.join(', ')} is down: kafka-reassign-partitions refuses while a replica's broker is down`,
+      })
       continue
     }
     const proposed = [...current]
     const pick = (exclude: ReadonlySet<number>, preferRacks: ReadonlySet<string | null> | null): number | null => {
-      const candidates = live.filter((b) => !exclude.has(b.id) && (preferRacks === null || !preferRacks.has(b.rack)) && (preferRacks === null || b.rack !== null))
+      const candidates = live.filter(
+        (b) => !exclude.has(b.id) && (preferRacks === null || !preferRacks.has(b.rack)) && (preferRacks === null || b.rack !== null),
+      )
       candidates.sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || a.id - b.id)
       return candidates[0]?.id ?? null
     }
@@ -115,7 +121,11 @@ export function planReassignment(request: PlacementRequest): ReassignmentPlan {
     const added = proposed.filter((id) => !current.includes(id))
     const removed = current.filter((id) => !proposed.includes(id))
     if (added.length === 0 && removed.length === 0) {
-      notPossible.push({ topic: p.topic, partition: p.partition, reason: wantsMore ? 'no live broker is left to hold another replica' : 'no live broker in another rack' })
+      notPossible.push({
+        topic: p.topic,
+        partition: p.partition,
+        reason: wantsMore ? 'no live broker is left to hold another replica' : 'no live broker in another rack',
+      })
       continue
     }
     const why: PartitionMove['why'][number][] = []

@@ -47,7 +47,11 @@ export function listWithout(list: string, entries: readonly string[]): string | 
   return kept.length === 0 ? null : kept.join(',')
 }
 
-export function planThrottleRelease(causes: readonly ReplicaCause[], topicThrottles: readonly TopicThrottles[], reassigningTopics: ReadonlySet<string>): ThrottleReleasePlan | ThrottleReleaseFault {
+export function planThrottleRelease(
+  causes: readonly ReplicaCause[],
+  topicThrottles: readonly TopicThrottles[],
+  reassigningTopics: ReadonlySet<string>,
+): ThrottleReleasePlan | ThrottleReleaseFault {
   // A throttled follower that still catches up is freed too: it rejoins sooner.
   const held = causes.filter((c) => c.throttles.length > 0 && c.brokerState === 'up' && c.process !== 'hung' && c.process !== 'gone')
   if (held.length === 0) return { kind: 'nothing-throttled' }
@@ -59,12 +63,20 @@ export function planThrottleRelease(causes: readonly ReplicaCause[], topicThrott
     const changes: ListChange[] = []
     const leaderEntries = mine.flatMap((c) => c.throttles.filter((t) => t.side === 'leader').map((t) => `${c.partition}:${t.broker}`))
     const followerEntries = mine.flatMap((c) => c.throttles.filter((t) => t.side === 'follower').map((t) => `${c.partition}:${t.broker}`))
-    if (current?.leaderReplicas && leaderEntries.length > 0) changes.push({ name: 'leader.replication.throttled.replicas', before: current.leaderReplicas, after: listWithout(current.leaderReplicas, leaderEntries) })
-    if (current?.followerReplicas && followerEntries.length > 0) changes.push({ name: 'follower.replication.throttled.replicas', before: current.followerReplicas, after: listWithout(current.followerReplicas, followerEntries) })
+    if (current?.leaderReplicas && leaderEntries.length > 0)
+      changes.push({ name: 'leader.replication.throttled.replicas', before: current.leaderReplicas, after: listWithout(current.leaderReplicas, leaderEntries) })
+    if (current?.followerReplicas && followerEntries.length > 0)
+      changes.push({
+        name: 'follower.replication.throttled.replicas',
+        before: current.followerReplicas,
+        after: listWithout(current.followerReplicas, followerEntries),
+      })
     return { topic, changes, frees: mine.map((c) => `${c.partition}:${c.broker}`) }
   })
   const rates = new Map<string, ThrottleReleasePlan['ratesKept'][number]>()
-  for (const c of held) for (const t of c.throttles) rates.set(`${t.side}@${t.broker}`, { broker: t.broker, side: t.side, bytesPerSecond: t.rate.bytesPerSecond, source: t.rate.source })
+  for (const c of held)
+    for (const t of c.throttles)
+      rates.set(`${t.side}@${t.broker}`, { broker: t.broker, side: t.side, bytesPerSecond: t.rate.bytesPerSecond, source: t.rate.source })
   return {
     topics: plan,
     ratesKept: [...rates.values()].sort((a, b) => a.broker - b.broker || a.side.localeCompare(b.side)),

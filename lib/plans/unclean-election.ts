@@ -48,7 +48,13 @@ export type PlanFault =
   | { readonly kind: 'has-leader'; readonly topic: string; readonly partition: number; readonly leader: number }
   | { readonly kind: 'in-sync-alive'; readonly topic: string; readonly partition: number; readonly brokers: readonly number[] }
   | { readonly kind: 'not-a-replica'; readonly topic: string; readonly partition: number; readonly candidate: number; readonly replicas: readonly number[] }
-  | { readonly kind: 'candidate-not-live'; readonly topic: string; readonly partition: number; readonly candidate: number; readonly liveReplicas: readonly number[] }
+  | {
+      readonly kind: 'candidate-not-live'
+      readonly topic: string
+      readonly partition: number
+      readonly candidate: number
+      readonly liveReplicas: readonly number[]
+    }
   | { readonly kind: 'candidate-unreadable'; readonly topic: string; readonly partition: number; readonly candidate: number; readonly why: string }
   | { readonly kind: 'no-live-replica'; readonly topic: string; readonly partition: number; readonly replicas: readonly number[] }
   | { readonly kind: 'flag-already-on'; readonly topics: readonly string[] }
@@ -69,7 +75,8 @@ export function findLeaderless(snapshot: LeaderlessSnapshot, requested: readonly
     seen.add(id)
     const answer = snapshot.requested.find((r) => r.topic === tp.topic && r.partition === tp.partition)
     if (answer?.state === 'unknown-topic') return fault({ kind: 'unknown-topic', topic: tp.topic })
-    if (answer?.state === 'unknown-partition') return fault({ kind: 'unknown-partition', topic: tp.topic, partition: tp.partition, partitionCount: answer.partitionCount })
+    if (answer?.state === 'unknown-partition')
+      return fault({ kind: 'unknown-partition', topic: tp.topic, partition: tp.partition, partitionCount: answer.partitionCount })
     if (answer?.state === 'led') return fault({ kind: 'has-leader', topic: tp.topic, partition: tp.partition, leader: answer.leader })
     const partition = snapshot.partitions.find((p) => p.topic === tp.topic && p.partition === tp.partition)
     if (!partition) return fault({ kind: 'unknown-partition', topic: tp.topic, partition: tp.partition, partitionCount: -1 })
@@ -82,7 +89,10 @@ export function findLeaderless(snapshot: LeaderlessSnapshot, requested: readonly
 }
 
 /** Elect `candidate` uncleanly on exactly these partitions: reorder where Kafka would take another replica, then elect. */
-export function planUncleanElection(snapshot: LeaderlessSnapshot, request: { readonly partitions: readonly TopicPartition[]; readonly candidate: number }): Planned<ElectionPlan> {
+export function planUncleanElection(
+  snapshot: LeaderlessSnapshot,
+  request: { readonly partitions: readonly TopicPartition[]; readonly candidate: number },
+): Planned<ElectionPlan> {
   const checked = findLeaderless(snapshot, request.partitions)
   if (!checked.ok) return checked
   const { candidate } = request
@@ -93,7 +103,8 @@ export function planUncleanElection(snapshot: LeaderlessSnapshot, request: { rea
     const estimate = estimateCandidates(partition)
     const chosen = candidateOf(estimate, candidate)
     if (!chosen) return fault({ kind: 'candidate-not-live', ...where, candidate, liveReplicas: partition.replicaLogs.map((l) => l.broker) })
-    if (chosen.unreadable !== null || chosen.logEndOffset === null) return fault({ kind: 'candidate-unreadable', ...where, candidate, why: chosen.unreadable ?? 'no answer' })
+    if (chosen.unreadable !== null || chosen.logEndOffset === null)
+      return fault({ kind: 'candidate-unreadable', ...where, candidate, why: chosen.unreadable ?? 'no answer' })
     const pick = estimate.kafkaPick === null ? undefined : candidateOf(estimate, estimate.kafkaPick)
     const replicasAfter = partition.replicas[0] === candidate ? null : [candidate, ...partition.replicas.filter((id) => id !== candidate)]
     steps.push({
@@ -115,7 +126,10 @@ export function planUncleanElection(snapshot: LeaderlessSnapshot, request: { rea
     })
   }
   const total = totalLoss(steps)
-  return { ok: true, plan: { candidate, steps, reorders: steps.filter((s) => s.replicasAfter !== null).length, certainLoss: total.certainLoss, unit: total.unit } }
+  return {
+    ok: true,
+    plan: { candidate, steps, reorders: steps.filter((s) => s.replicasAfter !== null).length, certainLoss: total.certainLoss, unit: total.unit },
+  }
 }
 
 /** Every broker that held the committed records last: ISR, ELR and last-known ELR. */

@@ -60,11 +60,23 @@ export function estimateCandidates(partition: LeaderlessPartition): PartitionEst
     const position = partition.replicas.indexOf(log.broker)
     const base = { broker: log.broker, position, inSync: inSync.has(log.broker), newestRecordMs: log.newestRecordMs }
     if (log.logEndOffset === null) {
-      return { ...base, logEndOffset: null, unreadable: log.error ?? 'no answer', lossFromReplicas: 0n, aheadReplica: null, lossFromGroups: 0n, groupsAhead: [], certainLoss: 0n }
+      return {
+        ...base,
+        logEndOffset: null,
+        unreadable: log.error ?? 'no answer',
+        lossFromReplicas: 0n,
+        aheadReplica: null,
+        lossFromGroups: 0n,
+        groupsAhead: [],
+        certainLoss: 0n,
+      }
     }
     const own = log.logEndOffset
     const others = readable.filter((other) => other.broker !== log.broker)
-    const ahead = others.reduce<(typeof readable)[number] | null>((best, other) => (best === null || other.logEndOffset > best.logEndOffset ? other : best), null)
+    const ahead = others.reduce<(typeof readable)[number] | null>(
+      (best, other) => (best === null || other.logEndOffset > best.logEndOffset ? other : best),
+      null,
+    )
     const lossFromReplicas = ahead ? atLeastZero(ahead.logEndOffset - own) : 0n
     const groupsAhead = partition.committed
       .filter((c) => c.offset > own)
@@ -110,7 +122,10 @@ export function candidateOf(estimate: PartitionEstimate, broker: number): Candid
 }
 
 /** Sums per-partition losses; the unit stays "records" only if every partition counts records. */
-export function totalLoss(parts: readonly { readonly certainLoss: bigint; readonly unit: 'records' | 'offsets' }[]): { readonly certainLoss: bigint; readonly unit: 'records' | 'offsets' } {
+export function totalLoss(parts: readonly { readonly certainLoss: bigint; readonly unit: 'records' | 'offsets' }[]): {
+  readonly certainLoss: bigint
+  readonly unit: 'records' | 'offsets'
+} {
   return {
     certainLoss: parts.reduce((sum, p) => sum + p.certainLoss, 0n),
     unit: parts.some((p) => p.unit === 'offsets') ? 'offsets' : 'records',

@@ -26,10 +26,15 @@ export class GroupReadError extends Error {
 }
 
 /** The group, its commits, and the partition count of every topic it commits on or `alsoTopics` names. */
-export async function readGroupView(kafka: KafkaOps, groupId: string, options: { readonly alsoTopics?: readonly string[]; readonly nowMs: number }): Promise<GroupView> {
+export async function readGroupView(
+  kafka: KafkaOps,
+  groupId: string,
+  options: { readonly alsoTopics?: readonly string[]; readonly nowMs: number },
+): Promise<GroupView> {
   const [[description], offsets] = await Promise.all([kafka.describeGroups([groupId]), kafka.committedOffsets(groupId)])
   if (offsets.error) throw new GroupReadError(`cannot read the committed offsets of ${groupId}: ${offsets.error.message}`)
-  if (description?.error && description.error.name !== 'GROUP_ID_NOT_FOUND') throw new GroupReadError(`cannot describe group ${groupId}: ${description.error.message}`)
+  if (description?.error && description.error.name !== 'GROUP_ID_NOT_FOUND')
+    throw new GroupReadError(`cannot describe group ${groupId}: ${description.error.message}`)
   const failed = offsets.offsets.find((o) => o.error)
   if (failed) throw new GroupReadError(`cannot read the committed offset of ${failed.topic}/${failed.partition}: ${failed.error!.message}`)
   const committed = offsets.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }))
@@ -58,7 +63,11 @@ export interface LogBounds extends TopicPartition {
 }
 
 /** Log start and end (the high watermark) of each partition, and the offset at `timeMs` when given. */
-export async function readLogBounds(kafka: KafkaOps, partitions: readonly TopicPartition[], timeMs: number | null): Promise<{ logs: LogBounds[]; unreadable: { partitions: TopicPartition[]; why: string } | null }> {
+export async function readLogBounds(
+  kafka: KafkaOps,
+  partitions: readonly TopicPartition[],
+  timeMs: number | null,
+): Promise<{ logs: LogBounds[]; unreadable: { partitions: TopicPartition[]; why: string } | null }> {
   const specs = timeMs === null ? (['earliest', 'latest'] as const) : (['earliest', 'latest', { timestamp: timeMs }] as const)
   const answers = await kafka.listOffsets(partitions.flatMap((tp) => specs.map((spec) => ({ ...tp, spec }))))
   const logs: LogBounds[] = []
@@ -90,7 +99,13 @@ export async function readRecordTimes(kafka: KafkaOps, queries: readonly RecordQ
  */
 export async function readWriteRate(kafka: KafkaOps, partitions: readonly TopicPartition[], endMs: number, windowMs: number): Promise<number> {
   if (partitions.length === 0) return 0
-  const answers = await kafka.listOffsets(partitions.flatMap((tp) => [{ ...tp, spec: { timestamp: endMs - windowMs } }, { ...tp, spec: { timestamp: endMs } }, { ...tp, spec: 'latest' as const }]))
+  const answers = await kafka.listOffsets(
+    partitions.flatMap((tp) => [
+      { ...tp, spec: { timestamp: endMs - windowMs } },
+      { ...tp, spec: { timestamp: endMs } },
+      { ...tp, spec: 'latest' as const },
+    ]),
+  )
   let records = 0n
   let firstMs: number | null = null
   for (let i = 0; i < partitions.length; i++) {
@@ -153,5 +168,9 @@ export async function readSessionTimeouts(kafka: KafkaOps): Promise<{ classicMin
     const text = config.entries.find((e) => e.name === name)?.value
     return text == null || text === '' || Number.isNaN(Number(text)) ? null : Number(text)
   }
-  return { classicMinMs: value('group.min.session.timeout.ms'), classicMaxMs: value('group.max.session.timeout.ms'), consumerMs: value('group.consumer.session.timeout.ms') }
+  return {
+    classicMinMs: value('group.min.session.timeout.ms'),
+    classicMaxMs: value('group.max.session.timeout.ms'),
+    consumerMs: value('group.consumer.session.timeout.ms'),
+  }
 }

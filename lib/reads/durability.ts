@@ -40,13 +40,20 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
   const existing = topics.filter((t) => !t.error)
   const live = cluster.brokers.filter((b) => b.fenced !== true)
   const [described, brokerConfigs, logDirs] = await Promise.all([
-    options.already?.configs ?? kafka.describeConfigs([...existing.map((t) => ({ type: 'topic' as const, name: t.topic })), { type: 'broker-default' as const }], { names }),
-    options.full ? kafka.describeConfigs(live.map((b) => ({ type: 'broker' as const, id: b.id })), { names }) : Promise.resolve([]),
+    options.already?.configs ??
+      kafka.describeConfigs([...existing.map((t) => ({ type: 'topic' as const, name: t.topic })), { type: 'broker-default' as const }], { names }),
+    options.full
+      ? kafka.describeConfigs(
+          live.map((b) => ({ type: 'broker' as const, id: b.id })),
+          { names },
+        )
+      : Promise.resolve([]),
     options.full && live.length > 0 ? kafka.describeLogDirs(live.map((b) => b.id)) : Promise.resolve([]),
   ])
   const clusterDefault = described.find((c) => c.resource.type === 'broker-default') ?? null
   if (clusterDefault?.error) problems.push(`cluster defaults: ${clusterDefault.error.name}`)
-  for (const config of brokerConfigs) if (config.error && config.resource.type === 'broker') problems.push(`configs of broker ${config.resource.id}: ${config.error.name}`)
+  for (const config of brokerConfigs)
+    if (config.error && config.resource.type === 'broker') problems.push(`configs of broker ${config.resource.id}: ${config.error.name}`)
   for (const broker of logDirs) if (broker.error) problems.push(`log dirs of broker ${broker.broker}: ${broker.error.name}`)
   return {
     takenAtMs: options.nowMs,

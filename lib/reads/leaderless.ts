@@ -49,7 +49,11 @@ export async function readLeaderlessSnapshot(kafka: KafkaOps, options: ReadOptio
   const topicNames = [...new Set(leaderless.map((l) => l.state.topic))]
   const [settings, logs, committed] = await Promise.all([
     readSettings(kafka, topicNames, problems),
-    readReplicaLogs(kafka, leaderless.map((l) => l.state), live),
+    readReplicaLogs(
+      kafka,
+      leaderless.map((l) => l.state),
+      live,
+    ),
     readCommitted(kafka, topicNames, new Set(leaderless.map((l) => key(l.state))), problems),
   ])
   const partitions = leaderless.map(({ state, internal }): LeaderlessPartition => {
@@ -112,7 +116,12 @@ async function readReplicaLogs(kafka: KafkaOps, partitions: readonly PartitionSt
   const targets = partitions.flatMap((p) => p.replicas.filter((id) => live.has(id)).map((broker) => ({ topic: p.topic, partition: p.partition, broker })))
   const logs = new Map<string, ReplicaLog>()
   if (targets.length === 0) return logs
-  const answers = await kafka.replicaOffsets(targets.flatMap((t) => [{ ...t, spec: 'latest' as const }, { ...t, spec: 'max-timestamp' as const }]))
+  const answers = await kafka.replicaOffsets(
+    targets.flatMap((t) => [
+      { ...t, spec: 'latest' as const },
+      { ...t, spec: 'max-timestamp' as const },
+    ]),
+  )
   targets.forEach((t, i) => {
     const latest = answers[2 * i]!
     const newest = answers[2 * i + 1]!
@@ -127,7 +136,12 @@ async function readReplicaLogs(kafka: KafkaOps, partitions: readonly PartitionSt
 }
 
 /** Committed offsets of every group on the leaderless partitions (classic and consumer-protocol groups). */
-async function readCommitted(kafka: KafkaOps, topics: readonly string[], partitions: ReadonlySet<string>, problems: string[]): Promise<Map<string, CommittedPosition[]>> {
+async function readCommitted(
+  kafka: KafkaOps,
+  topics: readonly string[],
+  partitions: ReadonlySet<string>,
+  problems: string[],
+): Promise<Map<string, CommittedPosition[]>> {
   const result = new Map<string, CommittedPosition[]>()
   if (topics.length === 0) return result
   const groups = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')

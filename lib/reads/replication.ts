@@ -30,10 +30,23 @@ export interface SnapshotReadOptions {
 }
 
 /** Brokers (with the controller's last contact), partitions of every topic, min ISR, throttled-replica lists, reassignments. */
-export async function readReplicationSnapshot(kafka: KafkaOps, options: SnapshotReadOptions): Promise<{ snapshot: ReplicationSnapshot; topicThrottles: TopicThrottles[] }> {
-  const [cluster, capabilities, topics, reassignments] = await Promise.all([kafka.cluster(), kafka.capabilities(), kafka.partitionStates(), kafka.listPartitionReassignments()])
+export async function readReplicationSnapshot(
+  kafka: KafkaOps,
+  options: SnapshotReadOptions,
+): Promise<{ snapshot: ReplicationSnapshot; topicThrottles: TopicThrottles[] }> {
+  const [cluster, capabilities, topics, reassignments] = await Promise.all([
+    kafka.cluster(),
+    kafka.capabilities(),
+    kafka.partitionStates(),
+    kafka.listPartitionReassignments(),
+  ])
   const known = topics.filter((t) => !t.error)
-  const configs = known.length ? await kafka.describeConfigs(known.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: ['min.insync.replicas', ...throttledReplicaConfigs] }) : []
+  const configs = known.length
+    ? await kafka.describeConfigs(
+        known.map((t) => ({ type: 'topic' as const, name: t.topic })),
+        { names: ['min.insync.replicas', ...throttledReplicaConfigs] },
+      )
+    : []
   const minIsr = new Map<string, number>()
   const topicThrottles: TopicThrottles[] = []
   const problems: string[] = []
@@ -55,7 +68,12 @@ export async function readReplicationSnapshot(kafka: KafkaOps, options: Snapshot
     if (leaderReplicas !== null || followerReplicas !== null) topicThrottles.push({ topic: described.resource.name, leaderReplicas, followerReplicas })
   }
   const lastContact = new Map((cluster.quorum?.observers ?? []).map((o) => [o.id, o.lastFetchTimestamp]))
-  const brokers: BrokerView[] = cluster.brokers.map((b) => ({ id: b.id, rack: b.rack, state: b.fenced === true ? 'fenced' : 'up', lastContactMs: lastContact.get(b.id) ?? null }))
+  const brokers: BrokerView[] = cluster.brokers.map((b) => ({
+    id: b.id,
+    rack: b.rack,
+    state: b.fenced === true ? 'fenced' : 'up',
+    lastContactMs: lastContact.get(b.id) ?? null,
+  }))
   const registered = new Set(brokers.map((b) => b.id))
   const named = new Set(known.flatMap((t) => t.partitions.flatMap((p) => p.replicas)))
   for (const id of [...named].sort((a, b) => a - b)) {
@@ -93,7 +111,11 @@ function failureOf(error: KafkaError | undefined | 'timeout'): { failure: Replic
 }
 
 /** Log ends asked of each broker separately, so a hung broker costs `budgetMs` and holds up no other. */
-async function logEndsByBroker(kafka: KafkaOps, asks: readonly { topic: string; partition: number; broker: number }[], budgetMs: number): Promise<Map<string, ReplicaOffset | 'timeout'>> {
+async function logEndsByBroker(
+  kafka: KafkaOps,
+  asks: readonly { topic: string; partition: number; broker: number }[],
+  budgetMs: number,
+): Promise<Map<string, ReplicaOffset | 'timeout'>> {
   const byBroker = new Map<number, { topic: string; partition: number; broker: number }[]>()
   for (const a of asks) byBroker.set(a.broker, [...(byBroker.get(a.broker) ?? []), a])
   const answers = new Map<string, ReplicaOffset | 'timeout'>()
@@ -107,11 +129,22 @@ async function logEndsByBroker(kafka: KafkaOps, asks: readonly { topic: string; 
 }
 
 /** One sample: each follower's own log end (its broker answers), its leader's, and the high watermark. */
-export async function readReplicaSamples(kafka: KafkaOps, pairs: readonly ReplicaPair[], options: { readonly budgetMs: number; readonly nowMs: () => number }): Promise<ReplicaSample[]> {
+export async function readReplicaSamples(
+  kafka: KafkaOps,
+  pairs: readonly ReplicaPair[],
+  options: { readonly budgetMs: number; readonly nowMs: () => number },
+): Promise<ReplicaSample[]> {
   if (pairs.length === 0) return []
   const partitions = [...new Map(pairs.map((p) => [`${p.topic}/${p.partition}`, p])).values()]
   const [ends, highWatermarks] = await Promise.all([
-    logEndsByBroker(kafka, [...pairs.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.follower })), ...partitions.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.leader }))], options.budgetMs),
+    logEndsByBroker(
+      kafka,
+      [
+        ...pairs.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.follower })),
+        ...partitions.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.leader })),
+      ],
+      options.budgetMs,
+    ),
     within(kafka.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, spec: 'latest' as const }))), options.budgetMs),
   ])
   const atMs = options.nowMs()
@@ -154,7 +187,12 @@ export async function readBrokerThrottles(kafka: KafkaOps, brokers: readonly num
         const unreadable = answer === 'timeout' ? 'did not answer in time' : (described?.error?.message ?? 'no answer')
         return { broker, leaderRate: rateOf(defaults, throttleRateConfigs[0]), followerRate: rateOf(defaults, throttleRateConfigs[1]), unreadable }
       }
-      return { broker, leaderRate: rateOf(described.entries, throttleRateConfigs[0]), followerRate: rateOf(described.entries, throttleRateConfigs[1]), unreadable: null }
+      return {
+        broker,
+        leaderRate: rateOf(described.entries, throttleRateConfigs[0]),
+        followerRate: rateOf(described.entries, throttleRateConfigs[1]),
+        unreadable: null,
+      }
     }),
   )
 }
@@ -204,9 +242,13 @@ export async function readTopicConfigs(kafka: KafkaOps, topics: readonly string[
 export async function readWriteHistory(kafka: KafkaOps, partitions: readonly TopicPartition[]): Promise<WriteHistory> {
   const none = { recordsPerSecond: null, lastAcceptedMs: null }
   if (partitions.length === 0) return none
-  const ends = (await kafka.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, spec: 'latest' as const })))).filter((o) => !o.error && o.offset !== null && o.offset > 0n)
+  const ends = (await kafka.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, spec: 'latest' as const })))).filter(
+    (o) => !o.error && o.offset !== null && o.offset > 0n,
+  )
   if (ends.length === 0) return none
-  const newest = (await kafka.recordTimestamps(ends.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset! - 1n })))).filter((r) => !r.error && r.offset !== null && r.timestamp !== null)
+  const newest = (await kafka.recordTimestamps(ends.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset! - 1n })))).filter(
+    (r) => !r.error && r.offset !== null && r.timestamp !== null,
+  )
   if (newest.length === 0) return none
   const before = await kafka.listOffsets(newest.map((r) => ({ topic: r.topic, partition: r.partition, spec: { timestamp: r.timestamp! - 60_000 } })))
   let rate = 0

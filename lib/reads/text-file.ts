@@ -9,6 +9,6 @@ export function readAnswerFile(path: string): { text: string } | { error: string
     return { text: readFileSync(resolve(path), 'utf8') }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    return { error: `cannot read ${path} (${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message})` }
+    return { error: `cannot read ${path} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})` }
   }
 }

@@ -36,7 +36,10 @@ export async function control(requested: SandboxConfig, nodeId: number, action: 
   const config = configFromManifest(requested, manifest)
   const node = sandboxNodes(config).find((candidate) => candidate.id === nodeId)
   if (!node) {
-    throw new SandboxError(`sandbox ${config.name} has no node ${nodeId} — its nodes are controller ${sandboxNodes(config)[0]!.id} and brokers 1-${config.brokers}`, 2)
+    throw new SandboxError(
+      `sandbox ${config.name} has no node ${nodeId} — its nodes are controller ${sandboxNodes(config)[0]!.id} and brokers 1-${config.brokers}`,
+      2,
+    )
   }
   const timeoutMs = options.timeoutMs ?? 30_000
   const current = nodeStatus(config, node)
@@ -89,13 +92,17 @@ async function waitForNode(config: SandboxConfig, node: NodeStatus, pid: number,
   for (;;) {
     options.signal?.throwIfAborted()
     if (processState(pid) === 'gone') {
-      throw new SandboxError(`${node.role} ${node.id} exited while starting: ${lastWords(config, node.id)} — see ${nodePaths(config.stateDir, node.id).serverLog}`)
+      throw new SandboxError(
+        `${node.role} ${node.id} exited while starting: ${lastWords(config, node.id)} — see ${nodePaths(config.stateDir, node.id).serverLog}`,
+      )
     }
     if (!options.probe || node.role === 'controller') return
     const view = await options.probe.readCluster(bootstrapServers(config), { timeoutMs: 3000 }).catch(() => null)
     if (view?.brokers.some((broker) => broker.id === node.id && !broker.fenced)) return
     if (Date.now() >= deadline) {
-      throw new SandboxError(`broker ${node.id} started but is not registered and unfenced after ${Math.round(timeoutMs / 1000)} s — see ${nodePaths(config.stateDir, node.id).serverLog}`)
+      throw new SandboxError(
+        `broker ${node.id} started but is not registered and unfenced after ${Math.round(timeoutMs / 1000)} s — see ${nodePaths(config.stateDir, node.id).serverLog}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }

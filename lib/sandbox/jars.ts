@@ -68,7 +68,8 @@ export function checkLock(raw: unknown, version: string): JarLock {
   if (!Array.isArray(lock.jars) || lock.jars.length === 0) return fail('no jars')
   const names = new Set<string>()
   for (const jar of lock.jars as Partial<LockedJar>[]) {
-    if (typeof jar.path !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+\.jar$/.test(jar.path) || jar.path.includes('..')) fail(`bad path ${String(jar.path)}`)
+    if (typeof jar.path !== 'string' || !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+\.jar$/.test(jar.path) || jar.path.includes('..'))
+      fail(`bad path ${String(jar.path)}`)
     if (typeof jar.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(jar.sha256)) fail(`bad sha256 for ${jar.path}`)
     if (typeof jar.size !== 'number' || !Number.isInteger(jar.size) || jar.size <= 0) fail(`bad size for ${jar.path}`)
     const name = jarFileName(jar as LockedJar)
@@ -113,7 +114,9 @@ export async function fetchLockedJars(lock: JarLock, dir: string, repository: st
 }
 
 function lockDigest(lock: JarLock): string {
-  return createHash('sha256').update(lock.jars.map((jar) => `${jar.path} ${jar.sha256} ${jar.size}`).join('\n')).digest('hex')
+  return createHash('sha256')
+    .update(lock.jars.map((jar) => `${jar.path} ${jar.sha256} ${jar.size}`).join('\n'))
+    .digest('hex')
 }
 
 // The lock's digest plus each verified file's size and modification time: a later start that finds the same
@@ -183,7 +186,9 @@ async function downloadOne(jar: LockedJar, dir: string, repository: string, vers
     try {
       const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(120_000)]) })
       if (!response.ok || !response.body) {
-        const error = new SandboxError(`cannot download Kafka ${version} jars: ${url} answered HTTP ${response.status} — check the network, or set KAFKA_HOME to an unpacked Kafka distribution`)
+        const error = new SandboxError(
+          `cannot download Kafka ${version} jars: ${url} answered HTTP ${response.status} — check the network, or set KAFKA_HOME to an unpacked Kafka distribution`,
+        )
         if (response.status >= 500) throw Object.assign(error, { retry: true })
         throw error
       }

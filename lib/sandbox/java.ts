@@ -35,7 +35,8 @@ async function probeJava(executable: string, env: NodeJS.ProcessEnv): Promise<Ja
   }
   const output = await new Promise<string>((resolve, reject) => {
     execFile(executable, ['-version'], { timeout: 20_000, env }, (error, stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(new SandboxError(`Java not found: Kafka needs Java 17 or newer — ${howToGetJava}`, 2))
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT')
+        reject(new SandboxError(`Java not found: Kafka needs Java 17 or newer — ${howToGetJava}`, 2))
       else if (error) reject(new SandboxError(`\`${executable} -version\` failed (${error.message.split('\n')[0]}) — ${howToGetJava}`, 2))
       else resolve(`${stderr}\n${stdout}`)
     })

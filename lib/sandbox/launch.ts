@@ -40,8 +40,7 @@ export function writeNodeFiles(config: SandboxConfig, node: SandboxNode, backend
   const paths = nodePaths(config.stateDir, node.id)
   mkdirSync(paths.logsDir, { recursive: true })
   mkdirSync(paths.dataDir, { recursive: true })
-  const properties =
-    node.role === 'controller' ? renderControllerProperties(config, paths.dataDir) : renderBrokerProperties(config, node.id, paths.dataDir)
+  const properties = node.role === 'controller' ? renderControllerProperties(config, paths.dataDir) : renderBrokerProperties(config, node.id, paths.dataDir)
   writeFileSync(paths.properties, properties)
   writeFileSync(paths.logConfig, renderNodeLogConfig(backend, paths.serverLog))
 }
@@ -76,7 +75,11 @@ export async function formatNode(config: SandboxConfig, node: SandboxNode, runti
     })
   })
   if (result.code !== 0) {
-    const reason = result.output.split('\n').find((line) => /error|exception/i.test(line))?.trim() ?? `exit code ${result.code}`
+    const reason =
+      result.output
+        .split('\n')
+        .find((line) => /error|exception/i.test(line))
+        ?.trim() ?? `exit code ${result.code}`
     throw new SandboxError(`formatting the storage of node ${node.id} failed: ${reason} — run \`runbook sandbox down --wipe\` for this sandbox and retry`)
   }
 }

@@ -14,9 +14,11 @@ export function withSandboxLock<T>(stateDir: string, name: string, waitMs: numbe
   const previous = queues.get(stateDir) ?? Promise.resolve()
   const next = previous.catch(() => {}).then(() => withFileLock(stateDir, name, waitMs, work))
   queues.set(stateDir, next)
-  void next.catch(() => {}).finally(() => {
-    if (queues.get(stateDir) === next) queues.delete(stateDir)
-  })
+  void next
+    .catch(() => {})
+    .finally(() => {
+      if (queues.get(stateDir) === next) queues.delete(stateDir)
+    })
   return next
 }
 

@@ -26,7 +26,8 @@ export function readManifest(stateDir: string): SandboxManifest | null {
   }
   try {
     const manifest = JSON.parse(text) as SandboxManifest
-    if (typeof manifest.clusterId !== 'string' || typeof manifest.basePort !== 'number' || typeof manifest.brokers !== 'number') throw new Error('fields missing')
+    if (typeof manifest.clusterId !== 'string' || typeof manifest.basePort !== 'number' || typeof manifest.brokers !== 'number')
+      throw new Error('fields missing')
     return manifest
   } catch (error) {
     throw new SandboxError(`${manifestFile(stateDir)} is damaged (${(error as Error).message}) — run \`runbook sandbox down --wipe\` for this sandbox`, 1)

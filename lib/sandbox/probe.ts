@@ -20,7 +20,10 @@ export interface SandboxClusterView {
 export interface SandboxProbe {
   readCluster(bootstrap: string, options: { readonly timeoutMs: number }): Promise<SandboxClusterView>
   /** Creates `topic` if missing (one partition per broker) and writes one record to every partition with acks=all. */
-  writeProbeRecords(bootstrap: string, options: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number; readonly timeoutMs: number }): Promise<void>
+  writeProbeRecords(
+    bootstrap: string,
+    options: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number; readonly timeoutMs: number },
+  ): Promise<void>
 }
 
 /** The topic `up` writes to with acks=all before it calls a sandbox ready. */

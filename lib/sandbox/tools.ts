@@ -61,7 +61,10 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
   const config = manifest ? configFromManifest(requested, manifest) : requested
   const mainClass = toolMainClass(tool, config.kafkaVersion)
   if (!mainClass) throw new SandboxError(`unknown Kafka tool "${tool}" — known: ${kafkaToolNames.join(', ')}`, 2)
-  const [java, software] = await Promise.all([findJava(options.env ?? process.env), ensureKafkaSoftware(config, options.signal ? { signal: options.signal } : {})])
+  const [java, software] = await Promise.all([
+    findJava(options.env ?? process.env),
+    ensureKafkaSoftware(config, options.signal ? { signal: options.signal } : {}),
+  ])
   const logConfig = ensureToolLogConfig(config, software.logging)
   const jvm = [...jvmOptions[options.jvm ?? 'sandbox'], logConfigFlag(software.logging, logConfig)]
   const started = Date.now()

@@ -85,9 +85,7 @@ const noticeLook = {
 function renderNotice(block: Extract<Block, { kind: 'notice' }>, options: RenderOptions): string {
   const look = noticeLook[block.level]
   const body = wrap(inlineText(block.text, options), options.width - 4)
-  return body
-    .map((line, i) => (i === 0 ? `${paint(` ${look.mark} `, look.styles, options.color)} ${line}` : `    ${line}`))
-    .join('\n')
+  return body.map((line, i) => (i === 0 ? `${paint(` ${look.mark} `, look.styles, options.color)} ${line}` : `    ${line}`)).join('\n')
 }
 
 function renderFacts(block: Extract<Block, { kind: 'facts' }>, options: RenderOptions): string {
@@ -111,7 +109,9 @@ function cellText(value: Cell): string {
 }
 
 function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOptions): string {
-  const align = block.columns.map((_, i) => block.align?.[i] ?? (block.rows.some((r) => typeof r[i] === 'number' || typeof r[i] === 'bigint') ? 'right' : 'left'))
+  const align = block.columns.map(
+    (_, i) => block.align?.[i] ?? (block.rows.some((r) => typeof r[i] === 'number' || typeof r[i] === 'bigint') ? 'right' : 'left'),
+  )
   const texts = block.rows.map((row) => block.columns.map((_, i) => cellText(row[i] ?? null)))
   const natural = block.columns.map((column, i) => Math.max(visibleLength(column), ...texts.map((row) => visibleLength(row[i]!))))
   const gap = 2
@@ -124,9 +124,21 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOp
     wordWrap: true,
     wrapOnWordBoundary: true,
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' '.repeat(gap),
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: ' '.repeat(gap),
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   })
@@ -158,7 +170,10 @@ function fitWidths(natural: readonly number[], available: number): number[] {
 /** Markdown → terminal text: headings, paragraphs, lists, code, quotes, emphasis; wrapped to width. */
 export function renderMarkdown(text: string, options: RenderOptions): string {
   const tokens = marked.lexer(text)
-  return renderTokens(tokens, options, options.width).join('\n').replace(/\n{3,}/g, '\n\n').trim()
+  return renderTokens(tokens, options, options.width)
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
 }
 
 function renderTokens(tokens: readonly Token[], options: RenderOptions, width: number): string[] {

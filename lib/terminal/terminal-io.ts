@@ -65,7 +65,12 @@ export function terminalIo(streams: TerminalStreams, render: RenderOptions): Io 
     },
     progress: (label, work) =>
       paused(async () => {
-        const spinner = ora({ text: label, stream: streams.output as NodeJS.WriteStream, isEnabled: streams.output.isTTY === true, discardStdin: false }).start()
+        const spinner = ora({
+          text: label,
+          stream: streams.output as NodeJS.WriteStream,
+          isEnabled: streams.output.isTTY === true,
+          discardStdin: false,
+        }).start()
         spinners.push(spinner)
         try {
           return await work()
@@ -78,7 +83,11 @@ export function terminalIo(streams: TerminalStreams, render: RenderOptions): Io 
     input: (question) =>
       paused(() =>
         input(
-          { message: question.message, ...(question.default !== undefined ? { default: question.default } : {}), ...(question.validate ? { validate: question.validate } : {}) },
+          {
+            message: question.message,
+            ...(question.default !== undefined ? { default: question.default } : {}),
+            ...(question.validate ? { validate: question.validate } : {}),
+          },
           context,
         ),
       ),

@@ -29,7 +29,12 @@ const tp = (p: TopicPartition) => `${p.topic}/${p.partition}`
 export function membersTable(members: readonly GroupMember[]): Block {
   return table(
     ['Member', 'Client id', 'Host', 'Assigned partitions'],
-    members.map((m) => [m.groupInstanceId ? `${m.memberId} (static: ${m.groupInstanceId})` : m.memberId, m.clientId, m.host, m.assignment.map(tp).join(', ') || '(none)']),
+    members.map((m) => [
+      m.groupInstanceId ? `${m.memberId} (static: ${m.groupInstanceId})` : m.memberId,
+      m.clientId,
+      m.host,
+      m.assignment.map(tp).join(', ') || '(none)',
+    ]),
     { title: 'Active members' },
   )
 }
@@ -56,7 +61,7 @@ export function lagTable(view: GroupView, logs: readonly LogBounds[]): Block {
       const lag = offset === null ? null : log.logEnd > offset ? log.logEnd - offset : 0n
       return { log, offset, lag }
     })
-    .sort((a, b) => (b.lag ?? -1n) > (a.lag ?? -1n) ? 1 : (b.lag ?? -1n) < (a.lag ?? -1n) ? -1 : tp(a.log).localeCompare(tp(b.log)))
+    .sort((a, b) => ((b.lag ?? -1n) > (a.lag ?? -1n) ? 1 : (b.lag ?? -1n) < (a.lag ?? -1n) ? -1 : tp(a.log).localeCompare(tp(b.log))))
   const total = rows.reduce((sum, r) => sum + (r.lag ?? 0n), 0n)
   return table(
     ['Topic', 'Partition', 'Committed', 'Log start', 'Log end', 'Lag'],
@@ -115,14 +120,19 @@ function moveRow(move: PartitionMove): (string | bigint | number)[] {
 
 /** The plan as the operator approves it: per partition, totals, warnings, and the same reset with Kafka's tool. */
 export function previewBlocks(plan: RewindPlan): Block[] {
-  const moves = [...plan.moves].sort((a, b) => (b.notes.length - a.notes.length) || (b.replayMessages > a.replayMessages ? 1 : b.replayMessages < a.replayMessages ? -1 : 0))
+  const moves = [...plan.moves].sort(
+    (a, b) => b.notes.length - a.notes.length || (b.replayMessages > a.replayMessages ? 1 : b.replayMessages < a.replayMessages ? -1 : 0),
+  )
   const shown = plan.moves.length > maxRows ? moves.slice(0, maxRows) : plan.moves
   const blocks: Block[] = [
     facts(
       [
         ['Group', `${plan.groupId} (${plan.basedOn.state})`],
         ['Rewind', describeMethod(plan.method, plan.marginMs, plan.rewindToMs)],
-        ['Partitions', `${formatCount(plan.totals.partitions)} (${plan.scope === 'all-topics' && plan.method.kind !== 'from-file' ? 'every partition with a committed offset' : 'as named'})`],
+        [
+          'Partitions',
+          `${formatCount(plan.totals.partitions)} (${plan.scope === 'all-topics' && plan.method.kind !== 'from-file' ? 'every partition with a committed offset' : 'as named'})`,
+        ],
         ['Messages to replay', formatCount(plan.totals.replayMessages)],
         ['Written between', describeSpan(plan.totals.replayFromMs, plan.totals.replayToMs)],
         ...(plan.totals.skipMessages > 0n ? [['Messages skipped', formatCount(plan.totals.skipMessages)] as [string, string]] : []),
@@ -154,7 +164,12 @@ export function previewBlocks(plan: RewindPlan): Block[] {
     blocks.push(notice(danger ? 'danger' : 'warn', `${describePartitions(partitions)}: ${text}`))
   }
   if (plan.untouched.length > 0) {
-    blocks.push(notice('warn', `${describePartitions(plan.untouched)} ${plan.untouched.length === 1 ? 'has' : 'have'} no committed offset and ${plan.untouched.length === 1 ? 'is' : 'are'} left alone (as --all-topics does); name the topic with --set topics=… to include ${plan.untouched.length === 1 ? 'it' : 'them'}`))
+    blocks.push(
+      notice(
+        'warn',
+        `${describePartitions(plan.untouched)} ${plan.untouched.length === 1 ? 'has' : 'have'} no committed offset and ${plan.untouched.length === 1 ? 'is' : 'are'} left alone (as --all-topics does); name the topic with --set topics=… to include ${plan.untouched.length === 1 ? 'it' : 'them'}`,
+      ),
+    )
   }
   if (plan.basedOn.state !== 'Empty' && plan.basedOn.state !== 'Dead') {
     blocks.push(notice('warn', `The group is ${plan.basedOn.state} now: a real run stops here until every member is gone.`))
@@ -166,8 +181,14 @@ export function previewBlocks(plan: RewindPlan): Block[] {
 export function marginBlocks(suggestion: MarginSuggestion): Block {
   return facts(
     [
-      ['auto.commit.interval.ms', `${formatSeconds(suggestion.intervalMs)}${suggestion.intervalGiven ? '' : ' (Java default; give --set auto-commit-interval=… if yours differs)'}`],
-      ['Batch in memory', `${formatCount(suggestion.batchRecords)} records${suggestion.batchGiven ? '' : ' (max.poll.records default; give --set max-poll-records=…)'}`],
+      [
+        'auto.commit.interval.ms',
+        `${formatSeconds(suggestion.intervalMs)}${suggestion.intervalGiven ? '' : ' (Java default; give --set auto-commit-interval=… if yours differs)'}`,
+      ],
+      [
+        'Batch in memory',
+        `${formatCount(suggestion.batchRecords)} records${suggestion.batchGiven ? '' : ' (max.poll.records default; give --set max-poll-records=…)'}`,
+      ],
       ['Write rate', `${suggestion.recordsPerSecond.toFixed(1)} records/s into the group's partitions`],
       ['One batch spans', suggestion.recordsPerSecond > 0 ? formatSeconds(suggestion.batchMs) : '— (nothing written around that time)'],
       ['Suggested margin', formatSeconds(suggestion.marginMs)],
@@ -176,7 +197,12 @@ export function marginBlocks(suggestion: MarginSuggestion): Block {
   )
 }
 
-export function offsetsChangeTable(rows: readonly (TopicPartition & { readonly from: bigint | null; readonly to: bigint | null })[], title: string, fromLabel: string, toLabel: string): Block {
+export function offsetsChangeTable(
+  rows: readonly (TopicPartition & { readonly from: bigint | null; readonly to: bigint | null })[],
+  title: string,
+  fromLabel: string,
+  toLabel: string,
+): Block {
   return table(
     ['Topic', 'Partition', fromLabel, toLabel],
     rows.slice(0, maxRows).map((r) => [r.topic, r.partition, r.from ?? 'none', r.to ?? 'none (cannot be restored: see below)']),

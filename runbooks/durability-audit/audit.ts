@@ -71,7 +71,9 @@ export async function runAudit(kafka: KafkaOps, scope: Scope, options: { readonl
   const named = [...(scope.topics ?? []), ...scope.producers.flatMap((p) => p.topics ?? [])]
   const missing = [...new Set(named.filter((t) => !known.has(t)))].sort()
   if (missing.length > 0) {
-    throw new Refusal(`topic${missing.length === 1 ? '' : 's'} ${fitNames(missing, 60)} do${missing.length === 1 ? 'es' : ''} not exist on this cluster — check the name (\`runbook status\` lists topics); nothing changed`)
+    throw new Refusal(
+      `topic${missing.length === 1 ? '' : 's'} ${fitNames(missing, 60)} do${missing.length === 1 ? 'es' : ''} not exist on this cluster — check the name (\`runbook status\` lists topics); nothing changed`,
+    )
   }
   const scoped: DurabilityReading = scope.topics === null ? reading : { ...reading, topics: reading.topics.filter((t) => scope.topics!.includes(t.topic)) }
   const report = planDurabilityAudit(scoped)
@@ -89,7 +91,11 @@ export function reportedFindings(result: Pick<AuditResult, 'report' | 'producers
   const topics = result.report.findings.map((f) => ({ id: f.kind, severity: f.severity, summary: describeFindingLine(f) }))
   const producers = result.producers.flatMap((p) =>
     p.verdicts.flatMap((v) =>
-      v.risks.map((r) => ({ id: r.kind, severity: r.severity, summary: `producer ${p.producer.path}: ${r.kind.replace('producer-', '')} on ${v.topics.length === 1 ? 'topic' : `${v.topics.length} topics`} ${fitNames(v.topics, 40)}` })),
+      v.risks.map((r) => ({
+        id: r.kind,
+        severity: r.severity,
+        summary: `producer ${p.producer.path}: ${r.kind.replace('producer-', '')} on ${v.topics.length === 1 ? 'topic' : `${v.topics.length} topics`} ${fitNames(v.topics, 40)}`,
+      })),
     ),
   )
   const rank = { high: 3, medium: 2, low: 1, info: 0 }

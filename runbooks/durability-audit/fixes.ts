@@ -78,13 +78,18 @@ export const minIsrCell = topicConfigChange<State, typeof nb.params, MinIsrPlan>
           expected: String(facts!.totals.partitions),
           prompt: `Type ${facts!.totals.partitions} to raise min.insync.replicas on ${counted(facts!.totals.partitions, 'partition')} (${facts!.totals.failingAtOnce ? `${facts!.totals.failingAtOnce} refuse acks=all at once` : `${counted(facts!.totals.stopsWritesTopics, 'topic')} ${agree(facts!.totals.stopsWritesTopics, 'stops', 'stop')} acks=all writes when one broker is down`})`,
         }
-      : { kind: 'yes-no', prompt: `Raise min.insync.replicas on ${counted(facts!.totals.topics, 'topic')} (${counted(facts!.totals.partitions, 'partition')})?` },
+      : {
+          kind: 'yes-no',
+          prompt: `Raise min.insync.replicas on ${counted(facts!.totals.topics, 'topic')} (${counted(facts!.totals.partitions, 'partition')})?`,
+        },
   // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
   recheckMore: async (ctx, { facts }) => {
     const states = await ctx.kafka.partitionStates(facts!.changes.map((c) => c.topic))
     return facts!.changes.flatMap((change) => {
       const now = states.find((s) => s.topic === change.topic)?.partitions.filter((p) => p.leader !== null && p.isr.length < Number(change.to)).length ?? 0
-      return now > change.failingAtOnce ? [{ what: `partitions of ${change.topic} with fewer than ${change.to} in sync`, planned: String(change.failingAtOnce), now: String(now) }] : []
+      return now > change.failingAtOnce
+        ? [{ what: `partitions of ${change.topic} with fewer than ${change.to} in sync`, planned: String(change.failingAtOnce), now: String(now) }]
+        : []
     })
   },
 })
@@ -113,7 +118,12 @@ export const uncleanOffDecision = nb.decide({
         risk: 'longer outages in exchange for no silent loss; an operator can still elect unclean by hand after pricing the loss (unclean-election runbook)',
         recommended: true,
       },
-      { value: 'skip', label: 'Leave it on', cost: 'nothing changes', risk: 'a broker crash after followers fell behind can delete acknowledged records, acks=all ones included' },
+      {
+        value: 'skip',
+        label: 'Leave it on',
+        cost: 'nothing changes',
+        risk: 'a broker crash after followers fell behind can delete acknowledged records, acks=all ones included',
+      },
     ]
   },
   because: () => 'losing acknowledged records silently is worse than a partition waiting for a replica that has them',
@@ -131,10 +141,14 @@ export const uncleanCell = topicConfigChange<State, typeof nb.params, UncleanPla
     return { targets: plan.changes.map((c) => ({ topic: c.topic, name: plan.config, value: c.to })), facts: plan }
   },
   preview: (plan) => uncleanPreview(plan.facts!),
-  summary: (plan) => `turn unclean leader election off on ${counted(plan.facts!.totals.topics, 'topic')} (${counted(plan.facts!.totals.partitions, 'partition')})`,
+  summary: (plan) =>
+    `turn unclean leader election off on ${counted(plan.facts!.totals.topics, 'topic')} (${counted(plan.facts!.totals.partitions, 'partition')})`,
   confirm: ({ facts }) =>
     facts!.totals.leaderless > 0
-      ? { kind: 'typed', expected: String(facts!.totals.leaderless), prompt: `Type ${facts!.totals.leaderless} to keep ${counted(facts!.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica` }
+      ? {
+          kind: 'typed',
+          expected: String(facts!.totals.leaderless),
+          prompt: `Type ${facts!.totals.leaderless} to keep ${counted(facts!.totals.leaderless, 'leaderless partition')} waiting for an in-sync replica`,
+        }
       : { kind: 'yes-no', prompt: `Turn unclean leader election off on ${counted(facts!.totals.topics, 'topic')}?` },
 })
-

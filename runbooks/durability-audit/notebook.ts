@@ -20,7 +20,7 @@ export const nb = notebook<State>()({
   topics: param.list({ help: 'audit only these topics (comma-separated); default: every topic, internal ones included', optional: true, item: topicName }),
   'producer-config': param.list<ProducerEntry>({
     prompt: 'Producer configuration files to judge (comma-separated; add @topic+topic for the topics each writes)',
-    help: "producer configuration files to judge: a Java .properties, a librdkafka-style key=value file or a kafkajs options JSON; add @topic+topic for the topics it writes (default: every audited topic)",
+    help: 'producer configuration files to judge: a Java .properties, a librdkafka-style key=value file or a kafkajs options JSON; add @topic+topic for the topics it writes (default: every audited topic)',
     optional: true,
     item: (text) => {
       const entry = parseProducerEntry(text)
@@ -29,7 +29,10 @@ export const nb = notebook<State>()({
     },
     formatItem: (e) => (e.topics ? `${e.path}@${e.topics.join('+')}` : e.path),
   }),
-  'producer-client': param.string({ help: 'which client reads the producer files, with its version when known: java@3.9.1, librdkafka@2.3.0, kafkajs@2.2.4 (default: recognised from each file; newest defaults assumed)', optional: true }),
+  'producer-client': param.string({
+    help: 'which client reads the producer files, with its version when known: java@3.9.1, librdkafka@2.3.0, kafkajs@2.2.4 (default: recognised from each file; newest defaults assumed)',
+    optional: true,
+  }),
   'min-isr': param.integer({ help: 'the min.insync.replicas the raise-min-isr fix sets (never above a topic’s replication factor)', default: 2, min: 2 }),
   'replication-factor': param.integer({ help: 'the replication factor the exported reassignment plan raises topics to', default: 3, min: 2, max: 16 }),
   throttle: param.integer({ help: 'bytes per second for kafka-reassign-partitions --throttle in the exported commands', default: 50_000_000, min: 1 }),
@@ -46,5 +49,3 @@ export async function scopeOf(ctx: Ctx): Promise<Scope> {
 export async function freshReport(ctx: Ctx): Promise<AuditReport> {
   return (await runAudit(ctx.kafka, await scopeOf(ctx), { full: false, nowMs: ctx.now() })).report
 }
-
-

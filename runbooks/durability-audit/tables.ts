@@ -34,10 +34,21 @@ export function clusterBlocks(report: AuditReport): Block[] {
       [
         ['Kafka', `${defaults.kafkaLine ?? 'unknown'}${defaults.metadataVersion ? ` (metadata.version ${defaults.metadataVersion})` : ''}`],
         ['Eligible leader replicas', defaults.elr === 'unsupported' ? 'not a feature of this version' : defaults.elr],
-        ['min.insync.replicas', defaults.minIsr.value === null ? 'unknown' : `${defaults.minIsr.value} (${describeSource(defaults.minIsr.source)}) for topics without their own`],
-        ['unclean leader election', defaults.unclean.value === null ? 'unknown' : `${defaults.unclean.value ? 'on' : 'off'} (${describeSource(defaults.unclean.source)}) for topics without their own`],
+        [
+          'min.insync.replicas',
+          defaults.minIsr.value === null ? 'unknown' : `${defaults.minIsr.value} (${describeSource(defaults.minIsr.source)}) for topics without their own`,
+        ],
+        [
+          'unclean leader election',
+          defaults.unclean.value === null
+            ? 'unknown'
+            : `${defaults.unclean.value ? 'on' : 'off'} (${describeSource(defaults.unclean.source)}) for topics without their own`,
+        ],
         ['Racks', [...byRack].map(([rack, ids]) => `${rack}: broker${ids.length === 1 ? '' : 's'} ${ids.join(',')}`).join(' · ') || 'no brokers'],
-        ['Audited', `${formatCount(report.topics.length)} topic${report.topics.length === 1 ? '' : 's'}${internal ? ` (${internal} internal)` : ''}, ${formatCount(partitions)} partitions`],
+        [
+          'Audited',
+          `${formatCount(report.topics.length)} topic${report.topics.length === 1 ? '' : 's'}${internal ? ` (${internal} internal)` : ''}, ${formatCount(partitions)} partitions`,
+        ],
       ],
       'The cluster',
     ),
@@ -63,7 +74,13 @@ export function oneBrokerDown(t: TopicAudit): string {
   return `writes go on, ≥${t.effectiveMinIsr ?? '?'} copies`
 }
 
-const shortSource: Readonly<Record<string, string>> = { 'dynamic-topic': 'topic', 'dynamic-broker': 'broker', 'dynamic-broker-default': 'cluster', 'static-broker': 'static', default: 'default' }
+const shortSource: Readonly<Record<string, string>> = {
+  'dynamic-topic': 'topic',
+  'dynamic-broker': 'broker',
+  'dynamic-broker-default': 'cluster',
+  'static-broker': 'static',
+  default: 'default',
+}
 
 /** Topics grouped by identical settings, worst-looking first, with a line saying how to read it. */
 export function topicTable(topics: readonly TopicAudit[]): Block[] {
@@ -100,7 +117,11 @@ export function topicTable(topics: readonly TopicAudit[]): Block[] {
     {
       title: 'Topics by settings',
       align: ['left', 'right', 'right', 'left', 'left', 'left', 'left', 'left'],
-      ...(hidden.length ? { footer: `and ${formatCount(hidden.reduce((n, r) => n + r.topics.length, 0))} more topics in ${hidden.length} other groups (--json lists every one)` } : {}),
+      ...(hidden.length
+        ? {
+            footer: `and ${formatCount(hidden.reduce((n, r) => n + r.topics.length, 0))} more topics in ${hidden.length} other groups (--json lists every one)`,
+          }
+        : {}),
     },
   )
   return [legend, rowsTable]
@@ -108,11 +129,15 @@ export function topicTable(topics: readonly TopicAudit[]): Block[] {
 
 /** One block per finding: severity, what and where, what it means, the fix and its cost. */
 export function findingBlocks(findings: readonly AuditFinding[], live: Parameters<typeof findingFix>[1]): Block[] {
-  if (findings.length === 0) return [notice('ok', 'No finding: every audited topic keeps acknowledged writes through the loss of one broker, and no lagging replica can be elected.')]
+  if (findings.length === 0)
+    return [notice('ok', 'No finding: every audited topic keeps acknowledged writes through the loss of one broker, and no lagging replica can be elected.')]
   const level = { high: 'danger', medium: 'warn', low: 'info', info: 'info' } as const
   return findings.flatMap((f) => {
     const where = f.topics.length ? ` — ${f.topics.length === 1 ? 'topic' : `${formatCount(f.topics.length)} topics`}: ${fitNames(f.topics, 60)}` : ''
-    return [notice(level[f.severity], `**${severityLabel[f.severity]}** ${headline(f)}${where}`), markdown(`${findingMeaning(f)}\n\n**Fix:** ${findingFix(f, live)}`)]
+    return [
+      notice(level[f.severity], `**${severityLabel[f.severity]}** ${headline(f)}${where}`),
+      markdown(`${findingMeaning(f)}\n\n**Fix:** ${findingFix(f, live)}`),
+    ]
   })
 }
 
@@ -145,7 +170,8 @@ function headline(f: AuditFinding): string {
   }
 }
 
-const setting = <T>(s: ResolvedSetting<T>, show: (v: T) => string) => `${show(s.value)} — ${s.from === 'file' ? 'set in the file' : s.from === 'implied' ? 'implied' : 'client default'}${s.note ? ` (${s.note})` : ''}`
+const setting = <T>(s: ResolvedSetting<T>, show: (v: T) => string) =>
+  `${show(s.value)} — ${s.from === 'file' ? 'set in the file' : s.from === 'implied' ? 'implied' : 'client default'}${s.note ? ` (${s.note})` : ''}`
 
 /** A producer's effective settings, then what its acknowledgement means on each group of topics. */
 export function producerBlocks(audit: ProducerAudit): Block[] {
@@ -169,7 +195,11 @@ export function producerBlocks(audit: ProducerAudit): Block[] {
   blocks.push(
     table(
       ['Topics', 'An acknowledgement means', 'Risks'],
-      audit.verdicts.map((v) => [fitNames(v.topics, 24), v.acknowledged, v.risks.length ? v.risks.map((r) => `${severityLabel[r.severity]}: ${producerRiskText(r.kind, texts)}`).join('\n') : 'none found']),
+      audit.verdicts.map((v) => [
+        fitNames(v.topics, 24),
+        v.acknowledged,
+        v.risks.length ? v.risks.map((r) => `${severityLabel[r.severity]}: ${producerRiskText(r.kind, texts)}`).join('\n') : 'none found',
+      ]),
       { title: `What ${p.path}'s acknowledgements are worth` },
     ),
   )

@@ -100,7 +100,10 @@ export const severityLabel: Readonly<Record<AuditFinding['severity'], string>> =
 export const placementKinds: ReadonlySet<FindingKind> = new Set(['single-replica', 'one-rack'])
 
 /** What a producer risk means on the topics listed with it. */
-export function producerRiskText(kind: ProducerRiskKind, facts: { readonly refusal: string | null; readonly retries: number; readonly retryBudgetMs: number | null; readonly maxInFlight: number | null }): string {
+export function producerRiskText(
+  kind: ProducerRiskKind,
+  facts: { readonly refusal: string | null; readonly retries: number; readonly retryBudgetMs: number | null; readonly maxInFlight: number | null },
+): string {
   switch (kind) {
     case 'producer-refused':
       return facts.refusal ?? 'the client refuses this configuration'
@@ -111,7 +114,7 @@ export function producerRiskText(kind: ProducerRiskKind, facts: { readonly refus
     case 'producer-one-copy':
       return 'acks=all, but the topic lets one broker satisfy it (one replica, or min.insync.replicas=1): the producer is right, the topic is not — fix the topic.'
     case 'producer-unclean':
-      return "unclean leader election on the topic can remove records this producer saw acknowledged: turn it off on the topic."
+      return 'unclean leader election on the topic can remove records this producer saw acknowledged: turn it off on the topic.'
     case 'producer-no-retries':
       return 'retries=0: a leader change or a timeout fails the send; the record is lost unless the application retries it itself.'
     case 'producer-few-retries':

@@ -5,7 +5,14 @@ import { formatCount, notice } from '../../lib/engine/blocks.ts'
 import { Refusal } from '../../lib/engine/runbook.ts'
 import { planIsrFindings, type AffectedPartition } from '../../lib/plans/isr-findings.ts'
 import { planReplicaCauses } from '../../lib/plans/replica-causes.ts'
-import { readBrokerThrottles, readLogDirHealth, readReplicaSamples, readReplicationSnapshot, readWriteHistory, type ReplicaPair } from '../../lib/reads/replication.ts'
+import {
+  readBrokerThrottles,
+  readLogDirHealth,
+  readReplicaSamples,
+  readReplicationSnapshot,
+  readWriteHistory,
+  type ReplicaPair,
+} from '../../lib/reads/replication.ts'
 import { nb, type Context } from './notebook.ts'
 import { causeBlocks, findBlocks, iso } from './tables.ts'
 import { howWritesStop, pickVariant } from './text.ts'
@@ -34,7 +41,8 @@ function checkGiven(ctx: Context, names: ReadonlySet<string>, replicationFactor:
   if (value !== undefined) {
     for (const topic of ctx.given('topics') ?? []) {
       const rf = replicationFactor.get(topic)!
-      if (value > rf) throw new Refusal(`min.insync.replicas=${value} is above the replication factor of ${topic} (${rf}) — give a value from 1 to ${rf}; nothing changed`)
+      if (value > rf)
+        throw new Refusal(`min.insync.replicas=${value} is above the replication factor of ${topic} (${rf}) — give a value from 1 to ${rf}; nothing changed`)
     }
   }
   ctx.given('gone-brokers')
@@ -78,9 +86,13 @@ export const causesCell = nb.query({
     const findings = ctx.state.findings!
     const snapshot = ctx.state.snapshot!
     const sampleMs = await ctx.param('sample-interval')
-    const pairs: ReplicaPair[] = findings.partitions.filter((p) => p.leader !== null).flatMap((p) => p.outOfSync.map((follower) => ({ topic: p.topic, partition: p.partition, follower, leader: p.leader! })))
+    const pairs: ReplicaPair[] = findings.partitions
+      .filter((p) => p.leader !== null)
+      .flatMap((p) => p.outOfSync.map((follower) => ({ topic: p.topic, partition: p.partition, follower, leader: p.leader! })))
     const states = new Map(snapshot.brokers.map((b) => [b.id, b.state]))
-    const involved = [...new Set([...pairs.map((p) => p.leader), ...pairs.map((p) => p.follower).filter((id) => states.get(id) === 'up')])].sort((a, b) => a - b)
+    const involved = [...new Set([...pairs.map((p) => p.leader), ...pairs.map((p) => p.follower).filter((id) => states.get(id) === 'up')])].sort(
+      (a, b) => a - b,
+    )
     const followersUp = [...new Set(pairs.map((p) => p.follower))].filter((id) => states.get(id) === 'up')
     const options = { budgetMs: brokerBudgetMs, nowMs: ctx.now }
     const first = await readReplicaSamples(ctx.kafka, pairs, options)
@@ -91,7 +103,12 @@ export const causesCell = nb.query({
       ctx.sleep(sampleMs),
     ])
     const second = await readReplicaSamples(ctx.kafka, pairs, options)
-    const causes = planReplicaCauses(findings, snapshot.brokers, { first, second, throttles, topicThrottles: ctx.state.topicThrottles ?? [], logDirs }, ctx.now())
+    const causes = planReplicaCauses(
+      findings,
+      snapshot.brokers,
+      { first, second, throttles, topicThrottles: ctx.state.topicThrottles ?? [], logDirs },
+      ctx.now(),
+    )
     Object.assign(ctx.state, { causes, history })
     const blocks = causeBlocks(causes, ctx.now(), sampleMs)
     if (history.recordsPerSecond !== null && findings.failing.length > 0) {
@@ -106,7 +123,14 @@ export const causesCell = nb.query({
       blocks,
       data: {
         brokers: causes.brokers,
-        replicas: causes.replicas.map((r) => ({ partition: tp(r), broker: r.broker, verdict: r.verdict, progress: r.progress, throttled: r.throttles.length > 0, offlineLogDir: r.offlineLogDir })),
+        replicas: causes.replicas.map((r) => ({
+          partition: tp(r),
+          broker: r.broker,
+          verdict: r.verdict,
+          progress: r.progress,
+          throttled: r.throttles.length > 0,
+          offlineLogDir: r.offlineLogDir,
+        })),
         sharedRacks: causes.sharedRacks,
         writesBackInMs: causes.writesBackInMs,
         writeRate: history.recordsPerSecond,

@@ -8,14 +8,22 @@ import { nb, type Context } from './notebook.ts'
 import { formatSeconds } from './tables.ts'
 
 function facts(ctx: Context): IsrOptionFacts {
-  return (ctx.state.facts ??= planIsrOptions(ctx.state.findings!, ctx.state.causes ?? null, ctx.state.history ?? { recordsPerSecond: null, lastAcceptedMs: null }, ctx.now()))
+  return (ctx.state.facts ??= planIsrOptions(
+    ctx.state.findings!,
+    ctx.state.causes ?? null,
+    ctx.state.history ?? { recordsPerSecond: null, lastAcceptedMs: null },
+    ctx.now(),
+  ))
 }
 
 function waitCost(f: IsrOptionFacts): string {
-  if (f.failing === 0) return `no write is refused now; ${counted(f.atMin, 'partition')} ${agree(f.atMin, 'stays', 'stay')} one failure away from refusing until the replicas are back`
-  const refused = f.recordsRefusedWhileWaiting === null ? '' : ` — about ${f.recordsRefusedWhileWaiting.toLocaleString('en-US')} records at the rate before the failure`
+  if (f.failing === 0)
+    return `no write is refused now; ${counted(f.atMin, 'partition')} ${agree(f.atMin, 'stays', 'stay')} one failure away from refusing until the replicas are back`
+  const refused =
+    f.recordsRefusedWhileWaiting === null ? '' : ` — about ${f.recordsRefusedWhileWaiting.toLocaleString('en-US')} records at the rate before the failure`
   const since = f.failingForMs === null ? '' : ` (no record accepted for ${formatSeconds(f.failingForMs)} already)`
-  if (f.writesBackInMs !== null) return `acks=all writes on ${counted(f.failing, 'partition')} stay refused for about ${formatSeconds(f.writesBackInMs)} more${refused}${since}`
+  if (f.writesBackInMs !== null)
+    return `acks=all writes on ${counted(f.failing, 'partition')} stay refused for about ${formatSeconds(f.writesBackInMs)} more${refused}${since}`
   const down = [...f.downBrokers, ...f.hungBrokers]
   return `acks=all writes on ${counted(f.failing, 'partition')} stay refused until ${down.length ? `broker ${down.join(', ')} is back and catches up` : 'the replicas catch up'} — no replica is catching up now, so the time is unknown${since}`
 }
@@ -24,19 +32,31 @@ export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
   const options: DecisionOption[] = [
     {
       value: 'wait',
-      label: f.downBrokers.length + f.hungBrokers.length > 0 ? `Wait for the replicas (restart broker ${[...f.downBrokers, ...f.hungBrokers].join(', ')} with your own command)` : 'Wait for the replicas to catch up',
+      label:
+        f.downBrokers.length + f.hungBrokers.length > 0
+          ? `Wait for the replicas (restart broker ${[...f.downBrokers, ...f.hungBrokers].join(', ')} with your own command)`
+          : 'Wait for the replicas to catch up',
       cost: waitCost(f),
-      risk: f.failing > 0 ? 'producers exhaust their retries and fail records to the application; the longer it lasts, the more' : 'another failure before they are back stops writes on the partitions at min ISR',
+      risk:
+        f.failing > 0
+          ? 'producers exhaust their retries and fail records to the application; the longer it lasts, the more'
+          : 'another failure before they are back stops writes on the partitions at min ISR',
       ...(f.unavailable.wait ? { unavailable: f.unavailable.wait } : {}),
     },
     {
       value: 'lower-min-isr',
-      label: f.lowerTo === null ? 'Lower min.insync.replicas on the failing topics' : `Lower min.insync.replicas to ${f.lowerTo} on ${counted(f.failingTopics.length, 'topic')} (${f.failingTopics.slice(0, 3).join(', ')}${f.failingTopics.length > 3 ? ', …' : ''})`,
+      label:
+        f.lowerTo === null
+          ? 'Lower min.insync.replicas on the failing topics'
+          : `Lower min.insync.replicas to ${f.lowerTo} on ${counted(f.failingTopics.length, 'topic')} (${f.failingTopics.slice(0, 3).join(', ')}${f.failingTopics.length > 3 ? ', …' : ''})`,
       cost:
         f.lowerTo === null
           ? 'acks=all then waits for fewer copies'
           : `writes resume at the producers' next retry; until the ISR is back, acks=all means ${f.lowerTo === 1 ? 'a single copy (the leader alone)' : `${f.lowerTo} copies`}; reverted once the ISR recovers`,
-      risk: f.lowerTo === 1 ? 'if the leader’s broker fails before a follower copies the new records, acknowledged writes are lost' : 'fewer copies than intended: one more failure can lose acknowledged writes',
+      risk:
+        f.lowerTo === 1
+          ? 'if the leader’s broker fails before a follower copies the new records, acknowledged writes are lost'
+          : 'fewer copies than intended: one more failure can lose acknowledged writes',
       ...(f.unavailable['lower-min-isr'] ? { unavailable: f.unavailable['lower-min-isr'] } : {}),
     },
     {
@@ -53,7 +73,12 @@ export function optionsFor(f: IsrOptionFacts): DecisionOption[] {
       risk: 'moving replicas copies whole partitions; run it only if the broker will not come back',
       ...(f.unavailable['export-reassignment'] ? { unavailable: f.unavailable['export-reassignment'] } : {}),
     },
-    { value: 'report', label: 'Change nothing now (report only)', cost: 'nothing changes; the findings are in the notebook', risk: f.failing > 0 ? 'writes stay refused' : 'none right now' },
+    {
+      value: 'report',
+      label: 'Change nothing now (report only)',
+      cost: 'nothing changes; the findings are in the notebook',
+      risk: f.failing > 0 ? 'writes stay refused' : 'none right now',
+    },
   ]
   return options.map((o) => (o.value === f.recommended ? { ...o, recommended: true } : o))
 }

@@ -30,7 +30,12 @@ export async function readMinIsr(kafka: KafkaOps, topics: readonly string[]): Pr
 }
 
 /** Reads back until the configs match (brokers apply a committed change a moment later), at most ~10 s. */
-async function settle(kafka: KafkaOps, sleep: (ms: number) => Promise<void>, check: (found: TopicMinIsr[]) => ConfigDifference[], topics: readonly string[]): Promise<ConfigDifference[]> {
+async function settle(
+  kafka: KafkaOps,
+  sleep: (ms: number) => Promise<void>,
+  check: (found: TopicMinIsr[]) => ConfigDifference[],
+  topics: readonly string[],
+): Promise<ConfigDifference[]> {
   let differences: ConfigDifference[] = []
   for (let attempt = 0; attempt < 20; attempt++) {
     differences = check(await readMinIsr(kafka, topics))
@@ -41,43 +46,103 @@ async function settle(kafka: KafkaOps, sleep: (ms: number) => Promise<void>, che
 }
 
 function differenceTable(differences: readonly ConfigDifference[], title: string): Block {
-  return table(['Topic', 'Config', 'Expected', 'Read back'], differences.map((d) => [d.topic, d.what, d.expected, d.found]), { title })
+  return table(
+    ['Topic', 'Config', 'Expected', 'Read back'],
+    differences.map((d) => [d.topic, d.what, d.expected, d.found]),
+    { title },
+  )
 }
 
-async function applyOps(kafka: KafkaOps, changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0]): Promise<{ applied: string[]; failed: { item: string; error: string }[] }> {
+async function applyOps(
+  kafka: KafkaOps,
+  changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0],
+): Promise<{ applied: string[]; failed: { item: string; error: string }[] }> {
   // Kafka checks the whole change first (validate-only); nothing is written unless every topic passes.
   const validation = await kafka.incrementalAlterConfigs(changes, { validateOnly: true })
   const refused = validation.filter((r) => r.error)
   const name = (r: { resource: { type: string } & ({ name: string } | object) }) => ('name' in r.resource ? r.resource.name : r.resource.type)
-  if (refused.length > 0) return { applied: [], failed: refused.map((r) => ({ item: name(r), error: `${r.error!.name}: ${r.error!.message} (validate-only; nothing was changed)` })) }
+  if (refused.length > 0)
+    return { applied: [], failed: refused.map((r) => ({ item: name(r), error: `${r.error!.name}: ${r.error!.message} (validate-only; nothing was changed)` })) }
   const results = await kafka.incrementalAlterConfigs(changes, { validateOnly: false })
-  return { applied: results.filter((r) => !r.error).map(name), failed: results.filter((r) => r.error).map((r) => ({ item: name(r), error: `${r.error!.name}: ${r.error!.message}` })) }
+  return {
+    applied: results.filter((r) => !r.error).map(name),
+    failed: results.filter((r) => r.error).map((r) => ({ item: name(r), error: `${r.error!.name}: ${r.error!.message}` })),
+  }
 }
 
 function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
   const rows = plan.topics.flatMap((t) =>
-    t.partitions.map((p) => [`${t.topic}/${p.partition}`, list(p.isr), list(p.elr), `${t.previous.value ?? '?'} → ${plan.value}`, p.writesBefore === 'failing' ? 'REFUSED' : p.writesBefore, p.writesAfter === 'failing' ? 'still REFUSED' : p.writesAfter === 'no-leader' ? 'no leader' : `accepted, ${p.isr.length} cop${p.isr.length === 1 ? 'y' : 'ies'}`]),
+    t.partitions.map((p) => [
+      `${t.topic}/${p.partition}`,
+      list(p.isr),
+      list(p.elr),
+      `${t.previous.value ?? '?'} → ${plan.value}`,
+      p.writesBefore === 'failing' ? 'REFUSED' : p.writesBefore,
+      p.writesAfter === 'failing'
+        ? 'still REFUSED'
+        : p.writesAfter === 'no-leader'
+          ? 'no leader'
+          : `accepted, ${p.isr.length} cop${p.isr.length === 1 ? 'y' : 'ies'}`,
+    ]),
   )
   const blocks: Block[] = [
-    table(['Partition', 'ISR', 'ELR', 'min.insync.replicas', 'acks=all now', 'after'], rows.slice(0, 60), { title: `Set min.insync.replicas=${plan.value}`, footer: `${counted(rows.length, 'partition')} of ${counted(plan.totals.topics, 'topic')}` }),
+    table(['Partition', 'ISR', 'ELR', 'min.insync.replicas', 'acks=all now', 'after'], rows.slice(0, 60), {
+      title: `Set min.insync.replicas=${plan.value}`,
+      footer: `${counted(rows.length, 'partition')} of ${counted(plan.totals.topics, 'topic')}`,
+    }),
     facts(
       [
-        ['Writes restored', `${formatCount(plan.totals.restored)} of ${formatCount(plan.totals.failingBefore)} refusing partitions${plan.totals.stillFailing ? ` (${plan.totals.stillFailing} still refused)` : ''}`],
-        ['Durability meanwhile', `acks=all is acknowledged by ${copies(plan.value)} where the ISR is that small — ${counted(plan.totals.singleCopy, 'partition')} on a single copy now`],
+        [
+          'Writes restored',
+          `${formatCount(plan.totals.restored)} of ${formatCount(plan.totals.failingBefore)} refusing partitions${plan.totals.stillFailing ? ` (${plan.totals.stillFailing} still refused)` : ''}`,
+        ],
+        [
+          'Durability meanwhile',
+          `acks=all is acknowledged by ${copies(plan.value)} where the ISR is that small — ${counted(plan.totals.singleCopy, 'partition')} on a single copy now`,
+        ],
         ['Value', plan.valueChosen === 'given' ? 'as given' : 'the highest value that lets every refusing partition take writes'],
-        ['Producers', 'each producer’s next request is accepted; a request waiting since before the shrink is released only by a newer write or its own timeout (30 s by default)'],
-        ['Kept as they are', plan.topics.map((t) => `${t.topic}: ${Object.entries(t.otherOverrides).map(([k, v]) => `${k}=${v}`).join(', ') || 'no other override'}`).join('; ')],
-        ['Revert', `once every partition has ${Object.entries(plan.revertWhenIsrAtLeast).map(([t, n]) => `${n} in sync (${t})`).join(', ')}: this runbook watches for it and offers it; or runbook undo <session>`],
+        [
+          'Producers',
+          'each producer’s next request is accepted; a request waiting since before the shrink is released only by a newer write or its own timeout (30 s by default)',
+        ],
+        [
+          'Kept as they are',
+          plan.topics
+            .map(
+              (t) =>
+                `${t.topic}: ${
+                  Object.entries(t.otherOverrides)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ') || 'no other override'
+                }`,
+            )
+            .join('; '),
+        ],
+        [
+          'Revert',
+          `once every partition has ${Object.entries(plan.revertWhenIsrAtLeast)
+            .map(([t, n]) => `${n} in sync (${t})`)
+            .join(', ')}: this runbook watches for it and offers it; or runbook undo <session>`,
+        ],
       ],
       'What it does',
     ),
   ]
   const cleared = plan.topics.flatMap((t) => t.elrCleared.map((e) => `${t.topic}/${e.partition} [${e.brokers.join(',')}]`))
   if (elrOn && cleared.length > 0) {
-    blocks.push(notice('warn', `ELR is on: changing min.insync.replicas empties the ELR of ${counted(cleared.length, 'partition')} (${cleared.slice(0, 4).join('; ')}${cleared.length > 4 ? '; …' : ''}). Those replicas stop being clean candidates if the leader fails, until they rejoin the ISR.`))
+    blocks.push(
+      notice(
+        'warn',
+        `ELR is on: changing min.insync.replicas empties the ELR of ${counted(cleared.length, 'partition')} (${cleared.slice(0, 4).join('; ')}${cleared.length > 4 ? '; …' : ''}). Those replicas stop being clean candidates if the leader fails, until they rejoin the ISR.`,
+      ),
+    )
   }
   for (const warning of plan.warnings) blocks.push(notice('warn', warning))
-  blocks.push(markdown(`The same change by hand, and its revert:\n\n\`\`\`sh\n${plan.kafkaCommands.apply.join('\n')}\n# revert:\n${plan.kafkaCommands.revert.join('\n')}\n\`\`\``))
+  blocks.push(
+    markdown(
+      `The same change by hand, and its revert:\n\n\`\`\`sh\n${plan.kafkaCommands.apply.join('\n')}\n# revert:\n${plan.kafkaCommands.revert.join('\n')}\n\`\`\``,
+    ),
+  )
   return blocks
 }
 
@@ -85,15 +150,27 @@ function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
 function restoreTable(record: MinIsrRevertRecord, title: string): Block {
   return table(
     ['Topic', 'Now', 'Restore to', 'How'],
-    record.topics.map((t) => [t.topic, String(record.value), `${t.previous.value ?? '?'} (${t.previous.source ?? 'unknown'})`, t.previous.override ? 'set the topic override back' : 'delete the override (inherit again)']),
+    record.topics.map((t) => [
+      t.topic,
+      String(record.value),
+      `${t.previous.value ?? '?'} (${t.previous.source ?? 'unknown'})`,
+      t.previous.override ? 'set the topic override back' : 'delete the override (inherit again)',
+    ]),
     { title },
   )
 }
 
 async function restoreRecord(kafka: KafkaOps, record: MinIsrRevertRecord): Promise<ApplyResult<never>> {
-  const { applied, failed } = await applyOps(kafka, record.topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [restoreOp(t.previous)] })))
+  const { applied, failed } = await applyOps(
+    kafka,
+    record.topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [restoreOp(t.previous)] })),
+  )
   return {
-    blocks: [failed.length ? notice('danger', `${counted(failed.length, 'topic')} not restored: ${failed[0]!.error}`) : notice('ok', `Restored min.insync.replicas on ${counted(applied.length, 'topic')}.`)],
+    blocks: [
+      failed.length
+        ? notice('danger', `${counted(failed.length, 'topic')} not restored: ${failed[0]!.error}`)
+        : notice('ok', `Restored min.insync.replicas on ${counted(applied.length, 'topic')}.`),
+    ],
     applied,
     failed,
   }
@@ -101,29 +178,62 @@ async function restoreRecord(kafka: KafkaOps, record: MinIsrRevertRecord): Promi
 
 async function verifyRestored(kafka: KafkaOps, sleep: (ms: number) => Promise<void>, record: MinIsrRevertRecord): Promise<VerifyResult> {
   const expected = new Map(record.topics.map((t) => [t.topic, t]))
-  const differences = await settle(kafka, sleep, (found) => found.flatMap((f) => compareTopicConfig({ topic: f.topic, value: expected.get(f.topic)!.previous.value, source: expected.get(f.topic)!.previous.source, otherOverrides: expected.get(f.topic)!.otherOverrides }, f)), record.topics.map((t) => t.topic))
+  const differences = await settle(
+    kafka,
+    sleep,
+    (found) =>
+      found.flatMap((f) =>
+        compareTopicConfig(
+          {
+            topic: f.topic,
+            value: expected.get(f.topic)!.previous.value,
+            source: expected.get(f.topic)!.previous.source,
+            otherOverrides: expected.get(f.topic)!.otherOverrides,
+          },
+          f,
+        ),
+      ),
+    record.topics.map((t) => t.topic),
+  )
   const states = await kafka.partitionStates(record.topics.map((t) => t.topic))
   const minOf = (topic: string) => Number(expected.get(topic)!.previous.value ?? '1')
   const refused = states.flatMap((s) => s.partitions.filter((p) => p.leader !== null && p.isr.length < Math.min(minOf(s.topic), p.replicas.length)))
   const blocks: Block[] = differences.length
     ? [differenceTable(differences, 'Read back after the restore')]
     : [notice('ok', 'Read back: min.insync.replicas is as it was before the change (value and source), and every other override is untouched.')]
-  if (refused.length > 0) blocks.push(notice('warn', `${counted(refused.length, 'partition')} ${agree(refused.length, 'refuses', 'refuse')} acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`))
+  if (refused.length > 0)
+    blocks.push(
+      notice(
+        'warn',
+        `${counted(refused.length, 'partition')} ${agree(refused.length, 'refuses', 'refuse')} acks=all writes again at the restored value (ISR still too small), e.g. ${refused[0]!.topic}/${refused[0]!.partition} ISR [${refused[0]!.isr.join(',')}].`,
+      ),
+    )
   return { ok: differences.length === 0, blocks, data: { differences, refusedAgain: refused.map((p) => `${p.topic}/${p.partition}`) } }
 }
 
 /** Drift for a revert: the topic must still carry exactly the value the change set. */
 async function loweredDrifts(kafka: KafkaOps, record: MinIsrRevertRecord): Promise<Drift[]> {
-  const found = await readMinIsr(kafka, record.topics.map((t) => t.topic))
+  const found = await readMinIsr(
+    kafka,
+    record.topics.map((t) => t.topic),
+  )
   return found
     .filter((f) => !f.exists || f.value !== String(record.value) || f.source !== 'dynamic-topic')
-    .map((f) => ({ what: `min.insync.replicas of ${f.topic}`, planned: `${record.value} (dynamic-topic, set by this runbook)`, now: f.exists ? `${f.value ?? '?'} (${f.source ?? 'unknown'})` : 'topic gone' }))
+    .map((f) => ({
+      what: `min.insync.replicas of ${f.topic}`,
+      planned: `${record.value} (dynamic-topic, set by this runbook)`,
+      now: f.exists ? `${f.value ?? '?'} (${f.source ?? 'unknown'})` : 'topic gone',
+    }))
 }
 
 export const minIsrUndo: UndoSpec<MinIsrRevertRecord> = {
   describe: (record) => [restoreTable(record, 'Restore min.insync.replicas')],
-  summary: (record) => `restore min.insync.replicas on ${record.topics.map((t) => `${t.topic} (${t.previous.override ? t.previous.value : 'inherited'})`).join(', ')}`,
-  confirm: (record) => ({ kind: 'yes-no', prompt: `Restore min.insync.replicas on ${counted(record.topics.length, 'topic')}? acks=all writes are refused again wherever the ISR is still smaller` }),
+  summary: (record) =>
+    `restore min.insync.replicas on ${record.topics.map((t) => `${t.topic} (${t.previous.override ? t.previous.value : 'inherited'})`).join(', ')}`,
+  confirm: (record) => ({
+    kind: 'yes-no',
+    prompt: `Restore min.insync.replicas on ${counted(record.topics.length, 'topic')}? acks=all writes are refused again wherever the ISR is still smaller`,
+  }),
   recheck: (ctx, record) => loweredDrifts(ctx.kafka, record),
   apply: (ctx, record) => restoreRecord(ctx.kafka, record),
   verify: (ctx, record) => verifyRestored(ctx.kafka, ctx.sleep, record),
@@ -142,13 +252,24 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
     // writes, and the preview (then the typed confirmation) shows exactly what that is.
     const named = ctx.given('topics') ?? null
     const candidates = named ?? [...new Set(findings.failing.filter((p) => !p.internal).map((p) => p.topic))]
-    const plan = planMinIsrChange(findings, await readMinIsr(ctx.kafka, candidates), { topics: named, value: ctx.given('value') ?? null }, snapshot.elr, bootstrapPlaceholder)
+    const plan = planMinIsrChange(
+      findings,
+      await readMinIsr(ctx.kafka, candidates),
+      { topics: named, value: ctx.given('value') ?? null },
+      snapshot.elr,
+      bootstrapPlaceholder,
+    )
     if (isMinIsrFault(plan)) throw new Refusal(describeMinIsrFault(plan))
     return plan
   },
   preview: (plan, ctx) => previewBlocks(plan, ctx.state.snapshot?.elr === 'on'),
-  summary: (plan) => `set min.insync.replicas=${plan.value} on ${plan.topics.map((t) => t.topic).join(', ')}: acks=all writes resume on ${counted(plan.totals.restored, 'partition')}, acknowledged by ${copies(plan.value)} until the ISR is back`,
-  confirm: (plan) => ({ kind: 'typed', expected: String(plan.value), prompt: `Type ${plan.value} to let acks=all writes on ${counted(plan.topics.length, 'topic')} be acknowledged by ${copies(plan.value)}` }),
+  summary: (plan) =>
+    `set min.insync.replicas=${plan.value} on ${plan.topics.map((t) => t.topic).join(', ')}: acks=all writes resume on ${counted(plan.totals.restored, 'partition')}, acknowledged by ${copies(plan.value)} until the ISR is back`,
+  confirm: (plan) => ({
+    kind: 'typed',
+    expected: String(plan.value),
+    prompt: `Type ${plan.value} to let acks=all writes on ${counted(plan.topics.length, 'topic')} be acknowledged by ${copies(plan.value)}`,
+  }),
   async recheck(ctx, plan) {
     const topics = plan.topics.map((t) => t.topic)
     const [states, configs] = await Promise.all([ctx.kafka.partitionStates(topics), readMinIsr(ctx.kafka, topics)])
@@ -158,7 +279,8 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
       for (const p of t.partitions) {
         const now = state?.partitions.find((x) => x.partition === p.partition)
         const isrNow = now ? [...now.isr].sort((a, b) => a - b).join(',') : 'gone'
-        if (isrNow !== [...p.isr].sort((a, b) => a - b).join(',')) drifts.push({ what: `ISR of ${t.topic}/${p.partition}`, planned: `[${p.isr.join(',')}]`, now: `[${isrNow}]` })
+        if (isrNow !== [...p.isr].sort((a, b) => a - b).join(','))
+          drifts.push({ what: `ISR of ${t.topic}/${p.partition}`, planned: `[${p.isr.join(',')}]`, now: `[${isrNow}]` })
       }
       const config = configs.find((c) => c.topic === t.topic)!
       for (const d of compareTopicConfig({ topic: t.topic, value: t.previous.value, source: t.previous.source, otherOverrides: t.otherOverrides }, config)) {
@@ -168,12 +290,22 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
     return drifts
   },
   async apply(ctx, plan) {
-    const { applied, failed } = await applyOps(ctx.kafka, plan.topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [{ name: 'min.insync.replicas', op: 'set' as const, value: String(plan.value) }] })))
+    const { applied, failed } = await applyOps(
+      ctx.kafka,
+      plan.topics.map((t) => ({
+        resource: { type: 'topic' as const, name: t.topic },
+        ops: [{ name: 'min.insync.replicas', op: 'set' as const, value: String(plan.value) }],
+      })),
+    )
     const record = minIsrRevertRecord(plan)
     const undo: MinIsrRevertRecord = { value: record.value, topics: record.topics.filter((t) => applied.includes(t.topic)) }
     if (applied.length > 0) ctx.state.lowered = { record: undo, atMs: ctx.now() }
     return {
-      blocks: [failed.length ? notice('danger', `${failed.length} of ${counted(plan.topics.length, 'topic')} not changed: ${failed[0]!.error}`) : notice('ok', `min.insync.replicas=${plan.value} set on ${applied.join(', ')}.`)],
+      blocks: [
+        failed.length
+          ? notice('danger', `${failed.length} of ${counted(plan.topics.length, 'topic')} not changed: ${failed[0]!.error}`)
+          : notice('ok', `min.insync.replicas=${plan.value} set on ${applied.join(', ')}.`),
+      ],
       applied: applied.map((t) => `${t}: min.insync.replicas → ${plan.value}`),
       failed,
       undo,
@@ -183,16 +315,36 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
   async verify(ctx, plan, applied) {
     const topics = (applied.undo ?? { topics: [] }).topics
     const expected = new Map(plan.topics.map((t) => [t.topic, t]))
-    const differences = await settle(ctx.kafka, ctx.sleep, (found) => found.flatMap((f) => compareTopicConfig({ topic: f.topic, value: String(plan.value), source: 'dynamic-topic', otherOverrides: expected.get(f.topic)!.otherOverrides }, f)), topics.map((t) => t.topic))
+    const differences = await settle(
+      ctx.kafka,
+      ctx.sleep,
+      (found) =>
+        found.flatMap((f) =>
+          compareTopicConfig({ topic: f.topic, value: String(plan.value), source: 'dynamic-topic', otherOverrides: expected.get(f.topic)!.otherOverrides }, f),
+        ),
+      topics.map((t) => t.topic),
+    )
     // Writes come back at once; on 4.x the controller also empties the topics' ELR (measured within 31 ms).
     let states = await ctx.kafka.partitionStates(topics.map((t) => t.topic))
     for (let attempt = 0; attempt < 20 && states.some((s) => s.partitions.some((p) => (p.elr ?? []).length > 0)); attempt++) {
       await ctx.sleep(250)
       states = await ctx.kafka.partitionStates(topics.map((t) => t.topic))
     }
-    const rows = states.flatMap((s) => s.partitions.map((p) => [`${s.topic}/${p.partition}`, list(p.isr), list(p.elr), p.isr.length >= Math.min(plan.value, p.replicas.length) && p.leader !== null ? 'accepted' : 'still REFUSED']))
+    const rows = states.flatMap((s) =>
+      s.partitions.map((p) => [
+        `${s.topic}/${p.partition}`,
+        list(p.isr),
+        list(p.elr),
+        p.isr.length >= Math.min(plan.value, p.replicas.length) && p.leader !== null ? 'accepted' : 'still REFUSED',
+      ]),
+    )
     const blocks: Block[] = [
-      differences.length ? differenceTable(differences, 'Read back: not as planned') : notice('ok', `Read back: min.insync.replicas=${plan.value} (topic override) on ${topics.map((t) => t.topic).join(', ')}; every other override untouched.`),
+      differences.length
+        ? differenceTable(differences, 'Read back: not as planned')
+        : notice(
+            'ok',
+            `Read back: min.insync.replicas=${plan.value} (topic override) on ${topics.map((t) => t.topic).join(', ')}; every other override untouched.`,
+          ),
       table(['Partition', 'ISR', 'ELR', 'acks=all'], rows.slice(0, 60), { title: 'After the change' }),
     ]
     return { ok: differences.length === 0, blocks, data: { differences } }
@@ -206,15 +358,31 @@ export const revertDecideCell = nb.decide({
   title: 'Put min.insync.replicas back',
   doc: 'Once the ISR of every changed topic is back to at least the previous min.insync.replicas, restoring it costs no write: offered now, or later with `runbook undo <session>`. A headless run without --set revert=now leaves it for later.',
   question: 'The ISR is back. Restore min.insync.replicas now?',
-  when: (ctx) => (!ctx.state.lowered ? 'min.insync.replicas was not lowered in this run' : ctx.state.recovered ? true : 'the ISR has not recovered yet: restore later with runbook undo'),
+  when: (ctx) =>
+    !ctx.state.lowered
+      ? 'min.insync.replicas was not lowered in this run'
+      : ctx.state.recovered
+        ? true
+        : 'the ISR has not recovered yet: restore later with runbook undo',
   whenDoc: 'this run lowered min.insync.replicas and the ISR recovered',
   choices: [
     { value: 'now', label: 'Restore it now' },
     { value: 'later', label: 'Later (runbook undo <session>)' },
   ],
   options: (ctx) => [
-    { value: 'now', label: 'Restore it now', cost: 'none: every partition has enough replicas in sync to keep taking writes', risk: 'writes stop again if a replica drops out before the ISR is full', recommended: true },
-    { value: 'later', label: 'Later (runbook undo <session>)', cost: `acks=all stays acknowledged by ${copies(ctx.state.lowered?.record.value ?? 1)} on ${counted(ctx.state.lowered?.record.topics.length ?? 0, 'topic')} until then`, risk: 'a failure of a leader meanwhile can lose acknowledged writes' },
+    {
+      value: 'now',
+      label: 'Restore it now',
+      cost: 'none: every partition has enough replicas in sync to keep taking writes',
+      risk: 'writes stop again if a replica drops out before the ISR is full',
+      recommended: true,
+    },
+    {
+      value: 'later',
+      label: 'Later (runbook undo <session>)',
+      cost: `acks=all stays acknowledged by ${copies(ctx.state.lowered?.record.value ?? 1)} on ${counted(ctx.state.lowered?.record.topics.length ?? 0, 'topic')} until then`,
+      risk: 'a failure of a leader meanwhile can lose acknowledged writes',
+    },
   ],
   because: () => 'the replicas are back, so the full guarantee costs nothing now',
   headlessDefault: 'later',

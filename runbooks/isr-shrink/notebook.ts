@@ -42,7 +42,11 @@ export const nb = notebook<State>()({
     min: 1,
     optional: true,
   }),
-  'sample-interval': param.duration({ help: 'time between the two samples of each out-of-sync replica’s log end (catch-up rate and ETA)', default: 5000, minMs: 0 }),
+  'sample-interval': param.duration({
+    help: 'time between the two samples of each out-of-sync replica’s log end (catch-up rate and ETA)',
+    default: 5000,
+    minMs: 0,
+  }),
   'restart-command': param.string({
     help: 'with action=wait: your own command that restarts (or resumes) the down broker — run only after you confirm it',
     prompt: 'The command that brings the broker back (leave empty to do it yourself)',

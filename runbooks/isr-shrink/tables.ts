@@ -29,7 +29,12 @@ const writesLabel = { failing: 'REFUSED', 'at-min': 'ok, at min', flowing: 'ok',
 
 export function findBlocks(findings: IsrFindings): Block[] {
   if (findings.partitions.length === 0) {
-    return [notice('ok', `None of the ${formatCount(findings.totalPartitions)} partitions is under min ISR, at min ISR, under-replicated or unavailable (kafka-topics' definitions): nothing to do.`)]
+    return [
+      notice(
+        'ok',
+        `None of the ${formatCount(findings.totalPartitions)} partitions is under min ISR, at min ISR, under-replicated or unavailable (kafka-topics' definitions): nothing to do.`,
+      ),
+    ]
   }
   const blocks: Block[] = [
     facts(
@@ -44,7 +49,17 @@ export function findBlocks(findings: IsrFindings): Block[] {
     ),
   ]
   for (const group of findings.groups) {
-    const rows = group.partitions.slice(0, maxRows).map((p) => [`${p.topic}/${p.partition}`, p.leader ?? 'none', list(p.replicas), list(p.isr), p.elr === null ? '—' : list(p.elr), p.minIsr ?? '?', writesLabel[p.writes]])
+    const rows = group.partitions
+      .slice(0, maxRows)
+      .map((p) => [
+        `${p.topic}/${p.partition}`,
+        p.leader ?? 'none',
+        list(p.replicas),
+        list(p.isr),
+        p.elr === null ? '—' : list(p.elr),
+        p.minIsr ?? '?',
+        writesLabel[p.writes],
+      ])
     blocks.push(
       table(['Partition', 'Leader', 'Replicas', 'ISR', 'ELR', 'Min ISR', 'acks=all'], rows, {
         title: groupTitle(group),
@@ -56,10 +71,19 @@ export function findBlocks(findings: IsrFindings): Block[] {
   blocks.push(markdown(`**What producers see right now**\n\n${kinds.map((k) => `- ${writesLabel[k]}: ${producersSee[k]}`).join('\n')}`))
   if (findings.cappedMinIsr.length > 0) {
     blocks.push(
-      notice('info', `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`),
+      notice(
+        'info',
+        `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`,
+      ),
     )
   }
-  if (findings.unavailable > 0) blocks.push(notice('warn', `${counted(findings.unavailable, 'partition')} ${agree(findings.unavailable, 'has', 'have')} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`))
+  if (findings.unavailable > 0)
+    blocks.push(
+      notice(
+        'warn',
+        `${counted(findings.unavailable, 'partition')} ${agree(findings.unavailable, 'has', 'have')} no live leader: no min ISR setting makes them writable — use the unclean-election runbook for those.`,
+      ),
+    )
   return blocks
 }
 
@@ -80,11 +104,21 @@ function describeProgress(progress: Progress): string {
 
 function throttleText(cause: ReplicaCause): string {
   if (cause.throttles.length === 0) return '—'
-  return cause.throttles.map((t) => `${t.side} side: ${formatCount(t.rate.bytesPerSecond)} B/s on broker ${t.broker} (${t.rate.source === 'dynamic-broker-default' ? 'cluster default' : 'broker setting'}), listed as ${t.list}`).join('; ')
+  return cause.throttles
+    .map(
+      (t) =>
+        `${t.side} side: ${formatCount(t.rate.bytesPerSecond)} B/s on broker ${t.broker} (${t.rate.source === 'dynamic-broker-default' ? 'cluster default' : 'broker setting'}), listed as ${t.list}`,
+    )
+    .join('; ')
 }
 
 function brokerLine(b: BrokerCause, replicas: readonly ReplicaCause[], nowMs: number): string {
-  const registration = b.state === 'up' ? 'registered and unfenced' : b.state === 'fenced' ? 'FENCED by the controller' : 'NOT REGISTERED (gone, or fenced on a cluster that cannot say)'
+  const registration =
+    b.state === 'up'
+      ? 'registered and unfenced'
+      : b.state === 'fenced'
+        ? 'FENCED by the controller'
+        : 'NOT REGISTERED (gone, or fenced on a cluster that cannot say)'
   const process = {
     answering: '',
     hung: '; its process accepts connections but does NOT ANSWER (paused, a long GC, a stuck disk)',
@@ -92,10 +126,16 @@ function brokerLine(b: BrokerCause, replicas: readonly ReplicaCause[], nowMs: nu
     unknown: '',
   }[b.process]
   const state = `${registration}${process}`
-  const contact = b.lastContactMs === null ? 'the controller has no record of its last contact' : `the controller last heard from it at ${iso(b.lastContactMs)} (${formatSeconds(Math.max(0, nowMs - b.lastContactMs))} before this check)`
+  const contact =
+    b.lastContactMs === null
+      ? 'the controller has no record of its last contact'
+      : `the controller last heard from it at ${iso(b.lastContactMs)} (${formatSeconds(Math.max(0, nowMs - b.lastContactMs))} before this check)`
   const mine = replicas.filter((r) => r.broker === b.broker).map((r) => `${r.topic}/${r.partition}`)
   const names = `${mine.slice(0, 6).join(', ')}${mine.length > 6 ? ', …' : ''}`
-  const idle = b.stillInIsrOf > 0 ? `; still listed in the ISR of ${counted(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'up' ? 'they drop it when it is fenced' : 'they keep it until it is back'}` : ''
+  const idle =
+    b.stillInIsrOf > 0
+      ? `; still listed in the ISR of ${counted(b.stillInIsrOf, 'partition')} that had no writes since — ${b.state === 'up' ? 'they drop it when it is fenced' : 'they keep it until it is back'}`
+      : ''
   return `- **Broker ${b.broker}** (rack ${b.rack ?? 'unknown'}): ${state}; ${contact}; out of the ISR of ${counted(b.outOfSyncPartitions, 'partition')} (${names})${idle}.`
 }
 
@@ -105,7 +145,17 @@ export function causeBlocks(report: CauseReport, nowMs: number, sampleMs: number
   const silent = new Set(report.brokers.filter((b) => b.process === 'hung' || b.process === 'gone').map((b) => b.broker))
   const live = report.replicas.filter((r) => r.brokerState === 'up' && !silent.has(r.broker))
   if (live.length > 0) {
-    const rows = live.slice(0, maxRows).map((r) => [`${r.topic}/${r.partition}`, r.broker, r.leader ?? 'none', verdictWords[r.verdict], describeProgress(r.progress), throttleText(r), r.offlineLogDir ?? '—'])
+    const rows = live
+      .slice(0, maxRows)
+      .map((r) => [
+        `${r.topic}/${r.partition}`,
+        r.broker,
+        r.leader ?? 'none',
+        verdictWords[r.verdict],
+        describeProgress(r.progress),
+        throttleText(r),
+        r.offlineLogDir ?? '—',
+      ])
     blocks.push(
       table(['Partition', 'Replica', 'Leader', 'Cause', `Progress (2 samples ${formatSeconds(sampleMs)} apart)`, 'Throttle', 'Log dir'], rows, {
         title: 'Out-of-sync replicas on live brokers',
@@ -114,9 +164,21 @@ export function causeBlocks(report: CauseReport, nowMs: number, sampleMs: number
     )
   }
   for (const rack of report.sharedRacks) {
-    blocks.push(notice('warn', `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${counted(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`))
+    blocks.push(
+      notice(
+        'warn',
+        `Brokers ${rack.brokers.join(' and ')} share rack ${rack.rack} and are out of sync together on ${counted(rack.partitions, 'partition')}: one failure domain (a rack, a switch, a host) took out more than one copy.`,
+      ),
+    )
   }
-  if (report.writesBackInMs !== null && report.writesBackInMs > 0) blocks.push(notice('info', `At the measured catch-up rates, every failing partition takes writes again in about ${formatSeconds(report.writesBackInMs)}.`))
-  if (report.failingWithoutProgress > 0) blocks.push(notice('warn', `${counted(report.failingWithoutProgress, 'failing partition')} ${agree(report.failingWithoutProgress, 'has', 'have')} too few replicas catching up: waiting alone does not bring their writes back.`))
+  if (report.writesBackInMs !== null && report.writesBackInMs > 0)
+    blocks.push(notice('info', `At the measured catch-up rates, every failing partition takes writes again in about ${formatSeconds(report.writesBackInMs)}.`))
+  if (report.failingWithoutProgress > 0)
+    blocks.push(
+      notice(
+        'warn',
+        `${counted(report.failingWithoutProgress, 'failing partition')} ${agree(report.failingWithoutProgress, 'has', 'have')} too few replicas catching up: waiting alone does not bring their writes back.`,
+      ),
+    )
   return blocks
 }

@@ -53,7 +53,8 @@ export function pickVariant(line: string | null, elr: 'on' | 'off' | 'unsupporte
 
 /** What acks=all producers of each kind of partition see right now. */
 export const producersSee = {
-  failing: 'acks=all: **refused** — NOT_ENOUGH_REPLICAS on every retry; a request that was waiting when the ISR shrank timed out (REQUEST_TIMED_OUT). acks=1: accepted, but invisible to consumers until the ISR is back (frozen high watermark).',
+  failing:
+    'acks=all: **refused** — NOT_ENOUGH_REPLICAS on every retry; a request that was waiting when the ISR shrank timed out (REQUEST_TIMED_OUT). acks=1: accepted, but invisible to consumers until the ISR is back (frozen high watermark).',
   'at-min': 'acks=all: accepted, and acknowledged by every ISR member — one more replica out and they are refused.',
   flowing: 'acks=all: accepted; fewer copies than the replication factor until the followers are back.',
   'no-leader': 'no leader: every write fails (NOT_LEADER_OR_FOLLOWER / timeouts) — this is the unclean-election runbook’s case.',

@@ -50,7 +50,15 @@ function targetOf(ctx: Context): Target {
       topics: [...new Set(freed.map((r) => r.topic))],
       goal: `the ${formatCount(freed.length)} freed follower(s) back in the ISR`,
       done: (states) => {
-        const left = freed.filter((r) => !states.find((s) => s.topic === r.topic)?.partitions.find((p) => p.partition === r.partition)?.isr.includes(r.broker)).map((r) => `${partitionKey(r)}@${r.broker}`)
+        const left = freed
+          .filter(
+            (r) =>
+              !states
+                .find((s) => s.topic === r.topic)
+                ?.partitions.find((p) => p.partition === r.partition)
+                ?.isr.includes(r.broker),
+          )
+          .map((r) => `${partitionKey(r)}@${r.broker}`)
         return { done: left.length === 0, left }
       },
     }
@@ -59,7 +67,9 @@ function targetOf(ctx: Context): Target {
   const topics = [...new Set((failing.length ? failing : findings.partitions.filter((p) => p.outOfSync.length > 0)).map((p) => p.topic))]
   return {
     topics,
-    goal: failing.length ? `acks=all writes accepted again on the ${formatCount(failing.length)} refusing partition(s)` : 'the out-of-sync replicas back in the ISR',
+    goal: failing.length
+      ? `acks=all writes accepted again on the ${formatCount(failing.length)} refusing partition(s)`
+      : 'the out-of-sync replicas back in the ISR',
     done: (states) => {
       const byKey = new Map(states.flatMap((s) => s.partitions.map((p) => [partitionKey(p), p] as const)))
       const left = failing.length
@@ -95,7 +105,12 @@ export const watchCell = nb.query({
       const waited = ctx.now() - started
       if (waited - shown >= 10_000) {
         shown = waited
-        ctx.show([notice('info', `Still waiting for ${target.goal} after ${formatSeconds(waited)}: ${result.left.length} left (${result.left.slice(0, 4).join(', ')}${result.left.length > 4 ? ', …' : ''})…`)])
+        ctx.show([
+          notice(
+            'info',
+            `Still waiting for ${target.goal} after ${formatSeconds(waited)}: ${result.left.length} left (${result.left.slice(0, 4).join(', ')}${result.left.length > 4 ? ', …' : ''})…`,
+          ),
+        ])
       }
       await ctx.sleep(1000)
       result = target.done(await ctx.kafka.partitionStates(target.topics))
@@ -109,8 +124,19 @@ export const watchCell = nb.query({
         `still waiting for ${target.goal} after ${formatSeconds(waitedMs)} (${result.left.length} left, e.g. ${result.left[0]}) — bring the broker back, or lower min ISR (--set action=lower-min-isr); nothing changed`,
       )
     }
-    const blocks: Block[] = [notice('warn', `Not recovered within ${formatSeconds(limitMs)}: ${result.left.length} left (${result.left.slice(0, 4).join(', ')}${result.left.length > 4 ? ', …' : ''}).`)]
-    if (ctx.state.lowered) blocks.push(notice('warn', 'min.insync.replicas stays lowered. Once the ISR is back, restore it with `runbook undo <this session>` (the undo record holds the exact previous values).'))
+    const blocks: Block[] = [
+      notice(
+        'warn',
+        `Not recovered within ${formatSeconds(limitMs)}: ${result.left.length} left (${result.left.slice(0, 4).join(', ')}${result.left.length > 4 ? ', …' : ''}).`,
+      ),
+    ]
+    if (ctx.state.lowered)
+      blocks.push(
+        notice(
+          'warn',
+          'min.insync.replicas stays lowered. Once the ISR is back, restore it with `runbook undo <this session>` (the undo record holds the exact previous values).',
+        ),
+      )
     return { blocks, data }
   },
 })
@@ -126,7 +152,8 @@ export const exportCell = nb.query({
     const findings = ctx.state.findings!
     const known = new Set(snapshot.brokers.map((b) => b.id))
     const gone = (await ctx.param('gone-brokers')) ?? ctx.state.facts?.downBrokers ?? []
-    for (const id of gone) if (!known.has(id)) throw new Refusal(`broker ${id} holds no replica and is not registered — give the ids of the brokers that are gone; nothing changed`)
+    for (const id of gone)
+      if (!known.has(id)) throw new Refusal(`broker ${id} holds no replica and is not registered — give the ids of the brokers that are gone; nothing changed`)
     if (gone.length === 0) throw new Refusal('no broker is down: say which brokers are gone for good with --set gone-brokers=<ids>; nothing changed')
     const counts = new Map<number, number>()
     for (const t of snapshot.topics) for (const p of t.partitions) for (const id of p.replicas) counts.set(id, (counts.get(id) ?? 0) + 1)
@@ -134,7 +161,10 @@ export const exportCell = nb.query({
     const leaders = [...new Set(moving.map((p) => p.leader).filter((id): id is number => id !== null))]
     const sizes = new Map<string, bigint>()
     for (const answer of leaders.length ? await ctx.kafka.describeLogDirs(leaders) : []) {
-      for (const dir of answer.dirs) for (const r of dir.replicas) if (!r.future && moving.some((p) => p.topic === r.topic && p.partition === r.partition && p.leader === answer.broker)) sizes.set(partitionKey(r), r.sizeBytes)
+      for (const dir of answer.dirs)
+        for (const r of dir.replicas)
+          if (!r.future && moving.some((p) => p.topic === r.topic && p.partition === r.partition && p.leader === answer.broker))
+            sizes.set(partitionKey(r), r.sizeBytes)
     }
     const plan = planReplicaMove({ gone, brokers: snapshot.brokers, partitions: moving, replicaCounts: counts, sizes })
     const blocks: Block[] = []
@@ -142,17 +172,26 @@ export const exportCell = nb.query({
       const file = await ctx.writeFile('reassignment.json', plan.reassignmentJson)
       const rollback = await ctx.writeFile('reassignment-rollback.json', plan.rollbackJson)
       blocks.push(
-        table(['Partition', 'Replicas now', 'After'], plan.moves.slice(0, 60).map((m) => [`${m.topic}/${m.partition}`, m.from.join(','), m.to.join(',')]), {
-          title: `Move ${counted(plan.moves.length, 'partition')} off broker ${plan.gone.join(', ')}`,
-          footer: `copies ${formatCount(plan.copyBytes)} bytes from the leaders${plan.unknownSizes ? ` (+ ${counted(plan.unknownSizes, 'partition')} of unknown size)` : ''}`,
-        }),
+        table(
+          ['Partition', 'Replicas now', 'After'],
+          plan.moves.slice(0, 60).map((m) => [`${m.topic}/${m.partition}`, m.from.join(','), m.to.join(',')]),
+          {
+            title: `Move ${counted(plan.moves.length, 'partition')} off broker ${plan.gone.join(', ')}`,
+            footer: `copies ${formatCount(plan.copyBytes)} bytes from the leaders${plan.unknownSizes ? ` (+ ${counted(plan.unknownSizes, 'partition')} of unknown size)` : ''}`,
+          },
+        ),
         markdown(
           `Written (not applied):\n\n- \`${file}\`\n- \`${rollback}\` (the assignment as it is now — it names broker ${plan.gone.join(', ')}, which kafka-reassign-partitions refuses while that broker is not registered)\n\nReview, then run Kafka's own tool; \`--throttle\` (bytes/s) keeps the copy from starving producers, and \`--verify\` removes the throttle when done:\n\n\`\`\`sh\nkafka-reassign-partitions --bootstrap-server ${bootstrapPlaceholder} --reassignment-json-file ${file} --execute --throttle 50000000\nkafka-reassign-partitions --bootstrap-server ${bootstrapPlaceholder} --reassignment-json-file ${file} --verify\n\`\`\`\n\nAt 50 MB/s the copy takes about ${formatSeconds(Math.ceil(Number(plan.copyBytes) / 50_000))}.`,
         ),
       )
     }
     if (plan.stuck.length > 0) {
-      blocks.push(notice('warn', `${counted(plan.stuck.length, 'partition')} cannot move: every live broker already holds one of their replicas (e.g. ${plan.stuck[0]!.topic}/${plan.stuck[0]!.partition} on ${plan.stuck[0]!.replicas.join(',')}). Add a broker first, or accept a lower replication factor.`))
+      blocks.push(
+        notice(
+          'warn',
+          `${counted(plan.stuck.length, 'partition')} cannot move: every live broker already holds one of their replicas (e.g. ${plan.stuck[0]!.topic}/${plan.stuck[0]!.partition} on ${plan.stuck[0]!.replicas.join(',')}). Add a broker first, or accept a lower replication factor.`,
+        ),
+      )
     }
     return { blocks, data: { gone: plan.gone, moves: plan.moves, stuck: plan.stuck, copyBytes: plan.copyBytes } }
   },

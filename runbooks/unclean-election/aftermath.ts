@@ -25,7 +25,9 @@ async function readNow(ctx: Context, recovered: readonly Recovered[]): Promise<P
   const states = await readPartitionStates(ctx.kafka, recovered)
   const hw = await ctx.kafka.listOffsets(recovered.map((r) => ({ topic: r.topic, partition: r.partition, spec: 'latest' as const })))
   const leaders = recovered.map((r) => states.get(partitionKey(r))?.leader ?? null)
-  const ends = await ctx.kafka.replicaOffsets(recovered.flatMap((r, i) => (leaders[i] === null ? [] : [{ topic: r.topic, partition: r.partition, broker: leaders[i]!, spec: 'latest' as const }])))
+  const ends = await ctx.kafka.replicaOffsets(
+    recovered.flatMap((r, i) => (leaders[i] === null ? [] : [{ topic: r.topic, partition: r.partition, broker: leaders[i]!, spec: 'latest' as const }])),
+  )
   const minIsr = new Map((ctx.state.snapshot?.partitions ?? []).map((p) => [partitionKey(p), p.minIsr]))
   return recovered.map((r, i) => ({
     recovered: r,
@@ -58,7 +60,14 @@ async function readGroupsPast(kafka: KafkaOps, partitions: readonly PartitionNow
     const answer = await kafka.committedOffsets(group.groupId, topics)
     for (const c of answer.offsets) {
       const p = restarted.find((r) => r.recovered.topic === c.topic && r.recovered.partition === c.partition)
-      if (p && c.offset > p.recovered.epochStart!) found.push({ groupId: group.groupId, partition: { topic: c.topic, partition: c.partition }, committed: c.offset, epochStart: p.recovered.epochStart!, logEnd: p.leaderLogEnd })
+      if (p && c.offset > p.recovered.epochStart!)
+        found.push({
+          groupId: group.groupId,
+          partition: { topic: c.topic, partition: c.partition },
+          committed: c.offset,
+          epochStart: p.recovered.epochStart!,
+          logEnd: p.leaderLogEnd,
+        })
     }
   }
   return found.sort((a, b) => a.groupId.localeCompare(b.groupId) || partitionName(a.partition).localeCompare(partitionName(b.partition)))
@@ -92,7 +101,9 @@ export const aftermathCell = nb.query({
       now = await readNow(ctx, recovered)
     }
     const blocks: Block[] = [
-      table(['Partition', 'Leader', 'How', 'ISR', 'min ISR', 'High watermark', 'Leader’s log end', 'State'], partitionRows(now), { title: 'Recovered partitions now' }),
+      table(['Partition', 'Leader', 'How', 'ISR', 'min ISR', 'High watermark', 'Leader’s log end', 'State'], partitionRows(now), {
+        title: 'Recovered partitions now',
+      }),
     ]
     const held = now.filter((p) => !healthy(p))
     if (held.length > 0) {
@@ -116,7 +127,13 @@ export const aftermathCell = nb.query({
     if (unclean.length > 0) {
       blocks.push(
         facts(
-          unclean.map((p) => [partitionName(p.recovered), `new history from offset ${formatCount(p.recovered.epochStart!)}${p.recovered.certainLoss !== null ? `; lost: ${provenLoss('records', p.recovered.certainLoss)}, plus what only the dead leader held` : ''}`] as const),
+          unclean.map(
+            (p) =>
+              [
+                partitionName(p.recovered),
+                `new history from offset ${formatCount(p.recovered.epochStart!)}${p.recovered.certainLoss !== null ? `; lost: ${provenLoss('records', p.recovered.certainLoss)}, plus what only the dead leader held` : ''}`,
+              ] as const,
+          ),
           'Where each elected partition starts over',
         ),
       )
@@ -132,7 +149,9 @@ export const aftermathCell = nb.query({
             g.committed,
             g.epochStart,
             g.logEnd,
-            g.logEnd !== null && g.committed > g.logEnd ? 'its offset is past the log end: reset by its auto.offset.reset, or a Java client detects the truncation and rewinds' : `skips the ${formatCount(g.committed - g.epochStart)} records written since the election at offsets below its position, unless its client detects the truncation`,
+            g.logEnd !== null && g.committed > g.logEnd
+              ? 'its offset is past the log end: reset by its auto.offset.reset, or a Java client detects the truncation and rewinds'
+              : `skips the ${formatCount(g.committed - g.epochStart)} records written since the election at offsets below its position, unless its client detects the truncation`,
           ]),
           { title: 'Consumer groups past the start of the new history' },
         ),
@@ -154,16 +173,29 @@ export const aftermathCell = nb.query({
       blocks.push(notice('ok', 'No consumer group has a committed offset past the start of the new history.'))
     }
     const topics = [...new Set(recovered.map((r) => r.topic))]
-    const configs = await ctx.kafka.describeConfigs(topics.map((name) => ({ type: 'topic' as const, name })), { names: [flagName] })
-    const flagged = configs.filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true').map((c) => (c.resource.type === 'topic' ? c.resource.name : ''))
+    const configs = await ctx.kafka.describeConfigs(
+      topics.map((name) => ({ type: 'topic' as const, name })),
+      { names: [flagName] },
+    )
+    const flagged = configs
+      .filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true')
+      .map((c) => (c.resource.type === 'topic' ? c.resource.name : ''))
     blocks.push(
       flagged.length
-        ? notice('danger', `${flagName} is true for ${fewNames(flagged)}: the next outage there will elect an out-of-sync replica without asking. Turn it off (kafka-configs --alter --entity-type topics --entity-name <topic> --delete-config ${flagName}), or \`runbook undo\` this session if it set it.`)
+        ? notice(
+            'danger',
+            `${flagName} is true for ${fewNames(flagged)}: the next outage there will elect an out-of-sync replica without asking. Turn it off (kafka-configs --alter --entity-type topics --entity-name <topic> --delete-config ${flagName}), or \`runbook undo\` this session if it set it.`,
+          )
         : notice('ok', `${flagName} is off for ${fewNames(topics)}${ctx.state.flag ? ' (this run turned it back)' : ''}.`),
     )
     blocks.push(notice('info', unclean.length > 0 ? producersText.elected : producersText.clean))
     if (recovered.some((r) => r.how === 'unclean election')) {
-      blocks.push(notice('info', 'The replica lists were reordered so that the elected broker comes first: it is now the preferred leader. `runbook undo` with this session puts the old order back once the cluster is whole again.'))
+      blocks.push(
+        notice(
+          'info',
+          'The replica lists were reordered so that the elected broker comes first: it is now the preferred leader. `runbook undo` with this session puts the old order back once the cluster is whole again.',
+        ),
+      )
     }
     return { blocks, data: { partitions: now, groupsPast: groups, flagStillOn: flagged } }
   },

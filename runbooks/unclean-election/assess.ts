@@ -2,7 +2,16 @@
 // say what Kafka will do by itself on this version, and price every live replica as a candidate.
 
 import { facts, formatCount, notice, table, type Block, type Cell } from '../../lib/engine/blocks.ts'
-import { classifyRecovery, electionRules, groupByRecovery, partitionList, partitionName, type CleanPath, type LeaderlessSnapshot, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
+import {
+  classifyRecovery,
+  electionRules,
+  groupByRecovery,
+  partitionList,
+  partitionName,
+  type CleanPath,
+  type LeaderlessSnapshot,
+  type PartitionRecovery,
+} from '../../lib/plans/leaderless.ts'
 import { estimateCandidates, type PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
 import { readLeaderlessSnapshot } from '../../lib/reads/leaderless.ts'
 import { nb, type Context } from './notebook.ts'
@@ -84,7 +93,12 @@ function findBlocks(snapshot: LeaderlessSnapshot, recoveries: readonly Partition
   const caveats = [...new Set(snapshot.partitions.map((p) => controllerCaveat(p.unclean.source)).filter((c): c is string => c !== null))]
   for (const caveat of caveats) blocks.push(notice('info', `unclean.leader.election.enable: ${caveat}.`))
   if (snapshot.partitions.some((p) => p.internal)) {
-    blocks.push(notice('warn', 'Internal topics are among them (consumer offsets or transactions): groups or transactional producers whose coordinator sits on those partitions are stuck until they have a leader.'))
+    blocks.push(
+      notice(
+        'warn',
+        'Internal topics are among them (consumer offsets or transactions): groups or transactional producers whose coordinator sits on those partitions are stuck until they have a leader.',
+      ),
+    )
   }
   for (const problem of snapshot.problems) blocks.push(notice('warn', `Could not read ${problem}; the rest is complete.`))
   return blocks
@@ -100,7 +114,12 @@ export const findCell = nb.query({
     ctx.state.snapshot = snapshot
     if (snapshot.partitions.length === 0) {
       return {
-        blocks: [notice('ok', `Every one of the ${formatCount(snapshot.partitionCount)} partitions has a leader: there is nothing to elect. If a page said "offline partitions", it has recovered.`)],
+        blocks: [
+          notice(
+            'ok',
+            `Every one of the ${formatCount(snapshot.partitionCount)} partitions has a leader: there is nothing to elect. If a page said "offline partitions", it has recovered.`,
+          ),
+        ],
         data: { leaderless: 0, partitionCount: snapshot.partitionCount },
       }
     }
@@ -109,7 +128,12 @@ export const findCell = nb.query({
   },
 })
 
-const effectWords = { elected: 'elected on return', 'elected-if-clean-shutdown': 'elected only if it had shut down cleanly', 'not-elected': 'not elected', 'unclean-election': 'sets off an unclean election' } as const
+const effectWords = {
+  elected: 'elected on return',
+  'elected-if-clean-shutdown': 'elected only if it had shut down cleanly',
+  'not-elected': 'not elected',
+  'unclean-election': 'sets off an unclean election',
+} as const
 
 function restartTable(recoveries: readonly PartitionRecovery[]): string {
   const byBroker = new Map<number, Map<string, string[]>>()
@@ -140,8 +164,11 @@ export const rulesCell = nb.explain({
 function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): Cell[][] {
   return estimates.flatMap((e) =>
     e.candidates.map((c, i): Cell[] => {
-      const notes = [c.broker === e.best ? 'least loss' : null, c.broker === e.kafkaPick ? "Kafka's own pick" : null, c.inSync ? 'in sync' : null].filter(Boolean).join(', ')
-      if (c.unreadable !== null) return [i === 0 ? partitionName(e) : '', c.broker, c.position + 1, `unreadable: ${c.unreadable}`, null, null, null, null, notes]
+      const notes = [c.broker === e.best ? 'least loss' : null, c.broker === e.kafkaPick ? "Kafka's own pick" : null, c.inSync ? 'in sync' : null]
+        .filter(Boolean)
+        .join(', ')
+      if (c.unreadable !== null)
+        return [i === 0 ? partitionName(e) : '', c.broker, c.position + 1, `unreadable: ${c.unreadable}`, null, null, null, null, notes]
       return [
         i === 0 ? partitionName(e) : '',
         c.broker,
@@ -150,7 +177,12 @@ function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): C
         timeText(c.newestRecordMs, nowMs),
         c.inSync && c.certainLoss === 0n ? 'none (in sync)' : provenLoss(e.unit, c.certainLoss),
         c.aheadReplica ? `broker ${c.aheadReplica.broker} holds ${formatCount(c.lossFromReplicas)} more` : '—',
-        c.groupsAhead.length ? `${fewNames(c.groupsAhead.map((g) => `${g.groupId} (+${formatCount(g.ahead)})`), 2)}` : '—',
+        c.groupsAhead.length
+          ? `${fewNames(
+              c.groupsAhead.map((g) => `${g.groupId} (+${formatCount(g.ahead)})`),
+              2,
+            )}`
+          : '—',
         notes,
       ]
     }),
@@ -177,17 +209,32 @@ export const estimateCell = nb.query({
     const blocks: Block[] = []
     if (estimable.length > 0) {
       blocks.push(
-        table(['Partition', 'Candidate', 'Place', 'Its log end', 'Its newest record', 'Certainly lost', 'Proven by a replica', 'Proven by groups', 'Note'], estimateRows(estimable, snapshot.takenAtMs), {
-          title: 'Candidates, least loss first',
-          footer: 'Place: position in the replica list (Kafka’s own unclean election takes the first live one). Certainly lost: the larger of the two proofs. Its newest record: everything the partition took after that moment is missing from this replica.',
-        }),
+        table(
+          ['Partition', 'Candidate', 'Place', 'Its log end', 'Its newest record', 'Certainly lost', 'Proven by a replica', 'Proven by groups', 'Note'],
+          estimateRows(estimable, snapshot.takenAtMs),
+          {
+            title: 'Candidates, least loss first',
+            footer:
+              'Place: position in the replica list (Kafka’s own unclean election takes the first live one). Certainly lost: the larger of the two proofs. Its newest record: everything the partition took after that moment is missing from this replica.',
+          },
+        ),
       )
       blocks.push(notice('info', `Electing the least-loss candidate everywhere: ${bestCommands(estimable).join('  ·  ')}`))
     }
     const orphans = estimates.filter((e) => e.candidates.length === 0)
-    if (orphans.length > 0) blocks.push(notice('warn', `${fewNames(orphans.map(partitionName))}: no live replica at all — no election can give ${orphans.length === 1 ? 'it' : 'them'} a leader; only a returning broker can.`))
-    if (estimates.some((e) => e.incomplete)) blocks.push(notice('warn', 'A live replica’s log end could not be read for some partitions; their bounds use the other replicas and are still lower bounds.'))
-    if (estimates.some((e) => e.unit === 'offsets')) blocks.push(notice('info', 'Compacted topics count offsets, not records: compaction leaves gaps between offsets.'))
+    if (orphans.length > 0)
+      blocks.push(
+        notice(
+          'warn',
+          `${fewNames(orphans.map(partitionName))}: no live replica at all — no election can give ${orphans.length === 1 ? 'it' : 'them'} a leader; only a returning broker can.`,
+        ),
+      )
+    if (estimates.some((e) => e.incomplete))
+      blocks.push(
+        notice('warn', 'A live replica’s log end could not be read for some partitions; their bounds use the other replicas and are still lower bounds.'),
+      )
+    if (estimates.some((e) => e.unit === 'offsets'))
+      blocks.push(notice('info', 'Compacted topics count offsets, not records: compaction leaves gaps between offsets.'))
     blocks.push(notice('info', unknowableText))
     return { blocks, data: { estimates } }
   },

@@ -64,15 +64,21 @@ function options(ctx: Context): DecisionOption[] {
           value: 'wait',
           label: restart.length ? `Wait for ${brokers(restart)} to come back` : 'Wait',
           cost: [
-            waiting.length ? `${counted(waiting.length, 'partition')} ${agree(waiting.length, 'stays', 'stay')} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost` : null,
+            waiting.length
+              ? `${counted(waiting.length, 'partition')} ${agree(waiting.length, 'stays', 'stay')} offline until ${brokers(restart)} ${restart.length === 1 ? 'is' : 'are'} back, then about 3 s; no committed record lost`
+              : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
-            hopeless.length ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back` : null,
+            hopeless.length
+              ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${hopeless.length === 1 ? 'it' : 'them'} back`
+              : null,
           ]
             .filter(Boolean)
             .join('; '),
           risk: `the outage lasts as long as the broker is down: producers’ batches expire after their delivery timeout (2 min by default) and fail; consumers of these partitions stand still${trapWarning}`,
           recommended: hopeless.length === 0 && waiting.length > 0 && flagTrap.length === 0,
-          ...(waiting.length === 0 && electing.length === 0 ? { unavailable: 'no dead broker is known to hold every committed record of these partitions' } : {}),
+          ...(waiting.length === 0 && electing.length === 0
+            ? { unavailable: 'no dead broker is known to hold every committed record of these partitions' }
+            : {}),
         }
   const elect: DecisionOption = {
     value: 'elect',
@@ -81,7 +87,13 @@ function options(ctx: Context): DecisionOption[] {
       ? `${counted(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.state.snapshot!.takenAtMs)} that only the dead leader held (unknown until its log is read)`
       : 'nothing to elect',
     risk: `cannot be undone: the returning brokers delete what the new leader lacks${groupsAhead.size ? `; ${groupsAhead.size} consumer group${groupsAhead.size === 1 ? ' has' : 's have'} read past the new log end` : ''}`,
-    ...(electable.length === 0 ? { unavailable: electing.length ? 'an in-sync replica is alive: nothing needs to be lost' : 'no partition has a live replica whose log end could be read' } : {}),
+    ...(electable.length === 0
+      ? {
+          unavailable: electing.length
+            ? 'an in-sync replica is alive: nothing needs to be lost'
+            : 'no partition has a live replica whose log end could be read',
+        }
+      : {}),
   }
   const flag: DecisionOption = {
     value: 'flag',
@@ -90,7 +102,11 @@ function options(ctx: Context): DecisionOption[] {
       ? `Kafka picks the first live replica in replica order: ${provenLoss(pickLoss.unit, pickLoss.certainLoss)} (the least-loss choice: ${provenLoss(best.unit, best.certainLoss)}), plus what only the dead leader held; it elects on its periodic scan (every 5 min by default) or at the next broker registration`
       : 'nothing to elect',
     risk: 'while on it covers every partition of those topics, present and future failures alike; with ELR on, restarting the complete broker while it is on hands leadership to a worse live replica (seen in our lab); a flag left on turns the next outage into silent loss',
-    ...(picks.length === 0 ? { unavailable: electing.length ? 'an in-sync replica is alive: nothing needs to be lost' : 'no live replica to elect' } : flagTopics.length === 0 ? { unavailable: 'the flag is already on for these topics' } : {}),
+    ...(picks.length === 0
+      ? { unavailable: electing.length ? 'an in-sync replica is alive: nothing needs to be lost' : 'no live replica to elect' }
+      : flagTopics.length === 0
+        ? { unavailable: 'the flag is already on for these topics' }
+        : {}),
   }
   return [wait, elect, flag]
 }
@@ -110,7 +126,9 @@ export const decideCell = nb.decide({
   options,
   because: (ctx) => {
     const restart = brokersToRestart(inScope(ctx).recoveries)
-    return restart.length ? `every partition comes back without losing a committed record once ${brokers(restart)} ${restart.length === 1 ? 'returns' : 'return'}` : 'an in-sync replica is alive'
+    return restart.length
+      ? `every partition comes back without losing a committed record once ${brokers(restart)} ${restart.length === 1 ? 'returns' : 'return'}`
+      : 'an in-sync replica is alive'
   },
   // A candidate given up front says what the operator wants; the election still needs its own approval.
   headlessDefault: (ctx) => (ctx.given('candidate') !== undefined ? 'elect' : 'wait'),
@@ -133,7 +151,12 @@ const pollMs = 1000
  * Watches partitions until each has a leader or `timeoutMs` of polling has passed (counted in polls, so a pinned
  * test clock cannot stall it); returns early on Ctrl-C.
  */
-export async function watchLeaders(ctx: Context, partitions: readonly TopicPartition[], timeoutMs: number, onProgress: (led: number, waitedMs: number) => void) {
+export async function watchLeaders(
+  ctx: Context,
+  partitions: readonly TopicPartition[],
+  timeoutMs: number,
+  onProgress: (led: number, waitedMs: number) => void,
+) {
   const polls = Math.ceil(timeoutMs / pollMs)
   let states = await readPartitionStates(ctx.kafka, partitions)
   let reported = -1
@@ -161,7 +184,14 @@ export const awaitCell = nb.query({
     const partitions = inScope(ctx).partitions
     const timeoutMs = await ctx.param('wait-timeout')
     const started = ctx.now()
-    const states = await watchLeaders(ctx, partitions, timeoutMs, (led, waitedMs) => ctx.show([notice('info', `${formatCount(led)} of ${formatCount(partitions.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s).`)]))
+    const states = await watchLeaders(ctx, partitions, timeoutMs, (led, waitedMs) =>
+      ctx.show([
+        notice(
+          'info',
+          `${formatCount(led)} of ${formatCount(partitions.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s).`,
+        ),
+      ]),
+    )
     const rows = partitions.map((tp) => {
       const s = states.get(partitionKey(tp))
       return [partitionName(tp), s?.leader ?? 'none', s?.leaderEpoch ?? null, s ? s.isr.join(',') : '']

@@ -41,10 +41,15 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
         s.candidateLogEnd,
         timeText(s.newestRecordMs, ctx.now()),
         provenLoss(s.unit, s.certainLoss),
-        fewNames(s.groupsAhead.map((g) => `${g.groupId} at ${formatCount(g.committed)}`), 2) || '—',
+        fewNames(
+          s.groupsAhead.map((g) => `${g.groupId} at ${formatCount(g.committed)}`),
+          2,
+        ) || '—',
         s.inSyncDead.join(',') || '—',
       ]),
-      { title: `${reorders.length > 0 ? 'Step 2' : 'Step 1'} — unclean election (ElectLeaders, type unclean) on exactly these ${formatCount(plan.steps.length)} partition${plan.steps.length === 1 ? '' : 's'}` },
+      {
+        title: `${reorders.length > 0 ? 'Step 2' : 'Step 1'} — unclean election (ElectLeaders, type unclean) on exactly these ${formatCount(plan.steps.length)} partition${plan.steps.length === 1 ? '' : 's'}`,
+      },
     ),
     notice(
       'danger',
@@ -52,7 +57,10 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
     ),
     notice(
       'info',
-      `Until those brokers restart, their partition folders hold the only copy of the lost records. If you may want them back (or the exact count), copy the folders aside first, e.g. ${fewNames(plan.steps.map((s) => `${partitionName(s)} on broker ${s.inSyncDead.join('/') || '?'}`), 3)}: <log.dirs>/<topic>-<partition>.`,
+      `Until those brokers restart, their partition folders hold the only copy of the lost records. If you may want them back (or the exact count), copy the folders aside first, e.g. ${fewNames(
+        plan.steps.map((s) => `${partitionName(s)} on broker ${s.inSyncDead.join('/') || '?'}`),
+        3,
+      )}: <log.dirs>/<topic>-<partition>.`,
     ),
   )
   return blocks
@@ -86,16 +94,32 @@ async function apply(ctx: Context, plan: ElectionPlan): Promise<ApplyResult<Reor
   }
   // The controller handles the reassignment before the election it receives next; no need to wait in between.
   const toElect = plan.steps.filter((s) => s.replicasAfter === null || moved.has(partitionKey(s)))
-  const results = toElect.length ? await ctx.kafka.electLeaders('unclean', toElect.map((s) => ({ topic: s.topic, partition: s.partition }))) : []
+  const results = toElect.length
+    ? await ctx.kafka.electLeaders(
+        'unclean',
+        toElect.map((s) => ({ topic: s.topic, partition: s.partition })),
+      )
+    : []
   const outcomes: { partition: string; outcome: string; error?: string }[] = []
   for (const r of results) {
     const name = partitionName(r)
     outcomes.push({ partition: name, outcome: r.outcome, ...(r.error ? { error: r.error.name } : {}) })
     if (r.outcome === 'elected') applied.push(`elect broker ${plan.candidate} on ${name}`)
-    else if (r.outcome === 'not-needed') failed.push({ item: `elect ${name}`, error: 'it got a leader meanwhile (ELECTION_NOT_NEEDED): this run deleted nothing there' })
+    else if (r.outcome === 'not-needed')
+      failed.push({ item: `elect ${name}`, error: 'it got a leader meanwhile (ELECTION_NOT_NEEDED): this run deleted nothing there' })
     else failed.push({ item: `elect ${name}`, error: `${r.error?.name ?? 'failed'}: ${r.error?.message ?? ''}`.trim() })
   }
-  const blocks: Block[] = [table(['Partition', 'Reordered', 'Election'], plan.steps.map((s) => [partitionName(s), s.replicasAfter === null ? 'not needed' : moved.has(partitionKey(s)) ? 'yes' : 'FAILED', outcomes.find((o) => o.partition === partitionName(s))?.outcome ?? 'not attempted']), { title: 'Applied' })]
+  const blocks: Block[] = [
+    table(
+      ['Partition', 'Reordered', 'Election'],
+      plan.steps.map((s) => [
+        partitionName(s),
+        s.replicasAfter === null ? 'not needed' : moved.has(partitionKey(s)) ? 'yes' : 'FAILED',
+        outcomes.find((o) => o.partition === partitionName(s))?.outcome ?? 'not attempted',
+      ]),
+      { title: 'Applied' },
+    ),
+  ]
   return { blocks, applied, failed, undo: { reorders }, data: { reorders: reorders.length, outcomes } }
 }
 
@@ -105,22 +129,44 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
   const highWatermarks = await ctx.kafka.listOffsets(elected.map((s) => ({ topic: s.topic, partition: s.partition, spec: 'latest' as const })))
   const rows = elected.map((s, i) => {
     const now = states.get(partitionKey(s))
-    return [partitionName(s), now?.leader ?? 'none', `${s.leaderEpoch} → ${now?.leaderEpoch ?? '?'}`, s.candidateLogEnd, highWatermarks[i]?.offset ?? highWatermarks[i]?.error?.name ?? null, now?.isr.join(',') ?? '', unitWord(s.unit, s.certainLoss)]
+    return [
+      partitionName(s),
+      now?.leader ?? 'none',
+      `${s.leaderEpoch} → ${now?.leaderEpoch ?? '?'}`,
+      s.candidateLogEnd,
+      highWatermarks[i]?.offset ?? highWatermarks[i]?.error?.name ?? null,
+      now?.isr.join(',') ?? '',
+      unitWord(s.unit, s.certainLoss),
+    ]
   })
   const wrong = elected.filter((s) => states.get(partitionKey(s))?.leader !== plan.candidate)
   ctx.state.recovered = [
     ...(ctx.state.recovered ?? []),
     ...elected
       .filter((s) => !wrong.includes(s))
-      .map((s) => ({ topic: s.topic, partition: s.partition, leader: plan.candidate, leaderEpoch: states.get(partitionKey(s))!.leaderEpoch, epochStart: s.candidateLogEnd, how: 'unclean election' as const, certainLoss: s.certainLoss })),
+      .map((s) => ({
+        topic: s.topic,
+        partition: s.partition,
+        leader: plan.candidate,
+        leaderEpoch: states.get(partitionKey(s))!.leaderEpoch,
+        epochStart: s.candidateLogEnd,
+        how: 'unclean election' as const,
+        certainLoss: s.certainLoss,
+      })),
   ]
   const blocks: Block[] = [
     table(['Partition', 'Leader', 'Leader epoch', 'New history starts at', 'High watermark', 'ISR', 'Certainly lost'], rows, { title: 'Elected' }),
   ]
   blocks.push(
     wrong.length === 0
-      ? notice('ok', `Broker ${plan.candidate} leads ${formatCount(elected.length)} partition${elected.length === 1 ? '' : 's'}. The high watermark stays at the start of the new history until another replica rejoins the ISR.`)
-      : notice('danger', `${fewNames(wrong.map(partitionName))}: led by ${fewNames(wrong.map((s) => `broker ${states.get(partitionKey(s))?.leader ?? 'none'}`))}, not broker ${plan.candidate}. Check the partition state (kafka-topics --describe) before anything else.`),
+      ? notice(
+          'ok',
+          `Broker ${plan.candidate} leads ${formatCount(elected.length)} partition${elected.length === 1 ? '' : 's'}. The high watermark stays at the start of the new history until another replica rejoins the ISR.`,
+        )
+      : notice(
+          'danger',
+          `${fewNames(wrong.map(partitionName))}: led by ${fewNames(wrong.map((s) => `broker ${states.get(partitionKey(s))?.leader ?? 'none'}`))}, not broker ${plan.candidate}. Check the partition state (kafka-topics --describe) before anything else.`,
+        ),
   )
   return { ok: wrong.length === 0 && elected.length > 0, blocks, data: { elected: elected.length, wrong: wrong.map(partitionName) } }
 }
@@ -154,16 +200,31 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
   apply,
   verify,
   undoRecord: (plan) => ({
-    reorders: plan.steps.filter((s) => s.replicasAfter !== null).map((s) => ({ topic: s.topic, partition: s.partition, original: s.replicasBefore, reordered: s.replicasAfter! })),
+    reorders: plan.steps
+      .filter((s) => s.replicasAfter !== null)
+      .map((s) => ({ topic: s.topic, partition: s.partition, original: s.replicasBefore, reordered: s.replicasAfter! })),
   }),
   undo: {
     describe: (record) => [
-      table(['Partition', 'Replicas now', 'Restore to'], record.reorders.map((r) => [partitionName(r), r.reordered.join(','), r.original.join(',')]), { title: 'Restore the replica order' }),
-      notice('warn', 'Only the replica order (which broker is the preferred leader) comes back. The election itself cannot be undone: the records it deleted are gone.'),
+      table(
+        ['Partition', 'Replicas now', 'Restore to'],
+        record.reorders.map((r) => [partitionName(r), r.reordered.join(','), r.original.join(',')]),
+        { title: 'Restore the replica order' },
+      ),
+      notice(
+        'warn',
+        'Only the replica order (which broker is the preferred leader) comes back. The election itself cannot be undone: the records it deleted are gone.',
+      ),
       ...(record.reorders.length === 0 ? [notice('info', 'No replica list was reordered: there is nothing to restore.')] : []),
     ],
-    summary: (record) => (record.reorders.length ? `restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}` : 'nothing to restore'),
-    confirm: (record) => ({ kind: 'yes-no', prompt: `Restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}?` }),
+    summary: (record) =>
+      record.reorders.length
+        ? `restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}`
+        : 'nothing to restore',
+    confirm: (record) => ({
+      kind: 'yes-no',
+      prompt: `Restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}?`,
+    }),
     async recheck(ctx, record) {
       const states = await readPartitionStates(ctx.kafka, record.reorders)
       return record.reorders.flatMap((r) => {
@@ -172,7 +233,9 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
       })
     },
     async apply(ctx, record) {
-      const results = record.reorders.length ? await ctx.kafka.alterPartitionReassignments(record.reorders.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.original }))) : []
+      const results = record.reorders.length
+        ? await ctx.kafka.alterPartitionReassignments(record.reorders.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.original })))
+        : []
       const applied = results.filter((r) => !r.error).map((r) => `restore ${partitionName(r)}`)
       const failed = results.filter((r) => r.error).map((r) => ({ item: `restore ${partitionName(r)}`, error: `${r.error!.name}: ${r.error!.message}` }))
       return { blocks: [], applied, failed }
@@ -185,7 +248,9 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
       const wrong = await settle(ctx.sleep, misordered, (w) => w.length === 0)
       return {
         ok: wrong.length === 0,
-        blocks: [wrong.length === 0 ? notice('ok', 'The replica order is back as it was.') : notice('danger', `Not restored: ${fewNames(wrong.map(partitionName))}.`)],
+        blocks: [
+          wrong.length === 0 ? notice('ok', 'The replica order is back as it was.') : notice('danger', `Not restored: ${fewNames(wrong.map(partitionName))}.`),
+        ],
       }
     },
     files: (record) => [

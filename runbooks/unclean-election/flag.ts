@@ -21,14 +21,20 @@ export interface FlagUndo {
   readonly topics: readonly FlagTopic[]
 }
 
-const restoreOp = (t: FlagTopic): ConfigOp => (t.overrideBefore === null ? { name: flagName, op: 'delete' } : { name: flagName, op: 'set', value: t.overrideBefore })
+const restoreOp = (t: FlagTopic): ConfigOp =>
+  t.overrideBefore === null ? { name: flagName, op: 'delete' } : { name: flagName, op: 'set', value: t.overrideBefore }
 const restoreText = (t: FlagTopic) => (t.overrideBefore === null ? 'remove the topic override' : `set it back to ${t.overrideBefore}`)
 
 function previewBlocks(plan: FlagPlan): Block[] {
   return [
     table(
       ['Topic', 'Flag now (where set)', 'Change', 'Afterwards'],
-      plan.topics.map((t) => [t.topic, `${t.effectiveBefore ?? 'unknown'} (${sourceText(t.sourceBefore as never)})`, `${flagName}=true (topic override)`, restoreText(t)]),
+      plan.topics.map((t) => [
+        t.topic,
+        `${t.effectiveBefore ?? 'unknown'} (${sourceText(t.sourceBefore as never)})`,
+        `${flagName}=true (topic override)`,
+        restoreText(t),
+      ]),
       { title: `Turn the flag on, wait up to ${Math.round(plan.waitMs / 1000)} s for the controller, turn it back` },
     ),
     table(
@@ -54,7 +60,10 @@ function previewBlocks(plan: FlagPlan): Block[] {
 }
 
 async function setFlags(ctx: Pick<Context, 'kafka'>, topics: readonly FlagTopic[], op: (t: FlagTopic) => ConfigOp) {
-  const results = await ctx.kafka.incrementalAlterConfigs(topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [op(t)] })), { validateOnly: false })
+  const results = await ctx.kafka.incrementalAlterConfigs(
+    topics.map((t) => ({ resource: { type: 'topic' as const, name: t.topic }, ops: [op(t)] })),
+    { validateOnly: false },
+  )
   return topics.map((t, i) => ({ topic: t, error: results[i]?.error }))
 }
 
@@ -71,7 +80,12 @@ async function apply(ctx: Context, plan: FlagPlan): Promise<ApplyResult<FlagUndo
   const covered = plan.partitions.filter((p) => on.some((t) => t.topic === p.topic))
   const started = ctx.now()
   const states = await watchLeaders(ctx, covered, plan.waitMs, (led, waitedMs) =>
-    ctx.show([notice('info', `Flag on: ${formatCount(led)} of ${formatCount(covered.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(plan.waitMs / 1000)} s; Ctrl-C turns the flag back and stops).`)]),
+    ctx.show([
+      notice(
+        'info',
+        `Flag on: ${formatCount(led)} of ${formatCount(covered.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(plan.waitMs / 1000)} s; Ctrl-C turns the flag back and stops).`,
+      ),
+    ]),
   )
   const waitedMs = ctx.now() - started
   const reverted = await setFlags(ctx, on, restoreOp)
@@ -83,9 +97,24 @@ async function apply(ctx: Context, plan: FlagPlan): Promise<ApplyResult<FlagUndo
     } else applied.push(`turn ${flagName} back for ${r.topic.topic} (${restoreText(r.topic)})`)
   }
   ctx.state.flag = { topics: on.map((t) => t.topic), reverted: on.filter((t) => !stillOn.includes(t)).map((t) => t.topic) }
-  const why = ctx.signal.aborted ? 'stopped by Ctrl-C' : covered.every((p) => states.get(partitionKey(p))?.leader != null) ? 'every partition has a leader' : `no election within ${Math.round(plan.waitMs / 1000)} s`
-  const blocks: Block[] = [notice(stillOn.length ? 'danger' : 'ok', `Waited ${Math.round(waitedMs / 1000)} s (${why}); the flag is ${stillOn.length ? `STILL ON for ${fewNames(stillOn.map((t) => t.topic))}` : 'back as it was'}.`)]
-  return { blocks, applied, failed, undo: { topics: stillOn }, data: { waitedMs, why, leaders: covered.map((p) => ({ partition: partitionName(p), leader: states.get(partitionKey(p))?.leader ?? null })) } }
+  const why = ctx.signal.aborted
+    ? 'stopped by Ctrl-C'
+    : covered.every((p) => states.get(partitionKey(p))?.leader != null)
+      ? 'every partition has a leader'
+      : `no election within ${Math.round(plan.waitMs / 1000)} s`
+  const blocks: Block[] = [
+    notice(
+      stillOn.length ? 'danger' : 'ok',
+      `Waited ${Math.round(waitedMs / 1000)} s (${why}); the flag is ${stillOn.length ? `STILL ON for ${fewNames(stillOn.map((t) => t.topic))}` : 'back as it was'}.`,
+    ),
+  ]
+  return {
+    blocks,
+    applied,
+    failed,
+    undo: { topics: stillOn },
+    data: { waitedMs, why, leaders: covered.map((p) => ({ partition: partitionName(p), leader: states.get(partitionKey(p))?.leader ?? null })) },
+  }
 }
 
 async function verify(ctx: Context, plan: FlagPlan) {
@@ -101,23 +130,50 @@ async function verify(ctx: Context, plan: FlagPlan) {
   const elected = rows.filter((r) => r.leader !== null)
   ctx.state.recovered = [
     ...(ctx.state.recovered ?? []),
-    ...elected.map((r) => ({ topic: r.p.topic, partition: r.p.partition, leader: r.leader!, leaderEpoch: r.epoch ?? 0, epochStart: null, how: 'unclean flag' as const, certainLoss: r.loss })),
+    ...elected.map((r) => ({
+      topic: r.p.topic,
+      partition: r.p.partition,
+      leader: r.leader!,
+      leaderEpoch: r.epoch ?? 0,
+      epochStart: null,
+      how: 'unclean flag' as const,
+      certainLoss: r.loss,
+    })),
   ]
   const flagsOn = async () => {
-    const configs = await ctx.kafka.describeConfigs(plan.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
-    return configs.filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true' && c.resource.type === 'topic').map((c) => (c.resource as { name: string }).name)
+    const configs = await ctx.kafka.describeConfigs(
+      plan.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
+      { names: [flagName] },
+    )
+    return configs
+      .filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true' && c.resource.type === 'topic')
+      .map((c) => (c.resource as { name: string }).name)
   }
   const expectedOn = (ctx.state.flag?.topics ?? []).filter((t) => !(ctx.state.flag?.reverted ?? []).includes(t))
   const stillOn = await settle(ctx.sleep, flagsOn, (on) => on.length === expectedOn.length)
   const blocks: Block[] = [
     table(
       ['Partition', 'Leader', 'Leader epoch', 'Kafka’s expected pick', 'Certainly lost'],
-      rows.map((r) => [partitionName(r.p), r.leader ?? 'none', r.epoch, r.p.kafkaPick, r.leader === null ? '—' : r.loss === null ? 'unknown' : unitWord(r.p.unit, r.loss)]),
+      rows.map((r) => [
+        partitionName(r.p),
+        r.leader ?? 'none',
+        r.epoch,
+        r.p.kafkaPick,
+        r.leader === null ? '—' : r.loss === null ? 'unknown' : unitWord(r.p.unit, r.loss),
+      ]),
       { title: 'After the flag' },
     ),
-    stillOn.length ? notice('danger', `${flagName} is still true for ${fewNames(stillOn)}.`) : notice('ok', `${flagName} is back as it was on every topic this run changed.`),
+    stillOn.length
+      ? notice('danger', `${flagName} is still true for ${fewNames(stillOn)}.`)
+      : notice('ok', `${flagName} is back as it was on every topic this run changed.`),
   ]
-  if (elected.length < rows.length) blocks.push(notice('warn', `${formatCount(rows.length - elected.length)} partition${rows.length - elected.length === 1 ? '' : 's'} still without a leader: the controller did not elect in time. The explicit election does not depend on its timer.`))
+  if (elected.length < rows.length)
+    blocks.push(
+      notice(
+        'warn',
+        `${formatCount(rows.length - elected.length)} partition${rows.length - elected.length === 1 ? '' : 's'} still without a leader: the controller did not elect in time. The explicit election does not depend on its timer.`,
+      ),
+    )
   return { ok: elected.length === rows.length && stillOn.length === 0, blocks, data: { elected: elected.length, stillOn } }
 }
 
@@ -136,10 +192,15 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     return planned.plan
   },
   preview: (plan) => previewBlocks(plan),
-  summary: (plan) => `turn on ${flagName} for ${fewNames(plan.topics.map((t) => t.topic))} until ${formatCount(plan.partitions.length)} partition${plan.partitions.length === 1 ? ' has a leader' : 's have leaders'} (at most ${Math.round(plan.waitMs / 1000)} s), then back: at least ${unitWord(plan.unit, plan.certainLoss)} lost`,
+  summary: (plan) =>
+    `turn on ${flagName} for ${fewNames(plan.topics.map((t) => t.topic))} until ${formatCount(plan.partitions.length)} partition${plan.partitions.length === 1 ? ' has a leader' : 's have leaders'} (at most ${Math.round(plan.waitMs / 1000)} s), then back: at least ${unitWord(plan.unit, plan.certainLoss)} lost`,
   confirm: (plan) => {
     const expected = `unclean ${plan.topics.map((t) => t.topic).join(',')}`
-    return { kind: 'typed', expected, prompt: `The controller will delete at least ${unitWord(plan.unit, plan.certainLoss)}, picking replicas itself. Type "${expected}" to turn the flag on` }
+    return {
+      kind: 'typed',
+      expected,
+      prompt: `The controller will delete at least ${unitWord(plan.unit, plan.certainLoss)}, picking replicas itself. Type "${expected}" to turn the flag on`,
+    }
   },
   recheck: async (ctx, plan) => {
     const { drifts, snapshot } = await recheckLeaderless(
@@ -148,12 +209,18 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     )
     for (const t of plan.topics) {
       const now = snapshot.partitions.find((p) => p.topic === t.topic)?.unclean
-      if (now && now.value !== t.effectiveBefore) drifts.push({ what: `${flagName} of ${t.topic}`, planned: t.effectiveBefore ?? 'unknown', now: now.value ?? 'unknown' })
+      if (now && now.value !== t.effectiveBefore)
+        drifts.push({ what: `${flagName} of ${t.topic}`, planned: t.effectiveBefore ?? 'unknown', now: now.value ?? 'unknown' })
     }
     for (const p of plan.partitions) {
       const now = snapshot.partitions.find((q) => partitionKey(q) === partitionKey(p))
       const pick = now?.replicaLogs[0]?.broker
-      if (now && pick !== p.kafkaPick) drifts.push({ what: `first live replica of ${partitionName(p)}`, planned: `broker ${p.kafkaPick}`, now: pick === undefined ? 'none' : `broker ${pick}` })
+      if (now && pick !== p.kafkaPick)
+        drifts.push({
+          what: `first live replica of ${partitionName(p)}`,
+          planned: `broker ${p.kafkaPick}`,
+          now: pick === undefined ? 'none' : `broker ${pick}`,
+        })
     }
     return drifts
   },
@@ -163,14 +230,21 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
   undo: {
     describe: (record) => [
       record.topics.length
-        ? table(['Topic', 'Restore'], record.topics.map((t) => [t.topic, restoreText(t)]), { title: `Turn ${flagName} back` })
+        ? table(
+            ['Topic', 'Restore'],
+            record.topics.map((t) => [t.topic, restoreText(t)]),
+            { title: `Turn ${flagName} back` },
+          )
         : notice('info', 'The flag was turned back during the run: there is nothing to restore.'),
     ],
     summary: (record) => (record.topics.length ? `turn ${flagName} back for ${fewNames(record.topics.map((t) => t.topic))}` : 'nothing to restore'),
     confirm: (record) => ({ kind: 'yes-no', prompt: `Turn ${flagName} back for ${fewNames(record.topics.map((t) => t.topic)) || 'no topic'}?` }),
     async recheck(ctx, record) {
       if (record.topics.length === 0) return []
-      const configs = await ctx.kafka.describeConfigs(record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
+      const configs = await ctx.kafka.describeConfigs(
+        record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
+        { names: [flagName] },
+      )
       return record.topics.flatMap((t, i) => {
         const entry = configs[i]?.entries.find((e) => e.name === flagName)
         const now = entry?.source === 'dynamic-topic' ? entry.value : null
@@ -188,7 +262,10 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     async verify(ctx, record) {
       if (record.topics.length === 0) return { ok: true, blocks: [] }
       const unrestored = async () => {
-        const configs = await ctx.kafka.describeConfigs(record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })), { names: [flagName] })
+        const configs = await ctx.kafka.describeConfigs(
+          record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
+          { names: [flagName] },
+        )
         return record.topics.filter((t, i) => {
           const entry = configs[i]?.entries.find((e) => e.name === flagName)
           const override = entry?.source === 'dynamic-topic' ? entry.value : null
@@ -196,7 +273,10 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
         })
       }
       const wrong = await settle(ctx.sleep, unrestored, (w) => w.length === 0)
-      return { ok: wrong.length === 0, blocks: [wrong.length ? notice('danger', `Not restored: ${fewNames(wrong.map((t) => t.topic))}.`) : notice('ok', 'The flag is back as it was.')] }
+      return {
+        ok: wrong.length === 0,
+        blocks: [wrong.length ? notice('danger', `Not restored: ${fewNames(wrong.map((t) => t.topic))}.`) : notice('ok', 'The flag is back as it was.')],
+      }
     },
   },
 })

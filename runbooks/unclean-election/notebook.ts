@@ -37,10 +37,15 @@ async function suggestCandidates(kafka: KafkaOps) {
   const [cluster, topics] = await Promise.all([kafka.cluster(), kafka.partitionStates()])
   const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
   const counts = new Map<number, number>()
-  for (const topic of topics) for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
+  for (const topic of topics)
+    for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
   return [...counts]
     .sort((a, b) => a[0] - b[0])
-    .map(([id, count]) => ({ value: String(id), name: `broker ${id}`, description: `a live replica of ${count} leaderless partition${count === 1 ? '' : 's'}` }))
+    .map(([id, count]) => ({
+      value: String(id),
+      name: `broker ${id}`,
+      description: `a live replica of ${count} leaderless partition${count === 1 ? '' : 's'}`,
+    }))
 }
 
 export const nb = notebook<State>()({

@@ -40,7 +40,11 @@ export async function recheckLeaderless(ctx: Context, planned: readonly PlannedP
     const path = classifyRecovery(partition, rules, snapshot.liveBrokers).path
     if (back.length > 0 || path.kind === 'electing') {
       const brokers = back.length > 0 ? back : path.kind === 'electing' ? path.brokers : []
-      drifts.push({ what: `in-sync replica of ${name}`, planned: `down (${step.inSyncDead.join(', ') || 'none'})`, now: `broker ${brokers.join(', ')} is alive — Kafka can elect it with nothing lost` })
+      drifts.push({
+        what: `in-sync replica of ${name}`,
+        planned: `down (${step.inSyncDead.join(', ') || 'none'})`,
+        now: `broker ${brokers.join(', ')} is alive — Kafka can elect it with nothing lost`,
+      })
       continue
     }
     if (partition.replicas.join(',') !== step.replicasBefore.join(',')) {
@@ -48,7 +52,8 @@ export async function recheckLeaderless(ctx: Context, planned: readonly PlannedP
     }
     if (step.liveLogs !== null) {
       const now = partition.replicaLogs.filter((l) => l.logEndOffset !== null).map((l) => ({ broker: l.broker, logEndOffset: l.logEndOffset! }))
-      if (logsText(now) !== logsText(step.liveLogs)) drifts.push({ what: `live replicas' log ends of ${name} (broker@offset)`, planned: logsText(step.liveLogs), now: logsText(now) })
+      if (logsText(now) !== logsText(step.liveLogs))
+        drifts.push({ what: `live replicas' log ends of ${name} (broker@offset)`, planned: logsText(step.liveLogs), now: logsText(now) })
     }
   }
   return { drifts, snapshot }

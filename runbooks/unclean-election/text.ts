@@ -96,13 +96,14 @@ export function sourceText(source: ConfigSource | null): string {
 /** The KRaft controller resolves the flag from the topic, its own dynamic config, the cluster default and its own file. */
 export function controllerCaveat(source: ConfigSource | null): string | null {
   if (source === 'static-broker' || source === 'dynamic-broker') {
-    return "the brokers report this from their own settings; the controller decides with its own server.properties and the cluster-wide default, which can differ"
+    return 'the brokers report this from their own settings; the controller decides with its own server.properties and the cluster-wide default, which can differ'
   }
   if (source === 'default') return "unless the controller's own server.properties sets it"
   return null
 }
 
-export const unitWord = (unit: 'records' | 'offsets', n: bigint): string => `${formatCount(n)} ${unit === 'records' ? (n === 1n ? 'record' : 'records') : n === 1n ? 'offset' : 'offsets'}`
+export const unitWord = (unit: 'records' | 'offsets', n: bigint): string =>
+  `${formatCount(n)} ${unit === 'records' ? (n === 1n ? 'record' : 'records') : n === 1n ? 'offset' : 'offsets'}`
 
 export const brokers = (ids: readonly number[]): string => (ids.length === 1 ? `broker ${ids[0]}` : `brokers ${ids.join(', ')}`)
 
@@ -127,7 +128,6 @@ function formatAgo(ms: number): string {
 export function provenLoss(unit: 'records' | 'offsets', n: bigint): string {
   return n === 0n ? 'none proven' : `at least ${unitWord(unit, n)}`
 }
-
 
 /** "t-0, t-1 and 3 more" for one table cell. */
 export function fewNames(names: readonly string[], max = 3): string {

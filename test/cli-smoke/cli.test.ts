@@ -51,7 +51,9 @@ describe(`the runbook CLI on ${runtime}`, () => {
     expect(list.code).toBe(0)
     expect(list.stdout).toMatch(/hello \(team\)\s+Hello: Says hello\./)
     // Node and Bun word the missing export differently; both name it.
-    expect(list.stdout.replace(/\s+/g, ' ')).toMatch(/typo\.mjs: cannot load: .*'notebok'.*'kafka-runbooks'|typo\.mjs: cannot load: .*'kafka-runbooks'.*'notebok'/)
+    expect(list.stdout.replace(/\s+/g, ' ')).toMatch(
+      /typo\.mjs: cannot load: .*'notebok'.*'kafka-runbooks'|typo\.mjs: cannot load: .*'kafka-runbooks'.*'notebok'/,
+    )
   })
 
   it('refuses bad input in one line with exit 2', () => {

@@ -20,7 +20,12 @@ async function closedPort(): Promise<number> {
 describe(`the bundled Kafka client on ${runtime}`, () => {
   it('exports every name the access layer imports, as the same kind of thing', async () => {
     const bundled = (await import(pathToFileURL(join(projectRoot, 'dist/lib/kafka/platformatic/client.js')).href)) as Record<string, unknown>
-    const kinds = (module: Record<string, unknown>) => Object.fromEntries(Object.keys(module).sort().map((name) => [name, typeof module[name]]))
+    const kinds = (module: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.keys(module)
+          .sort()
+          .map((name) => [name, typeof module[name]]),
+      )
     expect(kinds(bundled)).toEqual(kinds(fromSources as Record<string, unknown>))
     // The low-level API objects keep their shape: `.async(connection, ...)` is what the access layer calls.
     expect(typeof (bundled.describeTopicPartitionsV0 as { api: { async: unknown } }).api.async).toBe('function')
@@ -38,6 +43,8 @@ describe(`the bundled Kafka client on ${runtime}`, () => {
     const port = await closedPort()
     const result = launch(['status', '--bootstrap-server', `127.0.0.1:${port}`])
     expect(result.code).toBe(2)
-    expect(result.stderr.trim().split('\n')).toEqual([`runbook status: cannot reach 127.0.0.1:${port} (ECONNREFUSED) — check --bootstrap-server and that the brokers are up and reachable from here`])
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `runbook status: cannot reach 127.0.0.1:${port} (ECONNREFUSED) — check --bootstrap-server and that the brokers are up and reachable from here`,
+    ])
   })
 })

@@ -14,12 +14,16 @@ describe('runbook new', () => {
   it('writes a runbook whose generated test passes', () => {
     mkdirSync(dir, { recursive: true })
     expect(launch(['new', 'broker-disk-check', '--dir', dir]).code).toBe(0)
-    const vitest = spawnSync(process.execPath, [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'unit', join(dir, 'broker-disk-check.test.ts')], {
-      cwd: projectRoot,
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
+    const vitest = spawnSync(
+      process.execPath,
+      [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'unit', join(dir, 'broker-disk-check.test.ts')],
+      {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        timeout: 180_000,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    )
     expect(vitest.stdout + vitest.stderr).toMatch(/Tests\s+3 passed \(3\)/)
     expect(vitest.status).toBe(0)
   })

@@ -50,7 +50,9 @@ describe('runbook CLI', () => {
   it('refuses bad input with one line and exit 2', async () => {
     expect(await runCli(['show'])).toMatchObject({ code: 2, stderr: 'runbook show: which runbook? — `runbook show <id>`; `runbook list` shows them\n' })
     expect(await runCli(['show', 'nope'])).toMatchObject({ code: 2, stderr: 'runbook show: no runbook "nope" — `runbook list` shows the ones there are\n' })
-    expect((await runCli(['run', 'topic-retention', '--runbooks', fixtures, '--bogus'])).stderr).toMatch(/^runbook run: Unknown option '--bogus'.* — run `runbook run --help`\n$/)
+    expect((await runCli(['run', 'topic-retention', '--runbooks', fixtures, '--bogus'])).stderr).toMatch(
+      /^runbook run: Unknown option '--bogus'.* — run `runbook run --help`\n$/,
+    )
     const noCluster = await runCli(['run', 'topic-retention', '--runbooks', fixtures, '--headless'])
     expect(noCluster.code).toBe(2)
     expect(noCluster.stderr).toBe(

@@ -12,8 +12,13 @@ const env = { RUNBOOK_SANDBOX_NAME: 'connection-test-none' }
 describe('which cluster', () => {
   it('prefers --bootstrap-server, then a profile, then KAFKA_BOOTSTRAP_SERVERS', async () => {
     const config = parseConfig(JSON.stringify({ profiles: { prod: { bootstrapServer: 'prod-1:9092,prod-2:9092' } } }), '/x/runbook.config.json')
-    expect((await resolveConnection(args({ 'bootstrap-server': 'flag:1' }), { ...env, KAFKA_BOOTSTRAP_SERVERS: 'env:1' }, '/', config)).options.bootstrapServers).toEqual(['flag:1'])
-    expect((await resolveConnection(args({ profile: 'prod' }), { ...env, KAFKA_BOOTSTRAP_SERVERS: 'env:1' }, '/', config)).options.bootstrapServers).toEqual(['prod-1:9092', 'prod-2:9092'])
+    expect(
+      (await resolveConnection(args({ 'bootstrap-server': 'flag:1' }), { ...env, KAFKA_BOOTSTRAP_SERVERS: 'env:1' }, '/', config)).options.bootstrapServers,
+    ).toEqual(['flag:1'])
+    expect((await resolveConnection(args({ profile: 'prod' }), { ...env, KAFKA_BOOTSTRAP_SERVERS: 'env:1' }, '/', config)).options.bootstrapServers).toEqual([
+      'prod-1:9092',
+      'prod-2:9092',
+    ])
     expect((await resolveConnection(args({}), { ...env, KAFKA_BOOTSTRAP_SERVERS: 'env:1' }, '/', config)).origin).toBe('KAFKA_BOOTSTRAP_SERVERS')
   })
 
@@ -27,16 +32,26 @@ describe('which cluster', () => {
     writeFileSync(join(dir, 'client.properties'), 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\nsasl.username=u\nsasl.password=pw\n')
     const resolved = await resolveConnection(args({ 'bootstrap-server': 'k:9092', 'command-config': 'client.properties' }), env, dir, noConfig)
     expect(resolved.options.sasl).toEqual({ mechanism: 'SCRAM-SHA-256', username: 'u', password: 'pw' })
-    await expect(resolveConnection(args({ 'bootstrap-server': 'k:9092', 'command-config': 'missing.properties' }), env, dir, noConfig)).rejects.toThrow('cannot read missing.properties (ENOENT)')
+    await expect(resolveConnection(args({ 'bootstrap-server': 'k:9092', 'command-config': 'missing.properties' }), env, dir, noConfig)).rejects.toThrow(
+      'cannot read missing.properties (ENOENT)',
+    )
   })
 })
 
 describe('config file', () => {
   it('is found in the working directory and checked', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
-    writeFileSync(join(dir, 'runbook.config.json'), JSON.stringify({ profiles: { a: { bootstrapServer: 'a:1', commandConfig: 'a.properties' } }, runbooks: ['team'], sessionsDir: 's' }))
+    writeFileSync(
+      join(dir, 'runbook.config.json'),
+      JSON.stringify({ profiles: { a: { bootstrapServer: 'a:1', commandConfig: 'a.properties' } }, runbooks: ['team'], sessionsDir: 's' }),
+    )
     const config = loadConfig(dir, { HOME: dir })
-    expect(config).toMatchObject({ path: join(dir, 'runbook.config.json'), profiles: { a: { bootstrapServer: 'a:1', commandConfig: join(dir, 'a.properties') } }, runbooks: [join(dir, 'team')], sessionsDir: 's' })
+    expect(config).toMatchObject({
+      path: join(dir, 'runbook.config.json'),
+      profiles: { a: { bootstrapServer: 'a:1', commandConfig: join(dir, 'a.properties') } },
+      runbooks: [join(dir, 'team')],
+      sessionsDir: 's',
+    })
   })
 
   it.each([

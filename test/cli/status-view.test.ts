@@ -70,12 +70,25 @@ describe('runbook status on a large broken cluster', () => {
     expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'durability', 'suggestions', 'problems'])
     expect(json.partitions.unavailable).toHaveLength(100)
     expect(json.partitions.underReplicated).toHaveLength(10_100)
-    expect(json.partitions.unavailable[0]).toEqual({ topic: 'scratch-0', partition: 0, leader: null, replicas: [3], isr: [], elr: [3], lastKnownElr: [3], offline: [3], minIsr: 1 })
+    expect(json.partitions.unavailable[0]).toEqual({
+      topic: 'scratch-0',
+      partition: 0,
+      leader: null,
+      replicas: [3],
+      isr: [],
+      elr: [3],
+      lastKnownElr: [3],
+      offline: [3],
+      minIsr: 1,
+    })
     expect(json.groups[0]).toMatchObject({ groupId: 'group-39', lag: '40' })
   })
 
   it('a healthy cluster says so in one line', async () => {
-    const kafka = fakeCluster().brokers(3).topic('orders', { partitions: 2, configs: { 'min.insync.replicas': '2' } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('orders', { partitions: 2, configs: { 'min.insync.replicas': '2' } })
+      .build()
     const text = renderBlocks(describeHealth(planClusterHealth(await readHealthSnapshot(kafka))), { color: false, width: 100 })
     expect(text).toContain('All 2 partitions have a live leader and a full ISR.')
     expect(text).toContain('Nothing here calls for a runbook.')

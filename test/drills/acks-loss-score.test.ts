@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { WrittenEvent } from '../../lib/engine/session.ts'
-import { fixedAtMs, leaderOnlyRecords, lostByRound, scoreAcksDrill, settingsHold, type ProducerLoss, type TopicSettingsAfter } from '../../lib/drills/scenarios/acks-loss-score.ts'
+import {
+  fixedAtMs,
+  leaderOnlyRecords,
+  lostByRound,
+  scoreAcksDrill,
+  settingsHold,
+  type ProducerLoss,
+  type TopicSettingsAfter,
+} from '../../lib/drills/scenarios/acks-loss-score.ts'
 
 const acked = (seqs: readonly number[]) => seqs.map((seq) => ({ seq, partition: 0, offset: String(seq), atMs: 0 }))
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
@@ -26,8 +34,16 @@ describe('settingsHold', () => {
   ])('$name', ({ s, holds }) => expect(settingsHold(s)).toBe(holds))
 })
 
-const event = (partial: Record<string, unknown>): WrittenEvent => ({ seq: 0, at: '2026-11-24T03:00:10.000Z', prev: '', hash: '', ...partial }) as unknown as WrittenEvent
-const loss = (acks: ProducerLoss['acks'], round1: number, round2: number): ProducerLoss => ({ producer: acks === 'all' ? 'ledger-service' : 'audit-service', topic: acks === 'all' ? 'ledger' : 'events', acks, acked: 1000, lostRound1: range(0, round1), lostRound2: range(500, 500 + round2) })
+const event = (partial: Record<string, unknown>): WrittenEvent =>
+  ({ seq: 0, at: '2026-11-24T03:00:10.000Z', prev: '', hash: '', ...partial }) as unknown as WrittenEvent
+const loss = (acks: ProducerLoss['acks'], round1: number, round2: number): ProducerLoss => ({
+  producer: acks === 'all' ? 'ledger-service' : 'audit-service',
+  topic: acks === 'all' ? 'ledger' : 'events',
+  acks,
+  acked: 1000,
+  lostRound1: range(0, round1),
+  lostRound2: range(500, 500 + round2),
+})
 
 describe('scoreAcksDrill', () => {
   const base = {
@@ -46,12 +62,21 @@ describe('scoreAcksDrill', () => {
     })
     expect(score.passed).toBe(true)
     expect(score.metrics.find((m) => m.name.startsWith('Time from the page'))!.value).toBe(10_000)
-    expect(score.metrics.find((m) => m.name.startsWith('Round 1, acks=all'))).toMatchObject({ value: 880, detail: 'the dead leader held 900 records its successor lacked' })
+    expect(score.metrics.find((m) => m.name.startsWith('Round 1, acks=all'))).toMatchObject({
+      value: 880,
+      detail: 'the dead leader held 900 records its successor lacked',
+    })
     expect(score.notes.some((n) => n.includes('acks=1 still lost 3'))).toBe(true)
   })
 
   it('fails when nothing was fixed: round 2 repeats the loss', () => {
-    const score = scoreAcksDrill({ ...base, outcome: { mode: 'nothing', run: null }, losses: [loss('1', 900, 800), loss('all', 880, 700)], settings: [settings(1, true)], events: [] })
+    const score = scoreAcksDrill({
+      ...base,
+      outcome: { mode: 'nothing', run: null },
+      losses: [loss('1', 900, 800), loss('all', 880, 700)],
+      settings: [settings(1, true)],
+      events: [],
+    })
     expect(score.passed).toBe(false)
     expect(score.notes).toContain('Left alone, round 2 repeats round 1: the settings that lost data are still there.')
     expect(score.metrics.find((m) => m.name.startsWith('Round 2, acks=all'))).toMatchObject({ value: 700, good: false })

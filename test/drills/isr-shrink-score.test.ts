@@ -9,7 +9,8 @@ import type { AckedEntry } from '../../lib/drills/workloads/ledger.ts'
 const t0 = Date.parse('2026-11-24T03:00:00Z')
 const at = (s: number) => new Date(t0 + s * 1000).toISOString()
 /** One acknowledgement every 100 ms over [from, to) seconds. */
-const acks = (from: number, to: number): AckedEntry[] => Array.from({ length: Math.round((to - from) * 10) }, (_, i) => ({ seq: i, partition: 0, offset: String(i), atMs: t0 + from * 1000 + i * 100 }))
+const acks = (from: number, to: number): AckedEntry[] =>
+  Array.from({ length: Math.round((to - from) * 10) }, (_, i) => ({ seq: i, partition: 0, offset: String(i), atMs: t0 + from * 1000 + i * 100 }))
 let seq = 0
 const event = (e: Record<string, unknown>, s: number) => ({ seq: ++seq, at: at(s), prev: '', hash: '', ...e }) as unknown as WrittenEvent
 
@@ -17,7 +18,10 @@ const lowered = (s: number, warnings: string[] = []) => [
   event({ type: 'plan', cell: 'lower-min-isr', plan: { value: 1, topics: [{ topic: 'p' }], warnings }, planHash: 'x', summary: '' }, s - 1),
   event({ type: 'apply', cell: 'lower-min-isr', applied: ['p'], failed: [] }, s),
 ]
-const revertedInRun = (s: number) => [event({ type: 'apply', cell: 'revert-min-isr', applied: ['p'], failed: [] }, s), event({ type: 'undone', cell: 'lower-min-isr', bySession: 'same' }, s)]
+const revertedInRun = (s: number) => [
+  event({ type: 'apply', cell: 'revert-min-isr', applied: ['p'], failed: [] }, s),
+  event({ type: 'undone', cell: 'lower-min-isr', bySession: 'same' }, s),
+]
 
 function facts(over: Partial<IsrShrinkFacts>): IsrShrinkFacts {
   return {
@@ -52,8 +56,17 @@ describe('writeOutages', () => {
 
 describe('minIsrTimeline', () => {
   it('reads the lowering, its value and topics, and who reverted it', () => {
-    expect(minIsrTimeline([...lowered(20), ...revertedInRun(57)])).toMatchObject({ loweredAtMs: t0 + 20_000, revertedAtMs: t0 + 57_000, revertedBy: 'this run', value: 1, topics: ['p'] })
-    expect(minIsrTimeline([...lowered(20), event({ type: 'undone', cell: 'lower-min-isr', bySession: 'undo-1' }, 90)])).toMatchObject({ revertedBy: 'runbook undo', revertedAtMs: t0 + 90_000 })
+    expect(minIsrTimeline([...lowered(20), ...revertedInRun(57)])).toMatchObject({
+      loweredAtMs: t0 + 20_000,
+      revertedAtMs: t0 + 57_000,
+      revertedBy: 'this run',
+      value: 1,
+      topics: ['p'],
+    })
+    expect(minIsrTimeline([...lowered(20), event({ type: 'undone', cell: 'lower-min-isr', bySession: 'undo-1' }, 90)])).toMatchObject({
+      revertedBy: 'runbook undo',
+      revertedAtMs: t0 + 90_000,
+    })
     expect(minIsrTimeline([])).toMatchObject({ loweredAtMs: null, revertedAtMs: null })
   })
 })
@@ -79,13 +92,22 @@ describe('scoreIsrShrink', () => {
   it('counts a revert before the replicas were back, and a value lower than needed, as unsafe', () => {
     const early = scoreIsrShrink(facts({ events: [...lowered(20), ...revertedInRun(40)] }))
     expect(metric(early, 'Unsafe actions').value).toBe(1)
-    const tooLow = scoreIsrShrink(facts({ events: [...lowered(20, ['3 of the failing partitions have 2 or more replicas in sync: a higher value would restore their writes with more copies']), ...revertedInRun(57)] }))
+    const tooLow = scoreIsrShrink(
+      facts({
+        events: [
+          ...lowered(20, ['3 of the failing partitions have 2 or more replicas in sync: a higher value would restore their writes with more copies']),
+          ...revertedInRun(57),
+        ],
+      }),
+    )
     expect(metric(tooLow, 'Unsafe actions').value).toBe(1)
     expect(tooLow.passed).toBe(false)
   })
 
   it('doing nothing: writes fail until the hosts return, which does not pass', () => {
-    const score = scoreIsrShrink(facts({ acked: [...acks(0, 10), ...acks(56, 70)], events: [], refused: 2000, outcome: { mode: 'nothing', run: null, startedAtMs: t0, endedAtMs: t0 } }))
+    const score = scoreIsrShrink(
+      facts({ acked: [...acks(0, 10), ...acks(56, 70)], events: [], refused: 2000, outcome: { mode: 'nothing', run: null, startedAtMs: t0, endedAtMs: t0 } }),
+    )
     expect(score.passed).toBe(false)
     expect(metric(score, 'Seconds acks=all writes were failing')).toMatchObject({ value: 46_100, good: false })
     expect(score.notes[0]).toContain('Left alone')

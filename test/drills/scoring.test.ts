@@ -17,7 +17,10 @@ describe('ledgers', () => {
     { name: 'a lost batch', acked: [1, 2, 3, 4, 5], processed: [1, 2, 5], lost: [3, 4], duplicates: 0 },
     { name: 'a replay', acked: [1, 2, 3], processed: [1, 2, 3, 2, 3, 3], lost: [], duplicates: 3 },
   ])('$name', ({ acked: a, processed: p, lost, duplicates }) => {
-    const result = compareLedgers(a.map(acked), p.map((s) => processed(s)))
+    const result = compareLedgers(
+      a.map(acked),
+      p.map((s) => processed(s)),
+    )
     expect(result).toMatchObject({ lost, duplicates, acked: a.length })
   })
 
@@ -45,7 +48,11 @@ describe('transcript', () => {
       event({ type: 'session-end', status: 'refused', exitCode: 2, message: 'group billing is still Stable with 1 active member (c@h)' }),
     ]
     expect(appliedAtMs(events, 'rewind')).toBe(Date.parse('2026-11-24T03:00:09.000Z'))
-    expect(changesTriedOnActiveGroup(events).map((u) => u.what.split(':')[0])).toEqual(['apply stopped', 'commit refused by Kafka on 1 partition', 'rewind refused'])
+    expect(changesTriedOnActiveGroup(events).map((u) => u.what.split(':')[0])).toEqual([
+      'apply stopped',
+      'commit refused by Kafka on 1 partition',
+      'rewind refused',
+    ])
   })
 })
 
@@ -62,7 +69,15 @@ describe('report', () => {
       traineeEndedAt: '2026-11-24T03:00:02.000Z',
       finishedAt: '2026-11-24T03:00:03.000Z',
       session: null,
-      score: { passed: false, headline: '12 records lost', metrics: [{ name: 'Records lost', value: 1234, unit: 'records', good: false }, { name: 'Time from the kill to the fix', value: null, unit: 'ms', good: false }], notes: ['Left alone, it lost 12.'] },
+      score: {
+        passed: false,
+        headline: '12 records lost',
+        metrics: [
+          { name: 'Records lost', value: 1234, unit: 'records', good: false },
+          { name: 'Time from the kill to the fix', value: null, unit: 'ms', good: false },
+        ],
+        notes: ['Left alone, it lost 12.'],
+      },
       timeline: [{ at: '2026-11-24T03:00:00.123Z', line: 'SIGKILL' }],
       dir: '/tmp/d1',
     }

@@ -22,9 +22,24 @@ const electPlan = {
     { partition: 1, certainLoss: '0', candidateLogEnd: '974' },
   ],
 }
-const estimate = { estimates: [0, 1].map((partition) => ({ partition, candidates: [{ broker: 2, logEndOffset: '974', certainLoss: '0' }, { broker: 3, logEndOffset: '161', certainLoss: '813' }] })) }
+const estimate = {
+  estimates: [0, 1].map((partition) => ({
+    partition,
+    candidates: [
+      { broker: 2, logEndOffset: '974', certainLoss: '0' },
+      { broker: 3, logEndOffset: '161', certainLoss: '813' },
+    ],
+  })),
+}
 
-const truth = (partition: number, ackedLost: number): PartitionTruth => ({ partition, deadLeaderEnd: 1091n, ends: { 2: 974n, 3: 161n }, ackedLost, unavoidable: 117, kafkaPickLoss: 930 })
+const truth = (partition: number, ackedLost: number): PartitionTruth => ({
+  partition,
+  deadLeaderEnd: 1091n,
+  ends: { 2: 974n, 3: 161n },
+  ackedLost,
+  unavoidable: 117,
+  kafkaPickLoss: 930,
+})
 
 function input(extra: Partial<OutcomeInput>): OutcomeInput {
   const events = extra.events ?? []
@@ -59,7 +74,9 @@ describe('scoring the unclean-election drill', () => {
     expect(score.passed).toBe(true)
     expect(score.headline).toBe('234 acknowledged records lost (234 unavoidable), offline 11.5 s, 0 unsafe actions, estimate never above the real loss')
     expect(score.metrics.find((m) => m.name === "Kafka's own unclean election (broker 3) would have lost")!.value).toBe(1860)
-    expect(score.notes).toContain("payments-0, Kafka's own pick (broker 3): the runbook said at least 813; electing it would have lost 930 acknowledged records (930 offsets).")
+    expect(score.notes).toContain(
+      "payments-0, Kafka's own pick (broker 3): the runbook said at least 813; electing it would have lost 930 acknowledged records (930 offsets).",
+    )
   })
 
   it('fails an election of Kafka’s own pick: most of the loss was avoidable', () => {
@@ -81,7 +98,11 @@ describe('scoring the unclean-election drill', () => {
   it('counts elections beyond the incident, blocked attempts while an in-sync replica was back, and a flag left on', () => {
     const events = [
       ...electedRun,
-      event(t0 + 11_100, { type: 'recheck', cell: 'elect', drifts: [{ what: 'in-sync replica of payments-1', planned: 'down (1)', now: 'broker 1 is alive — Kafka can elect it with nothing lost' }] }),
+      event(t0 + 11_100, {
+        type: 'recheck',
+        cell: 'elect',
+        drifts: [{ what: 'in-sync replica of payments-1', planned: 'down (1)', now: 'broker 1 is alive — Kafka can elect it with nothing lost' }],
+      }),
       event(t0 + 11_600, { type: 'query-result', cell: 'aftermath', data: { flagStillOn: ['payments'] } }),
     ]
     const score = describeElectionOutcome(input({ events, elections: [{ partition: '__consumer_offsets-2', leader: 3, atMs: t0 + 11_000 }] }))
@@ -102,6 +123,8 @@ describe('scoring the unclean-election drill', () => {
       '[2026-11-24 03:09:00,000] INFO [QuorumController id=100] UNCLEAN partition change for payments-1 with topic ID x: isr: [] -> [1], leader: -1 -> 1 (org.apache.kafka.controller.ReplicationControlManager)',
     ].join('\n')
     const local = (text: string) => Date.parse(text)
-    expect(uncleanElectionsInLog(log, local('2026-11-24T03:00:00'), local('2026-11-24T03:05:00'))).toEqual([{ partition: 'payments-0', leader: 2, atMs: local('2026-11-24T03:00:05.000') }])
+    expect(uncleanElectionsInLog(log, local('2026-11-24T03:00:00'), local('2026-11-24T03:05:00'))).toEqual([
+      { partition: 'payments-0', leader: 2, atMs: local('2026-11-24T03:00:05.000') },
+    ])
   })
 })

@@ -30,7 +30,9 @@ describe('date-times', () => {
     ['1795921800000', 1795921800000],
   ])('%s', (text, expected) => expect(parseDateTime(text, now)).toBe(expected))
 
-  it.each(['yesterday-ish', '2026-02-30T00:00:00Z', '2026-13-01', '24/11/2026'])('rejects %j', (text) => expect(() => parseDateTime(text, now)).toThrow(ParamError))
+  it.each(['yesterday-ish', '2026-02-30T00:00:00Z', '2026-13-01', '24/11/2026'])('rejects %j', (text) =>
+    expect(() => parseDateTime(text, now)).toThrow(ParamError),
+  )
 
   it('refuses the future unless allowed', () => {
     expect(() => param.datetime({ help: '' }).parse('2026-11-24T04:00:00Z', now)).toThrow('is in the future')

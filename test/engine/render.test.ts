@@ -33,7 +33,13 @@ describe('notebook Markdown', () => {
 
 describe('tables with an optional column', () => {
   it('drop a column that has no header and no value, on screen and in the notebook', () => {
-    const block = table(['Partition', 'Replay', ''], [['t-0', 5n, null], ['t-1', 7n, '']])
+    const block = table(
+      ['Partition', 'Replay', ''],
+      [
+        ['t-0', 5n, null],
+        ['t-1', 7n, ''],
+      ],
+    )
     expect(renderBlocks([block], { color: false, width: 80 }).split('\n')[1]).toBe('─────────  ──────')
     expect(blocksToMarkdown([block])).toBe('| Partition | Replay |\n| --- | ---: |\n| t-0 | 5 |\n| t-1 | 7 |')
     const noted = table(['Partition', ''], [['t-0', 'below the log start']])

@@ -20,7 +20,9 @@ export async function retentionOf(kafka: KafkaOps, topic = 'orders'): Promise<{ 
 
 /** Someone else changes the topic (between a plan and its apply, or after a session). */
 export async function changeRetention(kafka: KafkaOps, value: string, topic = 'orders'): Promise<void> {
-  const [result] = await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: topic }, ops: [{ name: 'retention.ms', op: 'set', value }] }], { validateOnly: false })
+  const [result] = await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: topic }, ops: [{ name: 'retention.ms', op: 'set', value }] }], {
+    validateOnly: false,
+  })
   if (result?.error) throw new Error(result.error.message)
 }
 
@@ -30,7 +32,12 @@ export function refusingConfigWrites(kafka: FakeKafka): KafkaOps {
     get(target, property) {
       if (property === 'incrementalAlterConfigs') {
         return async (changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0], options: { validateOnly: boolean }) =>
-          options.validateOnly ? target.incrementalAlterConfigs(changes, options) : changes.map((change) => ({ resource: change.resource, error: { code: 29, name: 'TOPIC_AUTHORIZATION_FAILED', message: 'Not authorized to access topics: [orders]' } }))
+          options.validateOnly
+            ? target.incrementalAlterConfigs(changes, options)
+            : changes.map((change) => ({
+                resource: change.resource,
+                error: { code: 29, name: 'TOPIC_AUTHORIZATION_FAILED', message: 'Not authorized to access topics: [orders]' },
+              }))
       }
       const value = Reflect.get(target, property, target) as unknown
       return typeof value === 'function' ? value.bind(target) : value

@@ -44,7 +44,10 @@ function withRevert(verified: boolean): AnyRunbook {
         confirm: () => ({ kind: 'yes-no', prompt: 'Restore?' }),
         recheck: async () => [],
         async apply(ctx: { kafka: KafkaOps }, plan: { topic: string; value: string }) {
-          await ctx.kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: plan.topic }, ops: [{ name: 'retention.ms', op: 'set', value: plan.value }] }], { validateOnly: false })
+          await ctx.kafka.incrementalAlterConfigs(
+            [{ resource: { type: 'topic', name: plan.topic }, ops: [{ name: 'retention.ms', op: 'set', value: plan.value }] }],
+            { validateOnly: false },
+          )
           return { blocks: [], applied: [plan.topic], failed: [] }
         },
         verify: async () => ({ ok: verified, blocks: [] }),
@@ -72,8 +75,18 @@ describe('an action that reverts an earlier one', () => {
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await retentionOf(kafka)).toEqual({ value: '604800000', override: true })
     expect(readUndo(join(result.sessionDir, 'undo', 'set-retention.json')).status).toBe('undone')
-    expect(readEvents(result.sessionDir).filter((e) => e.type === 'undone')).toEqual([expect.objectContaining({ cell: 'set-retention', bySession: result.sessionId })])
-    const undo = await runUndo({ ...base, io: scriptedIo([]), kafka, sessionDir: result.sessionDir, sessionsDir, findRunbook: () => withRevert(true), approvals: { yes: true, hashes: [] } })
+    expect(readEvents(result.sessionDir).filter((e) => e.type === 'undone')).toEqual([
+      expect.objectContaining({ cell: 'set-retention', bySession: result.sessionId }),
+    ])
+    const undo = await runUndo({
+      ...base,
+      io: scriptedIo([]),
+      kafka,
+      sessionDir: result.sessionDir,
+      sessionsDir,
+      findRunbook: () => withRevert(true),
+      approvals: { yes: true, hashes: [] },
+    })
     expect(undo).toMatchObject({ status: 'refused', exitCode: 2 })
     expect(undo.message).toContain('has nothing to undo')
   })

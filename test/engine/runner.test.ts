@@ -12,13 +12,19 @@ import retention from './fixtures/topic-retention.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
-const options = (io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, cluster: { origin: 'test', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' }, ...extra })
-
+const options = (io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions =>
+  runOptions(io, kafka, { clock, cluster: { origin: 'test', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' }, ...extra })
 
 describe('interactive run', () => {
   it('asks for what it needs, applies after the typed confirmation, verifies and writes an undo record', async () => {
     const kafka = retentionCluster()
-    const io = scriptedIo([{ input: 'orders', message: /topic/ }, { select: 'change' }, { input: '1d', message: /how long/ }, { type: 'orders' }, { input: '' }])
+    const io = scriptedIo([
+      { input: 'orders', message: /topic/ },
+      { select: 'change' },
+      { input: '1d', message: /how long/ },
+      { type: 'orders' },
+      { input: '' },
+    ])
     const result = await runRunbook(retention, options(io, kafka))
 
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
@@ -156,7 +162,10 @@ describe('headless run', () => {
 
   it('reports a partial failure with exit 1 and no undo record when nothing was applied', async () => {
     const kafka = refusingConfigWrites(retentionCluster('1000'))
-    const result = await runRunbook(retention, options(headless(), kafka, { given: given({ topic: 'orders', next: 'change', retention: '1h' }), approvals: { yes: true, hashes: [] } }))
+    const result = await runRunbook(
+      retention,
+      options(headless(), kafka, { given: given({ topic: 'orders', next: 'change', retention: '1h' }), approvals: { yes: true, hashes: [] } }),
+    )
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 })
     expect(result.message).toContain('Not authorized to access topics: [orders]')
     expect(readUndo(join(result.sessionDir, 'undo', 'set-retention.json')).status).toBe('nothing-applied')
@@ -196,7 +205,22 @@ describe('transcript', () => {
     const events = readEvents(result.sessionDir)
     expect(verifyChain(events)).toBeNull()
     expect(events.map((e) => e.type)).toEqual(
-      expect.arrayContaining(['session-start', 'param', 'cell-start', 'output', 'query-result', 'decision', 'plan', 'confirmation', 'recheck', 'undo-record', 'apply', 'verify', 'cell-end', 'session-end']),
+      expect.arrayContaining([
+        'session-start',
+        'param',
+        'cell-start',
+        'output',
+        'query-result',
+        'decision',
+        'plan',
+        'confirmation',
+        'recheck',
+        'undo-record',
+        'apply',
+        'verify',
+        'cell-end',
+        'session-end',
+      ]),
     )
     expect(events[0]).toMatchObject({ type: 'session-start', operator: 'alice', runbook: 'topic-retention', mode: 'interactive' })
     expect(events.find((e) => e.type === 'confirmation')).toMatchObject({ method: 'typed', accepted: true, expected: 'orders' })
@@ -231,7 +255,9 @@ describe('parameters a step requires', () => {
       title: 'Needs at',
       summary: 's',
       whenToUse: 'w',
-      cells: [nb.query({ id: 'q', title: 'Q', doc: 'd', run: async (ctx) => [{ kind: 'markdown', text: `back ${await ctx.param('at', { required: true })} ms` }] })],
+      cells: [
+        nb.query({ id: 'q', title: 'Q', doc: 'd', run: async (ctx) => [{ kind: 'markdown', text: `back ${await ctx.param('at', { required: true })} ms` }] }),
+      ],
     })
     const io = scriptedIo([{ input: '2m', message: /^how far back$/ }])
     const guided = await runRunbook(runbook, options(io, retentionCluster()))

@@ -35,7 +35,16 @@ async function appliedSession(kafka: FakeKafka, sessionsDir: string) {
 }
 
 function undoOptions(io: ScriptedIo, kafka: FakeKafka, sessionDir: string, sessionsDir: string, extra: Partial<UndoOptions> = {}): UndoOptions {
-  return { ...base, io, kafka, sessionDir, sessionsDir, findRunbook: (id) => (id === retention.id ? retention : undefined), approvals: { yes: false, hashes: [] }, ...extra }
+  return {
+    ...base,
+    io,
+    kafka,
+    sessionDir,
+    sessionsDir,
+    findRunbook: (id) => (id === retention.id ? retention : undefined),
+    approvals: { yes: false, hashes: [] },
+    ...extra,
+  }
 }
 
 describe('runbook undo', () => {

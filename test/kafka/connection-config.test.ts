@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { connectionFromProperties, ConnectionConfigError, parseBootstrapServers, parseJaasOptions, parseProperties, secretsOf } from '../../lib/kafka/connection-config.ts'
+import {
+  connectionFromProperties,
+  ConnectionConfigError,
+  parseBootstrapServers,
+  parseJaasOptions,
+  parseProperties,
+  secretsOf,
+} from '../../lib/kafka/connection-config.ts'
 
 const files: Record<string, string> = { '/etc/kafka/ca.pem': 'CA-PEM', '/etc/kafka/client.pem': 'CLIENT-PEM' }
 const readFile = (path: string) => {
@@ -10,7 +17,9 @@ const readFile = (path: string) => {
 
 describe('client.properties', () => {
   it('parses Java properties: separators, comments, continuations, escapes', () => {
-    const props = parseProperties('# comment\n! also\nsecurity.protocol=SASL_SSL\nsasl.mechanism : SCRAM-SHA-512\nclient.id my-client\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n  username="ops" password="p\\"w=d";\nkey\\=with\\:escapes=v\\u00e9')
+    const props = parseProperties(
+      '# comment\n! also\nsecurity.protocol=SASL_SSL\nsasl.mechanism : SCRAM-SHA-512\nclient.id my-client\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n  username="ops" password="p\\"w=d";\nkey\\=with\\:escapes=v\\u00e9',
+    )
     expect(Object.fromEntries(props)).toEqual({
       'security.protocol': 'SASL_SSL',
       'sasl.mechanism': 'SCRAM-SHA-512',
@@ -46,8 +55,14 @@ describe('client.properties', () => {
   })
 
   it.each([
-    [{ 'security.protocol': 'SSL', 'ssl.truststore.location': '/etc/kafka/ca.jks' }, 'ssl.truststore.type=JKS cannot be read outside the JVM — export it to PEM and set ssl.truststore.type=PEM'],
-    [{ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI' }, 'sasl.mechanism=GSSAPI is not supported — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'],
+    [
+      { 'security.protocol': 'SSL', 'ssl.truststore.location': '/etc/kafka/ca.jks' },
+      'ssl.truststore.type=JKS cannot be read outside the JVM — export it to PEM and set ssl.truststore.type=PEM',
+    ],
+    [
+      { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI' },
+      'sasl.mechanism=GSSAPI is not supported — use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512',
+    ],
     [{ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN' }, 'SASL needs a username and password'],
     [{ 'security.protocol': 'TLS' }, 'security.protocol=TLS is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL'],
     [{ 'request.timeout.ms': 'soon' }, 'request.timeout.ms=soon is not a positive number of milliseconds'],

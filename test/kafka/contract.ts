@@ -33,7 +33,11 @@ const eventually = (assertion: () => Promise<void>) => vi.waitFor(assertion, { t
 
 const byPartition = (topic: TopicState | undefined) => [...(topic?.partitions ?? [])].sort((a, b) => a.partition - b.partition)
 
-export function kafkaContract(label: string, createWorld: () => Promise<ContractWorld>, disposeWorld: (world: ContractWorld) => Promise<void> = async () => {}): void {
+export function kafkaContract(
+  label: string,
+  createWorld: () => Promise<ContractWorld>,
+  disposeWorld: (world: ContractWorld) => Promise<void> = async () => {},
+): void {
   describe(`KafkaOps contract: ${label}`, () => {
     let world: ContractWorld
     let ops: KafkaOps
@@ -74,7 +78,17 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
     describe('topics and partition states', () => {
       it('creates topics with explicit replica lists and reports leaders, replicas and ISR', async () => {
         const topic = world.uniqueName('layout')
-        expect(await ops.createTopics([{ topic, assignments: [[1, 2, 3], [2, 3, 1]] }])).toEqual([{ topic }])
+        expect(
+          await ops.createTopics([
+            {
+              topic,
+              assignments: [
+                [1, 2, 3],
+                [2, 3, 1],
+              ],
+            },
+          ]),
+        ).toEqual([{ topic }])
         const [state] = await ops.partitionStates([topic])
         expect(state!.topicId).toBeTruthy()
         expect(state!.internal).toBe(false)
@@ -145,7 +159,9 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
 
       it('min.insync.replicas per broker: refused while ELR is on (4.x keeps a cluster-level record instead), allowed without ELR', async () => {
         const [clusterDefault] = await ops.describeConfigs([{ type: 'broker-default' }], { names: ['min.insync.replicas'] })
-        const change = [{ resource: { type: 'broker', id: world.brokerIds[0]! } as const, ops: [{ name: 'min.insync.replicas', op: 'set', value: '2' } as const] }]
+        const change = [
+          { resource: { type: 'broker', id: world.brokerIds[0]! } as const, ops: [{ name: 'min.insync.replicas', op: 'set', value: '2' } as const] },
+        ]
         const [result] = await ops.incrementalAlterConfigs(change, { validateOnly: true })
         if (world.line === '4.3') {
           expect(clusterDefault!.entries.map((e) => [e.name, e.value, e.source])).toEqual([['min.insync.replicas', '1', 'dynamic-broker-default']])
@@ -160,7 +176,13 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         const topic = world.uniqueName('named')
         await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }])
         const missing = world.uniqueName('nameless')
-        const described = await ops.describeConfigs([{ type: 'topic', name: topic }, { type: 'topic', name: missing }], { names: ['min.insync.replicas', 'unclean.leader.election.enable'] })
+        const described = await ops.describeConfigs(
+          [
+            { type: 'topic', name: topic },
+            { type: 'topic', name: missing },
+          ],
+          { names: ['min.insync.replicas', 'unclean.leader.election.enable'] },
+        )
         expect(described[0]!.entries.map((e) => [e.name, e.value, e.source])).toEqual([
           ['min.insync.replicas', '2', 'dynamic-topic'],
           ['unclean.leader.election.enable', 'false', 'default'],
@@ -207,13 +229,21 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
 
       it('sets and removes a cluster-wide broker default', async () => {
         const resource = { type: 'broker-default' } as const
-        const set = await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'set', value: '86400001' }] }], { validateOnly: false })
+        const set = await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'set', value: '86400001' }] }], {
+          validateOnly: false,
+        })
         expect(set).toEqual([{ resource }])
         await eventually(async () => {
           const [defaults] = await ops.describeConfigs([resource])
-          expect(defaults!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+          expect(defaults!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({
+            value: '86400001',
+            source: 'dynamic-broker-default',
+          })
           const [broker] = await ops.describeConfigs([{ type: 'broker', id: world.brokerIds[0]! }])
-          expect(broker!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({ value: '86400001', source: 'dynamic-broker-default' })
+          expect(broker!.entries.find((e) => e.name === 'log.cleaner.delete.retention.ms')).toMatchObject({
+            value: '86400001',
+            source: 'dynamic-broker-default',
+          })
         })
         await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'log.cleaner.delete.retention.ms', op: 'delete' }] }], { validateOnly: false })
         await eventually(async () => {
@@ -228,7 +258,15 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
       let topic: string
       beforeAll(async () => {
         topic = world.uniqueName('offsets')
-        await ops.createTopics([{ topic, assignments: [[1, 2, 3], [2, 3, 1]] }])
+        await ops.createTopics([
+          {
+            topic,
+            assignments: [
+              [1, 2, 3],
+              [2, 3, 1],
+            ],
+          },
+        ])
         await world.produce(topic, 0, [t0, t0 + 1000, t0 + 2000, t0 + 3000, t0 + 4000])
       })
 
@@ -321,7 +359,10 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
       it('a preferred or unclean election where the leader is fine is not needed; unknown partitions fail', async () => {
         const topic = world.uniqueName('elect')
         await ops.createTopics([{ topic, assignments: [[1, 2]] }])
-        const preferred = await ops.electLeaders('preferred', [{ topic, partition: 0 }, { topic, partition: 5 }])
+        const preferred = await ops.electLeaders('preferred', [
+          { topic, partition: 0 },
+          { topic, partition: 5 },
+        ])
         expect(preferred.map((r) => [r.outcome, r.error?.name ?? null])).toEqual([
           ['not-needed', 'ELECTION_NOT_NEEDED'],
           ['failed', 'UNKNOWN_TOPIC_OR_PARTITION'],
@@ -366,7 +407,10 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
         expect(await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: 1n }])).toEqual([{ topic, partition: 0 }])
         const after = await ops.committedOffsets(groupId, [topic])
         expect(after.offsets.find((o) => o.partition === 0)?.offset).toBe(1n)
-        const placeholder = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset: -2n }, { topic, partition: 1, offset: 0n }])
+        const placeholder = await ops.alterCommittedOffsets(groupId, [
+          { topic, partition: 0, offset: -2n },
+          { topic, partition: 1, offset: 0n },
+        ])
         expect(placeholder.map((r) => r.error?.name)).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST'])
         expect((await ops.committedOffsets(groupId, [topic])).offsets.find((o) => o.partition === 0)?.offset).toBe(1n)
       })
@@ -494,20 +538,29 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
       it('still reads configs and refuses an unclean election with no live replica', async () => {
         const [cfg] = await ops.describeConfigs([{ type: 'topic', name: names.lonely }])
         expect(cfg!.error).toBeUndefined()
-        const results = await ops.electLeaders('unclean', [{ topic: names.lonely, partition: 0 }, { topic: names.healthy, partition: 0 }])
+        const results = await ops.electLeaders('unclean', [
+          { topic: names.lonely, partition: 0 },
+          { topic: names.healthy, partition: 0 },
+        ])
         expect(results.map((r) => [r.outcome, r.error?.name ?? null])).toEqual([
           ['failed', 'ELIGIBLE_LEADERS_NOT_AVAILABLE'],
           ['not-needed', 'ELECTION_NOT_NEEDED'],
         ])
       })
 
-      it('elects a live replica added by reassignment to a leaderless partition: the dead replica\'s records are lost', async () => {
+      it("elects a live replica added by reassignment to a leaderless partition: the dead replica's records are lost", async () => {
         const orphan = { topic: names.orphan, partition: 0 }
         expect(await ops.alterPartitionReassignments([{ ...orphan, replicas: [3, 1] }])).toEqual([orphan])
-        await eventually(async () => expect((await ops.listPartitionReassignments()).filter((r) => r.topic === names.orphan)).toEqual([{ ...orphan, replicas: [3, 1], adding: [1], removing: [] }]))
+        await eventually(async () =>
+          expect((await ops.listPartitionReassignments()).filter((r) => r.topic === names.orphan)).toEqual([
+            { ...orphan, replicas: [3, 1], adding: [1], removing: [] },
+          ]),
+        )
         expect((await ops.partitionStates([names.orphan]))[0]!.partitions[0]!.leader).toBeNull()
         expect(await ops.electLeaders('unclean', [orphan])).toEqual([{ ...orphan, outcome: 'elected' }])
-        await eventually(async () => expect((await ops.partitionStates([names.orphan]))[0]!.partitions[0]).toMatchObject({ leader: 1, isr: [1], replicas: [3, 1] }))
+        await eventually(async () =>
+          expect((await ops.partitionStates([names.orphan]))[0]!.partitions[0]).toMatchObject({ leader: 1, isr: [1], replicas: [3, 1] }),
+        )
         const [latest] = await ops.listOffsets([{ ...orphan, spec: 'latest' }])
         expect(latest!.offset).toBe(0n)
         // Broker 3 is not in the ISR, so the reassignment waits for it.
@@ -515,7 +568,9 @@ export function kafkaContract(label: string, createWorld: () => Promise<Contract
       })
 
       it('reorders replicas while one of them is on the dead broker', async () => {
-        expect(await ops.alterPartitionReassignments([{ topic: names.shrunk, partition: 0, replicas: [1, 3, 2] }])).toEqual([{ topic: names.shrunk, partition: 0 }])
+        expect(await ops.alterPartitionReassignments([{ topic: names.shrunk, partition: 0, replicas: [1, 3, 2] }])).toEqual([
+          { topic: names.shrunk, partition: 0 },
+        ])
         await eventually(async () => expect((await ops.partitionStates([names.shrunk]))[0]!.partitions[0]!.replicas).toEqual([1, 3, 2]))
       })
     })

@@ -12,7 +12,11 @@ const state = (kafka: ReturnType<ReturnType<typeof fakeCluster>['build']>, topic
 describe('fake cluster: a broker failure', () => {
   // Incident lab §1.3: follower 3 out of the ISR, then leader 1 and in-sync follower 2 die (2 fenced first).
   const incident = (options: { kafka?: '4.3' | '3.9'; elr?: boolean }) => {
-    const kafka = fakeCluster(options).brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } }).records('t', 0, { count: 100 }).build()
+    const kafka = fakeCluster(options)
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .records('t', 0, { count: 100 })
+      .build()
     kafka.dropFromIsr('t', 0, 3)
     kafka.produce('t', 0, 50, { acks: 1 })
     kafka.killBroker(2).killBroker(1)
@@ -20,8 +24,16 @@ describe('fake cluster: a broker failure', () => {
   }
 
   it.each([
-    { name: '4.3 with ELR: leaderless, ISR empty, ELR [1,2], last known ELR [1]', options: { kafka: '4.3' as const }, expected: { leader: null, isr: [], elr: [1, 2], lastKnownElr: [1] } },
-    { name: '4.3 without ELR: leaderless, keeps its last ISR member', options: { kafka: '4.3' as const, elr: false }, expected: { leader: null, isr: [1], elr: [], lastKnownElr: [] } },
+    {
+      name: '4.3 with ELR: leaderless, ISR empty, ELR [1,2], last known ELR [1]',
+      options: { kafka: '4.3' as const },
+      expected: { leader: null, isr: [], elr: [1, 2], lastKnownElr: [1] },
+    },
+    {
+      name: '4.3 without ELR: leaderless, keeps its last ISR member',
+      options: { kafka: '4.3' as const, elr: false },
+      expected: { leader: null, isr: [1], elr: [], lastKnownElr: [] },
+    },
     { name: '3.9: leaderless, keeps its last ISR member', options: { kafka: '3.9' as const }, expected: { leader: null, isr: [1], elr: [], lastKnownElr: [] } },
   ])('$name', ({ options, expected }) => {
     expect(state(incident(options), 't')).toEqual(expected)
@@ -38,7 +50,11 @@ describe('fake cluster: a broker failure', () => {
   })
 
   it('reordering replicas changes which live replica an unclean election picks', async () => {
-    const kafka = fakeCluster().brokers(4).topic('t', { replicas: [[1, 3, 4]] }).records('t', 0, { count: 10 }).build()
+    const kafka = fakeCluster()
+      .brokers(4)
+      .topic('t', { replicas: [[1, 3, 4]] })
+      .records('t', 0, { count: 10 })
+      .build()
     kafka.dropFromIsr('t', 0, 3).dropFromIsr('t', 0, 4)
     kafka.killBroker(1)
     expect(kafka.inspect('t', 0).leader).toBeNull()
@@ -48,7 +64,10 @@ describe('fake cluster: a broker failure', () => {
   })
 
   it('with ELR on, a live ELR member is elected when the leader dies (lab §1.11); the dead leader moves into the ELR', () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .build()
     kafka.dropFromIsr('t', 0, 3).dropFromIsr('t', 0, 2)
     expect(state(kafka, 't')).toMatchObject({ leader: 1, isr: [1], elr: [2] })
     kafka.killBroker(1)
@@ -73,7 +92,11 @@ describe('fake cluster: a broker failure', () => {
   })
 
   it('under min ISR: acks=all is refused, acks=1 is written but the high watermark stays frozen', () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } }).records('t', 0, { count: 10 }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .records('t', 0, { count: 10 })
+      .build()
     kafka.killBroker(2).killBroker(3)
     expect(kafka.produce('t', 0, 5, { acks: 'all' }).error?.name).toBe('NOT_ENOUGH_REPLICAS')
     expect(kafka.produce('t', 0, 5, { acks: 1 })).toEqual({ baseOffset: 10n })
@@ -82,15 +105,23 @@ describe('fake cluster: a broker failure', () => {
   })
 
   it('lowering min.insync.replicas clears the ELR (measured 4.3.1)', async () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .build()
     kafka.killBroker(3).killBroker(2)
     expect(kafka.inspect('t', 0).elr).toEqual([2])
-    await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: 't' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '1' }] }], { validateOnly: false })
+    await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: 't' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '1' }] }], {
+      validateOnly: false,
+    })
     expect(kafka.inspect('t', 0).elr).toEqual([])
   })
 
   it('a preferred election moves leadership back to the first replica when it is in sync', async () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]] }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]] })
+      .build()
     kafka.killBroker(1)
     expect(kafka.inspect('t', 0).leader).toBe(2)
     expect((await kafka.electLeaders('preferred', [{ topic: 't', partition: 0 }]))[0]!.error?.name).toBe('PREFERRED_LEADER_NOT_AVAILABLE')

@@ -13,13 +13,26 @@ import { runCli } from '../support/run-cli.ts'
 
 const fixtures = join(import.meta.dirname, 'fixtures')
 const load = async (path: string) => (await loadMarkdownRunbook(path)).default as AnyRunbook
-const cluster = () => fakeCluster().brokers(3).topic('clicks', { partitions: 2, configs: { 'retention.ms': '604800000' } }).records('clicks', 0, { count: 100 }).build()
+const cluster = () =>
+  fakeCluster()
+    .brokers(3)
+    .topic('clicks', { partitions: 2, configs: { 'retention.ms': '604800000' } })
+    .records('clicks', 0, { count: 100 })
+    .build()
 
 describe('a Markdown runbook', () => {
   it('becomes cells: prose as explanations, fenced blocks as query, decide, action and shell', async () => {
     const runbook = await load(join(fixtures, 'disk-pressure.md'))
-    expect(runbook.cells.map((c) => `${c.kind}:${c.id}`)).toEqual(['explain:notes-1', 'query:biggest', 'query:settings', 'explain:versions', 'decide:next', 'action:shorten', 'shell:notify'])
-    expect(runbook.cells[0]!.title).toBe('What fills a broker\'s disk')
+    expect(runbook.cells.map((c) => `${c.kind}:${c.id}`)).toEqual([
+      'explain:notes-1',
+      'query:biggest',
+      'query:settings',
+      'explain:versions',
+      'decide:next',
+      'action:shorten',
+      'shell:notify',
+    ])
+    expect(runbook.cells[0]!.title).toBe("What fills a broker's disk")
     const shown = blocksToMarkdown(describeRunbook(runbook))
     expect(shown).toContain('**4.x:**')
     expect(shown).toContain('**3.9:**')
@@ -32,7 +45,9 @@ describe('a Markdown runbook', () => {
     const run = await runWithKit(runbook, { kafka, set: { topic: 'clicks', next: 'shorten', retention: '2d' }, yes: true, kafkaLine: '4.3' })
     expect(run.exitCode).toBe(0)
     expect(run.io.screen()).toContain('Kafka 4 removes the expired segments')
-    expect(run.plan('shorten')).toEqual({ changes: [{ topic: 'clicks', name: 'retention.ms', before: { value: '604800000', source: 'dynamic-topic' }, after: '172800000' }] })
+    expect(run.plan('shorten')).toEqual({
+      changes: [{ topic: 'clicks', name: 'retention.ms', before: { value: '604800000', source: 'dynamic-topic' }, after: '172800000' }],
+    })
     expect(run.cell('notify')).toMatchObject({ outcome: 'skipped', reason: 'notify-command is not given' })
     expect((await run.undo()).exitCode).toBe(0)
     const [config] = await kafka.describeConfigs([{ type: 'topic', name: 'clicks' }])
@@ -55,13 +70,29 @@ describe('a Markdown runbook', () => {
     ['an unclosed front matter', '---\nid: broken\n', 'broken.md:1: the front matter starts with --- but never ends'],
     ['bad YAML in the front matter', '---\nid: broken\ntitle: [oops\n---\n', 'broken.md:'],
     ['a missing title', '---\nid: broken\nsummary: s\n---\nText.\n', 'broken.md:1: the front matter needs "title"'],
-    ['an unknown query', '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```query q\nuse: everything\n```\n', 'broken.md:7: query q: "use" must name one of brokers, topic-settings, partition-health, consumer-group, log-dirs'],
+    [
+      'an unknown query',
+      '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```query q\nuse: everything\n```\n',
+      'broken.md:7: query q: "use" must name one of brokers, topic-settings, partition-health, consumer-group, log-dirs',
+    ],
     ['an unclosed block', '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```decide d\nquestion: q\n', 'broken.md:7: the ```decide block is never closed'],
     ['a block without an id', '---\nid: broken\ntitle: t\nsummary: s\n---\n\nText.\n\n```shell\ncommand: ls\n```\n', 'broken.md:9: a shell block needs an id'],
-    ['an undeclared template', '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```query q\nuse: consumer-group\ngroup: ${grp}\n```\n', 'broken.md:7: query q: ${grp} in "group" is not a parameter of this runbook'],
-    ['a when on a later decision', '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```shell s\nwhen: d is go\ncommand: ls\n```\n', 'broken.md:7: shell s: "d" is not a decision made before this cell'],
+    [
+      'an undeclared template',
+      '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```query q\nuse: consumer-group\ngroup: ${grp}\n```\n',
+      'broken.md:7: query q: ${grp} in "group" is not a parameter of this runbook',
+    ],
+    [
+      'a when on a later decision',
+      '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```shell s\nwhen: d is go\ncommand: ls\n```\n',
+      'broken.md:7: shell s: "d" is not a decision made before this cell',
+    ],
     ['bad YAML in a block', '---\nid: broken\ntitle: t\nsummary: s\n---\n\n```decide d\nquestion: [x\n```\n', 'broken.md:8: YAML:'],
-    ['an unknown parameter type', '---\nid: broken\ntitle: t\nsummary: s\nparams:\n  x: { type: float, help: h }\n---\n', 'broken.md:1: parameter "x" has type "float"'],
+    [
+      'an unknown parameter type',
+      '---\nid: broken\ntitle: t\nsummary: s\nparams:\n  x: { type: float, help: h }\n---\n',
+      'broken.md:1: parameter "x" has type "float"',
+    ],
   ])('reports %s with file and line', async (_name, text, expected) => {
     const dir = mkdtempSync(join(tmpdir(), 'md-runbook-'))
     writeFileSync(join(dir, 'broken.md'), text)

@@ -7,15 +7,71 @@ describe('partitionConditions: kafka-topics --describe report flags', () => {
   const live = new Set([1, 2, 3])
   it.each([
     { name: 'healthy RF 3, min ISR 2', leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], minIsr: 2, adding: 0, expected: [] },
-    { name: 'one follower out: at min ISR and under-replicated', leader: 1, replicas: [1, 2, 3], isr: [1, 2], minIsr: 2, adding: 0, expected: ['at-min-isr', 'under-replicated'] },
-    { name: 'two followers out: under min ISR', leader: 1, replicas: [1, 2, 3], isr: [1], minIsr: 2, adding: 0, expected: ['under-min-isr', 'under-replicated'] },
-    { name: 'leaderless with ELR: unavailable, under min ISR, under-replicated, not at min', leader: null, replicas: [1, 2, 3], isr: [], minIsr: 2, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
-    { name: 'leaderless keeping its last ISR member (3.9)', leader: null, replicas: [1, 2, 3], isr: [2], minIsr: 2, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
-    { name: 'leaderless RF 1 with min ISR 1: the empty ISR is not "at min"', leader: null, replicas: [3], isr: [], minIsr: 1, adding: 0, expected: ['unavailable', 'under-min-isr', 'under-replicated'] },
-    { name: 'leaderless with its one ISR member listed, min ISR 1: at min too', leader: null, replicas: [3], isr: [3], minIsr: 1, adding: 0, expected: ['unavailable', 'under-min-isr', 'at-min-isr'] },
+    {
+      name: 'one follower out: at min ISR and under-replicated',
+      leader: 1,
+      replicas: [1, 2, 3],
+      isr: [1, 2],
+      minIsr: 2,
+      adding: 0,
+      expected: ['at-min-isr', 'under-replicated'],
+    },
+    {
+      name: 'two followers out: under min ISR',
+      leader: 1,
+      replicas: [1, 2, 3],
+      isr: [1],
+      minIsr: 2,
+      adding: 0,
+      expected: ['under-min-isr', 'under-replicated'],
+    },
+    {
+      name: 'leaderless with ELR: unavailable, under min ISR, under-replicated, not at min',
+      leader: null,
+      replicas: [1, 2, 3],
+      isr: [],
+      minIsr: 2,
+      adding: 0,
+      expected: ['unavailable', 'under-min-isr', 'under-replicated'],
+    },
+    {
+      name: 'leaderless keeping its last ISR member (3.9)',
+      leader: null,
+      replicas: [1, 2, 3],
+      isr: [2],
+      minIsr: 2,
+      adding: 0,
+      expected: ['unavailable', 'under-min-isr', 'under-replicated'],
+    },
+    {
+      name: 'leaderless RF 1 with min ISR 1: the empty ISR is not "at min"',
+      leader: null,
+      replicas: [3],
+      isr: [],
+      minIsr: 1,
+      adding: 0,
+      expected: ['unavailable', 'under-min-isr', 'under-replicated'],
+    },
+    {
+      name: 'leaderless with its one ISR member listed, min ISR 1: at min too',
+      leader: null,
+      replicas: [3],
+      isr: [3],
+      minIsr: 1,
+      adding: 0,
+      expected: ['unavailable', 'under-min-isr', 'at-min-isr'],
+    },
     { name: 'leader on a broker that is not live', leader: 4, replicas: [4, 1], isr: [4, 1], minIsr: 1, adding: 0, expected: ['unavailable'] },
     { name: 'RF 1, min ISR 1: always at min ISR', leader: 1, replicas: [1], isr: [1], minIsr: 1, adding: 0, expected: ['at-min-isr'] },
-    { name: 'reassignment adding a replica: it does not count toward RF', leader: 1, replicas: [1, 2, 3, 4], isr: [1, 2, 3], minIsr: 2, adding: 1, expected: [] },
+    {
+      name: 'reassignment adding a replica: it does not count toward RF',
+      leader: 1,
+      replicas: [1, 2, 3, 4],
+      isr: [1, 2, 3],
+      minIsr: 2,
+      adding: 1,
+      expected: [],
+    },
     { name: 'min ISR above RF: under min ISR forever', leader: 1, replicas: [1, 2], isr: [1, 2], minIsr: 3, adding: 0, expected: ['under-min-isr'] },
     { name: 'unknown min ISR: only leader and RF rules apply', leader: 1, replicas: [1, 2], isr: [1], minIsr: null, adding: 0, expected: ['under-replicated'] },
   ])('$name', ({ leader, replicas, isr, minIsr, adding, expected }) => {
@@ -24,7 +80,10 @@ describe('partitionConditions: kafka-topics --describe report flags', () => {
 })
 
 describe('planClusterHealth', () => {
-  const snapshotOf = async (build: (b: ReturnType<typeof fakeCluster>) => ReturnType<typeof fakeCluster>, after?: (k: ReturnType<ReturnType<typeof fakeCluster>['build']>) => void): Promise<HealthSnapshot> => {
+  const snapshotOf = async (
+    build: (b: ReturnType<typeof fakeCluster>) => ReturnType<typeof fakeCluster>,
+    after?: (k: ReturnType<ReturnType<typeof fakeCluster>['build']>) => void,
+  ): Promise<HealthSnapshot> => {
     const kafka = build(fakeCluster().brokers(3)).build()
     after?.(kafka)
     return readHealthSnapshot(kafka)
@@ -65,7 +124,10 @@ describe('planClusterHealth', () => {
   })
 
   it('before Kafka 4.0 a dead broker is not listed: it shows as unregistered from the replica lists', async () => {
-    const kafka = fakeCluster({ kafka: '3.9' }).brokers(3).topic('orders', { replicas: [[3, 1, 2]] }).build()
+    const kafka = fakeCluster({ kafka: '3.9' })
+      .brokers(3)
+      .topic('orders', { replicas: [[3, 1, 2]] })
+      .build()
     kafka.killBroker(3)
     const report = planClusterHealth(await readHealthSnapshot(kafka))
     expect(report.brokers.map((b) => [b.id, b.state])).toEqual([
@@ -99,7 +161,12 @@ describe('planClusterHealth', () => {
   })
 
   it('lag of a leaderless partition is unknown, not zero', async () => {
-    const kafka = fakeCluster().brokers(3).topic('lonely', { replicas: [[3]] }).records('lonely', 0, { count: 10 }).group('g', { offsets: { 'lonely/0': 4n } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('lonely', { replicas: [[3]] })
+      .records('lonely', 0, { count: 10 })
+      .group('g', { offsets: { 'lonely/0': 4n } })
+      .build()
     kafka.killBroker(3)
     const [group] = planClusterHealth(await readHealthSnapshot(kafka)).groups
     expect(group).toMatchObject({ lag: 0n, unknownLagPartitions: 1, partitions: 1 })
@@ -123,6 +190,8 @@ describe('planClusterHealth', () => {
       ['min-isr-equals-rf', 'medium', ['tight']],
     ])
     expect(report.durability.counts).toMatchObject({ high: 2, medium: 2 })
-    expect(report.suggestions.find((s) => s.runbook === 'durability-audit')?.reason).toBe('4 findings (2 high) on 5 topics that can lose or block acknowledged writes')
+    expect(report.suggestions.find((s) => s.runbook === 'durability-audit')?.reason).toBe(
+      '4 findings (2 high) on 5 topics that can lose or block acknowledged writes',
+    )
   })
 })

@@ -4,8 +4,13 @@ import { type AuditReport, planDurabilityAudit } from '../../lib/plans/durabilit
 import { describeFindingLine } from '../../lib/plans/durability-lines.ts'
 import { readDurability } from '../../lib/reads/durability.ts'
 
-async function audit(build: (b: FakeClusterBuilder) => FakeClusterBuilder, options: { kafka?: '4.3' | '3.9'; elr?: boolean; racks?: boolean; full?: boolean } = {}): Promise<AuditReport> {
-  const base = fakeCluster({ kafka: options.kafka ?? '4.3', ...(options.elr !== undefined ? { elr: options.elr } : {}) }).brokers(3, { racks: options.racks ?? true })
+async function audit(
+  build: (b: FakeClusterBuilder) => FakeClusterBuilder,
+  options: { kafka?: '4.3' | '3.9'; elr?: boolean; racks?: boolean; full?: boolean } = {},
+): Promise<AuditReport> {
+  const base = fakeCluster({ kafka: options.kafka ?? '4.3', ...(options.elr !== undefined ? { elr: options.elr } : {}) }).brokers(3, {
+    racks: options.racks ?? true,
+  })
   const kafka = build(base).build()
   return planDurabilityAudit(await readDurability(kafka, { full: options.full ?? true, nowMs: 1_700_000_000_000 }))
 }
@@ -14,10 +19,22 @@ const kinds = (report: AuditReport) => report.findings.map((f) => [f.kind, f.sev
 
 describe('per-topic findings', () => {
   it.each([
-    { name: 'one replica: high, and unclean election does not matter with nothing to elect', topic: { replicationFactor: 1, configs: { 'unclean.leader.election.enable': 'true' } }, expected: [['single-replica', 'high', 't']] },
-    { name: 'RF 3 inheriting min ISR 1 from the ELR cluster record: one copy for acks=all', topic: { replicationFactor: 3 }, expected: [['min-isr-one', 'medium', 't']] },
+    {
+      name: 'one replica: high, and unclean election does not matter with nothing to elect',
+      topic: { replicationFactor: 1, configs: { 'unclean.leader.election.enable': 'true' } },
+      expected: [['single-replica', 'high', 't']],
+    },
+    {
+      name: 'RF 3 inheriting min ISR 1 from the ELR cluster record: one copy for acks=all',
+      topic: { replicationFactor: 3 },
+      expected: [['min-isr-one', 'medium', 't']],
+    },
     { name: 'RF 3, min ISR 2: nothing', topic: { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }, expected: [] },
-    { name: 'RF 2, min ISR 2: one broker down stops writes', topic: { replicationFactor: 2, configs: { 'min.insync.replicas': '2' } }, expected: [['min-isr-equals-rf', 'medium', 't']] },
+    {
+      name: 'RF 2, min ISR 2: one broker down stops writes',
+      topic: { replicationFactor: 2, configs: { 'min.insync.replicas': '2' } },
+      expected: [['min-isr-equals-rf', 'medium', 't']],
+    },
     {
       name: 'RF 3, min ISR 5: enforced as 3 (writes stop on any loss) and misreported',
       topic: { replicationFactor: 3, configs: { 'min.insync.replicas': '5' } },
@@ -40,7 +57,9 @@ describe('per-topic findings', () => {
   })
 
   it('effective min ISR and copies per topic, with where the value comes from', async () => {
-    const report = await audit((b) => b.topic('inherits', { replicationFactor: 3 }).topic('own', { replicationFactor: 3, configs: { 'min.insync.replicas': '5' } }))
+    const report = await audit((b) =>
+      b.topic('inherits', { replicationFactor: 3 }).topic('own', { replicationFactor: 3, configs: { 'min.insync.replicas': '5' } }),
+    )
     expect(report.topics.map((t) => [t.topic, t.minIsr.value, t.minIsr.source, t.minIsr.override, t.effectiveMinIsr])).toEqual([
       ['inherits', 1, 'dynamic-broker-default', null, 1],
       ['own', 5, 'dynamic-topic', '5', 3],
@@ -61,7 +80,9 @@ describe('per-topic findings', () => {
       ['dynamic-topic', ['c'], 1],
     ])
     expect(report.findings.find((f) => f.kind === 'default-unclean-on')).toMatchObject({ severity: 'medium', facts: { source: 'dynamic-broker-default' } })
-    expect(describeFindingLine(unclean[0]!)).toBe('unclean.leader.election.enable=true (cluster default) — a replica missing acknowledged writes may become leader: 2 topics a, b')
+    expect(describeFindingLine(unclean[0]!)).toBe(
+      'unclean.leader.election.enable=true (cluster default) — a replica missing acknowledged writes may become leader: 2 topics a, b',
+    )
   })
 
   it('ranks high before medium, and within a severity loss before outage, then partitions at risk', async () => {
@@ -82,7 +103,13 @@ describe('racks', () => {
         .broker(1, { rack: 'zone-a' })
         .broker(2, { rack: 'zone-a' })
         .broker(3, { rack: null })
-        .topic('same', { replicas: [[1, 2], [2, 1]], configs: { 'min.insync.replicas': '2' } })
+        .topic('same', {
+          replicas: [
+            [1, 2],
+            [2, 1],
+          ],
+          configs: { 'min.insync.replicas': '2' },
+        })
         .topic('unknown', { replicas: [[1, 3]], configs: { 'min.insync.replicas': '2' } }),
     )
     const same = report.topics.find((t) => t.topic === 'same')!
@@ -102,7 +129,12 @@ describe('racks', () => {
 describe('cluster defaults and versions', () => {
   it('4.3 with ELR: the cluster-level min.insync.replicas record is the default topics inherit', async () => {
     const report = await audit((b) => b)
-    expect(report.defaults).toMatchObject({ minIsr: { value: 1, source: 'dynamic-broker-default' }, unclean: { value: false, source: 'default' }, elr: 'on', kafkaLine: '4.3' })
+    expect(report.defaults).toMatchObject({
+      minIsr: { value: 1, source: 'dynamic-broker-default' },
+      unclean: { value: false, source: 'default' },
+      elr: 'on',
+      kafkaLine: '4.3',
+    })
     expect(kinds(report)).toEqual([['default-min-isr-one', 'low', '']])
   })
 
@@ -123,7 +155,10 @@ describe('cluster defaults and versions', () => {
   })
 
   it('the light read (status) skips per-broker views and sizes', async () => {
-    const report = await audit((b) => b.brokerConfig(2, { 'unclean.leader.election.enable': 'true' }).topic('t', { replicationFactor: 3 }), { kafka: '3.9', full: false })
+    const report = await audit((b) => b.brokerConfig(2, { 'unclean.leader.election.enable': 'true' }).topic('t', { replicationFactor: 3 }), {
+      kafka: '3.9',
+      full: false,
+    })
     expect(report.findings.some((f) => f.kind === 'brokers-disagree')).toBe(false)
     expect(report.topics[0]!.bytes).toBeNull()
   })

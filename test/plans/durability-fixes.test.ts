@@ -16,17 +16,32 @@ describe('planMinIsrRaise', () => {
     { name: 'RF 2 → 2 = RF: marked, one broker down stops acks=all', rf: 2, configs: {}, target: 2, to: '2', stopsWrites: true },
     { name: 'target 3 on RF 2 is capped at the replication factor', rf: 2, configs: {}, target: 3, to: '2', stopsWrites: true },
     { name: 'RF 3 at 2 raised to a target of 3 = RF', rf: 3, configs: { 'min.insync.replicas': '2' }, target: 3, to: '3', stopsWrites: true },
-  ] as { name: string; rf: number; configs: Record<string, string>; target: number; to: string; stopsWrites: boolean }[])('$name', async ({ rf, configs, target, to, stopsWrites }) => {
-    const plan = planMinIsrRaise(await report((b) => b.topic('t', { replicationFactor: rf, configs })), target) as MinIsrPlan
-    expect(plan.changes.map((c) => [c.topic, c.to, c.stopsWritesOnBrokerLoss, c.before])).toEqual([
-      ['t', to, stopsWrites, { value: configs['min.insync.replicas'] ?? '1', source: Object.keys(configs).length ? 'dynamic-topic' : 'dynamic-broker-default', override: configs['min.insync.replicas'] ?? null }],
-    ])
-  })
+  ] as { name: string; rf: number; configs: Record<string, string>; target: number; to: string; stopsWrites: boolean }[])(
+    '$name',
+    async ({ rf, configs, target, to, stopsWrites }) => {
+      const plan = planMinIsrRaise(await report((b) => b.topic('t', { replicationFactor: rf, configs })), target) as MinIsrPlan
+      expect(plan.changes.map((c) => [c.topic, c.to, c.stopsWritesOnBrokerLoss, c.before])).toEqual([
+        [
+          't',
+          to,
+          stopsWrites,
+          {
+            value: configs['min.insync.replicas'] ?? '1',
+            source: Object.keys(configs).length ? 'dynamic-topic' : 'dynamic-broker-default',
+            override: configs['min.insync.replicas'] ?? null,
+          },
+        ],
+      ])
+    },
+  )
 
   it('prices the change now: partitions whose ISR is already below the new value, and ELR records Kafka will clear', async () => {
     const plan = planMinIsrRaise(
-      await report(
-        (b) => b.topic('t', { partitions: 3, replicationFactor: 3 }).partition('t', 0, { isr: [1] }).partition('t', 1, { isr: [2], leader: 2, elr: [1] }),
+      await report((b) =>
+        b
+          .topic('t', { partitions: 3, replicationFactor: 3 })
+          .partition('t', 0, { isr: [1] })
+          .partition('t', 1, { isr: [2], leader: 2, elr: [1] }),
       ),
       2,
     ) as MinIsrPlan

@@ -19,20 +19,30 @@ describe('planIsrFindings', () => {
     { name: 'two out, min ISR 1', isr: [1], minIsr: '1', conditions: ['at-min-isr', 'under-replicated'], writes: 'at-min' },
     { name: 'one out, min ISR 1', isr: [1, 2], minIsr: '1', conditions: ['under-replicated'], writes: 'flowing' },
   ])('$name: $conditions', async ({ isr, minIsr, conditions, writes }) => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': minIsr } }).partition('t', 0, { isr }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': minIsr } })
+      .partition('t', 0, { isr })
+      .build()
     const found = await findings(kafka)
     expect(found.partitions.map((p) => [p.conditions, p.writes])).toEqual(conditions.length ? [[conditions, writes]] : [])
   })
 
   it('flags a leaderless partition as unavailable and under min ISR, with no leader to write to', async () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[3]] }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[3]] })
+      .build()
     kafka.killBroker(3)
     const [p] = (await findings(kafka)).partitions
     expect(p).toMatchObject({ leader: null, writes: 'no-leader', conditions: ['unavailable', 'under-min-isr', 'under-replicated'] })
   })
 
   it('a min ISR above the replication factor is under min ISR for kafka-topics, but the leader caps it: writes flow', async () => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2]], configs: { 'min.insync.replicas': '3' } }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2]], configs: { 'min.insync.replicas': '3' } })
+      .build()
     const found = await findings(kafka)
     expect(found.partitions[0]).toMatchObject({ conditions: ['under-min-isr'], effectiveMinIsr: 2, writes: 'at-min' })
     expect(names(found.cappedMinIsr)).toEqual(['t/0'])
@@ -42,7 +52,13 @@ describe('planIsrFindings', () => {
   it('groups by the replicas out of sync, refusing partitions first, and counts where a down broker still sits in the ISR', async () => {
     const kafka = fakeCluster()
       .brokers(4)
-      .topic('a', { replicas: [[1, 2, 3], [2, 3, 4]], configs: { 'min.insync.replicas': '2' } })
+      .topic('a', {
+        replicas: [
+          [1, 2, 3],
+          [2, 3, 4],
+        ],
+        configs: { 'min.insync.replicas': '2' },
+      })
       .topic('b', { replicas: [[1, 3, 4]], configs: { 'min.insync.replicas': '2' } })
       .topic('single', { replicas: [[4]], configs: { 'min.insync.replicas': '1' } })
       .partition('a', 0, { isr: [1] })
@@ -61,7 +77,14 @@ describe('planIsrFindings', () => {
   it('agrees with runbook status on every condition', async () => {
     const kafka = fakeCluster()
       .brokers(3)
-      .topic('x', { replicas: [[1, 2, 3], [2, 3, 1], [3, 1, 2]], configs: { 'min.insync.replicas': '2' } })
+      .topic('x', {
+        replicas: [
+          [1, 2, 3],
+          [2, 3, 1],
+          [3, 1, 2],
+        ],
+        configs: { 'min.insync.replicas': '2' },
+      })
       .topic('y', { replicas: [[3], [1, 2]] })
       .build()
     kafka.killBroker(3)

@@ -84,10 +84,33 @@ describe('planReplicaMove', () => {
   ]
 
   it('replaces the gone broker in place by a live one on an unused rack, the least loaded first, and writes both files', async () => {
-    const kafka = fakeCluster().broker(1, { rack: 'a' }).broker(2, { rack: 'b' }).broker(3, { rack: 'c' }).broker(4, { rack: 'a' }).broker(5, { rack: 'c' }).topic('t', { replicas: [[3, 1], [1, 3, 2], [2, 4]] }).build()
+    const kafka = fakeCluster()
+      .broker(1, { rack: 'a' })
+      .broker(2, { rack: 'b' })
+      .broker(3, { rack: 'c' })
+      .broker(4, { rack: 'a' })
+      .broker(5, { rack: 'c' })
+      .topic('t', {
+        replicas: [
+          [3, 1],
+          [1, 3, 2],
+          [2, 4],
+        ],
+      })
+      .build()
     kafka.killBroker(3)
     const findings = planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot)
-    const plan = planReplicaMove({ gone: [3], brokers, partitions: findings.partitions, replicaCounts: new Map([[2, 10], [5, 1], [4, 0]]), sizes: new Map([['t/0', 1000n]]) })
+    const plan = planReplicaMove({
+      gone: [3],
+      brokers,
+      partitions: findings.partitions,
+      replicaCounts: new Map([
+        [2, 10],
+        [5, 1],
+        [4, 0],
+      ]),
+      sizes: new Map([['t/0', 1000n]]),
+    })
     expect(plan.moves.map((m) => [m.partition, m.from, m.to])).toEqual([
       // t/0 keeps broker 1 (rack a): racks b (broker 2, 10 replicas) and c (broker 5, 1 replica) are unused; 5 is lighter.
       [0, [3, 1], [5, 1]],
@@ -110,7 +133,10 @@ describe('planReplicaMove', () => {
   })
 
   it('says which partitions cannot move: every live broker already holds a replica', async () => {
-    const kafka = fakeCluster().brokers(3).topic('full', { replicas: [[1, 2, 3]] }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('full', { replicas: [[1, 2, 3]] })
+      .build()
     kafka.killBroker(3)
     const findings = planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot)
     const plan = planReplicaMove({ gone: [3], brokers: brokers.slice(0, 3), partitions: findings.partitions, replicaCounts: new Map(), sizes: new Map() })
@@ -120,15 +146,36 @@ describe('planReplicaMove', () => {
 })
 
 describe('planIsrOptions', () => {
-  const causes = (over: Partial<CauseReport>): CauseReport => ({ replicas: [], brokers: [], sharedRacks: [], writesBackInMs: null, failingWithoutProgress: 0, ...over })
+  const causes = (over: Partial<CauseReport>): CauseReport => ({
+    replicas: [],
+    brokers: [],
+    sharedRacks: [],
+    writesBackInMs: null,
+    failingWithoutProgress: 0,
+    ...over,
+  })
 
   it.each([
-    { name: 'a throttle holds a follower back → remove it', replicas: [cause({ throttles: [{ side: 'leader', broker: 1, rate, list: '*' }], verdict: 'throttled' })], writesBackInMs: null, expected: 'remove-throttle' },
+    {
+      name: 'a throttle holds a follower back → remove it',
+      replicas: [cause({ throttles: [{ side: 'leader', broker: 1, rate, list: '*' }], verdict: 'throttled' })],
+      writesBackInMs: null,
+      expected: 'remove-throttle',
+    },
     { name: 'writes come back within a minute by themselves → wait', replicas: [cause({ verdict: 'catching-up' })], writesBackInMs: 20_000, expected: 'wait' },
-    { name: 'no replica catching up → lower min ISR', replicas: [cause({ brokerState: 'fenced', verdict: 'broker-fenced' })], writesBackInMs: null, expected: 'lower-min-isr' },
+    {
+      name: 'no replica catching up → lower min ISR',
+      replicas: [cause({ brokerState: 'fenced', verdict: 'broker-fenced' })],
+      writesBackInMs: null,
+      expected: 'lower-min-isr',
+    },
     { name: 'catching up, but slowly → lower min ISR', replicas: [cause({ verdict: 'catching-up' })], writesBackInMs: 600_000, expected: 'lower-min-isr' },
   ])('$name', async ({ replicas, writesBackInMs, expected }) => {
-    const kafka = fakeCluster().brokers(3).topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } }).partition('t', 0, { isr: [1] }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .partition('t', 0, { isr: [1] })
+      .build()
     const findings = planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot)
     const facts = planIsrOptions(findings, causes({ replicas, writesBackInMs }), { recordsPerSecond: 50, lastAcceptedMs: 1000 }, 61_000)
     expect(facts.recommended).toBe(expected)
@@ -138,8 +185,16 @@ describe('planIsrOptions', () => {
   })
 
   it('only settings put partitions at min ISR: nothing to wait for, report recommended', async () => {
-    const kafka = fakeCluster().brokers(3).topic('single', { replicas: [[1]], configs: { 'min.insync.replicas': '1' } }).build()
-    const facts = planIsrOptions(planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot), null, { recordsPerSecond: null, lastAcceptedMs: null }, 0)
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('single', { replicas: [[1]], configs: { 'min.insync.replicas': '1' } })
+      .build()
+    const facts = planIsrOptions(
+      planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot),
+      null,
+      { recordsPerSecond: null, lastAcceptedMs: null },
+      0,
+    )
     expect(facts.recommended).toBe('report')
     expect(Object.keys(facts.unavailable).sort()).toEqual(['export-reassignment', 'lower-min-isr', 'remove-throttle', 'wait'])
   })

@@ -89,7 +89,13 @@ describe('classifyRecovery: the final leaderless states measured in the lab (rep
     // ELR off: the ISR member (1) is elected cleanly at its unfencing; broker 2's unfencing elects itself (first in order).
     { rules: '4.x-elr-off' as const, winners: { 1: null, 2: 2 }, effects: ['unclean-election', 'elected'] },
   ])('with the flag on ($rules): the controller will elect the first live replica; returning brokers set it off', ({ rules, winners, effects }) => {
-    const partition = leaderless({ replicas: [2, 1, 3], isr: rules === '4.x-elr-on' ? [] : [1], elr: rules === '4.x-elr-on' ? [] : null, lastKnownElr: rules === '4.x-elr-on' ? [1] : null, unclean: 'true' })
+    const partition = leaderless({
+      replicas: [2, 1, 3],
+      isr: rules === '4.x-elr-on' ? [] : [1],
+      elr: rules === '4.x-elr-on' ? [] : null,
+      lastKnownElr: rules === '4.x-elr-on' ? [1] : null,
+      unclean: 'true',
+    })
     const recovery = classifyRecovery(partition, rules, [3])
     expect(recovery.uncleanPending).toEqual({ winner: 3 })
     expect(recovery.dead.map((d) => d.effect)).toEqual(effects)

@@ -4,7 +4,16 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
-import { compareTopicConfig, describeMinIsrFault, isMinIsrFault, type MinIsrChangePlan, planMinIsrChange, restoreOp, revertCommand, type TopicMinIsr } from '../../lib/plans/min-isr-change.ts'
+import {
+  compareTopicConfig,
+  describeMinIsrFault,
+  isMinIsrFault,
+  type MinIsrChangePlan,
+  planMinIsrChange,
+  restoreOp,
+  revertCommand,
+  type TopicMinIsr,
+} from '../../lib/plans/min-isr-change.ts'
 import { readReplicationSnapshot, readTopicConfigs } from '../../lib/reads/replication.ts'
 
 /** orders: 3 partitions on [1,2,3], min ISR 2 (override), retention override; audit inherits min ISR 2 (cluster default on 4.x, server.properties on 3.9). */
@@ -24,7 +33,13 @@ async function plan(kafka: FakeKafka, topics: string[] | null, value: number | n
   const { snapshot } = await readReplicationSnapshot(kafka, { nowMs: 0 })
   const findings = planIsrFindings(snapshot)
   const names = topics ?? ['orders', 'audit', 'calm', 'nope']
-  const configs: TopicMinIsr[] = (await readTopicConfigs(kafka, names, 'min.insync.replicas')).map((v) => ({ topic: v.topic, exists: v.exists, value: v.entry?.value ?? null, source: v.entry?.source ?? null, overrides: v.overrides }))
+  const configs: TopicMinIsr[] = (await readTopicConfigs(kafka, names, 'min.insync.replicas')).map((v) => ({
+    topic: v.topic,
+    exists: v.exists,
+    value: v.entry?.value ?? null,
+    source: v.entry?.source ?? null,
+    overrides: v.overrides,
+  }))
   return planMinIsrChange(findings, configs, { topics, value }, line, 'localhost:9092')
 }
 
@@ -51,7 +66,11 @@ describe('planMinIsrChange', () => {
   })
 
   it('takes the largest value that still restores writes: ISR of 2 on a min ISR of 3 → 2, and warns when a given 1 is lower than needed', async () => {
-    const kafka = fakeCluster().brokers(3).topic('strict', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '3' } }).partition('strict', 0, { isr: [1, 2] }).build()
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('strict', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '3' } })
+      .partition('strict', 0, { isr: [1, 2] })
+      .build()
     expect(((await plan(kafka, ['strict'], null)) as MinIsrChangePlan).value).toBe(2)
     const lower = (await plan(kafka, ['strict'], 1)) as MinIsrChangePlan
     expect(lower.warnings[0]).toContain('a higher value would restore their writes with more copies (strict/0)')
@@ -60,7 +79,12 @@ describe('planMinIsrChange', () => {
   it.each([
     { name: 'an unknown topic', topics: ['nope'], value: 1, text: 'topic "nope" does not exist' },
     { name: 'a topic whose writes do not fail', topics: ['calm'], value: 1, text: 'topic calm has no partition under its min ISR (1)' },
-    { name: 'a value above the replication factor', topics: ['orders'], value: 4, text: 'min.insync.replicas=4 is above the replication factor of orders (3) — give a value from 1 to 3' },
+    {
+      name: 'a value above the replication factor',
+      topics: ['orders'],
+      value: 4,
+      text: 'min.insync.replicas=4 is above the replication factor of orders (3) — give a value from 1 to 3',
+    },
     { name: 'a value that is not lower', topics: ['orders'], value: 2, text: 'min.insync.replicas of orders is already 2; 2 would not lower it' },
   ])('refuses $name in one line, nothing changed', async ({ topics, value, text }) => {
     const kafka = cluster()
@@ -91,22 +115,43 @@ describe('planMinIsrChange', () => {
 
 describe('restoring', () => {
   it.each([
-    { previous: { value: '2', source: 'dynamic-topic' as const, override: true }, op: { name: 'min.insync.replicas', op: 'set', value: '2' }, command: '--add-config min.insync.replicas=2' },
-    { previous: { value: '1', source: 'dynamic-broker-default' as const, override: false }, op: { name: 'min.insync.replicas', op: 'delete' }, command: '--delete-config min.insync.replicas' },
+    {
+      previous: { value: '2', source: 'dynamic-topic' as const, override: true },
+      op: { name: 'min.insync.replicas', op: 'set', value: '2' },
+      command: '--add-config min.insync.replicas=2',
+    },
+    {
+      previous: { value: '1', source: 'dynamic-broker-default' as const, override: false },
+      op: { name: 'min.insync.replicas', op: 'delete' },
+      command: '--delete-config min.insync.replicas',
+    },
   ])('a $previous.source value is restored by $op.op', ({ previous, op, command }) => {
     expect(restoreOp(previous)).toEqual(op)
-    expect(revertCommand('my topic', previous, 'b:9092')).toBe(`kafka-configs --bootstrap-server b:9092 --entity-type topics --entity-name 'my topic' --alter ${command}`)
+    expect(revertCommand('my topic', previous, 'b:9092')).toBe(
+      `kafka-configs --bootstrap-server b:9092 --entity-type topics --entity-name 'my topic' --alter ${command}`,
+    )
   })
 
   it('compares value, source and every other override', () => {
     const expected = { topic: 't', value: '2', source: 'dynamic-topic' as const, otherOverrides: { 'retention.ms': '1000', 'cleanup.policy': 'compact' } }
-    const found = (over: Partial<TopicMinIsr>): TopicMinIsr => ({ topic: 't', exists: true, value: '2', source: 'dynamic-topic', overrides: { 'min.insync.replicas': '2', 'retention.ms': '1000', 'cleanup.policy': 'compact' }, ...over })
+    const found = (over: Partial<TopicMinIsr>): TopicMinIsr => ({
+      topic: 't',
+      exists: true,
+      value: '2',
+      source: 'dynamic-topic',
+      overrides: { 'min.insync.replicas': '2', 'retention.ms': '1000', 'cleanup.policy': 'compact' },
+      ...over,
+    })
     expect(compareTopicConfig(expected, found({}))).toEqual([])
-    expect(compareTopicConfig(expected, found({ source: 'static-broker' }))).toEqual([{ topic: 't', what: 'min.insync.replicas', expected: '2 (dynamic-topic)', found: '2 (static-broker)' }])
-    expect(compareTopicConfig(expected, found({ overrides: { 'retention.ms': '1000', 'max.message.bytes': '10' } }))).toEqual([
-      { topic: 't', what: 'retention.ms', expected: '1000', found: '1000' },
-      { topic: 't', what: 'cleanup.policy', expected: 'compact', found: '(none)' },
-      { topic: 't', what: 'max.message.bytes', expected: '(none)', found: '10' },
-    ].filter((d) => d.expected !== d.found))
+    expect(compareTopicConfig(expected, found({ source: 'static-broker' }))).toEqual([
+      { topic: 't', what: 'min.insync.replicas', expected: '2 (dynamic-topic)', found: '2 (static-broker)' },
+    ])
+    expect(compareTopicConfig(expected, found({ overrides: { 'retention.ms': '1000', 'max.message.bytes': '10' } }))).toEqual(
+      [
+        { topic: 't', what: 'retention.ms', expected: '1000', found: '1000' },
+        { topic: 't', what: 'cleanup.policy', expected: 'compact', found: '(none)' },
+        { topic: 't', what: 'max.message.bytes', expected: '(none)', found: '10' },
+      ].filter((d) => d.expected !== d.found),
+    )
   })
 })

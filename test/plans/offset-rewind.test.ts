@@ -32,7 +32,12 @@ function snapshot(overrides: Partial<GroupSnapshot> = {}): GroupSnapshot {
   }
 }
 
-const request = (method: RewindRequest['method'], extra: Partial<RewindRequest> = {}): RewindRequest => ({ method, scope: { kind: 'all-topics' }, marginMs: 0, ...extra })
+const request = (method: RewindRequest['method'], extra: Partial<RewindRequest> = {}): RewindRequest => ({
+  method,
+  scope: { kind: 'all-topics' },
+  marginMs: 0,
+  ...extra,
+})
 const log = (extra: Partial<PartitionLog> = {}): PartitionLog => ({ topic: 'orders', partition: 0, logStart: 0n, logEnd: 200n, ...extra })
 
 function plan(method: RewindRequest['method'], logs: PartitionLog[], snap = snapshot(), extra: Partial<RewindRequest> = {}): RewindPlan {
@@ -43,12 +48,47 @@ function plan(method: RewindRequest['method'], logs: PartitionLog[], snap = snap
 
 describe('targets, as kafka-consumer-groups computes them', () => {
   it.each([
-    { name: 'a time: the first record at or after it', method: { kind: 'to-datetime', atMs: 0 } as const, log: log({ atTime: 90n }), target: 90n, replay: 30n, notes: [] },
-    { name: 'no record that recent: the log end', method: { kind: 'to-datetime', atMs: 0 } as const, log: log({ atTime: null }), target: 200n, replay: 0n, notes: ['no-record-after-time', 'skips'] },
+    {
+      name: 'a time: the first record at or after it',
+      method: { kind: 'to-datetime', atMs: 0 } as const,
+      log: log({ atTime: 90n }),
+      target: 90n,
+      replay: 30n,
+      notes: [],
+    },
+    {
+      name: 'no record that recent: the log end',
+      method: { kind: 'to-datetime', atMs: 0 } as const,
+      log: log({ atTime: null }),
+      target: 200n,
+      replay: 0n,
+      notes: ['no-record-after-time', 'skips'],
+    },
     { name: 'shift back', method: { kind: 'shift-by', shift: -20n } as const, log: log(), target: 100n, replay: 20n, notes: [] },
-    { name: 'shift back past the log start: clamped, the rest gone', method: { kind: 'shift-by', shift: -50n } as const, log: log({ logStart: 100n }), target: 100n, replay: 20n, notes: ['below-log-start'] },
-    { name: 'shift past the log end: clamped, skipping', method: { kind: 'shift-by', shift: 500n } as const, log: log(), target: 200n, replay: 0n, notes: ['above-log-end', 'skips'] },
-    { name: 'committed below the log start', method: { kind: 'shift-by', shift: 0n } as const, log: log({ logStart: 150n }), target: 150n, replay: 0n, notes: ['below-log-start', 'committed-below-log-start'] },
+    {
+      name: 'shift back past the log start: clamped, the rest gone',
+      method: { kind: 'shift-by', shift: -50n } as const,
+      log: log({ logStart: 100n }),
+      target: 100n,
+      replay: 20n,
+      notes: ['below-log-start'],
+    },
+    {
+      name: 'shift past the log end: clamped, skipping',
+      method: { kind: 'shift-by', shift: 500n } as const,
+      log: log(),
+      target: 200n,
+      replay: 0n,
+      notes: ['above-log-end', 'skips'],
+    },
+    {
+      name: 'committed below the log start',
+      method: { kind: 'shift-by', shift: 0n } as const,
+      log: log({ logStart: 150n }),
+      target: 150n,
+      replay: 0n,
+      notes: ['below-log-start', 'committed-below-log-start'],
+    },
   ])('$name', ({ method, log: partitionLog, target, replay, notes }) => {
     const [move] = plan(method, [partitionLog]).moves
     expect(move).toMatchObject({ target, replayMessages: replay })
@@ -92,7 +132,11 @@ describe('targets, as kafka-consumer-groups computes them', () => {
 describe('scope and refusals', () => {
   it.each([
     { name: 'unknown group', snap: snapshot({ exists: false }), fault: 'unknown-group' },
-    { name: 'group with members', snap: snapshot({ state: 'Stable', members: [{ memberId: 'm', groupInstanceId: null, clientId: 'c', host: 'h', assignment: [] }] }), fault: 'group-active' },
+    {
+      name: 'group with members',
+      snap: snapshot({ state: 'Stable', members: [{ memberId: 'm', groupInstanceId: null, clientId: 'c', host: 'h', assignment: [] }] }),
+      fault: 'group-active',
+    },
     { name: 'rebalancing group', snap: snapshot({ state: 'PreparingRebalance' }), fault: 'group-active' },
     { name: 'streams group', snap: snapshot({ type: 'streams' }), fault: 'unsupported-group' },
     { name: 'no commits', snap: snapshot({ committed: [] }), fault: 'no-commits' },
@@ -103,24 +147,44 @@ describe('scope and refusals', () => {
   })
 
   it('names topics as --topic does, and refuses unknown topics and partitions', () => {
-    const snap = snapshot({ topics: [{ topic: 'orders', partitions: 2 }, { topic: 'ghost', partitions: null }] })
+    const snap = snapshot({
+      topics: [
+        { topic: 'orders', partitions: 2 },
+        { topic: 'ghost', partitions: null },
+      ],
+    })
     const scoped = (text: string) => {
       const scope = parseTopicsScope(text)
       if (typeof scope === 'string') throw new Error(scope)
       return planRewindScope(snap, request({ kind: 'shift-by', shift: -1n }, { scope }))
     }
-    expect(scoped('orders')).toEqual([{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }])
+    expect(scoped('orders')).toEqual([
+      { topic: 'orders', partition: 0 },
+      { topic: 'orders', partition: 1 },
+    ])
     expect(scoped('orders:1')).toEqual([{ topic: 'orders', partition: 1 }])
     expect(scoped('ghost')).toEqual({ kind: 'unknown-topic', topic: 'ghost' })
     expect(scoped('orders:5')).toEqual({ kind: 'unknown-partition', topic: 'orders', partition: 5, partitions: 2 })
     expect(parseTopicsScope('orders:a')).toMatch(/whole numbers/)
-    expect(parseTopicsScope('orders:0,1; payments')).toEqual({ kind: 'topics', topics: [{ topic: 'orders', partitions: [0, 1] }, { topic: 'payments', partitions: null }] })
+    expect(parseTopicsScope('orders:0,1; payments')).toEqual({
+      kind: 'topics',
+      topics: [
+        { topic: 'orders', partitions: [0, 1] },
+        { topic: 'payments', partitions: null },
+      ],
+    })
   })
 
   it('refuses to shift a partition without a commit, and file offsets beyond the log end', () => {
     expect(planRewindTargets(snapshot(), request({ kind: 'shift-by', shift: -1n }), [log({ partition: 1 })])).toMatchObject({ kind: 'shift-without-commit' })
     const lines = [{ topic: 'orders', partition: 0, offset: 201n }]
-    expect(planRewindTargets(snapshot(), request({ kind: 'from-file', file: 'f.csv', lines }), [log()])).toEqual({ kind: 'offset-beyond-log', topic: 'orders', partition: 0, offset: 201n, logEnd: 200n })
+    expect(planRewindTargets(snapshot(), request({ kind: 'from-file', file: 'f.csv', lines }), [log()])).toEqual({
+      kind: 'offset-beyond-log',
+      topic: 'orders',
+      partition: 0,
+      offset: 201n,
+      logEnd: 200n,
+    })
   })
 })
 

@@ -18,9 +18,11 @@ const topics = async () => {
   return planDurabilityAudit(await readDurability(kafka, { full: false, nowMs: 0 })).topics
 }
 
-const producer = (settings: Record<string, string>, client: ClientRef = { client: 'java', version: '3.9.2' }) => resolveProducer({ path: 'app', client, clientFrom: 'given', settings, keys: [] })
+const producer = (settings: Record<string, string>, client: ClientRef = { client: 'java', version: '3.9.2' }) =>
+  resolveProducer({ path: 'app', client, clientFrom: 'given', settings, keys: [] })
 
-const table = (audit: ReturnType<typeof planProducerAudit>) => audit.verdicts.map((v) => [v.topics.join(','), v.guaranteedCopies, v.risks.map((r) => `${r.kind}:${r.severity}`).join(' ')])
+const table = (audit: ReturnType<typeof planProducerAudit>) =>
+  audit.verdicts.map((v) => [v.topics.join(','), v.guaranteedCopies, v.risks.map((r) => `${r.kind}:${r.severity}`).join(' ')])
 
 describe('planProducerAudit', () => {
   it('acks=all, idempotent (the 3.x Java default): only the topics let it down', async () => {
@@ -35,7 +37,10 @@ describe('planProducerAudit', () => {
   it('acks=1: the leader alone on every topic, whatever the topic says — and duplicates (idempotence switched off)', async () => {
     const audit = planProducerAudit(producer({ acks: '1' }), await topics())
     expect(audit.verdicts.every((v) => v.risks.some((r) => r.kind === 'producer-acks-leader' && r.severity === 'high'))).toBe(true)
-    expect(audit.verdicts.find((v) => v.topics.includes('safe'))).toMatchObject({ guaranteedCopies: 1, acknowledged: 'on the leader only (3 replicas; followers copy it afterwards)' })
+    expect(audit.verdicts.find((v) => v.topics.includes('safe'))).toMatchObject({
+      guaranteedCopies: 1,
+      acknowledged: 'on the leader only (3 replicas; followers copy it afterwards)',
+    })
     expect(audit.verdicts[0]!.risks.map((r) => r.kind)).toContain('producer-duplicates')
   })
 
@@ -56,6 +61,10 @@ describe('planProducerAudit', () => {
   })
 
   it('kafkajsRetryBudgetMs: 300 ms doubling, capped at 30 s per wait', () => {
-    expect([kafkajsRetryBudgetMs(0), kafkajsRetryBudgetMs(1), kafkajsRetryBudgetMs(8)]).toEqual([0, 300, 300 + 600 + 1200 + 2400 + 4800 + 9600 + 19_200 + 30_000])
+    expect([kafkajsRetryBudgetMs(0), kafkajsRetryBudgetMs(1), kafkajsRetryBudgetMs(8)]).toEqual([
+      0,
+      300,
+      300 + 600 + 1200 + 2400 + 4800 + 9600 + 19_200 + 30_000,
+    ])
   })
 })

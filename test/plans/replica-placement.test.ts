@@ -7,7 +7,17 @@ const topic = (name: string, replicas: readonly (readonly number[])[]): TopicSta
   topic: name,
   topicId: null,
   internal: false,
-  partitions: replicas.map((r, partition) => ({ topic: name, partition, leader: r[0] ?? null, leaderEpoch: 0, replicas: r, isr: r, offline: [], elr: null, lastKnownElr: null })),
+  partitions: replicas.map((r, partition) => ({
+    topic: name,
+    partition,
+    leader: r[0] ?? null,
+    leaderEpoch: 0,
+    replicas: r,
+    isr: r,
+    offline: [],
+    elr: null,
+    lastKnownElr: null,
+  })),
 })
 
 const plan = (topics: TopicState[], brokers: Broker[], extra: Partial<Parameters<typeof planReassignment>[0]> = {}) =>
@@ -29,13 +39,27 @@ describe('planReassignment', () => {
 
   it('balances: new replicas go to the least loaded broker of an unused rack', () => {
     const busy = topic('busy', [[2], [2], [2]])
-    const result = planReassignment({ targetReplicationFactor: 2, topics: [topic('t', [[1]])], allTopics: [busy, topic('t', [[1]])], brokers: racksABC, reassignments: [], sizes: null })
+    const result = planReassignment({
+      targetReplicationFactor: 2,
+      topics: [topic('t', [[1]])],
+      allTopics: [busy, topic('t', [[1]])],
+      brokers: racksABC,
+      reassignments: [],
+      sizes: null,
+    })
     expect(result.moves[0]!.proposed).toEqual([1, 3])
   })
 
   it('records why and what it costs: replicas added and removed, bytes of the largest replica per new copy', () => {
     const result = plan([topic('t', [[1, 4]])], racksABC, { sizes: new Map([['t/0', 1000n]]) })
-    expect(result.moves[0]).toMatchObject({ added: [3, 2], removed: [4], why: ['raise-replication', 'spread-racks'], racksBefore: ['a', 'a'], racksAfter: ['a', 'c', 'b'], bytesPerReplica: 1000n })
+    expect(result.moves[0]).toMatchObject({
+      added: [3, 2],
+      removed: [4],
+      why: ['raise-replication', 'spread-racks'],
+      racksBefore: ['a', 'a'],
+      racksAfter: ['a', 'c', 'b'],
+      bytesPerReplica: 1000n,
+    })
     expect(result.totals).toEqual({ partitions: 1, replicasAdded: 2, replicasRemoved: 1, bytesToCopy: 2000n })
   })
 

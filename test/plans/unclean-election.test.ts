@@ -30,7 +30,10 @@ describe('planUncleanElection', () => {
   })
 
   it('sums the certain loss of the chosen candidate, with the groups it leaves behind', () => {
-    const snap = snapshot([leaderless({ partition: 0, logs: { 3: 1307n }, committed: { billing: 5794n, audit: 1000n } }), leaderless({ partition: 1, logs: { 3: 10n }, committed: { billing: 20n } })])
+    const snap = snapshot([
+      leaderless({ partition: 0, logs: { 3: 1307n }, committed: { billing: 5794n, audit: 1000n } }),
+      leaderless({ partition: 1, logs: { 3: 10n }, committed: { billing: 20n } }),
+    ])
     const planned = planUncleanElection(snap, { partitions: [tp('t', 0), tp('t', 1), tp('t', 0)], candidate: 3 })
     if (!planned.ok) throw new Error(describePlanFault(planned.fault))
     expect(planned.plan.steps.map((s) => s.partition)).toEqual([0, 1])
@@ -39,23 +42,55 @@ describe('planUncleanElection', () => {
   })
 
   const requested = (state: RequestedPartition): ReturnType<typeof snapshot> => snapshot([leaderless()], { requested: [state] })
-  it.each<{ name: string; snap: ReturnType<typeof snapshot>; partitions: { topic: string; partition: number }[]; candidate: number; fault: PlanFault['kind'] }>([
-    { name: 'no partitions', snap: snapshot([leaderless()]), partitions: [], candidate: 3, fault: 'no-partitions' },
-    { name: 'unknown topic', snap: requested({ topic: 'nope', partition: 0, state: 'unknown-topic' }), partitions: [tp('nope', 0)], candidate: 3, fault: 'unknown-topic' },
-    { name: 'unknown partition', snap: requested({ topic: 't', partition: 9, state: 'unknown-partition', partitionCount: 4 }), partitions: [tp('t', 9)], candidate: 3, fault: 'unknown-partition' },
-    { name: 'a partition with a leader', snap: requested({ topic: 't', partition: 0, state: 'led', leader: 2 }), partitions: [tp('t', 0)], candidate: 3, fault: 'has-leader' },
-    { name: 'a candidate that holds no replica', snap: snapshot([leaderless({ replicas: [1, 2, 3] })]), partitions: [tp('t', 0)], candidate: 4, fault: 'not-a-replica' },
-    { name: 'a candidate that is dead', snap: snapshot([leaderless()]), partitions: [tp('t', 0)], candidate: 1, fault: 'candidate-not-live' },
-    { name: 'a candidate whose log end is unknown', snap: snapshot([leaderless({ logs: { 3: 'BROKER_NOT_AVAILABLE' } })]), partitions: [tp('t', 0)], candidate: 3, fault: 'candidate-unreadable' },
-    {
-      name: 'an in-sync replica is alive',
-      snap: snapshot([leaderless({ elr: [2], lastKnownElr: [], logs: { 2: 5n, 3: 1n } })]),
-      partitions: [tp('t', 0)],
-      candidate: 3,
-      fault: 'in-sync-alive',
-    },
-    { name: 'no live replica at all', snap: snapshot([leaderless({ logs: {} })]), partitions: [tp('t', 0)], candidate: 3, fault: 'no-live-replica' },
-  ])('refuses: $name', ({ snap, partitions, candidate, fault }) => {
+  it.each<{ name: string; snap: ReturnType<typeof snapshot>; partitions: { topic: string; partition: number }[]; candidate: number; fault: PlanFault['kind'] }>(
+    [
+      { name: 'no partitions', snap: snapshot([leaderless()]), partitions: [], candidate: 3, fault: 'no-partitions' },
+      {
+        name: 'unknown topic',
+        snap: requested({ topic: 'nope', partition: 0, state: 'unknown-topic' }),
+        partitions: [tp('nope', 0)],
+        candidate: 3,
+        fault: 'unknown-topic',
+      },
+      {
+        name: 'unknown partition',
+        snap: requested({ topic: 't', partition: 9, state: 'unknown-partition', partitionCount: 4 }),
+        partitions: [tp('t', 9)],
+        candidate: 3,
+        fault: 'unknown-partition',
+      },
+      {
+        name: 'a partition with a leader',
+        snap: requested({ topic: 't', partition: 0, state: 'led', leader: 2 }),
+        partitions: [tp('t', 0)],
+        candidate: 3,
+        fault: 'has-leader',
+      },
+      {
+        name: 'a candidate that holds no replica',
+        snap: snapshot([leaderless({ replicas: [1, 2, 3] })]),
+        partitions: [tp('t', 0)],
+        candidate: 4,
+        fault: 'not-a-replica',
+      },
+      { name: 'a candidate that is dead', snap: snapshot([leaderless()]), partitions: [tp('t', 0)], candidate: 1, fault: 'candidate-not-live' },
+      {
+        name: 'a candidate whose log end is unknown',
+        snap: snapshot([leaderless({ logs: { 3: 'BROKER_NOT_AVAILABLE' } })]),
+        partitions: [tp('t', 0)],
+        candidate: 3,
+        fault: 'candidate-unreadable',
+      },
+      {
+        name: 'an in-sync replica is alive',
+        snap: snapshot([leaderless({ elr: [2], lastKnownElr: [], logs: { 2: 5n, 3: 1n } })]),
+        partitions: [tp('t', 0)],
+        candidate: 3,
+        fault: 'in-sync-alive',
+      },
+      { name: 'no live replica at all', snap: snapshot([leaderless({ logs: {} })]), partitions: [tp('t', 0)], candidate: 3, fault: 'no-live-replica' },
+    ],
+  )('refuses: $name', ({ snap, partitions, candidate, fault }) => {
     const planned = planUncleanElection(snap, { partitions, candidate })
     expect(planned.ok).toBe(false)
     if (planned.ok) return
@@ -74,7 +109,10 @@ describe('planUncleanElection', () => {
 
 describe('planUncleanFlag', () => {
   it('names what the controller will pick (first live in replica order) beside the least-loss replica', () => {
-    const snap = snapshot([leaderless({ replicas: [1, 3, 2], elr: [1], logs: { 3: 1436n, 2: 3318n } }), leaderless({ topic: 'u', replicas: [1, 2, 3], elr: [1], logs: { 3: 50n } })])
+    const snap = snapshot([
+      leaderless({ replicas: [1, 3, 2], elr: [1], logs: { 3: 1436n, 2: 3318n } }),
+      leaderless({ topic: 'u', replicas: [1, 2, 3], elr: [1], logs: { 3: 50n } }),
+    ])
     const planned = planUncleanFlag(snap, { partitions: [tp('t', 0), tp('u', 0)], waitMs: 60_000 })
     if (!planned.ok) throw new Error(describePlanFault(planned.fault))
     expect(planned.plan.partitions.map((p) => [p.topic, p.kafkaPick, p.kafkaPickLoss, p.best, p.bestLoss])).toEqual([

@@ -30,13 +30,13 @@ function cluster(group: { members?: boolean; type?: 'classic' | 'consumer' } = {
   return builder.build()
 }
 
-
 const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, ...extra })
 
 const headless = (kafka: FakeKafka, answers: Record<string, string>, extra: Partial<RunOptions> = {}) =>
   runRunbook(runbook, options(scriptedIo([], { interactive: false }), kafka, { given: given(answers), approvals: { yes: true, hashes: [] }, ...extra }))
 
-const committed = async (kafka: FakeKafka, group = 'billing') => (await kafka.committedOffsets(group)).offsets.map((o) => `${o.topic}/${o.partition}=${o.offset}`)
+const committed = async (kafka: FakeKafka, group = 'billing') =>
+  (await kafka.committedOffsets(group)).offsets.map((o) => `${o.topic}/${o.partition}=${o.offset}`)
 
 describe('headless', () => {
   it('rewinds to a time: the first record at or after it on each partition, previewed, applied, read back, undoable', async () => {
@@ -64,14 +64,23 @@ describe('headless', () => {
     const result = await headless(kafka, { group: 'billing', 'shift-by': '-5' }, { dryRun: true })
     expect(result).toMatchObject({ status: 'dry-run', exitCode: 0 })
     expect(kafka.mutations).toEqual([])
-    expect(result.cells.find((c) => c.id === 'rewind')).toMatchObject({ outcome: 'planned', summary: 'rewind group billing on 3 partitions: 15 messages to replay' })
+    expect(result.cells.find((c) => c.id === 'rewind')).toMatchObject({
+      outcome: 'planned',
+      summary: 'rewind group billing on 3 partitions: 15 messages to replay',
+    })
     expect(result.cells.find((c) => c.id === 'stop-command')).toMatchObject({ outcome: 'skipped' })
   })
 
   it('takes the suggested margin off the time: auto-commit interval plus one batch at the measured write rate', async () => {
     const kafka = cluster()
     // 270 records written from 03:00:00 to 03:01:30 = 3/s: 30 records span 10 s, plus the 2 s interval → 12 s earlier.
-    const result = await headless(kafka, { group: 'billing', 'to-datetime': '2026-11-24T03:01:30Z', 'auto-commit-interval': '2s', 'max-poll-records': '30', 'safety-margin': 'suggested' })
+    const result = await headless(kafka, {
+      group: 'billing',
+      'to-datetime': '2026-11-24T03:01:30Z',
+      'auto-commit-interval': '2s',
+      'max-poll-records': '30',
+      'safety-margin': 'suggested',
+    })
     expect(result.exitCode).toBe(0)
     expect(await committed(kafka)).toEqual(['orders/0=78', 'orders/1=78', 'orders/2=78'])
   })
@@ -141,7 +150,12 @@ describe('bad input: one line, nothing changed', () => {
     { name: 'two rewind points', answers: { group: 'billing', 'to-datetime': '10 minutes ago', 'shift-by': '-3' }, message: 'give one rewind point' },
     { name: 'no rewind point', answers: { group: 'billing' }, message: 'say where to rewind to' },
     { name: 'shift without a commit', answers: { group: 'billing', 'shift-by': '-1', topics: 'audit' }, message: 'cannot shift audit/0, audit/1' },
-    { name: 'active group', answers: { group: 'billing', 'shift-by': '-1', 'wait-for-empty': '0s' }, members: true, message: 'still Stable with 1 active member (billing-service@/10.0.0.7)' },
+    {
+      name: 'active group',
+      answers: { group: 'billing', 'shift-by': '-1', 'wait-for-empty': '0s' },
+      members: true,
+      message: 'still Stable with 1 active member (billing-service@/10.0.0.7)',
+    },
   ])('$name', async ({ answers, message, members }) => {
     const kafka = cluster({ members: members ?? false })
     const result = await headless(kafka, answers as unknown as Record<string, string>)

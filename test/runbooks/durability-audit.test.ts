@@ -24,8 +24,8 @@ function cluster(kafka: '4.3' | '3.9' = '4.3'): FakeKafka {
     .build()
 }
 
-
-const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock: () => 1_700_000_000_000, ...extra })
+const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions =>
+  runOptions(io, kafka, { clock: () => 1_700_000_000_000, ...extra })
 
 const headless = (kafka: FakeKafka, answers: Record<string, string> = {}, extra: Partial<RunOptions> = {}) =>
   runRunbook(runbook, options(scriptedIo([], { interactive: false }), kafka, { given: given(answers), approvals: { yes: true, hashes: [] }, ...extra }))
@@ -64,8 +64,15 @@ describe('read-only by default', () => {
 
   it('--fail-on: exit 4 with the first finding at or above the level; below it the run passes', async () => {
     const failing = await headless(cluster(), {}, { failOn: 'high' })
-    expect(failing).toMatchObject({ status: 'findings', exitCode: 4, message: '2 findings at or above high (--fail-on high): one replica — a broker loss takes the only copy: topic single (and 1 more)' })
-    const kafka = fakeCluster().brokers(3).topic('fine', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }).build()
+    expect(failing).toMatchObject({
+      status: 'findings',
+      exitCode: 4,
+      message: '2 findings at or above high (--fail-on high): one replica — a broker loss takes the only copy: topic single (and 1 more)',
+    })
+    const kafka = fakeCluster()
+      .brokers(3)
+      .topic('fine', { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } })
+      .build()
     expect(await headless(kafka, {}, { failOn: 'medium' })).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await headless(kafka, {}, { failOn: 'low' })).toMatchObject({ status: 'findings', exitCode: 4 })
   })
@@ -73,7 +80,14 @@ describe('read-only by default', () => {
   it('stays readable in 100 columns on a large cluster: topics sharing a finding are one line with "+N more"', async () => {
     const builder = fakeCluster().brokers(6)
     for (let i = 0; i < 400; i++) {
-      const configs: Record<string, string> = i % 4 === 0 ? { 'unclean.leader.election.enable': 'true' } : i % 4 === 1 ? { 'min.insync.replicas': '2' } : i % 4 === 2 ? { 'min.insync.replicas': String(2 + (i % 7)) } : {}
+      const configs: Record<string, string> =
+        i % 4 === 0
+          ? { 'unclean.leader.election.enable': 'true' }
+          : i % 4 === 1
+            ? { 'min.insync.replicas': '2' }
+            : i % 4 === 2
+              ? { 'min.insync.replicas': String(2 + (i % 7)) }
+              : {}
       builder.topic(`service-${String(i).padStart(3, '0')}-events`, { partitions: 3, replicationFactor: 1 + (i % 3), configs })
     }
     const io = scriptedIo([], { interactive: false })
@@ -81,7 +95,12 @@ describe('read-only by default', () => {
     expect(result.exitCode).toBe(0)
     const screen = io.screen()
     // Only the lines that name a file (the session folder's path) may be longer.
-    const widest = Math.max(...screen.split('\n').filter((line) => !/^\s+(PLAN|ROLLBACK)=/.test(line)).map((line) => line.length))
+    const widest = Math.max(
+      ...screen
+        .split('\n')
+        .filter((line) => !/^\s+(PLAN|ROLLBACK)=/.test(line))
+        .map((line) => line.length),
+    )
     expect(widest).toBeLessThanOrEqual(100)
     expect(screen).toMatch(/HIGH one replica — 134 topics: service-000-events, service-003-events \+132 more/)
     expect(screen).toMatch(/and \d+ more topics in \d+ other groups \(--json lists every one\)/)
@@ -115,7 +134,11 @@ describe('fixes', () => {
       ['min-isr', 'applied', true],
       ['unclean', 'applied', true],
     ])
-    expect([await override(kafka, 'orders', 'min.insync.replicas'), await override(kafka, 'audit', 'min.insync.replicas'), await override(kafka, 'audit', 'unclean.leader.election.enable')]).toEqual(['2', '2', 'false'])
+    expect([
+      await override(kafka, 'orders', 'min.insync.replicas'),
+      await override(kafka, 'audit', 'min.insync.replicas'),
+      await override(kafka, 'audit', 'unclean.leader.election.enable'),
+    ]).toEqual(['2', '2', 'false'])
     expect(result.findings!.map((f) => f.id)).toEqual(['single-replica', 'default-min-isr-one'])
 
     const undone = await runUndo({
@@ -141,22 +164,39 @@ describe('fixes', () => {
 
   it('a topic with two replicas needs a typed confirmation: one broker down would stop its acks=all writes', async () => {
     const kafka = fakeCluster().brokers(3).topic('pair', { partitions: 4, replicationFactor: 2 }).build()
-    const io = scriptedIo([{ input: '', message: /Producer configuration files/ }, { select: 'apply', message: /Raise min.insync.replicas/ }, { type: '4', message: /Type 4 to raise min.insync.replicas on 4 partitions/ }])
+    const io = scriptedIo([
+      { input: '', message: /Producer configuration files/ },
+      { select: 'apply', message: /Raise min.insync.replicas/ },
+      { type: '4', message: /Type 4 to raise min.insync.replicas on 4 partitions/ },
+    ])
     const result = await runRunbook(runbook, options(io, kafka))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
-    expect(io.screen().replace(/\s+/g, ' ')).toContain('1 topic has only 2 replicas: min.insync.replicas then equals the replication factor, and ANY one broker down — a crash or a rolling restart — stops their acks=all writes')
+    expect(io.screen().replace(/\s+/g, ' ')).toContain(
+      '1 topic has only 2 replicas: min.insync.replicas then equals the replication factor, and ANY one broker down — a crash or a rolling restart — stops their acks=all writes',
+    )
     expect(await override(kafka, 'pair', 'min.insync.replicas')).toBe('2')
   })
 
   it('stops before applying when a topic’s setting changed after the plan (exit 3, nothing changed)', async () => {
     const kafka = cluster()
-    const io = scriptedIo([{ input: '' }, { select: 'apply' }, { confirm: true, message: /Raise min.insync.replicas on 2 topics/ }, { confirm: false, message: /new plan/ }])
+    const io = scriptedIo([
+      { input: '' },
+      { select: 'apply' },
+      { confirm: true, message: /Raise min.insync.replicas on 2 topics/ },
+      { confirm: false, message: /new plan/ },
+    ])
     // Somebody sets orders to 3 after the plan was shown, while the operator reads it (before the confirmation).
-    const change = async () => void (await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: 'orders' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '3' }] }], { validateOnly: false }))
+    const change = async () =>
+      void (await kafka.incrementalAlterConfigs(
+        [{ resource: { type: 'topic', name: 'orders' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '3' }] }],
+        { validateOnly: false },
+      ))
     io.beforeNextPrompt(() => io.beforeNextPrompt(() => io.beforeNextPrompt(change)))
     const result = await runRunbook(runbook, options(io, kafka))
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
-    expect(result.message).toBe('min.insync.replicas of orders changed since the plan (1 (inherited: dynamic-broker-default) → 3) — review a new plan; nothing changed')
+    expect(result.message).toBe(
+      'min.insync.replicas of orders changed since the plan (1 (inherited: dynamic-broker-default) → 3) — review a new plan; nothing changed',
+    )
     expect(await override(kafka, 'audit', 'min.insync.replicas')).toBeNull()
   })
 })
@@ -185,15 +225,39 @@ describe('producers', () => {
 
 describe('bad input: one line, nothing read or changed', () => {
   it.each([
-    { name: 'a topic that does not exist', answers: { topics: 'orders,nope' }, message: 'topic nope does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed' },
-    { name: 'a producer topic that does not exist', answers: { 'producer-config': '__FILE__@ghost' }, message: 'topic ghost does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed' },
-    { name: 'an unreadable producer file', answers: { 'producer-config': '/nonexistent/app.properties' }, message: "producer-config: cannot read /nonexistent/app.properties (no such file) — give the path of the producer's configuration file; nothing was read" },
-    { name: 'an unknown producer format', answers: { 'producer-config': '__YAML__' }, message: /^producer-config: cannot tell which client reads .*producer.yaml — give producer-client=java, librdkafka or kafkajs \(@version\); nothing was read$/ },
-    { name: 'an unknown client', answers: { 'producer-config': '__FILE__', 'producer-client': 'sarama' }, message: /^producer-client: "sarama" is not a client/ },
+    {
+      name: 'a topic that does not exist',
+      answers: { topics: 'orders,nope' },
+      message: 'topic nope does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed',
+    },
+    {
+      name: 'a producer topic that does not exist',
+      answers: { 'producer-config': '__FILE__@ghost' },
+      message: 'topic ghost does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed',
+    },
+    {
+      name: 'an unreadable producer file',
+      answers: { 'producer-config': '/nonexistent/app.properties' },
+      message: "producer-config: cannot read /nonexistent/app.properties (no such file) — give the path of the producer's configuration file; nothing was read",
+    },
+    {
+      name: 'an unknown producer format',
+      answers: { 'producer-config': '__YAML__' },
+      message:
+        /^producer-config: cannot tell which client reads .*producer.yaml — give producer-client=java, librdkafka or kafkajs \(@version\); nothing was read$/,
+    },
+    {
+      name: 'an unknown client',
+      answers: { 'producer-config': '__FILE__', 'producer-client': 'sarama' },
+      message: /^producer-client: "sarama" is not a client/,
+    },
   ])('$name', async ({ answers, message }) => {
     const kafka = cluster()
     const resolved = Object.fromEntries(
-      Object.entries(answers).map(([k, v]) => [k, v.replace('__FILE__', file('app.properties', 'acks=all\n')).replace('__YAML__', file('producer.yaml', 'acks: 1\n'))]),
+      Object.entries(answers).map(([k, v]) => [
+        k,
+        v.replace('__FILE__', file('app.properties', 'acks=all\n')).replace('__YAML__', file('producer.yaml', 'acks: 1\n')),
+      ]),
     )
     const result = await headless(kafka, resolved)
     expect(result).toMatchObject({ status: 'refused', exitCode: 2 })

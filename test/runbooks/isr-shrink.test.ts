@@ -22,7 +22,14 @@ function incident(options: { kafka?: '4.3' | '3.9' } = {}): FakeKafka {
     .brokers(3)
     .brokerDefaults(options.kafka === '3.9' ? {} : { 'min.insync.replicas': '2' })
     .staticBrokerConfig({ 'min.insync.replicas': '2' })
-    .topic('orders', { replicas: [[1, 2, 3], [1, 3, 2], [1, 2, 3]], configs: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } })
+    .topic('orders', {
+      replicas: [
+        [1, 2, 3],
+        [1, 3, 2],
+        [1, 2, 3],
+      ],
+      configs: { 'min.insync.replicas': '2', 'retention.ms': '3600000' },
+    })
     .topic('audit', { replicas: [[1, 2, 3]] })
     .topic('calm', { replicas: [[1, 2]], configs: { 'min.insync.replicas': '1' } })
   for (const p of [0, 1, 2]) builder.records('orders', p, { count: 100, startMs: now - 120_000, stepMs: 1000 })
@@ -31,14 +38,16 @@ function incident(options: { kafka?: '4.3' | '3.9' } = {}): FakeKafka {
   return kafka
 }
 
-
 const options = (io: ScriptedIo, kafka: KafkaOps, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock: () => now, ...extra })
 
 const quick = { 'sample-interval': '0s', 'wait-for-isr': '0s' }
 /** The screen as one line: the renderer wraps long lines at the terminal width. */
 const flat = (text: string) => text.replace(/\s+/g, ' ')
 const headless = (kafka: KafkaOps, answers: Record<string, string>, extra: Partial<RunOptions> = {}) =>
-  runRunbook(runbook, options(scriptedIo([], { interactive: false }), kafka, { given: given({ ...quick, ...answers }), approvals: { yes: true, hashes: [] }, ...extra }))
+  runRunbook(
+    runbook,
+    options(scriptedIo([], { interactive: false }), kafka, { given: given({ ...quick, ...answers }), approvals: { yes: true, hashes: [] }, ...extra }),
+  )
 
 async function minIsr(kafka: KafkaOps, topic: string) {
   const [config] = await kafka.describeConfigs([{ type: 'topic', name: topic }])
@@ -62,8 +71,12 @@ describe('find and cause', () => {
     const screen = flat(io.screen())
     expect(screen).toContain('NOT_ENOUGH_REPLICAS on every retry')
     expect(screen).toContain('Out of sync: brokers 2, 3')
-    expect(screen).toContain('Broker 3 (rack r3): FENCED by the controller; NOTHING LISTENS on its port (the process is gone); the controller last heard from it at 2026-11-24T02:59:30Z (30 s before this check); out of the ISR of 4 partitions (audit/0, orders/0, orders/1, orders/2)')
-    expect(screen).toContain('Recommended: Lower min.insync.replicas to 1 on 2 topics (audit, orders) — 4 failing partitions have no replica catching up (broker 2, 3 down or hung)')
+    expect(screen).toContain(
+      'Broker 3 (rack r3): FENCED by the controller; NOTHING LISTENS on its port (the process is gone); the controller last heard from it at 2026-11-24T02:59:30Z (30 s before this check); out of the ISR of 4 partitions (audit/0, orders/0, orders/1, orders/2)',
+    )
+    expect(screen).toContain(
+      'Recommended: Lower min.insync.replicas to 1 on 2 topics (audit, orders) — 4 failing partitions have no replica catching up (broker 2, 3 down or hung)',
+    )
     expect(screen).toContain('ELR) are on in this cluster')
   })
 
@@ -99,13 +112,22 @@ describe('lower min.insync.replicas', () => {
     expect(kafka.produce('orders', 0, 1).error).toBeUndefined()
     const lower = result.cells.find((c) => c.id === 'lower-min-isr')!
     expect(lower).toMatchObject({ outcome: 'applied', verified: true })
-    expect(lower.summary).toBe('set min.insync.replicas=1 on audit, orders: acks=all writes resume on 4 partitions, acknowledged by a single copy (the leader alone) until the ISR is back')
+    expect(lower.summary).toBe(
+      'set min.insync.replicas=1 on audit, orders: acks=all writes resume on 4 partitions, acknowledged by a single copy (the leader alone) until the ISR is back',
+    )
     // Validate-only first, then the change itself: two calls, one write.
     expect(kafka.mutations).toEqual(['incrementalAlterConfigs'])
     expect(result.cells.find((c) => c.id === 'watch-isr')).toMatchObject({ data: { recovered: false } })
     expect(result.cells.find((c) => c.id === 'revert')).toMatchObject({ outcome: 'skipped' })
 
-    const undone = await runUndo({ ...undoBase(), io: scriptedIo([], { interactive: false }), kafka, sessionDir: result.sessionDir, sessionsDir: join(result.sessionDir, '..'), approvals: { yes: true, hashes: [] } })
+    const undone = await runUndo({
+      ...undoBase(),
+      io: scriptedIo([], { interactive: false }),
+      kafka,
+      sessionDir: result.sessionDir,
+      sessionsDir: join(result.sessionDir, '..'),
+      approvals: { yes: true, hashes: [] },
+    })
     expect(undone, undone.message).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await minIsr(kafka, 'orders')).toEqual({ value: '2', source: 'dynamic-topic', overrides: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } })
     expect(await minIsr(kafka, 'audit')).toEqual({ value: '2', source: 'dynamic-broker-default', overrides: {} })
@@ -120,13 +142,19 @@ describe('lower min.insync.replicas', () => {
     const lower = result.cells.find((c) => c.id === 'lower-min-isr')!
     expect(lower).toMatchObject({ outcome: 'planned', planHash: expect.stringMatching(/^[0-9a-f]{16}$/) })
     expect(flat(io.screen())).toContain(`--approve lower-min-isr=${lower.planHash}`)
-    expect(flat(io.screen())).toContain('kafka-configs --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --entity-type topics --entity-name orders --alter --add-config min.insync.replicas=2')
+    expect(flat(io.screen())).toContain(
+      'kafka-configs --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --entity-type topics --entity-name orders --alter --add-config min.insync.replicas=2',
+    )
   })
 
   it.each<{ name: string; answers: Record<string, string>; message: string }>([
     { name: 'unknown topic', answers: { topics: 'nope' }, message: 'topic "nope" does not exist' },
     { name: 'min ISR 0', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
-    { name: 'min ISR above the replication factor', answers: { topics: 'orders', value: '4' }, message: 'min.insync.replicas=4 is above the replication factor of orders (3)' },
+    {
+      name: 'min ISR above the replication factor',
+      answers: { topics: 'orders', value: '4' },
+      message: 'min.insync.replicas=4 is above the replication factor of orders (3)',
+    },
     { name: 'a topic whose writes do not fail', answers: { topics: 'calm', value: '1' }, message: 'topic calm has no partition under its min ISR' },
   ])('bad input, $name: one line, nothing changed', async ({ answers, message }) => {
     const kafka = incident()
@@ -184,16 +212,40 @@ describe('other ways out', () => {
     const kafka = fakeCluster()
       .brokers(3)
       .brokerDefaults({ 'leader.replication.throttled.rate': '1', 'follower.replication.throttled.rate': '1' })
-      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2', 'leader.replication.throttled.replicas': '*', 'follower.replication.throttled.replicas': '0:3,0:9', 'retention.ms': '1000' } })
+      .topic('t', {
+        replicas: [[1, 2, 3]],
+        configs: {
+          'min.insync.replicas': '2',
+          'leader.replication.throttled.replicas': '*',
+          'follower.replication.throttled.replicas': '0:3,0:9',
+          'retention.ms': '1000',
+        },
+      })
       .build()
     kafka.dropFromIsr('t', 0, 3)
     const io = scriptedIo([], { interactive: false })
-    const result = await runRunbook(runbook, options(io, kafka, { given: given({ ...quick, action: 'remove-throttle' }), approvals: { yes: true, hashes: [] } }))
+    const result = await runRunbook(
+      runbook,
+      options(io, kafka, { given: given({ ...quick, action: 'remove-throttle' }), approvals: { yes: true, hashes: [] } }),
+    )
     expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
-    expect(flat(io.screen())).toContain('Recommended: Remove the replication throttle that holds back 1 replica — 1 out-of-sync replica(s) are alive but held back by a replication throttle')
+    expect(flat(io.screen())).toContain(
+      'Recommended: Remove the replication throttle that holds back 1 replica — 1 out-of-sync replica(s) are alive but held back by a replication throttle',
+    )
     expect(flat(io.screen())).toContain('held back by a replication throttle')
-    expect((await minIsr(kafka, 't')).overrides).toEqual({ 'min.insync.replicas': '2', 'follower.replication.throttled.replicas': '0:9', 'retention.ms': '1000' })
-    const undone = await runUndo({ ...undoBase(), io: scriptedIo([], { interactive: false }), kafka, sessionDir: result.sessionDir, sessionsDir: join(result.sessionDir, '..'), approvals: { yes: true, hashes: [] } })
+    expect((await minIsr(kafka, 't')).overrides).toEqual({
+      'min.insync.replicas': '2',
+      'follower.replication.throttled.replicas': '0:9',
+      'retention.ms': '1000',
+    })
+    const undone = await runUndo({
+      ...undoBase(),
+      io: scriptedIo([], { interactive: false }),
+      kafka,
+      sessionDir: result.sessionDir,
+      sessionsDir: join(result.sessionDir, '..'),
+      approvals: { yes: true, hashes: [] },
+    })
     expect(undone.exitCode).toBe(0)
     expect((await minIsr(kafka, 't')).overrides).toEqual({
       'min.insync.replicas': '2',
@@ -204,7 +256,16 @@ describe('other ways out', () => {
   })
 
   it('exports a reassignment plan for a broker gone for good into the session folder, applying nothing', async () => {
-    const kafka = fakeCluster().brokers(4).topic('pairs', { replicas: [[1, 3], [3, 2]], configs: { 'min.insync.replicas': '2' } }).build()
+    const kafka = fakeCluster()
+      .brokers(4)
+      .topic('pairs', {
+        replicas: [
+          [1, 3],
+          [3, 2],
+        ],
+        configs: { 'min.insync.replicas': '2' },
+      })
+      .build()
     kafka.killBroker(3)
     const result = await headless(kafka, { action: 'export-reassignment' })
     expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
@@ -222,11 +283,24 @@ describe('other ways out', () => {
     const kafka = incident()
     const result = await headless(kafka, { action: 'wait', 'wait-for-isr': '0s' })
     expect(result.exitCode).toBe(2)
-    expect(result.message).toMatch(/still waiting for acks=all writes accepted again on the 4 refusing partition\(s\).*--set action=lower-min-isr\); nothing changed$/)
+    expect(result.message).toMatch(
+      /still waiting for acks=all writes accepted again on the 4 refusing partition\(s\).*--set action=lower-min-isr\); nothing changed$/,
+    )
     expect(result.cells.find((c) => c.id === 'restart-command')).toMatchObject({ outcome: 'skipped' })
   })
 })
 
 function undoBase() {
-  return { operator: 'alice', host: 'laptop', cluster: { origin: 'test' }, args: [], secrets: [], toolVersion: 'test', signal: new AbortController().signal, dryRun: false, findRunbook: () => runbook, clock: () => now }
+  return {
+    operator: 'alice',
+    host: 'laptop',
+    cluster: { origin: 'test' },
+    args: [],
+    secrets: [],
+    toolVersion: 'test',
+    signal: new AbortController().signal,
+    dryRun: false,
+    findRunbook: () => runbook,
+    clock: () => now,
+  }
 }

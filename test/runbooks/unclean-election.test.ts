@@ -22,7 +22,14 @@ const clock = () => Date.parse('2026-11-24T03:00:00Z')
 function incident(options: { kafka?: '4.3' | '3.9'; elr?: boolean } = {}): FakeKafka {
   const kafka = fakeCluster({ kafka: options.kafka ?? '4.3', ...(options.elr === undefined ? {} : { elr: options.elr }) })
     .brokers(3)
-    .topic('orders', { replicas: [[1, 2, 3], [1, 2, 3], [3, 1, 2]], configs: { 'min.insync.replicas': '2' } })
+    .topic('orders', {
+      replicas: [
+        [1, 2, 3],
+        [1, 2, 3],
+        [3, 1, 2],
+      ],
+      configs: { 'min.insync.replicas': '2' },
+    })
     .topic('healthy', { replicas: [[2, 3]] })
     .group('billing', { offsets: { 'orders/0': 1500n, 'orders/1': 900n } })
     .build()
@@ -48,7 +55,9 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
     expect(result).toMatchObject({ status: 'dry-run', exitCode: 0 })
     expect(kafka.mutations).toEqual([])
 
-    const find = result.cells.find((c) => c.id === 'find')!.data as { snapshot: { partitions: { partition: number; isr: number[]; elr: number[]; lastKnownElr: number[] }[] } }
+    const find = result.cells.find((c) => c.id === 'find')!.data as {
+      snapshot: { partitions: { partition: number; isr: number[]; elr: number[]; lastKnownElr: number[] }[] }
+    }
     expect(find.snapshot.partitions.map((p) => [p.partition, p.isr, p.elr, p.lastKnownElr])).toEqual([
       [0, [], [1, 2], [1]],
       [1, [], [1, 2], [1]],
@@ -57,7 +66,9 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
     expect(screen).toContain('bring back broker 1 (the last leader, its last known ELR)')
     expect(screen).toContain('eligible leader replicas (ELR) on')
 
-    const estimate = result.cells.find((c) => c.id === 'estimate')!.data as { estimates: { partition: number; best: number; candidates: { broker: number; logEndOffset: bigint; certainLoss: bigint }[] }[] }
+    const estimate = result.cells.find((c) => c.id === 'estimate')!.data as {
+      estimates: { partition: number; best: number; candidates: { broker: number; logEndOffset: bigint; certainLoss: bigint }[] }[]
+    }
     // Broker 3 stopped at 1,000; billing read orders-0 up to 1,500 (500 proven) and orders-1 only to 900 (none).
     expect(estimate.estimates.map((e) => [e.partition, e.candidates.map((c) => [c.broker, c.logEndOffset, c.certainLoss])])).toEqual([
       [0, [[3, 1000n, 500n]]],
@@ -65,9 +76,14 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
     ])
 
     const elect = result.cells.find((c) => c.id === 'elect')!
-    expect(elect).toMatchObject({ outcome: 'planned', summary: 'reorder 1 replica list, then elect broker 3 uncleanly on 1 partition: at least 500 records lost' })
+    expect(elect).toMatchObject({
+      outcome: 'planned',
+      summary: 'reorder 1 replica list, then elect broker 3 uncleanly on 1 partition: at least 500 records lost',
+    })
     expect(elect.planHash).toMatch(/^[0-9a-f]+$/)
-    const notes = readEvents(result.sessionDir).flatMap((e) => (e.type === 'output' ? e.blocks : [])).map((b) => ('text' in b ? b.text : ''))
+    const notes = readEvents(result.sessionDir)
+      .flatMap((e) => (e.type === 'output' ? e.blocks : []))
+      .map((b) => ('text' in b ? b.text : ''))
     expect(notes.some((t) => t.includes(`--approve elect=${elect.planHash}`))).toBe(true)
     expect(screen).toMatch(/Kafka would elect broker|broker 3 becomes the preferred leader/)
   })
@@ -87,7 +103,16 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
     const io = headless()
     const result = await runRunbook(runbook, options(io, kafka))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
-    expect(result.cells.filter((c) => c.outcome === 'skipped').map((c) => c.id)).toEqual(['what-kafka-does', 'estimate', 'decision', 'restart', 'await-leaders', 'elect', 'unclean-flag', 'aftermath'])
+    expect(result.cells.filter((c) => c.outcome === 'skipped').map((c) => c.id)).toEqual([
+      'what-kafka-does',
+      'estimate',
+      'decision',
+      'restart',
+      'await-leaders',
+      'elect',
+      'unclean-flag',
+      'aftermath',
+    ])
     expect(io.screen()).toContain('there is nothing to elect')
   })
 })
@@ -98,7 +123,10 @@ describe('unclean-election: the election', () => {
     const dry = await runRunbook(runbook, options(headless(), kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
     const hash = dry.cells.find((c) => c.id === 'elect')!.planHash!
     const io = headless()
-    const result = await runRunbook(runbook, options(io, kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }), approvals: { yes: false, hashes: [`elect=${hash}`] } }))
+    const result = await runRunbook(
+      runbook,
+      options(io, kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }), approvals: { yes: false, hashes: [`elect=${hash}`] } }),
+    )
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(kafka.mutations).toEqual(['alterPartitionReassignments', 'electLeaders:unclean'])
     expect(kafka.inspect('orders', 0)).toMatchObject({ leader: 3, replicas: [3, 1, 2], isr: [3], highWatermark: 1000n })
@@ -107,10 +135,15 @@ describe('unclean-election: the election', () => {
     expect(result.cells.find((c) => c.id === 'elect')).toMatchObject({ outcome: 'applied', verified: true })
     const undo = readUndo<{ reorders: unknown[] }>(join(result.sessionDir, 'undo', 'elect.json'))
     expect(undo).toMatchObject({ status: 'applied', record: { reorders: [{ topic: 'orders', partition: 0, original: [1, 2, 3], reordered: [3, 1, 2] }] } })
-    expect(JSON.parse(readFileSync(join(result.sessionDir, 'undo', 'restore-replica-order.json'), 'utf8'))).toEqual({ version: 1, partitions: [{ topic: 'orders', partition: 0, replicas: [1, 2, 3] }] })
+    expect(JSON.parse(readFileSync(join(result.sessionDir, 'undo', 'restore-replica-order.json'), 'utf8'))).toEqual({
+      version: 1,
+      partitions: [{ topic: 'orders', partition: 0, replicas: [1, 2, 3] }],
+    })
 
     const aftermath = result.cells.find((c) => c.id === 'aftermath')!.data as { groupsPast: { groupId: string; committed: bigint; epochStart: bigint }[] }
-    expect(aftermath.groupsPast).toEqual([{ groupId: 'billing', partition: { topic: 'orders', partition: 0 }, committed: 1500n, epochStart: 1000n, logEnd: 1000n }])
+    expect(aftermath.groupsPast).toEqual([
+      { groupId: 'billing', partition: { topic: 'orders', partition: 0 }, committed: 1500n, epochStart: 1000n, logEnd: 1000n },
+    ])
     expect(io.screen()).toContain('consumer-oom-replay --set group=billing --set from-file=')
     expect(readFileSync(join(result.sessionDir, 'rewind-billing.csv'), 'utf8')).toBe('orders,0,1000\n')
 
@@ -136,7 +169,12 @@ describe('unclean-election: the election', () => {
 
   it('a guided run: asks for the choice, the partitions and the candidate, and wants the loss typed', async () => {
     const kafka = incident()
-    const io = scriptedIo([{ select: 'elect', message: /How do you want/ }, { input: 'orders:0,orders:1', message: /Which partitions/ }, { select: '3', message: /Which broker/ }, { type: '2 partitions, at least 500 lost' }])
+    const io = scriptedIo([
+      { select: 'elect', message: /How do you want/ },
+      { input: 'orders:0,orders:1', message: /Which partitions/ },
+      { select: '3', message: /Which broker/ },
+      { type: '2 partitions, at least 500 lost' },
+    ])
     const result = await runRunbook(runbook, options(io, kafka, { given: given(fast) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(io.remaining()).toBe(0)
@@ -163,14 +201,21 @@ describe('unclean-election: the election', () => {
     const dry = await runRunbook(runbook, options(headless(), kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
     const hash = dry.cells.find((c) => c.id === 'elect')!.planHash!
     kafka.restartBroker(2) // out of the ISR with ELR off: alive, not elected, and now a second candidate
-    const result = await runRunbook(runbook, options(headless(), kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }), approvals: { yes: false, hashes: [`elect=${hash}`] } }))
+    const result = await runRunbook(
+      runbook,
+      options(headless(), kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }), approvals: { yes: false, hashes: [`elect=${hash}`] } }),
+    )
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
     expect(result.message).toMatch(/not the approved/)
     expect(kafka.mutations).toEqual([])
   })
 
   it.each([
-    { name: 'a partition with a leader', set: { partitions: 'orders:2', candidate: '3' }, message: 'orders-2 has a leader (broker 3): there is nothing to elect' },
+    {
+      name: 'a partition with a leader',
+      set: { partitions: 'orders:2', candidate: '3' },
+      message: 'orders-2 has a leader (broker 3): there is nothing to elect',
+    },
     { name: 'a dead candidate', set: { partitions: 'orders:0', candidate: '1' }, message: 'broker 1 is not alive for orders-0 (live replicas: 3)' },
     { name: 'a broker that holds no replica', set: { partitions: 'orders:0', candidate: '7' }, message: 'broker 7 holds no replica of orders-0' },
     { name: 'an unknown topic', set: { partitions: 'ordres:0', candidate: '3' }, message: 'topic ordres does not exist' },
@@ -214,13 +259,21 @@ describe('unclean-election: waiting', () => {
 describe('unclean-election: a flag already on', () => {
   it('warns that a returning broker would hand leadership to the first live replica, and stops recommending the wait', async () => {
     const kafka = incident()
-    await kafka.incrementalAlterConfigs([{ resource: { type: 'topic', name: 'orders' }, ops: [{ name: 'unclean.leader.election.enable', op: 'set', value: 'true' }] }], { validateOnly: false })
+    await kafka.incrementalAlterConfigs(
+      [{ resource: { type: 'topic', name: 'orders' }, ops: [{ name: 'unclean.leader.election.enable', op: 'set', value: 'true' }] }],
+      { validateOnly: false },
+    )
     const io = headless()
     const result = await runRunbook(runbook, options(io, kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
     expect(result.exitCode).toBe(0)
-    const decision = readEvents(result.sessionDir).find((e) => e.type === 'decision') as unknown as { recommended: string | null; options: { value: string; risk: string; unavailable?: string }[] }
+    const decision = readEvents(result.sessionDir).find((e) => e.type === 'decision') as unknown as {
+      recommended: string | null
+      options: { value: string; risk: string; unavailable?: string }[]
+    }
     expect(decision.recommended).toBeNull()
-    expect(decision.options.find((o) => o.value === 'wait')!.risk).toContain('a returning broker sets off an unclean election of the first live replica (orders-0 → broker 3) — turn the flag off before restarting anything')
+    expect(decision.options.find((o) => o.value === 'wait')!.risk).toContain(
+      'a returning broker sets off an unclean election of the first live replica (orders-0 → broker 3) — turn the flag off before restarting anything',
+    )
     // The flag option is not offered again: it is on already.
     expect(decision.options.find((o) => o.value === 'flag')!.unavailable).toBe('the flag is already on for these topics')
     expect(io.screen().replace(/\s+/g, ' ')).toContain('the controller will elect the first live replica (orders-0 → broker 3, orders-1 → broker 3) on its own')

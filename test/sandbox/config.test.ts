@@ -37,9 +37,23 @@ describe('sandboxConfig', () => {
       XDG_CACHE_HOME: '/cache',
     }
     const config = sandboxConfig({}, env)
-    expect(config).toMatchObject({ name: 'drill', kafkaVersion: '3.9.2', basePort: 29090, brokers: 2, brokerHeapMb: 1024, elr: false, stateDir: '/state/kafka-runbooks/sandboxes/drill', jarCacheDir: '/cache/kafka-runbooks/kafka' })
+    expect(config).toMatchObject({
+      name: 'drill',
+      kafkaVersion: '3.9.2',
+      basePort: 29090,
+      brokers: 2,
+      brokerHeapMb: 1024,
+      elr: false,
+      stateDir: '/state/kafka-runbooks/sandboxes/drill',
+      jarCacheDir: '/cache/kafka-runbooks/kafka',
+    })
     expect(config.explicit).toEqual(['kafkaVersion', 'brokers', 'basePort'])
-    expect(sandboxConfig({ name: 'other', basePort: 30000, kafkaVersion: '4.3.1' }, env)).toMatchObject({ name: 'other', basePort: 30000, kafkaVersion: '4.3.1', elr: true })
+    expect(sandboxConfig({ name: 'other', basePort: 30000, kafkaVersion: '4.3.1' }, env)).toMatchObject({
+      name: 'other',
+      basePort: 30000,
+      kafkaVersion: '4.3.1',
+      elr: true,
+    })
   })
 
   it.each([
@@ -48,7 +62,12 @@ describe('sandboxConfig', () => {
     { name: 'too many brokers', overrides: { brokers: 12 }, env: {}, error: /broker count 12 is out of range/ },
     { name: 'a privileged port', overrides: { basePort: 80 }, env: {}, error: /base port 80 is out of range .*\(--port or RUNBOOK_SANDBOX_PORT\)/ },
     { name: 'a non-numeric port variable', overrides: {}, env: { RUNBOOK_SANDBOX_PORT: 'high' }, error: /RUNBOOK_SANDBOX_PORT=high is not a whole number/ },
-    { name: 'a broker heap too small to start', overrides: { brokerHeapMb: 64 }, env: {}, error: /broker heap 64 MiB is out of range — use 256 to 16384 \(--broker-heap or RUNBOOK_SANDBOX_BROKER_HEAP\)/ },
+    {
+      name: 'a broker heap too small to start',
+      overrides: { brokerHeapMb: 64 },
+      env: {},
+      error: /broker heap 64 MiB is out of range — use 256 to 16384 \(--broker-heap or RUNBOOK_SANDBOX_BROKER_HEAP\)/,
+    },
     { name: 'ELR on 3.9', overrides: { kafkaVersion: '3.9.2', elr: true }, env: {}, error: /Kafka 3.9.2 has no eligible leader replicas/ },
     { name: 'a bad ELR variable', overrides: {}, env: { RUNBOOK_SANDBOX_ELR: 'maybe' }, error: /RUNBOOK_SANDBOX_ELR=maybe must be on or off/ },
   ])('refuses $name with one line and exit code 2', ({ overrides, env, error }) => {

@@ -12,7 +12,14 @@ describe('the committed jar locks', () => {
   it('4.3.1: broker, CLI tools and the log4j2 binding for slf4j 1.7, each with a SHA-256 and size', () => {
     const lock = jarLock('4.3.1')
     const names = lock.jars.map((jar) => `${jar.groupId}:${jar.artifactId}:${jar.version}`)
-    expect(names).toEqual(expect.arrayContaining(['org.apache.kafka:kafka_2.13:4.3.1', 'org.apache.kafka:kafka-tools:4.3.1', 'org.apache.logging.log4j:log4j-slf4j-impl:2.25.4', 'org.apache.logging.log4j:log4j-core:2.25.4']))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'org.apache.kafka:kafka_2.13:4.3.1',
+        'org.apache.kafka:kafka-tools:4.3.1',
+        'org.apache.logging.log4j:log4j-slf4j-impl:2.25.4',
+        'org.apache.logging.log4j:log4j-core:2.25.4',
+      ]),
+    )
     expect(names.some((name) => name.includes('log4j-slf4j2-impl'))).toBe(false)
     expect(lock.logging).toBe('log4j2')
   })
@@ -20,7 +27,14 @@ describe('the committed jar locks', () => {
   it('3.9.2: broker, CLI tools and the reload4j binding', () => {
     const lock = jarLock('3.9.2')
     const names = lock.jars.map((jar) => `${jar.groupId}:${jar.artifactId}:${jar.version}`)
-    expect(names).toEqual(expect.arrayContaining(['org.apache.kafka:kafka_2.13:3.9.2', 'org.apache.kafka:kafka-tools:3.9.2', 'org.slf4j:slf4j-reload4j:1.7.36', 'ch.qos.reload4j:reload4j:1.2.25']))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'org.apache.kafka:kafka_2.13:3.9.2',
+        'org.apache.kafka:kafka-tools:3.9.2',
+        'org.slf4j:slf4j-reload4j:1.7.36',
+        'ch.qos.reload4j:reload4j:1.2.25',
+      ]),
+    )
     expect(lock.logging).toBe('reload4j')
   })
 
@@ -77,7 +91,11 @@ describe('fetching locked jars from a repository', () => {
     writeFileSync(join(dir, 'stale-0.jar'), 'not in the lock')
     const progress: string[] = []
     expect(await fetchLockedJars(lock, dir, repository, { onProgress: (line) => progress.push(line), concurrency: 2 })).toBe('download')
-    expect(readdirSync(dir).filter((file) => file.endsWith('.jar')).sort()).toEqual(['a-1.jar', 'b-1.jar', 'c-1.jar'])
+    expect(
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.jar'))
+        .sort(),
+    ).toEqual(['a-1.jar', 'b-1.jar', 'c-1.jar'])
     expect(readFileSync(join(dir, 'b-1.jar'), 'utf8')).toBe('bravo')
     expect(progress[0]).toMatch(/^downloading Kafka 9\.9\.9: 3 jars/)
     requests.length = 0
@@ -118,7 +136,9 @@ describe('fetching locked jars from a repository', () => {
     const port = (closed.address() as { port: number }).port
     await new Promise((resolve) => closed.close(resolve))
     const error = (await fetchLockedJars(lock, dir, `http://127.0.0.1:${port}/maven2`).catch((caught: unknown) => caught)) as Error
-    expect(error.message).toMatch(new RegExp(`^cannot download Kafka 9\\.9\\.9 jars from http://127\\.0\\.0\\.1:${port}/maven2 \\(y-1\\.jar: ECONNREFUSED\\) — check the network`))
+    expect(error.message).toMatch(
+      new RegExp(`^cannot download Kafka 9\\.9\\.9 jars from http://127\\.0\\.0\\.1:${port}/maven2 \\(y-1\\.jar: ECONNREFUSED\\) — check the network`),
+    )
     expect(error.message).not.toContain('\n')
     expect(existsSync(join(dir, 'y-1.jar'))).toBe(false)
   })

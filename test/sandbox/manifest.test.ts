@@ -10,7 +10,9 @@ const env = { HOME: '/home/ops' }
 
 describe('an existing sandbox against a new request', () => {
   it('settings left at their defaults follow the existing sandbox', () => {
-    expect(manifestMismatches({ ...manifest, kafkaVersion: '3.9.2', elr: false, brokers: 1, basePort: 20000 }, sandboxConfig({ name: 'drill' }, env))).toEqual([])
+    expect(manifestMismatches({ ...manifest, kafkaVersion: '3.9.2', elr: false, brokers: 1, basePort: 20000 }, sandboxConfig({ name: 'drill' }, env))).toEqual(
+      [],
+    )
   })
 
   it('settings chosen explicitly must match what the data was formatted with', () => {
@@ -55,6 +57,8 @@ describe('Kafka tool main classes', () => {
     expect(toolMainClass('kafka-dump-log', '3.9.2')).toBe('kafka.tools.DumpLogSegments')
     expect(toolMainClass('kafka-console-producer', '3.9.2')).toBe('kafka.tools.ConsoleProducer')
     expect(toolMainClass('kafka-server-start', '4.3.1')).toBeNull()
-    expect(kafkaToolNames).toEqual(expect.arrayContaining(['kafka-topics', 'kafka-consumer-groups', 'kafka-leader-election', 'kafka-configs', 'kafka-reassign-partitions']))
+    expect(kafkaToolNames).toEqual(
+      expect.arrayContaining(['kafka-topics', 'kafka-consumer-groups', 'kafka-leader-election', 'kafka-configs', 'kafka-reassign-partitions']),
+    )
   })
 })

@@ -18,7 +18,8 @@ function markedProcess(stateDir: string, nodeId: number, script = 'sleep 60'): C
   return child
 }
 
-const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)))
+const exited = (child: ChildProcess) =>
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)))
 
 describe('pid files', () => {
   it.each([

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { parseProperties } from '../../lib/kafka/connection-config.ts'
 import { sandboxConfig } from '../../lib/sandbox/config.ts'
-import { logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig, renderProperties, renderToolLogConfig } from '../../lib/sandbox/properties.ts'
+import {
+  logConfigFlag,
+  renderBrokerProperties,
+  renderControllerProperties,
+  renderNodeLogConfig,
+  renderProperties,
+  renderToolLogConfig,
+} from '../../lib/sandbox/properties.ts'
 
 const config = (overrides: Parameters<typeof sandboxConfig>[0] = {}) => sandboxConfig({ basePort: 39100, ...overrides }, { HOME: '/home/ops' })
 
@@ -60,7 +67,10 @@ describe('server.properties', () => {
   })
 
   it('extra properties override the sandbox defaults', () => {
-    const tuned = config({ brokerProperties: { 'replica.lag.time.max.ms': '5000', 'min.insync.replicas': '2' }, controllerProperties: { 'unclean.leader.election.interval.ms': '1000' } })
+    const tuned = config({
+      brokerProperties: { 'replica.lag.time.max.ms': '5000', 'min.insync.replicas': '2' },
+      controllerProperties: { 'unclean.leader.election.interval.ms': '1000' },
+    })
     const broker = parseProperties(renderBrokerProperties(tuned, 1, '/d'))
     expect(broker.get('replica.lag.time.max.ms')).toBe('5000')
     expect(broker.get('min.insync.replicas')).toBe('2')

@@ -148,7 +148,10 @@ export async function consume(topic: string, count: number, timeoutMs = 30_000):
 }
 
 /** Polls `check` until it returns true; throws after timeoutMs naming what it waited for. */
-export async function waitFor(check: () => Promise<boolean> | boolean, { what, timeoutMs = 60_000, intervalMs = 200 }: { what: string; timeoutMs?: number; intervalMs?: number }): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  { what, timeoutMs = 60_000, intervalMs = 200 }: { what: string; timeoutMs?: number; intervalMs?: number },
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown = null
   for (;;) {
@@ -165,14 +168,20 @@ export async function waitFor(check: () => Promise<boolean> | boolean, { what, t
 }
 
 /** A background producer writing small acks=all batches until stopped: the "writes flowing" of an ISR drill. */
-export function startProducing(topic: string, { intervalMs = 50, partition = 0 }: { intervalMs?: number; partition?: number } = {}): { stop(): Promise<number> } {
+export function startProducing(
+  topic: string,
+  { intervalMs = 50, partition = 0 }: { intervalMs?: number; partition?: number } = {},
+): { stop(): Promise<number> } {
   const producer = new Producer({ ...clientOptions('runbook-test-load'), idempotent: false, retries: 0 })
   let running = true
   let acknowledged = 0
   const loop = (async () => {
     while (running) {
       try {
-        await producer.send({ acks: ProduceAcks.ALL, messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition, value: Buffer.from(`load ${acknowledged + i}`) })) })
+        await producer.send({
+          acks: ProduceAcks.ALL,
+          messages: Array.from({ length: 10 }, (_, i) => ({ topic, partition, value: Buffer.from(`load ${acknowledged + i}`) })),
+        })
         acknowledged += 10
       } catch {
         // A request that fails while a broker is paused is expected here; keep writing.

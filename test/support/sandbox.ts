@@ -41,6 +41,9 @@ export function kafkaTool(tool: string, args: readonly string[], options: ToolOp
 /** Like kafkaTool, but fails the test with the tool's stderr unless it exits 0; returns stdout. */
 export async function kafkaToolOk(tool: string, args: readonly string[], options: ToolOptions = {}): Promise<string> {
   const result = await kafkaTool(tool, args, options)
-  if (result.exitCode !== 0) throw new Error(`${tool} ${args.join(' ')} exited ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}: ${result.stderr.trim() || result.stdout.trim()}`)
+  if (result.exitCode !== 0)
+    throw new Error(
+      `${tool} ${args.join(' ')} exited ${result.exitCode}${result.timedOut ? ' (timed out)' : ''}: ${result.stderr.trim() || result.stdout.trim()}`,
+    )
   return result.stdout
 }

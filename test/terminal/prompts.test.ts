@@ -118,7 +118,7 @@ describe('a guided run on a terminal', () => {
     keyboard.write('\r') // the recommended option is the default
     at = await waitFor(screen, 'Type orders to confirm', at)
     keyboard.write('orders\r')
-    await waitFor(screen, "a command that tells the team", at)
+    await waitFor(screen, 'a command that tells the team', at)
     keyboard.write('\r')
     const result = await run
     expect(result.exitCode).toBe(0)

@@ -4,12 +4,21 @@ import { describe, expect, it } from 'vitest'
 import { fakeCluster, runWithKit, verifyChain } from '../../lib/testkit/index.ts'
 import retention from '../engine/fixtures/topic-retention.ts'
 
-const cluster = () => fakeCluster().brokers(3).topic('orders', { partitions: 3, configs: { 'retention.ms': '86400000' } }).build()
+const cluster = () =>
+  fakeCluster()
+    .brokers(3)
+    .topic('orders', { partitions: 3, configs: { 'retention.ms': '86400000' } })
+    .build()
 
 describe('test kit', () => {
   it('runs headless with answers and approval, and exposes the plan, the transcript and the cluster after', async () => {
     const kafka = cluster()
-    const run = await runWithKit(retention, { kafka, set: { topic: 'orders', next: 'change', retention: '1h' }, yes: true, now: Date.parse('2026-11-24T03:00:00Z') })
+    const run = await runWithKit(retention, {
+      kafka,
+      set: { topic: 'orders', next: 'change', retention: '1h' },
+      yes: true,
+      now: Date.parse('2026-11-24T03:00:00Z'),
+    })
     expect(run.exitCode).toBe(0)
     expect(run.plan('set-retention')).toEqual({ topic: 'orders', before: { value: '86400000', override: true }, after: '3600000' })
     expect(run.cell('set-retention')).toMatchObject({ outcome: 'applied', verified: true })

@@ -17,9 +17,23 @@ export interface ProducerLoss {
 }
 
 /** Acknowledged sequence numbers absent from what the topic holds afterwards, split at the second round's start. */
-export function lostByRound(producer: string, topic: string, acks: ProducerLoss['acks'], acked: readonly AckedEntry[], readBack: ReadonlySet<number>, round2FromSeq: number): ProducerLoss {
+export function lostByRound(
+  producer: string,
+  topic: string,
+  acks: ProducerLoss['acks'],
+  acked: readonly AckedEntry[],
+  readBack: ReadonlySet<number>,
+  round2FromSeq: number,
+): ProducerLoss {
   const lost = [...new Set(acked.map((a) => a.seq))].filter((seq) => !readBack.has(seq)).sort((a, b) => a - b)
-  return { producer, topic, acks, acked: new Set(acked.map((a) => a.seq)).size, lostRound1: lost.filter((s) => s < round2FromSeq), lostRound2: lost.filter((s) => s >= round2FromSeq) }
+  return {
+    producer,
+    topic,
+    acks,
+    acked: new Set(acked.map((a) => a.seq)).size,
+    lostRound1: lost.filter((s) => s < round2FromSeq),
+    lostRound2: lost.filter((s) => s >= round2FromSeq),
+  }
 }
 
 /** A drill topic's settings as the trainee left them. */
@@ -63,20 +77,44 @@ export function scoreAcksDrill(input: AcksScoreInput): DrillScore {
   const one = input.losses.find((l) => l.acks === '1')
   const fixedAt = fixedAtMs(input.events)
   const held = input.settings.every(settingsHold)
-  const stopsWrites = input.settings.filter((t) => t.minIsr !== null && t.replicationFactor >= 2 && Math.min(t.minIsr, t.replicationFactor) >= t.replicationFactor)
+  const stopsWrites = input.settings.filter(
+    (t) => t.minIsr !== null && t.replicationFactor >= 2 && Math.min(t.minIsr, t.replicationFactor) >= t.replicationFactor,
+  )
   const allLost2 = all?.lostRound2.length ?? 0
   const notes: string[] = []
   if (all && all.lostRound1.length > 0) {
-    notes.push(`Round 1: the acks=all producer lost ${all.lostRound1.length} acknowledged records. With min.insync.replicas=1 the leader alone could acknowledge them once the followers fell behind, and unclean election then made a follower without them leader.`)
+    notes.push(
+      `Round 1: the acks=all producer lost ${all.lostRound1.length} acknowledged records. With min.insync.replicas=1 the leader alone could acknowledge them once the followers fell behind, and unclean election then made a follower without them leader.`,
+    )
   }
   for (const [topic, elected] of Object.entries(input.electedAfter.round1)) {
-    if (elected !== null) notes.push(`Round 1: broker ${elected} became leader of ${topic} although it had fallen out of sync — an unclean election, allowed by the topic.`)
+    if (elected !== null)
+      notes.push(`Round 1: broker ${elected} became leader of ${topic} although it had fallen out of sync — an unclean election, allowed by the topic.`)
   }
-  if (one && one.lostRound1.length > 0) notes.push(`Round 1: the acks=1 producer lost ${one.lostRound1.length} acknowledged records — the seed's incident: the leader acknowledged, died, and a replica without them took over.`)
-  if (held) notes.push(allLost2 === 0 ? 'Round 2, same fault after the fix: acks=all lost nothing — writes were refused (and retried) instead of acknowledged with one copy.' : `Round 2: the settings hold, yet acks=all lost ${allLost2} records — look at the timeline.`)
-  else notes.push(input.outcome.mode === 'nothing' ? 'Left alone, round 2 repeats round 1: the settings that lost data are still there.' : 'The topics still let one broker acknowledge acks=all writes, or still allow unclean election: run the audit with raise-min-isr=apply and unclean-off=apply.')
-  if (one && one.lostRound2.length > 0) notes.push(`Round 2: acks=1 still lost ${one.lostRound2.length} — no topic setting protects acks=1; the producer must use acks=all (the audit says so for its config).`)
-  if (stopsWrites.length > 0) notes.push(`min.insync.replicas now equals the replication factor on ${stopsWrites.map((t) => t.topic).join(', ')}: any one broker down stops their acks=all writes. RF − 1 keeps one broker of slack.`)
+  if (one && one.lostRound1.length > 0)
+    notes.push(
+      `Round 1: the acks=1 producer lost ${one.lostRound1.length} acknowledged records — the seed's incident: the leader acknowledged, died, and a replica without them took over.`,
+    )
+  if (held)
+    notes.push(
+      allLost2 === 0
+        ? 'Round 2, same fault after the fix: acks=all lost nothing — writes were refused (and retried) instead of acknowledged with one copy.'
+        : `Round 2: the settings hold, yet acks=all lost ${allLost2} records — look at the timeline.`,
+    )
+  else
+    notes.push(
+      input.outcome.mode === 'nothing'
+        ? 'Left alone, round 2 repeats round 1: the settings that lost data are still there.'
+        : 'The topics still let one broker acknowledge acks=all writes, or still allow unclean election: run the audit with raise-min-isr=apply and unclean-off=apply.',
+    )
+  if (one && one.lostRound2.length > 0)
+    notes.push(
+      `Round 2: acks=1 still lost ${one.lostRound2.length} — no topic setting protects acks=1; the producer must use acks=all (the audit says so for its config).`,
+    )
+  if (stopsWrites.length > 0)
+    notes.push(
+      `min.insync.replicas now equals the replication factor on ${stopsWrites.map((t) => t.topic).join(', ')}: any one broker down stops their acks=all writes. RF − 1 keeps one broker of slack.`,
+    )
   const metrics: DrillMetric[] = []
   for (const l of input.losses) {
     const gap = input.leaderOnlyRound1[l.topic] ?? null
@@ -88,9 +126,19 @@ export function scoreAcksDrill(input: AcksScoreInput): DrillScore {
       ...(gap !== null ? { detail: `the dead leader held ${gap} records its successor lacked` } : {}),
     })
   }
-  metrics.push({ name: 'Topic settings fixed (min.insync.replicas ≥ 2 enforced, unclean election off)', value: input.settings.filter(settingsHold).length, unit: `of ${input.settings.length} topics`, good: held })
+  metrics.push({
+    name: 'Topic settings fixed (min.insync.replicas ≥ 2 enforced, unclean election off)',
+    value: input.settings.filter(settingsHold).length,
+    unit: `of ${input.settings.length} topics`,
+    good: held,
+  })
   for (const l of input.losses) {
-    metrics.push({ name: `Round 2, acks=${l.acks} (${l.producer}): acknowledged records lost`, value: l.lostRound2.length, unit: 'records', good: l.acks === 'all' ? l.lostRound2.length === 0 : null })
+    metrics.push({
+      name: `Round 2, acks=${l.acks} (${l.producer}): acknowledged records lost`,
+      value: l.lostRound2.length,
+      unit: 'records',
+      good: l.acks === 'all' ? l.lostRound2.length === 0 : null,
+    })
   }
   metrics.push({ name: 'Time from the page to the fix', value: fixedAt === null ? null : fixedAt - input.brokenAtMs, unit: 'ms', good: fixedAt !== null })
   metrics.push({ name: 'Topics where one broker down now stops acks=all writes', value: stopsWrites.length, unit: 'topics', good: stopsWrites.length === 0 })

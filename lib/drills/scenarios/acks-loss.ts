@@ -10,7 +10,13 @@ import { join } from 'node:path'
 import { connect } from '../../kafka/index.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import { bootstrapServers } from '../../sandbox/index.ts'
-import { type LeaderLossEnv, type LeaderLossOutcome, liftReplicationThrottle, loseLeaderWhileFollowersLag, restoreAfterLeaderLoss } from '../lagging-leader-loss.ts'
+import {
+  type LeaderLossEnv,
+  type LeaderLossOutcome,
+  liftReplicationThrottle,
+  loseLeaderWhileFollowersLag,
+  restoreAfterLeaderLoss,
+} from '../lagging-leader-loss.ts'
 import type { DrillContext, DrillScenario, Incident } from '../scenario.ts'
 import { sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -69,7 +75,10 @@ async function faultEnv(ctx: DrillContext, services: readonly Service[]): Promis
       for (const s of services) s.workload!.release()
     }
   }
-  return { env: { leaderOnly, kafka: ctx.kafka, sandbox: ctx.sandbox, holdWrites, now: ctx.now, sleep: ctx.sleep, log: ctx.log }, close: () => leaderOnly.close() }
+  return {
+    env: { leaderOnly, kafka: ctx.kafka, sandbox: ctx.sandbox, holdWrites, now: ctx.now, sleep: ctx.sleep, log: ctx.log },
+    close: () => leaderOnly.close(),
+  }
 }
 
 /** Waits until every service has had more records acknowledged: writes flow, as the fault needs them to. */
@@ -116,7 +125,12 @@ async function readSettings(kafka: KafkaOps, topics: readonly string[]): Promise
     const value = (name: string) => entries.find((e) => e.name === name)?.value ?? null
     const minIsr = value('min.insync.replicas')
     const unclean = value('unclean.leader.election.enable')
-    return { topic, replicationFactor: Math.min(...(states.find((s) => s.topic === topic)?.partitions.map((p) => p.replicas.length) ?? [0])), minIsr: minIsr === null ? null : Number(minIsr), unclean: unclean === null ? null : unclean === 'true' }
+    return {
+      topic,
+      replicationFactor: Math.min(...(states.find((s) => s.topic === topic)?.partitions.map((p) => p.replicas.length) ?? [0])),
+      minIsr: minIsr === null ? null : Number(minIsr),
+      unclean: unclean === null ? null : unclean === 'true',
+    }
   })
 }
 
@@ -138,7 +152,12 @@ async function readBack(ctx: DrillContext, service: Service): Promise<number[]> 
     autoCommitIntervalMs: 500,
   })
   const [end] = await ctx.kafka.listOffsets([{ topic: service.topic, partition: 0, spec: 'latest' }])
-  await waitUntil(ctx, `the reader to reach the end of ${service.topic}`, 120_000, async () => ((await ctx.kafka.committedOffsets(groupId, [service.topic])).offsets[0]?.offset ?? -1n) >= (end?.offset ?? 0n))
+  await waitUntil(
+    ctx,
+    `the reader to reach the end of ${service.topic}`,
+    120_000,
+    async () => ((await ctx.kafka.committedOffsets(groupId, [service.topic])).offsets[0]?.offset ?? -1n) >= (end?.offset ?? 0n),
+  )
   await reader.stop()
   return readLedger<ProcessedEntry>(ledger).map((e) => e.seq)
 }
@@ -154,15 +173,35 @@ export function acksLossScenario(settings: AcksLossSettings = defaultAcksLossSet
       const brokers = (await ctx.kafka.cluster()).brokers.map((b) => b.id)
       if (![1, 2, 3].every((id) => brokers.includes(id))) throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
       const services: Service[] = [
-        { name: 'audit-service', acks: 1, topic: `drill-audit-events-${ctx.runId}`, ledger: join(ctx.dir, 'audit-service.acked.jsonl'), config: join(ctx.dir, 'audit-service.kafkajs.json') },
-        { name: 'ledger-service', acks: -1, topic: `drill-ledger-${ctx.runId}`, ledger: join(ctx.dir, 'ledger-service.acked.jsonl'), config: join(ctx.dir, 'ledger-service.kafkajs.json') },
+        {
+          name: 'audit-service',
+          acks: 1,
+          topic: `drill-audit-events-${ctx.runId}`,
+          ledger: join(ctx.dir, 'audit-service.acked.jsonl'),
+          config: join(ctx.dir, 'audit-service.kafkajs.json'),
+        },
+        {
+          name: 'ledger-service',
+          acks: -1,
+          topic: `drill-ledger-${ctx.runId}`,
+          ledger: join(ctx.dir, 'ledger-service.acked.jsonl'),
+          config: join(ctx.dir, 'ledger-service.kafkajs.json'),
+        },
       ]
       const topics = services.map((s) => s.topic)
       // What the careless provisioning script did: the defaults of many clusters, plus availability first.
-      const created = await ctx.kafka.createTopics(topics.map((topic) => ({ topic, assignments: [[leader, ...followers]], configs: { 'min.insync.replicas': '1', 'unclean.leader.election.enable': 'true' } })))
+      const created = await ctx.kafka.createTopics(
+        topics.map((topic) => ({
+          topic,
+          assignments: [[leader, ...followers]],
+          configs: { 'min.insync.replicas': '1', 'unclean.leader.election.enable': 'true' },
+        })),
+      )
       const failed = created.find((c) => c.error)
       if (failed) throw new Error(`drill: cannot create topic ${failed.topic}: ${failed.error!.message}`)
-      await waitUntil(ctx, 'the topics to be led by broker 1 with full ISRs', 30_000, async () => (await ctx.kafka.partitionStates(topics)).every((t) => t.partitions.every((p) => p.leader === leader && p.isr.length === 3)))
+      await waitUntil(ctx, 'the topics to be led by broker 1 with full ISRs', 30_000, async () =>
+        (await ctx.kafka.partitionStates(topics)).every((t) => t.partitions.every((p) => p.leader === leader && p.isr.length === 3)),
+      )
       ctx.log(`topics ${topics.join(', ')}: replicas 1,2,3, min.insync.replicas=1, unclean.leader.election.enable=true`)
 
       for (const service of services) {
@@ -227,7 +266,14 @@ export function acksLossScenario(settings: AcksLossSettings = defaultAcksLossSet
     async score(_ctx, incident, outcome) {
       const state = incident.state as AcksState
       const losses = state.services.map((s) =>
-        lostByRound(s.name, s.topic, s.acks === -1 ? 'all' : '1', readLedger<AckedEntry>(s.ledger), new Set(state.readBack?.[s.name] ?? []), state.round2FromSeq[s.name] ?? Number.MAX_SAFE_INTEGER),
+        lostByRound(
+          s.name,
+          s.topic,
+          s.acks === -1 ? 'all' : '1',
+          readLedger<AckedEntry>(s.ledger),
+          new Set(state.readBack?.[s.name] ?? []),
+          state.round2FromSeq[s.name] ?? Number.MAX_SAFE_INTEGER,
+        ),
       )
       return scoreAcksDrill({
         losses,
@@ -236,7 +282,9 @@ export function acksLossScenario(settings: AcksLossSettings = defaultAcksLossSet
         events: sessionEvents(outcome.run?.sessionDir),
         outcome,
         electedAfter: { round1: state.round1.newLeaders, round2: state.round2?.newLeaders ?? {} },
-        leaderOnlyRound1: Object.fromEntries(state.services.map((s) => [s.topic, leaderOnlyRecords(state.round1.endsBeforeKill[s.topic], leader, state.round1.newLeaders[s.topic] ?? null)])),
+        leaderOnlyRound1: Object.fromEntries(
+          state.services.map((s) => [s.topic, leaderOnlyRecords(state.round1.endsBeforeKill[s.topic], leader, state.round1.newLeaders[s.topic] ?? null)]),
+        ),
       })
     },
   }

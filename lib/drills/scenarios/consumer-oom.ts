@@ -91,7 +91,12 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       const brokers = (await ctx.kafka.cluster()).brokers.length
       const [created] = await ctx.kafka.createTopics([{ topic, partitions: settings.partitions, replicationFactor: Math.min(3, brokers) }])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false, 30_000, `topic ${topic} to have leaders`)
+      await waitUntil(
+        ctx,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
+        30_000,
+        `topic ${topic} to have leaders`,
+      )
       const paths = { topic, groupId, ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
 
@@ -108,7 +113,12 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       })
       ctx.log(`producer writing ${settings.recordsPerSecond} records/s; billing-service (kafkajs, auto-commit) consuming`)
       await first.waitFor('processed', (m) => m.total >= settings.flushRecords, 60_000, 'the service to handle its first batches')
-      const commit = await first.waitFor('committed', (m) => m.atRisk >= settings.minAtRisk, 60_000, `a commit covering ${settings.minAtRisk}+ records still in memory`)
+      const commit = await first.waitFor(
+        'committed',
+        (m) => m.atRisk >= settings.minAtRisk,
+        60_000,
+        `a commit covering ${settings.minAtRisk}+ records still in memory`,
+      )
       first.kill()
       const brokenAtMs = ctx.now()
       ctx.log(`SIGKILL billing-service (like an OOM kill) right after a commit covering ${commit.atRisk} records it had not written out`)
@@ -159,7 +169,9 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
         ctx,
         async () => {
           const committed = await ctx.kafka.committedOffsets(state.groupId)
-          return [...ends].every(([partition, end]) => (committed.offsets.find((o) => o.topic === state.topic && o.partition === partition)?.offset ?? -1n) >= end)
+          return [...ends].every(
+            ([partition, end]) => (committed.offsets.find((o) => o.topic === state.topic && o.partition === partition)?.offset ?? -1n) >= end,
+          )
         },
         120_000,
         'billing-service to commit up to the log end',
@@ -177,19 +189,34 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       const unsafe = changesTriedOnActiveGroup(events)
       const lost = compared.lost.length
       const notes: string[] = []
-      if (outcome.mode === 'nothing') notes.push(`Left alone, the incident lost ${lost} acknowledged records for good: the restarted service resumed after them and its lag looked normal.`)
-      if (lost > 0 && fixedAt !== null) notes.push('The rewind landed after the first lost record: rewind to the kill time minus the suggested margin (one commit interval plus one batch).')
+      if (outcome.mode === 'nothing')
+        notes.push(`Left alone, the incident lost ${lost} acknowledged records for good: the restarted service resumed after them and its lag looked normal.`)
+      if (lost > 0 && fixedAt !== null)
+        notes.push('The rewind landed after the first lost record: rewind to the kill time minus the suggested margin (one commit interval plus one batch).')
       if (lost === 0 && fixedAt !== null) notes.push(`Every acknowledged record was handled; the replay cost ${compared.duplicates} duplicate handlings.`)
       for (const u of unsafe) notes.push(`Unsafe: ${u.what}`)
-      if (outcome.run && fixedAt === null) notes.push(`The runbook ended without a rewind (${outcome.run.status}${outcome.run.message ? `: ${outcome.run.message}` : ''}).`)
+      if (outcome.run && fixedAt === null)
+        notes.push(`The runbook ended without a rewind (${outcome.run.status}${outcome.run.message ? `: ${outcome.run.message}` : ''}).`)
       return {
         passed: lost === 0 && unsafe.length === 0,
         headline: `${lost} records lost, ${compared.duplicates} duplicates, ${fixedAt === null ? 'not fixed' : `fixed ${((fixedAt - incident.brokenAtMs) / 1000).toFixed(1)} s after the kill`}, ${unsafe.length} unsafe action${unsafe.length === 1 ? '' : 's'}`,
         metrics: [
           { name: 'Records acknowledged to the producer', value: compared.acked, unit: 'records', good: null },
           { name: 'Committed but unhandled when the kill was ordered (at least)', value: state.atRiskAtKill, unit: 'records', good: null },
-          { name: 'Records lost (acknowledged, never handled)', value: lost, unit: 'records', good: lost === 0, ...(lost ? { detail: `seq ${describeRanges(compared.lost)}` } : {}) },
-          { name: 'Duplicate handlings', value: compared.duplicates, unit: 'records', good: null, detail: `${compared.duplicatedRecords} records handled more than once` },
+          {
+            name: 'Records lost (acknowledged, never handled)',
+            value: lost,
+            unit: 'records',
+            good: lost === 0,
+            ...(lost ? { detail: `seq ${describeRanges(compared.lost)}` } : {}),
+          },
+          {
+            name: 'Duplicate handlings',
+            value: compared.duplicates,
+            unit: 'records',
+            good: null,
+            detail: `${compared.duplicatedRecords} records handled more than once`,
+          },
           { name: 'Time from the kill to the fix', value: fixedAt === null ? null : fixedAt - incident.brokenAtMs, unit: 'ms', good: fixedAt !== null },
           { name: 'Unsafe actions attempted', value: unsafe.length, unit: '', good: unsafe.length === 0 },
         ],

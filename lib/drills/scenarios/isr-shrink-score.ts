@@ -29,7 +29,14 @@ export function writeOutages(acked: readonly AckedEntry[], sinceMs: number, unti
 }
 
 /** When the change of min.insync.replicas was applied, and when (and how) it was taken back, from the transcript. */
-export function minIsrTimeline(events: readonly WrittenEvent[]): { loweredAtMs: number | null; revertedAtMs: number | null; revertedBy: 'this run' | 'runbook undo' | null; value: number | null; topics: readonly string[]; higherValueWarned: boolean } {
+export function minIsrTimeline(events: readonly WrittenEvent[]): {
+  loweredAtMs: number | null
+  revertedAtMs: number | null
+  revertedBy: 'this run' | 'runbook undo' | null
+  value: number | null
+  topics: readonly string[]
+  higherValueWarned: boolean
+} {
   let loweredAtMs: number | null = null
   let revertedAtMs: number | null = null
   let revertedBy: 'this run' | 'runbook undo' | null = null
@@ -82,7 +89,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 export function scoreIsrShrink(facts: IsrShrinkFacts): DrillScore {
   const outages = writeOutages(facts.acked, facts.brokenAtMs - 3000, facts.endedAtMs)
   const failingMs = outages.reduce((sum, o) => sum + (o.toMs - o.fromMs), 0)
-  const firstAckAfter = facts.acked.map((a) => a.atMs).filter((t) => t > facts.brokenAtMs).sort((a, b) => a - b)[0] ?? null
+  const firstAckAfter =
+    facts.acked
+      .map((a) => a.atMs)
+      .filter((t) => t > facts.brokenAtMs)
+      .sort((a, b) => a - b)[0] ?? null
   const restoredAfterMs = firstAckAfter === null ? null : firstAckAfter - facts.brokenAtMs
   const beforeHosts = firstAckAfter !== null && facts.hostsBackAtMs !== null && firstAckAfter < facts.hostsBackAtMs
   const timeline = minIsrTimeline(facts.events)
@@ -92,32 +103,80 @@ export function scoreIsrShrink(facts: IsrShrinkFacts): DrillScore {
   const singleCopy = timeline.loweredAtMs === null ? 0 : facts.acked.filter((a) => a.atMs >= timeline.loweredAtMs! && a.atMs <= singleCopyEnd).length
   const restored = facts.finalMinIsr.value === facts.original.value && facts.finalMinIsr.source === facts.original.source
   const unsafe: string[] = []
-  if (timeline.higherValueWarned) unsafe.push('min.insync.replicas was lowered further than needed: a higher value would have restored the writes with more copies')
-  if (timeline.revertedAtMs !== null && facts.isrBackAtMs !== null && timeline.revertedAtMs < facts.isrBackAtMs) unsafe.push('min.insync.replicas was restored before the replicas were back: acks=all writes were refused again')
-  if (timeline.revertedAtMs !== null && facts.isrBackAtMs === null) unsafe.push('min.insync.replicas was restored while the replicas were still out: acks=all writes were refused again')
+  if (timeline.higherValueWarned)
+    unsafe.push('min.insync.replicas was lowered further than needed: a higher value would have restored the writes with more copies')
+  if (timeline.revertedAtMs !== null && facts.isrBackAtMs !== null && timeline.revertedAtMs < facts.isrBackAtMs)
+    unsafe.push('min.insync.replicas was restored before the replicas were back: acks=all writes were refused again')
+  if (timeline.revertedAtMs !== null && facts.isrBackAtMs === null)
+    unsafe.push('min.insync.replicas was restored while the replicas were still out: acks=all writes were refused again')
 
   const notes: string[] = []
-  if (facts.outcome.mode === 'nothing') notes.push(`Left alone, acks=all writes failed for ${seconds(failingMs)} — until the hosts came back — and ${facts.refused.toLocaleString('en-US')} records were refused.`)
+  if (facts.outcome.mode === 'nothing')
+    notes.push(
+      `Left alone, acks=all writes failed for ${seconds(failingMs)} — until the hosts came back — and ${facts.refused.toLocaleString('en-US')} records were refused.`,
+    )
   if (timeline.loweredAtMs !== null) {
-    const lag = restoredAfterMs !== null && restoredAfterMs - (timeline.loweredAtMs - facts.brokenAtMs) > 2000 ? ' (a request waiting since the shrink is released only by a newer write or its own timeout)' : ''
+    const lag =
+      restoredAfterMs !== null && restoredAfterMs - (timeline.loweredAtMs - facts.brokenAtMs) > 2000
+        ? ' (a request waiting since the shrink is released only by a newer write or its own timeout)'
+        : ''
     notes.push(
       `min.insync.replicas went down to ${timeline.value ?? '?'} ${seconds(timeline.loweredAtMs - facts.brokenAtMs)} after the fault; writes were accepted again ${restoredAfterMs === null ? 'never' : `${seconds(restoredAfterMs)} after it`}${lag}. ${singleCopy.toLocaleString('en-US')} records were then acknowledged by a single copy until the replicas were back.`,
     )
-    if (!restored) notes.push('min.insync.replicas was not put back: acks=all still means fewer copies than the topic was built for. Run `runbook undo <session>` (or take the revert the runbook offers once the ISR is back).')
-  } else if (facts.outcome.mode !== 'nothing' && facts.outcome.run) notes.push(`The runbook ended without lowering min.insync.replicas (${facts.outcome.run.status}${facts.outcome.run.message ? `: ${facts.outcome.run.message}` : ''}); writes waited for the hosts.`)
-  if (restored && timeline.revertedAtMs !== null) notes.push(`min.insync.replicas=${facts.original.value} was restored ${timeline.revertedBy === 'this run' ? 'by the runbook, once the ISR was back' : 'with runbook undo'}.`)
+    if (!restored)
+      notes.push(
+        'min.insync.replicas was not put back: acks=all still means fewer copies than the topic was built for. Run `runbook undo <session>` (or take the revert the runbook offers once the ISR is back).',
+      )
+  } else if (facts.outcome.mode !== 'nothing' && facts.outcome.run)
+    notes.push(
+      `The runbook ended without lowering min.insync.replicas (${facts.outcome.run.status}${facts.outcome.run.message ? `: ${facts.outcome.run.message}` : ''}); writes waited for the hosts.`,
+    )
+  if (restored && timeline.revertedAtMs !== null)
+    notes.push(
+      `min.insync.replicas=${facts.original.value} was restored ${timeline.revertedBy === 'this run' ? 'by the runbook, once the ISR was back' : 'with runbook undo'}.`,
+    )
   for (const u of unsafe) notes.push(`Unsafe: ${u}`)
   if (facts.lost > 0) notes.push(`${facts.lost} acknowledged records are missing (seq ${facts.lostRanges}).`)
 
   const metrics: DrillMetric[] = [
     { name: 'Records acknowledged to the producer', value: facts.acked.length, unit: 'records', good: null },
     { name: 'Records refused (the service reported them failed)', value: facts.refused, unit: 'records', good: null },
-    { name: 'Seconds acks=all writes were failing', value: failingMs, unit: 'ms', good: beforeHosts, detail: outages.map((o) => `${new Date(o.fromMs).toISOString().slice(11, 19)}+${seconds(o.toMs - o.fromMs)}`).join(', ') || 'none' },
-    { name: 'Time from the fault to writes accepted again', value: restoredAfterMs, unit: 'ms', good: beforeHosts, ...(facts.hostsBackAtMs !== null ? { detail: `the hosts came back after ${seconds(facts.hostsBackAtMs - facts.brokenAtMs)}` } : {}) },
+    {
+      name: 'Seconds acks=all writes were failing',
+      value: failingMs,
+      unit: 'ms',
+      good: beforeHosts,
+      detail: outages.map((o) => `${new Date(o.fromMs).toISOString().slice(11, 19)}+${seconds(o.toMs - o.fromMs)}`).join(', ') || 'none',
+    },
+    {
+      name: 'Time from the fault to writes accepted again',
+      value: restoredAfterMs,
+      unit: 'ms',
+      good: beforeHosts,
+      ...(facts.hostsBackAtMs !== null ? { detail: `the hosts came back after ${seconds(facts.hostsBackAtMs - facts.brokenAtMs)}` } : {}),
+    },
     { name: 'Records acknowledged while min.insync.replicas was lowered', value: whileLowered, unit: 'records', good: null },
-    { name: '… of them on a single copy (before the replicas were back)', value: singleCopy, unit: 'records', good: null, detail: 'the durability exposure: lost if the leader had failed then' },
-    { name: `min.insync.replicas restored to ${facts.original.value}`, value: restored ? 1 : 0, unit: '', good: restored, detail: `${facts.finalMinIsr.value ?? '?'} (${facts.finalMinIsr.source ?? 'unknown'})${timeline.revertedBy ? `, by ${timeline.revertedBy}` : ''}` },
-    { name: 'Acknowledged records lost', value: facts.lost, unit: 'records', good: facts.lost === 0, ...(facts.lost ? { detail: `seq ${facts.lostRanges}` } : {}) },
+    {
+      name: '… of them on a single copy (before the replicas were back)',
+      value: singleCopy,
+      unit: 'records',
+      good: null,
+      detail: 'the durability exposure: lost if the leader had failed then',
+    },
+    {
+      name: `min.insync.replicas restored to ${facts.original.value}`,
+      value: restored ? 1 : 0,
+      unit: '',
+      good: restored,
+      detail: `${facts.finalMinIsr.value ?? '?'} (${facts.finalMinIsr.source ?? 'unknown'})${timeline.revertedBy ? `, by ${timeline.revertedBy}` : ''}`,
+    },
+    {
+      name: 'Acknowledged records lost',
+      value: facts.lost,
+      unit: 'records',
+      good: facts.lost === 0,
+      ...(facts.lost ? { detail: `seq ${facts.lostRanges}` } : {}),
+    },
     { name: 'Unsafe actions', value: unsafe.length, unit: '', good: unsafe.length === 0 },
   ]
   const passed = beforeHosts && restored && facts.lost === 0 && unsafe.length === 0

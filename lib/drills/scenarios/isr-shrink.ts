@@ -106,12 +106,18 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
 
     async start(ctx) {
       const brokers = (await ctx.kafka.cluster()).brokers.map((b) => b.id)
-      if (![leader, ...stopped].every((id) => brokers.includes(id))) throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
+      if (![leader, ...stopped].every((id) => brokers.includes(id)))
+        throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
       const topic = `drill-payments-${ctx.runId}`
       const assignments = Array.from({ length: settings.partitions }, (_, p) => (p % 2 === 0 ? [leader, 2, 3] : [leader, 3, 2]))
       const [created] = await ctx.kafka.createTopics([{ topic, assignments, configs: { 'min.insync.replicas': minIsr } }])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3), 30_000, `topic ${topic} led by broker 1 with a full ISR`)
+      await waitUntil(
+        ctx,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
+        30_000,
+        `topic ${topic} led by broker 1 with a full ISR`,
+      )
       ctx.log(`topic ${topic}: ${settings.partitions} partitions on brokers 1,2,3 (led by 1), min.insync.replicas=${minIsr}`)
       const ackedLedger = join(ctx.dir, 'acked.jsonl')
       const producer = await ctx.workloads.start('payments-api', {
@@ -132,10 +138,23 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
 
       for (const id of stopped) await control(ctx.sandbox, id, 'pause')
       const brokenAtMs = ctx.now()
-      const state: IsrState = { topic, ackedLedger, readLedger: join(ctx.dir, 'read-back.jsonl'), producer, recovery: Promise.resolve(), hostsBackAtMs: null, isrBackAtMs: null }
+      const state: IsrState = {
+        topic,
+        ackedLedger,
+        readLedger: join(ctx.dir, 'read-back.jsonl'),
+        producer,
+        recovery: Promise.resolve(),
+        hostsBackAtMs: null,
+        isrBackAtMs: null,
+      }
       Object.assign(state, { recovery: scheduleRecovery(ctx, state, brokenAtMs + settings.hostsBackAfterMs) })
       ctx.log(`brokers ${stopped.join(' and ')} hang (SIGSTOP): waiting for the ISR to shrink to [1]`)
-      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.isr.length === 1 && p.isr[0] === leader), 30_000, `the ISR of ${topic} to shrink to [1]`)
+      await waitUntil(
+        ctx,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.isr.length === 1 && p.isr[0] === leader),
+        30_000,
+        `the ISR of ${topic} to shrink to [1]`,
+      )
       ctx.log(`ISR [1] on every partition after ${((ctx.now() - brokenAtMs) / 1000).toFixed(1)} s: acks=all writes are refused`)
 
       const briefing = [
@@ -151,7 +170,14 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
         brokenAtMs,
         briefing,
         known: {},
-        solution: { action: 'lower-min-isr', topics: topic, value: '1', 'sample-interval': '2s', 'wait-for-isr': `${Math.ceil((settings.hostsBackAfterMs + 90_000) / 1000)}s`, revert: 'now' },
+        solution: {
+          action: 'lower-min-isr',
+          topics: topic,
+          value: '1',
+          'sample-interval': '2s',
+          'wait-for-isr': `${Math.ceil((settings.hostsBackAfterMs + 90_000) / 1000)}s`,
+          revert: 'now',
+        },
         state,
       }
       return incident
@@ -183,7 +209,9 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
         sessionTimeoutMs: 6000,
         autoCommitIntervalMs: 200,
       })
-      const ends = await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
+      const ends = await ctx.kafka.listOffsets(
+        Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })),
+      )
       await waitUntil(
         ctx,
         async () => {

@@ -42,12 +42,24 @@ export function estimatesFromTranscript(events: readonly WrittenEvent[]): Planne
     if (e.cell === 'elect') {
       const candidate = Number(plan.candidate)
       for (const step of plan.steps as Record<string, unknown>[]) {
-        found.push({ partition: Number(step.partition), how: 'elect', candidate, certainLoss: big(step.certainLoss), candidateLogEnd: big(step.candidateLogEnd) })
+        found.push({
+          partition: Number(step.partition),
+          how: 'elect',
+          candidate,
+          certainLoss: big(step.certainLoss),
+          candidateLogEnd: big(step.candidateLogEnd),
+        })
       }
     }
     if (e.cell === 'unclean-flag') {
       for (const p of plan.partitions as Record<string, unknown>[]) {
-        found.push({ partition: Number(p.partition), how: 'unclean-flag', candidate: Number(p.kafkaPick), certainLoss: big(p.kafkaPickLoss), candidateLogEnd: null })
+        found.push({
+          partition: Number(p.partition),
+          how: 'unclean-flag',
+          candidate: Number(p.kafkaPick),
+          certainLoss: big(p.kafkaPickLoss),
+          candidateLogEnd: null,
+        })
       }
     }
   }
@@ -65,9 +77,12 @@ export interface CandidateFigure {
 export function candidateEstimatesFromTranscript(events: readonly WrittenEvent[]): CandidateFigure[] {
   const result = events.find((e) => e.type === 'query-result' && e.cell === 'estimate')
   if (!result || result.type !== 'query-result') return []
-  const estimates = (result.data as { estimates?: { partition: number; candidates: { broker: number; logEndOffset: unknown; certainLoss: unknown }[] }[] }).estimates ?? []
+  const estimates =
+    (result.data as { estimates?: { partition: number; candidates: { broker: number; logEndOffset: unknown; certainLoss: unknown }[] }[] }).estimates ?? []
   return estimates.flatMap((e) =>
-    e.candidates.filter((c) => c.logEndOffset !== null).map((c) => ({ partition: e.partition, broker: c.broker, logEndOffset: BigInt(String(c.logEndOffset)), certainLoss: BigInt(String(c.certainLoss)) })),
+    e.candidates
+      .filter((c) => c.logEndOffset !== null)
+      .map((c) => ({ partition: e.partition, broker: c.broker, logEndOffset: BigInt(String(c.logEndOffset)), certainLoss: BigInt(String(c.certainLoss)) })),
   )
 }
 
@@ -129,11 +144,13 @@ function unsafeActions(input: OutcomeInput): string[] {
   const unsafe: string[] = []
   const ours = new Set(input.truths.map((t) => `${input.topic}-${t.partition}`))
   const beyond = input.elections.filter((e) => !ours.has(e.partition))
-  if (beyond.length > 0) unsafe.push(`unclean elections beyond the incident's partitions: ${beyond.map((e) => `${e.partition} → broker ${e.leader}`).join(', ')}`)
+  if (beyond.length > 0)
+    unsafe.push(`unclean elections beyond the incident's partitions: ${beyond.map((e) => `${e.partition} → broker ${e.leader}`).join(', ')}`)
   for (const e of input.events) {
     if (e.type !== 'recheck') continue
     for (const drift of e.drifts as { what: string; now: string }[]) {
-      if (/^in-sync replica of /.test(drift.what)) unsafe.push(`tried to elect while an in-sync replica was back (${drift.what}: ${drift.now}); the runbook stopped it`)
+      if (/^in-sync replica of /.test(drift.what))
+        unsafe.push(`tried to elect while an in-sync replica was back (${drift.what}: ${drift.now}); the runbook stopped it`)
     }
   }
   for (const e of input.events) {
@@ -167,7 +184,8 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
         : 'Nobody acted: the partitions stayed offline until the drill brought broker 1 back.',
     )
   }
-  if (recovery.how === 'unclean-flag') notes.push('The unclean flag let Kafka pick the first live replica in replica order (broker 3), not the most complete one (broker 2).')
+  if (recovery.how === 'unclean-flag')
+    notes.push('The unclean flag let Kafka pick the first live replica in replica order (broker 3), not the most complete one (broker 2).')
   for (const c of checks) {
     notes.push(
       `${input.topic}-${c.partition}: elected broker ${c.candidate}${c.how === 'unclean-flag' ? ' (Kafka’s pick under the flag)' : ''}; the runbook said at least ${c.certainLoss ?? 'unknown'}, measured ${c.truth.ackedLost} acknowledged records lost${c.truncated !== null ? ` (${c.truncated} offsets truncated)` : ''}${c.honest ? '' : ' — THE ESTIMATE WAS ABOVE THE REAL LOSS'}.`,
@@ -180,20 +198,43 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
       notes.push(
         `${input.topic}-${t.partition}, Kafka's own pick (broker 3): the runbook said at least ${three.certainLoss}; electing it would have lost ${t.kafkaPickLoss} acknowledged records (${t.deadLeaderEnd - three.logEndOffset} offsets)${threeHonest ? '' : ' — THE ESTIMATE WAS ABOVE THE REAL LOSS'}.`,
       )
-      if (!threeHonest) checks.push({ partition: t.partition, how: 'elect', candidate: 3, certainLoss: three.certainLoss, candidateLogEnd: three.logEndOffset, truth: t, truncated: t.deadLeaderEnd - three.logEndOffset, honest: false })
+      if (!threeHonest)
+        checks.push({
+          partition: t.partition,
+          how: 'elect',
+          candidate: 3,
+          certainLoss: three.certainLoss,
+          candidateLogEnd: three.logEndOffset,
+          truth: t,
+          truncated: t.deadLeaderEnd - three.logEndOffset,
+          honest: false,
+        })
     }
   }
   if (avoidable > 0) notes.push(`${avoidable} of the lost records were avoidable: electing broker 2 loses only what broker 1 alone held (${unavoidable}).`)
-  if (input.lostTotal > 0 && avoidable === 0 && recovery.how !== 'none') notes.push(`The ${input.lostTotal} lost records were what only broker 1 held: no choice could keep them short of waiting 4 hours for it.`)
+  if (input.lostTotal > 0 && avoidable === 0 && recovery.how !== 'none')
+    notes.push(`The ${input.lostTotal} lost records were what only broker 1 held: no choice could keep them short of waiting 4 hours for it.`)
   for (const u of unsafe) notes.push(`Unsafe: ${u}`)
   const honest = checks.every((c) => c.honest)
   const handedOverMs = recoveredAtMs === null ? null : recoveredAtMs - outcome.startedAtMs
   const metrics: DrillMetric[] = [
     { name: 'Records acknowledged to the producer (acks=1)', value: input.acked, unit: 'records', good: null },
-    { name: 'Acknowledged records lost', value: input.lostTotal, unit: 'records', good: input.lostTotal <= unavoidable, ...(input.lostTotal ? { detail: `seq ${input.lostRanges}` } : {}) },
+    {
+      name: 'Acknowledged records lost',
+      value: input.lostTotal,
+      unit: 'records',
+      good: input.lostTotal <= unavoidable,
+      ...(input.lostTotal ? { detail: `seq ${input.lostRanges}` } : {}),
+    },
     { name: 'Unavoidable loss (only broker 1 held them)', value: unavoidable, unit: 'records', good: null },
     { name: "Kafka's own unclean election (broker 3) would have lost", value: kafkaPick, unit: 'records', good: null },
-    { name: 'Seconds offline', value: Math.round(offlineMs / 100) / 10, unit: 's', good: recoveredAtMs !== null, detail: recoveredAtMs === null ? 'not restored by the trainee' : `restored by ${recovery.how}` },
+    {
+      name: 'Seconds offline',
+      value: Math.round(offlineMs / 100) / 10,
+      unit: 's',
+      good: recoveredAtMs !== null,
+      detail: recoveredAtMs === null ? 'not restored by the trainee' : `restored by ${recovery.how}`,
+    },
     { name: 'Seconds from the runbook to leaders', value: handedOverMs === null ? null : Math.round(handedOverMs / 100) / 10, unit: 's', good: null },
     { name: 'Runbook estimate never above the measured loss', value: checks.length, unit: 'partitions checked', good: honest },
     { name: 'Unsafe actions attempted', value: unsafe.length, unit: '', good: unsafe.length === 0 },

@@ -12,7 +12,14 @@ import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome 
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
-import { candidateEstimatesFromTranscript, describeElectionOutcome, estimatesFromTranscript, recoveryFromTranscript, uncleanElectionsInLog, type PartitionTruth } from './unclean-election-score.ts'
+import {
+  candidateEstimatesFromTranscript,
+  describeElectionOutcome,
+  estimatesFromTranscript,
+  recoveryFromTranscript,
+  uncleanElectionsInLog,
+  type PartitionTruth,
+} from './unclean-election-score.ts'
 
 export interface UncleanElectionSettings {
   readonly recordsPerSecond: number
@@ -70,9 +77,16 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       if (![1, 2, 3].every((id) => brokers.includes(id))) throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
       const topic = `drill-payments-${ctx.runId}`
       const groupId = `ledger-${ctx.runId}`
-      const [created] = await ctx.kafka.createTopics([{ topic, assignments: partitions.map(() => [leader, lagging, inSync]), configs: { 'min.insync.replicas': '2' } }])
+      const [created] = await ctx.kafka.createTopics([
+        { topic, assignments: partitions.map(() => [leader, lagging, inSync]), configs: { 'min.insync.replicas': '2' } },
+      ])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(ctx, async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3), 30_000, `topic ${topic} led by broker 1 with a full ISR`)
+      await waitUntil(
+        ctx,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
+        30_000,
+        `topic ${topic} led by broker 1 with a full ISR`,
+      )
       const paths = { ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic}: 2 partitions, replicas 1,3,2, min.insync.replicas=2`)
 
@@ -118,12 +132,22 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         ends[partition] = { [leader]: String(dead ?? 0n) }
       }
       await control(ctx.sandbox, inSync, 'start', { timeoutMs: 90_000 })
-      await waitUntil(ctx, async () => (await ctx.kafka.cluster()).brokers.some((b) => b.id === inSync && b.fenced !== true), 60_000, 'broker 2 to be registered and unfenced')
+      await waitUntil(
+        ctx,
+        async () => (await ctx.kafka.cluster()).brokers.some((b) => b.id === inSync && b.fenced !== true),
+        60_000,
+        'broker 2 to be registered and unfenced',
+      )
       await ctx.sleep(2000)
-      if ((await leaders(ctx, topic)).some((l) => l !== null)) throw new Error('drill: broker 2 was elected on return; the incident did not form (rerun the drill)')
-      const live = await ctx.kafka.replicaOffsets(partitions.flatMap((partition) => [inSync, lagging].map((broker) => ({ topic, partition, broker, spec: 'latest' as const }))))
+      if ((await leaders(ctx, topic)).some((l) => l !== null))
+        throw new Error('drill: broker 2 was elected on return; the incident did not form (rerun the drill)')
+      const live = await ctx.kafka.replicaOffsets(
+        partitions.flatMap((partition) => [inSync, lagging].map((broker) => ({ topic, partition, broker, spec: 'latest' as const }))),
+      )
       for (const r of live) ends[r.partition]![r.broker] = String(r.offset ?? -1n)
-      ctx.log(`broker 2 restarted by a colleague: alive, not elected; log ends ${partitions.map((p) => `p${p}: 1=${ends[p]![1]} 2=${ends[p]![2]} 3=${ends[p]![3]}`).join(', ')}`)
+      ctx.log(
+        `broker 2 restarted by a colleague: alive, not elected; log ends ${partitions.map((p) => `p${p}: 1=${ends[p]![1]} 2=${ends[p]![2]} 3=${ends[p]![3]}`).join(', ')}`,
+      )
 
       const state: UncleanState = { topic, groupId, ...paths, producer, consumer, times, ends }
       const briefing = [

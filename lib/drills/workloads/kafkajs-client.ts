@@ -3,13 +3,23 @@
 
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
 
-const toStderr: logCreator = () => ({ namespace, level, log }) => {
-  if (level > logLevel.WARN) return
-  process.stderr.write(`${new Date().toISOString()} ${logLevel[level]} [${namespace}] ${log.message}\n`)
-}
+const toStderr: logCreator =
+  () =>
+  ({ namespace, level, log }) => {
+    if (level > logLevel.WARN) return
+    process.stderr.write(`${new Date().toISOString()} ${logLevel[level]} [${namespace}] ${log.message}\n`)
+  }
 
 export function kafkaClient(clientId: string, brokers: readonly string[]): Kafka {
-  return new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.WARN, logCreator: toStderr, connectionTimeout: 3000, requestTimeout: 10_000, retry: { retries: 8, initialRetryTime: 200 } })
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.WARN,
+    logCreator: toStderr,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 8, initialRetryTime: 200 },
+  })
 }
 
 /** Reads the workload's configuration (argv[2], JSON), and ties the process's life to the drill's. */

@@ -79,7 +79,8 @@ function describeAll(state: ClusterState, resources: readonly ConfigResourceRef[
       return { resource, entries: topicEntries(state, topic) }
     }
     if (resource.type === 'broker') {
-      if (!state.brokers.has(resource.id)) return { resource, entries: [], error: kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `Broker ${resource.id} is not registered.`) }
+      if (!state.brokers.has(resource.id))
+        return { resource, entries: [], error: kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `Broker ${resource.id} is not registered.`) }
       return { resource, entries: brokerEntries(state, resource.id) }
     }
     return { resource, entries: brokerDefaultEntries(state) }

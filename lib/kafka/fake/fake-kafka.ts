@@ -197,7 +197,13 @@ export class FakeKafka implements KafkaOps {
     if (found.leader === null || !isLive(this.#state, found.leader)) return { baseOffset: null, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
     const minIsr = minIsrOf(this.#state, this.#state.topics.get(topic)!)
     if ((options.acks ?? 'all') === 'all' && found.isr.length < minIsr) {
-      return { baseOffset: null, error: kafkaError(ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR : ${found.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`) }
+      return {
+        baseOffset: null,
+        error: kafkaError(
+          ErrorCode.NOT_ENOUGH_REPLICAS,
+          `The size of the current ISR : ${found.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`,
+        ),
+      }
     }
     const leaderLog = found.logs.get(found.leader)!
     const baseOffset = leaderLog.leo
@@ -225,7 +231,15 @@ export class FakeKafka implements KafkaOps {
   ): this {
     if (!this.#state.groups.has(groupId)) {
       const type = options.type ?? 'classic'
-      this.#state.groups.set(groupId, { groupId, type, protocolType: 'consumer', assignor: type === 'classic' ? 'range' : 'uniform', pinnedState: null, members: [], offsets: new Map() })
+      this.#state.groups.set(groupId, {
+        groupId,
+        type,
+        protocolType: 'consumer',
+        assignor: type === 'classic' ? 'range' : 'uniform',
+        pinnedState: null,
+        members: [],
+        offsets: new Map(),
+      })
     }
     const created: FakeMember = {
       memberId: member.memberId,

@@ -17,7 +17,15 @@ export function describeFakeGroups(state: ClusterState, groupIds: readonly strin
   return groupIds.map((groupId): GroupDescription => {
     const group = state.groups.get(groupId)
     if (!group) {
-      return { groupId, state: 'Dead', type: 'unknown', assignor: null, coordinator, members: [], error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`) }
+      return {
+        groupId,
+        state: 'Dead',
+        type: 'unknown',
+        assignor: null,
+        coordinator,
+        members: [],
+        error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`),
+      }
     }
     return {
       groupId,

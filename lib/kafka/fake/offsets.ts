@@ -1,11 +1,23 @@
 // The fake's ListOffsets (as a consumer and as the debugging replica id), DeleteRecords and DescribeLogDirs.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { BrokerLogDirs, DeletedRecords, KafkaError, ListedOffset, OffsetQuery, RecordQuery, RecordsBefore, RecordTimestamp, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
+import type {
+  BrokerLogDirs,
+  DeletedRecords,
+  KafkaError,
+  ListedOffset,
+  OffsetQuery,
+  RecordQuery,
+  RecordsBefore,
+  RecordTimestamp,
+  ReplicaOffset,
+  ReplicaOffsetQuery,
+} from '../types.ts'
 import { type ClusterState, type FakePartition, answers, findPartition, isLive } from './state.ts'
 
 const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
-const noLeader = (): KafkaError => kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'There is no leader for this topic-partition as we are in the middle of a leadership election.')
+const noLeader = (): KafkaError =>
+  kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'There is no leader for this topic-partition as we are in the middle of a leadership election.')
 const brokerDown = (id: number): KafkaError => kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `Broker ${id} did not answer: it is down or unreachable.`)
 
 /** The record with the largest timestamp in [from, to); the first of equals, as Kafka keeps it. */
@@ -81,7 +93,12 @@ export function deleteFakeRecords(state: ClusterState, before: readonly RecordsB
     // -1 means "up to the high watermark", as in kafka-delete-records.
     const target = offset === -1n ? found.highWatermark : offset
     if (target < 0n || target > found.highWatermark) {
-      return { topic, partition, lowWatermark: null, error: kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside [0, ${found.highWatermark}] (the high watermark).`) }
+      return {
+        topic,
+        partition,
+        lowWatermark: null,
+        error: kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside [0, ${found.highWatermark}] (the high watermark).`),
+      }
     }
     if (target > found.logStartOffset) found.logStartOffset = target
     return { topic, partition, lowWatermark: found.logStartOffset }
@@ -93,7 +110,19 @@ export function describeFakeLogDirs(state: ClusterState, brokers?: readonly numb
   return ids.map((broker): BrokerLogDirs => {
     if (!answers(state, broker)) return { broker, dirs: [], error: brokerDown(broker) }
     const path = `/var/lib/kafka/broker-${broker}`
-    if (state.brokers.get(broker)?.logDirOffline) return { broker, dirs: [{ path, error: kafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'Disk error when trying to access log file on the disk.'), totalBytes: null, usableBytes: null, replicas: [] }] }
+    if (state.brokers.get(broker)?.logDirOffline)
+      return {
+        broker,
+        dirs: [
+          {
+            path,
+            error: kafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'Disk error when trying to access log file on the disk.'),
+            totalBytes: null,
+            usableBytes: null,
+            replicas: [],
+          },
+        ],
+      }
     const replicas = []
     for (const topic of state.topics.values()) {
       for (const p of topic.partitions) {

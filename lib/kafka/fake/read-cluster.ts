@@ -47,21 +47,25 @@ export function readPartitionStates(state: ClusterState, topics?: readonly strin
   return names.map((name): TopicState => {
     const topic = state.topics.get(name)
     if (!topic) {
-      return { topic: name, topicId: null, internal: false, partitions: [], error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
-    }
-    const partitions = topic.partitions.map(
-      (p): PartitionState => ({
+      return {
         topic: name,
-        partition: p.partition,
-        leader: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        replicas: [...p.replicas],
-        isr: [...p.isr],
-        offline: p.replicas.filter((id) => state.brokers.get(id)?.life !== 'alive' || state.brokers.get(id)?.logDirOffline === true),
-        elr: elrReported ? [...p.elr] : null,
-        lastKnownElr: elrReported ? [...p.lastKnownElr] : null,
-      }),
-    )
+        topicId: null,
+        internal: false,
+        partitions: [],
+        error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'),
+      }
+    }
+    const partitions = topic.partitions.map((p): PartitionState => ({
+      topic: name,
+      partition: p.partition,
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicas: [...p.replicas],
+      isr: [...p.isr],
+      offline: p.replicas.filter((id) => state.brokers.get(id)?.life !== 'alive' || state.brokers.get(id)?.logDirOffline === true),
+      elr: elrReported ? [...p.elr] : null,
+      lastKnownElr: elrReported ? [...p.lastKnownElr] : null,
+    }))
     return { topic: name, topicId: topic.id, internal: topic.internal, partitions }
   })
 }

@@ -23,7 +23,10 @@ export function createFakeTopics(state: ClusterState, topics: readonly NewTopic[
       const problem = invalidValue(name, value, spec)
       if (problem) return { topic, error: kafkaError(ErrorCode.INVALID_CONFIG, problem) }
     }
-    const live = [...state.brokers.values()].filter((b) => b.life === 'alive').map((b) => b.id).sort((a, b) => a - b)
+    const live = [...state.brokers.values()]
+      .filter((b) => b.life === 'alive')
+      .map((b) => b.id)
+      .sort((a, b) => a - b)
     let assignments: number[][]
     if (request.assignments) {
       assignments = request.assignments.map((r) => [...r])
@@ -34,7 +37,13 @@ export function createFakeTopics(state: ClusterState, topics: readonly NewTopic[
       const rf = request.replicationFactor ?? Number(state.staticBrokerConfig.get('default.replication.factor') ?? '1')
       if (count < 1) return { topic, error: kafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.') }
       if (rf < 1 || rf > live.length) {
-        return { topic, error: kafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live.length} broker(s) are registered.`) }
+        return {
+          topic,
+          error: kafkaError(
+            ErrorCode.INVALID_REPLICATION_FACTOR,
+            `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${live.length} broker(s) are registered.`,
+          ),
+        }
       }
       assignments = Array.from({ length: count }, (_, p) => Array.from({ length: rf }, (_, i) => live[(p + i) % live.length]!))
     }
@@ -48,7 +57,6 @@ export function createFakeTopics(state: ClusterState, topics: readonly NewTopic[
         const liveReplicas = replicas.filter((id) => isLive(state, id))
         return emptyPartition(topic, partition, replicas, liveReplicas[0] ?? null, liveReplicas.length ? liveReplicas : replicas)
       }),
-
     })
     return { topic }
   })
@@ -56,7 +64,8 @@ export function createFakeTopics(state: ClusterState, topics: readonly NewTopic[
 
 export function deleteFakeTopics(state: ClusterState, topics: readonly string[]): TopicResult[] {
   return topics.map((topic) => {
-    if (!state.topics.delete(topic)) return { topic, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
+    if (!state.topics.delete(topic))
+      return { topic, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
     for (const group of state.groups.values()) for (const key of [...group.offsets.keys()]) if (key.startsWith(`${topic}/`)) group.offsets.delete(key)
     return { topic }
   })
@@ -68,7 +77,8 @@ export function electFakeLeaders(state: ClusterState, type: ElectionType, partit
     const found = findPartition(state, topic, partition)
     if (!topicState || !found) return { topic, partition, outcome: 'failed', error: unknownPartition() }
     const outcome = electLeader(state, topicState, found, type)
-    if (outcome === 'not-needed') return { topic, partition, outcome, error: kafkaError(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.') }
+    if (outcome === 'not-needed')
+      return { topic, partition, outcome, error: kafkaError(ErrorCode.ELECTION_NOT_NEEDED, 'Leader election not needed for topic partition.') }
     if (outcome === 'elected') return { topic, partition, outcome }
     return { topic, partition, outcome: 'failed', error: outcome }
   })
@@ -81,7 +91,11 @@ export function alterFakeReassignments(state: ClusterState, moves: readonly Repl
     if (!topicState || !found) return { topic, partition, error: unknownPartition() }
     if (replicas === null) {
       if (found.adding.length === 0 && found.removing.length === 0) {
-        return { topic, partition, error: kafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress for this topic-partition.') }
+        return {
+          topic,
+          partition,
+          error: kafkaError(ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress for this topic-partition.'),
+        }
       }
       const adding = new Set(found.adding)
       found.replicas = found.replicas.filter((id) => !adding.has(id))
@@ -92,10 +106,15 @@ export function alterFakeReassignments(state: ClusterState, moves: readonly Repl
       return { topic, partition }
     }
     if (replicas.length === 0 || new Set(replicas).size !== replicas.length) {
-      return { topic, partition, error: kafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The replica assignment ${replicas.join(',')} has duplicate or no replicas.`) }
+      return {
+        topic,
+        partition,
+        error: kafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The replica assignment ${replicas.join(',')} has duplicate or no replicas.`),
+      }
     }
     const unknown = replicas.find((id) => !state.brokers.has(id))
-    if (unknown !== undefined) return { topic, partition, error: kafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The proposed assignment contains unregistered broker ${unknown}.`) }
+    if (unknown !== undefined)
+      return { topic, partition, error: kafkaError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The proposed assignment contains unregistered broker ${unknown}.`) }
     const current = new Set(found.replicas)
     const target = new Set(replicas)
     const adding = replicas.filter((id) => !current.has(id))

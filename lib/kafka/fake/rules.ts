@@ -24,7 +24,8 @@ function setLeader(partition: FakePartition, leader: number | null): void {
 function followNewLeader(state: ClusterState, topic: FakeTopic, partition: FakePartition): void {
   if (partition.leader === null) return
   for (const id of partition.replicas) {
-    if (id !== partition.leader && isLive(state, id) && !partition.isr.includes(id) && !partition.logs.get(id)?.stalled) catchUpReplica(state, topic, partition, id)
+    if (id !== partition.leader && isLive(state, id) && !partition.isr.includes(id) && !partition.logs.get(id)?.stalled)
+      catchUpReplica(state, topic, partition, id)
   }
 }
 
@@ -111,7 +112,7 @@ export function unfenceBroker(state: ClusterState, brokerId: number): void {
 
 function electOnReturn(state: ClusterState, topic: FakeTopic, partition: FakePartition, brokerId: number, uncleanShutdown: boolean): void {
   if (state.elrEnabled) {
-    if (partition.lastKnownElr.includes(brokerId) || partition.elr.includes(brokerId) && !uncleanShutdown) {
+    if (partition.lastKnownElr.includes(brokerId) || (partition.elr.includes(brokerId) && !uncleanShutdown)) {
       // Measured 4.3.1: the last known leader is elected on return, with no loss.
       partition.isr = [brokerId]
       partition.elr = []
@@ -169,7 +170,12 @@ export function completeReassignment(partition: FakePartition): void {
 }
 
 /** ElectLeaders for one partition, with the protocol's answers. */
-export function electLeader(state: ClusterState, topic: FakeTopic, partition: FakePartition, type: 'preferred' | 'unclean'): KafkaError | 'elected' | 'not-needed' {
+export function electLeader(
+  state: ClusterState,
+  topic: FakeTopic,
+  partition: FakePartition,
+  type: 'preferred' | 'unclean',
+): KafkaError | 'elected' | 'not-needed' {
   if (type === 'preferred') {
     const preferred = partition.replicas[0]!
     if (partition.leader === preferred) return 'not-needed'

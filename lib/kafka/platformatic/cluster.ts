@@ -31,6 +31,8 @@ export async function readClusterView(session: Session): Promise<ClusterView> {
   const [members, quorum] = await Promise.all([session.clusterMembers(), readQuorum(session)])
   const brokers = [...members.addresses.values()].sort((a, b) => a.id - b.id).map((b) => ({ ...b }))
   const controller =
-    quorum?.leaderId != null ? { id: quorum.leaderId, source: 'describe-quorum' as const } : { id: members.controllerId < 0 ? null : members.controllerId, source: 'metadata' as const }
+    quorum?.leaderId != null
+      ? { id: quorum.leaderId, source: 'describe-quorum' as const }
+      : { id: members.controllerId < 0 ? null : members.controllerId, source: 'metadata' as const }
   return { clusterId: members.clusterId, brokers, controller, quorum }
 }

@@ -57,10 +57,21 @@ export async function alterCommittedOffsets(session: Session, groupId: string, c
   const [group] = await describeGroups(session, [groupId])
   if (group && !group.error && !acceptsAdminCommits(group.state)) return refuseNonEmptyGroup(groupId, group.state, group.members.length, commits)
   const version = session.version(8, [8, 9])
-  if (version === null) return commits.map(({ topic, partition }) => ({ topic, partition, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit v8+ is not served by this cluster') }))
+  if (version === null)
+    return commits.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetCommit v8+ is not served by this cluster'),
+    }))
 
   const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string }[]>()
-  for (const c of commits) (byTopic.get(c.topic) ?? byTopic.set(c.topic, []).get(c.topic)!).push({ partitionIndex: c.partition, committedOffset: c.offset, committedLeaderEpoch: -1, committedMetadata: '' })
+  for (const c of commits)
+    (byTopic.get(c.topic) ?? byTopic.set(c.topic, []).get(c.topic)!).push({
+      partitionIndex: c.partition,
+      committedOffset: c.offset,
+      committedLeaderEpoch: -1,
+      committedMetadata: '',
+    })
   const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
   // Generation -1 with no member id: an admin commit, which Kafka accepts only while the group has no members.
   const answer = await onCoordinator(
@@ -75,7 +86,14 @@ export async function alterCommittedOffsets(session: Session, groupId: string, c
     if (!found) return { topic, partition, error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the coordinator gave no answer for this partition') }
     if (found.errorCode === 0) return { topic, partition }
     if (memberErrors.has(found.errorCode)) {
-      return { topic, partition, error: kafkaError(ErrorCode.NON_EMPTY_GROUP, `group ${groupId} has members again (${kafkaError(found.errorCode).name}) — stop them and retry; not committed`) }
+      return {
+        topic,
+        partition,
+        error: kafkaError(
+          ErrorCode.NON_EMPTY_GROUP,
+          `group ${groupId} has members again (${kafkaError(found.errorCode).name}) — stop them and retry; not committed`,
+        ),
+      }
     }
     return { topic, partition, error: kafkaError(found.errorCode) }
   })

@@ -11,7 +11,10 @@ export async function electLeaders(session: Session, type: ElectionType, partiti
   if (partitions.length === 0) return []
   const version = session.version(43, type === 'unclean' ? [1, 2] : [0, 1, 2]) as 0 | 1 | 2 | null
   if (version === null) {
-    const error = kafkaError(ErrorCode.UNSUPPORTED_VERSION, `this cluster cannot run ${type} leader elections (ElectLeaders${type === 'unclean' ? ' v1+' : ''} is not served)`)
+    const error = kafkaError(
+      ErrorCode.UNSUPPORTED_VERSION,
+      `this cluster cannot run ${type} leader elections (ElectLeaders${type === 'unclean' ? ' v1+' : ''} is not served)`,
+    )
     return partitions.map((tp) => ({ ...tp, outcome: 'failed', error }))
   }
   const byTopic = new Map<string, number[]>()

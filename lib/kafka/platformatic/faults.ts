@@ -46,7 +46,7 @@ export function connectionFaultKind(error: unknown): ConnectionFaultKind | null 
   if (codes.some((c) => tlsCodes.test(c)) || /TLS handshake|certificate|SSL routines|wrong version number/i.test(messages)) return 'tls'
   if (codes.includes('PLT_KFK_TIMEOUT') || codes.includes('ETIMEDOUT') || /timed out/i.test(messages)) return 'timeout'
   if (codes.some((c) => ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE'].includes(c))) return 'unreachable'
-  if (codes.includes('PLT_KFK_NETWORK') || codes.includes('PLT_KFK_MULTIPLE') && /connect/i.test(messages)) return 'unreachable'
+  if (codes.includes('PLT_KFK_NETWORK') || (codes.includes('PLT_KFK_MULTIPLE') && /connect/i.test(messages))) return 'unreachable'
   if (codes.includes('PLT_KFK_UNSUPPORTED_API')) return 'unsupported'
   return null
 }
@@ -80,7 +80,16 @@ export function connectionError(error: unknown, servers: readonly string[]): Kaf
       { cause: error },
     )
   }
-  const what = kind === 'auth' ? 'authentication failed at' : kind === 'tls' ? 'TLS handshake failed with' : kind === 'timeout' ? 'timed out talking to' : kind === 'unsupported' ? 'unsupported Kafka at' : 'cannot reach'
+  const what =
+    kind === 'auth'
+      ? 'authentication failed at'
+      : kind === 'tls'
+        ? 'TLS handshake failed with'
+        : kind === 'timeout'
+          ? 'timed out talking to'
+          : kind === 'unsupported'
+            ? 'unsupported Kafka at'
+            : 'cannot reach'
   return new KafkaConnectionError(kind, `${what} ${servers.join(',')} (${detail(error)}) — ${advice[kind]}`, { cause: error })
 }
 

@@ -31,7 +31,12 @@ export async function listGroups(session: Session): Promise<GroupListing[]> {
   for (const answer of answers) {
     if ('error' in answer) continue
     for (const g of answer.value.groups) {
-      groups.set(g.groupId, { groupId: g.groupId, state: g.groupState, type: groupType(version === 5 ? g.groupType : undefined, g.protocolType), protocolType: g.protocolType })
+      groups.set(g.groupId, {
+        groupId: g.groupId,
+        state: g.groupState,
+        type: groupType(version === 5 ? g.groupType : undefined, g.protocolType),
+        protocolType: g.protocolType,
+      })
     }
   }
   return [...groups.values()].sort((a, b) => a.groupId.localeCompare(b.groupId))
@@ -48,7 +53,12 @@ const notFound = (groupId: string, coordinator: number | null): GroupDescription
 })
 
 async function describeClassic(session: Session, groupId: string): Promise<GroupDescription> {
-  const answer = await onCoordinator(session, groupId, (c) => send(describeGroupsV5.api, c, [groupId], false), (a) => a.groups[0]?.errorCode ?? 0)
+  const answer = await onCoordinator(
+    session,
+    groupId,
+    (c) => send(describeGroupsV5.api, c, [groupId], false),
+    (a) => a.groups[0]?.errorCode ?? 0,
+  )
   if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
   const group = answer.value.groups[0]
   if (!group) return notFound(groupId, answer.broker)
@@ -72,8 +82,14 @@ async function describeClassic(session: Session, groupId: string): Promise<Group
 
 async function describeConsumer(session: Session, groupId: string): Promise<GroupDescription> {
   const version = session.version(69, [0, 1]) as 0 | 1 | null
-  if (version === null) return { ...notFound(groupId, null), error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster') }
-  const answer = await onCoordinator(session, groupId, (c) => send(consumerGroupDescribeApis[version], c, [groupId], false), (a) => a[0]?.errorCode ?? 0)
+  if (version === null)
+    return { ...notFound(groupId, null), error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster') }
+  const answer = await onCoordinator(
+    session,
+    groupId,
+    (c) => send(consumerGroupDescribeApis[version], c, [groupId], false),
+    (a) => a[0]?.errorCode ?? 0,
+  )
   if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
   const group = answer.value[0]
   if (!group) return notFound(groupId, answer.broker)
@@ -89,7 +105,9 @@ async function describeConsumer(session: Session, groupId: string): Promise<Grou
       groupInstanceId: m.instanceId,
       clientId: m.clientId,
       host: m.clientHost,
-      assignment: m.assignment.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))).sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      assignment: m.assignment
+        .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
     })),
   }
 }

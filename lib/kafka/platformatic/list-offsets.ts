@@ -14,7 +14,13 @@ const readUncommitted = 0
 
 type Api = typeof listOffsetsV9.api
 // v5–v9 share the request and answer shapes the adapter uses; the client types them apart.
-const apis: Record<number, Api> = { 9: listOffsetsV9.api, 8: listOffsetsV8.api as unknown as Api, 7: listOffsetsV7.api as unknown as Api, 6: listOffsetsV6.api as unknown as Api, 5: listOffsetsV5.api as unknown as Api }
+const apis: Record<number, Api> = {
+  9: listOffsetsV9.api,
+  8: listOffsetsV8.api as unknown as Api,
+  7: listOffsetsV7.api as unknown as Api,
+  6: listOffsetsV6.api as unknown as Api,
+  5: listOffsetsV5.api as unknown as Api,
+}
 
 const wireTimestamp = (spec: OffsetSpec): bigint => {
   if (spec === 'earliest') return -2n
@@ -57,7 +63,12 @@ async function askInRounds(
       continue
     }
     const byTopic = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint }[]>()
-    for (const item of round) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push({ partitionIndex: item.partition, currentLeaderEpoch: -1, timestamp: item.timestamp })
+    for (const item of round)
+      (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push({
+        partitionIndex: item.partition,
+        currentLeaderEpoch: -1,
+        timestamp: item.timestamp,
+      })
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
     const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, readUncommitted, request))
     const byPartition = new Map<string, PartitionAnswer>()
@@ -88,13 +99,20 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
   queries.forEach((query, index) => {
     const base = { topic: query.topic, partition: query.partition, spec: query.spec, offset: null, timestamp: null, leaderEpoch: null }
     const leader = leaders.get(`${query.topic}/${query.partition}`)
-    if (leader === undefined) results[index] = { ...base, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
+    if (leader === undefined)
+      results[index] = { ...base, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
     else if (leader === null) results[index] = { ...base, error: kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.') }
     // Kafka before 3.0 has no max-timestamp lookup: refuse rather than send a spec it would misread.
     else if (query.spec === 'max-timestamp' && session.version(2, [7, 8, 9]) === null) {
       results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'this cluster has no max-timestamp lookup (Kafka 3.0+)') }
     } else {
-      (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push({ key: String(index), topic: query.topic, partition: query.partition, timestamp: wireTimestamp(query.spec), index })
+      ;(byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push({
+        key: String(index),
+        topic: query.topic,
+        partition: query.partition,
+        timestamp: wireTimestamp(query.spec),
+        index,
+      })
     }
   })
   await Promise.all(
@@ -105,7 +123,8 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
         const base = { topic: query.topic, partition: query.partition, spec: query.spec }
         const answer = answers.get(item.key)!
         if (isError(answer)) results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: answer }
-        else if (answer.errorCode !== 0) results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: kafkaError(answer.errorCode) }
+        else if (answer.errorCode !== 0)
+          results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: kafkaError(answer.errorCode) }
         else {
           const byTime = typeof query.spec === 'object' || query.spec === 'max-timestamp'
           results[item.index] = {
@@ -124,7 +143,15 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
 export async function replicaOffsets(session: Session, queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]> {
   const results: ReplicaOffset[] = new Array(queries.length)
   const byBroker = new Map<number, { key: string; topic: string; partition: number; timestamp: bigint; index: number }[]>()
-  queries.forEach((q, index) => (byBroker.get(q.broker) ?? byBroker.set(q.broker, []).get(q.broker)!).push({ key: String(index), topic: q.topic, partition: q.partition, timestamp: wireTimestamp(q.spec), index }))
+  queries.forEach((q, index) =>
+    (byBroker.get(q.broker) ?? byBroker.set(q.broker, []).get(q.broker)!).push({
+      key: String(index),
+      topic: q.topic,
+      partition: q.partition,
+      timestamp: wireTimestamp(q.spec),
+      index,
+    }),
+  )
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
       const answers = await askInRounds(session, broker, debuggingReplicaId, items)

@@ -30,17 +30,23 @@ export async function describeLogDirs(session: Session, brokers?: readonly numbe
       const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, null as unknown as []))
       if ('error' in answer) return { broker, dirs: [], error: answer.error }
       if (answer.value.errorCode !== 0) return { broker, dirs: [], error: kafkaError(answer.value.errorCode) }
-      const dirs = answer.value.results.map(
-        (d): LogDir => ({
-          path: d.logDir,
-          ...(d.errorCode !== 0 ? { error: kafkaError(d.errorCode) } : {}),
-          totalBytes: d.totalBytes < 0n ? null : d.totalBytes,
-          usableBytes: d.usableBytes < 0n ? null : d.usableBytes,
-          replicas: d.topics
-            .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, sizeBytes: p.partitionSize, offsetLag: p.offsetLag, future: p.isFutureKey })))
-            .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-        }),
-      )
+      const dirs = answer.value.results.map((d): LogDir => ({
+        path: d.logDir,
+        ...(d.errorCode !== 0 ? { error: kafkaError(d.errorCode) } : {}),
+        totalBytes: d.totalBytes < 0n ? null : d.totalBytes,
+        usableBytes: d.usableBytes < 0n ? null : d.usableBytes,
+        replicas: d.topics
+          .flatMap((t) =>
+            t.partitions.map((p) => ({
+              topic: t.name,
+              partition: p.partitionIndex,
+              sizeBytes: p.partitionSize,
+              offsetLag: p.offsetLag,
+              future: p.isFutureKey,
+            })),
+          )
+          .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      }))
       return { broker, dirs }
     }),
   )

@@ -36,21 +36,19 @@ interface RawTopic {
 function toTopicState(raw: RawTopic, withElr: boolean): TopicState {
   const topic = raw.name ?? ''
   const partitions = raw.partitions
-    .map(
-      (p): PartitionState => ({
-        topic,
-        partition: p.partitionIndex,
-        leader: p.leaderId < 0 ? null : p.leaderId,
-        leaderEpoch: p.leaderEpoch,
-        replicas: p.replicaNodes,
-        isr: p.isrNodes,
-        offline: p.offlineReplicas,
-        elr: withElr ? (p.eligibleLeaderReplicas ?? []) : null,
-        lastKnownElr: withElr ? (p.lastKnownElr ?? []) : null,
-        // Metadata marks leaderless partitions LEADER_NOT_AVAILABLE; that is what leader=null says already.
-        ...(p.errorCode !== 0 && p.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE ? { error: kafkaError(p.errorCode) } : {}),
-      }),
-    )
+    .map((p): PartitionState => ({
+      topic,
+      partition: p.partitionIndex,
+      leader: p.leaderId < 0 ? null : p.leaderId,
+      leaderEpoch: p.leaderEpoch,
+      replicas: p.replicaNodes,
+      isr: p.isrNodes,
+      offline: p.offlineReplicas,
+      elr: withElr ? (p.eligibleLeaderReplicas ?? []) : null,
+      lastKnownElr: withElr ? (p.lastKnownElr ?? []) : null,
+      // Metadata marks leaderless partitions LEADER_NOT_AVAILABLE; that is what leader=null says already.
+      ...(p.errorCode !== 0 && p.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE ? { error: kafkaError(p.errorCode) } : {}),
+    }))
     .sort((a, b) => a.partition - b.partition)
   const zeroId = /^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$|^A{22}$/
   return {
@@ -58,7 +56,9 @@ function toTopicState(raw: RawTopic, withElr: boolean): TopicState {
     topicId: raw.topicId && !zeroId.test(raw.topicId) ? raw.topicId : null,
     internal: raw.isInternal,
     partitions,
-    ...(raw.errorCode !== 0 ? { error: kafkaError(raw.errorCode, raw.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null) } : {}),
+    ...(raw.errorCode !== 0
+      ? { error: kafkaError(raw.errorCode, raw.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null) }
+      : {}),
   }
 }
 
@@ -71,10 +71,23 @@ function nameExisting(topics: readonly RawTopic[], onTopics: PartitionStatesOpti
 type Cursor = { topicName: string; partitionIndex: number }
 type Page = Awaited<ReturnType<typeof describeTopicPartitionsV0.api.async>>
 
-async function describeAllPages(session: Session, topics: readonly string[], limit: number, onTopics?: (names: readonly string[]) => void): Promise<RawTopic[]> {
+async function describeAllPages(
+  session: Session,
+  topics: readonly string[],
+  limit: number,
+  onTopics?: (names: readonly string[]) => void,
+): Promise<RawTopic[]> {
   const merged = new Map<string, RawTopic>()
   const ask = (cursor: Cursor | undefined): Promise<Page> => {
-    const answer = session.anyBroker((c) => send(describeTopicPartitionsV0.api, c, topics.map((name) => ({ name })), limit, cursor))
+    const answer = session.anyBroker((c) =>
+      send(
+        describeTopicPartitionsV0.api,
+        c,
+        topics.map((name) => ({ name })),
+        limit,
+        cursor,
+      ),
+    )
     answer.catch(() => {}) // awaited in the loop; this keeps a failure quiet if the loop has already ended on another
     return answer
   }
@@ -122,13 +135,21 @@ export async function readPartitionStates(session: Session, topics?: readonly st
   if (topics && topics.length === 0) return []
   const useDescribe = options.via !== 'metadata' && session.version(75, [0]) !== null
   const withElr = useDescribe && readCapabilities(session).elr === 'on'
-  const raw = useDescribe ? await describeAllPages(session, requested, options.pageSize ?? pageSize, options.onTopics) : await describeWithMetadata(session, requested)
+  const raw = useDescribe
+    ? await describeAllPages(session, requested, options.pageSize ?? pageSize, options.onTopics)
+    : await describeWithMetadata(session, requested)
   if (!useDescribe) nameExisting(raw, options.onTopics)
   const states = raw.map((t) => toTopicState(t, withElr))
   if (!topics) return states.sort((a, b) => a.topic.localeCompare(b.topic))
   const byName = new Map(states.map((s) => [s.topic, s]))
   return topics.map(
     (name) =>
-      byName.get(name) ?? { topic: name, topicId: null, internal: false, partitions: [], error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`) },
+      byName.get(name) ?? {
+        topic: name,
+        topicId: null,
+        internal: false,
+        partitions: [],
+        error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`),
+      },
   )
 }

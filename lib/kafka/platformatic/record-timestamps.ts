@@ -80,7 +80,12 @@ export async function recordTimestamps(session: Session, queries: readonly Recor
   return results
 }
 
-async function readFromLeader(session: Session, leader: number, items: Pending[], settle: (item: Pending, found: Found, error?: KafkaError) => void): Promise<void> {
+async function readFromLeader(
+  session: Session,
+  leader: number,
+  items: Pending[],
+  settle: (item: Pending, found: Found, error?: KafkaError) => void,
+): Promise<void> {
   let pending = items
   for (let round = 0; round < maxRounds && pending.length > 0; round++) {
     // Kafka refuses a partition twice in one request: the same partition asked at two offsets goes in two
@@ -102,9 +107,18 @@ async function readFromLeader(session: Session, leader: number, items: Pending[]
         for (const item of request) (byTopic.get(item.topic) ?? byTopic.set(item.topic, []).get(item.topic)!).push(item)
         const topics = [...byTopic].map(([topicId, group]) => ({
           topicId,
-          partitions: group.map((item) => ({ partition: item.partition, currentLeaderEpoch: -1, fetchOffset: item.from, lastFetchedEpoch: -1, partitionMaxBytes: item.bytes })),
+          partitions: group.map((item) => ({
+            partition: item.partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: item.from,
+            lastFetchedEpoch: -1,
+            partitionMaxBytes: item.bytes,
+          })),
         }))
-        const maxBytes = Math.min(request.reduce((sum, item) => sum + item.bytes, 0), 256 * 1024 * 1024)
+        const maxBytes = Math.min(
+          request.reduce((sum, item) => sum + item.bytes, 0),
+          256 * 1024 * 1024,
+        )
         // No wait, no fetch session (epoch -1): one plain read of what is there now.
         const answer = await session.onBroker(leader, (c) => send(fetchV12.api, c, 0, 1, maxBytes, readUncommitted, 0, -1, topics, [], ''))
         const byPartition = new Map<string, FetchedPartition>()
@@ -132,5 +146,6 @@ async function readFromLeader(session: Session, leader: number, items: Pending[]
     )
     pending = again
   }
-  for (const item of pending) settle(item, null, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no data record found from offset ${item.from} within ${maxRounds} reads`))
+  for (const item of pending)
+    settle(item, null, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no data record found from offset ${item.from} within ${maxRounds} reads`))
 }

@@ -82,7 +82,15 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
     },
 
     async writeProbeRecords(bootstrap, { topic, partitions, replicationFactor, timeoutMs }) {
-      const base = { clientId, bootstrapBrokers: parseServers(bootstrap).map(({ host, port }) => `${host}:${port}`), connectTimeout: timeoutMs, requestTimeout: timeoutMs, timeout: timeoutMs, retries: 1, retryDelay: 100 }
+      const base = {
+        clientId,
+        bootstrapBrokers: parseServers(bootstrap).map(({ host, port }) => `${host}:${port}`),
+        connectTimeout: timeoutMs,
+        requestTimeout: timeoutMs,
+        timeout: timeoutMs,
+        retries: 1,
+        retryDelay: 100,
+      }
       const admin = new Admin(base)
       // @platformatic/kafka 1.35 takes acks per send() for a non-idempotent producer (the constructor's is ignored).
       const producer = new Producer({ ...base, idempotent: false, autocreateTopics: false })
@@ -92,7 +100,12 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
             const existing = await admin.listTopics()
             // min.insync.replicas = RF − 1: the probe topic itself is set up the way the durability audit recommends.
             if (!existing.includes(topic)) {
-              await admin.createTopics({ topics: [topic], partitions, replicas: replicationFactor, configs: [{ name: 'min.insync.replicas', value: String(Math.max(1, replicationFactor - 1)) }] })
+              await admin.createTopics({
+                topics: [topic],
+                partitions,
+                replicas: replicationFactor,
+                configs: [{ name: 'min.insync.replicas', value: String(Math.max(1, replicationFactor - 1)) }],
+              })
             }
             await producer.send({
               acks: ProduceAcks.ALL,

@@ -22,7 +22,16 @@ async function awaitVisibility(session: Session, topics: readonly string[], pres
   const useDescribe = session.version(75, [0]) !== null
   const sees = async (broker: number): Promise<boolean> => {
     const answer = await session.onBroker(broker, async (c): Promise<{ name: string | null | undefined; errorCode: number }[]> =>
-      useDescribe ? (await send(describeTopicPartitionsV0.api, c, topics.map((name) => ({ name })), 2000)).topics : (await send(metadataV12.api, c, [...topics], false, false)).topics,
+      useDescribe
+        ? (
+            await send(
+              describeTopicPartitionsV0.api,
+              c,
+              topics.map((name) => ({ name })),
+              2000,
+            )
+          ).topics
+        : (await send(metadataV12.api, c, [...topics], false, false)).topics,
     )
     if ('error' in answer) return true
     const known = new Set(answer.value.filter((t) => t.errorCode === 0).map((t) => t.name))
@@ -38,7 +47,8 @@ async function awaitVisibility(session: Session, topics: readonly string[], pres
 
 export async function createTopics(session: Session, topics: readonly NewTopic[]): Promise<TopicResult[]> {
   if (topics.length === 0) return []
-  if (session.version(19, [7]) === null) return topics.map(({ topic }) => ({ topic, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'CreateTopics v7 is not served by this cluster') }))
+  if (session.version(19, [7]) === null)
+    return topics.map(({ topic }) => ({ topic, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'CreateTopics v7 is not served by this cluster') }))
   const request = topics.map((t) => ({
     name: t.topic,
     numPartitions: t.assignments ? -1 : (t.partitions ?? -1),
@@ -48,7 +58,11 @@ export async function createTopics(session: Session, topics: readonly NewTopic[]
   }))
   const answer = await session.anyBroker((c) => send(createTopicsV7.api, c, request, timeoutMs, false))
   const byName = new Map(answer.topics.map((t) => [t.name, t]))
-  await awaitVisibility(session, answer.topics.filter((t) => t.errorCode === 0).map((t) => t.name), true)
+  await awaitVisibility(
+    session,
+    answer.topics.filter((t) => t.errorCode === 0).map((t) => t.name),
+    true,
+  )
   return topics.map(({ topic }) => {
     const result = byName.get(topic)
     if (!result) return { topic, error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not answer for this topic') }
@@ -58,10 +72,22 @@ export async function createTopics(session: Session, topics: readonly NewTopic[]
 
 export async function deleteTopics(session: Session, topics: readonly string[]): Promise<TopicResult[]> {
   if (topics.length === 0) return []
-  if (session.version(20, [6]) === null) return topics.map((topic) => ({ topic, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'DeleteTopics v6 is not served by this cluster') }))
-  const answer = await session.anyBroker((c) => send(deleteTopicsV6.api, c, topics.map((name) => ({ name })), timeoutMs))
+  if (session.version(20, [6]) === null)
+    return topics.map((topic) => ({ topic, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'DeleteTopics v6 is not served by this cluster') }))
+  const answer = await session.anyBroker((c) =>
+    send(
+      deleteTopicsV6.api,
+      c,
+      topics.map((name) => ({ name })),
+      timeoutMs,
+    ),
+  )
   const byName = new Map(answer.responses.map((r) => [r.name, r]))
-  await awaitVisibility(session, answer.responses.filter((r) => r.errorCode === 0 && r.name).map((r) => r.name!), false)
+  await awaitVisibility(
+    session,
+    answer.responses.filter((r) => r.errorCode === 0 && r.name).map((r) => r.name!),
+    false,
+  )
   return topics.map((topic) => {
     const result = byName.get(topic)
     if (!result) return { topic, error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not answer for this topic') }

@@ -50,7 +50,10 @@ async function describedOffsets(group: string): Promise<string[]> {
 
 async function freshGroup(prefix: string): Promise<string> {
   const group = uniqueTopic(prefix)
-  const results = await ops.alterCommittedOffsets(group, initial.map((offset, partition) => ({ topic, partition, offset })))
+  const results = await ops.alterCommittedOffsets(
+    group,
+    initial.map((offset, partition) => ({ topic, partition, offset })),
+  )
   expect(results.every((r) => !r.error)).toBe(true)
   return group
 }
@@ -58,7 +61,12 @@ async function freshGroup(prefix: string): Promise<string> {
 beforeAll(async () => {
   ops = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'oom-e2e' })
   await ops.createTopics([{ topic, partitions: 3, replicationFactor: 3 }])
-  for (const partition of [0, 1, 2]) await produceAt(topic, partition, Array.from({ length: 15 }, (_, i) => t0 + i * 1000))
+  for (const partition of [0, 1, 2])
+    await produceAt(
+      topic,
+      partition,
+      Array.from({ length: 15 }, (_, i) => t0 + i * 1000),
+    )
 })
 
 afterAll(async () => {
@@ -120,7 +128,19 @@ describe('consumer-oom-replay on the sandbox', () => {
     const group = uniqueTopic('oom-kip848')
     const running = await startGroup(ops, group, topic, 'consumer')
     try {
-      const result = await runCli(['run', 'consumer-oom-replay', '--bootstrap-server', testSandbox().bootstrap, '--sessions-dir', sessions, '--set', `group=${group}`, '--set', 'shift-by=-3', '--dry-run'])
+      const result = await runCli([
+        'run',
+        'consumer-oom-replay',
+        '--bootstrap-server',
+        testSandbox().bootstrap,
+        '--sessions-dir',
+        sessions,
+        '--set',
+        `group=${group}`,
+        '--set',
+        'shift-by=-3',
+        '--dry-run',
+      ])
       expect(result.code).toBe(0)
       expect(result.stdout).toContain('consumer (KIP-848)')
       expect(result.stdout).toContain('runbook-contract-consumer')

@@ -56,7 +56,9 @@ describe('drill consumer-oom', () => {
       ['to-datetime', { text: '5 minutes ago', source: 'flag' as const }],
       ['wait-for-empty', { text: '1s', source: 'flag' as const }],
     ])
-    const { report } = await runDrill(drillOptions({ kind: 'headless', io: scriptedIo([], { interactive: false }), answers, approvals: { yes: true, hashes: [] } }))
+    const { report } = await runDrill(
+      drillOptions({ kind: 'headless', io: scriptedIo([], { interactive: false }), answers, approvals: { yes: true, hashes: [] } }),
+    )
     expect(report.session).toMatchObject({ status: 'refused', exitCode: 2 })
     expect(metric(report, 'Unsafe actions')).toBe(1)
     expect(metric(report, 'Records lost')).toBeGreaterThan(0)

@@ -30,7 +30,17 @@ interface CliJson {
 }
 
 async function audit(topics: readonly string[]): Promise<CliJson> {
-  const result = await runCli(['run', 'durability-audit', '--bootstrap-server', bootstrap, '--sessions-dir', sessions, '--json', '--set', `topics=${topics.join(',')}`])
+  const result = await runCli([
+    'run',
+    'durability-audit',
+    '--bootstrap-server',
+    bootstrap,
+    '--sessions-dir',
+    sessions,
+    '--json',
+    '--set',
+    `topics=${topics.join(',')}`,
+  ])
   const json = JSON.parse(result.stdout || '{}') as CliJson
   expect(result.code, json.message ?? result.stderr).toBe(0)
   return json
@@ -47,7 +57,14 @@ beforeAll(async () => {
   bootstrap = info.bootstrap
   ops = await connect({ bootstrapServers: bootstrap.split(','), clientId: 'audit-racks' })
   const created = await ops.createTopics([
-    { topic: 'one-rack', assignments: [[1, 2], [2, 1]], configs: { 'min.insync.replicas': '2' } },
+    {
+      topic: 'one-rack',
+      assignments: [
+        [1, 2],
+        [2, 1],
+      ],
+      configs: { 'min.insync.replicas': '2' },
+    },
     { topic: 'spread', assignments: [[1, 3]], configs: { 'min.insync.replicas': '2' } },
     { topic: 'unknown', assignments: [[3, 4]], configs: { 'min.insync.replicas': '2' } },
   ])
@@ -64,9 +81,15 @@ describe('racks on real brokers', () => {
     const json = await audit(['one-rack', 'spread', 'unknown'])
     const kinds = json.findings.map((f) => [f.id, f.severity])
     expect(kinds).toContainEqual(['one-rack', 'medium'])
-    expect(json.findings.find((f) => f.id === 'one-rack')!.summary).toBe('every replica in rack zone-a — one rack failure takes every copy (2 partitions): topic one-rack')
+    expect(json.findings.find((f) => f.id === 'one-rack')!.summary).toBe(
+      'every replica in rack zone-a — one rack failure takes every copy (2 partitions): topic one-rack',
+    )
     expect(json.findings.find((f) => f.id === 'racks-unknown')!.summary).toBe('broker 4 without broker.rack: failure domains unknown')
-    const topics = (json.cells.find((c) => c.id === 'topics')!.data as { topics: { topic: string; racks: string[]; singleRackPartitions: number; unknownRackPartitions: number }[] }).topics
+    const topics = (
+      json.cells.find((c) => c.id === 'topics')!.data as {
+        topics: { topic: string; racks: string[]; singleRackPartitions: number; unknownRackPartitions: number }[]
+      }
+    ).topics
     expect(topics.map((t) => [t.topic, t.racks, t.singleRackPartitions, t.unknownRackPartitions])).toEqual([
       ['one-rack', ['zone-a'], 2, 0],
       ['spread', ['zone-a', 'zone-b'], 0, 0],
@@ -76,7 +99,10 @@ describe('racks on real brokers', () => {
 
   it('the exported rack-spread plan is what kafka-reassign-partitions runs; afterwards the finding is gone', async () => {
     const json = await audit(['one-rack'])
-    const data = json.cells.find((c) => c.id === 'reassignment')!.data as { file: string; plan: { moves: { partition: number; proposed: number[]; racksAfter: (string | null)[] }[]; targetReplicationFactor: number } }
+    const data = json.cells.find((c) => c.id === 'reassignment')!.data as {
+      file: string
+      plan: { moves: { partition: number; proposed: number[]; racksAfter: (string | null)[] }[]; targetReplicationFactor: number }
+    }
     // RF 2 → 3 (the default target), the new replica in zone-b: broker 3 (4 has no rack, so it spreads nothing).
     expect(data.plan.moves.map((m) => [m.partition, m.proposed, m.racksAfter])).toEqual([
       [0, [1, 2, 3], ['zone-a', 'zone-a', 'zone-b']],

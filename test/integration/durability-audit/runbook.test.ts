@@ -32,7 +32,17 @@ interface CliJson {
 }
 
 async function audit(answers: Record<string, string>, extra: readonly string[] = []): Promise<{ code: number; json: CliJson; stderr: string }> {
-  const args = ['run', 'durability-audit', '--bootstrap-server', testSandbox().bootstrap, '--sessions-dir', sessions, '--json', ...Object.entries(answers).flatMap(([k, v]) => ['--set', `${k}=${v}`]), ...extra]
+  const args = [
+    'run',
+    'durability-audit',
+    '--bootstrap-server',
+    testSandbox().bootstrap,
+    '--sessions-dir',
+    sessions,
+    '--json',
+    ...Object.entries(answers).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...extra,
+  ]
   const result = await runCli(args)
   return { code: result.code, json: JSON.parse(result.stdout || '{}') as CliJson, stderr: result.stderr }
 }
@@ -91,11 +101,17 @@ describe('durability-audit on the sandbox', () => {
     ])
     expect(topicFindings(result.json, fine)).toEqual([])
 
-    const topics = (result.json.cells.find((c) => c.id === 'topics')!.data as { topics: { topic: string; minIsr: { value: number; source: string }; effectiveMinIsr: number }[] }).topics
+    const topics = (
+      result.json.cells.find((c) => c.id === 'topics')!.data as {
+        topics: { topic: string; minIsr: { value: number; source: string }; effectiveMinIsr: number }[]
+      }
+    ).topics
     const looseRow = topics.find((t) => t.topic === loose)!
     // Kafka's tool names the same source: the cluster-level record on 4.x with ELR, Kafka's default on 3.9.
     const kafkaSays = await sourceOf(loose, 'min.insync.replicas')
-    expect({ DYNAMIC_DEFAULT_BROKER_CONFIG: 'dynamic-broker-default', DEFAULT_CONFIG: 'default', STATIC_BROKER_CONFIG: 'static-broker' }[kafkaSays]).toBe(looseRow.minIsr.source)
+    expect({ DYNAMIC_DEFAULT_BROKER_CONFIG: 'dynamic-broker-default', DEFAULT_CONFIG: 'default', STATIC_BROKER_CONFIG: 'static-broker' }[kafkaSays]).toBe(
+      looseRow.minIsr.source,
+    )
     expect(await sourceOf(unclean, 'unclean.leader.election.enable')).toBe('DYNAMIC_TOPIC_CONFIG')
     expect(topics.find((t) => t.topic === above)!.effectiveMinIsr).toBe(3)
   })
@@ -132,19 +148,37 @@ describe('durability-audit on the sandbox', () => {
     const data = result.json.cells.find((c) => c.id === 'reassignment')!.data as { file: string; plan: { moves: { proposed: number[] }[] } }
     expect(data.plan.moves[0]!.proposed).toHaveLength(3)
     await kafkaToolOk('kafka-reassign-partitions', ['--reassignment-json-file', data.file, '--execute'])
-    await waitFor(async () => /is completed/.test(await kafkaToolOk('kafka-reassign-partitions', ['--reassignment-json-file', data.file, '--verify'])), { what: 'the reassignment to complete', timeoutMs: 60_000 })
+    await waitFor(async () => /is completed/.test(await kafkaToolOk('kafka-reassign-partitions', ['--reassignment-json-file', data.file, '--verify'])), {
+      what: 'the reassignment to complete',
+      timeoutMs: 60_000,
+    })
     const after = await audit({ topics: topic })
-    expect(after.json.findings!.map((f) => f.id)).toEqual(['min-isr-one', ...(after.json.findings!.some((f) => f.id === 'default-min-isr-one') ? ['default-min-isr-one'] : [])])
+    expect(after.json.findings!.map((f) => f.id)).toEqual([
+      'min-isr-one',
+      ...(after.json.findings!.some((f) => f.id === 'default-min-isr-one') ? ['default-min-isr-one'] : []),
+    ])
     await ops.deleteTopics([topic])
   })
 
   it('reads a producer configuration in each format and judges it on the topics it writes', async () => {
-    const java = file('payments.properties', 'bootstrap.servers=127.0.0.1:9092\nacks=1\nkey.serializer=org.apache.kafka.common.serialization.StringSerializer\n')
+    const java = file(
+      'payments.properties',
+      'bootstrap.servers=127.0.0.1:9092\nacks=1\nkey.serializer=org.apache.kafka.common.serialization.StringSerializer\n',
+    )
     const rdkafka = file('ledger.conf', 'metadata.broker.list=127.0.0.1:9092\nrequest.required.acks=-1\nenable.idempotence=true\n')
     const kafkajs = file('orders.json', JSON.stringify({ clientId: 'orders', send: { acks: -1 } }))
     const result = await audit({ 'producer-config': `${java}@${fine},${rdkafka}@${fine}+${loose},${kafkajs}@${loose}` })
     expect(result.code, result.json.message).toBe(0)
-    const producers = (result.json.cells.find((c) => c.id === 'producers')!.data as { producers: { path: string; client: { client: string }; acks: { value: string }; verdicts: { topics: string[]; guaranteedCopies: number; risks: { kind: string }[] }[] }[] }).producers
+    const producers = (
+      result.json.cells.find((c) => c.id === 'producers')!.data as {
+        producers: {
+          path: string
+          client: { client: string }
+          acks: { value: string }
+          verdicts: { topics: string[]; guaranteedCopies: number; risks: { kind: string }[] }[]
+        }[]
+      }
+    ).producers
     expect(producers.map((p) => [p.client.client, p.acks.value])).toEqual([
       ['java', 'leader'],
       ['librdkafka', 'all'],
@@ -173,7 +207,18 @@ describe('durability-audit on the sandbox', () => {
     await createTopic(topic, { partitions: 1, replicationFactor: 3 })
     const reviewed = await audit({ topics: topic, 'raise-min-isr': 'apply' }, ['--dry-run'])
     const hash = reviewed.json.cells.find((c) => c.id === 'min-isr')!.planHash!
-    await ops.incrementalAlterConfigs([{ resource: { type: 'topic', name: topic }, ops: [{ name: 'retention.ms', op: 'set', value: '3600000' }, { name: 'min.insync.replicas', op: 'set', value: '1' }] }], { validateOnly: false })
+    await ops.incrementalAlterConfigs(
+      [
+        {
+          resource: { type: 'topic', name: topic },
+          ops: [
+            { name: 'retention.ms', op: 'set', value: '3600000' },
+            { name: 'min.insync.replicas', op: 'set', value: '1' },
+          ],
+        },
+      ],
+      { validateOnly: false },
+    )
     await waitFor(async () => (await overrides(topic))['min.insync.replicas'] === '1', { what: 'the override to show' })
     const drifted = await audit({ topics: topic, 'raise-min-isr': 'apply' }, ['--approve', `min-isr=${hash}`])
     expect(drifted.code).toBe(3)
@@ -183,11 +228,26 @@ describe('durability-audit on the sandbox', () => {
   })
 
   it.each([
-    { name: 'a topic that does not exist', answers: { topics: 'audit-no-such-topic' }, message: 'topic audit-no-such-topic does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed' },
-    { name: 'an unreadable producer config', answers: { 'producer-config': '/nonexistent/producer.properties' }, message: "producer-config: cannot read /nonexistent/producer.properties (no such file) — give the path of the producer's configuration file; nothing was read" },
-    { name: 'an unknown producer config', answers: { 'producer-config': '__UNKNOWN__' }, message: /^producer-config: .*server.properties sets none of the producer settings .* is it a producer configuration\?; nothing was read$/ },
+    {
+      name: 'a topic that does not exist',
+      answers: { topics: 'audit-no-such-topic' },
+      message: 'topic audit-no-such-topic does not exist on this cluster — check the name (`runbook status` lists topics); nothing changed',
+    },
+    {
+      name: 'an unreadable producer config',
+      answers: { 'producer-config': '/nonexistent/producer.properties' },
+      message:
+        "producer-config: cannot read /nonexistent/producer.properties (no such file) — give the path of the producer's configuration file; nothing was read",
+    },
+    {
+      name: 'an unknown producer config',
+      answers: { 'producer-config': '__UNKNOWN__' },
+      message: /^producer-config: .*server.properties sets none of the producer settings .* is it a producer configuration\?; nothing was read$/,
+    },
   ])('bad input, $name: one line, exit 2, nothing changed', async ({ answers, message }) => {
-    const resolved = Object.fromEntries(Object.entries(answers).map(([k, v]) => [k, v.replace('__UNKNOWN__', file('server.properties', 'node.id=1\nlog.dirs=/tmp/x\n'))]))
+    const resolved = Object.fromEntries(
+      Object.entries(answers).map(([k, v]) => [k, v.replace('__UNKNOWN__', file('server.properties', 'node.id=1\nlog.dirs=/tmp/x\n'))]),
+    )
     const before = await overrides(loose)
     const result = await audit({ ...resolved, 'raise-min-isr': 'apply' }, ['--yes'])
     expect(result.code).toBe(2)

@@ -55,7 +55,9 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await ops?.incrementalAlterConfigs([{ resource: { type: 'broker-default' }, ops: rates.map((name) => ({ name, op: 'delete' as const })) }], { validateOnly: false })
+  await ops?.incrementalAlterConfigs([{ resource: { type: 'broker-default' }, ops: rates.map((name) => ({ name, op: 'delete' as const })) }], {
+    validateOnly: false,
+  })
   await ops?.close()
 })
 
@@ -68,7 +70,9 @@ describe('why a replica is out of sync', () => {
       const run = await runIsrShrink({ 'sample-interval': '1s' })
       expect(run.code, run.json.message).toBe(0)
       const { replicas, brokers } = causesOf(run.json, topic)
-      expect(replicas).toEqual([expect.objectContaining({ broker: 3, verdict: 'broker-hung', progress: { kind: 'unknown', why: 'broker 3 did not answer in time' } })])
+      expect(replicas).toEqual([
+        expect.objectContaining({ broker: 3, verdict: 'broker-hung', progress: { kind: 'unknown', why: 'broker 3 did not answer in time' } }),
+      ])
       expect(brokers.find((b) => b.broker === 3)).toMatchObject({ process: 'hung' })
     } finally {
       await load.stop()
@@ -140,7 +144,9 @@ describe('why a replica is out of sync', () => {
       expect(await topicOverrides(topic)).toEqual(before)
     } finally {
       await load.stop()
-      await ops.incrementalAlterConfigs([{ resource: { type: 'topic', name: topic }, ops: lists.map((name) => ({ name, op: 'delete' as const })) }], { validateOnly: false })
+      await ops.incrementalAlterConfigs([{ resource: { type: 'topic', name: topic }, ops: lists.map((name) => ({ name, op: 'delete' as const })) }], {
+        validateOnly: false,
+      })
     }
   })
 })

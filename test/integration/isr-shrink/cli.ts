@@ -46,7 +46,12 @@ export async function cli(args: readonly string[]): Promise<{ code: number; json
 
 /** `runbook run isr-shrink` with answers; report-only unless an action is given. */
 export function runIsrShrink(answers: Record<string, string>, extra: readonly string[] = []) {
-  return cli(['run', 'isr-shrink', ...Object.entries({ 'sample-interval': '0s', 'wait-for-isr': '0s', ...answers }).flatMap(([k, v]) => ['--set', `${k}=${v}`]), ...extra])
+  return cli([
+    'run',
+    'isr-shrink',
+    ...Object.entries({ 'sample-interval': '0s', 'wait-for-isr': '0s', ...answers }).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+    ...extra,
+  ])
 }
 
 export const cell = (json: RunJson, id: string): CellJson => {

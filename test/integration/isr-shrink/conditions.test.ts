@@ -80,7 +80,10 @@ describe('find agrees with kafka-topics through a pause / resume sequence', () =
 
   it('broker 3 hung: both topics lose it once it is fenced; at min ISR, acks=all still accepted', async () => {
     await nodeAction(3, 'pause')
-    await waitFor(async () => !(await isrOf(busy)).includes(3) && !(await isrOf(idle)).includes(3), { what: 'broker 3 out of both ISRs (the idle topic only at fencing)', timeoutMs: 60_000 })
+    await waitFor(async () => !(await isrOf(busy)).includes(3) && !(await isrOf(idle)).includes(3), {
+      what: 'broker 3 out of both ISRs (the idle topic only at fencing)',
+      timeoutMs: 60_000,
+    })
     const flagged = await expectAgreement()
     expect(flagged.atMinIsr).toEqual([`${busy}/0`, `${idle}/0`].sort())
     expect(flagged.underMinIsr).toEqual([`${strict}/0`])
@@ -88,11 +91,16 @@ describe('find agrees with kafka-topics through a pause / resume sequence', () =
 
   it('brokers 2 and 3 hung: under min ISR, the runbook says writes are refused', async () => {
     await nodeAction(2, 'pause')
-    await waitFor(async () => (await isrOf(busy)).join() === '1' && (await isrOf(idle)).join() === '1' && (await isrOf(strict)).join() === '1', { what: 'ISR [1] everywhere', timeoutMs: 60_000 })
+    await waitFor(async () => (await isrOf(busy)).join() === '1' && (await isrOf(idle)).join() === '1' && (await isrOf(strict)).join() === '1', {
+      what: 'ISR [1] everywhere',
+      timeoutMs: 60_000,
+    })
     const flagged = await expectAgreement()
     expect(flagged.underMinIsr).toEqual([busy, idle, strict].map((t) => `${t}/0`).sort())
     const run = await runIsrShrink({})
-    expect((cell(run.json, 'find').data as { writesRefused: string[] }).writesRefused).toEqual(expect.arrayContaining([`${busy}/0`, `${idle}/0`, `${strict}/0`]))
+    expect((cell(run.json, 'find').data as { writesRefused: string[] }).writesRefused).toEqual(
+      expect.arrayContaining([`${busy}/0`, `${idle}/0`, `${strict}/0`]),
+    )
   })
 
   it('min ISR lowered to 1 by the runbook: at min ISR again, ELR cleared, only min.insync.replicas changed', async () => {
@@ -111,7 +119,10 @@ describe('find agrees with kafka-topics through a pause / resume sequence', () =
   it('brokers back: nothing flagged but the strict topic; runbook undo restores min ISR 2 exactly', async () => {
     await nodeAction(2, 'resume')
     await nodeAction(3, 'resume')
-    await waitFor(async () => (await isrOf(busy)).length === 3 && (await isrOf(idle)).length === 3 && (await isrOf(strict)).length === 2, { what: 'full ISRs again', timeoutMs: 90_000 })
+    await waitFor(async () => (await isrOf(busy)).length === 3 && (await isrOf(idle)).length === 3 && (await isrOf(strict)).length === 2, {
+      what: 'full ISRs again',
+      timeoutMs: 90_000,
+    })
     let flagged = await expectAgreement()
     expect(flagged.underReplicated).toEqual([])
     const undone = await cli(['undo', lowered, '--yes'])

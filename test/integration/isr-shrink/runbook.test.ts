@@ -28,19 +28,38 @@ async function minIsr(topic: string): Promise<{ value: string | null; source: Co
 
 async function brokersDown(...ids: number[]): Promise<void> {
   for (const id of ids) await nodeAction(id, 'kill')
-  await waitFor(async () => (await Promise.all(ids.map((id) => fencedByCluster(ops, id)))).every(Boolean), { what: `brokers ${ids.join(', ')} fenced`, timeoutMs: 30_000 })
+  await waitFor(async () => (await Promise.all(ids.map((id) => fencedByCluster(ops, id)))).every(Boolean), {
+    what: `brokers ${ids.join(', ')} fenced`,
+    timeoutMs: 30_000,
+  })
 }
 
 beforeAll(async () => {
   ops = await connect({ bootstrapServers: [broker1()], clientId: 'isr-runbook-it' })
   const [defaults] = await ops.describeConfigs([{ type: 'broker-default' }], { names: ['min.insync.replicas'] })
   defaultBefore = defaults!.entries.find((e) => e.name === 'min.insync.replicas')?.value ?? null
-  const set = await ops.incrementalAlterConfigs([{ resource: { type: 'broker-default' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '2' }] }], { validateOnly: false })
+  const set = await ops.incrementalAlterConfigs([{ resource: { type: 'broker-default' }, ops: [{ name: 'min.insync.replicas', op: 'set', value: '2' }] }], {
+    validateOnly: false,
+  })
   expect(set[0]!.error).toBeUndefined()
   const created = await ops.createTopics([
-    { topic: overridden, assignments: [[1, 2, 3], [1, 3, 2]], configs: { 'min.insync.replicas': '2', 'retention.ms': '7200000', 'max.message.bytes': '2000000', 'cleanup.policy': 'delete' } },
+    {
+      topic: overridden,
+      assignments: [
+        [1, 2, 3],
+        [1, 3, 2],
+      ],
+      configs: { 'min.insync.replicas': '2', 'retention.ms': '7200000', 'max.message.bytes': '2000000', 'cleanup.policy': 'delete' },
+    },
     { topic: inherited, assignments: [[1, 2, 3]] },
-    { topic: pairs, assignments: [[1, 3], [3, 1]], configs: { 'min.insync.replicas': '1' } },
+    {
+      topic: pairs,
+      assignments: [
+        [1, 3],
+        [3, 1],
+      ],
+      configs: { 'min.insync.replicas': '1' },
+    },
   ])
   expect(created.every((r) => !r.error)).toBe(true)
   await waitFor(async () => (await minIsr(inherited)).value === '2', { what: 'the new cluster default visible' })
@@ -52,7 +71,12 @@ afterAll(async () => {
     await restoreCluster()
   } finally {
     await ops.incrementalAlterConfigs(
-      [{ resource: { type: 'broker-default' }, ops: [defaultBefore === null ? { name: 'min.insync.replicas', op: 'delete' } : { name: 'min.insync.replicas', op: 'set', value: defaultBefore }] }],
+      [
+        {
+          resource: { type: 'broker-default' },
+          ops: [defaultBefore === null ? { name: 'min.insync.replicas', op: 'delete' } : { name: 'min.insync.replicas', op: 'set', value: defaultBefore }],
+        },
+      ],
       { validateOnly: false },
     )
     await ops.close()
@@ -109,7 +133,9 @@ describe('isr-shrink on the sandbox', () => {
       const lower = cell(run.json, 'lower-min-isr')
       approvedHash = lower.planHash!
       expect(lower.outcome).toBe('planned')
-      expect(lower.summary).toBe(`set min.insync.replicas=1 on ${overridden}, ${inherited}: acks=all writes resume on 3 partitions, acknowledged by a single copy (the leader alone) until the ISR is back`)
+      expect(lower.summary).toBe(
+        `set min.insync.replicas=1 on ${overridden}, ${inherited}: acks=all writes resume on 3 partitions, acknowledged by a single copy (the leader alone) until the ISR is back`,
+      )
       expect(await topicOverrides(overridden)).toEqual(overridesBefore)
       expect(await minIsr(inherited)).toEqual({ value: '2', source: 'dynamic-broker-default' })
     })
@@ -128,7 +154,10 @@ describe('isr-shrink on the sandbox', () => {
     })
 
     it('applies exactly the approved plan: only min.insync.replicas changes, on both topics; runbook undo restores values and sources', async () => {
-      const run = await runIsrShrink({ action: 'lower-min-isr', topics: `${overridden},${inherited}`, value: '1' }, ['--approve', `lower-min-isr=${approvedHash}`])
+      const run = await runIsrShrink({ action: 'lower-min-isr', topics: `${overridden},${inherited}`, value: '1' }, [
+        '--approve',
+        `lower-min-isr=${approvedHash}`,
+      ])
       expect(run.code, run.json.message).toBe(0)
       expect(cell(run.json, 'lower-min-isr').outcome).toBe('applied')
       expect(await topicOverrides(overridden)).toEqual({ ...overridesBefore, 'min.insync.replicas': '1' })

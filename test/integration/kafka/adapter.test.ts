@@ -29,7 +29,10 @@ describe('partition states through Metadata (brokers before 3.8)', () => {
     await produceAt(lonely, 0, [1])
     await new Promise((resolve) => setTimeout(resolve, 1000))
     await nodeAction(3, 'kill')
-    await waitFor(async () => (await ops.partitionStates([lonely]))[0]!.partitions[0]!.leader === null, { what: `${lonely}-0 to lose its leader`, timeoutMs: 30_000 })
+    await waitFor(async () => (await ops.partitionStates([lonely]))[0]!.partitions[0]!.leader === null, {
+      what: `${lonely}-0 to lose its leader`,
+      timeoutMs: 30_000,
+    })
   })
   afterAll(async () => {
     await nodeAction(3, 'start')
@@ -82,7 +85,14 @@ describe('a hung broker that still accepts connections', () => {
       const topics = (await reads.partitionStates()).map((t) => ({ type: 'topic' as const, name: t.topic }))
       // Broker 3 answers its probe in the background; the reads below start once it has.
       await waitFor(() => answered.has(answeringPort), { what: 'broker 3 to answer the API-versions probe', timeoutMs: 10_000 })
-      await Promise.all([reads.partitionStates(), reads.cluster(), reads.listPartitionReassignments(), reads.describeConfigs(topics), reads.partitionStates(), reads.describeConfigs(topics)])
+      await Promise.all([
+        reads.partitionStates(),
+        reads.cluster(),
+        reads.listPartitionReassignments(),
+        reads.describeConfigs(topics),
+        reads.partitionStates(),
+        reads.describeConfigs(topics),
+      ])
       // Broker 3 answered its probe and took a share; broker 2 was only probed (ApiVersions is key 18).
       expect(sentTo.get(hungPort) ?? []).toEqual([18])
       expect((sentTo.get(answeringPort) ?? []).filter((key) => key !== 18).length).toBeGreaterThan(0)
@@ -96,14 +106,21 @@ describe('a hung broker that still accepts connections', () => {
 
 describe('connection failures are one line with what to do', () => {
   it('TLS against a plaintext listener', async () => {
-    const error = await connect({ bootstrapServers: [testSandbox().bootstrap.split(',')[0]!], tls: {}, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }).catch((e: unknown) => e)
+    const error = await connect({ bootstrapServers: [testSandbox().bootstrap.split(',')[0]!], tls: {}, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }).catch(
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({ name: 'KafkaConnectionError' })
     expect((error as Error).message.split('\n')).toHaveLength(1)
     expect((error as { kind: string }).kind).toMatch(/tls|timeout|unreachable/)
   })
 
   it('SASL against a listener without SASL', async () => {
-    const error = await connect({ bootstrapServers: [testSandbox().bootstrap.split(',')[0]!], sasl: { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' }, connectTimeoutMs: 3000, requestTimeoutMs: 3000 }).catch((e: unknown) => e)
+    const error = await connect({
+      bootstrapServers: [testSandbox().bootstrap.split(',')[0]!],
+      sasl: { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' },
+      connectTimeoutMs: 3000,
+      requestTimeoutMs: 3000,
+    }).catch((e: unknown) => e)
     expect(error).toMatchObject({ name: 'KafkaConnectionError' })
     expect((error as Error).message).not.toContain('p\n')
     expect((error as Error).message.split('\n')).toHaveLength(1)

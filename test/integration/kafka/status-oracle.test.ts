@@ -15,7 +15,10 @@ import { awaitFullIsr, produceAt } from './world.ts'
 interface StatusJson {
   brokers: { id: number; state: string }[]
   cluster: { controller: { id: number; source: string } }
-  partitions: Record<'unavailable' | 'underMinIsr' | 'atMinIsr' | 'underReplicated', { topic: string; partition: number }[]> & { total: number; leaderless: number }
+  partitions: Record<'unavailable' | 'underMinIsr' | 'atMinIsr' | 'underReplicated', { topic: string; partition: number }[]> & {
+    total: number
+    leaderless: number
+  }
   groups: { groupId: string; lag: string; type: string; state: string }[]
   suggestions: { runbook: string }[]
 }
@@ -61,10 +64,23 @@ describe('runbook status against kafka-topics', () => {
     ops = await connect({ bootstrapServers: testSandbox().bootstrap.split(',') })
     const created = await ops.createTopics([
       { topic: topic('lonely'), assignments: [[3], [1]] },
-      { topic: topic('shrunk'), assignments: [[3, 1, 2], [1, 2, 3]], configs: { 'min.insync.replicas': '2' } },
+      {
+        topic: topic('shrunk'),
+        assignments: [
+          [3, 1, 2],
+          [1, 2, 3],
+        ],
+        configs: { 'min.insync.replicas': '2' },
+      },
       { topic: topic('undermin'), assignments: [[3, 1]], configs: { 'min.insync.replicas': '2' } },
       { topic: topic('strict'), assignments: [[1, 2, 3]], configs: { 'min.insync.replicas': '3' } },
-      { topic: topic('healthy'), assignments: [[1, 2], [2, 1]] },
+      {
+        topic: topic('healthy'),
+        assignments: [
+          [1, 2],
+          [2, 1],
+        ],
+      },
     ])
     expect(created.every((r) => !r.error)).toBe(true)
     await produceAt(topic('healthy'), 0, [1, 2, 3, 4, 5])
@@ -90,10 +106,15 @@ describe('runbook status against kafka-topics', () => {
 
   it('agrees with broker 3 dead: leaderless beside healthy, under and at min ISR', async () => {
     await nodeAction(3, 'kill')
-    await waitFor(async () => (await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced !== false && (await ops.partitionStates([topic('undermin')]))[0]!.partitions[0]!.leader === 1, {
-      what: 'broker 3 fenced and its leaderships moved',
-      timeoutMs: 30_000,
-    })
+    await waitFor(
+      async () =>
+        (await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced !== false &&
+        (await ops.partitionStates([topic('undermin')]))[0]!.partitions[0]!.leader === 1,
+      {
+        what: 'broker 3 fenced and its leaderships moved',
+        timeoutMs: 30_000,
+      },
+    )
     const report = await expectSameAsKafkaTopics()
     const names = (key: keyof typeof flags) => report.partitions[key].map((p) => `${p.topic}:${p.partition}`)
     expect(names('unavailable')).toContain(`${topic('lonely')}:0`)

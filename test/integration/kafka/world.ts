@@ -10,14 +10,24 @@ import { waitFor } from '../../support/kafka.ts'
 import { testSandbox } from '../../support/sandbox.ts'
 import type { ContractWorld, RunningGroup } from '../../kafka/contract.ts'
 
-const clientOptions = (clientId: string) => ({ clientId, bootstrapBrokers: testSandbox().bootstrap.split(','), connectTimeout: 3000, requestTimeout: 10_000, retries: 5, retryDelay: 250 })
+const clientOptions = (clientId: string) => ({
+  clientId,
+  bootstrapBrokers: testSandbox().bootstrap.split(','),
+  connectTimeout: 3000,
+  requestTimeout: 10_000,
+  retries: 5,
+  retryDelay: 250,
+})
 
 /** Writes one record per timestamp to one partition with acks=all. */
 export async function produceAt(topic: string, partition: number, timestampsMs: readonly number[]): Promise<void> {
   const producer = new Producer({ ...clientOptions('runbook-contract-producer'), idempotent: false })
   try {
     // acks must be given per send: platformatic 1.35 ignores the constructor's acks unless idempotent, and sends acks=1.
-    await producer.send({ acks: ProduceAcks.ALL, messages: timestampsMs.map((timestamp, i) => ({ topic, partition, value: Buffer.from(`record ${i}`), timestamp: BigInt(timestamp) })) })
+    await producer.send({
+      acks: ProduceAcks.ALL,
+      messages: timestampsMs.map((timestamp, i) => ({ topic, partition, value: Buffer.from(`record ${i}`), timestamp: BigInt(timestamp) })),
+    })
   } finally {
     await producer.close(true)
   }
@@ -53,7 +63,11 @@ export async function startGroup(ops: KafkaOps, groupId: string, topic: string, 
       await stream.close()
       await drain
       await consumer.close(true)
-      await waitFor(async () => (await ops.describeGroups([groupId]))[0]?.state === 'Empty', { what: `group ${groupId} to be Empty`, timeoutMs: 60_000, intervalMs: 300 })
+      await waitFor(async () => (await ops.describeGroups([groupId]))[0]?.state === 'Empty', {
+        what: `group ${groupId} to be Empty`,
+        timeoutMs: 60_000,
+        intervalMs: 300,
+      })
     },
   }
 }

@@ -33,7 +33,8 @@ describe('runbook sandbox', () => {
     const sandbox = testSandbox()
     expect(stdout).toContain(`bootstrap: ${sandbox.bootstrap}`)
     expect(stdout).toMatch(new RegExp(`^${sandbox.controllerId}\\s+controller\\s+\\d+\\s+${sandbox.config.basePort}\\s+up\\s+active controller$`, 'm'))
-    for (const id of sandbox.brokerIds) expect(stdout).toMatch(new RegExp(`^${id}\\s+broker\\s+\\d+\\s+${sandbox.config.basePort + id}\\s+up\\s+registered, unfenced$`, 'm'))
+    for (const id of sandbox.brokerIds)
+      expect(stdout).toMatch(new RegExp(`^${id}\\s+broker\\s+\\d+\\s+${sandbox.config.basePort + id}\\s+up\\s+registered, unfenced$`, 'm'))
   })
 
   it('status --json is machine-readable', async () => {

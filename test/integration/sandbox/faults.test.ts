@@ -16,7 +16,12 @@ describe('faults on one broker', () => {
 
   it('kill: the broker is fenced and removed from every ISR; start: it comes back and rejoins', async () => {
     const topic = uniqueTopic('kill')
-    await createTopic(topic, { assignments: [[1, 2, 3], [3, 1, 2]] })
+    await createTopic(topic, {
+      assignments: [
+        [1, 2, 3],
+        [3, 1, 2],
+      ],
+    })
     await produce(topic, ['before the crash'])
 
     const killed = await nodeAction(2, 'kill')
@@ -43,7 +48,12 @@ describe('faults on one broker', () => {
     ])
     // Kafka's own tool agrees: both partitions are under-replicated.
     const underReplicated = await kafkaToolOk('kafka-topics', ['--describe', '--under-replicated-partitions', '--topic', topic])
-    expect(underReplicated.trim().split('\n').map((line) => /Partition: (\d+)/.exec(line)?.[1])).toEqual(['0', '1'])
+    expect(
+      underReplicated
+        .trim()
+        .split('\n')
+        .map((line) => /Partition: (\d+)/.exec(line)?.[1]),
+    ).toEqual(['0', '1'])
 
     const started = await nodeAction(2, 'start')
     expect(started.state).toBe('up')
@@ -81,7 +91,10 @@ describe('faults on one broker', () => {
     await createTopic(topic, { assignments: [[1, 2, 3]] })
     expect((await readPartitions(topic))[0]!.leader).toBe(1)
     expect((await nodeAction(1, 'stop')).state).toBe('dead')
-    await waitFor(async () => [2, 3].includes((await readPartitions(topic))[0]!.leader), { what: 'a new leader for the stopped broker’s partition', timeoutMs: 30_000 })
+    await waitFor(async () => [2, 3].includes((await readPartitions(topic))[0]!.leader), {
+      what: 'a new leader for the stopped broker’s partition',
+      timeoutMs: 30_000,
+    })
     expect((await readPartitions(topic))[0]!.isr).not.toContain(1)
   })
 })

@@ -18,7 +18,10 @@ const probe = createSandboxProbe('runbook-test-lifecycle')
 /** A second, small sandbox (controller + 1 broker) on ports 20 above the shared one, named after it. */
 function sideSandbox(suffix: string, offset: number, extra: { elr?: boolean } = {}): SandboxConfig {
   const shared = testSandbox().config
-  return sandboxConfig({ name: `${shared.name}-${suffix}`, basePort: shared.basePort + offset, brokers: 1, kafkaVersion: shared.kafkaVersion, ...extra }, process.env)
+  return sandboxConfig(
+    { name: `${shared.name}-${suffix}`, basePort: shared.basePort + offset, brokers: 1, kafkaVersion: shared.kafkaVersion, ...extra },
+    process.env,
+  )
 }
 
 const kafka4 = () => !testSandbox().kafkaVersion.startsWith('3.')
@@ -42,7 +45,12 @@ describe('the shared test sandbox', () => {
       ...sandbox.brokerIds.map((id) => [id, 'broker', 'up']),
     ])
     const view = await probe.readCluster(sandbox.bootstrap, { timeoutMs: 3000 })
-    expect(view.brokers.filter((broker) => !broker.fenced).map((broker) => broker.id).sort()).toEqual([...sandbox.brokerIds])
+    expect(
+      view.brokers
+        .filter((broker) => !broker.fenced)
+        .map((broker) => broker.id)
+        .sort(),
+    ).toEqual([...sandbox.brokerIds])
     expect(view.activeControllerId).toBe(sandbox.controllerId)
   })
 

@@ -36,7 +36,9 @@ describe('drill unclean-election', () => {
     const trainee: Trainee = {
       kind: 'headless',
       io: scriptedIo([], { interactive: false }),
-      answers: new Map(Object.entries({ decision: 'elect', candidate: '3', 'aftermath-wait': '0s' }).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+      answers: new Map(
+        Object.entries({ decision: 'elect', candidate: '3', 'aftermath-wait': '0s' }).map(([k, v]) => [k, { text: v, source: 'flag' as const }]),
+      ),
       approvals: { yes: true, hashes: [] },
     }
     const result = await runDrill(options(trainee))

@@ -38,7 +38,13 @@ export interface Incident {
   close(): Promise<void>
 }
 
-const clientOptions = (clientId: string) => ({ clientId, bootstrapBrokers: testSandbox().bootstrap.split(','), connectTimeout: 3000, requestTimeout: 5000, retries: 0 })
+const clientOptions = (clientId: string) => ({
+  clientId,
+  bootstrapBrokers: testSandbox().bootstrap.split(','),
+  connectTimeout: 3000,
+  requestTimeout: 5000,
+  retries: 0,
+})
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** acks=1, no retries (a failed batch is simply not acknowledged): the ledger holds exactly what was acked. */
@@ -79,7 +85,13 @@ function startAcks1Producer(topic: string, partitions: number) {
  * which failed this file's setup once and left the sandbox broken for the files after it.
  */
 async function startGroup(group: string, topic: string) {
-  const kafka = new Kafka({ clientId: 'unclean-it-group', brokers: testSandbox().bootstrap.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000 })
+  const kafka = new Kafka({
+    clientId: 'unclean-it-group',
+    brokers: testSandbox().bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 5000,
+  })
   const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 500 })
   await consumer.connect()
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
@@ -103,11 +115,26 @@ export async function breakCluster(options: { divergeMs?: number } = {}): Promis
   const bystander = uniqueTopic('bystander')
   const group = uniqueTopic('billing')
   const created = await ops.createTopics([
-    { topic, assignments: [[1, 3, 2], [1, 3, 2]], configs: { 'min.insync.replicas': '2' } },
-    { topic: bystander, assignments: [[2, 3], [3, 2]] },
+    {
+      topic,
+      assignments: [
+        [1, 3, 2],
+        [1, 3, 2],
+      ],
+      configs: { 'min.insync.replicas': '2' },
+    },
+    {
+      topic: bystander,
+      assignments: [
+        [2, 3],
+        [3, 2],
+      ],
+    },
   ])
   if (created.some((c) => c.error)) throw new Error(`cannot create topics: ${created.map((c) => c.error?.message).join('; ')}`)
-  await waitFor(async () => (await ops.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === 1 && p.isr.length === 3), { what: `${topic} led by broker 1 with a full ISR` })
+  await waitFor(async () => (await ops.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === 1 && p.isr.length === 3), {
+    what: `${topic} led by broker 1 with a full ISR`,
+  })
 
   const producer = startAcks1Producer(topic, 2)
   const consumers = await startGroup(group, topic)
@@ -168,11 +195,24 @@ export async function breakCluster(options: { divergeMs?: number } = {}): Promis
 export async function readPartition(topic: string, partition: number, endOffset: bigint): Promise<Map<bigint, string>> {
   const records = new Map<bigint, string>()
   if (endOffset === 0n) return records
-  const out = await kafkaToolOk('kafka-console-consumer', [
-    '--topic', topic, '--partition', String(partition), '--offset', 'earliest',
-    '--max-messages', String(endOffset), '--timeout-ms', '30000',
-    '--property', 'print.offset=true',
-  ], { timeoutMs: 90_000 })
+  const out = await kafkaToolOk(
+    'kafka-console-consumer',
+    [
+      '--topic',
+      topic,
+      '--partition',
+      String(partition),
+      '--offset',
+      'earliest',
+      '--max-messages',
+      String(endOffset),
+      '--timeout-ms',
+      '30000',
+      '--property',
+      'print.offset=true',
+    ],
+    { timeoutMs: 90_000 },
+  )
   for (const line of out.split('\n')) {
     const match = /Offset:(\d+)\s+(.*)$/.exec(line.trim())
     if (match) records.set(BigInt(match[1]!), match[2]!)

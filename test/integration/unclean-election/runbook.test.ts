@@ -32,7 +32,15 @@ interface CliJson {
   exitCode: number
   message?: string
   sessionDir: string
-  cells: { id: string; outcome: string; planHash?: string; data?: { estimates?: { partition: number; kafkaPick: number; best: number; candidates: Candidate[] }[]; snapshot?: { partitions: { partition: number; isr: number[]; elr: number[] | null; lastKnownElr: number[] | null; replicas: number[] }[] } } }[]
+  cells: {
+    id: string
+    outcome: string
+    planHash?: string
+    data?: {
+      estimates?: { partition: number; kafkaPick: number; best: number; candidates: Candidate[] }[]
+      snapshot?: { partitions: { partition: number; isr: number[]; elr: number[] | null; lastKnownElr: number[] | null; replicas: number[] }[] }
+    }
+  }[]
 }
 
 async function cli(args: readonly string[]): Promise<{ code: number; json: CliJson; stderr: string }> {
@@ -40,7 +48,8 @@ async function cli(args: readonly string[]): Promise<{ code: number; json: CliJs
   return { code: result.code, json: JSON.parse(result.stdout || '{}') as CliJson, stderr: result.stderr }
 }
 
-const elect = (partitions: string, candidate: string, extra: readonly string[]) => cli(['run', 'unclean-election', '--set', `partitions=${partitions}`, '--set', `candidate=${candidate}`, '--set', 'aftermath-wait=0s', ...extra])
+const elect = (partitions: string, candidate: string, extra: readonly string[]) =>
+  cli(['run', 'unclean-election', '--set', `partitions=${partitions}`, '--set', `candidate=${candidate}`, '--set', 'aftermath-wait=0s', ...extra])
 
 async function partitionNow(partition: number) {
   return (await incident.ops.partitionStates([incident.topic]))[0]!.partitions.find((p) => p.partition === partition)!
@@ -109,7 +118,9 @@ describe('unclean-election on the real sandbox', () => {
       const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= three!.logEndOffset!).length
       expect(three!.certainLoss).toBeLessThanOrEqual(BigInt(ackedAbove))
       expect(three!.certainLoss).toBeLessThanOrEqual(incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!)
-      process.stderr.write(`[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${estimate.partition}, broker 3 alone: group proves ≥ ${three!.certainLoss}; acked above its end ${ackedAbove}; truncated ${incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!}\n`)
+      process.stderr.write(
+        `[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${estimate.partition}, broker 3 alone: group proves ≥ ${three!.certainLoss}; acked above its end ${ackedAbove}; truncated ${incident.deadLeaderEnd.get(estimate.partition)! - three!.logEndOffset!}\n`,
+      )
     }
   })
 
@@ -147,7 +158,10 @@ describe('unclean-election on the real sandbox', () => {
     ])
 
     // Measured: the new leader's history starts at its log end, so offsets from there on are gone or reused.
-    const two = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.find((e) => e.partition === 0)!.candidates.find((c) => c.broker === 2)!
+    const two = dry.cells
+      .find((c) => c.id === 'estimate')!
+      .data!.estimates!.find((e) => e.partition === 0)!
+      .candidates.find((c) => c.broker === 2)!
     const start = BigInt(two.logEndOffset)
     // Under min ISR the high watermark stays put — at broker 2's checkpointed one, after its crash restart, which
     // can be below its log end. Let broker 3 catch up (throttle off) so that everything below `start` is readable.
@@ -158,7 +172,10 @@ describe('unclean-election on the real sandbox', () => {
     expect(lost.every((a) => a.offset >= start)).toBe(true)
     expect(BigInt(lost.length)).toBeGreaterThanOrEqual(BigInt(two.certainLoss))
     expect(BigInt(lost.length)).toBeLessThanOrEqual(incident.deadLeaderEnd.get(0)! - start)
-    const three = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.find((e) => e.partition === 0)!.candidates.find((c) => c.broker === 3)!
+    const three = dry.cells
+      .find((c) => c.id === 'estimate')!
+      .data!.estimates!.find((e) => e.partition === 0)!
+      .candidates.find((c) => c.broker === 3)!
     const sandbox = testSandbox()
     process.stderr.write(
       `[measured ${sandbox.kafkaVersion} ELR ${sandbox.elr ? 'on' : 'off'}] ${incident.topic}-0: broker 1 (dead) ended at ${incident.deadLeaderEnd.get(0)}; ` +
@@ -174,7 +191,10 @@ describe('unclean-election on the real sandbox', () => {
   })
 
   it('stops before electing when the broker with every committed record returns between plan and apply', async () => {
-    const io = scriptedIo([{ type: '1 partition, at least 0 lost', message: /elect broker 2/ }, { confirm: false, message: /new plan/ }])
+    const io = scriptedIo([
+      { type: '1 partition, at least 0 lost', message: /elect broker 2/ },
+      { confirm: false, message: /new plan/ },
+    ])
     io.beforeNextPrompt(async () => {
       await control(testSandbox().config, 1, 'start', { probe: incident.env.probe!, timeoutMs: 90_000 })
       await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
@@ -183,7 +203,12 @@ describe('unclean-election on the real sandbox', () => {
       io,
       kafka: incident.ops,
       sessionsDir: sessions,
-      given: new Map(Object.entries({ decision: 'elect', partitions: `${incident.topic}:1`, candidate: '2', 'aftermath-wait': '0s' }).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+      given: new Map(
+        Object.entries({ decision: 'elect', partitions: `${incident.topic}:1`, candidate: '2', 'aftermath-wait': '0s' }).map(([k, v]) => [
+          k,
+          { text: v, source: 'flag' as const },
+        ]),
+      ),
       approvals: { yes: false, hashes: [] },
       dryRun: false,
       operator: 'test',

@@ -6,20 +6,45 @@ import { describe, expect, it } from 'vitest'
 import { brokerFault, connectionError, connectionFaultKind, protocolErrorOf, responseOf } from '../../../lib/kafka/platformatic/faults.ts'
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { code: 'ECONNREFUSED' })
-const cannotConnect = (cause: Error) => new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:9092 failed.', { cause })])
+const cannotConnect = (cause: Error) =>
+  new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:9092 failed.', { cause })])
 
 describe('connection faults', () => {
   it.each([
-    { name: 'refused connection', error: cannotConnect(refused()), kind: 'unreachable', line: 'cannot reach k:9092 (ECONNREFUSED) — check --bootstrap-server and that the brokers are up and reachable from here' },
-    { name: 'unknown host', error: cannotConnect(Object.assign(new Error('getaddrinfo ENOTFOUND k'), { code: 'ENOTFOUND' })), kind: 'unreachable', line: 'cannot reach k:9092 (ENOTFOUND) — check --bootstrap-server and that the brokers are up and reachable from here' },
-    { name: 'connect timeout', error: cannotConnect(new TimeoutError('Connection to 127.0.0.1:9092 timed out.')), kind: 'timeout', line: 'timed out talking to k:9092' },
+    {
+      name: 'refused connection',
+      error: cannotConnect(refused()),
+      kind: 'unreachable',
+      line: 'cannot reach k:9092 (ECONNREFUSED) — check --bootstrap-server and that the brokers are up and reachable from here',
+    },
+    {
+      name: 'unknown host',
+      error: cannotConnect(Object.assign(new Error('getaddrinfo ENOTFOUND k'), { code: 'ENOTFOUND' })),
+      kind: 'unreachable',
+      line: 'cannot reach k:9092 (ENOTFOUND) — check --bootstrap-server and that the brokers are up and reachable from here',
+    },
+    {
+      name: 'connect timeout',
+      error: cannotConnect(new TimeoutError('Connection to 127.0.0.1:9092 timed out.')),
+      kind: 'timeout',
+      line: 'timed out talking to k:9092',
+    },
     {
       name: 'SASL rejected',
-      error: cannotConnect(new AuthenticationError('SASL authentication failed.', { cause: new ResponseError(36, 2, { '/': [58, 'Authentication failed: Invalid username or password'] }, {}) })),
+      error: cannotConnect(
+        new AuthenticationError('SASL authentication failed.', {
+          cause: new ResponseError(36, 2, { '/': [58, 'Authentication failed: Invalid username or password'] }, {}),
+        }),
+      ),
       kind: 'auth',
       line: 'authentication failed at k:9092 (SASL_AUTHENTICATION_FAILED) — check the SASL mechanism, username and password in --command-config',
     },
-    { name: 'TLS certificate', error: cannotConnect(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })), kind: 'tls', line: 'TLS handshake failed with k:9092 (DEPTH_ZERO_SELF_SIGNED_CERT)' },
+    {
+      name: 'TLS certificate',
+      error: cannotConnect(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' })),
+      kind: 'tls',
+      line: 'TLS handshake failed with k:9092 (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    },
   ])('$name → $kind', ({ error, kind, line }) => {
     expect(connectionFaultKind(error)).toBe(kind)
     const fault = connectionError(error, ['k:9092'])

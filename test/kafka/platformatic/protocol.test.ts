@@ -31,8 +31,12 @@ describe('ElectLeaders', () => {
   })
 
   it('v1 has the election type and plain arrays; v0 has no election type', () => {
-    expect(capture(electLeadersApis[1], 1, topics, 30000).payload.toString('hex')).toBe('01' + '00000001' + '000174' + '00000002' + '00000000' + '00000001' + '00007530')
-    expect(capture(electLeadersApis[0], 0, topics, 30000).payload.toString('hex')).toBe('00000001' + '000174' + '00000002' + '00000000' + '00000001' + '00007530')
+    expect(capture(electLeadersApis[1], 1, topics, 30000).payload.toString('hex')).toBe(
+      '01' + '00000001' + '000174' + '00000002' + '00000000' + '00000001' + '00007530',
+    )
+    expect(capture(electLeadersApis[0], 0, topics, 30000).payload.toString('hex')).toBe(
+      '00000001' + '000174' + '00000002' + '00000000' + '00000001' + '00007530',
+    )
   })
 
   it('reads per-partition outcomes of v2 without throwing on ELECTION_NOT_NEEDED', () => {
@@ -43,13 +47,27 @@ describe('ElectLeaders', () => {
       .appendUnsignedVarInt(2)
       .appendString('t')
       .appendUnsignedVarInt(3)
-      .appendInt32(0).appendInt16(84).appendString('not needed').appendUnsignedVarInt(0)
-      .appendInt32(1).appendInt16(0).appendString(null).appendUnsignedVarInt(0)
+      .appendInt32(0)
+      .appendInt16(84)
+      .appendString('not needed')
+      .appendUnsignedVarInt(0)
+      .appendInt32(1)
+      .appendInt16(0)
+      .appendString(null)
+      .appendUnsignedVarInt(0)
       .appendUnsignedVarInt(0)
       .appendUnsignedVarInt(0)
     expect(sent.parse(Reader.from(answer))).toEqual({
       errorCode: 0,
-      results: [{ topic: 't', partitions: [{ partitionId: 0, errorCode: 84, errorMessage: 'not needed' }, { partitionId: 1, errorCode: 0, errorMessage: null }] }],
+      results: [
+        {
+          topic: 't',
+          partitions: [
+            { partitionId: 0, errorCode: 84, errorMessage: 'not needed' },
+            { partitionId: 1, errorCode: 0, errorMessage: null },
+          ],
+        },
+      ],
     })
   })
 })
@@ -58,9 +76,17 @@ describe('classic member assignment', () => {
   it('decodes version, topics and partitions; ignores user data', () => {
     const bytes = Writer.create()
       .appendInt16(3)
-      .appendArray([{ topic: 'orders', partitions: [2, 0] }, { topic: 'refunds', partitions: [1] }], (w, t) => {
-        w.appendString(t.topic, false).appendArray(t.partitions, (w, p) => w.appendInt32(p), false, false)
-      }, false, false)
+      .appendArray(
+        [
+          { topic: 'orders', partitions: [2, 0] },
+          { topic: 'refunds', partitions: [1] },
+        ],
+        (w, t) => {
+          w.appendString(t.topic, false).appendArray(t.partitions, (w, p) => w.appendInt32(p), false, false)
+        },
+        false,
+        false,
+      )
       .appendBytes(Buffer.from('user'), false).buffer
     expect(decodeClassicAssignment(bytes)).toEqual([
       { topic: 'orders', partition: 2 },

@@ -44,9 +44,7 @@ function parseResponse(_correlationId: number, apiKey: number, apiVersion: numbe
 }
 
 /** DescribeCluster v2. */
-export const describeClusterV2 = createAPI<[includeAuthorizedOperations: boolean, endpointType: number, includeFencedBrokers: boolean], DescribeClusterV2Answer>(
-  60,
-  2,
-  createRequest,
-  parseResponse,
-)
+export const describeClusterV2 = createAPI<
+  [includeAuthorizedOperations: boolean, endpointType: number, includeFencedBrokers: boolean],
+  DescribeClusterV2Answer
+>(60, 2, createRequest, parseResponse)

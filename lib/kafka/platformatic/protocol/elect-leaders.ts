@@ -66,7 +66,8 @@ function parserFor(version: 0 | 1 | 2) {
   }
 }
 
-const electLeadersApi = (version: 0 | 1 | 2) => createAPI<ElectLeadersArgs, ElectLeadersAnswer>(43, version, requestFor(version), parserFor(version), version >= 2, version >= 2)
+const electLeadersApi = (version: 0 | 1 | 2) =>
+  createAPI<ElectLeadersArgs, ElectLeadersAnswer>(43, version, requestFor(version), parserFor(version), version >= 2, version >= 2)
 
 /** ElectLeaders by version. v0 can only ask for preferred elections. */
 export const electLeadersApis = { 2: electLeadersApi(2), 1: electLeadersApi(1), 0: electLeadersApi(0) } as const
