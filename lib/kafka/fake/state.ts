@@ -43,6 +43,22 @@ export interface FakePartition {
   /** Ongoing reassignment: replicas being added / removed (replicas holds both). */
   adding: number[]
   removing: number[]
+  /** Idempotent and transactional producers the leader keeps state for, by producer id. */
+  producers: Map<bigint, FakeProducerEntry>
+  /** Transaction markers (control records) by offset: they take an offset but hold no data. */
+  markers: Map<bigint, { producerId: bigint; commit: boolean }>
+  /** Aborted transactions' offset ranges (Kafka's transaction index): read_committed readers skip them. */
+  abortedTransactions: { producerId: bigint; firstOffset: bigint; lastOffset: bigint }[]
+}
+
+/** One producer's state on one partition, as DescribeProducers reports it. */
+export interface FakeProducerEntry {
+  producerId: bigint
+  producerEpoch: number
+  lastSequence: number
+  lastTimestampMs: number | null
+  coordinatorEpoch: number | null
+  transactionStartOffset: bigint | null
 }
 
 /** A new, empty partition. */
@@ -62,6 +78,9 @@ export function emptyPartition(topic: string, partition: number, replicas: reado
     timestamps: [],
     adding: [],
     removing: [],
+    producers: new Map(),
+    markers: new Map(),
+    abortedTransactions: [],
   }
 }
 
@@ -99,6 +118,19 @@ export interface FakeGroup {
   offsets: Map<string, FakeCommit>
 }
 
+/** A transactional id at its coordinator. */
+export interface FakeTransactionalId {
+  transactionalId: string
+  producerId: bigint
+  producerEpoch: number
+  /** Kafka's names: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort. */
+  state: string
+  timeoutMs: number
+  startTimeMs: number | null
+  /** The current transaction's partitions (partitionKey); while it completes, those still without their marker. */
+  partitions: Set<string>
+}
+
 export interface ClusterState {
   clusterId: string
   /** The Kafka release line the fake behaves as ("4.3", "3.9"). */
@@ -114,6 +146,11 @@ export interface ClusterState {
   /** Bytes a record takes on disk, for log-dir sizes. */
   recordBytes: number
   unreachable: boolean
+  /** Transactional ids their coordinators know, and the next producer id to hand out. */
+  transactionalIds: Map<string, FakeTransactionalId>
+  nextProducerId: bigint
+  /** The coordinators' clock (transaction start times and timeouts): Date.now unless a test sets its own. */
+  clock: () => number
   /** Every mutating call that reached the fake, in order: what a runbook test asserts on. */
   mutations: string[]
 }
