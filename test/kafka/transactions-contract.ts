@@ -81,13 +81,11 @@ export function transactionsContract(
           { topic: expiringTopic, partitions: 1, replicationFactor: 3 },
         ]),
       ).toEqual([{ topic }, { topic: expiringTopic }])
-      expiring = await world.abandonTransaction(expiringTopic, [0], {
-        transactionalId: world.uniqueName('expiring'),
-        timeoutMs: expiringTimeoutMs,
-        committedBefore: 0,
-      })
-      await world.produce(topic, 2, 3)
-      held = await world.abandonTransaction(topic, [0, 1], { transactionalId: world.uniqueName('held'), timeoutMs: 600_000, committedBefore: 1 })
+      ;[expiring, held] = await Promise.all([
+        world.abandonTransaction(expiringTopic, [0], { transactionalId: world.uniqueName('expiring'), timeoutMs: expiringTimeoutMs, committedBefore: 0 }),
+        world.abandonTransaction(topic, [0, 1], { transactionalId: world.uniqueName('held'), timeoutMs: 600_000, committedBefore: 1 }),
+        world.produce(topic, 2, 3),
+      ])
     })
     afterAll(async () => {
       if (world) await disposeWorld(world)
