@@ -306,6 +306,105 @@ export interface DeletedRecords extends TopicPartition {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Records with their payloads
+
+/** One record header: Kafka keeps headers in order and allows a key to repeat. */
+export interface RecordHeader {
+  readonly key: string
+  readonly value: Buffer | null
+}
+
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+
+/** The record batch a record was written in: what the producer sent with it. */
+export interface RecordBatchInfo {
+  readonly baseOffset: bigint
+  readonly lastOffset: bigint
+  /** The leader epoch of the broker that appended the batch. */
+  readonly leaderEpoch: number
+  /** -1 for a producer that is neither idempotent nor transactional. */
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly baseSequence: number
+  readonly transactional: boolean
+  readonly compression: Compression
+  /** The whole batch on the wire (and on disk), header included. */
+  readonly sizeBytes: number
+  readonly timestampType: 'create-time' | 'log-append-time'
+}
+
+/** A data record as a partition holds it. */
+export interface StoredRecord {
+  readonly offset: bigint
+  /** Milliseconds since the epoch: the producer's time, or the broker's for LogAppendTime topics. */
+  readonly timestamp: number
+  readonly key: Buffer | null
+  /** null is a tombstone. */
+  readonly value: Buffer | null
+  readonly headers: readonly RecordHeader[]
+  readonly batch: RecordBatchInfo
+}
+
+/** A transaction marker (a control record): where a producer's transaction was committed or aborted. */
+export interface TransactionMarker {
+  readonly offset: bigint
+  readonly kind: 'commit' | 'abort'
+  readonly producerId: bigint
+  readonly producerEpoch: number
+}
+
+/** Records to read from one partition, from `offset` on. */
+export interface FetchQuery extends TopicPartition {
+  readonly offset: bigint
+  /** At most this many data records (default 500). */
+  readonly maxRecords?: number
+  /** Stop before this offset (exclusive); default: the high watermark (read_uncommitted) or the last stable offset (read_committed). */
+  readonly endOffset?: bigint
+  /** read_committed stops at the last stable offset and lists the aborted transactions in the range. Default read_uncommitted. */
+  readonly isolation?: 'read_uncommitted' | 'read_committed'
+}
+
+export interface FetchedRecords extends TopicPartition {
+  /** The offset asked for. */
+  readonly requested: bigint
+  /** Data records in offset order, at or after `requested`; empty at the end of the log. */
+  readonly records: readonly StoredRecord[]
+  /** Transaction markers met in the range read. */
+  readonly markers: readonly TransactionMarker[]
+  /** Where a next read would start: after the last record or marker read (or `requested` when nothing was). */
+  readonly nextOffset: bigint
+  readonly highWatermark: bigint | null
+  readonly lastStableOffset: bigint | null
+  readonly logStartOffset: bigint | null
+  /** read_committed only: transactions aborted within the range (their records are among `records`). */
+  readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[]
+  /** OFFSET_OUT_OF_RANGE below the log start, LEADER_NOT_AVAILABLE, ...; what was read before it stays valid. */
+  readonly error?: KafkaError
+}
+
+/** A record to write: to a partition the caller chose, with its key, value, headers and (optionally) its time. */
+export interface ProduceRecord {
+  readonly partition: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers?: readonly RecordHeader[]
+  /** Milliseconds since the epoch; default now. A LogAppendTime topic replaces it with the broker's time. */
+  readonly timestamp?: number
+}
+
+export interface ProduceOptions {
+  /** How long a record may take to be written, retries included (default 30 s); then it fails with the last error. */
+  readonly timeoutMs?: number
+}
+
+/** Where one produced record landed, or why it did not. */
+export interface ProducedRecord extends TopicPartition {
+  /** The record's offset; null when it was not written. */
+  readonly offset: bigint | null
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
 // Consumer groups
 
 /** classic: JoinGroup/SyncGroup protocol; consumer: KIP-848 (4.x); others are listed but not managed here. */
@@ -420,6 +519,13 @@ export interface KafkaOps {
   replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]>
   /** The timestamp of the record at each offset, read from the partition's leader (Fetch), per partition. */
   recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]>
+  /** Records with their payloads, read from each partition's leader (per partition: a leaderless one is an error, the rest read). */
+  fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]>
+  /**
+   * Writes records idempotently with acks=all, each to the partition it names, in order per partition, and
+   * answers where each landed. A record that could not be written carries its error; the others are written.
+   */
+  produce(topic: string, records: readonly ProduceRecord[], options?: ProduceOptions): Promise<ProducedRecord[]>
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 
