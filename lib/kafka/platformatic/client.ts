@@ -5,7 +5,9 @@
 
 export {
   alterPartitionReassignmentsV0,
+  compressionsAlgorithmsByBitmask,
   ConnectionPool,
+  crc32c,
   createAPI,
   createTopicsV7,
   deleteRecordsV2,
@@ -41,6 +43,7 @@ export {
   offsetFetchV8,
   offsetFetchV9,
   Reader,
+  readRecord,
   ResponseError,
   Writer,
 } from '@platformatic/kafka'
