@@ -1,7 +1,7 @@
 // The small text files of a Kafka log directory, and the names of its folders and segment files. Pure parsers:
 // text in, values out (null when the text is not what Kafka writes).
 
-import type { EpochStart, LogDirIdentity, PartitionFolder, SegmentFiles } from './types.ts'
+import type { EpochStart, ExpectedOwner, LogDirFault, LogDirIdentity, PartitionFolder, SegmentFiles } from './types.ts'
 
 /** meta.properties: Java properties; KRaft folders have node.id, cluster.id, version=1 and (3.7+) directory.id. */
 export function parseMetaProperties(text: string): LogDirIdentity | string {
@@ -101,4 +101,13 @@ export function epochsAfterRecovery(checkpoint: readonly EpochStart[], fromBatch
     if (latest === undefined || entry.epoch > latest.epoch) epochs.push(entry)
   }
   return epochs.filter((entry) => entry.startOffset < logEndOffset)
+}
+
+/** Refuses a folder of another cluster or another broker; null when meta.properties names the expected owner. */
+export function ownershipFault(path: string, identity: LogDirIdentity, expected: ExpectedOwner): LogDirFault | null {
+  if (expected.clusterId !== null && identity.clusterId !== expected.clusterId) {
+    return { kind: 'other-cluster', path, clusterId: identity.clusterId, expected: expected.clusterId }
+  }
+  if (identity.nodeId !== expected.brokerId) return { kind: 'other-broker', path, nodeId: identity.nodeId, expected: expected.brokerId }
+  return null
 }

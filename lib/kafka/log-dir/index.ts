@@ -3,7 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseMetaProperties } from './files.ts'
+import { ownershipFault, parseMetaProperties } from './files.ts'
 import { checkStopped } from './liveness.ts'
 import { FolderReader } from './reader.ts'
 import type { ExpectedOwner, LogDirReader, LogDirResult } from './types.ts'
@@ -41,11 +41,8 @@ export async function openLogDir(path: string, expected: ExpectedOwner): Promise
   }
   const identity = parseMetaProperties(text)
   if (typeof identity === 'string') return { ok: false, fault: { kind: 'not-a-log-dir', path: dir, why: identity } }
-  if (expected.clusterId !== null && identity.clusterId !== expected.clusterId) {
-    return { ok: false, fault: { kind: 'other-cluster', path: dir, clusterId: identity.clusterId, expected: expected.clusterId } }
-  }
-  if (identity.nodeId !== expected.brokerId)
-    return { ok: false, fault: { kind: 'other-broker', path: dir, nodeId: identity.nodeId, expected: expected.brokerId } }
+  const notOwner = ownershipFault(dir, identity, expected)
+  if (notOwner) return { ok: false, fault: notOwner }
   const liveness = await checkStopped(dir, expected.endpoint)
   if (liveness.state === 'running') return { ok: false, fault: { kind: 'broker-running', path: dir, brokerId: expected.brokerId, evidence: liveness.evidence } }
   if (liveness.state === 'unknown') return { ok: false, fault: { kind: 'liveness-unknown', path: dir, brokerId: expected.brokerId, why: liveness.why } }

@@ -18,7 +18,6 @@ import { compressionsAlgorithmsByBitmask, crc32c, readRecord, Reader } from './c
 const logOverhead = 12 // baseOffset (8) + batchLength (4)
 const magicAt = 16 // after partitionLeaderEpoch (4)
 const headerUpToMagic = 17
-const crcAt = 17
 const attributesAt = 21
 const batchOverhead = 61
 // A legacy (magic 0/1) message: offset, size, crc (4), magic, attributes, [timestamp (8) in v1], key, value.
