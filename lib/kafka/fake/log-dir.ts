@@ -6,7 +6,7 @@
 //       batches: fakeBatches({ baseOffset: 0n, records: 1200, perBatch: 10, startMs, stepMs: 5 }) } ] }])
 //   const reader = await open('/mnt/broker-1', { brokerId: 1, clusterId })
 
-import { ownershipFault } from '../log-dir/files.ts'
+import { ownershipFault, sameTopicId } from '../log-dir/files.ts'
 import type {
   EpochStart,
   LogDirIdentity,
@@ -70,7 +70,7 @@ class MemoryLogDir implements LogDirReader {
     const found = this.#find(tp)
     if (!found) return { ok: false, fault: { kind: 'no-partition', path: this.path, topic: tp.topic, partition: tp.partition } }
     const topicId = found.topicId ?? null
-    if (options.topicId && topicId !== null && topicId !== options.topicId)
+    if (options.topicId && topicId !== null && !sameTopicId(topicId, options.topicId))
       return { ok: false, fault: { kind: 'other-topic-id', path: this.path, topic: tp.topic, partition: tp.partition, topicId, expected: options.topicId } }
     const first = found.batches[0]
     const last = found.batches.at(-1)

@@ -111,3 +111,16 @@ export function ownershipFault(path: string, identity: LogDirIdentity, expected:
   if (identity.nodeId !== expected.brokerId) return { kind: 'other-broker', path, nodeId: identity.nodeId, expected: expected.brokerId }
   return null
 }
+
+/**
+ * Topic ids compare as 16 bytes: partition.metadata writes Kafka's form (22 characters of URL-safe base64), a
+ * client may give the dashed hexadecimal UUID form.
+ */
+export function sameTopicId(a: string, b: string): boolean {
+  const bytes = (id: string): string => {
+    const hex = id.replace(/-/g, '')
+    if (/^[0-9a-f]{32}$/i.test(hex)) return hex.toLowerCase()
+    return Buffer.from(id.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex')
+  }
+  return bytes(a) === bytes(b)
+}

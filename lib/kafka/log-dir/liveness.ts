@@ -54,8 +54,23 @@ async function processName(pid: number): Promise<string> {
   return main ? `${main.split('/').at(-1)} ` : ''
 }
 
-/** Who holds `<dir>/.lock`, read from /proc/locks; 'unknown' where the system has no /proc/locks. */
+const exitingRetries = 25
+const exitingPauseMs = 200
+
+/**
+ * Who holds `<dir>/.lock`, read from /proc/locks; 'unknown' where the system has no /proc/locks. A process killed
+ * a moment ago can still be listed while the kernel tears it down (its command line is already gone, its files
+ * not yet closed): that holder is given a few seconds to finish dying.
+ */
 export async function checkLogDirLock(dir: string, procLocksPath = '/proc/locks'): Promise<Liveness> {
+  for (let attempt = 0; ; attempt++) {
+    const found = await lockState(dir, procLocksPath)
+    if (found.state !== 'running' || !found.exiting || attempt >= exitingRetries) return found
+    await new Promise((resolve) => setTimeout(resolve, exitingPauseMs))
+  }
+}
+
+async function lockState(dir: string, procLocksPath: string): Promise<Liveness & { exiting?: boolean }> {
   const lockFile = join(dir, '.lock')
   const info = await stat(lockFile).catch(() => null)
   // No .lock at all: no broker ever ran on this folder as it is (a copy made without it, or an unformatted one).
@@ -72,7 +87,8 @@ export async function checkLogDirLock(dir: string, procLocksPath = '/proc/locks'
   for (const other of holders) if (!holder && (await holdsOpen(other.pid, resolved))) holder = other
   if (holder) {
     const pid = holder.pid
-    return { state: 'running', evidence: `process ${await processName(pid)}${pid} holds the lock on ${lockFile}` }
+    const name = await processName(pid)
+    return { state: 'running', evidence: `process ${name}${pid} holds the lock on ${lockFile}`, exiting: name === '' && pid !== process.pid }
   }
   return { state: 'stopped', checks: [`no process holds the lock on ${lockFile} (${procLocksPath})`] }
 }

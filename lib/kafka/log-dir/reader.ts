@@ -13,6 +13,7 @@ import {
   parseOffsetCheckpoint,
   parsePartitionFolder,
   parsePartitionMetadata,
+  sameTopicId,
   segmentsOf,
 } from './files.ts'
 import { indexedPosition } from './offset-index.ts'
@@ -72,7 +73,7 @@ export class FolderReader implements LogDirReader {
     const loaded = await this.#load(tp)
     if (!loaded.ok) return loaded
     const { log } = loaded.value
-    if (options.topicId && log.topicId !== null && log.topicId !== options.topicId) {
+    if (options.topicId && log.topicId !== null && !sameTopicId(log.topicId, options.topicId)) {
       return {
         ok: false,
         fault: { kind: 'other-topic-id', path: this.path, topic: tp.topic, partition: tp.partition, topicId: log.topicId, expected: options.topicId },

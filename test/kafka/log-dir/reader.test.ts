@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { describeLogDirFault, openLogDir, type LogDirReader, type LogEntry, type ReadStats } from '../../../lib/kafka/log-dir/index.ts'
-import { epochsAfterRecovery, parseLeaderEpochCheckpoint, parseMetaProperties, parsePartitionFolder } from '../../../lib/kafka/log-dir/files.ts'
+import { epochsAfterRecovery, parseLeaderEpochCheckpoint, parseMetaProperties, parsePartitionFolder, sameTopicId } from '../../../lib/kafka/log-dir/files.ts'
 import { checkLogDirLock, lockHolders } from '../../../lib/kafka/log-dir/liveness.ts'
 import { batchBytes, fingerprint, legacyMessage, writeLogDir } from './segments.ts'
 
@@ -71,6 +71,11 @@ describe('the small files of a log directory', () => {
     ['orders-1.0123456789abcdef0123456789abcdef-stray', { topic: 'orders', partition: 1, state: 'stray' }],
     ['orders-1.0123456789abcdef0123456789abcdef-future', { topic: 'orders', partition: 1, state: 'future' }],
   ])('names the partition of folder %s', (name, expected) => expect(parsePartitionFolder(name)).toMatchObject(expected))
+
+  it("compares topic ids in Kafka's base64 form with the dashed UUID form", () => {
+    expect(sameTopicId('xidQz0l9Qp6pL1uvfVzBRg', 'c62750cf-497d-429e-a92f-5baf7d5cc146')).toBe(true)
+    expect(sameTopicId('xidQz0l9Qp6pL1uvfVzBRg', 'c62750cf-497d-429e-a92f-5baf7d5cc147')).toBe(false)
+  })
 
   it('reads leader-epoch-checkpoint and refuses what Kafka does not write', () => {
     expect(parseLeaderEpochCheckpoint('0\n2\n0 0\n2 1307\n')).toEqual([
