@@ -64,8 +64,3 @@ export interface RecordBatch {
   /** Bytes the batch takes in the log, its 12-byte offset and length prefix included. */
   readonly sizeBytes: number
 }
-
-/** The number of data records a batch holds (a control batch holds none). */
-export function dataRecordCount(batch: Pick<RecordBatch, 'control' | 'records'>): number {
-  return batch.control ? 0 : batch.records.length
-}
