@@ -5,6 +5,7 @@
 
 export {
   alterPartitionReassignmentsV0,
+  compressionsAlgorithmsByBitmask,
   ConnectionPool,
   crc32c,
   createAPI,
@@ -44,6 +45,7 @@ export {
   offsetFetchV9,
   produceV9,
   Reader,
+  readRecord,
   ResponseError,
   Writer,
 } from '@platformatic/kafka'
