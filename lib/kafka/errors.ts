@@ -138,6 +138,7 @@ const namesByCode: Readonly<Record<number, string>> = {
 export const ErrorCode = {
   UNKNOWN_SERVER_ERROR: -1,
   OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   LEADER_NOT_AVAILABLE: 5,
   NOT_LEADER_OR_FOLLOWER: 6,

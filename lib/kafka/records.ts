@@ -64,3 +64,8 @@ export interface RecordBatch {
   /** Bytes the batch takes in the log, its 12-byte offset and length prefix included. */
   readonly sizeBytes: number
 }
+
+/** The data records of batches, in offset order (a Fetch answer, a stretch of a segment). */
+export function dataRecords(batches: readonly RecordBatch[]): KafkaRecord[] {
+  return batches.flatMap((batch) => batch.records)
+}

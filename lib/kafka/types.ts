@@ -2,6 +2,10 @@
 // Only lib/kafka/platformatic/ talks to a real client; lib/kafka/fake/ holds the same state in memory.
 // Every operation answers per partition or per resource: one broken partition never hides the rest.
 
+import type { RecordBatch, RecordHeader } from './records.ts'
+
+export type * from './records.ts'
+
 /** A partition of a topic. */
 export interface TopicPartition {
   readonly topic: string
@@ -306,52 +310,7 @@ export interface DeletedRecords extends TopicPartition {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Records with their payloads
-
-/** One record header: Kafka keeps headers in order and allows a key to repeat. */
-export interface RecordHeader {
-  readonly key: string
-  readonly value: Buffer | null
-}
-
-export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
-
-/** The record batch a record was written in: what the producer sent with it. */
-export interface RecordBatchInfo {
-  readonly baseOffset: bigint
-  readonly lastOffset: bigint
-  /** The leader epoch of the broker that appended the batch. */
-  readonly leaderEpoch: number
-  /** -1 for a producer that is neither idempotent nor transactional. */
-  readonly producerId: bigint
-  readonly producerEpoch: number
-  readonly baseSequence: number
-  readonly transactional: boolean
-  readonly compression: Compression
-  /** The whole batch on the wire (and on disk), header included. */
-  readonly sizeBytes: number
-  readonly timestampType: 'create-time' | 'log-append-time'
-}
-
-/** A data record as a partition holds it. */
-export interface StoredRecord {
-  readonly offset: bigint
-  /** Milliseconds since the epoch: the producer's time, or the broker's for LogAppendTime topics. */
-  readonly timestamp: number
-  readonly key: Buffer | null
-  /** null is a tombstone. */
-  readonly value: Buffer | null
-  readonly headers: readonly RecordHeader[]
-  readonly batch: RecordBatchInfo
-}
-
-/** A transaction marker (a control record): where a producer's transaction was committed or aborted. */
-export interface TransactionMarker {
-  readonly offset: bigint
-  readonly kind: 'commit' | 'abort'
-  readonly producerId: bigint
-  readonly producerEpoch: number
-}
+// Records with their payloads (the record model itself is lib/kafka/records.ts, shared with the log-dir reader)
 
 /** Records to read from one partition, from `offset` on. */
 export interface FetchQuery extends TopicPartition {
@@ -367,16 +326,17 @@ export interface FetchQuery extends TopicPartition {
 export interface FetchedRecords extends TopicPartition {
   /** The offset asked for. */
   readonly requested: bigint
-  /** Data records in offset order, at or after `requested`; empty at the end of the log. */
-  readonly records: readonly StoredRecord[]
-  /** Transaction markers met in the range read. */
-  readonly markers: readonly TransactionMarker[]
+  /**
+   * The batches read, in offset order, trimmed to the range: their data records (and a control batch's markers) are
+   * those at or after `requested`, before the end. Empty at the end of the log.
+   */
+  readonly batches: readonly RecordBatch[]
   /** Where a next read would start: after the last record or marker read (or `requested` when nothing was). */
   readonly nextOffset: bigint
   readonly highWatermark: bigint | null
   readonly lastStableOffset: bigint | null
   readonly logStartOffset: bigint | null
-  /** read_committed only: transactions aborted within the range (their records are among `records`). */
+  /** read_committed only: transactions aborted within the range (their records are among the batches). */
   readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[]
   /** OFFSET_OUT_OF_RANGE below the log start, LEADER_NOT_AVAILABLE, ...; what was read before it stays valid. */
   readonly error?: KafkaError

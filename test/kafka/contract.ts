@@ -2,6 +2,7 @@
 // sandbox (integration), so the fake cannot drift from what Kafka does.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { dataRecords } from '../../lib/kafka/records.ts'
 import type { KafkaOps, OffsetSpec, TopicState } from '../../lib/kafka/types.ts'
 
 /** A consumer group with one running member that has its assignment and has committed. */
@@ -384,27 +385,35 @@ export function kafkaContract(
           { topic, partition: 0, offset: 0n },
           { topic, partition: 1, offset: 0n },
         ])
-        const whole = (r: NonNullable<typeof p0>['records'][number]) => [r.offset, r.timestamp, r.key, r.value, r.headers]
-        expect(p0!.records.map(whole)).toEqual([
+        const whole = (r: ReturnType<typeof dataRecords>[number]) => [r.offset, r.timestamp, r.key, r.value, r.headers]
+        expect(dataRecords(p0!.batches).map(whole)).toEqual([
           [0n, t0, bytes('k0'), bytes('v0'), headers],
           [1n, t0 + 2, bytes('k1'), null, []],
           [2n, t0 + 3, bytes(''), bytes(''), []],
         ])
-        expect(p1!.records.map(whole)).toEqual([[0n, t0 + 1, null, binary, []]])
-        expect(p0).toMatchObject({ nextOffset: 3n, highWatermark: 3n, lastStableOffset: 3n, logStartOffset: 0n, markers: [], abortedTransactions: [] })
+        expect(dataRecords(p1!.batches).map(whole)).toEqual([[0n, t0 + 1, null, binary, []]])
+        expect(p0).toMatchObject({ nextOffset: 3n, highWatermark: 3n, lastStableOffset: 3n, logStartOffset: 0n, abortedTransactions: [] })
         expect(p0!.error).toBeUndefined()
         // One idempotent producer wrote them: a producer id, no transaction, as one batch per partition.
-        const batch = p0!.records[0]!.batch
+        expect(p0!.batches).toHaveLength(1)
+        const batch = p0!.batches[0]!
         expect(batch.producerId).toBeGreaterThanOrEqual(0n)
         expect(batch).toMatchObject({
           baseOffset: 0n,
           lastOffset: 2n,
           baseSequence: 0,
           transactional: false,
+          control: false,
           compression: 'none',
-          timestampType: 'create-time',
+          timestampType: 'create',
+          markers: [],
         })
-        expect(p1!.records[0]!.batch.producerId).toBe(batch.producerId)
+        expect(batch.records.map((r) => [r.producerId, r.sequence])).toEqual([
+          [batch.producerId, 0],
+          [batch.producerId, 1],
+          [batch.producerId, 2],
+        ])
+        expect(p1!.batches[0]!.producerId).toBe(batch.producerId)
       })
 
       it('reads a range: at most so many records, up to an end offset, and says where to go on', async () => {
@@ -421,11 +430,11 @@ export function kafkaContract(
           { topic, partition: 0, offset: 30n },
           { topic, partition: 0, offset: 31n },
         ])
-        expect(first!.records.map((r) => r.value?.toString())).toEqual(['r5', 'r6', 'r7'])
+        expect(dataRecords(first!.batches).map((r) => r.value?.toString())).toEqual(['r5', 'r6', 'r7'])
         expect(first!.nextOffset).toBe(8n)
-        expect(middle!.records.map((r) => r.offset)).toEqual([10n, 11n, 12n, 13n])
+        expect(dataRecords(middle!.batches).map((r) => r.offset)).toEqual([10n, 11n, 12n, 13n])
         expect(middle!.nextOffset).toBe(14n)
-        expect(end).toMatchObject({ records: [], nextOffset: 30n, highWatermark: 30n })
+        expect(end).toMatchObject({ batches: [], nextOffset: 30n, highWatermark: 30n })
         expect(end!.error).toBeUndefined()
         expect(past!.error?.name).toBe('OFFSET_OUT_OF_RANGE')
         await ops.deleteRecords([{ topic, partition: 0, offset: 20n }])
@@ -434,7 +443,7 @@ export function kafkaContract(
           { topic, partition: 7, offset: 0n },
         ])
         // Kafka answers an error without offsets: the log start is for ListOffsets to say.
-        expect(below).toMatchObject({ records: [], nextOffset: 19n, logStartOffset: null, error: { name: 'OFFSET_OUT_OF_RANGE' } })
+        expect(below).toMatchObject({ batches: [], nextOffset: 19n, logStartOffset: null, error: { name: 'OFFSET_OUT_OF_RANGE' } })
         expect(unknown!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
       })
 
@@ -640,7 +649,7 @@ export function kafkaContract(
           { topic: names.underMin, partition: 0, offset: 0n },
         ])
         expect(lonely0!.error?.name).toBe('LEADER_NOT_AVAILABLE')
-        expect(underMin0!.records.map((r) => [r.offset, r.timestamp])).toEqual([
+        expect(dataRecords(underMin0!.batches).map((r) => [r.offset, r.timestamp])).toEqual([
           [0n, 10],
           [1n, 20],
         ])

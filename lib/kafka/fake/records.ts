@@ -2,7 +2,7 @@
 // the rules a real broker applies (live leader, log start and high watermark, min ISR for acks=all).
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { FetchedRecords, FetchQuery, KafkaError, ProducedRecord, ProduceRecord, StoredRecord, TransactionMarker } from '../types.ts'
+import type { ControlMarker, FetchedRecords, FetchQuery, KafkaError, KafkaRecord, ProducedRecord, ProduceRecord, RecordBatch } from '../types.ts'
 import { type ClusterState, type FakePartition, type FakeStoredRecord, findPartition, isLive, minIsrOf, recordAt, truncateLog } from './state.ts'
 
 const defaultMaxRecords = 500
@@ -23,25 +23,40 @@ export function lastStableOffset(partition: FakePartition): bigint {
   return firsts.length === 0 ? partition.highWatermark : firsts.reduce((a, b) => (a < b ? a : b))
 }
 
-function toStoredRecord(partition: FakePartition, offset: bigint, stored: FakeStoredRecord): StoredRecord {
+function toRecord(partition: FakePartition, offset: bigint, stored: FakeStoredRecord): KafkaRecord {
   return {
     offset,
     timestamp: partition.timestamps[Number(offset)]!,
+    timestampType: 'create',
     key: stored.key,
     value: stored.value,
     headers: stored.headers,
-    batch: {
-      baseOffset: stored.batchBase,
-      lastOffset: stored.batchLast,
-      leaderEpoch: stored.leaderEpoch,
-      producerId: stored.producerId,
-      producerEpoch: stored.producerEpoch,
-      baseSequence: stored.baseSequence,
-      transactional: stored.transactional,
-      compression: 'none',
-      sizeBytes: 61 + (stored.key?.length ?? 0) + (stored.value?.length ?? 0),
-      timestampType: 'create-time',
-    },
+    producerId: stored.producerId,
+    producerEpoch: stored.producerEpoch,
+    sequence: stored.baseSequence < 0 ? -1 : stored.baseSequence + Number(offset - stored.batchBase),
+    leaderEpoch: stored.leaderEpoch,
+    transactional: stored.transactional,
+  }
+}
+
+/** The batch a stored record belongs to, holding nothing yet. */
+function batchOf(partition: FakePartition, stored: FakeStoredRecord): RecordBatch {
+  return {
+    baseOffset: stored.batchBase,
+    lastOffset: stored.batchLast,
+    partitionLeaderEpoch: stored.leaderEpoch,
+    magic: 2,
+    compression: 'none',
+    timestampType: 'create',
+    maxTimestamp: partition.timestamps[Number(stored.batchLast)] ?? 0,
+    producerId: stored.producerId,
+    producerEpoch: stored.producerEpoch,
+    baseSequence: stored.baseSequence,
+    transactional: stored.transactional,
+    control: stored.control !== undefined,
+    records: [],
+    markers: [],
+    sizeBytes: 61,
   }
 }
 
@@ -51,8 +66,7 @@ export function fetchFakeRecords(state: ClusterState, queries: readonly FetchQue
       topic: query.topic,
       partition: query.partition,
       requested: query.offset,
-      records: [],
-      markers: [],
+      batches: [],
       nextOffset: query.offset,
       highWatermark: null,
       lastStableOffset: null,
@@ -74,19 +88,22 @@ export function fetchFakeRecords(state: ClusterState, queries: readonly FetchQue
     const limit = committedOnly ? bounds.lastStableOffset : found.highWatermark
     const end = query.endOffset !== undefined && query.endOffset < limit ? query.endOffset : limit
     const max = query.maxRecords ?? defaultMaxRecords
-    const records: StoredRecord[] = []
-    const markers: TransactionMarker[] = []
-    const aborted = new Map<bigint, bigint>()
+    const batches: { batch: RecordBatch; records: KafkaRecord[]; markers: ControlMarker[] }[] = []
+    let records = 0
     let next = query.offset
-    for (let offset = query.offset; offset < end && records.length < max; offset++) {
+    for (let offset = query.offset; offset < end && records < max; offset++) {
       const stored = recordAt(found, offset)
       next = offset + 1n
+      let current = batches.at(-1)
+      if (!current || current.batch.baseOffset !== stored.batchBase) batches.push((current = { batch: batchOf(found, stored), records: [], markers: [] }))
       if (stored.control) {
-        markers.push({ offset, kind: stored.control, producerId: stored.producerId, producerEpoch: stored.producerEpoch })
+        current.markers.push({ offset, type: stored.control, coordinatorEpoch: 0, timestamp: found.timestamps[Number(offset)]! })
         continue
       }
-      records.push(toStoredRecord(found, offset, stored))
+      current.records.push(toRecord(found, offset, stored))
+      records++
     }
+    const aborted = new Map<bigint, bigint>()
     if (committedOnly) {
       // As the broker does: every transaction that aborted and began within the range read is listed.
       const firstOffsets = new Map<bigint, bigint>()
@@ -104,8 +121,12 @@ export function fetchFakeRecords(state: ClusterState, queries: readonly FetchQue
     return {
       ...empty,
       ...bounds,
-      records,
-      markers,
+      batches: batches.map(({ batch, records, markers }) => ({
+        ...batch,
+        records,
+        markers,
+        sizeBytes: batch.sizeBytes + records.reduce((sum, r) => sum + 21 + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0),
+      })),
       nextOffset: next,
       abortedTransactions: [...aborted].map(([producerId, firstOffset]) => ({ producerId, firstOffset })),
     }

@@ -27,7 +27,11 @@ export type Frame =
   | { readonly kind: 'legacy'; readonly position: number; readonly sizeBytes: number; readonly offset: bigint; readonly magic: 0 | 1 }
 
 /** The next frame, the clean end of the file, or the first invalid bytes (where Kafka's recovery cuts). */
-export type FrameOutcome = Frame | { readonly kind: 'end' } | { readonly kind: 'invalid'; readonly position: number; readonly reason: string }
+export type FrameOutcome =
+  | Frame
+  | { readonly kind: 'end' }
+  /** `truncated`: the bytes end inside the entry (a Fetch answer cut at the bytes asked for ends so; a segment should not). */
+  | { readonly kind: 'invalid'; readonly position: number; readonly reason: string; readonly truncated?: boolean }
 
 /** Frames and decodes record batches: implemented over the Kafka client's decoder (lib/kafka/platformatic). */
 export interface BatchDecoder {

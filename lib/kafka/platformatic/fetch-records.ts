@@ -1,15 +1,16 @@
 // fetchRecords(): records with their payloads, read as a consumer reads them — Fetch v12 (topics by name, no fetch
-// session, no wait) from each partition's leader — for as many rounds as it takes to gather what was asked.
-// Partitions are answered one by one: a leaderless partition is an error beside the others that read.
+// session, no wait) from each partition's leader — for as many rounds as it takes to gather what was asked, and
+// decoded by the same decoder as a broker's segment files. Partitions are answered one by one: a leaderless
+// partition, or one whose batches cannot be decoded, is an error beside the others that read.
 
-import { fetchV12 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { FetchedRecords, FetchQuery, KafkaError, StoredRecord, TransactionMarker } from '../types.ts'
+import type { FetchedRecords, FetchQuery, KafkaError, RecordBatch } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'
-import { type DecodedBatch, isControlBatch, storedRecords, transactionMarkers } from './record-batch.ts'
+import { type FetchedPartitionBytes, fetchBytesV12 } from './protocol/fetch.ts'
+import { decodeFetchedBatches } from './record-batches.ts'
 import { type Session, send } from './session.ts'
 
-type FetchedPartition = Awaited<ReturnType<typeof fetchV12.api.async>>['responses'][number]['partitions'][number]
+type FetchedPartition = FetchedPartitionBytes & { readonly batches: readonly RecordBatch[] }
 
 const defaultMaxRecords = 500
 /** Bytes asked per partition: a little for a few records, more for many. */
@@ -36,8 +37,9 @@ interface Reading {
   from: bigint
   bytes: number
   leaderMoves: number
-  readonly records: StoredRecord[]
-  readonly markers: TransactionMarker[]
+  readonly batches: RecordBatch[]
+  /** Data records gathered so far (the batches' records). */
+  records: number
   readonly aborted: Map<string, { producerId: bigint; firstOffset: bigint }>
   highWatermark: bigint | null
   lastStableOffset: bigint | null
@@ -56,8 +58,7 @@ export async function fetchRecords(session: Session, queries: readonly FetchQuer
       topic: r.query.topic,
       partition: r.query.partition,
       requested: r.query.offset,
-      records: r.records,
-      markers: r.markers,
+      batches: r.batches,
       nextOffset: r.from,
       highWatermark: r.highWatermark,
       lastStableOffset: r.lastStableOffset,
@@ -76,8 +77,8 @@ export async function fetchRecords(session: Session, queries: readonly FetchQuer
       from: query.offset,
       bytes: max <= 10 ? smallReadBytes : largeReadBytes,
       leaderMoves: 0,
-      records: [],
-      markers: [],
+      batches: [],
+      records: 0,
       aborted: new Map(),
       highWatermark: null,
       lastStableOffset: null,
@@ -159,26 +160,36 @@ async function readRound(
         request.reduce((sum, r) => sum + r.bytes, 0),
         256 * 1024 * 1024,
       )
-      const answer = await session.onBroker(leader, (c) => send(fetchV12.api, c, 0, 1, maxBytes, isolationLevel[request[0]!.isolation], 0, -1, topics, [], ''))
+      const answer = await session.onBroker(leader, (c) => send(fetchBytesV12, c, 0, 1, maxBytes, isolationLevel[request[0]!.isolation], 0, -1, topics, [], ''))
       if ('error' in answer) {
         for (const r of request) finish(r, answer.error)
         return
       }
-      const byPartition = new Map<string, FetchedPartition>()
-      for (const t of answer.value.responses) for (const p of t.partitions) byPartition.set(`${t.topicId}/${p.partitionIndex}`, p)
+      const byPartition = new Map<string, FetchedPartition | KafkaError>()
+      for (const t of answer.value.responses) {
+        for (const p of t.partitions) {
+          const key = `${t.topic}/${p.partitionIndex}`
+          try {
+            byPartition.set(key, { ...p, batches: p.errorCode === 0 ? await decodeFetchedBatches(p.records) : [] })
+          } catch (error) {
+            byPartition.set(key, kafkaError(ErrorCode.CORRUPT_MESSAGE, `the records cannot be read: ${(error as Error).message}`))
+          }
+        }
+      }
       for (const r of request) {
         const found = byPartition.get(partitionKey(r))
         if (!found) finish(r, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the leader gave no answer for this partition'))
+        else if ('code' in found) finish(r, found)
         else if (leaderMovedCodes.has(found.errorCode) && r.leaderMoves < leaderRetries) {
           r.leaderMoves++
           moved = true
           again.push(r)
         } else if (found.errorCode !== 0) finish(r, kafkaError(found.errorCode))
         else if (absorb(r, found)) again.push(r)
-        else if (r.bytes < aloneBytes && r.records.length === 0 && r.markers.length === 0 && !atEnd(r) && (found.records ?? []).length === 0) {
+        else if (r.bytes < aloneBytes && r.batches.length === 0 && !atEnd(r) && found.batches.length === 0) {
           r.bytes = aloneBytes
           again.push(r)
-        } else if (!atEnd(r) && r.records.length < r.max && (found.records ?? []).length === 0) {
+        } else if (!atEnd(r) && r.records < r.max && found.batches.length === 0) {
           finish(r, kafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the batch at offset ${r.from} is larger than ${aloneBytes} bytes`))
         } else finish(r)
       }
@@ -207,27 +218,21 @@ const atEnd = (r: Reading) => {
 /** Takes in one partition's answer; true when the reading should go on (more wanted, more there, progress made). */
 function absorb(r: Reading, found: FetchedPartition): boolean {
   Object.assign(r, bounds(found))
-  for (const t of found.abortedTransactions ?? []) r.aborted.set(`${t.producerId}/${t.firstOffset}`, { producerId: t.producerId, firstOffset: t.firstOffset })
+  for (const t of found.abortedTransactions) r.aborted.set(`${t.producerId}/${t.firstOffset}`, { producerId: t.producerId, firstOffset: t.firstOffset })
   const limit = limitOf(r)
   const start = r.from
-  for (const batch of (found.records ?? []) as readonly DecodedBatch[]) {
-    const last = batch.firstOffset + BigInt(batch.lastOffsetDelta)
-    if (last < r.from) continue
-    if (limit !== null && batch.firstOffset >= limit) break
-    if (isControlBatch(batch)) {
-      for (const marker of transactionMarkers(batch)) if (marker.offset >= r.from && (limit === null || marker.offset < limit)) r.markers.push(marker)
-      r.from = last + 1n
-      continue
-    }
-    for (const record of storedRecords(batch)) {
-      if (record.offset < r.from) continue
-      if ((limit !== null && record.offset >= limit) || r.records.length >= r.max) break
-      r.records.push(record)
-      r.from = record.offset + 1n
-    }
-    if (r.records.length >= r.max) break
-    // Offsets inside a batch without a record (compacted away) are passed too.
-    r.from = limit !== null && last + 1n > limit ? limit : last + 1n
+  for (const batch of found.batches) {
+    if (batch.lastOffset < r.from) continue
+    if ((limit !== null && batch.baseOffset >= limit) || r.records >= r.max) break
+    const inRange = (offset: bigint) => offset >= r.from && (limit === null || offset < limit)
+    const markers = batch.markers.filter((m) => inRange(m.offset))
+    const records = batch.records.filter((record) => inRange(record.offset)).slice(0, r.max - r.records)
+    if (records.length > 0 || markers.length > 0) r.batches.push({ ...batch, records, markers })
+    r.records += records.length
+    const lastTaken = records.at(-1)?.offset
+    // Offsets inside a batch without a record (compacted away) are passed too, unless the batch was cut at the maximum.
+    const next = r.records >= r.max && lastTaken !== undefined && lastTaken < batch.lastOffset ? lastTaken + 1n : batch.lastOffset + 1n
+    r.from = limit !== null && next > limit ? limit : next
   }
-  return r.from > start && r.records.length < r.max && !atEnd(r)
+  return r.from > start && r.records < r.max && !atEnd(r)
 }

@@ -6,7 +6,7 @@ import { initProducerIdV4 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import { KafkaConnectionError, type KafkaError, type ProducedRecord, type ProduceOptions, type ProduceRecord } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'
-import { batchOverheadBytes, encodeRecordBatch, estimatedRecordBytes } from './record-batch.ts'
+import { batchOverhead, encodeRecordBatch, estimatedRecordBytes } from './record-batches.ts'
 import { type ProduceAnswer, type ProducePartitionData, produceBatchesV9 } from './protocol/produce.ts'
 import { type Session, send } from './session.ts'
 
@@ -44,13 +44,13 @@ interface PartitionQueue {
 function splitIntoBatches(records: readonly ProduceRecord[], indexes: readonly number[]): Batch[] {
   const batches: Batch[] = []
   let current: number[] = []
-  let bytes = batchOverheadBytes
+  let bytes = batchOverhead
   for (const index of indexes) {
     const size = estimatedRecordBytes(records[index]!)
     if (current.length > 0 && bytes + size > batchBytes) {
       batches.push({ indexes: current })
       current = []
-      bytes = batchOverheadBytes
+      bytes = batchOverhead
     }
     current.push(index)
     bytes += size

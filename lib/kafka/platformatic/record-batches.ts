@@ -8,18 +8,24 @@
 // - zstd: the client decodes it with node:zlib, which has zstd only from Node 22.15 / 23.8; before that fzstd
 //   (a pure-JavaScript zstd decoder) does it.
 
+//
+// Writing is ours too: the client's batch writer keeps a record's headers in a Map, and a copy of a record (a
+// dead-letter or salvage copy) must keep a header key that repeats, in order.
+
 import { decompress as zstdDecompress } from 'fzstd'
 import { crc32 } from 'node:zlib'
 import type { Compression, ControlMarker, KafkaRecord, RecordBatch, RecordHeader } from '../records.ts'
+import type { ProduceRecord } from '../types.ts'
 import type { BatchDecoder, ByteSource, FrameOutcome } from '../log-dir/segment-source.ts'
-import { compressionsAlgorithmsByBitmask, crc32c, readRecord, Reader } from './client.ts'
+import { compressionsAlgorithmsByBitmask, crc32c, readRecord, Reader, Writer } from './client.ts'
 
 // The fixed layout of a batch, in bytes from its start (the protocol's RecordBatch, magic 2).
 const logOverhead = 12 // baseOffset (8) + batchLength (4)
 const magicAt = 16 // after partitionLeaderEpoch (4)
 const headerUpToMagic = 17
 const attributesAt = 21
-const batchOverhead = 61
+/** Bytes of a batch before its records: base offset … record count. */
+export const batchOverhead = 61
 // A legacy (magic 0/1) message: offset, size, crc (4), magic, attributes, [timestamp (8) in v1], key, value.
 const legacyOverheadV0 = 14
 const legacyCrcAt = 12
@@ -56,7 +62,7 @@ function decompress(compression: Compression, bytes: Buffer): Buffer {
 async function frameAt(source: ByteSource, position: number, verify: boolean): Promise<FrameOutcome> {
   const remaining = source.size - position
   if (remaining <= 0) return { kind: 'end' }
-  if (remaining < headerUpToMagic) return { kind: 'invalid', position, reason: `${remaining} bytes at the end are too few for a batch header` }
+  if (remaining < headerUpToMagic) return { kind: 'invalid', position, reason: `${remaining} bytes at the end are too few for a batch header`, truncated: true }
   const head = await source.read(position, headerUpToMagic)
   const reader = Reader.from(head)
   const offset = reader.readInt64()
@@ -65,7 +71,7 @@ async function frameAt(source: ByteSource, position: number, verify: boolean): P
   const magic = reader.readInt8()
   if (length < legacyOverheadV0) return { kind: 'invalid', position, reason: `batch length ${length} is below the smallest possible (${legacyOverheadV0})` }
   if (logOverhead + length > remaining)
-    return { kind: 'invalid', position, reason: `batch of ${logOverhead + length} bytes cut short: ${remaining} bytes left in the segment` }
+    return { kind: 'invalid', position, reason: `batch of ${logOverhead + length} bytes cut short: ${remaining} bytes left in the segment`, truncated: true }
   if (magic < 0 || magic > 2) return { kind: 'invalid', position, reason: `unknown magic ${magic}` }
   const bytes = await source.read(position, logOverhead + length)
   if (magic < 2) {
@@ -166,3 +172,77 @@ function decode(bytes: Buffer): RecordBatch {
 
 /** The batch decoder the log-dir reader uses. */
 export const recordBatchDecoder: BatchDecoder = { frameAt, decode }
+
+/** The whole batches in a Fetch answer's records, decoded; the answer may end inside a batch (it is cut at the bytes asked for). */
+export async function decodeFetchedBatches(bytes: Buffer): Promise<RecordBatch[]> {
+  const source: ByteSource = { size: bytes.length, read: async (position, length) => bytes.subarray(position, position + length) }
+  const batches: RecordBatch[] = []
+  for (let position = 0; ;) {
+    const frame = await frameAt(source, position, true)
+    if (frame.kind === 'end') return batches
+    if (frame.kind === 'invalid') {
+      // Only the last batch may be cut short; anything else is damage the broker sent.
+      if (frame.truncated) return batches
+      throw new Error(frame.reason)
+    }
+    if (frame.kind === 'legacy') throw new Error(`the record at offset ${frame.offset} is in the magic ${frame.magic} format, which this tool does not read`)
+    batches.push(decode(frame.bytes))
+    position += frame.sizeBytes
+  }
+}
+
+/** The producer a batch is written by: an idempotent producer's id and epoch, and the batch's first sequence number. */
+export interface BatchProducer {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly baseSequence: number
+}
+
+/** The bytes a record adds to a batch, roughly (varint lengths counted at their largest): for sizing batches. */
+export function estimatedRecordBytes(record: ProduceRecord): number {
+  const headers = (record.headers ?? []).reduce((sum, h) => sum + Buffer.byteLength(h.key) + (h.value?.length ?? 0) + 10, 0)
+  return 21 + (record.key?.length ?? 0) + (record.value?.length ?? 0) + headers
+}
+
+/** One uncompressed, non-transactional batch of the records, offsets 0…n-1 (the broker assigns the real ones). */
+export function encodeRecordBatch(records: readonly ProduceRecord[], producer: BatchProducer, nowMs: number): Buffer {
+  const times = records.map((r) => BigInt(r.timestamp ?? nowMs))
+  const first = times[0]!
+  const max = times.reduce((a, b) => (a > b ? a : b))
+  const body = Writer.create()
+  records.forEach((record, i) => {
+    const headers = record.headers ?? []
+    const encoded = Writer.create()
+      .appendInt8(0)
+      .appendVarInt64(times[i]! - first)
+      .appendVarInt(i)
+      .appendVarIntBytes(record.key)
+      .appendVarIntBytes(record.value)
+      .appendVarInt(headers.length)
+    for (const header of headers) encoded.appendVarIntBytes(Buffer.from(header.key, 'utf8')).appendVarIntBytes(header.value)
+    body.appendFrom(encoded.prependVarIntLength())
+  })
+  // What the CRC covers: attributes to the end.
+  const covered = Writer.create()
+    .appendInt16(0)
+    .appendInt32(records.length - 1)
+    .appendInt64(first)
+    .appendInt64(max)
+    .appendInt64(producer.producerId)
+    .appendInt16(producer.producerEpoch)
+    .appendInt32(producer.baseSequence)
+    .appendInt32(records.length)
+    .appendFrom(body)
+  const crc = crc32c(covered.dynamicBuffer)
+  return (
+    Writer.create()
+      .appendInt64(0n)
+      // Length: leader epoch (4) + magic (1) + CRC (4) + the covered bytes.
+      .appendInt32(9 + covered.length)
+      // A producer leaves the partition leader epoch unset; the broker fills it in.
+      .appendInt32(-1)
+      .appendInt8(2)
+      .appendUnsignedInt32(crc)
+      .appendFrom(covered).buffer
+  )
+}
