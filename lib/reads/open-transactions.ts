@@ -30,7 +30,7 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
     kafka.listOffsets(
       partitions.flatMap((tp) => [
         { ...tp, spec: 'latest' as const },
-        { ...tp, spec: 'latest' as const, isolation: 'read-committed' as const },
+        { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
       ]),
     ),
     liveBroker === undefined ? Promise.resolve([]) : kafka.describeConfigs([{ type: 'broker', id: liveBroker }], { names: [...timeoutSettings] }),

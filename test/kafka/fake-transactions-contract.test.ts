@@ -15,7 +15,7 @@ function fakeWorld(line: '4.3' | '3.9'): TransactionWorld {
     line,
     uniqueName: (prefix) => `${prefix}-${++names}`,
     async produce(topic, partition, count) {
-      const result = kafka.produce(topic, partition, count)
+      const result = kafka.write(topic, partition, count)
       if (result.error) throw new Error(`fake produce failed: ${result.error.name}`)
     },
     async abandonTransaction(topic, partitions, options) {

@@ -64,7 +64,7 @@ export function transactionsContract(
     const offsets = async (partition: number): Promise<{ highWatermark: bigint; lastStable: bigint }> => {
       const [hw, lso] = await ops.listOffsets([
         { topic, partition, spec: 'latest' },
-        { topic, partition, spec: 'latest', isolation: 'read-committed' },
+        { topic, partition, spec: 'latest', isolation: 'read_committed' },
       ])
       return { highWatermark: hw!.offset!, lastStable: lso!.offset! }
     }
@@ -113,20 +113,20 @@ export function transactionsContract(
       expect(await offsets(1)).toEqual({ highWatermark: 5n, lastStable: 3n })
       expect(await offsets(2)).toEqual({ highWatermark: 3n, lastStable: 3n })
       const answers = await ops.listOffsets([
-        { topic, partition: 0, spec: 'latest', isolation: 'read-committed' },
-        { topic, partition: 0, spec: 'earliest', isolation: 'read-committed' },
-        { topic, partition: 9, spec: 'latest', isolation: 'read-committed' },
+        { topic, partition: 0, spec: 'latest', isolation: 'read_committed' },
+        { topic, partition: 0, spec: 'earliest', isolation: 'read_committed' },
+        { topic, partition: 9, spec: 'latest', isolation: 'read_committed' },
       ])
       expect(answers.map((a: ListedOffset) => [a.isolation, a.offset, a.error?.name ?? null])).toEqual([
-        ['read-committed', 3n, null],
-        ['read-committed', 0n, null],
-        ['read-committed', null, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ['read_committed', 3n, null],
+        ['read_committed', 0n, null],
+        ['read_committed', null, 'UNKNOWN_TOPIC_OR_PARTITION'],
       ])
       // A time lookup that lands in the open transaction answers for read_uncommitted readers only.
       const [firstOpen] = await ops.recordTimestamps([{ topic, partition: 0, offset: 3n }])
       const byTime = await ops.listOffsets([
         { topic, partition: 0, spec: { timestamp: firstOpen!.timestamp! } },
-        { topic, partition: 0, spec: { timestamp: firstOpen!.timestamp! }, isolation: 'read-committed' },
+        { topic, partition: 0, spec: { timestamp: firstOpen!.timestamp! }, isolation: 'read_committed' },
       ])
       expect(byTime.map((a) => a.offset)).toEqual([3n, null])
     })
@@ -286,17 +286,17 @@ export function transactionsContract(
       const hanging = await world.hangTransaction(hangingTopic, 0, 2, { transactionalId, timestampMs: Date.now() - 3_600_000 })
       const [described] = await ops.describeTransactions([transactionalId])
       expect(described).toMatchObject({ state: 'Empty', producerId: hanging.producerId, producerEpoch: hanging.producerEpoch, partitions: [] })
-      const [lso] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read-committed' }])
+      const [lso] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read_committed' }])
       expect(lso!.offset).toBe(0n)
       // A fence does not help: the coordinator aborts only what it knows (nothing), the partition stays stuck.
       const [fenced] = await ops.fenceProducers([{ transactionalId }])
       expect(fenced!.fenced).toMatchObject({ producerId: hanging.producerId, producerEpoch: hanging.producerEpoch + 1 })
-      const [stillStuck] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read-committed' }])
+      const [stillStuck] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read_committed' }])
       expect(stillStuck!.offset).toBe(0n)
       // The abort marker, with the epoch the partition knows (below the id's new one), ends it.
       const [aborted] = await ops.abortTransactions([{ topic: hangingTopic, partition: 0, producerId: hanging.producerId }])
       expect(aborted!.marker).toMatchObject({ producerEpoch: hanging.producerEpoch, startOffset: 0n })
-      const [after] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read-committed' }])
+      const [after] = await ops.listOffsets([{ topic: hangingTopic, partition: 0, spec: 'latest', isolation: 'read_committed' }])
       expect(after!.offset).toBe(3n)
     })
 
@@ -308,7 +308,7 @@ export function transactionsContract(
       })
       const [hw, lso] = await ops.listOffsets([
         { topic: expiringTopic, partition: 0, spec: 'latest' },
-        { topic: expiringTopic, partition: 0, spec: 'latest', isolation: 'read-committed' },
+        { topic: expiringTopic, partition: 0, spec: 'latest', isolation: 'read_committed' },
       ])
       expect([hw!.offset, lso!.offset]).toEqual([3n, 3n])
     })

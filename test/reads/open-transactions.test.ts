@@ -13,7 +13,7 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
       .topic('orders', { partitions: 4 })
       .topic('ledger', { partitions: 1 })
       .build()
-    kafka.produce('ledger', 0, 5)
+    kafka.write('ledger', 0, 5)
     // A producer that committed and is gone: nothing open.
     kafka.openTransaction('ledger-writer', 'ledger', [0], { committedBefore: 1 })
     kafka.endTransaction('ledger-writer', 'commit')

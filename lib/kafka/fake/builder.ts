@@ -125,7 +125,7 @@ export class FakeClusterBuilder {
       recordBytes: options.recordBytes ?? 100,
       unreachable: false,
       transactionalIds: new Map(),
-      nextProducerId: 0n,
+      nextProducerId: 1000n,
       clock: options.clock ?? Date.now,
       mutations: [],
     }

@@ -26,6 +26,8 @@ import {
   KafkaConnectionError,
   type BrokerLogDirs,
   type DeletedRecords,
+  type FetchedRecords,
+  type FetchQuery,
   type KafkaError,
   type KafkaOps,
   type ListedOffset,
@@ -35,6 +37,9 @@ import {
   type OngoingReassignment,
   type PartitionResult,
   type PartitionStatesOptions,
+  type ProducedRecord,
+  type ProduceOptions,
+  type ProduceRecord,
   type RecordQuery,
   type RecordsBefore,
   type RecordTimestamp,
@@ -49,10 +54,11 @@ import {
 import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
+import { fetchFakeRecords, lastStableOffset, produceFakeRecords } from './records.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
-import { type AppendOptions, appendRecords } from './log.ts'
+import { appendBatch, plainRecords } from './log.ts'
 import { type ClusterState, type FakeMember, type FakePartition, findPartition } from './state.ts'
 import {
   abortFakeTransactions,
@@ -63,7 +69,6 @@ import {
   fenceFakeProducers,
   findFakeTransactionCoordinators,
   initProducerId,
-  lastStableOffset,
   listFakeTransactions,
   sendInTransaction,
   settleTransactions,
@@ -88,10 +93,6 @@ export interface PartitionSnapshot {
   readonly lastStableOffset: bigint
   readonly logStartOffset: bigint
   readonly logEndOffsets: ReadonlyMap<number, bigint>
-  /** Offsets of transaction markers (control records: an offset each, no data). */
-  readonly markerOffsets: readonly bigint[]
-  /** Aborted transactions' offset ranges, as Kafka's transaction index keeps them. */
-  readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint; readonly lastOffset: bigint }[]
 }
 
 /** A producer's transaction written and left open on some partitions (its process gone, or never finishing). */
@@ -102,7 +103,15 @@ export interface OpenTransaction {
   readonly partitions: readonly { readonly partition: number; readonly firstOffset: bigint; readonly records: number }[]
 }
 
-const copy = <T>(value: T): T => structuredClone(value)
+/** A deep copy of an answer, so a caller never holds the fake's own state; Buffers stay Buffers (structuredClone makes them Uint8Arrays). */
+function copy<T>(value: T): T {
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T
+  if (Array.isArray(value)) return value.map(copy) as T
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [copy(k), copy(v)])) as T
+  if (value instanceof Set) return new Set([...value].map(copy)) as T
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T
+  return value
+}
 
 export class FakeKafka implements KafkaOps {
   readonly #state: ClusterState
@@ -157,6 +166,12 @@ export class FakeKafka implements KafkaOps {
   }
   async recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
     return this.#read(() => readFakeRecordTimestamps(this.#state, queries))
+  }
+  async fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]> {
+    return this.#read(() => fetchFakeRecords(this.#state, queries))
+  }
+  async produce(topic: string, records: readonly ProduceRecord[], _options: ProduceOptions = {}): Promise<ProducedRecord[]> {
+    return this.#write('produce', () => produceFakeRecords(this.#state, topic, records, Date.now()))
   }
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
@@ -248,10 +263,10 @@ export class FakeKafka implements KafkaOps {
    * follows only while the ISR is at least min.insync.replicas (it freezes below, as in Kafka 3.7+).
    * acks=all is refused with NOT_ENOUGH_REPLICAS under min ISR; acks=1 is accepted.
    */
-  produce(topic: string, partition: number, count: number, options: AppendOptions = {}): ProduceResult {
+  write(topic: string, partition: number, count: number, options: { acks?: 'all' | 1; timestampMs?: number; stepMs?: number } = {}): ProduceResult {
     const found = findPartition(this.#state, topic, partition)
     if (!found) return { baseOffset: null, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }
-    const appended = appendRecords(this.#state, found, count, options)
+    const appended = appendBatch(this.#state, found, plainRecords(found, count, options), null, options.acks)
     return 'error' in appended ? { baseOffset: null, error: appended.error } : appended
   }
 
@@ -399,8 +414,6 @@ export class FakeKafka implements KafkaOps {
       lastStableOffset: lastStableOffset(p),
       logStartOffset: p.logStartOffset,
       logEndOffsets: new Map([...p.logs].map(([id, log]) => [id, log.leo])),
-      markerOffsets: [...p.markers.keys()].sort((a, b) => (a < b ? -1 : 1)),
-      abortedTransactions: p.abortedTransactions,
     })
   }
 

@@ -13,8 +13,8 @@ import type {
   ReplicaOffset,
   ReplicaOffsetQuery,
 } from '../types.ts'
-import { type ClusterState, type FakePartition, answers, findPartition, isLive } from './state.ts'
-import { lastStableOffset } from './transactions.ts'
+import { lastStableOffset } from './records.ts'
+import { type ClusterState, type FakePartition, answers, findPartition, isLive, recordAt } from './state.ts'
 
 const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
 const noLeader = (): KafkaError =>
@@ -39,7 +39,7 @@ export function listFakeOffsets(state: ClusterState, queries: readonly OffsetQue
     if (found.leader === null || !isLive(state, found.leader)) return { ...base, error: noLeader() }
     const leaderEpoch = found.leaderEpoch
     // What a reader of this isolation may see: up to the high watermark, or up to the last stable offset.
-    const fetchable = isolation === 'read-committed' ? lastStableOffset(found) : found.highWatermark
+    const fetchable = isolation === 'read_committed' ? lastStableOffset(found) : found.highWatermark
     if (spec === 'earliest') return { ...base, offset: found.logStartOffset, leaderEpoch }
     if (spec === 'latest') return { ...base, offset: fetchable, leaderEpoch }
     // Time lookups search up to the high watermark; an answer at or past what the reader may see is no answer.
@@ -85,7 +85,7 @@ export function readFakeRecordTimestamps(state: ClusterState, queries: readonly 
     }
     // Transaction markers hold no data: the answer is the first data record at or after the offset.
     let at = offset
-    while (at < found.highWatermark && found.markers.has(at)) at++
+    while (at < found.highWatermark && recordAt(found, at).control) at++
     if (at === found.highWatermark) return base
     const timestamp = found.timestamps[Number(at)]
     return timestamp === undefined ? base : { ...base, offset: at, timestamp }

@@ -35,17 +35,8 @@ import type {
   TransactionFilter,
 } from '../types.ts'
 import { recordedApis } from './api-versions.ts'
-import { appendRecords } from './log.ts'
-import {
-  type ClusterState,
-  type FakePartition,
-  type FakeProducerEntry,
-  type FakeTransactionalId,
-  answers,
-  findPartition,
-  isLive,
-  partitionKey,
-} from './state.ts'
+import { appendBatch } from './log.ts'
+import { type ClusterState, type FakePartition, type FakeTransactionalId, answers, findPartition, isLive, partitionKey } from './state.ts'
 
 /** The coordinator epoch of every transaction-state partition: a fresh cluster's coordinators never moved. */
 const coordinatorEpoch = 0
@@ -57,15 +48,6 @@ const noLeader = (): KafkaError => kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'T
 const splitKey = (key: string): TopicPartition => {
   const slash = key.lastIndexOf('/')
   return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)) }
-}
-
-/** The last stable offset: the first offset of the earliest open transaction, or the high watermark. */
-export function lastStableOffset(partition: FakePartition): bigint {
-  let lso = partition.highWatermark
-  for (const producer of partition.producers.values()) {
-    if (producer.transactionStartOffset !== null && producer.transactionStartOffset < lso) lso = producer.transactionStartOffset
-  }
-  return lso
 }
 
 /** Which live broker coordinates a transactional id (Kafka: the leader of its __transaction_state partition). */
@@ -82,13 +64,42 @@ export function coordinatorOf(state: ClusterState, transactionalId: string): num
 
 // -- Partition leaders: data batches and markers ---------------------------------------------------
 
-function producerEntry(partition: FakePartition, producerId: bigint): FakeProducerEntry {
-  let entry = partition.producers.get(producerId)
-  if (!entry) {
-    entry = { producerId, producerEpoch: -1, lastSequence: -1, lastTimestampMs: null, coordinatorEpoch: null, transactionStartOffset: null }
-    partition.producers.set(producerId, entry)
+/**
+ * The producers a partition's leader keeps state for, replayed from its log as the leader rebuilds them: the
+ * last batch of each producer id sets its epoch, sequence and time; its first transactional batch after a
+ * marker opens a transaction; a marker closes it and records the coordinator's epoch.
+ */
+export function producerStates(partition: FakePartition): Map<bigint, ActiveProducer> {
+  const states = new Map<bigint, { -readonly [K in keyof ActiveProducer]: ActiveProducer[K] }>()
+  const end = partition.leader === null ? partition.highWatermark : (partition.logs.get(partition.leader)?.leo ?? partition.highWatermark)
+  for (let offset = 0n; offset < end; offset++) {
+    const stored = partition.payloads[Number(offset)]
+    if (!stored || stored.producerId < 0n || stored.batchBase !== offset) continue
+    let entry = states.get(stored.producerId)
+    if (!entry) {
+      entry = {
+        producerId: stored.producerId,
+        producerEpoch: -1,
+        lastSequence: -1,
+        lastTimestampMs: null,
+        coordinatorEpoch: null,
+        transactionStartOffset: null,
+      }
+      states.set(stored.producerId, entry)
+    }
+    // A new epoch starts the producer's sequence over (measured: last sequence -1 after a fence's marker).
+    if (stored.producerEpoch !== entry.producerEpoch) entry.lastSequence = -1
+    entry.producerEpoch = stored.producerEpoch
+    entry.lastTimestampMs = partition.timestamps[Number(stored.batchLast)] ?? null
+    if (stored.control) {
+      entry.coordinatorEpoch = stored.coordinatorEpoch ?? 0
+      entry.transactionStartOffset = null
+    } else {
+      if (stored.baseSequence >= 0) entry.lastSequence = stored.baseSequence + Number(stored.batchLast - stored.batchBase)
+      if (stored.transactional) entry.transactionStartOffset ??= offset
+    }
   }
-  return entry
+  return states
 }
 
 /** A transactional batch as the partition's leader appends it; it opens the producer's transaction here if none is. */
@@ -99,17 +110,15 @@ function appendTransactional(
   count: number,
   timestampMs: number,
 ): { baseOffset: bigint } | { error: KafkaError } {
-  const known = partition.producers.get(producer.producerId)
+  const known = producerStates(partition).get(producer.producerId)
   if (known && producer.producerEpoch < known.producerEpoch) return { error: kafkaError(ErrorCode.INVALID_PRODUCER_EPOCH) }
-  const appended = appendRecords(state, partition, count, { timestampMs, stepMs: 0 })
-  if ('error' in appended) return appended
-  const entry = producerEntry(partition, producer.producerId)
-  if (producer.producerEpoch !== entry.producerEpoch) entry.lastSequence = -1
-  entry.producerEpoch = producer.producerEpoch
-  entry.lastSequence += count
-  entry.lastTimestampMs = timestampMs
-  entry.transactionStartOffset ??= appended.baseOffset
-  return appended
+  const baseSequence = known && known.producerEpoch === producer.producerEpoch ? known.lastSequence + 1 : 0
+  const records = Array.from({ length: count }, (_, i) => ({
+    timestamp: timestampMs,
+    key: Buffer.from(`${producer.producerId}-${baseSequence + i}`),
+    value: Buffer.from(`transactional record ${baseSequence + i} of producer ${producer.producerId}`),
+  }))
+  return appendBatch(state, partition, records, { ...producer, baseSequence, transactional: true })
 }
 
 /** A commit or abort marker as the partition's leader appends it (WriteTxnMarkers, acks=all). */
@@ -118,27 +127,20 @@ function appendMarker(
   partition: FakePartition,
   marker: { producerId: bigint; producerEpoch: number; coordinatorEpoch: number; commit: boolean },
 ): { offset: bigint } | { error: KafkaError } {
-  const known = partition.producers.get(marker.producerId)
+  const known = producerStates(partition).get(marker.producerId)
   if (known && marker.producerEpoch < known.producerEpoch) return { error: kafkaError(ErrorCode.INVALID_PRODUCER_EPOCH) }
   if (known && known.coordinatorEpoch !== null && known.coordinatorEpoch > marker.coordinatorEpoch) {
     return { error: kafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED) }
   }
-  const now = state.clock()
-  const appended = appendRecords(state, partition, 1, { timestampMs: now })
-  if ('error' in appended) return appended
-  const offset = appended.baseOffset
-  partition.markers.set(offset, { producerId: marker.producerId, commit: marker.commit })
-  const entry = producerEntry(partition, marker.producerId)
-  if (entry.transactionStartOffset !== null && !marker.commit) {
-    partition.abortedTransactions.push({ producerId: marker.producerId, firstOffset: entry.transactionStartOffset, lastOffset: offset })
-  }
-  entry.transactionStartOffset = null
-  // A marker with a new epoch starts the producer's sequence over (measured: last sequence -1 after a fence).
-  if (marker.producerEpoch !== entry.producerEpoch) entry.lastSequence = -1
-  entry.producerEpoch = marker.producerEpoch
-  entry.coordinatorEpoch = marker.coordinatorEpoch
-  entry.lastTimestampMs = now
-  return { offset }
+  const appended = appendBatch(state, partition, [{ timestamp: state.clock(), key: null, value: null }], {
+    producerId: marker.producerId,
+    producerEpoch: marker.producerEpoch,
+    baseSequence: -1,
+    transactional: true,
+    control: marker.commit ? 'commit' : 'abort',
+    coordinatorEpoch: marker.coordinatorEpoch,
+  })
+  return 'error' in appended ? appended : { offset: appended.baseOffset }
 }
 
 // -- Coordinators -----------------------------------------------------------------------------------
@@ -271,8 +273,6 @@ export function appendUnregistered(
 
 // -- KafkaOps ---------------------------------------------------------------------------------------
 
-const toActive = (entry: FakeProducerEntry): ActiveProducer => ({ ...entry })
-
 export function describeFakeProducers(state: ClusterState, queries: readonly ProducerQuery[]): PartitionProducers[] {
   return queries.map((query): PartitionProducers => {
     const base = { topic: query.topic, partition: query.partition }
@@ -284,7 +284,7 @@ export function describeFakeProducers(state: ClusterState, queries: readonly Pro
       return { ...base, broker, producers: [], error: kafkaError(ErrorCode.BROKER_NOT_AVAILABLE, `broker ${broker} did not answer: it is down or unreachable`) }
     }
     if (!partition.replicas.includes(broker)) return { ...base, broker, producers: [], error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
-    const producers = [...partition.producers.values()].sort((a, b) => (a.producerId < b.producerId ? -1 : 1)).map(toActive)
+    const producers = [...producerStates(partition).values()].sort((a, b) => (a.producerId < b.producerId ? -1 : 1))
     return { ...base, broker, producers }
   })
 }

@@ -10,7 +10,7 @@ import { type Session, send } from './session.ts'
 
 const consumerReplicaId = -1
 const debuggingReplicaId = -2
-const isolationLevels: Record<IsolationLevel, number> = { 'read-uncommitted': 0, 'read-committed': 1 }
+const isolationLevels: Record<IsolationLevel, number> = { read_uncommitted: 0, read_committed: 1 }
 
 type Api = typeof listOffsetsV9.api
 // v5–v9 share the request and answer shapes the adapter uses; the client types them apart.
@@ -117,7 +117,7 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
     else if (query.spec === 'max-timestamp' && session.version(2, [7, 8, 9]) === null) {
       results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'this cluster has no max-timestamp lookup (Kafka 3.0+)') }
     } else {
-      const isolation = query.isolation ?? 'read-uncommitted'
+      const isolation = query.isolation ?? 'read_uncommitted'
       const batch = `${leader}/${isolation}`
       ;(byLeader.get(batch) ?? byLeader.set(batch, { leader, isolation, items: [] }).get(batch)!).items.push({
         key: String(index),
@@ -167,7 +167,7 @@ export async function replicaOffsets(session: Session, queries: readonly Replica
   )
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
-      const answers = await askInRounds(session, broker, debuggingReplicaId, 'read-uncommitted', items)
+      const answers = await askInRounds(session, broker, debuggingReplicaId, 'read_uncommitted', items)
       for (const item of items) {
         const q = queries[item.index]!
         const base = { topic: q.topic, partition: q.partition, broker: q.broker, spec: q.spec }

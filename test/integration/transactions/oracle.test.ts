@@ -189,7 +189,7 @@ describe('open and hanging transactions: the same answers as kafka-transactions'
       for (const partition of [0, 1]) {
         const [hw, lso] = await ops.listOffsets([
           { topic, partition, spec: 'latest' },
-          { topic, partition, spec: 'latest', isolation: 'read-committed' },
+          { topic, partition, spec: 'latest', isolation: 'read_committed' },
         ])
         expect(lso!.offset).toBe(hw!.offset)
       }
