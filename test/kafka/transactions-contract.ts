@@ -225,6 +225,32 @@ export function transactionsContract(
       ])
     })
 
+    it('the log as a reader fetches it: transactional batches, a commit and an abort marker, and what read_committed skips', async () => {
+      const producerId = (await producersOn({ topic, partition: 0 })).producers[0]!.producerId
+      const [uncommitted] = await ops.fetchRecords([{ topic, partition: 0, offset: 0n }])
+      expect(
+        uncommitted!.batches.map((b) => ({
+          base: b.baseOffset,
+          last: b.lastOffset,
+          producer: b.producerId,
+          epoch: b.producerEpoch,
+          transactional: b.transactional,
+          control: b.control,
+          records: b.records.length,
+          markers: b.markers.map((m) => [m.offset, m.type, m.coordinatorEpoch]),
+        })),
+      ).toEqual([
+        { base: 0n, last: 1n, producer: producerId, epoch: 0, transactional: true, control: false, records: 2, markers: [] },
+        { base: 2n, last: 2n, producer: producerId, epoch: 0, transactional: true, control: true, records: 0, markers: [[2n, 'commit', 0]] },
+        { base: 3n, last: 4n, producer: producerId, epoch: 0, transactional: true, control: false, records: 2, markers: [] },
+        // The fence's abort marker carries the epoch the coordinator bumped to end the transaction.
+        { base: 5n, last: 5n, producer: producerId, epoch: 1, transactional: true, control: true, records: 0, markers: [[5n, 'abort', 0]] },
+      ])
+      const [committed] = await ops.fetchRecords([{ topic, partition: 0, offset: 0n, isolation: 'read_committed' }])
+      expect(committed!.abortedTransactions).toEqual([{ producerId, firstOffset: 3n }])
+      expect(committed!.lastStableOffset).toBe(6n)
+    })
+
     describe('a hanging transaction: a producer id no transactional id owns', () => {
       let hanging: HangingTransaction
       const partition = 2
