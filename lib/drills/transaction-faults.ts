@@ -10,41 +10,47 @@ import type { HeldPartition } from './workloads/protocol.ts'
 const verification = 'transaction.partition.verification.enable'
 const settleTimeoutMs = 30_000
 
-/** Every live broker reports `value` for the setting (a dynamic change reaches the brokers a moment later). */
-async function awaitBrokersReport(ops: KafkaOps, name: string, value: string): Promise<void> {
+/** What each live broker runs with for a setting, by broker id. */
+async function brokerValues(ops: KafkaOps, name: string): Promise<Map<number, string | null>> {
+  const brokers = (await ops.cluster()).brokers.filter((b) => b.fenced !== true)
+  const configs = await ops.describeConfigs(
+    brokers.map((b) => ({ type: 'broker', id: b.id }) as const),
+    { names: [name] },
+  )
+  return new Map(brokers.map((b, i) => [b.id, configs[i]!.error ? null : (configs[i]!.entries.find((e) => e.name === name)?.value ?? null)]))
+}
+
+/** Waits until every broker reports `expected(broker)` for the setting (a dynamic change reaches them a moment later). */
+async function awaitBrokers(ops: KafkaOps, name: string, expected: (broker: number) => string | null | undefined): Promise<void> {
   const deadline = Date.now() + settleTimeoutMs
   for (;;) {
-    const brokers = (await ops.cluster()).brokers.filter((b) => b.fenced !== true)
-    const configs = await ops.describeConfigs(
-      brokers.map((b) => ({ type: 'broker', id: b.id }) as const),
-      { names: [name] },
-    )
-    if (configs.every((c) => !c.error && c.entries.find((e) => e.name === name)?.value === value)) return
-    if (Date.now() > deadline) throw new Error(`the brokers did not apply ${name}=${value} within ${settleTimeoutMs / 1000} s`)
+    const values = await brokerValues(ops, name)
+    if ([...values].every(([broker, value]) => expected(broker) === undefined || value === expected(broker))) return
+    if (Date.now() > deadline) throw new Error(`the brokers did not apply ${name} within ${settleTimeoutMs / 1000} s`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
 
 /**
  * Runs `work` with transaction verification off cluster-wide (a dynamic broker default), then puts back the
- * default that was there — or none — and waits until every broker verifies again as before.
+ * default that was there — or none — and waits until every broker runs with what it ran with before.
  */
 export async function withoutTransactionVerification<T>(ops: KafkaOps, work: () => Promise<T>): Promise<T> {
   const resource = { type: 'broker-default' } as const
   const [before] = await ops.describeConfigs([resource], { names: [verification] })
   const previous = before?.entries.find((e) => e.name === verification)?.value ?? null
+  const running = await brokerValues(ops, verification)
   const change = async (op: { name: string; op: 'set'; value: string } | { name: string; op: 'delete' }) => {
     const [result] = await ops.incrementalAlterConfigs([{ resource, ops: [op] }], { validateOnly: false })
     if (result?.error) throw new Error(`could not change ${verification}: ${result.error.message}`)
   }
   await change({ name: verification, op: 'set', value: 'false' })
   try {
-    await awaitBrokersReport(ops, verification, 'false')
+    await awaitBrokers(ops, verification, () => 'false')
     return await work()
   } finally {
     await change(previous === null ? { name: verification, op: 'delete' } : { name: verification, op: 'set', value: previous })
-    // What each broker runs with once the default is back: its static setting, else Kafka's default (true).
-    await awaitBrokersReport(ops, verification, previous ?? 'true')
+    await awaitBrokers(ops, verification, (broker) => running.get(broker))
   }
 }
 

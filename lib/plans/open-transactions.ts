@@ -14,7 +14,7 @@
 // one out, is hanging. find-hanging lists only those whose producer last wrote longer ago than the maximum
 // transaction timeout (no legitimate transaction is open that long); `pastMaxTimeout` says which those are.
 
-import type { TopicPartition } from '../kafka/types.ts'
+import type { TopicPartition, TransactionDescription } from '../kafka/types.ts'
 
 /** One producer's open transaction on one partition, as the partition's leader reports it. */
 export interface OpenTransaction {
@@ -38,16 +38,7 @@ export interface StuckPartition extends TopicPartition {
 }
 
 /** A transactional id as its coordinator describes it. */
-export interface CoordinatorDescription {
-  readonly transactionalId: string
-  readonly coordinator: number | null
-  readonly state: string
-  readonly timeoutMs: number
-  readonly startTimeMs: number | null
-  readonly producerId: bigint
-  readonly producerEpoch: number
-  readonly partitions: readonly TopicPartition[]
-}
+export type CoordinatorDescription = Omit<TransactionDescription, 'error'>
 
 export interface OpenTransactionsSnapshot {
   readonly takenAtMs: number

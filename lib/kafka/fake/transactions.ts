@@ -1,6 +1,6 @@
 // Transactions in the fake, by Kafka's rules as measured on 4.3.1 and 3.9.2 (with a Kafka 2.x-protocol client,
-// as kafkajs is): a transactional id at its coordinator, producers' state on each partition, the markers that
-// end a transaction there, and the last stable offset (LSO) an open transaction holds.
+// as kafkajs is): a transactional id at its coordinator, producers' state on each partition (replayed from its
+// log), the markers that end a transaction there, and the last stable offset (LSO) an open transaction holds.
 //
 // - A producer registers each partition with the coordinator before writing to it; the first registration
 //   starts the transaction (Ongoing, its start time on the coordinator's clock).
@@ -51,7 +51,7 @@ const splitKey = (key: string): TopicPartition => {
 }
 
 /** Which live broker coordinates a transactional id (Kafka: the leader of its __transaction_state partition). */
-export function coordinatorOf(state: ClusterState, transactionalId: string): number | null {
+function coordinatorOf(state: ClusterState, transactionalId: string): number | null {
   const live = [...state.brokers.values()]
     .filter((b) => isLive(state, b.id))
     .map((b) => b.id)
