@@ -1,18 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import {
-  connectionFromProperties,
-  ConnectionConfigError,
-  parseBootstrapServers,
-  parseJaasOptions,
-  parseProperties,
-  secretsOf,
-} from '../../lib/kafka/connection-config.ts'
+import { connectionFromProperties, parseBootstrapServers, secretsOf } from '../../lib/kafka/connection-config.ts'
+import type { LocalFiles } from '../../lib/kafka/connection-settings.ts'
+import { parseProperties } from '../../lib/kafka/java-properties.ts'
+import { parseJaasOptions } from '../../lib/kafka/sasl-settings.ts'
 
 const files: Record<string, string> = { '/etc/kafka/ca.pem': 'CA-PEM', '/etc/kafka/client.pem': 'CLIENT-PEM' }
-const readFile = (path: string) => {
-  const content = files[path]
-  if (content === undefined) throw new ConnectionConfigError(`cannot read ${path}`)
-  return content
+const readFile: LocalFiles = {
+  read(path) {
+    const content = files[path]
+    if (content === undefined) throw Object.assign(new Error(`cannot read ${path}`), { code: 'ENOENT' })
+    return Buffer.from(content)
+  },
+  list: () => null,
 }
 
 describe('client.properties', () => {

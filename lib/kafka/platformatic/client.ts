@@ -5,6 +5,7 @@
 
 export {
   alterPartitionReassignmentsV0,
+  Connection,
   ConnectionPool,
   createAPI,
   createTopicsV7,
@@ -42,6 +43,7 @@ export {
   offsetFetchV9,
   Reader,
   ResponseError,
+  saslHandshakeV1,
   Writer,
 } from '@platformatic/kafka'
-export type { Broker, Connection } from '@platformatic/kafka'
+export type { Broker } from '@platformatic/kafka'
