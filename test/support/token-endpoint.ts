@@ -35,7 +35,7 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   const privateKey = options.signingKeyPem ? createPrivateKey(options.signingKeyPem) : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   const kid = createPublicKey(privateKey).export({ format: 'jwk' }).n!.slice(0, 16)
-  const base = `http://127.0.0.1:${options.port}`
+  let base = `http://127.0.0.1:${options.port}`
   const clients = new Map(Object.entries(options.clients))
   const issued: string[] = []
   const requestedScopes: (string | null)[] = []
@@ -85,6 +85,8 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     server.once('error', reject)
     server.listen(options.port, '127.0.0.1', () => resolve())
   })
+  // Port 0: the system picked one.
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   return {
     tokenUrl: `${base}/token`,
     jwksUrl: `${base}/jwks`,
