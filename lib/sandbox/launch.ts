@@ -93,7 +93,8 @@ export async function formatNode(config: SandboxConfig, node: SandboxNode, runti
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    // Two sandboxes formatting at once on a busy 2-core machine (the integration setup) took over a minute.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
