@@ -76,7 +76,14 @@ export const command: Command = {
   async run(args, env) {
     const { drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
     if (args.values.list) {
-      if (args.values.json) env.stdout.write(JSON.stringify(scenarios.map((s) => ({ id: s.id, summary: s.summary, runbook: s.runbook })), null, 2) + '\n')
+      if (args.values.json)
+        env.stdout.write(
+          JSON.stringify(
+            scenarios.map((s) => ({ id: s.id, summary: s.summary, runbook: s.runbook })),
+            null,
+            2,
+          ) + '\n',
+        )
       else for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
       return ExitCode.done
     }
@@ -104,7 +111,8 @@ export const command: Command = {
     const { sandboxConfig, sandboxSecurities } = await import('../sandbox/index.ts')
     if (typeof args.values.security === 'string') {
       const security = args.values.security.toLowerCase()
-      if (!(sandboxSecurities as readonly string[]).includes(security)) throw new UsageError(`--security takes ${sandboxSecurities.join(', ')}, not "${args.values.security}"`)
+      if (!(sandboxSecurities as readonly string[]).includes(security))
+        throw new UsageError(`--security takes ${sandboxSecurities.join(', ')}, not "${args.values.security}"`)
       overrides.security = security as SandboxSecurity
     }
     const sandbox = sandboxConfig(overrides, env.env)
@@ -129,10 +137,16 @@ export const command: Command = {
       sandbox,
       probe: await loadSandboxProbe(),
       connect: async (running) => {
-        if (running.security === 'plaintext') return { kafka: await connect({ bootstrapServers: running.bootstrap.split(','), clientId: 'runbook-drill' }), secrets: [] }
+        if (running.security === 'plaintext')
+          return { kafka: await connect({ bootstrapServers: running.bootstrap.split(','), clientId: 'runbook-drill' }), secrets: [] }
         // The runbook signs in as an operator would: SCRAM over TLS, or a client certificate on an ssl sandbox.
-        const file = running.clientFiles.find((candidate) => candidate.file === (running.security === 'sasl_ssl' ? 'scram-sha-512.properties' : 'mtls-pem.properties'))
-        if (!file) throw new UsageError(`sandbox ${running.name} has no client files — run \`runbook sandbox down --wipe --name ${running.name}\` and start the drill again`)
+        const file = running.clientFiles.find(
+          (candidate) => candidate.file === (running.security === 'sasl_ssl' ? 'scram-sha-512.properties' : 'mtls-pem.properties'),
+        )
+        if (!file)
+          throw new UsageError(
+            `sandbox ${running.name} has no client files — run \`runbook sandbox down --wipe --name ${running.name}\` and start the drill again`,
+          )
         const resolved = await resolveConnection(
           { values: { 'command-config': file.path, 'bootstrap-server': running.listeners[file.listener]! }, positionals: [], raw: [] },
           env.env,

@@ -104,7 +104,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [plainStart, securedStart, build] = await Promise.allSettled([
     up(config, { probe: createSandboxProbe('runbook-test-setup'), ownerPid: process.pid, timeoutMs: 180_000, onProgress: progress(config.name) }),
     securedConfig
-      ? up(securedConfig, { probe: createSandboxProbe('runbook-test-setup'), ownerPid: process.pid, timeoutMs: 180_000, onProgress: progress(securedConfig.name) })
+      ? up(securedConfig, {
+          probe: createSandboxProbe('runbook-test-setup'),
+          ownerPid: process.pid,
+          timeoutMs: 180_000,
+          onProgress: progress(securedConfig.name),
+        })
       : Promise.resolve(null),
     buildDist(),
   ])
@@ -145,7 +150,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       if (securedConfig && secrets && idp) {
         // Every transcript the secured tests wrote: not one password, key, OAuth secret or token in it.
-        const keyMaterial = [securityFiles(securedConfig.stateDir).caKey, join(clientDir(securedConfig.stateDir), 'user.key')].map((file) => readFileSync(file, 'utf8'))
+        const keyMaterial = [securityFiles(securedConfig.stateDir).caKey, join(clientDir(securedConfig.stateDir), 'user.key')].map((file) =>
+          readFileSync(file, 'utf8'),
+        )
         const leaks = findSecrets(transcriptsDir, [
           secrets.saslPassword,
           secrets.trustPassword,

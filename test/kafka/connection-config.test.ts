@@ -77,7 +77,10 @@ describe('trust and key stores', () => {
   it.each([
     ['JKS', { 'ssl.keystore.location': join(fixtures, 'keystore.jks'), 'ssl.keystore.password': 'storepw', 'ssl.key.password': 'keypass' }],
     ['PKCS12', { 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': join(fixtures, 'keystore.p12'), 'ssl.keystore.password': 'storepw' }],
-    ['OpenSSL PKCS12 (Strimzi user.p12)', { 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': join(fixtures, 'openssl-user.p12'), 'ssl.keystore.password': 'userpw' }],
+    [
+      'OpenSSL PKCS12 (Strimzi user.p12)',
+      { 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': join(fixtures, 'openssl-user.p12'), 'ssl.keystore.password': 'userpw' },
+    ],
   ])('a %s key store gives the client certificate and its decrypted key', (_name, props) => {
     const options = build({ 'security.protocol': 'SSL', ...props })
     expect(subjects(options.tls?.cert)).toBe(2)
@@ -125,19 +128,34 @@ describe('trust and key stores', () => {
     [{ 'ssl.keystore.location': join(fixtures, 'keystore.p12') }, 'ssl.keystore.location is set without ssl.keystore.password (Kafka refuses that)'],
     [
       { 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': 'keystore.pem', 'ssl.key.password': 'wrong' },
-      'the private key in ssl.keystore.location=keystore.pem cannot be decrypted with ssl.key.password — set ssl.key.password to the key\'s password',
+      "the private key in ssl.keystore.location=keystore.pem cannot be decrypted with ssl.key.password — set ssl.key.password to the key's password",
     ],
     [
       { 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': 'keystore.pem' },
-      'the private key in ssl.keystore.location=keystore.pem is encrypted and ssl.key.password is not set — set ssl.key.password to the key\'s password',
+      "the private key in ssl.keystore.location=keystore.pem is encrypted and ssl.key.password is not set — set ssl.key.password to the key's password",
     ],
-    [{ 'ssl.certificate.location': 'user.crt', 'ssl.key.location': 'user-enc.key' }, 'the private key in ssl.key.location=user-enc.key is encrypted and ssl.key.password is not set'],
-    [{ 'ssl.certificate.location': 'user.crt', 'ssl.key.location': 'other.key' }, 'the private key in ssl.certificate.location does not belong to its certificate (CN=config-test-user)'],
+    [
+      { 'ssl.certificate.location': 'user.crt', 'ssl.key.location': 'user-enc.key' },
+      'the private key in ssl.key.location=user-enc.key is encrypted and ssl.key.password is not set',
+    ],
+    [
+      { 'ssl.certificate.location': 'user.crt', 'ssl.key.location': 'other.key' },
+      'the private key in ssl.certificate.location does not belong to its certificate (CN=config-test-user)',
+    ],
     [{ 'ssl.certificate.location': 'user.crt' }, 'ssl.certificate.location is set without ssl.key.location'],
     [{ 'ssl.truststore.certificates': ca.certPem }, 'ssl.truststore.certificates needs ssl.truststore.type=PEM (Kafka refuses inline certificates otherwise)'],
-    [{ 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': 'ca.crt', 'ssl.truststore.password': 'x' }, 'ssl.truststore.password does not go with ssl.truststore.type=PEM (Kafka refuses it)'],
-    [{ 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': 'keystore.pem', 'ssl.keystore.password': 'x' }, 'ssl.keystore.password does not go with ssl.keystore.type=PEM'],
-    [{ 'ssl.truststore.type': 'JCEKS', 'ssl.truststore.location': 'ca.crt' }, 'ssl.truststore.type=JCEKS is not a format runbook reads — convert the store to PKCS12'],
+    [
+      { 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': 'ca.crt', 'ssl.truststore.password': 'x' },
+      'ssl.truststore.password does not go with ssl.truststore.type=PEM (Kafka refuses it)',
+    ],
+    [
+      { 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': 'keystore.pem', 'ssl.keystore.password': 'x' },
+      'ssl.keystore.password does not go with ssl.keystore.type=PEM',
+    ],
+    [
+      { 'ssl.truststore.type': 'JCEKS', 'ssl.truststore.location': 'ca.crt' },
+      'ssl.truststore.type=JCEKS is not a format runbook reads — convert the store to PKCS12',
+    ],
     [{ 'ssl.endpoint.identification.algorithm': 'dns' }, 'ssl.endpoint.identification.algorithm=dns is not https, none or empty'],
     [{ 'enable.ssl.certificate.verification': 'maybe' }, 'enable.ssl.certificate.verification=maybe is not true or false'],
   ])('refuses %j at once: %s', (props, message) => {
@@ -178,7 +196,13 @@ describe("librdkafka's spellings", () => {
   })
 
   it('sasl.mechanisms, sasl.username and sasl.password', () => {
-    const options = build({ 'security.protocol': 'sasl_ssl', 'sasl.mechanisms': 'SCRAM-SHA-256', 'sasl.username': 'u', 'sasl.password': 'pw', 'ssl.ca.location': 'ca.crt' })
+    const options = build({
+      'security.protocol': 'sasl_ssl',
+      'sasl.mechanisms': 'SCRAM-SHA-256',
+      'sasl.username': 'u',
+      'sasl.password': 'pw',
+      'ssl.ca.location': 'ca.crt',
+    })
     expect(options.sasl).toEqual({ mechanism: 'SCRAM-SHA-256', username: 'u', password: 'pw' })
     expect(options.names).toMatchObject({ mechanism: 'sasl.mechanisms', credentials: 'sasl.username / sasl.password' })
   })
@@ -239,7 +263,10 @@ describe('SASL', () => {
   it.each([
     [{ 'sasl.mechanism': 'GSSAPI' }, 'sasl.mechanism=GSSAPI (Kerberos) is not supported by runbook'],
     [{}, 'sasl.mechanism is not set, so Kafka would use GSSAPI, and GSSAPI (Kerberos) is not supported by runbook'],
-    [{ 'sasl.mechanism': 'AWS_MSK_IAM', 'sasl.jaas.config': 'software.amazon.msk.auth.iam.IAMLoginModule required;' }, 'AWS MSK IAM authentication is not supported by runbook'],
+    [
+      { 'sasl.mechanism': 'AWS_MSK_IAM', 'sasl.jaas.config': 'software.amazon.msk.auth.iam.IAMLoginModule required;' },
+      'AWS MSK IAM authentication is not supported by runbook',
+    ],
     [
       {
         'sasl.mechanism': 'OAUTHBEARER',
@@ -249,7 +276,10 @@ describe('SASL', () => {
       'AWS MSK IAM authentication is not supported by runbook',
     ],
     [{ 'sasl.mechanism': 'OAUTHBEARER' }, 'OAUTHBEARER without sasl.oauthbearer.token.endpoint.url'],
-    [{ 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.endpoint.url': 'https://idp/token' }, 'OAUTHBEARER needs a client id and secret for https://idp/token'],
+    [
+      { 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.endpoint.url': 'https://idp/token' },
+      'OAUTHBEARER needs a client id and secret for https://idp/token',
+    ],
     [
       { 'sasl.mechanism': 'OAUTHBEARER', 'sasl.oauthbearer.token.endpoint.url': 'https://idp/token', 'sasl.oauthbearer.assertion.file': '/a.jwt' },
       'OAUTHBEARER with the jwt-bearer grant (sasl.oauthbearer.assertion.*) is not supported',

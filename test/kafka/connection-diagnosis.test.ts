@@ -44,7 +44,13 @@ const tlsSeen = (over: Partial<NonNullable<ListenerObservation['tls']>> = {}): L
 })
 const options = (over: Partial<ConnectionOptions> = {}): ConnectionOptions => ({
   bootstrapServers: ['10.1.2.3:9093'],
-  names: { file: 'client.properties', trustStore: 'ssl.truststore.location', keyStore: 'ssl.keystore.location', mechanism: 'sasl.mechanism', credentials: 'sasl.jaas.config' },
+  names: {
+    file: 'client.properties',
+    trustStore: 'ssl.truststore.location',
+    keyStore: 'ssl.keystore.location',
+    mechanism: 'sasl.mechanism',
+    credentials: 'sasl.jaas.config',
+  },
   ...over,
 })
 const noFailure = { saslErrorCode: null, brokerMessage: null }
@@ -159,14 +165,22 @@ describe('a line per cause', () => {
 
   it('authentication failed, with the broker’s words; an OAuth token rejected', () => {
     const sasl = seen({ tls: tlsSeen(), sasl: { errorCode: 0, mechanisms: ['SCRAM-SHA-512'] } })
-    const failed = explainConnectionFailure(sasl, options({ tls: { verifyHostname: false }, sasl: scram }), { saslErrorCode: 58, brokerMessage: 'invalid credentials' }, now)
+    const failed = explainConnectionFailure(
+      sasl,
+      options({ tls: { verifyHostname: false }, sasl: scram }),
+      { saslErrorCode: 58, brokerMessage: 'invalid credentials' },
+      now,
+    )
     expect(failed?.message).toBe(
       'authentication failed for user "ops" with SCRAM-SHA-512 at 10.1.2.3:9093 (the broker said: invalid credentials) — check the username and password in sasl.jaas.config',
     )
     expect(failed?.property).toBe('sasl.jaas.config')
     const oauth = explainConnectionFailure(
       sasl,
-      options({ tls: { verifyHostname: false }, sasl: { mechanism: 'OAUTHBEARER', oauth: { tokenEndpointUrl: 'https://idp/t', clientId: 'app', clientSecret: 's' } } }),
+      options({
+        tls: { verifyHostname: false },
+        sasl: { mechanism: 'OAUTHBEARER', oauth: { tokenEndpointUrl: 'https://idp/t', clientId: 'app', clientSecret: 's' } },
+      }),
       { saslErrorCode: 58, brokerMessage: '{"status":"invalid_token"}' },
       now,
     )

@@ -74,6 +74,8 @@ describe('client credentials', () => {
     writeFileSync(join(dir, 'token.jwt'), `${token}\n`)
     const url = pathToFileURL(join(dir, 'token.jwt')).href
     expect(await fetchToken({ tokenEndpointUrl: url, clientId: '', clientSecret: '' }, 1000)).toEqual({ token, expiresAtMs: 2_000_000_000_000 })
-    await expect(fetchToken({ tokenEndpointUrl: `${url}.missing`, clientId: '', clientSecret: '' }, 1000)).rejects.toThrow(/cannot read the token file .* \(ENOENT\)/)
+    await expect(fetchToken({ tokenEndpointUrl: `${url}.missing`, clientId: '', clientSecret: '' }, 1000)).rejects.toThrow(
+      /cannot read the token file .* \(ENOENT\)/,
+    )
   })
 })

@@ -37,7 +37,13 @@ export function connectPlain(clientId = 'runbook-secure-setup'): Promise<KafkaOp
 }
 
 /** Kafka's own tool with `--bootstrap-server <servers> --command-config <file>`, as an operator runs it. */
-export function kafkaToolWith(tool: string, bootstrap: string, propertiesFile: string, args: readonly string[], options: ToolOptions = {}): Promise<ToolResult> {
+export function kafkaToolWith(
+  tool: string,
+  bootstrap: string,
+  propertiesFile: string,
+  args: readonly string[],
+  options: ToolOptions = {},
+): Promise<ToolResult> {
   const secure = secureSandbox()
   return runKafkaTool(secure.config, tool, ['--bootstrap-server', bootstrap, '--command-config', propertiesFile, ...args], {
     timeoutMs: 60_000,

@@ -101,10 +101,13 @@ describe('Java-style client files, with kafka-topics as the oracle', () => {
 })
 
 describe("librdkafka's keys", () => {
-  it.each(['librdkafka-scram.properties', 'librdkafka-mtls.properties'])('%s reads the cluster, and `runbook status` works from the file alone', async (file) => {
-    expect(await ourPartitions(clientPath(file))).toHaveLength(3)
-    const status = await runCli(['status', '--json', '--command-config', clientPath(file)])
-    expect(status.code, status.stderr).toBe(0)
-    expect(JSON.parse(status.stdout)).toMatchObject({ brokers: expect.any(Array) })
-  })
+  it.each(['librdkafka-scram.properties', 'librdkafka-mtls.properties'])(
+    '%s reads the cluster, and `runbook status` works from the file alone',
+    async (file) => {
+      expect(await ourPartitions(clientPath(file))).toHaveLength(3)
+      const status = await runCli(['status', '--json', '--command-config', clientPath(file)])
+      expect(status.code, status.stderr).toBe(0)
+      expect(JSON.parse(status.stdout)).toMatchObject({ brokers: expect.any(Array) })
+    },
+  )
 })

@@ -108,8 +108,8 @@ describe('keys that do not decrypt: found before connecting', () => {
   const user = () => ({ cert: readFileSync(clientPath('user.crt'), 'utf8'), key: readFileSync(clientPath('user.key'), 'utf8') })
   // Nothing listens on port 9: the line must come from the files alone.
   it.each([
-    ['a wrong ssl.key.password', 'wrong', 'cannot be decrypted with ssl.key.password — set ssl.key.password to the key\'s password'],
-    ['no ssl.key.password', null, 'is encrypted and ssl.key.password is not set — set ssl.key.password to the key\'s password'],
+    ['a wrong ssl.key.password', 'wrong', "cannot be decrypted with ssl.key.password — set ssl.key.password to the key's password"],
+    ['no ssl.key.password', null, "is encrypted and ssl.key.password is not set — set ssl.key.password to the key's password"],
   ])('%s', async (_name, password, said) => {
     const keyStore = write('encrypted-user.pem', encryptedKeyPem(user().key, 'right-one') + user().cert)
     const path = file(`key-${password ?? 'none'}`, [

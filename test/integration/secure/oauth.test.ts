@@ -33,7 +33,10 @@ const loginModule = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLog
 describe('client credentials', () => {
   it('the Java 3.x style file: we and kafka-topics both get in', async () => {
     const { clientId, clientSecret } = secureSandbox().oauth
-    const path = file('oauth-jaas', [...common(), `sasl.jaas.config=${loginModule} required clientId="${clientId}" clientSecret="${clientSecret}" scope="kafka";`])
+    const path = file('oauth-jaas', [
+      ...common(),
+      `sasl.jaas.config=${loginModule} required clientId="${clientId}" clientSecret="${clientSecret}" scope="kafka";`,
+    ])
     const { kafka } = await connectWith(path)
     try {
       expect((await kafka.cluster()).brokers).toHaveLength(3)
@@ -77,7 +80,10 @@ describe('client credentials', () => {
 
 describe('refusals, one line each', () => {
   it('a client secret the identity provider refuses', async () => {
-    const path = file('oauth-bad-secret', [...common(), `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="wrong";`])
+    const path = file('oauth-bad-secret', [
+      ...common(),
+      `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="wrong";`,
+    ])
     const result = await runCli(['status', '--command-config', path])
     expect(result.stderr.trim()).toBe(
       `runbook status: the token endpoint ${secureSandbox().oauth.tokenUrl} refused client "${secureSandbox().oauth.clientId}" (HTTP 401 invalid_client: client authentication failed) — check clientId and clientSecret in sasl.jaas.config`,
@@ -118,7 +124,10 @@ describe('refusals, one line each', () => {
 
   it('OAUTHBEARER against the SCRAM listener', async () => {
     const saslSsl = first(secureSandbox().status.listeners.SASL_SSL)
-    const path = file('oauth-to-scram', [...common(), `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="${secureSandbox().oauth.clientSecret}";`])
+    const path = file('oauth-to-scram', [
+      ...common(),
+      `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="${secureSandbox().oauth.clientSecret}";`,
+    ])
     expect((await runCli(['status', '--command-config', path, '--bootstrap-server', saslSsl])).stderr.trim()).toBe(
       `runbook status: the listener at ${saslSsl} does not enable SASL OAUTHBEARER (it offers SCRAM-SHA-512, PLAIN, SCRAM-SHA-256) — set sasl.mechanism=SCRAM-SHA-512 (or another it offers)`,
     )
