@@ -25,41 +25,86 @@ export type ConnectionFaultKind = 'unreachable' | 'auth' | 'tls' | 'timeout' | '
 /** Thrown only when the cluster cannot be asked at all; its message is one line that says what to do. */
 export class KafkaConnectionError extends Error {
   readonly kind: ConnectionFaultKind
-  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown }) {
+  /** The precise cause, for scripts: e.g. "client-certificate-untrusted", "sasl-mechanism-not-enabled". */
+  readonly reason: string
+  /** The setting to change, as the operator spelled it (e.g. "ssl.truststore.location"), when one is to blame. */
+  readonly property: string | null
+  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown; reason?: string; property?: string | null }) {
     super(message, options)
     this.name = 'KafkaConnectionError'
     this.kind = kind
+    this.reason = options?.reason ?? kind
+    this.property = options?.property ?? null
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Connection
 
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER'
+
+/** TLS as the client speaks it: PEM text, never paths (stores are read and keys decrypted before connecting). */
+export interface TlsSettings {
+  /** CA certificates to trust; absent: the runtime's public CAs. */
+  readonly ca?: string
+  /** Our certificate chain, leaf first, for brokers that ask for one (mutual TLS). */
+  readonly cert?: string
+  /** Our unencrypted private key. */
+  readonly key?: string
+  /** false: accept any server certificate (librdkafka's enable.ssl.certificate.verification=false). */
+  readonly verifyCertificate?: boolean
+  /** false: do not check that the certificate names the host (ssl.endpoint.identification.algorithm empty or none). */
+  readonly verifyHostname?: boolean
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3'
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+}
+
+/** OAUTHBEARER with the client-credentials grant, as Java clients and librdkafka's OIDC method get tokens. */
+export interface OAuthClientCredentials {
+  /** http(s) token endpoint; a file: URL names a file holding a ready token (Kafka's file retriever). */
+  readonly tokenEndpointUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly scope?: string
+  /** SASL extensions sent beside the token (extension_<name> in the JAAS config). */
+  readonly extensions?: Readonly<Record<string, string>>
+  /** URL-encode the id and secret in the Basic header, as RFC 6749 says (Kafka: sasl.oauthbearer.header.urlencode, default off). */
+  readonly urlEncodeHeader?: boolean
+}
+
+export type SaslSettings =
+  | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
+  | { readonly mechanism: 'OAUTHBEARER'; readonly oauth: OAuthClientCredentials }
+
+/**
+ * Which settings the operator used, by the names they wrote them with, for error lines that say what to change.
+ * Never a secret.
+ */
+export interface ConnectionSettingNames {
+  /** The client.properties file, when there is one. */
+  readonly file?: string
+  /** Where our trusted CAs come from, e.g. "ssl.truststore.location" or "ssl.ca.location". */
+  readonly trustStore?: string
+  /** Where our client certificate comes from, e.g. "ssl.keystore.location" or "ssl.certificate.location". */
+  readonly keyStore?: string
+  readonly mechanism?: string
+  /** Where the SASL username and password come from, e.g. "sasl.jaas.config" or "sasl.username / sasl.password". */
+  readonly credentials?: string
+}
 
 /** How to reach a cluster: what `--bootstrap-server` and `--command-config` describe. */
 export interface ConnectionOptions {
   readonly bootstrapServers: readonly string[]
   readonly clientId?: string
-  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). PEM text, never paths. */
-  readonly tls?: {
-    readonly ca?: string
-    readonly cert?: string
-    readonly key?: string
-    readonly keyPassword?: string
-    readonly rejectUnauthorized?: boolean
-    readonly servername?: string
-  }
-  /** Present for SASL_PLAINTEXT and SASL_SSL. The password never reaches a transcript. */
-  readonly sasl?: {
-    readonly mechanism: SaslMechanism
-    readonly username: string
-    readonly password: string
-  }
+  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). */
+  readonly tls?: TlsSettings
+  /** Present for SASL_PLAINTEXT and SASL_SSL. Passwords and secrets never reach a transcript. */
+  readonly sasl?: SaslSettings
   /** Per-request timeout; a request that takes longer fails as `timeout`. */
   readonly requestTimeoutMs?: number
   /** Time to open a connection to one broker. */
   readonly connectTimeoutMs?: number
+  readonly names?: ConnectionSettingNames
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 export {
   alterPartitionReassignmentsV0,
   compressionsAlgorithmsByBitmask,
+  Connection,
   ConnectionPool,
   crc32c,
   createAPI,
@@ -51,9 +52,10 @@ export {
   Reader,
   readRecord,
   ResponseError,
+  saslHandshakeV1,
   Writer,
 } from '@platformatic/kafka'
-export type { Broker, Connection } from '@platformatic/kafka'
+export type { Broker } from '@platformatic/kafka'
 
 import { Reader } from '@platformatic/kafka'
 
