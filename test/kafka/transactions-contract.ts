@@ -58,6 +58,9 @@ export function transactionsContract(
     let held: HeldTransaction
     // A second producer with a short timeout, abandoned first so that its coordinator has timed it out by the last test.
     let expiring: HeldTransaction
+    // The coordinator stamps its own epoch (its __transaction_state partition's leader epoch) on producer
+    // state and markers; on a shared cluster whose brokers other tests restarted it is no longer 0.
+    let coordinatorEpoch: number
     let expiringTopic: string
     const expiringTimeoutMs = 2000
 
@@ -140,7 +143,9 @@ export function transactionsContract(
       ])
       expect(p0!.producers).toHaveLength(1)
       const producer = p0!.producers[0]!
-      expect(producer).toMatchObject({ producerEpoch: 0, lastSequence: 3, coordinatorEpoch: 0, transactionStartOffset: 3n })
+      expect(producer).toMatchObject({ producerEpoch: 0, lastSequence: 3, transactionStartOffset: 3n })
+      expect(Number.isInteger(producer.coordinatorEpoch) && producer.coordinatorEpoch! >= 0).toBe(true)
+      coordinatorEpoch = producer.coordinatorEpoch!
       expect(producer.lastTimestampMs).toEqual(expect.any(Number))
       expect(p1!.producers.map((p) => [p.producerId, p.transactionStartOffset])).toEqual([[producer.producerId, 3n]])
       // Plain (non-idempotent) records leave no producer state.
@@ -221,7 +226,7 @@ export function transactionsContract(
       if (world.line === '3.9') expect(described!.startTimeMs).toEqual(expect.any(Number))
       else expect(described!.startTimeMs).toBeNull()
       expect((await producersOn({ topic, partition: 0 })).producers).toMatchObject([
-        { producerId, producerEpoch: 1, lastSequence: -1, coordinatorEpoch: 0, transactionStartOffset: null },
+        { producerId, producerEpoch: 1, lastSequence: -1, coordinatorEpoch, transactionStartOffset: null },
       ])
     })
 
@@ -241,10 +246,10 @@ export function transactionsContract(
         })),
       ).toEqual([
         { base: 0n, last: 1n, producer: producerId, epoch: 0, transactional: true, control: false, records: 2, markers: [] },
-        { base: 2n, last: 2n, producer: producerId, epoch: 0, transactional: true, control: true, records: 0, markers: [[2n, 'commit', 0]] },
+        { base: 2n, last: 2n, producer: producerId, epoch: 0, transactional: true, control: true, records: 0, markers: [[2n, 'commit', coordinatorEpoch]] },
         { base: 3n, last: 4n, producer: producerId, epoch: 0, transactional: true, control: false, records: 2, markers: [] },
         // The fence's abort marker carries the epoch the coordinator bumped to end the transaction.
-        { base: 5n, last: 5n, producer: producerId, epoch: 1, transactional: true, control: true, records: 0, markers: [[5n, 'abort', 0]] },
+        { base: 5n, last: 5n, producer: producerId, epoch: 1, transactional: true, control: true, records: 0, markers: [[5n, 'abort', coordinatorEpoch]] },
       ])
       const [committed] = await ops.fetchRecords([{ topic, partition: 0, offset: 0n, isolation: 'read_committed' }])
       expect(committed!.abortedTransactions).toEqual([{ producerId, firstOffset: 3n }])
