@@ -1,7 +1,7 @@
 // A consumer with auto-commit was killed (OOM) after a commit covered records it had not handled yet: those
 // records are lost to its group. Stop the group, rewind its committed offsets to before the loss, replay.
 
-import { type Block, counted, formatCount, markdown, notice, table } from '../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, formatSeconds, iso, markdown, notice, table } from '../lib/engine/blocks.ts'
 import { formatDuration, ParamError, type ParamSpec, param } from '../lib/engine/params.ts'
 import { notebook, Refusal, type RunContext } from '../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../lib/kafka/types.ts'
@@ -33,17 +33,7 @@ import {
   readSessionTimeouts,
 } from '../lib/reads/consumer-group.ts'
 import { readAnswerFile } from '../lib/reads/text-file.ts'
-import {
-  describeSpan,
-  formatSeconds,
-  groupFacts,
-  iso,
-  lagTable,
-  marginBlocks,
-  membersTable,
-  offsetsChangeTable,
-  previewBlocks,
-} from './consumer-oom-replay/words.ts'
+import { describeSpan, groupFacts, lagTable, marginBlocks, membersTable, offsetsChangeTable, previewBlocks } from './consumer-oom-replay/words.ts'
 
 interface State {
   view?: GroupView

@@ -1,6 +1,6 @@
 // Tables and sentences of the consumer-oom-replay runbook: the group, the rewind preview, the undo.
 
-import { type Block, facts, formatCount, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, facts, formatCount, formatSeconds, iso, notice, table } from '../../lib/engine/blocks.ts'
 import { formatDuration } from '../../lib/engine/params.ts'
 import type { GroupMember, TopicPartition } from '../../lib/kafka/types.ts'
 import { describePartitions, type MoveNote, type PartitionMove, type RewindMethod, type RewindPlan } from '../../lib/plans/offset-rewind.ts'
@@ -10,18 +10,9 @@ import type { GroupView, LogBounds } from '../../lib/reads/consumer-group.ts'
 /** At most this many partition rows on screen; the plan in the transcript (and --json) has them all. */
 export const maxRows = 60
 
-export const iso = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'))
-
 export function describeSpan(fromMs: number | null, toMs: number | null): string {
   if (fromMs === null || toMs === null) return '—'
   return `${iso(fromMs)} → ${iso(toMs)} (${formatSeconds(toMs - fromMs)})`
-}
-
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${ms} ms`
-  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`
-  return `${(ms / 3_600_000).toFixed(1)} h`
 }
 
 const tp = (p: TopicPartition) => `${p.topic}/${p.partition}`

@@ -1,7 +1,7 @@
 // Find and cause: the flagged partitions exactly as kafka-topics flags them, and why every out-of-sync replica
 // is out — broker state and last contact, its own log end sampled twice, throttles, log directories, racks.
 
-import { formatCount, notice } from '../../lib/engine/blocks.ts'
+import { formatCount, iso, notice } from '../../lib/engine/blocks.ts'
 import { Refusal } from '../../lib/engine/runbook.ts'
 import { planIsrFindings, type AffectedPartition } from '../../lib/plans/isr-findings.ts'
 import { planReplicaCauses } from '../../lib/plans/replica-causes.ts'
@@ -14,7 +14,7 @@ import {
   type ReplicaPair,
 } from '../../lib/reads/replication.ts'
 import { nb, type Context } from './notebook.ts'
-import { causeBlocks, findBlocks, iso } from './tables.ts'
+import { causeBlocks, findBlocks } from './tables.ts'
 import { howWritesStop, pickVariant } from './text.ts'
 
 /** How long one broker may take to answer before it counts as not answering (a hung broker never does). */

@@ -1,11 +1,10 @@
 // The decision: wait (with the broker's restart as the operator's own command), lower min ISR, remove a
 // throttle, export a reassignment for a broker gone for good, or change nothing — each priced from live numbers.
 
-import { agree, counted } from '../../lib/engine/blocks.ts'
+import { agree, counted, formatSeconds } from '../../lib/engine/blocks.ts'
 import type { DecisionOption } from '../../lib/engine/runbook.ts'
 import { planIsrOptions, type IsrOptionFacts } from '../../lib/plans/isr-decision.ts'
 import { nb, type Context } from './notebook.ts'
-import { formatSeconds } from './tables.ts'
 
 function facts(ctx: Context): IsrOptionFacts {
   return (ctx.state.facts ??= planIsrOptions(

@@ -1,7 +1,7 @@
 // Tables and sentences of the isr-shrink runbook: the flagged partitions grouped by the replicas that left the
 // ISR, and the cause of every out-of-sync replica.
 
-import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, facts, formatCount, formatSeconds, iso, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { IsrFindings, ShrinkGroup } from '../../lib/plans/isr-findings.ts'
 import type { BrokerCause, CauseReport, Progress, ReplicaCause } from '../../lib/plans/replica-causes.ts'
 import { producersSee, verdictWords } from './text.ts'
@@ -9,14 +9,6 @@ import { producersSee, verdictWords } from './text.ts'
 /** At most this many rows per table on screen; the transcript (and --json) has them all. */
 export const maxRows = 40
 
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${ms} ms`
-  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`
-  return `${(ms / 3_600_000).toFixed(1)} h`
-}
-
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 const list = (ids: readonly number[]) => (ids.length ? ids.join(',') : '—')
 const more = (total: number) => (total > maxRows ? ` — ${formatCount(total - maxRows)} more not shown (the transcript has them all)` : '')
 

@@ -1,13 +1,12 @@
 // After the choice: the operator's own restart command for a down broker (confirmed), a bounded watch of the
 // ISR until writes or replicas are back, and, for a broker gone for good, a reassignment plan to export.
 
-import { type Block, counted, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, formatSeconds, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { Refusal } from '../../lib/engine/runbook.ts'
 import type { TopicState } from '../../lib/kafka/types.ts'
 import { partitionKey } from '../../lib/plans/isr-findings.ts'
 import { planReplicaMove } from '../../lib/plans/replica-move.ts'
 import { nb, type Context, bootstrapPlaceholder } from './notebook.ts'
-import { formatSeconds } from './tables.ts'
 
 const down = (ctx: Context) => [...(ctx.state.facts?.downBrokers ?? []), ...(ctx.state.facts?.hungBrokers ?? [])]
 

@@ -3,6 +3,7 @@
 // records. The trainee gets consumer-oom-replay. Scored from the producer's and the consumers' ledgers.
 
 import { join } from 'node:path'
+import { iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, changesTriedOnActiveGroup, compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
@@ -47,8 +48,6 @@ interface OomState {
   /** The service instances in start order; the last one may be running. */
   readonly consumers: Workload[]
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 async function waitUntil(ctx: DrillContext, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = ctx.now() + timeoutMs

@@ -5,6 +5,7 @@
 // Scored from the producer's ledger, the session transcript, a full read-back and the topic's final config.
 
 import { join } from 'node:path'
+import { iso } from '../../format/time.ts'
 import { control } from '../../sandbox/index.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
@@ -47,8 +48,6 @@ async function waitUntil(ctx: Pick<DrillContext, 'now' | 'sleep'>, check: () => 
     await ctx.sleep(250)
   }
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 async function isrSizes(ctx: DrillContext, topic: string): Promise<number[]> {
   const [state] = await ctx.kafka.partitionStates([topic])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { agree, counted, formatCount } from '../../lib/plans/counts.ts'
+import { agree, counted, formatCount } from '../../lib/format/counts.ts'
 
 describe('counts in sentences', () => {
   it.each([
