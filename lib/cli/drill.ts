@@ -110,13 +110,13 @@ export const command: Command = {
           ? ({ kind: 'guided', io, answers } as const)
           : ({ kind: 'headless', io, answers, approvals } as const)
 
-    const { connect, loadSandboxProbe } = await import('../kafka/index.ts')
+    const [{ connect }, { createSandboxProbe }] = await Promise.all([import('../kafka/index.ts'), import('../kafka/platformatic/sandbox-probe.ts')])
     const result = await runDrill({
       scenario,
       runbook,
       trainee,
       sandbox,
-      probe: await loadSandboxProbe(),
+      probe: createSandboxProbe(),
       connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill' }),
       drillsDir: resolve(env.cwd, (args.values['drills-dir'] as string | undefined) ?? '.runbook/drills'),
       sessionsDir: sessionsDir(args, env, config),
