@@ -117,7 +117,7 @@ export const command: Command = {
       trainee,
       sandbox,
       probe: createSandboxProbe(),
-      connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill' }),
+      connect: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill', ...extra }),
       drillsDir: resolve(env.cwd, (args.values['drills-dir'] as string | undefined) ?? '.runbook/drills'),
       sessionsDir: sessionsDir(args, env, config),
       keepSandbox: Boolean(args.values['keep-sandbox']),

@@ -14,7 +14,7 @@ import type { AnyRunbook } from '../engine/runbook.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { down, type SandboxConfig, type SandboxProbe, up } from '../sandbox/index.ts'
 import { type DrillReport, saveDrillReport } from './report.ts'
-import type { DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
+import type { ConnectKafka, DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
 import { WorkloadProcesses } from './workload-processes.ts'
 
 type Answers = ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
@@ -37,7 +37,8 @@ export interface DrillOptions {
   /** The sandbox to run on (its name and ports); started if it is not running. */
   readonly sandbox: SandboxConfig
   readonly probe: SandboxProbe
-  readonly connect: (bootstrap: string) => Promise<KafkaOps>
+  /** Opens a client on the sandbox (or on some of its brokers); the scenarios get it as `ctx.connect`. */
+  readonly connect: ConnectKafka
   /** Drill folders (ledgers, logs, the report when no runbook ran) go under here. */
   readonly drillsDir: string
   readonly sessionsDir: string
@@ -108,6 +109,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     kafka = await options.connect(info.bootstrap)
     const ctx: DrillContext = {
       kafka,
+      connect: options.connect,
       bootstrap: info.bootstrap,
       sandbox: options.sandbox,
       dir,

@@ -16,7 +16,7 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
   return {
     sandbox: testSandbox().config,
     probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
+    connect: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test', ...extra }),
     drillsDir: join(dir, 'drills'),
     sessionsDir: join(dir, 'sessions'),
     operator: 'trainee',

@@ -7,7 +7,6 @@
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect } from '../../kafka/index.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import { bootstrapServers } from '../../sandbox/index.ts'
 import {
@@ -66,7 +65,7 @@ async function waitUntil(ctx: DrillContext, what: string, timeoutMs: number, che
 /** A client that talks to the leader's broker only, and the environment of the fault. */
 async function faultEnv(ctx: DrillContext, services: readonly Service[]): Promise<{ env: LeaderLossEnv; close: () => Promise<void> }> {
   const address = bootstrapServers(ctx.sandbox).split(',')[leader - 1]!
-  const leaderOnly = await connect({ bootstrapServers: [address], clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
+  const leaderOnly = await ctx.connect(address, { clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
   const holdWrites = async () => {
     for (const s of services) s.workload!.hold()
     // A produce request already sent is appended meanwhile; its acknowledgement waits in the producer's socket.
