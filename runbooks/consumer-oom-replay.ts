@@ -25,7 +25,9 @@ import { suggestSafetyMargin, type MarginSuggestion } from '../lib/plans/replay-
 import {
   type GroupView,
   type LogBounds,
+  readCommittedOffsets,
   readGroupChoices,
+  readGroupState,
   readGroupView,
   readLogBounds,
   readRecordTimes,
@@ -198,12 +200,6 @@ interface UndoRecord {
 
 const key = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`
 
-async function readCommitted(kafka: KafkaOps, groupId: string): Promise<Map<string, bigint>> {
-  const offsets = await kafka.committedOffsets(groupId)
-  if (offsets.error) throw new Error(`cannot read the committed offsets of ${groupId}: ${offsets.error.message}`)
-  return new Map(offsets.offsets.map((o) => [key(o), o.offset]))
-}
-
 /** Polls the committed offsets until they equal `expected` (bounded): Kafka answers commits at once, but a moving coordinator may not. */
 async function verifyCommitted(
   kafka: KafkaOps,
@@ -213,7 +209,7 @@ async function verifyCommitted(
 ) {
   let wrong: (TopicPartition & { expected: bigint; now: bigint | null })[] = []
   for (let attempt = 0; attempt < 10; attempt++) {
-    const now = await readCommitted(kafka, groupId)
+    const now = await readCommittedOffsets(kafka, groupId)
     wrong = expected.filter((e) => now.get(key(e)) !== e.offset).map((e) => ({ ...e, expected: e.offset, now: now.get(key(e)) ?? null }))
     if (wrong.length === 0) break
     await sleep(300)
@@ -222,9 +218,9 @@ async function verifyCommitted(
 }
 
 async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly (TopicPartition & { readonly offset: bigint | null })[]) {
-  const [[description], committed] = await Promise.all([kafka.describeGroups([groupId]), readCommitted(kafka, groupId)])
+  const [description, committed] = await Promise.all([readGroupState(kafka, groupId), readCommittedOffsets(kafka, groupId)])
   const drifts: { what: string; planned: string; now: string }[] = []
-  if (description && !description.error && !groupIsStopped(description)) {
+  if (description.found && !groupIsStopped(description)) {
     drifts.push({
       what: `group ${groupId}`,
       planned: 'Empty (no members)',
@@ -388,14 +384,14 @@ export default nb.runbook({
         const groupId = ctx.state.view!.groupId
         const limitMs = await ctx.param('wait-for-empty')
         const started = ctx.now()
-        let [group] = await ctx.kafka.describeGroups([groupId])
-        const activeNow = () => Boolean(group && !group.error && !groupIsStopped(group))
+        let group = await readGroupState(ctx.kafka, groupId)
+        const activeNow = () => group.found && !groupIsStopped(group)
         if (activeNow() && ctx.dryRun) {
           return {
             blocks: [
               notice(
                 'warn',
-                `Dry run: group ${groupId} is ${group!.state} with ${group!.members.length} member(s); a real run waits here and refuses to rewind until it is Empty.`,
+                `Dry run: group ${groupId} is ${group.state} with ${group.members.length} member(s); a real run waits here and refuses to rewind until it is Empty.`,
               ),
             ],
             data: { groupId, activeAtStart: ctx.state.activeAtStart, active: true, waitedMs: 0, dryRun: true },
@@ -406,22 +402,22 @@ export default nb.runbook({
           const waited = ctx.now() - started
           if (waited - shown >= 10_000) {
             shown = waited
-            ctx.show([notice('info', `Still ${group!.state} with ${group!.members.length} member(s) after ${formatSeconds(waited)}…`)])
+            ctx.show([notice('info', `Still ${group.state} with ${group.members.length} member(s) after ${formatSeconds(waited)}…`)])
           }
           await ctx.sleep(1000)
-          ;[group] = await ctx.kafka.describeGroups([groupId])
+          group = await readGroupState(ctx.kafka, groupId)
         }
         const waitedMs = ctx.now() - started
         if (activeNow()) {
-          const clients = [...new Set(group!.members.map((m) => `${m.clientId}@${m.host}`))].join(', ')
+          const clients = [...new Set(group.members.map((m) => `${m.clientId}@${m.host}`))].join(', ')
           throw new Refusal(
-            `group ${groupId} is still ${group!.state} with ${group!.members.length} active member${group!.members.length === 1 ? '' : 's'} (${clients}) after ${formatSeconds(waitedMs)} — stop them (--set stop-command=…), or wait longer (--set wait-for-empty=2m); nothing changed`,
+            `group ${groupId} is still ${group.state} with ${group.members.length} active member${group.members.length === 1 ? '' : 's'} (${clients}) after ${formatSeconds(waitedMs)} — stop them (--set stop-command=…), or wait longer (--set wait-for-empty=2m); nothing changed`,
           )
         }
         const blocks: Block[] = [
           notice(
             'ok',
-            `Group ${groupId} is ${group?.error ? 'gone (Dead)' : (group?.state ?? 'Empty')}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over the rewind.`,
+            `Group ${groupId} is ${group.found ? group.state : 'gone (Dead)'}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over the rewind.`,
           ),
           notice(
             'info',

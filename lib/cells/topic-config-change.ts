@@ -6,7 +6,8 @@ import { type Block, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
 import type { ActionCell, Confirmation, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
-import type { ConfigSource, KafkaOps } from '../kafka/types.ts'
+import type { KafkaOps } from '../kafka/types.ts'
+import { readTopicSettings, type Setting, settingOf } from '../reads/topic-settings.ts'
 
 /** One setting to change: a value to set, or null to remove the topic's own override. */
 export interface ConfigTarget {
@@ -15,10 +16,8 @@ export interface ConfigTarget {
   readonly value: string | null
 }
 
-export interface SettingState {
-  readonly value: string | null
-  readonly source: ConfigSource
-}
+/** A setting's value and where it comes from, as a change records it (before) and restores it. */
+export type SettingState = Pick<Setting, 'value' | 'source'>
 
 export interface ConfigChange {
   readonly topic: string
@@ -34,26 +33,25 @@ export interface ConfigChangePlan<F = unknown> {
   readonly facts?: F
 }
 
-/** Every named setting of the topics, with where its value comes from. */
-export async function readTopicSettings(kafka: KafkaOps, topics: readonly string[], names: readonly string[]): Promise<Map<string, SettingState>> {
-  const configs = await kafka.describeConfigs(topics.map((name) => ({ type: 'topic' as const, name })))
-  const settings = new Map<string, SettingState>()
-  for (const config of configs) {
-    if (config.resource.type !== 'topic') continue
-    if (config.error) throw new Refusal(`cannot read the settings of topic ${config.resource.name}: ${config.error.message} — check the name; nothing changed`)
-    for (const name of names) {
-      const entry = config.entries.find((e) => e.name === name)
-      settings.set(`${config.resource.name}/${name}`, { value: entry?.value ?? null, source: entry?.source ?? 'default' })
-    }
-  }
-  return settings
-}
-
 const shown = (state: SettingState) => `${state.value ?? 'unset'}${state.source === 'dynamic-topic' ? '' : ` (inherited: ${state.source})`}`
 const afterText = (change: ConfigChange) => (change.after === null ? 'inherited (override removed)' : change.after)
 
-async function currentSettings(kafka: KafkaOps, changes: readonly { topic: string; name: string }[]) {
-  return readTopicSettings(kafka, [...new Set(changes.map((c) => c.topic))], [...new Set(changes.map((c) => c.name))])
+/** The changed settings as they are now, by "topic/name"; a topic that cannot be read stops the run. */
+async function currentSettings(kafka: KafkaOps, changes: readonly { topic: string; name: string }[]): Promise<Map<string, SettingState>> {
+  const topics = await readTopicSettings(
+    kafka,
+    changes.map((c) => c.topic),
+    [...new Set(changes.map((c) => c.name))],
+  )
+  const unreadable = topics.find((t) => !t.exists)
+  if (unreadable) throw new Refusal(`cannot read the settings of topic ${unreadable.topic}: ${unreadable.error!.message} — check the name; nothing changed`)
+  const byTopic = new Map(topics.map((t) => [t.topic, t]))
+  return new Map(
+    changes.map((c) => {
+      const { value, source } = settingOf(byTopic.get(c.topic), c.name)
+      return [`${c.topic}/${c.name}`, { value, source }] as const
+    }),
+  )
 }
 
 async function alter(kafka: KafkaOps, changes: readonly { topic: string; name: string; value: string | null }[], validateOnly: boolean) {

@@ -7,6 +7,7 @@ import { Refusal } from '../../lib/engine/runbook.ts'
 import { isFixFault, planMinIsrRaise, planUncleanOff, type MinIsrPlan, type UncleanPlan } from '../../lib/plans/durability-fixes.ts'
 import { type Ctx, freshReport, nb, type State } from './notebook.ts'
 import { minIsrPreview, uncleanPreview } from './previews.ts'
+import { readTopicStates } from '../../lib/reads/replication.ts'
 import { agree, counted } from '../../lib/engine/blocks.ts'
 
 async function minIsrPlan(ctx: Ctx): Promise<MinIsrPlan> {
@@ -84,7 +85,10 @@ export const minIsrCell = topicConfigChange<State, typeof nb.params, MinIsrPlan>
         },
   // The plan priced how many partitions refuse acks=all at once: more of them now is a different plan.
   recheckMore: async (ctx, { facts }) => {
-    const states = await ctx.kafka.partitionStates(facts!.changes.map((c) => c.topic))
+    const states = await readTopicStates(
+      ctx.kafka,
+      facts!.changes.map((c) => c.topic),
+    )
     return facts!.changes.flatMap((change) => {
       const now = states.find((s) => s.topic === change.topic)?.partitions.filter((p) => p.leader !== null && p.isr.length < Number(change.to)).length ?? 0
       return now > change.failingAtOnce

@@ -18,16 +18,11 @@ import {
   type TopicMinIsr,
   planMinIsrChange,
 } from '../../lib/plans/min-isr-change.ts'
-import { readReplicationSnapshot, readTopicConfigs } from '../../lib/reads/replication.ts'
+import { readMinIsr, readReplicationSnapshot, readTopicStates } from '../../lib/reads/replication.ts'
 import { bootstrapPlaceholder, nb } from './notebook.ts'
 
 const list = (ids: readonly number[] | null) => (ids === null ? '—' : ids.length ? ids.join(',') : '—')
 const copies = (n: number) => (n === 1 ? 'a single copy (the leader alone)' : `${n} copies`)
-
-export async function readMinIsr(kafka: KafkaOps, topics: readonly string[]): Promise<TopicMinIsr[]> {
-  const views = await readTopicConfigs(kafka, topics, 'min.insync.replicas')
-  return views.map((v) => ({ topic: v.topic, exists: v.exists, value: v.entry?.value ?? null, source: v.entry?.source ?? null, overrides: v.overrides }))
-}
 
 /** Reads back until the configs match (brokers apply a committed change a moment later), at most ~10 s. */
 async function settle(
@@ -195,7 +190,10 @@ async function verifyRestored(kafka: KafkaOps, sleep: (ms: number) => Promise<vo
       ),
     record.topics.map((t) => t.topic),
   )
-  const states = await kafka.partitionStates(record.topics.map((t) => t.topic))
+  const states = await readTopicStates(
+    kafka,
+    record.topics.map((t) => t.topic),
+  )
   const minOf = (topic: string) => Number(expected.get(topic)!.previous.value ?? '1')
   const refused = states.flatMap((s) => s.partitions.filter((p) => p.leader !== null && p.isr.length < Math.min(minOf(s.topic), p.replicas.length)))
   const blocks: Block[] = differences.length
@@ -272,7 +270,7 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
   }),
   async recheck(ctx, plan) {
     const topics = plan.topics.map((t) => t.topic)
-    const [states, configs] = await Promise.all([ctx.kafka.partitionStates(topics), readMinIsr(ctx.kafka, topics)])
+    const [states, configs] = await Promise.all([readTopicStates(ctx.kafka, topics), readMinIsr(ctx.kafka, topics)])
     const drifts: Drift[] = []
     for (const t of plan.topics) {
       const state = states.find((s) => s.topic === t.topic)
@@ -325,10 +323,16 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
       topics.map((t) => t.topic),
     )
     // Writes come back at once; on 4.x the controller also empties the topics' ELR (measured within 31 ms).
-    let states = await ctx.kafka.partitionStates(topics.map((t) => t.topic))
+    let states = await readTopicStates(
+      ctx.kafka,
+      topics.map((t) => t.topic),
+    )
     for (let attempt = 0; attempt < 20 && states.some((s) => s.partitions.some((p) => (p.elr ?? []).length > 0)); attempt++) {
       await ctx.sleep(250)
-      states = await ctx.kafka.partitionStates(topics.map((t) => t.topic))
+      states = await readTopicStates(
+        ctx.kafka,
+        topics.map((t) => t.topic),
+      )
     }
     const rows = states.flatMap((s) =>
       s.partitions.map((p) => [

@@ -14,7 +14,7 @@ import {
   throttleOps,
   type ThrottleReleasePlan,
 } from '../../lib/plans/throttle-release.ts'
-import { readBrokerThrottles, readReplicationSnapshot, readTopicConfigs } from '../../lib/reads/replication.ts'
+import { readBrokerThrottles, readReplicationSnapshot, readTopicOverrides } from '../../lib/reads/replication.ts'
 import { brokerBudgetMs } from './assess.ts'
 import { nb } from './notebook.ts'
 
@@ -27,12 +27,6 @@ interface ThrottlePlan extends ThrottleReleasePlan {
 }
 
 const shown = (v: string | null | undefined) => (v === null || v === undefined ? '(none)' : v)
-
-/** Each topic's overrides now: the lists the plan changes, and every other override. */
-async function readLists(kafka: KafkaOps, topics: readonly string[]) {
-  const views = await readTopicConfigs(kafka, topics, 'leader.replication.throttled.replicas')
-  return new Map(views.map((v) => [v.topic, v.overrides]))
-}
 
 function listDrifts(now: ReadonlyMap<string, Readonly<Record<string, string>>>, topics: ThrottleUndo['topics'], expect: 'before' | 'after'): Drift[] {
   const drifts: Drift[] = []
@@ -78,7 +72,7 @@ async function settleLists(
   let drifts: Drift[] = []
   for (let attempt = 0; attempt < 20; attempt++) {
     drifts = listDrifts(
-      await readLists(
+      await readTopicOverrides(
         kafka,
         topics.map((t) => t.topic),
       ),
@@ -134,7 +128,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
     const reassigning = new Set([...snapshot.adding.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))
     const plan = planThrottleRelease(causes, topicThrottles, reassigning)
     if (isThrottleFault(plan)) throw new Refusal(describeThrottleFault(plan))
-    const overrides = await readLists(
+    const overrides = await readTopicOverrides(
       ctx.kafka,
       plan.topics.map((t) => t.topic),
     )
@@ -177,7 +171,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
   }),
   recheck: async (ctx, plan) =>
     listDrifts(
-      await readLists(
+      await readTopicOverrides(
         ctx.kafka,
         plan.topics.map((t) => t.topic),
       ),
@@ -224,7 +218,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
     }),
     recheck: async (ctx, record) =>
       listDrifts(
-        await readLists(
+        await readTopicOverrides(
           ctx.kafka,
           record.topics.map((t) => t.topic),
         ),

@@ -6,6 +6,7 @@ import { Refusal } from '../../lib/engine/runbook.ts'
 import type { TopicState } from '../../lib/kafka/types.ts'
 import { partitionKey } from '../../lib/plans/isr-findings.ts'
 import { planReplicaMove } from '../../lib/plans/replica-move.ts'
+import { readLeaderReplicaSizes, readTopicStates } from '../../lib/reads/replication.ts'
 import { nb, type Context, bootstrapPlaceholder } from './notebook.ts'
 
 const down = (ctx: Context) => [...(ctx.state.facts?.downBrokers ?? []), ...(ctx.state.facts?.hungBrokers ?? [])]
@@ -99,7 +100,7 @@ export const watchCell = nb.query({
     const target = targetOf(ctx)
     const started = ctx.now()
     let shown = 0
-    let result = target.done(await ctx.kafka.partitionStates(target.topics))
+    let result = target.done(await readTopicStates(ctx.kafka, target.topics))
     while (!result.done && ctx.now() - started < limitMs) {
       const waited = ctx.now() - started
       if (waited - shown >= 10_000) {
@@ -112,7 +113,7 @@ export const watchCell = nb.query({
         ])
       }
       await ctx.sleep(1000)
-      result = target.done(await ctx.kafka.partitionStates(target.topics))
+      result = target.done(await readTopicStates(ctx.kafka, target.topics))
     }
     const waitedMs = ctx.now() - started
     ctx.state.recovered = result.done
@@ -157,14 +158,7 @@ export const exportCell = nb.query({
     const counts = new Map<number, number>()
     for (const t of snapshot.topics) for (const p of t.partitions) for (const id of p.replicas) counts.set(id, (counts.get(id) ?? 0) + 1)
     const moving = findings.partitions.filter((p) => p.replicas.some((id) => gone.includes(id)))
-    const leaders = [...new Set(moving.map((p) => p.leader).filter((id): id is number => id !== null))]
-    const sizes = new Map<string, bigint>()
-    for (const answer of leaders.length ? await ctx.kafka.describeLogDirs(leaders) : []) {
-      for (const dir of answer.dirs)
-        for (const r of dir.replicas)
-          if (!r.future && moving.some((p) => p.topic === r.topic && p.partition === r.partition && p.leader === answer.broker))
-            sizes.set(partitionKey(r), r.sizeBytes)
-    }
+    const sizes = await readLeaderReplicaSizes(ctx.kafka, moving)
     const plan = planReplicaMove({ gone, brokers: snapshot.brokers, partitions: moving, replicaCounts: counts, sizes })
     const blocks: Block[] = []
     if (plan.moves.length > 0) {

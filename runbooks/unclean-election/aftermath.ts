@@ -5,7 +5,9 @@
 import { code, facts, formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
-import { partitionKey, readPartitionStates } from '../../lib/reads/leaderless.ts'
+import { readGroupCommitsOn } from '../../lib/reads/consumer-group.ts'
+import { partitionKey, readPartitionProgress } from '../../lib/reads/leaderless.ts'
+import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
 import { nb, type Context, type Recovered } from './notebook.ts'
 import { fewNames, producersText, provenLoss } from './text.ts'
 
@@ -22,20 +24,15 @@ interface PartitionNow {
 }
 
 async function readNow(ctx: Context, recovered: readonly Recovered[]): Promise<PartitionNow[]> {
-  const states = await readPartitionStates(ctx.kafka, recovered)
-  const hw = await ctx.kafka.listOffsets(recovered.map((r) => ({ topic: r.topic, partition: r.partition, spec: 'latest' as const })))
-  const leaders = recovered.map((r) => states.get(partitionKey(r))?.leader ?? null)
-  const ends = await ctx.kafka.replicaOffsets(
-    recovered.flatMap((r, i) => (leaders[i] === null ? [] : [{ topic: r.topic, partition: r.partition, broker: leaders[i]!, spec: 'latest' as const }])),
-  )
+  const progress = await readPartitionProgress(ctx.kafka, recovered)
   const minIsr = new Map((ctx.state.snapshot?.partitions ?? []).map((p) => [partitionKey(p), p.minIsr]))
   return recovered.map((r, i) => ({
     recovered: r,
-    leader: leaders[i]!,
-    isr: states.get(partitionKey(r))?.isr ?? [],
+    leader: progress[i]!.leader,
+    isr: progress[i]!.isr,
     minIsr: minIsr.get(partitionKey(r)) ?? null,
-    highWatermark: hw[i]?.offset ?? null,
-    leaderLogEnd: ends.find((e) => e.topic === r.topic && e.partition === r.partition)?.offset ?? null,
+    highWatermark: progress[i]!.highWatermark,
+    leaderLogEnd: progress[i]!.leaderLogEnd,
   }))
 }
 
@@ -54,11 +51,9 @@ async function readGroupsPast(kafka: KafkaOps, partitions: readonly PartitionNow
   const restarted = partitions.filter((p) => p.recovered.epochStart !== null)
   if (restarted.length === 0) return []
   const topics = [...new Set(restarted.map((p) => p.recovered.topic))]
-  const groups = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
   const found: GroupPast[] = []
-  for (const group of groups) {
-    const answer = await kafka.committedOffsets(group.groupId, topics)
-    for (const c of answer.offsets) {
+  for (const group of await readGroupCommitsOn(kafka, topics)) {
+    for (const c of group.offsets) {
       const p = restarted.find((r) => r.recovered.topic === c.topic && r.recovered.partition === c.partition)
       if (p && c.offset > p.recovered.epochStart!)
         found.push({
@@ -173,13 +168,7 @@ export const aftermathCell = nb.query({
       blocks.push(notice('ok', 'No consumer group has a committed offset past the start of the new history.'))
     }
     const topics = [...new Set(recovered.map((r) => r.topic))]
-    const configs = await ctx.kafka.describeConfigs(
-      topics.map((name) => ({ type: 'topic' as const, name })),
-      { names: [flagName] },
-    )
-    const flagged = configs
-      .filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true')
-      .map((c) => (c.resource.type === 'topic' ? c.resource.name : ''))
+    const flagged = (await readTopicSettings(ctx.kafka, topics, [flagName])).filter((t) => settingOf(t, flagName).value === 'true').map((t) => t.topic)
     blocks.push(
       flagged.length
         ? notice(

@@ -7,7 +7,7 @@ import { Refusal, type ApplyResult } from '../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
 import { describePlanFault, planUncleanElection, type ElectionPlan, type ElectionStep } from '../../lib/plans/unclean-election.ts'
-import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../../lib/reads/leaderless.ts'
+import { partitionKey, readHighWatermarks, readLeaderlessSnapshot, readPartitionStates } from '../../lib/reads/leaderless.ts'
 import { watchLeaders } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
 import { recheckLeaderless } from './recheck.ts'
@@ -126,7 +126,7 @@ async function apply(ctx: Context, plan: ElectionPlan): Promise<ApplyResult<Reor
 async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<ReorderUndo>) {
   const elected = plan.steps.filter((s) => result.applied.includes(`elect broker ${plan.candidate} on ${partitionName(s)}`))
   const states = await watchLeaders(ctx, elected, verifyTimeoutMs, () => {})
-  const highWatermarks = await ctx.kafka.listOffsets(elected.map((s) => ({ topic: s.topic, partition: s.partition, spec: 'latest' as const })))
+  const highWatermarks = await readHighWatermarks(ctx.kafka, elected)
   const rows = elected.map((s, i) => {
     const now = states.get(partitionKey(s))
     return [

@@ -4,10 +4,11 @@
 
 import { formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
 import { Refusal, type ApplyResult } from '../../lib/engine/runbook.ts'
-import type { ConfigOp } from '../../lib/kafka/types.ts'
+import type { ConfigOp, KafkaOps } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
 import { describePlanFault, planUncleanFlag, type FlagPlan, type FlagTopic } from '../../lib/plans/unclean-election.ts'
 import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../../lib/reads/leaderless.ts'
+import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
 import { watchLeaders } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
 import { recheckLeaderless } from './recheck.ts'
@@ -19,6 +20,16 @@ const flagName = 'unclean.leader.election.enable'
 export interface FlagUndo {
   /** Topics whose flag is still on because this run could not turn it back. */
   readonly topics: readonly FlagTopic[]
+}
+
+/** Each topic's own override of the flag, by topic; absent where the topic inherits it. */
+async function readTopicOverride(kafka: KafkaOps, topics: readonly FlagTopic[]): Promise<Map<string, string>> {
+  const settings = await readTopicSettings(
+    kafka,
+    topics.map((t) => t.topic),
+    [flagName],
+  )
+  return new Map(settings.flatMap((t) => (t.overrides[flagName] === undefined ? [] : [[t.topic, t.overrides[flagName]] as const])))
 }
 
 const restoreOp = (t: FlagTopic): ConfigOp =>
@@ -140,15 +151,16 @@ async function verify(ctx: Context, plan: FlagPlan) {
       certainLoss: r.loss,
     })),
   ]
-  const flagsOn = async () => {
-    const configs = await ctx.kafka.describeConfigs(
-      plan.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
-      { names: [flagName] },
+  const flagsOn = async () =>
+    (
+      await readTopicSettings(
+        ctx.kafka,
+        plan.topics.map((t) => t.topic),
+        [flagName],
+      )
     )
-    return configs
-      .filter((c) => c.entries.find((e) => e.name === flagName)?.value === 'true' && c.resource.type === 'topic')
-      .map((c) => (c.resource as { name: string }).name)
-  }
+      .filter((t) => settingOf(t, flagName).value === 'true')
+      .map((t) => t.topic)
   const expectedOn = (ctx.state.flag?.topics ?? []).filter((t) => !(ctx.state.flag?.reverted ?? []).includes(t))
   const stillOn = await settle(ctx.sleep, flagsOn, (on) => on.length === expectedOn.length)
   const blocks: Block[] = [
@@ -241,13 +253,9 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     confirm: (record) => ({ kind: 'yes-no', prompt: `Turn ${flagName} back for ${fewNames(record.topics.map((t) => t.topic)) || 'no topic'}?` }),
     async recheck(ctx, record) {
       if (record.topics.length === 0) return []
-      const configs = await ctx.kafka.describeConfigs(
-        record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
-        { names: [flagName] },
-      )
-      return record.topics.flatMap((t, i) => {
-        const entry = configs[i]?.entries.find((e) => e.name === flagName)
-        const now = entry?.source === 'dynamic-topic' ? entry.value : null
+      const overrides = await readTopicOverride(ctx.kafka, record.topics)
+      return record.topics.flatMap((t) => {
+        const now = overrides.get(t.topic) ?? null
         return now === 'true' ? [] : [{ what: `${flagName} override of ${t.topic}`, planned: 'true', now: now ?? 'no override' }]
       })
     },
@@ -262,15 +270,8 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
     async verify(ctx, record) {
       if (record.topics.length === 0) return { ok: true, blocks: [] }
       const unrestored = async () => {
-        const configs = await ctx.kafka.describeConfigs(
-          record.topics.map((t) => ({ type: 'topic' as const, name: t.topic })),
-          { names: [flagName] },
-        )
-        return record.topics.filter((t, i) => {
-          const entry = configs[i]?.entries.find((e) => e.name === flagName)
-          const override = entry?.source === 'dynamic-topic' ? entry.value : null
-          return override !== t.overrideBefore
-        })
+        const overrides = await readTopicOverride(ctx.kafka, record.topics)
+        return record.topics.filter((t) => (overrides.get(t.topic) ?? null) !== t.overrideBefore)
       }
       const wrong = await settle(ctx.sleep, unrestored, (w) => w.length === 0)
       return {

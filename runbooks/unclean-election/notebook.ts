@@ -5,6 +5,8 @@ import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
 import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+import { readLeaderlessReplicaCounts } from '../../lib/reads/leaderless.ts'
+import { counted } from '../../lib/engine/blocks.ts'
 
 /** A partition that got a leader during the run, and where its new history begins. */
 export interface Recovered extends TopicPartition {
@@ -34,18 +36,11 @@ export function parseTopicPartition(text: string): TopicPartition {
 }
 
 async function suggestCandidates(kafka: KafkaOps) {
-  const [cluster, topics] = await Promise.all([kafka.cluster(), kafka.partitionStates()])
-  const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
-  const counts = new Map<number, number>()
-  for (const topic of topics)
-    for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
-  return [...counts]
-    .sort((a, b) => a[0] - b[0])
-    .map(([id, count]) => ({
-      value: String(id),
-      name: `broker ${id}`,
-      description: `a live replica of ${count} leaderless partition${count === 1 ? '' : 's'}`,
-    }))
+  return (await readLeaderlessReplicaCounts(kafka)).map(({ broker, partitions }) => ({
+    value: String(broker),
+    name: `broker ${broker}`,
+    description: `a live replica of ${counted(partitions, 'leaderless partition')}`,
+  }))
 }
 
 export const nb = notebook<State>()({
