@@ -61,14 +61,15 @@ export interface GroupState {
   readonly groupId: string
   readonly found: boolean
   readonly state: string
+  readonly type: GroupDescription['type']
   readonly members: GroupDescription['members']
 }
 
 /** State and members of a group, as the coordinator answers now (a re-check or a wait reads this again and again). */
 export async function readGroupState(kafka: KafkaOps, groupId: string): Promise<GroupState> {
   const [description] = await kafka.describeGroups([groupId])
-  if (!description || description.error) return { groupId, found: false, state: 'Dead', members: [] }
-  return { groupId, found: true, state: description.state, members: description.members }
+  if (!description || description.error) return { groupId, found: false, state: 'Dead', type: 'unknown', members: [] }
+  return { groupId, found: true, state: description.state, type: description.type, members: description.members }
 }
 
 /** The group's committed offsets, by "topic/partition". */

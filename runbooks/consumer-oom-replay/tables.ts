@@ -1,34 +1,16 @@
-// Tables and sentences of the consumer-oom-replay runbook: the group, the rewind preview, the undo.
+// The blocks of the consumer-oom-replay runbook: the group and its lag, the rewind preview, the margin.
 
-import { type Block, facts, formatCount, formatSeconds, iso, notice, table } from '../../lib/engine/blocks.ts'
-import { formatDuration } from '../../lib/engine/params.ts'
-import type { GroupMember, TopicPartition } from '../../lib/kafka/types.ts'
-import { describePartitions, type MoveNote, type PartitionMove, type RewindMethod, type RewindPlan } from '../../lib/plans/offset-rewind.ts'
+import { agree, type Block, counted, facts, formatCount, formatSeconds, notice, table } from '../../lib/engine/blocks.ts'
+import type { TopicPartition } from '../../lib/kafka/types.ts'
+import { describePartitions, type PartitionMove, type RewindPlan } from '../../lib/plans/offset-rewind.ts'
 import type { MarginSuggestion } from '../../lib/plans/replay-margin.ts'
 import type { GroupView, LogBounds } from '../../lib/reads/consumer-group.ts'
+import { describeMethod, describeSpan, noteText } from './text.ts'
 
 /** At most this many partition rows on screen; the plan in the transcript (and --json) has them all. */
 export const maxRows = 60
 
-export function describeSpan(fromMs: number | null, toMs: number | null): string {
-  if (fromMs === null || toMs === null) return '—'
-  return `${iso(fromMs)} → ${iso(toMs)} (${formatSeconds(toMs - fromMs)})`
-}
-
 const tp = (p: TopicPartition) => `${p.topic}/${p.partition}`
-
-export function membersTable(members: readonly GroupMember[]): Block {
-  return table(
-    ['Member', 'Client id', 'Host', 'Assigned partitions'],
-    members.map((m) => [
-      m.groupInstanceId ? `${m.memberId} (static: ${m.groupInstanceId})` : m.memberId,
-      m.clientId,
-      m.host,
-      m.assignment.map(tp).join(', ') || '(none)',
-    ]),
-    { title: 'Active members' },
-  )
-}
 
 export function groupFacts(view: GroupView): Block {
   return facts(
@@ -59,42 +41,9 @@ export function lagTable(view: GroupView, logs: readonly LogBounds[]): Block {
     rows.slice(0, maxRows).map(({ log, offset, lag }) => [log.topic, log.partition, offset ?? 'none', log.logStart, log.logEnd, lag]),
     {
       title: 'Committed offsets',
-      footer: `${formatCount(rows.length)} partition${rows.length === 1 ? '' : 's'}, total lag ${formatCount(total)}${rows.length > maxRows ? ` — ${formatCount(rows.length - maxRows)} more not shown (the transcript has them all)` : ''}`,
+      footer: `${counted(rows.length, 'partition')}, total lag ${formatCount(total)}${rows.length > maxRows ? ` — ${formatCount(rows.length - maxRows)} more not shown (the transcript has them all)` : ''}`,
     },
   )
-}
-
-export function describeMethod(method: RewindMethod, marginMs: number, rewindToMs: number | null): string {
-  const margin = marginMs > 0 ? ` minus a ${formatDuration(marginMs)} margin` : ''
-  switch (method.kind) {
-    case 'to-datetime':
-      return `to the first record written at or after ${iso(method.atMs)}${margin}${marginMs > 0 ? ` (${iso(rewindToMs)})` : ''}`
-    case 'by-duration':
-      return `to the first record written in the last ${formatDuration(method.durationMs)}${margin} (${iso(rewindToMs)})`
-    case 'shift-by':
-      return `${method.shift < 0n ? 'back' : 'forward'} by ${formatCount(method.shift < 0n ? -method.shift : method.shift)} records on every partition`
-    case 'from-file':
-      return `to the offsets in ${method.file}`
-  }
-}
-
-function noteText(note: MoveNote): string {
-  switch (note.kind) {
-    case 'below-log-start':
-      return `asked for ${note.requested}, below the log start: ${formatCount(note.goneMessages)} records were deleted by retention and are gone for good`
-    case 'before-oldest-kept':
-      return `the oldest record still kept was written at ${iso(note.oldestKeptMs)}, after the time asked: retention deleted the older part of the window (Kafka cannot say how many records)`
-    case 'no-record-after-time':
-      return 'no record at or after that time: falls back to the log end, as kafka-consumer-groups does'
-    case 'above-log-end':
-      return `asked for ${note.requested}, past the log end: set to the log end, as kafka-consumer-groups does`
-    case 'skips':
-      return `moves FORWARD: ${formatCount(note.skipMessages)} unread records would be skipped`
-    case 'no-commit':
-      return 'no committed offset now: the consumer would start by auto.offset.reset; after this it starts at the target'
-    case 'committed-below-log-start':
-      return `the committed offset is below the log start: ${formatCount(note.goneMessages)} records were deleted before the group read them`
-  }
 }
 
 function moveRow(move: PartitionMove): (string | bigint | number)[] {
@@ -136,7 +85,7 @@ export function previewBlocks(plan: RewindPlan): Block[] {
       footer:
         plan.moves.length > maxRows
           ? `${formatCount(maxRows)} of ${formatCount(plan.moves.length)} partitions shown (warnings first, then the biggest replays); the transcript and --json have every partition`
-          : `${formatCount(plan.moves.length)} partition${plan.moves.length === 1 ? '' : 's'}, ${formatCount(plan.totals.replayMessages)} messages to replay`,
+          : `${counted(plan.moves.length, 'partition')}, ${formatCount(plan.totals.replayMessages)} messages to replay`,
     }),
   ]
   const warned = plan.moves.filter((m) => m.notes.length > 0)
@@ -158,7 +107,7 @@ export function previewBlocks(plan: RewindPlan): Block[] {
     blocks.push(
       notice(
         'warn',
-        `${describePartitions(plan.untouched)} ${plan.untouched.length === 1 ? 'has' : 'have'} no committed offset and ${plan.untouched.length === 1 ? 'is' : 'are'} left alone (as --all-topics does); name the topic with --set topics=… to include ${plan.untouched.length === 1 ? 'it' : 'them'}`,
+        `${describePartitions(plan.untouched)} ${agree(plan.untouched.length, 'has', 'have')} no committed offset and ${agree(plan.untouched.length, 'is', 'are')} left alone (as --all-topics does); name the topic with --set topics=… to include ${agree(plan.untouched.length, 'it', 'them')}`,
       ),
     )
   }
@@ -185,18 +134,5 @@ export function marginBlocks(suggestion: MarginSuggestion): Block {
       ['Suggested margin', formatSeconds(suggestion.marginMs)],
     ],
     'How the margin is computed',
-  )
-}
-
-export function offsetsChangeTable(
-  rows: readonly (TopicPartition & { readonly from: bigint | null; readonly to: bigint | null })[],
-  title: string,
-  fromLabel: string,
-  toLabel: string,
-): Block {
-  return table(
-    ['Topic', 'Partition', fromLabel, toLabel],
-    rows.slice(0, maxRows).map((r) => [r.topic, r.partition, r.from ?? 'none', r.to ?? 'none (cannot be restored: see below)']),
-    { title, ...(rows.length > maxRows ? { footer: `${formatCount(rows.length - maxRows)} more partitions in the undo record` } : {}) },
   )
 }

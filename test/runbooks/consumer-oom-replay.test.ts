@@ -9,7 +9,7 @@ import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
 import { readEvents, readUndo } from '../../lib/engine/session.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
-import runbook from '../../runbooks/consumer-oom-replay.ts'
+import runbook from '../../runbooks/consumer-oom-replay/index.ts'
 import { given, runOptions } from '../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
 
