@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
-import { runUndo } from '../../lib/engine/undo.ts'
-import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
-import runbook from '../../runbooks/durability-audit.ts'
-import { given, runOptions } from '../support/run-options.ts'
-import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
+import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
+import { runUndo } from '../../../lib/engine/undo.ts'
+import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import runbook from '../../../runbooks/durability-audit/index.ts'
+import { given, runOptions } from '../../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 
 /** orders: RF 3 inheriting min ISR 1; audit: RF 3 with unclean election on; single: one replica; fine: RF 3, min ISR 2. */
 function cluster(kafka: '4.3' | '3.9' = '4.3'): FakeKafka {

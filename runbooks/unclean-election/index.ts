@@ -2,12 +2,13 @@
 // their committed records, price every live replica as a candidate from live numbers, then wait, elect a chosen
 // replica on listed partitions, or let the controller pick under a one-shot unclean flag — and clean up after.
 
-import { aftermathCell } from './unclean-election/aftermath.ts'
-import { estimateCell, findCell, incidentCell, rulesCell } from './unclean-election/assess.ts'
-import { awaitCell, decideCell, restartCell } from './unclean-election/decide.ts'
-import { electCell } from './unclean-election/elect.ts'
-import { flagCell } from './unclean-election/flag.ts'
-import { nb } from './unclean-election/notebook.ts'
+import { aftermathCell } from './after.ts'
+import { estimateCell, findCell, incidentCell, rulesCell } from './find.ts'
+import { decideCell } from './decide.ts'
+import { awaitCell, restartCell } from './apply/wait.ts'
+import { electCell } from './apply/elect.ts'
+import { flagCell } from './apply/flag.ts'
+import { nb } from './notebook.ts'
 
 export default nb.runbook({
   id: 'unclean-election',

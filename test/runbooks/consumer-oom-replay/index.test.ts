@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
-import { readEvents, readUndo } from '../../lib/engine/session.ts'
-import { runUndo } from '../../lib/engine/undo.ts'
-import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
-import runbook from '../../runbooks/consumer-oom-replay/index.ts'
-import { given, runOptions } from '../support/run-options.ts'
-import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
+import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
+import { readEvents, readUndo } from '../../../lib/engine/session.ts'
+import { runUndo } from '../../../lib/engine/undo.ts'
+import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import runbook from '../../../runbooks/consumer-oom-replay/index.ts'
+import { given, runOptions } from '../../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 
 const t0 = Date.parse('2026-11-24T03:00:00Z')
 const now = t0 + 3_600_000
@@ -143,7 +143,7 @@ describe('explanations for the version in front of the operator', () => {
 describe('bad input: one line, nothing changed', () => {
   it.each([
     { name: 'unknown group', answers: { group: 'nope', 'shift-by': '-1' }, message: 'no consumer group "nope"' },
-    { name: 'unknown topic', answers: { group: 'billing', 'shift-by': '-1', topics: 'ordrs' }, message: 'topic "ordrs" does not exist' },
+    { name: 'unknown topic', answers: { group: 'billing', 'shift-by': '-1', topics: 'ordrs' }, message: 'topic ordrs does not exist on this cluster' },
     { name: 'unknown partition', answers: { group: 'billing', 'shift-by': '-1', topics: 'orders:7' }, message: 'orders has no partition 7' },
     { name: 'malformed time', answers: { group: 'billing', 'to-datetime': '24/11/2026 03:00' }, message: 'is not a time' },
     { name: 'future time', answers: { group: 'billing', 'to-datetime': '2030-01-01T00:00:00Z' }, message: 'is in the future' },

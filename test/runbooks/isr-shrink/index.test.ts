@@ -5,14 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
-import { readEvents, readUndo } from '../../lib/engine/session.ts'
-import { runUndo } from '../../lib/engine/undo.ts'
-import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
-import type { KafkaOps } from '../../lib/kafka/types.ts'
-import runbook from '../../runbooks/isr-shrink.ts'
-import { given, runOptions } from '../support/run-options.ts'
-import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
+import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
+import { readEvents, readUndo } from '../../../lib/engine/session.ts'
+import { runUndo } from '../../../lib/engine/undo.ts'
+import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import runbook from '../../../runbooks/isr-shrink/index.ts'
+import { given, runOptions } from '../../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 
 const now = Date.parse('2026-11-24T03:00:00Z')
 
@@ -148,7 +148,7 @@ describe('lower min.insync.replicas', () => {
   })
 
   it.each<{ name: string; answers: Record<string, string>; message: string }>([
-    { name: 'unknown topic', answers: { topics: 'nope' }, message: 'topic "nope" does not exist' },
+    { name: 'unknown topic', answers: { topics: 'nope' }, message: 'topic nope does not exist on this cluster' },
     { name: 'min ISR 0', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
     {
       name: 'min ISR above the replication factor',
@@ -284,7 +284,7 @@ describe('other ways out', () => {
     const result = await headless(kafka, { action: 'wait', 'wait-for-isr': '0s' })
     expect(result.exitCode).toBe(2)
     expect(result.message).toMatch(
-      /still waiting for acks=all writes accepted again on the 4 refusing partition\(s\).*--set action=lower-min-isr\); nothing changed$/,
+      /still waiting for acks=all writes accepted again on the 4 refusing partitions.*--set action=lower-min-isr\); nothing changed$/,
     )
     expect(result.cells.find((c) => c.id === 'restart-command')).toMatchObject({ outcome: 'skipped' })
   })

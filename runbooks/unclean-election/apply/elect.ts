@@ -2,17 +2,18 @@
 // Kafka would otherwise take another replica, then elect; verify who leads; undo restores the replica order
 // (the deleted records cannot come back, and the preview says so).
 
-import { type Block, counted, formatCount, notice, table } from '../../lib/engine/blocks.ts'
-import { Refusal, type ApplyResult } from '../../lib/engine/runbook.ts'
-import type { TopicPartition } from '../../lib/kafka/types.ts'
-import { partitionName } from '../../lib/plans/leaderless.ts'
-import { describePlanFault, planUncleanElection, type ElectionPlan, type ElectionStep } from '../../lib/plans/unclean-election.ts'
-import { partitionKey, readHighWatermarks, readLeaderlessSnapshot, readPartitionStates } from '../../lib/reads/leaderless.ts'
-import { watchLeaders } from './decide.ts'
-import { nb, type Context } from './notebook.ts'
-import { recheckLeaderless } from './recheck.ts'
-import { settle } from './settle.ts'
-import { fewNames, provenLoss, timeText, unitWord } from './text.ts'
+import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
+import { pollUntil } from '../../../lib/engine/poll.ts'
+import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
+import type { TopicPartition } from '../../../lib/kafka/types.ts'
+import { partitionName } from '../../../lib/plans/leaderless.ts'
+import { describePlanFault, planUncleanElection, type ElectionPlan, type ElectionStep } from '../../../lib/plans/unclean-election.ts'
+import { partitionKey, readHighWatermarks, readLeaderlessSnapshot, readPartitionStates } from '../../../lib/reads/leaderless.ts'
+import { decideCell } from '../decide.ts'
+import { watchLeaders } from './wait.ts'
+import { nb, type Context } from '../notebook.ts'
+import { recheckLeaderless, settling } from './recheck.ts'
+import { fewNames, provenLoss, timeText, unitWord } from '../text.ts'
 
 export interface ReorderUndo {
   readonly reorders: readonly (TopicPartition & { readonly original: readonly number[]; readonly reordered: readonly number[] })[]
@@ -48,7 +49,7 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
         s.inSyncDead.join(',') || '—',
       ]),
       {
-        title: `${reorders.length > 0 ? 'Step 2' : 'Step 1'} — unclean election (ElectLeaders, type unclean) on exactly these ${formatCount(plan.steps.length)} partition${plan.steps.length === 1 ? '' : 's'}`,
+        title: `${reorders.length > 0 ? 'Step 2' : 'Step 1'} — unclean election (ElectLeaders, type unclean) on exactly these ${counted(plan.steps.length, 'partition')}`,
       },
     ),
     notice(
@@ -161,7 +162,7 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
     wrong.length === 0
       ? notice(
           'ok',
-          `Broker ${plan.candidate} leads ${formatCount(elected.length)} partition${elected.length === 1 ? '' : 's'}. The high watermark stays at the start of the new history until another replica rejoins the ISR.`,
+          `Broker ${plan.candidate} leads ${counted(elected.length, 'partition')}. The high watermark stays at the start of the new history until another replica rejoins the ISR.`,
         )
       : notice(
           'danger',
@@ -174,8 +175,7 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
 export const electCell = nb.action<ElectionPlan, ReorderUndo>({
   id: 'elect',
   title: 'Elect the chosen replica uncleanly',
-  when: (ctx) => ctx.decision('decision') === 'elect' || 'you chose another way',
-  whenDoc: 'you chose to elect',
+  ...ifChosen(decideCell, ['elect'], 'you chose another way'),
   doc: 'Reorders the replica list of each listed partition so that the chosen broker comes first (AlterPartitionReassignments, same brokers; it works while the partition has no leader), then runs an unclean election on exactly those partitions. Re-checks first that they are still leaderless, that no in-sync replica came back, and that the live replicas still end where the estimate says.',
   async plan(ctx) {
     const partitions = await ctx.param('partitions')
@@ -189,7 +189,7 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
   summary: (plan) =>
     `${plan.reorders > 0 ? `reorder ${counted(plan.reorders, 'replica list')}, then ` : ''}elect broker ${plan.candidate} uncleanly on ${counted(plan.steps.length, 'partition')}: ${provenLoss(plan.unit, plan.certainLoss)} lost`,
   confirm: (plan) => {
-    const expected = `${plan.steps.length} partition${plan.steps.length === 1 ? '' : 's'}, at least ${plan.certainLoss} lost`
+    const expected = `${counted(plan.steps.length, 'partition')}, at least ${plan.certainLoss} lost`
     return {
       kind: 'typed',
       expected,
@@ -217,13 +217,10 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
       ),
       ...(record.reorders.length === 0 ? [notice('info', 'No replica list was reordered: there is nothing to restore.')] : []),
     ],
-    summary: (record) =>
-      record.reorders.length
-        ? `restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}`
-        : 'nothing to restore',
+    summary: (record) => (record.reorders.length ? `restore the replica order of ${counted(record.reorders.length, 'partition')}` : 'nothing to restore'),
     confirm: (record) => ({
       kind: 'yes-no',
-      prompt: `Restore the replica order of ${formatCount(record.reorders.length)} partition${record.reorders.length === 1 ? '' : 's'}?`,
+      prompt: `Restore the replica order of ${counted(record.reorders.length, 'partition')}?`,
     }),
     async recheck(ctx, record) {
       const states = await readPartitionStates(ctx.kafka, record.reorders)
@@ -245,7 +242,7 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
         const states = await readPartitionStates(ctx.kafka, record.reorders)
         return record.reorders.filter((r) => states.get(partitionKey(r))?.replicas.join(',') !== r.original.join(','))
       }
-      const wrong = await settle(ctx.sleep, misordered, (w) => w.length === 0)
+      const wrong = await pollUntil(misordered, (w) => w.length === 0, settling(ctx.sleep))
       return {
         ok: wrong.length === 0,
         blocks: [

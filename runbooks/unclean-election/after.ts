@@ -88,7 +88,7 @@ export const aftermathCell = nb.query({
   whenDoc: 'partitions got leaders in this run',
   doc: 'Watches ISR and high watermark of the recovered partitions until they are back at min.insync.replicas (up to --set aftermath-wait), lists consumer groups whose committed offsets now lie past the start of the new history, checks that no unclean flag is left on, and says what producers see.',
   async run(ctx) {
-    const recovered = ctx.state.recovered!
+    const recovered = ctx.need('recovered')
     const waitMs = await ctx.param('aftermath-wait')
     let now = await readNow(ctx, recovered)
     for (let poll = 0; !now.every(healthy) && poll < Math.ceil(waitMs / pollMs); poll++) {

@@ -3,12 +3,14 @@
 // min.insync.replicas with its price in copies and a revert once the ISR is back, remove a throttle, or export
 // a reassignment for a broker gone for good.
 
-import { causesCell, explainCell, findCell } from './isr-shrink/assess.ts'
-import { decideCell } from './isr-shrink/decide.ts'
-import { lowerCell, revertCell, revertDecideCell } from './isr-shrink/lower.ts'
-import { nb } from './isr-shrink/notebook.ts'
-import { throttleCell } from './isr-shrink/throttle.ts'
-import { exportCell, restartCell, watchCell } from './isr-shrink/watch.ts'
+import { causesCell, explainCell, findCell } from './find.ts'
+import { decideCell, revertDecideCell } from './decide.ts'
+import { lowerCell, revertCell } from './apply/lower-min-isr.ts'
+import { nb } from './notebook.ts'
+import { throttleCell } from './apply/remove-throttle.ts'
+import { watchCell } from './after.ts'
+import { exportCell } from './apply/export-reassignment.ts'
+import { restartCell } from './apply/wait.ts'
 
 export default nb.runbook({
   id: 'isr-shrink',

@@ -1,7 +1,7 @@
 // The read-only half of the runbook: find the leaderless partitions and who holds their committed records,
 // say what Kafka will do by itself on this version, and price every live replica as a candidate.
 
-import { facts, formatCount, notice, table, type Block, type Cell } from '../../lib/engine/blocks.ts'
+import { agree, type Block, type Cell, facts, formatCount, notice, table } from '../../lib/engine/blocks.ts'
 import {
   classifyRecovery,
   electionRules,
@@ -39,11 +39,11 @@ export function recoveriesOf(snapshot: LeaderlessSnapshot): PartitionRecovery[] 
 function pathText(path: CleanPath): string {
   switch (path.kind) {
     case 'electing':
-      return `${brokers(path.brokers)} (${path.via === 'isr' ? 'in the ISR' : 'in the ELR'}) ${path.brokers.length === 1 ? 'is' : 'are'} alive: Kafka elects it by itself, nothing lost`
+      return `${brokers(path.brokers)} (${path.via === 'isr' ? 'in the ISR' : 'in the ELR'}) ${agree(path.brokers.length, 'is', 'are')} alive: Kafka elects it by itself, nothing lost`
     case 'restart':
       return `bring back ${brokers(path.brokers)} (${path.via === 'last-known-leader' ? 'the last leader, its last known ELR' : 'still listed as the ISR'}): Kafka elects it, nothing committed lost`
     case 'restart-if-clean':
-      return `${brokers(path.brokers)} (ELR) ${path.brokers.length === 1 ? 'is' : 'are'} elected on return only if ${path.brokers.length === 1 ? 'it' : 'they'} shut down cleanly`
+      return `${brokers(path.brokers)} (ELR) ${agree(path.brokers.length, 'is', 'are')} elected on return only if ${agree(path.brokers.length, 'it', 'they')} shut down cleanly`
     case 'none':
       return 'no dead broker is known to hold every committed record'
   }
@@ -158,7 +158,7 @@ export const rulesCell = nb.explain({
   whenDoc: 'some partition has no leader',
   text: kafkaRulesText,
   pick: rulesOf,
-  live: (ctx) => restartTable(recoveriesOf(ctx.state.snapshot!)),
+  live: (ctx) => restartTable(recoveriesOf(ctx.need('snapshot'))),
 })
 
 function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): Cell[][] {
@@ -202,7 +202,7 @@ export const estimateCell = nb.query({
   whenDoc: 'some partition has no leader',
   doc: 'Asks each live replica’s own broker for its log end and its newest record (ListOffsets with the debugging replica id, which answers on a follower of a leaderless partition), reads every consumer group’s committed offsets, and ranks the candidates: records certainly lost = what another live replica or a consumer group proves exists beyond the candidate’s end.',
   async run(ctx) {
-    const snapshot = ctx.state.snapshot!
+    const snapshot = ctx.need('snapshot')
     const estimates = snapshot.partitions.map(estimateCandidates)
     ctx.state.estimates = estimates
     const estimable = estimates.filter((e) => e.candidates.length > 0)
@@ -226,7 +226,7 @@ export const estimateCell = nb.query({
       blocks.push(
         notice(
           'warn',
-          `${fewNames(orphans.map(partitionName))}: no live replica at all — no election can give ${orphans.length === 1 ? 'it' : 'them'} a leader; only a returning broker can.`,
+          `${fewNames(orphans.map(partitionName))}: no live replica at all — no election can give ${agree(orphans.length, 'it', 'them')} a leader; only a returning broker can.`,
         ),
       )
     if (estimates.some((e) => e.incomplete))

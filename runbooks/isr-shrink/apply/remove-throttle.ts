@@ -1,11 +1,11 @@
 // Removing the replication throttle entries that keep live followers out of the ISR: only their entries in the
 // topics' throttled-replica lists ("*" as a whole), rates and other overrides untouched; undo puts the lists back.
 
-import { type Block, counted, notice, table } from '../../lib/engine/blocks.ts'
-import { type Drift, Refusal } from '../../lib/engine/runbook.ts'
-import type { KafkaOps } from '../../lib/kafka/types.ts'
-import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
-import { type ReplicaCause, throttlesOn } from '../../lib/plans/replica-causes.ts'
+import { type Block, counted, notice, table } from '../../../lib/engine/blocks.ts'
+import { type Drift, ifChosen, Refusal } from '../../../lib/engine/runbook.ts'
+import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import { planIsrFindings } from '../../../lib/plans/isr-findings.ts'
+import { type ReplicaCause, throttlesOn } from '../../../lib/plans/replica-causes.ts'
 import {
   describeThrottleFault,
   isThrottleFault,
@@ -13,10 +13,11 @@ import {
   planThrottleRelease,
   throttleOps,
   type ThrottleReleasePlan,
-} from '../../lib/plans/throttle-release.ts'
-import { readBrokerThrottles, readReplicationSnapshot, readTopicOverrides } from '../../lib/reads/replication.ts'
-import { brokerBudgetMs } from './assess.ts'
-import { nb } from './notebook.ts'
+} from '../../../lib/plans/throttle-release.ts'
+import { readBrokerThrottles, readReplicationSnapshot, readTopicOverrides } from '../../../lib/reads/replication.ts'
+import { decideCell } from '../decide.ts'
+import { brokerBudgetMs } from '../find.ts'
+import { nb } from '../notebook.ts'
 
 interface ThrottleUndo {
   readonly topics: readonly { readonly topic: string; readonly changes: readonly ListChange[]; readonly otherOverrides: Readonly<Record<string, string>> }[]
@@ -97,8 +98,7 @@ export const throttleCell = nb.action<ThrottlePlan, ThrottleUndo>({
   id: 'remove-throttle',
   title: 'Remove the throttle that holds the followers back',
   doc: 'Takes exactly the held-back followers’ entries out of their topics’ leader/follower.replication.throttled.replicas (a "*" list goes as a whole), leaving the throttle rates and every other override as they are; validate-only first; reads the lists back; the undo record puts the previous lists back exactly.',
-  when: (ctx) => ctx.decision('action') === 'remove-throttle' || 'another action was chosen',
-  whenDoc: 'action=remove-throttle',
+  ...ifChosen(decideCell, ['remove-throttle'], 'another action was chosen'),
   async plan(ctx) {
     const { snapshot, topicThrottles } = await readReplicationSnapshot(ctx.kafka, { nowMs: ctx.now() })
     const findings = planIsrFindings(snapshot)

@@ -2,10 +2,10 @@
 // re-checking the ISR and configs the plan relied on), reading it back, and the exact way back: the undo record
 // for `runbook undo`, and the revert this runbook offers once the ISR has recovered.
 
-import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
-import { type ApplyResult, type Drift, Refusal, type UndoSpec, type VerifyResult } from '../../lib/engine/runbook.ts'
-import type { KafkaOps } from '../../lib/kafka/types.ts'
-import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
+import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../../lib/engine/blocks.ts'
+import { type ApplyResult, type Drift, ifChosen, Refusal, type UndoSpec, type VerifyResult } from '../../../lib/engine/runbook.ts'
+import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import { planIsrFindings } from '../../../lib/plans/isr-findings.ts'
 import {
   compareTopicConfig,
   type ConfigDifference,
@@ -17,12 +17,13 @@ import {
   restoreOp,
   type TopicMinIsr,
   planMinIsrChange,
-} from '../../lib/plans/min-isr-change.ts'
-import { readMinIsr, readReplicationSnapshot, readTopicStates } from '../../lib/reads/replication.ts'
-import { bootstrapPlaceholder, nb } from './notebook.ts'
+} from '../../../lib/plans/min-isr-change.ts'
+import { readMinIsr, readReplicationSnapshot, readTopicStates } from '../../../lib/reads/replication.ts'
+import { decideCell, revertDecideCell } from '../decide.ts'
+import { bootstrapPlaceholder, nb } from '../notebook.ts'
+import { copies } from '../text.ts'
 
 const list = (ids: readonly number[] | null) => (ids === null ? '—' : ids.length ? ids.join(',') : '—')
-const copies = (n: number) => (n === 1 ? 'a single copy (the leader alone)' : `${n} copies`)
 
 /** Reads back until the configs match (brokers apply a committed change a moment later), at most ~10 s. */
 async function settle(
@@ -73,11 +74,7 @@ function previewBlocks(plan: MinIsrChangePlan, elrOn: boolean): Block[] {
       list(p.elr),
       `${t.previous.value ?? '?'} → ${plan.value}`,
       p.writesBefore === 'failing' ? 'REFUSED' : p.writesBefore,
-      p.writesAfter === 'failing'
-        ? 'still REFUSED'
-        : p.writesAfter === 'no-leader'
-          ? 'no leader'
-          : `accepted, ${p.isr.length} cop${p.isr.length === 1 ? 'y' : 'ies'}`,
+      p.writesAfter === 'failing' ? 'still REFUSED' : p.writesAfter === 'no-leader' ? 'no leader' : `accepted, ${counted(p.isr.length, 'copy', 'copies')}`,
     ]),
   )
   const blocks: Block[] = [
@@ -241,8 +238,7 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
   id: 'lower-min-isr',
   title: 'Lower min.insync.replicas',
   doc: 'Plans the new min.insync.replicas for the failing topics (or --set topics=…, --set value=…), shows per partition what acks=all gets before and after, the copies it then means, the ELR it clears (4.x) and the revert; re-checks the ISR and configs; applies through IncrementalAlterConfigs (validate-only first; no other override is touched); reads the config back; writes an undo record that restores the exact previous value and source.',
-  when: (ctx) => ctx.decision('action') === 'lower-min-isr' || 'another action was chosen',
-  whenDoc: 'action=lower-min-isr',
+  ...ifChosen(decideCell, ['lower-min-isr'], 'another action was chosen'),
   async plan(ctx) {
     const { snapshot } = await readReplicationSnapshot(ctx.kafka, { nowMs: ctx.now() })
     const findings = planIsrFindings(snapshot)
@@ -357,47 +353,11 @@ export const lowerCell = nb.action<MinIsrChangePlan, MinIsrRevertRecord>({
   undo: minIsrUndo,
 })
 
-export const revertDecideCell = nb.decide({
-  id: 'revert',
-  title: 'Put min.insync.replicas back',
-  doc: 'Once the ISR of every changed topic is back to at least the previous min.insync.replicas, restoring it costs no write: offered now, or later with `runbook undo <session>`. A headless run without --set revert=now leaves it for later.',
-  question: 'The ISR is back. Restore min.insync.replicas now?',
-  when: (ctx) =>
-    !ctx.state.lowered
-      ? 'min.insync.replicas was not lowered in this run'
-      : ctx.state.recovered
-        ? true
-        : 'the ISR has not recovered yet: restore later with runbook undo',
-  whenDoc: 'this run lowered min.insync.replicas and the ISR recovered',
-  choices: [
-    { value: 'now', label: 'Restore it now' },
-    { value: 'later', label: 'Later (runbook undo <session>)' },
-  ],
-  options: (ctx) => [
-    {
-      value: 'now',
-      label: 'Restore it now',
-      cost: 'none: every partition has enough replicas in sync to keep taking writes',
-      risk: 'writes stop again if a replica drops out before the ISR is full',
-      recommended: true,
-    },
-    {
-      value: 'later',
-      label: 'Later (runbook undo <session>)',
-      cost: `acks=all stays acknowledged by ${copies(ctx.state.lowered?.record.value ?? 1)} on ${counted(ctx.state.lowered?.record.topics.length ?? 0, 'topic')} until then`,
-      risk: 'a failure of a leader meanwhile can lose acknowledged writes',
-    },
-  ],
-  because: () => 'the replicas are back, so the full guarantee costs nothing now',
-  headlessDefault: 'later',
-})
-
 export const revertCell = nb.action<{ record: MinIsrRevertRecord }, never>({
   id: 'revert-min-isr',
   title: 'Restore min.insync.replicas',
   doc: 'Re-checks that the topics still carry the value this run set, restores the exact previous value and source (sets the override back, or deletes it so the topic inherits again) through IncrementalAlterConfigs, reads it back, and closes the undo record of the change.',
-  when: (ctx) => ctx.decision('revert') === 'now' || 'not now',
-  whenDoc: 'revert=now',
+  ...ifChosen(revertDecideCell, ['now'], 'not now'),
   reverts: 'lower-min-isr',
   plan: async (ctx) => {
     const record = ctx.state.lowered?.record

@@ -2,13 +2,13 @@
 // and do their live replicas still end where the plan says? Anything else means the loss figures are stale —
 // or, when an in-sync replica came back, that nothing needs to be lost at all.
 
-import { formatCount } from '../../lib/engine/blocks.ts'
-import type { Drift } from '../../lib/engine/runbook.ts'
-import type { TopicPartition } from '../../lib/kafka/types.ts'
-import { classifyRecovery, electionRules, partitionName, type LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
-import type { LiveLog } from '../../lib/plans/unclean-election.ts'
-import { readLeaderlessSnapshot } from '../../lib/reads/leaderless.ts'
-import type { Context } from './notebook.ts'
+import { formatCount } from '../../../lib/engine/blocks.ts'
+import type { Drift } from '../../../lib/engine/runbook.ts'
+import type { TopicPartition } from '../../../lib/kafka/types.ts'
+import { classifyRecovery, electionRules, partitionName, type LeaderlessSnapshot } from '../../../lib/plans/leaderless.ts'
+import type { LiveLog } from '../../../lib/plans/unclean-election.ts'
+import { readLeaderlessSnapshot } from '../../../lib/reads/leaderless.ts'
+import type { Context } from '../notebook.ts'
 
 export interface PlannedPartition extends TopicPartition {
   readonly replicasBefore: readonly number[]
@@ -58,3 +58,6 @@ export async function recheckLeaderless(ctx: Context, planned: readonly PlannedP
   }
   return { drifts, snapshot }
 }
+
+/** How long to read again after a controller change (a config, a replica order) before concluding: about 10 s. */
+export const settling = (sleep: (ms: number) => Promise<void>) => ({ sleep, intervalMs: 250, attempts: 40 })

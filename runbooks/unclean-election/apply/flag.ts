@@ -2,18 +2,19 @@
 // wait for the controller to elect (its periodic scan, or a broker registration), and turn it back off — also
 // on Ctrl-C and on timeout. What the flag did and did not turn back is the undo record.
 
-import { formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
-import { Refusal, type ApplyResult } from '../../lib/engine/runbook.ts'
-import type { ConfigOp, KafkaOps } from '../../lib/kafka/types.ts'
-import { partitionName } from '../../lib/plans/leaderless.ts'
-import { describePlanFault, planUncleanFlag, type FlagPlan, type FlagTopic } from '../../lib/plans/unclean-election.ts'
-import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../../lib/reads/leaderless.ts'
-import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
-import { watchLeaders } from './decide.ts'
-import { nb, type Context } from './notebook.ts'
-import { recheckLeaderless } from './recheck.ts'
-import { settle } from './settle.ts'
-import { fewNames, sourceText, unitWord } from './text.ts'
+import { agree, type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
+import { pollUntil } from '../../../lib/engine/poll.ts'
+import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
+import type { ConfigOp, KafkaOps } from '../../../lib/kafka/types.ts'
+import { partitionName } from '../../../lib/plans/leaderless.ts'
+import { describePlanFault, planUncleanFlag, type FlagPlan, type FlagTopic } from '../../../lib/plans/unclean-election.ts'
+import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../../../lib/reads/leaderless.ts'
+import { readTopicSettings, settingOf } from '../../../lib/reads/topic-settings.ts'
+import { decideCell } from '../decide.ts'
+import { watchLeaders } from './wait.ts'
+import { nb, type Context } from '../notebook.ts'
+import { recheckLeaderless, settling } from './recheck.ts'
+import { fewNames, sourceText, unitWord } from '../text.ts'
 
 const flagName = 'unclean.leader.election.enable'
 
@@ -162,7 +163,7 @@ async function verify(ctx: Context, plan: FlagPlan) {
       .filter((t) => settingOf(t, flagName).value === 'true')
       .map((t) => t.topic)
   const expectedOn = (ctx.state.flag?.topics ?? []).filter((t) => !(ctx.state.flag?.reverted ?? []).includes(t))
-  const stillOn = await settle(ctx.sleep, flagsOn, (on) => on.length === expectedOn.length)
+  const stillOn = await pollUntil(flagsOn, (on) => on.length === expectedOn.length, settling(ctx.sleep))
   const blocks: Block[] = [
     table(
       ['Partition', 'Leader', 'Leader epoch', 'Kafka’s expected pick', 'Certainly lost'],
@@ -183,7 +184,7 @@ async function verify(ctx: Context, plan: FlagPlan) {
     blocks.push(
       notice(
         'warn',
-        `${formatCount(rows.length - elected.length)} partition${rows.length - elected.length === 1 ? '' : 's'} still without a leader: the controller did not elect in time. The explicit election does not depend on its timer.`,
+        `${counted(rows.length - elected.length, 'partition')} still without a leader: the controller did not elect in time. The explicit election does not depend on its timer.`,
       ),
     )
   return { ok: elected.length === rows.length && stillOn.length === 0, blocks, data: { elected: elected.length, stillOn } }
@@ -192,8 +193,7 @@ async function verify(ctx: Context, plan: FlagPlan) {
 export const flagCell = nb.action<FlagPlan, FlagUndo>({
   id: 'unclean-flag',
   title: 'Turn on the unclean flag until the partitions have leaders',
-  when: (ctx) => ctx.decision('decision') === 'flag' || 'you chose another way',
-  whenDoc: 'you chose the flag',
+  ...ifChosen(decideCell, ['flag'], 'you chose another way'),
   doc: 'Sets unclean.leader.election.enable=true as a topic override on the topics of the listed partitions (IncrementalAlterConfigs), waits up to --set flag-timeout for the controller to elect, then restores each topic’s previous setting — also when the wait ends or on Ctrl-C. The undo record covers any topic it could not turn back.',
   async plan(ctx) {
     const partitions = await ctx.param('partitions')
@@ -205,7 +205,7 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
   },
   preview: (plan) => previewBlocks(plan),
   summary: (plan) =>
-    `turn on ${flagName} for ${fewNames(plan.topics.map((t) => t.topic))} until ${formatCount(plan.partitions.length)} partition${plan.partitions.length === 1 ? ' has a leader' : 's have leaders'} (at most ${Math.round(plan.waitMs / 1000)} s), then back: at least ${unitWord(plan.unit, plan.certainLoss)} lost`,
+    `turn on ${flagName} for ${fewNames(plan.topics.map((t) => t.topic))} until ${formatCount(plan.partitions.length)} partition${agree(plan.partitions.length, ' has a leader', 's have leaders')} (at most ${Math.round(plan.waitMs / 1000)} s), then back: at least ${unitWord(plan.unit, plan.certainLoss)} lost`,
   confirm: (plan) => {
     const expected = `unclean ${plan.topics.map((t) => t.topic).join(',')}`
     return {
@@ -273,7 +273,7 @@ export const flagCell = nb.action<FlagPlan, FlagUndo>({
         const overrides = await readTopicOverride(ctx.kafka, record.topics)
         return record.topics.filter((t) => (overrides.get(t.topic) ?? null) !== t.overrideBefore)
       }
-      const wrong = await settle(ctx.sleep, unrestored, (w) => w.length === 0)
+      const wrong = await pollUntil(unrestored, (w) => w.length === 0, settling(ctx.sleep))
       return {
         ok: wrong.length === 0,
         blocks: [wrong.length ? notice('danger', `Not restored: ${fewNames(wrong.map((t) => t.topic))}.`) : notice('ok', 'The flag is back as it was.')],

@@ -1,6 +1,7 @@
 // The durability audit's words: what an acknowledgement promises on each Kafka line, and for every finding
 // what it means for an acknowledged write and what fixing it costs.
 
+import { counted } from '../../lib/format/counts.ts'
 import type { AuditFinding, FindingKind } from '../../lib/plans/durability-audit.ts'
 import { describeSource } from '../../lib/plans/durability-lines.ts'
 import type { ConfigSource } from '../../lib/kafka/types.ts'
@@ -45,7 +46,7 @@ export function findingMeaning(f: AuditFinding): string {
     case 'min-isr-above-rf':
       return `Kafka enforces min(min.insync.replicas, replicas) = ${f.facts.rf}, so writes behave as if it were ${f.facts.rf}. But kafka-topics --under-min-isr-partitions and monitoring compare with ${f.facts.minIsr}, and report every partition as under min ISR for good (measured on 4.3.1).`
     case 'one-rack':
-      return `Every copy of ${f.partitions} partition${f.partitions === 1 ? '' : 's'} sits in rack ${f.facts.racks}: one rack (or zone) failure takes all of them — offline, and gone if the rack's storage goes. More replicas in the same rack do not help.`
+      return `Every copy of ${counted(f.partitions, 'partition')} sits in rack ${f.facts.racks}: one rack (or zone) failure takes all of them — offline, and gone if the rack's storage goes. More replicas in the same rack do not help.`
     case 'mixed-replication':
       return `Partitions of the same topic have ${f.facts.factors} replicas — usually a reassignment left half done. The audit judges each topic by its weakest partition.`
     case 'default-unclean-on':

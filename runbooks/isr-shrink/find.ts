@@ -32,22 +32,15 @@ export const explainCell = nb.explain({
   },
 })
 
-/** Answers given up front are checked against the cluster before anything else runs. */
-function checkGiven(ctx: Context, names: ReadonlySet<string>, replicationFactor: ReadonlyMap<string, number>): void {
-  for (const topic of ctx.given('topics') ?? []) {
-    if (!names.has(topic)) throw new Refusal(`topic "${topic}" does not exist — check the name (the find lists the affected topics); nothing changed`)
-  }
+/** A value above a named topic's replication factor is refused before anything else (the engine checked the names). */
+function checkValue(ctx: Context, replicationFactor: ReadonlyMap<string, number>): void {
   const value = ctx.given('value')
-  if (value !== undefined) {
-    for (const topic of ctx.given('topics') ?? []) {
-      const rf = replicationFactor.get(topic)!
-      if (value > rf)
-        throw new Refusal(`min.insync.replicas=${value} is above the replication factor of ${topic} (${rf}) — give a value from 1 to ${rf}; nothing changed`)
-    }
+  if (value === undefined) return
+  for (const topic of ctx.given('topics') ?? []) {
+    const rf = replicationFactor.get(topic)
+    if (rf !== undefined && value > rf)
+      throw new Refusal(`min.insync.replicas=${value} is above the replication factor of ${topic} (${rf}) — give a value from 1 to ${rf}; nothing changed`)
   }
-  ctx.given('gone-brokers')
-  ctx.given('sample-interval')
-  ctx.given('wait-for-isr')
 }
 
 export const findCell = nb.query({
@@ -57,7 +50,7 @@ export const findCell = nb.query({
   async run(ctx) {
     const { snapshot, topicThrottles } = await readReplicationSnapshot(ctx.kafka, { nowMs: ctx.now() })
     const known = snapshot.topics.filter((t) => !t.error)
-    checkGiven(ctx, new Set(known.map((t) => t.topic)), new Map(known.map((t) => [t.topic, Math.max(0, ...t.partitions.map((p) => p.replicas.length))])))
+    checkValue(ctx, new Map(known.map((t) => [t.topic, Math.max(0, ...t.partitions.map((p) => p.replicas.length))])))
     const findings = planIsrFindings(snapshot)
     Object.assign(ctx.state, { snapshot, topicThrottles, findings })
     const names = (predicate: (p: AffectedPartition) => boolean) => findings.partitions.filter(predicate).map(tp)
@@ -83,8 +76,8 @@ export const causesCell = nb.query({
   when: (ctx) => (ctx.state.findings?.partitions.some((p) => p.outOfSync.length > 0) ? true : 'no replica is out of sync'),
   whenDoc: 'some replica is out of sync',
   async run(ctx) {
-    const findings = ctx.state.findings!
-    const snapshot = ctx.state.snapshot!
+    const findings = ctx.need('findings')
+    const snapshot = ctx.need('snapshot')
     const sampleMs = await ctx.param('sample-interval')
     const pairs: ReplicaPair[] = findings.partitions
       .filter((p) => p.leader !== null)

@@ -2,15 +2,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeRunbook } from '../../lib/engine/describe-runbook.ts'
-import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
-import { readEvents, readUndo } from '../../lib/engine/session.ts'
-import { runUndo } from '../../lib/engine/undo.ts'
-import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
-import { renderBlocks } from '../../lib/terminal/render.ts'
-import runbook from '../../runbooks/unclean-election.ts'
-import { given, runOptions } from '../support/run-options.ts'
-import { scriptedIo, type ScriptedIo } from '../../lib/testkit/index.ts'
+import { describeRunbook } from '../../../lib/engine/describe-runbook.ts'
+import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
+import { readEvents, readUndo } from '../../../lib/engine/session.ts'
+import { runUndo } from '../../../lib/engine/undo.ts'
+import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import { renderBlocks } from '../../../lib/terminal/render.ts'
+import runbook from '../../../runbooks/unclean-election/index.ts'
+import { given, runOptions } from '../../support/run-options.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
@@ -217,9 +217,13 @@ describe('unclean-election: the election', () => {
       message: 'orders-2 has a leader (broker 3): there is nothing to elect',
     },
     { name: 'a dead candidate', set: { partitions: 'orders:0', candidate: '1' }, message: 'broker 1 is not alive for orders-0 (live replicas: 3)' },
-    { name: 'a broker that holds no replica', set: { partitions: 'orders:0', candidate: '7' }, message: 'broker 7 holds no replica of orders-0' },
+    {
+      name: 'a broker the cluster does not know',
+      set: { partitions: 'orders:0', candidate: '7' },
+      message: 'broker 7 is not in this cluster (registered: 1, 2, 3)',
+    },
     { name: 'an unknown topic', set: { partitions: 'ordres:0', candidate: '3' }, message: 'topic ordres does not exist' },
-    { name: 'an unknown partition', set: { partitions: 'orders:9', candidate: '3' }, message: 'orders-9 does not exist: orders has partitions 0-2' },
+    { name: 'an unknown partition', set: { partitions: 'orders:9', candidate: '3' }, message: 'orders has no partition 9 (it has 3: 0-2)' },
     { name: 'a malformed partition', set: { partitions: 'orders', candidate: '3' }, message: 'partitions: "orders" is not topic:partition' },
   ])('refuses $name in one line, changing nothing', async ({ set, message }) => {
     const kafka = incident()
@@ -331,6 +335,6 @@ describe('unclean-election: the notebook on paper', () => {
     for (const variant of ['4.x-elr-on', '4.x-elr-off', '3.9']) expect(text).toContain(`${variant}:`)
     expect(text).toContain('partitions')
     expect(text).toContain('--set decision=')
-    expect(existsSync(join(import.meta.dirname, '../../runbooks/unclean-election.ts'))).toBe(true)
+    expect(existsSync(join(import.meta.dirname, '../../../runbooks/unclean-election/index.ts'))).toBe(true)
   })
 })
