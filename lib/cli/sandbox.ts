@@ -1,7 +1,7 @@
 // `runbook sandbox`: a local multi-broker Kafka for drills and tests — up, down, status, logs, and faults
 // on one node (kill, stop, pause, resume, start). Wires lib/sandbox to the real Kafka client's probe.
 
-import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
+import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxProbe, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
 import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, sandboxSecurities, status, up } from '../sandbox/index.ts'
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
@@ -235,9 +235,9 @@ function describeSecurity(current: SandboxStatus): string[] {
 }
 
 // The Kafka client costs ~0.5 s to import: only the actions that talk to the cluster load it.
-async function loadProbe() {
-  const { loadSandboxProbe } = await import('../kafka/index.ts')
-  return loadSandboxProbe()
+async function loadProbe(): Promise<SandboxProbe> {
+  const { createSandboxProbe } = await import('../kafka/platformatic/sandbox-probe.ts')
+  return createSandboxProbe()
 }
 
 function overridesFrom(args: ParsedArgs): SandboxOverrides {
