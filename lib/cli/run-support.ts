@@ -1,6 +1,7 @@
 // What `run` and `undo` share: answers from flags and files, the mode, the Io, the cluster connection,
 // where sessions go, who the operator is, and the JSON result.
 
+import { openLogDir } from '../kafka/log-dir/index.ts'
 import { readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { resolve } from 'node:path'
@@ -152,6 +153,7 @@ export async function sessionOptions(args: ParsedArgs, env: CommandEnv, config: 
     secrets: open.secrets,
     signal: env.signal,
     toolVersion: await packageVersion(),
+    openLogDir,
   }
 }
 

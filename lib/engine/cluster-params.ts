@@ -3,8 +3,9 @@
 // check on every given value before any cell runs, so a mistyped name is refused whatever state the cluster is in.
 
 import { agree, counted } from '../format/counts.ts'
+import { describeLogDirFault } from '../kafka/log-dir/types.ts'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
-import { type Choice, type Common, listItems, ParamError, type ParamSpec, paramSpec } from './param-spec.ts'
+import { type CheckPorts, type Choice, type Common, listItems, ParamError, type ParamSpec, paramSpec } from './param-spec.ts'
 
 const topicPattern = /^[A-Za-z0-9._-]{1,249}$/
 
@@ -158,4 +159,50 @@ function group(options: Common<string>): ParamSpec<string> {
   )
 }
 
-export const clusterParams = { topic, topics, partitions, broker, brokers, group }
+/** One broker's log directory (a `log.dirs` entry), as given for a broker that is down. */
+export interface BrokerLogDir {
+  readonly broker: number
+  readonly path: string
+}
+
+/** "1=/mnt/b1/kafka-logs,2=/mnt/b2/kafka-logs" → one folder per broker (a broker named twice is refused). */
+export function parseBrokerLogDirs(text: string): BrokerLogDir[] {
+  const dirs = listItems(text).map((item): BrokerLogDir => {
+    const eq = item.indexOf('=')
+    if (eq <= 0 || item.slice(eq + 1).trim() === '') throw new ParamError(`"${item}" is not broker=path (e.g. 1=/mnt/broker-1/kafka-logs)`)
+    return { broker: brokerId(item.slice(0, eq)), path: item.slice(eq + 1).trim() }
+  })
+  const twice = dirs.find((d, i) => dirs.findIndex((o) => o.broker === d.broker) !== i)
+  if (twice) throw new ParamError(`broker ${twice.broker} is given twice — give one log directory per broker`)
+  return dirs
+}
+
+/**
+ * Whether each folder can be read as its broker's: the broker is known, meta.properties names it and this cluster,
+ * and no broker runs on the folder (its lock, its listener). Opens and closes nothing but the files it reads.
+ */
+async function checkBrokerLogDirs(dirs: readonly BrokerLogDir[], kafka: KafkaOps, ports: CheckPorts): Promise<string | null> {
+  const unknown = await unknownBrokers(
+    kafka,
+    dirs.map((d) => d.broker),
+  )
+  if (unknown) return unknown
+  const cluster = await kafka.cluster()
+  for (const dir of dirs) {
+    const listed = cluster.brokers.find((b) => b.id === dir.broker)
+    const opened = await ports.openLogDir(dir.path, {
+      brokerId: dir.broker,
+      clusterId: cluster.clusterId,
+      ...(listed ? { endpoint: { host: listed.host, port: listed.port } } : {}),
+    })
+    if (!opened.ok) return `log directory of broker ${dir.broker}: ${describeLogDirFault(opened.fault)}`
+  }
+  return null
+}
+
+/** Log directories of brokers that are down, as broker=path pairs: checked for owner and that the broker is stopped. */
+function logDirs(options: Common<readonly BrokerLogDir[]>): ParamSpec<readonly BrokerLogDir[]> {
+  return paramSpec('log-dirs', { check: checkBrokerLogDirs, ...options }, parseBrokerLogDirs, (value) => value.map((d) => `${d.broker}=${d.path}`).join(','))
+}
+
+export const clusterParams = { topic, topics, partitions, broker, brokers, group, logDirs }

@@ -3,6 +3,7 @@
 // params.ts (plain values) and cluster-params.ts (topics, partitions, brokers, groups).
 
 import { counted } from '../format/counts.ts'
+import type { OpenLogDir } from '../kafka/log-dir/types.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 
 /** A value a person typed that cannot be used; says what was expected. */
@@ -18,6 +19,12 @@ export interface Choice {
   readonly value: string
   readonly name: string
   readonly description?: string
+}
+
+/** What a check may use besides the cluster: the ports the cli injects. */
+export interface CheckPorts {
+  /** Opens a stopped broker's log directory (ownership and liveness checked); refuses when the run has none. */
+  readonly openLogDir: OpenLogDir
 }
 
 export interface ParamSpec<T> {
@@ -37,7 +44,7 @@ export interface ParamSpec<T> {
    * Checks a value against the cluster (the topic exists, the broker is known): what is wrong, in one line, or
    * null. The engine runs it on every given value before any cell runs, and on every answer typed at a prompt.
    */
-  check?(value: T, kafka: KafkaOps): Promise<string | null>
+  check?(value: T, kafka: KafkaOps, ports: CheckPorts): Promise<string | null>
   /** Text → value, or a ParamError that says what was expected. `now` is the run's clock (ms since epoch). */
   parse(text: string, now: number): T
   /** Value → the text that would parse back to it (transcripts, answers files). */
@@ -55,7 +62,7 @@ export interface Common<T> {
   readonly secret?: boolean
   readonly optional?: boolean
   readonly suggest?: (kafka: KafkaOps) => Promise<readonly Choice[]>
-  check?(value: T, kafka: KafkaOps): Promise<string | null>
+  check?(value: T, kafka: KafkaOps, ports: CheckPorts): Promise<string | null>
 }
 
 /** A spec from its type name, the builder's options, and its parse and format. */

@@ -1,5 +1,6 @@
 // What one run carries from cell to cell, and how a run stops early. Shared by the runner and the cell kinds.
 
+import type { OpenLogDir } from '../kafka/log-dir/types.ts'
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
@@ -37,7 +38,15 @@ export interface SessionOptions {
   readonly signal: AbortSignal
   readonly toolVersion: string
   readonly clock?: () => number
+  /** Opens a stopped broker's log directory (the cli injects the real reader, tests the fake); none: refused. */
+  readonly openLogDir?: OpenLogDir
 }
+
+/** The port when the run was given none: every folder is refused, in one line. */
+export const noLogDirs: OpenLogDir = async (path) => ({
+  ok: false,
+  fault: { kind: 'unreadable', path, why: 'this run cannot read log directories (not wired in this entry point)' },
+})
 
 /** Opens a run's (or an undo's) transcript with the session-start event every notebook begins with. */
 export function openSession(options: SessionOptions, runbook: string, title: string, extra: { readonly undoOf?: string } = {}): Session {

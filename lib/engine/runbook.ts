@@ -2,6 +2,7 @@
 // Cells are declared up front (so `runbook show` can print the notebook without a cluster) and carry
 // the functions the engine calls when the notebook runs against a cluster.
 
+import type { OpenLogDir } from '../kafka/log-dir/types.ts'
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
 import type { ParamSpecs, ParamValue } from './params.ts'
@@ -70,6 +71,8 @@ export interface RunContext<S, P extends ParamSpecs> {
   show(blocks: readonly Block[]): void
   /** Writes a file into the session folder (e.g. a reassignment plan to export); returns its path. */
   writeFile(name: string, content: string): Promise<string>
+  /** Opens a stopped broker's log directory, read-only, after checking whose it is and that no broker runs on it. */
+  readonly openLogDir: OpenLogDir
 }
 
 export type CellOutcome = 'done' | 'skipped' | 'planned' | 'applied' | 'declined' | 'failed' | 'not-run'

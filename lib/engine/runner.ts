@@ -9,7 +9,7 @@ import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
-import { cachedCapabilities, emit, openSession, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
+import { cachedCapabilities, emit, noLogDirs, openSession, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
 import type { RunStatus, Session } from './session.ts'
@@ -105,6 +105,7 @@ function emit0(io: Io, dir: string): void {
 function createState(runbook: AnyRunbook, options: RunOptions, session: Session, clock: () => number): RunState {
   const answers = new Map<string, unknown>()
   const params = runbook.params as ParamSpecs
+  const ports = { openLogDir: options.openLogDir ?? noLogDirs }
   // Ctrl-C while an apply runs must not leave half a change: waits inside an apply ignore it, and the run
   // stops at the next cell boundary instead.
   const applying = () => state.applying
@@ -182,7 +183,7 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
       // An answer the cluster does not know (a topic typed wrong) is asked again, a few times at most.
       for (let attempt = 1; ; attempt++) {
         const value = await askParam(options.io, options.kafka, name, spec, clock)
-        const problem = value === undefined || !spec.check ? null : await spec.check(value, options.kafka)
+        const problem = value === undefined || !spec.check ? null : await spec.check(value, options.kafka, ports)
         if (problem === null) {
           record(name, spec, value, 'prompt')
           return value as never
@@ -205,6 +206,7 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
     capabilities: cachedCapabilities(options.kafka),
     show: (blocks) => emit(state, blocks),
     writeFile: async (name, content) => session.writeFile(name, content),
+    openLogDir: ports.openLogDir,
   }
   ;(state as { ctx: RunContext<unknown, ParamSpecs> }).ctx = ctx
   return state
@@ -229,7 +231,7 @@ async function validateGiven(state: RunState, options: RunOptions): Promise<void
   const checked = Object.entries(params).filter(([name, spec]) => spec.check && options.given.has(name))
   if (checked.length === 0) return
   const problems = await options.io.progress('Checking the answers against the cluster', () =>
-    Promise.all(checked.map(async ([name, spec]) => ({ name, problem: await spec.check!(ctx.given(name), options.kafka) }))),
+    Promise.all(checked.map(async ([name, spec]) => ({ name, problem: await spec.check!(ctx.given(name), options.kafka, { openLogDir: ctx.openLogDir }) }))),
   )
   const first = problems.find((p) => p.problem !== null)
   // The problem names what it is about ("topic orders", "broker 7"): no parameter name in front.

@@ -128,6 +128,32 @@ export interface ExactLoss {
   readonly uncounted: readonly string[]
 }
 
+/** One candidate's loss as read from the dead leader's files (JSON-friendly: producers as a list). */
+export interface CandidateExactLoss {
+  /** The dead replica whose log was read (the one holding the most records). */
+  readonly deadBroker: number
+  readonly deadLogEnd: bigint
+  /** Where the dead replica's log is cut when it follows this candidate. */
+  readonly truncateFrom: bigint
+  /** Every record electing this candidate deletes: `fromDeadLog` plus `fromLiveReplica`. */
+  readonly records: number
+  /** Data records the dead replica holds at or above `truncateFrom` (transaction markers are not records). */
+  readonly fromDeadLog: number
+  /** Offsets a live replica holds beyond the dead log's end (and beyond this candidate's): lost as well. */
+  readonly fromLiveReplica: number
+  /** A lower bound: the cut is only bounded, or some batches could not be counted. */
+  readonly atLeast: boolean
+  readonly first: { readonly offset: bigint; readonly timestamp: number } | null
+  readonly last: { readonly offset: bigint; readonly timestamp: number } | null
+  readonly oldestTimestamp: number | null
+  readonly newestTimestamp: number | null
+  readonly producers: readonly { readonly producerId: bigint; readonly records: number }[]
+  readonly transactional: { readonly committed: number; readonly aborted: number; readonly open: number }
+  /** Transactions whose commit or abort marker is cut away while their records stay: they hang until aborted by hand. */
+  readonly orphanedTransactions: number
+  readonly uncounted: readonly string[]
+}
+
 interface Counter {
   readonly broker: number
   readonly truncation: Truncation

@@ -4,6 +4,7 @@
 // or the reason there is none (a fault, as data) out.
 
 import type { TopicPartition } from '../kafka/types.ts'
+import type { CandidateExactLoss } from './exact-loss.ts'
 import { classifyRecovery, electionRules, partitionName, uncleanEnabled, type LeaderlessPartition, type LeaderlessSnapshot } from './leaderless.ts'
 import { candidateOf, estimateCandidates, totalLoss, type PartitionEstimate } from './unclean-estimate.ts'
 
@@ -31,6 +32,8 @@ export interface ElectionStep extends TopicPartition {
   readonly kafkaPick: number | null
   readonly kafkaPickLoss: bigint | null
   readonly unit: 'records' | 'offsets'
+  /** What the election deletes, counted in the dead leader's own log (dead-leader-loss.ts); absent when not read. */
+  readonly exactLoss?: CandidateExactLoss
 }
 
 export interface ElectionPlan {

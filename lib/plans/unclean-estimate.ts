@@ -4,6 +4,7 @@
 // (what only the dead leader held) cannot be known while that broker is down, and is reported as unknown.
 
 import type { TopicPartition } from '../kafka/types.ts'
+import type { CandidateExactLoss } from './exact-loss.ts'
 import type { LeaderlessPartition } from './leaderless.ts'
 
 export interface GroupAhead {
@@ -32,6 +33,8 @@ export interface CandidateEstimate {
   readonly groupsAhead: readonly GroupAhead[]
   /** The larger of the two: records certainly lost if this replica is elected. */
   readonly certainLoss: bigint
+  /** Present once a dead replica's own log was read (dead-leader-loss.ts): what the election really deletes. */
+  readonly exactLoss?: CandidateExactLoss
 }
 
 export interface PartitionEstimate extends TopicPartition {
@@ -47,6 +50,8 @@ export interface PartitionEstimate extends TopicPartition {
   readonly incomplete: boolean
   /** The highest log end or committed offset any live source proves: nothing below it is in doubt. */
   readonly provenEnd: bigint | null
+  /** The dead replica whose files priced the candidates exactly, when one was read. */
+  readonly deadLeader?: { readonly broker: number; readonly logEndOffset: bigint }
 }
 
 const maxOf = (values: readonly bigint[]): bigint | null => values.reduce<bigint | null>((max, v) => (max === null || v > max ? v : max), null)

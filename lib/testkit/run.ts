@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { CellReport } from '../engine/run-state.ts'
-import { runRunbook, type RunResult } from '../engine/runner.ts'
+import { runRunbook, type RunOptions, type RunResult } from '../engine/runner.ts'
 import type { AnyRunbook } from '../engine/runbook.ts'
 import { readEvents, type WrittenEvent } from '../engine/session.ts'
 import { runUndo } from '../engine/undo.ts'
@@ -32,6 +32,8 @@ export interface KitRunOptions {
   /** Values that must never reach the transcript. */
   readonly secrets?: readonly string[]
   readonly kafkaLine?: string
+  /** Dead brokers' log directories the run may open: usually `fakeLogDirs([...])`. */
+  readonly logDirs?: RunOptions['openLogDir']
 }
 
 export interface KitRun extends RunResult {
@@ -64,6 +66,7 @@ export async function runWithKit(runbook: AnyRunbook, options: KitRunOptions): P
     signal: new AbortController().signal,
     toolVersion: 'testkit',
     clock,
+    ...(options.logDirs ? { openLogDir: options.logDirs } : {}),
   }
   const result = await runRunbook(runbook, {
     ...common,

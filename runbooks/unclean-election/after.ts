@@ -9,7 +9,7 @@ import { readGroupCommitsOn } from '../../lib/reads/consumer-group.ts'
 import { partitionKey, readPartitionProgress } from '../../lib/reads/leaderless.ts'
 import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
 import { nb, type Context, type Recovered } from './notebook.ts'
-import { fewNames, producersText, provenLoss } from './text.ts'
+import { exactLossText, fewNames, producersText, provenLoss } from './text.ts'
 
 const pollMs = 1000
 const flagName = 'unclean.leader.election.enable'
@@ -81,6 +81,30 @@ function partitionRows(now: readonly PartitionNow[]) {
   ])
 }
 
+/**
+ * What the dead leader's truncation removes (read from its log before it returned): done once it is back in the
+ * ISR (a replica in the ISR has cut its log to the leader's history), still ahead while it is down.
+ */
+function truncationTable(partitions: readonly PartitionNow[], nowMs: number): Block {
+  return table(
+    ['Partition', 'Dead leader', 'Cut at offset', 'Records removed', 'State'],
+    partitions.map((p) => {
+      const loss = p.recovered.exactLoss!
+      const back = p.isr.includes(loss.deadBroker)
+      return [
+        partitionName(p.recovered),
+        loss.deadBroker,
+        loss.truncateFrom,
+        loss.fromDeadLog === 0 ? 'none' : exactLossText({ ...loss, records: loss.fromDeadLog, fromLiveReplica: 0 }, nowMs),
+        back
+          ? `broker ${loss.deadBroker} is back in the ISR: its log was cut, these records are gone from the cluster`
+          : `broker ${loss.deadBroker} is still out: it cuts them when it returns (its folder holds them until then)`,
+      ]
+    }),
+    { title: 'What the returning dead leader truncates' },
+  )
+}
+
 export const aftermathCell = nb.query({
   id: 'aftermath',
   title: 'Aftermath',
@@ -126,13 +150,21 @@ export const aftermathCell = nb.query({
             (p) =>
               [
                 partitionName(p.recovered),
-                `new history from offset ${formatCount(p.recovered.epochStart!)}${p.recovered.certainLoss !== null ? `; lost: ${provenLoss('records', p.recovered.certainLoss)}, plus what only the dead leader held` : ''}`,
+                `new history from offset ${formatCount(p.recovered.epochStart!)}${
+                  p.recovered.exactLoss
+                    ? `; lost: ${exactLossText(p.recovered.exactLoss, ctx.now())}`
+                    : p.recovered.certainLoss !== null
+                      ? `; lost: ${provenLoss('records', p.recovered.certainLoss)}, plus what only the dead leader held`
+                      : ''
+                }`,
               ] as const,
           ),
           'Where each elected partition starts over',
         ),
       )
     }
+    const truncations = now.filter((p) => p.recovered.exactLoss)
+    if (truncations.length > 0) blocks.push(truncationTable(truncations, ctx.now()))
     const groups = await readGroupsPast(ctx.kafka, now)
     if (groups.length > 0) {
       blocks.push(
@@ -186,6 +218,14 @@ export const aftermathCell = nb.query({
         ),
       )
     }
-    return { blocks, data: { partitions: now, groupsPast: groups, flagStillOn: flagged } }
+    const truncated = truncations.map((p) => ({
+      topic: p.recovered.topic,
+      partition: p.recovered.partition,
+      deadBroker: p.recovered.exactLoss!.deadBroker,
+      truncateFrom: p.recovered.exactLoss!.truncateFrom,
+      records: p.recovered.exactLoss!.fromDeadLog,
+      done: p.isr.includes(p.recovered.exactLoss!.deadBroker),
+    }))
+    return { blocks, data: { partitions: now, groupsPast: groups, flagStillOn: flagged, truncated } }
   },
 })

@@ -5,9 +5,10 @@ import { agree, counted, formatCount } from '../../lib/engine/blocks.ts'
 import { type OptionPrice, Refusal } from '../../lib/engine/runbook.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
 import { describePlanFault, findLeaderless } from '../../lib/plans/unclean-election.ts'
+import { exactTotal } from '../../lib/plans/dead-leader-loss.ts'
 import { candidateOf, totalLoss } from '../../lib/plans/unclean-estimate.ts'
 import { partitionKey } from '../../lib/reads/leaderless.ts'
-import { recoveriesOf } from './find.ts'
+import { recoveriesOf, restartLoss } from './find.ts'
 import { nb, scopeOf, type Context } from './notebook.ts'
 import { brokers, fewNames, provenLoss, timeText } from './text.ts'
 
@@ -35,6 +36,22 @@ function checkNamed(ctx: Context): void {
   if (!found.ok && found.fault.kind !== 'in-sync-alive' && found.fault.kind !== 'no-live-replica') throw new Refusal(describePlanFault(found.fault))
 }
 
+/**
+ * What the restart truncates: the dead leader's records beyond the returning broker's end (acknowledged with acks=1
+ * above the high watermark), known when both dead logs were read.
+ */
+function restartCuts(ctx: Context, waiting: readonly PartitionRecovery[]): string | null {
+  const readings = new Map((ctx.state.deadLogs ?? []).map((r) => [partitionKey(r), r]))
+  const cuts = waiting.flatMap((r) => {
+    if (r.path.kind !== 'restart' && r.path.kind !== 'restart-if-clean') return []
+    const loss = restartLoss(readings.get(partitionKey(r)), r.path.brokers[0]!)
+    return loss && loss.records > 0 ? [{ name: partitionName(r), loss }] : []
+  })
+  if (cuts.length === 0) return null
+  const total = cuts.reduce((sum, c) => sum + c.loss.records, 0)
+  return `the restart truncates ${counted(total, 'record')} only the dead leader holds, never committed but acknowledged to acks=1 producers (${fewNames(cuts.map((c) => `${c.name}: ${formatCount(c.loss.records)} from broker ${c.loss.deadBroker}`))})`
+}
+
 function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   checkNamed(ctx)
   const { partitions, recoveries, estimates } = inScope(ctx)
@@ -48,6 +65,8 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const pickLoss = totalLoss(picks.map((e) => ({ certainLoss: candidateOf(e, e.kafkaPick!)!.certainLoss, unit: e.unit })))
   const newest = electable.map((e) => candidateOf(e, e.best!)!.newestRecordMs).filter((ms): ms is number => ms !== null)
   const lossStartsMs = newest.length ? Math.min(...newest) : null
+  const exactBest = exactTotal(electable.map((e) => candidateOf(e, e.best!)!))
+  const pickExact = exactTotal(picks.map((e) => candidateOf(e, e.kafkaPick!)!))
   const groupsAhead = new Set(electable.flatMap((e) => candidateOf(e, e.best!)!.groupsAhead.map((g) => g.groupId)))
   const restart = brokersToRestart(waiting)
   const flagTopics = [...new Set(partitions.filter((p) => !uncleanEnabled(p)).map((p) => p.topic))]
@@ -67,6 +86,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
               ? `${counted(waiting.length, 'partition')} ${agree(waiting.length, 'stays', 'stay')} offline until ${brokers(restart)} ${agree(restart.length, 'is', 'are')} back, then about 3 s; no committed record lost`
               : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
+            restartCuts(ctx, waiting),
             hopeless.length
               ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${agree(hopeless.length, 'it', 'them')} back`
               : null,
@@ -82,7 +102,9 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const elect: OptionPrice = {
     label: 'Elect the least-loss live replica uncleanly, on partitions you list',
     cost: electable.length
-      ? `${counted(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.need('snapshot').takenAtMs)} that only the dead leader held (unknown until its log is read)`
+      ? exactBest !== null
+        ? `${counted(electable.length, 'partition')} back within seconds; ${exactBest.atLeast ? 'at least ' : 'exactly '}${counted(exactBest.records, 'record')} deleted with the least-loss candidates (counted in the dead leader's own log)`
+        : `${counted(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.need('snapshot').takenAtMs)} that only the dead leader held (unknown until its log is read: --set dead-log-dirs=<broker>=<path>)`
       : 'nothing to elect',
     risk: `cannot be undone: the returning brokers delete what the new leader lacks${groupsAhead.size ? `; ${groupsAhead.size} consumer group${agree(groupsAhead.size, ' has', 's have')} read past the new log end` : ''}`,
     ...(electable.length === 0
@@ -96,7 +118,11 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const flag: OptionPrice = {
     label: `Turn on unclean.leader.election.enable for ${fewNames(flagTopics) || 'the topics'}, then back off`,
     cost: picks.length
-      ? `Kafka picks the first live replica in replica order: ${provenLoss(pickLoss.unit, pickLoss.certainLoss)} (the least-loss choice: ${provenLoss(best.unit, best.certainLoss)}), plus what only the dead leader held; it elects on its periodic scan (every 5 min by default) or at the next broker registration`
+      ? `Kafka picks the first live replica in replica order: ${
+          pickExact && exactBest
+            ? `${pickExact.atLeast ? 'at least' : 'exactly'} ${counted(pickExact.records, 'record')} (the least-loss choice: ${counted(exactBest.records, 'record')})`
+            : `${provenLoss(pickLoss.unit, pickLoss.certainLoss)} (the least-loss choice: ${provenLoss(best.unit, best.certainLoss)}), plus what only the dead leader held`
+        }; it elects on its periodic scan (every 5 min by default) or at the next broker registration`
       : 'nothing to elect',
     risk: 'while on it covers every partition of those topics, present and future failures alike; with ELR on, restarting the complete broker while it is on hands leadership to a worse live replica (seen in our lab); a flag left on turns the next outage into silent loss',
     ...(picks.length === 0

@@ -12,10 +12,13 @@ import {
   type LeaderlessSnapshot,
   type PartitionRecovery,
 } from '../../lib/plans/leaderless.ts'
-import { estimateCandidates, type PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
-import { readLeaderlessSnapshot } from '../../lib/reads/leaderless.ts'
+import { candidateExactLoss, restartTruncation, withExactLoss } from '../../lib/plans/dead-leader-loss.ts'
+import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
+import { estimateCandidates, type CandidateEstimate, type PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+import { readDeadLeaderLogs, type DeadLogReading } from '../../lib/reads/dead-leader-log.ts'
+import { partitionKey, readLeaderlessSnapshot } from '../../lib/reads/leaderless.ts'
 import { nb, type Context } from './notebook.ts'
-import { brokers, controllerCaveat, fewNames, incidentText, kafkaRulesText, provenLoss, sourceText, timeText, unknowableText } from './text.ts'
+import { brokers, controllerCaveat, exactLossText, fewNames, incidentText, kafkaRulesText, provenLoss, sourceText, timeText, unknowableText } from './text.ts'
 
 const noLeaderless = (ctx: Context): true | string => ((ctx.state.snapshot?.partitions.length ?? 0) > 0 ? true : 'no partition is without a leader')
 
@@ -161,14 +164,15 @@ export const rulesCell = nb.explain({
   live: (ctx) => restartTable(recoveriesOf(ctx.need('snapshot'))),
 })
 
-function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): Cell[][] {
+function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number, exact: boolean): Cell[][] {
   return estimates.flatMap((e) =>
     e.candidates.map((c, i): Cell[] => {
       const notes = [c.broker === e.best ? 'least loss' : null, c.broker === e.kafkaPick ? "Kafka's own pick" : null, c.inSync ? 'in sync' : null]
         .filter(Boolean)
         .join(', ')
+      const exactCell: Cell[] = exact ? [exactCellOf(c, nowMs)] : []
       if (c.unreadable !== null)
-        return [i === 0 ? partitionName(e) : '', c.broker, c.position + 1, `unreadable: ${c.unreadable}`, null, null, null, null, notes]
+        return [i === 0 ? partitionName(e) : '', c.broker, c.position + 1, `unreadable: ${c.unreadable}`, null, null, ...exactCell, null, null, notes]
       return [
         i === 0 ? partitionName(e) : '',
         c.broker,
@@ -176,6 +180,7 @@ function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): C
         c.logEndOffset,
         timeText(c.newestRecordMs, nowMs),
         c.inSync && c.certainLoss === 0n ? 'none (in sync)' : provenLoss(e.unit, c.certainLoss),
+        ...exactCell,
         c.aheadReplica ? `broker ${c.aheadReplica.broker} holds ${formatCount(c.lossFromReplicas)} more` : '—',
         c.groupsAhead.length
           ? `${fewNames(
@@ -187,6 +192,10 @@ function estimateRows(estimates: readonly PartitionEstimate[], nowMs: number): C
       ]
     }),
   )
+}
+
+function exactCellOf(c: CandidateEstimate, nowMs: number): Cell {
+  return c.exactLoss ? exactLossText(c.exactLoss, nowMs) : '—'
 }
 
 function bestCommands(estimates: readonly PartitionEstimate[]): string[] {
@@ -203,19 +212,42 @@ export const estimateCell = nb.query({
   doc: 'Asks each live replica’s own broker for its log end and its newest record (ListOffsets with the debugging replica id, which answers on a follower of a leaderless partition), reads every consumer group’s committed offsets, and ranks the candidates: records certainly lost = what another live replica or a consumer group proves exists beyond the candidate’s end.',
   async run(ctx) {
     const snapshot = ctx.need('snapshot')
-    const estimates = snapshot.partitions.map(estimateCandidates)
+    const floors = snapshot.partitions.map(estimateCandidates)
+    const blocks: Block[] = []
+    const dirs = await deadLogDirs(ctx, floors)
+    let estimates = floors
+    if (dirs.length > 0) {
+      const { readings, refused } = await readDeadLeaderLogs(ctx.kafka, ctx.openLogDir, dirs, snapshot.partitions)
+      ctx.state.deadLogs = readings
+      const byKey = new Map(readings.map((r) => [partitionKey(r), r]))
+      estimates = floors.map((e) => {
+        const reading = byKey.get(partitionKey(e))
+        return reading ? withExactLoss(e, reading) : e
+      })
+      blocks.push(...deadLogBlocks(readings, refused))
+    }
     ctx.state.estimates = estimates
     const estimable = estimates.filter((e) => e.candidates.length > 0)
-    const blocks: Block[] = []
+    const exact = estimable.some((e) => e.candidates.some((c) => c.exactLoss))
     if (estimable.length > 0) {
       blocks.push(
         table(
-          ['Partition', 'Candidate', 'Place', 'Its log end', 'Its newest record', 'Certainly lost', 'Proven by a replica', 'Proven by groups', 'Note'],
-          estimateRows(estimable, snapshot.takenAtMs),
+          [
+            'Partition',
+            'Candidate',
+            'Place',
+            'Its log end',
+            'Its newest record',
+            'Certainly lost',
+            ...(exact ? ['Exactly lost (dead leader’s log)'] : []),
+            'Proven by a replica',
+            'Proven by groups',
+            'Note',
+          ],
+          estimateRows(estimable, snapshot.takenAtMs, exact),
           {
             title: 'Candidates, least loss first',
-            footer:
-              'Place: position in the replica list (Kafka’s own unclean election takes the first live one). Certainly lost: the larger of the two proofs. Its newest record: everything the partition took after that moment is missing from this replica.',
+            footer: `Place: position in the replica list (Kafka’s own unclean election takes the first live one). Certainly lost: the larger of the two proofs.${exact ? ' Exactly lost: the data records the dead leader holds above where it is cut when it follows this candidate (transaction markers not counted), plus any a live replica holds beyond it.' : ''} Its newest record: everything the partition took after that moment is missing from this replica.`,
           },
         ),
       )
@@ -235,7 +267,76 @@ export const estimateCell = nb.query({
       )
     if (estimates.some((e) => e.unit === 'offsets'))
       blocks.push(notice('info', 'Compacted topics count offsets, not records: compaction leaves gaps between offsets.'))
-    blocks.push(notice('info', unknowableText))
-    return { blocks, data: { estimates } }
+    if (!estimable.every((e) => e.deadLeader || e.candidates.every((c) => c.inSync))) blocks.push(notice('info', unknowableText))
+    return { blocks, data: { estimates, ...(ctx.state.deadLogs ? { deadLogs: ctx.state.deadLogs.map(deadLogData) } : {}) } }
   },
 })
+
+/** Partitions where a dead replica may hold records no live candidate has: every live replica is out of sync. */
+function mayHoldMore(snapshot: LeaderlessSnapshot, estimates: readonly PartitionEstimate[]): { partitions: string[]; dead: number[] } {
+  const byKey = new Map(estimates.map((e) => [partitionKey(e), e]))
+  const live = new Set(snapshot.liveBrokers)
+  const partitions = snapshot.partitions.filter((p) => {
+    const e = byKey.get(partitionKey(p))
+    return e !== undefined && e.candidates.length > 0 && !e.candidates.some((c) => c.inSync) && p.replicas.some((id) => !live.has(id))
+  })
+  const dead = [...new Set(partitions.flatMap((p) => p.replicas.filter((id) => !live.has(id))))].sort((a, b) => a - b)
+  return { partitions: partitions.map(partitionName), dead }
+}
+
+/** The folders given, or — on a terminal, when a dead replica may hold what the candidates lack — asked for, saying why. */
+async function deadLogDirs(ctx: Context, estimates: readonly PartitionEstimate[]) {
+  const given = ctx.given('dead-log-dirs')
+  if (given) return given
+  if (!ctx.interactive) return []
+  const { partitions, dead } = mayHoldMore(ctx.need('snapshot'), estimates)
+  if (partitions.length === 0) return []
+  ctx.show([
+    notice(
+      'info',
+      `Every live replica of ${fewNames(partitions)} is out of sync, so ${brokers(dead)} may hold records none of them has (writes acknowledged with acks=1 above the high watermark). Those records are deleted when ${agree(dead.length, 'it returns', 'they return')} after an unclean election, and no API can count them while ${agree(dead.length, 'it is', 'they are')} down — but ${agree(dead.length, 'its', 'their')} data directory can: give it and the runbook reads the segment files (never writes into them) and prices each candidate exactly.`,
+    ),
+  ])
+  return (await ctx.param('dead-log-dirs')) ?? []
+}
+
+function deadLogBlocks(readings: readonly DeadLogReading[], refused: readonly string[]): Block[] {
+  const blocks: Block[] = []
+  for (const line of refused) blocks.push(notice('warn', `Not read — ${line}.`))
+  const rows = readings.flatMap((r) =>
+    r.replicas.length === 0
+      ? [[partitionName(r), '—', '—', null, null, r.problems.join('; ') || 'not found']]
+      : r.replicas.map((d, i): Cell[] => [
+          i === 0 ? partitionName(r) : '',
+          `${d.broker}${d === r.deadLeader ? ' (holds the most)' : ''}`,
+          d.path,
+          d.logStartOffset,
+          d.logEndOffset,
+          d.torn
+            ? `torn last batch ignored (${formatCount(d.torn.ignoredBytes)} bytes at ${d.torn.segment}:${d.torn.position}), as Kafka's recovery does`
+            : 'complete',
+        ]),
+  )
+  if (rows.length > 0)
+    blocks.push(
+      table(['Partition', 'Dead replica', 'Log directory', 'Log start', 'Log end', 'Tail'], rows, { title: 'The dead replicas’ own logs (read only)' }),
+    )
+  for (const r of readings) for (const p of r.replicas.length ? r.problems : []) blocks.push(notice('warn', `${partitionName(r)}: ${p}.`))
+  return blocks
+}
+
+/** A reading for --json: the dead replicas' logs (the per-candidate counts are in the estimates). */
+const deadLogData = (r: DeadLogReading) => ({
+  topic: r.topic,
+  partition: r.partition,
+  replicas: r.replicas,
+  deadLeader: r.deadLeader?.broker ?? null,
+  problems: r.problems,
+})
+
+/** What the dead leader deletes when `leader` (a returning dead replica whose log was read too) leads: null when unknown or it is the dead leader. */
+export function restartLoss(reading: DeadLogReading | undefined, leader: number): CandidateExactLoss | null {
+  if (!reading?.deadLeader) return null
+  const loss = restartTruncation(reading, leader)
+  return loss ? candidateExactLoss(loss, reading.deadLeader, []) : null
+}

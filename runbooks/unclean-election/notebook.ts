@@ -4,7 +4,9 @@ import { param } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
+import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+import type { DeadLogReading } from '../../lib/reads/dead-leader-log.ts'
 import { readLeaderlessReplicaCounts } from '../../lib/reads/leaderless.ts'
 import { counted } from '../../lib/engine/blocks.ts'
 
@@ -16,11 +18,15 @@ export interface Recovered extends TopicPartition {
   readonly epochStart: bigint | null
   readonly how: 'unclean election' | 'unclean flag' | 'clean return'
   readonly certainLoss: bigint | null
+  /** What the dead leader's log held above the new history's start: deleted when it rejoins. */
+  readonly exactLoss?: CandidateExactLoss
 }
 
 export interface State {
   snapshot?: LeaderlessSnapshot
   estimates?: readonly PartitionEstimate[]
+  /** What the dead replicas' own log directories hold, per leaderless partition (when folders were given). */
+  deadLogs?: readonly DeadLogReading[]
   recovered?: Recovered[]
   /** Topics whose unclean flag this run changed, and whether it was turned back. */
   flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
@@ -43,6 +49,11 @@ export const nb = notebook<State>()({
     help: 'the broker whose replica becomes leader (a live replica of every listed partition)',
     prompt: 'Which broker should lead them?',
     suggest: suggestCandidates,
+  }),
+  'dead-log-dirs': param.logDirs({
+    help: 'log directories of dead brokers, as broker=path (1=/mnt/broker-1/kafka-logs,2=…): read only, to count exactly what each election deletes',
+    prompt: 'Log directory of the dead broker(s), as broker=path (the log.dirs entry holding meta.properties; a copy or an attached volume works)',
+    optional: true,
   }),
   'restart-command': param.string({
     help: 'your own command that restarts the broker to bring back (run only after you confirm it)',

@@ -4,6 +4,7 @@
 
 import { formatCount } from '../../lib/engine/blocks.ts'
 import type { ConfigSource } from '../../lib/kafka/types.ts'
+import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { ElectionRules } from '../../lib/plans/leaderless.ts'
 
 export const incidentText: Readonly<Record<ElectionRules, string>> = {
@@ -133,4 +134,23 @@ export function provenLoss(unit: 'records' | 'offsets', n: bigint): string {
 export function fewNames(names: readonly string[], max = 3): string {
   if (names.length <= max) return names.join(', ')
   return `${names.slice(0, max).join(', ')} and ${names.length - max} more`
+}
+
+/** "312 records (offsets 1,200–1,511, 03:10:01.200–03:10:04.950 UTC; 2 producers)": one candidate's exact loss in a cell. */
+export function exactLossText(loss: CandidateExactLoss, nowMs: number): string {
+  if (loss.records === 0) return loss.atLeast ? `at least none counted (${loss.uncounted[0] ?? 'the cut is only bounded'})` : 'none'
+  const parts = [
+    loss.first && loss.last ? `offsets ${formatCount(loss.first.offset)}–${formatCount(loss.last.offset)}` : null,
+    loss.oldestTimestamp !== null && loss.newestTimestamp !== null
+      ? `written ${timeText(loss.oldestTimestamp, nowMs).split(',')[0]} to ${timeText(loss.newestTimestamp, nowMs)}`
+      : null,
+    loss.producers.length ? `${formatCount(loss.producers.length)} producer${loss.producers.length === 1 ? '' : 's'}` : null,
+    loss.transactional.aborted ? `${formatCount(loss.transactional.aborted)} in aborted transactions` : null,
+    loss.transactional.open ? `${formatCount(loss.transactional.open)} in open transactions` : null,
+    loss.fromLiveReplica ? `${formatCount(loss.fromLiveReplica)} of them on a live replica beyond broker ${loss.deadBroker}'s end` : null,
+    loss.orphanedTransactions
+      ? `${formatCount(loss.orphanedTransactions)} transaction marker${loss.orphanedTransactions === 1 ? '' : 's'} cut: those transactions hang until aborted`
+      : null,
+  ].filter(Boolean)
+  return `${loss.atLeast ? 'at least ' : ''}${unitWord('records', BigInt(loss.records))} (${parts.join('; ')})`
 }

@@ -13,7 +13,8 @@ import { decideCell } from '../decide.ts'
 import { watchLeaders } from './wait.ts'
 import { nb, type Context } from '../notebook.ts'
 import { recheckLeaderless, settling } from './recheck.ts'
-import { fewNames, provenLoss, timeText, unitWord } from '../text.ts'
+import { exactLossText, fewNames, provenLoss, timeText, unitWord } from '../text.ts'
+import { exactTotal, withExactSteps } from '../../../lib/plans/dead-leader-loss.ts'
 
 export interface ReorderUndo {
   readonly reorders: readonly (TopicPartition & { readonly original: readonly number[]; readonly reordered: readonly number[] })[]
@@ -35,13 +36,23 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
   }
   blocks.push(
     table(
-      ['Partition', 'Elect', 'Its log end', 'Its newest record', 'Certainly lost', 'Groups already past its end', 'Dead brokers with the lost records'],
+      [
+        'Partition',
+        'Elect',
+        'Its log end',
+        'Its newest record',
+        'Certainly lost',
+        'Exactly lost (dead leader’s log)',
+        'Groups already past its end',
+        'Dead brokers with the lost records',
+      ],
       plan.steps.map((s) => [
         partitionName(s),
         plan.candidate,
         s.candidateLogEnd,
         timeText(s.newestRecordMs, ctx.now()),
         provenLoss(s.unit, s.certainLoss),
+        s.exactLoss ? exactLossText(s.exactLoss, ctx.now()) : 'not read',
         fewNames(
           s.groupsAhead.map((g) => `${g.groupId} at ${formatCount(g.committed)}`),
           2,
@@ -52,10 +63,7 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
         title: `${reorders.length > 0 ? 'Step 2' : 'Step 1'} — unclean election (ElectLeaders, type unclean) on exactly these ${counted(plan.steps.length, 'partition')}`,
       },
     ),
-    notice(
-      'danger',
-      `Cannot be undone. ${plan.certainLoss > 0n ? `At least ${unitWord(plan.unit, plan.certainLoss)} are deleted for good, and more may be` : 'The cluster proves no loss, yet broker ' + plan.candidate + ' is out of sync: records may be lost'}: whatever only the dead leader held is unknown until its files are read. Each partition's new history starts at broker ${plan.candidate}'s log end; the dead brokers delete everything above it when they return.`,
-    ),
+    notice('danger', cannotBeUndone(plan)),
     notice(
       'info',
       `Until those brokers restart, their partition folders hold the only copy of the lost records. If you may want them back (or the exact count), copy the folders aside first, e.g. ${fewNames(
@@ -65,6 +73,21 @@ function previewBlocks(plan: ElectionPlan, ctx: Context): Block[] {
     ),
   )
   return blocks
+}
+
+/** "exactly 312 records" once the dead leader's log priced every step; else the floor. */
+function lossWords(plan: ElectionPlan): string {
+  const exact = exactTotal(plan.steps)
+  if (exact) return `${exact.atLeast ? 'at least' : 'exactly'} ${unitWord('records', BigInt(exact.records))}`
+  return provenLoss(plan.unit, plan.certainLoss)
+}
+
+function cannotBeUndone(plan: ElectionPlan): string {
+  const exact = exactTotal(plan.steps)
+  const history = `Each partition's new history starts at broker ${plan.candidate}'s log end; the dead brokers delete everything above it when they return.`
+  if (exact)
+    return `Cannot be undone. ${lossWords(plan)[0]!.toUpperCase()}${lossWords(plan).slice(1)} are deleted for good, as counted in the dead leader's own log. ${history}`
+  return `Cannot be undone. ${plan.certainLoss > 0n ? `At least ${unitWord(plan.unit, plan.certainLoss)} are deleted for good, and more may be` : 'The cluster proves no loss, yet broker ' + plan.candidate + ' is out of sync: records may be lost'}: whatever only the dead leader held is unknown until its files are read (--set dead-log-dirs=<broker>=<path>). ${history}`
 }
 
 function whyReorder(step: ElectionStep, candidate: number): string {
@@ -137,7 +160,9 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
       s.candidateLogEnd,
       highWatermarks[i]?.offset ?? highWatermarks[i]?.error?.name ?? null,
       now?.isr.join(',') ?? '',
-      unitWord(s.unit, s.certainLoss),
+      s.exactLoss
+        ? `${s.exactLoss.atLeast ? 'at least ' : ''}${unitWord('records', BigInt(s.exactLoss.records))} (dead leader's log)`
+        : unitWord(s.unit, s.certainLoss),
     ]
   })
   const wrong = elected.filter((s) => states.get(partitionKey(s))?.leader !== plan.candidate)
@@ -153,11 +178,10 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
         epochStart: s.candidateLogEnd,
         how: 'unclean election' as const,
         certainLoss: s.certainLoss,
+        ...(s.exactLoss ? { exactLoss: s.exactLoss } : {}),
       })),
   ]
-  const blocks: Block[] = [
-    table(['Partition', 'Leader', 'Leader epoch', 'New history starts at', 'High watermark', 'ISR', 'Certainly lost'], rows, { title: 'Elected' }),
-  ]
+  const blocks: Block[] = [table(['Partition', 'Leader', 'Leader epoch', 'New history starts at', 'High watermark', 'ISR', 'Lost'], rows, { title: 'Elected' })]
   blocks.push(
     wrong.length === 0
       ? notice(
@@ -183,17 +207,23 @@ export const electCell = nb.action<ElectionPlan, ReorderUndo>({
     const snapshot = await readLeaderlessSnapshot(ctx.kafka, { takenAtMs: ctx.now(), only: partitions })
     const planned = planUncleanElection(snapshot, { partitions, candidate })
     if (!planned.ok) throw new Refusal(describePlanFault(planned.fault))
-    return planned.plan
+    const readings = new Map((ctx.state.deadLogs ?? []).map((r) => [partitionKey(r), r]))
+    return withExactSteps(planned.plan, snapshot.partitions, (tp) => readings.get(partitionKey(tp)))
   },
   preview: previewBlocks,
   summary: (plan) =>
-    `${plan.reorders > 0 ? `reorder ${counted(plan.reorders, 'replica list')}, then ` : ''}elect broker ${plan.candidate} uncleanly on ${counted(plan.steps.length, 'partition')}: ${provenLoss(plan.unit, plan.certainLoss)} lost`,
+    `${plan.reorders > 0 ? `reorder ${counted(plan.reorders, 'replica list')}, then ` : ''}elect broker ${plan.candidate} uncleanly on ${counted(plan.steps.length, 'partition')}: ${lossWords(plan)} lost`,
   confirm: (plan) => {
-    const expected = `${counted(plan.steps.length, 'partition')}, at least ${plan.certainLoss} lost`
+    const exact = exactTotal(plan.steps)
+    const expected = exact
+      ? `${counted(plan.steps.length, 'partition')}, ${exact.atLeast ? 'at least ' : ''}${exact.records} lost`
+      : `${counted(plan.steps.length, 'partition')}, at least ${plan.certainLoss} lost`
     return {
       kind: 'typed',
       expected,
-      prompt: `This deletes ${plan.certainLoss > 0n ? `at least ${unitWord(plan.unit, plan.certainLoss)}` : 'records'} for good on ${counted(plan.steps.length, 'partition')}, and maybe more. Type "${expected}" to elect broker ${plan.candidate}`,
+      prompt: exact
+        ? `This deletes ${lossWords(plan)} for good on ${counted(plan.steps.length, 'partition')} (counted in the dead leader's own log). Type "${expected}" to elect broker ${plan.candidate}`
+        : `This deletes ${plan.certainLoss > 0n ? `at least ${unitWord(plan.unit, plan.certainLoss)}` : 'records'} for good on ${counted(plan.steps.length, 'partition')}, and maybe more. Type "${expected}" to elect broker ${plan.candidate}`,
     }
   },
   recheck: async (ctx, plan) => (await recheckLeaderless(ctx, plan.steps)).drifts,

@@ -5,8 +5,10 @@ import { type Block, counted, formatCount, notice, table } from '../../../lib/en
 import { ifChosen, Refusal } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
+import { fewNames } from '../text.ts'
 import { partitionKey, readPartitionStates } from '../../../lib/reads/leaderless.ts'
 import { decideCell, inScope } from '../decide.ts'
+import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
 
 export const restartCell = nb.shell({
@@ -71,9 +73,19 @@ export const awaitCell = nb.query({
       return [partitionName(tp), s?.leader ?? 'none', s?.leaderEpoch ?? null, s ? s.isr.join(',') : '']
     })
     const back = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null)
+    const readings = new Map((ctx.state.deadLogs ?? []).map((r) => [partitionKey(r), r]))
     ctx.state.recovered = back.map((tp) => {
       const s = states.get(partitionKey(tp))!
-      return { ...tp, leader: s.leader!, leaderEpoch: s.leaderEpoch, epochStart: null, how: 'clean return', certainLoss: null }
+      const truncated = restartLoss(readings.get(partitionKey(tp)), s.leader!)
+      return {
+        ...tp,
+        leader: s.leader!,
+        leaderEpoch: s.leaderEpoch,
+        epochStart: null,
+        how: 'clean return',
+        certainLoss: null,
+        ...(truncated ? { exactLoss: truncated } : {}),
+      }
     })
     const blocks: Block[] = [table(['Partition', 'Leader', 'Leader epoch', 'ISR'], rows, { title: `After ${Math.round((ctx.now() - started) / 1000)} s` })]
     const missing = partitions.length - back.length
@@ -83,7 +95,15 @@ export const awaitCell = nb.query({
         `${counted(missing, 'partition')} still without a leader after ${Math.round(timeoutMs / 1000)} s — check that the broker really started (its server.log), then run this runbook again for fresh figures; nothing changed`,
       )
     }
-    blocks.push(notice('ok', 'Every partition has a leader again, and no committed record was lost.'))
+    const cut = ctx.state.recovered.filter((r) => r.exactLoss && r.exactLoss.records > 0)
+    blocks.push(
+      notice(
+        'ok',
+        cut.length
+          ? `Every partition has a leader again, and no committed record was lost; ${fewNames(cut.map((r) => `${partitionName(r)}: broker ${r.exactLoss!.deadBroker} cuts ${formatCount(r.exactLoss!.records)} uncommitted records when it follows`))} (see the aftermath).`
+          : 'Every partition has a leader again, and no committed record was lost.',
+      ),
+    )
     return { blocks, data: { led: back.length, of: partitions.length } }
   },
 })

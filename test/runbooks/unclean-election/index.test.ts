@@ -45,6 +45,8 @@ function incident(options: { kafka?: '4.3' | '3.9'; elr?: boolean } = {}): FakeK
 const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions => runOptions(io, kafka, { clock, ...extra })
 
 const headless = () => scriptedIo([], { interactive: false })
+/** Guided runs are asked for the dead brokers' folders first (their replicas may hold what the candidates lack). */
+const noDeadDir = { input: '', message: /Log directory of the dead broker/ } as const
 const fast = { 'aftermath-wait': '0s' }
 
 describe('unclean-election: finding and pricing (headless dry run)', () => {
@@ -170,6 +172,7 @@ describe('unclean-election: the election', () => {
   it('a guided run: asks for the choice, the partitions and the candidate, and wants the loss typed', async () => {
     const kafka = incident()
     const io = scriptedIo([
+      noDeadDir,
       { select: 'elect', message: /How do you want/ },
       { input: 'orders:0,orders:1', message: /Which partitions/ },
       { select: '3', message: /Which broker/ },
@@ -187,8 +190,8 @@ describe('unclean-election: the election', () => {
 
   it('stops when an in-sync replica comes back between the plan and the confirmation: nothing needs to be lost', async () => {
     const kafka = incident()
-    const io = scriptedIo([{ select: 'elect' }, { type: '1 partition, at least 500 lost' }, { confirm: false, message: /new plan/ }])
-    io.beforeNextPrompt(() => io.beforeNextPrompt(() => void kafka.restartBroker(1)))
+    const io = scriptedIo([noDeadDir, { select: 'elect' }, { type: '1 partition, at least 500 lost' }, { confirm: false, message: /new plan/ }])
+    io.beforeNextPrompt(() => io.beforeNextPrompt(() => io.beforeNextPrompt(() => void kafka.restartBroker(1))))
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }) }))
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
     expect(result.message).toContain('leader of orders-0')
@@ -239,8 +242,8 @@ describe('unclean-election: the election', () => {
 describe('unclean-election: waiting', () => {
   it('watches Kafka elect the returning last leader, with nothing lost', async () => {
     const kafka = incident()
-    const io = scriptedIo([{ select: 'wait' }, { input: '', message: /restarts it/ }])
-    io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(1), 300))
+    const io = scriptedIo([noDeadDir, { select: 'wait' }, { input: '', message: /restarts it/ }])
+    io.beforeNextPrompt(() => io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(1), 300)))
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '10s', ...fast }) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(result.cells.find((c) => c.id === 'restart')).toMatchObject({ outcome: 'skipped' })
@@ -287,7 +290,7 @@ describe('unclean-election: a flag already on', () => {
 describe('unclean-election: the one-shot flag', () => {
   it('turns the flag on, lets the controller pick, turns it back, and records nothing left to undo', async () => {
     const kafka = incident()
-    const io = scriptedIo([{ select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
+    const io = scriptedIo([noDeadDir, { select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
     // While the flag is on, broker 2 (an ELR member that crashed) comes back: its registration sets off the
     // election and the live, lagging broker 3 wins (the hazard measured on 4.3.1).
     io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(2), 300))
@@ -304,7 +307,7 @@ describe('unclean-election: the one-shot flag', () => {
 
   it('turns the flag back when the controller does not elect in time, and fails the verification', async () => {
     const kafka = incident()
-    const io = scriptedIo([{ select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
+    const io = scriptedIo([noDeadDir, { select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'flag-timeout': '1s', ...fast }) }))
     expect(result).toMatchObject({ status: 'failed', exitCode: 1 })
     expect(kafka.inspect('orders', 0).leader).toBeNull()
@@ -318,7 +321,7 @@ describe('unclean-election: Ctrl-C while the flag is on', () => {
   it('turns the flag back at once and stops as interrupted', async () => {
     const kafka = incident()
     const abort = new AbortController()
-    const io = scriptedIo([{ select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
+    const io = scriptedIo([noDeadDir, { select: 'flag' }, { input: 'orders:0' }, { type: 'unclean orders' }])
     io.beforeNextPrompt(() => void setTimeout(() => abort.abort(), 300))
     const result = await runRunbook(runbook, options(io, kafka, { signal: abort.signal, given: given({ 'flag-timeout': '60s', ...fast }) }))
     expect(result).toMatchObject({ status: 'interrupted', exitCode: 130 })
