@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRunbook } from '../../../lib/engine/runner.ts'
-import { control } from '../../../lib/sandbox/index.ts'
+import { control, nodeDataDir } from '../../../lib/sandbox/index.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { waitFor } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
@@ -22,6 +22,7 @@ let incident: Incident
 
 interface Candidate {
   broker: number
+  exactLoss?: { records: number; atLeast: boolean; deadBroker: number; truncateFrom: string }
   logEndOffset: string
   certainLoss: string
   lossFromReplicas: string
@@ -68,7 +69,8 @@ describe('unclean-election on the real sandbox', () => {
   let electedSession = ''
 
   it('finds what kafka-topics finds, with the same ISR, ELR and last known ELR', async () => {
-    const result = await elect(`${incident.topic}:0`, '2', ['--dry-run'])
+    // Broker 1's own data directory, read while it is down: every candidate priced exactly.
+    const result = await elect(`${incident.topic}:0`, '2', ['--dry-run', '--set', `dead-log-dirs=1=${nodeDataDir(testSandbox().config, 1)}`])
     expect(result.code, result.stderr).toBe(0)
     dry = result.json
     const found = dry.cells.find((c) => c.id === 'find')!.data!.snapshot!.partitions
@@ -104,6 +106,27 @@ describe('unclean-election on the real sandbox', () => {
         expect(BigInt(c.certainLoss)).toBeLessThanOrEqual(deadEnd - BigInt(c.logEndOffset))
         const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= BigInt(c.logEndOffset)).length
         expect(BigInt(c.certainLoss)).toBeLessThanOrEqual(BigInt(ackedAbove))
+      }
+    }
+  })
+
+  it('prices each candidate exactly from broker 1’s files: what broker 1 holds above the cut, the acknowledged records lost', () => {
+    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!
+    for (const estimate of estimates) {
+      const deadEnd = incident.deadLeaderEnd.get(estimate.partition)!
+      for (const c of estimate.candidates) {
+        const exact = c.exactLoss!
+        expect(exact).toMatchObject({ deadBroker: 1, atLeast: false, truncateFrom: c.logEndOffset })
+        // kafka-dump-log's log end and ours agree, and nothing is transactional: offsets above the cut are records.
+        expect(BigInt(exact.records)).toBe(deadEnd - BigInt(c.logEndOffset))
+        expect(BigInt(exact.records)).toBeGreaterThanOrEqual(BigInt(c.certainLoss))
+        const ackedAbove = incident.acked.filter((a) => a.partition === estimate.partition && a.offset >= BigInt(c.logEndOffset)).length
+        // Every acknowledged record above the cut is counted; at most the batch in flight when broker 1 died was written unacknowledged.
+        expect(exact.records).toBeGreaterThanOrEqual(ackedAbove)
+        expect(exact.records - ackedAbove).toBeLessThanOrEqual(10)
+        process.stderr.write(
+          `[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${estimate.partition}, elect ${c.broker}: exact ${exact.records}, acked above its end ${ackedAbove}, floor ${c.certainLoss}\n`,
+        )
       }
     }
   })
