@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRunbook } from '../../../lib/engine/runner.ts'
+import { openLogDir } from '../../../lib/kafka/log-dir/index.ts'
 import { control, nodeDataDir } from '../../../lib/sandbox/index.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { waitFor } from '../../support/kafka.ts'
@@ -52,6 +53,9 @@ async function cli(args: readonly string[]): Promise<{ code: number; json: CliJs
 const elect = (partitions: string, candidate: string, extra: readonly string[]) =>
   cli(['run', 'unclean-election', '--set', `partitions=${partitions}`, '--set', `candidate=${candidate}`, '--set', 'aftermath-wait=0s', ...extra])
 
+/** Broker 1's own data directory, read while it is down: every candidate priced exactly. */
+const deadLogDirs = () => `dead-log-dirs=1=${nodeDataDir(testSandbox().config, 1)}`
+
 async function partitionNow(partition: number) {
   return (await incident.ops.partitionStates([incident.topic]))[0]!.partitions.find((p) => p.partition === partition)!
 }
@@ -69,8 +73,7 @@ describe('unclean-election on the real sandbox', () => {
   let electedSession = ''
 
   it('finds what kafka-topics finds, with the same ISR, ELR and last known ELR', async () => {
-    // Broker 1's own data directory, read while it is down: every candidate priced exactly.
-    const result = await elect(`${incident.topic}:0`, '2', ['--dry-run', '--set', `dead-log-dirs=1=${nodeDataDir(testSandbox().config, 1)}`])
+    const result = await elect(`${incident.topic}:0`, '2', ['--dry-run', '--set', deadLogDirs()])
     expect(result.code, result.stderr).toBe(0)
     dry = result.json
     const found = dry.cells.find((c) => c.id === 'find')!.data!.snapshot!.partitions
@@ -168,7 +171,8 @@ describe('unclean-election on the real sandbox', () => {
 
   it('elects the chosen replica on exactly the listed partition, after reordering the replicas', async () => {
     const hash = dry.cells.find((c) => c.id === 'elect')!.planHash!
-    const result = await elect(`${incident.topic}:0`, '2', ['--approve', `elect=${hash}`])
+    // The approval holds for the plan as reviewed: priced from the same dead leader's log.
+    const result = await elect(`${incident.topic}:0`, '2', ['--approve', `elect=${hash}`, '--set', deadLogDirs()])
     expect(result.code, result.json.message).toBe(0)
     electedSession = result.json.sessionDir
     const now = await partitionNow(0)
@@ -215,17 +219,27 @@ describe('unclean-election on the real sandbox', () => {
   })
 
   it('stops before electing when the broker with every committed record returns between plan and apply', async () => {
+    const exact = dry.cells
+      .find((c) => c.id === 'estimate')!
+      .data!.estimates!.find((e) => e.partition === 1)!
+      .candidates.find((c) => c.broker === 2)!.exactLoss!
+    // On a terminal the operator is asked for the dead leader's folder (every live replica is out of sync) and gives it.
     const io = scriptedIo([
-      { type: '1 partition, at least 0 lost', message: /elect broker 2/ },
+      { input: `1=${nodeDataDir(testSandbox().config, 1)}`, message: /Log directory of the dead broker/ },
+      { type: `1 partition, ${exact.records} lost`, message: /elect broker 2/ },
       { confirm: false, message: /new plan/ },
     ])
-    io.beforeNextPrompt(async () => {
-      await control(testSandbox().config, 1, 'start', { probe: incident.env.probe!, timeoutMs: 90_000 })
-      await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
-    })
+    // Broker 1 returns after the plan was priced and before the operator confirms it.
+    io.beforeNextPrompt(() =>
+      io.beforeNextPrompt(async () => {
+        await control(testSandbox().config, 1, 'start', { probe: incident.env.probe!, timeoutMs: 90_000 })
+        await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
+      }),
+    )
     const result = await runRunbook(runbook, {
       io,
       kafka: incident.ops,
+      openLogDir,
       sessionsDir: sessions,
       given: new Map(
         Object.entries({ decision: 'elect', partitions: `${incident.topic}:1`, candidate: '2', 'aftermath-wait': '0s' }).map(([k, v]) => [
