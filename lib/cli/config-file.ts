@@ -80,7 +80,8 @@ export function parseConfig(text: string, path: string): RunbookConfig {
   if (object.defaultProfile !== undefined && (typeof object.defaultProfile !== 'string' || !(object.defaultProfile in profiles))) {
     throw new ConfigFileError(`${path}: "defaultProfile" must name one of the profiles`)
   }
-  if (object.sessionsDir !== undefined && typeof object.sessionsDir !== 'string') throw new ConfigFileError(`${path}: "sessionsDir" must be a path`)
+  if (object.sessionsDir !== undefined && (typeof object.sessionsDir !== 'string' || object.sessionsDir.trim() === ''))
+    throw new ConfigFileError(`${path}: "sessionsDir" must be a path (a folder name, not empty)`)
   return {
     path,
     profiles,

@@ -100,9 +100,14 @@ export async function makeIo(interactive: boolean, args: ParsedArgs, env: Comman
   return headlessIo(args.values.json ? null : env.stdout, render)
 }
 
+/** Where sessions go: --sessions-dir, RUNBOOK_SESSIONS_DIR, "sessionsDir", .runbook/sessions; one given empty is bad input. */
 export function sessionsDir(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): string {
-  const dir = (args.values['sessions-dir'] as string | undefined) ?? env.env.RUNBOOK_SESSIONS_DIR ?? config.sessionsDir ?? '.runbook/sessions'
-  return resolve(env.cwd, dir)
+  const flag = args.values['sessions-dir'] as string | undefined
+  const fromEnv = env.env.RUNBOOK_SESSIONS_DIR
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--sessions-dir is empty — give a folder, or leave the option out for .runbook/sessions')
+  if (flag === undefined && fromEnv !== undefined && fromEnv.trim() === '')
+    throw new UsageError('RUNBOOK_SESSIONS_DIR is set but empty — give a folder, or unset it for .runbook/sessions')
+  return resolve(env.cwd, flag ?? fromEnv ?? config.sessionsDir ?? '.runbook/sessions')
 }
 
 export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: string; host: string } {
@@ -175,9 +180,19 @@ export function resultJson(runbookId: string, result: RunResult, dryRun: boolean
   )
 }
 
-/** Prints the run's last line for a person (the notebook path); JSON mode prints the result instead. */
-export function reportResult(runbookId: string, result: RunResult, args: ParsedArgs, env: CommandEnv): number {
+/**
+ * Prints the run's last line for a person (the notebook path); JSON mode prints the result instead. A run that
+ * did not end well also says why in one line on stderr, whatever the mode: stdout keeps the notebook (or the
+ * JSON), and a script that only reads stderr still learns why the exit code is not 0.
+ */
+export function reportResult(command: string, runbookId: string, result: RunResult, args: ParsedArgs, env: CommandEnv): number {
   if (args.values.json) env.stdout.write(resultJson(runbookId, result, Boolean(args.values['dry-run'])) + '\n')
   else if (!isInteractive(args, env)) env.stdout.write(`session: ${result.sessionDir}\n`)
+  if (result.exitCode !== 0) env.stderr.write(`runbook ${command}: ${oneLine(result.message ?? result.status)}\n`)
   return result.exitCode
+}
+
+/** Folds a message onto one line: what a person reads on stderr is never more than one. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim()
 }

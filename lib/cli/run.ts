@@ -73,7 +73,7 @@ ${connectionHelp}`,
     const open = await openCluster(args, env, config)
     try {
       const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given, ...(failOn ? { failOn } : {}) })
-      return reportResult(runbook.id, result, args, env)
+      return reportResult('run', runbook.id, result, args, env)
     } finally {
       await open.kafka.close()
     }

@@ -9,7 +9,7 @@ import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
-import { sessionsDir } from './run-support.ts'
+import { sessionsDir, UsageError } from './run-support.ts'
 
 export const command: Command = {
   name: 'sessions',
@@ -21,14 +21,16 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const dir = sessionsDir(args, env, config)
-    const limit = Number(args.values.limit ?? 20)
+    const limitText = (args.values.limit as string | undefined) ?? '20'
+    if (!/^\s*[1-9]\d*\s*$/.test(limitText)) throw new UsageError(`--limit takes a positive whole number, not ${JSON.stringify(limitText)}`)
+    const limit = Number(limitText)
     const ids = existsSync(dir)
-      ? readdirSync(dir)
+      ? listFolder(dir)
           .filter((name) => existsSync(join(dir, name, 'events.jsonl')))
           .sort()
           .reverse()
       : []
-    const rows = ids.slice(0, Number.isFinite(limit) && limit > 0 ? limit : 20).map((id) => {
+    const rows = ids.slice(0, limit).map((id) => {
       const events = readEvents(join(dir, id))
       const start = events.find((e) => e.type === 'session-start')
       const end = events.findLast((e) => e.type === 'session-end')
@@ -54,4 +56,13 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
     env.stdout.write(renderBlocks([block], { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
     return ExitCode.done
   },
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new UsageError(`cannot list the sessions in ${dir} (${code}) — give the sessions folder with --sessions-dir`)
+  }
 }

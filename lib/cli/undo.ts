@@ -36,7 +36,7 @@ ${connectionHelp}`,
     try {
       const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env))
       const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
-      return reportResult('undo', result, args, env)
+      return reportResult('undo', 'undo', result, args, env)
     } finally {
       await open.kafka.close()
     }

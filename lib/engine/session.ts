@@ -3,7 +3,7 @@
 
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { decodeRecord, encodeRecord, jsonReplacer } from './canonical-json.ts'
 import { renderNotebook } from './notebook.ts'
 import { redactor } from './redact.ts'
@@ -19,6 +19,27 @@ export interface UndoFile<U = unknown> {
   readonly summary: string
   readonly writtenAt: string
   readonly record: U
+}
+
+/** The session folder or one of its files could not be written: one line, with what to do. */
+export class SessionWriteError extends Error {
+  readonly exitCode: number
+  constructor(message: string, exitCode: number) {
+    super(message)
+    this.name = 'SessionWriteError'
+    this.exitCode = exitCode
+  }
+}
+
+/** Runs a file-system step of the record; an error becomes a SessionWriteError naming the folder and the cause. */
+export function onDisk<T>(where: string, exitCode: number, consequence: string, step: () => T): T {
+  try {
+    return step()
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException
+    const why = cause.code ? `${cause.code}: ${cause.message.replace(/^[A-Z]+: /, '').split(',')[0]}` : cause.message
+    throw new SessionWriteError(`cannot write the session record in ${where} (${why}) — give a writable folder with --sessions-dir; ${consequence}`, exitCode)
+  }
 }
 
 /** Sortable, readable ids: 20261124-031005-consumer-oom-replay-a1b2. */
@@ -44,8 +65,11 @@ export class Session {
     this.dir = dir
     this.clock = clock
     this.redact = redactor(secrets)
-    mkdirSync(join(dir, 'undo'), { recursive: true })
-    this.fd = openSync(join(dir, 'events.jsonl'), 'a')
+    // Before any cell runs: a run that cannot keep its record changes nothing.
+    this.fd = onDisk(dirname(dir), 2, 'nothing changed', () => {
+      mkdirSync(join(dir, 'undo'), { recursive: true })
+      return openSync(join(dir, 'events.jsonl'), 'a')
+    })
   }
 
   /** Opens a new session folder under `sessionsDir`. */
@@ -65,10 +89,12 @@ export class Session {
     const stamped = { ...body, seq: this.events.length + 1, at: new Date(this.clock()).toISOString(), prev: this.lastHash }
     const hash = createHash('sha256').update(JSON.stringify(stamped)).digest('hex')
     const written = { ...stamped, hash } as WrittenEvent
-    writeSync(this.fd, JSON.stringify(written) + '\n')
-    // Every event reaches the OS before the run goes on, so a crashed process loses nothing. The decisive ones
-    // (approvals, applies, undo records, the end) are also forced to the disk, in case the machine goes down.
-    if (durableEvents.has(event.type)) fsyncSync(this.fd)
+    onDisk(this.dir, 1, 'the run stopped: check the cluster against the notebook', () => {
+      writeSync(this.fd, JSON.stringify(written) + '\n')
+      // Every event reaches the OS before the run goes on, so a crashed process loses nothing. The decisive ones
+      // (approvals, applies, undo records, the end) are also forced to the disk, in case the machine goes down.
+      if (durableEvents.has(event.type)) fsyncSync(this.fd)
+    })
     this.lastHash = hash
     this.events.push(written)
     if (event.type === 'cell-end' || event.type === 'session-end' || event.type === 'abort') this.writeNotebook()
