@@ -34,6 +34,9 @@ export function configFileCandidates(cwd: string, env: NodeJS.ProcessEnv): strin
 
 /** The first config file that exists, parsed and checked; an empty config when there is none. */
 export function loadConfig(cwd: string, env: NodeJS.ProcessEnv, explicitPath?: string): RunbookConfig {
+  // An empty --config must not quietly become the default file, whose defaultProfile may be another cluster.
+  if (explicitPath !== undefined && explicitPath.trim() === '')
+    throw new ConfigFileError('--config is empty — give the path of a runbook.config.json, or leave it out')
   const candidates = explicitPath ? [resolve(cwd, explicitPath)] : configFileCandidates(cwd, env)
   for (const path of candidates) {
     let text: string
@@ -64,11 +67,12 @@ export function parseConfig(text: string, path: string): RunbookConfig {
     throw new ConfigFileError(`${path}: "profiles" must be an object of name → { bootstrapServer, commandConfig? }`)
   for (const [name, value] of Object.entries(rawProfiles as Record<string, unknown>)) {
     const profile = value as Partial<Profile> | null
-    if (!profile || typeof profile.bootstrapServer !== 'string' || profile.bootstrapServer === '') {
+    if (name.trim() === '') throw new ConfigFileError(`${path}: a profile has an empty name — name each profile`)
+    if (!profile || typeof profile.bootstrapServer !== 'string' || profile.bootstrapServer.trim() === '') {
       throw new ConfigFileError(`${path}: profile "${name}" needs a "bootstrapServer" (host:port[,host:port…])`)
     }
-    if (profile.commandConfig !== undefined && typeof profile.commandConfig !== 'string') {
-      throw new ConfigFileError(`${path}: profile "${name}": "commandConfig" must be a path`)
+    if (profile.commandConfig !== undefined && (typeof profile.commandConfig !== 'string' || profile.commandConfig.trim() === '')) {
+      throw new ConfigFileError(`${path}: profile "${name}": "commandConfig" must be a path (leave it out for none)`)
     }
     profiles[name] = {
       bootstrapServer: profile.bootstrapServer,

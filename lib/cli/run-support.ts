@@ -1,9 +1,9 @@
 // What `run` and `undo` share: answers from flags and files, the mode, the Io, the cluster connection,
 // where sessions go, who the operator is, and the JSON result.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
-import { resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { secretsOf } from '../kafka/connection-config.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { Io } from '../engine/io.ts'
@@ -16,6 +16,7 @@ import { resolveConnection } from './connection.ts'
 import { ExitCode } from './exit-codes.ts'
 import { jsonReplacer } from '../engine/canonical-json.ts'
 import type { SessionOptions } from '../engine/run-state.ts'
+import { readClusterIdentity, type ClusterIdentity } from '../engine/cluster-identity.ts'
 import { packageVersion } from './package-version.ts'
 
 export const runModeOptions: OptionSpec = {
@@ -110,6 +111,15 @@ export function sessionsDir(args: ParsedArgs, env: CommandEnv, config: RunbookCo
   return resolve(env.cwd, flag ?? fromEnv ?? config.sessionsDir ?? '.runbook/sessions')
 }
 
+/** A session named on the command line: a folder, or an id in the sessions folder; one line when there is none. */
+export function findSession(target: string | undefined, args: ParsedArgs, env: CommandEnv, config: RunbookConfig, command: string): string {
+  if (!target?.trim()) throw new UsageError(`which session? — \`runbook ${command} <session>\`; \`runbook sessions\` lists them`)
+  const dir = sessionsDir(args, env, config)
+  const found = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
+  if (!found) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
+  return found
+}
+
 export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: string; host: string } {
   let user = 'unknown'
   try {
@@ -123,21 +133,16 @@ export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: str
 export interface OpenCluster {
   readonly kafka: KafkaOps
   readonly secrets: readonly string[]
-  readonly cluster: { origin: string; clusterId: string | null; kafkaLine: string | null; elr: string }
+  readonly cluster: ClusterIdentity
 }
 
-/** Connects (importing the Kafka client only now) and reads what the transcript header needs. */
+/** Connects (importing the Kafka client only now) and asks the cluster who it is, for the header and the transcript. */
 export async function openCluster(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): Promise<OpenCluster> {
   const connection = await resolveConnection(args, env.env, env.cwd, config)
   const { connect } = await import('../kafka/index.ts')
   const kafka = await connect(connection.options)
   try {
-    const [cluster, caps] = await Promise.all([kafka.cluster(), kafka.capabilities()])
-    return {
-      kafka,
-      secrets: secretsOf(connection.options),
-      cluster: { origin: connection.origin, clusterId: cluster.clusterId, kafkaLine: caps.kafkaLine, elr: caps.elr },
-    }
+    return { kafka, secrets: secretsOf(connection.options), cluster: await readClusterIdentity(kafka, connection.choice) }
   } catch (error) {
     await kafka.close()
     throw error
@@ -170,6 +175,7 @@ export function resultJson(runbookId: string, result: RunResult, dryRun: boolean
       exitCode: result.exitCode,
       dryRun,
       ...(result.message ? { message: result.message } : {}),
+      cluster: result.cluster,
       session: result.sessionId,
       sessionDir: result.sessionDir,
       ...(result.findings ? { findings: result.findings } : {}),

@@ -3,8 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { table } from '../engine/blocks.ts'
-import { readEvents } from '../engine/session.ts'
-import { pendingUndos } from '../engine/undo.ts'
+import { checkSession, pendingUndoCells, recordState } from '../engine/verify-session.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
@@ -16,7 +15,8 @@ export const command: Command = {
   summary: 'list recorded sessions',
   help: `Usage: runbook sessions [--json] [--sessions-dir <dir>] [--limit <n>]
 
-Lists recorded runs, newest first: runbook, operator, how it ended, and whether \`runbook undo\` can restore it.`,
+Lists recorded runs, newest first: runbook, cluster, operator, how it ended, whether its record verifies
+(\`runbook verify <session>\` says more) and whether \`runbook undo\` can restore it.`,
   options: { json: { type: 'boolean' }, 'sessions-dir': { type: 'string' }, limit: { type: 'string' }, config: { type: 'string' } },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
@@ -31,16 +31,19 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
           .reverse()
       : []
     const rows = ids.slice(0, limit).map((id) => {
-      const events = readEvents(join(dir, id))
-      const start = events.find((e) => e.type === 'session-start')
-      const end = events.findLast((e) => e.type === 'session-end')
+      // Every listed session is verified as it is read: a record that does not verify says so, and where.
+      const check = checkSession(join(dir, id))
       return {
         id,
-        runbook: start?.type === 'session-start' ? start.runbook : '?',
-        operator: start?.type === 'session-start' ? start.operator : '?',
-        startedAt: start?.at ?? null,
-        status: end?.type === 'session-end' ? end.status : 'unfinished',
-        undoable: pendingUndos(join(dir, id)).length > 0,
+        runbook: check.start?.runbook ?? '?',
+        operator: check.start?.operator ?? '?',
+        cluster: check.start?.cluster?.name ?? check.start?.cluster?.origin ?? null,
+        clusterId: check.start?.cluster?.clusterId ?? null,
+        startedAt: check.start?.at ?? null,
+        status: check.end?.status ?? 'unfinished',
+        record: recordState(check),
+        verified: check.intact && check.problems.length === 0,
+        undoable: check.intact && pendingUndoCells(check.events).length > 0,
         path: join(dir, id),
       }
     })
@@ -49,9 +52,14 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
       return ExitCode.done
     }
     const block = table(
-      ['Session', 'Runbook', 'Operator', 'Ended', 'Undo'],
-      rows.map((r) => [r.id, r.runbook, r.operator, r.status, r.undoable ? 'yes' : '–']),
-      { footer: rows.length === 0 ? `No sessions in ${dir}.` : `Sessions in ${dir}. Undo one with \`runbook undo <session>\`.` },
+      ['Session', 'Runbook', 'Cluster', 'Operator', 'Ended', 'Record', 'Undo'],
+      rows.map((r) => [r.id, r.runbook, r.cluster ?? '?', r.operator, r.status, r.record, r.undoable ? 'yes' : '–']),
+      {
+        footer:
+          rows.length === 0
+            ? `No sessions in ${dir}.`
+            : `Sessions in ${dir}. Check one with \`runbook verify <session>\`; undo one with \`runbook undo <session>\`.`,
+      },
     )
     env.stdout.write(renderBlocks([block], { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
     return ExitCode.done

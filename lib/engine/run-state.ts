@@ -1,24 +1,17 @@
 // What one run carries from cell to cell, and how a run stops early. Shared by the runner and the cell kinds.
 
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
-import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
+import type { ApprovalBook, Approvals } from './approvals.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
+import { markdown, type Block } from './blocks.ts'
+import { clusterLine, readClusterIdentity, type ClusterClaim, type ClusterIdentity } from './cluster-identity.ts'
+import { Session } from './session.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
-/** A run that ends before its last cell: how it ended, the exit code, and the one line the operator reads. */
-export class StopRun extends Error {
-  readonly status: RunStatus
-  readonly exitCode: number
-  constructor(status: RunStatus, exitCode: number, message: string) {
-    super(message)
-    this.name = 'StopRun'
-    this.status = status
-    this.exitCode = exitCode
-  }
-}
+export { StopRun } from './stop-run.ts'
+export type { Approvals } from './approvals.ts'
 
 /** What every recorded session needs, whether it runs a runbook or undoes one. */
 export interface SessionOptions {
@@ -30,7 +23,8 @@ export interface SessionOptions {
   readonly dryRun: boolean
   readonly operator: string
   readonly host: string
-  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
+  /** What named the cluster (and what the caller already read of it); the engine asks the cluster for the rest. */
+  readonly cluster: ClusterClaim
   /** The command line, for the transcript (secrets are masked on write). */
   readonly args: readonly string[]
   readonly secrets: readonly string[]
@@ -39,8 +33,17 @@ export interface SessionOptions {
   readonly clock?: () => number
 }
 
-/** Opens a run's (or an undo's) transcript with the session-start event every notebook begins with. */
-export function openSession(options: SessionOptions, runbook: string, title: string, extra: { readonly undoOf?: string } = {}): Session {
+/**
+ * Opens a run's (or an undo's) transcript with the session-start event every notebook begins with: who, how, and
+ * which cluster — as the cluster itself reports it — and shows that cluster in one line before anything else.
+ */
+export async function openSession(
+  options: SessionOptions,
+  runbook: string,
+  title: string,
+  extra: { readonly undoOf?: string } = {},
+): Promise<{ session: Session; cluster: ClusterIdentity }> {
+  const cluster = await readClusterIdentity(options.kafka, options.cluster)
   const session = Session.create(options.sessionsDir, runbook, { secrets: options.secrets, clock: options.clock ?? Date.now })
   session.append({
     type: 'session-start',
@@ -50,19 +53,13 @@ export function openSession(options: SessionOptions, runbook: string, title: str
     dryRun: options.dryRun,
     operator: options.operator,
     host: options.host,
-    cluster: options.cluster,
+    cluster,
     args: options.args,
     toolVersion: options.toolVersion,
     ...extra,
   })
-  return session
-}
-
-export interface Approvals {
-  /** --yes: approve every plan this run makes. */
-  readonly yes: boolean
-  /** --approve: plan hashes, bare or as cell=hash; only a plan with exactly this hash may be applied. */
-  readonly hashes: readonly string[]
+  options.io.show([markdown(`# ${title}`), markdown(clusterLine(cluster))])
+  return { session, cluster }
 }
 
 /** One cell's entry in the run result (and in --json). */
@@ -89,9 +86,11 @@ export interface RunState {
   readonly runbook: AnyRunbook
   readonly io: Io
   readonly session: Session
+  /** The cluster this run acts on, as recorded: every plan hash covers its id. */
+  readonly cluster: ClusterIdentity
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runbook's own state type is erased here
   readonly ctx: RunContext<any, ParamSpecs>
-  readonly approvals: Approvals
+  readonly approvals: Pick<ApprovalBook, 'judge'>
   readonly dryRun: boolean
   readonly outcomes: Map<string, CellOutcome>
   readonly decisions: Map<string, string>
@@ -115,13 +114,4 @@ export function emit(state: RunState, blocks: readonly Block[], cell?: string): 
 export function cachedCapabilities(kafka: KafkaOps): () => Promise<Capabilities> {
   let pending: Promise<Capabilities> | undefined
   return () => (pending ??= kafka.capabilities())
-}
-
-/** The approval hashes that apply to one cell: bare ones, and cell=hash for this cell. */
-export function hashesFor(approvals: Approvals, cellId: string): string[] {
-  return approvals.hashes.flatMap((entry) => {
-    const eq = entry.indexOf('=')
-    if (eq === -1) return [entry]
-    return entry.slice(0, eq) === cellId ? [entry.slice(eq + 1)] : []
-  })
 }

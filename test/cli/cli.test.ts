@@ -112,6 +112,7 @@ describe('runbook CLI', () => {
       message: 'missing --set group=<string>\n(the consumer group); nothing changed',
       sessionId: 's1',
       sessionDir: '/tmp/s1',
+      cluster: { name: 'prod-eu', origin: 'profile prod-eu (--profile)', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' },
       cells: [],
     }
     for (const values of [{}, { json: true }, { yes: true }]) {
