@@ -150,8 +150,16 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
 }
 
 /** The session options every recording command builds the same way from its flags and the open cluster. */
-export async function sessionOptions(args: ParsedArgs, env: CommandEnv, config: RunbookConfig, open: OpenCluster, io: Io): Promise<SessionOptions> {
+export async function sessionOptions(
+  args: ParsedArgs,
+  env: CommandEnv,
+  config: RunbookConfig,
+  open: OpenCluster,
+  io: Io,
+  audit?: SessionOptions['audit'],
+): Promise<SessionOptions> {
   return {
+    ...(audit ? { audit } : {}),
     io,
     kafka: open.kafka,
     sessionsDir: sessionsDir(args, env, config),

@@ -1,8 +1,11 @@
 // `runbook undo <session>`: restores what a session changed, after re-checking that nobody changed it since.
 
+import { basename } from 'node:path'
 import { runUndo } from '../engine/undo.ts'
+import { checkSession } from '../engine/verify-session.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
+import { auditHelp, auditOptions, openAudit, resolveAudit } from './audit.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import { findSession, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
@@ -23,8 +26,10 @@ is not the one the session changed (its cluster id differs).
 
 ${runModeHelp}
 
+${auditHelp}
+
 ${connectionHelp}`,
-  options: { ...connectionOptions, ...runModeOptions, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
+  options: { ...connectionOptions, ...runModeOptions, ...auditOptions, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     if (args.positionals.length > 1) throw new UsageError(`one session at a time — got ${args.positionals.join(' ')}`)
@@ -33,7 +38,14 @@ ${connectionHelp}`,
     const interactive = isInteractive(args, env)
     const open = await openCluster(args, env, config)
     try {
-      const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env))
+      // The undo of an audited session is anchored in the same trail, unless the team's config says otherwise.
+      const recorded = checkSession(sessionDir).start?.audit
+      const inherited =
+        recorded && 'topic' in recorded && !args.values['no-audit']
+          ? { topic: recorded.topic, allowSkip: false, from: `session ${basename(sessionDir)}` }
+          : null
+      const audit = await openAudit(open.kafka, resolveAudit(args, config, open.cluster) ?? inherited, Boolean(args.values['dry-run']))
+      const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env), audit)
       const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
       return reportResult('undo', 'undo', result, args, env)
     } finally {

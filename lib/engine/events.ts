@@ -21,6 +21,8 @@ export type TranscriptEvent =
       args: readonly string[]
       toolVersion: string
       undoOf?: string
+      /** The audit topic the session's decisive events are anchored in, or why a configured one was skipped. */
+      audit?: { topic: string } | { skipped: string }
     }
   | { type: 'param'; name: string; value: string; source: 'flag' | 'answers' | 'default' | 'prompt' }
   | { type: 'cell-start'; cell: string; kind: string; title: string }

@@ -58,13 +58,14 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
       confirmation.kind === 'typed'
         ? await state.io.typed({ message: confirmation.prompt, expected: confirmation.expected })
         : await state.io.confirm({ message: confirmation.prompt, default: false })
-    session.append({
+    const event = session.append({
       type: 'confirmation',
       cell: cellId,
       method: confirmation.kind === 'typed' ? 'typed' : 'yes-no',
       accepted,
       ...(confirmation.kind === 'typed' ? { expected: confirmation.expected } : {}),
     })
+    if (accepted) await state.anchors.approval(event, state.auditSkippable)
     return accepted
   }
   let verdict: ReturnType<RunState['approvals']['judge']>
@@ -81,7 +82,10 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
       `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
     )
   }
-  session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true })
+  await state.anchors.approval(
+    session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    state.auditSkippable,
+  )
   return true
 }
 
@@ -102,12 +106,12 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     state.applying = false
     report.outcome = 'failed'
     const why = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-    session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })
+    await state.anchors.change(session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })).catch(() => {})
     const undoHint = undoPath ? ` — some changes may have been applied: check, then \`runbook undo ${session.id}\`` : ''
     throw new StopRun('failed', 1, `applying "${cell.title}" failed: ${why}${undoHint}`)
   }
   state.applying = false
-  session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
+  const applied = session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
   Object.assign(report, { applied: result.applied, failed: result.failed })
   emit(state, result.blocks, cell.id)
 
@@ -124,6 +128,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     }
   }
 
+  await state.anchors.change(applied)
   if (result.applied.length === 0) {
     report.outcome = 'failed'
     throw new StopRun('failed', 1, `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
@@ -142,13 +147,13 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     throw new StopRun('failed', 1, `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'
-  if (cell.reverts !== undefined) closeRevertedUndo(state, cell.reverts)
+  if (cell.reverts !== undefined) await closeRevertedUndo(state, cell.reverts)
 }
 
 /** The earlier action's change is taken back: its undo record is closed so `runbook undo` skips it. */
-function closeRevertedUndo(state: RunState, revertedCell: string): void {
+async function closeRevertedUndo(state: RunState, revertedCell: string): Promise<void> {
   if (!pendingUndoCells(state.session.log).some((u) => u.cell === revertedCell)) return
-  state.session.markUndone(revertedCell)
+  await state.anchors.change(state.session.markUndone(revertedCell))
   emit(state, [notice('info', `The undo record of "${revertedCell}" is closed: this run took its change back.`)], revertedCell)
 }
 

@@ -73,13 +73,14 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
     const accepted = typedText
       ? await state.io.typed({ message: `Type ${typedText} to run this command`, expected: typedText })
       : await state.io.confirm({ message: `Run \`${command}\` now?`, default: false })
-    state.session.append({
+    const event = state.session.append({
       type: 'confirmation',
       cell: cell.id,
       method: typedText ? 'typed' : 'yes-no',
       accepted,
       ...(typedText ? { expected: typedText } : {}),
     })
+    if (accepted) await state.anchors.approval(event, state.auditSkippable)
     return accepted
   }
   let verdict: ReturnType<RunState['approvals']['judge']>
@@ -96,6 +97,9 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
       `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`,
     )
   }
-  state.session.append({ type: 'confirmation', cell: cell.id, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true })
+  await state.anchors.approval(
+    state.session.append({ type: 'confirmation', cell: cell.id, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    state.auditSkippable,
+  )
   return true
 }

@@ -6,6 +6,7 @@ import type { ParamSpecs } from './params.ts'
 import type { ApprovalBook, Approvals } from './approvals.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
 import { markdown, type Block } from './blocks.ts'
+import { SessionAnchors, type AuditTrail } from './audit-trail.ts'
 import { clusterLine, readClusterIdentity, type ClusterClaim, type ClusterIdentity } from './cluster-identity.ts'
 import { Session } from './session.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
@@ -31,6 +32,11 @@ export interface SessionOptions {
   readonly signal: AbortSignal
   readonly toolVersion: string
   readonly clock?: () => number
+  /**
+   * The audit trail outside the operator's disk, when the team asks for one: its decisive events are anchored
+   * there. `skipped` says why a configured trail is not used (--no-audit, where the config allows it).
+   */
+  readonly audit?: { readonly trail: AuditTrail | null; readonly skipped?: string; readonly allowSkip?: boolean }
 }
 
 /**
@@ -42,7 +48,7 @@ export async function openSession(
   runbook: string,
   title: string,
   extra: { readonly undoOf?: string } = {},
-): Promise<{ session: Session; cluster: ClusterIdentity }> {
+): Promise<{ session: Session; cluster: ClusterIdentity; anchors: SessionAnchors }> {
   const cluster = await readClusterIdentity(options.kafka, options.cluster)
   const session = Session.create(options.sessionsDir, runbook, { secrets: options.secrets, clock: options.clock ?? Date.now })
   session.append({
@@ -56,10 +62,11 @@ export async function openSession(
     cluster,
     args: options.args,
     toolVersion: options.toolVersion,
+    ...(options.audit?.trail ? { audit: { topic: options.audit.trail.topic } } : options.audit?.skipped ? { audit: { skipped: options.audit.skipped } } : {}),
     ...extra,
   })
   options.io.show([markdown(`# ${title}`), markdown(clusterLine(cluster))])
-  return { session, cluster }
+  return { session, cluster, anchors: new SessionAnchors(options.audit?.trail ?? null, session) }
 }
 
 /** One cell's entry in the run result (and in --json). */
@@ -88,6 +95,10 @@ export interface RunState {
   readonly session: Session
   /** The cluster this run acts on, as recorded: every plan hash covers its id. */
   readonly cluster: ClusterIdentity
+  /** Where approvals and changes are anchored outside the operator's disk (a no-op without an audit trail). */
+  readonly anchors: SessionAnchors
+  /** Whether the team's config lets this run skip the audit trail (said in the line when it cannot be written). */
+  readonly auditSkippable: boolean
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runbook's own state type is erased here
   readonly ctx: RunContext<any, ParamSpecs>
   readonly approvals: Pick<ApprovalBook, 'judge'>

@@ -44,9 +44,9 @@ export const findingsExitCode = 4
 export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   checkGivenNames(runbook, options.given)
-  const { session, cluster } = await openSession(options, runbook.id, runbook.title)
+  const { session, cluster, anchors } = await openSession(options, runbook.id, runbook.title)
   const approvals = lazyApprovals(runbook.id, approvableCells(runbook), options, cluster, session)
-  const state = createState(runbook, options, session, cluster, approvals, clock)
+  const state = createState(runbook, options, session, { cluster, anchors }, approvals, clock)
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
   let exitCode = 0
@@ -85,8 +85,12 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
     ;({ status, exitCode, message } = gate)
     emit(state, [notice('warn', gate.message)])
   }
-  session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
+  const unanchored = await anchors.end(session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) }))
   session.close()
+  if (unanchored) {
+    options.io.show([notice('danger', unanchored)])
+    if (exitCode === 0) ({ status, exitCode, message } = { status: 'failed', exitCode: 1, message: unanchored })
+  }
   emit0(options.io, session.dir)
   return {
     status,
@@ -153,7 +157,7 @@ function createState(
   runbook: AnyRunbook,
   options: RunOptions,
   session: Session,
-  cluster: ClusterIdentity,
+  { cluster, anchors }: Pick<RunState, 'cluster' | 'anchors'>,
   approvals: RunState['approvals'],
   clock: () => number,
 ): RunState {
@@ -203,6 +207,8 @@ function createState(
     io: options.io,
     session,
     cluster,
+    anchors,
+    auditSkippable: options.audit?.allowSkip ?? false,
     approvals,
     dryRun: options.dryRun,
     outcomes: new Map<string, CellOutcome>(),

@@ -160,11 +160,12 @@ export class Session {
   }
 
   /** This run took back one of its own earlier changes: the undo record is closed, in the log and in the file. */
-  markUndone(cell: string): void {
+  markUndone(cell: string): WrittenEvent | undefined {
     const path = join(this.dir, undoRecordName(cell))
     const text = encodeRecord({ ...readUndo(path), status: 'undone' })
-    this.append({ type: 'undone', cell, bySession: this.id, sha256: sha256(text) })
+    const event = this.append({ type: 'undone', cell, bySession: this.id, sha256: sha256(text) })
     onDisk(this.dir, 1, 'the change was taken back; the undo record file still says applied', () => writeAtomically(path, text))
+    return event
   }
 
   /** Writes an extra file into the session folder (a report, an exported plan), its hash logged first. */
@@ -247,11 +248,12 @@ export function readUndo<U>(path: string): UndoFile<U> {
  * Marks an undo record of an existing session as undone: logs the change (with the file's new hash) in that
  * session's own chain, then rewrites the file. The log, not the file, is what says a record was undone.
  */
-export function markUndone(sessionDir: string, cell: string, bySession: string, clock: () => number): void {
+export function markUndone(sessionDir: string, cell: string, bySession: string, clock: () => number): WrittenEvent {
   const path = join(sessionDir, undoRecordName(cell))
   const text = encodeRecord({ ...readUndo(path), status: 'undone' })
-  appendToExisting(sessionDir, { type: 'undone', cell, bySession, sha256: sha256(text) }, clock)
+  const event = appendToExisting(sessionDir, { type: 'undone', cell, bySession, sha256: sha256(text) }, clock)
   writeAtomically(path, text)
+  return event
 }
 
 /** Appends one event to an existing session's log (e.g. "undone by session X"), keeping the chain intact. */

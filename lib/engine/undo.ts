@@ -6,7 +6,8 @@
 
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { markdown, notice } from './blocks.ts'
+import { compareAnchors, readAnchors, type SessionAnchors } from './audit-trail.ts'
+import { markdown, notice, type Block } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import { sameCluster, type ClusterIdentity } from './cluster-identity.ts'
 import type { Io } from './io.ts'
@@ -36,7 +37,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const check = checkSession(options.sessionDir)
   const runbookId = check.start?.runbook ?? 'unknown'
   const pending = pendingUndoCells(check.events)
-  const { session, cluster } = await openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
+  const { session, cluster, anchors } = await openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
   const show = (blocks: Parameters<Io['show']>[0], cell?: string) => {
     options.io.show(blocks)
     session.append(cell ? { type: 'output', cell, blocks } : { type: 'output', blocks })
@@ -58,6 +59,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   try {
     trustRecord(check, originalId)
     sameClusterAsRecorded(check, cluster, originalId)
+    await trustAnchors(check, originalId, options, show)
     if (pending.length === 0) throw new StopRun('refused', 2, `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
     approvals.check()
     if (!check.end)
@@ -112,12 +114,12 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
         session.append({ type: 'cell-end', cell: cellId, outcome: 'planned' })
         continue
       }
-      if (!(await confirmUndo(options, session, cellId, spec.confirm(file.record), hash, file, approvals))) {
+      if (!(await confirmUndo(options, session, cellId, spec.confirm(file.record), hash, file, approvals, anchors))) {
         report.outcome = 'declined'
         throw new StopRun('declined', 2, 'not confirmed; nothing restored')
       }
       const result = await options.io.progress('Restoring', () => spec.apply(ctx, file.record))
-      session.append({ type: 'apply', cell: cellId, applied: result.applied, failed: result.failed, data: result.data })
+      await anchors.change(session.append({ type: 'apply', cell: cellId, applied: result.applied, failed: result.failed, data: result.data }))
       show(result.blocks, cellId)
       const verification = await options.io.progress('Verifying', () => spec.verify(ctx, file.record))
       session.append({ type: 'verify', cell: cellId, ok: verification.ok, data: verification.data })
@@ -129,7 +131,8 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       }
       report.outcome = 'applied'
       session.append({ type: 'cell-end', cell: cellId, outcome: 'applied' })
-      markUndone(options.sessionDir, cellId, session.id, clock)
+      const undone = markUndone(options.sessionDir, cellId, session.id, clock)
+      await anchors.change(undone, { id: originalId, log: [...check.events, undone] })
     }
     const unused = approvals.unused(null, reports)
     if (unused) throw unused
@@ -145,8 +148,12 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
     show([notice(status === 'failed' ? 'danger' : 'warn', message!)])
   }
   if (exitCode === 0) show([notice('ok', options.dryRun ? 'Dry run: nothing was restored.' : `Restored what session ${originalId} changed.`)])
-  session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
+  const unanchored = await anchors.end(session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) }))
   session.close()
+  if (unanchored) {
+    options.io.show([notice('danger', unanchored)])
+    if (exitCode === 0) ({ status, exitCode, message } = { status: 'failed', exitCode: 1, message: unanchored })
+  }
   return { status, exitCode, ...(message ? { message } : {}), sessionId: session.id, sessionDir: session.dir, cells: reports, cluster }
 }
 
@@ -158,6 +165,27 @@ function trustRecord(check: SessionCheck, id: string): void {
     2,
     `session ${id} does not verify: ${check.problems[0] ?? 'its record is incomplete'} — \`runbook verify ${id}\` shows the record; nothing restored`,
   )
+}
+
+/**
+ * A session run with an audit trail is also held against its anchors: an anchored event the transcript lost or
+ * changed means the record was rewritten, and nothing is restored from it. Anchors merely missing (the topic's
+ * retention, an anchor that failed to write) do not stop an undo; `runbook verify` reports them.
+ */
+async function trustAnchors(check: SessionCheck, id: string, options: UndoOptions, show: (blocks: readonly Block[]) => void): Promise<void> {
+  const audit = check.start?.audit
+  if (!audit || !('topic' in audit)) return
+  let anchors
+  try {
+    anchors = await readAnchors(options.kafka, audit.topic, id)
+  } catch (error) {
+    show([notice('warn', `${error instanceof Error ? error.message : String(error)}: the record was checked on this disk only.`)])
+    return
+  }
+  const contradictions = compareAnchors(check.events, anchors, false)
+  if (contradictions.length > 0) {
+    throw new StopRun('refused', 2, `session ${id} does not verify against its audit trail (topic ${audit.topic}): ${contradictions[0]} — nothing restored`)
+  }
 }
 
 /** The cluster in front of us must be the one the session changed, by the id Kafka formatted it with. */
@@ -184,13 +212,16 @@ async function confirmUndo(
   hash: string,
   file: UndoFile,
   approvals: ReturnType<typeof lazyApprovals>,
+  anchors: SessionAnchors,
 ): Promise<boolean> {
+  const allowSkip = options.audit?.allowSkip ?? false
   if (options.io.interactive) {
     const accepted =
       confirmation.kind === 'typed'
         ? await options.io.typed({ message: confirmation.prompt, expected: confirmation.expected })
         : await options.io.confirm({ message: confirmation.prompt, default: false })
-    session.append({ type: 'confirmation', cell: cellId, method: confirmation.kind === 'typed' ? 'typed' : 'yes-no', accepted })
+    const event = session.append({ type: 'confirmation', cell: cellId, method: confirmation.kind === 'typed' ? 'typed' : 'yes-no', accepted })
+    if (accepted) await anchors.approval(event, allowSkip)
     return accepted
   }
   const verdict = approvals.judge(cellId, hash, file.record)
@@ -200,6 +231,9 @@ async function confirmUndo(
       2,
       `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`,
     )
-  session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true })
+  await anchors.approval(
+    session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    allowSkip,
+  )
   return true
 }
