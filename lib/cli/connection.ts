@@ -1,12 +1,15 @@
-// Decides which cluster a command talks to. A cluster is named by a flag (--bootstrap-server or --profile), else
-// by the environment (KAFKA_BOOTSTRAP_SERVERS or RUNBOOK_PROFILE), else by "defaultProfile" in the config file;
-// only when nothing at all names one does a command use the running local sandbox, and the header says so.
-// Anything given that is empty, malformed or contradicts another choice at the same level is bad input: a
-// script whose variable came out empty must stop, never land on whatever cluster happens to answer.
+// Decides which cluster a command talks to. A cluster is named by a flag (--bootstrap-server, --profile, or the
+// bootstrap.servers of a --command-config file), else by the environment (KAFKA_BOOTSTRAP_SERVERS or
+// RUNBOOK_PROFILE), else by "defaultProfile" in the config file; only when nothing at all names one does a
+// command use the running local sandbox, and the header says so. Anything given that is empty, malformed or
+// contradicts another choice at the same level is bad input: a script whose variable came out empty must stop,
+// never land on whatever cluster happens to answer.
 
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { ConnectionConfigError, connectionFromProperties, parseBootstrapServers, parseProperties } from '../kafka/connection-config.ts'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { connectionFromProperties, parseBootstrapServers, secretsOf } from '../kafka/connection-config.ts'
+import { ConnectionConfigError, type LocalFiles } from '../kafka/connection-settings.ts'
+import { parseProperties } from '../kafka/java-properties.ts'
 import type { ConnectionOptions } from '../kafka/types.ts'
 import type { ClusterChoice } from '../engine/cluster-identity.ts'
 import type { OptionSpec, ParsedArgs } from './command.ts'
@@ -20,8 +23,10 @@ export const connectionOptions: OptionSpec = {
 
 export const connectionHelp = `Cluster (one of these; flags before variables, variables before the config file):
   --bootstrap-server <host:port,…>  brokers to start from (or KAFKA_BOOTSTRAP_SERVERS)
+  --command-config <file>           client.properties (Java or librdkafka keys): TLS with JKS, PKCS12 or PEM
+                                    stores, SASL PLAIN, SCRAM-SHA-256/512 or OAUTHBEARER; its bootstrap.servers
+                                    is used when --bootstrap-server is not given
   --profile <name>                  a named cluster from runbook.config.json (or RUNBOOK_PROFILE; "defaultProfile")
-  --command-config <file>           client.properties for TLS and SASL (PLAIN, SCRAM-SHA-256/512)
   (none of these)                   the local sandbox started by \`runbook sandbox up\` (the header says so)
   An option or variable that is set but empty or malformed is an error, never a reason to use another cluster.`
 
@@ -29,6 +34,8 @@ export interface ResolvedConnection {
   readonly options: ConnectionOptions
   /** For the transcript and headers: which cluster, and what named it — never a secret. */
   readonly choice: ClusterChoice
+  /** Passwords, keys and tokens in these settings: masked wherever they would be written. */
+  readonly secrets: readonly string[]
 }
 
 /** The connection options of one command line, each read as given: repeated with different values is an error. */
@@ -66,6 +73,11 @@ export async function resolveConnection(args: ParsedArgs, env: NodeJS.ProcessEnv
       )
     }
   }
+  // Paths inside the properties resolve against the working directory, as Kafka's tools resolve them.
+  const files: LocalFiles = {
+    read: (path) => readFileSync(resolve(cwd, path)),
+    list: (path) => (statSync(resolve(cwd, path)).isDirectory() ? readdirSync(resolve(cwd, path)).map((name) => join(resolve(cwd, path), name)) : null),
+  }
   const connect = (servers: string, propertiesPath: string | undefined, choice: Omit<ClusterChoice, 'bootstrapServers'>, where: string): ResolvedConnection => {
     let parsed: string[]
     try {
@@ -74,10 +86,8 @@ export async function resolveConnection(args: ParsedArgs, env: NodeJS.ProcessEnv
       throw new ConnectionConfigError(`${where}: ${(error as Error).message}`)
     }
     const props = propertiesPath ? parseProperties(readFile(propertiesPath)) : new Map<string, string>()
-    return {
-      options: connectionFromProperties(parsed, props, readFile, propertiesPath ?? 'client properties'),
-      choice: { ...choice, bootstrapServers: parsed },
-    }
+    const options = connectionFromProperties(parsed, props, files, propertiesPath ?? 'client properties')
+    return { options, choice: { ...choice, bootstrapServers: parsed }, secrets: secretsOf(options, props) }
   }
   const fromProfile = (name: string, how: string): ResolvedConnection => {
     const profile = config.profiles[name]
@@ -100,6 +110,13 @@ export async function resolveConnection(args: ParsedArgs, env: NodeJS.ProcessEnv
     throw new ConnectionConfigError('--bootstrap-server and --profile both name a cluster — give one of them')
   if (bootstrapFlag !== undefined) return servers(bootstrapFlag, '--bootstrap-server')
   if (profileFlag !== undefined) return fromProfile(profileFlag, '--profile')
+  // A client.properties that names its brokers (librdkafka's always do) is enough on its own; named but empty is bad input.
+  const inFile = commandConfig ? parseProperties(readFile(commandConfig)).get('bootstrap.servers') : undefined
+  if (inFile !== undefined) {
+    if (inFile.trim() === '')
+      throw new ConnectionConfigError(`bootstrap.servers in ${commandConfig} is empty — give host:port[,host:port…] there, or --bootstrap-server`)
+    return servers(inFile.trim(), `bootstrap.servers in ${commandConfig}`)
+  }
 
   const bootstrapEnv = envValue(env, 'KAFKA_BOOTSTRAP_SERVERS')
   const profileEnv = envValue(env, 'RUNBOOK_PROFILE')

@@ -4,7 +4,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
-import { secretsOf } from '../kafka/connection-config.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunResult } from '../engine/runner.ts'
@@ -142,7 +141,7 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
   const { connect } = await import('../kafka/index.ts')
   const kafka = await connect(connection.options)
   try {
-    return { kafka, secrets: secretsOf(connection.options), cluster: await readClusterIdentity(kafka, connection.choice) }
+    return { kafka, secrets: connection.secrets, cluster: await readClusterIdentity(kafka, connection.choice) }
   } catch (error) {
     await kafka.close()
     throw error

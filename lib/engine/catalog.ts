@@ -2,7 +2,7 @@
 // A runbook that fails to load is reported on one line and the others stay usable.
 
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { basename, extname, join, resolve } from 'node:path'
+import { basename, dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { validateRunbook, type AnyRunbook } from './runbook.ts'
 import { importTeamRunbook } from './team-loader.ts'
@@ -29,19 +29,24 @@ export function builtInRunbookDir(): string {
 
 const loadable = new Set(['.ts', '.mts', '.js', '.mjs', '.md'])
 
-function runbookFiles(dir: string): string[] {
+const isRunbookFile = (name: string) =>
+  loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_') && !/^readme\.md$/i.test(name)
+
+/**
+ * A folder's runbook files: `<id>.ts`, and — for the built-in runbooks, one folder each — `<id>/index.ts`. A team's
+ * subfolders stay theirs (helpers, fixtures): only its top-level files are runbooks.
+ */
+function runbookFiles(dir: string, folders: boolean): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   return readdirSync(dir)
-    .filter(
-      (name) =>
-        loadable.has(extname(name)) &&
-        !name.endsWith('.d.ts') &&
-        !/\.(test|spec)\.[mc]?[jt]s$/.test(name) &&
-        !name.startsWith('_') &&
-        !/^readme\.md$/i.test(name),
-    )
     .sort()
-    .map((name) => join(dir, name))
+    .flatMap((name) => {
+      const path = join(dir, name)
+      if (!statSync(path).isDirectory()) return isRunbookFile(name) ? [path] : []
+      if (!folders) return []
+      const index = ['index.ts', 'index.mts', 'index.js', 'index.mjs'].find((file) => existsSync(join(path, file)))
+      return index && !name.startsWith('_') ? [join(path, index)] : []
+    })
 }
 
 /** How a runbook file becomes a module; TypeScript outside the build goes through `loadTypeScript`. */
@@ -60,8 +65,8 @@ export async function loadCatalog(
   } = {},
 ): Promise<Catalog> {
   const sources = [
-    ...runbookFiles(options.builtInDir ?? builtInRunbookDir()).map((path) => ({ path, origin: 'built-in' as const })),
-    ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir)).map((path) => ({ path, origin: 'team' as const }))),
+    ...runbookFiles(options.builtInDir ?? builtInRunbookDir(), true).map((path) => ({ path, origin: 'built-in' as const })),
+    ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir), false).map((path) => ({ path, origin: 'team' as const }))),
   ]
   const loaderFor = (path: string, origin: CatalogEntry['origin']) =>
     options.loaders?.[extname(path).toLowerCase()] ?? options.loader ?? (origin === 'built-in' ? builtInLoader : importTeamRunbook)
@@ -84,7 +89,8 @@ export async function loadCatalog(
 }
 
 async function loadEntry(path: string, origin: CatalogEntry['origin'], loader: ModuleLoader): Promise<CatalogEntry> {
-  const fileId = basename(path).replace(/\.([mc]?[jt]s|md)$/i, '')
+  const file = basename(path).replace(/\.([mc]?[jt]s|md)$/i, '')
+  const fileId = file === 'index' ? basename(dirname(path)) : file
   let module: unknown
   try {
     module = await loader(path)

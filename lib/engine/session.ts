@@ -6,7 +6,7 @@
 
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { decodeRecord, encodeRecord, jsonReplacer } from './canonical-json.ts'
 import { renderNotebook } from './notebook.ts'
 import { redactor } from './redact.ts'
@@ -127,7 +127,7 @@ export class Session {
   writeNotebook(): void {
     const path = join(this.dir, 'notebook.md')
     onDisk(this.dir, 1, 'the transcript (events.jsonl) is complete', () => {
-      writeFileSync(path + '.tmp', renderNotebook(this.events))
+      writeFileSync(path + '.tmp', renderNotebook(this.events, this.id))
       renameSync(path + '.tmp', path)
     })
   }
@@ -270,7 +270,7 @@ export function appendToExisting(sessionDir: string, event: TranscriptEvent, clo
     } finally {
       closeSync(fd)
     }
-    writeAtomically(join(sessionDir, 'notebook.md'), renderNotebook([...events, written]))
+    writeAtomically(join(sessionDir, 'notebook.md'), renderNotebook([...events, written], basename(sessionDir)))
   })
   return written
 }

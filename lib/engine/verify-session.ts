@@ -129,7 +129,7 @@ export function checkSession(dir: string): SessionCheck {
   let notebook: SessionCheck['notebook'] = 'unchecked'
   if (end && !chain) {
     const path = join(dir, 'notebook.md')
-    notebook = !existsSync(path) ? 'missing' : readFileSync(path, 'utf8') === renderNotebook(events) ? 'ok' : 'edited'
+    notebook = !existsSync(path) ? 'missing' : readFileSync(path, 'utf8') === renderNotebook(events, basename(dir)) ? 'ok' : 'edited'
     if (notebook === 'edited') warnings.push('notebook.md is not what the transcript renders: it was edited after the run (the transcript is the record)')
     if (notebook === 'missing') warnings.push('notebook.md is missing (the transcript is the record)')
   }

@@ -9,6 +9,3 @@ export async function connect(options: ConnectionOptions): Promise<KafkaOps> {
   const { openPlatformaticKafka } = await import('./platformatic/index.ts')
   return openPlatformaticKafka(options)
 }
-/** The sandbox's readiness probe on the real client, loaded on first use like connect. */
-export const loadSandboxProbe = async (): Promise<import('../sandbox/index.ts').SandboxProbe> =>
-  (await import('./platformatic/sandbox-probe.ts')).createSandboxProbe()

@@ -3,7 +3,7 @@
 // Pure: the snapshot comes in, the report goes out.
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
-import { agree, counted, formatCount } from './counts.ts'
+import { agree, counted, formatCount } from '../format/counts.ts'
 import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityAudit } from './durability-audit.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */

@@ -216,6 +216,27 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
     expect(files.filter((f) => f.includes(topics.multi)).length).toBeGreaterThanOrEqual(3)
   })
 
+  it('reads the same batches over the wire (fetchRecords from the live leader) as from the disk: every codec, transaction markers', async () => {
+    for (const topic of [topics.codecs, topics.txn]) {
+      const onDisk = (await entriesOf(reader, topic)).flatMap((e) => (e.kind === 'batch' ? [e.batch] : []))
+      const [fetched] = await ops.fetchRecords([{ topic, partition: 0, offset: 0n, maxRecords: 100_000 }])
+      expect(fetched!.error).toBeUndefined()
+      const hw = fetched!.highWatermark!
+      const shape = (batches: readonly RecordBatch[]) =>
+        batches
+          .filter((b) => b.baseOffset < hw)
+          .map((b) => ({
+            base: b.baseOffset,
+            compression: b.compression,
+            producer: b.producerId,
+            control: b.control,
+            markers: b.markers.filter((m) => m.offset < hw).map((m) => [m.offset, m.type]),
+            records: b.records.filter((r) => r.offset < hw).map((r) => [r.offset, r.timestamp, r.key, r.value, r.headers]),
+          }))
+      expect(shape(fetched!.batches)).toEqual(shape(onDisk))
+    }
+  })
+
   it('prices the transactions it finds: committed, aborted, still open', async () => {
     const loaded = await reader.partition({ topic: topics.txn, partition: 0 })
     if (!loaded.ok) throw new Error(describeLogDirFault(loaded.fault))
