@@ -138,6 +138,24 @@ describe('which cluster: every way of naming one, and none of them a silent fall
     expect((await resolveConnection(twice('k:1', 'k:1'), env, '/', noConfig)).options.bootstrapServers).toEqual(['k:1'])
   })
 
+  it('takes a --command-config file’s bootstrap.servers as a flag (before the environment); empty or malformed there is bad input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conn-file-'))
+    const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name))
+    const named = await resolved(
+      { 'command-config': file('named.properties', 'bootstrap.servers=file-1:9092,file-2:9092\n') },
+      { KAFKA_BOOTSTRAP_SERVERS: 'env:1' },
+    )
+    expect(named.choice).toMatchObject({ bootstrapServers: ['file-1:9092', 'file-2:9092'], origin: `bootstrap.servers in ${join(dir, 'named.properties')}` })
+    await expect(resolved({ 'command-config': file('empty.properties', 'bootstrap.servers=\n') })).rejects.toThrow(
+      `bootstrap.servers in ${join(dir, 'empty.properties')} is empty`,
+    )
+    await expect(resolved({ 'command-config': file('bad.properties', 'bootstrap.servers=k:abc\n') })).rejects.toThrow('has no valid port ("abc")')
+    // Without bootstrap.servers the file only says how to connect: the cluster comes from the next choice.
+    expect((await resolved({ 'command-config': file('plain.properties', 'client.id=x\n') }, { KAFKA_BOOTSTRAP_SERVERS: 'env:1' })).choice.origin).toBe(
+      'KAFKA_BOOTSTRAP_SERVERS',
+    )
+  })
+
   it('falls back to the local sandbox only when nothing names a cluster, and then says so', async () => {
     await expect(resolved({}, {}, noConfig)).rejects.toThrow('no cluster given — pass --bootstrap-server host:port (or set KAFKA_BOOTSTRAP_SERVERS)')
     await expect(resolved({}, { KAFKA_BOOTSTRAP_SERVERS: '' }, noConfig)).rejects.toThrow('KAFKA_BOOTSTRAP_SERVERS is set but empty')
