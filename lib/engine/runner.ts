@@ -62,9 +62,11 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
         await runCell(state, cell)
       }
     } catch (error) {
-      // A runbook's refusal (not a bad answer) may be the cluster having moved since an approved plan was
-      // reviewed with the same answers: that is drift, not bad input.
-      const refusal = error instanceof Refusal || (error instanceof Error && error.name === 'Refusal')
+      // A refusal — the runbook's, or a given name the cluster no longer knows — may be the cluster having moved
+      // since an approved plan was reviewed with the same answers: that is drift, not bad input. (Answers the
+      // parser refuses were refused when the plan was reviewed too, so they never match a reviewed plan.)
+      const refusal =
+        error instanceof Refusal || (error instanceof Error && error.name === 'Refusal') || (error instanceof StopRun && error.status === 'refused')
       const stop = refusal ? toStop(error, options.signal) : undefined
       throw (stop && approvals.unused(stop, state.reports)) ?? error
     }

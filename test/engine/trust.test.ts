@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { planHash } from '../../lib/engine/canonical-json.ts'
+import { param } from '../../lib/engine/params.ts'
 import { runRunbook, type RunOptions } from '../../lib/engine/runner.ts'
 import { readEvents } from '../../lib/engine/session.ts'
 import { runUndo } from '../../lib/engine/undo.ts'
@@ -155,6 +156,21 @@ describe('approvals are never silently ignored', () => {
     expect(result.message).toContain(
       `--approve ${hash}: the plan reviewed in dry run ${dry.sessionId} was not made — it stops with: topic orders does not exist`,
     )
+  })
+
+  it('…also when a topic named in the answers is gone: the engine’s check of the name is drift then, not bad input', async () => {
+    const checked = { ...retention, params: { ...retention.params, topic: param.topic({ help: 'the topic to change' }) } }
+    const kafka = cluster('prod-id-AAAA')
+    const sessionsDir = mkdtempSync(join(tmpdir(), 'trust-'))
+    const runChecked = (extra: Partial<RunOptions>) => runRunbook(checked, runOptions(headless(), kafka, { given: answers, sessionsDir, ...extra }))
+    const dry = await runChecked({ dryRun: true })
+    const hash = dry.cells.find((c) => c.id === 'set-retention')!.planHash!
+    await kafka.deleteTopics(['orders'])
+    const result = await runChecked({ approvals: { yes: false, hashes: [`set-retention=${hash}`] } })
+    expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
+    expect(result.message).toContain(`the plan reviewed in dry run ${dry.sessionId} was not made — it stops with: topic orders does not exist on this cluster`)
+    const unapproved = await runChecked({ approvals: { yes: true, hashes: [] } })
+    expect(unapproved).toMatchObject({ status: 'refused', exitCode: 2 })
   })
 
   it('a reviewed plan with other answers is not this run’s plan (exit 2), and says which answers differ', async () => {
