@@ -97,7 +97,7 @@ describe('a change lands only on the cluster the operator named', () => {
         `\\(id ${mainId}\\), but this is cluster .* \\(id ${sideId}\\) — connect to the cluster the session changed \\(--bootstrap-server ${main()}\\); nothing restored$`,
       ),
     )
-    expect(await describedOffsets(sideBootstrap, side(), group)).toEqual(['0=10', '1=10'])
+    expect(await committed(clusters.side!, group)).toEqual(['0=10', '1=10'])
 
     const right = await cli(['undo', session, '--bootstrap-server', main(), '--yes'])
     expect(right.code, right.stderr).toBe(0)
