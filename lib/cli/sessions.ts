@@ -7,7 +7,7 @@ import { checkSession, pendingUndoCells, recordState } from '../engine/verify-se
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { sessionsDir, UsageError } from './run-support.ts'
 
 export const command: Command = {

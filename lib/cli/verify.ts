@@ -9,7 +9,7 @@ import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { isTopicName, loadConfig, type RunbookConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { findSession, openCluster, UsageError } from './run-support.ts'
 
 export const command: Command = {

@@ -70,7 +70,7 @@ export class ApprovalBook {
     const eq = given.indexOf('=')
     const cell = eq === -1 ? null : given.slice(0, eq).trim()
     const hash = (eq === -1 ? given : given.slice(eq + 1)).trim().toLowerCase()
-    const refuse = (why: string) => new StopRun('refused', 2, `--approve ${given}: ${why}; nothing changed`)
+    const refuse = (why: string) => new StopRun('refused', `--approve ${given}: ${why}; nothing changed`)
     if (cell === '' || hash === '') throw refuse('expected <cell>=<hash> (or a bare <hash>), as a --dry-run prints it')
     if (cell !== null && !approvable.includes(cell)) {
       throw refuse(
@@ -87,7 +87,6 @@ export class ApprovalBook {
       const there = mine[0]!
       throw new StopRun(
         'refused',
-        2,
         `--approve ${given}: that plan was reviewed on cluster ${there.clusterName} (id ${there.clusterId ?? 'unknown'}, session ${there.session}), but this is cluster ${this.scope.clusterName} (id ${this.scope.clusterId ?? 'unknown'}) — review and approve a plan made on this cluster; nothing changed`,
       )
     }
@@ -123,7 +122,6 @@ export class ApprovalBook {
       const changes = describeChanges(before.plan, plan)
       throw new StopRun(
         'drifted',
-        3,
         `--approve ${entry.given}: the plan reviewed in ${runKind(before)} ${before.session} is not the plan now (${hash})${changes.length ? `: ${changes.join('; ')}` : ''} — the cluster moved since; review the new plan with --dry-run; nothing changed`,
       )
     }
@@ -132,13 +130,11 @@ export class ApprovalBook {
       const before = other.reviewed[0]!
       throw new StopRun(
         'refused',
-        2,
         `--approve ${other.given}: the plan reviewed in ${runKind(before)} ${before.session} was made with other answers (${answerChanges(before, answers).join('; ')}) — review the plan of these answers with --dry-run; nothing changed`,
       )
     }
     throw new StopRun(
       'refused',
-      2,
       `--approve ${candidates.map((e) => e.given).join(' / ')}: not the hash of any reviewed plan (no session in ${this.scope.sessionsDir} recorded it, and the plan of "${cell}" now is another) — review the plan with --dry-run and approve its hash; nothing changed`,
     )
   }
@@ -164,7 +160,6 @@ export class ApprovalBook {
       const changes = queryChanges(before, run.log)
       return new StopRun(
         'drifted',
-        3,
         `--approve ${entry.given}: the plan reviewed in ${runKind(before)} ${before.session} was not made — ${now}${changes.length ? `; since then: ${changes.join('; ')}` : ''} — the cluster moved; review it again with --dry-run; nothing was applied for it`,
       )
     }
@@ -174,13 +169,11 @@ export class ApprovalBook {
     if (other) {
       return new StopRun(
         'refused',
-        2,
         `--approve ${first.given}: the plan reviewed in ${runKind(other)} ${other.session} was made with other answers (${answerChanges(other, answers).join('; ')}), and this run did not make it — nothing was applied for it`,
       )
     }
     return new StopRun(
       'refused',
-      2,
       `--approve ${first.given} was not used by any step of this run and is not the hash of any reviewed plan (no session in ${this.scope.sessionsDir} recorded it) — check the hash a --dry-run printed; nothing was applied for it`,
     )
   }

@@ -218,7 +218,6 @@ export class SessionAnchors {
     } catch (error) {
       throw new StopRun(
         'refused',
-        2,
         `${firstLine(error)} — the change was not applied${allowSkip ? ' (fix the topic, or rerun with --no-audit)' : '; fix the audit topic and rerun'}; nothing changed`,
       )
     }
@@ -233,7 +232,6 @@ export class SessionAnchors {
     } catch (error) {
       throw new StopRun(
         'failed',
-        1,
         `${firstLine(error)} — the change was applied and is in the local transcript, but not in the audit trail; nothing further was applied`,
       )
     }

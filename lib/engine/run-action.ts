@@ -30,7 +30,7 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     const approved = await confirmPlan(state, cell.id, cell.confirm(plan), hash, plan)
     if (!approved) {
       report.outcome = 'declined'
-      throw new StopRun('declined', 2, `not confirmed — ${summary} was not applied; nothing changed`)
+      throw new StopRun('declined', `not confirmed — ${summary} was not applied; nothing changed`)
     }
 
     const drifts = await state.io.progress('Re-checking the cluster against the plan', () => cell.recheck(ctx, plan))
@@ -38,11 +38,7 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     if (drifts.length > 0) {
       emit(state, [driftTable(drifts), notice('warn', 'The cluster changed since the plan was made. Nothing was applied.')], cell.id)
       if (state.io.interactive && (await state.io.confirm({ message: 'Make a new plan from the cluster as it is now?', default: true }))) continue
-      throw new StopRun(
-        'drifted',
-        3,
-        `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`,
-      )
+      throw new StopRun('drifted', `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`)
     }
     if (attempt > 1) emit(state, [notice('ok', 'The new plan still matches the cluster.')], cell.id)
 
@@ -78,7 +74,6 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
   if (verdict === 'none') {
     throw new StopRun(
       'refused',
-      2,
       `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
     )
   }
@@ -108,7 +103,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     const why = error instanceof Error ? error.message.split('\n')[0]! : String(error)
     await state.anchors.change(session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })).catch(() => {})
     const undoHint = undoPath ? ` — some changes may have been applied: check, then \`runbook undo ${session.id}\`` : ''
-    throw new StopRun('failed', 1, `applying "${cell.title}" failed: ${why}${undoHint}`)
+    throw new StopRun('failed', `applying "${cell.title}" failed: ${why}${undoHint}`)
   }
   state.applying = false
   const applied = session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
@@ -131,7 +126,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
   await state.anchors.change(applied)
   if (result.applied.length === 0) {
     report.outcome = 'failed'
-    throw new StopRun('failed', 1, `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
+    throw new StopRun('failed', `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
   }
 
   const verification = await state.io.progress(`Verifying: ${cell.title}`, () => cell.verify(ctx, plan, result))
@@ -144,7 +139,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
       result.failed.length > 0
         ? `${formatCount(result.failed.length)} of ${formatCount(result.failed.length + result.applied.length)} changes failed`
         : 'verification failed'
-    throw new StopRun('failed', 1, `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
+    throw new StopRun('failed', `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'
   if (cell.reverts !== undefined) await closeRevertedUndo(state, cell.reverts)

@@ -30,7 +30,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   }
   if (!(await approveCommand(state, cell, command, hash))) {
     report.outcome = 'declined'
-    throw new StopRun('declined', 2, `the command was not confirmed and did not run; nothing changed`)
+    throw new StopRun('declined', `the command was not confirmed and did not run; nothing changed`)
   }
 
   const { $ } = await import('zx')
@@ -61,7 +61,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   if (result.exitCode !== 0) {
     report.outcome = 'failed'
     if ((cell.onFailure ?? 'stop') === 'stop')
-      throw new StopRun('failed', 1, `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
+      throw new StopRun('failed', `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
     return
   }
   report.outcome = 'done'
@@ -93,7 +93,6 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
   if (verdict === 'none') {
     throw new StopRun(
       'refused',
-      2,
       `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`,
     )
   }

@@ -1,15 +1,16 @@
-// How a run stops early: the status, the exit code and the one line the operator reads.
+// How a run stops early: the status (which names its exit code) and the one line the operator reads.
 
-import type { RunStatus } from './events.ts'
+import type { StopStatus } from './events.ts'
+import { exitCodeOf } from './exit-codes.ts'
 
-/** A run that ends before its last cell: how it ended, the exit code, and the one line the operator reads. */
+/** A run that ends before its last cell: how it ended (which names its exit code), and the one line the operator reads. */
 export class StopRun extends Error {
-  readonly status: RunStatus
+  readonly status: StopStatus
   readonly exitCode: number
-  constructor(status: RunStatus, exitCode: number, message: string) {
+  constructor(status: StopStatus, message: string) {
     super(message)
     this.name = 'StopRun'
     this.status = status
-    this.exitCode = exitCode
+    this.exitCode = exitCodeOf[status]
   }
 }

@@ -15,6 +15,7 @@ import { driftTable } from './run-action.ts'
 import { openSession, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import { lazyApprovals, type RunResult } from './runner.ts'
+import { ExitCode, exitCodeOf } from './exit-codes.ts'
 import { markUndone, readUndo, undoRecordName, type RunStatus, type UndoFile } from './session.ts'
 import { checkSession, pendingUndoCells, type SessionCheck } from './verify-session.ts'
 
@@ -32,7 +33,7 @@ export function pendingUndos(sessionDir: string): { path: string; cell: string }
 export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   if (!existsSync(join(options.sessionDir, 'events.jsonl')))
-    throw new StopRun('refused', 2, `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
+    throw new StopRun('refused', `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
   const originalId = options.sessionDir.split(/[\\/]/).filter(Boolean).at(-1)!
   const check = checkSession(options.sessionDir)
   const runbookId = check.start?.runbook ?? 'unknown'
@@ -54,13 +55,13 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   )
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
-  let exitCode = 0
+  let exitCode: number = exitCodeOf[status]
   let message: string | undefined
   try {
     trustRecord(check, originalId)
     sameClusterAsRecorded(check, cluster, originalId)
     await trustAnchors(check, originalId, options, show)
-    if (pending.length === 0) throw new StopRun('refused', 2, `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
+    if (pending.length === 0) throw new StopRun('refused', `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
     approvals.check()
     if (!check.end)
       show([
@@ -75,7 +76,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       const runbook = options.findRunbook(runbookId)
       const cell = runbook?.cells.find((c) => c.id === cellId)
       if (!runbook || !cell || cell.kind !== 'action' || !cell.undo) {
-        throw new StopRun('refused', 2, `cannot undo ${cellId}: runbook ${runbookId} (or its undo) is not available in this version of runbook`)
+        throw new StopRun('refused', `cannot undo ${cellId}: runbook ${runbookId} (or its undo) is not available in this version of runbook`)
       }
       const spec = cell.undo as UndoSpec<unknown>
       const report: CellReport = { id: cellId, kind: 'undo', title: `Undo: ${cell.title}`, outcome: 'done', summary: spec.summary(file.record) }
@@ -104,7 +105,6 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
         )
         throw new StopRun(
           'drifted',
-          3,
           `${drifts[0]!.what} changed since the session applied it (${drifts[0]!.planned} → ${drifts[0]!.now}) — check who changed it; nothing restored`,
         )
       }
@@ -116,7 +116,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       }
       if (!(await confirmUndo(options, session, cellId, spec.confirm(file.record), hash, file, approvals, anchors))) {
         report.outcome = 'declined'
-        throw new StopRun('declined', 2, 'not confirmed; nothing restored')
+        throw new StopRun('declined', 'not confirmed; nothing restored')
       }
       const result = await options.io.progress('Restoring', () => spec.apply(ctx, file.record))
       await anchors.change(session.append({ type: 'apply', cell: cellId, applied: result.applied, failed: result.failed, data: result.data }))
@@ -127,7 +127,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       report.verified = verification.ok
       if (result.failed.length > 0 || !verification.ok) {
         report.outcome = 'failed'
-        throw new StopRun('failed', 1, `restoring ${cellId} did not complete (${result.failed.length} failed) — see the notebook`)
+        throw new StopRun('failed', `restoring ${cellId} did not complete (${result.failed.length} failed) — see the notebook`)
       }
       report.outcome = 'applied'
       session.append({ type: 'cell-end', cell: cellId, outcome: 'applied' })
@@ -139,11 +139,11 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   } catch (error) {
     if (!(error instanceof StopRun)) {
       if (!(error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))) {
-        session.append({ type: 'session-end', status: 'failed', exitCode: 1, message: 'internal error' })
+        session.append({ type: 'session-end', status: 'failed', exitCode: ExitCode.failed, message: 'internal error' })
         session.close()
         throw error
       }
-      ;({ status, exitCode, message } = { status: 'interrupted' as const, exitCode: 130, message: 'stopped by the operator (Ctrl-C)' })
+      ;({ status, exitCode, message } = new StopRun('interrupted', 'stopped by the operator (Ctrl-C)'))
     } else ({ status, exitCode, message } = error)
     show([notice(status === 'failed' ? 'danger' : 'warn', message!)])
   }
@@ -162,7 +162,6 @@ function trustRecord(check: SessionCheck, id: string): void {
   if (check.intact) return
   throw new StopRun(
     'refused',
-    2,
     `session ${id} does not verify: ${check.problems[0] ?? 'its record is incomplete'} — \`runbook verify ${id}\` shows the record; nothing restored`,
   )
 }
@@ -184,7 +183,7 @@ async function trustAnchors(check: SessionCheck, id: string, options: UndoOption
   }
   const contradictions = compareAnchors(check.events, anchors, false)
   if (contradictions.length > 0) {
-    throw new StopRun('refused', 2, `session ${id} does not verify against its audit trail (topic ${audit.topic}): ${contradictions[0]} — nothing restored`)
+    throw new StopRun('refused', `session ${id} does not verify against its audit trail (topic ${audit.topic}): ${contradictions[0]} — nothing restored`)
   }
 }
 
@@ -199,7 +198,6 @@ function sameClusterAsRecorded(check: SessionCheck, current: ClusterIdentity, id
       : 'the cluster it names'
   throw new StopRun(
     'refused',
-    2,
     `session ${id} changed cluster ${recorded?.name ?? recorded?.origin ?? 'unknown'} (id ${recorded?.clusterId ?? 'not recorded'}), but this is cluster ${current.name} (id ${current.clusterId ?? 'unknown'}) — connect to the cluster the session changed (${how}); nothing restored`,
   )
 }
@@ -226,11 +224,7 @@ async function confirmUndo(
   }
   const verdict = approvals.judge(cellId, hash, file.record)
   if (verdict === 'none')
-    throw new StopRun(
-      'refused',
-      2,
-      `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`,
-    )
+    throw new StopRun('refused', `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`)
   await anchors.approval(
     session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
     allowSkip,
