@@ -11,6 +11,7 @@ import { loadCatalog } from '../../../lib/engine/catalog.ts'
 import { ParamError, type ParamSpec } from '../../../lib/engine/params.ts'
 import type { AnyRunbook } from '../../../lib/engine/runbook.ts'
 import { connect } from '../../../lib/kafka/index.ts'
+import { openLogDir } from '../../../lib/kafka/log-dir/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { uniqueTopic } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
@@ -47,7 +48,7 @@ async function refusedValue(spec: ParamSpec<unknown>): Promise<string | null> {
   for (const text of [...(candidates[spec.type] ?? []), ...generic]) {
     try {
       const value = spec.parse(text, Date.now())
-      if (spec.check && (await spec.check(value, kafka)) !== null) return text
+      if (spec.check && (await spec.check(value, kafka, { openLogDir })) !== null) return text
     } catch (error) {
       if (error instanceof ParamError) return text
     }
