@@ -13,10 +13,10 @@ import { colorEnabled, renderWidth } from '../terminal/render.ts'
 import type { CommandEnv, OptionSpec, ParsedArgs } from './command.ts'
 import type { RunbookConfig } from './config-file.ts'
 import { resolveConnection } from './connection.ts'
-import { ExitCode } from './exit-codes.ts'
 import { jsonReplacer } from '../engine/canonical-json.ts'
 import type { SessionOptions } from '../engine/run-state.ts'
 import { packageVersion } from './package-version.ts'
+import { UsageError } from './usage-error.ts'
 
 export const runModeOptions: OptionSpec = {
   yes: { type: 'boolean', short: 'y' },
@@ -39,10 +39,6 @@ Record:
   --sessions-dir <dir>       where transcripts go (default .runbook/sessions, or "sessionsDir" in runbook.config.json)
   --operator <name>          who is running this (default: RUNBOOK_OPERATOR or your user name)
 Exit codes: 0 done, 1 failed, 2 refused or bad input (nothing changed), 3 the cluster drifted (nothing changed), 130 Ctrl-C`
-
-export class UsageError extends Error {
-  readonly exitCode = ExitCode.refused
-}
 
 const failOnLevels = ['high', 'medium', 'low'] as const
 

@@ -6,13 +6,10 @@ import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, status, u
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
 import { followLog, printLastLines } from './sandbox-logs.ts'
+import { UsageError } from './usage-error.ts'
 
 const actions = ['up', 'down', 'status', 'logs', 'kill', 'stop', 'pause', 'resume', 'start'] as const
 type Action = (typeof actions)[number]
-
-class UsageError extends Error {
-  readonly exitCode = ExitCode.refused
-}
 
 const help = `runbook sandbox — a local Apache Kafka cluster (KRaft: 1 controller + 3 brokers) for drills and tests
 

@@ -1,13 +1,12 @@
 // `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
 
 import { describeRunbook } from '../engine/describe-runbook.ts'
-import { blocksToMarkdown } from '../engine/markdown.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
+import { openCatalog, requireRunbook } from './catalog.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
-import { UsageError } from './run-support.ts'
-import { openCatalog } from './catalog.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'show',
@@ -21,15 +20,10 @@ without connecting to a cluster. --markdown prints Markdown instead of terminal 
     const id = args.positionals[0]
     if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await openCatalog(args, env, config)
-    const runbook = catalog.find(id)
-    if (!runbook) {
-      const broken = catalog.entries.find((e) => e.id === id && e.error)
-      throw new UsageError(broken ? `runbook ${id} cannot be used: ${broken.error}` : `no runbook "${id}" — \`runbook list\` shows the ones there are`)
-    }
+    const runbook = await requireRunbook(await openCatalog(args, env, config), id)
     const blocks = describeRunbook(runbook)
     const text = args.values.markdown
-      ? blocksToMarkdown(blocks)
+      ? (await import('../engine/markdown.ts')).blocksToMarkdown(blocks)
       : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
     env.stdout.write(text + '\n')
     return ExitCode.done

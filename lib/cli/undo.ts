@@ -6,8 +6,9 @@ import { runUndo } from '../engine/undo.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, sessionsDir, UsageError } from './run-support.ts'
+import { isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, sessionsDir } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'undo',
@@ -35,7 +36,14 @@ ${connectionHelp}`,
     const open = await openCluster(args, env, config)
     try {
       const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env))
-      const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
+      const result = await runUndo({
+        ...options,
+        sessionDir,
+        findRunbook: async (id) => {
+          const loaded = await catalog.load(id)
+          return loaded && 'runbook' in loaded ? loaded.runbook : undefined
+        },
+      })
       return reportResult('undo', result, args, env)
     } finally {
       await open.kafka.close()

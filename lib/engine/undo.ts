@@ -16,7 +16,8 @@ import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type Ru
 export interface UndoOptions extends SessionOptions {
   /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
   readonly sessionDir: string
-  readonly findRunbook: (id: string) => AnyRunbook | undefined
+  /** The runbook that made a change, by id (a catalog imports it on demand). */
+  readonly findRunbook: (id: string) => AnyRunbook | undefined | Promise<AnyRunbook | undefined>
 }
 
 /** The undo records of a session that still apply, newest first. */
@@ -53,7 +54,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   try {
     if (undos.length === 0) throw new StopRun('refused', 2, `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
     for (const { path, file } of undos) {
-      const runbook = options.findRunbook(file.runbook)
+      const runbook = await options.findRunbook(file.runbook)
       const cell = runbook?.cells.find((c) => c.id === file.cell)
       if (!runbook || !cell || cell.kind !== 'action' || !cell.undo) {
         throw new StopRun('refused', 2, `cannot undo ${file.cell}: runbook ${file.runbook} (or its undo) is not available in this version of runbook`)
