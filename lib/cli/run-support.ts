@@ -17,6 +17,7 @@ import { jsonReplacer } from '../engine/canonical-json.ts'
 import type { SessionOptions } from '../engine/run-state.ts'
 import { packageVersion } from './package-version.ts'
 import { UsageError } from './usage-error.ts'
+import { sessionsDir } from './sessions-dir.ts'
 
 export const runModeOptions: OptionSpec = {
   yes: { type: 'boolean', short: 'y' },
@@ -94,11 +95,6 @@ export async function makeIo(interactive: boolean, args: ParsedArgs, env: Comman
     return terminalIo({ input: env.stdin, output: env.stdout, signal: env.signal }, render)
   }
   return headlessIo(args.values.json ? null : env.stdout, render)
-}
-
-export function sessionsDir(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): string {
-  const dir = (args.values['sessions-dir'] as string | undefined) ?? env.env.RUNBOOK_SESSIONS_DIR ?? config.sessionsDir ?? '.runbook/sessions'
-  return resolve(env.cwd, dir)
 }
 
 export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: string; host: string } {

@@ -3,13 +3,12 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { table } from '../engine/blocks.ts'
-import { readEvents } from '../engine/session.ts'
-import { pendingUndos } from '../engine/undo.ts'
+import { pendingUndos, readEvents } from '../engine/session-files.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from './exit-codes.ts'
-import { sessionsDir } from './run-support.ts'
+import { sessionsDir } from './sessions-dir.ts'
 
 export const command: Command = {
   name: 'sessions',

@@ -1,7 +1,8 @@
 // `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
 
-import { describeRunbook } from '../engine/describe-runbook.ts'
-import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
+import { readFileSync } from 'node:fs'
+import type { DescribedNotebook } from '../engine/catalog.ts'
+import { colorEnabled, renderLexedBlocks, renderWidth } from '../terminal/render.ts'
 import { openCatalog, requireRunbook } from './catalog.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
@@ -20,11 +21,15 @@ without connecting to a cluster. --markdown prints Markdown instead of terminal 
     const id = args.positionals[0]
     if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const runbook = await requireRunbook(await openCatalog(args, env, config), id)
-    const blocks = describeRunbook(runbook)
+    const catalog = await openCatalog(args, env, config)
+    // A built-in runbook's notebook was described (and its Markdown lexed) by the build; others are imported.
+    const prepared = catalog.entries.find((e) => e.id === id && !e.error)?.notebookPath
+    const notebook: DescribedNotebook = prepared
+      ? (JSON.parse(readFileSync(prepared, 'utf8')) as DescribedNotebook)
+      : { blocks: (await import('../engine/describe-runbook.ts')).describeRunbook(await requireRunbook(catalog, id)), tokens: [] }
     const text = args.values.markdown
-      ? (await import('../engine/markdown.ts')).blocksToMarkdown(blocks)
-      : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
+      ? (await import('../engine/markdown.ts')).blocksToMarkdown(notebook.blocks)
+      : renderLexedBlocks(notebook.blocks, notebook.tokens, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
     env.stdout.write(text + '\n')
     return ExitCode.done
   },

@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Block } from './blocks.ts'
 import { validateRunbook, type AnyRunbook } from './runbook.ts'
 
 export interface CatalogEntry {
@@ -19,6 +20,15 @@ export interface CatalogEntry {
   readonly summary?: string
   /** One line: why this runbook is not usable. */
   readonly error?: string
+  /** A built-in runbook's notebook as the build described it (a DescribedNotebook in JSON): `show` needs no import. */
+  readonly notebookPath?: string
+}
+
+/** What `runbook show` prints for a runbook, prepared by the build: its blocks, and each Markdown block lexed. */
+export interface DescribedNotebook {
+  readonly blocks: readonly Block[]
+  /** marked's tokens of blocks[i] when it is Markdown, else null. */
+  readonly tokens: readonly (readonly unknown[] | null)[]
 }
 
 /** A runbook ready to run, or one line saying why it cannot be. */
@@ -33,12 +43,14 @@ export interface Catalog {
 /** What the build writes beside the compiled built-in runbooks (scripts/build-catalog.mjs). */
 export const builtInCatalogFile = 'catalog.json'
 
-interface CatalogRecord {
+export interface CatalogRecord {
   readonly id: string
   /** Relative to the folder it is listed for. */
   readonly file: string
   readonly title: string
   readonly summary: string
+  /** Relative path of its DescribedNotebook. */
+  readonly notebook?: string
 }
 
 /** The folder with the project's own runbooks: sources when run from TypeScript, compiled files from dist/. */
@@ -126,7 +138,17 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<Catalog
     }),
   )
   cache?.save()
-  const all = [...(built ?? []).map((r): CatalogEntry => ({ ...r, path: join(builtInDir, r.file), origin: 'built-in' })), ...described]
+  const all = [
+    ...(built ?? []).map((r): CatalogEntry => ({
+      id: r.id,
+      path: join(builtInDir, r.file),
+      origin: 'built-in',
+      title: r.title,
+      summary: r.summary,
+      ...(r.notebook ? { notebookPath: join(builtInDir, r.notebook) } : {}),
+    })),
+    ...described,
+  ]
   const usable = new Map<string, CatalogEntry>()
   const entries: CatalogEntry[] = []
   for (const entry of all) {
@@ -162,18 +184,18 @@ function readBuiltCatalog(dir: string): CatalogRecord[] | null {
   return Array.isArray(records) ? records : null
 }
 
-/** The catalog the build writes for a folder of runbooks: every one must load, or the build fails. */
-export async function buildCatalogRecords(dir: string, loader: ModuleLoader = builtInLoader): Promise<CatalogRecord[]> {
-  const records: CatalogRecord[] = []
+/** The runbooks of a folder, for the catalog the build writes: every one must load, or the build fails. */
+export async function loadAllRunbooks(dir: string, loader: ModuleLoader = builtInLoader): Promise<{ file: string; runbook: AnyRunbook }[]> {
+  const found: { file: string; runbook: AnyRunbook }[] = []
   for (const path of runbookFiles(dir)) {
     const loaded = await loadRunbook(path, loader)
     if ('error' in loaded) throw new Error(`${path}: ${loaded.error}`)
-    records.push({ id: loaded.runbook.id, file: relative(dir, path), title: loaded.runbook.title, summary: loaded.runbook.summary })
+    found.push({ file: relative(dir, path), runbook: loaded.runbook })
   }
-  const ids = records.map((r) => r.id)
+  const ids = found.map((r) => r.runbook.id)
   const twice = ids.find((id, i) => ids.indexOf(id) !== i)
   if (twice) throw new Error(`runbook id "${twice}" is used twice in ${dir}`)
-  return records
+  return found
 }
 
 async function loadRunbook(path: string, loader: ModuleLoader): Promise<LoadedRunbook & { readonly id: string }> {

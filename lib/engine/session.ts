@@ -2,24 +2,17 @@
 // nothing already shown), the Markdown notebook rebuilt from it, and the undo records of applied actions.
 
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeRecord, encodeRecord, jsonReplacer } from './canonical-json.ts'
+import { encodeRecord, jsonReplacer } from './canonical-json.ts'
 import { renderNotebook } from './notebook.ts'
 import { redactor } from './redact.ts'
 import type { TranscriptEvent, WrittenEvent } from './events.ts'
+import { readEvents, type UndoFile } from './session-files.ts'
 
 export type { RunStatus, TranscriptEvent, WrittenEvent } from './events.ts'
 
-export interface UndoFile<U = unknown> {
-  readonly runbook: string
-  readonly cell: string
-  readonly session: string
-  readonly status: 'pending' | 'applied' | 'nothing-applied' | 'undone'
-  readonly summary: string
-  readonly writtenAt: string
-  readonly record: U
-}
+export { readEvents, readUndo, type UndoFile } from './session-files.ts'
 
 /** Sortable, readable ids: 20261124-031005-consumer-oom-replay-a1b2. */
 export function newSessionId(runbookId: string, now: number): string {
@@ -108,14 +101,6 @@ export class Session {
 }
 
 /** Reads a session's events back (for undo, show, drills). */
-export function readEvents(sessionDir: string): WrittenEvent[] {
-  const text = readFileSync(join(sessionDir, 'events.jsonl'), 'utf8')
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as WrittenEvent)
-}
-
 /** Checks the hash chain; returns the seq of the first event that does not match, or null when intact. */
 export function verifyChain(events: readonly WrittenEvent[]): number | null {
   let prev = '0'.repeat(64)
@@ -127,10 +112,6 @@ export function verifyChain(events: readonly WrittenEvent[]): number | null {
     prev = hash
   }
   return null
-}
-
-export function readUndo<U>(path: string): UndoFile<U> {
-  return decodeRecord<UndoFile<U>>(readFileSync(path, 'utf8'))
 }
 
 /** Rewrites an undo record in place (atomically), e.g. to mark it undone. */

@@ -2,7 +2,7 @@
 // re-check that the cluster is still as the action left it, confirm, apply, verify, and record it all in a
 // session of its own. The original session's log gets an "undone" line.
 
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { markdown, notice } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
@@ -11,24 +11,14 @@ import { driftTable } from './run-action.ts'
 import { hashesFor, openSession, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import type { RunResult } from './runner.ts'
-import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type UndoFile } from './session.ts'
+import { appendToExisting, Session, writeUndoFile, type RunStatus } from './session.ts'
+import { pendingUndos, readEvents, readUndo } from './session-files.ts'
 
 export interface UndoOptions extends SessionOptions {
   /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
   readonly sessionDir: string
   /** The runbook that made a change, by id (a catalog imports it on demand). */
   readonly findRunbook: (id: string) => AnyRunbook | undefined | Promise<AnyRunbook | undefined>
-}
-
-/** The undo records of a session that still apply, newest first. */
-export function pendingUndos(sessionDir: string): { path: string; file: UndoFile }[] {
-  const dir = join(sessionDir, 'undo')
-  if (!existsSync(dir)) return []
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ path: join(dir, name), file: readUndo(join(dir, name)) }))
-    .filter(({ file }) => file.status === 'applied' || file.status === 'pending')
-    .sort((a, b) => b.file.writtenAt.localeCompare(a.file.writtenAt))
 }
 
 export async function runUndo(options: UndoOptions): Promise<RunResult> {

@@ -2,11 +2,11 @@
 // same tokens without loading marked), tables through cli-table3, wrapped to the screen width, coloured only
 // when the stream is a TTY and NO_COLOR is not set.
 
-import Table from 'cli-table3'
 import { createRequire } from 'node:module'
 import type { Token, Tokens } from 'marked'
 import type { Block, Cell } from '../engine/blocks.ts'
 import { formatCount, withoutEmptyColumns } from '../engine/blocks.ts'
+import Table from './cli-table.ts'
 import { lexSimpleInline, lexSimpleMarkdown } from './simple-markdown.ts'
 
 // marked loads on the first text the simple lexer leaves to it: synchronously (require of an ES module, Node
@@ -64,6 +64,11 @@ export function visibleLength(text: string): number {
 /** Blocks → terminal text, blocks separated by a blank line. */
 export function renderBlocks(blocks: readonly Block[], options: RenderOptions): string {
   return blocks.map((block) => renderBlock(block, options)).join('\n\n')
+}
+
+/** renderBlocks for blocks whose Markdown was lexed ahead (tokens[i] for blocks[i]; `runbook show` of a built-in runbook). */
+export function renderLexedBlocks(blocks: readonly Block[], tokens: readonly (readonly unknown[] | null)[], options: RenderOptions): string {
+  return blocks.map((block, i) => (tokens[i] ? renderMarkdownTokens(tokens[i] as Token[], options) : renderBlock(block, options))).join('\n\n')
 }
 
 export function renderBlock(block: Block, options: RenderOptions): string {

@@ -1,4 +1,4 @@
-// Builds dist/ the way `npm install` does (npm run build: tsc, the Kafka client bundle, the runbook catalog), once per test
+// Builds dist/ the way `npm install` does (npm run build: tsc, the bundles, the runbook catalog), once per test
 // run: the smoke tests and the integration tests that start the built CLI both wait on the same build.
 
 import { execFile } from 'node:child_process'
@@ -15,6 +15,8 @@ async function build(): Promise<void> {
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url))
   await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, timeout: 300_000 })
   await run(process.execPath, ['scripts/bundle-kafka-client.mjs'], { cwd: root, timeout: 120_000 })
+  await run(process.execPath, ['scripts/bundle-cli-table.mjs'], { cwd: root, timeout: 120_000 })
+  await run(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, timeout: 120_000 })
   await run(process.execPath, ['scripts/build-catalog.mjs'], { cwd: root, timeout: 120_000 })
 }
 
