@@ -12,16 +12,22 @@ import { UsageError } from './usage-error.ts'
 export const command: Command = {
   name: 'show',
   summary: 'print a runbook as a notebook',
-  help: `Usage: runbook show <id> [--markdown] [--runbooks <dir>]
+  help: `Usage: runbook show <id> [--markdown | --json] [--runbooks <dir>]
 
 Prints the runbook's purpose, parameters and cells (with every version of each explanation)
-without connecting to a cluster. --markdown prints Markdown instead of terminal text.`,
-  options: { markdown: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
+without connecting to a cluster. --markdown prints Markdown instead of terminal text; --json the
+same as data (parameters with type and default, cells with their kind, text and choices).`,
+  options: { markdown: { type: 'boolean' }, json: { type: 'boolean' }, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
   async run(args, env) {
     const id = args.positionals[0]
     if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const catalog = await openCatalog(args, env, config)
+    if (args.values.json) {
+      const { runbookJson } = await import('../engine/describe-runbook.ts')
+      env.stdout.write(JSON.stringify(runbookJson(await requireRunbook(catalog, id)), null, 2) + '\n')
+      return ExitCode.done
+    }
     // A built-in runbook's notebook was described (and its Markdown lexed) by the build; others are imported.
     const prepared = catalog.entries.find((e) => e.id === id && !e.error)?.notebookPath
     const notebook: DescribedNotebook = prepared

@@ -2,6 +2,10 @@
 // Only lib/kafka/platformatic/ talks to a real client; lib/kafka/fake/ holds the same state in memory.
 // Every operation answers per partition or per resource: one broken partition never hides the rest.
 
+import type { RecordBatch, RecordHeader } from './records.ts'
+
+export type * from './records.ts'
+
 /** A partition of a topic. */
 export interface TopicPartition {
   readonly topic: string
@@ -21,41 +25,86 @@ export type ConnectionFaultKind = 'unreachable' | 'auth' | 'tls' | 'timeout' | '
 /** Thrown only when the cluster cannot be asked at all; its message is one line that says what to do. */
 export class KafkaConnectionError extends Error {
   readonly kind: ConnectionFaultKind
-  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown }) {
+  /** The precise cause, for scripts: e.g. "client-certificate-untrusted", "sasl-mechanism-not-enabled". */
+  readonly reason: string
+  /** The setting to change, as the operator spelled it (e.g. "ssl.truststore.location"), when one is to blame. */
+  readonly property: string | null
+  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown; reason?: string; property?: string | null }) {
     super(message, options)
     this.name = 'KafkaConnectionError'
     this.kind = kind
+    this.reason = options?.reason ?? kind
+    this.property = options?.property ?? null
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Connection
 
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER'
+
+/** TLS as the client speaks it: PEM text, never paths (stores are read and keys decrypted before connecting). */
+export interface TlsSettings {
+  /** CA certificates to trust; absent: the runtime's public CAs. */
+  readonly ca?: string
+  /** Our certificate chain, leaf first, for brokers that ask for one (mutual TLS). */
+  readonly cert?: string
+  /** Our unencrypted private key. */
+  readonly key?: string
+  /** false: accept any server certificate (librdkafka's enable.ssl.certificate.verification=false). */
+  readonly verifyCertificate?: boolean
+  /** false: do not check that the certificate names the host (ssl.endpoint.identification.algorithm empty or none). */
+  readonly verifyHostname?: boolean
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3'
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+}
+
+/** OAUTHBEARER with the client-credentials grant, as Java clients and librdkafka's OIDC method get tokens. */
+export interface OAuthClientCredentials {
+  /** http(s) token endpoint; a file: URL names a file holding a ready token (Kafka's file retriever). */
+  readonly tokenEndpointUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly scope?: string
+  /** SASL extensions sent beside the token (extension_<name> in the JAAS config). */
+  readonly extensions?: Readonly<Record<string, string>>
+  /** URL-encode the id and secret in the Basic header, as RFC 6749 says (Kafka: sasl.oauthbearer.header.urlencode, default off). */
+  readonly urlEncodeHeader?: boolean
+}
+
+export type SaslSettings =
+  | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
+  | { readonly mechanism: 'OAUTHBEARER'; readonly oauth: OAuthClientCredentials }
+
+/**
+ * Which settings the operator used, by the names they wrote them with, for error lines that say what to change.
+ * Never a secret.
+ */
+export interface ConnectionSettingNames {
+  /** The client.properties file, when there is one. */
+  readonly file?: string
+  /** Where our trusted CAs come from, e.g. "ssl.truststore.location" or "ssl.ca.location". */
+  readonly trustStore?: string
+  /** Where our client certificate comes from, e.g. "ssl.keystore.location" or "ssl.certificate.location". */
+  readonly keyStore?: string
+  readonly mechanism?: string
+  /** Where the SASL username and password come from, e.g. "sasl.jaas.config" or "sasl.username / sasl.password". */
+  readonly credentials?: string
+}
 
 /** How to reach a cluster: what `--bootstrap-server` and `--command-config` describe. */
 export interface ConnectionOptions {
   readonly bootstrapServers: readonly string[]
   readonly clientId?: string
-  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). PEM text, never paths. */
-  readonly tls?: {
-    readonly ca?: string
-    readonly cert?: string
-    readonly key?: string
-    readonly keyPassword?: string
-    readonly rejectUnauthorized?: boolean
-    readonly servername?: string
-  }
-  /** Present for SASL_PLAINTEXT and SASL_SSL. The password never reaches a transcript. */
-  readonly sasl?: {
-    readonly mechanism: SaslMechanism
-    readonly username: string
-    readonly password: string
-  }
+  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). */
+  readonly tls?: TlsSettings
+  /** Present for SASL_PLAINTEXT and SASL_SSL. Passwords and secrets never reach a transcript. */
+  readonly sasl?: SaslSettings
   /** Per-request timeout; a request that takes longer fails as `timeout`. */
   readonly requestTimeoutMs?: number
   /** Time to open a connection to one broker. */
   readonly connectTimeoutMs?: number
+  readonly names?: ConnectionSettingNames
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,6 +361,61 @@ export interface DeletedRecords extends TopicPartition {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Records with their payloads (the record model itself is lib/kafka/records.ts, shared with the log-dir reader)
+
+/** Records to read from one partition, from `offset` on. */
+export interface FetchQuery extends TopicPartition {
+  readonly offset: bigint
+  /** At most this many data records (default 500). */
+  readonly maxRecords?: number
+  /** Stop before this offset (exclusive); default: the high watermark (read_uncommitted) or the last stable offset (read_committed). */
+  readonly endOffset?: bigint
+  /** read_committed stops at the last stable offset and lists the aborted transactions in the range. Default read_uncommitted. */
+  readonly isolation?: 'read_uncommitted' | 'read_committed'
+}
+
+export interface FetchedRecords extends TopicPartition {
+  /** The offset asked for. */
+  readonly requested: bigint
+  /**
+   * The batches read, in offset order, trimmed to the range: their data records (and a control batch's markers) are
+   * those at or after `requested`, before the end. Empty at the end of the log.
+   */
+  readonly batches: readonly RecordBatch[]
+  /** Where a next read would start: after the last record or marker read (or `requested` when nothing was). */
+  readonly nextOffset: bigint
+  readonly highWatermark: bigint | null
+  readonly lastStableOffset: bigint | null
+  readonly logStartOffset: bigint | null
+  /** read_committed only: transactions aborted within the range (their records are among the batches). */
+  readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[]
+  /** OFFSET_OUT_OF_RANGE below the log start, LEADER_NOT_AVAILABLE, ...; what was read before it stays valid. */
+  readonly error?: KafkaError
+}
+
+/** A record to write: to a partition the caller chose, with its key, value, headers and (optionally) its time. */
+export interface ProduceRecord {
+  readonly partition: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers?: readonly RecordHeader[]
+  /** Milliseconds since the epoch; default now. A LogAppendTime topic replaces it with the broker's time. */
+  readonly timestamp?: number
+}
+
+export interface ProduceOptions {
+  /** How long a record may take to be written, retries included (default 30 s); then it fails with the last error. */
+  readonly timeoutMs?: number
+}
+
+/** Where one produced record landed, or why it did not. */
+export interface ProducedRecord extends TopicPartition {
+  /** The record's offset; null when it was not written. */
+  readonly offset: bigint | null
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
 // Consumer groups
 
 /** classic: JoinGroup/SyncGroup protocol; consumer: KIP-848 (4.x); others are listed but not managed here. */
@@ -429,6 +533,13 @@ export interface KafkaOps {
   replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]>
   /** The timestamp of the record at each offset, read from the partition's leader (Fetch), per partition. */
   recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]>
+  /** Records with their payloads, read from each partition's leader (per partition: a leaderless one is an error, the rest read). */
+  fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]>
+  /**
+   * Writes records idempotently with acks=all, each to the partition it names, in order per partition, and
+   * answers where each landed. A record that could not be written carries its error; the others are written.
+   */
+  produce(topic: string, records: readonly ProduceRecord[], options?: ProduceOptions): Promise<ProducedRecord[]>
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 

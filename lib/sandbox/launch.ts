@@ -5,12 +5,13 @@ import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SandboxConfig, SandboxNode } from './config.ts'
+import { readSecrets, securityFiles } from './credentials.ts'
 import { SandboxError } from './errors.ts'
 import type { JavaRuntime } from './java.ts'
 import type { KafkaSoftware } from './jars.ts'
 import { nodeMarker, nodePaths, processMarker } from './layout.ts'
 import { supportsElr } from './versions.ts'
-import { logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig } from './properties.ts'
+import { type BrokerCredentials, logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig } from './properties.ts'
 
 /** What every sandbox JVM needs: which java, which jars. */
 export interface Runtime {
@@ -33,7 +34,27 @@ export function nodeJvmOptions(config: SandboxConfig, node: SandboxNode, backend
     nodeMarker(node.id),
     `-Dkafka.logs.dir=${paths.logsDir}`,
     logConfigFlag(backend, paths.logConfig),
+    // Kafka 4.x fetches no OAuth URL that this list does not name (3.9.1+ reads it too, allowing all by default).
+    ...(node.role === 'broker' && config.oauthJwksUrl ? [`-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=${config.oauthJwksUrl}`] : []),
   ]
+}
+
+/** The brokers' TLS and SASL settings of a secured sandbox, from the credentials made at its creation; null for a plaintext one. */
+export function brokerCredentials(config: SandboxConfig): BrokerCredentials | null {
+  if (config.security === 'plaintext') return null
+  const secrets = readSecrets(config.stateDir)
+  const files = securityFiles(config.stateDir)
+  if (!secrets)
+    throw new SandboxError(
+      `sandbox ${config.name} is ${config.security} but ${files.secrets} is missing — run \`runbook sandbox down --wipe\` for it and start again`,
+    )
+  return {
+    keyStore: files.brokerStore,
+    keyStorePassword: secrets.brokerStorePassword,
+    caCert: files.caCert,
+    saslUser: secrets.saslUser,
+    saslPassword: secrets.saslPassword,
+  }
 }
 
 /** Writes a node's server.properties and logging config (again at every start, so edits to extra properties apply). */
@@ -41,12 +62,16 @@ export function writeNodeFiles(config: SandboxConfig, node: SandboxNode, backend
   const paths = nodePaths(config.stateDir, node.id)
   mkdirSync(paths.logsDir, { recursive: true })
   mkdirSync(paths.dataDir, { recursive: true })
-  const properties = node.role === 'controller' ? renderControllerProperties(config, paths.dataDir) : renderBrokerProperties(config, node.id, paths.dataDir)
-  writeFileSync(paths.properties, properties)
+  const properties =
+    node.role === 'controller'
+      ? renderControllerProperties(config, paths.dataDir)
+      : renderBrokerProperties(config, node.id, paths.dataDir, brokerCredentials(config))
+  // It may hold the PLAIN users' passwords and the key store's: readable by this user only.
+  writeFileSync(paths.properties, properties, { mode: 0o600 })
   writeFileSync(paths.logConfig, renderNodeLogConfig(backend, paths.serverLog))
 }
 
-/** StorageTool's arguments for one node; ELR off adds the feature flag (4.x only). */
+/** StorageTool's arguments for one node; ELR off adds the feature flag (4.x only), a secured sandbox its SCRAM users. */
 function formatArguments(config: SandboxConfig, node: SandboxNode, clusterId: string): string[] {
   return [
     'format',
@@ -55,6 +80,7 @@ function formatArguments(config: SandboxConfig, node: SandboxNode, clusterId: st
     '-c',
     nodePaths(config.stateDir, node.id).properties,
     ...(supportsElr(config.kafkaVersion) && !config.elr ? ['--feature', 'eligible.leader.replicas.version=0'] : []),
+    ...scramUsers(config),
   ]
 }
 
@@ -128,20 +154,28 @@ async function formatNode(config: SandboxConfig, node: SandboxNode, runtime: Run
   }
 }
 
-/** Runs java to completion (killed after a minute), with its output. */
+/** Runs java to completion, with its output; killed after 3 minutes (two sandboxes formatting at once on a busy 2-core machine took over one). */
 function runJava(runtime: Runtime, args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(runtime.java.executable, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
       resolve({ code, output })
     })
   })
+}
+
+/** SCRAM credentials go into the metadata log at format (KRaft has no other bootstrap for them): one user, both mechanisms. */
+function scramUsers(config: SandboxConfig): string[] {
+  if (config.security !== 'sasl_ssl') return []
+  const secrets = readSecrets(config.stateDir)
+  if (!secrets) return []
+  return ['SCRAM-SHA-512', 'SCRAM-SHA-256'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${secrets.saslUser},password=${secrets.saslPassword}]`])
 }
 
 /** Launches a node's JVM detached (it keeps running after this process exits) and records its pid. */

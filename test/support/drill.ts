@@ -16,7 +16,7 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
   return {
     sandbox: testSandbox().config,
     probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test' }),
+    connect: async (sandbox) => ({ kafka: await connect({ bootstrapServers: sandbox.bootstrap.split(','), clientId: 'runbook-drill-test' }), secrets: [] }),
     drillsDir: join(dir, 'drills'),
     sessionsDir: join(dir, 'sessions'),
     operator: 'trainee',

@@ -10,6 +10,8 @@ import type {
   ConnectionOptions,
   DeletedRecords,
   DescribeConfigsOptions,
+  FetchedRecords,
+  FetchQuery,
   ElectionResult,
   ElectionType,
   GroupDescription,
@@ -23,6 +25,9 @@ import type {
   OngoingReassignment,
   PartitionResult,
   PartitionStatesOptions,
+  ProducedRecord,
+  ProduceOptions,
+  ProduceRecord,
   RecordQuery,
   RecordsBefore,
   RecordTimestamp,
@@ -42,8 +47,10 @@ import { deleteRecords } from './delete-records.ts'
 import { electLeaders } from './elect-leaders.ts'
 import { describeGroups, listGroups } from './groups.ts'
 import { listOffsets, replicaOffsets } from './list-offsets.ts'
+import { fetchRecords } from './fetch-records.ts'
 import { describeLogDirs } from './log-dirs.ts'
 import { readPartitionStates } from './partition-states.ts'
+import { produce } from './produce.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
 import { Session } from './session.ts'
@@ -94,6 +101,12 @@ class PlatformaticKafka implements KafkaOps {
   }
   recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
     return recordTimestamps(this.#session, queries)
+  }
+  fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]> {
+    return fetchRecords(this.#session, queries)
+  }
+  produce(topic: string, records: readonly ProduceRecord[], options: ProduceOptions = {}): Promise<ProducedRecord[]> {
+    return produce(this.#session, topic, records, options)
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)
