@@ -2,11 +2,12 @@
 // preview, re-check, read-back verification, and an undo that restores each setting's previous value AND
 // source (an inherited value comes back by removing the override, not by pinning today's value).
 
-import { type Block, notice, table } from '../engine/blocks.ts'
+import { type Block, counted, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
-import type { ActionCell, Confirmation, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
+import type { ActionCell, Confirmation, Drift, Notebook, RunContext, UndoContext } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
-import type { ConfigSource, KafkaOps } from '../kafka/types.ts'
+import type { KafkaOps } from '../kafka/types.ts'
+import { readTopicSettings, type Setting, settingOf } from '../reads/topic-settings.ts'
 
 /** One setting to change: a value to set, or null to remove the topic's own override. */
 export interface ConfigTarget {
@@ -15,10 +16,8 @@ export interface ConfigTarget {
   readonly value: string | null
 }
 
-export interface SettingState {
-  readonly value: string | null
-  readonly source: ConfigSource
-}
+/** A setting's value and where it comes from, as a change records it (before) and restores it. */
+export type SettingState = Pick<Setting, 'value' | 'source'>
 
 export interface ConfigChange {
   readonly topic: string
@@ -34,26 +33,25 @@ export interface ConfigChangePlan<F = unknown> {
   readonly facts?: F
 }
 
-/** Every named setting of the topics, with where its value comes from. */
-export async function readTopicSettings(kafka: KafkaOps, topics: readonly string[], names: readonly string[]): Promise<Map<string, SettingState>> {
-  const configs = await kafka.describeConfigs(topics.map((name) => ({ type: 'topic' as const, name })))
-  const settings = new Map<string, SettingState>()
-  for (const config of configs) {
-    if (config.resource.type !== 'topic') continue
-    if (config.error) throw new Refusal(`cannot read the settings of topic ${config.resource.name}: ${config.error.message} — check the name; nothing changed`)
-    for (const name of names) {
-      const entry = config.entries.find((e) => e.name === name)
-      settings.set(`${config.resource.name}/${name}`, { value: entry?.value ?? null, source: entry?.source ?? 'default' })
-    }
-  }
-  return settings
-}
-
 const shown = (state: SettingState) => `${state.value ?? 'unset'}${state.source === 'dynamic-topic' ? '' : ` (inherited: ${state.source})`}`
 const afterText = (change: ConfigChange) => (change.after === null ? 'inherited (override removed)' : change.after)
 
-async function currentSettings(kafka: KafkaOps, changes: readonly { topic: string; name: string }[]) {
-  return readTopicSettings(kafka, [...new Set(changes.map((c) => c.topic))], [...new Set(changes.map((c) => c.name))])
+/** The changed settings as they are now, by "topic/name"; a topic that cannot be read stops the run. */
+async function currentSettings(kafka: KafkaOps, changes: readonly { topic: string; name: string }[]): Promise<Map<string, SettingState>> {
+  const topics = await readTopicSettings(
+    kafka,
+    changes.map((c) => c.topic),
+    [...new Set(changes.map((c) => c.name))],
+  )
+  const unreadable = topics.find((t) => !t.exists)
+  if (unreadable) throw new Refusal(`cannot read the settings of topic ${unreadable.topic}: ${unreadable.error!.message} — check the name; nothing changed`)
+  const byTopic = new Map(topics.map((t) => [t.topic, t]))
+  return new Map(
+    changes.map((c) => {
+      const { value, source } = settingOf(byTopic.get(c.topic), c.name)
+      return [`${c.topic}/${c.name}`, { value, source }] as const
+    }),
+  )
 }
 
 async function alter(kafka: KafkaOps, changes: readonly { topic: string; name: string; value: string | null }[], validateOnly: boolean) {
@@ -118,7 +116,23 @@ async function changedSince(kafka: KafkaOps, changes: readonly ConfigChange[]): 
  * change returns `{ targets, facts }` and gives its own preview, summary and confirmation of the plan, and
  * `recheckMore` re-reads the facts the plan relied on beyond the settings themselves.
  */
-export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options: {
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  nb: Notebook<S, P>,
+  options: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan>
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  options: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan>
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  first: Notebook<S, P> | TopicConfigChangeOptions<S, P, F>,
+  second?: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
+  const options = second ?? (first as TopicConfigChangeOptions<S, P, F>)
+  return configChangeCell(options)
+}
+
+/** What a topic config change cell is told: what to change (from the run's answers), and optionally how to show it. */
+export interface TopicConfigChangeOptions<S, P extends ParamSpecs, F = unknown> {
   readonly id: string
   readonly title: string
   readonly doc: string
@@ -129,7 +143,9 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
   readonly summary?: (plan: ConfigChangePlan<F>) => string
   readonly confirm?: (plan: ConfigChangePlan<F>) => Confirmation
   readonly recheckMore?: (ctx: RunContext<S, P>, plan: ConfigChangePlan<F>) => Promise<readonly Drift[]>
-}): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
+}
+
+function configChangeCell<S, P extends ParamSpecs, F>(options: TopicConfigChangeOptions<S, P, F>): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
   const preview = (plan: ConfigChangePlan<F>): readonly Block[] => [
     table(
       ['Topic', 'Setting', 'Now', 'After'],
@@ -138,7 +154,7 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
     ),
   ]
   const summary = (plan: ConfigChangePlan<F>) =>
-    `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
+    `change ${counted(plan.changes.length, 'topic setting')} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
   const confirm = (plan: ConfigChangePlan<F>): Confirmation => {
     const topics = [...new Set(plan.changes.map((c) => c.topic))]
     return topics.length === 1
@@ -186,7 +202,7 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
       return {
         blocks: failed.length
           ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)]
-          : [notice('ok', `Changed ${applied.length} setting${applied.length === 1 ? '' : 's'}.`)],
+          : [notice('ok', `Changed ${counted(applied.length, 'setting')}.`)],
         applied: applied.map((c) => `${c.topic} ${c.name}`),
         failed,
         undo: { changes: applied },
@@ -223,8 +239,8 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
           ]),
         ),
       ],
-      summary: (record) => `restore ${record.changes.length} topic setting${record.changes.length === 1 ? '' : 's'} to their previous values and sources`,
-      confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${record.changes.length} setting${record.changes.length === 1 ? '' : 's'}?` }),
+      summary: (record) => `restore ${counted(record.changes.length, 'topic setting')} to their previous values and sources`,
+      confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${counted(record.changes.length, 'setting')}?` }),
       recheck: (ctx: UndoContext, record) => changedSince(ctx.kafka, record.changes),
       async apply(ctx, record) {
         const results = await alter(ctx.kafka, restoreOps(record), false)

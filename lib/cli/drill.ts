@@ -132,13 +132,14 @@ export const command: Command = {
           ? ({ kind: 'guided', io, answers } as const)
           : ({ kind: 'headless', io, answers, approvals } as const)
 
-    const { connect, loadSandboxProbe } = await import('../kafka/index.ts')
+    const [{ connect }, { createSandboxProbe }] = await Promise.all([import('../kafka/index.ts'), import('../kafka/platformatic/sandbox-probe.ts')])
     const result = await runDrill({
       scenario,
       runbook,
       trainee,
       sandbox,
-      probe: await loadSandboxProbe(),
+      probe: createSandboxProbe(),
+      connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill', ...extra }),
       connect: async (running) => {
         if (running.security === 'plaintext')
           return { kafka: await connect({ bootstrapServers: running.bootstrap.split(','), clientId: 'runbook-drill' }), secrets: [] }

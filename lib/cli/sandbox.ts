@@ -1,7 +1,7 @@
 // `runbook sandbox`: a local multi-broker Kafka for drills and tests — up, down, status, logs, and faults
 // on one node (kill, stop, pause, resume, start). Wires lib/sandbox to the real Kafka client's probe.
 
-import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
+import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxProbe, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
 import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, sandboxSecurities, status, up } from '../sandbox/index.ts'
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
@@ -231,10 +231,18 @@ function describeSecurity(current: SandboxStatus): string[] {
   ]
 }
 
-// The Kafka client costs ~0.5 s to import: only the actions that talk to the cluster load it.
-async function loadProbe() {
-  const { loadSandboxProbe } = await import('../kafka/index.ts')
-  return loadSandboxProbe()
+/**
+ * The readiness probe on the real client. Its import takes ~0.4 s (seconds on a busy machine), so only the
+ * actions that talk to the cluster load it, and the probe is handed out at once: it loads while the nodes format
+ * and start.
+ */
+async function loadProbe(): Promise<SandboxProbe> {
+  const loading = import('../kafka/platformatic/sandbox-probe.ts').then((m) => m.createSandboxProbe())
+  loading.catch(() => {}) // reported by the first call that needs it
+  return {
+    readCluster: async (bootstrap, options) => (await loading).readCluster(bootstrap, options),
+    writeProbeRecords: async (bootstrap, options) => (await loading).writeProbeRecords(bootstrap, options),
+  }
 }
 
 function overridesFrom(args: ParsedArgs): SandboxOverrides {

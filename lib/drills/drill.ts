@@ -14,7 +14,7 @@ import type { AnyRunbook } from '../engine/runbook.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { down, type SandboxConfig, type SandboxProbe, type SandboxStatus, up } from '../sandbox/index.ts'
 import { type DrillReport, saveDrillReport } from './report.ts'
-import type { DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
+import type { ConnectKafka, DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
 import { WorkloadProcesses } from './workload-processes.ts'
 
 type Answers = ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
@@ -42,6 +42,8 @@ export interface DrillOptions {
    * or a secured one (a secured sandbox hands out client files); `secrets` are masked in the transcript.
    */
   readonly connect: (sandbox: SandboxStatus) => Promise<{ readonly kafka: KafkaOps; readonly secrets: readonly string[] }>
+  /** Opens a client on some of the sandbox's brokers (host:port,…, PLAINTEXT): the scenarios get it as `ctx.connect`. */
+  readonly connectTo: ConnectKafka
   /** Drill folders (ledgers, logs, the report when no runbook ran) go under here. */
   readonly drillsDir: string
   readonly sessionsDir: string
@@ -113,6 +115,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     kafka = access.kafka
     const ctx: DrillContext = {
       kafka,
+      connect: options.connectTo,
       bootstrap: info.bootstrap,
       sandbox: options.sandbox,
       dir,

@@ -2,15 +2,20 @@
 // answers would be, what happens after the runbook, and how the outcome is scored. lib/drills/drill.ts runs
 // any scenario the same way; lib/drills/scenarios/ holds them.
 
-import type { KafkaOps } from '../kafka/types.ts'
+import type { ConnectionOptions, KafkaOps } from '../kafka/types.ts'
 import type { RunResult } from '../engine/runner.ts'
 import type { SandboxConfig, SandboxOverrides } from '../sandbox/index.ts'
 import type { WorkloadProcesses } from './workload-processes.ts'
+
+/** Opens a client on `bootstrap` (host:port,…): the caller wires the real adapter, so drills never import it. */
+export type ConnectKafka = (bootstrap: string, options?: Pick<ConnectionOptions, 'clientId' | 'requestTimeoutMs'>) => Promise<KafkaOps>
 
 /** What every scenario step gets. */
 export interface DrillContext {
   /** Connected to the drill's sandbox. */
   readonly kafka: KafkaOps
+  /** Another client, e.g. one that talks to a single broker; the scenario closes it. */
+  readonly connect: ConnectKafka
   readonly bootstrap: string
   readonly sandbox: SandboxConfig
   /** This drill's folder: ledgers and workload logs. */

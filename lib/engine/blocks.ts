@@ -33,8 +33,9 @@ export function table(
   return { kind: 'table', columns, rows, ...extra }
 }
 
-// Counts are worded by lib/plans/counts.ts; runbooks take them from here with the other blocks.
-export { agree, counted, formatCount } from '../plans/counts.ts'
+// Counts and times are worded by lib/format; runbooks take them from here with the other blocks.
+export { agree, counted, formatCount } from '../format/counts.ts'
+export { formatSeconds, iso } from '../format/time.ts'
 
 /** A table without the columns that have neither a header nor a value in any row (an optional notes column). */
 export function withoutEmptyColumns(block: Extract<Block, { kind: 'table' }>): Extract<Block, { kind: 'table' }> {

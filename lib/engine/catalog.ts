@@ -59,26 +59,26 @@ export function builtInRunbookDir(): string {
 }
 
 const loadable = new Set(['.ts', '.mts', '.js', '.mjs', '.md'])
-const indexNames = ['index.ts', 'index.mts', 'index.js', 'index.mjs', 'index.md']
+const indexNames = ['index.ts', 'index.mts', 'index.js', 'index.mjs']
 
 const isRunbookFileName = (name: string) =>
   loadable.has(extname(name)) && !name.endsWith('.d.ts') && !/\.(test|spec)\.[mc]?[jt]s$/.test(name) && !name.startsWith('_') && !/^readme\.md$/i.test(name)
 
 /**
- * The runbooks in a folder: each `<id>.ts` (.mts, .js, .mjs, .md) file, and each `<id>/` folder with an index
- * file (`<id>/index.ts`…). A folder without one holds the parts of the runbook file of its name.
+ * A folder's runbook files: `<id>.ts`, and — for the built-in runbooks, one folder each — `<id>/index.ts`. A team's
+ * subfolders stay theirs (helpers, fixtures): only its top-level files are runbooks.
  */
-export function runbookFiles(dir: string): string[] {
+export function runbookFiles(dir: string, folders: boolean): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
-  const found: string[] = []
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (entry.name.startsWith('_') || entry.name.startsWith('.') || entry.name === 'node_modules') continue
-      const index = indexNames.find((name) => existsSync(join(dir, entry.name, name)))
-      if (index) found.push(join(dir, entry.name, index))
-    } else if (isRunbookFileName(entry.name)) found.push(join(dir, entry.name))
-  }
-  return found.sort()
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      if (!statSync(path).isDirectory()) return isRunbookFileName(name) ? [path] : []
+      if (!folders) return []
+      const index = indexNames.find((file) => existsSync(join(path, file)))
+      return index && !name.startsWith('_') ? [join(path, index)] : []
+    })
 }
 
 /** A runbook's id as its path gives it: the file name, or the folder's name for an index file. */
@@ -117,8 +117,8 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<Catalog
   const builtInDir = options.builtInDir ?? builtInRunbookDir()
   const built = readBuiltCatalog(builtInDir)
   const sources: Source[] = [
-    ...(built ? [] : runbookFiles(builtInDir).map((path) => ({ path, origin: 'built-in' as const }))),
-    ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir)).map((path) => ({ path, origin: 'team' as const }))),
+    ...(built ? [] : runbookFiles(builtInDir, true).map((path) => ({ path, origin: 'built-in' as const }))),
+    ...(options.teamDirs ?? []).flatMap((dir) => runbookFiles(resolve(dir), false).map((path) => ({ path, origin: 'team' as const }))),
   ]
   const loaderFor = (path: string, origin: CatalogEntry['origin']) =>
     options.loaders?.[extname(path).toLowerCase()] ?? options.loader ?? (origin === 'built-in' ? builtInLoader : teamLoader)
@@ -187,7 +187,7 @@ function readBuiltCatalog(dir: string): CatalogRecord[] | null {
 /** The runbooks of a folder, for the catalog the build writes: every one must load, or the build fails. */
 export async function loadAllRunbooks(dir: string, loader: ModuleLoader = builtInLoader): Promise<{ file: string; runbook: AnyRunbook }[]> {
   const found: { file: string; runbook: AnyRunbook }[] = []
-  for (const path of runbookFiles(dir)) {
+  for (const path of runbookFiles(dir, true)) {
     const loaded = await loadRunbook(path, loader)
     if ('error' in loaded) throw new Error(`${path}: ${loaded.error}`)
     found.push({ file: relative(dir, path), runbook: loaded.runbook })

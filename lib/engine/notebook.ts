@@ -15,12 +15,15 @@ const statusWords: Record<string, string> = {
   interrupted: 'Interrupted by the operator',
 }
 
-export function renderNotebook(events: readonly WrittenEvent[]): string {
+/** The notebook of a run; `sessionId` names the session in its header (the folder `runbook undo` takes). */
+export function renderNotebook(events: readonly WrittenEvent[], sessionId?: string): string {
   const parts: string[] = []
   let cellNumber = 0
+  let title: string | null = null
   for (const event of events) {
     switch (event.type) {
       case 'session-start': {
+        title = event.title
         parts.push(`# ${event.title}`)
         const rows: [string, string][] = [
           ['Runbook', `\`${event.runbook}\``],
@@ -36,7 +39,7 @@ export function renderNotebook(events: readonly WrittenEvent[]): string {
           rows.push(['Cluster', cluster.join(', ')])
         }
         if (event.undoOf) rows.push(['Undoes session', `\`${event.undoOf}\``])
-        rows.push(['Session', `\`${event.at.slice(0, 10)}\` · tool ${event.toolVersion}`])
+        rows.push(['Session', `${sessionId ? `\`${sessionId}\`` : event.at} · tool ${event.toolVersion}`])
         parts.push(rows.map(([k, v]) => `- **${k}:** ${v}`).join('\n'))
         break
       }
@@ -47,9 +50,14 @@ export function renderNotebook(events: readonly WrittenEvent[]): string {
         cellNumber++
         parts.push(`## ${cellNumber}. ${event.title}`)
         break
-      case 'output':
-        parts.push(blocksToMarkdown(event.blocks as readonly Block[]))
+      case 'output': {
+        // The run opens by showing its title and summary; the header above already carries the title.
+        const blocks = (event.blocks as readonly Block[]).map((b) =>
+          title !== null && b.kind === 'markdown' && b.text.startsWith(`# ${title}\n`) ? { ...b, text: b.text.slice(`# ${title}\n`.length).trimStart() } : b,
+        )
+        parts.push(blocksToMarkdown(blocks))
         break
+      }
       case 'decision':
         parts.push(`**Chosen:** \`${event.chosen}\` _(${event.source})_${event.recommended ? ` · recommended: \`${event.recommended}\`` : ''}`)
         break

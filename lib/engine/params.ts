@@ -1,59 +1,17 @@
 // Typed runbook parameters: each knows how to read itself from text (a --set flag, an answers file, a prompt),
-// what it means (help), and how to be asked for interactively.
+// what it means (help), how to be asked for interactively, and — for the names of things in the cluster —
+// how to check itself against it (cluster-params.ts).
 
-import type { KafkaOps } from '../kafka/types.ts'
+import { clusterParams } from './cluster-params.ts'
+export { checkClusterNames } from './cluster-params.ts'
+import { type Common, listItems, ParamError, type ParamSpec, paramSpec } from './param-spec.ts'
 
-/** A value a person typed that cannot be used; says what was expected. */
-export class ParamError extends Error {
-  readonly exitCode = 2
-  constructor(message: string) {
-    super(message)
-    this.name = 'ParamError'
-  }
-}
-
-export interface Choice {
-  readonly value: string
-  readonly name: string
-  readonly description?: string
-}
-
-export interface ParamSpec<T> {
-  readonly type: string
-  readonly help: string
-  /** The question asked on a terminal when the value was not given. */
-  readonly prompt?: string
-  /** Used when nothing was given, instead of asking. */
-  readonly default?: T
-  /** Recorded as *** in transcripts. */
-  readonly secret?: boolean
-  /** May be left out: asking on a terminal accepts an empty answer, and the value is then undefined. */
-  readonly optional?: boolean
-  /** Values to pick from on a terminal, read from the cluster (e.g. the consumer groups). */
-  readonly suggest?: (kafka: KafkaOps) => Promise<readonly Choice[]>
-  /** Text → value, or a ParamError that says what was expected. `now` is the run's clock (ms since epoch). */
-  parse(text: string, now: number): T
-  /** Value → the text that would parse back to it (transcripts, answers files). */
-  format(value: T): string
-}
-
-export type ParamValue<S> = S extends ParamSpec<infer T> ? T : never
-export type ParamSpecs = Readonly<Record<string, ParamSpec<unknown>>>
-
-interface Common<T> {
-  readonly help: string
-  readonly prompt?: string
-  readonly default?: T
-  readonly secret?: boolean
-  readonly optional?: boolean
-  readonly suggest?: (kafka: KafkaOps) => Promise<readonly Choice[]>
-}
+export { ParamError } from './param-spec.ts'
+export type { Choice, Common, ParamSpec, ParamSpecs, ParamValue } from './param-spec.ts'
 
 const identity = (value: string) => value
 
-function spec<T>(type: string, common: Common<T>, parse: (text: string, now: number) => T, format: (value: T) => string): ParamSpec<T> {
-  return { type, ...common, parse, format }
-}
+const spec = paramSpec
 
 /** Free text, optionally matched against a pattern. */
 function string(options: Common<string> & { readonly pattern?: RegExp; readonly patternHelp?: string }): ParamSpec<string> {
@@ -138,16 +96,7 @@ function list<T>(
   return spec(
     'list',
     options,
-    (text) => {
-      const items = text
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== '')
-        .map((s) => options.item(s))
-      if (items.length < (options.min ?? 1))
-        throw new ParamError(`give at least ${options.min ?? 1} item${(options.min ?? 1) === 1 ? '' : 's'}, separated by commas`)
-      return items
-    },
+    (text) => listItems(text, options.min).map((s) => options.item(s)),
     (values) => values.map((v) => (options.formatItem ? options.formatItem(v) : String(v))).join(','),
   )
 }
@@ -167,13 +116,16 @@ function datetime(options: Common<number> & { readonly allowFuture?: boolean }):
   )
 }
 
-/** A length of time: ISO-8601 (PT15M, P1DT2H, as --by-duration takes it) or "15m", "90s", "2h", "1d". */
-function duration(options: Common<number> & { readonly minMs?: number }): ParamSpec<number> {
+/**
+ * A length of time: ISO-8601 (PT15M, P1DT2H, as --by-duration takes it) or "15m", "90s", "2h", "1d". With
+ * `bareNumberMs` (for a client's `*.ms` setting) a bare number is milliseconds, as in that setting itself.
+ */
+function duration(options: Common<number> & { readonly minMs?: number; readonly bareNumberMs?: boolean }): ParamSpec<number> {
   return spec(
     'duration',
     options,
     (text) => {
-      const ms = parseDuration(text)
+      const ms = options.bareNumberMs && /^\s*\d+\s*$/.test(text) ? Number(text) : parseDuration(text)
       if (options.minMs !== undefined && ms < options.minMs) throw new ParamError(`${text} is shorter than ${options.minMs} ms`)
       return ms
     },
@@ -181,7 +133,7 @@ function duration(options: Common<number> & { readonly minMs?: number }): ParamS
   )
 }
 
-export const param = { string, integer, count, boolean, choice, list, datetime, duration }
+export const param = { string, integer, count, boolean, choice, list, datetime, duration, ...clusterParams }
 
 // --- time parsing, shared with runbooks that read times from files ----------------------------
 

@@ -13,6 +13,9 @@ export async function runDecide(
   given: { text: string; source: string } | undefined,
 ): Promise<void> {
   const options = await cell.options(state.ctx)
+  const declared = cell.choices.map((c) => c.value).join(', ')
+  if (options.map((o) => o.value).join(', ') !== declared)
+    throw new Error(`decide cell "${cell.id}" offered ${options.map((o) => o.value).join(', ')}, not its declared options ${declared}`)
   const recommended = options.find((o) => o.recommended && !o.unavailable)
   const because = cell.because?.(state.ctx, options)
   emit(

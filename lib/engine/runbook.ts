@@ -54,8 +54,14 @@ export interface RunContext<S, P extends ParamSpecs> {
   param<K extends keyof P & string>(name: K, options?: { readonly required?: boolean }): Promise<ParamValue<P[K]>>
   /** The value if it was given or already asked, without asking. */
   given<K extends keyof P & string>(name: K): ParamValue<P[K]> | undefined
-  /** The option chosen at a decide cell, once it has run. */
+  /** The option chosen at a decide cell once it has run, typed by the cell's options (pass the cell itself). */
+  decision<V extends string>(cell: DecideCell<S, P, V>): V | undefined
   decision(cellId: string): string | undefined
+  /**
+   * State an earlier cell set, typed as present: a cell that needs what a query found reads it with
+   * `ctx.need('snapshot')`. Missing means the runbook's cells are out of order, and the run stops as our bug.
+   */
+  need<K extends keyof S & string>(key: K): NonNullable<S[K]>
   /** What happened at an earlier cell. */
   outcome(cellId: string): CellOutcome | undefined
   /** The connected cluster's version line, ELR state and supported operations (asked once per run). */
@@ -120,8 +126,8 @@ export interface QueryCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   ) => Promise<readonly Block[] | { readonly blocks: readonly Block[]; readonly data?: unknown; readonly findings?: readonly Finding[] }>
 }
 
-export interface DecisionOption {
-  readonly value: string
+export interface DecisionOption<V extends string = string> {
+  readonly value: V
   readonly label: string
   /** What choosing this costs, in Kafka units where possible (partitions offline, messages replayed, seconds). */
   readonly cost: string
@@ -132,22 +138,74 @@ export interface DecisionOption {
   readonly unavailable?: string
 }
 
-export interface DecideCell<S, P extends ParamSpecs> extends CellBase<S, P> {
+export interface DecideCell<S, P extends ParamSpecs, V extends string = string> extends CellBase<S, P> {
   readonly kind: 'decide'
   readonly doc: string
   readonly question: string
-  /** The options as they stand for this cluster; at most one recommended. */
-  readonly options: (ctx: RunContext<S, P>) => readonly DecisionOption[] | Promise<readonly DecisionOption[]>
-  /** Static list of the option values and labels, for `show`. */
-  readonly choices: readonly { readonly value: string; readonly label: string }[]
+  /** Every option, once: its value and label (what `show` prints, what a given answer is checked against). */
+  readonly choices: readonly { readonly value: V; readonly label: string }[]
+  /** The options as they stand for this cluster, one per choice in the same order; at most one recommended. */
+  readonly options: (ctx: RunContext<S, P>) => readonly DecisionOption<V>[] | Promise<readonly DecisionOption<V>[]>
   /** Why the recommended option is recommended, from the data. */
-  readonly because?: (ctx: RunContext<S, P>, options: readonly DecisionOption[]) => string | undefined
+  readonly because?: (ctx: RunContext<S, P>, options: readonly DecisionOption<V>[]) => string | undefined
   /**
    * The answer a headless run takes when none was given: only a choice that changes nothing by itself, or one
    * the given answers already state (a function sees them: e.g. a candidate given up front means "elect it";
    * its action still needs approval). A function may return undefined: then the answer is required.
    */
-  readonly headlessDefault?: string | ((ctx: RunContext<S, P>) => string | undefined)
+  readonly headlessDefault?: V | ((ctx: RunContext<S, P>) => V | undefined)
+}
+
+/** What one option costs on this cluster now; `label` replaces the declared label with live numbers. */
+export interface OptionPrice {
+  readonly cost: string
+  readonly risk: string
+  readonly label?: string
+  readonly recommended?: boolean
+  /** Why this option cannot be taken now; shown, never selectable. */
+  readonly unavailable?: string
+}
+
+/** A decide cell as an author writes it: every option listed once (value → label), priced per run. */
+export interface DecideSpec<S, P extends ParamSpecs, V extends string> extends CellBase<S, P> {
+  readonly doc: string
+  readonly question: string
+  /** value → label, in the order they are offered. */
+  readonly options: Readonly<Record<V, string>>
+  /** What each option costs and risks on this cluster now: every option, typed by the declaration. */
+  readonly price: (ctx: RunContext<S, P>) => Readonly<Record<NoInfer<V>, OptionPrice>> | Promise<Readonly<Record<NoInfer<V>, OptionPrice>>>
+  readonly because?: DecideCell<S, P, NoInfer<V>>['because']
+  readonly headlessDefault?: NoInfer<V> | ((ctx: RunContext<S, P>) => NoInfer<V> | undefined)
+}
+
+/** A decide cell from its spec: the declared options become `choices`, and each run's prices become `options`. */
+export function decideCell<S, P extends ParamSpecs, const V extends string>(spec: DecideSpec<S, P, V>): DecideCell<S, P, V> {
+  const { options: labels, price, ...rest } = spec
+  const choices = (Object.entries(labels) as [V, string][]).map(([value, label]) => ({ value, label }))
+  return {
+    kind: 'decide',
+    ...rest,
+    choices,
+    options: async (ctx) => {
+      const priced = await price(ctx)
+      return choices.map(({ value, label }) => {
+        const { label: live, ...price } = priced[value]
+        return { value, label: live ?? label, ...price }
+      })
+    },
+  }
+}
+
+/** `when` and `whenDoc` for a cell that runs only after one of these options was chosen at `cell`. */
+export function ifChosen<S, P extends ParamSpecs, V extends string>(
+  cell: DecideCell<S, P, V>,
+  values: readonly V[],
+  otherwise = 'another option was chosen',
+): { readonly when: (ctx: RunContext<S, P>) => true | string; readonly whenDoc: string } {
+  return {
+    when: (ctx) => (values.includes(ctx.decision(cell) as V) ? true : otherwise),
+    whenDoc: `${cell.id} = ${values.join(' or ')}`,
+  }
 }
 
 /** Undoing an applied action later, in another process, from its record alone. */
@@ -213,7 +271,10 @@ export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of actions with different plan and undo types
 export type AnyActionCell<S, P extends ParamSpecs> = ActionCell<S, P, any, any>
 
-export type Cell<S, P extends ParamSpecs> = ExplainCell<S, P> | QueryCell<S, P> | DecideCell<S, P> | AnyActionCell<S, P> | ShellCell<S, P>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of decisions with different option values
+export type AnyDecideCell<S, P extends ParamSpecs> = DecideCell<S, P, any>
+
+export type Cell<S, P extends ParamSpecs> = ExplainCell<S, P> | QueryCell<S, P> | AnyDecideCell<S, P> | AnyActionCell<S, P> | ShellCell<S, P>
 
 export interface Runbook<S = unknown, P extends ParamSpecs = ParamSpecs> {
   readonly id: string
@@ -233,24 +294,42 @@ export interface Runbook<S = unknown, P extends ParamSpecs = ParamSpecs> {
 export type AnyRunbook = Runbook<any, ParamSpecs>
 
 /**
+ * A notebook under construction, as a shared cell sees it: passing `nb` to one (`topicConfigChange(nb, {…})`)
+ * types the cell's callbacks with the runbook's state and parameters, without naming them again.
+ */
+export interface Notebook<S, P extends ParamSpecs> {
+  readonly params: P
+  runbook(definition: Omit<Runbook<S, P>, 'params' | 'initialState'> & { initialState?: () => S }): Runbook<S, P>
+}
+
+/**
  * Starts a runbook's definition with its state type and parameters fixed, so every cell is typed:
  *   const nb = notebook<State>()(params)
  *   export default nb.runbook({ id, title, ..., cells: [nb.explain({...}), nb.query({...})] })
  */
 export function notebook<S>() {
-  return <P extends ParamSpecs>(params: P) => ({
-    params,
-    explain: (cell: Omit<ExplainCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'explain', ...cell }),
-    query: (cell: Omit<QueryCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'query', ...cell }),
-    decide: (cell: Omit<DecideCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'decide', ...cell }),
-    action: <Plan, U>(cell: Omit<ActionCell<S, P, Plan, U>, 'kind'>): Cell<S, P> => ({ kind: 'action', ...cell }) as Cell<S, P>,
-    shell: (cell: Omit<ShellCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'shell', ...cell }),
-    runbook: (definition: Omit<Runbook<S, P>, 'params' | 'initialState'> & { initialState?: () => S }): Runbook<S, P> => ({
-      ...definition,
+  return <P extends ParamSpecs>(params: P) => {
+    /** A decision: every option listed once (`options: { value: label }`) and priced per run (`price`). */
+    function decide<const V extends string>(cell: DecideSpec<S, P, V>): DecideCell<S, P, V>
+    /** The earlier form, still accepted: `choices` and an `options` function (checked against each other at run time). */
+    function decide(cell: Omit<DecideCell<S, P>, 'kind'>): DecideCell<S, P>
+    function decide(cell: DecideSpec<S, P, string> | Omit<DecideCell<S, P>, 'kind'>): DecideCell<S, P> {
+      return 'choices' in cell ? { kind: 'decide', ...cell } : decideCell(cell)
+    }
+    return {
       params,
-      initialState: definition.initialState ?? (() => ({}) as S),
-    }),
-  })
+      explain: (cell: Omit<ExplainCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'explain', ...cell }),
+      query: (cell: Omit<QueryCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'query', ...cell }),
+      decide,
+      action: <Plan, U>(cell: Omit<ActionCell<S, P, Plan, U>, 'kind'>): Cell<S, P> => ({ kind: 'action', ...cell }) as Cell<S, P>,
+      shell: (cell: Omit<ShellCell<S, P>, 'kind'>): Cell<S, P> => ({ kind: 'shell', ...cell }),
+      runbook: (definition: Omit<Runbook<S, P>, 'params' | 'initialState'> & { initialState?: () => S }): Runbook<S, P> => ({
+        ...definition,
+        params,
+        initialState: definition.initialState ?? (() => ({}) as S),
+      }),
+    }
+  }
 }
 
 /** Stops the run without changing anything: the message is the one line the operator reads. */
@@ -274,6 +353,13 @@ export function validateRunbook(runbook: AnyRunbook): string[] {
     if (seen.has(cell.id)) problems.push(`cell id "${cell.id}" is used twice`)
     seen.add(cell.id)
     if (cell.kind === 'decide' && cell.id in runbook.params) problems.push(`decide cell "${cell.id}" has the same name as a parameter`)
+    if (cell.kind === 'decide') {
+      const values = cell.choices.map((c) => c.value)
+      if (values.length < 2) problems.push(`decide cell "${cell.id}" needs at least two options`)
+      if (new Set(values).size !== values.length) problems.push(`decide cell "${cell.id}" lists an option twice`)
+      if (typeof cell.headlessDefault === 'string' && !values.includes(cell.headlessDefault))
+        problems.push(`decide cell "${cell.id}": headless default "${cell.headlessDefault}" is not one of its options`)
+    }
     if (cell.kind === 'action' && cell.undo && !cell.undoRecord) problems.push(`action "${cell.id}" has an undo but no undoRecord`)
     if (cell.kind === 'action' && cell.reverts !== undefined) {
       const target = runbook.cells.find((c) => c.id === cell.reverts)

@@ -1,6 +1,7 @@
 // Runs a runbook as a notebook: one cell after another, every step shown and recorded, in one of three modes
 // (interactive, headless, dry run) from the same definition. Ends with a status, an exit code and the session.
 
+import { counted } from '../format/counts.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { markdown, notice } from './blocks.ts'
 import type { Io } from './io.ts'
@@ -47,10 +48,12 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
   let message: string | undefined
   try {
     emit(state, [markdown(`# ${runbook.title}\n\n${runbook.summary}`)])
+    await validateGiven(state, options)
     for (const cell of runbook.cells) {
       if (options.signal.aborted) throw interrupted()
       await runCell(state, cell)
     }
+    noteUnusedDecisions(state)
   } catch (error) {
     const stop = toStop(error, options.signal)
     if (!stop) {
@@ -91,7 +94,7 @@ function gateOnFindings(findings: readonly Finding[], level: Severity): { status
   return {
     status: 'findings',
     exitCode: findingsExitCode,
-    message: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
+    message: `${counted(failing.length, 'finding')} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
   }
 }
 
@@ -176,15 +179,28 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
         }
         throw new StopRun('refused', 2, `missing --set ${name}=<${spec.type}> (${spec.help}); nothing changed`)
       }
-      const value = await askParam(options.io, options.kafka, name, spec, clock)
-      record(name, spec, value, 'prompt')
-      return value as never
+      // An answer the cluster does not know (a topic typed wrong) is asked again, a few times at most.
+      for (let attempt = 1; ; attempt++) {
+        const value = await askParam(options.io, options.kafka, name, spec, clock)
+        const problem = value === undefined || !spec.check ? null : await spec.check(value, options.kafka)
+        if (problem === null) {
+          record(name, spec, value, 'prompt')
+          return value as never
+        }
+        if (attempt >= 3) throw new StopRun('refused', 2, `${problem}; nothing changed`)
+        options.io.show([notice('warn', `${problem}.`)])
+      }
     },
     given(name) {
       const known = resolveGiven(name)
       return (known.found ? known.value : undefined) as never
     },
-    decision: (cellId) => state.decisions.get(cellId),
+    decision: (cell: string | { readonly id: string }) => state.decisions.get(typeof cell === 'string' ? cell : cell.id) as never,
+    need(key) {
+      const value = (ctx.state as Record<string, unknown>)[key]
+      if (value === undefined || value === null) throw new Error(`runbook ${runbook.id}: a cell needs state.${key}, which no earlier cell set`)
+      return value as never
+    },
     outcome: (cellId) => state.outcomes.get(cellId),
     capabilities: cachedCapabilities(options.kafka),
     show: (blocks) => emit(state, blocks),
@@ -192,6 +208,42 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
   }
   ;(state as { ctx: RunContext<unknown, ParamSpecs> }).ctx = ctx
   return state
+}
+
+/**
+ * Bad input is bad whatever the cluster's state: before any cell runs, every given answer (flags, answers file) is
+ * parsed by its parameter's type, every given decision must be one of its cell's declared options, and every
+ * named topic, partition, broker and group must exist on the cluster. The first problem stops the run.
+ */
+async function validateGiven(state: RunState, options: RunOptions): Promise<void> {
+  const { runbook, ctx } = state
+  const params = runbook.params as ParamSpecs
+  for (const name of options.given.keys()) if (name in params) ctx.given(name)
+  for (const cell of runbook.cells) {
+    const given = options.given.get(cell.id)
+    if (cell.kind !== 'decide' || !given) continue
+    const value = given.text.trim()
+    if (!cell.choices.some((c) => c.value === value))
+      throw new StopRun('refused', 2, `"${value}" is not an option for ${cell.id} — use one of ${cell.choices.map((c) => c.value).join(', ')}; nothing changed`)
+  }
+  const checked = Object.entries(params).filter(([name, spec]) => spec.check && options.given.has(name))
+  if (checked.length === 0) return
+  const problems = await options.io.progress('Checking the answers against the cluster', () =>
+    Promise.all(checked.map(async ([name, spec]) => ({ name, problem: await spec.check!(ctx.given(name), options.kafka) }))),
+  )
+  const first = problems.find((p) => p.problem !== null)
+  // The problem names what it is about ("topic orders", "broker 7"): no parameter name in front.
+  if (first) throw new StopRun('refused', 2, `${first.problem}; nothing changed`)
+}
+
+/** A decision given up front whose cell did not run is said so, rather than silently ignored. */
+function noteUnusedDecisions(state: RunState): void {
+  for (const cell of state.runbook.cells) {
+    const given = state.given.get(cell.id)
+    if (cell.kind !== 'decide' || !given || state.decisions.has(cell.id)) continue
+    const report = state.reports.find((r) => r.id === cell.id)
+    emit(state, [notice('info', `The answer ${cell.id}=${given.text.trim()} was not used: ${report?.reason ?? 'that step did not run'}.`)])
+  }
 }
 
 function parseParam(name: string, spec: ParamSpec<unknown>, text: string, now: number): unknown {

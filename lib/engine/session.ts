@@ -70,7 +70,7 @@ export class Session {
   /** Rewrites notebook.md from the events so far (atomically: a reader never sees half a file). */
   writeNotebook(): void {
     const path = join(this.dir, 'notebook.md')
-    writeFileSync(path + '.tmp', renderNotebook(this.events))
+    writeFileSync(path + '.tmp', renderNotebook(this.events, this.id))
     renameSync(path + '.tmp', path)
   }
 

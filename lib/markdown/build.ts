@@ -272,8 +272,9 @@ function buildCell(
         ...common,
         doc: str('doc') ?? question ?? '',
         question: question ?? '',
-        choices: parsedOptions.map((o) => ({ value: o.value, label: o.label })),
-        options: () => parsedOptions,
+        options: Object.fromEntries(parsedOptions.map((o) => [o.value, o.label])),
+        price: () =>
+          Object.fromEntries(parsedOptions.map(({ value, cost, risk, recommended }) => [value, { cost, risk, ...(recommended ? { recommended } : {}) }])),
         ...(str('because') ? { because: () => str('because') } : {}),
         ...(headlessDefault ? { headlessDefault } : {}),
       })

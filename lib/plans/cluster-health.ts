@@ -3,7 +3,7 @@
 // Pure: the snapshot comes in, the report goes out.
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
-import { agree, counted, formatCount } from './counts.ts'
+import { agree, counted, formatCount } from '../format/counts.ts'
 import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityFindings } from './durability-audit.ts'
 import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
 

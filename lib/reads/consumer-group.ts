@@ -2,6 +2,7 @@
 // the log around its partitions, record times, write rates, and the list of groups to pick from.
 
 import type { GroupDescription, GroupListing, KafkaOps, RecordQuery, TopicPartition } from '../kafka/types.ts'
+import { entryOf } from './topic-settings.ts'
 
 /** A group as the offset planners need it (lib/plans/offset-rewind.ts GroupSnapshot), plus what the screen shows. */
 export interface GroupView {
@@ -53,6 +54,29 @@ export async function readGroupView(
     topics: states.map((s) => ({ topic: s.topic, partitions: s.error ? null : s.partitions.length })),
     takenAtMs: options.nowMs,
   }
+}
+
+/** The group's members right now; `found` is false when the coordinator knows no such group (it is gone: Dead). */
+export interface GroupState {
+  readonly groupId: string
+  readonly found: boolean
+  readonly state: string
+  readonly type: GroupDescription['type']
+  readonly members: GroupDescription['members']
+}
+
+/** State and members of a group, as the coordinator answers now (a re-check or a wait reads this again and again). */
+export async function readGroupState(kafka: KafkaOps, groupId: string): Promise<GroupState> {
+  const [description] = await kafka.describeGroups([groupId])
+  if (!description || description.error) return { groupId, found: false, state: 'Dead', type: 'unknown', members: [] }
+  return { groupId, found: true, state: description.state, type: description.type, members: description.members }
+}
+
+/** The group's committed offsets, by "topic/partition". */
+export async function readCommittedOffsets(kafka: KafkaOps, groupId: string): Promise<Map<string, bigint>> {
+  const offsets = await kafka.committedOffsets(groupId)
+  if (offsets.error) throw new GroupReadError(`cannot read the committed offsets of ${groupId}: ${offsets.error.message}`)
+  return new Map(offsets.offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset]))
 }
 
 export interface LogBounds extends TopicPartition {
@@ -165,7 +189,7 @@ export async function readSessionTimeouts(kafka: KafkaOps): Promise<{ classicMin
   const [config] = await kafka.describeConfigs([{ type: 'broker', id: broker.id }])
   if (!config || config.error) return none
   const value = (name: string) => {
-    const text = config.entries.find((e) => e.name === name)?.value
+    const text = entryOf(config, name)?.value
     return text == null || text === '' || Number.isNaN(Number(text)) ? null : Number(text)
   }
   return {
@@ -173,4 +197,18 @@ export async function readSessionTimeouts(kafka: KafkaOps): Promise<{ classicMin
     classicMaxMs: value('group.max.session.timeout.ms'),
     consumerMs: value('group.consumer.session.timeout.ms'),
   }
+}
+
+/** Every consumer group's committed offsets on these topics (groups of an unknown type included: they may commit too). */
+export async function readGroupCommitsOn(
+  kafka: KafkaOps,
+  topics: readonly string[],
+): Promise<{ readonly groupId: string; readonly offsets: readonly (TopicPartition & { readonly offset: bigint })[] }[]> {
+  const groups = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
+  const found = []
+  for (const group of groups) {
+    const answer = await kafka.committedOffsets(group.groupId, topics)
+    found.push({ groupId: group.groupId, offsets: answer.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) })
+  }
+  return found
 }

@@ -2,7 +2,7 @@
 // partition with its replicas, ISR, ELR and configs, each live replica's own log end (asked of its broker), and
 // every consumer group's committed offsets on those partitions. Nothing here needs a partition leader.
 
-import type { ConfigEntry, KafkaOps, PartitionState, TopicPartition } from '../kafka/types.ts'
+import type { ConfigEntry, KafkaOps, ListedOffset, PartitionState, TopicPartition } from '../kafka/types.ts'
 import type { CommittedPosition, LeaderlessPartition, LeaderlessSnapshot, ReplicaLog, RequestedPartition, ResolvedSetting } from '../plans/leaderless.ts'
 
 export interface ReadOptions {
@@ -178,3 +178,44 @@ export async function readPartitionStates(kafka: KafkaOps, partitions: readonly 
 }
 
 export const partitionKey = key
+
+/** The high watermark (what consumers can read up to) of each partition, in order; an unanswered one carries its error. */
+export async function readHighWatermarks(kafka: KafkaOps, partitions: readonly TopicPartition[]): Promise<ListedOffset[]> {
+  return partitions.length ? kafka.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, spec: 'latest' as const }))) : []
+}
+
+/** How a recovered partition is doing: its leader and ISR, the high watermark, and the leader's own log end. */
+export interface PartitionProgress extends TopicPartition {
+  readonly leader: number | null
+  readonly isr: readonly number[]
+  readonly highWatermark: bigint | null
+  readonly leaderLogEnd: bigint | null
+}
+
+/** The progress of each partition, in order (the leader's log end is asked of the leader itself). */
+export async function readPartitionProgress(kafka: KafkaOps, partitions: readonly TopicPartition[]): Promise<PartitionProgress[]> {
+  const states = await readPartitionStates(kafka, partitions)
+  const hw = await readHighWatermarks(kafka, partitions)
+  const leaders = partitions.map((p) => states.get(key(p))?.leader ?? null)
+  const ends = await kafka.replicaOffsets(
+    partitions.flatMap((p, i) => (leaders[i] === null ? [] : [{ topic: p.topic, partition: p.partition, broker: leaders[i]!, spec: 'latest' as const }])),
+  )
+  return partitions.map((p, i) => ({
+    topic: p.topic,
+    partition: p.partition,
+    leader: leaders[i]!,
+    isr: states.get(key(p))?.isr ?? [],
+    highWatermark: hw[i]?.offset ?? null,
+    leaderLogEnd: ends.find((e) => e.topic === p.topic && e.partition === p.partition)?.offset ?? null,
+  }))
+}
+
+/** Live brokers that hold a replica of some leaderless partition, with how many such partitions each holds. */
+export async function readLeaderlessReplicaCounts(kafka: KafkaOps): Promise<{ readonly broker: number; readonly partitions: number }[]> {
+  const [cluster, topics] = await Promise.all([kafka.cluster(), kafka.partitionStates()])
+  const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
+  const counts = new Map<number, number>()
+  for (const topic of topics)
+    for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
+  return [...counts].sort((a, b) => a[0] - b[0]).map(([broker, partitions]) => ({ broker, partitions }))
+}

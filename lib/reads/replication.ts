@@ -3,10 +3,12 @@
 // a topic's overrides. A hung broker (SIGSTOP, a long GC) accepts connections and never answers: every read
 // from one broker is bounded by `budgetMs`, and a broker that did not answer in time is said to be so.
 
-import type { ConfigSource, KafkaError, KafkaOps, ReplicaOffset, TopicPartition } from '../kafka/types.ts'
+import type { ConfigSource, KafkaError, KafkaOps, ReplicaOffset, TopicPartition, TopicState } from '../kafka/types.ts'
 import type { WriteHistory } from '../plans/isr-decision.ts'
 import type { BrokerView, ReplicationSnapshot } from '../plans/isr-findings.ts'
+import type { TopicMinIsr } from '../plans/min-isr-change.ts'
 import type { BrokerLogDirHealth, BrokerThrottles, ReplicaSample, ThrottleRate, TopicThrottles } from '../plans/replica-causes.ts'
+import { readTopicSettings } from './topic-settings.ts'
 
 const throttledReplicaConfigs = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] as const
 const throttleRateConfigs = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] as const
@@ -41,31 +43,28 @@ export async function readReplicationSnapshot(
     kafka.listPartitionReassignments(),
   ])
   const known = topics.filter((t) => !t.error)
-  const configs = known.length
-    ? await kafka.describeConfigs(
-        known.map((t) => ({ type: 'topic' as const, name: t.topic })),
-        { names: ['min.insync.replicas', ...throttledReplicaConfigs] },
-      )
-    : []
+  const settings = await readTopicSettings(
+    kafka,
+    known.map((t) => t.topic),
+    ['min.insync.replicas', ...throttledReplicaConfigs],
+  )
   const minIsr = new Map<string, number>()
   const topicThrottles: TopicThrottles[] = []
   const problems: string[] = []
-  for (const described of configs) {
-    if (described.resource.type !== 'topic') continue
+  for (const described of settings) {
     if (described.error) {
-      problems.push(`configs of ${described.resource.name}: ${described.error.name}`)
+      problems.push(`configs of ${described.topic}: ${described.error.name}`)
       continue
     }
-    const value = (name: string) => described.entries.find((e) => e.name === name)
-    const min = value('min.insync.replicas')?.value
-    if (min != null && /^\d+$/.test(min)) minIsr.set(described.resource.name, Number(min))
+    const min = described.settings['min.insync.replicas']?.value
+    if (min != null && /^\d+$/.test(min)) minIsr.set(described.topic, Number(min))
     const overridden = (name: string) => {
-      const entry = value(name)
-      return entry && entry.source === 'dynamic-topic' && entry.value !== null && entry.value.trim() !== '' ? entry.value : null
+      const value = described.overrides[name]
+      return value !== undefined && value.trim() !== '' ? value : null
     }
     const leaderReplicas = overridden(throttledReplicaConfigs[0])
     const followerReplicas = overridden(throttledReplicaConfigs[1])
-    if (leaderReplicas !== null || followerReplicas !== null) topicThrottles.push({ topic: described.resource.name, leaderReplicas, followerReplicas })
+    if (leaderReplicas !== null || followerReplicas !== null) topicThrottles.push({ topic: described.topic, leaderReplicas, followerReplicas })
   }
   const lastContact = new Map((cluster.quorum?.observers ?? []).map((o) => [o.id, o.lastFetchTimestamp]))
   const brokers: BrokerView[] = cluster.brokers.map((b) => ({
@@ -211,26 +210,17 @@ export async function readLogDirHealth(kafka: KafkaOps, brokers: readonly number
   )
 }
 
-/** A topic's settings as a change needs them: one config's value and source, and every topic override. */
-export interface TopicConfigView {
-  readonly topic: string
-  readonly exists: boolean
-  readonly entry: { readonly value: string | null; readonly source: ConfigSource } | null
-  /** Every dynamic topic override (kafka-configs --describe shows these), sensitive ones masked. */
-  readonly overrides: Readonly<Record<string, string>>
+/** Each topic's min.insync.replicas (value and source) and every override it has, as a min ISR change plans on them. */
+export async function readMinIsr(kafka: KafkaOps, topics: readonly string[]): Promise<TopicMinIsr[]> {
+  return (await readTopicSettings(kafka, topics)).map((t) => {
+    const entry = t.settings['min.insync.replicas']
+    return { topic: t.topic, exists: t.exists, value: entry?.value ?? null, source: entry?.source ?? null, overrides: t.overrides }
+  })
 }
 
-export async function readTopicConfigs(kafka: KafkaOps, topics: readonly string[], name: string): Promise<TopicConfigView[]> {
-  if (topics.length === 0) return []
-  const described = await kafka.describeConfigs(topics.map((topic) => ({ type: 'topic' as const, name: topic })))
-  return topics.map((topic, i) => {
-    const config = described[i]
-    if (!config || config.error) return { topic, exists: false, entry: null, overrides: {} }
-    const entry = config.entries.find((e) => e.name === name)
-    const overrides: Record<string, string> = {}
-    for (const e of config.entries) if (e.source === 'dynamic-topic') overrides[e.name] = e.sensitive ? '***' : (e.value ?? '')
-    return { topic, exists: true, entry: entry ? { value: entry.value, source: entry.source } : null, overrides }
-  })
+/** Each topic's own overrides (the throttled-replica lists among them), by topic. */
+export async function readTopicOverrides(kafka: KafkaOps, topics: readonly string[]): Promise<Map<string, Readonly<Record<string, string>>>> {
+  return new Map((await readTopicSettings(kafka, topics)).map((t) => [t.topic, t.overrides]))
 }
 
 /**
@@ -258,4 +248,25 @@ export async function readWriteHistory(kafka: KafkaOps, partitions: readonly Top
     rate += (Number(r.offset! - from.offset) * 1000) / Math.max(1000, r.timestamp! - from.timestamp)
   })
   return { recordsPerSecond: rate, lastAcceptedMs: Math.max(...newest.map((r) => r.timestamp!)) }
+}
+
+/** The partitions of these topics as the controller has them now: leader, replicas, ISR and ELR. */
+export async function readTopicStates(kafka: KafkaOps, topics: readonly string[]): Promise<TopicState[]> {
+  return topics.length ? kafka.partitionStates(topics) : []
+}
+
+/** Each partition's size on its leader (from the leaders' log directories), by "topic/partition"; absent when unknown. */
+export async function readLeaderReplicaSizes(
+  kafka: KafkaOps,
+  partitions: readonly (TopicPartition & { readonly leader: number | null })[],
+): Promise<Map<string, bigint>> {
+  const leaders = [...new Set(partitions.map((p) => p.leader).filter((id): id is number => id !== null))]
+  const sizes = new Map<string, bigint>()
+  for (const answer of leaders.length ? await kafka.describeLogDirs(leaders) : []) {
+    for (const dir of answer.dirs)
+      for (const r of dir.replicas)
+        if (!r.future && partitions.some((p) => p.topic === r.topic && p.partition === r.partition && p.leader === answer.broker))
+          sizes.set(`${r.topic}/${r.partition}`, r.sizeBytes)
+  }
+  return sizes
 }

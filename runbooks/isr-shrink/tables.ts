@@ -1,7 +1,7 @@
 // Tables and sentences of the isr-shrink runbook: the flagged partitions grouped by the replicas that left the
 // ISR, and the cause of every out-of-sync replica.
 
-import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, facts, formatCount, formatSeconds, iso, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { IsrFindings, ShrinkGroup } from '../../lib/plans/isr-findings.ts'
 import type { BrokerCause, CauseReport, Progress, ReplicaCause } from '../../lib/plans/replica-causes.ts'
 import { producersSee, verdictWords } from './text.ts'
@@ -9,20 +9,12 @@ import { producersSee, verdictWords } from './text.ts'
 /** At most this many rows per table on screen; the transcript (and --json) has them all. */
 export const maxRows = 40
 
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${ms} ms`
-  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`
-  return `${(ms / 3_600_000).toFixed(1)} h`
-}
-
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 const list = (ids: readonly number[]) => (ids.length ? ids.join(',') : '—')
 const more = (total: number) => (total > maxRows ? ` — ${formatCount(total - maxRows)} more not shown (the transcript has them all)` : '')
 
 function groupTitle(group: ShrinkGroup): string {
   if (group.outOfSync.length === 0) return 'No replica out of sync — at min ISR by their settings (replication factor = min.insync.replicas)'
-  return `Out of sync: broker${group.outOfSync.length === 1 ? '' : 's'} ${group.outOfSync.join(', ')}`
+  return `Out of sync: ${agree(group.outOfSync.length, 'broker', 'brokers')} ${group.outOfSync.join(', ')}`
 }
 
 const writesLabel = { failing: 'REFUSED', 'at-min': 'ok, at min', flowing: 'ok', 'no-leader': 'no leader' } as const
@@ -43,7 +35,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
         ['At min ISR', `${formatCount(findings.atMinIsr)} (--at-min-isr-partitions)`],
         ['Under-replicated', `${formatCount(findings.underReplicated)} (--under-replicated-partitions)`],
         ['Unavailable', `${formatCount(findings.unavailable)} (--unavailable-partitions)`],
-        ['acks=all refused now', `${formatCount(findings.failing.length)} partition${findings.failing.length === 1 ? '' : 's'}`],
+        ['acks=all refused now', `${counted(findings.failing.length, 'partition')}`],
       ],
       `Flagged partitions (of ${formatCount(findings.totalPartitions)})`,
     ),
@@ -73,7 +65,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
     blocks.push(
       notice(
         'info',
-        `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`,
+        `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${agree(findings.cappedMinIsr.length, 'has', 'have')} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`,
       ),
     )
   }

@@ -33,7 +33,7 @@ function countingLoader(): { loader: ModuleLoader; imported: string[] } {
 }
 
 describe('the runbook catalog', () => {
-  it('finds <id>.ts files and <id>/index.ts folders, not a folder of parts, tests, declarations or _private files', () => {
+  it('finds <id>.ts files and (built in) <id>/index.ts folders, not a folder of parts, tests, declarations or _private files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'catalog-layout-'))
     for (const name of ['alpha.ts', 'alpha.test.ts', 'types.d.ts', '_draft.ts', 'notes.txt', 'README.md', 'gamma.md']) writeFileSync(join(dir, name), '')
     mkdirSync(join(dir, 'alpha'))
@@ -41,15 +41,17 @@ describe('the runbook catalog', () => {
     mkdirSync(join(dir, 'beta'))
     writeFileSync(join(dir, 'beta', 'index.ts'), '')
     writeFileSync(join(dir, 'beta', 'cells.ts'), '')
-    expect(runbookFiles(dir).map((p) => p.slice(dir.length + 1))).toEqual(['alpha.ts', 'beta/index.ts', 'gamma.md'])
+    expect(runbookFiles(dir, true).map((p) => p.slice(dir.length + 1))).toEqual(['alpha.ts', 'beta/index.ts', 'gamma.md'])
+    // A team's subfolders are its own (helpers, fixtures).
+    expect(runbookFiles(dir, false).map((p) => p.slice(dir.length + 1))).toEqual(['alpha.ts', 'gamma.md'])
   })
 
-  it('lists a team runbook from its cache until the file or its folder changes; a broken one is read every time', async () => {
+  it('lists a team runbook from its cache until the file or the folder of its parts changes; a broken one is read every time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'catalog-team-'))
     const cache = { dir: mkdtempSync(join(tmpdir(), 'catalog-cache-')), key: 'test 1' }
     writeFileSync(join(dir, 'disk-pressure.ts'), runbookSource('disk-pressure', 'Disk pressure'))
+    writeFileSync(join(dir, 'lag-spike.ts'), runbookSource('lag-spike', 'Lag spike'))
     mkdirSync(join(dir, 'lag-spike'))
-    writeFileSync(join(dir, 'lag-spike', 'index.ts'), runbookSource('lag-spike', 'Lag spike'))
     writeFileSync(join(dir, 'lag-spike', 'words.ts'), 'export const words = 1\n')
     writeFileSync(join(dir, 'broken.ts'), 'export default { id: "broken" }\n')
     const builtInDir = mkdtempSync(join(tmpdir(), 'catalog-none-'))
@@ -71,12 +73,12 @@ describe('the runbook catalog', () => {
     const loaded = await again.load('lag-spike')
     expect(loaded && 'runbook' in loaded ? loaded.runbook.title : loaded).toBe('Lag spike')
 
-    // A part of a folder runbook changes: that runbook is read again, the other one is not.
+    // A part in the runbook's folder changes: that runbook is read again, the other one is not.
     writeFileSync(join(dir, 'lag-spike', 'words.ts'), 'export const words = 2\n')
     utimesSync(join(dir, 'lag-spike', 'words.ts'), new Date(), new Date(Date.now() + 5000))
     const third = countingLoader()
     await loadCatalog({ teamDirs: [dir], builtInDir, loader: third.loader, cache })
-    expect(third.imported.map((p) => p.slice(dir.length + 1))).toEqual(['broken.ts', 'lag-spike/index.ts'])
+    expect(third.imported.map((p) => p.slice(dir.length + 1))).toEqual(['broken.ts', 'lag-spike.ts'])
 
     // Another tool version (or runtime) does not trust the cache.
     const fourth = countingLoader()
@@ -84,14 +86,14 @@ describe('the runbook catalog', () => {
     expect(fourth.imported).toHaveLength(3)
   })
 
-  it('refuses a folder runbook whose id is not its folder name, and an id used twice', async () => {
+  it('refuses a built-in folder runbook whose id is not its folder name, and an id used twice', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'catalog-ids-'))
     mkdirSync(join(dir, 'lag-spike'))
     writeFileSync(join(dir, 'lag-spike', 'index.ts'), runbookSource('lag', 'Lag'))
     writeFileSync(join(dir, 'twice.ts'), runbookSource('twice', 'One'))
     const other = mkdtempSync(join(tmpdir(), 'catalog-ids-2-'))
     writeFileSync(join(other, 'twice.ts'), runbookSource('twice', 'Two'))
-    const catalog = await loadCatalog({ teamDirs: [dir, other], builtInDir: mkdtempSync(join(tmpdir(), 'catalog-none-')), loader: countingLoader().loader })
+    const catalog = await loadCatalog({ teamDirs: [other], builtInDir: dir, loader: countingLoader().loader })
     expect(catalog.entries.map((e) => [e.id, e.error ?? 'ok'])).toEqual([
       ['lag', 'id "lag" must match its folder name "lag-spike"'],
       ['twice', 'ok'],

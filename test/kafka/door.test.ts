@@ -4,7 +4,7 @@ import { metadataVersionName, releaseLine } from '../../lib/kafka/metadata-versi
 
 describe('lib/kafka', () => {
   it('its door is small', async () => {
-    expect(Object.keys(await import('../../lib/kafka/index.ts')).sort()).toEqual(['connect', 'loadSandboxProbe'])
+    expect(Object.keys(await import('../../lib/kafka/index.ts')).sort()).toEqual(['connect'])
   })
 
   it('loads the Kafka client only inside connect: no static import of the adapter', () => {

@@ -14,7 +14,7 @@ import {
   revertCommand,
   type TopicMinIsr,
 } from '../../lib/plans/min-isr-change.ts'
-import { readReplicationSnapshot, readTopicConfigs } from '../../lib/reads/replication.ts'
+import { readMinIsr, readReplicationSnapshot } from '../../lib/reads/replication.ts'
 
 /** orders: 3 partitions on [1,2,3], min ISR 2 (override), retention override; audit inherits min ISR 2 (cluster default on 4.x, server.properties on 3.9). */
 function cluster(options: { elr?: boolean; kafka?: '4.3' | '3.9' } = {}): FakeKafka {
@@ -33,13 +33,7 @@ async function plan(kafka: FakeKafka, topics: string[] | null, value: number | n
   const { snapshot } = await readReplicationSnapshot(kafka, { nowMs: 0 })
   const findings = planIsrFindings(snapshot)
   const names = topics ?? ['orders', 'audit', 'calm', 'nope']
-  const configs: TopicMinIsr[] = (await readTopicConfigs(kafka, names, 'min.insync.replicas')).map((v) => ({
-    topic: v.topic,
-    exists: v.exists,
-    value: v.entry?.value ?? null,
-    source: v.entry?.source ?? null,
-    overrides: v.overrides,
-  }))
+  const configs: TopicMinIsr[] = await readMinIsr(kafka, names)
   return planMinIsrChange(findings, configs, { topics, value }, line, 'localhost:9092')
 }
 

@@ -17,6 +17,7 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
     sandbox: testSandbox().config,
     probe: createSandboxProbe('runbook-drill-test'),
     connect: async (sandbox) => ({ kafka: await connect({ bootstrapServers: sandbox.bootstrap.split(','), clientId: 'runbook-drill-test' }), secrets: [] }),
+    connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test', ...extra }),
     drillsDir: join(dir, 'drills'),
     sessionsDir: join(dir, 'sessions'),
     operator: 'trainee',

@@ -2,7 +2,7 @@
 
 import { fakeCluster, runWithKit } from '../../lib/testkit/index.ts'
 import { expect, it } from 'vitest'
-import runbook from '../../runbooks/consumer-oom-replay.ts'
+import runbook from '../../runbooks/consumer-oom-replay/index.ts'
 
 it('rewinds billing by 500 records per partition, and undo puts the offsets back', async () => {
   const kafka = fakeCluster()

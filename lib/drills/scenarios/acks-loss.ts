@@ -7,8 +7,8 @@
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { connect } from '../../kafka/index.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
+import { readTopicSettings, settingOf } from '../../reads/topic-settings.ts'
 import { bootstrapServers } from '../../sandbox/index.ts'
 import {
   type LeaderLossEnv,
@@ -66,7 +66,7 @@ async function waitUntil(ctx: DrillContext, what: string, timeoutMs: number, che
 /** A client that talks to the leader's broker only, and the environment of the fault. */
 async function faultEnv(ctx: DrillContext, services: readonly Service[]): Promise<{ env: LeaderLossEnv; close: () => Promise<void> }> {
   const address = bootstrapServers(ctx.sandbox).split(',')[leader - 1]!
-  const leaderOnly = await connect({ bootstrapServers: [address], clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
+  const leaderOnly = await ctx.connect(address, { clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
   const holdWrites = async () => {
     for (const s of services) s.workload!.hold()
     // A produce request already sent is appended meanwhile; its acknowledgement waits in the producer's socket.
@@ -113,18 +113,14 @@ async function oneRound(ctx: DrillContext, services: readonly Service[], setting
 const maxSeq = (path: string) => readLedger<AckedEntry>(path).reduce((max, e) => Math.max(max, e.seq), -1)
 
 async function readSettings(kafka: KafkaOps, topics: readonly string[]): Promise<TopicSettingsAfter[]> {
-  const [states, configs] = await Promise.all([
+  const [states, settings] = await Promise.all([
     kafka.partitionStates(topics),
-    kafka.describeConfigs(
-      topics.map((name) => ({ type: 'topic' as const, name })),
-      { names: ['min.insync.replicas', 'unclean.leader.election.enable'] },
-    ),
+    readTopicSettings(kafka, topics, ['min.insync.replicas', 'unclean.leader.election.enable']),
   ])
   return topics.map((topic) => {
-    const entries = configs.find((c) => c.resource.type === 'topic' && c.resource.name === topic)?.entries ?? []
-    const value = (name: string) => entries.find((e) => e.name === name)?.value ?? null
-    const minIsr = value('min.insync.replicas')
-    const unclean = value('unclean.leader.election.enable')
+    const read = settings.find((s) => s.topic === topic)
+    const minIsr = settingOf(read, 'min.insync.replicas').value
+    const unclean = settingOf(read, 'unclean.leader.election.enable').value
     return {
       topic,
       replicationFactor: Math.min(...(states.find((s) => s.topic === topic)?.partitions.map((p) => p.replicas.length) ?? [0])),

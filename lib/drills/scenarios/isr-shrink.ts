@@ -5,6 +5,8 @@
 // Scored from the producer's ledger, the session transcript, a full read-back and the topic's final config.
 
 import { join } from 'node:path'
+import { iso } from '../../format/time.ts'
+import { readTopicSettings, settingOf } from '../../reads/topic-settings.ts'
 import { control } from '../../sandbox/index.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
@@ -48,8 +50,6 @@ async function waitUntil(ctx: Pick<DrillContext, 'now' | 'sleep'>, check: () => 
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString()
-
 async function isrSizes(ctx: DrillContext, topic: string): Promise<number[]> {
   const [state] = await ctx.kafka.partitionStates([topic])
   return (state?.partitions ?? []).map((p) => (p.leader === null ? 0 : p.isr.length))
@@ -92,9 +92,8 @@ function scheduleRecovery(ctx: DrillContext, state: Pick<IsrState, 'topic' | 'ho
 }
 
 async function readMinIsr(ctx: DrillContext, topic: string): Promise<{ value: string | null; source: string | null }> {
-  const [config] = await ctx.kafka.describeConfigs([{ type: 'topic', name: topic }], { names: ['min.insync.replicas'] })
-  const entry = config?.entries.find((e) => e.name === 'min.insync.replicas')
-  return { value: entry?.value ?? null, source: entry?.source ?? null }
+  const [settings] = await readTopicSettings(ctx.kafka, [topic], ['min.insync.replicas'])
+  return settings?.exists ? settingOf(settings, 'min.insync.replicas') : { value: null, source: null }
 }
 
 export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrinkSettings): DrillScenario {

@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { iso } from '../../format/time.ts'
 import { controllerNodeId, control, nodeLogFiles } from '../../sandbox/index.ts'
 import { breakIntoLeaderless, liftThrottle, readLogEndFromFiles, type LeaderlessFaultTimes } from '../leaderless-fault.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
@@ -57,8 +58,6 @@ async function waitUntil(ctx: DrillContext, check: () => Promise<boolean>, timeo
     await ctx.sleep(250)
   }
 }
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 async function leaders(ctx: DrillContext, topic: string): Promise<(number | null)[]> {
   const [state] = await ctx.kafka.partitionStates([topic])

@@ -1,10 +1,10 @@
-// The sandbox's readiness questions answered by @platformatic/kafka: which brokers the cluster has
-// registered (and, on 4.0+, which of them are fenced), which controller is active, and whether a probe
-// topic takes an acks=all write on every partition. lib/sandbox receives this object; it imports no client.
+// Readiness questions answered by @platformatic/kafka: which brokers the cluster has registered (and, on 4.0+,
+// which of them are fenced), which controller is active, and whether a probe topic takes an acks=all write on
+// every partition. lib/cli hands this object to lib/sandbox (whose SandboxProbe it fits); neither side imports
+// the other.
 
 import { Admin, Connection, ProduceAcks, Producer, Writer, apiVersionsV3, createAPI, describeClusterV1, describeQuorumV2 } from '@platformatic/kafka'
 import type { Reader } from '@platformatic/kafka'
-import type { SandboxClusterView, SandboxProbe } from '../../sandbox/index.ts'
 
 const describeClusterKey = 60
 const describeQuorumKey = 55
@@ -12,6 +12,12 @@ const describeQuorumKey = 55
 interface DescribedBroker {
   readonly brokerId: number
   readonly isFenced: boolean
+}
+
+/** The cluster's own view: registered brokers (fenced or not) and the active controller, null when it cannot tell. */
+interface ClusterView {
+  readonly brokers: readonly { readonly id: number; readonly fenced: boolean }[]
+  readonly activeControllerId: number | null
 }
 
 // DescribeCluster v2 (Kafka 4.0+, KIP-1073) can list fenced brokers too; the client ships only v0 and v1.
@@ -42,12 +48,12 @@ const describeClusterV2 = createAPI(
 )
 
 /** The real-client probe `up`, `start` and the CLI's `status` use. */
-export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxProbe {
+export function createSandboxProbe(clientId = 'runbook-sandbox-probe') {
   return {
-    async readCluster(bootstrap, { timeoutMs }) {
+    async readCluster(bootstrap: string, { timeoutMs }: { readonly timeoutMs: number }): Promise<ClusterView> {
       const servers = parseServers(bootstrap)
       const connections: Connection[] = []
-      const ask = async ({ host, port }: { host: string; port: number }): Promise<SandboxClusterView> => {
+      const ask = async ({ host, port }: { host: string; port: number }): Promise<ClusterView> => {
         const connection = new Connection(clientId, { connectTimeout: timeoutMs, requestTimeout: timeoutMs })
         // A broker killed mid-request resets the socket; the failed request already rejects, so the event adds nothing.
         connection.on('error', () => {})
@@ -81,7 +87,15 @@ export function createSandboxProbe(clientId = 'runbook-sandbox-probe'): SandboxP
       }
     },
 
-    async writeProbeRecords(bootstrap, { topic, partitions, replicationFactor, timeoutMs }) {
+    async writeProbeRecords(
+      bootstrap: string,
+      {
+        topic,
+        partitions,
+        replicationFactor,
+        timeoutMs,
+      }: { readonly topic: string; readonly partitions: number; readonly replicationFactor: number; readonly timeoutMs: number },
+    ): Promise<void> {
       const base = {
         clientId,
         bootstrapBrokers: parseServers(bootstrap).map(({ host, port }) => `${host}:${port}`),

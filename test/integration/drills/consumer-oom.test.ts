@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { consumerOomScenario } from '../../../lib/drills/scenarios/consumer-oom.ts'
-import runbook from '../../../runbooks/consumer-oom-replay.ts'
+import runbook from '../../../runbooks/consumer-oom-replay/index.ts'
 import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
