@@ -9,7 +9,8 @@
 
 import { loadavg } from 'node:os'
 import { bench, describe } from 'vitest'
-import { openStatusBenchCluster, partitionsPerTopic, type ProcessRun } from './status-cluster.ts'
+import type { ProcessRun } from './measure-process.ts'
+import { openStatusBenchCluster, partitionsPerTopic } from './status-cluster.ts'
 
 const sizes = (process.env.RUNBOOK_STATUS_BENCH_SIZES || '1000,10000,30000').split(',').map(Number)
 const rounds = 8
