@@ -5,7 +5,7 @@
 // one after another, so that a noisy shared machine weighs on all of them alike; the summary gives medians,
 // the ratios, our CPU time and peak RSS, and how each grows per 1,000 partitions. Before timing anything at a
 // size the answers are compared: the benchmark refuses to report a speed-up for a different answer.
-//   RUNBOOK_STATUS_BENCH_SIZES=1000,10000 npm run bench      (default 1000,10000,30000)
+//   RUNBOOK_STATUS_BENCH_SIZES=1000,10000 RUNBOOK_STATUS_BENCH_ROUNDS=4 npm run bench -- status   (default 1000,10000,30000; 8)
 
 import { loadavg } from 'node:os'
 import { bench, describe } from 'vitest'
@@ -13,7 +13,7 @@ import type { ProcessRun } from './measure-process.ts'
 import { openStatusBenchCluster, partitionsPerTopic } from './status-cluster.ts'
 
 const sizes = (process.env.RUNBOOK_STATUS_BENCH_SIZES || '1000,10000,30000').split(',').map(Number)
-const rounds = 8
+const rounds = Number(process.env.RUNBOOK_STATUS_BENCH_ROUNDS || 8)
 
 interface Samples {
   ours: ProcessRun[]
