@@ -7,7 +7,7 @@ import { pendingUndos, readEvents } from '../engine/session-files.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { sessionsDir } from './sessions-dir.ts'
 
 export const command: Command = {

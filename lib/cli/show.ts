@@ -6,7 +6,7 @@ import { colorEnabled, renderLexedBlocks, renderWidth } from '../terminal/render
 import { openCatalog, requireRunbook } from './catalog.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { UsageError } from './usage-error.ts'
 
 export const command: Command = {

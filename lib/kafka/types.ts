@@ -264,6 +264,11 @@ export interface DescribeConfigsOptions {
   readonly synonyms?: boolean
 }
 
+/** The entry Kafka listed for `name`, if any: the one lookup of a setting in a describeConfigs answer. */
+export function entryOf<E extends { readonly name: string }>(config: { readonly entries: readonly E[] } | undefined, name: string): E | undefined {
+  return config?.entries.find((e) => e.name === name)
+}
+
 export type ConfigOp = { readonly name: string; readonly op: 'set'; readonly value: string } | { readonly name: string; readonly op: 'delete' }
 
 export interface ConfigChange {
