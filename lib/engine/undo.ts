@@ -12,7 +12,7 @@ import { hashesFor, openSession, StopRun, type CellReport, type SessionOptions }
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import type { RunResult } from './runner.ts'
 import { appendToExisting, Session, writeUndoFile, type RunStatus } from './session.ts'
-import { pendingUndos, readEvents, readUndo, type UndoFile } from './session-files.ts'
+import { pendingUndos, readEvents, readUndo } from './session-files.ts'
 import { ExitCode, exitCodeOf } from './exit-codes.ts'
 
 export interface UndoOptions extends SessionOptions {
