@@ -258,6 +258,12 @@ export interface ResourceConfig {
   readonly error?: KafkaError
 }
 
+export interface DescribeConfigsOptions {
+  readonly names?: readonly string[]
+  /** Default true. */
+  readonly synonyms?: boolean
+}
+
 /** The entry Kafka listed for `name`, if any: the one lookup of a setting in a describeConfigs answer. */
 export function entryOf<E extends { readonly name: string }>(config: { readonly entries: readonly E[] } | undefined, name: string): E | undefined {
   return config?.entries.find((e) => e.name === name)
@@ -643,8 +649,11 @@ export interface KafkaOps {
   /** Resolves once every live broker has forgotten the topics. */
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]>
 
-  /** With `names`, only those configs come back (one small answer for thousands of topics). */
-  describeConfigs(resources: readonly ConfigResourceRef[], options?: { readonly names?: readonly string[] }): Promise<ResourceConfig[]>
+  /**
+   * With `names`, only those configs come back (one small answer for thousands of topics); with `synonyms: false`,
+   * every entry's synonyms are left empty (a smaller answer, when only values and sources are needed).
+   */
+  describeConfigs(resources: readonly ConfigResourceRef[], options?: DescribeConfigsOptions): Promise<ResourceConfig[]>
   /** IncrementalAlterConfigs only: every override not named in `ops` stays as it is. */
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]>
 

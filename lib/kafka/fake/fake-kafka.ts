@@ -26,6 +26,7 @@ import {
   KafkaConnectionError,
   type BrokerLogDirs,
   type DeletedRecords,
+  type DescribeConfigsOptions,
   type FetchedRecords,
   type FetchQuery,
   type KafkaError,
@@ -142,8 +143,8 @@ export class FakeKafka implements KafkaOps {
   async deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return this.#write('deleteTopics', () => deleteFakeTopics(this.#state, topics))
   }
-  async describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
-    return this.#read(() => describeFakeConfigs(this.#state, resources, options.names))
+  async describeConfigs(resources: readonly ConfigResourceRef[], options: DescribeConfigsOptions = {}): Promise<ResourceConfig[]> {
+    return this.#read(() => describeFakeConfigs(this.#state, resources, options))
   }
   async incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     if (options.validateOnly) return this.#read(() => alterFakeConfigs(this.#state, changes, true))

@@ -19,6 +19,7 @@ import type {
   ConfigResourceRef,
   ConnectionOptions,
   DeletedRecords,
+  DescribeConfigsOptions,
   FetchedRecords,
   FetchQuery,
   ElectionResult,
@@ -89,8 +90,8 @@ class PlatformaticKafka implements KafkaOps {
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return deleteTopics(this.#session, topics)
   }
-  describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
-    return describeConfigs(this.#session, resources, options.names)
+  describeConfigs(resources: readonly ConfigResourceRef[], options: DescribeConfigsOptions = {}): Promise<ResourceConfig[]> {
+    return describeConfigs(this.#session, resources, options)
   }
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     return incrementalAlterConfigs(this.#session, changes, options.validateOnly)
