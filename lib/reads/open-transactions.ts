@@ -4,6 +4,7 @@
 // on every broker filtered on their ids, then DescribeTransactions) — the reads `kafka-transactions
 // find-hanging` makes, restricted to partitions that are stuck.
 
+import type { KafkaRecord } from '../kafka/records.ts'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
 import type { CoordinatorDescription, OpenTransactionsSnapshot, StuckPartition } from '../plans/open-transactions.ts'
 
@@ -88,4 +89,66 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
     maxTransactionTimeoutMs: setting('transaction.max.timeout.ms'),
     abortCheckIntervalMs: setting('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
   }
+}
+
+/** What a broker runs with for transaction verification (KIP-890): true, false, or null when it does not say (before 3.6). */
+export async function readTransactionVerification(kafka: KafkaOps): Promise<boolean | null> {
+  const broker = (await kafka.cluster()).brokers.find((b) => b.fenced !== true)?.id
+  if (broker === undefined) return null
+  const [answer] = await kafka.describeConfigs([{ type: 'broker', id: broker }], { names: ['transaction.partition.verification.enable'] })
+  const value = answer?.error ? null : (answer?.entries.find((e) => e.name === 'transaction.partition.verification.enable')?.value ?? null)
+  return value === null ? null : value === 'true'
+}
+
+export interface TransactionRecords {
+  /** The open transaction's data records on the partition, in offset order. */
+  readonly records: readonly KafkaRecord[]
+  /** false when `limit` stopped the read before `endOffset` (the count is then a lower bound). */
+  readonly complete: boolean
+}
+
+/**
+ * The data records one producer wrote on a partition from `startOffset` (its open transaction's first offset)
+ * up to `endOffset` (the high watermark), read as read_uncommitted consumers see them; at most `limit`.
+ */
+export async function readTransactionRecords(
+  kafka: KafkaOps,
+  open: TopicPartition & { readonly producerId: bigint; readonly startOffset: bigint; readonly endOffset: bigint },
+  limit = Number.POSITIVE_INFINITY,
+): Promise<TransactionRecords> {
+  const records: KafkaRecord[] = []
+  let offset = open.startOffset
+  while (offset < open.endOffset) {
+    const [answer] = await kafka.fetchRecords([{ topic: open.topic, partition: open.partition, offset, endOffset: open.endOffset, maxRecords: 2000 }])
+    if (!answer || answer.error) throw new Error(`could not read ${open.topic}:${open.partition} at offset ${offset}: ${answer?.error?.message ?? 'no answer'}`)
+    for (const batch of answer.batches) {
+      if (batch.control || !batch.transactional || batch.producerId !== open.producerId) continue
+      for (const record of batch.records) {
+        if (records.length >= limit) return { records, complete: false }
+        records.push(record)
+      }
+    }
+    if (answer.nextOffset <= offset) break
+    offset = answer.nextOffset
+  }
+  return { records, complete: true }
+}
+
+/** Each partition's high watermark and last stable offset (null where the leader did not answer). */
+export async function readStableOffsets(
+  kafka: KafkaOps,
+  partitions: readonly TopicPartition[],
+): Promise<(TopicPartition & { readonly highWatermark: bigint | null; readonly lastStableOffset: bigint | null })[]> {
+  const answers = await kafka.listOffsets(
+    partitions.flatMap((tp) => [
+      { ...tp, spec: 'latest' as const },
+      { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
+    ]),
+  )
+  return partitions.map((tp, i) => ({
+    topic: tp.topic,
+    partition: tp.partition,
+    highWatermark: answers[2 * i]?.offset ?? null,
+    lastStableOffset: answers[2 * i + 1]?.offset ?? null,
+  }))
 }
