@@ -159,7 +159,7 @@ describe('apply', () => {
 })
 
 describe('bad input: one line, nothing changed', () => {
-  it.each([
+  it.each<{ name: string; answers: Record<string, string>; message: string }>([
     {
       name: 'a partition with no open transaction',
       answers: { partitions: 'orders:2' },
