@@ -6,7 +6,16 @@
 
 import type { KafkaRecord } from '../kafka/records.ts'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
-import type { CoordinatorDescription, OpenTransactionsSnapshot, StuckPartition } from '../plans/open-transactions.ts'
+import {
+  commitsBelowLso,
+  type CoordinatorDescription,
+  type GroupAtPartition,
+  groupsAtStuckPartitions,
+  type OpenTransactionsSnapshot,
+  type StuckPartition,
+  type StuckPartitionFinding,
+} from '../plans/open-transactions.ts'
+import { readGroupCommitsOn } from './consumer-group.ts'
 
 export interface OpenTransactionsReadOptions {
   readonly takenAtMs: number
@@ -151,4 +160,49 @@ export async function readStableOffsets(
     highWatermark: answers[2 * i]?.offset ?? null,
     lastStableOffset: answers[2 * i + 1]?.offset ?? null,
   }))
+}
+
+/**
+ * Whether a read_committed consumer at `from` has anything left to read below `to` (the LSO): a data record that
+ * is not part of an aborted transaction. Markers alone between them (a consumer commits after the last record,
+ * before the commit marker) leave nothing.
+ */
+export async function readCommittedRecordsLeft(
+  kafka: KafkaOps,
+  queries: readonly (TopicPartition & { readonly from: bigint; readonly to: bigint })[],
+): Promise<boolean[]> {
+  const left: boolean[] = []
+  for (const q of queries) {
+    let offset = q.from
+    let found = false
+    while (!found && offset < q.to) {
+      const [answer] = await kafka.fetchRecords([
+        { topic: q.topic, partition: q.partition, offset, endOffset: q.to, maxRecords: 100, isolation: 'read_committed' },
+      ])
+      if (!answer || answer.error || answer.nextOffset <= offset) {
+        found = true // unreadable: do not claim the group is held
+        break
+      }
+      const aborted = answer.abortedTransactions
+      found = answer.batches.some(
+        (b) => !b.control && b.records.length > 0 && !(b.transactional && aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= b.baseOffset)),
+      )
+      offset = answer.nextOffset
+    }
+    left.push(found)
+  }
+  return left
+}
+
+/** Every consumer group committed on the stuck partitions, and where it stands against the LSO (see groupsAtStuckPartitions). */
+export async function readGroupsAtStuckPartitions(
+  kafka: KafkaOps,
+  findings: readonly StuckPartitionFinding[],
+  earlierHighWatermarks: ReadonlyMap<string, bigint> = new Map(),
+): Promise<GroupAtPartition[]> {
+  if (findings.length === 0) return []
+  const commits = await readGroupCommitsOn(kafka, [...new Set(findings.map((f) => f.topic))])
+  const below = commitsBelowLso(findings, commits)
+  const left = await readCommittedRecordsLeft(kafka, below)
+  return groupsAtStuckPartitions(findings, commits, earlierHighWatermarks, new Map(below.map((b, i) => [b.key, left[i]!])))
 }

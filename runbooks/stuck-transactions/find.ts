@@ -3,9 +3,8 @@
 // its coordinator's view, its record count, and the consumer groups waiting there.
 
 import { type Block, counted, notice } from '../../lib/engine/blocks.ts'
-import { classifyOpenTransactions, groupsAtStuckPartitions, holdingTransaction, type OpenTransactionsSnapshot } from '../../lib/plans/open-transactions.ts'
-import { readGroupCommitsOn } from '../../lib/reads/consumer-group.ts'
-import { readOpenTransactions, readTransactionRecords, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
+import { classifyOpenTransactions, holdingTransaction, type OpenTransactionsSnapshot } from '../../lib/plans/open-transactions.ts'
+import { readGroupsAtStuckPartitions, readOpenTransactions, readTransactionRecords, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
 import { keyOf, nb, type Context, type RecordCount } from './notebook.ts'
 import { groupsTable, stuckTable, transactionalIdOf, verdictText } from './tables.ts'
 import { explainText, liveSettings } from './text.ts'
@@ -74,8 +73,7 @@ export const findCell = nb.query({
       records.set(keyOf(f), { records: read.records.length, complete: read.complete })
     }
     ctx.state.records = records
-    const commits = findings.length ? await readGroupCommitsOn(ctx.kafka, [...new Set(findings.map((f) => f.topic))]) : []
-    const groups = groupsAtStuckPartitions(findings, commits, ctx.state.earlierHighWatermarks)
+    const groups = await readGroupsAtStuckPartitions(ctx.kafka, findings, ctx.state.earlierHighWatermarks)
     ctx.state.groups = groups
 
     const blocks: Block[] = []

@@ -4,15 +4,8 @@
 import type { Drift } from '../../../lib/engine/runbook.ts'
 import { Refusal } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
-import {
-  classifyOpenTransactions,
-  groupsAtStuckPartitions,
-  holdingTransaction,
-  type GroupAtPartition,
-  type Verdict,
-} from '../../../lib/plans/open-transactions.ts'
-import { readGroupCommitsOn } from '../../../lib/reads/consumer-group.ts'
-import { readOpenTransactions, readTransactionRecords } from '../../../lib/reads/open-transactions.ts'
+import { classifyOpenTransactions, holdingTransaction, type GroupAtPartition, type Verdict } from '../../../lib/plans/open-transactions.ts'
+import { readGroupsAtStuckPartitions, readOpenTransactions, readTransactionRecords } from '../../../lib/reads/open-transactions.ts'
 import { fitting, scopeOf } from '../decide.ts'
 import { type Context, keyOf } from '../notebook.ts'
 
@@ -47,7 +40,6 @@ export async function planEnd(ctx: Context, way: 'fence' | 'abort'): Promise<End
     )
   const snapshot = await readOpenTransactions(ctx.kafka, { takenAtMs: ctx.now(), topics: [...new Set(scoped.map((f) => f.topic))] })
   const live = new Map(classifyOpenTransactions(snapshot, { producerIdleMs: await ctx.param('producer-idle') }).map((f) => [keyOf(f), f]))
-  const commits = await readGroupCommitsOn(ctx.kafka, [...new Set(scoped.map((f) => f.topic))])
   const targets: Target[] = []
   for (const found of scoped) {
     const now = live.get(keyOf(found))
@@ -56,7 +48,7 @@ export async function planEnd(ctx: Context, way: 'fence' | 'abort'): Promise<End
       throw new Refusal(
         `${keyOf(found)} is no longer held by producer ${holdingTransaction(found)!.producerId} (it moved since it was found) — run the runbook again; nothing changed`,
       )
-    const groups = groupsAtStuckPartitions([now], commits)
+    const groups = await readGroupsAtStuckPartitions(ctx.kafka, [now])
     const read = await readTransactionRecords(ctx.kafka, { ...found, producerId: open.producerId, startOffset: open.startOffset, endOffset: now.highWatermark })
     const transactionalId = 'transactionalId' in open.verdict ? open.verdict.transactionalId : null
     const description = transactionalId === null ? undefined : snapshot.descriptions.get(transactionalId)
