@@ -7,10 +7,13 @@ import { decideCell, scopeOf } from '../decide.ts'
 import { nb } from '../notebook.ts'
 import { watchUnblocked } from './verify.ts'
 
+const chosen = ifChosen(decideCell, ['wait'], 'you chose to end the transactions now')
+
 export const waitCell = nb.query({
   id: 'wait',
   title: 'Wait for the coordinator',
-  ...ifChosen(decideCell, ['wait'], 'you chose to end the transactions now'),
+  when: (ctx) => (ctx.dryRun ? 'a dry run does not wait' : chosen.when(ctx)),
+  whenDoc: `${chosen.whenDoc}, not a dry run`,
   doc: 'Changes nothing: watches each stuck partition’s last stable offset until it moves (the producer or its coordinator ended the transaction) or --set wait-timeout passes, then the groups held there.',
   async run(ctx) {
     const scoped = scopeOf(ctx)

@@ -171,7 +171,7 @@ describe('stuck-transactions on the real cluster', () => {
     })
     const result = await runRunbook(
       runbook,
-      runOptions(io, ops, { sessionsDir: sessions, given: given({ topics: topic, partitions: `${topic}:2`, 'sample-gap': '0s' }) }),
+      runOptions(io, ops, { sessionsDir: sessions, given: given({ topics: topic, partitions: `${topic}:2`, decision: 'abort', 'sample-gap': '0s' }) }),
     )
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
     expect(result.message).toContain(`${topic}:2`)

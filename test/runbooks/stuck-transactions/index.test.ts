@@ -97,6 +97,28 @@ describe('find', () => {
     expect(kafka.mutations).toEqual([])
   })
 
+  it('counts a group whose commit sits before a commit marker, with no record left below the LSO, as held; one with records left as behind', async () => {
+    now = Date.parse('2026-12-06T02:00:00Z')
+    const kafka = fakeCluster({ clock })
+      .brokers(1)
+      .topic('ledger', { partitions: 1 })
+      .group('eos-sink', { offsets: { 'ledger/0': 2n } })
+      .group('slow', { offsets: { 'ledger/0': 1n } })
+      .build()
+    // Records 0-1 and their commit marker at 2, then an open transaction from 3: a consumer that read both commits 2.
+    kafka.openTransaction('ledger-writer', 'ledger', [0], { committedBefore: 1, timeoutMs: 15 * minute })
+    const result = await headless(kafka, { topics: 'ledger' }, { dryRun: true })
+    const data = result.cells.find((c) => c.id === 'stuck-partitions')!.data as {
+      partitions: { lastStableOffset: bigint }[]
+      groups: { groupId: string; where: string }[]
+    }
+    expect(data.partitions.map((p) => p.lastStableOffset)).toEqual([3n])
+    expect(data.groups.map((g) => [g.groupId, g.where])).toEqual([
+      ['eos-sink', 'waiting'],
+      ['slow', 'behind'],
+    ])
+  })
+
   it('says nothing is stuck on a topic without open transactions', async () => {
     const kafka = fakeCluster({ clock }).brokers(1).topic('quiet', { partitions: 1 }).build()
     kafka.write('quiet', 0, 3)
