@@ -16,6 +16,7 @@ import {
   type StuckPartitionFinding,
 } from '../plans/open-transactions.ts'
 import { readGroupCommitsOn } from './consumer-group.ts'
+import { entryOf } from '../kafka/types.ts'
 
 export interface OpenTransactionsReadOptions {
   readonly takenAtMs: number
@@ -85,7 +86,7 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
   }
 
   const setting = (name: (typeof timeoutSettings)[number]) => {
-    const value = settings[0]?.entries.find((e) => e.name === name)?.value
+    const value = entryOf(settings[0], name)?.value
     return value === undefined || value === null ? defaults[name] : Number(value)
   }
   return {
@@ -105,7 +106,7 @@ export async function readTransactionVerification(kafka: KafkaOps): Promise<bool
   const broker = (await kafka.cluster()).brokers.find((b) => b.fenced !== true)?.id
   if (broker === undefined) return null
   const [answer] = await kafka.describeConfigs([{ type: 'broker', id: broker }], { names: ['transaction.partition.verification.enable'] })
-  const value = answer?.error ? null : (answer?.entries.find((e) => e.name === 'transaction.partition.verification.enable')?.value ?? null)
+  const value = answer?.error ? null : (entryOf(answer, 'transaction.partition.verification.enable')?.value ?? null)
   return value === null ? null : value === 'true'
 }
 

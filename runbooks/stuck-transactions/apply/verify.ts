@@ -2,7 +2,7 @@
 // transaction — to the high watermark, or to the next open transaction, named — and the groups held there move.
 
 import { type Block, counted, notice, table } from '../../../lib/engine/blocks.ts'
-import { pollUntil } from '../../../lib/engine/poll.ts'
+import { pollUntil } from '../../../lib/poll/index.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { readGroupCommitsOn } from '../../../lib/reads/consumer-group.ts'
 import { readOpenTransactions, readStableOffsets } from '../../../lib/reads/open-transactions.ts'
