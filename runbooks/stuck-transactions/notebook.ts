@@ -61,4 +61,3 @@ export const nb = notebook<State>()({
 export type Context = RunContext<State, typeof nb.params>
 
 export const keyOf = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`
-export const nameOf = keyOf
