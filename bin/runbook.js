@@ -23,6 +23,15 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     controller.abort(signal)
   })
 }
+// A reader that stops early (`runbook show … | head`) closes the pipe: stop writing, and let a run stop at its
+// next safe point as if interrupted, rather than die on EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error
+    stream.write = () => true
+    controller.abort('EPIPE')
+  })
+}
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

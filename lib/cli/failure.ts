@@ -29,9 +29,12 @@ export function describeFailure(error: unknown, context: { debug: boolean; comma
   if (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     return { text: `runbook ${context.command}: ${firstLine(error.message)} — run \`runbook ${context.command} --help\``, exitCode: ExitCode.refused }
   }
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  // Our own bug: still one line for the person at the terminal; the stack is for the report, with --debug.
+  const what = error instanceof Error ? `${error.name}: ${firstLine(error.message)}` : firstLine(String(error))
   return {
-    text: `runbook ${context.command}: internal error — this is a bug in runbook, please report it with the lines below\n${detail}`,
+    text: context.debug
+      ? `runbook ${context.command}: internal error (${what}) — this is a bug in runbook, please report it with the lines below${stack}`
+      : `runbook ${context.command}: internal error (${what}) — this is a bug in runbook: rerun with --debug and report it with the stack trace`,
     exitCode: ExitCode.failed,
   }
 }

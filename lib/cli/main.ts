@@ -15,6 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   status: { summary: 'what is wrong with the cluster right now, and which runbook fits', load: async () => (await import('./status.ts')).command },
   undo: { summary: 'restore what a session changed, after re-checking the cluster', load: async () => (await import('./undo.ts')).command },
   sessions: { summary: 'list recorded sessions (transcripts and undo records)', load: async () => (await import('./sessions.ts')).command },
+  verify: { summary: 'check that a session’s record (transcript, undo records) was not altered', load: async () => (await import('./verify.ts')).command },
   sandbox: {
     summary: 'a local Kafka cluster for drills and tests: up, down, status, logs, kill, stop, pause, resume, start',
     load: async () => (await import('./sandbox.ts')).command,

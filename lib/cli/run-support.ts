@@ -1,9 +1,9 @@
 // What `run` and `undo` share: answers from flags and files, the mode, the Io, the cluster connection,
 // where sessions go, who the operator is, and the JSON result.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
-import { resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunResult } from '../engine/runner.ts'
@@ -15,6 +15,7 @@ import { resolveConnection } from './connection.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
 import { jsonReplacer } from '../engine/canonical-json.ts'
 import type { SessionOptions } from '../engine/run-state.ts'
+import { readClusterIdentity, type ClusterIdentity } from '../engine/cluster-identity.ts'
 import { packageVersion } from './package-version.ts'
 
 export const runModeOptions: OptionSpec = {
@@ -99,9 +100,23 @@ export async function makeIo(interactive: boolean, args: ParsedArgs, env: Comman
   return headlessIo(args.values.json ? null : env.stdout, render)
 }
 
+/** Where sessions go: --sessions-dir, RUNBOOK_SESSIONS_DIR, "sessionsDir", .runbook/sessions; one given empty is bad input. */
 export function sessionsDir(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): string {
-  const dir = (args.values['sessions-dir'] as string | undefined) ?? env.env.RUNBOOK_SESSIONS_DIR ?? config.sessionsDir ?? '.runbook/sessions'
-  return resolve(env.cwd, dir)
+  const flag = args.values['sessions-dir'] as string | undefined
+  const fromEnv = env.env.RUNBOOK_SESSIONS_DIR
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--sessions-dir is empty — give a folder, or leave the option out for .runbook/sessions')
+  if (flag === undefined && fromEnv !== undefined && fromEnv.trim() === '')
+    throw new UsageError('RUNBOOK_SESSIONS_DIR is set but empty — give a folder, or unset it for .runbook/sessions')
+  return resolve(env.cwd, flag ?? fromEnv ?? config.sessionsDir ?? '.runbook/sessions')
+}
+
+/** A session named on the command line: a folder, or an id in the sessions folder; one line when there is none. */
+export function findSession(target: string | undefined, args: ParsedArgs, env: CommandEnv, config: RunbookConfig, command: string): string {
+  if (!target?.trim()) throw new UsageError(`which session? — \`runbook ${command} <session>\`; \`runbook sessions\` lists them`)
+  const dir = sessionsDir(args, env, config)
+  const found = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
+  if (!found) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
+  return found
 }
 
 export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: string; host: string } {
@@ -117,21 +132,16 @@ export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: str
 export interface OpenCluster {
   readonly kafka: KafkaOps
   readonly secrets: readonly string[]
-  readonly cluster: { origin: string; clusterId: string | null; kafkaLine: string | null; elr: string }
+  readonly cluster: ClusterIdentity
 }
 
-/** Connects (importing the Kafka client only now) and reads what the transcript header needs. */
+/** Connects (importing the Kafka client only now) and asks the cluster who it is, for the header and the transcript. */
 export async function openCluster(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): Promise<OpenCluster> {
   const connection = await resolveConnection(args, env.env, env.cwd, config)
   const { connect } = await import('../kafka/index.ts')
   const kafka = await connect(connection.options)
   try {
-    const [cluster, caps] = await Promise.all([kafka.cluster(), kafka.capabilities()])
-    return {
-      kafka,
-      secrets: connection.secrets,
-      cluster: { origin: connection.origin, clusterId: cluster.clusterId, kafkaLine: caps.kafkaLine, elr: caps.elr },
-    }
+    return { kafka, secrets: connection.secrets, cluster: await readClusterIdentity(kafka, connection.choice) }
   } catch (error) {
     await kafka.close()
     throw error
@@ -139,8 +149,16 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
 }
 
 /** The session options every recording command builds the same way from its flags and the open cluster. */
-export async function sessionOptions(args: ParsedArgs, env: CommandEnv, config: RunbookConfig, open: OpenCluster, io: Io): Promise<SessionOptions> {
+export async function sessionOptions(
+  args: ParsedArgs,
+  env: CommandEnv,
+  config: RunbookConfig,
+  open: OpenCluster,
+  io: Io,
+  audit?: SessionOptions['audit'],
+): Promise<SessionOptions> {
   return {
+    ...(audit ? { audit } : {}),
     io,
     kafka: open.kafka,
     sessionsDir: sessionsDir(args, env, config),
@@ -164,6 +182,7 @@ export function resultJson(runbookId: string, result: RunResult, dryRun: boolean
       exitCode: result.exitCode,
       dryRun,
       ...(result.message ? { message: result.message } : {}),
+      cluster: result.cluster,
       session: result.sessionId,
       sessionDir: result.sessionDir,
       ...(result.findings ? { findings: result.findings } : {}),
@@ -174,9 +193,19 @@ export function resultJson(runbookId: string, result: RunResult, dryRun: boolean
   )
 }
 
-/** Prints the run's last line for a person (the notebook path); JSON mode prints the result instead. */
-export function reportResult(runbookId: string, result: RunResult, args: ParsedArgs, env: CommandEnv): number {
+/**
+ * Prints the run's last line for a person (the notebook path); JSON mode prints the result instead. A run that
+ * did not end well also says why in one line on stderr, whatever the mode: stdout keeps the notebook (or the
+ * JSON), and a script that only reads stderr still learns why the exit code is not 0.
+ */
+export function reportResult(command: string, runbookId: string, result: RunResult, args: ParsedArgs, env: CommandEnv): number {
   if (args.values.json) env.stdout.write(resultJson(runbookId, result, Boolean(args.values['dry-run'])) + '\n')
   else if (!isInteractive(args, env)) env.stdout.write(`session: ${result.sessionDir}\n`)
+  if (result.exitCode !== 0) env.stderr.write(`runbook ${command}: ${oneLine(result.message ?? result.status)}\n`)
   return result.exitCode
+}
+
+/** Folds a message onto one line: what a person reads on stderr is never more than one. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim()
 }

@@ -3,6 +3,7 @@
 import { runRunbook } from '../engine/runner.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
+import { auditHelp, auditOptions, openAudit, resolveAudit } from './audit.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import {
   collectAnswers,
@@ -37,10 +38,13 @@ Gate (CI), for runbooks that report findings (durability-audit):
                              with --json the findings are listed under "findings"
                              4 means "it ran and found a risk" — apart from 1 and 2, "it could not run"
 
+${auditHelp}
+
 ${connectionHelp}`,
   options: {
     ...connectionOptions,
     ...runModeOptions,
+    ...auditOptions,
     set: { type: 'string', multiple: true },
     answers: { type: 'string' },
     runbooks: { type: 'string', multiple: true },
@@ -72,8 +76,9 @@ ${connectionHelp}`,
     const failOn = failOnLevel(args)
     const open = await openCluster(args, env, config)
     try {
-      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io)), given, ...(failOn ? { failOn } : {}) })
-      return reportResult(runbook.id, result, args, env)
+      const audit = await openAudit(open.kafka, resolveAudit(args, config, open.cluster), Boolean(args.values['dry-run']))
+      const result = await runRunbook(runbook, { ...(await sessionOptions(args, env, config, open, io, audit)), given, ...(failOn ? { failOn } : {}) })
+      return reportResult('run', runbook.id, result, args, env)
     } finally {
       await open.kafka.close()
     }

@@ -3,42 +3,47 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { table } from '../engine/blocks.ts'
-import { readEvents } from '../engine/session.ts'
-import { pendingUndos } from '../engine/undo.ts'
+import { checkSession, pendingUndoCells, recordState } from '../engine/verify-session.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { sessionsDir } from './run-support.ts'
+import { sessionsDir, UsageError } from './run-support.ts'
 
 export const command: Command = {
   name: 'sessions',
   summary: 'list recorded sessions',
   help: `Usage: runbook sessions [--json] [--sessions-dir <dir>] [--limit <n>]
 
-Lists recorded runs, newest first: runbook, operator, how it ended, and whether \`runbook undo\` can restore it.`,
+Lists recorded runs, newest first: runbook, cluster, operator, how it ended, whether its record verifies
+(\`runbook verify <session>\` says more) and whether \`runbook undo\` can restore it.`,
   options: { json: { type: 'boolean' }, 'sessions-dir': { type: 'string' }, limit: { type: 'string' }, config: { type: 'string' } },
   async run(args, env) {
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const dir = sessionsDir(args, env, config)
-    const limit = Number(args.values.limit ?? 20)
+    const limitText = (args.values.limit as string | undefined) ?? '20'
+    if (!/^\s*[1-9]\d*\s*$/.test(limitText)) throw new UsageError(`--limit takes a positive whole number, not ${JSON.stringify(limitText)}`)
+    const limit = Number(limitText)
     const ids = existsSync(dir)
-      ? readdirSync(dir)
+      ? listFolder(dir)
           .filter((name) => existsSync(join(dir, name, 'events.jsonl')))
           .sort()
           .reverse()
       : []
-    const rows = ids.slice(0, Number.isFinite(limit) && limit > 0 ? limit : 20).map((id) => {
-      const events = readEvents(join(dir, id))
-      const start = events.find((e) => e.type === 'session-start')
-      const end = events.findLast((e) => e.type === 'session-end')
+    const rows = ids.slice(0, limit).map((id) => {
+      // Every listed session is verified as it is read: a record that does not verify says so, and where.
+      const check = checkSession(join(dir, id))
       return {
         id,
-        runbook: start?.type === 'session-start' ? start.runbook : '?',
-        operator: start?.type === 'session-start' ? start.operator : '?',
-        startedAt: start?.at ?? null,
-        status: end?.type === 'session-end' ? end.status : 'unfinished',
-        undoable: pendingUndos(join(dir, id)).length > 0,
+        runbook: check.start?.runbook ?? '?',
+        operator: check.start?.operator ?? '?',
+        cluster: check.start?.cluster?.name ?? check.start?.cluster?.origin ?? null,
+        clusterId: check.start?.cluster?.clusterId ?? null,
+        startedAt: check.start?.at ?? null,
+        status: check.end?.status ?? 'unfinished',
+        record: recordState(check),
+        verified: check.intact && check.problems.length === 0,
+        undoable: check.intact && pendingUndoCells(check.events).length > 0,
         path: join(dir, id),
       }
     })
@@ -47,11 +52,25 @@ Lists recorded runs, newest first: runbook, operator, how it ended, and whether 
       return ExitCode.done
     }
     const block = table(
-      ['Session', 'Runbook', 'Operator', 'Ended', 'Undo'],
-      rows.map((r) => [r.id, r.runbook, r.operator, r.status, r.undoable ? 'yes' : '–']),
-      { footer: rows.length === 0 ? `No sessions in ${dir}.` : `Sessions in ${dir}. Undo one with \`runbook undo <session>\`.` },
+      ['Session', 'Runbook', 'Cluster', 'Operator', 'Ended', 'Record', 'Undo'],
+      rows.map((r) => [r.id, r.runbook, r.cluster ?? '?', r.operator, r.status, r.record, r.undoable ? 'yes' : '–']),
+      {
+        footer:
+          rows.length === 0
+            ? `No sessions in ${dir}.`
+            : `Sessions in ${dir}. Check one with \`runbook verify <session>\`; undo one with \`runbook undo <session>\`.`,
+      },
     )
     env.stdout.write(renderBlocks([block], { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
     return ExitCode.done
   },
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new UsageError(`cannot list the sessions in ${dir} (${code}) — give the sessions folder with --sessions-dir`)
+  }
 }

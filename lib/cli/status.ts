@@ -1,6 +1,8 @@
 // `runbook status`: what is wrong with the cluster right now, and which runbook fits. A report, so it exits
 // 0 however unhealthy the cluster is; 2 when the cluster cannot be reached.
 
+import { markdown } from '../engine/blocks.ts'
+import { clusterLine } from '../engine/cluster-identity.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions, resolveConnection } from './connection.ts'
@@ -52,7 +54,12 @@ ${connectionHelp}`,
       const [snapshot, { planClusterHealth, healthJson, renderBlocks, describeHealth, colorEnabled, renderWidth }] = await Promise.all([reading, reporting])
       const report = planClusterHealth(snapshot)
       if (args.values.json) env.stdout.write(healthJson(report) + '\n')
-      else env.stdout.write(renderBlocks(describeHealth(report), { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
+      else {
+        const header = markdown(
+          clusterLine({ ...connection.choice, clusterId: report.cluster.id, kafkaLine: report.cluster.kafkaLine, elr: report.cluster.elr }),
+        )
+        env.stdout.write(renderBlocks([header, ...describeHealth(report)], { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) }) + '\n')
+      }
       return ExitCode.done
     } finally {
       await kafka.close()

@@ -1,12 +1,13 @@
 // `runbook undo <session>`: restores what a session changed, after re-checking that nobody changed it since.
 
-import { existsSync } from 'node:fs'
-import { isAbsolute, join, resolve } from 'node:path'
+import { basename } from 'node:path'
 import { runUndo } from '../engine/undo.ts'
+import { checkSession } from '../engine/verify-session.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
+import { auditHelp, auditOptions, openAudit, resolveAudit } from './audit.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, sessionsDir, UsageError } from './run-support.ts'
+import { findSession, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
 
 export const command: Command = {
@@ -19,24 +20,34 @@ cluster is still as the session left it (stops if someone changed it since), ask
 restores, and verifies. The undo is recorded as a session of its own. <session> is an id from
 \`runbook sessions\` or a session folder.
 
+Refused (exit 2, nothing restored) when the session's record does not verify (\`runbook verify\`: its
+hash chain, and each undo file against the hash the transcript recorded for it), or when the cluster
+is not the one the session changed (its cluster id differs).
+
 ${runModeHelp}
 
+${auditHelp}
+
 ${connectionHelp}`,
-  options: { ...connectionOptions, ...runModeOptions, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
+  options: { ...connectionOptions, ...runModeOptions, ...auditOptions, runbooks: { type: 'string', multiple: true }, config: { type: 'string' } },
   async run(args, env) {
-    const target = args.positionals[0]
-    if (!target) throw new UsageError('which session? — `runbook undo <session>`; `runbook sessions` lists them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const dir = sessionsDir(args, env, config)
-    const sessionDir = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
-    if (!sessionDir) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
+    if (args.positionals.length > 1) throw new UsageError(`one session at a time — got ${args.positionals.join(' ')}`)
+    const sessionDir = findSession(args.positionals[0], args, env, config, 'undo')
     const catalog = await openCatalog(args, env, config)
     const interactive = isInteractive(args, env)
     const open = await openCluster(args, env, config)
     try {
-      const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env))
+      // The undo of an audited session is anchored in the same trail, unless the team's config says otherwise.
+      const recorded = checkSession(sessionDir).start?.audit
+      const inherited =
+        recorded && 'topic' in recorded && !args.values['no-audit']
+          ? { topic: recorded.topic, allowSkip: false, from: `session ${basename(sessionDir)}` }
+          : null
+      const audit = await openAudit(open.kafka, resolveAudit(args, config, open.cluster) ?? inherited, Boolean(args.values['dry-run']))
+      const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env), audit)
       const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
-      return reportResult('undo', result, args, env)
+      return reportResult('undo', 'undo', result, args, env)
     } finally {
       await open.kafka.close()
     }

@@ -28,10 +28,13 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value
 }
 
-/** The hash an operator approves: it covers the runbook, the cell and every field of the plan. */
-export function planHash(runbookId: string, cellId: string, plan: unknown): string {
+/**
+ * The hash an operator approves: it covers the runbook, the cell, every field of the plan and the id of the
+ * cluster it was made for — the same plan for another cluster has another hash, so no approval crosses over.
+ */
+export function planHash(runbookId: string, cellId: string, plan: unknown, clusterId: string | null): string {
   return createHash('sha256')
-    .update(canonicalJson({ runbook: runbookId, cell: cellId, plan }))
+    .update(canonicalJson({ runbook: runbookId, cell: cellId, plan, cluster: clusterId }))
     .digest('hex')
     .slice(0, 16)
 }

@@ -1,6 +1,7 @@
 // The events a run writes to its transcript, one JSON line each.
 
 import type { Block } from './blocks.ts'
+import type { ClusterIdentity } from './cluster-identity.ts'
 
 /** `findings`: the run completed, and a query reported findings at or above the run's --fail-on level. */
 export type RunStatus = 'done' | 'dry-run' | 'refused' | 'drifted' | 'declined' | 'failed' | 'interrupted' | 'findings'
@@ -18,10 +19,13 @@ export type TranscriptEvent =
       dryRun: boolean
       operator: string
       host: string
-      cluster: { origin: string; clusterId?: string | null; kafkaLine?: string | null; elr?: string } | null
+      /** Which cluster: what named it and what it says it is (older sessions may lack the newer fields). */
+      cluster: ClusterIdentity
       args: readonly string[]
       toolVersion: string
       undoOf?: string
+      /** The audit topic the session's decisive events are anchored in, or why a configured one was skipped. */
+      audit?: { topic: string } | { skipped: string }
     }
   | { type: 'param'; name: string; value: string; source: 'flag' | 'answers' | 'default' | 'prompt' }
   | { type: 'cell-start'; cell: string; kind: string; title: string }
@@ -33,10 +37,21 @@ export type TranscriptEvent =
   | { type: 'recheck'; cell: string; drifts: readonly unknown[] }
   | { type: 'apply'; cell: string; applied: readonly string[]; failed: readonly unknown[]; data?: unknown }
   | { type: 'verify'; cell: string; ok: boolean; data?: unknown }
-  | { type: 'undo-record'; cell: string; path: string; status: 'pending' | 'applied' | 'nothing-applied' }
+  | {
+      type: 'undo-record'
+      cell: string
+      path: string
+      /** The record's file, relative to the session folder, its SHA-256, and those of its companion files. */
+      file: string
+      status: 'pending' | 'applied' | 'nothing-applied'
+      sha256: string
+      files: Readonly<Record<string, string>>
+    }
+  | { type: 'file'; name: string; sha256: string }
   | { type: 'shell'; cell: string; command: string; exitCode: number | null; stdout: string; stderr: string; durationMs: number }
   | { type: 'cell-end'; cell: string; outcome: string; reason?: string }
-  | { type: 'undone'; cell: string; bySession: string }
+  /** The cell's change was taken back (by this run's own revert, or by an undo session); sha256: the record file as rewritten. */
+  | { type: 'undone'; cell: string; bySession: string; sha256?: string }
   | { type: 'abort'; reason: string }
   | { type: 'session-end'; status: RunStatus; exitCode: number; message?: string }
 

@@ -2,6 +2,7 @@
 // what was planned, approved, applied and verified, in order — ready for the incident channel.
 
 import type { Block } from './blocks.ts'
+import { clusterLine } from './cluster-identity.ts'
 import { blocksToMarkdown } from './markdown.ts'
 import type { WrittenEvent } from './events.ts'
 
@@ -32,11 +33,8 @@ export function renderNotebook(events: readonly WrittenEvent[], sessionId?: stri
           ['Mode', `${event.mode}${event.dryRun ? ', dry run' : ''}`],
         ]
         if (event.cluster) {
-          const cluster = [event.cluster.origin]
-          if (event.cluster.clusterId) cluster.push(`id ${event.cluster.clusterId}`)
-          if (event.cluster.kafkaLine) cluster.push(`Kafka ${event.cluster.kafkaLine}`)
-          if (event.cluster.elr) cluster.push(`ELR ${event.cluster.elr}`)
-          rows.push(['Cluster', cluster.join(', ')])
+          const { name, origin } = event.cluster
+          rows.push(['Cluster', clusterLine({ ...event.cluster, name: name ?? origin }).replace(/^cluster /, '') + (name && origin ? ` (${origin})` : '')])
         }
         if (event.undoOf) rows.push(['Undoes session', `\`${event.undoOf}\``])
         rows.push(['Session', `${sessionId ? `\`${sessionId}\`` : event.at} · tool ${event.toolVersion}`])

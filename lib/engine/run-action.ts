@@ -1,32 +1,33 @@
 // The action protocol: plan → preview → confirm → re-check → apply → verify, with the undo record written
 // before anything changes. Nothing is applied in a dry run, without approval, or after the cluster drifted.
 
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { formatCount, notice, table } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { ParamSpecs } from './params.ts'
-import { emit, hashesFor, StopRun, type CellReport, type RunState } from './run-state.ts'
+import { emit, StopRun, type CellReport, type RunState } from './run-state.ts'
 import type { AnyActionCell, ApplyResult, Confirmation, Drift } from './runbook.ts'
-import { readUndo, writeUndoFile } from './session.ts'
+import { pendingUndoCells } from './verify-session.ts'
 
 export async function runAction(state: RunState, cell: AnyActionCell<unknown, ParamSpecs>, report: CellReport): Promise<void> {
   const { session, ctx } = state
   for (let attempt = 1; ; attempt++) {
     const plan = await state.io.progress(`Planning: ${cell.title}`, () => cell.plan(ctx))
-    const hash = planHash(state.runbook.id, cell.id, plan)
+    const hash = planHash(state.runbook.id, cell.id, plan, state.cluster.clusterId)
     const summary = cell.summary(plan)
     session.append({ type: 'plan', cell: cell.id, plan, planHash: hash, summary })
     Object.assign(report, { plan, planHash: hash, summary })
     emit(state, [...cell.preview(plan, ctx), notice('info', `Plan \`${hash}\`: ${summary}`)], cell.id)
 
     if (state.dryRun) {
-      emit(state, [notice('info', `Dry run: nothing applied. To apply exactly this plan headless, rerun with \`--approve ${cell.id}=${hash}\`.`)], cell.id)
+      // An approval given with --dry-run is checked too: the dry run then says whether it would apply.
+      if (!state.io.interactive && state.approvals.judge(cell.id, hash, plan) === 'hash')
+        emit(state, [notice('ok', `Dry run: nothing applied. This plan is the one approved (\`${hash}\`).`)], cell.id)
+      else emit(state, [notice('info', `Dry run: nothing applied. To apply exactly this plan headless, rerun with \`--approve ${cell.id}=${hash}\`.`)], cell.id)
       report.outcome = 'planned'
       return
     }
 
-    const approved = await confirmPlan(state, cell.id, cell.confirm(plan), hash)
+    const approved = await confirmPlan(state, cell.id, cell.confirm(plan), hash, plan)
     if (!approved) {
       report.outcome = 'declined'
       throw new StopRun('declined', `not confirmed — ${summary} was not applied; nothing changed`)
@@ -46,42 +47,41 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
   }
 }
 
-async function confirmPlan(state: RunState, cellId: string, confirmation: Confirmation, hash: string): Promise<boolean> {
-  const { session, approvals } = state
+async function confirmPlan(state: RunState, cellId: string, confirmation: Confirmation, hash: string, plan: unknown): Promise<boolean> {
+  const { session } = state
   if (state.io.interactive) {
     const accepted =
       confirmation.kind === 'typed'
         ? await state.io.typed({ message: confirmation.prompt, expected: confirmation.expected })
         : await state.io.confirm({ message: confirmation.prompt, default: false })
-    session.append({
+    const event = session.append({
       type: 'confirmation',
       cell: cellId,
       method: confirmation.kind === 'typed' ? 'typed' : 'yes-no',
       accepted,
       ...(confirmation.kind === 'typed' ? { expected: confirmation.expected } : {}),
     })
+    if (accepted) await state.anchors.approval(event, state.auditSkippable)
     return accepted
   }
-  const approvedHashes = hashesFor(approvals, cellId)
-  if (approvedHashes.includes(hash)) {
-    session.append({ type: 'confirmation', cell: cellId, method: 'approved hash', accepted: true })
-    return true
-  }
-  if (approvedHashes.length > 0) {
+  let verdict: ReturnType<RunState['approvals']['judge']>
+  try {
+    verdict = state.approvals.judge(cellId, hash, plan)
+  } catch (error) {
     session.append({ type: 'confirmation', cell: cellId, method: 'approved hash', accepted: false })
+    throw error
+  }
+  if (verdict === 'none') {
     throw new StopRun(
-      'drifted',
-      `the plan is ${hash}, not the approved ${approvedHashes.join(' / ')}: the cluster changed since the plan was reviewed — review the new plan with --dry-run; nothing changed`,
+      'refused',
+      `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
     )
   }
-  if (approvals.yes) {
-    session.append({ type: 'confirmation', cell: cellId, method: 'flag --yes', accepted: true })
-    return true
-  }
-  throw new StopRun(
-    'refused',
-    `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
+  await state.anchors.approval(
+    session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    state.auditSkippable,
   )
+  return true
 }
 
 async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, ParamSpecs>, plan: unknown, report: CellReport): Promise<void> {
@@ -91,7 +91,6 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
   if (undoSpec && cell.undoRecord) {
     const record = cell.undoRecord(plan)
     undoPath = session.writeUndo({ runbook: state.runbook.id, cell: cell.id, status: 'pending', summary: undoSpec.summary(record), record })
-    session.append({ type: 'undo-record', cell: cell.id, path: undoPath, status: 'pending' })
   }
 
   state.applying = true
@@ -102,12 +101,12 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     state.applying = false
     report.outcome = 'failed'
     const why = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-    session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })
+    await state.anchors.change(session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })).catch(() => {})
     const undoHint = undoPath ? ` — some changes may have been applied: check, then \`runbook undo ${session.id}\`` : ''
     throw new StopRun('failed', `applying "${cell.title}" failed: ${why}${undoHint}`)
   }
   state.applying = false
-  session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
+  const applied = session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
   Object.assign(report, { applied: result.applied, failed: result.failed })
   emit(state, result.blocks, cell.id)
 
@@ -118,13 +117,13 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
       { runbook: state.runbook.id, cell: cell.id, status, summary: undoSpec.summary(record), record },
       undoSpec.files?.(record) ?? [],
     )
-    session.append({ type: 'undo-record', cell: cell.id, path: undoPath, status })
     if (status === 'applied') {
       report.undoRecord = undoPath
       emit(state, [notice('info', `Undo record written. To restore what was there before: \`runbook undo ${session.id}\``)], cell.id)
     }
   }
 
+  await state.anchors.change(applied)
   if (result.applied.length === 0) {
     report.outcome = 'failed'
     throw new StopRun('failed', `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
@@ -143,17 +142,13 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     throw new StopRun('failed', `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'
-  if (cell.reverts !== undefined) closeRevertedUndo(state, cell.reverts)
+  if (cell.reverts !== undefined) await closeRevertedUndo(state, cell.reverts)
 }
 
 /** The earlier action's change is taken back: its undo record is closed so `runbook undo` skips it. */
-function closeRevertedUndo(state: RunState, revertedCell: string): void {
-  const path = join(state.session.dir, 'undo', `${revertedCell}.json`)
-  if (!existsSync(path)) return
-  const file = readUndo(path)
-  if (file.status !== 'applied' && file.status !== 'pending') return
-  writeUndoFile(path, { ...file, status: 'undone' })
-  state.session.append({ type: 'undone', cell: revertedCell, bySession: state.session.id })
+async function closeRevertedUndo(state: RunState, revertedCell: string): Promise<void> {
+  if (!pendingUndoCells(state.session.log).some((u) => u.cell === revertedCell)) return
+  await state.anchors.change(state.session.markUndone(revertedCell))
   emit(state, [notice('info', `The undo record of "${revertedCell}" is closed: this run took its change back.`)], revertedCell)
 }
 

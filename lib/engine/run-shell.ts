@@ -4,7 +4,7 @@
 import { code, notice } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { ParamSpecs } from './params.ts'
-import { emit, hashesFor, StopRun, type CellReport, type RunState } from './run-state.ts'
+import { emit, StopRun, type CellReport, type RunState } from './run-state.ts'
 import type { ShellCell } from './runbook.ts'
 
 const outputLimit = 20_000
@@ -17,11 +17,14 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
     return
   }
   report.command = command
-  const hash = planHash(state.runbook.id, cell.id, { command })
+  const hash = planHash(state.runbook.id, cell.id, { command }, state.cluster.clusterId)
   report.planHash = hash
+  // Recorded as a plan: a command approved by hash is looked up like any other reviewed plan.
+  state.session.append({ type: 'plan', cell: cell.id, plan: { command }, planHash: hash, summary: `run \`${command}\`` })
   emit(state, [code(command, 'sh'), notice('info', `Command \`${hash}\``)], cell.id)
   if (state.dryRun) {
-    emit(state, [notice('info', 'Dry run: the command was not run.')], cell.id)
+    const approved = !state.io.interactive && state.approvals.judge(cell.id, hash, { command }) === 'hash'
+    emit(state, [notice('info', `Dry run: the command was not run.${approved ? ' It is the one approved.' : ''}`)], cell.id)
     report.outcome = 'not-run'
     return
   }
@@ -70,24 +73,32 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
     const accepted = typedText
       ? await state.io.typed({ message: `Type ${typedText} to run this command`, expected: typedText })
       : await state.io.confirm({ message: `Run \`${command}\` now?`, default: false })
-    state.session.append({
+    const event = state.session.append({
       type: 'confirmation',
       cell: cell.id,
       method: typedText ? 'typed' : 'yes-no',
       accepted,
       ...(typedText ? { expected: typedText } : {}),
     })
+    if (accepted) await state.anchors.approval(event, state.auditSkippable)
     return accepted
   }
-  const hashes = hashesFor(state.approvals, cell.id)
-  const approved = hashes.includes(hash) || (hashes.length === 0 && state.approvals.yes)
-  if (!approved && hashes.length === 0) {
+  let verdict: ReturnType<RunState['approvals']['judge']>
+  try {
+    verdict = state.approvals.judge(cell.id, hash, { command })
+  } catch (error) {
+    state.session.append({ type: 'confirmation', cell: cell.id, method: 'approved hash', accepted: false })
+    throw error
+  }
+  if (verdict === 'none') {
     throw new StopRun(
       'refused',
       `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`,
     )
   }
-  state.session.append({ type: 'confirmation', cell: cell.id, method: hashes.length > 0 ? 'approved hash' : 'flag --yes', accepted: approved })
-  if (!approved) throw new StopRun('drifted', `the command differs from the approved one (${hash} is not ${hashes.join(' / ')}); nothing ran`)
+  await state.anchors.approval(
+    state.session.append({ type: 'confirmation', cell: cell.id, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    state.auditSkippable,
+  )
   return true
 }

@@ -1,26 +1,18 @@
 // What one run carries from cell to cell, and how a run stops early. Shared by the runner and the cell kinds.
 
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
-import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
+import type { ApprovalBook, Approvals } from './approvals.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import { Session, type TranscriptEvent } from './session.ts'
-import { exitCodeOf } from './exit-codes.ts'
-import type { StopStatus } from './events.ts'
+import { markdown, type Block } from './blocks.ts'
+import { SessionAnchors, type AuditTrail } from './audit-trail.ts'
+import { clusterLine, readClusterIdentity, type ClusterClaim, type ClusterIdentity } from './cluster-identity.ts'
+import { Session } from './session.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
-/** A run that ends before its last cell: how it ended (which names its exit code), and the one line the operator reads. */
-export class StopRun extends Error {
-  readonly status: StopStatus
-  readonly exitCode: number
-  constructor(status: StopStatus, message: string) {
-    super(message)
-    this.name = 'StopRun'
-    this.status = status
-    this.exitCode = exitCodeOf[status]
-  }
-}
+export { StopRun } from './stop-run.ts'
+export type { Approvals } from './approvals.ts'
 
 /** What every recorded session needs, whether it runs a runbook or undoes one. */
 export interface SessionOptions {
@@ -32,17 +24,32 @@ export interface SessionOptions {
   readonly dryRun: boolean
   readonly operator: string
   readonly host: string
-  readonly cluster: Extract<TranscriptEvent, { type: 'session-start' }>['cluster']
+  /** What named the cluster (and what the caller already read of it); the engine asks the cluster for the rest. */
+  readonly cluster: ClusterClaim
   /** The command line, for the transcript (secrets are masked on write). */
   readonly args: readonly string[]
   readonly secrets: readonly string[]
   readonly signal: AbortSignal
   readonly toolVersion: string
   readonly clock?: () => number
+  /**
+   * The audit trail outside the operator's disk, when the team asks for one: its decisive events are anchored
+   * there. `skipped` says why a configured trail is not used (--no-audit, where the config allows it).
+   */
+  readonly audit?: { readonly trail: AuditTrail | null; readonly skipped?: string; readonly allowSkip?: boolean }
 }
 
-/** Opens a run's (or an undo's) transcript with the session-start event every notebook begins with. */
-export function openSession(options: SessionOptions, runbook: string, title: string, extra: { readonly undoOf?: string } = {}): Session {
+/**
+ * Opens a run's (or an undo's) transcript with the session-start event every notebook begins with: who, how, and
+ * which cluster — as the cluster itself reports it — and shows that cluster in one line before anything else.
+ */
+export async function openSession(
+  options: SessionOptions,
+  runbook: string,
+  title: string,
+  extra: { readonly undoOf?: string } = {},
+): Promise<{ session: Session; cluster: ClusterIdentity; anchors: SessionAnchors }> {
+  const cluster = await readClusterIdentity(options.kafka, options.cluster)
   const session = Session.create(options.sessionsDir, runbook, { secrets: options.secrets, clock: options.clock ?? Date.now })
   session.append({
     type: 'session-start',
@@ -52,19 +59,14 @@ export function openSession(options: SessionOptions, runbook: string, title: str
     dryRun: options.dryRun,
     operator: options.operator,
     host: options.host,
-    cluster: options.cluster,
+    cluster,
     args: options.args,
     toolVersion: options.toolVersion,
+    ...(options.audit?.trail ? { audit: { topic: options.audit.trail.topic } } : options.audit?.skipped ? { audit: { skipped: options.audit.skipped } } : {}),
     ...extra,
   })
-  return session
-}
-
-export interface Approvals {
-  /** --yes: approve every plan this run makes. */
-  readonly yes: boolean
-  /** --approve: plan hashes, bare or as cell=hash; only a plan with exactly this hash may be applied. */
-  readonly hashes: readonly string[]
+  options.io.show([markdown(`# ${title}`), markdown(clusterLine(cluster))])
+  return { session, cluster, anchors: new SessionAnchors(options.audit?.trail ?? null, session) }
 }
 
 /** One cell's entry in the run result (and in --json). */
@@ -91,9 +93,15 @@ export interface RunState {
   readonly runbook: AnyRunbook
   readonly io: Io
   readonly session: Session
+  /** The cluster this run acts on, as recorded: every plan hash covers its id. */
+  readonly cluster: ClusterIdentity
+  /** Where approvals and changes are anchored outside the operator's disk (a no-op without an audit trail). */
+  readonly anchors: SessionAnchors
+  /** Whether the team's config lets this run skip the audit trail (said in the line when it cannot be written). */
+  readonly auditSkippable: boolean
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runbook's own state type is erased here
   readonly ctx: RunContext<any, ParamSpecs>
-  readonly approvals: Approvals
+  readonly approvals: Pick<ApprovalBook, 'judge'>
   readonly dryRun: boolean
   readonly outcomes: Map<string, CellOutcome>
   readonly decisions: Map<string, string>
@@ -117,13 +125,4 @@ export function emit(state: RunState, blocks: readonly Block[], cell?: string): 
 export function cachedCapabilities(kafka: KafkaOps): () => Promise<Capabilities> {
   let pending: Promise<Capabilities> | undefined
   return () => (pending ??= kafka.capabilities())
-}
-
-/** The approval hashes that apply to one cell: bare ones, and cell=hash for this cell. */
-export function hashesFor(approvals: Approvals, cellId: string): string[] {
-  return approvals.hashes.flatMap((entry) => {
-    const eq = entry.indexOf('=')
-    if (eq === -1) return [entry]
-    return entry.slice(0, eq) === cellId ? [entry.slice(eq + 1)] : []
-  })
 }

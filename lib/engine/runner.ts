@@ -9,6 +9,9 @@ import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
+import { ApprovalBook } from './approvals.ts'
+import type { ClusterIdentity } from './cluster-identity.ts'
+import { reviewedPlans } from './reviewed-plans.ts'
 import { cachedCapabilities, emit, openSession, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
@@ -30,6 +33,8 @@ export interface RunResult {
   readonly message?: string
   readonly sessionId: string
   readonly sessionDir: string
+  /** The cluster the run acted on, as it reported itself. */
+  readonly cluster: ClusterIdentity
   readonly cells: readonly CellReport[]
   /** What the run's last reporting query found; absent when no query reports findings. */
   readonly findings?: readonly Finding[]
@@ -38,20 +43,34 @@ export interface RunResult {
 export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   checkGivenNames(runbook, options.given)
-  const session = openSession(options, runbook.id, runbook.title)
-  const state = createState(runbook, options, session, clock)
+  const { session, cluster, anchors } = await openSession(options, runbook.id, runbook.title)
+  const approvals = lazyApprovals(runbook.id, approvableCells(runbook), options, cluster, session)
+  const state = createState(runbook, options, session, { cluster, anchors }, approvals, clock)
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
   let exitCode: number = exitCodeOf[status]
   let message: string | undefined
   try {
-    emit(state, [markdown(`# ${runbook.title}\n\n${runbook.summary}`)])
-    await validateGiven(state, options)
-    for (const cell of runbook.cells) {
-      if (options.signal.aborted) throw interrupted()
-      await runCell(state, cell)
+    try {
+      approvals.check()
+      emit(state, [markdown(`# ${runbook.title}\n\n${runbook.summary}`)])
+      await validateGiven(state, options)
+      for (const cell of runbook.cells) {
+        if (options.signal.aborted) throw interrupted()
+        await runCell(state, cell)
+      }
+    } catch (error) {
+      // A refusal — the runbook's, or a given name the cluster no longer knows — may be the cluster having moved
+      // since an approved plan was reviewed with the same answers: that is drift, not bad input. (Answers the
+      // parser refuses were refused when the plan was reviewed too, so they never match a reviewed plan.)
+      const refusal =
+        error instanceof Refusal || (error instanceof Error && error.name === 'Refusal') || (error instanceof StopRun && error.status === 'refused')
+      const stop = refusal ? toStop(error, options.signal) : undefined
+      throw (stop && approvals.unused(stop, state.reports)) ?? error
     }
     noteUnusedDecisions(state)
+    const unused = approvals.unused(null, state.reports)
+    if (unused) throw unused
   } catch (error) {
     const stop = toStop(error, options.signal)
     if (!stop) {
@@ -69,8 +88,12 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
     ;({ status, exitCode, message } = gate)
     emit(state, [notice('warn', gate.message)])
   }
-  session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
+  const unanchored = await anchors.end(session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) }))
   session.close()
+  if (unanchored) {
+    options.io.show([notice('danger', unanchored)])
+    if (exitCode === 0) ({ status, exitCode, message } = { status: 'failed', exitCode: 1, message: unanchored })
+  }
   emit0(options.io, session.dir)
   return {
     status,
@@ -78,6 +101,7 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
     ...(message ? { message } : {}),
     sessionId: session.id,
     sessionDir: session.dir,
+    cluster,
     cells: state.reports,
     ...(state.findings ? { findings: state.findings } : {}),
   }
@@ -100,7 +124,46 @@ function emit0(io: Io, dir: string): void {
   if (io.interactive) io.show([notice('info', `Notebook and transcript: ${dir}`)])
 }
 
-function createState(runbook: AnyRunbook, options: RunOptions, session: Session, clock: () => number): RunState {
+/** The cells an --approve can name: those that ask before they change anything. */
+function approvableCells(runbook: AnyRunbook): string[] {
+  return runbook.cells.filter((c) => c.kind === 'action' || c.kind === 'shell').map((c) => c.id)
+}
+
+/**
+ * The run's approvals, checked when the run starts (inside the session, so a refusal is recorded) and judged per
+ * cell; the sessions folder is read only if an --approve was given.
+ */
+export function lazyApprovals(runbookId: string, approvable: readonly string[], options: SessionOptions, cluster: ClusterIdentity, session: Session) {
+  let book: ApprovalBook | undefined
+  const open = () =>
+    (book ??= new ApprovalBook(options.approvals, {
+      runbook: runbookId,
+      approvable,
+      clusterId: cluster.clusterId,
+      clusterName: cluster.name,
+      sessionsDir: options.sessionsDir,
+      lookup: options.approvals.hashes.length > 0 ? reviewedPlans(options.sessionsDir) : () => [],
+      log: () => session.log,
+    }))
+  return {
+    check: () => void open(),
+    judge: (cell: string, hash: string, plan: unknown) => open().judge(cell, hash, plan),
+    unused(stop: StopRun | null, reports: readonly CellReport[]): StopRun | null {
+      if (!book) return null
+      const skipped = new Map(reports.flatMap((r) => (r.outcome === 'skipped' ? [[r.id, r.reason ?? 'its condition does not hold'] as const] : [])))
+      return book.unused({ stop, log: session.log, skipped })
+    },
+  }
+}
+
+function createState(
+  runbook: AnyRunbook,
+  options: RunOptions,
+  session: Session,
+  { cluster, anchors }: Pick<RunState, 'cluster' | 'anchors'>,
+  approvals: RunState['approvals'],
+  clock: () => number,
+): RunState {
   const answers = new Map<string, unknown>()
   const params = runbook.params as ParamSpecs
   // Ctrl-C while an apply runs must not leave half a change: waits inside an apply ignore it, and the run
@@ -146,7 +209,10 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
     runbook,
     io: options.io,
     session,
-    approvals: options.approvals,
+    cluster,
+    anchors,
+    auditSkippable: options.audit?.allowSkip ?? false,
+    approvals,
     dryRun: options.dryRun,
     outcomes: new Map<string, CellOutcome>(),
     decisions: new Map<string, string>(),

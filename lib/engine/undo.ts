@@ -1,18 +1,23 @@
 // `runbook undo <session>`: for every action the session applied, newest first — show what will be restored,
 // re-check that the cluster is still as the action left it, confirm, apply, verify, and record it all in a
 // session of its own. The original session's log gets an "undone" line.
+// Nothing is restored from a record that does not verify (its chain, and each undo file against the hash the
+// chain recorded for it), nor on a cluster other than the one the session changed.
 
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { markdown, notice } from './blocks.ts'
+import { compareAnchors, readAnchors, type SessionAnchors } from './audit-trail.ts'
+import { markdown, notice, type Block } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
+import { sameCluster, type ClusterIdentity } from './cluster-identity.ts'
 import type { Io } from './io.ts'
 import { driftTable } from './run-action.ts'
-import { hashesFor, openSession, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
+import { openSession, StopRun, type CellReport, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
-import type { RunResult } from './runner.ts'
-import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type UndoFile } from './session.ts'
+import { lazyApprovals, type RunResult } from './runner.ts'
 import { ExitCode, exitCodeOf } from './exit-codes.ts'
+import { markUndone, readUndo, undoRecordName, type RunStatus, type UndoFile } from './session.ts'
+import { checkSession, pendingUndoCells, type SessionCheck } from './verify-session.ts'
 
 export interface UndoOptions extends SessionOptions {
   /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
@@ -20,15 +25,9 @@ export interface UndoOptions extends SessionOptions {
   readonly findRunbook: (id: string) => AnyRunbook | undefined
 }
 
-/** The undo records of a session that still apply, newest first. */
-export function pendingUndos(sessionDir: string): { path: string; file: UndoFile }[] {
-  const dir = join(sessionDir, 'undo')
-  if (!existsSync(dir)) return []
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => ({ path: join(dir, name), file: readUndo(join(dir, name)) }))
-    .filter(({ file }) => file.status === 'applied' || file.status === 'pending')
-    .sort((a, b) => b.file.writtenAt.localeCompare(a.file.writtenAt))
+/** The undo records of a session that still apply, newest first, as its transcript says. */
+export function pendingUndos(sessionDir: string): { path: string; cell: string }[] {
+  return pendingUndoCells(checkSession(sessionDir).events).map(({ cell }) => ({ cell, path: join(sessionDir, undoRecordName(cell)) }))
 }
 
 export async function runUndo(options: UndoOptions): Promise<RunResult> {
@@ -36,10 +35,10 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   if (!existsSync(join(options.sessionDir, 'events.jsonl')))
     throw new StopRun('refused', `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
   const originalId = options.sessionDir.split(/[\\/]/).filter(Boolean).at(-1)!
-  const undos = pendingUndos(options.sessionDir)
-  const start = readEvents(options.sessionDir)[0]
-  const runbookId = start?.type === 'session-start' ? start.runbook : (undos[0]?.file.runbook ?? 'unknown')
-  const session = openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
+  const check = checkSession(options.sessionDir)
+  const runbookId = check.start?.runbook ?? 'unknown'
+  const pending = pendingUndoCells(check.events)
+  const { session, cluster, anchors } = await openSession(options, `undo-${runbookId}`, `Undo session ${originalId}`, { undoOf: originalId })
   const show = (blocks: Parameters<Io['show']>[0], cell?: string) => {
     options.io.show(blocks)
     session.append(cell ? { type: 'output', cell, blocks } : { type: 'output', blocks })
@@ -47,39 +46,62 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
   const ctx: UndoContext = { kafka: options.kafka, signal: options.signal, now: clock, sleep, show: (blocks) => show(blocks) }
   const reports: CellReport[] = []
+  const approvals = lazyApprovals(
+    `undo-${runbookId}`,
+    pending.map((u) => u.cell),
+    options,
+    cluster,
+    session,
+  )
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
   let exitCode: number = exitCodeOf[status]
   let message: string | undefined
   try {
-    if (undos.length === 0) throw new StopRun('refused', `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
-    for (const { path, file } of undos) {
-      const runbook = options.findRunbook(file.runbook)
-      const cell = runbook?.cells.find((c) => c.id === file.cell)
+    trustRecord(check, originalId)
+    sameClusterAsRecorded(check, cluster, originalId)
+    await trustAnchors(check, originalId, options, show)
+    if (pending.length === 0) throw new StopRun('refused', `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
+    approvals.check()
+    if (!check.end)
+      show([
+        notice(
+          'warn',
+          `Session ${originalId} has no end in its transcript (the run stopped before it finished): what it recorded is restored, after the re-check.`,
+        ),
+      ])
+    for (const { cell: cellId } of pending) {
+      const path = join(options.sessionDir, undoRecordName(cellId))
+      const file = readUndo<unknown>(path)
+      const runbook = options.findRunbook(runbookId)
+      const cell = runbook?.cells.find((c) => c.id === cellId)
       if (!runbook || !cell || cell.kind !== 'action' || !cell.undo) {
-        throw new StopRun('refused', `cannot undo ${file.cell}: runbook ${file.runbook} (or its undo) is not available in this version of runbook`)
+        throw new StopRun('refused', `cannot undo ${cellId}: runbook ${runbookId} (or its undo) is not available in this version of runbook`)
       }
       const spec = cell.undo as UndoSpec<unknown>
-      const report: CellReport = { id: file.cell, kind: 'undo', title: `Undo: ${cell.title}`, outcome: 'done', summary: spec.summary(file.record) }
+      const report: CellReport = { id: cellId, kind: 'undo', title: `Undo: ${cell.title}`, outcome: 'done', summary: spec.summary(file.record) }
       reports.push(report)
-      session.append({ type: 'cell-start', cell: file.cell, kind: 'undo', title: report.title })
+      session.append({ type: 'cell-start', cell: cellId, kind: 'undo', title: report.title })
       options.io.show([markdown(`## ${report.title}`)])
       if (file.status === 'pending')
         show(
           [notice('warn', 'This action was interrupted while applying: the record covers the whole plan, and the re-check below shows what actually changed.')],
-          file.cell,
+          cellId,
         )
-      show([...spec.describe(file.record), notice('info', `Undo \`${planHash(runbookId, file.cell, file.record)}\`: ${spec.summary(file.record)}`)], file.cell)
+      const hash = planHash(runbookId, cellId, file.record, cluster.clusterId)
+      Object.assign(report, { plan: file.record, planHash: hash })
+      session.append({ type: 'plan', cell: cellId, plan: file.record, planHash: hash, summary: spec.summary(file.record) })
+      show([...spec.describe(file.record), notice('info', `Undo \`${hash}\`: ${spec.summary(file.record)}`)], cellId)
 
       const drifts = await options.io.progress('Re-checking the cluster', () => spec.recheck(ctx, file.record))
-      session.append({ type: 'recheck', cell: file.cell, drifts })
+      session.append({ type: 'recheck', cell: cellId, drifts })
       if (drifts.length > 0) {
         show(
           [
             driftTable(drifts),
             notice('warn', 'The cluster is no longer as the session left it; restoring now could overwrite a newer change. Nothing was restored.'),
           ],
-          file.cell,
+          cellId,
         )
         throw new StopRun(
           'drifted',
@@ -87,31 +109,33 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
         )
       }
       if (options.dryRun) {
+        if (!options.io.interactive) approvals.judge(cellId, hash, file.record)
         report.outcome = 'planned'
-        session.append({ type: 'cell-end', cell: file.cell, outcome: 'planned' })
+        session.append({ type: 'cell-end', cell: cellId, outcome: 'planned' })
         continue
       }
-      const hash = planHash(runbookId, file.cell, file.record)
-      if (!(await confirmUndo(options, session, file.cell, spec.confirm(file.record), hash))) {
+      if (!(await confirmUndo(options, session, cellId, spec.confirm(file.record), hash, file, approvals, anchors))) {
         report.outcome = 'declined'
         throw new StopRun('declined', 'not confirmed; nothing restored')
       }
       const result = await options.io.progress('Restoring', () => spec.apply(ctx, file.record))
-      session.append({ type: 'apply', cell: file.cell, applied: result.applied, failed: result.failed, data: result.data })
-      show(result.blocks, file.cell)
+      await anchors.change(session.append({ type: 'apply', cell: cellId, applied: result.applied, failed: result.failed, data: result.data }))
+      show(result.blocks, cellId)
       const verification = await options.io.progress('Verifying', () => spec.verify(ctx, file.record))
-      session.append({ type: 'verify', cell: file.cell, ok: verification.ok, data: verification.data })
-      show(verification.blocks, file.cell)
+      session.append({ type: 'verify', cell: cellId, ok: verification.ok, data: verification.data })
+      show(verification.blocks, cellId)
       report.verified = verification.ok
       if (result.failed.length > 0 || !verification.ok) {
         report.outcome = 'failed'
-        throw new StopRun('failed', `restoring ${file.cell} did not complete (${result.failed.length} failed) — see the notebook`)
+        throw new StopRun('failed', `restoring ${cellId} did not complete (${result.failed.length} failed) — see the notebook`)
       }
       report.outcome = 'applied'
-      session.append({ type: 'cell-end', cell: file.cell, outcome: 'applied' })
-      markUndone(path)
-      appendToExisting(options.sessionDir, { type: 'undone', cell: file.cell, bySession: session.id }, clock)
+      session.append({ type: 'cell-end', cell: cellId, outcome: 'applied' })
+      const undone = markUndone(options.sessionDir, cellId, session.id, clock)
+      await anchors.change(undone, { id: originalId, log: [...check.events, undone] })
     }
+    const unused = approvals.unused(null, reports)
+    if (unused) throw unused
   } catch (error) {
     if (!(error instanceof StopRun)) {
       if (!(error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))) {
@@ -124,36 +148,86 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
     show([notice(status === 'failed' ? 'danger' : 'warn', message!)])
   }
   if (exitCode === 0) show([notice('ok', options.dryRun ? 'Dry run: nothing was restored.' : `Restored what session ${originalId} changed.`)])
-  session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) })
+  const unanchored = await anchors.end(session.append({ type: 'session-end', status, exitCode, ...(message ? { message } : {}) }))
   session.close()
-  return { status, exitCode, ...(message ? { message } : {}), sessionId: session.id, sessionDir: session.dir, cells: reports }
+  if (unanchored) {
+    options.io.show([notice('danger', unanchored)])
+    if (exitCode === 0) ({ status, exitCode, message } = { status: 'failed', exitCode: 1, message: unanchored })
+  }
+  return { status, exitCode, ...(message ? { message } : {}), sessionId: session.id, sessionDir: session.dir, cells: reports, cluster }
 }
 
-/** So that a second `runbook undo` of the same session finds nothing left to restore. */
-function markUndone(path: string): void {
-  const file = readUndo(path)
-  writeUndoFile(path, { ...file, status: 'undone' })
+/** Restores nothing from a record that was changed after it was written: the chain and every undo file must verify. */
+function trustRecord(check: SessionCheck, id: string): void {
+  if (check.intact) return
+  throw new StopRun(
+    'refused',
+    `session ${id} does not verify: ${check.problems[0] ?? 'its record is incomplete'} — \`runbook verify ${id}\` shows the record; nothing restored`,
+  )
+}
+
+/**
+ * A session run with an audit trail is also held against its anchors: an anchored event the transcript lost or
+ * changed means the record was rewritten, and nothing is restored from it. Anchors merely missing (the topic's
+ * retention, an anchor that failed to write) do not stop an undo; `runbook verify` reports them.
+ */
+async function trustAnchors(check: SessionCheck, id: string, options: UndoOptions, show: (blocks: readonly Block[]) => void): Promise<void> {
+  const audit = check.start?.audit
+  if (!audit || !('topic' in audit)) return
+  let anchors
+  try {
+    anchors = await readAnchors(options.kafka, audit.topic, id)
+  } catch (error) {
+    show([notice('warn', `${error instanceof Error ? error.message : String(error)}: the record was checked on this disk only.`)])
+    return
+  }
+  const contradictions = compareAnchors(check.events, anchors, false)
+  if (contradictions.length > 0) {
+    throw new StopRun('refused', `session ${id} does not verify against its audit trail (topic ${audit.topic}): ${contradictions[0]} — nothing restored`)
+  }
+}
+
+/** The cluster in front of us must be the one the session changed, by the id Kafka formatted it with. */
+function sameClusterAsRecorded(check: SessionCheck, current: ClusterIdentity, id: string): void {
+  const recorded = check.start?.cluster
+  if (sameCluster(recorded?.clusterId, current.clusterId)) return
+  const how = recorded?.profile
+    ? `--profile ${recorded.profile}`
+    : recorded?.bootstrapServers?.length
+      ? `--bootstrap-server ${recorded.bootstrapServers.join(',')}`
+      : 'the cluster it names'
+  throw new StopRun(
+    'refused',
+    `session ${id} changed cluster ${recorded?.name ?? recorded?.origin ?? 'unknown'} (id ${recorded?.clusterId ?? 'not recorded'}), but this is cluster ${current.name} (id ${current.clusterId ?? 'unknown'}) — connect to the cluster the session changed (${how}); nothing restored`,
+  )
 }
 
 async function confirmUndo(
   options: UndoOptions,
-  session: Session,
+  session: Awaited<ReturnType<typeof openSession>>['session'],
   cellId: string,
   confirmation: ReturnType<UndoSpec<unknown>['confirm']>,
   hash: string,
+  file: UndoFile,
+  approvals: ReturnType<typeof lazyApprovals>,
+  anchors: SessionAnchors,
 ): Promise<boolean> {
+  const allowSkip = options.audit?.allowSkip ?? false
   if (options.io.interactive) {
     const accepted =
       confirmation.kind === 'typed'
         ? await options.io.typed({ message: confirmation.prompt, expected: confirmation.expected })
         : await options.io.confirm({ message: confirmation.prompt, default: false })
-    session.append({ type: 'confirmation', cell: cellId, method: confirmation.kind === 'typed' ? 'typed' : 'yes-no', accepted })
+    const event = session.append({ type: 'confirmation', cell: cellId, method: confirmation.kind === 'typed' ? 'typed' : 'yes-no', accepted })
+    if (accepted) await anchors.approval(event, allowSkip)
     return accepted
   }
-  const hashes = hashesFor(options.approvals, cellId)
-  if (hashes.includes(hash) || (hashes.length === 0 && options.approvals.yes)) {
-    session.append({ type: 'confirmation', cell: cellId, method: hashes.length ? 'approved hash' : 'flag --yes', accepted: true })
-    return true
-  }
-  throw new StopRun('refused', `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`)
+  const verdict = approvals.judge(cellId, hash, file.record)
+  if (verdict === 'none')
+    throw new StopRun('refused', `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`)
+  await anchors.approval(
+    session.append({ type: 'confirmation', cell: cellId, method: verdict === 'hash' ? 'approved hash' : 'flag --yes', accepted: true }),
+    allowSkip,
+  )
+  return true
 }

@@ -61,17 +61,33 @@ export function secretsOf(options: ConnectionOptions, props: ReadonlyMap<string,
   return [...new Set(secrets.filter((secret) => secret !== ''))]
 }
 
-/** "a:9092, b:9092" → ["a:9092", "b:9092"]; a bare host gets Kafka's default port. */
+/**
+ * "a:9092, b:9092" → ["a:9092", "b:9092"]; a bare host gets Kafka's default port, an IPv6 address goes in
+ * brackets ([::1]:9092). Anything else — an empty entry, a port that is not a number, a URL — is refused:
+ * a list that half-parses must never connect somewhere the operator did not name.
+ */
 export function parseBootstrapServers(text: string): string[] {
-  const servers = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-  if (servers.length === 0) throw new ConnectionConfigError('the bootstrap server list is empty — give host:port[,host:port…]')
-  return servers.map((server) => {
-    const withPort = /:\d+$/.test(server) ? server : `${server}:9092`
-    const port = Number(withPort.slice(withPort.lastIndexOf(':') + 1))
-    if (port < 1 || port > 65535) throw new ConnectionConfigError(`bootstrap server ${server} has no valid port — use host:port`)
-    return withPort
-  })
+  const entries = text.split(',').map((s) => s.trim())
+  if (entries.every((s) => s === '')) throw new ConnectionConfigError('the bootstrap server list is empty — give host:port[,host:port…]')
+  return entries.map((entry) => parseBootstrapServer(entry, text))
+}
+
+function parseBootstrapServer(entry: string, list: string): string {
+  const bad = (why: string) => new ConnectionConfigError(`bootstrap server ${JSON.stringify(entry)} ${why}`)
+  if (entry === '') throw new ConnectionConfigError(`the bootstrap server list ${JSON.stringify(list)} has an empty entry — give host:port[,host:port…]`)
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(entry)) throw bad('is a URL — give host:port (the security protocol goes in --command-config)')
+  let host: string
+  let portText: string | undefined
+  const bracketed = /^\[([0-9A-Fa-f:.]+(?:%[A-Za-z0-9._-]+)?)\](?::(.*))?$/.exec(entry)
+  if (bracketed) [host, portText] = [bracketed[1]!, bracketed[2]]
+  else {
+    const colons = entry.split(':').length - 1
+    if (colons > 1) throw bad('is not host:port — write an IPv6 address in brackets: [::1]:9092')
+    ;[host, portText] = colons === 1 ? (entry.split(':') as [string, string]) : [entry, undefined]
+    if (host !== '' && !/^[A-Za-z0-9._-]+$/.test(host)) throw bad(`has no valid host (${JSON.stringify(host)}) — use host:port`)
+  }
+  if (host === '') throw bad('has no host — use host:port')
+  const port = portText === undefined ? 9092 : /^\d{1,5}$/.test(portText) ? Number(portText) : NaN
+  if (!(port >= 1 && port <= 65535)) throw bad(`has no valid port (${JSON.stringify(portText ?? '')}) — use host:port with a port from 1 to 65535`)
+  return bracketed ? `[${host}]:${port}` : `${host}:${port}`
 }

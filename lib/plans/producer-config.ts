@@ -127,32 +127,112 @@ const kafkajsKeys = new Set([
   'compression',
 ])
 
-function settingsFromProperties(client: 'java' | 'librdkafka', properties: ReadonlyMap<string, string>): ProducerSettings {
-  const get = (...names: string[]) =>
-    names
-      .map((n) => properties.get(n))
-      .find((v) => v !== undefined)
-      ?.trim()
-  const settings: Record<string, string | undefined> =
+/** What each setting is called in the file that set it (librdkafka has aliases), for the messages about it. */
+type SettingKeys = Partial<Record<keyof ProducerSettings, string>>
+
+function settingsFromProperties(client: 'java' | 'librdkafka', properties: ReadonlyMap<string, string>): { settings: ProducerSettings; keys: SettingKeys } {
+  const names: Record<keyof ProducerSettings, readonly string[]> =
     client === 'java'
       ? {
-          acks: get('acks'),
-          idempotence: get('enable.idempotence'),
-          retries: get('retries'),
-          maxInFlight: get('max.in.flight.requests.per.connection'),
-          deliveryTimeoutMs: get('delivery.timeout.ms'),
-          transactionalId: get('transactional.id'),
+          acks: ['acks'],
+          idempotence: ['enable.idempotence'],
+          retries: ['retries'],
+          maxInFlight: ['max.in.flight.requests.per.connection'],
+          deliveryTimeoutMs: ['delivery.timeout.ms'],
+          transactionalId: ['transactional.id'],
         }
       : {
           // librdkafka aliases: acks = request.required.acks, retries = message.send.max.retries, ...
-          acks: get('acks', 'request.required.acks'),
-          idempotence: get('enable.idempotence'),
-          retries: get('retries', 'message.send.max.retries'),
-          maxInFlight: get('max.in.flight.requests.per.connection', 'max.in.flight'),
-          deliveryTimeoutMs: get('delivery.timeout.ms', 'message.timeout.ms'),
-          transactionalId: get('transactional.id'),
+          acks: ['acks', 'request.required.acks'],
+          idempotence: ['enable.idempotence'],
+          retries: ['retries', 'message.send.max.retries'],
+          maxInFlight: ['max.in.flight.requests.per.connection', 'max.in.flight'],
+          deliveryTimeoutMs: ['delivery.timeout.ms', 'message.timeout.ms'],
+          transactionalId: ['transactional.id'],
         }
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as ProducerSettings
+  const settings: Record<string, string> = {}
+  const keys: SettingKeys = {}
+  for (const [field, aliases] of Object.entries(names) as [keyof ProducerSettings, readonly string[]][]) {
+    const key = aliases.find((name) => properties.get(name) !== undefined)
+    if (key === undefined) continue
+    settings[field] = properties.get(key)!.trim()
+    keys[field] = key
+  }
+  return { settings: settings as ProducerSettings, keys }
+}
+
+const int32Max = 2_147_483_647
+
+/** Java's ConfigDef INT: optional sign and decimal digits (surrounding blanks trimmed), within 32 bits. */
+function javaInt(text: string): number | null {
+  if (!/^[+-]?\d+$/.test(text)) return null
+  const value = Number(text)
+  return value >= -int32Max - 1 && value <= int32Max ? value : null
+}
+
+/** librdkafka reads integers with strtol(…, 0): leading blanks, a sign, then decimal, 0x hex or 0 octal; what follows is ignored. */
+function librdkafkaInt(text: string): number | null {
+  const match = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(text)
+  if (!match) return null
+  const digits = match[2]!
+  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits.startsWith('0') ? parseInt(digits, 8) : Number(digits)
+  return match[1] === '-' ? -magnitude : magnitude
+}
+
+interface ValueRule {
+  /** The value as the client reads it, or null when the client refuses the text. */
+  readonly read: (text: string) => string | null
+  /** What the client accepts, for the message. */
+  readonly accepts: string
+}
+
+const inRange = (parse: (text: string) => number | null, min: number, max: number) => (text: string) => {
+  const value = parse(text)
+  return value !== null && value >= min && value <= max ? String(value) : null
+}
+
+// What each client refuses at start-up (Java: a ConfigException from ProducerConfig; librdkafka: rd_kafka_conf_set
+// fails). Measured on the 4.3.1 Java client: "ALL", "2", "yes", "1" (for a boolean), "3.0" and -1 retries refused.
+const valueRules: Record<'java' | 'librdkafka', Partial<Record<keyof ProducerSettings, ValueRule>>> = {
+  java: {
+    acks: { read: (t) => (['all', '-1', '0', '1'].includes(t) ? t : null), accepts: 'all, -1, 0 or 1 (lower case)' },
+    idempotence: { read: (t) => (/^(true|false)$/i.test(t) ? t.toLowerCase() : null), accepts: 'true or false' },
+    retries: { read: inRange(javaInt, 0, int32Max), accepts: 'a whole number from 0 to 2147483647' },
+    maxInFlight: { read: inRange(javaInt, 1, int32Max), accepts: 'a whole number of at least 1' },
+    deliveryTimeoutMs: { read: inRange(javaInt, 0, int32Max), accepts: 'a whole number of milliseconds from 0 to 2147483647' },
+    transactionalId: { read: (t) => (t === '' ? null : t), accepts: 'a non-empty id (leave the key out for none)' },
+  },
+  librdkafka: {
+    acks: {
+      read: (t) => (/^\s*all\s*$/i.test(t) ? 'all' : inRange(librdkafkaInt, -1, 1000)(t)),
+      accepts: 'all or a number from -1 to 1000',
+    },
+    idempotence: {
+      read: (t) => (/^(true|t|1)$/i.test(t) ? 'true' : /^(false|f|0)$/i.test(t) ? 'false' : null),
+      accepts: 'true or false',
+    },
+    retries: { read: inRange(librdkafkaInt, 0, int32Max), accepts: 'a whole number from 0 to 2147483647' },
+    maxInFlight: { read: inRange(librdkafkaInt, 1, 1_000_000), accepts: 'a whole number from 1 to 1000000' },
+    deliveryTimeoutMs: { read: inRange(librdkafkaInt, 0, int32Max), accepts: 'a whole number of milliseconds from 0 to 2147483647' },
+  },
+}
+
+/**
+ * The settings as the client reads them ("TRUE" → "true", librdkafka's " 0x10" → "16"), or a fault naming the first
+ * value the client would refuse to start with: such a file describes no producer that can run, so it is bad input.
+ */
+function readValues(client: 'java' | 'librdkafka', path: string, settings: ProducerSettings, keys: SettingKeys): ProducerSettings | ProducerConfigFault {
+  const read: Record<string, string> = {}
+  for (const [field, text] of Object.entries(settings) as [keyof ProducerSettings, string][]) {
+    const rule = valueRules[client][field]
+    const value = rule ? rule.read(text) : text
+    if (value === null) {
+      const name = client === 'java' ? 'the Java client' : 'librdkafka'
+      return fault(`${path}: ${keys[field]}=${text} is refused by ${name}, which will not start with it — it takes ${rule!.accepts}`)
+    }
+    read[field] = value
+  }
+  return read as ProducerSettings
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -254,5 +334,8 @@ export function parseProducerConfig(text: string, path: string, given: ClientRef
     clientFrom = 'recognised'
   }
   if (client.client === 'kafkajs') return fault(`${path} is not JSON, but producer-client says kafkajs — a kafkajs config is a JSON object`)
-  return { path, client, clientFrom, settings: settingsFromProperties(client.client, properties), keys: keys.sort() }
+  const written = settingsFromProperties(client.client, properties)
+  const settings = readValues(client.client, path, written.settings, written.keys)
+  if ('kind' in settings) return settings
+  return { path, client, clientFrom, settings, keys: keys.sort() }
 }

@@ -39,11 +39,19 @@ export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
   return stream.isTTY === true && env.TERM !== 'dumb'
 }
 
-/** The width to render at: the terminal's, capped at 100 so lines stay readable. */
-export function renderWidth(stream: { columns?: number }): number {
-  const columns = stream.columns ?? 100
-  return Math.max(40, Math.min(columns, 100))
+/**
+ * The width to render at: on a terminal, its own (capped at 100 so lines stay readable; a narrow one gets the
+ * narrow layout); anything else — a pipe, a file, a CI log — gets no hard wrapping at all, so a reader or a
+ * `grep` sees each sentence and each table row on one line.
+ */
+export function renderWidth(stream: { isTTY?: boolean; columns?: number }): number {
+  if (stream.isTTY !== true) return Number.POSITIVE_INFINITY
+  const columns = stream.columns && stream.columns > 0 ? stream.columns : 80
+  return Math.max(20, Math.min(columns, 100))
 }
+
+/** Below this many columns for a value, key/value lines put the value under its label. */
+const narrowValueWidth = 24
 
 // eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ansiPattern = /\u001b\[[0-9;]*m/g
@@ -89,17 +97,39 @@ function renderNotice(block: Extract<Block, { kind: 'notice' }>, options: Render
 }
 
 function renderFacts(block: Extract<Block, { kind: 'facts' }>, options: RenderOptions): string {
-  const labelWidth = Math.min(28, Math.max(0, ...block.items.map(([label]) => visibleLength(label))))
   const lines: string[] = []
-  if (block.title) lines.push(paint(block.title, ['bold'], options.color))
-  for (const [label, value] of block.items) {
-    const valueLines = wrap(inlineText(value, options), Math.max(20, options.width - labelWidth - 4))
-    valueLines.forEach((line, i) => {
+  if (block.title) lines.push(...wrap(paint(block.title, ['bold'], options.color), options.width))
+  lines.push(
+    ...keyValueLines(
+      block.items.map(([label, value]) => [label, inlineText(value, options)]),
+      options,
+    ),
+  )
+  return lines.join('\n')
+}
+
+/**
+ * Label/value lines, values wrapped beside their labels; on a terminal too narrow for that, each label on its
+ * own line with its value under it, so no value is squeezed into a sliver.
+ */
+function keyValueLines(items: readonly (readonly [string, string])[], options: RenderOptions): string[] {
+  const labelWidth = Math.min(28, Math.max(0, ...items.map(([label]) => visibleLength(label))))
+  const valueWidth = options.width - labelWidth - 4
+  const longestValue = Math.max(0, ...items.map(([, value]) => visibleLength(value)))
+  const beside = valueWidth >= Math.min(narrowValueWidth, longestValue)
+  const lines: string[] = []
+  for (const [label, value] of items) {
+    if (!beside) {
+      lines.push(...wrap(paint(label, ['dim'], options.color), options.width))
+      lines.push(...wrap(value, options.width - 2).map((line) => `  ${line}`))
+      continue
+    }
+    wrap(value, valueWidth).forEach((line, i) => {
       const left = i === 0 ? label.padEnd(labelWidth) : ''.padEnd(labelWidth)
       lines.push(`  ${paint(left, ['dim'], options.color)}  ${line}`)
     })
   }
-  return lines.join('\n')
+  return lines
 }
 
 function cellText(value: Cell): string {
@@ -115,7 +145,13 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOp
   const texts = block.rows.map((row) => block.columns.map((_, i) => cellText(row[i] ?? null)))
   const natural = block.columns.map((column, i) => Math.max(visibleLength(column), ...texts.map((row) => visibleLength(row[i]!))))
   const gap = 2
-  const colWidths = fitWidths(natural, options.width - gap * (block.columns.length - 1))
+  const available = options.width - gap * (block.columns.length - 1)
+  // Columns may wrap their words, never split them: a table that cannot fit that way is shown one field per line.
+  const longestWord = block.columns.map((column, i) =>
+    Math.max(...[column, ...texts.map((row) => row[i]!)].flatMap((text) => text.split(/\s+/).map(visibleLength))),
+  )
+  if (longestWord.reduce((a, b) => a + b, 0) > available) return renderStackedTable(block, texts, options)
+  const colWidths = fitWidths(natural, longestWord, available)
   // Borderless, like kubectl or psql: scannable at 100 columns; a rule under the header replaces box lines.
   const table = new Table({
     head: block.columns.map((c) => paint(c, ['bold'], options.color)),
@@ -152,17 +188,33 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOp
   return parts.join('\n')
 }
 
-/** Shrinks the widest columns until the table fits; never below 6 characters. */
-function fitWidths(natural: readonly number[], available: number): number[] {
+/** Shrinks the widest columns until the table fits, each no narrower than its longest word. */
+function fitWidths(natural: readonly number[], minimum: readonly number[], available: number): number[] {
   const widths = [...natural]
   let total = widths.reduce((a, b) => a + b, 0)
   while (total > available) {
-    const widest = widths.indexOf(Math.max(...widths))
-    if (widths[widest]! <= 6) break
+    const shrinkable = widths.map((w, i) => (w > minimum[i]! ? w : -1))
+    const widest = shrinkable.indexOf(Math.max(...shrinkable))
+    if (shrinkable[widest]! < 0) break
     widths[widest]!--
     total--
   }
   return widths
+}
+
+/** A table for a narrow terminal: each row as "column  value" lines, rows apart, as kubectl's describe does. */
+function renderStackedTable(block: Extract<Block, { kind: 'table' }>, texts: readonly (readonly string[])[], options: RenderOptions): string {
+  const parts: string[] = []
+  if (block.title) parts.push(wrap(paint(block.title, ['bold'], options.color), options.width).join('\n'))
+  for (const row of texts)
+    parts.push(
+      keyValueLines(
+        block.columns.map((column, i) => [column || '·', row[i] ?? '–'] as const),
+        options,
+      ).join('\n'),
+    )
+  if (block.footer) parts.push(wrap(inlineText(block.footer, options), options.width).join('\n'))
+  return parts.join('\n\n')
 }
 
 // --- Markdown ---------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ export async function runWithKit(runbook: AnyRunbook, options: KitRunOptions): P
     sessionsDir,
     operator: 'test',
     host: 'testkit',
-    cluster: { origin: 'test kit', clusterId: null, kafkaLine: options.kafkaLine ?? null, elr: 'unknown' },
+    cluster: { origin: 'test kit', name: 'test kit', ...(options.kafkaLine ? { kafkaLine: options.kafkaLine, elr: 'unknown' } : {}) },
     args: [],
     secrets: options.secrets ?? [],
     signal: new AbortController().signal,

@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { CommandEnv } from '../../lib/cli/command.ts'
+import { describeFailure } from '../../lib/cli/failure.ts'
+import { reportResult } from '../../lib/cli/run-support.ts'
 import { runCli } from '../support/run-cli.ts'
 
 const fixtures = join(import.meta.dirname, '..', 'engine', 'fixtures')
@@ -65,5 +68,67 @@ describe('runbook CLI', () => {
     const result = await runCli(['sessions', '--json', '--sessions-dir', dir])
     expect(result).toMatchObject({ code: 0 })
     expect(JSON.parse(result.stdout)).toEqual([])
+  })
+
+  it('refuses an empty or unreadable sessions folder, and a bad --limit, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sessions-'))
+    const file = join(dir, 'not-a-folder')
+    writeFileSync(file, 'x')
+    expect(await runCli(['sessions', '--sessions-dir', ''])).toMatchObject({
+      code: 2,
+      stderr: 'runbook sessions: --sessions-dir is empty — give a folder, or leave the option out for .runbook/sessions\n',
+    })
+    expect(await runCli(['sessions'], { env: { RUNBOOK_SESSIONS_DIR: ' ' } })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^runbook sessions: RUNBOOK_SESSIONS_DIR is set but empty/),
+    })
+    const notDir = await runCli(['sessions', '--sessions-dir', file])
+    expect(notDir).toMatchObject({
+      code: 2,
+      stderr: `runbook sessions: cannot list the sessions in ${file} (ENOTDIR) — give the sessions folder with --sessions-dir\n`,
+    })
+    expect(await runCli(['sessions', '--sessions-dir', dir, '--limit', 'ten'])).toMatchObject({
+      code: 2,
+      stderr: 'runbook sessions: --limit takes a positive whole number, not "ten"\n',
+    })
+  })
+
+  it('reports its own bugs in one line, with the stack only under --debug', () => {
+    const bug = new TypeError('cannot read x of undefined')
+    const plain = describeFailure(bug, { debug: false, command: 'run' })
+    expect(plain).toEqual({
+      exitCode: 1,
+      text: 'runbook run: internal error (TypeError: cannot read x of undefined) — this is a bug in runbook: rerun with --debug and report it with the stack trace',
+    })
+    const debug = describeFailure(bug, { debug: true, command: 'run' })
+    expect(debug.text.split('\n').length).toBeGreaterThan(2)
+    expect(debug.text).toContain('at ')
+  })
+
+  it('says why a run did not end well in one line on stderr, in every mode; stdout keeps the notebook or the JSON', () => {
+    const result = {
+      status: 'refused' as const,
+      exitCode: 2,
+      message: 'missing --set group=<string>\n(the consumer group); nothing changed',
+      sessionId: 's1',
+      sessionDir: '/tmp/s1',
+      cluster: { name: 'prod-eu', origin: 'profile prod-eu (--profile)', clusterId: 'c1', kafkaLine: '4.3', elr: 'on' },
+      cells: [],
+    }
+    for (const values of [{}, { json: true }, { yes: true }]) {
+      const out: string[] = []
+      const err: string[] = []
+      const env = {
+        stdout: { write: (t: string) => out.push(t), isTTY: false },
+        stderr: { write: (t: string) => err.push(t) },
+        stdin: { isTTY: false },
+        env: {},
+        cwd: '/',
+        signal: new AbortController().signal,
+      } as unknown as CommandEnv
+      expect(reportResult('run', 'consumer-oom-replay', result, { values, positionals: [], raw: [] }, env)).toBe(2)
+      expect(err).toEqual(['runbook run: missing --set group=<string> (the consumer group); nothing changed\n'])
+      expect(out.join('')).toMatch('json' in values ? /^\{\n {2}"runbook": "consumer-oom-replay"/ : /^session: \/tmp\/s1\n$/)
+    }
   })
 })

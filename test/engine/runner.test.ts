@@ -125,18 +125,24 @@ describe('headless run', () => {
   it('applies exactly the approved plan, and refuses (exit 3) a plan whose hash changed', async () => {
     const kafka = retentionCluster('1000')
     const answers = given({ topic: 'orders', next: 'change', retention: '1h' })
-    const dry = await runRunbook(retention, options(headless(), kafka, { given: answers, dryRun: true }))
+    const sessionsDir = mkdtempSync(join(tmpdir(), 'approve-'))
+    const dry = await runRunbook(retention, options(headless(), kafka, { given: answers, dryRun: true, sessionsDir }))
     expect(dry).toMatchObject({ status: 'dry-run', exitCode: 0 })
     const hash = dry.cells.find((c) => c.id === 'set-retention')!.planHash!
     expect(kafka.mutations).toEqual([])
 
     await changeRetention(kafka, '2000')
-    const stale = await runRunbook(retention, options(headless(), kafka, { given: answers, approvals: { yes: false, hashes: [`set-retention=${hash}`] } }))
+    const stale = await runRunbook(
+      retention,
+      options(headless(), kafka, { given: answers, approvals: { yes: false, hashes: [`set-retention=${hash}`] }, sessionsDir }),
+    )
     expect(stale).toMatchObject({ status: 'drifted', exitCode: 3 })
+    expect(stale.message).toContain(`dry run ${dry.sessionId} is not the plan now`)
+    expect(stale.message).toContain('before.value: 1000 → 2000')
     expect(await retentionOf(kafka)).toEqual({ value: '2000', override: true })
 
     await changeRetention(kafka, '1000')
-    const approved = await runRunbook(retention, options(headless(), kafka, { given: answers, approvals: { yes: false, hashes: [hash] } }))
+    const approved = await runRunbook(retention, options(headless(), kafka, { given: answers, approvals: { yes: false, hashes: [hash] }, sessionsDir }))
     expect(approved).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await retentionOf(kafka)).toEqual({ value: '3600000', override: true })
   })

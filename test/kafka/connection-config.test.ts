@@ -320,3 +320,27 @@ describe('secrets', () => {
     expect(() => parseBootstrapServers('a:70000')).toThrow('has no valid port')
   })
 })
+
+describe('parseBootstrapServers: a list that half-parses never connects', () => {
+  it.each([
+    ['127.0.0.1:9092', ['127.0.0.1:9092']],
+    ['kafka-1', ['kafka-1:9092']],
+    ['[::1]:19092,[fe80::1%eth0]', ['[::1]:19092', '[fe80::1%eth0]:9092']],
+    ['k_1.internal:1', ['k_1.internal:1']],
+  ])('%s', (text, servers) => expect(parseBootstrapServers(text)).toEqual(servers))
+
+  it.each([
+    ['127.0.0.1:abc', 'bootstrap server "127.0.0.1:abc" has no valid port ("abc")'],
+    ['host:', 'bootstrap server "host:" has no valid port ("")'],
+    ['host:0', 'has no valid port ("0")'],
+    ['host:65536', 'has no valid port ("65536")'],
+    ['host:9092x', 'has no valid port ("9092x")'],
+    [':9092', 'bootstrap server ":9092" has no host'],
+    ['a:9092,,b:9092', 'the bootstrap server list "a:9092,,b:9092" has an empty entry'],
+    ['a:9092,', 'has an empty entry'],
+    ['PLAINTEXT://kafka:9092', 'is a URL — give host:port'],
+    ['::1', 'write an IPv6 address in brackets'],
+    ['kafka 1:9092', 'has no valid host ("kafka 1")'],
+    ['[::1]:x', 'has no valid port ("x")'],
+  ])('refuses %j', (text, message) => expect(() => parseBootstrapServers(text)).toThrow(message))
+})

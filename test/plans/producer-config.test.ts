@@ -88,6 +88,43 @@ describe('parseProducerConfig: bad input, one line each', () => {
     else expect(fault).toMatch(message)
   })
 
+  // The Java cases were measured on the 4.3.1 client (ProducerConfig), the librdkafka ones read from its rd_kafka_conf_set.
+  it.each([
+    { file: 'retries=abc\n', client: 'java', refused: 'retries=abc is refused by the Java client' },
+    { file: 'enable.idempotence=maybe\n', client: 'java', refused: 'enable.idempotence=maybe is refused by the Java client' },
+    { file: 'enable.idempotence=1\n', client: 'java', refused: 'enable.idempotence=1 is refused' },
+    { file: 'acks=ALL\n', client: 'java', refused: 'acks=ALL is refused by the Java client, which will not start with it — it takes all, -1, 0 or 1' },
+    { file: 'acks=2\n', client: 'java', refused: 'acks=2 is refused' },
+    { file: 'retries=-1\n', client: 'java', refused: 'retries=-1 is refused' },
+    { file: 'retries=3.0\n', client: 'java', refused: 'retries=3.0 is refused' },
+    { file: 'retries=2147483648\n', client: 'java', refused: 'retries=2147483648 is refused' },
+    { file: 'max.in.flight.requests.per.connection=0\n', client: 'java', refused: 'max.in.flight.requests.per.connection=0 is refused' },
+    { file: 'delivery.timeout.ms=soon\n', client: 'java', refused: 'delivery.timeout.ms=soon is refused' },
+    { file: 'transactional.id=\n', client: 'java', refused: 'transactional.id= is refused' },
+    { file: 'request.required.acks=many\n', client: 'librdkafka', refused: 'request.required.acks=many is refused by librdkafka' },
+    { file: 'acks=1001\n', client: 'librdkafka', refused: 'acks=1001 is refused by librdkafka' },
+    { file: 'enable.idempotence=yes\n', client: 'librdkafka', refused: 'enable.idempotence=yes is refused by librdkafka' },
+    { file: 'message.send.max.retries=-2\n', client: 'librdkafka', refused: 'message.send.max.retries=-2 is refused' },
+    { file: 'max.in.flight=0\n', client: 'librdkafka', refused: 'max.in.flight=0 is refused' },
+  ] as const)('a value the client refuses to start with is bad input: $client $file', ({ file, client, refused }) => {
+    expect(faultOf(`bootstrap.servers=k:9092\n${file}`, 'p.cfg', { client, version: null })).toContain(`p.cfg: ${refused}`)
+  })
+
+  it.each([
+    { file: 'acks= all \nenable.idempotence=TRUE\nretries= 3 \n', client: 'java', settings: { acks: 'all', idempotence: 'true', retries: '3' } },
+    { file: 'retries=+4\nmax.in.flight.requests.per.connection=5\n', client: 'java', settings: { retries: '4', maxInFlight: '5' } },
+    { file: 'acks=ALL\nenable.idempotence=T\nretries=0x10\n', client: 'librdkafka', settings: { acks: 'all', idempotence: 'true', retries: '16' } },
+    {
+      file: 'acks=-1\nenable.idempotence=0\nretries=3abc\nmax.in.flight=010\n',
+      client: 'librdkafka',
+      settings: { acks: '-1', idempotence: 'false', retries: '3', maxInFlight: '8' },
+    },
+  ] as const)('values are read the way the client reads them: $client $file', ({ file, client, settings }) => {
+    expect(settingsOf(file, 'p.cfg', { client, version: null })).toEqual(settings)
+  })
+})
+
+describe('parseClientRef', () => {
   it('parseClientRef: a client with an optional version', () => {
     expect(parseClientRef('Java@3.9.1')).toEqual({ client: 'java', version: '3.9.1' })
     expect(parseClientRef('kafkajs')).toEqual({ client: 'kafkajs', version: null })

@@ -106,7 +106,7 @@ describe('a guided run on a terminal', () => {
       dryRun: false,
       operator: 'carol',
       host: 'tty',
-      cluster: null,
+      cluster: { origin: 'test' },
       args: [],
       secrets: [],
       signal: new AbortController().signal,

@@ -222,7 +222,9 @@ describe('durability-audit on the sandbox', () => {
     await waitFor(async () => (await overrides(topic))['min.insync.replicas'] === '1', { what: 'the override to show' })
     const drifted = await audit({ topics: topic, 'raise-min-isr': 'apply' }, ['--approve', `min-isr=${hash}`])
     expect(drifted.code).toBe(3)
-    expect(drifted.json.message).toMatch(/^the plan is \w+, not the approved \w+: the cluster changed since the plan was reviewed/)
+    expect(drifted.json.message).toMatch(
+      new RegExp(`^--approve min-isr=${hash}: the plan reviewed in dry run ${reviewed.json.session} is not the plan now .* — the cluster moved since`),
+    )
     expect(await overrides(topic)).toEqual({ 'retention.ms': '3600000', 'min.insync.replicas': '1' })
     await ops.deleteTopics([topic])
   })

@@ -198,15 +198,20 @@ describe('unclean-election: the election', () => {
 
   it('refuses an approved hash once the live replicas moved on (the loss figures behind it are stale)', async () => {
     const kafka = incident({ elr: false })
-    const dry = await runRunbook(runbook, options(headless(), kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }) }))
+    const sessionsDir = mkdtempSync(join(tmpdir(), 'unclean-approve-'))
+    const dry = await runRunbook(runbook, options(headless(), kafka, { dryRun: true, given: given({ partitions: 'orders:0', candidate: '3' }), sessionsDir }))
     const hash = dry.cells.find((c) => c.id === 'elect')!.planHash!
     kafka.restartBroker(2) // out of the ISR with ELR off: alive, not elected, and now a second candidate
     const result = await runRunbook(
       runbook,
-      options(headless(), kafka, { given: given({ partitions: 'orders:0', candidate: '3', ...fast }), approvals: { yes: false, hashes: [`elect=${hash}`] } }),
+      options(headless(), kafka, {
+        given: given({ partitions: 'orders:0', candidate: '3', ...fast }),
+        approvals: { yes: false, hashes: [`elect=${hash}`] },
+        sessionsDir,
+      }),
     )
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
-    expect(result.message).toMatch(/not the approved/)
+    expect(result.message).toMatch(new RegExp(`dry run ${dry.sessionId} is not the plan now`))
     expect(kafka.mutations).toEqual([])
   })
 
