@@ -1,7 +1,7 @@
 // What one run carries from cell to cell, and how a run stops early. Shared by the runner and the cell kinds.
 
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
-import type { Block } from './blocks.ts'
+import { type Block, recordable } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
@@ -104,11 +104,15 @@ export interface RunState {
   findings?: readonly Finding[]
 }
 
-/** Shows blocks and records them in the transcript, in that order, so both always say the same. */
+/**
+ * Shows blocks and records them in the transcript, in that order, so both always say the same — except what a
+ * screen-only block holds, which the transcript records as its one-line stand-in.
+ */
 export function emit(state: RunState, blocks: readonly Block[], cell?: string): void {
   if (blocks.length === 0) return
   state.io.show(blocks)
-  state.session.append(cell === undefined ? { type: 'output', blocks } : { type: 'output', cell, blocks })
+  const written = recordable(blocks)
+  state.session.append(cell === undefined ? { type: 'output', blocks: written } : { type: 'output', cell, blocks: written })
 }
 
 /** Capabilities are asked once per run. */
