@@ -2,7 +2,7 @@
 // key=value file (confluent-kafka-go / -python / -dotnet, node-rdkafka), or a kafkajs options JSON. A broker
 // never sees a producer's acks, so this is the only way the audit can know them. Pure: text in, settings out.
 
-import { parseProperties } from '../kafka/connection-config.ts'
+import { parseProperties } from '../kafka/java-properties.ts'
 
 export type ProducerClient = 'java' | 'librdkafka' | 'kafkajs'
 
