@@ -235,7 +235,8 @@ async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly 
   return drifts
 }
 
-const digest = (f: RecordFingerprint) => `${f.offset} (value sha256 ${f.valueSha256?.slice(0, 12) ?? 'null'}, key sha256 ${f.keySha256?.slice(0, 12) ?? 'null'})`
+const digest = (f: RecordFingerprint) =>
+  `${f.offset} (value sha256 ${f.valueSha256?.slice(0, 12) ?? 'null'}, key sha256 ${f.keySha256?.slice(0, 12) ?? 'null'})`
 
 /** What differs from the records a change relied on: other offsets, other bytes, or records retention deleted. */
 async function recordDrifts(kafka: KafkaOps, relied: readonly RecordsRelied[]): Promise<Drift[]> {
@@ -245,7 +246,11 @@ async function recordDrifts(kafka: KafkaOps, relied: readonly RecordsRelied[]): 
     const now = await readRecordsRelied(kafka, range)
     if ('error' in now) {
       const gone = now.error.name === 'OFFSET_OUT_OF_RANGE'
-      drifts.push({ what, planned: `${counted(range.records.length, 'record')} from ${range.from}`, now: gone ? 'deleted (retention or deleteRecords moved the log start past them)' : `unreadable: ${now.error.message}` })
+      drifts.push({
+        what,
+        planned: `${counted(range.records.length, 'record')} from ${range.from}`,
+        now: gone ? 'deleted (retention or deleteRecords moved the log start past them)' : `unreadable: ${now.error.message}`,
+      })
       continue
     }
     const length = Math.max(range.records.length, now.records.length)

@@ -255,14 +255,7 @@ function parseParam(name: string, spec: ParamSpec<unknown>, text: string, now: n
   }
 }
 
-async function askParam(
-  io: Io,
-  kafka: KafkaOps,
-  name: string,
-  spec: ParamSpec<unknown>,
-  clock: () => number,
-  offered?: readonly Choice[],
-): Promise<unknown> {
+async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<unknown>, clock: () => number, offered?: readonly Choice[]): Promise<unknown> {
   const message = spec.prompt ?? spec.help
   const validate = (text: string): string | true => {
     if (spec.optional && text.trim() === '') return true

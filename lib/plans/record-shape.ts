@@ -44,7 +44,11 @@ export function invalidUtf8At(bytes: Uint8Array): number | null {
   return null
 }
 
-const controlPattern = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/gu
+/** C0 and C1 control characters other than \n \r \t (those get their own escapes), and DEL. */
+const isControl = (c: string) => {
+  const code = c.codePointAt(0)!
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f)
+}
 // Characters that reorder or hide text on a terminal (bidirectional controls, zero-width marks, BOM).
 const invisiblePattern = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu
 
@@ -54,7 +58,7 @@ export function escapeControls(text: string): string {
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
     .replace(/\t/g, '\\t')
-    .replace(controlPattern, (c) => `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`)
+    .replace(/./gsu, (c) => (isControl(c) ? `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}` : c))
     .replace(invisiblePattern, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`)
 }
 
@@ -63,7 +67,7 @@ const maxControlShare = 0.3
 
 function controlShare(text: string): number {
   if (text.length === 0) return 0
-  const controls = text.match(controlPattern)?.length ?? 0
+  const controls = [...text].filter((c) => isControl(c) && c !== '\n' && c !== '\r' && c !== '\t').length
   return controls / text.length
 }
 
@@ -334,6 +338,9 @@ export function judgeShape(subject: PayloadShape, neighbours: readonly PayloadSh
   if (subject.kind === 'schema-registry' && sample.kind === 'schema-registry')
     return { odd: true, reason: `schema id ${subject.schemaId} where ${count} of ${neighbours.length} neighbours use schema id ${sample.schemaId}` }
   if (sample.kind === 'schema-registry')
-    return { odd: true, reason: `no Schema Registry header (${shapeLabel(subject)}) where ${count} of ${neighbours.length} neighbours carry schema id ${sample.schemaId}` }
+    return {
+      odd: true,
+      reason: `no Schema Registry header (${shapeLabel(subject)}) where ${count} of ${neighbours.length} neighbours carry schema id ${sample.schemaId}`,
+    }
   return { odd: true, reason: `${shapeLabel(subject)} where ${count} of ${neighbours.length} neighbours are ${shapeLabel(sample)}` }
 }

@@ -5,7 +5,15 @@
 // the dead-letter copy: where it goes, the topic to create if there is none, the headers that say where it came from.
 
 import type { RecordHeader, TopicPartition } from '../kafka/types.ts'
-import { type Isolation, type PassedOver, type RecordFingerprint, type RecordsRelied, type SeenRecord, type SeenView, describePassedOver } from './consumer-view.ts'
+import {
+  type Isolation,
+  type PassedOver,
+  type RecordFingerprint,
+  type RecordsRelied,
+  type SeenRecord,
+  type SeenView,
+  describePassedOver,
+} from './consumer-view.ts'
 import { judgeShape, type Oddity, type PayloadShape, shapeLabel, shapeOf } from './record-shape.ts'
 
 export type SkipAction = 'skip' | 'dlq-and-skip' | 'skip-n'
@@ -35,7 +43,13 @@ export function judgeRecords(view: SeenView, before: readonly SeenRecord[]): Rec
 
 export type SkipFault =
   | { readonly kind: 'not-stuck'; readonly groupId: string; readonly tp: TopicPartition; readonly committed: bigint; readonly logEnd: bigint }
-  | { readonly kind: 'open-transaction'; readonly tp: TopicPartition; readonly committed: bigint; readonly lastStableOffset: bigint | null; readonly highWatermark: bigint | null }
+  | {
+      readonly kind: 'open-transaction'
+      readonly tp: TopicPartition
+      readonly committed: bigint
+      readonly lastStableOffset: bigint | null
+      readonly highWatermark: bigint | null
+    }
   | { readonly kind: 'below-log-start'; readonly groupId: string; readonly tp: TopicPartition; readonly committed: bigint; readonly logStart: bigint }
   | { readonly kind: 'offset-outside-log'; readonly tp: TopicPartition; readonly offset: bigint; readonly logStart: bigint; readonly logEnd: bigint }
   | { readonly kind: 'offset-before-committed'; readonly tp: TopicPartition; readonly offset: bigint; readonly committed: bigint }
@@ -95,7 +109,8 @@ export function locatePoison(
   if (view.from < context.logStart) return { kind: 'below-log-start', groupId: context.groupId, tp, committed: view.from, logStart: context.logStart }
   const asked = context.offset
   if (asked !== null) {
-    if (asked < context.logStart || asked >= context.logEnd) return { kind: 'offset-outside-log', tp, offset: asked, logStart: context.logStart, logEnd: context.logEnd }
+    if (asked < context.logStart || asked >= context.logEnd)
+      return { kind: 'offset-outside-log', tp, offset: asked, logStart: context.logStart, logEnd: context.logEnd }
     if (asked < view.from) return { kind: 'offset-before-committed', tp, offset: asked, committed: view.from }
     const index = view.records.findIndex((r) => r.record.offset === asked)
     if (index >= 0) return { index, how: 'given' }
@@ -103,7 +118,12 @@ export function locatePoison(
     if (passed) return { kind: 'offset-not-a-record', tp, offset: asked, why: describePassedOver(passed) }
     if (view.endsAt === 'limit' && asked >= view.nextOffset) return { kind: 'offset-too-far', tp, offset: asked, committed: view.from }
     if (view.endsAt === 'open-transaction' && asked >= view.nextOffset)
-      return { kind: 'offset-not-a-record', tp, offset: asked, why: 'it is after the last stable offset: an open transaction keeps a read_committed consumer before it' }
+      return {
+        kind: 'offset-not-a-record',
+        tp,
+        offset: asked,
+        why: 'it is after the last stable offset: an open transaction keeps a read_committed consumer before it',
+      }
     return { kind: 'offset-not-a-record', tp, offset: asked, why: 'a transaction marker, an aborted record or a compacted one takes that offset' }
   }
   if (view.records.length === 0) {
@@ -200,7 +220,10 @@ const defaultMaxMessageBytes = 1_048_588
 
 /** Bytes a one-record batch of the copy takes, over-estimated (batch header, record framing, varints). */
 export function copyBatchBytes(record: SeenRecord, added: DlqCopy['addedHeaders']): number {
-  const headers = [...record.record.headers.map((h) => ({ key: h.key, value: h.value?.length ?? 0 })), ...added.map((h) => ({ key: h.key, value: h.value.length }))]
+  const headers = [
+    ...record.record.headers.map((h) => ({ key: h.key, value: h.value?.length ?? 0 })),
+    ...added.map((h) => ({ key: h.key, value: h.value.length })),
+  ]
   const headerBytes = headers.reduce((sum, h) => sum + h.key.length * 3 + h.value + 10, 0)
   return 61 + 30 + (record.record.key?.length ?? 0) + (record.record.value?.length ?? 0) + headerBytes
 }
@@ -303,7 +326,13 @@ export function planSkip(input: {
   const tp = { topic: view.topic, partition: view.partition }
   const poisonRecords = view.records.slice(location.index, location.index + input.count)
   if (poisonRecords.length < input.count) {
-    return { kind: 'count-too-large', tp, count: input.count, available: view.records.length - location.index, from: view.records[location.index]!.record.offset }
+    return {
+      kind: 'count-too-large',
+      tp,
+      count: input.count,
+      available: view.records.length - location.index,
+      from: view.records[location.index]!.record.offset,
+    }
   }
   const passedRecords = view.records.slice(0, location.index)
   const byOffset = new Map(judged.map((j) => [j.offset, j]))
@@ -329,7 +358,11 @@ export function planSkip(input: {
 }
 
 /** The copy as it is written: the record's key and value, its headers in order, then ours. */
-export function dlqRecord(record: SeenRecord, copy: DlqCopy, partition: number): { partition: number; key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp: number } {
+export function dlqRecord(
+  record: SeenRecord,
+  copy: DlqCopy,
+  partition: number,
+): { partition: number; key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp: number } {
   return {
     partition,
     key: record.record.key,

@@ -171,13 +171,7 @@ export function planStuckPartitions(input: {
       if (log.logEnd <= c.offset) continue
       const endBefore = logsBefore.get(key(c))?.logEnd ?? log.logEnd
       const verdict: StuckVerdict =
-        now.members.length === 0 && !groupChurnNow.crashLoop
-          ? 'stopped'
-          : groupChurnNow.crashLoop
-            ? 'crash-loop'
-            : moved.length > 0
-              ? 'alone'
-              : 'no-progress'
+        now.members.length === 0 && !groupChurnNow.crashLoop ? 'stopped' : groupChurnNow.crashLoop ? 'crash-loop' : moved.length > 0 ? 'alone' : 'no-progress'
       stuck.push({
         groupId: now.groupId,
         groupType: now.type,
@@ -213,9 +207,7 @@ const score = (s: Suspect) => verdictRank[s.verdict] + (s.odd ? 2.5 : 0)
  * crash loop whose records all look alike, which may be the service's own bug).
  */
 export function rankSuspects(stuck: readonly StuckPartition[], odd: ReadonlyMap<string, Suspect['odd']>): Suspect[] {
-  return stuck
-    .map((s) => ({ ...s, odd: odd.get(`${s.groupId} ${key(s)}`) ?? null }))
-    .sort((a, b) => score(b) - score(a) || compareStuck(a, b))
+  return stuck.map((s) => ({ ...s, odd: odd.get(`${s.groupId} ${key(s)}`) ?? null })).sort((a, b) => score(b) - score(a) || compareStuck(a, b))
 }
 
 /** The key `rankSuspects` looks odd records up by. */

@@ -53,16 +53,14 @@ export async function watchGroups(
   options: { readonly durationMs: number; readonly everyMs: number; readonly now: () => number; readonly sleep: (ms: number) => Promise<void> },
 ): Promise<Map<string, GroupObservation[]>> {
   const seen = new Map<string, GroupObservation[]>(groupIds.map((id) => [id, []]))
-  if (groupIds.length === 0) {
-    await options.sleep(options.durationMs)
-    return seen
-  }
+  if (groupIds.length === 0) return seen
+  // Counted in reads as well as by the clock, so a pinned test clock cannot stall it.
   const end = options.now() + options.durationMs
-  for (;;) {
+  const reads = Math.ceil(options.durationMs / options.everyMs)
+  for (let read = 0; read < reads; read++) {
     const left = end - options.now()
     if (left <= 0) break
     await options.sleep(Math.min(options.everyMs, left))
-    if (options.now() >= end) break
     const described = await kafka.describeGroups(groupIds)
     const atMs = options.now()
     for (const d of described) {
@@ -71,4 +69,19 @@ export async function watchGroups(
     }
   }
   return seen
+}
+
+/** Where a group stands on one partition: its committed offset, the log end, and its members and state. */
+export async function readPartitionProgress(kafka: KafkaOps, groupId: string, tp: TopicPartition) {
+  const [commits, ends, [group]] = await Promise.all([
+    kafka.committedOffsets(groupId, [tp.topic]),
+    kafka.listOffsets([{ ...tp, spec: 'latest' }]),
+    kafka.describeGroups([groupId]),
+  ])
+  return {
+    committed: commits.offsets.find((o) => o.partition === tp.partition && o.topic === tp.topic && !o.error)?.offset ?? null,
+    logEnd: ends[0]?.offset ?? null,
+    members: group?.members.length ?? 0,
+    state: group?.state ?? 'unknown',
+  }
 }

@@ -8,19 +8,16 @@ import type { Choice } from '../../lib/engine/params.ts'
 import { Refusal, type Finding } from '../../lib/engine/runbook.ts'
 import { membersTable } from '../../lib/cells/group-offset-change.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
-import { judgeRecords } from '../../lib/plans/record-skip.ts'
-import {
-  planStuckPartitions,
-  rankSuspects,
-  soleSuspect,
-  type StuckGroups,
-  type Suspect,
-  suspectKey,
-} from '../../lib/plans/stuck-partitions.ts'
-import { readConsumerGroupIds, readGroupSamples, watchGroups } from '../../lib/reads/group-progress.ts'
-import { readConsumerWindows, readRecordsBefore } from '../../lib/reads/records.ts'
-import { type Ctx, nb, type Target, tpKey } from './notebook.ts'
-import { stuckTable } from './tables.ts'
+import { describePassedOver, type Isolation, type SeenView } from '../../lib/plans/consumer-view.ts'
+import { shapeLabel } from '../../lib/plans/record-shape.ts'
+import { isSkipFault, judgeRecords, locatePoison, scanRecords } from '../../lib/plans/record-skip.ts'
+import { planStuckPartitions, rankSuspects, soleSuspect, type StuckGroups, type Suspect, suspectKey } from '../../lib/plans/stuck-partitions.ts'
+import { readConsumerGroupIds, readGroupSamples, readPartitionProgress, watchGroups } from '../../lib/reads/group-progress.ts'
+import { readLogBounds } from '../../lib/reads/consumer-group.ts'
+import { type ConsumerWindows, readConsumerWindows, readRecordsBefore } from '../../lib/reads/records.ts'
+import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
+import { type Ctx, type Look, nb, refuse, type Target, tpKey } from './notebook.ts'
+import { payloadView, recordFacts, recordForTranscript, recordRows, stuckTable } from './tables.ts'
 import { describeChurn, describeVerdict, whatAPoisonPillDoes } from './text.ts'
 
 /** Stuck partitions whose next records are read for the ranking (the rest keep their order). */
@@ -86,7 +83,13 @@ const listLine = (suspects: readonly Suspect[]) =>
     .join(', ')
 
 /** Why a partition the operator named is not stuck, from what the samples saw. */
-function notStuckReason(found: StuckGroups, samples: { committedBefore: bigint | null; committedNow: bigint | null; logEnd: bigint | null }, groupId: string, tp: TopicPartition, sampledMs: number): string {
+function notStuckReason(
+  found: StuckGroups,
+  samples: { committedBefore: bigint | null; committedNow: bigint | null; logEnd: bigint | null },
+  groupId: string,
+  tp: TopicPartition,
+  sampledMs: number,
+): string {
   const below = found.belowLogStart.find((b) => b.groupId === groupId && sameTp(b, tp))
   if (below)
     return `group ${groupId}'s committed offset on ${tpKey(tp)} (${below.committed}) is below the log start (${below.logStart}): retention deleted those records and the consumer resets by its auto.offset.reset — this is not a record to skip; nothing changed`
@@ -178,7 +181,12 @@ export const findCell = nb.query({
           `${named} is not stuck: no committed offset stood still with records waiting behind it during the ${formatSeconds(sampleMs)} sample — check the name, or leave it unset to find the stuck ones; nothing changed`,
         )
       }
-      blocks.push(notice('ok', `No consumer group is stuck: every committed offset with records behind it moved during the ${formatSeconds(sampleMs)} sample (${counted(ids.length, 'group')} read).`))
+      blocks.push(
+        notice(
+          'ok',
+          `No consumer group is stuck: every committed offset with records behind it moved during the ${formatSeconds(sampleMs)} sample (${counted(ids.length, 'group')} read).`,
+        ),
+      )
       return { blocks, data: { stuck: [] }, findings: [] }
     }
     const churn = found.churn.get(chosen.groupId) ?? null
@@ -218,6 +226,115 @@ export const findCell = nb.query({
         severity: severity(s),
         summary: `group ${s.groupId} stuck on ${tpKey(s)} at offset ${s.committed} (${describeVerdict(s.verdict)}, lag ${formatCount(s.lag)})`,
       })),
+    }
+  },
+})
+
+/** Which isolation level decides what the consumer gets next: null when both get the same first records. */
+function isolationThatMatters(windows: ConsumerWindows): boolean {
+  const first = (v: SeenView) =>
+    v.records
+      .slice(0, 5)
+      .map((r) => r.record.offset.toString())
+      .join(',')
+  return first(windows.read_committed) !== first(windows.read_uncommitted)
+}
+
+/** Reads the records at the group's committed offset as it is now: what the operator looks at and a skip relies on. */
+export async function readLook(ctx: Ctx, target: Target): Promise<Look> {
+  const tp = { topic: target.topic, partition: target.partition }
+  const committed = (await readPartitionProgress(ctx.kafka, target.groupId, tp)).committed ?? target.suspect.committed
+  const { logs, unreadable } = await readLogBounds(ctx.kafka, [tp], null)
+  if (unreadable || !logs[0])
+    throw new Refusal(`cannot read the log of ${tpKey(tp)}: ${unreadable?.why ?? 'no answer'} — try again once its leader is back; nothing changed`)
+  const { logStart, logEnd } = logs[0]
+  if (committed < logStart) throw refuse({ kind: 'below-log-start', groupId: target.groupId, tp, committed, logStart })
+  const [windows, before, settings] = await Promise.all([
+    readConsumerWindows(ctx.kafka, tp, committed, scanRecords),
+    readRecordsBefore(ctx.kafka, tp, committed, 3),
+    readTopicSettings(ctx.kafka, [target.topic], ['max.message.bytes']),
+  ])
+  if ('error' in windows)
+    throw new Refusal(
+      `cannot read the records of ${tpKey(tp)} at offset ${committed}: ${windows.error.message} — try again once its leader is back; nothing changed`,
+    )
+  let isolation: Isolation | null = null
+  if (isolationThatMatters(windows)) {
+    isolation = (await ctx.param('isolation')) ?? null
+    if (isolation === null)
+      throw refuse({
+        kind: 'isolation-needed',
+        tp,
+        committedFirst: windows.read_committed.records[0]?.record.offset ?? null,
+        uncommittedFirst: windows.read_uncommitted.records[0]?.record.offset ?? null,
+      })
+  }
+  const view = windows[isolation ?? 'read_uncommitted']
+  const judged = judgeRecords(view, before)
+  const offset = (await ctx.param('offset')) ?? null
+  const location = locatePoison(view, judged, { groupId: target.groupId, offset: offset === null ? null : BigInt(offset), logStart, logEnd })
+  if (isSkipFault(location)) throw refuse(location)
+  const max = settingOf(settings[0], 'max.message.bytes').value
+  return {
+    committed,
+    logStart,
+    logEnd,
+    windows,
+    isolation,
+    view,
+    before,
+    judged,
+    location,
+    maxMessageBytes: max === null || Number.isNaN(Number(max)) ? null : Number(max),
+    readAtMs: ctx.now(),
+  }
+}
+
+export const lookCell = nb.query({
+  id: 'stuck-record',
+  title: 'The record the group is stuck on',
+  doc: 'Reads the records a consumer of the group gets from its committed offset on (as its isolation level delivers them), finds the one it fails on — the offset you give from the service’s error, else the first record unlike its neighbours, else the next one — and shows it: offset, timestamp, size, batch and compression, key, headers and the first bytes of the value, safely (UTF-8 where it decodes, hex otherwise, control characters escaped), and what it looks like (JSON that does not parse, a Schema Registry magic byte and schema id, empty, over max.message.bytes). The payload stays on the screen; the transcript keeps its offset, sizes and SHA-256 digests unless --set record-in-transcript=yes.',
+  async run(ctx) {
+    const target = ctx.need('target')
+    const look = await readLook(ctx, target)
+    ctx.state.look = look
+    const peek = await ctx.param('peek')
+    const { view, judged, location } = look
+    const stuck = view.records[location.index]!
+    const stuckJudged = judged[location.index]!
+    const inTranscript = await ctx.param('record-in-transcript')
+    const how =
+      location.how === 'given'
+        ? `the offset you gave (${stuck.record.offset})`
+        : location.how === 'odd'
+          ? `the first record after the committed offset unlike its neighbours (${stuckJudged.odd.reason})`
+          : 'the next record the consumer gets: nothing after the committed offset stands out, so the service fails on this one or on something outside the record — give the offset from its error log with --set offset=… when you have it'
+    const blocks: Block[] = [
+      recordRows(view.records, judged, location.index, peek, ctx.now()),
+      notice(location.how === 'first' ? 'warn' : 'info', `Stuck record: ${how}.`),
+      ...(view.passedBefore.length
+        ? [notice('info', `Before the first record the consumer gets: ${view.passedBefore.map(describePassedOver).join('; ')}.`)]
+        : []),
+      ...(look.isolation
+        ? [notice('info', `Read as a ${look.isolation} consumer reads it (an open or aborted transaction makes the isolation level matter here).`)]
+        : []),
+      ...recordFacts(stuck, stuckJudged, ctx.now(), look.maxMessageBytes),
+      ...payloadView(stuck.record, inTranscript),
+    ]
+    const shown = view.records.slice(location.index, location.index + 1 + peek)
+    return {
+      blocks,
+      data: {
+        group: target.groupId,
+        partition: tpKey(target),
+        committed: look.committed,
+        logEnd: look.logEnd,
+        isolation: view.isolation,
+        found: location.how,
+        stuck: { ...stuck.fingerprint, timestamp: stuck.record.timestamp, shape: shapeLabel(stuckJudged.shape), odd: stuckJudged.odd.reason ?? null },
+        next: shown.slice(1).map((r) => r.fingerprint),
+        ...(inTranscript ? { record: recordForTranscript(stuck.record) } : {}),
+      },
     }
   },
 })

@@ -106,7 +106,11 @@ export const nb = notebook<State>()({
     prompt: 'Command that starts the consumers again (leave empty to do it yourself)',
     optional: true,
   }),
-  'watch-for': param.duration({ help: 'after the start command: how long to watch for the partition to move again (0s: do not watch)', default: 120_000, minMs: 0 }),
+  'watch-for': param.duration({
+    help: 'after the start command: how long to watch for the partition to move again (0s: do not watch)',
+    default: 120_000,
+    minMs: 0,
+  }),
 })
 
 export type Ctx = RunContext<State, typeof nb.params>

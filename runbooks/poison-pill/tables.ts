@@ -49,7 +49,14 @@ export function recordRows(records: readonly SeenRecord[], judged: readonly Reco
     const r = records[i]!
     const j = judged[i]!
     const note = i === poisonIndex ? `◀ stuck here${j.odd.reason ? `: ${j.odd.reason}` : ''}` : i === 0 ? 'next for the consumer' : (j.odd.reason ?? '')
-    rows.push([r.record.offset, `${iso(r.record.timestamp)} (${formatSeconds(Math.max(0, nowMs - r.record.timestamp))} ago)`, r.fingerprint.sizeBytes, short(r.fingerprint.valueSha256), describeShape(j.shape).split(':')[0]!, cut(note, 80)])
+    rows.push([
+      r.record.offset,
+      `${iso(r.record.timestamp)} (${formatSeconds(Math.max(0, nowMs - r.record.timestamp))} ago)`,
+      r.fingerprint.sizeBytes,
+      short(r.fingerprint.valueSha256),
+      describeShape(j.shape).split(':')[0]!,
+      cut(note, 80),
+    ])
   }
   return table(['Offset', 'Written', 'Bytes', 'Value SHA-256', 'Looks like', ''], rows, {
     title: 'Records from the committed offset on',
@@ -94,7 +101,9 @@ export function payloadBlocks(r: KafkaRecord): Block[] {
   const key = previewBytes(r.key, 96)
   const value = previewBytes(r.value, 512)
   const describe = (p: ReturnType<typeof previewBytes>) =>
-    p.encoding === 'none' ? p.text : `${p.encoding}, ${formatCount(p.totalBytes)} bytes${p.shownBytes < p.totalBytes ? `, first ${formatCount(p.shownBytes)} shown` : ''}`
+    p.encoding === 'none'
+      ? p.text
+      : `${p.encoding}, ${formatCount(p.totalBytes)} bytes${p.shownBytes < p.totalBytes ? `, first ${formatCount(p.shownBytes)} shown` : ''}`
   const lines: [string, string][] = [['Key', key.encoding === 'hex' ? `(${describe(key)}) ${key.text.split('\n')[0]}` : `${key.text} (${describe(key)})`]]
   for (const h of r.headers) {
     const p = previewBytes(h.value, 64)
@@ -151,14 +160,29 @@ export function previewBlocks(plan: SkipPlan): Block[] {
           `${counted(skipped, 'record')}: ${plan.poison.length === 1 ? `the stuck record (${plan.poison[0]!.fingerprint.offset})` : `${plan.poison.length} from the stuck one (${plan.poison[0]!.fingerprint.offset}–${plan.poison.at(-1)!.fingerprint.offset})`}${plan.passed.length ? `, and the ${counted(plan.passed.length, 'record')} before it that the service handles before every crash` : ''}`,
         ],
         ['Isolation', plan.isolation === 'read_committed' ? 'read_committed (aborted records are never delivered)' : 'read_uncommitted'],
-        ...(plan.dlq ? [['Dead-letter copies', `${counted(plan.dlq.copies.length, 'record')} to ${plan.dlq.topic}:${plan.dlq.partition}${plan.dlq.create ? ' (topic created first)' : ''}`] as [string, string]] : []),
+        ...(plan.dlq
+          ? [
+              [
+                'Dead-letter copies',
+                `${counted(plan.dlq.copies.length, 'record')} to ${plan.dlq.topic}:${plan.dlq.partition}${plan.dlq.create ? ' (topic created first)' : ''}`,
+              ] as [string, string],
+            ]
+          : []),
       ],
       `Skip on ${plan.topic}:${plan.partition}`,
     ),
     table(
       ['Offset', 'Role', 'Written', 'Bytes', 'Value SHA-256', 'Looks like'],
-      [...plan.passed.slice(-10).map((r) => skippedRow(r, 'handled before each crash')), ...plan.poison.map((r) => skippedRow(r, plan.dlq ? 'skipped, copied' : 'skipped'))],
-      { title: 'Records the group will not get again', ...(plan.passed.length > 10 ? { footer: `${formatCount(plan.passed.length - 10)} earlier records before the stuck one not shown (the plan lists them all)` } : {}) },
+      [
+        ...plan.passed.slice(-10).map((r) => skippedRow(r, 'handled before each crash')),
+        ...plan.poison.map((r) => skippedRow(r, plan.dlq ? 'skipped, copied' : 'skipped')),
+      ],
+      {
+        title: 'Records the group will not get again',
+        ...(plan.passed.length > 10
+          ? { footer: `${formatCount(plan.passed.length - 10)} earlier records before the stuck one not shown (the plan lists them all)` }
+          : {}),
+      },
     ),
   ]
   if (plan.dlq) {
@@ -166,10 +190,7 @@ export function previewBlocks(plan: SkipPlan): Block[] {
     if (dlq.create)
       blocks.push(
         facts(
-          [
-            ['Topic', `${dlq.topic} (does not exist: created)`],
-            ...dlq.create.why.map((w, i) => [i === 0 ? 'Settings' : '', w] as [string, string]),
-          ],
+          [['Topic', `${dlq.topic} (does not exist: created)`], ...dlq.create.why.map((w, i) => [i === 0 ? 'Settings' : '', w] as [string, string])],
           'The dead-letter topic',
         ),
       )
@@ -180,7 +201,12 @@ export function previewBlocks(plan: SkipPlan): Block[] {
       ),
     )
   } else if (plan.action !== 'dlq-and-skip') {
-    blocks.push(notice('warn', `No copy is kept: once skipped, ${plan.poison.length === 1 ? 'the record stays' : 'the records stay'} only in the log, until retention deletes ${plan.poison.length === 1 ? 'it' : 'them'}.`))
+    blocks.push(
+      notice(
+        'warn',
+        `No copy is kept: once skipped, ${plan.poison.length === 1 ? 'the record stays' : 'the records stay'} only in the log, until retention deletes ${plan.poison.length === 1 ? 'it' : 'them'}.`,
+      ),
+    )
   }
   blocks.push(
     notice(

@@ -3,6 +3,7 @@
 
 import { counted, formatCount, formatSeconds, iso } from '../../lib/engine/blocks.ts'
 import type { GroupChurn, StuckVerdict } from '../../lib/plans/stuck-partitions.ts'
+import type { Look } from './notebook.ts'
 
 const howItHappens = `A consumer group reads each partition in order and commits how far it got. When the service cannot get past one record — its deserializer throws on the bytes, a field it needs is missing, a value trips a bug, a retry loop never gives up — that partition's committed offset stands still while records keep arriving behind it. If the error kills the process, its orchestrator restarts it, the new consumer resumes at the committed offset, gets the same record and dies again: a crash loop. Nothing in Kafka marks a record as bad. Getting out is a decision: fix the service, or move the group's committed offset past the record — and keep a copy of it, because a skipped record is otherwise never handled by anyone.
 
@@ -60,4 +61,13 @@ export function describeRecordAge(timestampMs: number, nowMs: number, timestampT
   const clock = timestampType === 'create' ? "the producer's clock" : "the broker's clock (LogAppendTime)"
   if (age < 0) return `written at ${iso(timestampMs)} by ${clock}, which is ahead of this machine's: its age says nothing`
   return `written at ${iso(timestampMs)} (${clock}), ${formatSeconds(age)} ago: the group cannot have reached it earlier, so it has been stuck on it for at most that long`
+}
+
+/** What the stuck record's evidence points to, for the "skip nothing" option. */
+export function evidenceSays(look: Look): string {
+  const judged = look.judged[look.location.index]
+  if (look.location.how === 'odd' && judged?.odd.reason)
+    return `the record is unlike its neighbours (${judged.odd.reason}): a deserializer or a parser that does not handle it — make the service catch it and dead-letter it itself`
+  if (look.location.how === 'given') return 'you named the record from the service’s error: the service must handle or dead-letter that input'
+  return 'the record looks like its neighbours: the bug may be in the service (a value it mishandles, a dependency it calls) — read its error log before skipping anything'
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { escapeControls, hexDump, invalidUtf8At, judgeShape, previewBytes, shapeOf, type PayloadShape } from '../../lib/plans/record-shape.ts'
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8')
-const framed = (schemaId: number, body: Buffer) => Buffer.concat([Buffer.from([0, (schemaId >>> 24) & 255, (schemaId >>> 16) & 255, (schemaId >>> 8) & 255, schemaId & 255]), body])
+const framed = (schemaId: number, body: Buffer) =>
+  Buffer.concat([Buffer.from([0, (schemaId >>> 24) & 255, (schemaId >>> 16) & 255, (schemaId >>> 8) & 255, schemaId & 255]), body])
 
 describe('shapeOf', () => {
   it.each<{ name: string; bytes: Buffer | null; shape: PayloadShape }>([
@@ -29,10 +30,22 @@ describe('shapeOf', () => {
       bytes: utf8("{'order':1}"),
       shape: { kind: 'json-invalid', atByte: 1, problem: `unexpected "'" where a property name in double quotes belongs` },
     },
-    { name: 'a raw newline inside a string', bytes: utf8('{"a":"x\ny"}'), shape: { kind: 'json-invalid', atByte: 7, problem: 'a control character inside a string' } },
+    {
+      name: 'a raw newline inside a string',
+      bytes: utf8('{"a":"x\ny"}'),
+      shape: { kind: 'json-invalid', atByte: 7, problem: 'a control character inside a string' },
+    },
     { name: 'trailing garbage', bytes: utf8('{"a":1}}'), shape: { kind: 'json-invalid', atByte: 7, problem: 'more data after the JSON value ("}")' } },
-    { name: 'JSON with a byte that is not UTF-8', bytes: Buffer.concat([utf8('{"a":"'), Buffer.from([0xff]), utf8('"}')]), shape: { kind: 'json-invalid', atByte: 6, problem: 'bytes that are not UTF-8' } },
-    { name: 'Avro or Protobuf with a schema id', bytes: framed(7, Buffer.from([2, 0x84, 0x01, 0xff])), shape: { kind: 'schema-registry', schemaId: 7, body: 'binary' } },
+    {
+      name: 'JSON with a byte that is not UTF-8',
+      bytes: Buffer.concat([utf8('{"a":"'), Buffer.from([0xff]), utf8('"}')]),
+      shape: { kind: 'json-invalid', atByte: 6, problem: 'bytes that are not UTF-8' },
+    },
+    {
+      name: 'Avro or Protobuf with a schema id',
+      bytes: framed(7, Buffer.from([2, 0x84, 0x01, 0xff])),
+      shape: { kind: 'schema-registry', schemaId: 7, body: 'binary' },
+    },
     { name: 'JSON Schema framing', bytes: framed(300, utf8('{"a":1}')), shape: { kind: 'schema-registry', schemaId: 300, body: 'json' } },
     { name: 'a large schema id', bytes: framed(0x80000001, Buffer.from([1])), shape: { kind: 'schema-registry', schemaId: 0x80000001, body: 'binary' } },
     { name: 'plain text', bytes: utf8('order 42 paid'), shape: { kind: 'text' } },
