@@ -126,4 +126,31 @@ describe('poison-pill on the fake', () => {
     expect(busy.mutations).toHaveLength(busySetup)
     expect(await committed(busy)).toEqual(['orders/0=10', 'orders/1=5', 'orders/2=10'])
   })
+
+  it('stops with exit 3 when the group commits after the plan was shown, and changes nothing', async () => {
+    const kafka = await cluster()
+    const io = scriptedIo([{ type: 'ledger orders:1 1' }, { confirm: false, message: /new plan/ }])
+    io.beforeNextPrompt(() => void kafka.commit('ledger', 'orders', 1, 6n))
+    const result = await runRunbook(
+      runbook,
+      runOptions(io, kafka, { given: given({ 'sample-interval': '0s', group: 'ledger', partition: 'orders:1', offset: '5', action: 'skip' }) }),
+    )
+    expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
+    expect(result.message).toContain('committed offset of orders/1 changed since the plan (5 → 6)')
+    expect(await committed(kafka)).toEqual(['orders/0=10', 'orders/1=6', 'orders/2=10'])
+  })
+
+  it('stops with exit 3 when retention deleted the records between the plan and the apply', async () => {
+    const kafka = await cluster()
+    const io = scriptedIo([{ input: '' }, { type: 'ledger orders:1 1' }, { confirm: false, message: /new plan/ }])
+    // After the offset prompt (before the plan), before the confirmation (after it).
+    io.beforeNextPrompt(() => io.beforeNextPrompt(() => void kafka.deleteRecords([{ topic: 'orders', partition: 1, offset: 6n }])))
+    const result = await runRunbook(
+      runbook,
+      runOptions(io, kafka, { given: given({ 'sample-interval': '0s', group: 'ledger', partition: 'orders:1', action: 'skip' }) }),
+    )
+    expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
+    expect(result.message).toMatch(/records of orders\/1 from offset 5/)
+    expect(await committed(kafka)).toEqual(['orders/0=10', 'orders/1=5', 'orders/2=10'])
+  })
 })
