@@ -2,7 +2,7 @@
 // past the skipped record (the service handles what follows) — or says plainly that it did not.
 
 import { counted, formatCount, formatSeconds, notice } from '../../lib/engine/blocks.ts'
-import { pollUntil } from '../../lib/engine/poll.ts'
+import { pollUntil } from '../../lib/poll/index.ts'
 import { readPartitionProgress } from '../../lib/reads/group-progress.ts'
 import { type Ctx, nb, tpKey } from './notebook.ts'
 
