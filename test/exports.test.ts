@@ -54,7 +54,23 @@ describe('public surfaces', () => {
   it('kafka-runbooks: every parameter type', async () => {
     const { param } = await import('../lib/index.ts')
     expect(Object.keys(param).sort()).toEqual(
-      ['boolean', 'broker', 'brokers', 'choice', 'count', 'datetime', 'duration', 'group', 'integer', 'list', 'partitions', 'string', 'topic', 'topics'].sort(),
+      [
+        'boolean',
+        'broker',
+        'brokers',
+        'choice',
+        'count',
+        'datetime',
+        'duration',
+        'group',
+        'integer',
+        'list',
+        'partition',
+        'partitions',
+        'string',
+        'topic',
+        'topics',
+      ].sort(),
     )
   })
 

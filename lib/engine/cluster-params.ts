@@ -121,6 +121,17 @@ function partitions(options: Common<readonly TopicPartition[]>): ParamSpec<reado
   )
 }
 
+/** One partition of the cluster as topic:partition (orders:3), checked like `partitions`. */
+function partition(options: Common<TopicPartition>): ParamSpec<TopicPartition> {
+  const many = partitions({ help: options.help })
+  return paramSpec(
+    'partition',
+    { check: (value, kafka) => many.check!([value], kafka), ...options },
+    (text) => parseTopicPartition(text.trim()),
+    (value) => `${value.topic}:${value.partition}`,
+  )
+}
+
 /** A broker of the cluster, by id (registered, or still named in a replica list). */
 function broker(options: Common<number>): ParamSpec<number> {
   return paramSpec('broker', { suggest: brokerChoices, check: (value, kafka) => unknownBrokers(kafka, [value]), ...options }, brokerId, String)
@@ -158,4 +169,4 @@ function group(options: Common<string>): ParamSpec<string> {
   )
 }
 
-export const clusterParams = { topic, topics, partitions, broker, brokers, group }
+export const clusterParams = { topic, topics, partition, partitions, broker, brokers, group }

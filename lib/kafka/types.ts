@@ -463,6 +463,11 @@ export interface GroupDescription {
   readonly assignor: string | null
   readonly coordinator: number | null
   readonly members: readonly GroupMember[]
+  /**
+   * KIP-848 groups: the group epoch, which the coordinator bumps on every member that joins or leaves and every
+   * subscription change. Absent for classic groups: DescribeGroups does not report their generation.
+   */
+  readonly epoch?: number
   /** GROUP_ID_NOT_FOUND for a group that does not exist. */
   readonly error?: KafkaError
 }

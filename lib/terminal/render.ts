@@ -90,11 +90,28 @@ export function renderBlock(block: Block, options: RenderOptions): string {
     case 'notice':
       return renderNotice(block, options)
     case 'code':
-      return block.text
-        .split('\n')
+      return codeLines(block, options.width - 4)
         .map((line) => '    ' + paint(line, ['cyan'], options.color))
         .join('\n')
+    case 'screen-only':
+      return renderBlocks(block.blocks, options)
   }
+}
+
+/** A code block's lines; with `fit`, each cut into pieces of the width and at most `fit` of them, the cut marked …. */
+function codeLines(block: Extract<Block, { kind: 'code' }>, width: number): string[] {
+  const lines = block.text.split('\n')
+  if (block.fit === undefined) return lines
+  const pieces = lines.flatMap((line) => {
+    const chars = [...line]
+    if (chars.length <= width) return [line]
+    return Array.from({ length: Math.ceil(chars.length / width) }, (_, i) => chars.slice(i * width, (i + 1) * width).join(''))
+  })
+  if (pieces.length <= block.fit) return pieces
+  const kept = pieces.slice(0, Math.max(1, block.fit))
+  const last = [...kept.at(-1)!]
+  kept[kept.length - 1] = (last.length >= width ? last.slice(0, width - 1) : last).join('') + '…'
+  return kept
 }
 
 const noticeLook = {

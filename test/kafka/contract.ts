@@ -503,6 +503,8 @@ export function kafkaContract(
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'classic', state: 'Stable' })
           expect(described!.members).toHaveLength(1)
+          // DescribeGroups does not report a classic group's generation.
+          expect(described!.epoch).toBeUndefined()
           expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
           const committed = await ops.committedOffsets(groupId)
           expect(committed.offsets.find((o) => o.topic === topic && o.partition === 0)?.offset).toBe(3n)
@@ -530,18 +532,24 @@ export function kafkaContract(
         await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
         await world.produce(topic, 1, [1, 2])
         const running = await world.startGroup(groupId, topic, 'consumer')
+        let epochWhileRunning = 0
         try {
           const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
           expect(listed).toMatchObject({ type: 'consumer', state: 'Stable' })
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'consumer', state: 'Stable' })
+          // The member's join bumped the group epoch (what a crash loop keeps bumping).
+          epochWhileRunning = described!.epoch!
+          expect(epochWhileRunning).toBeGreaterThanOrEqual(1)
           expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
           const refused = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 1, offset: 0n }])
           expect(refused[0]!.error?.name).toBe('NON_EMPTY_GROUP')
         } finally {
           await running.stop()
         }
-        expect((await ops.describeGroups([groupId]))[0]!.state).toBe('Empty')
+        const [left] = await ops.describeGroups([groupId])
+        expect(left!.state).toBe('Empty')
+        expect(left!.epoch).toBeGreaterThan(epochWhileRunning)
       })
 
       it('an unknown group: GROUP_ID_NOT_FOUND when described, no offsets', async () => {

@@ -256,6 +256,7 @@ export class FakeClusterBuilder {
         assignment: (m.assignment ?? []).map(parseTopicPartition),
       })),
       offsets: new Map(),
+      epoch: options.members?.length ?? 0,
     }
     for (const [ref, offset] of Object.entries(options.offsets ?? {})) {
       const tp = parseTopicPartition(ref)

@@ -350,7 +350,18 @@ export class FakeKafka implements KafkaOps {
 
   /** Every member of a group leaves (stopped consumers, session expired): the group is Empty. */
   stopMembers(groupId: string): this {
-    this.#group(groupId).members = []
+    const group = this.#group(groupId)
+    group.epoch += group.members.length
+    group.members = []
+    return this
+  }
+
+  /** One member leaves (a clean stop, or its session expired after a crash). */
+  removeMember(groupId: string, memberId: string): this {
+    const group = this.#group(groupId)
+    const before = group.members.length
+    group.members = group.members.filter((m) => m.memberId !== memberId)
+    group.epoch += before - group.members.length
     return this
   }
 
@@ -370,6 +381,7 @@ export class FakeKafka implements KafkaOps {
         pinnedState: null,
         members: [],
         offsets: new Map(),
+        epoch: 0,
       })
     }
     const created: FakeMember = {
@@ -379,7 +391,9 @@ export class FakeKafka implements KafkaOps {
       host: member.host ?? '/127.0.0.1',
       assignment: [...(member.assignment ?? [])],
     }
-    this.#group(groupId).members.push(created)
+    const group = this.#group(groupId)
+    group.members.push(created)
+    group.epoch++
     return this
   }
 

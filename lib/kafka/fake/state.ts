@@ -142,6 +142,8 @@ export interface FakeGroup {
   pinnedState: string | null
   members: FakeMember[]
   offsets: Map<string, FakeCommit>
+  /** KIP-848 groups: bumped on every member that joins or leaves, as the coordinator's group epoch is. */
+  epoch: number
 }
 
 /** A transactional id at its coordinator. */
