@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ProduceAcks, Producer } from '@platformatic/kafka'
 import { bench, describe } from 'vitest'
 import { connect } from '../lib/kafka/index.ts'
 import { createSandboxProbe } from '../lib/kafka/platformatic/sandbox-probe.ts'
@@ -40,18 +39,13 @@ async function prepare(bootstrap: string): Promise<number> {
     // A reused sandbox keeps the records of an earlier run: their first timestamp is t0.
     const [first] = missing.length ? [] : await ops.recordTimestamps([{ topic: topics[0]!.name, partition: 0, offset: 0n }])
     const t0 = first?.timestamp ?? Date.now() - 3_600_000
-    const producer = new Producer({ clientId: 'runbook-bench', bootstrapBrokers: bootstrap.split(','), idempotent: false })
-    try {
-      for (const topic of missing) {
-        const messages = []
-        for (let partition = 0; partition < topic.partitions; partition++) {
-          for (let i = 0; i < recordsPerPartition; i++)
-            messages.push({ topic: topic.name, partition, value: Buffer.from(`r${i}`), timestamp: BigInt(t0 + i * 1000) })
-        }
-        await producer.send({ acks: ProduceAcks.ALL, messages })
+    for (const topic of missing) {
+      const records = []
+      for (let partition = 0; partition < topic.partitions; partition++) {
+        for (let i = 0; i < recordsPerPartition; i++) records.push({ partition, key: null, value: Buffer.from(`r${i}`), timestamp: t0 + i * 1000 })
       }
-    } finally {
-      await producer.close(true)
+      const failed = (await ops.produce(topic.name, records)).filter((r) => r.error)
+      if (failed.length) throw new Error(`bench: ${failed.length} records not written to ${topic.name}: ${failed[0]!.error!.message}`)
     }
     const commits = topics.flatMap((t) =>
       Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.name, partition, offset: BigInt(recordsPerPartition - 2) })),

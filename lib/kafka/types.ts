@@ -2,6 +2,10 @@
 // Only lib/kafka/platformatic/ talks to a real client; lib/kafka/fake/ holds the same state in memory.
 // Every operation answers per partition or per resource: one broken partition never hides the rest.
 
+import type { RecordBatch, RecordHeader } from './records.ts'
+
+export type * from './records.ts'
+
 /** A partition of a topic. */
 export interface TopicPartition {
   readonly topic: string
@@ -306,6 +310,61 @@ export interface DeletedRecords extends TopicPartition {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Records with their payloads (the record model itself is lib/kafka/records.ts, shared with the log-dir reader)
+
+/** Records to read from one partition, from `offset` on. */
+export interface FetchQuery extends TopicPartition {
+  readonly offset: bigint
+  /** At most this many data records (default 500). */
+  readonly maxRecords?: number
+  /** Stop before this offset (exclusive); default: the high watermark (read_uncommitted) or the last stable offset (read_committed). */
+  readonly endOffset?: bigint
+  /** read_committed stops at the last stable offset and lists the aborted transactions in the range. Default read_uncommitted. */
+  readonly isolation?: 'read_uncommitted' | 'read_committed'
+}
+
+export interface FetchedRecords extends TopicPartition {
+  /** The offset asked for. */
+  readonly requested: bigint
+  /**
+   * The batches read, in offset order, trimmed to the range: their data records (and a control batch's markers) are
+   * those at or after `requested`, before the end. Empty at the end of the log.
+   */
+  readonly batches: readonly RecordBatch[]
+  /** Where a next read would start: after the last record or marker read (or `requested` when nothing was). */
+  readonly nextOffset: bigint
+  readonly highWatermark: bigint | null
+  readonly lastStableOffset: bigint | null
+  readonly logStartOffset: bigint | null
+  /** read_committed only: transactions aborted within the range (their records are among the batches). */
+  readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[]
+  /** OFFSET_OUT_OF_RANGE below the log start, LEADER_NOT_AVAILABLE, ...; what was read before it stays valid. */
+  readonly error?: KafkaError
+}
+
+/** A record to write: to a partition the caller chose, with its key, value, headers and (optionally) its time. */
+export interface ProduceRecord {
+  readonly partition: number
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers?: readonly RecordHeader[]
+  /** Milliseconds since the epoch; default now. A LogAppendTime topic replaces it with the broker's time. */
+  readonly timestamp?: number
+}
+
+export interface ProduceOptions {
+  /** How long a record may take to be written, retries included (default 30 s); then it fails with the last error. */
+  readonly timeoutMs?: number
+}
+
+/** Where one produced record landed, or why it did not. */
+export interface ProducedRecord extends TopicPartition {
+  /** The record's offset; null when it was not written. */
+  readonly offset: bigint | null
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
 // Consumer groups
 
 /** classic: JoinGroup/SyncGroup protocol; consumer: KIP-848 (4.x); others are listed but not managed here. */
@@ -420,6 +479,13 @@ export interface KafkaOps {
   replicaOffsets(queries: readonly ReplicaOffsetQuery[]): Promise<ReplicaOffset[]>
   /** The timestamp of the record at each offset, read from the partition's leader (Fetch), per partition. */
   recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]>
+  /** Records with their payloads, read from each partition's leader (per partition: a leaderless one is an error, the rest read). */
+  fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]>
+  /**
+   * Writes records idempotently with acks=all, each to the partition it names, in order per partition, and
+   * answers where each landed. A record that could not be written carries its error; the others are written.
+   */
+  produce(topic: string, records: readonly ProduceRecord[], options?: ProduceOptions): Promise<ProducedRecord[]>
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 

@@ -42,7 +42,7 @@ describe('runbook status on a large broken cluster', () => {
     for (let t = 0; t < 100; t++) builder = builder.topic(`scratch-${t}`, { replicas: [[3]] })
     for (let g = 0; g < 40; g++) builder = builder.group(`group-${g}`, { offsets: { [`events-${String(g).padStart(4, '0')}/0`]: 0n } })
     const kafka = builder.build()
-    for (let g = 0; g < 40; g++) kafka.produce(`events-${String(g).padStart(4, '0')}`, 0, g + 1)
+    for (let g = 0; g < 40; g++) kafka.write(`events-${String(g).padStart(4, '0')}`, 0, g + 1)
     kafka.killBroker(3)
     return kafka
   }

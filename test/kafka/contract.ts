@@ -2,6 +2,7 @@
 // sandbox (integration), so the fake cannot drift from what Kafka does.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { dataRecords } from '../../lib/kafka/records.ts'
 import type { KafkaOps, OffsetSpec, TopicState } from '../../lib/kafka/types.ts'
 
 /** A consumer group with one running member that has its assignment and has committed. */
@@ -355,6 +356,113 @@ export function kafkaContract(
       })
     })
 
+    describe('records with their payloads', () => {
+      const bytes = (text: string) => Buffer.from(text, 'utf8')
+      const binary = Buffer.from([0, 255, 1, 254, 10, 13])
+      const headers = [
+        { key: 'trace', value: bytes('a') },
+        { key: 'trace', value: bytes('b') },
+        { key: 'empty', value: null },
+      ]
+
+      it('writes right after the topic is created, each record to its partition, and reads every record back whole', async () => {
+        const topic = world.uniqueName('payloads')
+        expect(await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])).toEqual([{ topic }])
+        const t0 = Date.parse('2026-11-24T03:00:00Z')
+        const written = await ops.produce(topic, [
+          { partition: 0, key: bytes('k0'), value: bytes('v0'), headers, timestamp: t0 },
+          { partition: 1, key: null, value: binary, timestamp: t0 + 1 },
+          { partition: 0, key: bytes('k1'), value: null, timestamp: t0 + 2 },
+          { partition: 0, key: bytes(''), value: bytes(''), timestamp: t0 + 3 },
+        ])
+        expect(written).toEqual([
+          { topic, partition: 0, offset: 0n },
+          { topic, partition: 1, offset: 0n },
+          { topic, partition: 0, offset: 1n },
+          { topic, partition: 0, offset: 2n },
+        ])
+        const [p0, p1] = await ops.fetchRecords([
+          { topic, partition: 0, offset: 0n },
+          { topic, partition: 1, offset: 0n },
+        ])
+        const whole = (r: ReturnType<typeof dataRecords>[number]) => [r.offset, r.timestamp, r.key, r.value, r.headers]
+        expect(dataRecords(p0!.batches).map(whole)).toEqual([
+          [0n, t0, bytes('k0'), bytes('v0'), headers],
+          [1n, t0 + 2, bytes('k1'), null, []],
+          [2n, t0 + 3, bytes(''), bytes(''), []],
+        ])
+        expect(dataRecords(p1!.batches).map(whole)).toEqual([[0n, t0 + 1, null, binary, []]])
+        expect(p0).toMatchObject({ nextOffset: 3n, highWatermark: 3n, lastStableOffset: 3n, logStartOffset: 0n, abortedTransactions: [] })
+        expect(p0!.error).toBeUndefined()
+        // One idempotent producer wrote them: a producer id, no transaction, as one batch per partition.
+        expect(p0!.batches).toHaveLength(1)
+        const batch = p0!.batches[0]!
+        expect(batch.producerId).toBeGreaterThanOrEqual(0n)
+        expect(batch).toMatchObject({
+          baseOffset: 0n,
+          lastOffset: 2n,
+          baseSequence: 0,
+          transactional: false,
+          control: false,
+          compression: 'none',
+          timestampType: 'create',
+          markers: [],
+        })
+        expect(batch.records.map((r) => [r.producerId, r.sequence])).toEqual([
+          [batch.producerId, 0],
+          [batch.producerId, 1],
+          [batch.producerId, 2],
+        ])
+        expect(p1!.batches[0]!.producerId).toBe(batch.producerId)
+      })
+
+      it('reads a range: at most so many records, up to an end offset, and says where to go on', async () => {
+        const topic = world.uniqueName('range')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+        const written = await ops.produce(
+          topic,
+          Array.from({ length: 30 }, (_, i) => ({ partition: 0, key: null, value: bytes(`r${i}`) })),
+        )
+        expect(written.map((w) => w.offset)).toEqual(Array.from({ length: 30 }, (_, i) => BigInt(i)))
+        const [first, middle, end, past] = await ops.fetchRecords([
+          { topic, partition: 0, offset: 5n, maxRecords: 3 },
+          { topic, partition: 0, offset: 10n, endOffset: 14n },
+          { topic, partition: 0, offset: 30n },
+          { topic, partition: 0, offset: 31n },
+        ])
+        expect(dataRecords(first!.batches).map((r) => r.value?.toString())).toEqual(['r5', 'r6', 'r7'])
+        expect(first!.nextOffset).toBe(8n)
+        expect(dataRecords(middle!.batches).map((r) => r.offset)).toEqual([10n, 11n, 12n, 13n])
+        expect(middle!.nextOffset).toBe(14n)
+        expect(end).toMatchObject({ batches: [], nextOffset: 30n, highWatermark: 30n })
+        expect(end!.error).toBeUndefined()
+        expect(past!.error?.name).toBe('OFFSET_OUT_OF_RANGE')
+        await ops.deleteRecords([{ topic, partition: 0, offset: 20n }])
+        const [below, unknown] = await ops.fetchRecords([
+          { topic, partition: 0, offset: 19n },
+          { topic, partition: 7, offset: 0n },
+        ])
+        // Kafka answers an error without offsets: the log start is for ListOffsets to say.
+        expect(below).toMatchObject({ batches: [], nextOffset: 19n, logStartOffset: null, error: { name: 'OFFSET_OUT_OF_RANGE' } })
+        expect(unknown!.error?.name).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+      })
+
+      it('refuses per partition: a partition the topic does not have, and a topic that does not exist', async () => {
+        const topic = world.uniqueName('refuse')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+        const written = await ops.produce(topic, [
+          { partition: 0, key: null, value: bytes('fine') },
+          { partition: 4, key: null, value: bytes('nowhere') },
+        ])
+        expect(written.map((w) => [w.partition, w.offset, w.error?.name ?? null])).toEqual([
+          [0, 0n, null],
+          [4, null, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+        const missing = await ops.produce(world.uniqueName('missing'), [{ partition: 0, key: null, value: bytes('x') }])
+        expect(missing.map((w) => [w.offset, w.error?.name ?? null])).toEqual([[null, 'UNKNOWN_TOPIC_OR_PARTITION']])
+      })
+    })
+
     describe('elections and reassignments on a healthy cluster', () => {
       it('a preferred or unclean election where the leader is fine is not needed; unknown partitions fail', async () => {
         const topic = world.uniqueName('elect')
@@ -532,6 +640,30 @@ export function kafkaContract(
         expect(dirs.map((d) => [d.broker, d.error?.name ?? null])).toEqual([
           [1, null],
           [3, 'BROKER_NOT_AVAILABLE'],
+        ])
+      })
+
+      it('reads and writes records per partition: the partition without a leader fails, its sibling works', async () => {
+        const [lonely0, underMin0] = await ops.fetchRecords([
+          { topic: names.lonely, partition: 0, offset: 0n },
+          { topic: names.underMin, partition: 0, offset: 0n },
+        ])
+        expect(lonely0!.error?.name).toBe('LEADER_NOT_AVAILABLE')
+        expect(dataRecords(underMin0!.batches).map((r) => [r.offset, r.timestamp])).toEqual([
+          [0n, 10],
+          [1n, 20],
+        ])
+        const written = await ops.produce(
+          names.lonely,
+          [
+            { partition: 0, key: null, value: Buffer.from('lost') },
+            { partition: 1, key: null, value: Buffer.from('kept') },
+          ],
+          { timeoutMs: 2000 },
+        )
+        expect(written.map((w) => [w.partition, w.offset, w.error?.name ?? null])).toEqual([
+          [0, null, 'LEADER_NOT_AVAILABLE'],
+          [1, 0n, null],
         ])
       })
 

@@ -30,3 +30,11 @@ describe('metadata.version names', () => {
 
   it('release line of a name', () => expect(releaseLine('4.3-IV0')).toBe('4.3'))
 })
+
+describe('lib/kafka/log-dir', () => {
+  it('its door is small, and loads the Kafka client only when a folder is opened', async () => {
+    expect(Object.keys(await import('../../lib/kafka/log-dir/index.ts')).sort()).toEqual(['describeLogDirFault', 'openLogDir'])
+    const source = readFileSync(new URL('../../lib/kafka/log-dir/index.ts', import.meta.url), 'utf8')
+    expect(source).not.toMatch(/^import\s(?!type\b).*platformatic/m)
+  })
+})

@@ -15,7 +15,7 @@ function fakeWorld(line: '4.3' | '3.9'): ContractWorld {
     uniqueName: (prefix) => `${prefix}-${++names}`,
     async produce(topic, partition, timestampsMs) {
       for (const timestampMs of timestampsMs) {
-        const result = kafka.produce(topic, partition, 1, { acks: 'all', timestampMs })
+        const result = kafka.write(topic, partition, 1, { acks: 'all', timestampMs })
         if (result.error) throw new Error(`fake produce failed: ${result.error.name}`)
       }
     },

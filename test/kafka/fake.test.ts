@@ -18,7 +18,7 @@ describe('fake cluster: a broker failure', () => {
       .records('t', 0, { count: 100 })
       .build()
     kafka.dropFromIsr('t', 0, 3)
-    kafka.produce('t', 0, 50, { acks: 1 })
+    kafka.write('t', 0, 50, { acks: 1 })
     kafka.killBroker(2).killBroker(1)
     return kafka
   }
@@ -98,8 +98,8 @@ describe('fake cluster: a broker failure', () => {
       .records('t', 0, { count: 10 })
       .build()
     kafka.killBroker(2).killBroker(3)
-    expect(kafka.produce('t', 0, 5, { acks: 'all' }).error?.name).toBe('NOT_ENOUGH_REPLICAS')
-    expect(kafka.produce('t', 0, 5, { acks: 1 })).toEqual({ baseOffset: 10n })
+    expect(kafka.write('t', 0, 5, { acks: 'all' }).error?.name).toBe('NOT_ENOUGH_REPLICAS')
+    expect(kafka.write('t', 0, 5, { acks: 1 })).toEqual({ baseOffset: 10n })
     expect(kafka.inspect('t', 0)).toMatchObject({ highWatermark: 10n })
     expect(kafka.inspect('t', 0).logEndOffsets.get(1)).toBe(15n)
   })

@@ -109,7 +109,7 @@ describe('lower min.insync.replicas', () => {
     expect(await minIsr(kafka, 'audit')).toMatchObject({ value: '1', source: 'dynamic-topic' })
     expect(await minIsr(kafka, 'calm')).toMatchObject({ value: '1', source: 'dynamic-topic' })
     expect(kafka.inspect('orders', 0).elr).toEqual([])
-    expect(kafka.produce('orders', 0, 1).error).toBeUndefined()
+    expect(kafka.write('orders', 0, 1).error).toBeUndefined()
     const lower = result.cells.find((c) => c.id === 'lower-min-isr')!
     expect(lower).toMatchObject({ outcome: 'applied', verified: true })
     expect(lower.summary).toBe(

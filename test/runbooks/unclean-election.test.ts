@@ -34,9 +34,9 @@ function incident(options: { kafka?: '4.3' | '3.9'; elr?: boolean } = {}): FakeK
     .group('billing', { offsets: { 'orders/0': 1500n, 'orders/1': 900n } })
     .build()
   for (const partition of [0, 1]) {
-    kafka.produce('orders', partition, 1000, { acks: 1, timestampMs: clock() - 120_000, stepMs: 10 })
+    kafka.write('orders', partition, 1000, { acks: 1, timestampMs: clock() - 120_000, stepMs: 10 })
     kafka.dropFromIsr('orders', partition, 3)
-    kafka.produce('orders', partition, 800, { acks: 1, stepMs: 10 })
+    kafka.write('orders', partition, 800, { acks: 1, stepMs: 10 })
   }
   kafka.killBroker(2).killBroker(1)
   return kafka

@@ -16,6 +16,8 @@ import {
   KafkaConnectionError,
   type BrokerLogDirs,
   type DeletedRecords,
+  type FetchedRecords,
+  type FetchQuery,
   type KafkaError,
   type KafkaOps,
   type ListedOffset,
@@ -25,6 +27,9 @@ import {
   type OngoingReassignment,
   type PartitionResult,
   type PartitionStatesOptions,
+  type ProducedRecord,
+  type ProduceOptions,
+  type ProduceRecord,
   type RecordQuery,
   type RecordsBefore,
   type RecordTimestamp,
@@ -39,10 +44,11 @@ import {
 import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
+import { fetchFakeRecords, produceFakeRecords } from './records.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
-import { type ClusterState, type FakeMember, type FakePartition, findPartition, isLive, minIsrOf } from './state.ts'
+import { type ClusterState, type FakeMember, type FakePartition, findPartition, isLive, minIsrOf, truncateLog } from './state.ts'
 
 /** What a produce call did: the first offset written, or why nothing was. */
 export interface ProduceResult {
@@ -63,7 +69,15 @@ export interface PartitionSnapshot {
   readonly logEndOffsets: ReadonlyMap<number, bigint>
 }
 
-const copy = <T>(value: T): T => structuredClone(value)
+/** A deep copy of an answer, so a caller never holds the fake's own state; Buffers stay Buffers (structuredClone makes them Uint8Arrays). */
+function copy<T>(value: T): T {
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T
+  if (Array.isArray(value)) return value.map(copy) as T
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [copy(k), copy(v)])) as T
+  if (value instanceof Set) return new Set([...value].map(copy)) as T
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T
+  return value
+}
 
 export class FakeKafka implements KafkaOps {
   readonly #state: ClusterState
@@ -118,6 +132,12 @@ export class FakeKafka implements KafkaOps {
   }
   async recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
     return this.#read(() => readFakeRecordTimestamps(this.#state, queries))
+  }
+  async fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]> {
+    return this.#read(() => fetchFakeRecords(this.#state, queries))
+  }
+  async produce(topic: string, records: readonly ProduceRecord[], _options: ProduceOptions = {}): Promise<ProducedRecord[]> {
+    return this.#write('produce', () => produceFakeRecords(this.#state, topic, records, Date.now()))
   }
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
@@ -191,7 +211,7 @@ export class FakeKafka implements KafkaOps {
    * follows only while the ISR is at least min.insync.replicas (it freezes below, as in Kafka 3.7+).
    * acks=all is refused with NOT_ENOUGH_REPLICAS under min ISR; acks=1 is accepted.
    */
-  produce(topic: string, partition: number, count: number, options: { acks?: 'all' | 1; timestampMs?: number; stepMs?: number } = {}): ProduceResult {
+  write(topic: string, partition: number, count: number, options: { acks?: 'all' | 1; timestampMs?: number; stepMs?: number } = {}): ProduceResult {
     const found = findPartition(this.#state, topic, partition)
     if (!found) return { baseOffset: null, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }
     if (found.leader === null || !isLive(this.#state, found.leader)) return { baseOffset: null, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
@@ -208,7 +228,7 @@ export class FakeKafka implements KafkaOps {
     const leaderLog = found.logs.get(found.leader)!
     const baseOffset = leaderLog.leo
     const start = options.timestampMs ?? (found.timestamps.at(-1) ?? 1_700_000_000_000 - 1) + 1
-    found.timestamps.length = Number(baseOffset)
+    truncateLog(found, baseOffset)
     for (let i = 0; i < count; i++) found.timestamps.push(start + i * (options.stepMs ?? 1))
     const leo = baseOffset + BigInt(count)
     for (const id of found.isr) if (isLive(this.#state, id)) found.logs.set(id, { leo })

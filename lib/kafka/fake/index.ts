@@ -2,9 +2,11 @@
 //
 // Build (fakeCluster(...)…build()): brokers / broker, topic, partition, records, topicConfig, brokerDefaults,
 // brokerConfig, staticBrokerConfig, group. Break and drive (on the FakeKafka): killBroker, fenceBroker,
-// restartBroker, failLogDir, dropFromIsr, catchUp, produce, addMember, stopMembers, commit, setUnreachable. Assert:
+// restartBroker, failLogDir, dropFromIsr, catchUp, write, addMember, stopMembers, commit, setUnreachable. Assert:
 // inspect(topic, partition) (every replica's log end, which no API shows) and mutations (the writes made).
 export { fakeCluster, FakeClusterBuilder } from './builder.ts'
 export type { BrokerOptions, FakeClusterOptions, GroupOptions, MemberOptions, PartitionOptions, RecordsOptions, TopicOptions } from './builder.ts'
 export { FakeKafka } from './fake-kafka.ts'
 export type { PartitionSnapshot, ProduceResult } from './fake-kafka.ts'
+export { fakeBatches, fakeLogDirs } from './log-dir.ts'
+export type { FakeBatchesOptions, FakeLogDir, FakePartitionLog } from './log-dir.ts'

@@ -3,7 +3,7 @@
 
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { KafkaError } from '../types.ts'
-import { type ClusterState, type FakePartition, type FakeTopic, isLive, minIsrOf, resolveTopicConfig } from './state.ts'
+import { type ClusterState, type FakePartition, type FakeTopic, isLive, minIsrOf, resolveTopicConfig, truncateLog } from './state.ts'
 
 const inReplicaOrder = (partition: FakePartition, ids: Iterable<number>): number[] => {
   const set = new Set(ids)
@@ -16,7 +16,7 @@ function setLeader(partition: FakePartition, leader: number | null): void {
   if (leader === null) return
   // Records only the old leader had are gone: the new leader's log is the partition's log from now on.
   const leo = partition.logs.get(leader)?.leo ?? 0n
-  if (BigInt(partition.timestamps.length) > leo) partition.timestamps.length = Number(leo)
+  truncateLog(partition, leo)
   if (partition.highWatermark > leo) partition.highWatermark = leo
 }
 

@@ -40,6 +40,8 @@ export interface FakePartition {
   logStartOffset: bigint
   /** Timestamp (ms) of the record at each offset of the leader's log; offset = index. */
   timestamps: number[]
+  /** What the record at each offset holds, where a test or a produce gave it; a default record otherwise (see recordAt). */
+  payloads: (FakeStoredRecord | undefined)[]
   /** Ongoing reassignment: replicas being added / removed (replicas holds both). */
   adding: number[]
   removing: number[]
@@ -60,9 +62,50 @@ export function emptyPartition(topic: string, partition: number, replicas: reado
     highWatermark: 0n,
     logStartOffset: 0n,
     timestamps: [],
+    payloads: [],
     adding: [],
     removing: [],
   }
+}
+
+/** A record's content and the batch it came in; a transaction marker when `control` is set. */
+export interface FakeStoredRecord {
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: readonly { readonly key: string; readonly value: Buffer | null }[]
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly baseSequence: number
+  readonly transactional: boolean
+  /** The batch's first and last offsets (a record alone is a batch of one). */
+  readonly batchBase: bigint
+  readonly batchLast: bigint
+  readonly leaderEpoch: number
+  readonly control?: 'commit' | 'abort'
+}
+
+/** The record at an offset: what was stored there, or the default a builder-made record holds (value "record <offset>"). */
+export function recordAt(partition: FakePartition, offset: bigint): FakeStoredRecord {
+  return (
+    partition.payloads[Number(offset)] ?? {
+      key: null,
+      value: Buffer.from(`record ${offset}`),
+      headers: [],
+      producerId: -1n,
+      producerEpoch: -1,
+      baseSequence: -1,
+      transactional: false,
+      batchBase: offset,
+      batchLast: offset,
+      leaderEpoch: partition.leaderEpoch,
+    }
+  )
+}
+
+/** Cuts a partition's log at `leo` (a new leader's history wins; records only the old leader had are gone). */
+export function truncateLog(partition: FakePartition, leo: bigint): void {
+  if (BigInt(partition.timestamps.length) > leo) partition.timestamps.length = Number(leo)
+  if (BigInt(partition.payloads.length) > leo) partition.payloads.length = Number(leo)
 }
 
 export interface FakeTopic {

@@ -5,7 +5,9 @@
 
 export {
   alterPartitionReassignmentsV0,
+  compressionsAlgorithmsByBitmask,
   ConnectionPool,
+  crc32c,
   createAPI,
   createTopicsV7,
   deleteRecordsV2,
@@ -24,6 +26,7 @@ export {
   findCoordinatorV5,
   findCoordinatorV6,
   incrementalAlterConfigsV1,
+  initProducerIdV4,
   listGroupsV4,
   listGroupsV5,
   listOffsetsV5,
@@ -40,8 +43,25 @@ export {
   offsetCommitV9,
   offsetFetchV8,
   offsetFetchV9,
+  produceV9,
   Reader,
+  readRecord,
   ResponseError,
   Writer,
 } from '@platformatic/kafka'
 export type { Broker, Connection } from '@platformatic/kafka'
+
+import { Reader } from '@platformatic/kafka'
+
+// 1.35 reads a tagged-field section as a signed byte count: a broker that attaches a tagged field (Produce and
+// Fetch name the current leader this way, KIP-951, e.g. right after a topic is created) leaves the reader inside
+// the field, and the rest of the answer fails with "Out of bounds". Fixed upstream in 2.3.0
+// (platformatic/kafka#313), which needs Node 22.22; until then the section is read as the protocol defines it:
+// a count, then per field its tag and its size.
+Reader.prototype.readTaggedFields = function readTaggedFields(this: Reader): void {
+  const fields = this.readUnsignedVarInt()
+  for (let i = 0; i < fields; i++) {
+    this.readUnsignedVarInt()
+    this.skip(this.readUnsignedVarInt())
+  }
+}

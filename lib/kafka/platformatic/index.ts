@@ -9,6 +9,8 @@ import type {
   ConfigResourceRef,
   ConnectionOptions,
   DeletedRecords,
+  FetchedRecords,
+  FetchQuery,
   ElectionResult,
   ElectionType,
   GroupDescription,
@@ -22,6 +24,9 @@ import type {
   OngoingReassignment,
   PartitionResult,
   PartitionStatesOptions,
+  ProducedRecord,
+  ProduceOptions,
+  ProduceRecord,
   RecordQuery,
   RecordsBefore,
   RecordTimestamp,
@@ -41,8 +46,10 @@ import { deleteRecords } from './delete-records.ts'
 import { electLeaders } from './elect-leaders.ts'
 import { describeGroups, listGroups } from './groups.ts'
 import { listOffsets, replicaOffsets } from './list-offsets.ts'
+import { fetchRecords } from './fetch-records.ts'
 import { describeLogDirs } from './log-dirs.ts'
 import { readPartitionStates } from './partition-states.ts'
+import { produce } from './produce.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
 import { Session } from './session.ts'
@@ -93,6 +100,12 @@ class PlatformaticKafka implements KafkaOps {
   }
   recordTimestamps(queries: readonly RecordQuery[]): Promise<RecordTimestamp[]> {
     return recordTimestamps(this.#session, queries)
+  }
+  fetchRecords(queries: readonly FetchQuery[]): Promise<FetchedRecords[]> {
+    return fetchRecords(this.#session, queries)
+  }
+  produce(topic: string, records: readonly ProduceRecord[], options: ProduceOptions = {}): Promise<ProducedRecord[]> {
+    return produce(this.#session, topic, records, options)
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)

@@ -3,6 +3,7 @@
 // broker kept out of the requests spread over brokers, and connection failures as one line.
 
 import { tracingChannel } from 'node:diagnostics_channel'
+import { ProduceAcks, Producer } from '@platformatic/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import { readPartitionStates } from '../../../lib/kafka/platformatic/partition-states.ts'
@@ -100,6 +101,43 @@ describe('a hung broker that still accepts connections', () => {
       requests.unsubscribe(subscribers)
       await nodeAction(2, 'resume')
       await kafka?.close()
+    }
+  })
+})
+
+describe('writing right after a topic is created', () => {
+  // Brokers that do not lead a partition yet answer NOT_LEADER_OR_FOLLOWER and name the leader in a tagged field
+  // (KIP-951): @platformatic/kafka 1.35 misread that field and failed with "Out of bounds" (platformatic/kafka#313;
+  // measured here: 3 of 16 fresh 12-partition topics without the fix in client.ts, 0 with it).
+  const topics = Array.from({ length: 16 }, (_, i) => `fresh-${Date.now().toString(36)}-${i}`)
+  let ops: KafkaOps
+
+  beforeAll(async () => {
+    ops = await connect({ bootstrapServers: testSandbox().bootstrap.split(',') })
+  })
+  afterAll(async () => {
+    await ops?.deleteTopics(topics)
+    await ops?.close()
+  })
+
+  it('every record lands, through our producer and through the client’s own, on every fresh topic', async () => {
+    const producer = new Producer({ clientId: 'runbook-fresh-topics', bootstrapBrokers: testSandbox().bootstrap.split(','), idempotent: true, retries: 0 })
+    try {
+      for (const topic of topics) {
+        expect(await ops.createTopics([{ topic, partitions: 12, replicationFactor: 3 }])).toEqual([{ topic }])
+        const half = topics.indexOf(topic) % 2 === 0
+        const records = Array.from({ length: 24 }, (_, i) => ({ partition: i % 12, key: null, value: Buffer.from(`r${i}`) }))
+        if (half) {
+          const written = await ops.produce(topic, records)
+          expect(written.filter((w) => w.error)).toEqual([])
+        } else {
+          await producer.send({ acks: ProduceAcks.ALL, messages: records.map((r) => ({ topic, partition: r.partition, value: r.value })) })
+        }
+        const latest = await ops.listOffsets(Array.from({ length: 12 }, (_, partition) => ({ topic, partition, spec: 'latest' as const })))
+        expect(latest.map((l) => l.offset)).toEqual(Array.from({ length: 12 }, () => 2n))
+      }
+    } finally {
+      await producer.close(true)
     }
   })
 })

@@ -100,3 +100,43 @@ describe('classic member assignment', () => {
     expect(decodeClassicAssignment(null)).toEqual([])
   })
 })
+
+describe('tagged fields in an answer', () => {
+  it('are skipped field by field: a Produce answer naming the current leader (KIP-951) reads whole (platformatic/kafka#313)', async () => {
+    // The access layer's door applies the fix; without it the reader stops inside the field and fails.
+    const { produceV9 } = await import('../../../lib/kafka/platformatic/client.ts')
+    const answer = Writer.create()
+      .appendArray([0], (w) => {
+        w.appendString('orders').appendArray(
+          [0],
+          (w) => {
+            w.appendInt32(3)
+              .appendInt16(6)
+              .appendInt64(-1n)
+              .appendInt64(-1n)
+              .appendInt64(-1n)
+              .appendArray([], () => {}, true, true)
+              .appendString(null)
+              // One tagged field: tag 0 (current_leader), 9 bytes: leader_id 2, leader_epoch 7, no tags of its own.
+              .appendUnsignedVarInt(1)
+              .appendUnsignedVarInt(0)
+              .appendUnsignedVarInt(9)
+              .appendInt32(2)
+              .appendInt32(7)
+              .appendUnsignedVarInt(0)
+          },
+          true,
+          false,
+        )
+      })
+      .appendInt32(25)
+      .appendUnsignedVarInt(0)
+    let parsed: unknown
+    try {
+      parsed = produceV9.parseResponse(1, 0, 9, Reader.from(answer.buffer))
+    } catch (error) {
+      parsed = (error as { response?: unknown }).response ?? error
+    }
+    expect(parsed).toMatchObject({ responses: [{ name: 'orders', partitionResponses: [{ index: 3, errorCode: 6 }] }], throttleTimeMs: 25 })
+  })
+})
