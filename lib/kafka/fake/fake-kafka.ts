@@ -37,6 +37,8 @@ import {
   type ReplicaOffset,
   type ReplicaOffsetQuery,
   type ResourceConfig,
+  type SegmentQuery,
+  type SegmentSpan,
   type TopicPartition,
   type TopicResult,
   type TopicState,
@@ -45,6 +47,7 @@ import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { fetchFakeRecords, produceFakeRecords } from './records.ts'
+import { enforceFakeRetention, fakeSegmentSpans, fileSingleRecords } from './segments.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
@@ -142,6 +145,9 @@ export class FakeKafka implements KafkaOps {
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
   }
+  async segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return this.#read(() => fakeSegmentSpans(this.#state, queries))
+  }
   async describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return this.#read(() => describeFakeLogDirs(this.#state, brokers))
   }
@@ -230,11 +236,21 @@ export class FakeKafka implements KafkaOps {
     const start = options.timestampMs ?? (found.timestamps.at(-1) ?? 1_700_000_000_000 - 1) + 1
     truncateLog(found, baseOffset)
     for (let i = 0; i < count; i++) found.timestamps.push(start + i * (options.stepMs ?? 1))
+    fileSingleRecords(this.#state, this.#state.topics.get(topic)!, found, baseOffset)
     const leo = baseOffset + BigInt(count)
     for (const id of found.isr) if (isLive(this.#state, id)) found.logs.set(id, { leo })
     found.logs.set(found.leader, { leo })
     if (found.isr.length >= minIsr) found.highWatermark = leo
     return { baseOffset }
+  }
+
+  /**
+   * One retention check, as a broker runs it every log.retention.check.interval.ms: expired segments go from the
+   * oldest (by their newest record's time, or while a partition is over retention.bytes) and log starts move.
+   */
+  enforceRetention(nowMs: number = Date.now()): this {
+    enforceFakeRetention(this.#state, nowMs)
+    return this
   }
 
   /** Every member of a group leaves (stopped consumers, session expired): the group is Empty. */

@@ -3,6 +3,7 @@
 
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { ControlMarker, FetchedRecords, FetchQuery, KafkaError, KafkaRecord, ProducedRecord, ProduceRecord, RecordBatch } from '../types.ts'
+import { fileBatches } from './segments.ts'
 import { type ClusterState, type FakePartition, type FakeStoredRecord, findPartition, isLive, minIsrOf, recordAt, truncateLog } from './state.ts'
 
 const defaultMaxRecords = 500
@@ -185,6 +186,7 @@ export function produceFakeRecords(state: ClusterState, topic: string, records: 
       }
       results[index] = { topic, partition, offset }
     })
+    fileBatches(state, topicState, found, [{ base, last }])
     const leo = last + 1n
     for (const id of found.isr) if (isLive(state, id)) found.logs.set(id, { leo })
     found.logs.set(found.leader, { leo })

@@ -34,6 +34,8 @@ import type {
   ReplicaOffset,
   ReplicaOffsetQuery,
   ResourceConfig,
+  SegmentQuery,
+  SegmentSpan,
   TopicPartition,
   TopicResult,
   TopicState,
@@ -52,6 +54,7 @@ import { readPartitionStates } from './partition-states.ts'
 import { produce } from './produce.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
+import { segmentSpans } from './segment-spans.ts'
 import { Session } from './session.ts'
 import { createTopics, deleteTopics } from './topics.ts'
 
@@ -109,6 +112,9 @@ class PlatformaticKafka implements KafkaOps {
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)
+  }
+  segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return segmentSpans(this.#session, queries)
   }
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return describeLogDirs(this.#session, brokers)
