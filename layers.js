@@ -78,7 +78,7 @@ export const layers = [
     name: 'plans',
     paths: ['lib/plans'],
     job: 'pure: snapshot and operator input in, plan, estimate or fault out (no I/O, no clock)',
-    may: ['format', 'kafka-port'],
+    may: ['format', 'kafka-port', 'kafka-log-dir'],
     pure: true,
   },
   {
@@ -95,15 +95,27 @@ export const layers = [
     may: ['kafka-port', 'kafka-adapter'],
   },
   {
+    name: 'kafka-log-dir-door',
+    paths: ['lib/kafka/log-dir/index.ts'],
+    job: '`openLogDir`: a stopped broker’s log directory, checked for owner and liveness; loads the batch decoder on first use',
+    may: ['kafka-log-dir', 'kafka-port', 'kafka-adapter'],
+  },
+  {
     name: 'kafka-adapter',
     paths: ['lib/kafka/platformatic'],
     job: 'KafkaOps on @platformatic/kafka (the client enters through its client.ts), and the sandbox readiness probe',
-    may: ['kafka-port'],
+    may: ['kafka-port', 'kafka-log-dir'],
   },
   {
     name: 'kafka-fake',
     paths: ['lib/kafka/fake'],
     job: 'KafkaOps in memory, kept honest by the contract suite',
+    may: ['kafka-port', 'kafka-log-dir'],
+  },
+  {
+    name: 'kafka-log-dir',
+    paths: ['lib/kafka/log-dir'],
+    job: 'the on-disk log of a stopped broker: segment files, indexes, epochs, read without a JVM (its types shared with plans)',
     may: ['kafka-port'],
   },
   {
@@ -115,7 +127,7 @@ export const layers = [
   {
     name: 'sandbox',
     paths: ['lib/sandbox'],
-    job: 'a real KRaft cluster from Maven Central jars as local JVMs; node built-ins only (its probe is injected)',
+    job: 'a real KRaft cluster from Maven Central jars as local JVMs; node built-ins (and node-forge for its certificates); its probe is injected',
     may: [],
   },
 ]
@@ -134,6 +146,13 @@ export const packages = [
   { name: 'marked', only: ['lib/terminal'], why: 'Markdown is drawn by the terminal renderer' },
   { name: 'yaml', only: ['lib/markdown'], why: 'front matter and block bodies of Markdown runbooks' },
   { name: 'zx', only: ['lib/engine'], why: 'shell cells run the operator’s command' },
+  { name: 'fzstd', only: ['lib/kafka/platformatic/record-batches.ts'], why: 'zstd batches are decoded where record batches are' },
+  { name: 'jks-js', only: ['lib/kafka/key-stores.ts'], why: 'Java key stores are read in one place' },
+  {
+    name: 'node-forge',
+    only: ['lib/kafka/key-stores.ts', 'lib/sandbox/pki.ts'],
+    why: 'PKCS#12 stores are read, and the sandbox’s certificates made, in one place each',
+  },
   { name: 'typescript', only: ['lib/drills/ts-loader'], why: 'dev-only loading of the drill workloads from sources on Node 20' },
   { name: 'vitest', only: [], why: 'tests only' },
 ]

@@ -41,13 +41,12 @@ export function layerOf(path) {
   return best?.layer ?? null
 }
 
-/** Every folder under lib/ and runbooks/ that holds code, repo-relative. */
+/** Every folder under lib/ and runbooks/, repo-relative (a folder without code yet still gets its layer's rules). */
 export function codeFolders() {
   const found = []
   const walk = (dir) => {
-    const entries = readdirSync(posix.join(root, dir))
-    if (entries.some((e) => codeFile.test(e) && !statSync(posix.join(root, dir, e)).isDirectory())) found.push(dir)
-    for (const e of entries) if (statSync(posix.join(root, dir, e)).isDirectory()) walk(posix.join(dir, e))
+    found.push(dir)
+    for (const e of readdirSync(posix.join(root, dir))) if (statSync(posix.join(root, dir, e)).isDirectory()) walk(posix.join(dir, e))
   }
   for (const dir of scanned) if (existsSync(posix.join(root, dir))) walk(dir)
   return found
@@ -139,10 +138,8 @@ export function layerRules() {
     const special = files.map((f) => posix.join(dir, f)).filter((f) => layerOf(f) !== layerOf(dir) || packages.some((p) => p.only.includes(f)))
     const rest = files.map((f) => posix.join(dir, f)).filter((f) => !special.includes(f))
     const layer = layerOf(dir)
-    if (rest.length > 0) {
-      if (!layer) throw new Error(`${dir}/ is in no layer: declare it in layers.js (and ARCHITECTURE.md)`)
-      blocks.push({ files: [`${dir}/*.{ts,mts,js,mjs}`], ignores: special, rules: rulesFor(dir, layer) })
-    }
+    if (rest.length > 0 && !layer) throw new Error(`${dir}/ is in no layer: declare it in layers.js (and ARCHITECTURE.md)`)
+    if (layer) blocks.push({ files: [`${dir}/*.{ts,mts,js,mjs}`], ignores: special, rules: rulesFor(dir, layer) })
     for (const file of special) {
       const own = layerOf(file)
       if (!own) throw new Error(`${file} is in no layer: declare it in layers.js (and ARCHITECTURE.md)`)

@@ -88,16 +88,19 @@ describe.each(layers.map((layer) => [layer.name, layer] as const))('layer %s', (
     lines.forEach((line, i) => expect(fired.get(i + 1) ?? [], line).toContainEqual(expect.stringContaining('no-restricted-imports')))
   })
 
-  it.runIf(layer.pure)('lint rejects node built-ins: the layer is pure', async () => {
-    const fired = await lintLines(file, [`import { readFileSync } from 'node:fs'`, `export const read = readFileSync`])
-    expect(fired.get(1) ?? []).toContainEqual(expect.stringContaining('is pure'))
-  })
+  // Only the rules a layer has get a test: a layer that is not pure has nothing to reject here.
+  if (layer.pure)
+    it('lint rejects node built-ins: the layer is pure', async () => {
+      const fired = await lintLines(file, [`import { readFileSync } from 'node:fs'`, `export const read = readFileSync`])
+      expect(fired.get(1) ?? []).toContainEqual(expect.stringContaining('is pure'))
+    })
 
-  it.runIf(layer.readsThrough !== undefined)('lint rejects reading the cluster through KafkaOps directly', async () => {
-    const lines = readMethods.map((m) => `export const read_${m} = (ctx: { kafka: Record<string, () => unknown> }) => ctx.kafka.${m}()`)
-    const fired = await lintLines(file, lines)
-    readMethods.forEach((m, i) => expect(fired.get(i + 1) ?? [], m).toContainEqual(expect.stringContaining(`through ${layer.readsThrough}`)))
-  })
+  if (layer.readsThrough !== undefined)
+    it('lint rejects reading the cluster through KafkaOps directly', async () => {
+      const lines = readMethods.map((m) => `export const read_${m} = (ctx: { kafka: Record<string, () => unknown> }) => ctx.kafka.${m}()`)
+      const fired = await lintLines(file, lines)
+      readMethods.forEach((m, i) => expect(fired.get(i + 1) ?? [], m).toContainEqual(expect.stringContaining(`through ${layer.readsThrough}`)))
+    })
 })
 
 describe('packages enter only where declared', () => {

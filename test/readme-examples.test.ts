@@ -26,7 +26,7 @@ describe('the README', () => {
     const asTested = test
       .replace(/^\/\/.*\n\n/, '')
       .replace("from '../../lib/testkit/index.ts'", "from 'kafka-runbooks/testing'")
-      .replace("from '../../runbooks/consumer-oom-replay.ts'", "from './consumer-oom-replay.ts'")
+      .replace("from '../../runbooks/consumer-oom-replay/index.ts'", "from './consumer-oom-replay.ts'")
     expect(asTested).toBe(example('### The test kit', '```ts'))
   })
 

@@ -4,9 +4,9 @@
 
 import { facts, formatCount, notice, table, type Block } from '../engine/blocks.ts'
 import { Refusal } from '../engine/runbook.ts'
-import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
-import { partitionConditions } from '../plans/cluster-health.ts'
-import { readTopicSettings, settingOf } from '../reads/topic-settings.ts'
+import type { KafkaOps } from '../kafka/types.ts'
+import { readPartitionHealth } from '../reads/partition-health.ts'
+import { readTopicSettings } from '../reads/topic-settings.ts'
 
 export interface QueryOutput {
   readonly blocks: readonly Block[]
@@ -58,25 +58,8 @@ export async function topicSettingsView(kafka: KafkaOps, topic: string, names: r
 
 /** The partitions kafka-topics would report (unavailable, under/at min ISR, under-replicated) for some or all topics. */
 export async function partitionHealthView(kafka: KafkaOps, topics?: readonly string[]): Promise<QueryOutput> {
-  const [states, cluster, reassignments] = await Promise.all([kafka.partitionStates(topics), kafka.cluster(), kafka.listPartitionReassignments()])
-  const unknown = states.filter((t) => t.error)
-  if (topics && unknown.length) throw new Refusal(`topic ${unknown.map((t) => t.topic).join(', ')} does not exist — check the name; nothing changed`)
-  const names = states.filter((t) => !t.error).map((t) => t.topic)
-  const minIsr = new Map(
-    (await readTopicSettings(kafka, names, ['min.insync.replicas'])).map((t) => [t.topic, Number(settingOf(t, 'min.insync.replicas').value ?? NaN)]),
-  )
-  const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
-  const adding = new Map(reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
-  const flagged: (TopicPartition & { leader: number | null; isr: readonly number[]; replicas: readonly number[]; conditions: string[] })[] = []
-  let total = 0
-  for (const topic of states) {
-    for (const p of topic.partitions) {
-      total++
-      const min = minIsr.get(topic.topic)
-      const conditions = partitionConditions(p, min === undefined || Number.isNaN(min) ? null : min, live, adding.get(`${p.topic}/${p.partition}`) ?? 0)
-      if (conditions.length) flagged.push({ topic: p.topic, partition: p.partition, leader: p.leader, isr: p.isr, replicas: p.replicas, conditions })
-    }
-  }
+  const { total, flagged, unknownTopics } = await readPartitionHealth(kafka, topics)
+  if (topics && unknownTopics.length) throw new Refusal(`topic ${unknownTopics.join(', ')} does not exist — check the name; nothing changed`)
   const shownRows = flagged.slice(0, 50)
   return {
     blocks: flagged.length

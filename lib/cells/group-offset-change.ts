@@ -7,7 +7,7 @@
 import { type Block, counted, formatCount, formatSeconds, markdown, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
 import { pollUntil } from '../engine/poll.ts'
-import type { ActionCell, Cell, Confirmation, Drift, QueryCell, RunContext, ShellCell, UndoSpec } from '../engine/runbook.ts'
+import type { ActionCell, Cell, Confirmation, Drift, Notebook, QueryCell, RunContext, ShellCell, UndoSpec } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { GroupMember, KafkaOps, TopicPartition } from '../kafka/types.ts'
 import { formatOffsetsCsv } from '../plans/offset-csv.ts'
@@ -67,7 +67,7 @@ export function offsetsChangeTable(
   )
 }
 
-interface StopGroupOptions<S, P extends ParamSpecs> {
+export interface StopGroupOptions<S, P extends ParamSpecs> {
   /** The group to stop. */
   readonly group: (ctx: RunContext<S, P>) => string | Promise<string>
   /** The operator's command that stops every consumer (usually a parameter); undefined: they stop it themselves. */
@@ -91,7 +91,10 @@ async function stillActive(kafka: KafkaOps, groupId: string): Promise<true | str
  * it has members), the operator's stop command (confirmed; never in a dry run), and a bounded wait until the
  * group is Empty — a run refuses to go on while members remain.
  */
-export function stopGroupCells<S, P extends ParamSpecs>(options: StopGroupOptions<S, P>): Cell<S, P>[] {
+export function stopGroupCells<S, P extends ParamSpecs>(nb: Notebook<S, P>, options: StopGroupOptions<S, P>): Cell<S, P>[]
+export function stopGroupCells<S, P extends ParamSpecs>(options: StopGroupOptions<S, P>): Cell<S, P>[]
+export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | StopGroupOptions<S, P>, second?: StopGroupOptions<S, P>): Cell<S, P>[] {
+  const options = second ?? (first as StopGroupOptions<S, P>)
   const stopFlag = options.stopCommandFlag ?? 'stop-command'
   const waitFlag = options.waitFlag ?? 'wait-for-empty'
   const { noun: change, verb } = options.change ?? { noun: 'the offset change', verb: 'move the offsets' }
@@ -319,7 +322,7 @@ async function planTargets(ctx: RunContext<unknown, ParamSpecs>, asked: OffsetTa
 const movedBy = (m: OffsetMove) =>
   m.committed === null ? 'from none' : m.target < m.committed ? `back ${formatCount(m.committed - m.target)}` : `forward ${formatCount(m.target - m.committed)}`
 
-interface OffsetChangeOptions<S, P extends ParamSpecs, Plan extends OffsetChangePlan> {
+export interface OffsetChangeOptions<S, P extends ParamSpecs, Plan extends OffsetChangePlan> {
   readonly id: string
   readonly title: string
   readonly doc: string
@@ -342,8 +345,17 @@ interface OffsetChangeOptions<S, P extends ParamSpecs, Plan extends OffsetChange
  * Empty, commits unchanged, no target below a log start that moved) → commit → read back → undo record.
  */
 export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangePlan = OffsetChangePlan>(
+  nb: Notebook<S, P>,
   options: OffsetChangeOptions<S, P, Plan>,
+): ActionCell<S, P, Plan, OffsetUndoRecord>
+export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangePlan = OffsetChangePlan>(
+  options: OffsetChangeOptions<S, P, Plan>,
+): ActionCell<S, P, Plan, OffsetUndoRecord>
+export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangePlan = OffsetChangePlan>(
+  first: Notebook<S, P> | OffsetChangeOptions<S, P, Plan>,
+  second?: OffsetChangeOptions<S, P, Plan>,
 ): ActionCell<S, P, Plan, OffsetUndoRecord> {
+  const options = second ?? (first as OffsetChangeOptions<S, P, Plan>)
   const { plan, targets } = options
   if (!plan === !targets) throw new Error(`offsetChange ${options.id}: give either plan or targets`)
   return {

@@ -2,9 +2,9 @@
 // preview, re-check, read-back verification, and an undo that restores each setting's previous value AND
 // source (an inherited value comes back by removing the override, not by pinning today's value).
 
-import { type Block, notice, table } from '../engine/blocks.ts'
+import { type Block, counted, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
-import type { ActionCell, Confirmation, Drift, RunContext, UndoContext } from '../engine/runbook.ts'
+import type { ActionCell, Confirmation, Drift, Notebook, RunContext, UndoContext } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { readTopicSettings, type Setting, settingOf } from '../reads/topic-settings.ts'
@@ -116,7 +116,23 @@ async function changedSince(kafka: KafkaOps, changes: readonly ConfigChange[]): 
  * change returns `{ targets, facts }` and gives its own preview, summary and confirmation of the plan, and
  * `recheckMore` re-reads the facts the plan relied on beyond the settings themselves.
  */
-export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options: {
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  nb: Notebook<S, P>,
+  options: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan>
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  options: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan>
+export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(
+  first: Notebook<S, P> | TopicConfigChangeOptions<S, P, F>,
+  second?: TopicConfigChangeOptions<S, P, F>,
+): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
+  const options = second ?? (first as TopicConfigChangeOptions<S, P, F>)
+  return configChangeCell(options)
+}
+
+/** What a topic config change cell is told: what to change (from the run's answers), and optionally how to show it. */
+export interface TopicConfigChangeOptions<S, P extends ParamSpecs, F = unknown> {
   readonly id: string
   readonly title: string
   readonly doc: string
@@ -127,7 +143,9 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
   readonly summary?: (plan: ConfigChangePlan<F>) => string
   readonly confirm?: (plan: ConfigChangePlan<F>) => Confirmation
   readonly recheckMore?: (ctx: RunContext<S, P>, plan: ConfigChangePlan<F>) => Promise<readonly Drift[]>
-}): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
+}
+
+function configChangeCell<S, P extends ParamSpecs, F>(options: TopicConfigChangeOptions<S, P, F>): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
   const preview = (plan: ConfigChangePlan<F>): readonly Block[] => [
     table(
       ['Topic', 'Setting', 'Now', 'After'],
@@ -136,7 +154,7 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
     ),
   ]
   const summary = (plan: ConfigChangePlan<F>) =>
-    `change ${plan.changes.length} topic setting${plan.changes.length === 1 ? '' : 's'} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
+    `change ${counted(plan.changes.length, 'topic setting')} (${[...new Set(plan.changes.map((c) => c.name))].join(', ')}) on ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}`
   const confirm = (plan: ConfigChangePlan<F>): Confirmation => {
     const topics = [...new Set(plan.changes.map((c) => c.topic))]
     return topics.length === 1
@@ -184,7 +202,7 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
       return {
         blocks: failed.length
           ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)]
-          : [notice('ok', `Changed ${applied.length} setting${applied.length === 1 ? '' : 's'}.`)],
+          : [notice('ok', `Changed ${counted(applied.length, 'setting')}.`)],
         applied: applied.map((c) => `${c.topic} ${c.name}`),
         failed,
         undo: { changes: applied },
@@ -221,8 +239,8 @@ export function topicConfigChange<S, P extends ParamSpecs, F = unknown>(options:
           ]),
         ),
       ],
-      summary: (record) => `restore ${record.changes.length} topic setting${record.changes.length === 1 ? '' : 's'} to their previous values and sources`,
-      confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${record.changes.length} setting${record.changes.length === 1 ? '' : 's'}?` }),
+      summary: (record) => `restore ${counted(record.changes.length, 'topic setting')} to their previous values and sources`,
+      confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${counted(record.changes.length, 'setting')}?` }),
       recheck: (ctx: UndoContext, record) => changedSince(ctx.kafka, record.changes),
       async apply(ctx, record) {
         const results = await alter(ctx.kafka, restoreOps(record), false)

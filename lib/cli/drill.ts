@@ -4,16 +4,17 @@
 import { resolve } from 'node:path'
 import { parseDuration } from '../engine/params.ts'
 import { loadCatalog } from '../engine/catalog.ts'
-import type { SandboxOverrides } from '../sandbox/index.ts'
+import type { SandboxOverrides, SandboxSecurity } from '../sandbox/index.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
+import { resolveConnection } from './connection.ts'
 import { ExitCode } from './exit-codes.ts'
 import { packageVersion } from './package-version.ts'
 import { collectAnswers, isInteractive, makeIo, operatorName, sessionsDir, UsageError } from './run-support.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 
 const help = `Usage: runbook drill <scenario> [options]
-       runbook drill --list
+       runbook drill --list [--json]
 
 Starts (or reuses) a local sandbox, breaks it as a real incident does, hands you the matching runbook,
 then scores the outcome from the data itself — records lost, records duplicated, time from the fault to
@@ -34,6 +35,9 @@ Sandbox (default: the one \`runbook sandbox\` uses; started and stopped again if
   --port <port>              its base port (or RUNBOOK_SANDBOX_PORT)
   --kafka-version <v>        4.3.1 (default) or 3.9.2
   --elr <on|off>             eligible leader replicas when the drill formats the sandbox (Kafka 4.x; default on)
+  --security <mode>          plaintext (default), ssl or sasl_ssl: the sandbox's secured listeners, and the runbook
+                             connects through them (SCRAM-SHA-512 over TLS, or mutual TLS for ssl) with the client
+                             file the sandbox made; the services it breaks stay on PLAINTEXT
   --keep-sandbox             leave a sandbox this drill started running
 
 Record:
@@ -62,6 +66,7 @@ export const command: Command = {
     port: { type: 'string' },
     'kafka-version': { type: 'string' },
     elr: { type: 'string' },
+    security: { type: 'string' },
     'keep-sandbox': { type: 'boolean' },
     'sessions-dir': { type: 'string' },
     'drills-dir': { type: 'string' },
@@ -71,7 +76,15 @@ export const command: Command = {
   async run(args, env) {
     const { drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
     if (args.values.list) {
-      for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
+      if (args.values.json)
+        env.stdout.write(
+          JSON.stringify(
+            scenarios.map((s) => ({ id: s.id, summary: s.summary, runbook: s.runbook })),
+            null,
+            2,
+          ) + '\n',
+        )
+      else for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
       return ExitCode.done
     }
     const id = args.positionals[0]
@@ -95,7 +108,13 @@ export const command: Command = {
       if (!/^\d+$/.test(args.values.port)) throw new UsageError(`--port takes a number, not "${args.values.port}"`)
       overrides.basePort = Number(args.values.port)
     }
-    const { sandboxConfig } = await import('../sandbox/index.ts')
+    const { sandboxConfig, sandboxSecurities } = await import('../sandbox/index.ts')
+    if (typeof args.values.security === 'string') {
+      const security = args.values.security.toLowerCase()
+      if (!(sandboxSecurities as readonly string[]).includes(security))
+        throw new UsageError(`--security takes ${sandboxSecurities.join(', ')}, not "${args.values.security}"`)
+      overrides.security = security as SandboxSecurity
+    }
     const sandbox = sandboxConfig(overrides, env.env)
 
     const answers = collectAnswers(args, env.cwd)
@@ -117,7 +136,26 @@ export const command: Command = {
       trainee,
       sandbox,
       probe: createSandboxProbe(),
-      connect: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill', ...extra }),
+      connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill', ...extra }),
+      connect: async (running) => {
+        if (running.security === 'plaintext')
+          return { kafka: await connect({ bootstrapServers: running.bootstrap.split(','), clientId: 'runbook-drill' }), secrets: [] }
+        // The runbook signs in as an operator would: SCRAM over TLS, or a client certificate on an ssl sandbox.
+        const file = running.clientFiles.find(
+          (candidate) => candidate.file === (running.security === 'sasl_ssl' ? 'scram-sha-512.properties' : 'mtls-pem.properties'),
+        )
+        if (!file)
+          throw new UsageError(
+            `sandbox ${running.name} has no client files — run \`runbook sandbox down --wipe --name ${running.name}\` and start the drill again`,
+          )
+        const resolved = await resolveConnection(
+          { values: { 'command-config': file.path, 'bootstrap-server': running.listeners[file.listener]! }, positionals: [], raw: [] },
+          env.env,
+          env.cwd,
+          config,
+        )
+        return { kafka: await connect({ ...resolved.options, clientId: 'runbook-drill' }), secrets: resolved.secrets }
+      },
       drillsDir: resolve(env.cwd, (args.values['drills-dir'] as string | undefined) ?? '.runbook/drills'),
       sessionsDir: sessionsDir(args, env, config),
       keepSandbox: Boolean(args.values['keep-sandbox']),

@@ -39,3 +39,22 @@ export function describeFailure(error: unknown, context: { debug: boolean; comma
 function firstLine(text: string): string {
   return text.split('\n')[0]!.trim()
 }
+
+/**
+ * With --json, a failure is also a JSON object on stdout, for scripts: the same line, the exit code, and for a
+ * connection failure its kind, precise reason and the setting to change.
+ */
+export function failureJson(error: unknown, failure: Failure, command: string): string {
+  const prefix = `runbook ${command}: `
+  const line = failure.text.split('\n')[0]!
+  const detail = error as { kind?: unknown; reason?: unknown; property?: unknown } | null
+  return JSON.stringify({
+    status: 'error',
+    command,
+    exitCode: failure.exitCode,
+    error: line.startsWith(prefix) ? line.slice(prefix.length) : line,
+    ...(error instanceof Error && typeof detail?.kind === 'string' ? { kind: detail.kind } : {}),
+    ...(error instanceof Error && typeof detail?.reason === 'string' ? { reason: detail.reason } : {}),
+    ...(error instanceof Error && typeof detail?.property === 'string' ? { property: detail.property } : {}),
+  })
+}

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import type { Command, CommandEnv } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
-import { describeFailure } from './failure.ts'
+import { describeFailure, failureJson } from './failure.ts'
 import { packageVersion } from './package-version.ts'
 
 /** Subcommands, loaded on demand so that `--help`, `list` and `show` never import the Kafka client. */
@@ -78,6 +78,7 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
   } catch (error) {
     const failure = describeFailure(error, { debug, command: name })
     env.stderr.write(failure.text + '\n')
+    if (rest.includes('--json')) env.stdout.write(failureJson(error, failure, name) + '\n')
     return failure.exitCode
   }
 }

@@ -11,13 +11,14 @@ import { UsageError } from './run-support.ts'
 export const command: Command = {
   name: 'new',
   summary: 'write a starting runbook and its test',
-  help: `Usage: runbook new <id> [--dir <folder>]
+  help: `Usage: runbook new <id> [--dir <folder>] [--json]
 
 Writes <id>.ts (a small runbook that already works: read, explain, decide, change with preview,
 confirmation, re-check, verification and undo) and <id>.test.ts (its test on the in-memory cluster,
 with vitest) into --dir, or the first "runbooks" folder of runbook.config.json, or ./runbooks.
-<id> is lower-case words joined by dashes; existing files are never overwritten.`,
-  options: { dir: { type: 'string' }, config: { type: 'string' } },
+<id> is lower-case words joined by dashes; existing files are never overwritten.
+--json prints the files written as JSON.`,
+  options: { dir: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
   async run(args, env) {
     const id = args.positionals[0]
     if (!id) throw new UsageError('which id? — `runbook new <id>`, e.g. `runbook new disk-pressure`')
@@ -31,6 +32,10 @@ with vitest) into --dir, or the first "runbooks" folder of runbook.config.json, 
     mkdirSync(dir, { recursive: true })
     writeFileSync(targets[0]!, files.runbook, { flag: 'wx' })
     writeFileSync(targets[1]!, files.test, { flag: 'wx' })
+    if (args.values.json) {
+      env.stdout.write(JSON.stringify({ id, runbook: targets[0], test: targets[1] }, null, 2) + '\n')
+      return ExitCode.done
+    }
     const shown = (path: string) => relative(env.cwd, path) || path
     env.stdout.write(
       [

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { secretsOf } from '../kafka/connection-config.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunResult } from '../engine/runner.ts'
@@ -130,7 +129,7 @@ export async function openCluster(args: ParsedArgs, env: CommandEnv, config: Run
     const [cluster, caps] = await Promise.all([kafka.cluster(), kafka.capabilities()])
     return {
       kafka,
-      secrets: secretsOf(connection.options),
+      secrets: connection.secrets,
       cluster: { origin: connection.origin, clusterId: cluster.clusterId, kafkaLine: caps.kafkaLine, elr: caps.elr },
     }
   } catch (error) {

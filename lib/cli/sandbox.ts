@@ -1,8 +1,8 @@
 // `runbook sandbox`: a local multi-broker Kafka for drills and tests — up, down, status, logs, and faults
 // on one node (kill, stop, pause, resume, start). Wires lib/sandbox to the real Kafka client's probe.
 
-import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxProbe, SandboxStatus } from '../sandbox/index.ts'
-import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, status, up } from '../sandbox/index.ts'
+import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxProbe, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
+import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, sandboxSecurities, status, up } from '../sandbox/index.ts'
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { ExitCode } from './exit-codes.ts'
 import { followLog, printLastLines } from './sandbox-logs.ts'
@@ -39,9 +39,16 @@ Options:
   --broker-property <k=v>    extra broker setting (repeatable)
   --controller-property <k=v>  extra controller setting (repeatable)
   --rack <id>=<rack|none>    broker.rack of one broker (default r<id>; none: no rack); repeatable, read at every start
+  --security <mode>          plaintext (default); ssl: a TLS listener requiring client certificates on port+20+n;
+                             sasl_ssl: that and a SASL_SSL listener (SCRAM-SHA-512/256, PLAIN) on port+10+n.
+                             A throwaway CA, certificates (127.0.0.1, localhost), users and client.properties
+                             files (PEM, PKCS12, JKS, librdkafka) are made in the sandbox folder; \`status\` lists
+                             them. PLAINTEXT stays on port+n for replication and the sandbox's own checks.
+                             (or RUNBOOK_SANDBOX_SECURITY; fixed when the sandbox is created)
+  --oauth-jwks-url <url>     with sasl_ssl: an OAUTHBEARER listener on port+30+n validating tokens against this JWKS
   --timeout <seconds>        how long up / start wait for readiness (default 120)
   --wipe                     with down: delete the sandbox's data, configs and logs
-  --json                     with status: machine-readable output
+  --json                     machine-readable output (up, down, status and the node actions)
   --follow, -f               with logs: keep printing new lines until Ctrl-C
   --lines <n>                with logs: how many lines to show (default 50)
 
@@ -63,6 +70,8 @@ export const command: Command = {
     'broker-property': { type: 'string', multiple: true },
     rack: { type: 'string', multiple: true },
     'controller-property': { type: 'string', multiple: true },
+    security: { type: 'string' },
+    'oauth-jwks-url': { type: 'string' },
     timeout: { type: 'string' },
     wipe: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -101,12 +110,17 @@ async function runUp(config: SandboxConfig, args: ParsedArgs, env: CommandEnv): 
     timeoutMs: numberOption(args, 'timeout', 120) * 1000,
     env: env.env,
   })
+  if (args.values.json) {
+    env.stdout.write(JSON.stringify(info, null, 2) + '\n')
+    return ExitCode.done
+  }
   const brokers = info.nodes.filter((node) => node.role === 'broker').length
   const elr = info.kafkaVersion.startsWith('3.') ? '' : `, ELR ${info.elr ? 'on' : 'off'}`
   env.stdout.write(
     [
       `sandbox ${info.name} ${info.startedNodes.length > 0 ? 'is up' : 'was already up'}: Kafka ${info.kafkaVersion}, ${brokers} broker${brokers > 1 ? 's' : ''} + controller${elr}`,
       `bootstrap: ${info.bootstrap}`,
+      ...describeSecurity(info),
       `stop it with: runbook sandbox down${nameFlag(info.name)}`,
     ].join('\n') + '\n',
   )
@@ -115,6 +129,10 @@ async function runUp(config: SandboxConfig, args: ParsedArgs, env: CommandEnv): 
 
 async function runDown(config: SandboxConfig, args: ParsedArgs, env: CommandEnv): Promise<number> {
   const result = await down(config, { wipe: args.values.wipe === true })
+  if (args.values.json) {
+    env.stdout.write(JSON.stringify({ name: config.name, ...result }, null, 2) + '\n')
+    return ExitCode.done
+  }
   const killed = result.stopped.filter((node) => node.how === 'killed').map((node) => node.id)
   const summary =
     result.stopped.length === 0
@@ -152,6 +170,10 @@ async function runControl(config: SandboxConfig, action: NodeAction, nodeId: num
     env: env.env,
     signal: env.signal,
   })
+  if (args.values.json) {
+    env.stdout.write(JSON.stringify({ action, node }, null, 2) + '\n')
+    return ExitCode.done
+  }
   const done: Record<NodeAction, string> = {
     kill: 'killed (SIGKILL)',
     stop: 'stopped (SIGTERM)',
@@ -170,6 +192,7 @@ export function describeStatus(current: SandboxStatus, view: SandboxClusterView 
   const lines = [
     `sandbox ${current.name}: Kafka ${current.kafkaVersion}${elr}, cluster id ${current.clusterId}`,
     `bootstrap: ${current.bootstrap}`,
+    ...describeSecurity(current),
     `state: ${current.stateDir}${current.reaperPid ? ` (stopped automatically when its owner exits: watchdog pid ${current.reaperPid})` : ''}`,
     '',
   ]
@@ -197,6 +220,20 @@ export function describeStatus(current: SandboxStatus, view: SandboxClusterView 
   return lines.join('\n')
 }
 
+/** A secured sandbox's listeners and client files, one line each; nothing for a plaintext one. */
+function describeSecurity(current: SandboxStatus): string[] {
+  if (current.security === 'plaintext') return []
+  const listeners = Object.entries(current.listeners)
+    .filter(([name]) => name !== 'PLAINTEXT')
+    .map(([name, bootstrap]) => `${name} ${bootstrap}`)
+  const width = Math.max(...current.clientFiles.map((file) => file.path.length))
+  return [
+    `secured (${current.security}): ${listeners.join('; ')} — PLAINTEXT above is for replication and the sandbox's own checks`,
+    `client files (use one with --command-config; each names its bootstrap servers):`,
+    ...current.clientFiles.map((file) => `  ${file.path.padEnd(width)}  ${file.summary}`),
+  ]
+}
+
 // The Kafka client costs ~0.5 s to import: only the actions that talk to the cluster load it.
 async function loadProbe(): Promise<SandboxProbe> {
   const { createSandboxProbe } = await import('../kafka/platformatic/sandbox-probe.ts')
@@ -219,6 +256,14 @@ function overridesFrom(args: ParsedArgs): SandboxOverrides {
   if (brokerProperties) overrides.brokerProperties = brokerProperties
   const controllerProperties = propertyList(values['controller-property'], '--controller-property')
   if (controllerProperties) overrides.controllerProperties = controllerProperties
+  if (typeof values.security === 'string') {
+    const security = values.security.toLowerCase()
+    if (!(sandboxSecurities as readonly string[]).includes(security)) {
+      throw new UsageError(`--security takes ${sandboxSecurities.join(', ')}, not "${values.security}"`)
+    }
+    overrides.security = security as SandboxSecurity
+  }
+  if (typeof values['oauth-jwks-url'] === 'string') overrides.oauthJwksUrl = values['oauth-jwks-url']
   const racks = propertyList(values.rack, '--rack')
   if (racks) {
     overrides.racks = Object.fromEntries(

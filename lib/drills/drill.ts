@@ -12,7 +12,7 @@ import type { AnswerSource, RunOptions, RunResult } from '../engine/runner.ts'
 import { runRunbook } from '../engine/runner.ts'
 import type { AnyRunbook } from '../engine/runbook.ts'
 import type { KafkaOps } from '../kafka/types.ts'
-import { down, type SandboxConfig, type SandboxProbe, up } from '../sandbox/index.ts'
+import { down, type SandboxConfig, type SandboxProbe, type SandboxStatus, up } from '../sandbox/index.ts'
 import { type DrillReport, saveDrillReport } from './report.ts'
 import type { ConnectKafka, DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
 import { WorkloadProcesses } from './workload-processes.ts'
@@ -37,8 +37,13 @@ export interface DrillOptions {
   /** The sandbox to run on (its name and ports); started if it is not running. */
   readonly sandbox: SandboxConfig
   readonly probe: SandboxProbe
-  /** Opens a client on the sandbox (or on some of its brokers); the scenarios get it as `ctx.connect`. */
-  readonly connect: ConnectKafka
+  /**
+   * Our access to the drill's sandbox, for the scenario and the trainee's runbook: through its PLAINTEXT listener,
+   * or a secured one (a secured sandbox hands out client files); `secrets` are masked in the transcript.
+   */
+  readonly connect: (sandbox: SandboxStatus) => Promise<{ readonly kafka: KafkaOps; readonly secrets: readonly string[] }>
+  /** Opens a client on some of the sandbox's brokers (host:port,…, PLAINTEXT): the scenarios get it as `ctx.connect`. */
+  readonly connectTo: ConnectKafka
   /** Drill folders (ledgers, logs, the report when no runbook ran) go under here. */
   readonly drillsDir: string
   readonly sessionsDir: string
@@ -106,10 +111,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const workloads = new WorkloadProcesses(dir)
   let kafka: KafkaOps | null = null
   try {
-    kafka = await options.connect(info.bootstrap)
+    const access = await options.connect(info)
+    kafka = access.kafka
     const ctx: DrillContext = {
       kafka,
-      connect: options.connect,
+      connect: options.connectTo,
       bootstrap: info.bootstrap,
       sandbox: options.sandbox,
       dir,
@@ -127,7 +133,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       return result
     }
     const incident = await step(() => scenario.start(ctx))
-    const outcome = await step(() => runTrainee(options, ctx, incident))
+    const outcome = await step(() => runTrainee(options, ctx, incident, access.secrets))
     log(outcome.run ? `runbook ended: ${outcome.run.status} (exit ${outcome.run.exitCode})` : 'no runbook was run')
     await step(() => scenario.finish(ctx, incident, outcome))
     const score = await step(() => scenario.score(ctx, incident, outcome))
@@ -170,7 +176,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   }
 }
 
-async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: Incident): Promise<TraineeOutcome> {
+async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: Incident, secrets: readonly string[]): Promise<TraineeOutcome> {
   const { trainee } = options
   const startedAtMs = Date.now()
   if (trainee.kind === 'nothing') {
@@ -209,7 +215,7 @@ async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: In
       elr: caps?.elr ?? 'unsupported',
     },
     args: options.args,
-    secrets: [],
+    secrets,
     signal: ctx.signal,
     toolVersion: options.toolVersion,
   })

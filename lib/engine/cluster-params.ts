@@ -35,13 +35,6 @@ async function partitionCounts(kafka: KafkaOps, topics: readonly string[]): Prom
   return new Map(states.map((s) => [s.topic, s.error ? null : s.partitions.length]))
 }
 
-async function missingTopics(kafka: KafkaOps, topics: readonly string[]): Promise<string | null> {
-  const counts = await partitionCounts(kafka, topics)
-  const missing = [...new Set(topics)].filter((t) => (counts.get(t) ?? null) === null)
-  if (missing.length === 0) return null
-  return `${missing.length === 1 ? 'topic' : 'topics'} ${missing.join(', ')} ${agree(missing.length, 'does', 'do')} not exist on this cluster — check the name (\`runbook status\` lists topics)`
-}
-
 async function topicChoices(kafka: KafkaOps): Promise<Choice[]> {
   const states = await kafka.partitionStates()
   return states
@@ -61,7 +54,7 @@ async function unknownBrokers(kafka: KafkaOps, ids: readonly number[]): Promise<
   const { registered, inReplicas } = await knownBrokers(kafka)
   const unknown = [...new Set(ids)].filter((id) => !registered.includes(id) && !inReplicas.has(id))
   if (unknown.length === 0) return null
-  return `${unknown.length === 1 ? 'broker' : 'brokers'} ${unknown.join(', ')} ${agree(unknown.length, 'is', 'are')} not in this cluster (registered: ${registered.join(', ') || 'none'}) — give a broker id the cluster knows`
+  return `${agree(unknown.length, 'broker', 'brokers')} ${unknown.join(', ')} ${agree(unknown.length, 'is', 'are')} not in this cluster (registered: ${registered.join(', ') || 'none'}) — give a broker id the cluster knows`
 }
 
 async function brokerChoices(kafka: KafkaOps): Promise<Choice[]> {
@@ -77,41 +70,49 @@ async function brokerChoices(kafka: KafkaOps): Promise<Choice[]> {
 
 /** A topic of the cluster. */
 function topic(options: Common<string>): ParamSpec<string> {
-  return paramSpec('topic', { suggest: topicChoices, check: (value, kafka) => missingTopics(kafka, [value]), ...options }, topicName, (value) => value)
+  return paramSpec(
+    'topic',
+    { suggest: topicChoices, check: (value, kafka) => checkClusterNames(kafka, { topics: [value] }), ...options },
+    topicName,
+    (value) => value,
+  )
 }
 
 /** Topics of the cluster, comma-separated. */
 function topics(options: Common<readonly string[]>): ParamSpec<readonly string[]> {
   return paramSpec(
     'topics',
-    { check: (value, kafka) => missingTopics(kafka, value), ...options },
+    { check: (value, kafka) => checkClusterNames(kafka, { topics: value }), ...options },
     (text) => [...new Set(listItems(text).map(topicName))],
     (value) => value.join(','),
   )
+}
+
+/**
+ * What a parameter of a runbook's own type names in the cluster, checked the way the built-in ones are: topics
+ * that must exist, and partitions that must be within their topic. One line of what is wrong, or null.
+ */
+export async function checkClusterNames(
+  kafka: KafkaOps,
+  names: { readonly topics?: readonly string[]; readonly partitions?: readonly TopicPartition[] },
+): Promise<string | null> {
+  const topics = [...(names.topics ?? []), ...(names.partitions ?? []).map((p) => p.topic)]
+  if (topics.length === 0) return null
+  const counts = await partitionCounts(kafka, topics)
+  const missing = [...new Set(topics)].filter((t) => (counts.get(t) ?? null) === null)
+  if (missing.length > 0)
+    return `${agree(missing.length, 'topic', 'topics')} ${missing.join(', ')} ${agree(missing.length, 'does', 'do')} not exist on this cluster — check the name (\`runbook status\` lists topics)`
+  const outside = (names.partitions ?? []).find((p) => p.partition >= counts.get(p.topic)!)
+  if (!outside) return null
+  const count = counts.get(outside.topic)!
+  return `${outside.topic} has no partition ${outside.partition} (it has ${count}: 0-${count - 1}) — fix the partition`
 }
 
 /** Partitions of the cluster as topic:partition, comma-separated (orders:0,orders:3). */
 function partitions(options: Common<readonly TopicPartition[]>): ParamSpec<readonly TopicPartition[]> {
   return paramSpec(
     'partitions',
-    {
-      async check(value, kafka) {
-        const counts = await partitionCounts(
-          kafka,
-          value.map((p) => p.topic),
-        )
-        const missing = await missingTopics(
-          kafka,
-          value.map((p) => p.topic).filter((t) => (counts.get(t) ?? null) === null),
-        )
-        if (missing) return missing
-        const outside = value.find((p) => p.partition >= counts.get(p.topic)!)
-        if (!outside) return null
-        const count = counts.get(outside.topic)!
-        return `${outside.topic} has no partition ${outside.partition} (it has ${count}: 0-${count - 1}) — fix the partition`
-      },
-      ...options,
-    },
+    { check: (value, kafka) => checkClusterNames(kafka, { partitions: value }), ...options },
     (text) => {
       const parsed = listItems(text).map(parseTopicPartition)
       return [...new Map(parsed.map((p) => [`${p.topic}:${p.partition}`, p])).values()]

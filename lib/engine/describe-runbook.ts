@@ -34,6 +34,44 @@ export function describeRunbook(runbook: AnyRunbook): Block[] {
   return blocks
 }
 
+/** The same description as data, for `runbook show --json`: parameters with their defaults, cells with every explanation. */
+export function runbookJson(runbook: AnyRunbook): Record<string, unknown> {
+  return {
+    id: runbook.id,
+    title: runbook.title,
+    summary: runbook.summary,
+    whenToUse: runbook.whenToUse,
+    params: Object.entries(runbook.params as ParamSpecs).map(([name, spec]) => ({
+      name,
+      type: spec.type,
+      help: spec.help,
+      optional: Boolean(spec.optional),
+      default: spec.default === undefined ? null : spec.format(spec.default),
+    })),
+    cells: runbook.cells.map((cell) => ({
+      id: cell.id,
+      kind: cell.kind,
+      title: cell.title,
+      ...(cell.whenDoc ? { onlyWhen: cell.whenDoc } : {}),
+      ...cellDetails(cell),
+    })),
+  }
+}
+
+function cellDetails(cell: Cell<unknown, ParamSpecs>): Record<string, unknown> {
+  switch (cell.kind) {
+    case 'explain':
+      return { text: cell.text, live: Boolean(cell.live) }
+    case 'query':
+    case 'shell':
+      return { doc: cell.doc }
+    case 'decide':
+      return { doc: cell.doc, question: cell.question, choices: cell.choices.map((c) => ({ value: c.value, label: c.label })) }
+    case 'action':
+      return { doc: cell.doc, undo: Boolean(cell.undo), ...(cell.reverts ? { reverts: cell.reverts } : {}) }
+  }
+}
+
 function describeCell(cell: Cell<unknown, ParamSpecs>, number: number): Block[] {
   const out: Block[] = [markdown(`## ${number}. ${cell.title}\n\n_${kindLabel[cell.kind]}_ · \`${cell.id}\``)]
   if (cell.whenDoc) out.push(notice('info', `Only when: ${cell.whenDoc}`))

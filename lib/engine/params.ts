@@ -3,6 +3,7 @@
 // how to check itself against it (cluster-params.ts).
 
 import { clusterParams } from './cluster-params.ts'
+export { checkClusterNames } from './cluster-params.ts'
 import { type Common, listItems, ParamError, type ParamSpec, paramSpec } from './param-spec.ts'
 
 export { ParamError } from './param-spec.ts'

@@ -294,6 +294,15 @@ export interface Runbook<S = unknown, P extends ParamSpecs = ParamSpecs> {
 export type AnyRunbook = Runbook<any, ParamSpecs>
 
 /**
+ * A notebook under construction, as a shared cell sees it: passing `nb` to one (`topicConfigChange(nb, {…})`)
+ * types the cell's callbacks with the runbook's state and parameters, without naming them again.
+ */
+export interface Notebook<S, P extends ParamSpecs> {
+  readonly params: P
+  runbook(definition: Omit<Runbook<S, P>, 'params' | 'initialState'> & { initialState?: () => S }): Runbook<S, P>
+}
+
+/**
  * Starts a runbook's definition with its state type and parameters fixed, so every cell is typed:
  *   const nb = notebook<State>()(params)
  *   export default nb.runbook({ id, title, ..., cells: [nb.explain({...}), nb.query({...})] })

@@ -1,6 +1,7 @@
 // Runs a runbook as a notebook: one cell after another, every step shown and recorded, in one of three modes
 // (interactive, headless, dry run) from the same definition. Ends with a status, an exit code and the session.
 
+import { counted } from '../format/counts.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { markdown, notice } from './blocks.ts'
 import type { Io } from './io.ts'
@@ -93,7 +94,7 @@ function gateOnFindings(findings: readonly Finding[], level: Severity): { status
   return {
     status: 'findings',
     exitCode: findingsExitCode,
-    message: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
+    message: `${counted(failing.length, 'finding')} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
   }
 }
 

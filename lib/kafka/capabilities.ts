@@ -28,6 +28,11 @@ export const ApiKey = {
   describeCluster: 60,
   consumerGroupDescribe: 69,
   describeTopicPartitions: 75,
+  initProducerId: 22,
+  writeTxnMarkers: 27,
+  describeProducers: 61,
+  describeTransactions: 65,
+  listTransactions: 66,
 } as const
 
 export type ApiRanges = ReadonlyMap<number, { readonly min: number; readonly max: number }>
@@ -54,6 +59,26 @@ const needs: Readonly<Record<Operation, readonly [apiKey: number, minVersion: nu
   alterCommittedOffsets: [
     [ApiKey.offsetCommit, 0],
     [ApiKey.describeGroups, 0],
+  ],
+  // Transactions (KIP-664, Kafka 3.0+). The adapter speaks FindCoordinator v4+ (batched keys).
+  describeProducers: [[ApiKey.describeProducers, 0]],
+  listTransactions: [[ApiKey.listTransactions, 0]],
+  // v1 (Kafka 3.8, KIP-994) filters on how long a transaction has been open.
+  listTransactionsOpenLongerThan: [[ApiKey.listTransactions, 1]],
+  describeTransactions: [
+    [ApiKey.findCoordinator, 4],
+    [ApiKey.describeTransactions, 0],
+  ],
+  // The epochs are read live with DescribeProducers; the marker is WriteTxnMarkers v1+ (v0 left in Kafka 4.0).
+  abortTransaction: [
+    [ApiKey.describeProducers, 0],
+    [ApiKey.writeTxnMarkers, 1],
+  ],
+  // The id is described first (unknown ids are refused), then InitProducerId v3+ bumps its epoch (KIP-618).
+  fenceProducers: [
+    [ApiKey.findCoordinator, 4],
+    [ApiKey.describeTransactions, 0],
+    [ApiKey.initProducerId, 3],
   ],
 }
 

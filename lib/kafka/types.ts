@@ -25,41 +25,86 @@ export type ConnectionFaultKind = 'unreachable' | 'auth' | 'tls' | 'timeout' | '
 /** Thrown only when the cluster cannot be asked at all; its message is one line that says what to do. */
 export class KafkaConnectionError extends Error {
   readonly kind: ConnectionFaultKind
-  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown }) {
+  /** The precise cause, for scripts: e.g. "client-certificate-untrusted", "sasl-mechanism-not-enabled". */
+  readonly reason: string
+  /** The setting to change, as the operator spelled it (e.g. "ssl.truststore.location"), when one is to blame. */
+  readonly property: string | null
+  constructor(kind: ConnectionFaultKind, message: string, options?: { cause?: unknown; reason?: string; property?: string | null }) {
     super(message, options)
     this.name = 'KafkaConnectionError'
     this.kind = kind
+    this.reason = options?.reason ?? kind
+    this.property = options?.property ?? null
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Connection
 
-export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER'
+
+/** TLS as the client speaks it: PEM text, never paths (stores are read and keys decrypted before connecting). */
+export interface TlsSettings {
+  /** CA certificates to trust; absent: the runtime's public CAs. */
+  readonly ca?: string
+  /** Our certificate chain, leaf first, for brokers that ask for one (mutual TLS). */
+  readonly cert?: string
+  /** Our unencrypted private key. */
+  readonly key?: string
+  /** false: accept any server certificate (librdkafka's enable.ssl.certificate.verification=false). */
+  readonly verifyCertificate?: boolean
+  /** false: do not check that the certificate names the host (ssl.endpoint.identification.algorithm empty or none). */
+  readonly verifyHostname?: boolean
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3'
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3'
+}
+
+/** OAUTHBEARER with the client-credentials grant, as Java clients and librdkafka's OIDC method get tokens. */
+export interface OAuthClientCredentials {
+  /** http(s) token endpoint; a file: URL names a file holding a ready token (Kafka's file retriever). */
+  readonly tokenEndpointUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly scope?: string
+  /** SASL extensions sent beside the token (extension_<name> in the JAAS config). */
+  readonly extensions?: Readonly<Record<string, string>>
+  /** URL-encode the id and secret in the Basic header, as RFC 6749 says (Kafka: sasl.oauthbearer.header.urlencode, default off). */
+  readonly urlEncodeHeader?: boolean
+}
+
+export type SaslSettings =
+  | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string }
+  | { readonly mechanism: 'OAUTHBEARER'; readonly oauth: OAuthClientCredentials }
+
+/**
+ * Which settings the operator used, by the names they wrote them with, for error lines that say what to change.
+ * Never a secret.
+ */
+export interface ConnectionSettingNames {
+  /** The client.properties file, when there is one. */
+  readonly file?: string
+  /** Where our trusted CAs come from, e.g. "ssl.truststore.location" or "ssl.ca.location". */
+  readonly trustStore?: string
+  /** Where our client certificate comes from, e.g. "ssl.keystore.location" or "ssl.certificate.location". */
+  readonly keyStore?: string
+  readonly mechanism?: string
+  /** Where the SASL username and password come from, e.g. "sasl.jaas.config" or "sasl.username / sasl.password". */
+  readonly credentials?: string
+}
 
 /** How to reach a cluster: what `--bootstrap-server` and `--command-config` describe. */
 export interface ConnectionOptions {
   readonly bootstrapServers: readonly string[]
   readonly clientId?: string
-  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). PEM text, never paths. */
-  readonly tls?: {
-    readonly ca?: string
-    readonly cert?: string
-    readonly key?: string
-    readonly keyPassword?: string
-    readonly rejectUnauthorized?: boolean
-    readonly servername?: string
-  }
-  /** Present for SASL_PLAINTEXT and SASL_SSL. The password never reaches a transcript. */
-  readonly sasl?: {
-    readonly mechanism: SaslMechanism
-    readonly username: string
-    readonly password: string
-  }
+  /** Present when the listener speaks TLS (security.protocol SSL or SASL_SSL). */
+  readonly tls?: TlsSettings
+  /** Present for SASL_PLAINTEXT and SASL_SSL. Passwords and secrets never reach a transcript. */
+  readonly sasl?: SaslSettings
   /** Per-request timeout; a request that takes longer fails as `timeout`. */
   readonly requestTimeoutMs?: number
   /** Time to open a connection to one broker. */
   readonly connectTimeoutMs?: number
+  readonly names?: ConnectionSettingNames
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +160,12 @@ export type Operation =
   | 'describeLogDirs'
   | 'deleteRecords'
   | 'alterCommittedOffsets'
+  | 'describeProducers'
+  | 'listTransactions'
+  | 'listTransactionsOpenLongerThan'
+  | 'describeTransactions'
+  | 'abortTransaction'
+  | 'fenceProducers'
 
 export interface Capabilities {
   /** API key → supported version range, as the broker advertised it. */
@@ -251,12 +302,19 @@ export interface PartitionResult extends TopicPartition {
 /** What to look up: the first offset, the high watermark, the record with the largest timestamp, or by time. */
 export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { readonly timestamp: number }
 
+/** Which records a read counts: every record, or only those below the last stable offset (LSO), as read_committed consumers do. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
 export interface OffsetQuery extends TopicPartition {
   readonly spec: OffsetSpec
+  /** 'read_committed' makes 'latest' the last stable offset, and keeps time lookups below it. Default 'read_uncommitted'. */
+  readonly isolation?: IsolationLevel
 }
 
 export interface ListedOffset extends TopicPartition {
   readonly spec: OffsetSpec
+  /** Echoed when the query named one. */
+  readonly isolation?: IsolationLevel
   /** null when Kafka found no such offset (a timestamp after the last record: -1 on the wire). */
   readonly offset: bigint | null
   /** The record's timestamp for timestamp and max-timestamp lookups; null otherwise or when unknown. */
@@ -320,7 +378,7 @@ export interface FetchQuery extends TopicPartition {
   /** Stop before this offset (exclusive); default: the high watermark (read_uncommitted) or the last stable offset (read_committed). */
   readonly endOffset?: bigint
   /** read_committed stops at the last stable offset and lists the aborted transactions in the range. Default read_uncommitted. */
-  readonly isolation?: 'read_uncommitted' | 'read_committed'
+  readonly isolation?: IsolationLevel
 }
 
 export interface FetchedRecords extends TopicPartition {
@@ -478,6 +536,121 @@ export interface BrokerLogDirs {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transactions: producers on a partition, transactional ids at their coordinators, and ending them
+
+/** A producer a partition's leader (or a replica) keeps state for, as DescribeProducers reports it. */
+export interface ActiveProducer {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  /** Sequence number of its last batch here; -1 when none. */
+  readonly lastSequence: number
+  /** The last batch's timestamp (the producer's clock on CreateTime topics); null when unknown. */
+  readonly lastTimestampMs: number | null
+  /** Epoch of the coordinator that wrote this producer's last marker here; null before its first marker. */
+  readonly coordinatorEpoch: number | null
+  /** First offset of its open transaction on this partition; null when none is open here. */
+  readonly transactionStartOffset: bigint | null
+}
+
+export interface ProducerQuery extends TopicPartition {
+  /** Ask this replica's broker instead of the partition's leader. */
+  readonly broker?: number
+}
+
+export interface PartitionProducers extends TopicPartition {
+  /** The broker that answered: the leader unless another was asked; null when none could be asked. */
+  readonly broker: number | null
+  readonly producers: readonly ActiveProducer[]
+  readonly error?: KafkaError
+}
+
+/** The broker coordinating a transactional id (FindCoordinator, key type TRANSACTION). */
+export interface TransactionCoordinator {
+  readonly transactionalId: string
+  readonly broker: number | null
+  readonly error?: KafkaError
+}
+
+/** What ListTransactions keeps; every field narrows, none given lists every transactional id. */
+export interface TransactionFilter {
+  /** Coordinator state names, as in TransactionListing.state. */
+  readonly states?: readonly string[]
+  readonly producerIds?: readonly bigint[]
+  /** Only transactions open for longer than this (ListTransactions v1: Kafka 3.8+). */
+  readonly openLongerThanMs?: number
+  /** Only transactional ids matching this regular expression (ListTransactions v2: Kafka 4.1+). */
+  readonly transactionalIdPattern?: string
+}
+
+export interface TransactionListing {
+  readonly transactionalId: string
+  readonly producerId: bigint
+  /** As the coordinator names it: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence, Dead. */
+  readonly state: string
+}
+
+/** One broker's answer to ListTransactions: the transactional ids it coordinates. */
+export interface CoordinatorTransactions {
+  readonly broker: number
+  readonly transactions: readonly TransactionListing[]
+  /** State filters this coordinator does not know. */
+  readonly unknownStates: readonly string[]
+  readonly error?: KafkaError
+}
+
+export interface TransactionDescription {
+  readonly transactionalId: string
+  readonly coordinator: number | null
+  readonly state: string
+  readonly timeoutMs: number
+  /** When the current transaction began, on the coordinator's clock; null when none has begun. */
+  readonly startTimeMs: number | null
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  /** The current transaction's partitions, and while it completes those still waiting for their marker. */
+  readonly partitions: readonly TopicPartition[]
+  /** TRANSACTIONAL_ID_NOT_FOUND for an id the coordinator does not know. */
+  readonly error?: KafkaError
+}
+
+/** Abort one producer's open transaction on one partition. Epochs are read live, never taken from a person. */
+export interface TransactionAbort extends TopicPartition {
+  readonly producerId: bigint
+  /** When given, refused unless the producer is still at this epoch there. */
+  readonly producerEpoch?: number
+  /** When given, refused unless its open transaction still starts at this offset. */
+  readonly startOffset?: bigint
+}
+
+export interface TransactionAbortResult extends TopicPartition {
+  readonly producerId: bigint
+  /** The abort marker written, with what was read live on the leader; null when nothing was written. */
+  readonly marker: {
+    readonly broker: number
+    readonly producerEpoch: number
+    readonly coordinatorEpoch: number
+    readonly startOffset: bigint
+  } | null
+  readonly error?: KafkaError
+}
+
+/** Fence a transactional id: its coordinator bumps the producer epoch and aborts its open transaction. */
+export interface ProducerFence {
+  readonly transactionalId: string
+  /** When given, refused unless the coordinator still has this producer id for it. */
+  readonly producerId?: bigint
+  /** When given, refused unless the coordinator still has this epoch for it. */
+  readonly producerEpoch?: number
+}
+
+export interface ProducerFenceResult {
+  readonly transactionalId: string
+  /** The producer id and its new epoch; null when nothing changed. */
+  readonly fenced: { readonly coordinator: number; readonly producerId: bigint; readonly producerEpoch: number } | null
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
 // The interface
 
 export interface PartitionStatesOptions {
@@ -532,6 +705,21 @@ export interface KafkaOps {
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
   /** Refused per partition (NON_EMPTY_GROUP) unless the group is Empty or unknown; offsets must be real (≥ 0). */
   alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]>
+
+  /** The producers each partition's leader (or the named replica) tracks, with their open transactions. */
+  describeProducers(queries: readonly ProducerQuery[]): Promise<PartitionProducers[]>
+  findTransactionCoordinators(transactionalIds: readonly string[]): Promise<TransactionCoordinator[]>
+  /** Asks every live broker for the transactional ids it coordinates, filtered; one answer per broker. */
+  listTransactions(filter?: TransactionFilter): Promise<CoordinatorTransactions[]>
+  describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]>
+  /**
+   * Writes an abort marker on each partition's leader for the producer's open transaction there, with the
+   * producer and coordinator epochs read live from that leader. A producer that is not there, has no open
+   * transaction there or has moved on from the given epoch / start offset is refused per partition; nothing is written.
+   */
+  abortTransactions(aborts: readonly TransactionAbort[]): Promise<TransactionAbortResult[]>
+  /** Bumps each transactional id's producer epoch at its coordinator; its open transaction is aborted. Unknown ids are refused. */
+  fenceProducers(fences: readonly ProducerFence[]): Promise<ProducerFenceResult[]>
 
   close(): Promise<void>
 }

@@ -4,7 +4,7 @@
 // module recognises the file and its client; producer-config.ts and consumer-config.ts read their settings from it.
 // Pure: text in, keys out.
 
-import { parseProperties } from '../kafka/connection-config.ts'
+import { parseProperties } from '../kafka/java-properties.ts'
 
 export type ClientFamily = 'java' | 'librdkafka' | 'kafkajs'
 

@@ -52,7 +52,15 @@ export interface ParsedConsumerConfig {
 
 const consumerRole: ClientConfigRole = {
   role: 'consumer',
-  javaOnly: new Set(['key.deserializer', 'value.deserializer', 'max.poll.records', 'fetch.max.wait.ms', 'default.api.timeout.ms', 'interceptor.classes', 'metric.reporters']),
+  javaOnly: new Set([
+    'key.deserializer',
+    'value.deserializer',
+    'max.poll.records',
+    'fetch.max.wait.ms',
+    'default.api.timeout.ms',
+    'interceptor.classes',
+    'metric.reporters',
+  ]),
   librdkafkaOnly: new Set([
     'metadata.broker.list',
     'fetch.wait.max.ms',
@@ -87,7 +95,20 @@ const consumerRole: ClientConfigRole = {
     'security.protocol',
   ]),
   roleExamples: 'bootstrap.servers, group.id, auto.offset.reset, enable.auto.commit, ...',
-  kafkajsKeys: new Set(['clientId', 'brokers', 'ssl', 'sasl', 'retry', 'consumer', 'subscribe', 'run', 'fromBeginning', 'groupId', 'sessionTimeout', 'autoCommit']),
+  kafkajsKeys: new Set([
+    'clientId',
+    'brokers',
+    'ssl',
+    'sasl',
+    'retry',
+    'consumer',
+    'subscribe',
+    'run',
+    'fromBeginning',
+    'groupId',
+    'sessionTimeout',
+    'autoCommit',
+  ]),
   kafkajsWhat: 'client, consumer and subscribe options',
   kafkajsExample: '{"consumer": {"groupId": "billing"}, "subscribe": {"fromBeginning": true}}',
 }
@@ -155,7 +176,11 @@ const defaultNote: Readonly<Record<ClientRef['client'], string>> = {
  * The effective reset of a consumer: from its configuration file, or a value the operator gave (any client's
  * spelling, or with the client when known), or the default — latest in all three clients, said so.
  */
-export function resolveOffsetReset(input: { readonly config?: ParsedConsumerConfig; readonly given?: string; readonly client?: ClientRef | null }): ResolvedOffsetReset {
+export function resolveOffsetReset(input: {
+  readonly config?: ParsedConsumerConfig
+  readonly given?: string
+  readonly client?: ClientRef | null
+}): ResolvedOffsetReset {
   const client = input.config?.client ?? input.client ?? null
   const written = input.config?.autoOffsetReset ?? input.given ?? null
   const from = input.config?.autoOffsetReset ? 'file' : input.given !== undefined ? 'given' : 'default'

@@ -2,6 +2,7 @@
 // which value, what it restores, what it costs in copies, the ELR it clears, and the exact revert (a topic
 // override is set back; an inherited value comes back by deleting the override). Pure.
 
+import { agree } from '../format/counts.ts'
 import type { ConfigSource, ConfigOp } from '../kafka/types.ts'
 import type { AffectedPartition, IsrFindings } from './isr-findings.ts'
 
@@ -176,7 +177,7 @@ export function planMinIsrChange(
   const noLeader = all.filter((p) => p.writesBefore === 'no-leader').length
   if (noLeader > 0)
     warnings.push(
-      `${noLeader} ${noLeader === 1 ? 'partition of these topics has' : 'partitions of these topics have'} no leader: no min ISR makes them writable — that is the unclean-election runbook's case`,
+      `${noLeader} ${agree(noLeader, 'partition of these topics has', 'partitions of these topics have')} no leader: no min ISR makes them writable — that is the unclean-election runbook's case`,
     )
   return {
     value,

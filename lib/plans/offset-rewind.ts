@@ -3,6 +3,7 @@
 // exactly (ConsumerGroupCommand: which partitions, timestamp lookup falling back to the log end, shift-by
 // clamped into [log start, log end]), and every partition says what the move costs and what is gone for good.
 
+import { counted } from '../format/counts.ts'
 import type { GroupMember, GroupType, RecordQuery, TopicPartition } from '../kafka/types.ts'
 import type { OffsetLine } from './offset-csv.ts'
 
@@ -350,7 +351,7 @@ export function describeRewindFault(fault: RewindFault): string {
     case 'unsupported-group':
       return `group ${fault.groupId} is a ${fault.type} group: this runbook rewinds consumer groups only; nothing changed`
     case 'group-active':
-      return `group ${fault.groupId} is ${fault.state} with ${fault.members} active member${fault.members === 1 ? '' : 's'} — stop every consumer of it and wait until it is Empty, then rerun; nothing changed`
+      return `group ${fault.groupId} is ${fault.state} with ${counted(fault.members, 'active member')} — stop every consumer of it and wait until it is Empty, then rerun; nothing changed`
     case 'no-commits':
       return `group ${fault.groupId} has no committed offsets, so there is nothing to rewind — name topics with --set topics=…; nothing changed`
     case 'unknown-topic':

@@ -2,6 +2,7 @@
 // for there, and what can still lose or duplicate a record it was told was written. Topics that come out the
 // same are grouped. Pure.
 
+import { counted } from '../format/counts.ts'
 import type { AuditSeverity, TopicAudit } from './durability-audit.ts'
 import type { ResolvedProducer } from './producer-defaults.ts'
 
@@ -57,7 +58,7 @@ function verdictFor(p: ResolvedProducer, t: TopicAudit): Omit<ProducerVerdict, '
       risks.push({ kind: 'producer-acks-none', severity: 'high' })
       break
     case 'leader':
-      acknowledged = `on the leader only (${rf} replica${rf === 1 ? '' : 's'}; followers copy it afterwards)`
+      acknowledged = `on the leader only (${counted(rf, 'replica')}; followers copy it afterwards)`
       guaranteedCopies = 1
       risks.push({ kind: 'producer-acks-leader', severity: 'high' })
       break

@@ -98,7 +98,8 @@ export function estimateSegmentEnd(input: {
   readonly segmentBytes: number
   readonly bytesPerRecord: number | null
 }): bigint {
-  const bySize = input.bytesPerRecord && input.bytesPerRecord > 0 ? input.from + BigInt(Math.max(1, Math.floor(input.segmentBytes / input.bytesPerRecord))) : null
+  const bySize =
+    input.bytesPerRecord && input.bytesPerRecord > 0 ? input.from + BigInt(Math.max(1, Math.floor(input.segmentBytes / input.bytesPerRecord))) : null
   let end = input.logEnd
   if (input.timeRollOffset !== null && input.timeRollOffset < end) end = input.timeRollOffset
   if (bySize !== null && bySize < end) end = bySize
@@ -111,7 +112,15 @@ export function estimateSegmentEnd(input: {
  */
 export function scheduleDeletions(policy: RetentionPolicy, log: PartitionLog, nowMs: number): SegmentDeletion[] {
   if (!policy.deletes || (policy.retentionMs === null && policy.retentionBytes === null)) {
-    return log.segments.map((s) => ({ baseOffset: s.baseOffset, endOffset: s.endOffset, dueMs: null, latestMs: null, reason: null, active: s.endKind === 'active', exact: s.endKind !== 'estimated' }))
+    return log.segments.map((s) => ({
+      baseOffset: s.baseOffset,
+      endOffset: s.endOffset,
+      dueMs: null,
+      latestMs: null,
+      reason: null,
+      active: s.endKind === 'active',
+      exact: s.endKind !== 'estimated',
+    }))
   }
   const rate = log.producedPerSecond ?? 0
   const perRecord = bytesPerRecord(log) ?? 0

@@ -68,3 +68,9 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
     problems,
   }
 }
+
+/** The highest replication factor of any topic that is not internal (0 when there is none). */
+export async function readHighestReplicationFactor(kafka: KafkaOps): Promise<number> {
+  const topics = (await kafka.partitionStates()).filter((t) => !t.error && !t.internal)
+  return Math.max(0, ...topics.flatMap((t) => t.partitions.map((p) => p.replicas.length)))
+}

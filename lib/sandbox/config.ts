@@ -5,9 +5,13 @@ import { readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SandboxError } from './errors.ts'
+import { highestPort, type SandboxSecurity, sandboxSecurities } from './listeners.ts'
 import { defaultKafkaVersion, supportedKafkaVersions, supportsElr } from './versions.ts'
 
-/** Everything that defines one sandbox. Ports: the controller listens on basePort, broker n on basePort + n. */
+/**
+ * Everything that defines one sandbox. Ports: the controller listens on basePort, broker n on basePort + n
+ * (PLAINTEXT), and its secured listeners on basePort + 10 + n and up (see listeners.ts).
+ */
 export interface SandboxConfig {
   readonly name: string
   readonly kafkaVersion: string
@@ -31,8 +35,12 @@ export interface SandboxConfig {
   readonly kafkaHome: string | null
   /** Maven repository the jars come from (a mirror can stand in for Maven Central). */
   readonly mavenRepository: string
-  /** Which of version, brokers, basePort and elr were chosen (by an override or the environment) rather than defaulted. */
-  readonly explicit: readonly ('kafkaVersion' | 'brokers' | 'basePort' | 'elr')[]
+  /** Secured listeners beside the PLAINTEXT one, with their CA, certificates, users and client files; fixed at format. */
+  readonly security: SandboxSecurity
+  /** With sasl_ssl: a JWKS URL (http, https or file) that an OAUTHBEARER listener validates tokens against. */
+  readonly oauthJwksUrl: string | null
+  /** Which of version, brokers, basePort, elr and security were chosen (by an override or the environment) rather than defaulted. */
+  readonly explicit: readonly ('kafkaVersion' | 'brokers' | 'basePort' | 'elr' | 'security')[]
 }
 
 export interface SandboxOverrides {
@@ -46,6 +54,8 @@ export interface SandboxOverrides {
   readonly controllerProperties?: Readonly<Record<string, string>>
   /** broker.rack per broker id (default r<id>); null leaves the broker without a rack. */
   readonly racks?: Readonly<Record<number, string | null>>
+  readonly security?: SandboxSecurity
+  readonly oauthJwksUrl?: string | null
   readonly stateDir?: string
   readonly kafkaHome?: string
 }
@@ -68,9 +78,19 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
   const kafkaVersion = resolveVersion(overrides.kafkaVersion ?? (env.RUNBOOK_KAFKA_VERSION || undefined), kafkaHome)
   const brokers = overrides.brokers ?? parseInteger(env.RUNBOOK_SANDBOX_BROKERS, 'RUNBOOK_SANDBOX_BROKERS') ?? 3
   if (!Number.isInteger(brokers) || brokers < 1 || brokers > 9) throw new SandboxError(`broker count ${brokers} is out of range — use 1 to 9 brokers`, 2)
+  const security = overrides.security ?? parseSecurity(env.RUNBOOK_SANDBOX_SECURITY) ?? 'plaintext'
+  const oauthJwksUrl = overrides.oauthJwksUrl ?? (env.RUNBOOK_SANDBOX_OAUTH_JWKS_URL || null)
+  if (oauthJwksUrl !== null) {
+    if (security !== 'sasl_ssl') throw new SandboxError(`an OAuth JWKS URL needs --security sasl_ssl (the OAUTH listener is SASL over TLS)`, 2)
+    if (!/^(https?|file):\/\/\S+$/.test(oauthJwksUrl)) throw new SandboxError(`OAuth JWKS URL "${oauthJwksUrl}" must be an http(s):// or file:// URL`, 2)
+  }
   const basePort = overrides.basePort ?? parseInteger(env.RUNBOOK_SANDBOX_PORT, 'RUNBOOK_SANDBOX_PORT') ?? defaultBasePort
-  if (!Number.isInteger(basePort) || basePort < 1024 || basePort + brokers > 65535) {
-    throw new SandboxError(`base port ${basePort} is out of range — use a port from 1024 to ${65535 - brokers} (--port or RUNBOOK_SANDBOX_PORT)`, 2)
+  const topPort = Number.isInteger(basePort) ? highestPort({ basePort, brokers, security, oauthJwksUrl }) : NaN
+  if (!Number.isInteger(basePort) || basePort < 1024 || topPort > 65535) {
+    throw new SandboxError(
+      `base port ${basePort} is out of range — use a port from 1024 to ${65535 - (topPort - basePort)} (--port or RUNBOOK_SANDBOX_PORT)`,
+      2,
+    )
   }
   const elr = overrides.elr ?? parseFlag(env.RUNBOOK_SANDBOX_ELR, 'RUNBOOK_SANDBOX_ELR') ?? supportsElr(kafkaVersion)
   if (elr && !supportsElr(kafkaVersion)) {
@@ -93,6 +113,8 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
     brokerProperties: { ...overrides.brokerProperties },
     controllerProperties: { ...overrides.controllerProperties },
     racks: { ...overrides.racks },
+    security,
+    oauthJwksUrl,
     stateDir: resolve(overrides.stateDir ?? join(stateHome, 'kafka-runbooks', 'sandboxes', name)),
     jarCacheDir: resolve(join(cacheHome, 'kafka-runbooks', 'kafka')),
     kafkaHome: kafkaHome ? resolve(kafkaHome) : null,
@@ -103,6 +125,7 @@ export function sandboxConfig(overrides: SandboxOverrides = {}, env: NodeJS.Proc
         ['brokers', overrides.brokers !== undefined || !!env.RUNBOOK_SANDBOX_BROKERS],
         ['basePort', overrides.basePort !== undefined || !!env.RUNBOOK_SANDBOX_PORT],
         ['elr', overrides.elr !== undefined || !!env.RUNBOOK_SANDBOX_ELR],
+        ['security', overrides.security !== undefined || !!env.RUNBOOK_SANDBOX_SECURITY],
       ] as const
     )
       .filter(([, chosen]) => chosen)
@@ -169,6 +192,15 @@ function parseInteger(text: string | undefined, variable: string): number | unde
   if (text === undefined || text === '') return undefined
   if (!/^\d+$/.test(text)) throw new SandboxError(`${variable}=${text} is not a whole number — fix or unset it`, 2)
   return Number(text)
+}
+
+function parseSecurity(text: string | undefined): SandboxSecurity | undefined {
+  if (text === undefined || text === '') return undefined
+  const security = text.toLowerCase()
+  if (!(sandboxSecurities as readonly string[]).includes(security)) {
+    throw new SandboxError(`RUNBOOK_SANDBOX_SECURITY=${text} must be one of ${sandboxSecurities.join(', ')} — fix or unset it`, 2)
+  }
+  return security as SandboxSecurity
 }
 
 function parseFlag(text: string | undefined, variable: string): boolean | undefined {

@@ -4,12 +4,13 @@
 import { spawn } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { SandboxConfig, SandboxNode } from './config.ts'
+import { readSecrets, securityFiles } from './credentials.ts'
 import { SandboxError } from './errors.ts'
 import type { JavaRuntime } from './java.ts'
 import type { KafkaSoftware } from './jars.ts'
 import { nodeMarker, nodePaths, processMarker } from './layout.ts'
 import { supportsElr } from './versions.ts'
-import { logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig } from './properties.ts'
+import { type BrokerCredentials, logConfigFlag, renderBrokerProperties, renderControllerProperties, renderNodeLogConfig } from './properties.ts'
 
 /** What every sandbox JVM needs: which java, which jars. */
 export interface Runtime {
@@ -32,7 +33,27 @@ export function nodeJvmOptions(config: SandboxConfig, node: SandboxNode, backend
     nodeMarker(node.id),
     `-Dkafka.logs.dir=${paths.logsDir}`,
     logConfigFlag(backend, paths.logConfig),
+    // Kafka 4.x fetches no OAuth URL that this list does not name (3.9.1+ reads it too, allowing all by default).
+    ...(node.role === 'broker' && config.oauthJwksUrl ? [`-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=${config.oauthJwksUrl}`] : []),
   ]
+}
+
+/** The brokers' TLS and SASL settings of a secured sandbox, from the credentials made at its creation; null for a plaintext one. */
+export function brokerCredentials(config: SandboxConfig): BrokerCredentials | null {
+  if (config.security === 'plaintext') return null
+  const secrets = readSecrets(config.stateDir)
+  const files = securityFiles(config.stateDir)
+  if (!secrets)
+    throw new SandboxError(
+      `sandbox ${config.name} is ${config.security} but ${files.secrets} is missing — run \`runbook sandbox down --wipe\` for it and start again`,
+    )
+  return {
+    keyStore: files.brokerStore,
+    keyStorePassword: secrets.brokerStorePassword,
+    caCert: files.caCert,
+    saslUser: secrets.saslUser,
+    saslPassword: secrets.saslPassword,
+  }
 }
 
 /** Writes a node's server.properties and logging config (again at every start, so edits to extra properties apply). */
@@ -40,8 +61,12 @@ export function writeNodeFiles(config: SandboxConfig, node: SandboxNode, backend
   const paths = nodePaths(config.stateDir, node.id)
   mkdirSync(paths.logsDir, { recursive: true })
   mkdirSync(paths.dataDir, { recursive: true })
-  const properties = node.role === 'controller' ? renderControllerProperties(config, paths.dataDir) : renderBrokerProperties(config, node.id, paths.dataDir)
-  writeFileSync(paths.properties, properties)
+  const properties =
+    node.role === 'controller'
+      ? renderControllerProperties(config, paths.dataDir)
+      : renderBrokerProperties(config, node.id, paths.dataDir, brokerCredentials(config))
+  // It may hold the PLAIN users' passwords and the key store's: readable by this user only.
+  writeFileSync(paths.properties, properties, { mode: 0o600 })
   writeFileSync(paths.logConfig, renderNodeLogConfig(backend, paths.serverLog))
 }
 
@@ -61,13 +86,15 @@ export async function formatNode(config: SandboxConfig, node: SandboxNode, runti
     '-c',
     paths.properties,
     ...(supportsElr(config.kafkaVersion) && !config.elr ? ['--feature', 'eligible.leader.replicas.version=0'] : []),
+    ...scramUsers(config),
   ]
   const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(runtime.java.executable, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+    // Two sandboxes formatting at once on a busy 2-core machine (the integration setup) took over a minute.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
@@ -82,6 +109,14 @@ export async function formatNode(config: SandboxConfig, node: SandboxNode, runti
         ?.trim() ?? `exit code ${result.code}`
     throw new SandboxError(`formatting the storage of node ${node.id} failed: ${reason} — run \`runbook sandbox down --wipe\` for this sandbox and retry`)
   }
+}
+
+/** SCRAM credentials go into the metadata log at format (KRaft has no other bootstrap for them): one user, both mechanisms. */
+function scramUsers(config: SandboxConfig): string[] {
+  if (config.security !== 'sasl_ssl') return []
+  const secrets = readSecrets(config.stateDir)
+  if (!secrets) return []
+  return ['SCRAM-SHA-512', 'SCRAM-SHA-256'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${secrets.saslUser},password=${secrets.saslPassword}]`])
 }
 
 /** Launches a node's JVM detached (it keeps running after this process exits) and records its pid. */

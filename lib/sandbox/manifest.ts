@@ -6,6 +6,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { SandboxConfig } from './config.ts'
 import { SandboxError } from './errors.ts'
 import { manifestFile } from './layout.ts'
+import type { SandboxSecurity } from './listeners.ts'
 
 export interface SandboxManifest {
   readonly name: string
@@ -13,6 +14,9 @@ export interface SandboxManifest {
   readonly brokers: number
   readonly basePort: number
   readonly elr: boolean
+  /** Absent in sandboxes made before secured listeners existed: plaintext. */
+  readonly security?: SandboxSecurity
+  readonly oauthJwksUrl?: string | null
   readonly clusterId: string
   readonly createdAt: string
 }
@@ -48,12 +52,25 @@ export function manifestMismatches(manifest: SandboxManifest, config: SandboxCon
   if (chosen('brokers') && manifest.brokers !== config.brokers) differences.push(`${manifest.brokers} → ${config.brokers} brokers`)
   if (chosen('basePort') && manifest.basePort !== config.basePort) differences.push(`port ${manifest.basePort} → ${config.basePort}`)
   if (chosen('elr') && manifest.elr !== config.elr) differences.push(`ELR ${manifest.elr ? 'on' : 'off'} → ${config.elr ? 'on' : 'off'}`)
+  const security = manifest.security ?? 'plaintext'
+  if (chosen('security') && security !== config.security) differences.push(`security ${security} → ${config.security}`)
+  else if (chosen('security') && config.oauthJwksUrl !== null && (manifest.oauthJwksUrl ?? null) !== config.oauthJwksUrl) {
+    differences.push(`OAuth JWKS ${manifest.oauthJwksUrl ?? 'none'} → ${config.oauthJwksUrl}`)
+  }
   return differences
 }
 
 /** The configuration the sandbox was created with, keeping the caller's extra properties and paths. */
 export function configFromManifest(config: SandboxConfig, manifest: SandboxManifest): SandboxConfig {
-  return { ...config, kafkaVersion: manifest.kafkaVersion, brokers: manifest.brokers, basePort: manifest.basePort, elr: manifest.elr }
+  return {
+    ...config,
+    kafkaVersion: manifest.kafkaVersion,
+    brokers: manifest.brokers,
+    basePort: manifest.basePort,
+    elr: manifest.elr,
+    security: manifest.security ?? 'plaintext',
+    oauthJwksUrl: manifest.oauthJwksUrl ?? null,
+  }
 }
 
 /** A KRaft cluster id: 16 random bytes in unpadded base64url, not starting with '-' (Kafka's Uuid rejects that). */

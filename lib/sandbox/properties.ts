@@ -3,6 +3,7 @@
 
 import type { SandboxConfig } from './config.ts'
 import { controllerNodeId } from './config.ts'
+import { brokerListeners, listenerNames, saslMechanisms } from './listeners.ts'
 import type { LoggingBackend } from './versions.ts'
 import { kafkaMajor } from './versions.ts'
 
@@ -39,16 +40,29 @@ export function renderControllerProperties(config: SandboxConfig, dataDir: strin
   return renderProperties(merge(properties, config.controllerProperties), `controller ${controllerNodeId} of sandbox ${config.name}`)
 }
 
+/** What a secured sandbox's brokers need to open their TLS and SASL listeners. */
+export interface BrokerCredentials {
+  /** PKCS12 key store with the broker's key and certificate (SAN 127.0.0.1, localhost). */
+  readonly keyStore: string
+  readonly keyStorePassword: string
+  /** PEM file of the CA that signs client certificates (mutual TLS). */
+  readonly caCert: string
+  readonly saslUser: string
+  readonly saslPassword: string
+}
+
 /** server.properties of broker `brokerId` (1..n), rack r<id> unless `racks` says otherwise, with test-friendly failure detection. */
-export function renderBrokerProperties(config: SandboxConfig, brokerId: number, dataDir: string): string {
+export function renderBrokerProperties(config: SandboxConfig, brokerId: number, dataDir: string, credentials: BrokerCredentials | null = null): string {
   const replication = String(Math.min(3, config.brokers))
   const minIsr = String(Math.min(2, config.brokers))
-  const listener = `PLAINTEXT://127.0.0.1:${config.basePort + brokerId}`
+  const listeners = brokerListeners(config, brokerId)
+    .map((listener) => `${listener.name}://127.0.0.1:${listener.port}`)
+    .join(',')
   const properties = commonProperties(config, brokerId, dataDir)
   const entries: [string, string][] = [
     ['process.roles', 'broker'],
-    ['listeners', listener],
-    ['advertised.listeners', listener],
+    ['listeners', listeners],
+    ['advertised.listeners', listeners],
     ['inter.broker.listener.name', 'PLAINTEXT'],
     ['num.replica.fetchers', '1'],
     ['log.cleaner.threads', '1'],
@@ -88,7 +102,55 @@ export function renderBrokerProperties(config: SandboxConfig, brokerId: number, 
     properties.set('group.consumer.min.heartbeat.interval.ms', '500')
     properties.set('group.consumer.heartbeat.interval.ms', '1000')
   }
+  for (const [key, value] of securityProperties(config, credentials)) properties.set(key, value)
   return renderProperties(merge(properties, config.brokerProperties), `broker ${brokerId} of sandbox ${config.name}`)
+}
+
+/**
+ * The secured listeners: TLS with the sandbox CA's certificate; SSL requires a client certificate; SASL_SSL
+ * takes SCRAM (users stored in the metadata log at format) and PLAIN (users listed here); OAUTH takes
+ * OAUTHBEARER tokens checked against a JWKS. Replication and the controller stay on PLAINTEXT.
+ */
+function securityProperties(config: SandboxConfig, credentials: BrokerCredentials | null): [string, string][] {
+  const names = listenerNames(config)
+  if (names.length === 1) return []
+  if (!credentials) throw new Error(`sandbox ${config.name} is ${config.security} but its broker credentials were not given`)
+  const protocolMap = [
+    'PLAINTEXT:PLAINTEXT',
+    'CONTROLLER:PLAINTEXT',
+    ...names.filter((name) => name !== 'PLAINTEXT').map((name) => `${name}:${name === 'OAUTH' ? 'SASL_SSL' : name}`),
+  ]
+  const entries: [string, string][] = [
+    ['listener.security.protocol.map', protocolMap.join(',')],
+    ['ssl.keystore.type', 'PKCS12'],
+    ['ssl.keystore.location', credentials.keyStore],
+    ['ssl.keystore.password', credentials.keyStorePassword],
+    ['ssl.key.password', credentials.keyStorePassword],
+    ['ssl.truststore.type', 'PEM'],
+    ['ssl.truststore.location', credentials.caCert],
+    ['listener.name.ssl.ssl.client.auth', 'required'],
+  ]
+  if (names.includes('SASL_SSL')) {
+    entries.push(['listener.name.sasl_ssl.sasl.enabled.mechanisms', saslMechanisms.join(',')])
+    for (const mechanism of ['scram-sha-512', 'scram-sha-256'])
+      entries.push([`listener.name.sasl_ssl.${mechanism}.sasl.jaas.config`, 'org.apache.kafka.common.security.scram.ScramLoginModule required;'])
+    entries.push([
+      'listener.name.sasl_ssl.plain.sasl.jaas.config',
+      `org.apache.kafka.common.security.plain.PlainLoginModule required user_${credentials.saslUser}="${credentials.saslPassword}";`,
+    ])
+  }
+  if (names.includes('OAUTH')) {
+    entries.push(
+      ['listener.name.oauth.sasl.enabled.mechanisms', 'OAUTHBEARER'],
+      [
+        'listener.name.oauth.oauthbearer.sasl.server.callback.handler.class',
+        'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
+      ],
+      ['listener.name.oauth.oauthbearer.sasl.jaas.config', 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;'],
+      ['sasl.oauthbearer.jwks.endpoint.url', config.oauthJwksUrl!],
+    )
+  }
+  return entries
 }
 
 /** A node's logging config: everything at INFO into a size-rolled server.log (request logging at WARN). */
@@ -171,9 +233,9 @@ function merge(base: Properties, extra: Readonly<Record<string, string>>): Prope
   return result
 }
 
-/** Java .properties text; values are escaped so that paths and odd characters survive Java's parser. */
-export function renderProperties(properties: ReadonlyMap<string, string>, title: string): string {
-  const lines = [`# ${title} — written by runbook sandbox; edits are overwritten at the next start`]
+/** Java .properties text; values are escaped so that paths and odd characters survive Java's parser. Extra comment lines follow the title. */
+export function renderProperties(properties: ReadonlyMap<string, string>, title: string, notes: readonly string[] = []): string {
+  const lines = [`# ${title} — written by runbook sandbox; edits are overwritten at the next start`, ...notes.map((note) => `# ${note}`)]
   for (const [key, value] of properties) lines.push(`${escapeKey(key)}=${escapeValue(value)}`)
   return lines.join('\n') + '\n'
 }

@@ -2,6 +2,8 @@
 
 import type { SandboxConfig, SandboxNode } from './config.ts'
 import { bootstrapServers, sandboxNodes } from './config.ts'
+import { listClientFiles } from './credentials.ts'
+import { type ListenerName, listenerBootstrap, listenerNames, type SandboxSecurity } from './listeners.ts'
 import { nodeMarker, nodePaths, processMarker, reaperPidFile } from './layout.ts'
 import type { SandboxManifest } from './manifest.ts'
 import { configFromManifest, readManifest } from './manifest.ts'
@@ -25,7 +27,13 @@ export interface SandboxStatus {
   readonly kafkaVersion: string
   readonly elr: boolean
   readonly clusterId: string | null
+  /** The PLAINTEXT listeners: what the sandbox's own probe, drills' workloads and `runbook` without flags use. */
   readonly bootstrap: string
+  readonly security: SandboxSecurity
+  /** Bootstrap servers of every listener the brokers have (PLAINTEXT always; SASL_SSL, SSL, OAUTH when secured). */
+  readonly listeners: Readonly<Partial<Record<ListenerName, string>>>
+  /** The client.properties files of a secured sandbox, one per way in. */
+  readonly clientFiles: readonly { readonly file: string; readonly path: string; readonly summary: string; readonly listener: ListenerName }[]
   readonly nodes: readonly NodeStatus[]
   /** The watchdog that stops this sandbox when its owner process dies, if one is attached. */
   readonly reaperPid: number | null
@@ -45,6 +53,9 @@ export function status(config: SandboxConfig): SandboxStatus {
     elr: effective.elr,
     clusterId: (manifest as SandboxManifest | null)?.clusterId ?? null,
     bootstrap: bootstrapServers(effective),
+    security: effective.security,
+    listeners: Object.fromEntries(listenerNames(effective).map((name) => [name, listenerBootstrap(effective, name)])),
+    clientFiles: manifest ? listClientFiles(effective).map(({ file, path, summary, listener }) => ({ file, path, summary, listener })) : [],
     nodes,
     reaperPid: reaper !== null && isReaper(reaper, config.stateDir) ? reaper : null,
   }

@@ -26,6 +26,8 @@ export interface ToolOptions {
    * bin/kafka-run-class.sh passes when none are set (G1, JMX agent), i.e. what `kafka-topics.sh` costs an operator.
    */
   readonly jvm?: 'sandbox' | 'kafka-scripts'
+  /** -D system properties for the tool's JVM (e.g. org.apache.kafka.sasl.oauthbearer.allowed.urls, which Kafka 4.x needs for a token endpoint). */
+  readonly systemProperties?: Readonly<Record<string, string>>
 }
 
 const jvmOptions = {
@@ -66,7 +68,11 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
     ensureKafkaSoftware(config, options.signal ? { signal: options.signal } : {}),
   ])
   const logConfig = ensureToolLogConfig(config, software.logging)
-  const jvm = [...jvmOptions[options.jvm ?? 'sandbox'], logConfigFlag(software.logging, logConfig)]
+  const jvm = [
+    ...jvmOptions[options.jvm ?? 'sandbox'],
+    logConfigFlag(software.logging, logConfig),
+    ...Object.entries(options.systemProperties ?? {}).map(([key, value]) => `-D${key}=${value}`),
+  ]
   const started = Date.now()
   return new Promise((resolve, reject) => {
     const child = spawn(java.executable, [...jvm, '-cp', software.classpath, mainClass, ...args], {

@@ -6,12 +6,14 @@ import { rmSync } from 'node:fs'
 import type { NodeStatus, SandboxStatus } from './status.ts'
 import type { SandboxConfig, SandboxNode } from './config.ts'
 import { bootstrapServers, sandboxNodes } from './config.ts'
+import { createCredentials, readSecrets, writeClientFiles } from './credentials.ts'
 import { SandboxError } from './errors.ts'
 import { findJava } from './java.ts'
 import { ensureKafkaSoftware } from './jars.ts'
 import type { Runtime } from './launch.ts'
 import { formatNode, lastWords, launchNode, writeNodeFiles } from './launch.ts'
 import { nodePaths, processMarker } from './layout.ts'
+import { brokerListeners } from './listeners.ts'
 import { withSandboxLock } from './lock.ts'
 import { configFromManifest, manifestMismatches, newClusterId, readManifest, writeManifest } from './manifest.ts'
 import { firstBusyPort } from './ports.ts'
@@ -82,6 +84,10 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
   if (!manifest) {
     await clearHalfCreated(config)
     await refuseBusyPorts(config, nodes)
+    if (config.security !== 'plaintext') {
+      progress(`making a CA, certificates and ${config.security === 'sasl_ssl' ? 'SASL users' : 'client certificates'} (${config.security})`)
+      await createCredentials(config, java, options.env ?? process.env)
+    }
     const clusterId = newClusterId()
     for (const node of nodes) writeNodeFiles(config, node, software.logging)
     progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${supportsElr(config.kafkaVersion) ? `, ELR ${config.elr ? 'on' : 'off'}` : ''})`)
@@ -98,11 +104,15 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
       brokers: config.brokers,
       basePort: config.basePort,
       elr: config.elr,
+      security: config.security,
+      oauthJwksUrl: config.oauthJwksUrl,
       clusterId,
       createdAt: new Date().toISOString(),
     }
     writeManifest(config.stateDir, manifest)
   }
+  const secrets = config.security === 'plaintext' ? null : readSecrets(config.stateDir)
+  if (secrets) writeClientFiles(config, secrets)
 
   const before = status(config)
   for (const node of before.nodes) if (node.state === 'paused' && node.pid !== null) sendSignal(node.pid, 'SIGCONT')
@@ -212,11 +222,16 @@ async function clearHalfCreated(config: SandboxConfig): Promise<void> {
 }
 
 async function refuseBusyPorts(config: SandboxConfig, nodes: readonly SandboxNode[]): Promise<void> {
-  const busy = await firstBusyPort(nodes.map((node) => node.port))
+  // A broker listens on its PLAINTEXT port and on each secured listener's.
+  const ports = nodes.flatMap((node) =>
+    (node.role === 'controller' ? [node.port] : brokerListeners(config, node.id).map((listener) => listener.port)).map((port) => ({ node, port })),
+  )
+  const busy = await firstBusyPort(ports.map(({ port }) => port))
   if (busy === null) return
-  const node = nodes.find((candidate) => candidate.port === busy)!
+  const { node } = ports.find((candidate) => candidate.port === busy)!
+  const top = Math.max(...ports.map(({ port }) => port))
   throw new SandboxError(
-    `port ${busy} (${node.role} ${node.id}) is already in use on 127.0.0.1 — pick another base port with --port (or RUNBOOK_SANDBOX_PORT); sandbox ${config.name} uses ${config.basePort}-${config.basePort + config.brokers}`,
+    `port ${busy} (${node.role} ${node.id}) is already in use on 127.0.0.1 — pick another base port with --port (or RUNBOOK_SANDBOX_PORT); sandbox ${config.name} uses ${config.basePort}-${top}`,
     2,
   )
 }

@@ -16,7 +16,7 @@ import {
 } from '../../lib/plans/offset-rewind.ts'
 import { readGroupView, readLogBounds, readRecordTimes } from '../../lib/reads/consumer-group.ts'
 import { rewindRequest } from './decide.ts'
-import { type Ctx, type State, nb, refuse } from './notebook.ts'
+import { type Ctx, nb, refuse } from './notebook.ts'
 import { previewBlocks } from './tables.ts'
 import { describeSpan } from './text.ts'
 
@@ -41,7 +41,7 @@ async function planRewind(ctx: Ctx): Promise<RewindPlan> {
   return withReplayTimes(planned, await readRecordTimes(ctx.kafka, replayTimeQueries(planned)))
 }
 
-export const rewindCell = offsetChange<State, typeof nb.params, RewindPlan>({
+export const rewindCell = offsetChange(nb, {
   id: 'rewind',
   title: 'Rewind the committed offsets',
   doc: 'Plans the new offsets exactly as kafka-consumer-groups --reset-offsets would, previews per partition what is replayed and what is gone, re-checks that the group is still Empty with the same commits, commits the targets (admin commit), reads them back, and writes an undo record with a --from-file CSV of the previous offsets.',

@@ -5,7 +5,7 @@ import { stopGroupCells } from '../../lib/cells/group-offset-change.ts'
 import { rewindCell } from './apply.ts'
 import { marginCell, methodCell } from './decide.ts'
 import { costCell, explainCell, groupCell } from './find.ts'
-import { nb, type State } from './notebook.ts'
+import { nb } from './notebook.ts'
 
 export default nb.runbook({
   id: 'consumer-oom-replay',
@@ -18,7 +18,7 @@ export default nb.runbook({
     explainCell,
     groupCell,
     costCell,
-    ...stopGroupCells<State, typeof nb.params>({
+    ...stopGroupCells(nb, {
       group: (ctx) => ctx.param('group'),
       stopCommand: (ctx) => ctx.param('stop-command'),
       waitMs: (ctx) => ctx.param('wait-for-empty'),

@@ -1,7 +1,7 @@
 // The consumer-oom-replay runbook's parameters and shared state, and the typed cell builders every part uses.
 
 import { counted, formatCount } from '../../lib/engine/blocks.ts'
-import { param, ParamError, type ParamSpec } from '../../lib/engine/params.ts'
+import { checkClusterNames, param, ParamError, type ParamSpec } from '../../lib/engine/params.ts'
 import { notebook, Refusal, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import { describeRewindFault, parseTopicsScope, type RewindFault, type RewindScope } from '../../lib/plans/offset-rewind.ts'
@@ -25,6 +25,13 @@ const topicsParam: ParamSpec<RewindScope> = {
   },
   format: (scope) =>
     scope.kind === 'all-topics' ? 'all' : scope.topics.map((t) => (t.partitions ? `${t.topic}:${t.partitions.join(',')}` : t.topic)).join(' '),
+  check: (scope, kafka) =>
+    scope.kind === 'all-topics'
+      ? Promise.resolve(null)
+      : checkClusterNames(kafka, {
+          topics: scope.topics.map((t) => t.topic),
+          partitions: scope.topics.flatMap((t) => (t.partitions ?? []).map((partition) => ({ topic: t.topic, partition }))),
+        }),
 }
 
 export const nb = notebook<State>()({

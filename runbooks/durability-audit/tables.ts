@@ -1,12 +1,12 @@
 // The durability audit's tables and facts: readable in 100 columns however many topics there are — topics
 // that look alike share one row ("orders, payments +118 more"), and --json keeps every one.
 
-import { type Block, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { agree, type Block, counted, facts, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import type { AuditFinding, AuditReport, TopicAudit } from '../../lib/plans/durability-audit.ts'
 import { describeSource, fitNames } from '../../lib/plans/durability-lines.ts'
 import type { ProducerAudit } from '../../lib/plans/producer-verdicts.ts'
 import type { ResolvedSetting } from '../../lib/plans/producer-defaults.ts'
-import { findingFix, findingMeaning, producerRiskText, severityLabel } from './words.ts'
+import { findingFix, findingMeaning, producerRiskText, severityLabel } from './text.ts'
 
 const maxRows = 12
 
@@ -44,11 +44,8 @@ export function clusterBlocks(report: AuditReport): Block[] {
             ? 'unknown'
             : `${defaults.unclean.value ? 'on' : 'off'} (${describeSource(defaults.unclean.source)}) for topics without their own`,
         ],
-        ['Racks', [...byRack].map(([rack, ids]) => `${rack}: broker${ids.length === 1 ? '' : 's'} ${ids.join(',')}`).join(' · ') || 'no brokers'],
-        [
-          'Audited',
-          `${formatCount(report.topics.length)} topic${report.topics.length === 1 ? '' : 's'}${internal ? ` (${internal} internal)` : ''}, ${formatCount(partitions)} partitions`,
-        ],
+        ['Racks', [...byRack].map(([rack, ids]) => `${rack}: ${agree(ids.length, 'broker', 'brokers')} ${ids.join(',')}`).join(' · ') || 'no brokers'],
+        ['Audited', `${counted(report.topics.length, 'topic')}${internal ? ` (${internal} internal)` : ''}, ${formatCount(partitions)} partitions`],
       ],
       'The cluster',
     ),
@@ -109,7 +106,7 @@ export function topicTable(topics: readonly TopicAudit[]): Block[] {
       partitions,
       t.replicationFactor,
       t.minIsr.value === null ? '?' : `${t.minIsr.value} (${shortSource[t.minIsr.source ?? ''] ?? t.minIsr.source ?? '?'})`,
-      t.effectiveMinIsr === null ? '?' : `${t.effectiveMinIsr} cop${t.effectiveMinIsr === 1 ? 'y' : 'ies'}`,
+      t.effectiveMinIsr === null ? '?' : `${counted(t.effectiveMinIsr, 'copy', 'copies')}`,
       t.unclean.value === null ? '?' : t.unclean.value ? 'ON' : 'off',
       racksText(t),
       oneBrokerDown(t),

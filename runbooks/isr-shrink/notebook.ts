@@ -1,6 +1,6 @@
 // The isr-shrink runbook's parameters and shared state, and the typed cell builders every part uses.
 
-import { ParamError, param } from '../../lib/engine/params.ts'
+import { param } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { IsrOptionFacts, WriteHistory } from '../../lib/plans/isr-decision.ts'
 import type { IsrFindings, ReplicationSnapshot } from '../../lib/plans/isr-findings.ts'
@@ -20,21 +20,9 @@ export interface State {
   recovered?: boolean
 }
 
-/** A topic name as Kafka allows it. */
-function topicName(text: string): string {
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(text)) throw new ParamError(`"${text}" is not a topic name (letters, digits, . _ -)`)
-  return text
-}
-
-function brokerId(text: string): number {
-  if (!/^\d+$/.test(text)) throw new ParamError(`"${text}" is not a broker id`)
-  return Number(text)
-}
-
 export const nb = notebook<State>()({
-  topics: param.list({
+  topics: param.topics({
     help: 'with action=lower-min-isr: the topics to change (default: every non-internal topic whose acks=all writes fail)',
-    item: topicName,
     optional: true,
   }),
   value: param.integer({
@@ -53,10 +41,9 @@ export const nb = notebook<State>()({
     optional: true,
   }),
   'wait-for-isr': param.duration({ help: 'how long to watch the ISR recover after the chosen action (0s: do not watch)', default: 120_000, minMs: 0 }),
-  'gone-brokers': param.list({
+  'gone-brokers': param.brokers({
     help: 'with action=export-reassignment: the brokers that are gone for good (default: every down broker holding an out-of-sync replica)',
     prompt: 'Which brokers are gone for good?',
-    item: brokerId,
     optional: true,
   }),
 })

@@ -14,7 +14,7 @@ const more = (total: number) => (total > maxRows ? ` — ${formatCount(total - m
 
 function groupTitle(group: ShrinkGroup): string {
   if (group.outOfSync.length === 0) return 'No replica out of sync — at min ISR by their settings (replication factor = min.insync.replicas)'
-  return `Out of sync: broker${group.outOfSync.length === 1 ? '' : 's'} ${group.outOfSync.join(', ')}`
+  return `Out of sync: ${agree(group.outOfSync.length, 'broker', 'brokers')} ${group.outOfSync.join(', ')}`
 }
 
 const writesLabel = { failing: 'REFUSED', 'at-min': 'ok, at min', flowing: 'ok', 'no-leader': 'no leader' } as const
@@ -35,7 +35,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
         ['At min ISR', `${formatCount(findings.atMinIsr)} (--at-min-isr-partitions)`],
         ['Under-replicated', `${formatCount(findings.underReplicated)} (--under-replicated-partitions)`],
         ['Unavailable', `${formatCount(findings.unavailable)} (--unavailable-partitions)`],
-        ['acks=all refused now', `${formatCount(findings.failing.length)} partition${findings.failing.length === 1 ? '' : 's'}`],
+        ['acks=all refused now', `${counted(findings.failing.length, 'partition')}`],
       ],
       `Flagged partitions (of ${formatCount(findings.totalPartitions)})`,
     ),
@@ -65,7 +65,7 @@ export function findBlocks(findings: IsrFindings): Block[] {
     blocks.push(
       notice(
         'info',
-        `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${findings.cappedMinIsr.length === 1 ? 'has' : 'have'} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`,
+        `${counted(findings.cappedMinIsr.length, 'partition')} (e.g. ${findings.cappedMinIsr[0]!.topic}/${findings.cappedMinIsr[0]!.partition}) ${agree(findings.cappedMinIsr.length, 'has', 'have')} min.insync.replicas above the replication factor: kafka-topics lists them under min ISR, but the leader caps the setting at the replica count, so their writes are accepted.`,
       ),
     )
   }

@@ -72,3 +72,6 @@ export const verdictWords = {
   'falling-behind': 'fetching, but the leader grows faster: falling further behind',
   unknown: 'unknown',
 } as const
+
+/** How many copies acks=all then waits for, in words. */
+export const copies = (n: number): string => (n === 1 ? 'a single copy (the leader alone)' : `${n} copies`)

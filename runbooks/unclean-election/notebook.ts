@@ -1,6 +1,6 @@
 // The unclean-election runbook's parameters and shared state, and the typed cell builders every part uses.
 
-import { ParamError, param } from '../../lib/engine/params.ts'
+import { param } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
@@ -26,15 +26,6 @@ export interface State {
   flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
 }
 
-/** "orders:0" → { topic: 'orders', partition: 0 }; a topic name may contain anything but the last colon. */
-export function parseTopicPartition(text: string): TopicPartition {
-  const colon = text.lastIndexOf(':')
-  const topic = text.slice(0, colon).trim()
-  const number = text.slice(colon + 1).trim()
-  if (colon <= 0 || topic === '' || !/^\d+$/.test(number)) throw new ParamError(`"${text}" is not topic:partition (e.g. orders:3)`)
-  return { topic, partition: Number(number) }
-}
-
 async function suggestCandidates(kafka: KafkaOps) {
   return (await readLeaderlessReplicaCounts(kafka)).map(({ broker, partitions }) => ({
     value: String(broker),
@@ -44,16 +35,13 @@ async function suggestCandidates(kafka: KafkaOps) {
 }
 
 export const nb = notebook<State>()({
-  partitions: param.list({
+  partitions: param.partitions({
     help: 'the leaderless partitions to act on, as topic:partition (never all by default)',
     prompt: 'Which partitions? (topic:partition, comma-separated — the estimate above lists them)',
-    item: parseTopicPartition,
-    formatItem: (tp) => `${tp.topic}:${tp.partition}`,
   }),
-  candidate: param.integer({
+  candidate: param.broker({
     help: 'the broker whose replica becomes leader (a live replica of every listed partition)',
     prompt: 'Which broker should lead them?',
-    min: 0,
     suggest: suggestCandidates,
   }),
   'restart-command': param.string({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseProperties } from '../../lib/kafka/connection-config.ts'
+import { parseProperties } from '../../lib/kafka/java-properties.ts'
 import { sandboxConfig } from '../../lib/sandbox/config.ts'
 import {
   logConfigFlag,

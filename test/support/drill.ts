@@ -16,7 +16,8 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
   return {
     sandbox: testSandbox().config,
     probe: createSandboxProbe('runbook-drill-test'),
-    connect: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test', ...extra }),
+    connect: async (sandbox) => ({ kafka: await connect({ bootstrapServers: sandbox.bootstrap.split(','), clientId: 'runbook-drill-test' }), secrets: [] }),
+    connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test', ...extra }),
     drillsDir: join(dir, 'drills'),
     sessionsDir: join(dir, 'sessions'),
     operator: 'trainee',

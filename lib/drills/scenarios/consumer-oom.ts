@@ -2,6 +2,7 @@
 // still held in memory; its orchestrator restarts it, and the restarted instance carries on after the lost
 // records. The trainee gets consumer-oom-replay. Scored from the producer's and the consumers' ledgers.
 
+import { counted } from '../../format/counts.ts'
 import { join } from 'node:path'
 import { iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
@@ -198,7 +199,7 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
         notes.push(`The runbook ended without a rewind (${outcome.run.status}${outcome.run.message ? `: ${outcome.run.message}` : ''}).`)
       return {
         passed: lost === 0 && unsafe.length === 0,
-        headline: `${lost} records lost, ${compared.duplicates} duplicates, ${fixedAt === null ? 'not fixed' : `fixed ${((fixedAt - incident.brokenAtMs) / 1000).toFixed(1)} s after the kill`}, ${unsafe.length} unsafe action${unsafe.length === 1 ? '' : 's'}`,
+        headline: `${lost} records lost, ${compared.duplicates} duplicates, ${fixedAt === null ? 'not fixed' : `fixed ${((fixedAt - incident.brokenAtMs) / 1000).toFixed(1)} s after the kill`}, ${counted(unsafe.length, 'unsafe action')}`,
         metrics: [
           { name: 'Records acknowledged to the producer', value: compared.acked, unit: 'records', good: null },
           { name: 'Committed but unhandled when the kill was ordered (at least)', value: state.atRiskAtKill, unit: 'records', good: null },

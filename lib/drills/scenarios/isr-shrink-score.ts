@@ -3,6 +3,7 @@
 // records were acknowledged meanwhile — and how many of those on a single copy, before the replicas were back —
 // whether the topic ends with its min ISR restored, and whether any acknowledged record is missing. Pure.
 
+import { counted } from '../../format/counts.ts'
 import type { WrittenEvent } from '../../engine/session.ts'
 import type { DrillMetric, DrillScore, TraineeOutcome } from '../scenario.ts'
 import type { AckedEntry } from '../workloads/ledger.ts'
@@ -180,6 +181,6 @@ export function scoreIsrShrink(facts: IsrShrinkFacts): DrillScore {
     { name: 'Unsafe actions', value: unsafe.length, unit: '', good: unsafe.length === 0 },
   ]
   const passed = beforeHosts && restored && facts.lost === 0 && unsafe.length === 0
-  const headline = `writes failed ${seconds(failingMs)}${timeline.loweredAtMs !== null ? `, ${singleCopy.toLocaleString('en-US')} records on a single copy` : ''}, min ISR ${restored ? 'restored' : 'NOT restored'}, ${facts.lost} lost, ${unsafe.length} unsafe action${unsafe.length === 1 ? '' : 's'}`
+  const headline = `writes failed ${seconds(failingMs)}${timeline.loweredAtMs !== null ? `, ${singleCopy.toLocaleString('en-US')} records on a single copy` : ''}, min ISR ${restored ? 'restored' : 'NOT restored'}, ${facts.lost} lost, ${counted(unsafe.length, 'unsafe action')}`
   return { passed, headline, metrics, notes }
 }

@@ -2,6 +2,7 @@
 // their leaders back, which unclean elections the controller really made (from its own log), and the measured
 // truth (the producer's acknowledgements against what is readable afterwards). Pure apart from its inputs.
 
+import { counted } from '../../format/counts.ts'
 import type { WrittenEvent } from '../../engine/session.ts'
 import type { LeaderlessFaultTimes } from '../leaderless-fault.ts'
 import type { DrillMetric, DrillScore, TraineeOutcome } from '../scenario.ts'
@@ -242,7 +243,7 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
   const passed = recoveredAtMs !== null && unsafe.length === 0 && honest && input.lostTotal <= unavoidable
   return {
     passed,
-    headline: `${input.lostTotal} acknowledged records lost (${unavoidable} unavoidable), ${recoveredAtMs === null ? 'not restored' : `offline ${(offlineMs / 1000).toFixed(1)} s`}, ${unsafe.length} unsafe action${unsafe.length === 1 ? '' : 's'}, estimate ${checks.length === 0 ? 'not used' : honest ? 'never above the real loss' : 'ABOVE the real loss'}`,
+    headline: `${input.lostTotal} acknowledged records lost (${unavoidable} unavoidable), ${recoveredAtMs === null ? 'not restored' : `offline ${(offlineMs / 1000).toFixed(1)} s`}, ${counted(unsafe.length, 'unsafe action')}, estimate ${checks.length === 0 ? 'not used' : honest ? 'never above the real loss' : 'ABOVE the real loss'}`,
     metrics,
     notes,
   }

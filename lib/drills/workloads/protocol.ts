@@ -37,7 +37,37 @@ export interface ConsumerConfig {
   readonly autoCommitIntervalMs: number
 }
 
-export type WorkloadConfig = ProducerConfig | ConsumerConfig
+/**
+ * A transactional producer (exactly-once style): commits transactions of `recordsPerTransaction` records spread
+ * over `partitions`, one every `transactionIntervalMs`; after `holdAfter` commits it begins one more, writes it,
+ * reports `holding` and never ends it — the moment a drill or test SIGKILLs it, leaving the transaction open
+ * until its coordinator times it out (`transactionTimeoutMs`).
+ */
+export interface TransactionalProducerConfig {
+  readonly kind: 'transactional-producer'
+  readonly bootstrap: readonly string[]
+  readonly clientId: string
+  readonly topic: string
+  readonly partitions: readonly number[]
+  readonly transactionalId: string
+  readonly transactionTimeoutMs: number
+  readonly recordsPerTransaction: number
+  readonly transactionIntervalMs: number
+  /** Commits before the transaction it leaves open; omitted: it commits until stopped. */
+  readonly holdAfter?: number
+  /** Where every committed record is ledgered (AckedEntry), after its commit returned. */
+  readonly ledger?: string
+}
+
+export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig
+
+/** One partition's share of the transaction a producer holds open. */
+export interface HeldPartition {
+  readonly partition: number
+  /** Offset of its first record in the open transaction (where the last stable offset stops). */
+  readonly firstOffset: string
+  readonly records: number
+}
 
 export type WorkloadMessage =
   | { readonly type: 'ready' }
@@ -48,3 +78,7 @@ export type WorkloadMessage =
   | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
   | { readonly type: 'failed'; readonly error: string }
+  /** A transactional producer committed its `total`-th transaction. */
+  | { readonly type: 'transaction-committed'; readonly total: number }
+  /** A transactional producer wrote a transaction it will not end. */
+  | { readonly type: 'holding'; readonly transactionalId: string; readonly partitions: readonly HeldPartition[] }

@@ -23,6 +23,8 @@ export interface FakeClusterOptions {
   readonly controllerId?: number
   /** Bytes per record, for log-dir sizes. */
   readonly recordBytes?: number
+  /** The cluster's clock, for transaction start times and timeouts (Date.now by default). */
+  readonly clock?: () => number
 }
 
 export interface BrokerOptions {
@@ -123,6 +125,9 @@ export class FakeClusterBuilder {
       groups: new Map(),
       recordBytes: options.recordBytes ?? 100,
       unreachable: false,
+      transactionalIds: new Map(),
+      nextProducerId: 1000n,
+      clock: options.clock ?? Date.now,
       mutations: [],
     }
     // Measured 4.3.1: with ELR on, the controller keeps a cluster-wide dynamic min.insync.replicas=1.

@@ -6,6 +6,16 @@ import {
   type Capabilities,
   type ClusterView,
   type ConfigChange,
+  type CoordinatorTransactions,
+  type PartitionProducers,
+  type ProducerFence,
+  type ProducerFenceResult,
+  type ProducerQuery,
+  type TransactionAbort,
+  type TransactionAbortResult,
+  type TransactionCoordinator,
+  type TransactionDescription,
+  type TransactionFilter,
   type ConfigChangeResult,
   type ConfigResourceRef,
   type ElectionResult,
@@ -46,12 +56,26 @@ import {
 import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
-import { fetchFakeRecords, produceFakeRecords } from './records.ts'
-import { enforceFakeRetention, fakeSegmentSpans, fileSingleRecords } from './segments.ts'
+import { fetchFakeRecords, lastStableOffset, produceFakeRecords } from './records.ts'
+import { enforceFakeRetention, fakeSegmentSpans } from './segments.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
-import { type ClusterState, type FakeMember, type FakePartition, findPartition, isLive, minIsrOf, truncateLog } from './state.ts'
+import { appendBatch, plainRecords } from './log.ts'
+import { type ClusterState, type FakeMember, type FakePartition, findPartition } from './state.ts'
+import {
+  abortFakeTransactions,
+  appendUnregistered,
+  describeFakeProducers,
+  describeFakeTransactions,
+  endOwnTransaction,
+  fenceFakeProducers,
+  findFakeTransactionCoordinators,
+  initProducerId,
+  listFakeTransactions,
+  sendInTransaction,
+  settleTransactions,
+} from './transactions.ts'
 
 /** What a produce call did: the first offset written, or why nothing was. */
 export interface ProduceResult {
@@ -68,8 +92,18 @@ export interface PartitionSnapshot {
   readonly elr: readonly number[]
   readonly lastKnownElr: readonly number[]
   readonly highWatermark: bigint
+  /** Where read_committed readers stop: the first offset of the earliest open transaction, else the high watermark. */
+  readonly lastStableOffset: bigint
   readonly logStartOffset: bigint
   readonly logEndOffsets: ReadonlyMap<number, bigint>
+}
+
+/** A producer's transaction written and left open on some partitions (its process gone, or never finishing). */
+export interface OpenTransaction {
+  readonly transactionalId: string
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly partitions: readonly { readonly partition: number; readonly firstOffset: bigint; readonly records: number }[]
 }
 
 /** A deep copy of an answer, so a caller never holds the fake's own state; Buffers stay Buffers (structuredClone makes them Uint8Arrays). */
@@ -163,6 +197,24 @@ export class FakeKafka implements KafkaOps {
   async alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
     return this.#write('alterCommittedOffsets', () => alterFakeCommittedOffsets(this.#state, groupId, offsets))
   }
+  async describeProducers(queries: readonly ProducerQuery[]): Promise<PartitionProducers[]> {
+    return this.#read(() => describeFakeProducers(this.#state, queries))
+  }
+  async findTransactionCoordinators(transactionalIds: readonly string[]): Promise<TransactionCoordinator[]> {
+    return this.#read(() => findFakeTransactionCoordinators(this.#state, transactionalIds))
+  }
+  async listTransactions(filter?: TransactionFilter): Promise<CoordinatorTransactions[]> {
+    return this.#read(() => listFakeTransactions(this.#state, filter))
+  }
+  async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    return this.#read(() => describeFakeTransactions(this.#state, transactionalIds))
+  }
+  async abortTransactions(aborts: readonly TransactionAbort[]): Promise<TransactionAbortResult[]> {
+    return this.#write('abortTransactions', () => abortFakeTransactions(this.#state, aborts))
+  }
+  async fenceProducers(fences: readonly ProducerFence[]): Promise<ProducerFenceResult[]> {
+    return this.#write('fenceProducers', () => fenceFakeProducers(this.#state, fences))
+  }
   async close(): Promise<void> {}
 
   // -- Faults and workloads ----------------------------------------------------------------------
@@ -220,28 +272,85 @@ export class FakeKafka implements KafkaOps {
   write(topic: string, partition: number, count: number, options: { acks?: 'all' | 1; timestampMs?: number; stepMs?: number } = {}): ProduceResult {
     const found = findPartition(this.#state, topic, partition)
     if (!found) return { baseOffset: null, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) }
-    if (found.leader === null || !isLive(this.#state, found.leader)) return { baseOffset: null, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER) }
-    const minIsr = minIsrOf(this.#state, this.#state.topics.get(topic)!)
-    if ((options.acks ?? 'all') === 'all' && found.isr.length < minIsr) {
-      return {
-        baseOffset: null,
-        error: kafkaError(
-          ErrorCode.NOT_ENOUGH_REPLICAS,
-          `The size of the current ISR : ${found.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`,
-        ),
-      }
+    const appended = appendBatch(this.#state, found, plainRecords(found, count, options), null, options.acks)
+    return 'error' in appended ? { baseOffset: null, error: appended.error } : appended
+  }
+
+  // -- Transactional producers (Kafka's rules: see transactions.ts) ----------------------------------
+
+  /** A transactional producer starts (InitProducerId): a new id, or the id's open transaction aborted and its epoch bumped. */
+  initTransactions(transactionalId: string, options: { timeoutMs?: number } = {}): { producerId: bigint; producerEpoch: number } {
+    this.#settle()
+    const result = initProducerId(this.#state, transactionalId, options.timeoutMs ?? 60_000)
+    if ('error' in result) throw new Error(`fake cluster: InitProducerId for ${transactionalId}: ${result.error.name}`)
+    return result
+  }
+
+  /** The producer writes `count` records in its transaction (registering the partition first). */
+  sendInTransaction(transactionalId: string, topic: string, partition: number, count: number, options: { timestampMs?: number } = {}): ProduceResult {
+    this.#settle()
+    const result = sendInTransaction(this.#state, transactionalId, { topic, partition }, count, options.timestampMs ?? this.#state.clock())
+    return 'error' in result ? { baseOffset: null, error: result.error } : result
+  }
+
+  /** The producer commits (or aborts) its transaction: markers on its partitions, where they can be written now. */
+  endTransaction(transactionalId: string, result: 'commit' | 'abort'): this {
+    this.#settle()
+    const error = endOwnTransaction(this.#state, transactionalId, result === 'commit')
+    if (error) throw new Error(`fake cluster: ${error.message}`)
+    return this
+  }
+
+  /**
+   * A producer writes a transaction over `partitions` (`records` each) and never ends it: its process is gone.
+   * The coordinator aborts it once `timeoutMs` has passed on the cluster's clock. `committedBefore` transactions
+   * are committed first.
+   */
+  openTransaction(
+    transactionalId: string,
+    topic: string,
+    partitions: readonly number[],
+    options: { records?: number; timeoutMs?: number; committedBefore?: number; timestampMs?: number } = {},
+  ): OpenTransaction {
+    this.initTransactions(transactionalId, { timeoutMs: options.timeoutMs ?? 60_000 })
+    const records = options.records ?? 2
+    const write = () =>
+      partitions.map((partition) => {
+        const sent = this.sendInTransaction(
+          transactionalId,
+          topic,
+          partition,
+          records,
+          options.timestampMs === undefined ? {} : { timestampMs: options.timestampMs },
+        )
+        if (sent.error) throw new Error(`fake cluster: transactional send to ${topic}/${partition}: ${sent.error.name}`)
+        return { partition, firstOffset: sent.baseOffset!, records }
+      })
+    for (let i = 0; i < (options.committedBefore ?? 0); i++) {
+      write()
+      this.endTransaction(transactionalId, 'commit')
     }
-    const leaderLog = found.logs.get(found.leader)!
-    const baseOffset = leaderLog.leo
-    const start = options.timestampMs ?? (found.timestamps.at(-1) ?? 1_700_000_000_000 - 1) + 1
-    truncateLog(found, baseOffset)
-    for (let i = 0; i < count; i++) found.timestamps.push(start + i * (options.stepMs ?? 1))
-    fileSingleRecords(this.#state, this.#state.topics.get(topic)!, found, baseOffset)
-    const leo = baseOffset + BigInt(count)
-    for (const id of found.isr) if (isLive(this.#state, id)) found.logs.set(id, { leo })
-    found.logs.set(found.leader, { leo })
-    if (found.isr.length >= minIsr) found.highWatermark = leo
-    return { baseOffset }
+    const held = write()
+    const id = this.#state.transactionalIds.get(transactionalId)!
+    return { transactionalId, producerId: id.producerId, producerEpoch: id.producerEpoch, partitions: held }
+  }
+
+  /**
+   * A hanging transaction: `count` transactional records appended without registering the partition at any
+   * coordinator (what transaction verification prevents). With `transactionalId`, that id's producer writes
+   * them (the id is known, the partition is not in its transaction); with null (the default), a producer id no
+   * transactional id owns. `timestampMs` is the batch's timestamp (the producer's last write).
+   */
+  hangTransaction(
+    topic: string,
+    partition: number,
+    count: number,
+    options: { transactionalId?: string | null; timestampMs?: number } = {},
+  ): { producerId: bigint; producerEpoch: number; firstOffset: bigint } {
+    this.#settle()
+    const result = appendUnregistered(this.#state, { topic, partition }, count, options.transactionalId ?? null, options.timestampMs ?? this.#state.clock())
+    if ('error' in result) throw new Error(`fake cluster: hanging batch on ${topic}/${partition}: ${result.error.name}`)
+    return result
   }
 
   /**
@@ -307,6 +416,7 @@ export class FakeKafka implements KafkaOps {
 
   /** One partition's full state, including what no API shows (every replica's log end offset). */
   inspect(topic: string, partition: number): PartitionSnapshot {
+    this.#settle()
     const p = this.#partition(topic, partition)
     return copy({
       leader: p.leader,
@@ -316,6 +426,7 @@ export class FakeKafka implements KafkaOps {
       elr: p.elr,
       lastKnownElr: p.lastKnownElr,
       highWatermark: p.highWatermark,
+      lastStableOffset: lastStableOffset(p),
       logStartOffset: p.logStartOffset,
       logEndOffsets: new Map([...p.logs].map(([id, log]) => [id, log.leo])),
     })
@@ -339,14 +450,21 @@ export class FakeKafka implements KafkaOps {
     }
   }
 
+  /** The coordinators catch up with the clock (timeouts, markers that were waiting) before anything is read or done. */
+  #settle(): void {
+    settleTransactions(this.#state)
+  }
+
   // Answers are deep copies: a caller mutating a result must not change the cluster.
   #read<T>(operation: () => T): T {
     this.#checkReachable()
+    this.#settle()
     return copy(operation())
   }
 
   #write<T>(name: string, operation: () => T): T {
     this.#checkReachable()
+    this.#settle()
     this.#state.mutations.push(name)
     return copy(operation())
   }

@@ -13,8 +13,9 @@ import type {
   ReplicaOffset,
   ReplicaOffsetQuery,
 } from '../types.ts'
+import { lastStableOffset } from './records.ts'
 import { partitionBytes } from './segments.ts'
-import { type ClusterState, type FakePartition, answers, findPartition, isLive } from './state.ts'
+import { type ClusterState, type FakePartition, answers, findPartition, isLive, recordAt } from './state.ts'
 
 const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
 const noLeader = (): KafkaError =>
@@ -32,22 +33,25 @@ function maxTimestamp(partition: FakePartition, from: bigint, to: bigint): { off
 }
 
 export function listFakeOffsets(state: ClusterState, queries: readonly OffsetQuery[]): ListedOffset[] {
-  return queries.map(({ topic, partition, spec }): ListedOffset => {
-    const base = { topic, partition, spec, offset: null, timestamp: null, leaderEpoch: null }
+  return queries.map(({ topic, partition, spec, isolation }): ListedOffset => {
+    const base = { topic, partition, spec, ...(isolation ? { isolation } : {}), offset: null, timestamp: null, leaderEpoch: null }
     const found = findPartition(state, topic, partition)
     if (!found) return { ...base, error: unknownPartition() }
     if (found.leader === null || !isLive(state, found.leader)) return { ...base, error: noLeader() }
     const leaderEpoch = found.leaderEpoch
+    // What a reader of this isolation may see: up to the high watermark, or up to the last stable offset.
+    const fetchable = isolation === 'read_committed' ? lastStableOffset(found) : found.highWatermark
     if (spec === 'earliest') return { ...base, offset: found.logStartOffset, leaderEpoch }
-    if (spec === 'latest') return { ...base, offset: found.highWatermark, leaderEpoch }
+    if (spec === 'latest') return { ...base, offset: fetchable, leaderEpoch }
+    // Time lookups search up to the high watermark; an answer at or past what the reader may see is no answer.
     if (spec === 'max-timestamp') {
       const best = maxTimestamp(found, found.logStartOffset, found.highWatermark)
-      return best ? { ...base, offset: best.offset, timestamp: best.timestamp, leaderEpoch } : { ...base, leaderEpoch }
+      return best && best.offset < fetchable ? { ...base, offset: best.offset, timestamp: best.timestamp, leaderEpoch } : { ...base, leaderEpoch }
     }
-    // By time: the first record at or after the timestamp, below the high watermark; none → no offset.
     for (let offset = Number(found.logStartOffset); offset < Number(found.highWatermark); offset++) {
       const timestamp = found.timestamps[offset]
-      if (timestamp !== undefined && timestamp >= spec.timestamp) return { ...base, offset: BigInt(offset), timestamp, leaderEpoch }
+      if (timestamp === undefined || timestamp < spec.timestamp) continue
+      return BigInt(offset) < fetchable ? { ...base, offset: BigInt(offset), timestamp, leaderEpoch } : { ...base, leaderEpoch }
     }
     return { ...base, leaderEpoch }
   })
@@ -80,9 +84,12 @@ export function readFakeRecordTimestamps(state: ClusterState, queries: readonly 
     if (offset < found.logStartOffset || offset > found.highWatermark) {
       return { ...base, error: kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${offset} is outside [${found.logStartOffset}, ${found.highWatermark}].`) }
     }
-    if (offset === found.highWatermark) return base
-    const timestamp = found.timestamps[Number(offset)]
-    return timestamp === undefined ? base : { ...base, offset, timestamp }
+    // Transaction markers hold no data: the answer is the first data record at or after the offset.
+    let at = offset
+    while (at < found.highWatermark && recordAt(found, at).control) at++
+    if (at === found.highWatermark) return base
+    const timestamp = found.timestamps[Number(at)]
+    return timestamp === undefined ? base : { ...base, offset: at, timestamp }
   })
 }
 

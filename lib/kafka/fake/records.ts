@@ -3,8 +3,9 @@
 
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { ControlMarker, FetchedRecords, FetchQuery, KafkaError, KafkaRecord, ProducedRecord, ProduceRecord, RecordBatch } from '../types.ts'
-import { fileBatches } from './segments.ts'
-import { type ClusterState, type FakePartition, type FakeStoredRecord, findPartition, isLive, minIsrOf, recordAt, truncateLog } from './state.ts'
+import { appendBatch } from './log.ts'
+import { producerStates } from './transactions.ts'
+import { type ClusterState, type FakePartition, type FakeStoredRecord, findPartition, isLive, recordAt } from './state.ts'
 
 const defaultMaxRecords = 500
 
@@ -13,15 +14,9 @@ const noLeader = (): KafkaError => kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'T
 
 /** The last stable offset: the first offset of the oldest transaction still open, or the high watermark. */
 export function lastStableOffset(partition: FakePartition): bigint {
-  const open = new Map<bigint, bigint>()
-  for (let offset = 0n; offset < partition.highWatermark; offset++) {
-    const stored = partition.payloads[Number(offset)]
-    if (!stored?.transactional) continue
-    if (stored.control) open.delete(stored.producerId)
-    else if (!open.has(stored.producerId)) open.set(stored.producerId, offset)
-  }
-  const firsts = [...open.values()]
-  return firsts.length === 0 ? partition.highWatermark : firsts.reduce((a, b) => (a < b ? a : b))
+  let lso = partition.highWatermark
+  for (const { transactionStartOffset: start } of producerStates(partition).values()) if (start !== null && start < lso) lso = start
+  return lso
 }
 
 function toRecord(partition: FakePartition, offset: bigint, stored: FakeStoredRecord): KafkaRecord {
@@ -98,7 +93,7 @@ export function fetchFakeRecords(state: ClusterState, queries: readonly FetchQue
       let current = batches.at(-1)
       if (!current || current.batch.baseOffset !== stored.batchBase) batches.push((current = { batch: batchOf(found, stored), records: [], markers: [] }))
       if (stored.control) {
-        current.markers.push({ offset, type: stored.control, coordinatorEpoch: 0, timestamp: found.timestamps[Number(offset)]! })
+        current.markers.push({ offset, type: stored.control, coordinatorEpoch: stored.coordinatorEpoch ?? 0, timestamp: found.timestamps[Number(offset)]! })
         continue
       }
       current.records.push(toRecord(found, offset, stored))
@@ -134,19 +129,16 @@ export function fetchFakeRecords(state: ClusterState, queries: readonly FetchQue
   })
 }
 
-let nextProducerId = 1000n
-
 /** Writes each partition's records as one idempotent batch on its leader, acks=all (refused under min ISR). */
 export function produceFakeRecords(state: ClusterState, topic: string, records: readonly ProduceRecord[], nowMs: number): ProducedRecord[] {
   const results: ProducedRecord[] = records.map((r) => ({ topic, partition: r.partition, offset: null }))
-  const topicState = state.topics.get(topic)
-  const producerId = nextProducerId++
+  const producerId = state.nextProducerId++
   const byPartition = new Map<number, number[]>()
   records.forEach((record, index) => byPartition.set(record.partition, [...(byPartition.get(record.partition) ?? []), index]))
   for (const [partition, indexes] of byPartition) {
     const fail = (error: KafkaError) => indexes.forEach((i) => (results[i] = { topic, partition, offset: null, error }))
     const found = findPartition(state, topic, partition)
-    if (!topicState || !found) {
+    if (!found) {
       fail(unknownPartition())
       continue
     }
@@ -154,43 +146,13 @@ export function produceFakeRecords(state: ClusterState, topic: string, records: 
       fail(noLeader())
       continue
     }
-    const minIsr = minIsrOf(state, topicState)
-    if (found.isr.length < minIsr) {
-      fail(
-        kafkaError(
-          ErrorCode.NOT_ENOUGH_REPLICAS,
-          `The size of the current ISR : ${found.isr.length} is insufficient to satisfy the min.isr requirement of ${minIsr}`,
-        ),
-      )
+    const batch = indexes.map((index) => ({ ...records[index]!, timestamp: records[index]!.timestamp ?? nowMs }))
+    const appended = appendBatch(state, found, batch, { producerId, producerEpoch: 0, baseSequence: 0, transactional: false })
+    if ('error' in appended) {
+      fail(appended.error)
       continue
     }
-    const leaderLog = found.logs.get(found.leader)!
-    const base = leaderLog.leo
-    truncateLog(found, base)
-    const last = base + BigInt(indexes.length - 1)
-    indexes.forEach((index, i) => {
-      const record = records[index]!
-      const offset = base + BigInt(i)
-      found.timestamps[Number(offset)] = record.timestamp ?? nowMs
-      found.payloads[Number(offset)] = {
-        key: record.key === null ? null : Buffer.from(record.key),
-        value: record.value === null ? null : Buffer.from(record.value),
-        headers: (record.headers ?? []).map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) })),
-        producerId,
-        producerEpoch: 0,
-        baseSequence: 0,
-        transactional: false,
-        batchBase: base,
-        batchLast: last,
-        leaderEpoch: found.leaderEpoch,
-      }
-      results[index] = { topic, partition, offset }
-    })
-    fileBatches(state, topicState, found, [{ base, last }])
-    const leo = last + 1n
-    for (const id of found.isr) if (isLive(state, id)) found.logs.set(id, { leo })
-    found.logs.set(found.leader, { leo })
-    found.highWatermark = leo
+    indexes.forEach((index, i) => (results[index] = { topic, partition, offset: appended.baseOffset + BigInt(i) }))
   }
   return results
 }

@@ -91,6 +91,8 @@ export interface FakeStoredRecord {
   readonly batchLast: bigint
   readonly leaderEpoch: number
   readonly control?: 'commit' | 'abort'
+  /** A marker's coordinator epoch (control records only). */
+  readonly coordinatorEpoch?: number
 }
 
 /** The record at an offset: what was stored there, or the default a builder-made record holds (value "record <offset>"). */
@@ -154,6 +156,19 @@ export interface FakeGroup {
   offsets: Map<string, FakeCommit>
 }
 
+/** A transactional id at its coordinator. */
+export interface FakeTransactionalId {
+  transactionalId: string
+  producerId: bigint
+  producerEpoch: number
+  /** Kafka's names: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort. */
+  state: string
+  timeoutMs: number
+  startTimeMs: number | null
+  /** The current transaction's partitions (partitionKey); while it completes, those still without their marker. */
+  partitions: Set<string>
+}
+
 export interface ClusterState {
   clusterId: string
   /** The Kafka release line the fake behaves as ("4.3", "3.9"). */
@@ -169,6 +184,11 @@ export interface ClusterState {
   /** Bytes a record takes on disk, for log-dir sizes. */
   recordBytes: number
   unreachable: boolean
+  /** Transactional ids their coordinators know, and the next producer id to hand out. */
+  transactionalIds: Map<string, FakeTransactionalId>
+  nextProducerId: bigint
+  /** The coordinators' clock (transaction start times and timeouts): Date.now unless a test sets its own. */
+  clock: () => number
   /** Every mutating call that reached the fake, in order: what a runbook test asserts on. */
   mutations: string[]
 }

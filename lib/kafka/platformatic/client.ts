@@ -6,6 +6,7 @@
 export {
   alterPartitionReassignmentsV0,
   compressionsAlgorithmsByBitmask,
+  Connection,
   ConnectionPool,
   crc32c,
   createAPI,
@@ -19,14 +20,18 @@ export {
   describeLogDirsV2,
   describeLogDirsV3,
   describeLogDirsV4,
+  describeProducersV0,
   describeQuorumV2,
   describeTopicPartitionsV0,
+  describeTransactionsV0,
   fetchV12,
   findCoordinatorV4,
   findCoordinatorV5,
   findCoordinatorV6,
   incrementalAlterConfigsV1,
+  initProducerIdV3,
   initProducerIdV4,
+  initProducerIdV5,
   listGroupsV4,
   listGroupsV5,
   listOffsetsV5,
@@ -47,9 +52,10 @@ export {
   Reader,
   readRecord,
   ResponseError,
+  saslHandshakeV1,
   Writer,
 } from '@platformatic/kafka'
-export type { Broker, Connection } from '@platformatic/kafka'
+export type { Broker } from '@platformatic/kafka'
 
 import { Reader } from '@platformatic/kafka'
 

@@ -4,7 +4,7 @@
 import { ErrorCode, errorName, kafkaError } from '../errors.ts'
 import { type ConnectionFaultKind, KafkaConnectionError, type KafkaError } from '../types.ts'
 
-interface ErrorLike {
+export interface ErrorLike {
   message?: string
   code?: string
   apiCode?: number
@@ -16,7 +16,7 @@ interface ErrorLike {
 }
 
 /** Every error in the chain: the error itself, its causes and the members of aggregate errors. */
-function chain(error: unknown, seen = new Set<unknown>()): ErrorLike[] {
+export function chain(error: unknown, seen = new Set<unknown>()): ErrorLike[] {
   if (!error || typeof error !== 'object' || seen.has(error)) return []
   seen.add(error)
   const e = error as ErrorLike

@@ -2,6 +2,16 @@
 
 import type {
   BrokerLogDirs,
+  CoordinatorTransactions,
+  PartitionProducers,
+  ProducerFence,
+  ProducerFenceResult,
+  ProducerQuery,
+  TransactionAbort,
+  TransactionAbortResult,
+  TransactionCoordinator,
+  TransactionDescription,
+  TransactionFilter,
   Capabilities,
   ClusterView,
   ConfigChange,
@@ -52,11 +62,13 @@ import { fetchRecords } from './fetch-records.ts'
 import { describeLogDirs } from './log-dirs.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { produce } from './produce.ts'
+import { abortTransactions, describeProducers } from './producers.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
 import { segmentSpans } from './segment-spans.ts'
 import { Session } from './session.ts'
 import { createTopics, deleteTopics } from './topics.ts'
+import { describeTransactions, fenceProducers, findTransactionCoordinators, listTransactions } from './transactions.ts'
 
 class PlatformaticKafka implements KafkaOps {
   readonly #session: Session
@@ -130,6 +142,24 @@ class PlatformaticKafka implements KafkaOps {
   }
   alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
     return alterCommittedOffsets(this.#session, groupId, offsets)
+  }
+  describeProducers(queries: readonly ProducerQuery[]): Promise<PartitionProducers[]> {
+    return describeProducers(this.#session, queries)
+  }
+  findTransactionCoordinators(transactionalIds: readonly string[]): Promise<TransactionCoordinator[]> {
+    return findTransactionCoordinators(this.#session, transactionalIds)
+  }
+  listTransactions(filter?: TransactionFilter): Promise<CoordinatorTransactions[]> {
+    return listTransactions(this.#session, filter)
+  }
+  describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    return describeTransactions(this.#session, transactionalIds)
+  }
+  abortTransactions(aborts: readonly TransactionAbort[]): Promise<TransactionAbortResult[]> {
+    return abortTransactions(this.#session, aborts)
+  }
+  fenceProducers(fences: readonly ProducerFence[]): Promise<ProducerFenceResult[]> {
+    return fenceProducers(this.#session, fences)
   }
   close(): Promise<void> {
     return this.#session.close()

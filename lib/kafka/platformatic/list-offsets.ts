@@ -1,16 +1,16 @@
-// listOffsets() asks each partition's leader as a consumer would; replicaOffsets() asks one replica's own
-// broker with the debugging replica id (-2), which answers from that replica's log even on a follower and
-// while the partition has no leader (measured on 4.3.1 and 3.9.2).
+// listOffsets() asks each partition's leader as a consumer would (read_committed ones get the last stable offset
+// for 'latest'); replicaOffsets() asks one replica's own broker with the debugging replica id (-2), which answers
+// from that replica's log even on a follower and while the partition has no leader (measured on 4.3.1 and 3.9.2).
 
 import { listOffsetsV5, listOffsetsV6, listOffsetsV7, listOffsetsV8, listOffsetsV9 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { KafkaError, ListedOffset, OffsetQuery, OffsetSpec, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
+import type { IsolationLevel, KafkaError, ListedOffset, OffsetQuery, OffsetSpec, ReplicaOffset, ReplicaOffsetQuery } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { type Session, send } from './session.ts'
 
 const consumerReplicaId = -1
 const debuggingReplicaId = -2
-const readUncommitted = 0
+const isolationLevels: Record<IsolationLevel, number> = { read_uncommitted: 0, read_committed: 1 }
 
 type Api = typeof listOffsetsV9.api
 // v5–v9 share the request and answer shapes the adapter uses; the client types them apart.
@@ -44,6 +44,7 @@ async function askInRounds(
   session: Session,
   broker: number,
   replicaId: number,
+  isolation: IsolationLevel,
   items: readonly { key: string; topic: string; partition: number; timestamp: bigint }[],
 ): Promise<Map<string, PartitionAnswer | KafkaError>> {
   const answers = new Map<string, PartitionAnswer | KafkaError>()
@@ -70,7 +71,7 @@ async function askInRounds(
         timestamp: item.timestamp,
       })
     const request = [...byTopic].map(([name, partitions]) => ({ name, partitions }))
-    const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, readUncommitted, request))
+    const answer = await session.onBroker(broker, (c) => send(apis[version]!, c, replicaId, isolationLevels[isolation], request))
     const byPartition = new Map<string, PartitionAnswer>()
     if (!('error' in answer)) for (const t of answer.value.topics) for (const p of t.partitions) byPartition.set(`${t.name}/${p.partitionIndex}`, p)
     for (const item of round) {
@@ -95,9 +96,19 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
   for (const topic of states) for (const p of topic.partitions) leaders.set(`${p.topic}/${p.partition}`, p.leader)
 
   const results: (ListedOffset | null)[] = queries.map(() => null)
-  const byLeader = new Map<number, { key: string; topic: string; partition: number; timestamp: bigint; index: number }[]>()
+  // The isolation level is the request's, so each leader gets one batch per level asked.
+  const byLeader = new Map<
+    string,
+    { leader: number; isolation: IsolationLevel; items: { key: string; topic: string; partition: number; timestamp: bigint; index: number }[] }
+  >()
+  const echo = (query: OffsetQuery) => ({
+    topic: query.topic,
+    partition: query.partition,
+    spec: query.spec,
+    ...(query.isolation ? { isolation: query.isolation } : {}),
+  })
   queries.forEach((query, index) => {
-    const base = { topic: query.topic, partition: query.partition, spec: query.spec, offset: null, timestamp: null, leaderEpoch: null }
+    const base = { ...echo(query), offset: null, timestamp: null, leaderEpoch: null }
     const leader = leaders.get(`${query.topic}/${query.partition}`)
     if (leader === undefined)
       results[index] = { ...base, error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.') }
@@ -106,7 +117,9 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
     else if (query.spec === 'max-timestamp' && session.version(2, [7, 8, 9]) === null) {
       results[index] = { ...base, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'this cluster has no max-timestamp lookup (Kafka 3.0+)') }
     } else {
-      ;(byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push({
+      const isolation = query.isolation ?? 'read_uncommitted'
+      const batch = `${leader}/${isolation}`
+      ;(byLeader.get(batch) ?? byLeader.set(batch, { leader, isolation, items: [] }).get(batch)!).items.push({
         key: String(index),
         topic: query.topic,
         partition: query.partition,
@@ -116,11 +129,11 @@ export async function listOffsets(session: Session, queries: readonly OffsetQuer
     }
   })
   await Promise.all(
-    [...byLeader].map(async ([leader, items]) => {
-      const answers = await askInRounds(session, leader, consumerReplicaId, items)
+    [...byLeader.values()].map(async ({ leader, isolation, items }) => {
+      const answers = await askInRounds(session, leader, consumerReplicaId, isolation, items)
       for (const item of items) {
         const query = queries[item.index]!
-        const base = { topic: query.topic, partition: query.partition, spec: query.spec }
+        const base = echo(query)
         const answer = answers.get(item.key)!
         if (isError(answer)) results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: answer }
         else if (answer.errorCode !== 0)
@@ -154,7 +167,7 @@ export async function replicaOffsets(session: Session, queries: readonly Replica
   )
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
-      const answers = await askInRounds(session, broker, debuggingReplicaId, items)
+      const answers = await askInRounds(session, broker, debuggingReplicaId, 'read_uncommitted', items)
       for (const item of items) {
         const q = queries[item.index]!
         const base = { topic: q.topic, partition: q.partition, broker: q.broker, spec: q.spec }

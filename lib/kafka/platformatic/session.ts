@@ -4,10 +4,12 @@
 
 import { type Connection, ConnectionPool, metadataV12, type Broker } from './client.ts'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
-import { type ConnectionOptions, type KafkaError } from '../types.ts'
+import { OAuthTokenSource } from '../oauth-token.ts'
+import { type ConnectionOptions, type KafkaError, type TlsSettings } from '../types.ts'
 import { type ApiVersionsAnswer, apiVersionsV3, apiVersionsV4 } from './protocol/api-versions.ts'
 import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
-import { brokerFault, connectionError, connectionFaultKind, responseOf } from './faults.ts'
+import { explainedConnectionError } from './diagnose.ts'
+import { brokerFault, connectionFaultKind, responseOf } from './faults.ts'
 
 export interface BrokerAddress {
   readonly id: number
@@ -44,17 +46,43 @@ function parseServer(server: string): Broker {
   return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(server.slice(colon + 1)) }
 }
 
-function tlsOptions(tls: NonNullable<ConnectionOptions['tls']>): TlsOptions {
+function tlsOptions(tls: TlsSettings): TlsOptions {
   const options: TlsOptions = {}
   if (tls.ca) options.ca = tls.ca
   if (tls.cert) options.cert = tls.cert
   if (tls.key) options.key = tls.key
-  if (tls.keyPassword) options.passphrase = tls.keyPassword
-  if (tls.rejectUnauthorized === false) options.rejectUnauthorized = false
-  // ssl.endpoint.identification.algorithm= (empty) turns host name checks off, as in the Java client.
-  if (tls.servername === '') options.checkServerIdentity = () => undefined
-  else if (tls.servername) options.servername = tls.servername
+  if (tls.verifyCertificate === false) options.rejectUnauthorized = false
+  if (tls.verifyHostname === false) options.checkServerIdentity = () => undefined
+  if (tls.minVersion) options.minVersion = tls.minVersion
+  if (tls.maxVersion) options.maxVersion = tls.maxVersion
   return options
+}
+
+/** The client's SASL options; an OAUTHBEARER token is asked of the token source at every (re)authentication. */
+function saslOptions(sasl: NonNullable<ConnectionOptions['sasl']>, tokens: OAuthTokenSource | null) {
+  if (sasl.mechanism !== 'OAUTHBEARER') return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password }
+  return {
+    mechanism: sasl.mechanism,
+    token: () => tokens!.token(),
+    ...(sasl.oauth.extensions ? { oauthBearerExtensions: { ...sasl.oauth.extensions } } : {}),
+    // A broker that rejects the token answers with a JSON status instead of an error code (RFC 7628 §3.2.2).
+    authBytesValidator: (authBytes: Buffer, callback: (error: Error | null, value?: Buffer) => void) => {
+      const status = oauthRejection(authBytes)
+      if (status) callback(Object.assign(new Error(`OAUTHBEARER token rejected: ${status}`), { apiCode: 58, serverErrorMessage: status }))
+      else callback(null, authBytes)
+    },
+  }
+}
+
+/** The broker's error status in an OAUTHBEARER answer ({"status":"invalid_token",…}), or null when it accepted the token. */
+export function oauthRejection(authBytes: Buffer): string | null {
+  if (authBytes.length === 0) return null
+  try {
+    const answer = JSON.parse(authBytes.toString('utf8')) as { status?: unknown }
+    return typeof answer.status === 'string' ? authBytes.toString('utf8') : null
+  } catch {
+    return null
+  }
 }
 
 export interface ClusterMembers {
@@ -67,6 +95,7 @@ export interface ClusterMembers {
 export class Session {
   readonly servers: readonly string[]
   readonly apiVersions: ApiVersionsAnswer
+  readonly #options: ConnectionOptions
   readonly #pool: ConnectionPool
   readonly #bootstrap: readonly Broker[]
   #addresses: Map<number, BrokerAddress> | null = null
@@ -76,8 +105,9 @@ export class Session {
   readonly #responsive = new Set<string>()
   #membersRead: Promise<ClusterMembers> | null = null
 
-  private constructor(servers: readonly string[], pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
-    this.servers = servers
+  private constructor(options: ConnectionOptions, pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
+    this.#options = options
+    this.servers = options.bootstrapServers
     this.#pool = pool
     this.#bootstrap = bootstrap
     this.#preferred = first
@@ -86,12 +116,15 @@ export class Session {
 
   /** Connects to the first bootstrap server that answers and reads its API versions and features. */
   static async open(options: ConnectionOptions): Promise<Session> {
+    const tokens = options.sasl?.mechanism === 'OAUTHBEARER' ? new OAuthTokenSource(options.sasl.oauth) : null
+    // The first token before the first connection: a token endpoint that refuses us is said as such.
+    if (tokens) await tokens.token()
     const pool = new ConnectionPool(options.clientId ?? 'runbook', {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       requestTimeout: options.requestTimeoutMs ?? 15000,
-      // Node sends the host name as SNI by itself (never an IP address); an explicit name overrides it.
-      ...(options.tls ? { tls: tlsOptions(options.tls), ...(options.tls.servername ? { tlsServerName: options.tls.servername } : {}) } : {}),
-      ...(options.sasl ? { sasl: { mechanism: options.sasl.mechanism, username: options.sasl.username, password: options.sasl.password } } : {}),
+      // Node sends the host name as SNI by itself (never an IP address).
+      ...(options.tls ? { tls: tlsOptions(options.tls) } : {}),
+      ...(options.sasl ? { sasl: saslOptions(options.sasl, tokens) } : {}),
     })
     const bootstrap = options.bootstrapServers.map(parseServer)
     try {
@@ -100,7 +133,7 @@ export class Session {
       // v4 lists features whose lowest level is 0 (ELR among them); v3 leaves them out (KIP-1022).
       if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(connection, softwareName, softwareVersion)
       const first = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
-      const session = new Session(options.bootstrapServers, pool, bootstrap, first, versions)
+      const session = new Session(options, pool, bootstrap, first, versions)
       session.#responsive.add(brokerKey(first))
       // The other bootstrap servers are asked for their API versions in the background: those that answer can
       // take part of the requests made together. One that never answers (a hung broker still accepts
@@ -116,7 +149,7 @@ export class Session {
       return session
     } catch (error) {
       await pool.close().catch(() => {})
-      throw connectionError(error, options.bootstrapServers)
+      throw await explainedConnectionError(error, options)
     }
   }
 
@@ -146,7 +179,7 @@ export class Session {
         lastError = error
       }
     }
-    throw connectionError(lastError, this.servers)
+    throw await explainedConnectionError(lastError, this.#options)
   }
 
   /** One request on one broker, counted while in flight; whether the broker answered is remembered. */

@@ -93,7 +93,7 @@ describe('consumer-oom-replay on the sandbox', () => {
 
   it.each([
     { name: 'unknown group', group: 'no-such-group-anywhere', answers: { 'shift-by': '-1' }, message: 'no consumer group "no-such-group-anywhere"' },
-    { name: 'unknown topic', answers: { 'shift-by': '-1', topics: 'no-such-topic' }, message: 'topic "no-such-topic" does not exist' },
+    { name: 'unknown topic', answers: { 'shift-by': '-1', topics: 'no-such-topic' }, message: 'topic no-such-topic does not exist on this cluster' },
     { name: 'future time', answers: { 'to-datetime': '2099-01-01T00:00:00Z' }, message: 'is in the future' },
     { name: 'malformed time', answers: { 'to-datetime': 'yesterday-ish' }, message: 'is not a time' },
   ])('bad input, $name: one line, nothing changed', async ({ group, answers, message }) => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { acksLossScenario } from '../../../lib/drills/scenarios/acks-loss.ts'
-import runbook from '../../../runbooks/durability-audit.ts'
+import runbook from '../../../runbooks/durability-audit/index.ts'
 import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 

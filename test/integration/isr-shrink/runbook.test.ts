@@ -141,7 +141,7 @@ describe('isr-shrink on the sandbox', () => {
     })
 
     it.each<{ name: string; answers: Record<string, string>; message: string }>([
-      { name: 'unknown topic', answers: { topics: 'no-such-topic-here' }, message: 'topic "no-such-topic-here" does not exist' },
+      { name: 'unknown topic', answers: { topics: 'no-such-topic-here' }, message: 'topic no-such-topic-here does not exist on this cluster' },
       { name: 'min ISR below 1', answers: { value: '0' }, message: 'value: 0 is below the minimum of 1' },
       { name: 'min ISR above the replication factor', answers: { value: '4' }, message: 'min.insync.replicas=4 is above the replication factor of' },
     ])('bad input, $name: one line, nothing changed', async ({ answers, message }) => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
 import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-election.ts'
-import runbook from '../../../runbooks/unclean-election.ts'
+import runbook from '../../../runbooks/unclean-election/index.ts'
 import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 

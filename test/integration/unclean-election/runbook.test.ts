@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRunbook } from '../../../lib/engine/runner.ts'
 import { control } from '../../../lib/sandbox/index.ts'
-import runbook from '../../../runbooks/unclean-election.ts'
+import runbook from '../../../runbooks/unclean-election/index.ts'
 import { waitFor } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
@@ -130,7 +130,7 @@ describe('unclean-election on the real sandbox', () => {
       [`${incident.topic}:0`, '1', /broker 1 is not alive for .*-0 \(live replicas: 3, 2\)/],
       [`${incident.topic}:0`, '4', /broker 4 holds no replica of .*-0 \(replicas 1, 3, 2\)/],
       ['no-such-topic:0', '2', /topic no-such-topic does not exist/],
-      [`${incident.topic}:7`, '2', /-7 does not exist: .* has partitions 0-1/],
+      [`${incident.topic}:7`, '2', /has no partition 7 \(it has 2: 0-1\)/],
     ]
     for (const [partitions, candidate, message] of cases) {
       const result = await elect(partitions, candidate, ['--yes'])

@@ -1,0 +1,89 @@
+// Waiting for the broker that holds every committed record: the operator's own restart command (confirmed,
+// never in a dry run), then watching Kafka elect it — with the leader watch elect and flag use too.
+
+import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
+import { ifChosen, Refusal } from '../../../lib/engine/runbook.ts'
+import type { TopicPartition } from '../../../lib/kafka/types.ts'
+import { partitionName } from '../../../lib/plans/leaderless.ts'
+import { partitionKey, readPartitionStates } from '../../../lib/reads/leaderless.ts'
+import { decideCell, inScope } from '../decide.ts'
+import { nb, type Context } from '../notebook.ts'
+
+export const restartCell = nb.shell({
+  id: 'restart',
+  title: 'Bring the broker back',
+  ...ifChosen(decideCell, ['wait'], 'you chose not to wait'),
+  doc: 'Runs your own restart command for the broker that holds every committed record (given with --set restart-command=…), after you confirm it.',
+  command: async (ctx) => (await ctx.param('restart-command')) ?? null,
+  skipReason: 'no restart command given: restart the broker with your usual tooling; the next step watches for its return',
+  timeoutMs: 300_000,
+})
+
+const pollMs = 1000
+
+/**
+ * Watches partitions until each has a leader or `timeoutMs` of polling has passed (counted in polls, so a pinned
+ * test clock cannot stall it); returns early on Ctrl-C.
+ */
+export async function watchLeaders(
+  ctx: Context,
+  partitions: readonly TopicPartition[],
+  timeoutMs: number,
+  onProgress: (led: number, waitedMs: number) => void,
+) {
+  const polls = Math.ceil(timeoutMs / pollMs)
+  let states = await readPartitionStates(ctx.kafka, partitions)
+  let reported = -1
+  for (let poll = 0; ; poll++) {
+    const led = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null).length
+    // On a change, and every 30 s of a long wait, so the operator sees it is still watching.
+    if (led !== reported || (poll > 0 && poll % 30 === 0)) {
+      onProgress(led, poll * pollMs)
+      reported = led
+    }
+    // Inside an apply a Ctrl-C does not reject sleep(): the caller sees the abort and winds down itself.
+    if (led === partitions.length || poll >= polls || ctx.signal.aborted) return states
+    await ctx.sleep(pollMs)
+    states = await readPartitionStates(ctx.kafka, partitions)
+  }
+}
+
+export const awaitCell = nb.query({
+  id: 'await-leaders',
+  title: 'Watch Kafka elect the returning broker',
+  when: (ctx) => (ctx.decision(decideCell) !== 'wait' ? 'you chose not to wait' : ctx.dryRun ? 'dry run: nothing to wait for' : true),
+  whenDoc: 'you chose to wait',
+  doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not.',
+  async run(ctx) {
+    const partitions = inScope(ctx).partitions
+    const timeoutMs = await ctx.param('wait-timeout')
+    const started = ctx.now()
+    const states = await watchLeaders(ctx, partitions, timeoutMs, (led, waitedMs) =>
+      ctx.show([
+        notice(
+          'info',
+          `${formatCount(led)} of ${formatCount(partitions.length)} partitions have a leader (${Math.round(waitedMs / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s).`,
+        ),
+      ]),
+    )
+    const rows = partitions.map((tp) => {
+      const s = states.get(partitionKey(tp))
+      return [partitionName(tp), s?.leader ?? 'none', s?.leaderEpoch ?? null, s ? s.isr.join(',') : '']
+    })
+    const back = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null)
+    ctx.state.recovered = back.map((tp) => {
+      const s = states.get(partitionKey(tp))!
+      return { ...tp, leader: s.leader!, leaderEpoch: s.leaderEpoch, epochStart: null, how: 'clean return', certainLoss: null }
+    })
+    const blocks: Block[] = [table(['Partition', 'Leader', 'Leader epoch', 'ISR'], rows, { title: `After ${Math.round((ctx.now() - started) / 1000)} s` })]
+    const missing = partitions.length - back.length
+    if (missing > 0) {
+      ctx.show(blocks)
+      throw new Refusal(
+        `${counted(missing, 'partition')} still without a leader after ${Math.round(timeoutMs / 1000)} s — check that the broker really started (its server.log), then run this runbook again for fresh figures; nothing changed`,
+      )
+    }
+    blocks.push(notice('ok', 'Every partition has a leader again, and no committed record was lost.'))
+    return { blocks, data: { led: back.length, of: partitions.length } }
+  },
+})

@@ -1,0 +1,22 @@
+// Offline partitions and the unclean leader election decision: find the leaderless partitions and who holds
+// their committed records, price every live replica as a candidate from live numbers, then wait, elect a chosen
+// replica on listed partitions, or let the controller pick under a one-shot unclean flag — and clean up after.
+
+import { aftermathCell } from './after.ts'
+import { estimateCell, findCell, incidentCell, rulesCell } from './find.ts'
+import { decideCell } from './decide.ts'
+import { awaitCell, restartCell } from './apply/wait.ts'
+import { electCell } from './apply/elect.ts'
+import { flagCell } from './apply/flag.ts'
+import { nb } from './notebook.ts'
+
+export default nb.runbook({
+  id: 'unclean-election',
+  title: 'Offline partitions: wait, or elect an out-of-sync replica',
+  summary:
+    'Leaderless partitions: who holds their committed records, what each live replica would lose if elected, and a safe wait, a chosen unclean election, or a one-shot unclean flag.',
+  whenToUse: `A page says **offline partitions** (\`OfflinePartitionsCount\` > 0, \`kafka-topics --describe --unavailable-partitions\` lists partitions with \`Leader: none\`), producers fail with \`NOT_LEADER_OR_FOLLOWER\` or time out, consumers of some partitions stand still — and the brokers that held those partitions' in-sync replicas are down.
+
+Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,orders:3 --set candidate=2\` prints the estimates and the plan with its hash; rerun without \`--dry-run\` and with \`--approve elect=<hash>\` to apply exactly that plan.`,
+  cells: [incidentCell, findCell, rulesCell, estimateCell, decideCell, restartCell, awaitCell, electCell, flagCell, aftermathCell],
+})

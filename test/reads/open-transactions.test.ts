@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { fakeCluster } from '../../lib/kafka/fake/index.ts'
+import { classifyOpenTransactions } from '../../lib/plans/open-transactions.ts'
+import { readOpenTransactions } from '../../lib/reads/open-transactions.ts'
+
+const minute = 60_000
+
+describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
+  it('finds the stuck partitions and tells a live transaction, an abandoned one and hanging ones apart', async () => {
+    let now = 1_800_000_000_000
+    const kafka = fakeCluster({ clock: () => now })
+      .brokers(3)
+      .topic('orders', { partitions: 4 })
+      .topic('ledger', { partitions: 1 })
+      .build()
+    kafka.write('ledger', 0, 5)
+    // A producer that committed and is gone: nothing open.
+    kafka.openTransaction('ledger-writer', 'ledger', [0], { committedBefore: 1 })
+    kafka.endTransaction('ledger-writer', 'commit')
+    // orders/0: abandoned 5 minutes ago with a 15-minute timeout; orders/1: written just now.
+    const abandoned = kafka.openTransaction('orders-etl', 'orders', [0], { timeoutMs: 15 * minute })
+    now += 5 * minute
+    const live = kafka.openTransaction('orders-api', 'orders', [1], { timeoutMs: minute })
+    // orders/2: a producer id no transactional id owns, 40 minutes old; orders/3: the partition unknown to a known id.
+    const orphan = kafka.hangTransaction('orders', 2, 3, { timestampMs: now - 40 * minute })
+    const unregistered = kafka.hangTransaction('orders', 3, 1, { transactionalId: 'orders-import', timestampMs: now - 2 * minute })
+
+    const snapshot = await readOpenTransactions(kafka, { takenAtMs: now })
+    expect(snapshot).toMatchObject({ maxTransactionTimeoutMs: 15 * minute, abortCheckIntervalMs: 10_000, unlistedBrokers: [], unread: [] })
+    const findings = classifyOpenTransactions(snapshot)
+    expect(findings.map((f) => [`${f.topic}/${f.partition}`, f.lastStableOffset, f.highWatermark])).toEqual([
+      ['orders/0', 0n, 2n],
+      ['orders/1', 0n, 2n],
+      ['orders/2', 0n, 3n],
+      ['orders/3', 0n, 1n],
+    ])
+    const verdicts = findings.map((f) => f.transactions!.map((t) => ({ producerId: t.producerId, ...t.verdict })))
+    expect(verdicts).toEqual([
+      [
+        {
+          producerId: abandoned.producerId,
+          kind: 'producer-gone',
+          transactionalId: 'orders-etl',
+          deadlineMs: now - 5 * minute + 15 * minute,
+          idleMs: 5 * minute,
+        },
+      ],
+      [{ producerId: live.producerId, kind: 'ongoing', transactionalId: 'orders-api', deadlineMs: now + minute, idleMs: 0 }],
+      [
+        {
+          producerId: orphan.producerId,
+          kind: 'hanging',
+          reason: 'no-transactional-id',
+          transactionalId: null,
+          coordinatorState: null,
+          coordinatorEpochOfId: null,
+          pastMaxTimeout: true,
+        },
+      ],
+      [
+        {
+          producerId: unregistered.producerId,
+          kind: 'hanging',
+          reason: 'partition-not-in-transaction',
+          transactionalId: 'orders-import',
+          coordinatorState: 'Empty',
+          coordinatorEpochOfId: 0,
+          pastMaxTimeout: false,
+        },
+      ],
+    ])
+    expect(findings.map((f) => f.unblockedByMs)).toEqual([now + 10 * minute + 10_000, now + minute + 10_000, null, null])
+
+    // Past the abandoned transaction's deadline its coordinator has aborted it: orders/0 is no longer stuck.
+    now += 11 * minute
+    const later = classifyOpenTransactions(await readOpenTransactions(kafka, { takenAtMs: now, topics: ['orders'] }))
+    expect(later.map((f) => `${f.topic}/${f.partition}`)).toEqual(['orders/2', 'orders/3'])
+  })
+
+  it('reports what it could not read: a topic that does not exist, a partition without a leader', async () => {
+    const kafka = fakeCluster()
+      .brokers(2)
+      .topic('solo', { replicas: [[2]] })
+      .build()
+    kafka.killBroker(2)
+    const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0, topics: ['solo', 'nowhere'] })
+    expect(snapshot.partitions).toEqual([])
+    expect(snapshot.unread.map((u) => [u.topic, u.partition])).toEqual([
+      ['nowhere', null],
+      ['solo', 0],
+    ])
+  })
+})
