@@ -82,7 +82,8 @@ export function neededRetentionMs(sample: GroupPartitionSample, nowMs: number, m
   const { log, committed, consumedPerSecond } = sample
   let needed: number | null = null
   for (const segment of log.segments) {
-    if (segment.endOffset <= committed || segment.endKind === 'active' || segment.maxTimestamp === null) continue
+    // The active segment counts too: once idle past retention.ms it is rolled and deleted like any other.
+    if (segment.endOffset <= committed || segment.maxTimestamp === null) continue
     const readBy = consumedPerSecond > 0 ? nowMs + (Number(segment.endOffset - committed) / consumedPerSecond) * 1000 : nowMs
     const want = readBy + marginMs - segment.maxTimestamp
     if (needed === null || want > needed) needed = want

@@ -121,7 +121,8 @@ export const wayOutCell = nb.decide({
     const races = ctx.need('races')
     const racing = races.filter((r) => r.status === 'racing')
     const below = races.filter((r) => r.status === 'below-log-start')
-    const raises = racing.length ? await planRetentionRaise(ctx) : []
+    // Planned even with nothing racing: a raise the operator gave must still be a raise (refused otherwise).
+    const raises = await planRetentionRaise(ctx)
     const now = ctx.need('reading').takenAtMs
     const reset = ctx.state.reset
     const skipped = reset
@@ -132,7 +133,9 @@ export const wayOutCell = nb.decide({
     const raise = {
       cost: raises.length ? `${raises.map(describeRaise).join('; ')}; disk: ${peak(raises)}` : 'nothing to raise',
       risk: 'the disk fills if the writes grow or the group stays slow; the retention stays raised until you put it back (runbook undo)',
-      ...(raises.length ? { recommended: below.length === 0 } : { unavailable: 'no partition is racing retention' }),
+      ...(raises.length
+        ? { recommended: below.length === 0 }
+        : { unavailable: 'no partition is racing retention (give --set retention-ms to raise it anyway)' }),
       ...(raises.length ? { label: `Raise the retention: keeps ${formatCount(sum(racing, (r) => r.atRisk))} unread records` } : {}),
     }
     const move = {
