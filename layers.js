@@ -17,7 +17,7 @@ export const layers = [
     name: 'surface',
     paths: ['lib/index.ts'],
     job: 'the package a team imports as `kafka-runbooks`: the authoring API, the shared cells and readers',
-    may: ['engine', 'cells', 'reads', 'format', 'kafka-port'],
+    may: ['engine', 'cells', 'reads', 'format', 'kafka-port', 'poll'],
   },
   {
     name: 'testkit',
@@ -29,7 +29,7 @@ export const layers = [
     name: 'drills',
     paths: ['lib/drills'],
     job: 'scenarios, fault injection, scoring; clients come injected (ctx.connect), never from the Kafka door',
-    may: ['engine', 'reads', 'plans', 'format', 'kafka-port', 'sandbox', 'workloads'],
+    may: ['engine', 'reads', 'plans', 'format', 'kafka-port', 'sandbox', 'workloads', 'poll'],
   },
   {
     name: 'workloads',
@@ -41,7 +41,7 @@ export const layers = [
     name: 'runbooks',
     paths: ['runbooks'],
     job: 'one incident each, built from cells; reads the cluster through lib/reads, changes it through KafkaOps',
-    may: ['cells', 'engine', 'reads', 'plans', 'format', 'kafka-port'],
+    may: ['cells', 'engine', 'reads', 'plans', 'format', 'kafka-port', 'poll'],
     readsThrough: 'lib/reads',
   },
   {
@@ -54,7 +54,7 @@ export const layers = [
     name: 'cells',
     paths: ['lib/cells'],
     job: 'ready-made cells several runbooks share (a topic config change, an offset change of a stopped group, views)',
-    may: ['engine', 'reads', 'plans', 'format', 'kafka-port'],
+    may: ['engine', 'reads', 'plans', 'format', 'kafka-port', 'poll'],
   },
   {
     name: 'terminal',
@@ -82,9 +82,16 @@ export const layers = [
     pure: true,
   },
   {
+    name: 'poll',
+    paths: ['lib/poll'],
+    job: 'the one polling helper: wait until a check holds, bounded by reads or a deadline, on an injected clock',
+    may: ['format'],
+    pure: true,
+  },
+  {
     name: 'format',
     paths: ['lib/format'],
-    job: 'pure: how counts and times are worded',
+    job: 'pure: how counts, times and severities are worded and ranked',
     may: [],
     pure: true,
   },
@@ -128,7 +135,7 @@ export const layers = [
     name: 'sandbox',
     paths: ['lib/sandbox'],
     job: 'a real KRaft cluster from Maven Central jars as local JVMs; node built-ins (and node-forge for its certificates); its probe is injected',
-    may: [],
+    may: ['poll'],
   },
 ]
 

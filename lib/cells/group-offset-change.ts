@@ -6,7 +6,7 @@
 
 import { type Block, counted, formatCount, formatSeconds, markdown, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
-import { pollUntil } from '../engine/poll.ts'
+import { pollUntil } from '../poll/index.ts'
 import type { ActionCell, Cell, Confirmation, Drift, Notebook, QueryCell, RunContext, ShellCell, UndoSpec } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { GroupMember, KafkaOps, TopicPartition } from '../kafka/types.ts'

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 
 export interface Profile {
   /** host:port[,host:port…] */

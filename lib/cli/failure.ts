@@ -1,7 +1,7 @@
 // Turns anything thrown out of a command into what a person reads: one line and an exit code for expected
 // failures (bad input, unreachable cluster, refused plan), a stack trace and a report link for our own bugs.
 
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 
 export interface Failure {
   readonly text: string

@@ -4,7 +4,7 @@ import { notice, table, type Block } from '../engine/blocks.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { openCatalog } from './catalog.ts'
 
 export const command: Command = {

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util'
 import type { Command, CommandEnv } from './command.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { describeFailure, failureJson } from './failure.ts'
 import { packageVersion } from './package-version.ts'
 

@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path'
 import { runbookTemplate } from '../engine/runbook-template.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { UsageError } from './run-support.ts'
 
 export const command: Command = {

@@ -3,7 +3,7 @@
 
 import { open, stat } from 'node:fs/promises'
 import type { CommandEnv } from './command.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 
 class LogMissingError extends Error {
   readonly exitCode = ExitCode.refused

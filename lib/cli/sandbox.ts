@@ -4,7 +4,7 @@
 import type { NodeAction, SandboxClusterView, SandboxConfig, SandboxOverrides, SandboxProbe, SandboxSecurity, SandboxStatus } from '../sandbox/index.ts'
 import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, sandboxSecurities, status, up } from '../sandbox/index.ts'
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { followLog, printLastLines } from './sandbox-logs.ts'
 
 const actions = ['up', 'down', 'status', 'logs', 'kill', 'stop', 'pause', 'resume', 'start'] as const

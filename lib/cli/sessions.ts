@@ -8,7 +8,7 @@ import { pendingUndos } from '../engine/undo.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { sessionsDir } from './run-support.ts'
 
 export const command: Command = {

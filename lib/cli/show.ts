@@ -5,7 +5,7 @@ import { blocksToMarkdown } from '../engine/markdown.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
-import { ExitCode } from './exit-codes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 import { UsageError } from './run-support.ts'
 import { openCatalog } from './catalog.ts'
 

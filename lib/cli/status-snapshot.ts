@@ -3,6 +3,7 @@
 import type { ConfigResourceRef, KafkaOps, OffsetQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
 import { durabilityConfigs, readDurability } from '../reads/durability.ts'
+import { entryOf } from '../kafka/types.ts'
 
 /** One consistent-enough snapshot: cluster, partitions, configs, reassignments, and groups with their log ends. */
 export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot> {
@@ -36,7 +37,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       problems.push(`configs of ${described.resource.name}: ${described.error.name}`)
       continue
     }
-    const min = described.entries.find((e) => e.name === 'min.insync.replicas')?.value
+    const min = entryOf(described, 'min.insync.replicas')?.value
     if (min != null) minIsr.set(described.resource.name, Number(min))
   }
 

@@ -16,6 +16,7 @@ import { down, type SandboxConfig, type SandboxProbe, type SandboxStatus, up } f
 import { type DrillReport, saveDrillReport } from './report.ts'
 import type { ConnectKafka, DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
 import { WorkloadProcesses } from './workload-processes.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 
 type Answers = ReadonlyMap<string, { readonly text: string; readonly source: AnswerSource }>
 
@@ -81,7 +82,7 @@ function abortableSleep(signal: AbortSignal) {
 
 /** Ctrl-C during a drill: everything it started is stopped, nothing is scored. */
 export class DrillInterrupted extends Error {
-  readonly exitCode = 130
+  readonly exitCode = ExitCode.interrupted
   constructor() {
     super('drill interrupted; its workloads were stopped')
     this.name = 'DrillInterrupted'

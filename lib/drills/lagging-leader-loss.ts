@@ -7,6 +7,7 @@
 import type { KafkaOps } from '../kafka/types.ts'
 import type { SandboxConfig, SandboxProbe } from '../sandbox/index.ts'
 import { control } from '../sandbox/index.ts'
+import { waitFor } from '../poll/index.ts'
 
 export interface LeaderLossEnv {
   /** Connected to the leader's broker only: requests to a paused broker would hang until they time out. */
@@ -43,21 +44,14 @@ export interface LeaderLossOutcome {
   readonly newLeaders: Readonly<Record<string, number | null>>
 }
 
+/** Between reads of the partition states while waiting on the controller. */
+const pollMs = 150
 const throttleRates = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] as const
 const throttleReplicas = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] as const
 
 async function alter(kafka: KafkaOps, changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0]): Promise<void> {
   const failed = (await kafka.incrementalAlterConfigs(changes, { validateOnly: false })).find((r) => r.error)
   if (failed?.error) throw new Error(`drill fault: could not change configs (${failed.error.name}: ${failed.error.message})`)
-}
-
-async function until(env: Pick<LeaderLossEnv, 'now' | 'sleep'>, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = env.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return true
-    if (env.now() >= deadline) return false
-    await env.sleep(150)
-  }
 }
 
 /** Followers out of the ISR and held back, writes on, then the leader SIGKILLed; waits for the controller's answer. */
@@ -73,10 +67,16 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   for (const id of plan.followers) await control(env.sandbox, id, 'pause')
   let shrunk = false
   try {
-    shrunk = await until(env, 'the ISR to shrink to the leader', 15_000, async () => {
-      const states = await env.leaderOnly.partitionStates(plan.topics)
-      return states.every((t) => t.partitions.every((p) => p.isr.length === 1 && p.isr[0] === plan.leader))
-    })
+    shrunk = (
+      await waitFor(
+        async () => {
+          const states = await env.leaderOnly.partitionStates(plan.topics)
+          return states.every((t) => t.partitions.every((p) => p.isr.length === 1 && p.isr[0] === plan.leader))
+        },
+        env,
+        { timeoutMs: 15_000, intervalMs: pollMs },
+      )
+    ).held
     // Resumed before the shrink is committed, a follower can be served one unthrottled fetch and rejoin
     // (measured 3.9.2); metadata showing the smaller ISR, plus 300 ms, is safe.
     if (shrunk) await env.sleep(300)
@@ -114,11 +114,16 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
 
   // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.
   const newLeaders: Record<string, number | null> = {}
-  await until(env, 'a new leader', 15_000, async () => {
-    const states = await env.kafka.partitionStates(plan.topics)
-    for (const t of states) newLeaders[t.topic] = t.partitions[0]?.leader ?? null
-    return states.every((t) => t.partitions.every((p) => p.leader !== null && p.leader !== plan.leader))
-  })
+  // No new leader when the wait ends is an outcome the caller scores (null), not a failure.
+  await waitFor(
+    async () => {
+      const states = await env.kafka.partitionStates(plan.topics)
+      for (const t of states) newLeaders[t.topic] = t.partitions[0]?.leader ?? null
+      return states.every((t) => t.partitions.every((p) => p.leader !== null && p.leader !== plan.leader))
+    },
+    env,
+    { timeoutMs: 15_000, intervalMs: pollMs },
+  )
   return { shrinkAfterMs, killedAtMs, endsBeforeKill, newLeaders }
 }
 
@@ -138,10 +143,16 @@ export async function liftReplicationThrottle(kafka: KafkaOps, topics: readonly 
 export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLossPlan, timeoutMs = 120_000): Promise<void> {
   await liftReplicationThrottle(env.kafka, plan.topics)
   await control(env.sandbox, plan.leader, 'start', { timeoutMs, ...(env.probe ? { probe: env.probe } : {}) })
-  const healthy = await until(env, 'full ISRs', timeoutMs, async () => {
-    const states = await env.kafka.partitionStates(plan.topics)
-    return states.every((t) => t.partitions.every((p) => p.leader !== null && p.isr.length === p.replicas.length))
-  })
+  const healthy = (
+    await waitFor(
+      async () => {
+        const states = await env.kafka.partitionStates(plan.topics)
+        return states.every((t) => t.partitions.every((p) => p.leader !== null && p.isr.length === p.replicas.length))
+      },
+      env,
+      { timeoutMs: timeoutMs, intervalMs: pollMs },
+    )
+  ).held
   if (!healthy) throw new Error(`drill: ${plan.topics.join(', ')} did not get full ISRs back within ${Math.round(timeoutMs / 1000)} s`)
   const led = async () => (await env.kafka.partitionStates(plan.topics)).every((t) => t.partitions.every((p) => p.leader === plan.leader))
   if (!(await led())) {
@@ -149,7 +160,7 @@ export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLos
       'preferred',
       plan.topics.map((topic) => ({ topic, partition: 0 })),
     )
-    if (!(await until(env, 'the leader back', 30_000, led)))
+    if (!(await waitFor(led, env, { timeoutMs: 30_000, intervalMs: pollMs })).held)
       throw new Error(`drill: broker ${plan.leader} did not lead ${plan.topics.join(', ')} again within 30 s`)
   }
 }

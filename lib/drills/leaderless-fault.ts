@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
 import type { SandboxConfig, SandboxProbe } from '../sandbox/index.ts'
 import { control, nodeDataDir, runKafkaTool } from '../sandbox/index.ts'
+import { waitUntil } from '../poll/index.ts'
 
 export interface FaultEnv {
   /** Connected to brokers other than the lagging one first (a paused broker makes requests to it hang). */
@@ -54,23 +55,6 @@ async function states(kafka: KafkaOps, topic: string, partitions: readonly numbe
   return partitions.map((p) => state?.partitions.find((s) => s.partition === p))
 }
 
-async function until(env: FaultEnv, what: string, timeoutMs: number, check: () => Promise<boolean>, seen?: () => string): Promise<void> {
-  const deadline = env.now() + timeoutMs
-  let failure = ''
-  for (;;) {
-    const done = await check().catch((error: Error) => {
-      failure = error.message
-      return false
-    })
-    if (done) return
-    if (env.now() >= deadline) {
-      const detail = [seen?.(), failure].filter(Boolean).join('; ')
-      throw new Error(`drill fault: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${detail ? ` (last seen: ${detail})` : ''}`)
-    }
-    await env.sleep(pollMs)
-  }
-}
-
 async function alterOrFail(kafka: KafkaOps, changes: Parameters<KafkaOps['incrementalAlterConfigs']>[0]): Promise<void> {
   const results = await kafka.incrementalAlterConfigs(changes, { validateOnly: false })
   const failed = results.find((r) => r.error)
@@ -91,8 +75,11 @@ export async function breakIntoLeaderless(env: FaultEnv, plan: LeaderlessFaultPl
   try {
     // Resumed too early (before the shrink is committed), the follower is served one unthrottled fetch and
     // rejoins (measured 3.9.2); once metadata shows the smaller ISR, plus 300 ms, it stays out.
-    await until(env, `broker ${plan.lagging} to leave the ISR of ${plan.topic}`, shrinkTimeoutMs, async () =>
-      (await states(kafka, plan.topic, plan.partitions)).every((s) => s !== undefined && !s.isr.includes(plan.lagging)),
+    await waitUntil(
+      `broker ${plan.lagging} to leave the ISR of ${plan.topic}`,
+      async () => (await states(kafka, plan.topic, plan.partitions)).every((s) => s !== undefined && !s.isr.includes(plan.lagging)),
+      env,
+      { timeoutMs: shrinkTimeoutMs, intervalMs: pollMs },
     )
     shrinkSeenAtMs = env.now()
     await env.sleep(300)
@@ -111,16 +98,15 @@ export async function breakIntoLeaderless(env: FaultEnv, plan: LeaderlessFaultPl
   }
   env.log?.(`brokers ${plan.leader} and ${plan.inSync} killed: waiting for the controller to fence them`)
   let last = ''
-  await until(
-    env,
+  await waitUntil(
     `${plan.topic} to lose its leaders`,
-    leaderlessTimeoutMs,
     async () => {
       const now = await states(kafka, plan.topic, plan.partitions)
       last = now.map((s) => (s ? `p${s.partition} leader ${s.leader} isr [${s.isr}] elr [${s.elr ?? ''}]` : 'unknown')).join('; ')
       return now.every((s) => s !== undefined && s.leader === null)
     },
-    () => last,
+    env,
+    { timeoutMs: leaderlessTimeoutMs, intervalMs: pollMs, seen: () => last },
   )
   return { pausedAtMs, shrinkSeenAtMs, killedAtMs, leaderlessAtMs: env.now() }
 }
@@ -147,10 +133,15 @@ export async function restoreAfterLeaderless(
 
 /** Waits until every partition of the topic has a leader and a full ISR. */
 export async function awaitHealthy(env: FaultEnv, topic: string, timeoutMs = 90_000): Promise<void> {
-  await until(env, `${topic} to have leaders and full ISRs`, timeoutMs, async () => {
-    const [state] = await env.kafka.partitionStates([topic])
-    return state !== undefined && state.partitions.length > 0 && state.partitions.every((p) => p.leader !== null && p.isr.length === p.replicas.length)
-  })
+  await waitUntil(
+    `${topic} to have leaders and full ISRs`,
+    async () => {
+      const [state] = await env.kafka.partitionStates([topic])
+      return state !== undefined && state.partitions.length > 0 && state.partitions.every((p) => p.leader !== null && p.isr.length === p.replicas.length)
+    },
+    env,
+    { timeoutMs: timeoutMs, intervalMs: pollMs },
+  )
 }
 
 /**

@@ -6,6 +6,7 @@ import type { KafkaOps } from '../kafka/types.ts'
 import type { Workload, WorkloadProcesses } from './workload-processes.ts'
 import { type HangingBatch, type HangingBatchOptions, produceHangingBatch } from './workloads/hanging-batch.ts'
 import type { HeldPartition } from './workloads/protocol.ts'
+import { entryOf } from '../kafka/types.ts'
 
 const verification = 'transaction.partition.verification.enable'
 const settleTimeoutMs = 30_000
@@ -17,7 +18,7 @@ async function brokerValues(ops: KafkaOps, name: string): Promise<Map<number, st
     brokers.map((b) => ({ type: 'broker', id: b.id }) as const),
     { names: [name] },
   )
-  return new Map(brokers.map((b, i) => [b.id, configs[i]!.error ? null : (configs[i]!.entries.find((e) => e.name === name)?.value ?? null)]))
+  return new Map(brokers.map((b, i) => [b.id, configs[i]!.error ? null : (entryOf(configs[i], name)?.value ?? null)]))
 }
 
 /** Waits until every broker reports `expected(broker)` for the setting (a dynamic change reaches them a moment later). */
@@ -38,7 +39,7 @@ async function awaitBrokers(ops: KafkaOps, name: string, expected: (broker: numb
 export async function withoutTransactionVerification<T>(ops: KafkaOps, work: () => Promise<T>): Promise<T> {
   const resource = { type: 'broker-default' } as const
   const [before] = await ops.describeConfigs([resource], { names: [verification] })
-  const previous = before?.entries.find((e) => e.name === verification)?.value ?? null
+  const previous = entryOf(before, verification)?.value ?? null
   const running = await brokerValues(ops, verification)
   const change = async (op: { name: string; op: 'set'; value: string } | { name: string; op: 'delete' }) => {
     const [result] = await ops.incrementalAlterConfigs([{ resource, ops: [op] }], { validateOnly: false })

@@ -5,6 +5,9 @@ import type { Block } from './blocks.ts'
 /** `findings`: the run completed, and a query reported findings at or above the run's --fail-on level. */
 export type RunStatus = 'done' | 'dry-run' | 'refused' | 'drifted' | 'declined' | 'failed' | 'interrupted' | 'findings'
 
+/** How a run can stop before its last cell. */
+export type StopStatus = Exclude<RunStatus, 'done' | 'dry-run' | 'findings'>
+
 /** One line of events.jsonl. `seq`, `at`, `prev` and `hash` are added when it is written. */
 export type TranscriptEvent =
   | {

@@ -4,10 +4,11 @@
 
 import { counted } from '../format/counts.ts'
 import type { KafkaOps } from '../kafka/types.ts'
+import { ExitCode } from './exit-codes.ts'
 
 /** A value a person typed that cannot be used; says what was expected. */
 export class ParamError extends Error {
-  readonly exitCode = 2
+  readonly exitCode = ExitCode.refused
   constructor(message: string) {
     super(message)
     this.name = 'ParamError'

@@ -29,7 +29,7 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     const approved = await confirmPlan(state, cell.id, cell.confirm(plan), hash)
     if (!approved) {
       report.outcome = 'declined'
-      throw new StopRun('declined', 2, `not confirmed — ${summary} was not applied; nothing changed`)
+      throw new StopRun('declined', `not confirmed — ${summary} was not applied; nothing changed`)
     }
 
     const drifts = await state.io.progress('Re-checking the cluster against the plan', () => cell.recheck(ctx, plan))
@@ -37,11 +37,7 @@ export async function runAction(state: RunState, cell: AnyActionCell<unknown, Pa
     if (drifts.length > 0) {
       emit(state, [driftTable(drifts), notice('warn', 'The cluster changed since the plan was made. Nothing was applied.')], cell.id)
       if (state.io.interactive && (await state.io.confirm({ message: 'Make a new plan from the cluster as it is now?', default: true }))) continue
-      throw new StopRun(
-        'drifted',
-        3,
-        `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`,
-      )
+      throw new StopRun('drifted', `${drifts[0]!.what} changed since the plan (${drifts[0]!.planned} → ${drifts[0]!.now}) — review a new plan; nothing changed`)
     }
     if (attempt > 1) emit(state, [notice('ok', 'The new plan still matches the cluster.')], cell.id)
 
@@ -75,7 +71,6 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
     session.append({ type: 'confirmation', cell: cellId, method: 'approved hash', accepted: false })
     throw new StopRun(
       'drifted',
-      3,
       `the plan is ${hash}, not the approved ${approvedHashes.join(' / ')}: the cluster changed since the plan was reviewed — review the new plan with --dry-run; nothing changed`,
     )
   }
@@ -85,7 +80,6 @@ async function confirmPlan(state: RunState, cellId: string, confirmation: Confir
   }
   throw new StopRun(
     'refused',
-    2,
     `"${cellId}" needs approval in a headless run — review it with --dry-run, then rerun with --approve ${cellId}=${hash} (or --yes); nothing changed`,
   )
 }
@@ -110,7 +104,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
     const why = error instanceof Error ? error.message.split('\n')[0]! : String(error)
     session.append({ type: 'apply', cell: cell.id, applied: [], failed: [{ item: 'apply', error: why }] })
     const undoHint = undoPath ? ` — some changes may have been applied: check, then \`runbook undo ${session.id}\`` : ''
-    throw new StopRun('failed', 1, `applying "${cell.title}" failed: ${why}${undoHint}`)
+    throw new StopRun('failed', `applying "${cell.title}" failed: ${why}${undoHint}`)
   }
   state.applying = false
   session.append({ type: 'apply', cell: cell.id, applied: result.applied, failed: result.failed, data: result.data })
@@ -133,7 +127,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
 
   if (result.applied.length === 0) {
     report.outcome = 'failed'
-    throw new StopRun('failed', 1, `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
+    throw new StopRun('failed', `nothing was applied: ${result.failed[0]?.error ?? 'every change failed'}`)
   }
 
   const verification = await state.io.progress(`Verifying: ${cell.title}`, () => cell.verify(ctx, plan, result))
@@ -146,7 +140,7 @@ async function applyAndVerify(state: RunState, cell: AnyActionCell<unknown, Para
       result.failed.length > 0
         ? `${formatCount(result.failed.length)} of ${formatCount(result.failed.length + result.applied.length)} changes failed`
         : 'verification failed'
-    throw new StopRun('failed', 1, `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
+    throw new StopRun('failed', `${partial} — see the notebook; to restore the previous state: runbook undo ${session.id}`)
   }
   report.outcome = 'applied'
   if (cell.reverts !== undefined) closeRevertedUndo(state, cell.reverts)

@@ -36,7 +36,7 @@ export async function runDecide(
   )
 
   const available = options.filter((o) => !o.unavailable)
-  if (available.length === 0) throw new StopRun('refused', 2, `no option is available for "${cell.question}" — see the reasons above; nothing changed`)
+  if (available.length === 0) throw new StopRun('refused', `no option is available for "${cell.question}" — see the reasons above; nothing changed`)
 
   let chosen: string
   let source: string
@@ -61,7 +61,6 @@ export async function runDecide(
   } else {
     throw new StopRun(
       'refused',
-      2,
       `a headless run needs an answer to "${cell.question}" — add --set ${cell.id}=<${available.map((o) => o.value).join('|')}>${recommended ? ` (recommended: ${recommended.value})` : ''}; nothing changed`,
     )
   }
@@ -79,7 +78,7 @@ function headlessDefault(cell: DecideCell<unknown, ParamSpecs>, state: RunState)
 function checkChoice(cell: DecideCell<unknown, ParamSpecs>, options: readonly DecisionOption[], value: string): string {
   const option = options.find((o) => o.value === value)
   if (!option)
-    throw new StopRun('refused', 2, `"${value}" is not an option for ${cell.id} — use one of ${options.map((o) => o.value).join(', ')}; nothing changed`)
-  if (option.unavailable) throw new StopRun('refused', 2, `option "${value}" is not available now: ${option.unavailable}; nothing changed`)
+    throw new StopRun('refused', `"${value}" is not an option for ${cell.id} — use one of ${options.map((o) => o.value).join(', ')}; nothing changed`)
+  if (option.unavailable) throw new StopRun('refused', `option "${value}" is not available now: ${option.unavailable}; nothing changed`)
   return value
 }

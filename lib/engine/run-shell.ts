@@ -27,7 +27,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   }
   if (!(await approveCommand(state, cell, command, hash))) {
     report.outcome = 'declined'
-    throw new StopRun('declined', 2, `the command was not confirmed and did not run; nothing changed`)
+    throw new StopRun('declined', `the command was not confirmed and did not run; nothing changed`)
   }
 
   const { $ } = await import('zx')
@@ -58,7 +58,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   if (result.exitCode !== 0) {
     report.outcome = 'failed'
     if ((cell.onFailure ?? 'stop') === 'stop')
-      throw new StopRun('failed', 1, `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
+      throw new StopRun('failed', `\`${command}\` failed with exit code ${result.exitCode ?? 'none'} — fix it and rerun`)
     return
   }
   report.outcome = 'done'
@@ -84,11 +84,10 @@ async function approveCommand(state: RunState, cell: ShellCell<unknown, ParamSpe
   if (!approved && hashes.length === 0) {
     throw new StopRun(
       'refused',
-      2,
       `the command of "${cell.id}" needs approval in a headless run — rerun with --approve ${cell.id}=${hash} (or --yes); nothing changed`,
     )
   }
   state.session.append({ type: 'confirmation', cell: cell.id, method: hashes.length > 0 ? 'approved hash' : 'flag --yes', accepted: approved })
-  if (!approved) throw new StopRun('drifted', 3, `the command differs from the approved one (${hash} is not ${hashes.join(' / ')}); nothing ran`)
+  if (!approved) throw new StopRun('drifted', `the command differs from the approved one (${hash} is not ${hashes.join(' / ')}); nothing ran`)
   return true
 }

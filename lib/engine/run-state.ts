@@ -5,18 +5,20 @@ import type { Block } from './blocks.ts'
 import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import { Session, type RunStatus, type TranscriptEvent } from './session.ts'
+import { Session, type TranscriptEvent } from './session.ts'
+import { exitCodeOf } from './exit-codes.ts'
+import type { StopStatus } from './events.ts'
 import type { KafkaOps as Kafka } from '../kafka/types.ts'
 
-/** A run that ends before its last cell: how it ended, the exit code, and the one line the operator reads. */
+/** A run that ends before its last cell: how it ended (which names its exit code), and the one line the operator reads. */
 export class StopRun extends Error {
-  readonly status: RunStatus
+  readonly status: StopStatus
   readonly exitCode: number
-  constructor(status: RunStatus, exitCode: number, message: string) {
+  constructor(status: StopStatus, message: string) {
     super(message)
     this.name = 'StopRun'
     this.status = status
-    this.exitCode = exitCode
+    this.exitCode = exitCodeOf[status]
   }
 }
 

@@ -5,6 +5,8 @@
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
 import type { ParamSpecs, ParamValue } from './params.ts'
+import { ExitCode } from './exit-codes.ts'
+import type { Severity } from '../format/severity.ts'
 
 /** Something that changed between plan and apply: shown to the operator, and the reason to stop. */
 export interface Drift {
@@ -93,8 +95,8 @@ export interface ExplainCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly live?: (ctx: RunContext<S, P>) => string | Promise<string>
 }
 
-/** How serious a reported finding is; `--fail-on <level>` gates a run on findings at or above a level. */
-export type Severity = 'high' | 'medium' | 'low' | 'info'
+export type { Severity } from '../format/severity.ts'
+export { severityAtLeast } from '../format/severity.ts'
 
 /** One thing a query found wrong, in a form a pipeline can gate on. */
 export interface Finding {
@@ -103,13 +105,6 @@ export interface Finding {
   readonly severity: Severity
   /** One line: what and where. */
   readonly summary: string
-}
-
-const severityRank: Readonly<Record<Severity, number>> = { high: 3, medium: 2, low: 1, info: 0 }
-
-/** Whether `severity` is at least `level` (high ≥ medium ≥ low ≥ info). */
-export function severityAtLeast(severity: Severity, level: Severity): boolean {
-  return severityRank[severity] >= severityRank[level]
 }
 
 export interface QueryCell<S, P extends ParamSpecs> extends CellBase<S, P> {
@@ -334,7 +329,7 @@ export function notebook<S>() {
 
 /** Stops the run without changing anything: the message is the one line the operator reads. */
 export class Refusal extends Error {
-  readonly exitCode = 2
+  readonly exitCode = ExitCode.refused
   constructor(message: string) {
     super(message)
     this.name = 'Refusal'

@@ -13,6 +13,7 @@ import { cachedCapabilities, emit, openSession, StopRun, type CellReport, type R
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
 import type { RunStatus, Session } from './session.ts'
+import { ExitCode, exitCodeOf } from './exit-codes.ts'
 
 export type AnswerSource = 'flag' | 'answers'
 
@@ -34,9 +35,6 @@ export interface RunResult {
   readonly findings?: readonly Finding[]
 }
 
-/** The exit code of a run that completed but found something at or above --fail-on. */
-export const findingsExitCode = 4
-
 export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   checkGivenNames(runbook, options.given)
@@ -44,7 +42,7 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
   const state = createState(runbook, options, session, clock)
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
-  let exitCode = 0
+  let exitCode: number = exitCodeOf[status]
   let message: string | undefined
   try {
     emit(state, [markdown(`# ${runbook.title}\n\n${runbook.summary}`)])
@@ -57,7 +55,7 @@ export async function runRunbook(runbook: AnyRunbook, options: RunOptions): Prom
   } catch (error) {
     const stop = toStop(error, options.signal)
     if (!stop) {
-      session.append({ type: 'session-end', status: 'failed', exitCode: 1, message: 'internal error' })
+      session.append({ type: 'session-end', status: 'failed', exitCode: ExitCode.failed, message: 'internal error' })
       session.close()
       throw error
     }
@@ -93,7 +91,7 @@ function gateOnFindings(findings: readonly Finding[], level: Severity): { status
   const more = failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''
   return {
     status: 'findings',
-    exitCode: findingsExitCode,
+    exitCode: ExitCode.findings,
     message: `${counted(failing.length, 'finding')} at or above ${level} (--fail-on ${level}): ${first.summary}${more}`,
   }
 }
@@ -177,7 +175,7 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
           record(name, spec, undefined, 'default')
           return undefined as never
         }
-        throw new StopRun('refused', 2, `missing --set ${name}=<${spec.type}> (${spec.help}); nothing changed`)
+        throw new StopRun('refused', `missing --set ${name}=<${spec.type}> (${spec.help}); nothing changed`)
       }
       // An answer the cluster does not know (a topic typed wrong) is asked again, a few times at most.
       for (let attempt = 1; ; attempt++) {
@@ -187,7 +185,7 @@ function createState(runbook: AnyRunbook, options: RunOptions, session: Session,
           record(name, spec, value, 'prompt')
           return value as never
         }
-        if (attempt >= 3) throw new StopRun('refused', 2, `${problem}; nothing changed`)
+        if (attempt >= 3) throw new StopRun('refused', `${problem}; nothing changed`)
         options.io.show([notice('warn', `${problem}.`)])
       }
     },
@@ -224,7 +222,7 @@ async function validateGiven(state: RunState, options: RunOptions): Promise<void
     if (cell.kind !== 'decide' || !given) continue
     const value = given.text.trim()
     if (!cell.choices.some((c) => c.value === value))
-      throw new StopRun('refused', 2, `"${value}" is not an option for ${cell.id} — use one of ${cell.choices.map((c) => c.value).join(', ')}; nothing changed`)
+      throw new StopRun('refused', `"${value}" is not an option for ${cell.id} — use one of ${cell.choices.map((c) => c.value).join(', ')}; nothing changed`)
   }
   const checked = Object.entries(params).filter(([name, spec]) => spec.check && options.given.has(name))
   if (checked.length === 0) return
@@ -233,7 +231,7 @@ async function validateGiven(state: RunState, options: RunOptions): Promise<void
   )
   const first = problems.find((p) => p.problem !== null)
   // The problem names what it is about ("topic orders", "broker 7"): no parameter name in front.
-  if (first) throw new StopRun('refused', 2, `${first.problem}; nothing changed`)
+  if (first) throw new StopRun('refused', `${first.problem}; nothing changed`)
 }
 
 /** A decision given up front whose cell did not run is said so, rather than silently ignored. */
@@ -250,7 +248,7 @@ function parseParam(name: string, spec: ParamSpec<unknown>, text: string, now: n
   try {
     return spec.parse(text, now)
   } catch (error) {
-    if (error instanceof ParamError) throw new StopRun('refused', 2, `${name}: ${error.message}; nothing changed`)
+    if (error instanceof ParamError) throw new StopRun('refused', `${name}: ${error.message}; nothing changed`)
     throw error
   }
 }
@@ -354,17 +352,17 @@ function checkGivenNames(runbook: AnyRunbook, given: ReadonlyMap<string, unknown
 }
 
 function interrupted(): StopRun {
-  return new StopRun('interrupted', 130, 'stopped by the operator (Ctrl-C); nothing further was applied')
+  return new StopRun('interrupted', 'stopped by the operator (Ctrl-C); nothing further was applied')
 }
 
 /** Maps anything a cell threw to how the run ends; undefined for our own bugs, which propagate. */
 function toStop(error: unknown, signal: AbortSignal): StopRun | undefined {
   if (error instanceof StopRun) return error
   // By name too: a team's runbook may have been loaded with its own copy of these classes.
-  if (error instanceof Refusal || (error instanceof Error && error.name === 'Refusal')) return new StopRun('refused', 2, error.message)
-  if (error instanceof ParamError || (error instanceof Error && error.name === 'ParamError')) return new StopRun('refused', 2, error.message)
+  if (error instanceof Refusal || (error instanceof Error && error.name === 'Refusal')) return new StopRun('refused', error.message)
+  if (error instanceof ParamError || (error instanceof Error && error.name === 'ParamError')) return new StopRun('refused', error.message)
   if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) return interrupted()
   if (signal.aborted) return interrupted()
-  if (error instanceof Error && error.name === 'KafkaConnectionError') return new StopRun('failed', 1, `${error.message.split('\n')[0]}`)
+  if (error instanceof Error && error.name === 'KafkaConnectionError') return new StopRun('failed', `${error.message.split('\n')[0]}`)
   return undefined
 }

@@ -6,6 +6,7 @@ import { createRequire, register } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { HooksData } from './module-hooks.ts'
+import { ExitCode } from './exit-codes.ts'
 
 const ownEntries = (): Record<string, string> => {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js'
@@ -17,7 +18,7 @@ const ownEntries = (): Record<string, string> => {
 
 /** A runbook file that needs something this runtime lacks; the message says what to do. */
 export class RunbookLoadError extends Error {
-  readonly exitCode = 2
+  readonly exitCode = ExitCode.refused
 }
 
 const isBun = typeof (process.versions as Record<string, string | undefined>).bun === 'string'

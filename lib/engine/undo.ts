@@ -12,6 +12,7 @@ import { hashesFor, openSession, StopRun, type CellReport, type SessionOptions }
 import type { AnyRunbook, UndoContext, UndoSpec } from './runbook.ts'
 import type { RunResult } from './runner.ts'
 import { appendToExisting, readEvents, readUndo, Session, writeUndoFile, type RunStatus, type UndoFile } from './session.ts'
+import { ExitCode, exitCodeOf } from './exit-codes.ts'
 
 export interface UndoOptions extends SessionOptions {
   /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
@@ -33,7 +34,7 @@ export function pendingUndos(sessionDir: string): { path: string; file: UndoFile
 export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const clock = options.clock ?? Date.now
   if (!existsSync(join(options.sessionDir, 'events.jsonl')))
-    throw new StopRun('refused', 2, `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
+    throw new StopRun('refused', `${options.sessionDir} is not a runbook session — give a session id from \`runbook sessions\``)
   const originalId = options.sessionDir.split(/[\\/]/).filter(Boolean).at(-1)!
   const undos = pendingUndos(options.sessionDir)
   const start = readEvents(options.sessionDir)[0]
@@ -48,15 +49,15 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   const reports: CellReport[] = []
 
   let status: RunStatus = options.dryRun ? 'dry-run' : 'done'
-  let exitCode = 0
+  let exitCode: number = exitCodeOf[status]
   let message: string | undefined
   try {
-    if (undos.length === 0) throw new StopRun('refused', 2, `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
+    if (undos.length === 0) throw new StopRun('refused', `session ${originalId} has nothing to undo (no applied changes, or already undone)`)
     for (const { path, file } of undos) {
       const runbook = options.findRunbook(file.runbook)
       const cell = runbook?.cells.find((c) => c.id === file.cell)
       if (!runbook || !cell || cell.kind !== 'action' || !cell.undo) {
-        throw new StopRun('refused', 2, `cannot undo ${file.cell}: runbook ${file.runbook} (or its undo) is not available in this version of runbook`)
+        throw new StopRun('refused', `cannot undo ${file.cell}: runbook ${file.runbook} (or its undo) is not available in this version of runbook`)
       }
       const spec = cell.undo as UndoSpec<unknown>
       const report: CellReport = { id: file.cell, kind: 'undo', title: `Undo: ${cell.title}`, outcome: 'done', summary: spec.summary(file.record) }
@@ -82,7 +83,6 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
         )
         throw new StopRun(
           'drifted',
-          3,
           `${drifts[0]!.what} changed since the session applied it (${drifts[0]!.planned} → ${drifts[0]!.now}) — check who changed it; nothing restored`,
         )
       }
@@ -94,7 +94,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       const hash = planHash(runbookId, file.cell, file.record)
       if (!(await confirmUndo(options, session, file.cell, spec.confirm(file.record), hash))) {
         report.outcome = 'declined'
-        throw new StopRun('declined', 2, 'not confirmed; nothing restored')
+        throw new StopRun('declined', 'not confirmed; nothing restored')
       }
       const result = await options.io.progress('Restoring', () => spec.apply(ctx, file.record))
       session.append({ type: 'apply', cell: file.cell, applied: result.applied, failed: result.failed, data: result.data })
@@ -105,7 +105,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
       report.verified = verification.ok
       if (result.failed.length > 0 || !verification.ok) {
         report.outcome = 'failed'
-        throw new StopRun('failed', 1, `restoring ${file.cell} did not complete (${result.failed.length} failed) — see the notebook`)
+        throw new StopRun('failed', `restoring ${file.cell} did not complete (${result.failed.length} failed) — see the notebook`)
       }
       report.outcome = 'applied'
       session.append({ type: 'cell-end', cell: file.cell, outcome: 'applied' })
@@ -115,11 +115,11 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
   } catch (error) {
     if (!(error instanceof StopRun)) {
       if (!(error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError'))) {
-        session.append({ type: 'session-end', status: 'failed', exitCode: 1, message: 'internal error' })
+        session.append({ type: 'session-end', status: 'failed', exitCode: ExitCode.failed, message: 'internal error' })
         session.close()
         throw error
       }
-      ;({ status, exitCode, message } = { status: 'interrupted' as const, exitCode: 130, message: 'stopped by the operator (Ctrl-C)' })
+      ;({ status, exitCode, message } = new StopRun('interrupted', 'stopped by the operator (Ctrl-C)'))
     } else ({ status, exitCode, message } = error)
     show([notice(status === 'failed' ? 'danger' : 'warn', message!)])
   }
@@ -155,5 +155,5 @@ async function confirmUndo(
     session.append({ type: 'confirmation', cell: cellId, method: hashes.length ? 'approved hash' : 'flag --yes', accepted: true })
     return true
   }
-  throw new StopRun('refused', 2, `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`)
+  throw new StopRun('refused', `undoing "${cellId}" needs approval in a headless run — rerun with --approve ${cellId}=${hash} (or --yes); nothing restored`)
 }

@@ -47,11 +47,3 @@ export function metadataVersionName(level: number): string | null {
 export function releaseLine(metadataVersion: string): string {
   return metadataVersion.split('-')[0]!
 }
-
-/** The newest metadata.version level of a release line ("3.9" → 21); null when unknown. */
-export function latestLevelOf(line: string): number | null {
-  for (let level = releaseByLevel.length - 1; level >= 1; level--) {
-    if (releaseLine(releaseByLevel[level]!) === line) return level
-  }
-  return null
-}

@@ -258,6 +258,11 @@ export interface ResourceConfig {
   readonly error?: KafkaError
 }
 
+/** The entry Kafka listed for `name`, if any: the one lookup of a setting in a describeConfigs answer. */
+export function entryOf<E extends { readonly name: string }>(config: { readonly entries: readonly E[] } | undefined, name: string): E | undefined {
+  return config?.entries.find((e) => e.name === name)
+}
+
 export type ConfigOp = { readonly name: string; readonly op: 'set'; readonly value: string } | { readonly name: string; readonly op: 'delete' }
 
 export interface ConfigChange {

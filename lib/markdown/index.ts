@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { buildMarkdownRunbook } from './build.ts'
 import { parseMarkdownRunbook } from './parse.ts'
+import { ExitCode } from '../engine/exit-codes.ts'
 
 export { buildMarkdownRunbook } from './build.ts'
 export { parseMarkdownRunbook } from './parse.ts'
@@ -12,7 +13,7 @@ export type { Problem } from './parse.ts'
 
 /** A Markdown runbook with mistakes: every line of the message is "file:line: what is wrong". */
 export class MarkdownRunbookError extends Error {
-  readonly exitCode = 2
+  readonly exitCode = ExitCode.refused
   readonly problems: readonly string[]
   constructor(problems: readonly string[]) {
     super(problems.join('\n'))

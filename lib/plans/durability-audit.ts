@@ -3,6 +3,8 @@
 // missing records may be elected — ranked by risk, topics that share a finding grouped. Pure.
 
 import type { Broker, BrokerLogDirs, Capabilities, ConfigEntry, ConfigSource, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
+import { mostSevereFirst, type Severity } from '../format/severity.ts'
+import { entryOf } from '../kafka/types.ts'
 
 /** Everything the audit reads, in one place, before it concludes anything. */
 export interface DurabilitySnapshot {
@@ -23,7 +25,7 @@ export interface DurabilitySnapshot {
   readonly problems: readonly string[]
 }
 
-export type AuditSeverity = 'high' | 'medium' | 'low' | 'info'
+export type AuditSeverity = Severity
 
 /** A setting as a topic resolves it: the value, where it came from, and the topic's own override if any. */
 export interface SettingView<T> {
@@ -97,21 +99,10 @@ export interface AuditReport {
   readonly problems: readonly string[]
 }
 
-const severityRank: Readonly<Record<AuditSeverity, number>> = { high: 3, medium: 2, low: 1, info: 0 }
-
-/** high ≥ medium ≥ low ≥ info. */
-export function atLeast(severity: AuditSeverity, level: AuditSeverity): boolean {
-  return severityRank[severity] >= severityRank[level]
-}
-
 const settingNames = { minIsr: 'min.insync.replicas', unclean: 'unclean.leader.election.enable' } as const
 
 /** The configs the audit reads for every topic and broker. */
 export const auditedConfigs: readonly string[] = [settingNames.minIsr, settingNames.unclean]
-
-function entryOf(config: ResourceConfig | undefined, name: string): ConfigEntry | undefined {
-  return config?.entries.find((e) => e.name === name)
-}
 
 function settingOf<T>(entry: ConfigEntry | undefined, parse: (text: string) => T | null): SettingView<T> {
   if (!entry) return { value: null, source: null, override: null }
@@ -284,7 +275,7 @@ const kindOrder: readonly FindingKind[] = [
 export function rankFindings(findings: readonly AuditFinding[]): AuditFinding[] {
   return [...findings].sort(
     (a, b) =>
-      severityRank[b.severity] - severityRank[a.severity] ||
+      mostSevereFirst(a, b) ||
       kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
       b.partitions - a.partitions ||
       (a.topics[0] ?? '').localeCompare(b.topics[0] ?? ''),

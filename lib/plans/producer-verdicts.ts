@@ -5,6 +5,7 @@
 import { counted } from '../format/counts.ts'
 import type { AuditSeverity, TopicAudit } from './durability-audit.ts'
 import type { ResolvedProducer } from './producer-defaults.ts'
+import { severityWeight } from '../format/severity.ts'
 
 export type ProducerRiskKind =
   | 'producer-refused'
@@ -79,8 +80,6 @@ function verdictFor(p: ResolvedProducer, t: TopicAudit): Omit<ProducerVerdict, '
   return { acknowledged, guaranteedCopies, risks }
 }
 
-const rank: Readonly<Record<AuditSeverity, number>> = { high: 3, medium: 2, low: 1, info: 0 }
-
 /** The producer against every topic it writes, grouped; worst first. */
 export function planProducerAudit(producer: ResolvedProducer, topics: readonly TopicAudit[]): ProducerAudit {
   const groups = new Map<string, { topics: string[]; verdict: Omit<ProducerVerdict, 'topics'> }>()
@@ -91,7 +90,7 @@ export function planProducerAudit(producer: ResolvedProducer, topics: readonly T
     if (group) group.topics.push(t.topic)
     else groups.set(key, { topics: [t.topic], verdict })
   }
-  const worst = (v: Omit<ProducerVerdict, 'topics'>) => Math.max(-1, ...v.risks.map((r) => rank[r.severity]))
+  const worst = (v: Omit<ProducerVerdict, 'topics'>) => Math.max(-1, ...v.risks.map((r) => severityWeight(r.severity)))
   const verdicts = [...groups.values()]
     .map(({ topics, verdict }) => ({ topics, ...verdict }))
     .sort((a, b) => worst(b) - worst(a) || a.guaranteedCopies - b.guaranteedCopies || a.topics[0]!.localeCompare(b.topics[0]!))

@@ -6,6 +6,7 @@
 
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
 import type { CoordinatorDescription, OpenTransactionsSnapshot, StuckPartition } from '../plans/open-transactions.ts'
+import { entryOf } from '../kafka/types.ts'
 
 export interface OpenTransactionsReadOptions {
   readonly takenAtMs: number
@@ -75,7 +76,7 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
   }
 
   const setting = (name: (typeof timeoutSettings)[number]) => {
-    const value = settings[0]?.entries.find((e) => e.name === name)?.value
+    const value = entryOf(settings[0], name)?.value
     return value === undefined || value === null ? defaults[name] : Number(value)
   }
   return {

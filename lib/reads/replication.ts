@@ -9,6 +9,7 @@ import type { BrokerView, ReplicationSnapshot } from '../plans/isr-findings.ts'
 import type { TopicMinIsr } from '../plans/min-isr-change.ts'
 import type { BrokerLogDirHealth, BrokerThrottles, ReplicaSample, ThrottleRate, TopicThrottles } from '../plans/replica-causes.ts'
 import { readTopicSettings } from './topic-settings.ts'
+import { entryOf } from '../kafka/types.ts'
 
 const throttledReplicaConfigs = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] as const
 const throttleRateConfigs = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] as const
@@ -168,7 +169,7 @@ export async function readReplicaSamples(
 }
 
 function rateOf(entries: readonly { name: string; value: string | null; source: ConfigSource }[], name: string): ThrottleRate | null {
-  const entry = entries.find((e) => e.name === name)
+  const entry = entryOf({ entries }, name)
   if (!entry || entry.value === null || !/^\d+$/.test(entry.value.trim())) return null
   return { bytesPerSecond: Number(entry.value), source: entry.source }
 }

@@ -2,7 +2,7 @@
 // broker or cluster default, Kafka's default), and the overrides the topic has of its own. Planners compare
 // these, a change's undo restores them, a re-check compares them again.
 
-import type { ConfigEntry, ConfigSource, KafkaOps, ResourceConfig } from '../kafka/types.ts'
+import type { ConfigSource, KafkaOps } from '../kafka/types.ts'
 
 /** A setting as a topic has it: its value (null: unset, or sensitive) and where the value comes from. */
 export interface Setting {
@@ -24,10 +24,7 @@ export interface TopicSettings {
 
 const unset: Setting = { value: null, source: 'default', sensitive: false }
 
-/** The entry Kafka listed for `name`, if any: for readers and planners that hold a ResourceConfig already. */
-export function entryOf(config: ResourceConfig | undefined, name: string): ConfigEntry | undefined {
-  return config?.entries.find((e) => e.name === name)
-}
+export { entryOf } from '../kafka/types.ts'
 
 /** The settings of `topics`; with `names`, only those (a cheaper read), else every setting and every override. */
 export async function readTopicSettings(kafka: KafkaOps, topics: readonly string[], names?: readonly string[]): Promise<TopicSettings[]> {

@@ -17,13 +17,14 @@ import { brokerListeners } from './listeners.ts'
 import { withSandboxLock } from './lock.ts'
 import { configFromManifest, manifestMismatches, newClusterId, readManifest, writeManifest } from './manifest.ts'
 import { firstBusyPort } from './ports.ts'
-import type { SandboxClusterView, SandboxProbe } from './probe.ts'
+import type { SandboxProbe } from './probe.ts'
 import { probeTopic } from './probe.ts'
 import { findMarkedProcesses, processState, sendSignal, terminate } from './processes.ts'
 import { attachReaper } from './reaper.ts'
 import { status } from './status.ts'
 import { ensureToolLogConfig } from './tools.ts'
 import { supportsElr } from './versions.ts'
+import { waitFor, wallClock } from '../poll/index.ts'
 
 export interface UpOptions {
   /** A real Kafka client's answers: brokers registered / fenced, and an acks=all probe write. */
@@ -160,50 +161,49 @@ async function waitUntilReady(
   progress: (line: string) => void,
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 120_000
-  const deadline = Date.now() + timeoutMs
   const bootstrap = bootstrapServers(config)
   const brokerIds = sandboxNodes(config)
     .filter((node) => node.role === 'broker')
     .map((node) => node.id)
-  let lastView: SandboxClusterView | null = null
   let lastReported = -1
-  let lastProblem = 'no broker answered yet'
-  for (;;) {
-    options.signal?.throwIfAborted()
-    for (const { node, pid } of launched) {
-      if (processState(pid) === 'gone') {
-        throw new SandboxError(
-          `${node.role} ${node.id} exited while starting: ${lastWords(config, node.id)} — see ${nodePaths(config.stateDir, node.id).serverLog}`,
-        )
+  let registered = 'no broker answered yet'
+  const ready = await waitFor(
+    async () => {
+      for (const { node, pid } of launched) {
+        if (processState(pid) === 'gone') {
+          throw new SandboxError(
+            `${node.role} ${node.id} exited while starting: ${lastWords(config, node.id)} — see ${nodePaths(config.stateDir, node.id).serverLog}`,
+          )
+        }
       }
-    }
-    try {
-      lastView = await options.probe.readCluster(bootstrap, { timeoutMs: 3000 })
-      const ready = lastView.brokers.filter((broker) => !broker.fenced && brokerIds.includes(broker.id)).length
-      if (ready !== lastReported && launched.length > 0) {
-        progress(`brokers registered and unfenced: ${ready}/${brokerIds.length}`)
-        lastReported = ready
+      const view = await options.probe.readCluster(bootstrap, { timeoutMs: 3000 })
+      const unfenced = view.brokers.filter((broker) => !broker.fenced && brokerIds.includes(broker.id)).length
+      if (unfenced !== lastReported && launched.length > 0) {
+        progress(`brokers registered and unfenced: ${unfenced}/${brokerIds.length}`)
+        lastReported = unfenced
       }
-      if (ready === brokerIds.length) {
-        await options.probe.writeProbeRecords(bootstrap, {
-          topic: probeTopic,
-          partitions: brokerIds.length,
-          replicationFactor: Math.min(3, brokerIds.length),
-          timeoutMs: 5000,
-        })
-        return
-      }
-      lastProblem = `${ready}/${brokerIds.length} brokers registered and unfenced`
-    } catch (error) {
-      if (options.signal?.aborted) throw error
-      lastProblem = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-    }
-    if (Date.now() >= deadline) {
-      throw new SandboxError(
-        `sandbox ${config.name} not ready after ${Math.round(timeoutMs / 1000)} s (${lastProblem}) — see the logs with \`runbook sandbox logs <node> --name ${config.name}\``,
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
+      registered = `${unfenced}/${brokerIds.length} brokers registered and unfenced`
+      if (unfenced < brokerIds.length) return false
+      await options.probe.writeProbeRecords(bootstrap, {
+        topic: probeTopic,
+        partitions: brokerIds.length,
+        replicationFactor: Math.min(3, brokerIds.length),
+        timeoutMs: 5000,
+      })
+      return true
+    },
+    wallClock,
+    {
+      timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      fatal: (error) => error instanceof SandboxError,
+      seen: () => registered,
+    },
+  )
+  if (!ready.held) {
+    throw new SandboxError(
+      `sandbox ${config.name} not ready after ${Math.round(timeoutMs / 1000)} s (${ready.lastSeen}) — see the logs with \`runbook sandbox logs <node> --name ${config.name}\``,
+    )
   }
 }
 

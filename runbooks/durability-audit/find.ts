@@ -16,6 +16,7 @@ import { readAnswerFile } from '../../lib/reads/text-file.ts'
 import { type AuditResult, type Ctx, nb, type Scope, scopeOf } from './notebook.ts'
 import { clusterBlocks, findingBlocks, formatBytes, producerBlocks, topicTable } from './tables.ts'
 import { whatCanBeLost } from './text.ts'
+import { mostSevereFirst } from '../../lib/format/severity.ts'
 
 /** The topics to read: the named ones plus every topic a producer entry names (null when all are read anyway). */
 function topicsToRead(scope: Scope): string[] | undefined {
@@ -72,8 +73,7 @@ export function reportedFindings(result: Pick<AuditResult, 'report' | 'producers
       })),
     ),
   )
-  const rank = { high: 3, medium: 2, low: 1, info: 0 }
-  return [...topics, ...producers].sort((a, b) => rank[b.severity] - rank[a.severity])
+  return [...topics, ...producers].sort(mostSevereFirst)
 }
 
 /** A fresh audit of the scope (a plan must read the cluster itself: a re-plan after drift sees the new state). */

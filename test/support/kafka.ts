@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { Admin, Connection, Consumer, MessagesStreamModes, ProduceAcks, Producer, metadataV12 } from '@platformatic/kafka'
 import { testSandbox } from './sandbox.ts'
+import { waitUntil, wallClock } from '../../lib/poll/index.ts'
 
 /** A topic name no other test (or earlier run) has used. */
 export function uniqueTopic(prefix = 'test'): string {
@@ -147,24 +148,12 @@ export async function consume(topic: string, count: number, timeoutMs = 30_000):
   return values
 }
 
-/** Polls `check` until it returns true; throws after timeoutMs naming what it waited for. */
+/** Polls `check` until it returns true; throws after timeoutMs naming what it waited for (lib/poll on the wall clock). */
 export async function waitFor(
   check: () => Promise<boolean> | boolean,
   { what, timeoutMs = 60_000, intervalMs = 200 }: { what: string; timeoutMs?: number; intervalMs?: number },
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown = null
-  for (;;) {
-    try {
-      if (await check()) return
-    } catch (error) {
-      lastError = error
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
+  await waitUntil(what, async () => await check(), wallClock, { timeoutMs, intervalMs })
 }
 
 /** A background producer writing small acks=all batches until stopped: the "writes flowing" of an ISR drill. */

@@ -22,6 +22,7 @@ import { sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
 import { leaderOnlyRecords, lostByRound, scoreAcksDrill, type TopicSettingsAfter } from './acks-loss-score.ts'
+import { waitUntil } from '../../poll/index.ts'
 
 export interface AcksLossSettings {
   readonly recordsPerSecond: number
@@ -53,14 +54,6 @@ interface AcksState {
   round2?: LeaderLossOutcome
   settingsAfter?: TopicSettingsAfter[]
   readBack?: Record<string, number[]>
-}
-
-async function waitUntil(ctx: DrillContext, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = ctx.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
-    await ctx.sleep(250)
-  }
 }
 
 /** A client that talks to the leader's broker only, and the environment of the fault. */
@@ -149,10 +142,10 @@ async function readBack(ctx: DrillContext, service: Service): Promise<number[]> 
   })
   const [end] = await ctx.kafka.listOffsets([{ topic: service.topic, partition: 0, spec: 'latest' }])
   await waitUntil(
-    ctx,
     `the reader to reach the end of ${service.topic}`,
-    120_000,
     async () => ((await ctx.kafka.committedOffsets(groupId, [service.topic])).offsets[0]?.offset ?? -1n) >= (end?.offset ?? 0n),
+    ctx,
+    { timeoutMs: 120_000, signal: ctx.signal },
   )
   await reader.stop()
   return readLedger<ProcessedEntry>(ledger).map((e) => e.seq)
@@ -195,8 +188,11 @@ export function acksLossScenario(settings: AcksLossSettings = defaultAcksLossSet
       )
       const failed = created.find((c) => c.error)
       if (failed) throw new Error(`drill: cannot create topic ${failed.topic}: ${failed.error!.message}`)
-      await waitUntil(ctx, 'the topics to be led by broker 1 with full ISRs', 30_000, async () =>
-        (await ctx.kafka.partitionStates(topics)).every((t) => t.partitions.every((p) => p.leader === leader && p.isr.length === 3)),
+      await waitUntil(
+        'the topics to be led by broker 1 with full ISRs',
+        async () => (await ctx.kafka.partitionStates(topics)).every((t) => t.partitions.every((p) => p.leader === leader && p.isr.length === 3)),
+        ctx,
+        { timeoutMs: 30_000, signal: ctx.signal },
       )
       ctx.log(`topics ${topics.join(', ')}: replicas 1,2,3, min.insync.replicas=1, unclean.leader.election.enable=true`)
 

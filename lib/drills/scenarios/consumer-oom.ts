@@ -11,6 +11,7 @@ import { appliedAtMs, changesTriedOnActiveGroup, compareLedgers, describeRanges,
 import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
 import type { ConsumerConfig } from '../workloads/protocol.ts'
+import { waitUntil } from '../../poll/index.ts'
 
 /** The workload's shape; tests may shorten it. */
 export interface ConsumerOomSettings {
@@ -50,15 +51,6 @@ interface OomState {
   readonly consumers: Workload[]
 }
 
-async function waitUntil(ctx: DrillContext, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = ctx.now() + timeoutMs
-  while (!(await check())) {
-    ctx.signal.throwIfAborted()
-    if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
-    await ctx.sleep(250)
-  }
-}
-
 async function logEnds(kafka: KafkaOps, topic: string, partitions: number): Promise<Map<number, bigint>> {
   const answers = await kafka.listOffsets(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, spec: 'latest' as const })))
   return new Map(answers.map((a) => [a.partition, a.offset ?? -1n]))
@@ -92,10 +84,10 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       const [created] = await ctx.kafka.createTopics([{ topic, partitions: settings.partitions, replicationFactor: Math.min(3, brokers) }])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
-        30_000,
         `topic ${topic} to have leaders`,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
+        ctx,
+        { timeoutMs: 30_000, signal: ctx.signal },
       )
       const paths = { topic, groupId, ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
@@ -166,15 +158,15 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       ctx.log('producer stopped; waiting for billing-service to catch up')
       const ends = await logEnds(ctx.kafka, state.topic, settings.partitions)
       await waitUntil(
-        ctx,
+        'billing-service to commit up to the log end',
         async () => {
           const committed = await ctx.kafka.committedOffsets(state.groupId)
           return [...ends].every(
             ([partition, end]) => (committed.offsets.find((o) => o.topic === state.topic && o.partition === partition)?.offset ?? -1n) >= end,
           )
         },
-        120_000,
-        'billing-service to commit up to the log end',
+        ctx,
+        { timeoutMs: 120_000, signal: ctx.signal },
       )
       // A clean stop writes out whatever is still buffered.
       await running.stop()

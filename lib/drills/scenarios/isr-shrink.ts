@@ -13,6 +13,7 @@ import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
 import { scoreIsrShrink } from './isr-shrink-score.ts'
+import { waitUntil } from '../../poll/index.ts'
 
 export interface IsrShrinkSettings {
   readonly partitions: number
@@ -40,14 +41,6 @@ interface IsrState {
   finalMinIsr?: { value: string | null; source: string | null }
   lost?: number
   lostRanges?: string
-}
-
-async function waitUntil(ctx: Pick<DrillContext, 'now' | 'sleep'>, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = ctx.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
-    await ctx.sleep(250)
-  }
 }
 
 async function isrSizes(ctx: DrillContext, topic: string): Promise<number[]> {
@@ -112,10 +105,10 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
       const [created] = await ctx.kafka.createTopics([{ topic, assignments, configs: { 'min.insync.replicas': minIsr } }])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
-        30_000,
         `topic ${topic} led by broker 1 with a full ISR`,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
+        ctx,
+        { timeoutMs: 30_000, signal: ctx.signal },
       )
       ctx.log(`topic ${topic}: ${settings.partitions} partitions on brokers 1,2,3 (led by 1), min.insync.replicas=${minIsr}`)
       const ackedLedger = join(ctx.dir, 'acked.jsonl')
@@ -149,10 +142,10 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
       Object.assign(state, { recovery: scheduleRecovery(ctx, state, brokenAtMs + settings.hostsBackAfterMs) })
       ctx.log(`brokers ${stopped.join(' and ')} hang (SIGSTOP): waiting for the ISR to shrink to [1]`)
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.isr.length === 1 && p.isr[0] === leader),
-        30_000,
         `the ISR of ${topic} to shrink to [1]`,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.isr.length === 1 && p.isr[0] === leader),
+        ctx,
+        { timeoutMs: 30_000, signal: ctx.signal },
       )
       ctx.log(`ISR [1] on every partition after ${((ctx.now() - brokenAtMs) / 1000).toFixed(1)} s: acks=all writes are refused`)
 
@@ -186,7 +179,10 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
       const state = incident.state as IsrState
       if (state.hostsBackAtMs === null) ctx.log('waiting for the hosts to come back')
       await state.recovery
-      await waitUntil(ctx, async () => (await isrSizes(ctx, state.topic)).every((n) => n === 3), 120_000, `every replica of ${state.topic} back in the ISR`)
+      await waitUntil(`every replica of ${state.topic} back in the ISR`, async () => (await isrSizes(ctx, state.topic)).every((n) => n === 3), ctx, {
+        timeoutMs: 120_000,
+        signal: ctx.signal,
+      })
       ctx.log('every replica is back in the ISR')
       await ctx.sleep(2000)
       state.producerStoppedAtMs = ctx.now()
@@ -212,13 +208,13 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
         Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })),
       )
       await waitUntil(
-        ctx,
+        'the read-back to reach the log end',
         async () => {
           const committed = await ctx.kafka.committedOffsets(group, [state.topic])
           return ends.every((e) => (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
         },
-        120_000,
-        'the read-back to reach the log end',
+        ctx,
+        { timeoutMs: 120_000, signal: ctx.signal },
       )
       await reader.stop()
       const compared = compareLedgers(readLedger<AckedEntry>(state.ackedLedger), readLedger<ProcessedEntry>(state.readLedger))

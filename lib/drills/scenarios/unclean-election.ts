@@ -21,6 +21,7 @@ import {
   uncleanElectionsInLog,
   type PartitionTruth,
 } from './unclean-election-score.ts'
+import { waitUntil } from '../../poll/index.ts'
 
 export interface UncleanElectionSettings {
   readonly recordsPerSecond: number
@@ -51,14 +52,6 @@ interface UncleanState {
   restoredAtMs?: number
 }
 
-async function waitUntil(ctx: DrillContext, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = ctx.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (ctx.now() > deadline) throw new Error(`drill: timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`)
-    await ctx.sleep(250)
-  }
-}
-
 async function leaders(ctx: DrillContext, topic: string): Promise<(number | null)[]> {
   const [state] = await ctx.kafka.partitionStates([topic])
   return partitions.map((p) => state?.partitions.find((s) => s.partition === p)?.leader ?? null)
@@ -81,10 +74,10 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       ])
       if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
-        30_000,
         `topic ${topic} led by broker 1 with a full ISR`,
+        async () => (await ctx.kafka.partitionStates([topic]))[0]!.partitions.every((p) => p.leader === leader && p.isr.length === 3),
+        ctx,
+        { timeoutMs: 30_000, signal: ctx.signal },
       )
       const paths = { ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic}: 2 partitions, replicas 1,3,2, min.insync.replicas=2`)
@@ -132,10 +125,10 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       }
       await control(ctx.sandbox, inSync, 'start', { timeoutMs: 90_000 })
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.cluster()).brokers.some((b) => b.id === inSync && b.fenced !== true),
-        60_000,
         'broker 2 to be registered and unfenced',
+        async () => (await ctx.kafka.cluster()).brokers.some((b) => b.id === inSync && b.fenced !== true),
+        ctx,
+        { timeoutMs: 60_000, signal: ctx.signal },
       )
       await ctx.sleep(2000)
       if ((await leaders(ctx, topic)).some((l) => l !== null))
@@ -178,10 +171,10 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       await liftThrottle(ctx, state.topic)
       await control(ctx.sandbox, leader, 'start', { timeoutMs: 90_000 })
       await waitUntil(
-        ctx,
-        async () => (await ctx.kafka.partitionStates([state.topic]))[0]!.partitions.every((p) => p.leader !== null && p.isr.length === 3),
-        180_000,
         'every replica back in the ISR',
+        async () => (await ctx.kafka.partitionStates([state.topic]))[0]!.partitions.every((p) => p.leader !== null && p.isr.length === 3),
+        ctx,
+        { timeoutMs: 180_000, signal: ctx.signal },
       )
       state.restoredAtMs = ctx.now()
       ctx.log('broker 1 is back (the repaired host): every partition has a leader and a full ISR')
@@ -203,13 +196,13 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       })
       const ends = await ctx.kafka.listOffsets(partitions.map((partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
       await waitUntil(
-        ctx,
+        'the reader to reach the log end',
         async () => {
           const committed = await ctx.kafka.committedOffsets(`reader-${ctx.runId}`, [state.topic])
           return ends.every((e) => (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
         },
-        120_000,
-        'the reader to reach the log end',
+        ctx,
+        { timeoutMs: 120_000, signal: ctx.signal },
       )
       await reader.stop()
       ctx.log('read every partition back from offset 0')

@@ -3,7 +3,7 @@
 // (the deleted records cannot come back, and the preview says so).
 
 import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
-import { pollUntil } from '../../../lib/engine/poll.ts'
+import { pollUntil } from '../../../lib/poll/index.ts'
 import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'

@@ -3,7 +3,7 @@
 // on Ctrl-C and on timeout. What the flag did and did not turn back is the undo record.
 
 import { agree, type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
-import { pollUntil } from '../../../lib/engine/poll.ts'
+import { pollUntil } from '../../../lib/poll/index.ts'
 import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
 import type { ConfigOp, KafkaOps } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'

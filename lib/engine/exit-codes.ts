@@ -1,4 +1,7 @@
-// Exit codes every command and mode shares; scripts rely on them.
+// The one set of exit codes every command, mode and run shares; scripts rely on them. A run names how it ended
+// (its status), and the status names the code.
+
+import type { RunStatus } from './events.ts'
 
 export const ExitCode = {
   /** Done: everything asked for happened (or, in a dry run, was planned). */
@@ -19,3 +22,15 @@ export const ExitCode = {
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** The exit code of each way a run (or an undo) ends. */
+export const exitCodeOf = {
+  done: ExitCode.done,
+  'dry-run': ExitCode.done,
+  failed: ExitCode.failed,
+  refused: ExitCode.refused,
+  declined: ExitCode.refused,
+  drifted: ExitCode.drifted,
+  findings: ExitCode.findings,
+  interrupted: ExitCode.interrupted,
+} as const satisfies Record<RunStatus, ExitCodeValue>
