@@ -88,8 +88,9 @@ export interface StopGroupOptions<S, P extends ParamSpecs> {
   readonly waitFlag?: string
   /** What the change is, in the sentences shown: a noun ("the rewind") and a verb ("rewind"). */
   readonly change?: { readonly noun: string; readonly verb: string }
-  /** Run the stop cells only when this holds too (e.g. only once the operator chose a change); a string says why not. */
+  /** Only when the offset change itself will run (a runbook where moving offsets is one way out of several). */
   readonly when?: (ctx: RunContext<S, P>) => boolean | string | Promise<boolean | string>
+  readonly whenDoc?: string
 }
 
 /** True while the group has members: only then do the stop cells run. */
@@ -110,18 +111,19 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
   const stopFlag = options.stopCommandFlag ?? 'stop-command'
   const waitFlag = options.waitFlag ?? 'wait-for-empty'
   const { noun: change, verb } = options.change ?? { noun: 'the offset change', verb: 'move the offsets' }
-  const whileActive = async (ctx: RunContext<S, P>): Promise<true | string> => {
-    const wanted = options.when ? await options.when(ctx) : true
-    if (wanted !== true) return wanted === false ? 'not needed' : wanted
-    return stillActive(ctx.kafka, await options.group(ctx))
+  const applies = async (ctx: RunContext<S, P>) => (options.when ? await options.when(ctx) : true)
+  const whileActive = async (ctx: RunContext<S, P>) => {
+    const wanted = await applies(ctx)
+    return wanted === true ? stillActive(ctx.kafka, await options.group(ctx)) : wanted
   }
+  const activeDoc = options.whenDoc ? `${options.whenDoc}, and the group still has members` : 'the group still has members'
   const explain: QueryCell<S, P> = {
     kind: 'query',
     id: 'stop-the-consumers',
     title: 'Stop every consumer of the group',
     doc: 'Shown when the group still has members: who they are, how to stop them, and how long a killed member keeps the group busy (the broker’s session timeouts).',
     when: whileActive,
-    whenDoc: 'the group still has members',
+    whenDoc: activeDoc,
     async run(ctx) {
       const group = await readGroupState(ctx.kafka, await options.group(ctx))
       const timeouts = await readSessionTimeouts(ctx.kafka).catch(() => ({ classicMinMs: null, classicMaxMs: null, consumerMs: null }))
@@ -153,7 +155,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     title: 'Run the stop command',
     doc: 'Runs your command that stops every consumer of the group (confirmed; approved by hash in headless runs; never in a dry run).',
     when: whileActive,
-    whenDoc: 'the group still has members',
+    whenDoc: activeDoc,
     command: async (ctx) => (await options.stopCommand(ctx)) ?? null,
     skipReason: 'no stop command given: stop the consumers yourself; the next step waits for the group to empty',
     confirmText: (ctx) => options.group(ctx) as string,
@@ -164,7 +166,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     id: 'wait-until-empty',
     title: 'Wait until the group is Empty',
     doc: `Re-reads the group every second until it has no members, for at most --set ${waitFlag}; refuses to go on while members remain.`,
-    ...(options.when ? { when: options.when } : {}),
+    ...(options.when ? { when: applies, whenDoc: options.whenDoc ?? 'the offsets are to move' } : {}),
     async run(ctx) {
       const groupId = await options.group(ctx)
       const limitMs = await options.waitMs(ctx)

@@ -48,6 +48,8 @@ import {
   type ReplicaOffset,
   type ReplicaOffsetQuery,
   type ResourceConfig,
+  type SegmentQuery,
+  type SegmentSpan,
   type TopicPartition,
   type TopicResult,
   type TopicState,
@@ -56,6 +58,7 @@ import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { fetchFakeRecords, lastStableOffset, produceFakeRecords } from './records.ts'
+import { enforceFakeRetention, fakeSegmentSpans } from './segments.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
@@ -176,6 +179,9 @@ export class FakeKafka implements KafkaOps {
   }
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
+  }
+  async segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return this.#read(() => fakeSegmentSpans(this.#state, queries))
   }
   async describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return this.#read(() => describeFakeLogDirs(this.#state, brokers))
@@ -346,6 +352,15 @@ export class FakeKafka implements KafkaOps {
     const result = appendUnregistered(this.#state, { topic, partition }, count, options.transactionalId ?? null, options.timestampMs ?? this.#state.clock())
     if ('error' in result) throw new Error(`fake cluster: hanging batch on ${topic}/${partition}: ${result.error.name}`)
     return result
+  }
+
+  /**
+   * One retention check, as a broker runs it every log.retention.check.interval.ms: expired segments go from the
+   * oldest (by their newest record's time, or while a partition is over retention.bytes) and log starts move.
+   */
+  enforceRetention(nowMs: number = Date.now()): this {
+    enforceFakeRetention(this.#state, nowMs)
+    return this
   }
 
   /** Every member of a group leaves (stopped consumers, session expired): the group is Empty. */

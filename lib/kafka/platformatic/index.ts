@@ -45,6 +45,8 @@ import type {
   ReplicaOffset,
   ReplicaOffsetQuery,
   ResourceConfig,
+  SegmentQuery,
+  SegmentSpan,
   TopicPartition,
   TopicResult,
   TopicState,
@@ -64,6 +66,7 @@ import { produce } from './produce.ts'
 import { abortTransactions, describeProducers } from './producers.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
+import { segmentSpans } from './segment-spans.ts'
 import { Session } from './session.ts'
 import { createTopics, deleteTopics } from './topics.ts'
 import { describeTransactions, fenceProducers, findTransactionCoordinators, listTransactions } from './transactions.ts'
@@ -122,6 +125,9 @@ class PlatformaticKafka implements KafkaOps {
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)
+  }
+  segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return segmentSpans(this.#session, queries)
   }
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return describeLogDirs(this.#session, brokers)
