@@ -66,6 +66,7 @@ describe('public surfaces', () => {
         'integer',
         'list',
         'logDirs',
+        'partition',
         'partitions',
         'string',
         'topic',

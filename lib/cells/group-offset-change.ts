@@ -10,9 +10,11 @@ import { pollUntil } from '../poll/index.ts'
 import type { ActionCell, Cell, Confirmation, Drift, Notebook, QueryCell, RunContext, ShellCell, UndoSpec } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { GroupMember, KafkaOps, TopicPartition } from '../kafka/types.ts'
+import type { RecordFingerprint, RecordsRelied } from '../plans/consumer-view.ts'
 import { formatOffsetsCsv } from '../plans/offset-csv.ts'
 import { groupIsStopped } from '../plans/offset-rewind.ts'
 import { readCommittedOffsets, readGroupState, readGroupView, readLogBounds, readSessionTimeouts } from '../reads/consumer-group.ts'
+import { readRecordsRelied } from '../reads/records.ts'
 
 /** At most this many partition rows on screen; the plan in the transcript (and --json) has them all. */
 const maxRows = 60
@@ -25,11 +27,17 @@ export interface OffsetMove extends TopicPartition {
   readonly target: bigint
 }
 
-/** What any offset change plans: the group, the moves, and the commits it relied on (what the re-check compares). */
+/**
+ * What any offset change plans: the group, the moves, and what it relied on — the commits, and, for a change
+ * that skips records the operator looked at, those records (offsets and digests): the re-check compares both.
+ */
 export interface OffsetChangePlan {
   readonly groupId: string
   readonly moves: readonly OffsetMove[]
-  readonly basedOn: { readonly committed: readonly (TopicPartition & { readonly offset: bigint | null })[] }
+  readonly basedOn: {
+    readonly committed: readonly (TopicPartition & { readonly offset: bigint | null })[]
+    readonly records?: readonly RecordsRelied[]
+  }
 }
 
 /** What the undo restores: the previous commits, and what the change committed (what its re-check expects). */
@@ -37,6 +45,8 @@ export interface OffsetUndoRecord {
   readonly groupId: string
   readonly applied: readonly (TopicPartition & { readonly offset: bigint })[]
   readonly previous: readonly (TopicPartition & { readonly offset: bigint | null })[]
+  /** What the undo does not take back, said before it runs (records copied elsewhere stay there). */
+  readonly notes?: readonly string[]
 }
 
 /** The active members of a group. */
@@ -78,6 +88,9 @@ export interface StopGroupOptions<S, P extends ParamSpecs> {
   readonly waitFlag?: string
   /** What the change is, in the sentences shown: a noun ("the rewind") and a verb ("rewind"). */
   readonly change?: { readonly noun: string; readonly verb: string }
+  /** Only when the offset change itself will run (a runbook where moving offsets is one way out of several). */
+  readonly when?: (ctx: RunContext<S, P>) => boolean | string | Promise<boolean | string>
+  readonly whenDoc?: string
 }
 
 /** True while the group has members: only then do the stop cells run. */
@@ -98,13 +111,19 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
   const stopFlag = options.stopCommandFlag ?? 'stop-command'
   const waitFlag = options.waitFlag ?? 'wait-for-empty'
   const { noun: change, verb } = options.change ?? { noun: 'the offset change', verb: 'move the offsets' }
+  const applies = async (ctx: RunContext<S, P>) => (options.when ? await options.when(ctx) : true)
+  const whileActive = async (ctx: RunContext<S, P>) => {
+    const wanted = await applies(ctx)
+    return wanted === true ? stillActive(ctx.kafka, await options.group(ctx)) : wanted
+  }
+  const activeDoc = options.whenDoc ? `${options.whenDoc}, and the group still has members` : 'the group still has members'
   const explain: QueryCell<S, P> = {
     kind: 'query',
     id: 'stop-the-consumers',
     title: 'Stop every consumer of the group',
     doc: 'Shown when the group still has members: who they are, how to stop them, and how long a killed member keeps the group busy (the broker’s session timeouts).',
-    when: async (ctx) => stillActive(ctx.kafka, await options.group(ctx)),
-    whenDoc: 'the group still has members',
+    when: whileActive,
+    whenDoc: activeDoc,
     async run(ctx) {
       const group = await readGroupState(ctx.kafka, await options.group(ctx))
       const timeouts = await readSessionTimeouts(ctx.kafka).catch(() => ({ classicMinMs: null, classicMaxMs: null, consumerMs: null }))
@@ -135,8 +154,8 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     id: 'stop-command',
     title: 'Run the stop command',
     doc: 'Runs your command that stops every consumer of the group (confirmed; approved by hash in headless runs; never in a dry run).',
-    when: async (ctx) => stillActive(ctx.kafka, await options.group(ctx)),
-    whenDoc: 'the group still has members',
+    when: whileActive,
+    whenDoc: activeDoc,
     command: async (ctx) => (await options.stopCommand(ctx)) ?? null,
     skipReason: 'no stop command given: stop the consumers yourself; the next step waits for the group to empty',
     confirmText: (ctx) => options.group(ctx) as string,
@@ -147,6 +166,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     id: 'wait-until-empty',
     title: 'Wait until the group is Empty',
     doc: `Re-reads the group every second until it has no members, for at most --set ${waitFlag}; refuses to go on while members remain.`,
+    ...(options.when ? { when: applies, whenDoc: options.whenDoc ?? 'the offsets are to move' } : {}),
     async run(ctx) {
       const groupId = await options.group(ctx)
       const limitMs = await options.waitMs(ctx)
@@ -217,6 +237,44 @@ async function groupDrifts(kafka: KafkaOps, groupId: string, expected: readonly 
   return drifts
 }
 
+const digest = (f: RecordFingerprint) =>
+  `${f.offset} (value sha256 ${f.valueSha256?.slice(0, 12) ?? 'null'}, key sha256 ${f.keySha256?.slice(0, 12) ?? 'null'})`
+
+/** What differs from the records a change relied on: other offsets, other bytes, or records retention deleted. */
+async function recordDrifts(kafka: KafkaOps, relied: readonly RecordsRelied[]): Promise<Drift[]> {
+  const drifts: Drift[] = []
+  for (const range of relied) {
+    const what = `records of ${key(range)} from offset ${range.from}`
+    const now = await readRecordsRelied(kafka, range)
+    if ('error' in now) {
+      const gone = now.error.name === 'OFFSET_OUT_OF_RANGE'
+      drifts.push({
+        what,
+        planned: `${counted(range.records.length, 'record')} from ${range.from}`,
+        now: gone ? 'deleted (retention or deleteRecords moved the log start past them)' : `unreadable: ${now.error.message}`,
+      })
+      continue
+    }
+    const length = Math.max(range.records.length, now.records.length)
+    for (let i = 0; i < length; i++) {
+      const planned = range.records[i]
+      const found = now.records[i]
+      const same =
+        planned !== undefined &&
+        found !== undefined &&
+        planned.offset === found.offset &&
+        planned.keySha256 === found.keySha256 &&
+        planned.valueSha256 === found.valueSha256 &&
+        planned.headersSha256 === found.headersSha256
+      if (!same) {
+        drifts.push({ what, planned: planned ? digest(planned) : 'no record', now: found ? digest(found) : 'no record' })
+        break
+      }
+    }
+  }
+  return drifts
+}
+
 /** Reads the commits back until they equal `expected` (Kafka answers a commit at once; a moving coordinator may not). */
 async function readBack(
   kafka: KafkaOps,
@@ -256,6 +314,7 @@ export const offsetUndo: UndoSpec<OffsetUndoRecord> = {
         'Restore to',
       ),
     ]
+    for (const note of record.notes ?? []) blocks.push(notice('warn', note))
     const uncommitted = record.previous.filter((p) => p.offset === null)
     if (uncommitted.length)
       blocks.push(
@@ -334,15 +393,33 @@ export interface OffsetChangeOptions<S, P extends ParamSpecs, Plan extends Offse
   readonly preview?: (plan: Plan, ctx: RunContext<S, P>) => readonly Block[]
   readonly summary?: (plan: Plan) => string
   readonly confirm?: (plan: Plan) => Confirmation
-  /** What else the plan relied on (beyond the group being Empty with the same commits). */
+  /** What else the plan relied on (beyond the group being Empty with the same commits and the records it names). */
   readonly recheckMore?: (ctx: RunContext<S, P>, plan: Plan) => Promise<readonly Drift[]>
+  /**
+   * Work that must succeed before any offset moves (copying the records a skip passes over to a dead-letter
+   * topic): when it reports a failure, nothing is committed. Its notes go into the undo record.
+   */
+  readonly before?: (ctx: RunContext<S, P>, plan: Plan) => Promise<PreparedChange>
+  /** What the undo will not take back, from the plan (shown in the preview's undo line and by `runbook undo`). */
+  readonly undoNotes?: (plan: Plan) => readonly string[]
   /** What to tell the operator once the offsets read back (start the consumers, watch the lag). */
   readonly next?: (plan: Plan) => readonly Block[]
 }
 
+/** What the work before the commit did. */
+export interface PreparedChange {
+  readonly blocks: readonly Block[]
+  readonly applied: readonly string[]
+  readonly failed: readonly { readonly item: string; readonly error: string }[]
+  readonly data?: unknown
+  /** Added to the undo record's notes (e.g. where the copies landed). */
+  readonly undoNotes?: readonly string[]
+}
+
 /**
  * The action cell that moves a stopped group's committed offsets: plan → preview → confirm → re-check (still
- * Empty, commits unchanged, no target below a log start that moved) → commit → read back → undo record.
+ * Empty, commits unchanged, the records it names unchanged, no target below a log start that moved) → the work
+ * that must come first, if any → commit → read back → undo record.
  */
 export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangePlan = OffsetChangePlan>(
   nb: Notebook<S, P>,
@@ -387,9 +464,21 @@ export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangeP
         if (logStart !== undefined && logStart > move.target)
           drifts.push({ what: `log start of ${key(move)}`, planned: `≤ ${move.target}`, now: logStart.toString() })
       }
-      return [...drifts, ...(options.recheckMore ? await options.recheckMore(ctx, p) : [])]
+      const records = p.basedOn.records?.length ? await recordDrifts(ctx.kafka, p.basedOn.records) : []
+      return [...drifts, ...records, ...(options.recheckMore ? await options.recheckMore(ctx, p) : [])]
     },
     apply: async (ctx, p) => {
+      const prepared = options.before ? await options.before(ctx, p) : null
+      const notes = [...(options.undoNotes?.(p) ?? []), ...(prepared?.undoNotes ?? [])]
+      if (prepared && prepared.failed.length > 0) {
+        return {
+          blocks: [...prepared.blocks, notice('danger', `No offset was moved: ${prepared.failed[0]!.error}`)],
+          applied: [],
+          failed: prepared.failed,
+          undo: undoOf(p.groupId, [], notes),
+          data: { before: prepared.data ?? null, committed: [] },
+        }
+      }
       const { results, failed, done } = await commit(
         ctx.kafka,
         p.groupId,
@@ -397,13 +486,19 @@ export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangeP
       )
       const applied = p.moves.filter((m) => done.has(key(m)))
       return {
-        blocks: failed.length
-          ? [notice('danger', `${formatCount(failed.length)} of ${formatCount(results.length)} partitions were not committed: ${failed[0]!.error}`)]
-          : [notice('ok', `Committed ${counted(applied.length, 'new offset')} for group ${p.groupId}.`)],
-        applied: applied.map((m) => `${key(m)} → ${m.target}`),
+        blocks: [
+          ...(prepared?.blocks ?? []),
+          failed.length
+            ? notice('danger', `${formatCount(failed.length)} of ${formatCount(results.length)} partitions were not committed: ${failed[0]!.error}`)
+            : notice('ok', `Committed ${counted(applied.length, 'new offset')} for group ${p.groupId}.`),
+        ],
+        applied: [...(prepared?.applied ?? []), ...applied.map((m) => `${key(m)} → ${m.target}`)],
         failed,
-        undo: undoOf(p.groupId, applied),
-        data: { committed: applied.map(({ topic, partition, target }) => ({ topic, partition, offset: target })) },
+        undo: undoOf(p.groupId, applied, notes),
+        data: {
+          ...(prepared ? { before: prepared.data ?? null } : {}),
+          committed: applied.map(({ topic, partition, target }) => ({ topic, partition, offset: target })),
+        },
       }
     },
     verify: async (ctx, p, applied) => {
@@ -428,15 +523,16 @@ export function offsetChange<S, P extends ParamSpecs, Plan extends OffsetChangeP
         data: { wrong },
       }
     },
-    undoRecord: (p) => undoOf(p.groupId, p.moves),
+    undoRecord: (p) => undoOf(p.groupId, p.moves, options.undoNotes?.(p) ?? []),
     undo: offsetUndo,
   }
 }
 
-function undoOf(groupId: string, moves: readonly OffsetMove[]): OffsetUndoRecord {
+function undoOf(groupId: string, moves: readonly OffsetMove[], notes: readonly string[]): OffsetUndoRecord {
   return {
     groupId,
     applied: moves.map(({ topic, partition, target }) => ({ topic, partition, offset: target })),
     previous: moves.map(({ topic, partition, committed }) => ({ topic, partition, offset: committed })),
+    ...(notes.length ? { notes } : {}),
   }
 }

@@ -8,7 +8,7 @@ import type { SessionOptions } from '../engine/run-state.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { OptionSpec, ParsedArgs } from './command.ts'
 import { isTopicName, type RunbookConfig } from './config-file.ts'
-import { UsageError } from './run-support.ts'
+import { UsageError } from './usage-error.ts'
 
 export const auditOptions: OptionSpec = {
   'audit-topic': { type: 'string' },

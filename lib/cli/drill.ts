@@ -10,7 +10,9 @@ import { loadConfig } from './config-file.ts'
 import { resolveConnection } from './connection.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
 import { packageVersion } from './package-version.ts'
-import { collectAnswers, isInteractive, makeIo, operatorName, sessionsDir, UsageError } from './run-support.ts'
+import { collectAnswers, isInteractive, makeIo, operatorName } from './run-support.ts'
+import { sessionsDir } from './sessions-dir.ts'
+import { UsageError } from './usage-error.ts'
 import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 
 const help = `Usage: runbook drill <scenario> [options]
@@ -93,9 +95,10 @@ export const command: Command = {
     if (!scenario) throw new UsageError(`no drill "${id}" — known: ${scenarios.map((s) => s.id).join(', ')}`)
     if (args.values.follow && args.values['do-nothing']) throw new UsageError('--follow and --do-nothing exclude each other — pick one')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
-    const catalog = await loadCatalog()
-    const runbook = catalog.find(scenario.runbook)
-    if (!runbook) throw new UsageError(`the drill needs runbook ${scenario.runbook}, which is not available in this install`)
+    const loaded = await (await loadCatalog()).load(scenario.runbook)
+    if (!loaded || 'error' in loaded)
+      throw new UsageError(`the drill needs runbook ${scenario.runbook}, which is not available in this install${loaded ? `: ${loaded.error}` : ''}`)
+    const runbook = loaded.runbook
 
     const overrides: { -readonly [K in keyof SandboxOverrides]?: SandboxOverrides[K] } = { ...scenario.sandbox }
     if (typeof args.values.name === 'string') overrides.name = args.values.name

@@ -20,18 +20,18 @@ RUNBOOK_DIRS, or --runbooks). A runbook that cannot be loaded is listed with the
     const catalog = await openCatalog(args, env, config)
     if (args.values.json) {
       const entries = catalog.entries.map((e) =>
-        e.runbook
-          ? { id: e.id, title: e.runbook.title, summary: e.runbook.summary, origin: e.origin, path: e.path }
+        e.error === undefined
+          ? { id: e.id, title: e.title, summary: e.summary, origin: e.origin, path: e.path }
           : { id: e.id, origin: e.origin, path: e.path, error: e.error },
       )
       env.stdout.write(JSON.stringify(entries, null, 2) + '\n')
       return ExitCode.done
     }
-    const usable = catalog.entries.filter((e) => e.runbook)
+    const usable = catalog.entries.filter((e) => e.error === undefined)
     const blocks: Block[] = [
       table(
         ['Runbook', 'What it is for'],
-        usable.map((e) => [`${e.id}${e.origin === 'team' ? ' (team)' : ''}`, `${e.runbook!.title}: ${e.runbook!.summary}`]),
+        usable.map((e) => [`${e.id}${e.origin === 'team' ? ' (team)' : ''}`, `${e.title}: ${e.summary}`]),
         { footer: 'Run one with `runbook run <id>`; read it first with `runbook show <id>`.' },
       ),
       ...catalog.entries.filter((e) => e.error).map((e) => notice('warn', `${e.path}: ${e.error}`)),

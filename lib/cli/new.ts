@@ -6,7 +6,7 @@ import { runbookTemplate } from '../engine/runbook-template.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { UsageError } from './run-support.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'new',

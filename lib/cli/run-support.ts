@@ -2,9 +2,9 @@
 // where sessions go, who the operator is, and the JSON result.
 
 import { openLogDir } from '../kafka/log-dir/index.ts'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { hostname, userInfo } from 'node:os'
-import { isAbsolute, join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { KafkaOps } from '../kafka/types.ts'
 import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunResult } from '../engine/runner.ts'
@@ -13,11 +13,12 @@ import { colorEnabled, renderWidth } from '../terminal/render.ts'
 import type { CommandEnv, OptionSpec, ParsedArgs } from './command.ts'
 import type { RunbookConfig } from './config-file.ts'
 import { resolveConnection } from './connection.ts'
-import { ExitCode } from '../engine/exit-codes.ts'
 import { jsonReplacer } from '../engine/canonical-json.ts'
 import type { SessionOptions } from '../engine/run-state.ts'
 import { readClusterIdentity, type ClusterIdentity } from '../engine/cluster-identity.ts'
 import { packageVersion } from './package-version.ts'
+import { UsageError } from './usage-error.ts'
+import { sessionsDir } from './sessions-dir.ts'
 
 export const runModeOptions: OptionSpec = {
   yes: { type: 'boolean', short: 'y' },
@@ -40,10 +41,6 @@ Record:
   --sessions-dir <dir>       where transcripts go (default .runbook/sessions, or "sessionsDir" in runbook.config.json)
   --operator <name>          who is running this (default: RUNBOOK_OPERATOR or your user name)
 Exit codes: 0 done, 1 failed, 2 refused or bad input (nothing changed), 3 the cluster drifted (nothing changed), 130 Ctrl-C`
-
-export class UsageError extends Error {
-  readonly exitCode = ExitCode.refused
-}
 
 const failOnLevels = ['high', 'medium', 'low'] as const
 
@@ -99,25 +96,6 @@ export async function makeIo(interactive: boolean, args: ParsedArgs, env: Comman
     return terminalIo({ input: env.stdin, output: env.stdout, signal: env.signal }, render)
   }
   return headlessIo(args.values.json ? null : env.stdout, render)
-}
-
-/** Where sessions go: --sessions-dir, RUNBOOK_SESSIONS_DIR, "sessionsDir", .runbook/sessions; one given empty is bad input. */
-export function sessionsDir(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): string {
-  const flag = args.values['sessions-dir'] as string | undefined
-  const fromEnv = env.env.RUNBOOK_SESSIONS_DIR
-  if (flag !== undefined && flag.trim() === '') throw new UsageError('--sessions-dir is empty — give a folder, or leave the option out for .runbook/sessions')
-  if (flag === undefined && fromEnv !== undefined && fromEnv.trim() === '')
-    throw new UsageError('RUNBOOK_SESSIONS_DIR is set but empty — give a folder, or unset it for .runbook/sessions')
-  return resolve(env.cwd, flag ?? fromEnv ?? config.sessionsDir ?? '.runbook/sessions')
-}
-
-/** A session named on the command line: a folder, or an id in the sessions folder; one line when there is none. */
-export function findSession(target: string | undefined, args: ParsedArgs, env: CommandEnv, config: RunbookConfig, command: string): string {
-  if (!target?.trim()) throw new UsageError(`which session? — \`runbook ${command} <session>\`; \`runbook sessions\` lists them`)
-  const dir = sessionsDir(args, env, config)
-  const found = [isAbsolute(target) ? target : resolve(env.cwd, target), join(dir, target)].find((p) => existsSync(join(p, 'events.jsonl')))
-  if (!found) throw new UsageError(`no session "${target}" in ${dir} — \`runbook sessions\` lists them`)
-  return found
 }
 
 export function operatorName(args: ParsedArgs, env: CommandEnv): { operator: string; host: string } {

@@ -5,19 +5,9 @@ import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { auditHelp, auditOptions, openAudit, resolveAudit } from './audit.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import {
-  collectAnswers,
-  failOnLevel,
-  isInteractive,
-  makeIo,
-  openCluster,
-  reportResult,
-  runModeHelp,
-  runModeOptions,
-  sessionOptions,
-  UsageError,
-} from './run-support.ts'
-import { openCatalog } from './catalog.ts'
+import { collectAnswers, failOnLevel, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions } from './run-support.ts'
+import { openCatalog, requireRunbook } from './catalog.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'run',
@@ -60,18 +50,13 @@ ${connectionHelp}`,
     if (args.positionals.length > 1) throw new UsageError(`one runbook at a time — got ${args.positionals.join(' ')}`)
     if (id === undefined) {
       if (!interactive) throw new UsageError('which runbook? — `runbook run <id>`; `runbook list` shows them')
-      const usable = catalog.entries.filter((e) => e.runbook)
+      const usable = catalog.entries.filter((e) => e.error === undefined)
       id = await io.select({
         message: 'Which incident?',
-        choices: usable.map((e) => ({ value: e.id, name: `${e.runbook!.title}`, description: e.runbook!.summary })),
+        choices: usable.map((e) => ({ value: e.id, name: `${e.title}`, description: e.summary ?? '' })),
       })
     }
-    const runbook = catalog.find(id)
-    if (!runbook) {
-      const broken = catalog.entries.find((e) => e.id === id && e.error)
-      if (broken) throw new UsageError(`runbook ${id} cannot be used: ${broken.error}`)
-      throw new UsageError(`no runbook "${id}" — \`runbook list\` shows the ones there are`)
-    }
+    const runbook = await requireRunbook(catalog, id)
     const given = collectAnswers(args, env.cwd)
     const failOn = failOnLevel(args)
     const open = await openCluster(args, env, config)

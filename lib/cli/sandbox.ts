@@ -6,13 +6,10 @@ import { control, controllerNodeId, down, nodeLogFiles, sandboxConfig, sandboxSe
 import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
 import { followLog, printLastLines } from './sandbox-logs.ts'
+import { UsageError } from './usage-error.ts'
 
 const actions = ['up', 'down', 'status', 'logs', 'kill', 'stop', 'pause', 'resume', 'start'] as const
 type Action = (typeof actions)[number]
-
-class UsageError extends Error {
-  readonly exitCode = ExitCode.refused
-}
 
 const help = `runbook sandbox — a local Apache Kafka cluster (KRaft: 1 controller + 3 brokers) for drills and tests
 
@@ -234,10 +231,18 @@ function describeSecurity(current: SandboxStatus): string[] {
   ]
 }
 
-// The Kafka client costs ~0.5 s to import: only the actions that talk to the cluster load it.
+/**
+ * The readiness probe on the real client. Its import takes ~0.4 s (seconds on a busy machine), so only the
+ * actions that talk to the cluster load it, and the probe is handed out at once: it loads while the nodes format
+ * and start.
+ */
 async function loadProbe(): Promise<SandboxProbe> {
-  const { createSandboxProbe } = await import('../kafka/platformatic/sandbox-probe.ts')
-  return createSandboxProbe()
+  const loading = import('../kafka/platformatic/sandbox-probe.ts').then((m) => m.createSandboxProbe())
+  loading.catch(() => {}) // reported by the first call that needs it
+  return {
+    readCluster: async (bootstrap, options) => (await loading).readCluster(bootstrap, options),
+    writeProbeRecords: async (bootstrap, options) => (await loading).writeProbeRecords(bootstrap, options),
+  }
 }
 
 function overridesFrom(args: ParsedArgs): SandboxOverrides {

@@ -8,7 +8,8 @@ import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { sessionsDir, UsageError } from './run-support.ts'
+import { sessionsDir } from './sessions-dir.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'sessions',

@@ -1,13 +1,13 @@
 // `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
 
-import { describeRunbook, runbookJson } from '../engine/describe-runbook.ts'
-import { blocksToMarkdown } from '../engine/markdown.ts'
-import { colorEnabled, renderBlocks, renderWidth } from '../terminal/render.ts'
+import { readFileSync } from 'node:fs'
+import type { DescribedNotebook } from '../engine/catalog.ts'
+import { colorEnabled, renderLexedBlocks, renderWidth } from '../terminal/render.ts'
+import { openCatalog, requireRunbook } from './catalog.ts'
 import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { UsageError } from './run-support.ts'
-import { openCatalog } from './catalog.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'show',
@@ -23,19 +23,19 @@ same as data (parameters with type and default, cells with their kind, text and 
     if (!id) throw new UsageError('which runbook? — `runbook show <id>`; `runbook list` shows them')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const catalog = await openCatalog(args, env, config)
-    const runbook = catalog.find(id)
-    if (!runbook) {
-      const broken = catalog.entries.find((e) => e.id === id && e.error)
-      throw new UsageError(broken ? `runbook ${id} cannot be used: ${broken.error}` : `no runbook "${id}" — \`runbook list\` shows the ones there are`)
-    }
     if (args.values.json) {
-      env.stdout.write(JSON.stringify(runbookJson(runbook), null, 2) + '\n')
+      const { runbookJson } = await import('../engine/describe-runbook.ts')
+      env.stdout.write(JSON.stringify(runbookJson(await requireRunbook(catalog, id)), null, 2) + '\n')
       return ExitCode.done
     }
-    const blocks = describeRunbook(runbook)
+    // A built-in runbook's notebook was described (and its Markdown lexed) by the build; others are imported.
+    const prepared = catalog.entries.find((e) => e.id === id && !e.error)?.notebookPath
+    const notebook: DescribedNotebook = prepared
+      ? (JSON.parse(readFileSync(prepared, 'utf8')) as DescribedNotebook)
+      : { blocks: (await import('../engine/describe-runbook.ts')).describeRunbook(await requireRunbook(catalog, id)), tokens: [] }
     const text = args.values.markdown
-      ? blocksToMarkdown(blocks)
-      : renderBlocks(blocks, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
+      ? (await import('../engine/markdown.ts')).blocksToMarkdown(notebook.blocks)
+      : renderLexedBlocks(notebook.blocks, notebook.tokens, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
     env.stdout.write(text + '\n')
     return ExitCode.done
   },

@@ -6,7 +6,10 @@ import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport } from '
 import { describeFindingLine } from '../plans/durability-lines.ts'
 
 const maxRows = 8
-const maxBrokerRows = 12
+// Beyond these rows brokers and groups are summed up in one line each: the view stays one screen (60 lines of
+// 100 columns) on a cluster of 100,000 partitions and 2,000 groups.
+const maxBrokerRows = 6
+const maxGroupRows = 5
 
 /** [0,1,2,3,5,7,8] → "0-3,5,7-8" */
 export function compressRanges(numbers: readonly number[]): string {
@@ -88,25 +91,41 @@ function partitionSection(title: string, explanation: string, partitions: readon
   ]
 }
 
+/** "8,266–8,468", or one number when they are all the same. */
+function span(values: readonly number[]): string {
+  const low = Math.min(...values)
+  const high = Math.max(...values)
+  return low === high ? formatCount(low) : `${formatCount(low)}–${formatCount(high)}`
+}
+
+/**
+ * Every broker while they fit; on a larger cluster the brokers that are down or fenced, and the others summed
+ * up in one line (a healthy large cluster lists its first brokers).
+ */
 function brokerRows(brokers: readonly BrokerHealth[]): { rows: (string | number)[][]; footer?: string } {
   const ordered = [...brokers].sort((a, b) => (a.state === 'up' ? 1 : 0) - (b.state === 'up' ? 1 : 0) || a.id - b.id)
-  const rows = ordered
-    .slice(0, maxBrokerRows)
-    .map((b) => [
-      b.id,
-      b.host === null ? '–' : `${b.host}:${b.port}`,
-      b.rack ?? '–',
-      b.state === 'unregistered' ? 'down (not registered)' : b.state,
-      b.leaderOf,
-      b.replicaOf,
-    ])
-  const rest = ordered.length - rows.length
-  return rest > 0 ? { rows, footer: `and ${formatCount(rest)} more brokers, all up` } : { rows }
+  const down = ordered.filter((b) => b.state !== 'up')
+  const shown = ordered.length <= maxBrokerRows ? ordered : (down.length ? down : ordered).slice(0, maxBrokerRows)
+  const rows = shown.map((b) => [
+    b.id,
+    b.host === null ? '–' : `${b.host}:${b.port}`,
+    b.rack ?? '–',
+    b.state === 'unregistered' ? 'down (not registered)' : b.state,
+    b.leaderOf,
+    b.replicaOf,
+  ])
+  const rest = ordered.filter((b) => !shown.includes(b))
+  if (rest.length === 0) return { rows }
+  const restDown = rest.filter((b) => b.state !== 'up').length
+  const footer = restDown
+    ? `and ${formatCount(rest.length)} more brokers: ${formatCount(restDown)} down or fenced, ${formatCount(rest.length - restDown)} up`
+    : `and ${formatCount(rest.length)} more brokers, all up, leading ${span(rest.map((b) => b.leaderOf))} and holding ${span(rest.map((b) => b.replicaOf))} replicas each`
+  return { rows, footer }
 }
 
 function groupRows(groups: readonly GroupHealth[]): { rows: (string | number)[][]; footer?: string } {
   const important = groups.filter((g) => g.lag !== 0n || g.members === 0 || g.unknownLagPartitions > 0)
-  const shown = (important.length ? important : groups).slice(0, maxRows)
+  const shown = (important.length ? important : groups).slice(0, maxGroupRows)
   const rows = shown.map((g) => [
     g.groupId.length > 30 ? `${g.groupId.slice(0, 29)}…` : g.groupId,
     g.type,

@@ -7,7 +7,7 @@ import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions, resolveConnection } from './connection.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { readHealthSnapshot } from './status-snapshot.ts'
+import { readHealthSnapshot } from '../reads/status-snapshot.ts'
 
 /** What turns the snapshot into the report: ~30 ms of modules to load, loaded while the cluster answers. */
 const loadReporting = async () => {

@@ -7,8 +7,10 @@ import type { Command } from './command.ts'
 import { loadConfig } from './config-file.ts'
 import { auditHelp, auditOptions, openAudit, resolveAudit } from './audit.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
-import { findSession, isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions, UsageError } from './run-support.ts'
+import { isInteractive, makeIo, openCluster, reportResult, runModeHelp, runModeOptions, sessionOptions } from './run-support.ts'
+import { findSession } from './sessions-dir.ts'
 import { openCatalog } from './catalog.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'undo',
@@ -46,7 +48,14 @@ ${connectionHelp}`,
           : null
       const audit = await openAudit(open.kafka, resolveAudit(args, config, open.cluster) ?? inherited, Boolean(args.values['dry-run']))
       const options = await sessionOptions(args, env, config, open, await makeIo(interactive, args, env), audit)
-      const result = await runUndo({ ...options, sessionDir, findRunbook: catalog.find })
+      const result = await runUndo({
+        ...options,
+        sessionDir,
+        findRunbook: async (id) => {
+          const loaded = await catalog.load(id)
+          return loaded && 'runbook' in loaded ? loaded.runbook : undefined
+        },
+      })
       return reportResult('undo', 'undo', result, args, env)
     } finally {
       await open.kafka.close()

@@ -10,7 +10,9 @@ import type { Command, CommandEnv, ParsedArgs } from './command.ts'
 import { isTopicName, loadConfig, type RunbookConfig } from './config-file.ts'
 import { connectionHelp, connectionOptions } from './connection.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
-import { findSession, openCluster, UsageError } from './run-support.ts'
+import { openCluster } from './run-support.ts'
+import { findSession } from './sessions-dir.ts'
+import { UsageError } from './usage-error.ts'
 
 export const command: Command = {
   name: 'verify',

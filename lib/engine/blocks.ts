@@ -17,13 +17,31 @@ export type Block =
     }
   | { readonly kind: 'facts'; readonly title?: string; readonly items: readonly (readonly [label: string, value: string])[] }
   | { readonly kind: 'notice'; readonly level: 'info' | 'ok' | 'warn' | 'danger'; readonly text: string }
-  | { readonly kind: 'code'; readonly text: string; readonly language?: string }
+  | {
+      readonly kind: 'code'
+      readonly text: string
+      readonly language?: string
+      /** On a terminal: each line cut into screen-wide pieces, at most this many lines in all, the cut marked with …. */
+      readonly fit?: number
+    }
+  /**
+   * Shown on the screen, never written down: the transcript, the notebook and --json get `recorded` instead (a
+   * record's payload may hold personal data; the operator sees it, the files that outlive the incident do not).
+   */
+  | { readonly kind: 'screen-only'; readonly blocks: readonly Block[]; readonly recorded: string }
 
 export const markdown = (text: string): Block => ({ kind: 'markdown', text })
 export const notice = (level: 'info' | 'ok' | 'warn' | 'danger', text: string): Block => ({ kind: 'notice', level, text })
 export const facts = (items: readonly (readonly [string, string])[], title?: string): Block =>
   title === undefined ? { kind: 'facts', items } : { kind: 'facts', title, items }
 export const code = (text: string, language?: string): Block => (language === undefined ? { kind: 'code', text } : { kind: 'code', text, language })
+/** Blocks for the operator's eyes only: what is written down is the one line `recorded`. */
+export const onScreenOnly = (blocks: readonly Block[], recorded: string): Block => ({ kind: 'screen-only', blocks, recorded })
+
+/** The blocks as they may be written down: each screen-only block becomes its `recorded` line. */
+export function recordable(blocks: readonly Block[]): readonly Block[] {
+  return blocks.some((b) => b.kind === 'screen-only') ? blocks.map((b) => (b.kind === 'screen-only' ? notice('info', b.recorded) : b)) : blocks
+}
 
 export function table(
   columns: readonly string[],

@@ -122,6 +122,17 @@ function partitions(options: Common<readonly TopicPartition[]>): ParamSpec<reado
   )
 }
 
+/** One partition of the cluster as topic:partition (orders:3), checked like `partitions`. */
+function partition(options: Common<TopicPartition>): ParamSpec<TopicPartition> {
+  const many = partitions({ help: options.help })
+  return paramSpec(
+    'partition',
+    { check: (value, kafka, ports) => many.check!([value], kafka, ports), ...options },
+    (text) => parseTopicPartition(text.trim()),
+    (value) => `${value.topic}:${value.partition}`,
+  )
+}
+
 /** A broker of the cluster, by id (registered, or still named in a replica list). */
 function broker(options: Common<number>): ParamSpec<number> {
   return paramSpec('broker', { suggest: brokerChoices, check: (value, kafka) => unknownBrokers(kafka, [value]), ...options }, brokerId, String)
@@ -205,4 +216,4 @@ function logDirs(options: Common<readonly BrokerLogDir[]>): ParamSpec<readonly B
   return paramSpec('log-dirs', { check: checkBrokerLogDirs, ...options }, parseBrokerLogDirs, (value) => value.map((d) => `${d.broker}=${d.path}`).join(','))
 }
 
-export const clusterParams = { topic, topics, partitions, broker, brokers, group, logDirs }
+export const clusterParams = { topic, topics, partition, partitions, broker, brokers, group, logDirs }

@@ -17,6 +17,8 @@ export function blockToMarkdown(block: Block): string {
       return `> **${noticeLabel[block.level]}:** ${block.text.replace(/\n/g, '\n> ')}`
     case 'code':
       return '```' + (block.language ?? '') + '\n' + block.text + '\n```'
+    case 'screen-only':
+      return blockToMarkdown({ kind: 'notice', level: 'info', text: block.recorded })
     case 'facts': {
       const lines = block.items.map(([label, value]) => `- **${escapeInline(label)}:** ${value}`)
       return (block.title ? `**${escapeInline(block.title)}**\n\n` : '') + lines.join('\n')

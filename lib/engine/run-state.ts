@@ -6,7 +6,7 @@ import type { Io } from './io.ts'
 import type { ParamSpecs } from './params.ts'
 import type { ApprovalBook, Approvals } from './approvals.ts'
 import type { AnyRunbook, CellOutcome, Finding, RunContext } from './runbook.ts'
-import { markdown, type Block } from './blocks.ts'
+import { markdown, recordable, type Block } from './blocks.ts'
 import { SessionAnchors, type AuditTrail } from './audit-trail.ts'
 import { clusterLine, readClusterIdentity, type ClusterClaim, type ClusterIdentity } from './cluster-identity.ts'
 import { Session } from './session.ts'
@@ -123,11 +123,15 @@ export interface RunState {
   findings?: readonly Finding[]
 }
 
-/** Shows blocks and records them in the transcript, in that order, so both always say the same. */
+/**
+ * Shows blocks and records them in the transcript, in that order, so both always say the same — except what a
+ * screen-only block holds, which the transcript records as its one-line stand-in.
+ */
 export function emit(state: RunState, blocks: readonly Block[], cell?: string): void {
   if (blocks.length === 0) return
   state.io.show(blocks)
-  state.session.append(cell === undefined ? { type: 'output', blocks } : { type: 'output', cell, blocks })
+  const written = recordable(blocks)
+  state.session.append(cell === undefined ? { type: 'output', blocks: written } : { type: 'output', cell, blocks: written })
 }
 
 /** Capabilities are asked once per run. */

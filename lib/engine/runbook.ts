@@ -5,7 +5,7 @@
 import type { OpenLogDir } from '../kafka/log-dir/types.ts'
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
-import type { ParamSpecs, ParamValue } from './params.ts'
+import type { Choice, ParamSpecs, ParamValue } from './params.ts'
 import { ExitCode } from './exit-codes.ts'
 import type { Severity } from '../format/severity.ts'
 
@@ -53,8 +53,10 @@ export interface RunContext<S, P extends ParamSpecs> {
   /**
    * A parameter's value: given (flag, answers file, default) or asked for now on a terminal; headless runs stop
    * if it is missing. An optional parameter may come back undefined, unless `required` says this step needs it.
+   * `choices` are offered on a terminal instead of the parameter's own suggestions: values this run found (the
+   * stuck partitions, say), each as the text the parameter parses.
    */
-  param<K extends keyof P & string>(name: K, options?: { readonly required?: boolean }): Promise<ParamValue<P[K]>>
+  param<K extends keyof P & string>(name: K, options?: { readonly required?: boolean; readonly choices?: readonly Choice[] }): Promise<ParamValue<P[K]>>
   /** The value if it was given or already asked, without asking. */
   given<K extends keyof P & string>(name: K): ParamValue<P[K]> | undefined
   /** The option chosen at a decide cell once it has run, typed by the cell's options (pass the cell itself). */

@@ -5,7 +5,7 @@ import { counted } from '../format/counts.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { markdown, notice } from './blocks.ts'
 import type { Io } from './io.ts'
-import { ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
+import { type Choice, ParamError, type ParamSpec, type ParamSpecs } from './params.ts'
 import { runAction } from './run-action.ts'
 import { runDecide } from './run-decide.ts'
 import { runShell } from './run-shell.ts'
@@ -246,7 +246,7 @@ function createState(
       }
       // An answer the cluster does not know (a topic typed wrong) is asked again, a few times at most.
       for (let attempt = 1; ; attempt++) {
-        const value = await askParam(options.io, options.kafka, name, spec, clock)
+        const value = await askParam(options.io, options.kafka, name, spec, clock, paramOptions?.choices)
         const problem = value === undefined || !spec.check ? null : await spec.check(value, options.kafka, ports)
         if (problem === null) {
           record(name, spec, value, 'prompt')
@@ -321,7 +321,7 @@ function parseParam(name: string, spec: ParamSpec<unknown>, text: string, now: n
   }
 }
 
-async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<unknown>, clock: () => number): Promise<unknown> {
+async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<unknown>, clock: () => number, offered?: readonly Choice[]): Promise<unknown> {
   const message = spec.prompt ?? spec.help
   const validate = (text: string): string | true => {
     if (spec.optional && text.trim() === '') return true
@@ -332,7 +332,7 @@ async function askParam(io: Io, kafka: KafkaOps, name: string, spec: ParamSpec<u
       return error instanceof ParamError ? error.message : String(error)
     }
   }
-  const suggestions = spec.suggest ? await io.progress(`Reading choices for ${name}`, () => spec.suggest!(kafka)) : []
+  const suggestions = offered ?? (spec.suggest ? await io.progress(`Reading choices for ${name}`, () => spec.suggest!(kafka)) : [])
   let text: string
   if (suggestions.length > 0) {
     text = await io.select({

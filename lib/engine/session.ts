@@ -5,24 +5,17 @@
 // recorded hash was not written by the run.
 
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { decodeRecord, encodeRecord, jsonReplacer } from './canonical-json.ts'
+import { encodeRecord, jsonReplacer } from './canonical-json.ts'
 import { renderNotebook } from './notebook.ts'
 import { redactor } from './redact.ts'
 import type { TranscriptEvent, WrittenEvent } from './events.ts'
+import { readEvents, readUndo, type UndoFile } from './session-files.ts'
 
 export type { RunStatus, TranscriptEvent, WrittenEvent } from './events.ts'
 
-export interface UndoFile<U = unknown> {
-  readonly runbook: string
-  readonly cell: string
-  readonly session: string
-  readonly status: 'pending' | 'applied' | 'nothing-applied' | 'undone'
-  readonly summary: string
-  readonly writtenAt: string
-  readonly record: U
-}
+export { readEvents, readLines, readUndo, type ReadLine, type UndoFile } from './session-files.ts'
 
 /** The session folder or one of its files could not be written: one line, with what to do. */
 export class SessionWriteError extends Error {
@@ -195,30 +188,6 @@ function writeAtomically(path: string, text: string): void {
   renameSync(path + '.tmp', path)
 }
 
-/** One line of events.jsonl as read back: the event, or why the line is not one. */
-export type ReadLine = { readonly line: number; readonly event: WrittenEvent } | { readonly line: number; readonly error: string }
-
-/** Reads events.jsonl line by line without trusting it: a line that is not a JSON event says so. */
-export function readLines(sessionDir: string): ReadLine[] {
-  const text = readFileSync(join(sessionDir, 'events.jsonl'), 'utf8')
-  const lines = text.split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  return lines.map((raw, i) => {
-    try {
-      const event = JSON.parse(raw) as WrittenEvent
-      if (typeof event !== 'object' || event === null || Array.isArray(event) || typeof event.type !== 'string') return { line: i + 1, error: 'not an event' }
-      return { line: i + 1, event }
-    } catch {
-      return { line: i + 1, error: i === lines.length - 1 && !text.endsWith('\n') ? 'an incomplete last line' : 'not valid JSON' }
-    }
-  })
-}
-
-/** Reads a session's events back (for undo, show, drills); lines that are not events are left out — verify first. */
-export function readEvents(sessionDir: string): WrittenEvent[] {
-  return readLines(sessionDir).flatMap((line) => ('event' in line ? [line.event] : []))
-}
-
 /** Checks the hash chain; returns the seq of the first event that does not match, or null when intact. */
 export function verifyChain(events: readonly WrittenEvent[]): number | null {
   return chainBreak(events)?.seq ?? null
@@ -238,10 +207,6 @@ export function chainBreak(events: readonly WrittenEvent[]): { readonly seq: num
     prev = hash
   }
   return null
-}
-
-export function readUndo<U>(path: string): UndoFile<U> {
-  return decodeRecord<UndoFile<U>>(readFileSync(path, 'utf8'))
 }
 
 /**

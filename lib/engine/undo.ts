@@ -22,7 +22,8 @@ import { checkSession, pendingUndoCells, type SessionCheck } from './verify-sess
 export interface UndoOptions extends SessionOptions {
   /** The session whose actions are undone; the undo's own session goes to `sessionsDir`. */
   readonly sessionDir: string
-  readonly findRunbook: (id: string) => AnyRunbook | undefined
+  /** The runbook that made a change, by id (a catalog imports it on demand). */
+  readonly findRunbook: (id: string) => AnyRunbook | undefined | Promise<AnyRunbook | undefined>
 }
 
 /** The undo records of a session that still apply, newest first, as its transcript says. */
@@ -73,7 +74,7 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
     for (const { cell: cellId } of pending) {
       const path = join(options.sessionDir, undoRecordName(cellId))
       const file = readUndo<unknown>(path)
-      const runbook = options.findRunbook(runbookId)
+      const runbook = await options.findRunbook(runbookId)
       const cell = runbook?.cells.find((c) => c.id === cellId)
       if (!runbook || !cell || cell.kind !== 'action' || !cell.undo) {
         throw new StopRun('refused', `cannot undo ${cellId}: runbook ${runbookId} (or its undo) is not available in this version of runbook`)

@@ -15,7 +15,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { WrittenEvent } from './events.ts'
 import { renderNotebook } from './notebook.ts'
-import { chainBreak, readLines, sha256, undoRecordName } from './session.ts'
+import { chainBreak, sha256, undoRecordName } from './session.ts'
+import { readLines } from './session-files.ts'
 
 export type FileState = 'ok' | 'earlier-version' | 'edited' | 'missing'
 

@@ -258,6 +258,12 @@ export interface ResourceConfig {
   readonly error?: KafkaError
 }
 
+export interface DescribeConfigsOptions {
+  readonly names?: readonly string[]
+  /** Default true. */
+  readonly synonyms?: boolean
+}
+
 /** The entry Kafka listed for `name`, if any: the one lookup of a setting in a describeConfigs answer. */
 export function entryOf<E extends { readonly name: string }>(config: { readonly entries: readonly E[] } | undefined, name: string): E | undefined {
   return config?.entries.find((e) => e.name === name)
@@ -428,6 +434,42 @@ export interface ProducedRecord extends TopicPartition {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Log segments (never named over the protocol: one Fetch answer never holds records of two segments)
+
+/** Which segment to measure: the one that holds `offset` (or the first with records after it). */
+export interface SegmentQuery extends TopicPartition {
+  readonly offset: bigint
+  /** Read at most this many bytes of it (default 4 MiB); a longer remainder answers 'byte-limit'. */
+  readonly maxBytes?: number
+}
+
+/**
+ * The rest of the segment that holds an offset, as one Fetch from the leader returns it. A broker reads one
+ * segment per answer, so an answer that ends on a whole batch before the bytes asked ends where the segment does.
+ */
+export interface SegmentSpan extends TopicPartition {
+  readonly requested: bigint
+  /** The first batch read (its base offset can be below `requested`); null when nothing was read. */
+  readonly firstBatch: { readonly baseOffset: bigint; readonly maxTimestamp: number } | null
+  /** One past the last offset read. */
+  readonly nextOffset: bigint
+  /**
+   * segment: the read stopped at the segment's end — nextOffset is the next segment's base offset, exactly.
+   * high-watermark: it reached the high watermark (the active segment, or one that ends right there).
+   * byte-limit: the segment goes on past the bytes asked — nextOffset only says how far it was read.
+   */
+  readonly end: 'segment' | 'high-watermark' | 'byte-limit'
+  /** The largest batch timestamp read (the segment's own largest timestamp is at least this). */
+  readonly maxTimestamp: number | null
+  /** Bytes of the whole batches read. */
+  readonly bytes: number
+  readonly highWatermark: bigint | null
+  readonly logStartOffset: bigint | null
+  /** OFFSET_OUT_OF_RANGE below the log start or past the high watermark, LEADER_NOT_AVAILABLE, ... */
+  readonly error?: KafkaError
+}
+
+// ---------------------------------------------------------------------------------------------
 // Consumer groups
 
 /** classic: JoinGroup/SyncGroup protocol; consumer: KIP-848 (4.x); others are listed but not managed here. */
@@ -457,6 +499,11 @@ export interface GroupDescription {
   readonly assignor: string | null
   readonly coordinator: number | null
   readonly members: readonly GroupMember[]
+  /**
+   * KIP-848 groups: the group epoch, which the coordinator bumps on every member that joins or leaves and every
+   * subscription change. Absent for classic groups: DescribeGroups does not report their generation.
+   */
+  readonly epoch?: number
   /** GROUP_ID_NOT_FOUND for a group that does not exist. */
   readonly error?: KafkaError
 }
@@ -643,8 +690,11 @@ export interface KafkaOps {
   /** Resolves once every live broker has forgotten the topics. */
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]>
 
-  /** With `names`, only those configs come back (one small answer for thousands of topics). */
-  describeConfigs(resources: readonly ConfigResourceRef[], options?: { readonly names?: readonly string[] }): Promise<ResourceConfig[]>
+  /**
+   * With `names`, only those configs come back (one small answer for thousands of topics); with `synonyms: false`,
+   * every entry's synonyms are left empty (a smaller answer, when only values and sources are needed).
+   */
+  describeConfigs(resources: readonly ConfigResourceRef[], options?: DescribeConfigsOptions): Promise<ResourceConfig[]>
   /** IncrementalAlterConfigs only: every override not named in `ops` stays as it is. */
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]>
 
@@ -665,6 +715,8 @@ export interface KafkaOps {
    */
   produce(topic: string, records: readonly ProduceRecord[], options?: ProduceOptions): Promise<ProducedRecord[]>
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]>
+  /** Where the segment holding each offset ends, read from the partition's leader (per partition, like fetchRecords). */
+  segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 
   listGroups(): Promise<GroupListing[]>

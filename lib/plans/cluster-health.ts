@@ -4,7 +4,8 @@
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
 import { agree, counted, formatCount } from '../format/counts.ts'
-import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityAudit } from './durability-audit.ts'
+import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityFindings } from './durability-audit.ts'
+import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */
 export interface GroupSnapshot {
@@ -171,7 +172,7 @@ function planGroups(snapshot: HealthSnapshot): GroupHealth[] {
 
 /** The durability audit's findings, summarised: the audit is their one source (runbook durability-audit). */
 function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
-  const { findings } = planDurabilityAudit(snapshot.durability)
+  const findings = planDurabilityFindings(snapshot.durability)
   return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
@@ -197,17 +198,16 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
           : `${counted(shrunk.size, 'partition')} with a shrunk ISR`,
     })
   }
+  // Both kinds of group go to the same runbook: one line for them.
   const stalled = groups.filter((g) => g.members === 0 && g.lag > 0n)
-  if (stalled.length > 0) {
-    const lag = stalled.reduce((sum, g) => sum + g.lag, 0n)
+  const rewound = groups.filter((g) => g.lag < 0n)
+  const stalledReason = `${counted(stalled.length, 'consumer group')} with no members, ${formatCount(stalled.reduce((sum, g) => sum + g.lag, 0n))} messages of lag`
+  const rewoundReason = `${counted(rewound.length, 'consumer group')} with negative lag (committed past the log end)`
+  if (stalled.length > 0 || rewound.length > 0)
     suggestions.push({
       runbook: 'consumer-oom-replay',
-      reason: `${counted(stalled.length, 'consumer group')} with no members and ${formatCount(lag)} messages of lag`,
+      reason: stalled.length && rewound.length ? `${stalledReason}; ${rewoundReason}` : stalled.length ? stalledReason : rewoundReason,
     })
-  }
-  const rewound = groups.filter((g) => g.lag < 0n)
-  if (rewound.length > 0)
-    suggestions.push({ runbook: 'consumer-oom-replay', reason: `${counted(rewound.length, 'consumer group')} with negative lag (committed past the log end)` })
   const serious = durability.counts.high + durability.counts.medium
   if (serious > 0) {
     const topics = new Set(durability.worst.flatMap((f) => f.topics)).size
@@ -229,10 +229,10 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
   const underReplicated: FlaggedPartition[] = []
   let total = 0
   let leaderless = 0
-  const topics = [...snapshot.topics].filter((t) => !t.error).sort((a, b) => a.topic.localeCompare(b.topic))
+  const topics = inTopicOrder(snapshot.topics.filter((t) => !t.error))
   for (const topic of topics) {
     const minIsr = snapshot.minIsr.get(topic.topic) ?? null
-    for (const p of [...topic.partitions].sort((a, b) => a.partition - b.partition)) {
+    for (const p of inPartitionOrder(topic.partitions)) {
       total++
       if (p.leader === null) leaderless++
       const conditions = partitionConditions(p, minIsr, live, adding.size ? (adding.get(`${p.topic}/${p.partition}`) ?? 0) : 0)

@@ -2,6 +2,7 @@
 // how many copies an acks=all write is guaranteed, what losing one broker (or one rack) does, whether a replica
 // missing records may be elected — ranked by risk, topics that share a finding grouped. Pure.
 
+import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
 import type { Broker, BrokerLogDirs, Capabilities, ConfigEntry, ConfigSource, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
 import { mostSevereFirst, type Severity } from '../format/severity.ts'
 import { entryOf } from '../kafka/types.ts'
@@ -35,9 +36,9 @@ export interface SettingView<T> {
   readonly override: string | null
 }
 
-export interface TopicAudit {
+/** What a topic's findings are made of: one pass over its partitions, in any order. */
+export interface TopicRiskFacts {
   readonly topic: string
-  readonly internal: boolean
   readonly partitions: number
   /** The smallest replica count of any partition (replicas being added by a reassignment not counted). */
   readonly replicationFactor: number
@@ -53,6 +54,10 @@ export interface TopicAudit {
   readonly unknownRackPartitions: number
   /** The racks this topic's replicas use. */
   readonly racks: readonly string[]
+}
+
+export interface TopicAudit extends TopicRiskFacts {
+  readonly internal: boolean
   readonly leaderless: number
   /** Partitions with fewer in-sync replicas than the effective min ISR right now (acks=all fails there). */
   readonly underMinIsrNow: number
@@ -132,6 +137,53 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): Map<string, big
   return largest
 }
 
+function riskFactsOf(
+  topic: TopicState,
+  config: ResourceConfig | undefined,
+  racks: ReadonlyMap<number, string | null>,
+  adding: ReadonlyMap<string, number>,
+): TopicRiskFacts {
+  let replicationFactor = Infinity
+  const factors: number[] = []
+  let singleRack = 0
+  let unknownRack = 0
+  const used: string[] = []
+  for (const p of topic.partitions) {
+    const count = p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0)
+    if (count < replicationFactor) replicationFactor = count
+    if (!factors.includes(count)) factors.push(count)
+    let first: string | undefined
+    let unknown = false
+    let oneRack = true
+    for (const id of p.replicas) {
+      const rack = racks.get(id) ?? null
+      if (rack === null) unknown = true
+      else {
+        if (!used.includes(rack)) used.push(rack)
+        if (first === undefined) first = rack
+        else if (rack !== first) oneRack = false
+      }
+    }
+    if (unknown) unknownRack++
+    else if (p.replicas.length > 1 && oneRack) singleRack++
+  }
+  if (topic.partitions.length === 0) replicationFactor = 0
+  const minIsr = settingOf(entryOf(config, settingNames.minIsr), parseInteger)
+  const unclean = settingOf(entryOf(config, settingNames.unclean), parseBoolean)
+  return {
+    topic: topic.topic,
+    partitions: topic.partitions.length,
+    replicationFactor,
+    replicationFactors: factors.sort((a, b) => a - b),
+    minIsr,
+    effectiveMinIsr: minIsr.value === null ? null : Math.min(minIsr.value, Math.max(1, replicationFactor)),
+    unclean,
+    singleRackPartitions: singleRack,
+    unknownRackPartitions: unknownRack,
+    racks: used.sort(),
+  }
+}
+
 function auditTopic(
   topic: TopicState,
   config: ResourceConfig | undefined,
@@ -139,56 +191,26 @@ function auditTopic(
   adding: ReadonlyMap<string, number>,
   sizes: ReadonlyMap<string, bigint> | null,
 ): TopicAudit {
-  const partitions = [...topic.partitions].sort((a, b) => a.partition - b.partition)
-  const counts = partitions.map((p) => p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0))
-  const replicationFactor = counts.length ? Math.min(...counts) : 0
-  const minIsr = settingOf(entryOf(config, settingNames.minIsr), parseInteger)
-  const unclean = settingOf(entryOf(config, settingNames.unclean), parseBoolean)
-  const effectiveMinIsr = minIsr.value === null ? null : Math.min(minIsr.value, Math.max(1, replicationFactor))
-  let singleRack = 0
-  let unknownRack = 0
+  const facts = riskFactsOf(topic, config, racks, adding)
   let leaderless = 0
   let underMin = 0
   let elr = 0
   let bytes: bigint | null = sizes ? 0n : null
-  const used = new Set<string>()
   const isrSizes: number[] = []
-  for (const p of partitions) {
-    const replicaRacks = p.replicas.map((id) => racks.get(id) ?? null)
-    const known = replicaRacks.filter((r): r is string => r !== null)
-    for (const rack of known) used.add(rack)
-    if (known.length < replicaRacks.length) unknownRack++
-    else if (p.replicas.length > 1 && known.every((rack) => rack === known[0])) singleRack++
+  for (const p of inPartitionOrder(topic.partitions)) {
     if (p.leader === null) leaderless++
     else {
       isrSizes.push(p.isr.length)
-      if (effectiveMinIsr !== null && p.isr.length < effectiveMinIsr) underMin++
+      if (facts.effectiveMinIsr !== null && p.isr.length < facts.effectiveMinIsr) underMin++
     }
     if (p.elr && p.elr.length > 0) elr++
     if (bytes !== null) bytes += sizes!.get(`${topic.topic}/${p.partition}`) ?? 0n
   }
-  return {
-    topic: topic.topic,
-    internal: topic.internal,
-    partitions: partitions.length,
-    replicationFactor,
-    replicationFactors: [...new Set(counts)].sort((a, b) => a - b),
-    minIsr,
-    effectiveMinIsr,
-    unclean,
-    singleRackPartitions: singleRack,
-    unknownRackPartitions: unknownRack,
-    racks: [...used].sort(),
-    leaderless,
-    underMinIsrNow: underMin,
-    isrSizes,
-    elrPartitions: elr,
-    bytes,
-  }
+  return { ...facts, internal: topic.internal, leaderless, underMinIsrNow: underMin, isrSizes, elrPartitions: elr, bytes }
 }
 
 /** The topic-level risks of one topic, before grouping. */
-function topicRisks(t: TopicAudit): { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; partitions: number }[] {
+function topicRisks(t: TopicRiskFacts): { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; partitions: number }[] {
   const risks: ReturnType<typeof topicRisks> = []
   const source = t.minIsr.source ?? 'unknown'
   if (t.partitions === 0) return risks
@@ -218,7 +240,7 @@ function clusterFindings(
   defaults: ClusterDefaults,
   brokers: readonly Broker[],
   brokerConfigs: readonly ResourceConfig[],
-  topics: readonly TopicAudit[],
+  topics: readonly TopicRiskFacts[],
 ): AuditFinding[] {
   const findings: AuditFinding[] = []
   const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({
@@ -282,23 +304,24 @@ export function rankFindings(findings: readonly AuditFinding[]): AuditFinding[] 
   )
 }
 
-/** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
-export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
-  const racks = new Map(snapshot.brokers.map((b) => [b.id, b.rack]))
-  const adding = new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
-  const sizes = snapshot.logDirs.length > 0 ? replicaSizes(snapshot.logDirs) : null
-  const configs = new Map(snapshot.topicConfigs.filter((c) => c.resource.type === 'topic').map((c) => [(c.resource as { name: string }).name, c]))
-  const problems = [...snapshot.problems]
-  const topics: TopicAudit[] = []
-  for (const topic of [...snapshot.topics].sort((a, b) => a.topic.localeCompare(b.topic))) {
+/** Topics in name order, those that could not be read left out as problems, each with its config. */
+function readableTopics(snapshot: DurabilitySnapshot, problems: string[]): { topic: TopicState; config: ResourceConfig | undefined }[] {
+  const configs = new Map<string, ResourceConfig>()
+  for (const c of snapshot.topicConfigs) if (c.resource.type === 'topic') configs.set(c.resource.name, c)
+  const readable: { topic: TopicState; config: ResourceConfig | undefined }[] = []
+  for (const topic of inTopicOrder(snapshot.topics)) {
     if (topic.error) {
       problems.push(`topic ${topic.topic}: ${topic.error.name}`)
       continue
     }
     const config = configs.get(topic.topic)
     if (config?.error) problems.push(`configs of ${topic.topic}: ${config.error.name}`)
-    topics.push(auditTopic(topic, config?.error ? undefined : config, racks, adding, sizes))
+    readable.push({ topic, config: config?.error ? undefined : config })
   }
+  return readable
+}
+
+function clusterDefaults(snapshot: DurabilitySnapshot): ClusterDefaults {
   // A topic's answer carries the cluster's resolution below the topic: its first synonym that is not the override.
   const probe = snapshot.topicConfigs.find((c) => !c.error && c.entries.length > 0)
   const inherited = (name: string) => {
@@ -312,14 +335,17 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
   }
   const minIsrDefault = inherited(settingNames.minIsr)
   const uncleanDefault = inherited(settingNames.unclean)
-  const defaults: ClusterDefaults = {
+  return {
     minIsr: { value: minIsrDefault.value === null ? null : parseInteger(minIsrDefault.value), source: minIsrDefault.source },
     unclean: { value: uncleanDefault.value === null ? null : parseBoolean(uncleanDefault.value), source: uncleanDefault.source },
     elr: snapshot.capabilities.elr,
     kafkaLine: snapshot.capabilities.kafkaLine,
     metadataVersion: snapshot.capabilities.metadataVersion,
   }
+}
 
+/** The ranked findings: topics that share a risk grouped, then the cluster's own. */
+function findingsOf(snapshot: DurabilitySnapshot, defaults: ClusterDefaults, topics: readonly TopicRiskFacts[]): AuditFinding[] {
   const groups = new Map<
     string,
     { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }
@@ -334,18 +360,36 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
       } else groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
     }
   }
-  const findings = rankFindings([
-    ...[...groups.values()].map((g) => ({ ...g })),
-    ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics),
-  ])
+  return rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
+}
+
+const auditContext = (snapshot: DurabilitySnapshot) => ({
+  racks: new Map(snapshot.brokers.map((b) => [b.id, b.rack])),
+  adding: new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length])),
+})
+
+/** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
+export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
+  const { racks, adding } = auditContext(snapshot)
+  const sizes = snapshot.logDirs.length > 0 ? replicaSizes(snapshot.logDirs) : null
+  const problems = [...snapshot.problems]
+  const topics = readableTopics(snapshot, problems).map(({ topic, config }) => auditTopic(topic, config, racks, adding, sizes))
+  const defaults = clusterDefaults(snapshot)
   return {
     takenAtMs: snapshot.takenAtMs,
     defaults,
     brokers: [...snapshot.brokers].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, rack: b.rack, fenced: b.fenced })),
     topics,
-    findings,
+    findings: findingsOf(snapshot, defaults, topics),
     problems,
   }
+}
+
+/** The audit's findings alone, exactly as planDurabilityAudit ranks them, without its per-topic report (status's summary line). */
+export function planDurabilityFindings(snapshot: DurabilitySnapshot): AuditFinding[] {
+  const { racks, adding } = auditContext(snapshot)
+  const topics = readableTopics(snapshot, []).map(({ topic, config }) => riskFactsOf(topic, config, racks, adding))
+  return findingsOf(snapshot, clusterDefaults(snapshot), topics)
 }
 
 /** Findings per severity, for a summary line. */

@@ -4,6 +4,7 @@
 
 import type { PartitionState, TopicState } from '../kafka/types.ts'
 import { type PartitionCondition, partitionConditions } from './cluster-health.ts'
+import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
 
 export type BrokerState = 'up' | 'fenced' | 'unregistered'
 
@@ -100,9 +101,9 @@ export function planIsrFindings(snapshot: ReplicationSnapshot): IsrFindings {
   const partitions: AffectedPartition[] = []
   let total = 0
   const inSyncCount = new Map<number, number>()
-  for (const topic of [...snapshot.topics].filter((t) => !t.error).sort((a, b) => a.topic.localeCompare(b.topic))) {
+  for (const topic of inTopicOrder(snapshot.topics.filter((t) => !t.error))) {
     const minIsr = snapshot.minIsr.get(topic.topic) ?? null
-    for (const p of [...topic.partitions].sort((a, b) => a.partition - b.partition)) {
+    for (const p of inPartitionOrder(topic.partitions)) {
       total++
       for (const id of p.isr) inSyncCount.set(id, (inSyncCount.get(id) ?? 0) + 1)
       const conditions = partitionConditions(p, minIsr, live, snapshot.adding.get(partitionKey(p)) ?? 0)
@@ -149,7 +150,9 @@ function groupByOutOfSync(partitions: readonly AffectedPartition[]): ShrinkGroup
   const groups = new Map<string, AffectedPartition[]>()
   for (const p of partitions) {
     const key = [...p.outOfSync].sort((a, b) => a - b).join(',')
-    groups.set(key, [...(groups.get(key) ?? []), p])
+    const members = groups.get(key)
+    if (members) members.push(p)
+    else groups.set(key, [p])
   }
   return [...groups.entries()]
     .map(([key, members]) => ({

@@ -181,3 +181,92 @@ function unblockedBy(snapshot: OpenTransactionsSnapshot, transactions: readonly 
   }
   return latest
 }
+
+/** A consumer group's committed offset on a stuck partition, and what it means there. */
+export interface GroupAtPartition extends TopicPartition {
+  readonly groupId: string
+  readonly committed: bigint
+  /**
+   * waiting: committed at the LSO, or below it with nothing but markers in between, so a read_committed consumer
+   * is held there (its lag grows while the high watermark moves); past: committed beyond the open transaction's
+   * first offset, so it read (some of) the open records uncommitted; behind: records still to read below the LSO.
+   */
+  readonly where: 'waiting' | 'past' | 'behind'
+  /** High watermark minus its committed offset, now. */
+  readonly lag: bigint
+  /** How much its lag grew between the two samples; null with one sample. */
+  readonly lagGrowth: bigint | null
+}
+
+const partitionKeyOf = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`
+
+/**
+ * Where each group that committed on a stuck partition stands against its last stable offset: the groups held
+ * there, the ones that already read past the open transaction (read_uncommitted), and the ones still behind.
+ * `earlier` is the first sample's high watermarks, for whether the lag grows; `recordsLeft` says, for a commit
+ * below the LSO ("group topic:partition"), whether read_committed records remain before the LSO (absent: yes).
+ */
+export function groupsAtStuckPartitions(
+  findings: readonly StuckPartitionFinding[],
+  commits: readonly { readonly groupId: string; readonly offsets: readonly (TopicPartition & { readonly offset: bigint })[] }[],
+  earlier: ReadonlyMap<string, bigint> = new Map(),
+  recordsLeft: ReadonlyMap<string, boolean> = new Map(),
+): GroupAtPartition[] {
+  const byPartition = new Map(findings.map((f) => [partitionKeyOf(f), f]))
+  const found: GroupAtPartition[] = []
+  for (const { groupId, offsets } of commits) {
+    for (const commit of offsets) {
+      const finding = byPartition.get(partitionKeyOf(commit))
+      if (!finding || commit.offset < 0n) continue
+      const below = commit.offset < finding.lastStableOffset
+      const where =
+        commit.offset > finding.lastStableOffset ? 'past' : below && recordsLeft.get(`${groupId} ${partitionKeyOf(commit)}`) !== false ? 'behind' : 'waiting'
+      const before = earlier.get(partitionKeyOf(commit))
+      found.push({
+        topic: commit.topic,
+        partition: commit.partition,
+        groupId,
+        committed: commit.offset,
+        where,
+        lag: finding.highWatermark - commit.offset,
+        lagGrowth: before === undefined || where !== 'waiting' ? null : finding.highWatermark - before,
+      })
+    }
+  }
+  return found.sort((a, b) => a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic) || a.partition - b.partition)
+}
+
+/** The commits below a stuck partition's LSO, for which a reader tells whether records remain before it. */
+export function commitsBelowLso(
+  findings: readonly StuckPartitionFinding[],
+  commits: readonly { readonly groupId: string; readonly offsets: readonly (TopicPartition & { readonly offset: bigint })[] }[],
+): (TopicPartition & { readonly key: string; readonly from: bigint; readonly to: bigint })[] {
+  const byPartition = new Map(findings.map((f) => [partitionKeyOf(f), f]))
+  return commits.flatMap(({ groupId, offsets }) =>
+    offsets.flatMap((c) => {
+      const f = byPartition.get(partitionKeyOf(c))
+      return f && c.offset >= 0n && c.offset < f.lastStableOffset
+        ? [{ topic: c.topic, partition: c.partition, key: `${groupId} ${partitionKeyOf(c)}`, from: c.offset, to: f.lastStableOffset }]
+        : []
+    }),
+  )
+}
+
+/** The transaction holding a stuck partition's LSO (its earliest open one), or null. */
+export const holdingTransaction = (finding: StuckPartitionFinding): ClassifiedTransaction | null =>
+  finding.transactions?.find((t) => t.startOffset === finding.lastStableOffset) ?? finding.transactions?.[0] ?? null
+
+/** Which way ends a transaction given its verdict: fence through its coordinator, abort on the partition, or wait. */
+export function wayToEnd(verdict: Verdict): 'wait' | 'fence' | 'abort' | null {
+  switch (verdict.kind) {
+    case 'ongoing':
+    case 'completing':
+      return 'wait'
+    case 'producer-gone':
+      return 'fence'
+    case 'hanging':
+      return 'abort'
+    case 'unknown':
+      return null
+  }
+}

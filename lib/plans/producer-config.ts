@@ -2,16 +2,18 @@
 // key=value file (confluent-kafka-go / -python / -dotnet, node-rdkafka), or a kafkajs options JSON. A broker
 // never sees a producer's acks, so this is the only way the audit can know them. Pure: text in, settings out.
 
-import { parseProperties } from '../kafka/java-properties.ts'
+import {
+  type ClientConfigRole,
+  type ClientFamily,
+  type ClientRef,
+  isJsonObject,
+  type JsonObject,
+  parseClientRef as parseRef,
+  readClientConfigFile,
+} from './client-config.ts'
 
-export type ProducerClient = 'java' | 'librdkafka' | 'kafkajs'
-
-/** Which client (and version, when known) reads this configuration. */
-export interface ClientRef {
-  readonly client: ProducerClient
-  /** "3.9.1", "2.3.0"; null when not given: the newest behaviour is assumed and said so. */
-  readonly version: string | null
-}
+export type { ClientRef } from './client-config.ts'
+export type ProducerClient = ClientFamily
 
 /** The settings that decide what an acknowledgement means, as written (absent when the file does not set them). */
 export interface ProducerSettings {
@@ -46,9 +48,8 @@ const fault = (message: string): ProducerConfigFault => ({ kind: 'producer-confi
 
 /** "java", "java@3.9.1", "librdkafka@2.3.0", "kafkajs@2.2.4" → the reference, or a fault. */
 export function parseClientRef(text: string): ClientRef | ProducerConfigFault {
-  const match = /^\s*(java|librdkafka|kafkajs)(?:@(\d+(?:\.\d+){0,2}))?\s*$/i.exec(text)
-  if (!match) return fault(`"${text}" is not a client — use java, librdkafka or kafkajs, optionally with @<version> (java@3.9.1)`)
-  return { client: match[1]!.toLowerCase() as ProducerClient, version: match[2] ?? null }
+  const ref = parseRef(text)
+  return typeof ref === 'string' ? fault(ref) : ref
 }
 
 // Keys only one family uses: enough to tell a Java file from a librdkafka one when the operator does not say.
@@ -82,8 +83,6 @@ const javaOnly = new Set([
 ])
 // Keys a producer configuration of either family commonly has; a file with none of these is not one.
 const producerKeys = new Set([
-  ...librdkafkaOnly,
-  ...javaOnly,
   'bootstrap.servers',
   'acks',
   'enable.idempotence',
@@ -235,20 +234,17 @@ function readValues(client: 'java' | 'librdkafka', path: string, settings: Produ
   return read as ProducerSettings
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-const isObject = (value: Json | undefined): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value)
-
 /**
  * kafkajs has no file format of its own; the JSON this takes holds what the code passes: `new Kafka({...})`
  * options (`retry`), `kafka.producer({...})` options under `producer` (`idempotent`, `retry`,
  * `maxInFlightRequests`, `transactionalId`) and `producer.send({...})` options under `send` (`acks`). The same
  * keys at the top level are read too.
  */
-function settingsFromKafkajs(root: { [key: string]: Json }): ProducerSettings | ProducerConfigFault {
-  const producer = isObject(root.producer) ? root.producer : {}
-  const send = isObject(root.send) ? root.send : {}
-  const pick = (...values: (Json | undefined)[]) => values.find((v) => v !== undefined && v !== null)
-  const retryOf = (value: Json | undefined) => (isObject(value) ? value.retries : undefined)
+function settingsFromKafkajs(root: JsonObject): ProducerSettings | ProducerConfigFault {
+  const producer = isJsonObject(root.producer) ? root.producer : {}
+  const send = isJsonObject(root.send) ? root.send : {}
+  const pick = (...values: unknown[]) => values.find((v) => v !== undefined && v !== null)
+  const retryOf = (value: JsonObject[string] | undefined) => (isJsonObject(value) ? value.retries : undefined)
   const acks = pick(send.acks, root.acks)
   const idempotent = pick(producer.idempotent, root.idempotent)
   const retries = pick(retryOf(producer.retry), retryOf(root.retry))
@@ -268,74 +264,30 @@ function settingsFromKafkajs(root: { [key: string]: Json }): ProducerSettings | 
   return settings
 }
 
-const extension = (path: string) => /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? ''
+const producerRole: ClientConfigRole = {
+  role: 'producer',
+  javaOnly,
+  librdkafkaOnly,
+  roleKeys: producerKeys,
+  roleExamples: 'bootstrap.servers, acks, retries, enable.idempotence, ...',
+  kafkajsKeys,
+  kafkajsWhat: 'client, producer and send options',
+  kafkajsExample: '{"producer": {"idempotent": true}, "send": {"acks": -1}}',
+}
 
 /** Parses a producer configuration file; the client is the operator's word when given, else recognised. */
 export function parseProducerConfig(text: string, path: string, given: ClientRef | null): ParsedProducerConfig | ProducerConfigFault {
-  const trimmed = text.trim()
-  const looksJson = trimmed.startsWith('{') || trimmed.startsWith('[') || extension(path) === 'json'
-  if (given?.client === 'kafkajs' || (!given && looksJson)) {
-    let parsed: Json
-    try {
-      parsed = JSON.parse(text) as Json
-    } catch (error) {
-      return fault(
-        `${path} is not valid JSON (${(error as Error).message.split('\n')[0]}) — a kafkajs config is a JSON object of client, producer and send options`,
-      )
-    }
-    if (!isObject(parsed))
-      return fault(`${path} holds JSON but not an object — a kafkajs config is an object like {"producer": {"idempotent": true}, "send": {"acks": -1}}`)
-    const known = Object.keys(parsed).filter((k) => kafkajsKeys.has(k))
-    if (known.length === 0) {
-      return fault(
-        `${path} has none of the kafkajs options (producer, send, acks, idempotent, retry, clientId, brokers) — is it a kafkajs config? Give producer-client=java|librdkafka|kafkajs`,
-      )
-    }
-    const settings = settingsFromKafkajs(parsed)
+  const file = readClientConfigFile(text, path, given, producerRole)
+  if (typeof file === 'string') return fault(file)
+  const { client, clientFrom, keys } = file
+  if (file.format === 'json') {
+    const settings = settingsFromKafkajs(file.json)
     if ('kind' in settings) return fault(`${path}: ${settings.message}`)
-    return {
-      path,
-      client: given ?? { client: 'kafkajs', version: null },
-      clientFrom: given ? 'given' : 'recognised',
-      settings,
-      keys: Object.keys(parsed).sort(),
-    }
+    return { path, client, clientFrom, settings, keys }
   }
-  if (trimmed === '') return fault(`${path} is empty — point producer-config at the producer's configuration file`)
-  const properties = parseProperties(text)
-  const keys = [...properties.keys()]
-  if (!keys.some((k) => producerKeys.has(k) || k.startsWith('ssl.') || k.startsWith('sasl.'))) {
-    return fault(`${path} sets none of the producer settings (bootstrap.servers, acks, retries, enable.idempotence, ...) — is it a producer configuration?`)
-  }
-  let client: ClientRef
-  let clientFrom: ParsedProducerConfig['clientFrom'] = 'given'
-  if (given) client = given
-  else {
-    const rdkafka = keys.filter((k) => librdkafkaOnly.has(k))
-    const java = keys.filter((k) => javaOnly.has(k))
-    if (rdkafka.length > 0 && java.length > 0) {
-      return fault(
-        `${path} mixes Java client keys (${java[0]}) and librdkafka keys (${rdkafka[0]}) — say which client reads it: producer-client=java|librdkafka`,
-      )
-    }
-    const ext = extension(path)
-    const family: ProducerClient | null =
-      rdkafka.length > 0
-        ? 'librdkafka'
-        : java.length > 0
-          ? 'java'
-          : ext === 'properties'
-            ? 'java'
-            : ['conf', 'cfg', 'ini', 'config'].includes(ext)
-              ? 'librdkafka'
-              : null
-    if (!family) return fault(`cannot tell which client reads ${path} — give producer-client=java, librdkafka or kafkajs (@version)`)
-    client = { client: family, version: null }
-    clientFrom = 'recognised'
-  }
-  if (client.client === 'kafkajs') return fault(`${path} is not JSON, but producer-client says kafkajs — a kafkajs config is a JSON object`)
-  const written = settingsFromProperties(client.client, properties)
-  const settings = readValues(client.client, path, written.settings, written.keys)
+  const family = client.client as 'java' | 'librdkafka'
+  const written = settingsFromProperties(family, file.properties)
+  const settings = readValues(family, path, written.settings, written.keys)
   if ('kind' in settings) return settings
-  return { path, client, clientFrom, settings, keys: keys.sort() }
+  return { path, client, clientFrom, settings, keys }
 }

@@ -26,6 +26,7 @@
 //     idempotent producer made the usual way retries 5 times too.
 //   - idempotent with acks other than -1: send() throws; idempotent with retries < 1: producer() throws.
 
+import { parseVersion, versionBefore } from './client-config.ts'
 import type { ClientRef, ParsedProducerConfig } from './producer-config.ts'
 
 export type AcksMeaning = 'all' | 'leader' | 'none'
@@ -55,16 +56,7 @@ export interface ResolvedProducer {
 
 const intMax = 2_147_483_647
 
-type Version = readonly [number, number, number]
-function parseVersion(text: string | null): Version | null {
-  if (text === null) return null
-  const parts = text.split('.').map(Number)
-  return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0]
-}
-function before(v: Version | null, major: number, minor: number, patch = 0): boolean {
-  if (v === null) return false
-  return v[0] !== major ? v[0] < major : v[1] !== minor ? v[1] < minor : v[2] < patch
-}
+const before = versionBefore
 const isTrue = (text: string | undefined) => text !== undefined && /^true$/i.test(text.trim())
 const isFalse = (text: string | undefined) => text !== undefined && /^false$/i.test(text.trim())
 const asInteger = (text: string | undefined): number | null => (text !== undefined && /^-?\d+$/.test(text.trim()) ? Number(text.trim()) : null)

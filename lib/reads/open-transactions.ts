@@ -4,8 +4,18 @@
 // on every broker filtered on their ids, then DescribeTransactions) — the reads `kafka-transactions
 // find-hanging` makes, restricted to partitions that are stuck.
 
+import type { KafkaRecord } from '../kafka/records.ts'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
-import type { CoordinatorDescription, OpenTransactionsSnapshot, StuckPartition } from '../plans/open-transactions.ts'
+import {
+  commitsBelowLso,
+  type CoordinatorDescription,
+  type GroupAtPartition,
+  groupsAtStuckPartitions,
+  type OpenTransactionsSnapshot,
+  type StuckPartition,
+  type StuckPartitionFinding,
+} from '../plans/open-transactions.ts'
+import { readGroupCommitsOn } from './consumer-group.ts'
 import { entryOf } from '../kafka/types.ts'
 
 export interface OpenTransactionsReadOptions {
@@ -89,4 +99,111 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
     maxTransactionTimeoutMs: setting('transaction.max.timeout.ms'),
     abortCheckIntervalMs: setting('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
   }
+}
+
+/** What a broker runs with for transaction verification (KIP-890): true, false, or null when it does not say (before 3.6). */
+export async function readTransactionVerification(kafka: KafkaOps): Promise<boolean | null> {
+  const broker = (await kafka.cluster()).brokers.find((b) => b.fenced !== true)?.id
+  if (broker === undefined) return null
+  const [answer] = await kafka.describeConfigs([{ type: 'broker', id: broker }], { names: ['transaction.partition.verification.enable'] })
+  const value = answer?.error ? null : (entryOf(answer, 'transaction.partition.verification.enable')?.value ?? null)
+  return value === null ? null : value === 'true'
+}
+
+export interface TransactionRecords {
+  /** The open transaction's data records on the partition, in offset order. */
+  readonly records: readonly KafkaRecord[]
+  /** false when `limit` stopped the read before `endOffset` (the count is then a lower bound). */
+  readonly complete: boolean
+}
+
+/**
+ * The data records one producer wrote on a partition from `startOffset` (its open transaction's first offset)
+ * up to `endOffset` (the high watermark), read as read_uncommitted consumers see them; at most `limit`.
+ */
+export async function readTransactionRecords(
+  kafka: KafkaOps,
+  open: TopicPartition & { readonly producerId: bigint; readonly startOffset: bigint; readonly endOffset: bigint },
+  limit = Number.POSITIVE_INFINITY,
+): Promise<TransactionRecords> {
+  const records: KafkaRecord[] = []
+  let offset = open.startOffset
+  while (offset < open.endOffset) {
+    const [answer] = await kafka.fetchRecords([{ topic: open.topic, partition: open.partition, offset, endOffset: open.endOffset, maxRecords: 2000 }])
+    if (!answer || answer.error) throw new Error(`could not read ${open.topic}:${open.partition} at offset ${offset}: ${answer?.error?.message ?? 'no answer'}`)
+    for (const batch of answer.batches) {
+      if (batch.control || !batch.transactional || batch.producerId !== open.producerId) continue
+      for (const record of batch.records) {
+        if (records.length >= limit) return { records, complete: false }
+        records.push(record)
+      }
+    }
+    if (answer.nextOffset <= offset) break
+    offset = answer.nextOffset
+  }
+  return { records, complete: true }
+}
+
+/** Each partition's high watermark and last stable offset (null where the leader did not answer). */
+export async function readStableOffsets(
+  kafka: KafkaOps,
+  partitions: readonly TopicPartition[],
+): Promise<(TopicPartition & { readonly highWatermark: bigint | null; readonly lastStableOffset: bigint | null })[]> {
+  const answers = await kafka.listOffsets(
+    partitions.flatMap((tp) => [
+      { ...tp, spec: 'latest' as const },
+      { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
+    ]),
+  )
+  return partitions.map((tp, i) => ({
+    topic: tp.topic,
+    partition: tp.partition,
+    highWatermark: answers[2 * i]?.offset ?? null,
+    lastStableOffset: answers[2 * i + 1]?.offset ?? null,
+  }))
+}
+
+/**
+ * Whether a read_committed consumer at `from` has anything left to read below `to` (the LSO): a data record that
+ * is not part of an aborted transaction. Markers alone between them (a consumer commits after the last record,
+ * before the commit marker) leave nothing.
+ */
+export async function readCommittedRecordsLeft(
+  kafka: KafkaOps,
+  queries: readonly (TopicPartition & { readonly from: bigint; readonly to: bigint })[],
+): Promise<boolean[]> {
+  const left: boolean[] = []
+  for (const q of queries) {
+    let offset = q.from
+    let found = false
+    while (!found && offset < q.to) {
+      const [answer] = await kafka.fetchRecords([
+        { topic: q.topic, partition: q.partition, offset, endOffset: q.to, maxRecords: 100, isolation: 'read_committed' },
+      ])
+      if (!answer || answer.error || answer.nextOffset <= offset) {
+        found = true // unreadable: do not claim the group is held
+        break
+      }
+      const aborted = answer.abortedTransactions
+      found = answer.batches.some(
+        (b) => !b.control && b.records.length > 0 && !(b.transactional && aborted.some((a) => a.producerId === b.producerId && a.firstOffset <= b.baseOffset)),
+      )
+      offset = answer.nextOffset
+    }
+    left.push(found)
+  }
+  return left
+}
+
+/** Every consumer group committed on the stuck partitions, and where it stands against the LSO (see groupsAtStuckPartitions). */
+export async function readGroupsAtStuckPartitions(
+  kafka: KafkaOps,
+  findings: readonly StuckPartitionFinding[],
+  earlierHighWatermarks: ReadonlyMap<string, bigint> = new Map(),
+): Promise<GroupAtPartition[]> {
+  if (findings.length === 0) return []
+  const commits = await readGroupCommitsOn(kafka, [...new Set(findings.map((f) => f.topic))])
+  const below = commitsBelowLso(findings, commits)
+  const left = await readCommittedRecordsLeft(kafka, below)
+  return groupsAtStuckPartitions(findings, commits, earlierHighWatermarks, new Map(below.map((b, i) => [b.key, left[i]!])))
 }

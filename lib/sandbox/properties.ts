@@ -83,6 +83,13 @@ export function renderBrokerProperties(config: SandboxConfig, brokerId: number, 
     ['replica.socket.timeout.ms', '3000'],
     // A hard-killed consumer's group gets to Empty quickly (classic and KIP-848 protocols).
     ['group.min.session.timeout.ms', '1000'],
+    // Retention acts within seconds of a segment expiring (Kafka checks every 5 minutes, first 30 s after start), so
+    // a drill or a test can race a consumer against it. Measured 4.3.1 and 3.9.2: a check also deletes an idle
+    // partition's active segment once its newest record is older than retention.ms — records written with old
+    // timestamps would then vanish at the next check, so topics keep their records unless they set a retention.
+    ['log.retention.check.interval.ms', '2000'],
+    ['log.initial.task.delay.ms', '2000'],
+    ['log.retention.ms', '-1'],
   ]
   for (const [key, value] of entries) properties.set(key, value)
   const rack = brokerId in config.racks ? config.racks[brokerId]! : `r${brokerId}`

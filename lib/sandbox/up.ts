@@ -11,7 +11,7 @@ import { SandboxError } from './errors.ts'
 import { findJava } from './java.ts'
 import { ensureKafkaSoftware } from './jars.ts'
 import type { Runtime } from './launch.ts'
-import { formatNode, lastWords, launchNode, writeNodeFiles } from './launch.ts'
+import { formatNodes, lastWords, launchNode, writeNodeFiles } from './launch.ts'
 import { nodePaths, processMarker } from './layout.ts'
 import { brokerListeners } from './listeners.ts'
 import { withSandboxLock } from './lock.ts'
@@ -50,6 +50,10 @@ export interface SandboxInfo extends SandboxStatus {
   readonly software: 'kafka-home' | 'cache' | 'download'
   /** From the first JVM start to ready, in milliseconds (0 when nothing had to start). */
   readonly startMs: number
+  /** Formatting new storage, in milliseconds (0 when the sandbox existed). */
+  readonly formatMs: number
+  /** The whole call: software checks, formatting, starting and waiting until ready, in milliseconds. */
+  readonly totalMs: number
 }
 
 /** Starts (or completes, or just re-checks) the sandbox and resolves once it is ready. */
@@ -60,6 +64,8 @@ export async function up(requested: SandboxConfig, options: UpOptions): Promise<
 }
 
 async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<SandboxInfo> {
+  const calledAt = Date.now()
+  let formatMs = 0
   const progress = options.onProgress ?? (() => {})
   const signal = options.signal
   const existing = readManifest(requested.stateDir)
@@ -92,8 +98,10 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
     const clusterId = newClusterId()
     for (const node of nodes) writeNodeFiles(config, node, software.logging)
     progress(`formatting ${nodes.length} nodes (Kafka ${config.kafkaVersion}${supportsElr(config.kafkaVersion) ? `, ELR ${config.elr ? 'on' : 'off'}` : ''})`)
+    const formatStarted = Date.now()
     try {
-      await Promise.all(nodes.map((node) => formatNode(config, node, runtime, clusterId, toolConfig)))
+      await formatNodes(config, nodes, runtime, clusterId, toolConfig)
+      formatMs = Date.now() - formatStarted
     } catch (error) {
       // Ctrl-C reaches the formatting JVMs too; the next `up` starts the format over.
       if (signal?.aborted) throw new SandboxError('interrupted while formatting; nothing is running — run `up` again to start over', 130)
@@ -137,7 +145,12 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
     await waitUntilReady(config, options, launched, progress)
     const after = status(config)
     const startMs = launched.length > 0 ? Date.now() - startedAt : 0
-    if (launched.length > 0) progress(`sandbox ${config.name} ready at ${after.bootstrap} (${(startMs / 1000).toFixed(1)} s)`)
+    const totalMs = Date.now() - calledAt
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+    if (launched.length > 0)
+      progress(
+        `sandbox ${config.name} ready at ${after.bootstrap} in ${seconds(totalMs)} (${formatMs ? `formatting ${seconds(formatMs)}, ` : ''}first start to ready ${seconds(startMs)})`,
+      )
     return {
       ...after,
       clusterId: manifest.clusterId,
@@ -145,6 +158,8 @@ async function upLocked(requested: SandboxConfig, options: UpOptions): Promise<S
       startedNodes: launched.map(({ node }) => node.id),
       software: software.source,
       startMs,
+      formatMs,
+      totalMs,
     }
   } catch (error) {
     await stopLaunched(launched)

@@ -1,10 +1,19 @@
-// Renders blocks for a terminal: Markdown through marked's lexer, tables through cli-table3, wrapped to the
-// screen width, coloured only when the stream is a TTY and NO_COLOR is not set.
+// Renders blocks for a terminal: Markdown through marked's lexer (or, for simple text, a lexer that gives the
+// same tokens without loading marked), tables through cli-table3, wrapped to the screen width, coloured only
+// when the stream is a TTY and NO_COLOR is not set.
 
-import Table from 'cli-table3'
-import { marked, type Token, type Tokens } from 'marked'
+import { createRequire } from 'node:module'
+import type { Token, Tokens } from 'marked'
 import type { Block, Cell } from '../engine/blocks.ts'
 import { formatCount, withoutEmptyColumns } from '../engine/blocks.ts'
+import Table from './cli-table.ts'
+import { lexSimpleInline, lexSimpleMarkdown } from './simple-markdown.ts'
+
+// marked loads on the first text the simple lexer leaves to it: synchronously (require of an ES module, Node
+// 20.19+ and Bun), so rendering stays a plain function.
+const requireModule = createRequire(import.meta.url)
+let markedModule: typeof import('marked') | undefined
+const marked = () => (markedModule ??= requireModule('marked') as typeof import('marked')).marked
 
 export interface RenderOptions {
   readonly color: boolean
@@ -65,6 +74,11 @@ export function renderBlocks(blocks: readonly Block[], options: RenderOptions): 
   return blocks.map((block) => renderBlock(block, options)).join('\n\n')
 }
 
+/** renderBlocks for blocks whose Markdown was lexed ahead (tokens[i] for blocks[i]; `runbook show` of a built-in runbook). */
+export function renderLexedBlocks(blocks: readonly Block[], tokens: readonly (readonly unknown[] | null)[], options: RenderOptions): string {
+  return blocks.map((block, i) => (tokens[i] ? renderMarkdownTokens(tokens[i] as Token[], options) : renderBlock(block, options))).join('\n\n')
+}
+
 export function renderBlock(block: Block, options: RenderOptions): string {
   switch (block.kind) {
     case 'markdown':
@@ -76,11 +90,28 @@ export function renderBlock(block: Block, options: RenderOptions): string {
     case 'notice':
       return renderNotice(block, options)
     case 'code':
-      return block.text
-        .split('\n')
+      return codeLines(block, options.width - 4)
         .map((line) => '    ' + paint(line, ['cyan'], options.color))
         .join('\n')
+    case 'screen-only':
+      return renderBlocks(block.blocks, options)
   }
+}
+
+/** A code block's lines; with `fit`, each cut into pieces of the width and at most `fit` of them, the cut marked …. */
+function codeLines(block: Extract<Block, { kind: 'code' }>, width: number): string[] {
+  const lines = block.text.split('\n')
+  if (block.fit === undefined) return lines
+  const pieces = lines.flatMap((line) => {
+    const chars = [...line]
+    if (chars.length <= width) return [line]
+    return Array.from({ length: Math.ceil(chars.length / width) }, (_, i) => chars.slice(i * width, (i + 1) * width).join(''))
+  })
+  if (pieces.length <= block.fit) return pieces
+  const kept = pieces.slice(0, Math.max(1, block.fit))
+  const last = [...kept.at(-1)!]
+  kept[kept.length - 1] = (last.length >= width ? last.slice(0, width - 1) : last).join('') + '…'
+  return kept
 }
 
 const noticeLook = {
@@ -221,7 +252,11 @@ function renderStackedTable(block: Extract<Block, { kind: 'table' }>, texts: rea
 
 /** Markdown → terminal text: headings, paragraphs, lists, code, quotes, emphasis; wrapped to width. */
 export function renderMarkdown(text: string, options: RenderOptions): string {
-  const tokens = marked.lexer(text)
+  return renderMarkdownTokens(lexSimpleMarkdown(text) ?? marked().lexer(text), options)
+}
+
+/** Lexed Markdown → terminal text (renderMarkdown's second half; tests give it marked's own tokens). */
+export function renderMarkdownTokens(tokens: readonly Token[], options: RenderOptions): string {
   return renderTokens(tokens, options, options.width)
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -297,8 +332,13 @@ function renderTokens(tokens: readonly Token[], options: RenderOptions, width: n
   return out
 }
 
-function inlineText(text: string, options: RenderOptions): string {
-  const tokens = marked.Lexer.lexInline(text)
+/** One line of inline Markdown (a notice, a fact, a footer) → terminal text. */
+export function inlineText(text: string, options: RenderOptions): string {
+  return inline(lexSimpleInline(text) ?? marked().Lexer.lexInline(text), options)
+}
+
+/** Lexed inline Markdown → terminal text (tests give it marked's own tokens). */
+export function renderInlineTokens(tokens: readonly Token[], options: RenderOptions): string {
   return inline(tokens, options)
 }
 

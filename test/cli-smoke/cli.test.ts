@@ -25,6 +25,19 @@ describe(`the runbook CLI on ${runtime}`, () => {
     expect(show.stdout).toContain('Replay records a consumer lost to auto-commit')
   })
 
+  it('lists and shows the built-in runbooks from the catalog the build wrote, exactly as the sources describe them', async () => {
+    const { runCli } = await import('../support/run-cli.ts')
+    const built = JSON.parse(launch(['list', '--json']).stdout) as { id: string; title: string; summary: string }[]
+    const sources = JSON.parse((await runCli(['list', '--json'])).stdout) as typeof built
+    const described = (entries: typeof built) => entries.map(({ id, title, summary }) => ({ id, title, summary }))
+    expect(described(built)).toEqual(described(sources))
+    expect(built.length).toBeGreaterThanOrEqual(4)
+    for (const { id } of built) {
+      expect(launch(['show', id]).stdout, id).toBe((await runCli(['show', id])).stdout)
+      expect(launch(['show', id, '--markdown']).stdout, id).toBe((await runCli(['show', id, '--markdown'])).stdout)
+    }
+  })
+
   it('writes a new team runbook that then lists, shows and loads from TypeScript without a build step', () => {
     const dir = mkdtempSync(join(tmpdir(), 'team-'))
     const created = launch(['new', 'disk-pressure', '--dir', dir])

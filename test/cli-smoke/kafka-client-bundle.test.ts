@@ -28,7 +28,7 @@ describe(`the bundled Kafka client on ${runtime}`, () => {
       )
     expect(kinds(bundled)).toEqual(kinds(fromSources as Record<string, unknown>))
     // The low-level API objects keep their shape: `.async(connection, ...)` is what the access layer calls.
-    expect(typeof (bundled.describeTopicPartitionsV0 as { api: { async: unknown } }).api.async).toBe('function')
+    expect(typeof (bundled.listPartitionReassignmentsV0 as { api: { async: unknown } }).api.async).toBe('function')
   })
 
   it('is a bundle, not a re-export of the whole package', async () => {

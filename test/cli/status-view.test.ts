@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { readHealthSnapshot } from '../../lib/cli/status-snapshot.ts'
+import { readHealthSnapshot } from '../../lib/reads/status-snapshot.ts'
 import { compressRanges, describeHealth, fitList, healthJson } from '../../lib/cli/status-view.ts'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { planClusterHealth } from '../../lib/plans/cluster-health.ts'
 import { renderBlocks, visibleLength } from '../../lib/terminal/render.ts'
+import { largeCluster } from '../support/large-cluster.ts'
 
 describe('compressRanges', () => {
   it.each([
@@ -93,4 +94,21 @@ describe('runbook status on a large broken cluster', () => {
     expect(text).toContain('All 2 partitions have a live leader and a full ISR.')
     expect(text).toContain('Nothing here calls for a runbook.')
   })
+})
+
+describe('runbook status on a production-sized cluster', () => {
+  it('stays one screen: 100,000 partitions, 20,000 topics, 2,000 groups and a dead broker in ≤ 60 lines of ≤ 100 columns', async () => {
+    const report = planClusterHealth(await readHealthSnapshot(largeCluster()))
+    expect(report.partitions.total).toBe(100_000)
+    expect(report.groups).toHaveLength(2_000)
+    const text = renderBlocks(describeHealth(report), { color: false, width: 100 })
+    const lines = text.split('\n')
+    for (const line of lines) expect(visibleLength(line)).toBeLessThanOrEqual(100)
+    expect(lines.length).toBeLessThanOrEqual(60)
+    // Every kind of finding is still there, in its grouped form.
+    for (const heading of ['Unavailable: 200', 'Under min ISR:', 'At min ISR:', 'Under-replicated:', 'Consumer groups: 2,000', 'Durability audit:'])
+      expect(text).toContain(heading)
+    expect(text).toMatch(/and 11 more brokers, all up, leading [\d,]+–[\d,]+ and holding [\d,]+–[\d,]+ replicas each/)
+    for (const runbook of ['unclean-election', 'isr-shrink', 'consumer-oom-replay', 'durability-audit']) expect(text).toContain(`runbook run ${runbook}`)
+  }, 120_000)
 })

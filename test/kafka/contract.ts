@@ -27,6 +27,8 @@ export interface ContractWorld {
   restartBroker(id: number): Promise<void>
   /** A group of one member subscribed to `topic`, caught up and committed. */
   startGroup(groupId: string, topic: string, protocol: 'classic' | 'consumer'): Promise<RunningGroup>
+  /** Lets the brokers' retention check run (a real one every log.retention.check.interval.ms), until `check` passes. */
+  afterRetentionCheck(check: () => Promise<void>): Promise<void>
 }
 
 /** Reads after a write: a real cluster's brokers apply a committed change a moment later; the fake at once. */
@@ -204,8 +206,9 @@ export function kafkaContract(
         await eventually(async () => expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' }))
         expect(await value('retention.ms')).toMatchObject({ value: '3600000', source: 'dynamic-topic' })
 
+        // Removing the override inherits again: the sandbox's brokers say log.retention.ms=-1 in server.properties.
         await ops.incrementalAlterConfigs([{ resource, ops: [{ name: 'retention.ms', op: 'delete' }] }], { validateOnly: false })
-        await eventually(async () => expect(await value('retention.ms')).toMatchObject({ value: '604800000', source: 'default' }))
+        await eventually(async () => expect(await value('retention.ms')).toMatchObject({ value: '-1', source: 'static-broker' }))
         expect(await value('min.insync.replicas')).toMatchObject({ value: '1', source: 'dynamic-topic' })
       })
 
@@ -356,6 +359,81 @@ export function kafkaContract(
       })
     })
 
+    describe('log segments and retention', () => {
+      // segment.ms is measured between batches' largest timestamps, so writing batches an hour apart rolls a segment
+      // at each one: [0, 3) [3, 6) [6, 9), the last one active.
+      const hour = 3_600_000
+      const segmentedTopic = async (configs: Record<string, string>) => {
+        const topic = world.uniqueName('segments')
+        await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3, configs: { 'segment.ms': '5000', ...configs } }])
+        return topic
+      }
+      const writeBatches = async (topic: string, partition: number, firstMs: readonly number[]) => {
+        for (const first of firstMs) await world.produce(topic, partition, [first, first + 1, first + 2])
+      }
+
+      it('a read never crosses a segment: each span ends where its segment does, the active one at the high watermark', async () => {
+        const topic = await segmentedTopic({})
+        const t0 = Date.now() - 3 * hour
+        await writeBatches(topic, 0, [t0, t0 + hour, t0 + 2 * hour])
+        const spans = await ops.segmentSpans([
+          { topic, partition: 0, offset: 0n },
+          { topic, partition: 0, offset: 4n },
+          { topic, partition: 0, offset: 7n },
+          { topic, partition: 0, offset: 9n },
+          { topic, partition: 0, offset: 0n, maxBytes: 1 },
+          { topic, partition: 0, offset: 10n },
+          { topic, partition: 1, offset: 0n },
+          { topic, partition: 5, offset: 0n },
+        ])
+        expect(spans.map((s) => [s.requested, s.firstBatch?.baseOffset ?? null, s.nextOffset, s.end, s.maxTimestamp, s.error?.name ?? null])).toEqual([
+          [0n, 0n, 3n, 'segment', t0 + 2, null],
+          [4n, 3n, 6n, 'segment', t0 + hour + 2, null],
+          [7n, 6n, 9n, 'high-watermark', t0 + 2 * hour + 2, null],
+          [9n, null, 9n, 'high-watermark', null, null],
+          [0n, 0n, 3n, 'byte-limit', t0 + 2, null],
+          [10n, null, 10n, 'byte-limit', null, 'OFFSET_OUT_OF_RANGE'],
+          [0n, null, 0n, 'high-watermark', null, null],
+          [0n, null, 0n, 'byte-limit', null, 'UNKNOWN_TOPIC_OR_PARTITION'],
+        ])
+        expect(spans[0]!.bytes).toBeGreaterThan(0)
+        expect(spans.slice(0, 3).map((s) => [s.highWatermark, s.logStartOffset])).toEqual([
+          [9n, 0n],
+          [9n, 0n],
+          [9n, 0n],
+        ])
+      })
+
+      it('retention deletes whole segments by their newest record, an idle active one too, and moves the log start to the next', async () => {
+        const topic = await segmentedTopic({ 'retention.ms': String(hour) })
+        const now = Date.now()
+        // Partition 0 ends with a fresh batch: its older segments go, the active one stays. Partition 1 is idle: all go.
+        await writeBatches(topic, 0, [now - 3 * hour, now - 2 * hour, now])
+        await writeBatches(topic, 1, [now - 3 * hour, now - 2 * hour])
+        await world.afterRetentionCheck(async () => {
+          const earliest = await ops.listOffsets([
+            { topic, partition: 0, spec: 'earliest' },
+            { topic, partition: 1, spec: 'earliest' },
+            { topic, partition: 1, spec: 'latest' },
+          ])
+          expect(earliest.map((e) => e.offset)).toEqual([6n, 6n, 6n])
+        })
+        const [kept] = await ops.segmentSpans([{ topic, partition: 0, offset: 6n }])
+        expect([kept!.firstBatch?.baseOffset, kept!.nextOffset, kept!.end]).toEqual([6n, 9n, 'high-watermark'])
+      })
+
+      it('retention.bytes deletes the oldest segments while the log would still hold at least that much without them', async () => {
+        const topic = await segmentedTopic({ 'retention.bytes': '1' })
+        const now = Date.now()
+        await writeBatches(topic, 0, [now - 2 * hour, now - hour, now])
+        // Over one byte, every segment but the active one is deletable by size; the active one would empty the log.
+        await world.afterRetentionCheck(async () => {
+          const [earliest] = await ops.listOffsets([{ topic, partition: 0, spec: 'earliest' }])
+          expect(earliest!.offset).toBe(6n)
+        })
+      })
+    })
+
     describe('records with their payloads', () => {
       const bytes = (text: string) => Buffer.from(text, 'utf8')
       const binary = Buffer.from([0, 255, 1, 254, 10, 13])
@@ -503,6 +581,8 @@ export function kafkaContract(
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'classic', state: 'Stable' })
           expect(described!.members).toHaveLength(1)
+          // DescribeGroups does not report a classic group's generation.
+          expect(described!.epoch).toBeUndefined()
           expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
           const committed = await ops.committedOffsets(groupId)
           expect(committed.offsets.find((o) => o.topic === topic && o.partition === 0)?.offset).toBe(3n)
@@ -530,18 +610,24 @@ export function kafkaContract(
         await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
         await world.produce(topic, 1, [1, 2])
         const running = await world.startGroup(groupId, topic, 'consumer')
+        let epochWhileRunning = 0
         try {
           const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
           expect(listed).toMatchObject({ type: 'consumer', state: 'Stable' })
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'consumer', state: 'Stable' })
+          // The member's join bumped the group epoch (what a crash loop keeps bumping).
+          epochWhileRunning = described!.epoch!
+          expect(epochWhileRunning).toBeGreaterThanOrEqual(1)
           expect(described!.members[0]!.assignment.map((a) => `${a.topic}/${a.partition}`).sort()).toEqual([`${topic}/0`, `${topic}/1`])
           const refused = await ops.alterCommittedOffsets(groupId, [{ topic, partition: 1, offset: 0n }])
           expect(refused[0]!.error?.name).toBe('NON_EMPTY_GROUP')
         } finally {
           await running.stop()
         }
-        expect((await ops.describeGroups([groupId]))[0]!.state).toBe('Empty')
+        const [left] = await ops.describeGroups([groupId])
+        expect(left!.state).toBe('Empty')
+        expect(left!.epoch).toBeGreaterThan(epochWhileRunning)
       })
 
       it('an unknown group: GROUP_ID_NOT_FOUND when described, no offsets', async () => {

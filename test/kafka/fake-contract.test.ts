@@ -5,7 +5,12 @@ import type { FakeKafka } from '../../lib/kafka/fake/index.ts'
 import { type ContractWorld, kafkaContract } from './contract.ts'
 
 function fakeWorld(line: '4.3' | '3.9'): ContractWorld {
-  const kafka: FakeKafka = fakeCluster({ kafka: line }).brokers(3).topic('__consumer_offsets', { partitions: 3, replicationFactor: 3 }).build()
+  // As the sandbox's brokers are configured: records are kept unless a topic sets its own retention.
+  const kafka: FakeKafka = fakeCluster({ kafka: line })
+    .brokers(3)
+    .staticBrokerConfig({ 'log.retention.ms': '-1' })
+    .topic('__consumer_offsets', { partitions: 3, replicationFactor: 3 })
+    .build()
   let names = 0
   return {
     ops: kafka,
@@ -14,16 +19,23 @@ function fakeWorld(line: '4.3' | '3.9'): ContractWorld {
     controllerId: 100,
     uniqueName: (prefix) => `${prefix}-${++names}`,
     async produce(topic, partition, timestampsMs) {
-      for (const timestampMs of timestampsMs) {
-        const result = kafka.write(topic, partition, 1, { acks: 'all', timestampMs })
-        if (result.error) throw new Error(`fake produce failed: ${result.error.name}`)
-      }
+      // One batch, as the real world's producer sends them (acks=all).
+      const written = await kafka.produce(
+        topic,
+        timestampsMs.map((timestamp, i) => ({ partition, key: null, value: Buffer.from(`record ${i}`), timestamp })),
+      )
+      const failed = written.find((w) => w.error)
+      if (failed) throw new Error(`fake produce failed: ${failed.error!.name}`)
     },
     async killBroker(id) {
       kafka.killBroker(id)
     },
     async restartBroker(id) {
       kafka.restartBroker(id)
+    },
+    async afterRetentionCheck(check) {
+      kafka.enforceRetention(Date.now())
+      await check()
     },
     async startGroup(groupId, topic, protocol) {
       const [state] = await kafka.partitionStates([topic])

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { type HealthSnapshot, partitionConditions, planClusterHealth } from '../../lib/plans/cluster-health.ts'
-import { readHealthSnapshot } from '../../lib/cli/status-snapshot.ts'
+import { readHealthSnapshot } from '../../lib/reads/status-snapshot.ts'
 
 describe('partitionConditions: kafka-topics --describe report flags', () => {
   const live = new Set([1, 2, 3])
@@ -154,9 +154,9 @@ describe('planClusterHealth', () => {
       ['audit', 'consumer', 'Stable', 1, 10n],
       ['replayed', 'classic', 'Empty', 0, -20n],
     ])
+    // One line for the runbook both kinds call for.
     expect(report.suggestions.filter((s) => s.runbook === 'consumer-oom-replay').map((s) => s.reason)).toEqual([
-      '1 consumer group with no members and 40 messages of lag',
-      '1 consumer group with negative lag (committed past the log end)',
+      '1 consumer group with no members, 40 messages of lag; 1 consumer group with negative lag (committed past the log end)',
     ])
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster, type FakeClusterBuilder, type TopicOptions } from '../../lib/kafka/fake/index.ts'
-import { type AuditReport, planDurabilityAudit } from '../../lib/plans/durability-audit.ts'
+import type { OngoingReassignment, ResourceConfig, TopicState } from '../../lib/kafka/types.ts'
+import { type AuditReport, type DurabilitySnapshot, planDurabilityAudit, planDurabilityFindings } from '../../lib/plans/durability-audit.ts'
 import { describeFindingLine } from '../../lib/plans/durability-lines.ts'
 import { readDurability } from '../../lib/reads/durability.ts'
 
@@ -161,5 +162,94 @@ describe('cluster defaults and versions', () => {
     })
     expect(report.findings.some((f) => f.kind === 'brokers-disagree')).toBe(false)
     expect(report.topics[0]!.bytes).toBeNull()
+  })
+})
+
+describe('planDurabilityFindings (status summary line)', () => {
+  // Random snapshots, built by hand so that topics and partitions arrive in any order, some unreadable, with
+  // racks missing, reassignments adding replicas, settings from every source, with and without synonyms.
+  function snapshot(seed: number): DurabilitySnapshot {
+    let state = seed
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31
+      return state % n
+    }
+    const brokerCount = 1 + next(5)
+    const brokers = Array.from({ length: brokerCount }, (_, i) => ({
+      id: i + 1,
+      host: 'h',
+      port: 1,
+      rack: next(4) === 0 ? null : `r${next(3)}`,
+      fenced: next(5) === 0 ? true : false,
+    }))
+    const sources = ['dynamic-topic', 'dynamic-broker', 'dynamic-broker-default', 'static-broker', 'default'] as const
+    const entry = (name: string, values: readonly string[]) => {
+      const source = sources[next(sources.length)]!
+      return {
+        name,
+        value: values[next(values.length)]!,
+        source,
+        readOnly: false,
+        sensitive: false,
+        synonyms: next(2) ? [{ name, value: values[next(values.length)]!, source: sources[1 + next(4)]! }] : [],
+      }
+    }
+    const topics: TopicState[] = []
+    const topicConfigs: ResourceConfig[] = []
+    const reassignments: OngoingReassignment[] = []
+    for (let t = 0; t < 1 + next(25); t++) {
+      const name = ['orders', 'Zeta', 'alpha', 'b-1', 'b_1', 'événements'][next(6)]! + t
+      const partitions = Array.from({ length: next(6) }, (_, p) => {
+        const replicas = Array.from({ length: 1 + next(3) }, () => 1 + next(brokerCount + 1))
+        if (next(6) === 0) reassignments.push({ topic: name, partition: p, replicas, adding: replicas.slice(0, 1), removing: [] })
+        const isr = replicas.slice(0, next(replicas.length + 1))
+        return { topic: name, partition: p, leader: isr[0] ?? null, leaderEpoch: 0, replicas, isr, offline: [], elr: next(3) ? [] : isr, lastKnownElr: [] }
+      })
+      if (next(2)) partitions.reverse()
+      topics.push({
+        topic: name,
+        topicId: null,
+        internal: false,
+        partitions,
+        ...(next(15) === 0 ? { error: { code: 3, name: 'UNKNOWN_TOPIC_OR_PARTITION', message: '' } } : {}),
+      })
+      if (next(10) === 0) continue
+      topicConfigs.push({
+        resource: { type: 'topic', name },
+        entries: next(10) === 0 ? [] : [entry('min.insync.replicas', ['1', '2', '3', '4', 'x']), entry('unclean.leader.election.enable', ['true', 'false'])],
+        ...(next(12) === 0 ? { error: { code: 29, name: 'TOPIC_AUTHORIZATION_FAILED', message: '' } } : {}),
+      })
+    }
+    if (next(2)) topics.reverse()
+    return {
+      takenAtMs: 0,
+      capabilities: { kafkaLine: '4.3', metadataVersion: '4.3-IV0', elr: (['on', 'off', 'unsupported'] as const)[next(3)]! },
+      brokers,
+      topics,
+      topicConfigs,
+      clusterDefault: next(3)
+        ? {
+            resource: { type: 'broker-default' },
+            entries: [entry('min.insync.replicas', ['1', '2']), entry('unclean.leader.election.enable', ['true', 'false'])],
+          }
+        : null,
+      brokerConfigs: next(2)
+        ? brokers.map((b) => ({ resource: { type: 'broker' as const, id: b.id }, entries: [entry('min.insync.replicas', ['1', '2'])] }))
+        : [],
+      logDirs: [],
+      reassignments,
+      problems: [],
+    }
+  }
+
+  it('ranks exactly the findings the full audit ranks', () => {
+    let found = 0
+    for (let seed = 1; seed <= 400; seed++) {
+      const s = snapshot(seed)
+      const findings = planDurabilityFindings(s)
+      expect(findings).toEqual(planDurabilityAudit(s).findings)
+      found += findings.length
+    }
+    expect(found).toBeGreaterThan(400)
   })
 })

@@ -6,7 +6,7 @@ import { fakeCluster, type FakeKafka } from '../../lib/kafka/fake/index.ts'
 import { planClusterHealth } from '../../lib/plans/cluster-health.ts'
 import { planIsrFindings } from '../../lib/plans/isr-findings.ts'
 import { readReplicationSnapshot } from '../../lib/reads/replication.ts'
-import { readHealthSnapshot } from '../../lib/cli/status-snapshot.ts'
+import { readHealthSnapshot } from '../../lib/reads/status-snapshot.ts'
 
 const findings = async (kafka: FakeKafka) => planIsrFindings((await readReplicationSnapshot(kafka, { nowMs: 0 })).snapshot)
 const names = (ps: readonly { topic: string; partition: number }[]) => ps.map((p) => `${p.topic}/${p.partition}`)

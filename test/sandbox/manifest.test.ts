@@ -1,6 +1,9 @@
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sandboxConfig } from '../../lib/sandbox/config.ts'
-import { parseJavaVersion } from '../../lib/sandbox/java.ts'
+import { findJava, parseJavaVersion } from '../../lib/sandbox/java.ts'
 import type { SandboxManifest } from '../../lib/sandbox/manifest.ts'
 import { manifestMismatches, newClusterId } from '../../lib/sandbox/manifest.ts'
 import { kafkaToolNames, toolMainClass } from '../../lib/sandbox/versions.ts'
@@ -46,6 +49,31 @@ describe('java -version', () => {
 
   it('unparsable output is null', () => {
     expect(parseJavaVersion('command not found')).toBeNull()
+  })
+})
+
+describe('finding Java', () => {
+  /** A Java home whose bin/java answers -version as given (or fails when started), with or without a release file. */
+  function fakeJavaHome(options: { release?: string; versionOutput?: string }): string {
+    const home = mkdtempSync(join(tmpdir(), 'fake-java-'))
+    mkdirSync(join(home, 'bin'))
+    const script = options.versionOutput ? `#!/bin/sh\necho '${options.versionOutput}' >&2\n` : '#!/bin/sh\nexit 1\n'
+    writeFileSync(join(home, 'bin', 'java'), script)
+    chmodSync(join(home, 'bin', 'java'), 0o755)
+    if (options.release) writeFileSync(join(home, 'release'), options.release)
+    return home
+  }
+
+  it('reads the version from the release file, without starting a JVM', async () => {
+    const home = fakeJavaHome({ release: 'IMPLEMENTOR="Eclipse Adoptium"\nJAVA_VERSION="21.0.4"\n' })
+    expect(await findJava({ JAVA_HOME: home })).toEqual({ executable: join(home, 'bin', 'java'), version: '21.0.4', major: 21 })
+  })
+
+  it('asks java -version when there is no release file, and refuses an old Java either way', async () => {
+    const home = fakeJavaHome({ versionOutput: 'openjdk version "17.0.9" 2023-10-17' })
+    expect(await findJava({ JAVA_HOME: home })).toMatchObject({ version: '17.0.9', major: 17 })
+    const old = fakeJavaHome({ release: 'JAVA_VERSION="11.0.2"\n', versionOutput: 'openjdk version "11.0.2" 2019-01-15' })
+    await expect(findJava({ JAVA_HOME: old })).rejects.toThrow(/Kafka needs Java 17 or newer, found 11.0.2/)
   })
 })
 

@@ -31,6 +31,10 @@ describe('server.properties', () => {
       'transaction.state.log.min.isr': '2',
       'log.cleaner.dedupe.buffer.size': '2097152',
       'share.coordinator.state.topic.replication.factor': '3',
+      // Retention checked every 2 s; a topic without its own retention.ms keeps its records (old timestamps included).
+      'log.retention.check.interval.ms': '2000',
+      'log.initial.task.delay.ms': '2000',
+      'log.retention.ms': '-1',
     })
     // Kafka's default stays unless a drill sets it.
     expect(props.has('unclean.leader.election.interval.ms')).toBe(false)

@@ -10,6 +10,7 @@
 
 import type { GroupType, TopicPartition } from '../types.ts'
 import { FakeKafka } from './fake-kafka.ts'
+import { dropSegmentsBelow, fileSingleRecords } from './segments.ts'
 import { type BrokerLife, type ClusterState, type FakeGroup, type FakePartition, type FakeTopic, emptyPartition, findPartition, partitionKey } from './state.ts'
 
 export interface FakeClusterOptions {
@@ -187,10 +188,16 @@ export class FakeClusterBuilder {
     if (options.isr) state.isr = [...options.isr]
     if (options.elr) state.elr = [...options.elr]
     if (options.lastKnownElr) state.lastKnownElr = [...options.lastKnownElr]
-    if (options.logStartOffset !== undefined) state.logStartOffset = options.logStartOffset
     for (const [broker, leo] of Object.entries(options.logEndOffsets ?? {})) {
       state.logs.set(Number(broker), { leo })
-      if (BigInt(state.timestamps.length) < leo) this.#extendTimestamps(state, leo)
+      if (BigInt(state.timestamps.length) < leo) this.#extendTimestamps(topic, state, leo)
+    }
+    if (options.logStartOffset !== undefined) {
+      // As if retention had deleted everything below it: the log starts a segment there.
+      state.logStartOffset = options.logStartOffset
+      dropSegmentsBelow(state, options.logStartOffset)
+      const first = state.segments[0]!
+      if (first.baseOffset < options.logStartOffset) first.baseOffset = options.logStartOffset
     }
     if (options.highWatermark !== undefined) state.highWatermark = options.highWatermark
     return this
@@ -203,6 +210,7 @@ export class FakeClusterBuilder {
     const step = options.stepMs ?? 1
     const base = state.timestamps.length
     for (let i = 0; i < options.count; i++) state.timestamps.push(options.timestamps?.[i] ?? start + (base + i) * step)
+    fileSingleRecords(this.#state, this.#state.topics.get(topic)!, state, BigInt(base))
     const leo = BigInt(state.timestamps.length)
     for (const id of state.isr) state.logs.set(id, { leo })
     if (state.leader !== null) state.logs.set(state.leader, { leo })
@@ -256,6 +264,7 @@ export class FakeClusterBuilder {
         assignment: (m.assignment ?? []).map(parseTopicPartition),
       })),
       offsets: new Map(),
+      epoch: options.members?.length ?? 0,
     }
     for (const [ref, offset] of Object.entries(options.offsets ?? {})) {
       const tp = parseTopicPartition(ref)
@@ -276,8 +285,10 @@ export class FakeClusterBuilder {
     return found
   }
 
-  #extendTimestamps(state: FakePartition, leo: bigint): void {
+  #extendTimestamps(topic: string, state: FakePartition, leo: bigint): void {
+    const from = BigInt(state.timestamps.length)
     let next = (state.timestamps.at(-1) ?? 1_700_000_000_000 - 1) + 1
     while (BigInt(state.timestamps.length) < leo) state.timestamps.push(next++)
+    fileSingleRecords(this.#state, this.#state.topics.get(topic)!, state, from)
   }
 }

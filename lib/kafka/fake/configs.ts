@@ -2,7 +2,16 @@
 // named keys change, validate-only changes nothing.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { ConfigChange, ConfigChangeResult, ConfigEntry, ConfigResourceRef, ConfigSynonym, KafkaError, ResourceConfig } from '../types.ts'
+import type {
+  ConfigChange,
+  ConfigChangeResult,
+  ConfigEntry,
+  ConfigResourceRef,
+  ConfigSynonym,
+  DescribeConfigsOptions,
+  KafkaError,
+  ResourceConfig,
+} from '../types.ts'
 import { brokerConfigs, invalidValue, topicConfigs } from './config-catalog.ts'
 import { type ClusterState, type FakeTopic, resolveTopicConfig } from './state.ts'
 
@@ -66,9 +75,13 @@ function brokerDefaultEntries(state: ClusterState): ConfigEntry[] {
     }))
 }
 
-export function describeFakeConfigs(state: ClusterState, resources: readonly ConfigResourceRef[], names?: readonly string[]): ResourceConfig[] {
-  const wanted = names ? new Set(names) : null
-  return describeAll(state, resources).map((described) => (wanted ? { ...described, entries: described.entries.filter((e) => wanted.has(e.name)) } : described))
+export function describeFakeConfigs(state: ClusterState, resources: readonly ConfigResourceRef[], options: DescribeConfigsOptions = {}): ResourceConfig[] {
+  const wanted = options.names ? new Set(options.names) : null
+  const withSynonyms = options.synonyms !== false
+  return describeAll(state, resources).map((described) => {
+    const entries = wanted ? described.entries.filter((e) => wanted.has(e.name)) : described.entries
+    return { ...described, entries: withSynonyms ? entries : entries.map((e) => ({ ...e, synonyms: [] })) }
+  })
 }
 
 function describeAll(state: ClusterState, resources: readonly ConfigResourceRef[]): ResourceConfig[] {

@@ -26,6 +26,7 @@ import {
   KafkaConnectionError,
   type BrokerLogDirs,
   type DeletedRecords,
+  type DescribeConfigsOptions,
   type FetchedRecords,
   type FetchQuery,
   type KafkaError,
@@ -47,6 +48,8 @@ import {
   type ReplicaOffset,
   type ReplicaOffsetQuery,
   type ResourceConfig,
+  type SegmentQuery,
+  type SegmentSpan,
   type TopicPartition,
   type TopicResult,
   type TopicState,
@@ -55,6 +58,7 @@ import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
 import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { fetchFakeRecords, lastStableOffset, produceFakeRecords } from './records.ts'
+import { enforceFakeRetention, fakeSegmentSpans } from './segments.ts'
 import { readCapabilities, readCluster, readPartitionStates } from './read-cluster.ts'
 import { alterFakeReassignments, createFakeTopics, deleteFakeTopics, electFakeLeaders, listFakeReassignments } from './replication.ts'
 import { catchUpReplica, failLogDir, fenceBroker, removeFromIsr, unfenceBroker } from './rules.ts'
@@ -142,8 +146,8 @@ export class FakeKafka implements KafkaOps {
   async deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return this.#write('deleteTopics', () => deleteFakeTopics(this.#state, topics))
   }
-  async describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
-    return this.#read(() => describeFakeConfigs(this.#state, resources, options.names))
+  async describeConfigs(resources: readonly ConfigResourceRef[], options: DescribeConfigsOptions = {}): Promise<ResourceConfig[]> {
+    return this.#read(() => describeFakeConfigs(this.#state, resources, options))
   }
   async incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     if (options.validateOnly) return this.#read(() => alterFakeConfigs(this.#state, changes, true))
@@ -175,6 +179,9 @@ export class FakeKafka implements KafkaOps {
   }
   async deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return this.#write('deleteRecords', () => deleteFakeRecords(this.#state, before))
+  }
+  async segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return this.#read(() => fakeSegmentSpans(this.#state, queries))
   }
   async describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return this.#read(() => describeFakeLogDirs(this.#state, brokers))
@@ -347,9 +354,29 @@ export class FakeKafka implements KafkaOps {
     return result
   }
 
+  /**
+   * One retention check, as a broker runs it every log.retention.check.interval.ms: expired segments go from the
+   * oldest (by their newest record's time, or while a partition is over retention.bytes) and log starts move.
+   */
+  enforceRetention(nowMs: number = Date.now()): this {
+    enforceFakeRetention(this.#state, nowMs)
+    return this
+  }
+
   /** Every member of a group leaves (stopped consumers, session expired): the group is Empty. */
   stopMembers(groupId: string): this {
-    this.#group(groupId).members = []
+    const group = this.#group(groupId)
+    group.epoch += group.members.length
+    group.members = []
+    return this
+  }
+
+  /** One member leaves (a clean stop, or its session expired after a crash). */
+  removeMember(groupId: string, memberId: string): this {
+    const group = this.#group(groupId)
+    const before = group.members.length
+    group.members = group.members.filter((m) => m.memberId !== memberId)
+    group.epoch += before - group.members.length
     return this
   }
 
@@ -369,6 +396,7 @@ export class FakeKafka implements KafkaOps {
         pinnedState: null,
         members: [],
         offsets: new Map(),
+        epoch: 0,
       })
     }
     const created: FakeMember = {
@@ -378,7 +406,9 @@ export class FakeKafka implements KafkaOps {
       host: member.host ?? '/127.0.0.1',
       assignment: [...(member.assignment ?? [])],
     }
-    this.#group(groupId).members.push(created)
+    const group = this.#group(groupId)
+    group.members.push(created)
+    group.epoch++
     return this
   }
 

@@ -34,6 +34,7 @@ export function describeFakeGroups(state: ClusterState, groupIds: readonly strin
       assignor: group.members.length || group.type === 'consumer' ? group.assignor : null,
       coordinator,
       members: group.members.map((m) => ({ ...m, assignment: m.assignment.map((tp) => ({ ...tp })) })),
+      ...(group.type === 'consumer' ? { epoch: group.epoch } : {}),
     }
   })
 }
@@ -67,7 +68,7 @@ export function alterFakeCommittedOffsets(state: ClusterState, groupId: string, 
       continue
     }
     if (!target) {
-      target = { groupId, type: 'classic', protocolType: '', assignor: null, pinnedState: null, members: [], offsets: new Map() }
+      target = { groupId, type: 'classic', protocolType: '', assignor: null, pinnedState: null, members: [], offsets: new Map(), epoch: 0 }
       state.groups.set(groupId, target)
     }
     target.offsets.set(partitionKey(topic, partition), { offset, leaderEpoch: null, metadata: '' })

@@ -4,6 +4,7 @@
 
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { KafkaError, RecordHeader } from '../types.ts'
+import { fileBatches, fileSingleRecords } from './segments.ts'
 import { type ClusterState, type FakePartition, isLive, minIsrOf, truncateLog } from './state.ts'
 
 /** Who wrote a batch and what it is: data (plain, idempotent or transactional) or a transaction marker. */
@@ -63,6 +64,10 @@ export function appendBatch(
       leaderEpoch: partition.leaderEpoch,
     }
   })
+  // A plain producer's records (the builder's, write()'s) are batches of one; others one batch, as written.
+  const topic = state.topics.get(partition.topic)!
+  if (header === null) fileSingleRecords(state, topic, partition, baseOffset)
+  else fileBatches(state, topic, partition, [{ base: baseOffset, last: lastOffset }])
   const leo = lastOffset + 1n
   for (const id of partition.isr) if (isLive(state, id)) partition.logs.set(id, { leo })
   partition.logs.set(partition.leader, { leo })

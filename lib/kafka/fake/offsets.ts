@@ -14,6 +14,7 @@ import type {
   ReplicaOffsetQuery,
 } from '../types.ts'
 import { lastStableOffset } from './records.ts'
+import { partitionBytes } from './segments.ts'
 import { type ClusterState, type FakePartition, answers, findPartition, isLive, recordAt } from './state.ts'
 
 const unknownPartition = (): KafkaError => kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')
@@ -135,9 +136,9 @@ export function describeFakeLogDirs(state: ClusterState, brokers?: readonly numb
       for (const p of topic.partitions) {
         const log = p.logs.get(broker)
         if (!log || !p.replicas.includes(broker)) continue
-        const records = log.leo > p.logStartOffset ? log.leo - p.logStartOffset : 0n
+        // A replica's size is its segments' (the part of the first one below the log start included, as on disk).
         // offsetLag concerns future (moving) replicas only: 0 for every normal replica (measured 4.3.1 / 3.9.2).
-        replicas.push({ topic: topic.name, partition: p.partition, sizeBytes: records * BigInt(state.recordBytes), offsetLag: 0n, future: false })
+        replicas.push({ topic: topic.name, partition: p.partition, sizeBytes: partitionBytes(state, p, log.leo), offsetLag: 0n, future: false })
       }
     }
     const used = replicas.reduce((sum, r) => sum + r.sizeBytes, 0n)

@@ -45,6 +45,14 @@ export interface FakePartition {
   /** Ongoing reassignment: replicas being added / removed (replicas holds both). */
   adding: number[]
   removing: number[]
+  /** The leader's log segments, oldest first; the last is the active one (see segments.ts for how they roll and go). */
+  segments: FakeSegment[]
+}
+
+/** A log segment: where it starts, and the largest timestamp of its first batch (what segment.ms is measured from). */
+export interface FakeSegment {
+  baseOffset: bigint
+  firstBatchMaxTimestamp: number | null
 }
 
 /** A new, empty partition. */
@@ -65,6 +73,7 @@ export function emptyPartition(topic: string, partition: number, replicas: reado
     payloads: [],
     adding: [],
     removing: [],
+    segments: [{ baseOffset: 0n, firstBatchMaxTimestamp: null }],
   }
 }
 
@@ -108,6 +117,9 @@ export function recordAt(partition: FakePartition, offset: bigint): FakeStoredRe
 export function truncateLog(partition: FakePartition, leo: bigint): void {
   if (BigInt(partition.timestamps.length) > leo) partition.timestamps.length = Number(leo)
   if (BigInt(partition.payloads.length) > leo) partition.payloads.length = Number(leo)
+  // Segments that start past the new end go with their records; one (empty) segment always remains.
+  const kept = partition.segments.filter((s) => s.baseOffset < leo || s === partition.segments[0])
+  if (kept.length < partition.segments.length) partition.segments = kept
 }
 
 export interface FakeTopic {
@@ -142,6 +154,8 @@ export interface FakeGroup {
   pinnedState: string | null
   members: FakeMember[]
   offsets: Map<string, FakeCommit>
+  /** KIP-848 groups: bumped on every member that joins or leaves, as the coordinator's group epoch is. */
+  epoch: number
 }
 
 /** A transactional id at its coordinator. */

@@ -1,24 +1,13 @@
 // describeConfigs() with sources and synonyms, and incrementalAlterConfigs() — never AlterConfigs, which
 // replaces a resource's whole dynamic config (and silently drops overrides it was not given).
 
-import { type Connection, describeConfigsV2, describeConfigsV3, describeConfigsV4, incrementalAlterConfigsV1 } from './client.ts'
+import { type Connection, incrementalAlterConfigsV1 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { ConfigChange, ConfigChangeResult, ConfigEntry, ConfigResourceRef, ConfigSource, KafkaError, ResourceConfig } from '../types.ts'
+import type { ConfigChange, ConfigChangeResult, ConfigResourceRef, DescribeConfigsOptions, KafkaError, ResourceConfig } from '../types.ts'
+import { type DescribedConfigs, describeConfigsApis } from './protocol/describe-configs.ts'
 import { type Session, send } from './session.ts'
 
 const resourceType = { topic: 2, broker: 4 } as const
-
-const sources: Readonly<Record<number, ConfigSource>> = {
-  1: 'dynamic-topic',
-  2: 'dynamic-broker',
-  3: 'dynamic-broker-default',
-  4: 'static-broker',
-  5: 'default',
-  6: 'dynamic-broker-logger',
-  7: 'client-metrics',
-  8: 'group',
-}
-const sourceName = (id: number): ConfigSource => sources[id] ?? 'unknown'
 
 function wire(resource: ConfigResourceRef): { resourceType: 2 | 4; resourceName: string } {
   if (resource.type === 'topic') return { resourceType: resourceType.topic, resourceName: resource.name }
@@ -35,18 +24,12 @@ async function onOwner<T>(
   return { value: await session.anyBroker(request) }
 }
 
-// Same request and answer shapes in v2–v4 (v4 is flexible); the client types them apart.
-const describeApis = {
-  4: describeConfigsV4.api,
-  3: describeConfigsV3.api as unknown as typeof describeConfigsV4.api,
-  2: describeConfigsV2.api as unknown as typeof describeConfigsV4.api,
-}
-
-type DescribeAnswer = Awaited<ReturnType<typeof describeConfigsV4.api.async>>
-type DescribeResult = DescribeAnswer['results'][number]
-
 /** Topics and the cluster default are asked together of one broker; each broker's own configs of that broker. */
-export async function describeConfigs(session: Session, resources: readonly ConfigResourceRef[], names?: readonly string[]): Promise<ResourceConfig[]> {
+export async function describeConfigs(
+  session: Session,
+  resources: readonly ConfigResourceRef[],
+  options: DescribeConfigsOptions = {},
+): Promise<ResourceConfig[]> {
   const version = session.version(32, [2, 3, 4]) as 2 | 3 | 4 | null
   if (version === null)
     return resources.map((resource) => ({
@@ -54,21 +37,21 @@ export async function describeConfigs(session: Session, resources: readonly Conf
       entries: [],
       error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'DescribeConfigs v2+ is not served by this cluster'),
     }))
-  const api = describeApis[version]
-  const keys = names ? [...names] : null
+  const api = describeConfigsApis[version]
+  const keys = options.names ? [...options.names] : null
+  const synonyms = options.synonyms !== false
   const shared = resources.filter((r) => r.type !== 'broker')
-  const answers = new Map<ConfigResourceRef, DescribeResult | KafkaError>()
+  const answers = new Map<ConfigResourceRef, DescribedConfigs | KafkaError>()
   if (shared.length) {
     const answer = await session.anyBroker((c) =>
       send(
         api,
         c,
         shared.map((r) => ({ ...wire(r), configurationKeys: keys })),
-        true,
-        false,
+        synonyms,
       ),
     )
-    const byKey = new Map(answer.results.map((r) => [`${r.resourceType}:${r.resourceName}`, r]))
+    const byKey = new Map(answer.map((r) => [`${r.resourceType}:${r.resourceName}`, r]))
     for (const resource of shared) {
       const { resourceType, resourceName } = wire(resource)
       answers.set(
@@ -81,12 +64,10 @@ export async function describeConfigs(session: Session, resources: readonly Conf
     resources
       .filter((r) => r.type === 'broker')
       .map(async (resource) => {
-        const answer = await onOwner(session, resource, (c) => send(api, c, [{ ...wire(resource), configurationKeys: keys }], true, false))
+        const answer = await onOwner(session, resource, (c) => send(api, c, [{ ...wire(resource), configurationKeys: keys }], synonyms))
         answers.set(
           resource,
-          'error' in answer
-            ? answer.error
-            : (answer.value.results[0] ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource')),
+          'error' in answer ? answer.error : (answer.value[0] ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource')),
         )
       }),
   )
@@ -94,17 +75,7 @@ export async function describeConfigs(session: Session, resources: readonly Conf
     const result = answers.get(resource)!
     if ('name' in result && 'code' in result) return { resource, entries: [], error: result }
     if (result.errorCode !== 0) return { resource, entries: [], error: kafkaError(result.errorCode, result.errorMessage) }
-    const entries = result.configs
-      .map((c): ConfigEntry => ({
-        name: c.name,
-        value: c.value ?? null,
-        source: sourceName(c.configSource),
-        readOnly: c.readOnly,
-        sensitive: c.isSensitive,
-        synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value ?? null, source: sourceName(s.source) })),
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name))
-    return { resource, entries }
+    return { resource, entries: result.entries }
   })
 }
 

@@ -100,6 +100,7 @@ async function describeConsumer(session: Session, groupId: string): Promise<Grou
     type: 'consumer',
     assignor: group.assignorName || null,
     coordinator: answer.broker,
+    epoch: group.groupEpoch,
     members: group.members.map((m) => ({
       memberId: m.memberId,
       groupInstanceId: m.instanceId,

@@ -19,6 +19,7 @@ import type {
   ConfigResourceRef,
   ConnectionOptions,
   DeletedRecords,
+  DescribeConfigsOptions,
   FetchedRecords,
   FetchQuery,
   ElectionResult,
@@ -44,6 +45,8 @@ import type {
   ReplicaOffset,
   ReplicaOffsetQuery,
   ResourceConfig,
+  SegmentQuery,
+  SegmentSpan,
   TopicPartition,
   TopicResult,
   TopicState,
@@ -63,6 +66,7 @@ import { produce } from './produce.ts'
 import { abortTransactions, describeProducers } from './producers.ts'
 import { recordTimestamps } from './record-timestamps.ts'
 import { alterPartitionReassignments, listPartitionReassignments } from './reassignments.ts'
+import { segmentSpans } from './segment-spans.ts'
 import { Session } from './session.ts'
 import { createTopics, deleteTopics } from './topics.ts'
 import { describeTransactions, fenceProducers, findTransactionCoordinators, listTransactions } from './transactions.ts'
@@ -89,8 +93,8 @@ class PlatformaticKafka implements KafkaOps {
   deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     return deleteTopics(this.#session, topics)
   }
-  describeConfigs(resources: readonly ConfigResourceRef[], options: { readonly names?: readonly string[] } = {}): Promise<ResourceConfig[]> {
-    return describeConfigs(this.#session, resources, options.names)
+  describeConfigs(resources: readonly ConfigResourceRef[], options: DescribeConfigsOptions = {}): Promise<ResourceConfig[]> {
+    return describeConfigs(this.#session, resources, options)
   }
   incrementalAlterConfigs(changes: readonly ConfigChange[], options: { readonly validateOnly: boolean }): Promise<ConfigChangeResult[]> {
     return incrementalAlterConfigs(this.#session, changes, options.validateOnly)
@@ -121,6 +125,9 @@ class PlatformaticKafka implements KafkaOps {
   }
   deleteRecords(before: readonly RecordsBefore[]): Promise<DeletedRecords[]> {
     return deleteRecords(this.#session, before)
+  }
+  segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]> {
+    return segmentSpans(this.#session, queries)
   }
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return describeLogDirs(this.#session, brokers)

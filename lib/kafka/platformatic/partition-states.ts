@@ -2,10 +2,11 @@
 // DescribeTopicPartitions (Kafka 3.8+) answers leaderless partitions without an error and carries ELR; it is
 // paged with a cursor. Older brokers: Metadata, read off the error the client throws for leaderless partitions.
 
-import { describeTopicPartitionsV0, metadataV10, metadataV11, metadataV12, metadataV9 } from './client.ts'
+import { metadataV10, metadataV11, metadataV12, metadataV9 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { PartitionState, PartitionStatesOptions, TopicState } from '../types.ts'
 import { readCapabilities } from './capabilities.ts'
+import { type DescribedTopic, describeTopicPartitionsV0, type TopicPartitionsCursor, type TopicPartitionsPage } from './protocol/describe-topic-partitions.ts'
 import { type Session, send } from './session.ts'
 
 /** Partitions per DescribeTopicPartitions page; the broker caps it (max.request.partition.size.limit, 2000). */
@@ -21,8 +22,6 @@ interface RawPartition {
   replicaNodes: number[]
   isrNodes: number[]
   offlineReplicas: number[]
-  eligibleLeaderReplicas?: number[]
-  lastKnownElr?: number[]
 }
 
 interface RawTopic {
@@ -33,79 +32,80 @@ interface RawTopic {
   partitions: RawPartition[]
 }
 
-function toTopicState(raw: RawTopic, withElr: boolean): TopicState {
-  const topic = raw.name ?? ''
-  const partitions = raw.partitions
-    .map((p): PartitionState => ({
-      topic,
-      partition: p.partitionIndex,
-      leader: p.leaderId < 0 ? null : p.leaderId,
-      leaderEpoch: p.leaderEpoch,
-      replicas: p.replicaNodes,
-      isr: p.isrNodes,
-      offline: p.offlineReplicas,
-      elr: withElr ? (p.eligibleLeaderReplicas ?? []) : null,
-      lastKnownElr: withElr ? (p.lastKnownElr ?? []) : null,
-      // Metadata marks leaderless partitions LEADER_NOT_AVAILABLE; that is what leader=null says already.
-      ...(p.errorCode !== 0 && p.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE ? { error: kafkaError(p.errorCode) } : {}),
-    }))
-    .sort((a, b) => a.partition - b.partition)
-  const zeroId = /^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$|^A{22}$/
+const zeroId = /^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$|^A{22}$/
+/** The order topics are listed in (the locale's, as String.prototype.localeCompare gives it). */
+const byName = new Intl.Collator().compare
+
+function topicState(topic: string, topicId: string, internal: boolean, errorCode: number, partitions: PartitionState[]): TopicState {
   return {
     topic,
-    topicId: raw.topicId && !zeroId.test(raw.topicId) ? raw.topicId : null,
-    internal: raw.isInternal,
-    partitions,
-    ...(raw.errorCode !== 0
-      ? { error: kafkaError(raw.errorCode, raw.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null) }
-      : {}),
+    topicId: topicId && !zeroId.test(topicId) ? topicId : null,
+    internal,
+    partitions: inPartitionOrder(partitions),
+    ...(errorCode !== 0 ? { error: kafkaError(errorCode, errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null) } : {}),
   }
 }
 
+/** Brokers list partitions in order already: sorting is only needed when they do not. */
+function inPartitionOrder(partitions: PartitionState[]): PartitionState[] {
+  for (let i = 1; i < partitions.length; i++)
+    if (partitions[i - 1]!.partition > partitions[i]!.partition) return partitions.sort((a, b) => a.partition - b.partition)
+  return partitions
+}
+
+/** Metadata's answer (brokers before 3.8): no ELR. */
+function fromMetadata(raw: RawTopic): TopicState {
+  const topic = raw.name ?? ''
+  const partitions = raw.partitions.map((p): PartitionState => ({
+    topic,
+    partition: p.partitionIndex,
+    leader: p.leaderId < 0 ? null : p.leaderId,
+    leaderEpoch: p.leaderEpoch,
+    replicas: p.replicaNodes,
+    isr: p.isrNodes,
+    offline: p.offlineReplicas,
+    elr: null,
+    lastKnownElr: null,
+    // Metadata marks leaderless partitions LEADER_NOT_AVAILABLE; that is what leader=null says already.
+    ...(p.errorCode !== 0 && p.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE ? { error: kafkaError(p.errorCode) } : {}),
+  }))
+  return topicState(topic, raw.topicId, raw.isInternal, raw.errorCode, partitions)
+}
+
 /** Tells `onTopics` which of these topics exist (a topic that does not comes back with an error). */
-function nameExisting(topics: readonly RawTopic[], onTopics: PartitionStatesOptions['onTopics']): void {
+function nameExisting(topics: readonly { errorCode: number; name: string | null | undefined }[], onTopics: PartitionStatesOptions['onTopics']): void {
   const named = topics.filter((t) => t.errorCode === 0).map((t) => t.name ?? '')
   if (named.length) onTopics?.(named)
 }
-
-type Cursor = { topicName: string; partitionIndex: number }
-type Page = Awaited<ReturnType<typeof describeTopicPartitionsV0.api.async>>
 
 async function describeAllPages(
   session: Session,
   topics: readonly string[],
   limit: number,
+  withElr: boolean,
   onTopics?: (names: readonly string[]) => void,
-): Promise<RawTopic[]> {
-  const merged = new Map<string, RawTopic>()
-  const ask = (cursor: Cursor | undefined): Promise<Page> => {
-    const answer = session.anyBroker((c) =>
-      send(
-        describeTopicPartitionsV0.api,
-        c,
-        topics.map((name) => ({ name })),
-        limit,
-        cursor,
-      ),
-    )
+): Promise<DescribedTopic[]> {
+  const api = withElr ? describeTopicPartitionsV0.withElr : describeTopicPartitionsV0.withoutElr
+  const merged = new Map<string, DescribedTopic>()
+  const ask = (cursor: TopicPartitionsCursor | undefined): Promise<TopicPartitionsPage> => {
+    const answer = session.anyBroker((c) => send(api, c, topics, limit, cursor))
     answer.catch(() => {}) // awaited in the loop; this keeps a failure quiet if the loop has already ended on another
     return answer
   }
-  let next: Promise<Page> | undefined = ask(undefined)
+  let next: Promise<TopicPartitionsPage> | undefined = ask(undefined)
   for (let page = 1; next; page++) {
-    const answer: Page = await next
+    const answer: TopicPartitionsPage = await next
     // The next page is asked for before this one is read, so that it takes the least busy connection ahead
     // of whatever the caller starts for this page's topics.
     next = answer.nextCursor && page < maxPages ? ask(answer.nextCursor) : undefined
-    const firstSeen: RawTopic[] = []
+    const firstSeen: DescribedTopic[] = []
     for (const topic of answer.topics) {
-      const name = topic.name ?? ''
-      const existing = merged.get(name)
-      if (existing) existing.partitions.push(...topic.partitions)
+      const existing = merged.get(topic.name ?? '')
+      // A topic cut by the page limit continues on the next page.
+      if (existing) for (const partition of topic.partitions) existing.partitions.push(partition)
       else {
-        const copy = { ...topic, partitions: [...topic.partitions] }
-        merged.set(name, copy)
-        firstSeen.push(copy)
+        merged.set(topic.name ?? '', topic)
+        firstSeen.push(topic)
       }
     }
     nameExisting(firstSeen, onTopics)
@@ -134,17 +134,21 @@ export async function readPartitionStates(session: Session, topics?: readonly st
   const requested = topics ? [...new Set(topics)] : []
   if (topics && topics.length === 0) return []
   const useDescribe = options.via !== 'metadata' && session.version(75, [0]) !== null
-  const withElr = useDescribe && readCapabilities(session).elr === 'on'
-  const raw = useDescribe
-    ? await describeAllPages(session, requested, options.pageSize ?? pageSize, options.onTopics)
-    : await describeWithMetadata(session, requested)
-  if (!useDescribe) nameExisting(raw, options.onTopics)
-  const states = raw.map((t) => toTopicState(t, withElr))
-  if (!topics) return states.sort((a, b) => a.topic.localeCompare(b.topic))
-  const byName = new Map(states.map((s) => [s.topic, s]))
+  let states: TopicState[]
+  if (useDescribe) {
+    const withElr = readCapabilities(session).elr === 'on'
+    const described = await describeAllPages(session, requested, options.pageSize ?? pageSize, withElr, options.onTopics)
+    states = described.map((t) => topicState(t.name ?? '', t.topicId, t.isInternal, t.errorCode, t.partitions))
+  } else {
+    const raw = await describeWithMetadata(session, requested)
+    nameExisting(raw, options.onTopics)
+    states = raw.map(fromMetadata)
+  }
+  if (!topics) return inNameOrder(states)
+  const named = new Map(states.map((s) => [s.topic, s]))
   return topics.map(
     (name) =>
-      byName.get(name) ?? {
+      named.get(name) ?? {
         topic: name,
         topicId: null,
         internal: false,
@@ -152,4 +156,10 @@ export async function readPartitionStates(session: Session, topics?: readonly st
         error: kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${name} does not exist.`),
       },
   )
+}
+
+/** Brokers answer in name order (Java's, which differs from the locale's only on some punctuation and case): sort only when needed. */
+function inNameOrder(states: TopicState[]): TopicState[] {
+  for (let i = 1; i < states.length; i++) if (byName(states[i - 1]!.topic, states[i]!.topic) > 0) return states.sort((a, b) => byName(a.topic, b.topic))
+  return states
 }

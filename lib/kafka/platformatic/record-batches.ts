@@ -24,6 +24,8 @@ const logOverhead = 12 // baseOffset (8) + batchLength (4)
 const magicAt = 16 // after partitionLeaderEpoch (4)
 const headerUpToMagic = 17
 const attributesAt = 21
+// lastOffsetDelta (4) and firstTimestamp (8) follow the attributes (2).
+const maxTimestampAt = 35
 /** Bytes of a batch before its records: base offset … record count. */
 export const batchOverhead = 61
 // A legacy (magic 0/1) message: offset, size, crc (4), magic, attributes, [timestamp (8) in v1], key, value.
@@ -173,21 +175,50 @@ function decode(bytes: Buffer): RecordBatch {
 /** The batch decoder the log-dir reader uses. */
 export const recordBatchDecoder: BatchDecoder = { frameAt, decode }
 
-/** The whole batches in a Fetch answer's records, decoded; the answer may end inside a batch (it is cut at the bytes asked for). */
-export async function decodeFetchedBatches(bytes: Buffer): Promise<RecordBatch[]> {
+type WholeBatch = Extract<FrameOutcome, { kind: 'batch' }>
+
+/** The whole batches framed in a Fetch answer's records, and whether the answer ended inside one (cut at the bytes asked for). */
+async function fetchedFrames(bytes: Buffer): Promise<{ frames: WholeBatch[]; cut: boolean }> {
   const source: ByteSource = { size: bytes.length, read: async (position, length) => bytes.subarray(position, position + length) }
-  const batches: RecordBatch[] = []
+  const frames: WholeBatch[] = []
   for (let position = 0; ;) {
     const frame = await frameAt(source, position, true)
-    if (frame.kind === 'end') return batches
+    if (frame.kind === 'end') return { frames, cut: false }
     if (frame.kind === 'invalid') {
       // Only the last batch may be cut short; anything else is damage the broker sent.
-      if (frame.truncated) return batches
+      if (frame.truncated) return { frames, cut: true }
       throw new Error(frame.reason)
     }
     if (frame.kind === 'legacy') throw new Error(`the record at offset ${frame.offset} is in the magic ${frame.magic} format, which this tool does not read`)
-    batches.push(decode(frame.bytes))
+    frames.push(frame)
     position += frame.sizeBytes
+  }
+}
+
+/** The whole batches in a Fetch answer's records, decoded; the answer may end inside a batch (it is cut at the bytes asked for). */
+export async function decodeFetchedBatches(bytes: Buffer): Promise<RecordBatch[]> {
+  return (await fetchedFrames(bytes)).frames.map((frame) => decode(frame.bytes))
+}
+
+/** A batch's place and time, read from its header alone (its records are neither decompressed nor decoded). */
+export interface BatchExtent {
+  readonly baseOffset: bigint
+  readonly lastOffset: bigint
+  readonly maxTimestamp: number
+  readonly sizeBytes: number
+}
+
+/** The batches of a Fetch answer by their headers, and whether the answer ended inside a batch. */
+export async function fetchedExtents(bytes: Buffer): Promise<{ batches: BatchExtent[]; cut: boolean }> {
+  const { frames, cut } = await fetchedFrames(bytes)
+  return {
+    batches: frames.map((f) => ({
+      baseOffset: f.baseOffset,
+      lastOffset: f.lastOffset,
+      maxTimestamp: Number(f.bytes.readBigInt64BE(maxTimestampAt)),
+      sizeBytes: f.sizeBytes,
+    })),
+    cut,
   }
 }
 

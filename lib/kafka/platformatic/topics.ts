@@ -1,9 +1,10 @@
 // createTopics() / deleteTopics(): per-topic outcomes; any broker forwards them to the KRaft controller, and
 // the answer comes once every live broker sees the change.
 
-import { createTopicsV7, deleteTopicsV6, describeTopicPartitionsV0, metadataV12 } from './client.ts'
+import { createTopicsV7, deleteTopicsV6, metadataV12 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { NewTopic, TopicResult } from '../types.ts'
+import { describeTopicPartitionsV0 } from './protocol/describe-topic-partitions.ts'
 import { type Session, send } from './session.ts'
 
 const timeoutMs = 30_000
@@ -23,14 +24,7 @@ async function awaitVisibility(session: Session, topics: readonly string[], pres
   const sees = async (broker: number): Promise<boolean> => {
     const answer = await session.onBroker(broker, async (c): Promise<{ name: string | null | undefined; errorCode: number }[]> =>
       useDescribe
-        ? (
-            await send(
-              describeTopicPartitionsV0.api,
-              c,
-              topics.map((name) => ({ name })),
-              2000,
-            )
-          ).topics
+        ? (await send(describeTopicPartitionsV0.withoutElr, c, topics, 2000, undefined)).topics
         : (await send(metadataV12.api, c, [...topics], false, false)).topics,
     )
     if ('error' in answer) return true

@@ -2,6 +2,7 @@
 // brokers killed and restarted through the sandbox, and real consumers (classic and KIP-848) in groups.
 
 import { randomBytes } from 'node:crypto'
+import { vi } from 'vitest'
 import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
@@ -125,5 +126,7 @@ export async function sandboxWorld(): Promise<ContractWorld> {
       await awaitFullIsr(ops)
     },
     startGroup: (groupId, topic, protocol) => startGroup(ops, groupId, topic, protocol),
+    // The sandbox's brokers check every 2 s (lib/sandbox/properties.ts); a sandbox started before that checks every 5 min.
+    afterRetentionCheck: (check) => vi.waitFor(check, { timeout: 30_000, interval: 500 }),
   }
 }

@@ -117,7 +117,8 @@ async function snapshot() {
 }
 
 const catalog = await loadCatalog()
-const runbooks = catalog.entries.flatMap((e) => (e.runbook ? [e.runbook] : []))
+const loaded = await Promise.all(catalog.entries.filter((e) => !e.error).map((e) => catalog.load(e.id)))
+const runbooks = loaded.flatMap((l) => (l && 'runbook' in l ? [l.runbook] : []))
 
 beforeAll(async () => {
   kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'bad-input-test' })

@@ -17,6 +17,7 @@ export interface ConsumerGroupDescription {
   errorMessage: string | null
   groupId: string
   groupState: string
+  groupEpoch: number
   assignorName: string
   members: ConsumerGroupMember[]
 }
@@ -61,7 +62,7 @@ function parserFor(version: 0 | 1) {
         const errorMessage = g.readNullableString()
         const groupId = g.readString()
         const groupState = g.readString()
-        g.readInt32()
+        const groupEpoch = g.readInt32()
         g.readInt32()
         const assignorName = g.readString()
         const members = g.readArray(
@@ -85,7 +86,7 @@ function parserFor(version: 0 | 1) {
         )
         g.readInt32()
         readTaggedFields(g)
-        return { errorCode, errorMessage, groupId, groupState, assignorName, members }
+        return { errorCode, errorMessage, groupId, groupState, groupEpoch, assignorName, members }
       },
       true,
       false,

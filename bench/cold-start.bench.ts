@@ -1,0 +1,67 @@
+// Cold starts: the built CLI's commands that need no cluster, each a fresh process, beside `node -e 0` (Node's
+// floor on this machine) as the ratio. Runs are paired and alternate (floor, command, floor, command…), so that
+// a noisy shared machine weighs on both alike; medians of wall and CPU time (user + system, from GNU time).
+// Goals: --help, list and sessions ≤ 1.3× the floor; show <id> ≤ 1.6×.
+//   npm run build && npm run bench -- cold-start
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { bench, describe } from 'vitest'
+import { measureProcess, type ProcessRun } from './measure-process.ts'
+
+const rounds = Number(process.env.RUNBOOK_COLD_START_ROUNDS || 15)
+const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
+const commands: { args: string[]; goal: number }[] = [
+  { args: ['--help'], goal: 1.3 },
+  { args: ['list'], goal: 1.3 },
+  { args: ['sessions'], goal: 1.3 },
+  { args: ['show', 'isr-shrink'], goal: 1.6 },
+]
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const fixed = (ms: number) => `${ms.toFixed(0)} ms`
+
+describe('cold starts of the built CLI against node -e 0', () => {
+  bench(
+    'paired runs',
+    () => {
+      // An empty working folder: no team runbooks, no sessions, no config — what a first run sees.
+      const cwd = mkdtempSync(join(tmpdir(), 'cold-start-'))
+      const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(cwd, 'cache') }
+      const load: number[] = []
+      const lines: string[] = []
+      try {
+        for (const { args, goal } of commands) {
+          const floor: ProcessRun[] = []
+          const ours: ProcessRun[] = []
+          measureProcess(process.execPath, [cli, ...args], { env, cwd }) // the first run warms the file cache
+          for (let round = 0; round < rounds; round++) {
+            floor.push(measureProcess(process.execPath, ['-e', '0'], { env, cwd }))
+            ours.push(measureProcess(process.execPath, [cli, ...args], { env, cwd }))
+            load.push(loadavg()[0]!)
+          }
+          const wall = [median(ours.map((r) => r.wallMs)), median(floor.map((r) => r.wallMs))] as const
+          const cpu = ours[0]!.cpuMs === null ? null : ([median(ours.map((r) => r.cpuMs!)), median(floor.map((r) => r.cpuMs!))] as const)
+          const ratioWall = wall[0] / wall[1]
+          const ratioCpu = cpu && cpu[0] / Math.max(cpu[1], 1)
+          const met = ratioWall <= goal && (ratioCpu === null || ratioCpu <= goal)
+          lines.push(
+            `  runbook ${args.join(' ').padEnd(15)} wall ${fixed(wall[0]).padStart(7)} vs ${fixed(wall[1]).padStart(7)} = ${ratioWall.toFixed(2)}×` +
+              (cpu ? `   cpu ${fixed(cpu[0]).padStart(7)} vs ${fixed(cpu[1]).padStart(7)} = ${ratioCpu!.toFixed(2)}×` : '   cpu n/a (no GNU time)') +
+              `   goal ≤ ${goal}× ${met ? 'met' : 'NOT met'}`,
+          )
+        }
+      } finally {
+        rmSync(cwd, { recursive: true, force: true })
+      }
+      process.stdout.write(
+        `\nCold starts (medians of ${rounds} paired runs, ours vs node -e 0, ${process.versions.node}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
+          lines.join('\n') +
+          '\n',
+      )
+    },
+    { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
+  )
+})

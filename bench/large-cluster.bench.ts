@@ -1,0 +1,105 @@
+// Beyond one sandbox: the planners and the status view on 100,000 partitions, 20,000 topics and 2,000 consumer
+// groups (the fake; bench/large-cluster-run.ts), each in a fresh process from its command's snapshot. Printed
+// beside the budget a large production cluster must stay within: ≤ 1 s of planning and rendering per command
+// and ≤ 250 MB of RSS, with the status view on one screen.
+
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { bench, describe } from 'vitest'
+import type { PlannedCommand } from './large-cluster-run.ts'
+
+const budgetMs = 1000
+const budgetRssMb = 250
+const screenLines = 50
+const root = fileURLToPath(new URL('..', import.meta.url))
+// Inside node_modules, so that the bundle finds the packages it leaves out (marked, cli-table3).
+const workDir = join(root, 'node_modules', '.cache', 'kafka-runbooks-bench')
+const runner = join(workDir, 'large-cluster-run.mjs')
+const snapshots = join(workDir, 'large-cluster-snapshots.bin')
+
+mkdirSync(workDir, { recursive: true })
+await build({
+  absWorkingDir: root,
+  entryPoints: ['bench/large-cluster-run.ts'],
+  outfile: runner,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+})
+
+function run(args: readonly string[]): Record<string, unknown> & { steps: Record<string, number>; maxRssMb?: number } {
+  const result = spawnSync(process.execPath, [runner, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 })
+  if (result.status !== 0) throw new Error(`large-cluster-run ${args.join(' ')} exited ${result.status ?? result.signal}: ${result.stderr}`)
+  return JSON.parse(result.stdout) as Record<string, unknown> & { steps: Record<string, number> }
+}
+
+const reads = run(['read', snapshots])
+const commands: { command: PlannedCommand; label: string }[] = [
+  { command: 'status', label: 'status (plan, render, --json)' },
+  { command: 'durabilityAudit', label: 'durability-audit (plan)' },
+  { command: 'isrShrink', label: 'isr-shrink (plan)' },
+  { command: 'uncleanElection', label: 'unclean-election (plan)' },
+]
+const runs = new Map<PlannedCommand, ReturnType<typeof run>[]>()
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+function report(): void {
+  const lines = ['', 'large cluster (fake): 100,000 partitions, 20,000 topics, 2,000 groups, broker 12 dead']
+  lines.push(
+    `  reads from the fake (its own copying included, not budgeted): ${Object.entries(reads.steps)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(', ')}`,
+  )
+  lines.push(
+    `  ${'command'.padEnd(32)} ${'ours (median)'.padStart(14)} ${'budget'.padStart(8)} ${'ratio'.padStart(6)}   ${'peak RSS'.padStart(9)} ${'budget'.padStart(7)} ${'ratio'.padStart(6)}`,
+  )
+  for (const { command, label } of commands) {
+    const samples = runs.get(command) ?? []
+    if (samples.length === 0) continue
+    const ms = median(samples.map((s) => Object.values(s.steps).reduce((a, b) => a + b, 0)))
+    const rss = Math.max(...samples.map((s) => s.maxRssMb ?? 0))
+    const detail = Object.keys(samples[0]!.steps)
+      .map((name) => `${name} ${median(samples.map((s) => s.steps[name]!)).toFixed(0)}`)
+      .join(', ')
+    lines.push(
+      `  ${label.padEnd(32)} ${`${ms.toFixed(0)} ms`.padStart(14)} ${`${budgetMs} ms`.padStart(8)} ${(ms / budgetMs).toFixed(2).padStart(6)}   ${`${rss.toFixed(0)} MB`.padStart(9)} ${`${budgetRssMb} MB`.padStart(7)} ${(rss / budgetRssMb).toFixed(2).padStart(6)}   (${detail})`,
+    )
+  }
+  const screen = String(runs.get('status')?.[0]?.screen ?? '')
+  lines.push(
+    `  status view: ${screen.split('\n').length} lines (one screen: ≤ ${screenLines}), widest ${Math.max(...screen.split('\n').map((l) => l.length))} columns`,
+  )
+  console.log(lines.join('\n') + '\n')
+}
+
+describe('planners and the status view on 100,000 partitions', () => {
+  const options = { iterations: 3, time: 1, warmupIterations: 0, warmupTime: 0 }
+  commands.forEach(({ command, label }, i) => {
+    bench(
+      label,
+      () => {
+        const result = run(['plan', command, snapshots])
+        runs.set(command, [...(runs.get(command) ?? []), result])
+      },
+      {
+        ...options,
+        ...(i === commands.length - 1
+          ? {
+              teardown: (_task: unknown, mode: 'warmup' | 'run') => {
+                if (mode !== 'run') return
+                report()
+                rmSync(snapshots, { force: true })
+              },
+            }
+          : {}),
+      },
+    )
+  })
+})

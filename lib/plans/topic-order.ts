@@ -1,0 +1,20 @@
+// The order reports list topics and partitions in: topics by name as String.prototype.localeCompare orders
+// them, partitions by number. Reads arrive in that order already (KafkaOps.partitionStates sorts), so a list
+// is only checked, and copied and sorted when it is not in order. Pure.
+
+import type { PartitionState, TopicState } from '../kafka/types.ts'
+
+/** localeCompare's order, from one collator instead of one per comparison. */
+export const compareNames = new Intl.Collator().compare
+
+export function inTopicOrder<T extends Pick<TopicState, 'topic'>>(topics: readonly T[]): readonly T[] {
+  for (let i = 1; i < topics.length; i++)
+    if (compareNames(topics[i - 1]!.topic, topics[i]!.topic) > 0) return [...topics].sort((a, b) => compareNames(a.topic, b.topic))
+  return topics
+}
+
+export function inPartitionOrder<T extends Pick<PartitionState, 'partition'>>(partitions: readonly T[]): readonly T[] {
+  for (let i = 1; i < partitions.length; i++)
+    if (partitions[i - 1]!.partition > partitions[i]!.partition) return [...partitions].sort((a, b) => a.partition - b.partition)
+  return partitions
+}

@@ -1,0 +1,256 @@
+// The decoders status reads through (DescribeTopicPartitions v0, DescribeConfigs v2-v4) against the client's own
+// on random answers encoded per Kafka's schemas: the same values, in our types; and what the client gets wrong
+// (tagged fields, v2's extra fields), ours gets right.
+
+import { describeConfigsV4, describeTopicPartitionsV0 as clientTopicPartitions, Reader, Writer } from '@platformatic/kafka'
+import { describe, expect, it } from 'vitest'
+import { decodeDescribeConfigs, describeConfigsApis } from '../../../lib/kafka/platformatic/protocol/describe-configs.ts'
+import { decodeTopicPartitions, describeTopicPartitionsV0 } from '../../../lib/kafka/platformatic/protocol/describe-topic-partitions.ts'
+import { WireReader } from '../../../lib/kafka/platformatic/protocol/wire-reader.ts'
+
+function random(seed: number) {
+  let state = seed
+  return (n: number) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31
+    return state % n
+  }
+}
+
+const ids = (next: (n: number) => number) => Array.from({ length: next(4) }, () => next(2000) + 1)
+const uuid = (next: (n: number) => number) => Array.from({ length: 32 }, () => '0123456789abcdef'[next(16)]).join('')
+
+interface Partition {
+  errorCode: number
+  partitionIndex: number
+  leaderId: number
+  leaderEpoch: number
+  replicaNodes: number[]
+  isrNodes: number[]
+  eligibleLeaderReplicas: number[]
+  lastKnownElr: number[]
+  offlineReplicas: number[]
+}
+
+function topicPartitionsAnswer(seed: number, tags: boolean) {
+  const next = random(seed)
+  const topics = Array.from({ length: next(5) }, (_, t) => ({
+    errorCode: next(6) === 0 ? 3 : 0,
+    name: next(8) === 0 ? null : `topic-${t}-é${next(100)}`,
+    topicId: uuid(next),
+    isInternal: next(2) === 0,
+    partitions: Array.from({ length: next(6) }, (_, p): Partition => ({
+      errorCode: [0, 0, 0, 5, 9][next(5)]!,
+      partitionIndex: p * 2 + next(2),
+      leaderId: next(5) === 0 ? -1 : next(4),
+      leaderEpoch: next(100),
+      replicaNodes: ids(next),
+      isrNodes: ids(next),
+      eligibleLeaderReplicas: ids(next),
+      lastKnownElr: ids(next),
+      offlineReplicas: ids(next),
+    })),
+  }))
+  const cursor = next(2) === 0 ? { topicName: `next-${next(9)}`, partitionIndex: next(9) } : null
+  const tagged = (w: Writer) =>
+    tags ? w.appendUnsignedVarInt(1).appendUnsignedVarInt(7).appendUnsignedVarInt(3).appendInt8(1).appendInt16(2) : w.appendUnsignedVarInt(0)
+  const w = Writer.create().appendInt32(0)
+  w.appendUnsignedVarInt(topics.length + 1)
+  for (const t of topics) {
+    w.appendInt16(t.errorCode).appendString(t.name).appendUUID(t.topicId).appendBoolean(t.isInternal)
+    w.appendUnsignedVarInt(t.partitions.length + 1)
+    for (const p of t.partitions) {
+      w.appendInt16(p.errorCode).appendInt32(p.partitionIndex).appendInt32(p.leaderId).appendInt32(p.leaderEpoch)
+      for (const list of [p.replicaNodes, p.isrNodes, p.eligibleLeaderReplicas, p.lastKnownElr, p.offlineReplicas])
+        w.appendArray(list, (x, id) => x.appendInt32(id), true, false)
+      tagged(w)
+    }
+    w.appendInt32(-2147483648)
+    tagged(w)
+  }
+  if (cursor) tagged(w.appendInt8(1).appendString(cursor.topicName).appendInt32(cursor.partitionIndex))
+  else w.appendInt8(-1)
+  tagged(w)
+  return { bytes: w.buffer, topics, cursor }
+}
+
+function clientAnswer<T>(parse: (c: number, k: number, v: number, r: Reader) => T, bytes: Buffer): T {
+  try {
+    return parse(1, 0, 0, Reader.from(bytes))
+  } catch (error) {
+    return (error as { response: T }).response
+  }
+}
+
+describe('DescribeTopicPartitions v0', () => {
+  it('decodes what the client decodes, into partition states', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const { bytes } = topicPartitionsAnswer(seed, false)
+      const theirs = clientAnswer(clientTopicPartitions.parseResponse as never, bytes) as {
+        topics: { errorCode: number; name: string | null; topicId: string; isInternal: boolean; partitions: Partition[] }[]
+        nextCursor?: { topicName: string; partitionIndex: number }
+      }
+      for (const withElr of [true, false]) {
+        const ours = decodeTopicPartitions(new WireReader(bytes, 0, true), withElr)
+        expect(ours.nextCursor).toEqual(theirs.nextCursor)
+        expect(ours.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId, isInternal: t.isInternal }))).toEqual(
+          theirs.topics.map((t) => ({ errorCode: t.errorCode, name: t.name, topicId: t.topicId, isInternal: t.isInternal })),
+        )
+        ours.topics.forEach((topic, t) => {
+          expect(topic.partitions).toEqual(
+            theirs.topics[t]!.partitions.map((p) => ({
+              topic: theirs.topics[t]!.name ?? '',
+              partition: p.partitionIndex,
+              leader: p.leaderId < 0 ? null : p.leaderId,
+              leaderEpoch: p.leaderEpoch,
+              replicas: p.replicaNodes,
+              isr: p.isrNodes,
+              offline: p.offlineReplicas,
+              elr: withElr ? p.eligibleLeaderReplicas : null,
+              lastKnownElr: withElr ? p.lastKnownElr : null,
+              ...(p.errorCode !== 0 && p.errorCode !== 5 ? { error: expect.objectContaining({ code: p.errorCode }) } : {}),
+            })),
+          )
+        })
+      }
+    }
+  })
+
+  it('skips tagged fields by their sizes', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const { bytes, topics, cursor } = topicPartitionsAnswer(seed, true)
+      const ours = decodeTopicPartitions(new WireReader(bytes, 0, true), true)
+      expect(ours.topics.map((t) => t.partitions.map((p) => p.partition))).toEqual(topics.map((t) => t.partitions.map((p) => p.partitionIndex)))
+      expect(ours.nextCursor ?? null).toEqual(cursor)
+    }
+  })
+
+  it('asks as the client asks', () => {
+    const sent = (api: unknown, ...args: unknown[]) => {
+      let payload: Buffer | undefined
+      const connection = { send: (_k: number, _v: number, create: () => Writer) => (payload = create().buffer) }
+      ;(api as (c: unknown, ...a: unknown[]) => void)(connection, ...args, () => {})
+      return payload!.toString('hex')
+    }
+    const cursor = { topicName: 'orders', partitionIndex: 7 }
+    expect(sent(describeTopicPartitionsV0.withElr, ['a', 'b'], 2000, cursor)).toBe(
+      sent(clientTopicPartitions.api, [{ name: 'a' }, { name: 'b' }], 2000, cursor),
+    )
+    expect(sent(describeTopicPartitionsV0.withoutElr, [], 10, undefined)).toBe(sent(clientTopicPartitions.api, [], 10, undefined))
+  })
+})
+
+function configsAnswer(seed: number, version: 2 | 3 | 4) {
+  const next = random(seed)
+  const flexible = version >= 4
+  const names = ['min.insync.replicas', 'unclean.leader.election.enable', 'retention.ms', 'cleanup.policy']
+  const results = Array.from({ length: next(4) }, (_, r) => ({
+    errorCode: next(5) === 0 ? 3 : 0,
+    errorMessage: next(3) === 0 ? 'no such topic' : null,
+    resourceType: next(2) === 0 ? 2 : 4,
+    resourceName: `resource-${r}`,
+    configs: names
+      .filter(() => next(3) > 0)
+      .map((name) => ({
+        name,
+        value: next(4) === 0 ? null : String(next(9)),
+        readOnly: next(2) === 0,
+        configSource: next(9),
+        isSensitive: next(5) === 0,
+        synonyms: Array.from({ length: next(3) }, () => ({ name, value: next(3) === 0 ? null : String(next(9)), source: next(9) })),
+        configType: next(9),
+        documentation: next(2) === 0 ? null : 'doc',
+      })),
+  }))
+  const w = Writer.create().appendInt32(0)
+  w.appendArray(
+    results,
+    (x, r) => {
+      x.appendInt16(r.errorCode).appendString(r.errorMessage, flexible).appendInt8(r.resourceType).appendString(r.resourceName, flexible)
+      x.appendArray(
+        r.configs,
+        (y, c) => {
+          y.appendString(c.name, flexible).appendString(c.value, flexible).appendBoolean(c.readOnly).appendInt8(c.configSource).appendBoolean(c.isSensitive)
+          y.appendArray(c.synonyms, (z, s) => z.appendString(s.name, flexible).appendString(s.value, flexible).appendInt8(s.source), flexible, flexible)
+          if (version >= 3) y.appendInt8(c.configType).appendString(c.documentation, flexible)
+        },
+        flexible,
+        flexible,
+      )
+    },
+    flexible,
+    flexible,
+  )
+  if (flexible) w.appendTaggedFields()
+  return { bytes: w.buffer, results }
+}
+
+const sourceNames = [
+  'unknown',
+  'dynamic-topic',
+  'dynamic-broker',
+  'dynamic-broker-default',
+  'static-broker',
+  'default',
+  'dynamic-broker-logger',
+  'client-metrics',
+  'group',
+]
+
+describe('DescribeConfigs', () => {
+  it('v4 decodes what the client decodes, entries in name order', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const { bytes } = configsAnswer(seed, 4)
+      const theirs = clientAnswer(describeConfigsV4.parseResponse as never, bytes) as { results: ReturnType<typeof configsAnswer>['results'] }
+      const ours = decodeDescribeConfigs(new WireReader(bytes, 0, true), 4)
+      expect(ours).toEqual(
+        theirs.results.map((r) => ({
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          entries: r.configs
+            .map((c) => ({
+              name: c.name,
+              value: c.value,
+              source: sourceNames[c.configSource] ?? 'unknown',
+              readOnly: c.readOnly,
+              sensitive: c.isSensitive,
+              synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: sourceNames[s.source] ?? 'unknown' })),
+            }))
+            .sort((a, b) => a.name.localeCompare(b.name)),
+        })),
+      )
+    }
+  })
+
+  it.each([2, 3] as const)('v%i reads plain strings and arrays, config type and documentation from v3 on only', (version) => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const { bytes, results } = configsAnswer(seed, version)
+      const ours = decodeDescribeConfigs(new WireReader(bytes, 0, false), version)
+      expect(ours.map((r) => [r.resourceName, r.entries.map((e) => [e.name, e.value, e.synonyms.length])])).toEqual(
+        results.map((r) => [
+          r.resourceName,
+          r.configs.map((c) => [c.name, c.value, c.synonyms.length]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+        ]),
+      )
+    }
+  })
+
+  it('asks v4 as the client asks, and v2 without the documentation flag it does not have', () => {
+    const sent = (api: unknown, ...args: unknown[]) => {
+      let payload: Buffer | undefined
+      const connection = { send: (_k: number, _v: number, create: () => Writer) => (payload = create().buffer) }
+      ;(api as (c: unknown, ...a: unknown[]) => void)(connection, ...args, () => {})
+      return payload!.toString('hex')
+    }
+    const resources = [
+      { resourceType: 2, resourceName: 'orders', configurationKeys: ['min.insync.replicas'] },
+      { resourceType: 4, resourceName: '', configurationKeys: null },
+    ]
+    expect(sent(describeConfigsApis[4], resources, false)).toBe(sent(describeConfigsV4.api, resources, false, false))
+    // [resources]=1, type 2, "t", keys null (-1), include_synonyms true; nothing after it in v2.
+    expect(sent(describeConfigsApis[2], [{ resourceType: 2, resourceName: 't', configurationKeys: null }], true)).toBe(
+      '00000001' + '02' + '000174' + 'ffffffff' + '01',
+    )
+  })
+})
