@@ -12,6 +12,7 @@ import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
 import runbook from '../../../runbooks/consumer-oom-replay/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const t0 = Date.parse('2026-11-24T03:00:00Z')
 const now = t0 + 3_600_000
@@ -218,30 +219,23 @@ describe('undo', () => {
     const sessionsDir = mkdtempSync(join(tmpdir(), 'oom-undo-'))
     const applied = await headless(kafka, { group: 'billing', 'shift-by': '-10' }, { sessionsDir })
     expect(await committed(kafka)).toEqual(['orders/0=80', 'orders/1=70', 'orders/2=90'])
-    const undoOptions = (io: ScriptedIo) => ({
-      io,
-      kafka,
-      sessionDir: applied.sessionDir,
-      sessionsDir,
-      findRunbook: () => runbook,
-      approvals: { yes: false, hashes: [] },
-      dryRun: false,
-      operator: 'bob',
-      host: 'laptop',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+    const undoOptionsFor = (io: ScriptedIo) =>
+      undoOptions({
+        runbook,
+        io,
+        kafka,
+        sessionDir: applied.sessionDir,
+        sessionsDir,
+        approvals: { yes: false, hashes: [] },
+      })
 
     kafka.commit('billing', 'orders', 1, 72n)
-    const drifted = await runUndo(undoOptions(scriptedIo([])))
+    const drifted = await runUndo(undoOptionsFor(scriptedIo([])))
     expect(drifted).toMatchObject({ status: 'drifted', exitCode: 3 })
     kafka.commit('billing', 'orders', 1, 70n)
 
     const io = scriptedIo([{ type: 'billing', message: /restore its previous offsets/ }])
-    const result = await runUndo(undoOptions(io))
+    const result = await runUndo(undoOptionsFor(io))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await committed(kafka)).toEqual(['orders/0=90', 'orders/1=80', 'orders/2=100'])
     expect(readEvents(applied.sessionDir).at(-1)).toMatchObject({ type: 'undone', cell: 'rewind' })

@@ -12,6 +12,7 @@ import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
 import runbook from '../../../runbooks/durability-audit/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 /** orders: RF 3 inheriting min ISR 1; audit: RF 3 with unclean election on; single: one replica; fine: RF 3, min ISR 2. */
 function cluster(kafka: '4.3' | '3.9' = '4.3'): FakeKafka {
@@ -141,22 +142,15 @@ describe('fixes', () => {
     ]).toEqual(['2', '2', 'false'])
     expect(result.findings!.map((f) => f.id)).toEqual(['single-replica', 'default-min-isr-one'])
 
-    const undone = await runUndo({
-      io: scriptedIo([], { interactive: false }),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir,
-      findRunbook: () => runbook,
-      approvals: { yes: true, hashes: [] },
-      dryRun: false,
-      operator: 'bob',
-      host: 'laptop',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        io: scriptedIo([], { interactive: false }),
+        kafka,
+        sessionDir: result.sessionDir,
+        sessionsDir,
+      }),
+    )
     expect(undone).toMatchObject({ status: 'done', exitCode: 0 })
     // No override before on orders (deleted again); audit's own "true" restored.
     expect([await override(kafka, 'orders', 'min.insync.replicas'), await override(kafka, 'audit', 'unclean.leader.election.enable')]).toEqual([null, 'true'])

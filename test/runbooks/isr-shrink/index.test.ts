@@ -13,6 +13,7 @@ import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import runbook from '../../../runbooks/isr-shrink/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const now = Date.parse('2026-11-24T03:00:00Z')
 
@@ -120,14 +121,15 @@ describe('lower min.insync.replicas', () => {
     expect(result.cells.find((c) => c.id === 'watch-isr')).toMatchObject({ data: { recovered: false } })
     expect(result.cells.find((c) => c.id === 'revert')).toMatchObject({ outcome: 'skipped' })
 
-    const undone = await runUndo({
-      ...undoBase(),
-      io: scriptedIo([], { interactive: false }),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir: join(result.sessionDir, '..'),
-      approvals: { yes: true, hashes: [] },
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        ...undoBase(),
+        io: scriptedIo([], { interactive: false }),
+        kafka,
+        sessionDir: result.sessionDir,
+      }),
+    )
     expect(undone, undone.message).toMatchObject({ status: 'done', exitCode: 0 })
     expect(await minIsr(kafka, 'orders')).toEqual({ value: '2', source: 'dynamic-topic', overrides: { 'min.insync.replicas': '2', 'retention.ms': '3600000' } })
     expect(await minIsr(kafka, 'audit')).toEqual({ value: '2', source: 'dynamic-broker-default', overrides: {} })
@@ -238,14 +240,15 @@ describe('other ways out', () => {
       'follower.replication.throttled.replicas': '0:9',
       'retention.ms': '1000',
     })
-    const undone = await runUndo({
-      ...undoBase(),
-      io: scriptedIo([], { interactive: false }),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir: join(result.sessionDir, '..'),
-      approvals: { yes: true, hashes: [] },
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        ...undoBase(),
+        io: scriptedIo([], { interactive: false }),
+        kafka,
+        sessionDir: result.sessionDir,
+      }),
+    )
     expect(undone.exitCode).toBe(0)
     expect((await minIsr(kafka, 't')).overrides).toEqual({
       'min.insync.replicas': '2',

@@ -2,7 +2,6 @@
 // applied and undone, a group below the log start moved to it, bad input refused with nothing changed. The real
 // cluster and Kafka's own tools are in test/integration/lag-retention/.
 
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
@@ -10,6 +9,7 @@ import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
 import runbook from '../../../runbooks/lag-retention/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const t0 = Date.parse('2026-11-24T03:00:00Z')
 const now = t0 + 1_200_000
@@ -111,23 +111,15 @@ describe('the ways out', () => {
     expect(value).toBeLessThan(now + 1_800_000 - (t0 + 700_000) + 60_000)
     kafka.enforceRetention(now + 600_000)
     expect((await kafka.listOffsets([{ topic: 'events', partition: 0, spec: 'earliest' }]))[0]!.offset!).toBeLessThanOrEqual(700n)
-    const undone = await runUndo({
-      io: scriptedIo([], { interactive: false }),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir: join(result.sessionDir, '..'),
-      findRunbook: () => runbook,
-      approvals: { yes: true, hashes: [] },
-      dryRun: false,
-      operator: 'bob',
-      host: 'laptop',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-      clock,
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        io: scriptedIo([], { interactive: false }),
+        kafka,
+        sessionDir: result.sessionDir,
+        clock,
+      }),
+    )
     expect(undone.exitCode).toBe(0)
     expect(await retentionOf(kafka)).toMatchObject({ value: '600000', source: 'dynamic-topic' })
   })

@@ -11,6 +11,7 @@ import runbook from '../../../runbooks/poison-pill/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const order = (n: number) => Buffer.from(JSON.stringify({ order: n, amount: n * 1.5 }))
 const poison = Buffer.from('{"order":5,"amount":', 'utf8')
@@ -78,22 +79,14 @@ describe('poison-pill on the fake', () => {
     const transcript = readFileSync(join(result.sessionDir, 'events.jsonl'), 'utf8')
     expect(transcript).not.toContain('{\\"order\\":5,\\"amount\\":')
     // Undo: the committed offset back to 5; the copy stays.
-    const undone = await runUndo({
-      io: scriptedIo([], { interactive: false }),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir: join(result.sessionDir, '..'),
-      findRunbook: () => runbook,
-      approvals: { yes: true, hashes: [] },
-      dryRun: false,
-      operator: 'bob',
-      host: 'laptop',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        io: scriptedIo([], { interactive: false }),
+        kafka,
+        sessionDir: result.sessionDir,
+      }),
+    )
     expect(undone).toMatchObject({ exitCode: 0 })
     expect(await committed(kafka)).toEqual(['orders/0=10', 'orders/1=5', 'orders/2=10'])
   })

@@ -11,6 +11,7 @@ import { renderBlocks } from '../../../lib/terminal/render.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
@@ -149,22 +150,16 @@ describe('unclean-election: the election', () => {
     expect(io.screen()).toContain('consumer-oom-replay --set group=billing --set from-file=')
     expect(readFileSync(join(result.sessionDir, 'rewind-billing.csv'), 'utf8')).toBe('orders,0,1000\n')
 
-    const undone = await runUndo({
-      io: headless(),
-      kafka,
-      sessionDir: result.sessionDir,
-      sessionsDir: mkdtempSync(join(tmpdir(), 'unclean-undo-')),
-      findRunbook: (id) => (id === runbook.id ? runbook : undefined),
-      approvals: { yes: true, hashes: [] },
-      dryRun: false,
-      operator: 'alice',
-      host: 'laptop',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+    const undone = await runUndo(
+      undoOptions({
+        runbook,
+        io: headless(),
+        kafka,
+        sessionDir: result.sessionDir,
+        sessionsDir: mkdtempSync(join(tmpdir(), 'unclean-undo-')),
+        operator: 'alice',
+      }),
+    )
     expect(undone.exitCode).toBe(0)
     expect(kafka.inspect('orders', 0)).toMatchObject({ leader: 3, replicas: [1, 2, 3] })
   })
