@@ -469,6 +469,23 @@ export interface SegmentSpan extends TopicPartition {
   readonly error?: KafkaError
 }
 
+/** The answer for an offset whose segment could not be read: nothing read, the error said. */
+export function failedSegmentSpan({ topic, partition, offset }: SegmentQuery, error: KafkaError): SegmentSpan {
+  return {
+    topic,
+    partition,
+    requested: offset,
+    firstBatch: null,
+    nextOffset: offset,
+    end: 'byte-limit',
+    maxTimestamp: null,
+    bytes: 0,
+    highWatermark: null,
+    logStartOffset: null,
+    error,
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Consumer groups
 

@@ -5,7 +5,7 @@
 // Sizes are records × the cluster's bytes per record.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { KafkaError, SegmentQuery, SegmentSpan } from '../types.ts'
+import { failedSegmentSpan, type SegmentQuery, type SegmentSpan } from '../types.ts'
 import { type ClusterState, type FakePartition, type FakeTopic, findPartition, isLive, recordAt, resolveTopicConfig } from './state.ts'
 
 const defaultMaxBytes = 4 * 1024 * 1024
@@ -108,32 +108,18 @@ export function enforceFakeRetention(state: ClusterState, nowMs: number): void {
   }
 }
 
-function spanError(query: SegmentQuery, error: KafkaError): SegmentSpan {
-  const { topic, partition, offset } = query
-  return {
-    topic,
-    partition,
-    requested: offset,
-    firstBatch: null,
-    nextOffset: offset,
-    end: 'byte-limit',
-    maxTimestamp: null,
-    bytes: 0,
-    highWatermark: null,
-    logStartOffset: null,
-    error,
-  }
-}
-
 /** The fake's segmentSpans: what one Fetch from the leader would return of the segment holding each offset. */
 export function fakeSegmentSpans(state: ClusterState, queries: readonly SegmentQuery[]): SegmentSpan[] {
   return queries.map((query): SegmentSpan => {
     const found = findPartition(state, query.topic, query.partition)
-    if (!found) return spanError(query, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
+    if (!found) return failedSegmentSpan(query, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
     if (found.leader === null || !isLive(state, found.leader))
-      return spanError(query, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
+      return failedSegmentSpan(query, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
     if (query.offset < found.logStartOffset || query.offset > found.highWatermark)
-      return spanError(query, kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${query.offset} is outside [${found.logStartOffset}, ${found.highWatermark}].`))
+      return failedSegmentSpan(
+        query,
+        kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `Offset ${query.offset} is outside [${found.logStartOffset}, ${found.highWatermark}].`),
+      )
     const bounds = { highWatermark: found.highWatermark, logStartOffset: found.logStartOffset }
     const base = { topic: query.topic, partition: query.partition, requested: query.offset, ...bounds }
     if (query.offset === found.highWatermark)

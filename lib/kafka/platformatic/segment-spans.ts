@@ -4,7 +4,7 @@
 // watermark, ends exactly where the segment does. Only batch headers are read: nothing is decompressed.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { KafkaError, SegmentQuery, SegmentSpan } from '../types.ts'
+import { failedSegmentSpan, type SegmentQuery, type SegmentSpan } from '../types.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { type FetchedPartitionBytes, fetchBytesV12 } from './protocol/fetch.ts'
 import { type BatchExtent, fetchedExtents } from './record-batches.ts'
@@ -61,23 +61,6 @@ function spanOf(p: Pending, answer: FetchedPartitionBytes, batches: readonly Bat
   }
 }
 
-function failed(p: Pending, error: KafkaError): SegmentSpan {
-  const { topic, partition, offset } = p.query
-  return {
-    topic,
-    partition,
-    requested: offset,
-    firstBatch: null,
-    nextOffset: offset,
-    end: 'byte-limit',
-    maxTimestamp: null,
-    bytes: 0,
-    highWatermark: null,
-    logStartOffset: null,
-    error,
-  }
-}
-
 /** Requests for one leader: each under the request budget, a partition at most once per request (Kafka refuses a repeat). */
 function pack(readings: readonly Pending[]): Pending[][] {
   const requests: Pending[][] = []
@@ -99,7 +82,7 @@ export async function segmentSpans(session: Session, queries: readonly SegmentQu
   let pending: Pending[] = []
   queries.forEach((query, index) => {
     const p = { index, query, maxBytes: Math.max(1, query.maxBytes ?? defaultMaxBytes), alone: false }
-    if (query.offset < 0n) results[index] = failed(p, kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${query.offset} is not a real offset`))
+    if (query.offset < 0n) results[index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${query.offset} is not a real offset`))
     else pending.push(p)
   })
   for (let round = 0; round <= leaderRetries && pending.length > 0; round++) {
@@ -109,8 +92,8 @@ export async function segmentSpans(session: Session, queries: readonly SegmentQu
     for (const p of pending) {
       const leader = leaders.get(`${p.query.topic}/${p.query.partition}`)
       if (leader === undefined)
-        results[p.index] = failed(p, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
-      else if (leader === null) results[p.index] = failed(p, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
+        results[p.index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'))
+      else if (leader === null) results[p.index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, 'The partition has no leader.'))
       else byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
     }
     const again: Pending[] = []
@@ -132,21 +115,22 @@ export async function segmentSpans(session: Session, queries: readonly SegmentQu
           const maxBytes = request.reduce((sum, p) => sum + p.maxBytes, 0)
           const answer = await session.onBroker(leader, (c) => send(fetchBytesV12, c, 0, 1, maxBytes, 0, 0, -1, topics, [], ''))
           if ('error' in answer) {
-            for (const p of request) results[p.index] = failed(p, answer.error)
+            for (const p of request) results[p.index] = failedSegmentSpan(p.query, answer.error)
             return
           }
           const byPartition = new Map(answer.value.responses.flatMap((t) => t.partitions.map((a) => [`${t.topic}/${a.partitionIndex}`, a] as const)))
           for (const p of request) {
             const found = byPartition.get(`${p.query.topic}/${p.query.partition}`)
-            if (!found) results[p.index] = failed(p, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the leader gave no answer for this partition'))
+            if (!found)
+              results[p.index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the leader gave no answer for this partition'))
             else if (leaderMovedCodes.has(found.errorCode) && round < leaderRetries) again.push(p)
-            else if (found.errorCode !== 0) results[p.index] = failed(p, kafkaError(found.errorCode))
+            else if (found.errorCode !== 0) results[p.index] = failedSegmentSpan(p.query, kafkaError(found.errorCode))
             else {
               let extents: Awaited<ReturnType<typeof fetchedExtents>>
               try {
                 extents = await fetchedExtents(found.records)
               } catch (error) {
-                results[p.index] = failed(p, kafkaError(ErrorCode.CORRUPT_MESSAGE, `the records cannot be read: ${(error as Error).message}`))
+                results[p.index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.CORRUPT_MESSAGE, `the records cannot be read: ${(error as Error).message}`))
                 continue
               }
               const highWatermark = known(found.highWatermark)
@@ -168,6 +152,6 @@ export async function segmentSpans(session: Session, queries: readonly SegmentQu
     )
     pending = again
   }
-  for (const p of pending) results[p.index] = failed(p, kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the leader kept moving'))
+  for (const p of pending) results[p.index] = failedSegmentSpan(p.query, kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the leader kept moving'))
   return results
 }
