@@ -39,8 +39,8 @@ interface CliJson {
     outcome: string
     planHash?: string
     data?: {
-      estimates?: { partition: number; kafkaPick: number; best: number; candidates: Candidate[] }[]
-      snapshot?: { partitions: { partition: number; isr: number[]; elr: number[] | null; lastKnownElr: number[] | null; replicas: number[] }[] }
+      estimates?: { topic: string; partition: number; kafkaPick: number; best: number; candidates: Candidate[] }[]
+      snapshot?: { partitions: { topic: string; partition: number; isr: number[]; elr: number[] | null; lastKnownElr: number[] | null; replicas: number[] }[] }
     }
   }[]
 }
@@ -83,7 +83,7 @@ describe('unclean-election on the real sandbox', () => {
     for (const line of lines) {
       const field = (name: string) => (new RegExp(`${name}: ([\\d,]*)`).exec(line)?.[1] ?? '').split(',').filter(Boolean).map(Number)
       const partition = field('Partition')[0]!
-      const ours = found.find((p) => p.partition === partition)!
+      const ours = found.find((p) => p.topic === incident.topic && p.partition === partition)!
       expect(line).toContain('Leader: none')
       expect(ours.replicas).toEqual(field('Replicas'))
       expect(ours.isr).toEqual(field('Isr'))
@@ -93,7 +93,8 @@ describe('unclean-election on the real sandbox', () => {
   })
 
   it('prices each live replica within the truth: broker 1’s files and the acknowledged records', async () => {
-    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!
+    // Other tests' topics whose replicas all sit on the stopped brokers are leaderless too: only the incident's count here.
+    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.filter((e) => e.topic === incident.topic)
     for (const estimate of estimates) {
       const deadEnd = incident.deadLeaderEnd.get(estimate.partition)!
       const byBroker = new Map(estimate.candidates.map((c) => [c.broker, c]))
@@ -114,7 +115,8 @@ describe('unclean-election on the real sandbox', () => {
   })
 
   it('prices each candidate exactly from broker 1’s files: what broker 1 holds above the cut, the acknowledged records lost', () => {
-    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!
+    // Other tests' topics whose replicas all sit on the stopped brokers are leaderless too: only the incident's count here.
+    const estimates = dry.cells.find((c) => c.id === 'estimate')!.data!.estimates!.filter((e) => e.topic === incident.topic)
     for (const estimate of estimates) {
       const deadEnd = incident.deadLeaderEnd.get(estimate.partition)!
       for (const c of estimate.candidates) {
@@ -188,7 +190,7 @@ describe('unclean-election on the real sandbox', () => {
     // Measured: the new leader's history starts at its log end, so offsets from there on are gone or reused.
     const two = dry.cells
       .find((c) => c.id === 'estimate')!
-      .data!.estimates!.find((e) => e.partition === 0)!
+      .data!.estimates!.find((e) => e.topic === incident.topic && e.partition === 0)!
       .candidates.find((c) => c.broker === 2)!
     const start = BigInt(two.logEndOffset)
     // Under min ISR the high watermark stays put — at broker 2's checkpointed one, after its crash restart, which
@@ -202,7 +204,7 @@ describe('unclean-election on the real sandbox', () => {
     expect(BigInt(lost.length)).toBeLessThanOrEqual(incident.deadLeaderEnd.get(0)! - start)
     const three = dry.cells
       .find((c) => c.id === 'estimate')!
-      .data!.estimates!.find((e) => e.partition === 0)!
+      .data!.estimates!.find((e) => e.topic === incident.topic && e.partition === 0)!
       .candidates.find((c) => c.broker === 3)!
     const sandbox = testSandbox()
     process.stderr.write(
@@ -221,7 +223,7 @@ describe('unclean-election on the real sandbox', () => {
   it('stops before electing when the broker with every committed record returns between plan and apply', async () => {
     const exact = dry.cells
       .find((c) => c.id === 'estimate')!
-      .data!.estimates!.find((e) => e.partition === 1)!
+      .data!.estimates!.find((e) => e.topic === incident.topic && e.partition === 1)!
       .candidates.find((c) => c.broker === 2)!.exactLoss!
     // On a terminal the operator is asked for the dead leader's folder (every live replica is out of sync) and gives it.
     const io = scriptedIo([
