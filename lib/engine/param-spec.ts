@@ -28,8 +28,8 @@ export interface CheckPorts {
   readonly openLogDir: OpenLogDir
 }
 
-export interface ParamSpec<T> {
-  readonly type: string
+/** What every parameter builder takes besides its own options (and what every spec carries of them). */
+export interface Common<T> {
   readonly help: string
   /** The question asked on a terminal when the value was not given. */
   readonly prompt?: string
@@ -46,6 +46,10 @@ export interface ParamSpec<T> {
    * null. The engine runs it on every given value before any cell runs, and on every answer typed at a prompt.
    */
   check?(value: T, kafka: KafkaOps, ports: CheckPorts): Promise<string | null>
+}
+
+export interface ParamSpec<T> extends Common<T> {
+  readonly type: string
   /** Text → value, or a ParamError that says what was expected. `now` is the run's clock (ms since epoch). */
   parse(text: string, now: number): T
   /** Value → the text that would parse back to it (transcripts, answers files). */
@@ -54,17 +58,6 @@ export interface ParamSpec<T> {
 
 export type ParamValue<S> = S extends ParamSpec<infer T> ? T : never
 export type ParamSpecs = Readonly<Record<string, ParamSpec<unknown>>>
-
-/** What every parameter builder takes besides its own options. */
-export interface Common<T> {
-  readonly help: string
-  readonly prompt?: string
-  readonly default?: T
-  readonly secret?: boolean
-  readonly optional?: boolean
-  readonly suggest?: (kafka: KafkaOps) => Promise<readonly Choice[]>
-  check?(value: T, kafka: KafkaOps, ports: CheckPorts): Promise<string | null>
-}
 
 /** A spec from its type name, the builder's options, and its parse and format. */
 export function paramSpec<T>(type: string, common: Common<T>, parse: (text: string, now: number) => T, format: (value: T) => string): ParamSpec<T> {
