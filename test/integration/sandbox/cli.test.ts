@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../../lib/cli/main.ts'
 import { nodeLogFiles } from '../../../lib/sandbox/index.ts'
+import { waitFor } from '../../support/kafka.ts'
 import { testSandbox } from '../../support/sandbox.ts'
 
 async function runbook(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -28,13 +29,22 @@ async function runbook(...argv: string[]): Promise<{ code: number; stdout: strin
 
 describe('runbook sandbox', () => {
   it('status shows every node with its process and the cluster’s own view', async () => {
-    const { code, stdout } = await runbook('sandbox', 'status')
-    expect(code).toBe(0)
     const sandbox = testSandbox()
+    const brokerRow = (id: number) => new RegExp(`^${id}\\s+broker\\s+\\d+\\s+${sandbox.config.basePort + id}\\s+up\\s+registered, unfenced$`, 'm')
+    // A broker restarted by an earlier file is unfenced on one broker's metadata a moment before another's: ask again until all agree.
+    let seen = { code: -1, stdout: '', stderr: '' }
+    await waitFor(
+      async () => {
+        seen = await runbook('sandbox', 'status')
+        return seen.code === 0 && sandbox.brokerIds.every((id) => brokerRow(id).test(seen.stdout))
+      },
+      { what: 'every broker registered and unfenced in `sandbox status`', timeoutMs: 60_000, intervalMs: 500 },
+    )
+    const { code, stdout } = seen
+    expect(code).toBe(0)
     expect(stdout).toContain(`bootstrap: ${sandbox.bootstrap}`)
     expect(stdout).toMatch(new RegExp(`^${sandbox.controllerId}\\s+controller\\s+\\d+\\s+${sandbox.config.basePort}\\s+up\\s+active controller$`, 'm'))
-    for (const id of sandbox.brokerIds)
-      expect(stdout).toMatch(new RegExp(`^${id}\\s+broker\\s+\\d+\\s+${sandbox.config.basePort + id}\\s+up\\s+registered, unfenced$`, 'm'))
+    for (const id of sandbox.brokerIds) expect(stdout).toMatch(brokerRow(id))
   })
 
   it('status --json is machine-readable', async () => {

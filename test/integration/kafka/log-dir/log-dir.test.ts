@@ -17,6 +17,7 @@ import type { KafkaOps } from '../../../../lib/kafka/types.ts'
 import { priceExactLoss } from '../../../../lib/plans/exact-loss.ts'
 import { control, ensureKafkaSoftware, nodeDataDir } from '../../../../lib/sandbox/index.ts'
 import { findJava } from '../../../../lib/sandbox/java.ts'
+import { restoreCluster } from '../../../support/faults.ts'
 import { uniqueTopic, waitFor } from '../../../support/kafka.ts'
 import { kafkaToolOk, testSandbox } from '../../../support/sandbox.ts'
 import { fingerprint } from '../../../kafka/log-dir/segments.ts'
@@ -162,6 +163,8 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
   afterAll(async () => {
     try {
       await control(sandbox.config, dead, 'start', { probe: createSandboxProbe('log-dir-it'), timeoutMs: 90_000 })
+      // The next file may read the cluster from any broker: wait until all of them see the restarted one and every ISR is full.
+      await restoreCluster()
       await ops?.deleteTopics(Object.values(topics))
     } finally {
       await ops?.close()
