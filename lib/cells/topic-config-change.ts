@@ -4,7 +4,7 @@
 
 import { type Block, counted, notice, table } from '../engine/blocks.ts'
 import type { ParamSpecs } from '../engine/params.ts'
-import type { ActionCell, Confirmation, Drift, Notebook, RunContext, UndoContext } from '../engine/runbook.ts'
+import type { ActionCell, ApplyResult, Confirmation, Drift, Notebook, RunContext, UndoContext, VerifyResult } from '../engine/runbook.ts'
 import { Refusal } from '../engine/runbook.ts'
 import type { KafkaOps } from '../kafka/types.ts'
 import { readTopicSettings, type Setting, settingOf } from '../reads/topic-settings.ts'
@@ -143,7 +143,14 @@ export interface TopicConfigChangeOptions<S, P extends ParamSpecs, F = unknown> 
   readonly summary?: (plan: ConfigChangePlan<F>) => string
   readonly confirm?: (plan: ConfigChangePlan<F>) => Confirmation
   readonly recheckMore?: (ctx: RunContext<S, P>, plan: ConfigChangePlan<F>) => Promise<readonly Drift[]>
+  /** What putting the settings back would cost now (records a restored retention deletes): before the undo's confirmation. */
+  readonly restoreCost?: RestoreCost
+  /** Told what was applied (the undo record), for a later cell of the run that takes it back. */
+  readonly onApplied?: (ctx: RunContext<S, P>, applied: ConfigChangePlan) => void
 }
+
+/** Reads what restoring these settings would cost now, as blocks shown before the confirmation. */
+export type RestoreCost = (ctx: Pick<UndoContext, 'kafka' | 'now'>, changes: readonly ConfigChange[]) => Promise<readonly Block[]>
 
 function configChangeCell<S, P extends ParamSpecs, F>(options: TopicConfigChangeOptions<S, P, F>): ActionCell<S, P, ConfigChangePlan<F>, ConfigChangePlan> {
   const preview = (plan: ConfigChangePlan<F>): readonly Block[] => [
@@ -199,6 +206,7 @@ function configChangeCell<S, P extends ParamSpecs, F>(options: TopicConfigChange
       const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
       const appliedTopics = new Set(results.filter((r) => !r.error).map((r) => r.topic))
       const applied = plan.changes.filter((c) => appliedTopics.has(c.topic))
+      if (applied.length > 0) options.onApplied?.(ctx, { changes: applied })
       return {
         blocks: failed.length
           ? [notice('danger', `Not applied on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)]
@@ -229,39 +237,99 @@ function configChangeCell<S, P extends ParamSpecs, F>(options: TopicConfigChange
     // The undo needs the settings only: the runbook's priced facts are not part of what is restored.
     undoRecord: (plan) => ({ changes: plan.changes }),
     undo: {
-      describe: (record) => [
-        table(
-          ['Topic', 'Setting', 'Restore to'],
-          record.changes.map((c) => [
-            c.topic,
-            c.name,
-            c.before.source === 'dynamic-topic' ? c.before.value : `inherited (remove the override; was ${c.before.value ?? 'unset'})`,
-          ]),
-        ),
-      ],
+      describe: (record) => [restoreTable(record.changes)],
       summary: (record) => `restore ${counted(record.changes.length, 'topic setting')} to their previous values and sources`,
       confirm: (record) => ({ kind: 'yes-no', prompt: `Restore ${counted(record.changes.length, 'setting')}?` }),
+      ...(options.restoreCost ? { assess: (ctx: UndoContext, record: ConfigChangePlan) => options.restoreCost!(ctx, record.changes) } : {}),
       recheck: (ctx: UndoContext, record) => changedSince(ctx.kafka, record.changes),
-      async apply(ctx, record) {
-        const results = await alter(ctx.kafka, restoreOps(record), false)
-        const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
-        return { blocks: [], applied: results.filter((r) => !r.error).map((r) => r.topic), failed }
-      },
-      async verify(ctx, record) {
-        const wrong = await settled(
-          ctx.kafka,
-          record.changes,
-          (c, state) =>
-            c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic',
-          ctx.sleep,
-        )
-        return {
-          ok: wrong.length === 0,
-          blocks: wrong.length
-            ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)]
-            : [notice('ok', 'Every setting is back as it was, source included.')],
-        }
-      },
+      apply: (ctx, record) => restore(ctx.kafka, record.changes),
+      verify: (ctx, record) => verifyRestored(ctx.kafka, record.changes, ctx.sleep),
     },
+  }
+}
+
+function restoreTable(changes: readonly ConfigChange[]): Block {
+  return table(
+    ['Topic', 'Setting', 'Now', 'Restore to'],
+    changes.map((c) => [
+      c.topic,
+      c.name,
+      afterText(c),
+      c.before.source === 'dynamic-topic' ? (c.before.value ?? 'unset') : `inherited (remove the override; was ${c.before.value ?? 'unset'})`,
+    ]),
+  )
+}
+
+async function restore(kafka: KafkaOps, changes: readonly ConfigChange[]): Promise<ApplyResult<never>> {
+  const results = await alter(kafka, restoreOps({ changes }), false)
+  const failed = results.filter((r) => r.error).map((r) => ({ item: r.topic, error: r.error!.message }))
+  return {
+    blocks: failed.length ? [notice('danger', `Not restored on ${failed.map((f) => `${f.item} (${f.error})`).join(', ')}.`)] : [],
+    applied: results.filter((r) => !r.error).map((r) => r.topic),
+    failed,
+  }
+}
+
+async function verifyRestored(kafka: KafkaOps, changes: readonly ConfigChange[], sleep: (ms: number) => Promise<void>): Promise<VerifyResult> {
+  const wrong = await settled(
+    kafka,
+    changes,
+    (c, state) => (c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic'),
+    sleep,
+  )
+  return {
+    ok: wrong.length === 0,
+    blocks: wrong.length
+      ? [notice('danger', `Not restored: ${wrong.map((c) => `${c.name} of ${c.topic}`).join(', ')}.`)]
+      : [notice('ok', 'Every setting is back as it was, source included.')],
+  }
+}
+
+/** The restore a revert cell applies: what the change set, and what putting it back costs now. */
+export interface ConfigRevertPlan {
+  readonly changes: readonly ConfigChange[]
+  readonly cost: readonly Block[]
+}
+
+/** What a revert cell is told: which change of the run it takes back, and how to price the restore. */
+export interface TopicConfigRevertOptions<S, P extends ParamSpecs> {
+  readonly id: string
+  readonly title: string
+  readonly doc: string
+  /** The id of the topic config change cell whose change this takes back (its undo record is closed after). */
+  readonly reverts: string
+  readonly when?: ActionCell<S, P, ConfigRevertPlan, undefined>['when']
+  readonly whenDoc?: string
+  /** What that cell applied (its onApplied record); undefined: nothing to put back. */
+  readonly applied: (ctx: RunContext<S, P>) => ConfigChangePlan | undefined
+  readonly restoreCost?: RestoreCost
+}
+
+/**
+ * Takes a topic config change back within the run: the same restore as `runbook undo` (previous value and
+ * source), previewed with what it costs now, re-checked against what the change left, read back.
+ */
+export function topicConfigRevert<S, P extends ParamSpecs>(_nb: Notebook<S, P>, options: TopicConfigRevertOptions<S, P>): ActionCell<S, P, ConfigRevertPlan, undefined> {
+  return {
+    kind: 'action',
+    id: options.id,
+    title: options.title,
+    doc: options.doc,
+    reverts: options.reverts,
+    ...(options.when ? { when: options.when } : {}),
+    ...(options.whenDoc ? { whenDoc: options.whenDoc } : {}),
+    async plan(ctx) {
+      const applied = options.applied(ctx)
+      if (!applied || applied.changes.length === 0) throw new Refusal('this run changed no topic setting; nothing to put back; nothing changed')
+      const cost = options.restoreCost ? await options.restoreCost(ctx, applied.changes) : []
+      return { changes: applied.changes, cost }
+    },
+    preview: (plan) => [restoreTable(plan.changes), ...plan.cost],
+    summary: (plan) =>
+      `put back ${plan.changes.map((c) => `${c.name} of ${c.topic} (${c.after ?? 'inherited'} → ${c.before.source === 'dynamic-topic' ? c.before.value : 'inherited'})`).join(', ')}`,
+    confirm: (plan) => ({ kind: 'yes-no', prompt: `Put back ${counted(plan.changes.length, 'setting')} of ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}?` }),
+    recheck: (ctx, plan) => changedSince(ctx.kafka, plan.changes),
+    apply: (ctx, plan) => restore(ctx.kafka, plan.changes),
+    verify: (ctx, plan) => verifyRestored(ctx.kafka, plan.changes, ctx.sleep),
   }
 }

@@ -214,6 +214,11 @@ export interface UndoSpec<U> {
   readonly describe: (record: U) => readonly Block[]
   readonly summary: (record: U) => string
   readonly confirm: (record: U) => Confirmation
+  /**
+   * What restoring would cost now, read from the cluster (records a restored retention deletes at once, say):
+   * shown after the re-check and before the confirmation, and in a dry run.
+   */
+  readonly assess?: (ctx: UndoContext, record: U) => Promise<readonly Block[]>
   /** The state the undo relies on (what the action left behind); drift means someone changed it since. */
   readonly recheck: (ctx: UndoContext, record: U) => Promise<readonly Drift[]>
   readonly apply: (ctx: UndoContext, record: U) => Promise<ApplyResult<never>>

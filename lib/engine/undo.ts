@@ -109,6 +109,10 @@ export async function runUndo(options: UndoOptions): Promise<RunResult> {
           `${drifts[0]!.what} changed since the session applied it (${drifts[0]!.planned} → ${drifts[0]!.now}) — check who changed it; nothing restored`,
         )
       }
+      if (spec.assess) {
+        const assess = spec.assess
+        show(await options.io.progress('Pricing the restore', () => assess(ctx, file.record)), cellId)
+      }
       if (options.dryRun) {
         if (!options.io.interactive) approvals.judge(cellId, hash, file.record)
         report.outcome = 'planned'

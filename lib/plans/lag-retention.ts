@@ -182,3 +182,42 @@ export function diskCost(
       return { broker, extraBytes, usableBytes: dirs?.usableBytes ?? null, totalBytes: dirs?.totalBytes ?? null }
     })
 }
+
+/** What putting a retention back deletes at the next check, on one partition. */
+export interface RevertDeletion {
+  readonly topic: string
+  readonly partition: number
+  /** The segments the restored settings have already expired: a prefix of the log, from the log start. */
+  readonly segments: number
+  readonly fromOffset: bigint
+  /** One past the last deleted offset: the log start after the check. */
+  readonly toOffset: bigint
+  readonly records: bigint
+  /** Per group committed on the partition: the deleted records it has not read (groups with none left out). */
+  readonly unread: readonly { readonly groupId: string; readonly records: bigint }[]
+}
+
+/**
+ * The segments a restored retention deletes at once — those whose newest record is already older than it, or
+ * that the restored retention.bytes no longer holds — and the records among them each group has not read yet.
+ * The log is taken as it is now (no writes counted): what the first check after the restore takes.
+ */
+export function revertDeletion(
+  restored: RetentionPolicy,
+  log: PartitionLog,
+  commits: readonly { readonly groupId: string; readonly offset: bigint }[],
+  nowMs: number,
+): RevertDeletion {
+  const schedule = scheduleDeletions(restored, { ...log, producedPerSecond: 0 }, nowMs)
+  const gone: SegmentDeletion[] = []
+  for (const segment of schedule) {
+    if (segment.dueMs === null || segment.dueMs > nowMs) break
+    gone.push(segment)
+  }
+  const fromOffset = log.logStart
+  const toOffset = gone.length ? gone.at(-1)!.endOffset : log.logStart
+  const unread = commits
+    .map((c) => ({ groupId: c.groupId, records: toOffset > c.offset ? toOffset - (c.offset > fromOffset ? c.offset : fromOffset) : 0n }))
+    .filter((u) => u.records > 0n)
+  return { topic: log.topic, partition: log.partition, segments: gone.length, fromOffset, toOffset, records: toOffset - fromOffset, unread }
+}

@@ -4,9 +4,9 @@
 // interval, and every broker's log directories (replica sizes, free space).
 
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
-import type { GroupPartitionSample, TopicPartitionLoad } from '../plans/lag-retention.ts'
+import { type GroupPartitionSample, type RevertDeletion, revertDeletion, type TopicPartitionLoad } from '../plans/lag-retention.ts'
 import { bytesPerRecord, estimateSegmentEnd, type ObservedSegment, type PartitionLog, type RetentionPolicy } from '../plans/segment-layout.ts'
-import { type GroupView, readCommittedOffsets, readGroupView } from './consumer-group.ts'
+import { type GroupView, readCommittedOffsets, readGroupCommitsOn, readGroupView } from './consumer-group.ts'
 import { readTopicSettings, type Setting, settingOf } from './topic-settings.ts'
 
 /** The settings that decide when a topic deletes records, as read (value and source). */
@@ -328,4 +328,79 @@ export async function readLagRetention(
     }),
   }))
   return { view, topics, samples, brokers: disks.brokers, checkInterval, sampledMs: secondAt - firstAt, takenAtMs: secondAt }
+}
+
+/**
+ * What putting these settings back would delete at the next retention check, per partition of each topic: the
+ * log read from its start (segment by segment, batch headers only), the topic's settings with the restored values
+ * in place of today's, and every group's commits on the topic (to count what each has not read).
+ */
+export async function readRevertDeletions(
+  kafka: KafkaOps,
+  restored: readonly { readonly topic: string; readonly name: string; readonly value: string | null }[],
+  nowMs: () => number,
+): Promise<RevertDeletion[]> {
+  const topicNames = [...new Set(restored.map((r) => r.topic))].sort()
+  if (topicNames.length === 0) return []
+  const states = await kafka.partitionStates(topicNames)
+  const all = states.flatMap((t) => (t.error ? [] : t.partitions.map((p) => ({ topic: t.topic, partition: p.partition }))))
+  const firstLeader = states.flatMap((t) => t.partitions).find((p) => p.leader !== null)?.leader ?? null
+  const [settings, checkInterval, bounds, disks, commits] = await Promise.all([
+    readTopicSettings(kafka, topicNames, retentionSettingNames),
+    readCheckInterval(kafka, firstLeader),
+    sampleOffsets(kafka, all),
+    readBrokerDisks(kafka),
+    readGroupCommitsOn(kafka, topicNames),
+  ])
+  const policies = new Map(
+    topicNames.map((topic) => {
+      const found = settings.find((s) => s.topic === topic)
+      const value = (name: string) => {
+        const back = restored.find((r) => r.topic === topic && r.name === name)
+        return back ? back.value : settingOf(found, name).value
+      }
+      return [topic, retentionPolicy(topic, value, checkInterval.ms)] as const
+    }),
+  )
+  const leaders = new Map(states.flatMap((t) => t.partitions.map((p) => [key({ topic: t.topic, partition: p.partition }), p.leader] as const)))
+  const leaderSize = (tp: TopicPartition) => {
+    const leader = leaders.get(key(tp))
+    return leader != null ? (disks.sizes.get(key(tp))?.get(leader) ?? null) : null
+  }
+  const readable = all.filter((tp) => bounds.has(key(tp)))
+  const segments = await readSegments(
+    kafka,
+    readable.filter((tp) => bounds.get(key(tp))!.logStart < bounds.get(key(tp))!.logEnd).map((tp) => ({ ...tp, offset: bounds.get(key(tp))!.logStart })),
+    (tp, readTo, base) => {
+      const b = bounds.get(key(tp))!
+      const onDisk = leaderSize(tp)
+      const records = b.logEnd - b.logStart
+      return estimateSegmentEnd({
+        from: base,
+        readTo,
+        timeRollOffset: null,
+        logEnd: b.logEnd,
+        segmentBytes: policies.get(tp.topic)!.segmentBytes,
+        bytesPerRecord: onDisk !== null && records > 0n ? Number(onDisk) / Number(records) : null,
+      })
+    },
+  )
+  const now = nowMs()
+  return readable.map((tp) => {
+    const b = bounds.get(key(tp))!
+    const log: PartitionLog = {
+      ...tp,
+      logStart: b.logStart,
+      logEnd: b.logEnd,
+      producedPerSecond: null,
+      deletedBetweenSamples: 0n,
+      newestTimestamp: null,
+      bytesOnDisk: leaderSize(tp),
+      segments: segments.get(key(tp)) ?? [],
+    }
+    const onPartition = commits.flatMap((g) =>
+      g.offsets.filter((o) => o.topic === tp.topic && o.partition === tp.partition && o.offset >= 0n).map((o) => ({ groupId: g.groupId, offset: o.offset })),
+    )
+    return revertDeletion(policies.get(tp.topic)!, log, onPartition, now)
+  })
 }

@@ -2,12 +2,13 @@
 // undo that restores value and source), and the move of partitions below the log start to it through the shared
 // offset change of a stopped group.
 
-import { type Block, counted, formatCount, formatSeconds, iso, markdown, notice, table } from '../../lib/engine/blocks.ts'
+import { type Block, counted, formatCount, iso, markdown, notice, table } from '../../lib/engine/blocks.ts'
 import { ifChosen } from '../../lib/engine/runbook.ts'
 import { offsetChange, stopGroupCells } from '../../lib/cells/group-offset-change.ts'
 import { topicConfigChange } from '../../lib/cells/topic-config-change.ts'
 import { readLogBounds } from '../../lib/reads/consumer-group.ts'
 import { planRetentionRaise, type RetentionRaise, wayOutCell } from './decide.ts'
+import { restoreCost } from './after.ts'
 import { nb } from './notebook.ts'
 import { diskTable } from './tables.ts'
 
@@ -41,10 +42,14 @@ export const raiseCell = topicConfigChange(nb, {
       blocks.push(
         notice(
           'info',
-          `${r.topic}: keeps ${formatCount(r.keeps)} unread records. ${r.caughtUpAtMs === null ? 'The group does not catch up at the measured rates: the raise only buys time until it is fixed.' : `The group should have caught up around ${iso(r.caughtUpAtMs)}; put the retention back then (runbook undo) — the undo deletes, at the next check, every segment the old retention has expired meanwhile.`}`,
+          `${r.topic}: keeps ${formatCount(r.keeps)} unread records. ${r.caughtUpAtMs === null ? 'The group does not catch up at the measured rates: the raise only buys time until it is fixed.' : `The group should have caught up around ${iso(r.caughtUpAtMs)}; this run watches for that and offers to put the retention back (or runbook undo later); the restore deletes, at the next check, every segment the old retention has expired meanwhile, and says first how many records that is.`}`,
         ),
       )
     return blocks
+  },
+  restoreCost,
+  onApplied: (ctx, applied) => {
+    ctx.state.raised = applied
   },
   summary: (plan) =>
     `raise the retention of ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}: ${plan.changes.map((c) => `${c.name} ${c.before.value ?? 'unset'} → ${c.after}`).join(', ')}`,
@@ -75,19 +80,4 @@ export const moveCell = offsetChange(nb, {
       `**Next:** start the consumers again; they read from the log start on ${counted(plan.moves.length, 'partition')}. If the group is still slower than the writes, raise the retention too, or it races retention again.`,
     ),
   ],
-})
-
-export const afterCell = nb.explain({
-  id: 'after',
-  title: 'Afterwards',
-  text: "Watch the group's lag fall. Put a raised retention back once the group has read what it kept: `runbook undo <session>` restores each setting's previous value and source (an inherited value comes back by removing the override). At the next retention check after the undo, every segment the old retention has expired meanwhile is deleted: undo after the group has read past them.",
-  live: (ctx) => {
-    const races = ctx.state.races ?? []
-    const catchUps = races.filter((r) => r.status === 'racing').map((r) => r.catchUpAtMs)
-    if (catchUps.length === 0) return ''
-    if (catchUps.includes(null))
-      return 'At the measured rates the group does not catch up: fix the consumer (or add consumers) before putting the retention back.'
-    const at = Math.max(...(catchUps as number[]))
-    return `At the measured rates the group catches up around ${iso(at)} (in ${formatSeconds(Math.max(0, at - ctx.now()))}).`
-  },
 })

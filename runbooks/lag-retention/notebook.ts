@@ -1,6 +1,7 @@
 // The lag-retention runbook's parameters and shared state, and the typed cell builders every part uses.
 
 import { counted, formatCount } from '../../lib/engine/blocks.ts'
+import type { ConfigChangePlan } from '../../lib/cells/topic-config-change.ts'
 import { param } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
@@ -13,6 +14,10 @@ export interface State {
   reading?: LagRetentionReading
   races?: PartitionRace[]
   reset?: ResolvedOffsetReset
+  /** The raise this run applied (what the revert puts back). */
+  raised?: ConfigChangePlan
+  /** The watch found that the old retention deletes nothing the group has not read. */
+  revertSafe?: boolean
 }
 
 export const nb = notebook<State>()({
@@ -58,6 +63,11 @@ export const nb = notebook<State>()({
     help: 'a command that stops every consumer of the group (for the move to the log start)',
     prompt: 'Command that stops every consumer of the group',
     optional: true,
+  }),
+  'revert-watch': param.duration({
+    help: 'after a raise, how long the run watches the group until the old retention would delete nothing it has not read, then offers to put it back (0: leave it to runbook undo)',
+    default: 600_000,
+    minMs: 0,
   }),
   'wait-for-empty': param.duration({ help: 'how long to wait for the group to become Empty after its consumers stop', default: 60_000, minMs: 0 }),
 })

@@ -1,8 +1,8 @@
 // The blocks of the lag-retention runbook: the race per partition, the topic's deletion settings, the disk a
 // raised retention costs per broker, and what the next fetch of a group below the log start does.
 
-import { type Block, facts, formatCount, formatSeconds, iso, table } from '../../lib/engine/blocks.ts'
-import type { BrokerDiskCost, PartitionRace } from '../../lib/plans/lag-retention.ts'
+import { type Block, facts, formatCount, formatSeconds, iso, notice, table } from '../../lib/engine/blocks.ts'
+import type { BrokerDiskCost, PartitionRace, RevertDeletion } from '../../lib/plans/lag-retention.ts'
 import type { ResetOutcome } from '../../lib/plans/consumer-config.ts'
 import type { LagRetentionReading, TopicRetention } from '../../lib/reads/lag-retention.ts'
 import { retentionSettingNames } from '../../lib/reads/lag-retention.ts'
@@ -128,4 +128,53 @@ export function groupFacts(reading: LagRetentionReading): Block {
     ],
     'The group now',
   )
+}
+
+/** Unread records a restore deletes, per group, over every partition. */
+export function unreadByGroup(deletions: readonly RevertDeletion[]): Map<string, bigint> {
+  const byGroup = new Map<string, bigint>()
+  for (const d of deletions) for (const u of d.unread) byGroup.set(u.groupId, (byGroup.get(u.groupId) ?? 0n) + u.records)
+  return byGroup
+}
+
+/** What putting the retention back deletes at the next check, and whether any group had not read it yet. */
+export function revertCostBlocks(deletions: readonly RevertDeletion[]): Block[] {
+  const deleting = deletions.filter((d) => d.records > 0n)
+  const total = deleting.reduce((a, d) => a + d.records, 0n)
+  const unread = [...unreadByGroup(deletions)]
+  const blocks: Block[] = []
+  if (deleting.length)
+    blocks.push(
+      table(
+        ['Topic', 'Partition', 'Segments', 'Offsets deleted', 'Records', 'Not yet read by'],
+        deleting
+          .slice(0, maxRows)
+          .map((d) => [
+            d.topic,
+            String(d.partition),
+            String(d.segments),
+            `${d.fromOffset}–${d.toOffset - 1n}`,
+            formatCount(d.records),
+            d.unread.map((u) => `${u.groupId} (${formatCount(u.records)})`).join(', ') || '—',
+          ]),
+        { title: 'Deleted at the first retention check after the restore', footer: `${formatCount(total)} records in all.` },
+      ),
+    )
+  if (unread.length)
+    blocks.push(
+      notice(
+        'danger',
+        `Putting the retention back DELETES UNREAD RECORDS: ${unread.map(([g, n]) => `${formatCount(n)} not yet read by group ${g}`).join('; ')}. They are gone at the next retention check; wait until the group has read past them.`,
+      ),
+    )
+  else
+    blocks.push(
+      notice(
+        'ok',
+        total > 0n
+          ? `The restore deletes ${formatCount(total)} records at the next retention check; every group committed on the topic has read them.`
+          : 'The restore deletes nothing at once: no segment is older than the restored retention yet.',
+      ),
+    )
+  return blocks
 }

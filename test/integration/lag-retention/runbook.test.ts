@@ -111,23 +111,33 @@ describe('lag-retention on the real cluster', () => {
     expect(await describedOffset()).toBe(String(start))
   }, 90_000)
 
-  it('raises retention.ms (kafka-configs reads it), and runbook undo puts it back', async () => {
-    // A fresh segment the group has not read: racing again (the earlier ones are gone by now).
+  it('raises retention.ms (kafka-configs reads it); runbook undo first counts the unread records the restore deletes, which the broker then deletes', async () => {
+    // A fresh segment 10 s old the group has not read: racing again (what is left before it, the group has read).
+    const start = (await ops.listOffsets([{ topic, partition: 0, spec: 'latest' }]))[0]!.offset!
+    const writtenAt = Date.now() - 10_000
     await produceAt(
       topic,
       0,
-      Array.from({ length: 10 }, () => Date.now()),
+      Array.from({ length: 10 }, () => writtenAt),
     )
-    const start = await logStart()
     expect((await ops.alterCommittedOffsets(group, [{ topic, partition: 0, offset: start }])).every((r) => !r.error)).toBe(true)
-    const raised = await run({ 'way-out': 'raise-retention', margin: '10m' })
+    const raised = await run({ 'way-out': 'raise-retention', margin: '10m', 'revert-watch': '0s' })
     expect(raised.json.status, raised.json.message ?? raised.stderr).toBe('done')
+    expect(raised.json.cells.find((c) => c.id === 'revert-retention')?.outcome).toBe('skipped')
     const value = Number((await overrides())['retention.ms'])
     expect(value).toBeGreaterThan(600_000)
+    // Kept by the raise: once older than the old retention (plus one 2 s check), the restore would delete them.
+    await waitFor(async () => Date.now() > writtenAt + retentionMs + 2_500, { what: 'the kept records to pass the old retention', timeoutMs: 30_000, intervalMs: 250 })
+    expect(await logStart()).toBeLessThanOrEqual(start)
+    const preview = await runCli(['undo', raised.json.session, '--dry-run', '--bootstrap-server', testSandbox().bootstrap, '--sessions-dir', sessions])
+    expect(preview.stdout, preview.stderr).toMatch(new RegExp(`DELETES UNREAD RECORDS: 10 not yet read by group ${group}`))
     const undone = await cli(['undo', raised.json.session, '--yes'])
     expect(undone.json.status, undone.json.message ?? undone.stderr).toBe('done')
     expect((await overrides())['retention.ms']).toBe(String(retentionMs))
-  }, 60_000)
+    // The broker deletes exactly what the preview counted.
+    await waitFor(async () => (await logStart()) >= start + 10n, { what: 'the restored retention to delete the kept segment', timeoutMs: 20_000, intervalMs: 250 })
+    expect(await logStart()).toBe(start + 10n)
+  }, 90_000)
 
   it('reads replica sizes as kafka-log-dirs does', async () => {
     await produceAt(

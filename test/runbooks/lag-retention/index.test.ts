@@ -99,8 +99,9 @@ describe('finding the race', () => {
 describe('the ways out', () => {
   it('raises retention.ms to cover the backlog plus the margin, reads it back, and undo puts the inherited value back', async () => {
     const kafka = cluster()
-    const result = await headless(kafka, { group: 'slow', 'way-out': 'raise-retention', margin: '30m' })
+    const result = await headless(kafka, { group: 'slow', 'way-out': 'raise-retention', margin: '30m', 'revert-watch': '0s' })
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(result.cells.find((c) => c.id === 'revert-retention')!.outcome).toBe('skipped')
     const raise = result.cells.find((c) => c.id === 'raise-retention')!
     expect(raise).toMatchObject({ outcome: 'applied', verified: true })
     const setting = await retentionOf(kafka)
@@ -122,6 +123,60 @@ describe('the ways out', () => {
     )
     expect(undone.exitCode).toBe(0)
     expect(await retentionOf(kafka)).toMatchObject({ value: '600000', source: 'dynamic-topic' })
+  })
+
+  it('puts the retention back in the run once the group has read what it kept, and closes the undo record', async () => {
+    const kafka = cluster()
+    // The group reads its backlog as soon as the retention is raised (its downstream came back).
+    const alter = kafka.incrementalAlterConfigs.bind(kafka)
+    kafka.incrementalAlterConfigs = async (changes, options) => {
+      const answer = await alter(changes, options)
+      if (!options?.validateOnly) kafka.commit('slow', 'events', 0, 900n)
+      return answer
+    }
+    const io = scriptedIo([], { interactive: false })
+    const result = await runRunbook(
+      runbook,
+      runOptions(io, kafka, { clock, given: given({ sample: '0s', group: 'slow', 'way-out': 'raise-retention' }), approvals: { yes: true, hashes: [] } }),
+    )
+    expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(result.cells.find((c) => c.id === 'watch-revert')!.outcome).toBe('done')
+    expect(result.cells.find((c) => c.id === 'revert-retention')).toMatchObject({ outcome: 'applied', verified: true })
+    expect(await retentionOf(kafka)).toMatchObject({ value: '600000', source: 'dynamic-topic' })
+    expect(io.screen().replace(/\s+/g, " ")).toMatch(/The restore deletes nothing at once/)
+    const undone = await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir: result.sessionDir, clock }))
+    expect(undone.message).toMatch(/nothing to undo/)
+  })
+
+  it('runbook undo counts, before its confirmation, the unread records the restored retention deletes', async () => {
+    let at = now
+    const kafka = fakeCluster({ clock: () => at })
+      .brokers(3)
+      .topic('events', { partitions: 1, replicationFactor: 3, configs: { 'retention.ms': '600000', 'segment.ms': '60000' } })
+      .records('events', 0, { count: 900, startMs: t0, stepMs: 1000 })
+      .group('slow', { offsets: { 'events/0': 700n } })
+      .group('done', { offsets: { 'events/0': 900n } })
+      .build()
+    kafka.enforceRetention(now)
+    const result = await headless(kafka, { group: 'slow', 'way-out': 'raise-retention', 'revert-watch': '0s' }, { clock: () => at })
+    expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    // Four minutes on, the group has not moved: the old retention has expired a few more of its unread segments.
+    at = now + 240_000
+    const io = scriptedIo([], { interactive: false })
+    const preview = await runUndo(undoOptions({ runbook, io, kafka, sessionDir: result.sessionDir, clock: () => at, dryRun: true }))
+    expect(preview.exitCode).toBe(0)
+    const text = io.screen().replace(/\s+/g, " ")
+    const counted = /DELETES UNREAD RECORDS: (\d+) not yet read by group slow/.exec(text)
+    expect(counted, text).not.toBeNull()
+    // What the fake's own retention then deletes at the old setting is exactly what the preview counted.
+    const logStart = (await kafka.listOffsets([{ topic: 'events', partition: 0, spec: 'earliest' }]))[0]!.offset!
+    await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir: result.sessionDir, clock: () => at }))
+    kafka.enforceRetention(at)
+    const after = (await kafka.listOffsets([{ topic: 'events', partition: 0, spec: 'earliest' }]))[0]!.offset!
+    expect(after).toBeGreaterThan(700n)
+    expect(BigInt(counted![1]!)).toBe(after - 700n)
+    expect(text).not.toMatch(/not yet read by group done/)
+    expect(logStart).toBeLessThanOrEqual(700n)
   })
 
   it('moves a group below the log start to the log start', async () => {
