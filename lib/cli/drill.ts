@@ -22,6 +22,10 @@ Starts (or reuses) a local sandbox, breaks it as a real incident does, hands you
 then scores the outcome from the data itself — records lost, records duplicated, time from the fault to
 the fix, unsafe actions tried — and saves the report beside the session's transcript.
 
+Scenarios (\`runbook drill --list\` says what each one breaks):
+  consumer-oom, unclean-election, isr-shrink, acks-loss
+  lag-retention              a slowed kafkajs service races a 20 s retention (about a minute with --follow)
+
 Trainee:
   (a terminal)               guided: you get the page, then the runbook asks you what it needs
   --set <name>=<value>       answers given up front (repeatable); with --yes or --approve the run is headless

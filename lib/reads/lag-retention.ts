@@ -330,6 +330,23 @@ export async function readLagRetention(
   return { view, topics, samples, brokers: disks.brokers, checkInterval, sampledMs: secondAt - firstAt, takenAtMs: secondAt }
 }
 
+/** A topic's deletion rules with some settings put back to earlier values (the rest as they are now). */
+export function restoredPolicy(
+  topic: string,
+  current: (name: string) => string | null,
+  restored: readonly { readonly topic: string; readonly name: string; readonly value: string | null }[],
+  checkIntervalMs: number,
+): RetentionPolicy {
+  return retentionPolicy(
+    topic,
+    (name) => {
+      const back = restored.find((r) => r.topic === topic && r.name === name)
+      return back ? back.value : current(name)
+    },
+    checkIntervalMs,
+  )
+}
+
 /**
  * What putting these settings back would delete at the next retention check, per partition of each topic: the
  * log read from its start (segment by segment, batch headers only), the topic's settings with the restored values
@@ -355,11 +372,7 @@ export async function readRevertDeletions(
   const policies = new Map(
     topicNames.map((topic) => {
       const found = settings.find((s) => s.topic === topic)
-      const value = (name: string) => {
-        const back = restored.find((r) => r.topic === topic && r.name === name)
-        return back ? back.value : settingOf(found, name).value
-      }
-      return [topic, retentionPolicy(topic, value, checkInterval.ms)] as const
+      return [topic, restoredPolicy(topic, (name) => settingOf(found, name).value, restored, checkInterval.ms)] as const
     }),
   )
   const leaders = new Map(states.flatMap((t) => t.partitions.map((p) => [key({ topic: t.topic, partition: p.partition }), p.leader] as const)))

@@ -5,9 +5,10 @@
 import { type Block, formatCount, formatSeconds, iso, notice } from '../../lib/engine/blocks.ts'
 import { type ConfigChange, topicConfigRevert } from '../../lib/cells/topic-config-change.ts'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
-import { readRevertDeletions } from '../../lib/reads/lag-retention.ts'
+import { analysePartition } from '../../lib/plans/lag-retention.ts'
+import { readLagRetention, readRevertDeletions, restoredPolicy } from '../../lib/reads/lag-retention.ts'
 import { nb } from './notebook.ts'
-import { revertCostBlocks, unreadByGroup } from './tables.ts'
+import { revertCostBlocks } from './tables.ts'
 
 /** The values a revert writes back: each changed setting's previous value (an inherited one too, for pricing). */
 const restoredValues = (changes: readonly ConfigChange[]) => changes.map((c) => ({ topic: c.topic, name: c.name, value: c.before.value }))
@@ -37,7 +38,7 @@ const pollMs = 2000
 export const watchCell = nb.query({
   id: 'watch-revert',
   title: 'Watch until the old retention is safe again',
-  doc: 'After a raise: re-reads the topic every 2 s, for at most --set revert-watch, until the old retention would delete nothing the group has not read — priced one retention check ahead (the log read from its start, the restored settings in place, the group’s commits). Then the revert is offered; otherwise it stays for runbook undo.',
+  doc: 'After a raise: samples the group again and again (--set sample apart), for at most --set revert-watch, until at the measured rates the old retention would delete nothing before the group reads it (no partition racing it, none below the log start) — then the revert is offered; otherwise the raise stays for runbook undo.',
   when: (ctx) => {
     if (!ctx.state.raised) return 'the retention was not raised'
     if (ctx.dryRun) return 'dry run: a real run watches the group here'
@@ -47,38 +48,47 @@ export const watchCell = nb.query({
   async run(ctx) {
     const limitMs = await ctx.param('revert-watch')
     const groupId = await ctx.param('group')
-    const raised = ctx.state.raised!
-    // One check ahead: a segment expiring between this read and the broker's next check is counted too.
-    const aheadMs = ctx.need('reading').checkInterval.ms
+    const sampleMs = await ctx.param('sample')
+    const restored = restoredValues(ctx.state.raised!.changes)
     const started = ctx.now()
     let shown = started
-    const unreadNow = async () => {
-      const deletions = await readRevertDeletions(ctx.kafka, restoredValues(raised.changes), () => ctx.now() + aheadMs)
-      return unreadByGroup(deletions).get(groupId) ?? 0n
+    /** The partitions the old retention would still take unread records from, at the rates measured now. */
+    const stillAtRisk = async () => {
+      const reading = await readLagRetention(ctx.kafka, groupId, { sampleMs, now: () => ctx.now(), sleep: (ms) => ctx.sleep(ms) })
+      if (!reading) return []
+      return reading.samples
+        .map((sample) => {
+          const topic = reading.topics.find((t) => t.topic === sample.log.topic)!
+          const policy = restoredPolicy(topic.topic, (name) => topic.settings[name]?.value ?? null, restored, reading.checkInterval.ms)
+          return analysePartition(policy, sample, reading.takenAtMs, 0)
+        })
+        .filter((r) => r.status === 'racing' || r.status === 'below-log-start')
     }
-    let unread = await unreadNow()
+    let atRisk = await stillAtRisk()
     // Bounded by reads as well as by the clock (a pinned test clock never moves).
-    for (let read = 1; unread > 0n && read <= Math.ceil(limitMs / pollMs) && ctx.now() - started < limitMs; read++) {
+    const reads = Math.ceil(limitMs / Math.max(pollMs, sampleMs))
+    for (let read = 1; atRisk.length > 0 && read <= reads && ctx.now() - started < limitMs; read++) {
       if (ctx.now() - shown >= 15_000) {
         shown = ctx.now()
-        ctx.show([notice('info', `After ${formatSeconds(shown - started)}: the old retention would still delete ${formatCount(unread)} records group ${groupId} has not read…`)])
+        ctx.show([notice('info', `After ${formatSeconds(shown - started)}: the old retention would still delete records group ${groupId} has not read on ${atRisk.map((r) => `${r.topic}/${r.partition}`).join(', ')}…`)])
       }
       await ctx.sleep(pollMs)
-      unread = await unreadNow()
+      atRisk = await stillAtRisk()
     }
     const waitedMs = ctx.now() - started
-    ctx.state.revertSafe = unread === 0n
-    const data = { waitedMs, unread: unread.toString() }
-    if (unread === 0n)
+    ctx.state.revertSafe = atRisk.length === 0
+    const unread = atRisk.reduce((sum, r) => sum + r.atRisk + r.alreadyDeleted, 0n)
+    const data = { waitedMs, partitionsAtRisk: atRisk.map((r) => `${r.topic}/${r.partition}`), unread: unread.toString() }
+    if (atRisk.length === 0)
       return {
-        blocks: [notice('ok', `After ${formatSeconds(waitedMs)}: the old retention deletes nothing group ${groupId} has not read (one check ahead). The revert is next.`)],
+        blocks: [notice('ok', `After ${formatSeconds(waitedMs)}: at the rates measured now, the old retention deletes nothing before group ${groupId} reads it. The revert is next.`)],
         data,
       }
     return {
       blocks: [
         notice(
           'warn',
-          `After ${formatSeconds(waitedMs)} the old retention would still delete ${formatCount(unread)} records group ${groupId} has not read: the retention stays raised. Put it back with \`runbook undo <this session>\` once the group has read them (its preview counts what the restore deletes).`,
+          `After ${formatSeconds(waitedMs)} the old retention would still delete ${formatCount(unread)} records before group ${groupId} reads them: the retention stays raised. Put it back with \`runbook undo <this session>\` once the group has caught up (its preview counts what the restore deletes).`,
         ),
       ],
       data,

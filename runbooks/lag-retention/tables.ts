@@ -131,7 +131,7 @@ export function groupFacts(reading: LagRetentionReading): Block {
 }
 
 /** Unread records a restore deletes, per group, over every partition. */
-export function unreadByGroup(deletions: readonly RevertDeletion[]): Map<string, bigint> {
+function unreadByGroup(deletions: readonly RevertDeletion[]): Map<string, bigint> {
   const byGroup = new Map<string, bigint>()
   for (const d of deletions) for (const u of d.unread) byGroup.set(u.groupId, (byGroup.get(u.groupId) ?? 0n) + u.records)
   return byGroup

@@ -59,7 +59,27 @@ export interface TransactionalProducerConfig {
   readonly ledger?: string
 }
 
-export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig
+/**
+ * A service whose downstream slows down: it handles each record inside eachMessage (kafkajs auto-commit then
+ * covers only handled records) and ledgers it; once it has handled `outageAfterRecords` records, every record
+ * takes `outageMsPerRecord` for `outageMs` (the downstream "outage"), then it handles at full speed again. It
+ * does not read from the beginning, so kafkajs resets an out-of-range position to the log end (latest).
+ */
+export interface SlowConsumerConfig {
+  readonly kind: 'slow-consumer'
+  readonly bootstrap: readonly string[]
+  readonly topic: string
+  readonly groupId: string
+  readonly ledger: string
+  readonly clientId: string
+  readonly sessionTimeoutMs: number
+  readonly autoCommitIntervalMs: number
+  readonly outageAfterRecords: number
+  readonly outageMs: number
+  readonly outageMsPerRecord: number
+}
+
+export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig | SlowConsumerConfig
 
 /** One partition's share of the transaction a producer holds open. */
 export interface HeldPartition {
@@ -78,6 +98,8 @@ export type WorkloadMessage =
   | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
   | { readonly type: 'failed'; readonly error: string }
+  /** A slow consumer's downstream outage: when it began and when it ends (ms since the epoch). */
+  | { readonly type: 'outage'; readonly fromMs: number; readonly untilMs: number }
   /** A transactional producer committed its `total`-th transaction. */
   | { readonly type: 'transaction-committed'; readonly total: number }
   /** A transactional producer wrote a transaction it will not end. */
