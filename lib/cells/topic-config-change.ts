@@ -274,7 +274,8 @@ async function verifyRestored(kafka: KafkaOps, changes: readonly ConfigChange[],
   const wrong = await settled(
     kafka,
     changes,
-    (c, state) => (c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic'),
+    (c, state) =>
+      c.before.source === 'dynamic-topic' ? state?.value === c.before.value && state.source === 'dynamic-topic' : state?.source !== 'dynamic-topic',
     sleep,
   )
   return {
@@ -309,7 +310,10 @@ export interface TopicConfigRevertOptions<S, P extends ParamSpecs> {
  * Takes a topic config change back within the run: the same restore as `runbook undo` (previous value and
  * source), previewed with what it costs now, re-checked against what the change left, read back.
  */
-export function topicConfigRevert<S, P extends ParamSpecs>(_nb: Notebook<S, P>, options: TopicConfigRevertOptions<S, P>): ActionCell<S, P, ConfigRevertPlan, undefined> {
+export function topicConfigRevert<S, P extends ParamSpecs>(
+  _nb: Notebook<S, P>,
+  options: TopicConfigRevertOptions<S, P>,
+): ActionCell<S, P, ConfigRevertPlan, undefined> {
   return {
     kind: 'action',
     id: options.id,
@@ -327,7 +331,10 @@ export function topicConfigRevert<S, P extends ParamSpecs>(_nb: Notebook<S, P>, 
     preview: (plan) => [restoreTable(plan.changes), ...plan.cost],
     summary: (plan) =>
       `put back ${plan.changes.map((c) => `${c.name} of ${c.topic} (${c.after ?? 'inherited'} → ${c.before.source === 'dynamic-topic' ? c.before.value : 'inherited'})`).join(', ')}`,
-    confirm: (plan) => ({ kind: 'yes-no', prompt: `Put back ${counted(plan.changes.length, 'setting')} of ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}?` }),
+    confirm: (plan) => ({
+      kind: 'yes-no',
+      prompt: `Put back ${counted(plan.changes.length, 'setting')} of ${[...new Set(plan.changes.map((c) => c.topic))].join(', ')}?`,
+    }),
     recheck: (ctx, plan) => changedSince(ctx.kafka, plan.changes),
     apply: (ctx, plan) => restore(ctx.kafka, plan.changes),
     verify: (ctx, plan) => verifyRestored(ctx.kafka, plan.changes, ctx.sleep),

@@ -12,7 +12,13 @@ export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type T
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), isrShrinkScenario(), acksLossScenario(), lagRetentionScenario()]
+export const scenarios: readonly DrillScenario[] = [
+  consumerOomScenario(),
+  uncleanElectionScenario(),
+  isrShrinkScenario(),
+  acksLossScenario(),
+  lagRetentionScenario(),
+]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

@@ -70,7 +70,12 @@ export const watchCell = nb.query({
     for (let read = 1; atRisk.length > 0 && read <= reads && ctx.now() - started < limitMs; read++) {
       if (ctx.now() - shown >= 15_000) {
         shown = ctx.now()
-        ctx.show([notice('info', `After ${formatSeconds(shown - started)}: the old retention would still delete records group ${groupId} has not read on ${atRisk.map((r) => `${r.topic}/${r.partition}`).join(', ')}…`)])
+        ctx.show([
+          notice(
+            'info',
+            `After ${formatSeconds(shown - started)}: the old retention would still delete records group ${groupId} has not read on ${atRisk.map((r) => `${r.topic}/${r.partition}`).join(', ')}…`,
+          ),
+        ])
       }
       await ctx.sleep(pollMs)
       atRisk = await stillAtRisk()
@@ -81,7 +86,12 @@ export const watchCell = nb.query({
     const data = { waitedMs, partitionsAtRisk: atRisk.map((r) => `${r.topic}/${r.partition}`), unread: unread.toString() }
     if (atRisk.length === 0)
       return {
-        blocks: [notice('ok', `After ${formatSeconds(waitedMs)}: at the rates measured now, the old retention deletes nothing before group ${groupId} reads it. The revert is next.`)],
+        blocks: [
+          notice(
+            'ok',
+            `After ${formatSeconds(waitedMs)}: at the rates measured now, the old retention deletes nothing before group ${groupId} reads it. The revert is next.`,
+          ),
+        ],
         data,
       }
     return {
@@ -101,9 +111,13 @@ export const revertCell = topicConfigRevert(nb, {
   title: 'Put the retention back',
   doc: 'Once the watch found the old retention safe: restores each raised setting’s previous value and source, previewed with the records the restore deletes at the next retention check (and any a group has not read), re-checked against what the raise left, read back; the raise’s undo record is then closed.',
   reverts: 'raise-retention',
-  when: (ctx) => (ctx.state.revertSafe ? true : ctx.state.raised ? 'the group has not read what the old retention would delete; runbook undo later' : 'the retention was not raised'),
+  when: (ctx) =>
+    ctx.state.revertSafe
+      ? true
+      : ctx.state.raised
+        ? 'the group has not read what the old retention would delete; runbook undo later'
+        : 'the retention was not raised',
   whenDoc: 'the watch found the old retention safe',
   applied: (ctx) => ctx.state.raised,
   restoreCost,
 })
-

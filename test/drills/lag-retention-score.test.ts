@@ -9,9 +9,13 @@ import type { AckedEntry, ProcessedEntry } from '../../lib/drills/workloads/ledg
 const t0 = 1_000_000
 // Ten records on partition 0, one a second.
 const acked: AckedEntry[] = Array.from({ length: 10 }, (_, i) => ({ seq: i, partition: 0, offset: String(i), atMs: t0 + i * 1000 }))
-const handled = (seqs: readonly number[], atMs: number): ProcessedEntry[] =>
-  seqs.map((seq) => ({ seq, partition: 0, offset: String(seq), instance: 1, atMs }))
-const sample = (atMs: number, logStart: number, bytes: number, records = 10 - logStart): TopicSample => ({ atMs, logStarts: { 0: String(logStart) }, bytes, records })
+const handled = (seqs: readonly number[], atMs: number): ProcessedEntry[] => seqs.map((seq) => ({ seq, partition: 0, offset: String(seq), instance: 1, atMs }))
+const sample = (atMs: number, logStart: number, bytes: number, records = 10 - logStart): TopicSample => ({
+  atMs,
+  logStarts: { 0: String(logStart) },
+  bytes,
+  records,
+})
 
 describe('splitting the records the service never handled', () => {
   it('deleted when the log start passed them before the service handled the next record; skipped when still on disk', () => {
@@ -22,7 +26,16 @@ describe('splitting the records the service never handled', () => {
   })
 
   it('counts nothing when every record was handled', () => {
-    expect(splitLost({ acked, processed: handled(acked.map((a) => a.seq), t0 + 12_000), samples: [] })).toEqual({ deleted: [], skipped: [] })
+    expect(
+      splitLost({
+        acked,
+        processed: handled(
+          acked.map((a) => a.seq),
+          t0 + 12_000,
+        ),
+        samples: [],
+      }),
+    ).toEqual({ deleted: [], skipped: [] })
   })
 })
 

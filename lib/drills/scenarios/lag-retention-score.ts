@@ -89,11 +89,15 @@ export function scoreLagRetentionDrill(input: LagRetentionScoreInput): DrillScor
       `Left alone, retention deleted ${counted(deleted.length, 'record')} the service had not read, and its position reset to the log end skipped ${counted(skipped.length, 'more record')} still on disk — and its lag looked normal afterwards.`,
     )
   if (safeAt !== null && deleted.length > 0)
-    notes.push('The retention went up after retention had already taken unread records: raise it before the first unread segment is due (the race table says when).')
+    notes.push(
+      'The retention went up after retention had already taken unread records: raise it before the first unread segment is due (the race table says when).',
+    )
   if (safeAt !== null && deleted.length + skipped.length === 0)
     notes.push(`Every record was read: the raise kept the backlog on disk until the service caught up, holding ${mib(extraBytes)} more at the peak.`)
   if (raisedAt !== null && !putBack)
-    notes.push('The retention is still raised: put it back once the group has read what it kept (runbook undo <session>), or the topic keeps more on disk for good.')
+    notes.push(
+      'The retention is still raised: put it back once the group has read what it kept (runbook undo <session>), or the topic keeps more on disk for good.',
+    )
   if (input.outcome.run && safeAt === null)
     notes.push(`The runbook ended without a change (${input.outcome.run.status}${input.outcome.run.message ? `: ${input.outcome.run.message}` : ''}).`)
   const lost = deleted.length + skipped.length

@@ -56,7 +56,12 @@ interface RetentionState {
 
 async function sampleTopic(kafka: KafkaOps, topic: string, partitions: number, atMs: number): Promise<TopicSample> {
   const tps = Array.from({ length: partitions }, (_, partition) => partition)
-  const answers = await kafka.listOffsets(tps.flatMap((partition) => [{ topic, partition, spec: 'earliest' as const }, { topic, partition, spec: 'latest' as const }]))
+  const answers = await kafka.listOffsets(
+    tps.flatMap((partition) => [
+      { topic, partition, spec: 'earliest' as const },
+      { topic, partition, spec: 'latest' as const },
+    ]),
+  )
   const logStarts: Record<string, string> = {}
   let records = 0
   tps.forEach((partition, i) => {
@@ -197,7 +202,9 @@ export function lagRetentionScenario(settings: LagRetentionSettings = defaultLag
       const state = incident.state as RetentionState
       await state.producer.stop()
       ctx.log('producer stopped; waiting for the enricher to read to the log end')
-      const ends = await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
+      const ends = await ctx.kafka.listOffsets(
+        Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })),
+      )
       await waitUntil(
         'the enricher to commit up to the log end',
         async () => {

@@ -14,7 +14,9 @@ const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: 
 
 describe('drill lag-retention', () => {
   it('following the runbook: nothing deleted unread or skipped, the retention raised then put back in the run', async () => {
-    const { report } = await runDrill(sandboxDrillOptions({ scenario: lagRetentionScenario(), runbook, trainee: { kind: 'follow', io: scriptedIo([], { interactive: false }) } }))
+    const { report } = await runDrill(
+      sandboxDrillOptions({ scenario: lagRetentionScenario(), runbook, trainee: { kind: 'follow', io: scriptedIo([], { interactive: false }) } }),
+    )
     expect(report.session, JSON.stringify(report.score)).toMatchObject({ status: 'done', exitCode: 0 })
     expect(metric(report, 'Records acknowledged').value).toBeGreaterThan(0)
     expect(metric(report, 'Records deleted before').value).toBe(0)
@@ -26,6 +28,8 @@ describe('drill lag-retention', () => {
     const topic = /topic (drill-clicks-\S+)/.exec(report.timeline.map((t) => t.line).join('\n'))![1]!
     const described = await kafkaToolOk('kafka-configs', ['--describe', '--entity-type', 'topics', '--entity-name', topic])
     expect(described).toMatch(/retention\.ms=20000\b/)
-    console.info(`lag-retention drill: ${report.score.headline}; ${report.score.metrics.map((m) => `${m.name}: ${m.value}${m.unit ? ` ${m.unit}` : ''}${m.detail ? ` (${m.detail})` : ''}`).join('; ')}`)
+    console.info(
+      `lag-retention drill: ${report.score.headline}; ${report.score.metrics.map((m) => `${m.name}: ${m.value}${m.unit ? ` ${m.unit}` : ''}${m.detail ? ` (${m.detail})` : ''}`).join('; ')}`,
+    )
   }, 240_000)
 })

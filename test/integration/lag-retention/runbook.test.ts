@@ -127,7 +127,11 @@ describe('lag-retention on the real cluster', () => {
     const value = Number((await overrides())['retention.ms'])
     expect(value).toBeGreaterThan(600_000)
     // Kept by the raise: once older than the old retention (plus one 2 s check), the restore would delete them.
-    await waitFor(async () => Date.now() > writtenAt + retentionMs + 2_500, { what: 'the kept records to pass the old retention', timeoutMs: 30_000, intervalMs: 250 })
+    await waitFor(async () => Date.now() > writtenAt + retentionMs + 2_500, {
+      what: 'the kept records to pass the old retention',
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    })
     expect(await logStart()).toBeLessThanOrEqual(start)
     const preview = await runCli(['undo', raised.json.session, '--dry-run', '--bootstrap-server', testSandbox().bootstrap, '--sessions-dir', sessions])
     expect(preview.stdout, preview.stderr).toMatch(new RegExp(`DELETES UNREAD RECORDS: 10 not yet read by group ${group}`))
@@ -135,7 +139,11 @@ describe('lag-retention on the real cluster', () => {
     expect(undone.json.status, undone.json.message ?? undone.stderr).toBe('done')
     expect((await overrides())['retention.ms']).toBe(String(retentionMs))
     // The broker deletes exactly what the preview counted.
-    await waitFor(async () => (await logStart()) >= start + 10n, { what: 'the restored retention to delete the kept segment', timeoutMs: 20_000, intervalMs: 250 })
+    await waitFor(async () => (await logStart()) >= start + 10n, {
+      what: 'the restored retention to delete the kept segment',
+      timeoutMs: 20_000,
+      intervalMs: 250,
+    })
     expect(await logStart()).toBe(start + 10n)
   }, 90_000)
 

@@ -143,7 +143,7 @@ describe('the ways out', () => {
     expect(result.cells.find((c) => c.id === 'watch-revert')!.outcome).toBe('done')
     expect(result.cells.find((c) => c.id === 'revert-retention')).toMatchObject({ outcome: 'applied', verified: true })
     expect(await retentionOf(kafka)).toMatchObject({ value: '600000', source: 'dynamic-topic' })
-    expect(io.screen().replace(/\s+/g, " ")).toMatch(/The restore deletes nothing at once/)
+    expect(io.screen().replace(/\s+/g, ' ')).toMatch(/The restore deletes nothing at once/)
     const undone = await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir: result.sessionDir, clock }))
     expect(undone.message).toMatch(/nothing to undo/)
   })
@@ -165,7 +165,7 @@ describe('the ways out', () => {
     const io = scriptedIo([], { interactive: false })
     const preview = await runUndo(undoOptions({ runbook, io, kafka, sessionDir: result.sessionDir, clock: () => at, dryRun: true }))
     expect(preview.exitCode).toBe(0)
-    const text = io.screen().replace(/\s+/g, " ")
+    const text = io.screen().replace(/\s+/g, ' ')
     const counted = /DELETES UNREAD RECORDS: (\d+) not yet read by group slow/.exec(text)
     expect(counted, text).not.toBeNull()
     // What the fake's own retention then deletes at the old setting is exactly what the preview counted.
