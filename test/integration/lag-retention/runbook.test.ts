@@ -145,7 +145,7 @@ describe('lag-retention on the real cluster', () => {
       intervalMs: 250,
     })
     expect(await logStart()).toBe(start + 10n)
-  }, 90_000)
+  }, 150_000)
 
   it('reads replica sizes as kafka-log-dirs does', async () => {
     await produceAt(
