@@ -34,8 +34,8 @@ export interface AcksLossSettings {
 export const defaultAcksLossSettings: AcksLossSettings = { recordsPerSecond: 150, divergeMs: 3000 }
 
 const leader = 1
-/** Bound on a producer's last send resolving once asked to pause (kafkajs: 10 s request timeout, retries). */
-const pauseTimeoutMs = 60_000
+/** How long a paused producer's last send may take to resolve (an append under load: seconds at most). */
+const pauseBoundMs = 15_000
 const followers = [2, 3] as const
 
 interface Service {
@@ -63,13 +63,12 @@ async function faultEnv(ctx: DrillContext, services: readonly Service[]): Promis
   const leaderOnly = await ctx.connect(address, { clientId: 'runbook-drill-fault', requestTimeoutMs: 5000 })
   // Paused, not frozen: a frozen producer's request already sent is appended whenever the broker gets to it —
   // under load after the log ends were read (CI once saw acks=1 lose 933 against a measured gap of 889).
+  // A send still unresolved after the bound is one the leader keeps refusing (acks=all below min ISR, retried
+  // with back-off for up to ~50 s): it appends nothing, so the ends are read anyway.
   const holdWrites = async () => {
-    try {
-      await Promise.all(services.map((s) => s.workload!.pause(pauseTimeoutMs)))
-    } catch (error) {
-      for (const s of services) s.workload!.resume()
-      throw error
-    }
+    await Promise.all(
+      services.map((s) => s.workload!.pause(pauseBoundMs).catch((error: Error) => ctx.log(`${s.name}: ${error.message}; reading the log ends anyway`))),
+    )
     return () => {
       for (const s of services) s.workload!.resume()
     }
