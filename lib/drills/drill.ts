@@ -11,7 +11,7 @@ import type { Io } from '../engine/io.ts'
 import type { AnswerSource, RunOptions, RunResult } from '../engine/runner.ts'
 import { runRunbook } from '../engine/runner.ts'
 import type { AnyRunbook } from '../engine/runbook.ts'
-import type { Capabilities, ClusterView, KafkaOps } from '../kafka/types.ts'
+import type { KafkaOps } from '../kafka/types.ts'
 import { down, type SandboxConfig, type SandboxProbe, type SandboxStatus, up } from '../sandbox/index.ts'
 import { type DrillReport, saveDrillReport } from './report.ts'
 import type { ConnectKafka, DrillContext, DrillScenario, Incident, TraineeOutcome } from './scenario.ts'
@@ -133,11 +133,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       if (signal.aborted) throw new DrillInterrupted()
       return result
     }
-    // What the trainee's session names as its cluster, read while every broker answers: once a scenario hangs a
-    // broker, a request that lands on it waits out the request timeout (two of them held isr-shrink's trainee 30 s).
-    const [cluster, caps] = await Promise.all([kafka.cluster().catch(() => null), kafka.capabilities().catch(() => null)])
     const incident = await step(() => scenario.start(ctx))
-    const outcome = await step(() => runTrainee(options, ctx, incident, access.secrets, { cluster, caps }))
+    const outcome = await step(() => runTrainee(options, ctx, incident, access.secrets))
     log(outcome.run ? `runbook ended: ${outcome.run.status} (exit ${outcome.run.exitCode})` : 'no runbook was run')
     await step(() => scenario.finish(ctx, incident, outcome))
     const score = await step(() => scenario.score(ctx, incident, outcome))
@@ -180,13 +177,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   }
 }
 
-async function runTrainee(
-  options: DrillOptions,
-  ctx: DrillContext,
-  incident: Incident,
-  secrets: readonly string[],
-  { cluster, caps }: { cluster: ClusterView | null; caps: Capabilities | null },
-): Promise<TraineeOutcome> {
+async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: Incident, secrets: readonly string[]): Promise<TraineeOutcome> {
   const { trainee } = options
   const startedAtMs = Date.now()
   if (trainee.kind === 'nothing') {
@@ -207,6 +198,8 @@ async function runTrainee(
   } else given = new Map(trainee.answers)
   trainee.io.show([markdown(incident.briefing)])
   ctx.log(`the trainee gets runbook ${options.scenario.runbook} (${trainee.kind})`)
+  const cluster = await ctx.kafka.cluster().catch(() => null)
+  const caps = await ctx.kafka.capabilities().catch(() => null)
   const run: RunResult = await runRunbook(options.runbook, {
     io: trainee.io,
     kafka: ctx.kafka,
