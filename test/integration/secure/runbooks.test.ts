@@ -180,7 +180,10 @@ describe('over SASL_SSL', () => {
 
   /** The group's committed offset of partition 0 as kafka-consumer-groups, given the SASL file, prints it. */
   async function describedOffset(group: string, topic: string): Promise<string | undefined> {
-    const described = await kafkaToolWith('kafka-consumer-groups', secureSandbox().status.listeners.SASL_SSL!, scramFile(), ['--describe', '--group', group])
+    // A JVM on a machine shared by many runs can need more than the default minute to start.
+    const described = await kafkaToolWith('kafka-consumer-groups', secureSandbox().status.listeners.SASL_SSL!, scramFile(), ['--describe', '--group', group], {
+      timeoutMs: 180_000,
+    })
     expect(described.exitCode, described.stderr).toBe(0)
     return described.stdout
       .split('\n')
