@@ -62,8 +62,7 @@ export const cell = (json: RunJson, id: string): CellJson => {
 
 /** topic:partition lines kafka-topics lists under a report flag, only for the given topics. */
 export async function kafkaTopicsFlags(flag: string, topics: readonly string[]): Promise<string[]> {
-  // Several run side by side (conditions.test.ts): on a loaded machine one JVM can need more than the default minute.
-  const out = await kafkaToolOk('kafka-topics', ['--bootstrap-server', broker1(), '--describe', flag], { timeoutMs: 180_000 })
+  const out = await kafkaToolOk('kafka-topics', ['--bootstrap-server', broker1(), '--describe', flag])
   return [...out.matchAll(/Topic:\s*(\S+)\s+Partition:\s*(\d+)/g)]
     .filter((m) => topics.includes(m[1]!))
     .map((m) => `${m[1]}/${m[2]}`)

@@ -31,24 +31,18 @@ let load: { stop(): Promise<number> } | null = null
 
 /** The runbook's find, kafka-topics and runbook status must list the same partitions of our topics, under every flag. */
 async function expectAgreement(): Promise<Record<keyof typeof flags, string[]> & { readonly find: unknown }> {
-  // Six reads of one state, side by side: each is mostly a process starting (the CLI twice, kafka-topics per flag).
-  const entries = Object.entries(flags) as [keyof typeof flags, string][]
-  const [run, statusRun, ...oracles] = await Promise.all([
-    runIsrShrink({}),
-    runCli(['status', '--json', '--bootstrap-server', broker1()]),
-    ...entries.map(([, flag]) => kafkaTopicsFlags(flag, topics)),
-  ])
+  const run = await runIsrShrink({})
   expect(run.code, run.json.message).toBe(0)
   const find = cell(run.json, 'find').data as Record<keyof typeof flags, string[]>
-  const status = JSON.parse(statusRun.stdout) as StatusJson
+  const status = JSON.parse((await runCli(['status', '--json', '--bootstrap-server', broker1()])).stdout) as StatusJson
   const ours = (list: readonly string[]) => list.filter((tp) => topics.includes(tp.slice(0, tp.lastIndexOf('/')))).sort()
   const result = { find } as Record<keyof typeof flags, string[]> & { find: unknown }
-  entries.forEach(([key, flag], i) => {
-    const oracle = oracles[i]!
+  for (const [key, flag] of Object.entries(flags) as [keyof typeof flags, string][]) {
+    const oracle = await kafkaTopicsFlags(flag, topics)
     expect(ours(find[key]), `runbook vs kafka-topics ${flag}`).toEqual(oracle)
     expect(ours(status.partitions[key].map((p) => `${p.topic}/${p.partition}`)), `status vs kafka-topics ${flag}`).toEqual(oracle)
     result[key] = oracle
-  })
+  }
   return result
 }
 
