@@ -100,7 +100,12 @@ export type WorkloadMessage =
   | { readonly type: 'failed'; readonly error: string }
   /** A slow consumer's downstream outage: when it began and when it ends (ms since the epoch). */
   | { readonly type: 'outage'; readonly fromMs: number; readonly untilMs: number }
+  /** A producer paused on request: no send of its is outstanding, `total` records acknowledged so far. */
+  | { readonly type: 'paused'; readonly total: number }
   /** A transactional producer committed its `total`-th transaction. */
   | { readonly type: 'transaction-committed'; readonly total: number }
   /** A transactional producer wrote a transaction it will not end. */
   | { readonly type: 'holding'; readonly transactionalId: string; readonly partitions: readonly HeldPartition[] }
+
+/** What the drill asks of a workload over IPC: a producer stops sending (and says so once its last send resolved), or sends again. */
+export type WorkloadControl = { readonly type: 'pause' } | { readonly type: 'resume' }
