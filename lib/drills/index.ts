@@ -3,6 +3,7 @@
 import { acksLossScenario } from './scenarios/acks-loss.ts'
 import { consumerOomScenario } from './scenarios/consumer-oom.ts'
 import { isrShrinkScenario } from './scenarios/isr-shrink.ts'
+import { poisonPillScenario } from './scenarios/poison-pill.ts'
 import { uncleanElectionScenario } from './scenarios/unclean-election.ts'
 import type { DrillScenario } from './scenario.ts'
 
@@ -11,7 +12,13 @@ export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type T
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), isrShrinkScenario(), acksLossScenario()]
+export const scenarios: readonly DrillScenario[] = [
+  consumerOomScenario(),
+  uncleanElectionScenario(),
+  isrShrinkScenario(),
+  acksLossScenario(),
+  poisonPillScenario(),
+]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

@@ -59,7 +59,25 @@ export interface TransactionalProducerConfig {
   readonly ledger?: string
 }
 
-export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig
+/**
+ * An order service that handles each record inside its handler and commits it right after (auto-commit off), so
+ * its committed offset stands exactly at a record it cannot handle: anything that is not JSON makes it crash —
+ * it reports `crashed`, leaves the group and exits 1, like a service whose deserializer throws.
+ */
+export interface OrderServiceConfig {
+  readonly kind: 'order-service'
+  readonly bootstrap: readonly string[]
+  readonly topic: string
+  readonly groupId: string
+  /** Every record handled (ProcessedEntry; seq -1 for JSON without a seq), appended before its commit. */
+  readonly ledger: string
+  /** Which start of the service this is (1 = first, then every restart). */
+  readonly instance: number
+  readonly clientId: string
+  readonly sessionTimeoutMs: number
+}
+
+export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig | OrderServiceConfig
 
 /** One partition's share of the transaction a producer holds open. */
 export interface HeldPartition {
@@ -78,6 +96,8 @@ export type WorkloadMessage =
   | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
   | { readonly type: 'failed'; readonly error: string }
+  /** An order service could not handle the record at partition/offset and is about to exit. */
+  | { readonly type: 'crashed'; readonly partition: number; readonly offset: string; readonly error: string }
   /** A transactional producer committed its `total`-th transaction. */
   | { readonly type: 'transaction-committed'; readonly total: number }
   /** A transactional producer wrote a transaction it will not end. */
