@@ -65,8 +65,7 @@ export function startRestartLoop(workloads: WorkloadProcesses, options: RestartL
     void workload.exited.then((exit) => {
       lastExitMs = Date.now()
       const said = workload.last('crashed')
-      if (said)
-        crashes.push({ atMs: lastExitMs, instance, partition: said.partition, offset: BigInt(said.offset), error: said.error })
+      if (said) crashes.push({ atMs: lastExitMs, instance, partition: said.partition, offset: BigInt(said.offset), error: said.error })
       else if (exit.code !== 0 && !stopping)
         crashes.push({ atMs: lastExitMs, instance, partition: null, offset: null, error: `exited (${exit.signal ?? `code ${exit.code}`})` })
     })

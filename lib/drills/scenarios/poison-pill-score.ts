@@ -20,7 +20,7 @@ export interface LagSample {
 /** Committed offsets that moved past records the service never handled: someone else committed them. */
 export interface OutsideSkip {
   readonly atMs: number
-  /** Members in the samples on either side of the move (the larger). */
+  /** Members in both samples around the move (the smaller): Kafka refuses an outside commit to a group with members, so above 0 it was members' own. */
   readonly members: number
   readonly moves: readonly { readonly partition: number; readonly from: bigint; readonly to: bigint; readonly unhandled: number }[]
 }
@@ -68,18 +68,26 @@ export function partitionsDuringLoop(input: {
   return out
 }
 
-/** One line per partition for the page and the debrief: starved (nothing handled) or kept up. */
+/** Whether a partition starved (nothing handled), fell behind (its lag grew) or kept up during the crash loop. */
+export function loopVerdict(r: PartitionDuringLoop): 'starved' | 'fell behind' | 'kept up' {
+  if (r.produced > 0 && r.handled === 0) return 'starved'
+  return r.lagAtStart !== null && r.lagAtEnd !== null && r.lagAtEnd > r.lagAtStart ? 'fell behind' : 'kept up'
+}
+
+/** One sentence for the page and the debrief: how the other partitions fared while the service crash-looped. */
 export function describeLoopEffect(rows: readonly PartitionDuringLoop[], seconds: number): string {
   if (rows.length === 0) return 'The topic has no other partitions.'
-  const starved = rows.filter((r) => r.produced > 0 && r.handled === 0)
-  const each = rows.map((r) => `partition ${r.partition}: ${r.handled} of ${r.produced} new records handled, lag ${r.lagAtStart ?? '?'} → ${r.lagAtEnd ?? '?'}`)
-  const verdict =
-    starved.length === rows.length
-      ? 'every other partition starved too: the crashing instance owns them all, and each restart dies before it gets to them'
-      : starved.length
-        ? `partitions ${starved.map((r) => r.partition).join(', ')} starved`
-        : 'the other partitions kept moving between the crashes (each restart handles what it fetched before the bad record)'
-  return `In ${seconds} s of crash loop ${verdict} — ${each.join('; ')}.`
+  const each = rows.map(
+    (r) => `partition ${r.partition} ${loopVerdict(r)}: ${r.handled} of ${r.produced} new records handled, lag ${r.lagAtStart ?? '?'} → ${r.lagAtEnd ?? '?'}`,
+  )
+  const verdicts = new Set(rows.map(loopVerdict))
+  const why =
+    verdicts.size === 1 && verdicts.has('starved')
+      ? 'each restart dies on the bad record before it reaches the others'
+      : verdicts.has('kept up') && verdicts.size === 1
+        ? 'each restart handles what it fetched from them before it reaches the bad record'
+        : 'they move only between a restart and the next crash, and every rejoin costs them time'
+  return `In ${seconds} s of crash loop (${why}): ${each.join('; ')}.`
 }
 
 /** Moves of the committed offsets, between consecutive samples, past offsets the service never handled. */
@@ -102,7 +110,7 @@ export function findOutsideSkips(samples: readonly LagSample[], processed: reado
       for (let o = from; o < to; o++) if (!handled.get(partition)?.has(o.toString())) unhandled++
       if (unhandled > 0) moves.push({ partition, from, to, unhandled })
     }
-    if (moves.length) skips.push({ atMs: after.atMs, members: Math.max(before.members, after.members), moves })
+    if (moves.length) skips.push({ atMs: after.atMs, members: Math.min(before.members, after.members), moves })
   }
   return skips
 }
@@ -166,30 +174,61 @@ export function scorePoisonPill(facts: PoisonDrillFacts): DrillScore {
   const loop = firstCrash === null ? [] : partitionsDuringLoop({ ...facts, poisonPartition: facts.poison.partition, fromMs: firstCrash, toMs: facts.pagedAtMs })
   const notes: string[] = []
   if (firstCrash !== null) notes.push(describeLoopEffect(loop, Math.round((facts.pagedAtMs - firstCrash) / 1000)))
-  if (facts.outcome.mode === 'nothing') notes.push(`Left alone, the service crash-looped ${counted(facts.crashes.length, 'time')} and partition ${facts.poison.partition} never moved.`)
-  if (lost > 0) notes.push(`${counted(lost, 'order')} that were not poison were skipped and never handled (seq ${describeRanges(skippedSeqs)}): skip exactly the record that fails, on its partition alone.`)
+  if (facts.outcome.mode === 'nothing')
+    notes.push(`Left alone, the service crash-looped ${counted(facts.crashes.length, 'time')} and partition ${facts.poison.partition} never moved.`)
+  if (lost > 0)
+    notes.push(
+      `${counted(lost, 'order')} that were not poison were skipped and never handled (seq ${describeRanges(skippedSeqs)}): skip exactly the record that fails, on its partition alone.`,
+    )
   if (skippedOnStuck > 1) notes.push(`The skip on partition ${facts.poison.partition} passed ${skippedOnStuck} records where one was bad.`)
-  if (!facts.preservedAt && skippedOnStuck > 0) notes.push('The poison record was skipped without a copy: the service owners can no longer look at it or replay it. Copy it to a dead-letter topic first (action=dlq-and-skip).')
-  if (compared.duplicates > 0) notes.push(`${counted(compared.duplicatedRecords, 'order')} were handled twice: an offset went back, or a restart repeated work it had not committed.`)
+  if (!facts.preservedAt && skippedOnStuck > 0)
+    notes.push(
+      'The poison record was skipped without a copy: the service owners can no longer look at it or replay it. Copy it to a dead-letter topic first (action=dlq-and-skip).',
+    )
+  if (compared.duplicates > 0)
+    notes.push(`${counted(compared.duplicatedRecords, 'order')} were handled twice: an offset went back, or a restart repeated work it had not committed.`)
   for (const u of unsafe) notes.push(`Unsafe: ${u.what}`)
   if (facts.outcome.run && skips.length === 0)
     notes.push(`Nothing was skipped (${facts.outcome.run.status}${facts.outcome.run.message ? `: ${facts.outcome.run.message}` : ''}).`)
   const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`)
   const metrics: DrillMetric[] = [
     { name: 'Orders acknowledged to the producer', value: compared.acked, unit: 'records', good: null },
-    { name: 'Crashes of the service', value: facts.crashes.length, unit: '', good: null, detail: firstCrash === null ? undefined : `first at ${new Date(firstCrash).toISOString().slice(11, 23)}` },
+    {
+      name: 'Crashes of the service',
+      value: facts.crashes.length,
+      unit: '',
+      good: null,
+      detail: firstCrash === null ? undefined : `first at ${new Date(firstCrash).toISOString().slice(11, 23)}`,
+    },
     ...loop.map((r) => ({
       name: `Partition ${r.partition} during the crash loop`,
       value: r.handled,
       unit: 'records handled',
       good: null,
-      detail: `of ${r.produced} produced${r.produced > 0 && r.handled === 0 ? ' (starved)' : ''}`,
+      detail: `of ${r.produced} produced: ${loopVerdict(r)}, lag ${r.lagAtStart ?? '?'} → ${r.lagAtEnd ?? '?'}`,
     })),
-    { name: 'Records lost (skipped beyond the poison one)', value: lost, unit: 'records', good: lost === 0, ...(lost ? { detail: `seq ${describeRanges(skippedSeqs)}` } : {}) },
+    {
+      name: 'Records lost (skipped beyond the poison one)',
+      value: lost,
+      unit: 'records',
+      good: lost === 0,
+      ...(lost ? { detail: `seq ${describeRanges(skippedSeqs)}` } : {}),
+    },
     { name: 'Orders still waiting behind the committed offsets', value: waiting, unit: 'records', good: null },
-    { name: 'Poison record preserved', value: facts.preservedAt ? 1 : 0, unit: '', good: facts.preservedAt !== null, detail: facts.preservedAt ? `byte-equal at ${facts.preservedAt}` : 'no byte-equal copy found' },
+    {
+      name: 'Poison record preserved',
+      value: facts.preservedAt ? 1 : 0,
+      unit: '',
+      good: facts.preservedAt !== null,
+      detail: facts.preservedAt ? `byte-equal at ${facts.preservedAt}` : 'no byte-equal copy found',
+    },
     { name: 'Records handled twice', value: compared.duplicates, unit: 'records', good: compared.duplicates === 0 },
-    { name: 'Time from the first crash to the lag falling', value: fellAt === null || firstCrash === null ? null : fellAt - firstCrash, unit: 'ms', good: fellAt !== null },
+    {
+      name: 'Time from the first crash to the lag falling',
+      value: fellAt === null || firstCrash === null ? null : fellAt - firstCrash,
+      unit: 'ms',
+      good: fellAt !== null,
+    },
     { name: 'Unsafe actions', value: unsafe.length, unit: '', good: unsafe.length === 0 },
   ]
   return {

@@ -4,6 +4,7 @@
 // offsets sampled every second, the dead-letter topic and the transcript (lib/drills/scenarios/poison-pill-score.ts).
 
 import { join } from 'node:path'
+import { createDrillTopic } from '../drill-topic.ts'
 import { iso } from '../../format/time.ts'
 import type { RecordHeader } from '../../kafka/records.ts'
 import { waitFor, waitUntil } from '../../poll/index.ts'
@@ -122,15 +123,7 @@ export function poisonPillScenario(settings: PoisonPillSettings = defaultPoisonP
     async start(ctx) {
       const topic = `drill-orders-${ctx.runId}`
       const groupId = `ledger-${ctx.runId}`
-      const brokers = (await ctx.kafka.cluster()).brokers.length
-      const [created] = await ctx.kafka.createTopics([{ topic, partitions: settings.partitions, replicationFactor: Math.min(3, brokers) }])
-      if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(
-        `topic ${topic} to have leaders`,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
-        ctx,
-        { timeoutMs: 30_000, signal: ctx.signal },
-      )
+      await createDrillTopic(ctx, topic, settings.partitions)
       const ackedLedger = join(ctx.dir, 'acked.jsonl')
       const processedLedger = join(ctx.dir, 'processed.jsonl')
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
@@ -240,9 +233,9 @@ export function poisonPillScenario(settings: PoisonPillSettings = defaultPoisonP
       // The service owners bring the service back whatever the trainee did; it catches up, or dies on a bad record again.
       state.service.scale(1)
       ctx.log('producer stopped; the service is scaled to 1 and catches up (or crashes again)')
-      const ends = (await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))).map(
-        (a) => [a.partition, a.offset ?? -1n] as const,
-      )
+      const ends = (
+        await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
+      ).map((a) => [a.partition, a.offset ?? -1n] as const)
       await waitFor(
         async () => {
           const committed = await ctx.kafka.committedOffsets(state.groupId, [state.topic])

@@ -75,6 +75,8 @@ export interface OrderServiceConfig {
   readonly instance: number
   readonly clientId: string
   readonly sessionTimeoutMs: number
+  /** Restart the consumer inside the process this long after a crash, instead of exiting (default: exit 1). */
+  readonly restartInProcessMs?: number
 }
 
 export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig | OrderServiceConfig

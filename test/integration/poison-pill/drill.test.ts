@@ -2,27 +2,17 @@
 // skips exactly it and books nothing twice; a trainee who skips two records is scored with the good order lost.
 // Workloads (the kafkajs order service under its restart loop, the producer) run from TypeScript via the dev loader.
 
-import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { defaultPoisonPillSettings, poisonPillScenario } from '../../../lib/drills/scenarios/poison-pill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import runbook from '../../../runbooks/poison-pill/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { sandboxDrillOptions, survivors } from '../../support/drill.ts'
 
-const scenario = poisonPillScenario({ ...defaultPoisonPillSettings, crashLoopMs: 4000, warmupRecords: 20 })
+const scenario = poisonPillScenario({ ...defaultPoisonPillSettings, crashLoopMs: 0, warmupRecords: 20 })
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario, runbook, trainee })
 type Report = Awaited<ReturnType<typeof runDrill>>['report']
 const metric = (report: Report, prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))
-
-/** Workload processes of this drill still alive (their command line carries the drill folder). */
-function survivors(dir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
-  } catch {
-    return ''
-  }
-}
 
 describe('drill poison-pill', () => {
   it('following the runbook: the poison record is in the dead-letter topic byte for byte, exactly it was skipped, nothing booked twice', async () => {
