@@ -72,7 +72,8 @@ export function startRestartLoop(workloads: WorkloadProcesses, options: RestartL
   }
 
   const loop = (async () => {
-    while (!stopping) {
+    // Ends with stop(), or when the drill stops every workload (a failure or Ctrl-C anywhere in the drill).
+    while (!stopping && !workloads.closed) {
       const desired = desiredReplicas(options.replicasFile, options.replicas)
       const alive = instances.filter((w) => w.isRunning())
       if (alive.length > desired) {

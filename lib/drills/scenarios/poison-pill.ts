@@ -82,11 +82,12 @@ function startLagMonitor(ctx: DrillContext, groupId: string, topic: string, ever
     })
   }
   const loop = (async () => {
-    while (!stopping) {
+    // Ends with stop(), or with the drill (its workloads stopped after a failure or Ctrl-C).
+    while (!stopping && !ctx.workloads.closed && !ctx.signal.aborted) {
       await sample().catch(() => {})
       await new Promise((resolve) => setTimeout(resolve, everyMs))
     }
-    await sample().catch(() => {})
+    if (stopping) await sample().catch(() => {})
   })()
   return {
     samples,
