@@ -100,7 +100,12 @@ export type WorkloadMessage =
   | { readonly type: 'failed'; readonly error: string }
   /** An order service could not handle the record at partition/offset and is about to exit. */
   | { readonly type: 'crashed'; readonly partition: number; readonly offset: string; readonly error: string }
+  /** A producer paused on request: no send of its is outstanding, `total` records acknowledged so far. */
+  | { readonly type: 'paused'; readonly total: number }
   /** A transactional producer committed its `total`-th transaction. */
   | { readonly type: 'transaction-committed'; readonly total: number }
   /** A transactional producer wrote a transaction it will not end. */
   | { readonly type: 'holding'; readonly transactionalId: string; readonly partitions: readonly HeldPartition[] }
+
+/** What the drill asks of a workload over IPC: a producer stops sending (and says so once its last send resolved), or sends again. */
+export type WorkloadControl = { readonly type: 'pause' } | { readonly type: 'resume' }
