@@ -32,6 +32,7 @@ Trainee:
   --answers <file.json>      answers as a JSON object
   --yes | --approve <hash>   approve the runbook's plans headless
   --follow                   run the runbook with the scenario's own correct answers (a demonstration)
+                             (scenarios: runbook drill --list; e.g. runbook drill poison-pill --follow)
   --do-nothing               do not run the runbook: measure what the incident costs left alone
   --wait <duration>          with --do-nothing: how long nobody acts (default 20s)
   --json                     print the report as JSON (implies headless)

@@ -4,6 +4,7 @@ import { acksLossScenario } from './scenarios/acks-loss.ts'
 import { consumerOomScenario } from './scenarios/consumer-oom.ts'
 import { isrShrinkScenario } from './scenarios/isr-shrink.ts'
 import { lagRetentionScenario } from './scenarios/lag-retention.ts'
+import { poisonPillScenario } from './scenarios/poison-pill.ts'
 import { uncleanElectionScenario } from './scenarios/unclean-election.ts'
 import type { DrillScenario } from './scenario.ts'
 
@@ -18,6 +19,7 @@ export const scenarios: readonly DrillScenario[] = [
   isrShrinkScenario(),
   acksLossScenario(),
   lagRetentionScenario(),
+  poisonPillScenario(),
 ]
 
 export function findScenario(id: string): DrillScenario | undefined {

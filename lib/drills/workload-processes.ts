@@ -56,6 +56,7 @@ function entryOf(kind: WorkloadConfig['kind']): { file: string; execArgv: string
 export class WorkloadProcesses {
   readonly #logDir: string
   readonly #children = new Set<ChildProcess>()
+  #closed = false
   readonly #onExit = () => {
     for (const child of this.#children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
@@ -65,8 +66,14 @@ export class WorkloadProcesses {
     process.on('exit', this.#onExit)
   }
 
+  /** True once stopAll() began: nothing starts any more (an orchestrator's restart loop ends on it). */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   /** Spawns a workload and resolves once it says it is ready (connected, joined). */
   async start(name: string, config: WorkloadConfig, readyTimeoutMs = 60_000): Promise<Workload> {
+    if (this.#closed) throw new Error(`${name}: not started, the drill's workloads are being stopped`)
     const { file, execArgv } = entryOf(config.kind)
     const logFile = join(this.#logDir, `${name}.log`)
     const logFd = openSync(logFile, 'a')
@@ -145,6 +152,7 @@ export class WorkloadProcesses {
 
   /** Stops every workload still running (SIGTERM, then SIGKILL), all at once. */
   async stopAll(timeoutMs = 20_000): Promise<void> {
+    this.#closed = true
     await Promise.all(
       [...this.#children].map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return

@@ -1,6 +1,7 @@
 // The options a drill test starts from: the shared test sandbox, our own Kafka access, a throwaway folder for
 // the drill's ledgers and the trainee's sessions.
 
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,5 +28,14 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
     signal: new AbortController().signal,
     onProgress: () => {},
     ...given,
+  }
+}
+
+/** Workload processes of a drill still alive (their command line carries the drill folder), one per line. */
+export function survivors(dir: string): string {
+  try {
+    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
+  } catch {
+    return ''
   }
 }

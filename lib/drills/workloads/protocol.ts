@@ -79,7 +79,27 @@ export interface SlowConsumerConfig {
   readonly outageMsPerRecord: number
 }
 
-export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig | SlowConsumerConfig
+/**
+ * An order service that handles each record inside its handler and commits it right after (auto-commit off), so
+ * its committed offset stands exactly at a record it cannot handle: anything that is not JSON makes it crash —
+ * it reports `crashed`, leaves the group and exits 1, like a service whose deserializer throws.
+ */
+export interface OrderServiceConfig {
+  readonly kind: 'order-service'
+  readonly bootstrap: readonly string[]
+  readonly topic: string
+  readonly groupId: string
+  /** Every record handled (ProcessedEntry; seq -1 for JSON without a seq), appended before its commit. */
+  readonly ledger: string
+  /** Which start of the service this is (1 = first, then every restart). */
+  readonly instance: number
+  readonly clientId: string
+  readonly sessionTimeoutMs: number
+  /** Restart the consumer inside the process this long after a crash, instead of exiting (default: exit 1). */
+  readonly restartInProcessMs?: number
+}
+
+export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig | SlowConsumerConfig | OrderServiceConfig
 
 /** One partition's share of the transaction a producer holds open. */
 export interface HeldPartition {
@@ -100,6 +120,8 @@ export type WorkloadMessage =
   | { readonly type: 'failed'; readonly error: string }
   /** A slow consumer's downstream outage: when it began and when it ends (ms since the epoch). */
   | { readonly type: 'outage'; readonly fromMs: number; readonly untilMs: number }
+  /** An order service could not handle the record at partition/offset and is about to exit. */
+  | { readonly type: 'crashed'; readonly partition: number; readonly offset: string; readonly error: string }
   /** A producer paused on request: no send of its is outstanding, `total` records acknowledged so far. */
   | { readonly type: 'paused'; readonly total: number }
   /** A transactional producer committed its `total`-th transaction. */

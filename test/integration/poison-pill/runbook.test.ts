@@ -1,26 +1,43 @@
-// poison-pill end to end on the real sandbox: a kafkajs service crash-looping on a real poison record; the
+// poison-pill end to end on the real sandbox: a kafkajs service crash-looping on a real poison record (the drill's
+// order-service workload, restarting its consumer in place so that the group always has members); the
 // runbook finds it from two samples, refuses to skip while members are active, plans the same offset as
 // kafka-consumer-groups --reset-offsets --shift-by 1 --dry-run, copies the record to the dead-letter topic
 // (read back by kafka-console-consumer and byte for byte), skips exactly it (kafka-consumer-groups --describe),
 // and the restarted service drains the partition.
 
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Workload, WorkloadProcesses } from '../../../lib/drills/workload-processes.ts'
+import type { OrderServiceConfig } from '../../../lib/drills/workloads/protocol.ts'
+import { readLedger, type ProcessedEntry } from '../../../lib/drills/workloads/ledger.ts'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { uniqueTopic, waitFor } from '../../support/kafka.ts'
-import { startPoisonService, type PoisonService } from '../../support/poison-service.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 
 let ops: KafkaOps
-let service: PoisonService | null = null
+let service: Workload | null = null
 const topic = uniqueTopic('poison')
 const group = uniqueTopic('ledger')
 const dir = mkdtempSync(join(tmpdir(), 'poison-e2e-'))
-const stopFile = join(dir, 'stop')
+const workloads = new WorkloadProcesses(dir)
+const ledger = join(dir, 'processed.jsonl')
+const serviceConfig = (instance: number): OrderServiceConfig => ({
+  kind: 'order-service',
+  bootstrap: testSandbox().bootstrap.split(','),
+  topic,
+  groupId: group,
+  ledger,
+  instance,
+  clientId: 'ledger-service',
+  sessionTimeoutMs: 6000,
+  restartInProcessMs: 300,
+})
+/** topic:partition@offset of every record the service handled, in order (a record handled twice shows twice). */
+const handled = () => readLedger<ProcessedEntry>(ledger).map((e) => `${topic}:${e.partition}@${e.offset}`)
 const perPartition = 8
 const poisonOffset = 4n
 const poison = Buffer.from([0x7b, 0x22, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x22, 0x3a, 0xff, 0x00, 0x1b])
@@ -67,9 +84,10 @@ beforeAll(async () => {
     const written = await ops.produce(topic, records)
     expect(written.every((w) => !w.error)).toBe(true)
   }
-  service = startPoisonService({ brokers: testSandbox().bootstrap.split(','), groupId: group, topic, stopFile })
+  service = await workloads.start('ledger-service', serviceConfig(1))
   await waitFor(
-    async () => service!.crashes() >= 1 && (await committedOn(0)) === 8n && (await committedOn(1)) === poisonOffset && (await committedOn(2)) === 8n,
+    async () =>
+      service!.last('crashed') !== undefined && (await committedOn(0)) === 8n && (await committedOn(1)) === poisonOffset && (await committedOn(2)) === 8n,
     {
       what: 'the service to crash on the poison record with the other partitions done',
       timeoutMs: 60_000,
@@ -79,8 +97,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  writeFileSync(stopFile, '')
-  await service?.stop()
+  await workloads.stopAll()
   await ops?.close()
 })
 
@@ -99,11 +116,10 @@ describe('poison-pill on the sandbox', () => {
   })
 
   it('copies the record to the dead-letter topic and skips exactly it, as Kafka’s own tool would; the restarted service drains the partition', async () => {
-    // The stop command is the operator's: here it tells the orchestrator loop to stop restarting the service.
-    const { code, json } = await run({ partition: `${topic}:1`, action: 'dlq-and-skip', 'stop-command': `touch ${stopFile}`, 'wait-for-empty': '30s' })
+    // The stop command is the operator's: here it stops the service process (it leaves the group on SIGTERM).
+    const { code, json } = await run({ partition: `${topic}:1`, action: 'dlq-and-skip', 'stop-command': `kill -TERM ${service!.pid}`, 'wait-for-empty': '30s' })
     expect({ code, message: json.message }).toEqual({ code: 0, message: undefined })
-    await service!.stop()
-    const handledBefore = new Set(service!.handled)
+    const handledBefore = handled()
     // kafka-consumer-groups: only partition 1 moved, by exactly the one record.
     expect(await describedOffsets()).toEqual(['0=8', '1=5', '2=8'])
     // The same skip with Kafka's own tool, from where the group was: --shift-by 1 on that partition alone lands on our target.
@@ -139,14 +155,11 @@ describe('poison-pill on the sandbox', () => {
     expect(records[0]!.key).toEqual(Buffer.from('order-1-4'))
     expect(records[0]!.headers[0]).toEqual({ key: 'trace', value: Buffer.from([1, 2, 3]) })
     // Restarted, the service handles 5, 6, 7 of partition 1 and nothing twice.
-    const restarted = startPoisonService({ brokers: testSandbox().bootstrap.split(','), groupId: group, topic, stopFile: join(dir, 'stop-2') })
-    try {
-      await waitFor(async () => (await committedOn(1)) === 8n, { what: 'the partition to drain', timeoutMs: 60_000, intervalMs: 300 })
-    } finally {
-      writeFileSync(join(dir, 'stop-2'), '')
-      await restarted.stop()
-    }
-    expect(restarted.handled).toEqual([`${topic}:1@5`, `${topic}:1@6`, `${topic}:1@7`])
-    expect(restarted.handled.some((h) => handledBefore.has(h))).toBe(false)
+    const restarted = await workloads.start('ledger-service-2', serviceConfig(2))
+    await waitFor(async () => (await committedOn(1)) === 8n, { what: 'the partition to drain', timeoutMs: 60_000, intervalMs: 300 })
+    await restarted.stop()
+    const handledAfter = handled().slice(handledBefore.length)
+    expect(handledAfter).toEqual([`${topic}:1@5`, `${topic}:1@6`, `${topic}:1@7`])
+    expect(handledAfter.some((h) => handledBefore.includes(h))).toBe(false)
   })
 })
