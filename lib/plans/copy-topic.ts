@@ -66,7 +66,14 @@ export function planCopyTopic(source: TopicFacts, neededBytes: number, liveBroke
   const minIsr = numberSetting(source, 'min.insync.replicas')
   const sourceRf = source.replicationFactor ?? 1
   const rf = liveBrokers === undefined ? sourceRf : Math.max(1, Math.min(sourceRf, liveBrokers))
-  if (minIsr !== null && minIsr > 1 && minIsr <= rf) {
+  if (minIsr !== null && minIsr > 1 && rf < sourceRf && minIsr >= rf) {
+    // Fewer brokers than the source's replicas: its min ISR would leave no room for one replica to fall behind.
+    const kept = Math.max(1, rf - 1)
+    configs['min.insync.replicas'] = String(kept)
+    why.push(
+      `min.insync.replicas=${kept}, not the source's ${minIsr}: with ${rf} brokers up, acks=all writes would be refused as soon as one replica falls behind`,
+    )
+  } else if (minIsr !== null && minIsr > 1 && minIsr <= rf) {
     configs['min.insync.replicas'] = String(minIsr)
     why.push(`min.insync.replicas=${minIsr}: as durable as the source`)
   }
