@@ -137,13 +137,18 @@ export const command: Command = {
           ? ({ kind: 'guided', io, answers } as const)
           : ({ kind: 'headless', io, answers, approvals } as const)
 
-    const [{ connect }, { createSandboxProbe }] = await Promise.all([import('../kafka/index.ts'), import('../kafka/platformatic/sandbox-probe.ts')])
+    const [{ connect }, { createSandboxProbe }, { openLogDir }] = await Promise.all([
+      import('../kafka/index.ts'),
+      import('../kafka/platformatic/sandbox-probe.ts'),
+      import('../kafka/log-dir/index.ts'),
+    ])
     const result = await runDrill({
       scenario,
       runbook,
       trainee,
       sandbox,
       probe: createSandboxProbe(),
+      openLogDir,
       connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill', ...extra }),
       connect: async (running) => {
         if (running.security === 'plaintext')

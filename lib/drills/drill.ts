@@ -43,6 +43,8 @@ export interface DrillOptions {
    * or a secured one (a secured sandbox hands out client files); `secrets` are masked in the transcript.
    */
   readonly connect: (sandbox: SandboxStatus) => Promise<{ readonly kafka: KafkaOps; readonly secrets: readonly string[] }>
+  /** Opens a stopped broker's log directory for the runbook (--set dead-log-dirs); without it, folders are refused. */
+  readonly openLogDir?: RunOptions['openLogDir']
   /** Opens a client on some of the sandbox's brokers (host:port,…, PLAINTEXT): the scenarios get it as `ctx.connect`. */
   readonly connectTo: ConnectKafka
   /** Drill folders (ledgers, logs, the report when no runbook ran) go under here. */
@@ -219,6 +221,7 @@ async function runTrainee(options: DrillOptions, ctx: DrillContext, incident: In
     secrets,
     signal: ctx.signal,
     toolVersion: options.toolVersion,
+    ...(options.openLogDir ? { openLogDir: options.openLogDir } : {}),
   })
   return { mode: trainee.kind, run, startedAtMs, endedAtMs: Date.now() }
 }

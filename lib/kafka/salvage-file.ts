@@ -137,6 +137,15 @@ export class SalvageEncoder {
   }
 }
 
+/** A whole salvage file: header, the records in offset order, trailer, one line each. */
+export function salvageFileText(header: SalvageHeader, records: Iterable<KafkaRecord>): string {
+  const encoder = new SalvageEncoder(header)
+  const lines = [encoder.header()]
+  for (const record of records) lines.push(encoder.record(record))
+  lines.push(encoder.trailer())
+  return `${lines.join('\n')}\n`
+}
+
 /** A salvage file read back: its header, its records and whether it is whole and unaltered. */
 export interface SalvageContents {
   readonly header: SalvageHeader

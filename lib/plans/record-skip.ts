@@ -14,6 +14,7 @@ import {
   type SeenView,
   describePassedOver,
 } from './consumer-view.ts'
+import { copyPartition, copySettingNames, type CopyTopic, defaultMaxMessageBytes, numberSetting, planCopyTopic, type TopicFacts } from './copy-topic.ts'
 import { judgeShape, type Oddity, type PayloadShape, shapeLabel, shapeOf } from './record-shape.ts'
 
 export type SkipAction = 'skip' | 'dlq-and-skip' | 'skip-n'
@@ -156,13 +157,7 @@ export interface DlqPlan {
   readonly topic: string
   readonly partition: number
   /** Present when the topic does not exist yet. */
-  readonly create: {
-    readonly partitions: number
-    readonly replicationFactor: number
-    readonly configs: Readonly<Record<string, string>>
-    /** Why each setting, one line each. */
-    readonly why: readonly string[]
-  } | null
+  readonly create: CopyTopic | null
   readonly copies: readonly DlqCopy[]
 }
 
@@ -188,20 +183,9 @@ export interface SkipPlan {
   readonly dlq: DlqPlan | null
 }
 
-/** A topic as the dead-letter planner needs it. */
-export interface TopicFacts {
-  readonly topic: string
-  readonly exists: boolean
-  readonly partitions: number | null
-  readonly replicationFactor: number | null
-  /** Effective values by name (null: unset or unreadable). */
-  readonly settings: Readonly<Record<string, string | null>>
-  /** The topic's own overrides among them. */
-  readonly overrides: Readonly<Record<string, string>>
-}
-
 /** The settings the dead-letter planner reads from the source (and the dead-letter topic). */
-export const dlqSettingNames = ['cleanup.policy', 'retention.ms', 'min.insync.replicas', 'max.message.bytes', 'compression.type'] as const
+export type { TopicFacts } from './copy-topic.ts'
+export const dlqSettingNames = copySettingNames
 
 /** Header keys a dead-letter copy carries after the record's own headers. */
 export const dlqHeaders = {
@@ -214,10 +198,6 @@ export const dlqHeaders = {
   reason: 'dlq.reason',
 } as const
 
-const weekMs = 7 * 24 * 3_600_000
-/** Kafka's broker default for max.message.bytes (message.max.bytes). */
-const defaultMaxMessageBytes = 1_048_588
-
 /** Bytes a one-record batch of the copy takes, over-estimated (batch header, record framing, varints). */
 export function copyBatchBytes(record: SeenRecord, added: DlqCopy['addedHeaders']): number {
   const headers = [
@@ -226,11 +206,6 @@ export function copyBatchBytes(record: SeenRecord, added: DlqCopy['addedHeaders'
   ]
   const headerBytes = headers.reduce((sum, h) => sum + h.key.length * 3 + h.value + 10, 0)
   return 61 + 30 + (record.record.key?.length ?? 0) + (record.record.value?.length ?? 0) + headerBytes
-}
-
-const numberSetting = (facts: TopicFacts, name: string): number | null => {
-  const text = facts.settings[name]
-  return text === null || text === undefined || text === '' || Number.isNaN(Number(text)) ? null : Number(text)
 }
 
 /** The dead-letter copies of `records` and the topic they go to (created like the source where it does not exist). */
@@ -261,46 +236,10 @@ export function planDlq(input: {
   if (dlq.exists) {
     const limit = numberSetting(dlq, 'max.message.bytes') ?? defaultMaxMessageBytes
     if (neededBytes > limit) return { kind: 'dlq-too-small', topic: dlq.topic, maxMessageBytes: limit, neededBytes }
-    const count = dlq.partitions ?? 1
-    return { topic: dlq.topic, partition: input.sourcePartition < count ? input.sourcePartition : input.sourcePartition % count, create: null, copies }
+    return { topic: dlq.topic, partition: copyPartition(input.sourcePartition, dlq.partitions ?? 1), create: null, copies }
   }
-  const configs: Record<string, string> = { 'cleanup.policy': 'delete' }
-  const why: string[] = ['cleanup.policy=delete: compaction would keep only the newest copy per key, and remove a tombstone copy']
-  const retention = numberSetting(source, 'retention.ms')
-  const keep = retention === -1 || (retention !== null && retention >= weekMs) ? retention! : weekMs
-  configs['retention.ms'] = String(keep)
-  why.push(
-    keep === retention
-      ? `retention.ms=${keep}: the source's retention`
-      : `retention.ms=${keep} (7 days): at least a week for the service's owners to look, longer than the source's ${retention ?? 'default'}`,
-  )
-  const minIsr = numberSetting(source, 'min.insync.replicas')
-  const rf = source.replicationFactor ?? 1
-  if (minIsr !== null && minIsr > 1 && minIsr <= rf) {
-    configs['min.insync.replicas'] = String(minIsr)
-    why.push(`min.insync.replicas=${minIsr}: as durable as the source`)
-  }
-  const sourceMax = numberSetting(source, 'max.message.bytes') ?? defaultMaxMessageBytes
-  if (neededBytes > sourceMax || 'max.message.bytes' in source.overrides) {
-    const max = Math.max(sourceMax, Math.ceil(neededBytes / 1024) * 1024)
-    configs['max.message.bytes'] = String(max)
-    why.push(`max.message.bytes=${max}: the copies fit (the largest needs about ${neededBytes} bytes)`)
-  }
-  const compression = source.overrides['compression.type']
-  if (compression !== undefined) {
-    configs['compression.type'] = compression
-    why.push(`compression.type=${compression}: as the source`)
-  }
-  configs['message.timestamp.type'] = 'CreateTime'
-  why.push("message.timestamp.type=CreateTime: each copy keeps the original record's timestamp")
-  const partitions = source.partitions ?? 1
-  why.unshift(`${partitions} partitions and replication factor ${rf}, as the source: a copy keeps its partition number`)
-  return {
-    topic: dlq.topic,
-    partition: input.sourcePartition < partitions ? input.sourcePartition : input.sourcePartition % partitions,
-    create: { partitions, replicationFactor: rf, configs, why },
-    copies,
-  }
+  const create = planCopyTopic(source, neededBytes)
+  return { topic: dlq.topic, partition: copyPartition(input.sourcePartition, create.partitions), create, copies }
 }
 
 const skippedOf = (r: SeenRecord, judged: RecordJudgement | undefined): SkippedRecord => ({

@@ -7,6 +7,7 @@ import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
 import type { DeadLogReading } from '../../lib/reads/dead-leader-log.ts'
+import type { ReproduceStep, SalvagedFile } from '../../lib/plans/salvage.ts'
 import { readLeaderlessReplicaCounts } from '../../lib/reads/leaderless.ts'
 import { counted } from '../../lib/engine/blocks.ts'
 
@@ -28,6 +29,10 @@ export interface State {
   /** What the dead replicas' own log directories hold, per leaderless partition (when folders were given). */
   deadLogs?: readonly DeadLogReading[]
   recovered?: Recovered[]
+  /** The salvage files this run wrote: the records the chosen way deletes from the dead leader's log. */
+  salvaged?: readonly SalvagedFile[]
+  /** Where the re-produce wrote each salvaged partition's records. */
+  reproduced?: readonly (ReproduceStep & { readonly offsets: readonly bigint[] })[]
   /** Topics whose unclean flag this run changed, and whether it was turned back. */
   flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
 }
@@ -65,6 +70,13 @@ export const nb = notebook<State>()({
     help: 'how long the unclean flag stays on waiting for the controller before it is turned back off',
     default: 360_000,
     minMs: 1000,
+  }),
+  'salvage-topic': param.string({
+    help: 'where salvaged records are produced again: a topic name (created like the source if it does not exist), or "original" for each record\'s own topic; default <topic>.salvaged',
+    prompt: 'Produce the salvaged records to which topic? (<topic>.salvaged keeps them apart from consumers; "original" appends them to the topic itself)',
+    optional: true,
+    pattern: /^(?:[A-Za-z0-9._-]{1,249})$/,
+    patternHelp: 'a topic name (letters, digits, ".", "_", "-") or "original"',
   }),
   'aftermath-wait': param.duration({ help: 'how long to watch ISR and high watermark recover after an election', default: 30_000, minMs: 0 }),
 })

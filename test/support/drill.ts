@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DrillOptions } from '../../lib/drills/index.ts'
 import { connect } from '../../lib/kafka/index.ts'
+import { openLogDir } from '../../lib/kafka/log-dir/index.ts'
 import { createSandboxProbe } from '../../lib/kafka/platformatic/sandbox-probe.ts'
 import { testSandbox } from './sandbox.ts'
 
@@ -17,6 +18,7 @@ export function sandboxDrillOptions(given: Given): DrillOptions {
   return {
     sandbox: testSandbox().config,
     probe: createSandboxProbe('runbook-drill-test'),
+    openLogDir,
     connect: async (sandbox) => ({ kafka: await connect({ bootstrapServers: sandbox.bootstrap.split(','), clientId: 'runbook-drill-test' }), secrets: [] }),
     connectTo: (bootstrap, extra) => connect({ bootstrapServers: bootstrap.split(','), clientId: 'runbook-drill-test', ...extra }),
     drillsDir: join(dir, 'drills'),

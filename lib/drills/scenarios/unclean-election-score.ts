@@ -136,6 +136,8 @@ export interface OutcomeInput {
   readonly restoredAtMs: number | null
   readonly events: readonly WrittenEvent[]
   readonly lostTotal: number
+  /** Acknowledged records found only in the salvage topic: copied from the dead leader's folder and produced again. */
+  readonly salvaged?: number
   readonly lostRanges: string
   readonly acked: number
 }
@@ -213,8 +215,15 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
     }
   }
   if (avoidable > 0) notes.push(`${avoidable} of the lost records were avoidable: electing broker 2 loses only what broker 1 alone held (${unavoidable}).`)
+  const salvaged = input.salvaged ?? 0
+  if (salvaged > 0)
+    notes.push(
+      `${salvaged} acknowledged records that only broker 1 held were copied from its data directory before the election and produced again to ${input.topic}.salvaged: found there, they count as kept.`,
+    )
   if (input.lostTotal > 0 && avoidable === 0 && recovery.how !== 'none')
-    notes.push(`The ${input.lostTotal} lost records were what only broker 1 held: no choice could keep them short of waiting 4 hours for it.`)
+    notes.push(
+      `The ${input.lostTotal} lost records were what only broker 1 held: no election keeps them, but its data directory did — salvage them before electing (the runbook offers it once the folder is given).`,
+    )
   for (const u of unsafe) notes.push(`Unsafe: ${u}`)
   const honest = checks.every((c) => c.honest)
   const handedOverMs = recoveredAtMs === null ? null : recoveredAtMs - outcome.startedAtMs
@@ -228,6 +237,7 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
       ...(input.lostTotal ? { detail: `seq ${input.lostRanges}` } : {}),
     },
     { name: 'Unavoidable loss (only broker 1 held them)', value: unavoidable, unit: 'records', good: null },
+    { name: "Salvaged from broker 1's log (found in the salvage topic)", value: salvaged, unit: 'records', good: null },
     { name: "Kafka's own unclean election (broker 3) would have lost", value: kafkaPick, unit: 'records', good: null },
     {
       name: 'Seconds offline',

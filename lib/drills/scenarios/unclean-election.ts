@@ -2,12 +2,14 @@
 // ISR (the throttle trick); broker 2 and, 1.5 s later, leader 1 crash. A colleague restarts broker 2 — it comes
 // back alive but is not elected — and broker 1's host is down for hours. The trainee gets unclean-election:
 // elect broker 2 (it lacks only what broker 1 took in its last 1.5 s), not broker 3, which Kafka's own unclean
-// election would pick. Scored from the producer's ledger against what is readable once the cluster is whole.
+// election would pick. Broker 1's data directory survived: with it the runbook counts the loss exactly and can
+// salvage what only broker 1 held before the election. Scored from the producer's ledger against what is readable
+// once the cluster is whole, in the topic or in its salvage topic.
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { iso } from '../../format/time.ts'
-import { controllerNodeId, control, nodeLogFiles } from '../../sandbox/index.ts'
+import { controllerNodeId, control, nodeDataDir, nodeLogFiles } from '../../sandbox/index.ts'
 import { breakIntoLeaderless, liftThrottle, readLogEndFromFiles, type LeaderlessFaultTimes } from '../leaderless-fault.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
@@ -43,6 +45,8 @@ interface UncleanState {
   readonly groupId: string
   readonly ackedLedger: string
   readonly processedLedger: string
+  /** What a reader found in the salvage topic (`<topic>.salvaged`), when the trainee re-produced salvaged records there. */
+  readonly salvagedLedger: string
   readonly producer: Workload
   readonly consumer: Workload
   readonly times: LeaderlessFaultTimes
@@ -55,6 +59,35 @@ interface UncleanState {
 async function leaders(ctx: DrillContext, topic: string): Promise<(number | null)[]> {
   const [state] = await ctx.kafka.partitionStates([topic])
   return partitions.map((p) => state?.partitions.find((s) => s.partition === p)?.leader ?? null)
+}
+
+/** Reads `topic` from offset 0 to its current end into `ledger`, with a kafkajs consumer as any service would. */
+async function readEverything(ctx: DrillContext, topic: string, ledger: string, groupId: string): Promise<void> {
+  const reader = await ctx.workloads.start(groupId, {
+    kind: 'consumer',
+    bootstrap: ctx.bootstrap.split(','),
+    topic,
+    groupId,
+    ledger,
+    instance: 1,
+    clientId: 'drill-reader',
+    flushRecords: 100,
+    flushIntervalMs: 100,
+    sessionTimeoutMs: 6000,
+    autoCommitIntervalMs: 200,
+  })
+  const [state] = await ctx.kafka.partitionStates([topic])
+  const ends = await ctx.kafka.listOffsets((state?.partitions ?? []).map((p) => ({ topic, partition: p.partition, spec: 'latest' as const })))
+  await waitUntil(
+    `the reader to reach the end of ${topic}`,
+    async () => {
+      const committed = await ctx.kafka.committedOffsets(groupId, [topic])
+      return ends.every((e) => (e.offset ?? 0n) === 0n || (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
+    },
+    ctx,
+    { timeoutMs: 120_000, signal: ctx.signal },
+  )
+  await reader.stop()
 }
 
 export function uncleanElectionScenario(settings: UncleanElectionSettings = defaultUncleanElectionSettings): DrillScenario {
@@ -79,7 +112,11 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         ctx,
         { timeoutMs: 30_000, signal: ctx.signal },
       )
-      const paths = { ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
+      const paths = {
+        ackedLedger: join(ctx.dir, 'acked.jsonl'),
+        processedLedger: join(ctx.dir, 'processed.jsonl'),
+        salvagedLedger: join(ctx.dir, 'salvaged.jsonl'),
+      }
       ctx.log(`topic ${topic}: 2 partitions, replicas 1,3,2, min.insync.replicas=2`)
 
       const consumer = await ctx.workloads.start('ledger-service', {
@@ -142,11 +179,13 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       )
 
       const state: UncleanState = { topic, groupId, ...paths, producer, consumer, times, ends }
+      const deadDir = nodeDataDir(ctx.sandbox, leader)
       const briefing = [
         `## Page: OfflinePartitionsCount = 2 (payments)`,
         '',
         `- At **${iso(times.killedAtMs)}** a power failure took down brokers **1** and **2** (racks r1 and r2). Partitions \`${topic}\` 0 and 1 have had **no leader** since.`,
         `- A colleague restarted broker **2** at ${iso(ctx.now())}: it is running. Broker **1**'s host has a failed disk controller; the vendor says **4 hours**.`,
+        `- Broker **1**'s data disk survived: its log directory (the \`log.dirs\` entry, with \`meta.properties\`) is readable at \`${deadDir}\`. Nothing may write into it.`,
         '- `payments-api` writes with `acks=1` and keeps failing; `ledger-service` (consumer group `' + groupId + '`) is stuck.',
         '',
         'Get payments flowing again. Every payment lost is money; every minute offline is money too.',
@@ -156,7 +195,14 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         briefing,
         // The page names the offline partitions; which broker to elect, if any, is the trainee's call.
         known: { partitions: partitions.map((p) => `${topic}:${p}`).join(',') },
-        solution: { decision: 'elect', partitions: partitions.map((p) => `${topic}:${p}`).join(','), candidate: String(inSync), 'aftermath-wait': '20s' },
+        solution: {
+          decision: 'elect',
+          partitions: partitions.map((p) => `${topic}:${p}`).join(','),
+          candidate: String(inSync),
+          'dead-log-dirs': `${leader}=${deadDir}`,
+          salvage: 'copy',
+          'aftermath-wait': '20s',
+        },
         state,
       }
       return incident
@@ -180,38 +226,24 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       ctx.log('broker 1 is back (the repaired host): every partition has a leader and a full ISR')
       await state.producer.stop()
       await state.consumer.stop()
-      // Everything now readable, by a reader that starts from the beginning.
-      const reader = await ctx.workloads.start('reader', {
-        kind: 'consumer',
-        bootstrap: ctx.bootstrap.split(','),
-        topic: state.topic,
-        groupId: `reader-${ctx.runId}`,
-        ledger: state.processedLedger,
-        instance: 1,
-        clientId: 'drill-reader',
-        flushRecords: 100,
-        flushIntervalMs: 100,
-        sessionTimeoutMs: 6000,
-        autoCommitIntervalMs: 200,
-      })
-      const ends = await ctx.kafka.listOffsets(partitions.map((partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
-      await waitUntil(
-        'the reader to reach the log end',
-        async () => {
-          const committed = await ctx.kafka.committedOffsets(`reader-${ctx.runId}`, [state.topic])
-          return ends.every((e) => (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
-        },
-        ctx,
-        { timeoutMs: 120_000, signal: ctx.signal },
-      )
-      await reader.stop()
+      // Everything now readable, by a reader that starts from the beginning: the topic, and its salvage topic if any.
+      await readEverything(ctx, state.topic, state.processedLedger, `reader-${ctx.runId}`)
+      const salvageTopic = `${state.topic}.salvaged`
+      if ((await ctx.kafka.partitionStates([salvageTopic]))[0]?.error === undefined) {
+        await readEverything(ctx, salvageTopic, state.salvagedLedger, `salvage-reader-${ctx.runId}`)
+        ctx.log(`read ${salvageTopic} back from offset 0`)
+      }
       ctx.log('read every partition back from offset 0')
     },
 
     async score(ctx, incident, outcome: TraineeOutcome): Promise<DrillScore> {
       const state = incident.state as UncleanState
       const acked = readLedger<AckedEntry>(state.ackedLedger)
-      const compared = compareLedgers(acked, readLedger<ProcessedEntry>(state.processedLedger))
+      const inTopic = readLedger<ProcessedEntry>(state.processedLedger)
+      const inSalvage = readLedger<ProcessedEntry>(state.salvagedLedger)
+      const compared = compareLedgers(acked, [...inTopic, ...inSalvage])
+      const seenInTopic = new Set(inTopic.map((p) => p.seq))
+      const salvaged = new Set(inSalvage.filter((p) => !seenInTopic.has(p.seq)).map((p) => p.seq))
       const lostSeqs = new Set(compared.lost)
       const events = sessionEvents(outcome.run?.sessionDir)
       const estimates = estimatesFromTranscript(events)
@@ -246,6 +278,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         restoredAtMs: state.restoredAtMs ?? null,
         events,
         lostTotal: compared.lost.length,
+        salvaged: acked.filter((a) => salvaged.has(a.seq)).length,
         lostRanges: describeRanges(compared.lost),
         acked: compared.acked,
       })

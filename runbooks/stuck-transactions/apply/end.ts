@@ -5,7 +5,7 @@
 
 import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { ifChosen, type ApplyResult } from '../../../lib/engine/runbook.ts'
-import { SalvageEncoder } from '../../../lib/kafka/salvage-file.ts'
+import { salvageFileText } from '../../../lib/kafka/salvage-file.ts'
 import { readPartitionStates } from '../../../lib/reads/leaderless.ts'
 import { readTransactionRecords } from '../../../lib/reads/open-transactions.ts'
 import { decideCell } from '../decide.ts'
@@ -80,20 +80,22 @@ async function copyRecords(ctx: Context, targets: readonly Target[]): Promise<st
   const files: string[] = []
   for (const t of targets) {
     const { records } = await readTransactionRecords(ctx.kafka, { ...t, endOffset: t.highWatermark })
-    const encoder = new SalvageEncoder({
-      clusterId: null,
-      topic: t.topic,
-      topicId: null,
-      partition: t.partition,
-      broker: leaders.get(keyOf(t))?.leader ?? -1,
-      logDir: '(fetched from the partition leader, read_uncommitted)',
-      fromOffset: t.startOffset,
-      toOffset: t.highWatermark,
-      createdAt: new Date(ctx.now()).toISOString(),
-      reason: `aborting the open transaction of producer ${t.producerId} epoch ${t.producerEpoch} (its records only)`,
-    })
-    const lines = [encoder.header(), ...records.map((r) => encoder.record(r)), encoder.trailer()]
-    files.push(await ctx.writeFile(`aborted-${t.topic}-${t.partition}-producer-${t.producerId}.jsonl`, `${lines.join('\n')}\n`))
+    const text = salvageFileText(
+      {
+        clusterId: null,
+        topic: t.topic,
+        topicId: null,
+        partition: t.partition,
+        broker: leaders.get(keyOf(t))?.leader ?? -1,
+        logDir: '(fetched from the partition leader, read_uncommitted)',
+        fromOffset: t.startOffset,
+        toOffset: t.highWatermark,
+        createdAt: new Date(ctx.now()).toISOString(),
+        reason: `aborting the open transaction of producer ${t.producerId} epoch ${t.producerEpoch} (its records only)`,
+      },
+      records,
+    )
+    files.push(await ctx.writeFile(`aborted-${t.topic}-${t.partition}-producer-${t.producerId}.jsonl`, text))
   }
   return files
 }

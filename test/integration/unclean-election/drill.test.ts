@@ -1,6 +1,8 @@
-// The unclean-election drill on the real sandbox: following the runbook's own answer loses only what the dead
-// leader alone held, with every estimate at or below the measured loss; electing Kafka's own pick instead is
-// scored as the avoidable loss it is. Every workload the drill starts is stopped; the sandbox is left whole.
+// The unclean-election drill on the real sandbox: following the runbook's own answer (broker 1's surviving folder
+// given, its records salvaged before the election and produced again to <topic>.salvaged) loses no acknowledged
+// record, with every estimate at or below the measured loss; undo deletes the salvage topic (kafka-topics as the
+// oracle). Electing Kafka's own pick instead is scored as the avoidable loss it is. Every workload the drill
+// starts is stopped; the sandbox is left whole.
 
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
@@ -8,6 +10,11 @@ import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-e
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
+import { readEvents } from '../../../lib/engine/session.ts'
+import { runUndo } from '../../../lib/engine/undo.ts'
+import { connect } from '../../../lib/kafka/index.ts'
+import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
+import { undoOptions } from '../../support/undo-options.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
   sandboxDrillOptions({
@@ -20,16 +27,41 @@ const options = (trainee: Trainee): DrillOptions =>
 const metric = (result: Awaited<ReturnType<typeof runDrill>>, name: string) => result.report.score.metrics.find((m) => m.name.startsWith(name))!
 
 describe('drill unclean-election', () => {
-  it('following the runbook passes: only what broker 1 alone held is lost, and no estimate exceeds the truth', async () => {
+  it('following the runbook passes: what broker 1 alone held is salvaged from its folder, nothing acknowledged is lost, and undo deletes the salvage topic', async () => {
     const result = await runDrill(options({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
     const { score } = result.report
     expect(score.passed, score.notes.join('\n')).toBe(true)
-    const lost = metric(result, 'Acknowledged records lost').value!
-    expect(lost).toBeGreaterThan(0)
-    expect(lost).toBe(metric(result, 'Unavoidable loss').value)
-    expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(lost)
+    expect(result.report.session?.exitCode, result.report.session?.message).toBe(0)
+    const unavoidable = metric(result, 'Unavoidable loss').value!
+    expect(unavoidable).toBeGreaterThan(0)
+    expect(metric(result, 'Acknowledged records lost').value).toBe(0)
+    expect(metric(result, 'Salvaged from broker 1').value).toBe(unavoidable)
+    expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(unavoidable)
     expect(metric(result, 'Runbook estimate never above').good).toBe(true)
-    expect(result.report.session?.exitCode).toBe(0)
+
+    // Kafka's own count of what the salvage topic holds: every record the runbook produced there.
+    const sessionDir = result.report.session!.dir
+    const events = readEvents(sessionDir)
+    const reproduced = events.find((e) => e.type === 'apply' && e.cell === 'reproduce') as unknown as {
+      data: { created: string[]; written: { records: number }[] }
+    }
+    const [salvageTopic] = reproduced.data.created
+    const offsets = await kafkaToolOk('kafka-get-offsets', ['--topic', salvageTopic!])
+    const held = offsets
+      .trim()
+      .split('\n')
+      .reduce((sum, line) => sum + Number(line.split(':').at(-1)), 0)
+    expect(held).toBe(reproduced.data.written.reduce((sum, w) => sum + w.records, 0))
+    expect(held).toBeGreaterThanOrEqual(unavoidable)
+
+    const kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'drill-undo-test' })
+    try {
+      const undone = await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir }))
+      expect(undone.exitCode, undone.message).toBe(0)
+    } finally {
+      await kafka.close()
+    }
+    expect((await kafkaToolOk('kafka-topics', ['--list'])).split('\n')).not.toContain(salvageTopic)
   }, 300_000)
 
   it('electing Kafka’s own pick is scored as avoidable loss', async () => {

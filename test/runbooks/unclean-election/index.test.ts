@@ -110,11 +110,14 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
       'what-kafka-does',
       'estimate',
       'decision',
+      'salvage',
+      'salvage-copy',
       'restart',
       'await-leaders',
       'elect',
       'unclean-flag',
       'aftermath',
+      'reproduce',
     ])
     expect(io.screen()).toContain('there is nothing to elect')
   })
