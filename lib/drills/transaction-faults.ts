@@ -77,6 +77,9 @@ export interface AbandonOptions {
   readonly recordsPerTransaction?: number
   /** Committed transactions before the abandoned one (their markers sit below it). */
   readonly committedBefore?: number
+  /** Where the committed records are ledgered, and the producer's first sequence number (see TransactionalProducerConfig). */
+  readonly ledger?: string
+  readonly firstSeq?: number
 }
 
 /** A transactional producer commits `committedBefore` transactions, writes one more and is SIGKILLed before committing it. */
@@ -92,6 +95,8 @@ export async function abandonTransaction(processes: WorkloadProcesses, options: 
     recordsPerTransaction: options.recordsPerTransaction ?? options.partitions.length * 2,
     transactionIntervalMs: 50,
     holdAfter: options.committedBefore ?? 0,
+    ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
+    ...(options.firstSeq === undefined ? {} : { firstSeq: options.firstSeq }),
   })
   try {
     const holding = await workload.waitFor('holding', () => true, 60_000, 'the open transaction to be written')

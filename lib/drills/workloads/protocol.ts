@@ -57,6 +57,8 @@ export interface TransactionalProducerConfig {
   readonly holdAfter?: number
   /** Where every committed record is ledgered (AckedEntry), after its commit returned. */
   readonly ledger?: string
+  /** The first sequence number (default 0): producers sharing a topic and a consumer's ledger each get their own range. */
+  readonly firstSeq?: number
 }
 
 export type WorkloadConfig = ProducerConfig | ConsumerConfig | TransactionalProducerConfig

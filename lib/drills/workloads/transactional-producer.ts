@@ -17,7 +17,7 @@ const producer = kafkaClient(config.clientId, config.bootstrap).producer({
   allowAutoTopicCreation: false,
 })
 let stopping = false
-let seq = 0
+let seq = config.firstSeq ?? 0
 
 /** Writes one transaction's records; what each partition got (its first offset and count). */
 async function writeTransaction(transaction: Awaited<ReturnType<typeof producer.transaction>>): Promise<{ entries: AckedEntry[]; held: HeldPartition[] }> {
