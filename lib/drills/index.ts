@@ -12,7 +12,13 @@ export { chooseVariant, DrillInterrupted, runDrill, type DrillOptions, type Dril
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
-export const scenarios: readonly DrillScenario[] = [consumerOomScenario(), uncleanElectionScenario(), isrShrinkScenario(), acksLossScenario(), stuckTransactionScenario()]
+export const scenarios: readonly DrillScenario[] = [
+  consumerOomScenario(),
+  uncleanElectionScenario(),
+  isrShrinkScenario(),
+  acksLossScenario(),
+  stuckTransactionScenario(),
+]
 
 export function findScenario(id: string): DrillScenario | undefined {
   return scenarios.find((s) => s.id === id)

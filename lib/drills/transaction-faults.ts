@@ -77,9 +77,6 @@ export interface AbandonOptions {
   readonly recordsPerTransaction?: number
   /** Committed transactions before the abandoned one (their markers sit below it). */
   readonly committedBefore?: number
-  /** Where the committed records are ledgered, and the producer's first sequence number (see TransactionalProducerConfig). */
-  readonly ledger?: string
-  readonly firstSeq?: number
 }
 
 /** A transactional producer commits `committedBefore` transactions, writes one more and is SIGKILLed before committing it. */
@@ -95,9 +92,17 @@ export async function abandonTransaction(processes: WorkloadProcesses, options: 
     recordsPerTransaction: options.recordsPerTransaction ?? options.partitions.length * 2,
     transactionIntervalMs: 50,
     holdAfter: options.committedBefore ?? 0,
-    ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
-    ...(options.firstSeq === undefined ? {} : { firstSeq: options.firstSeq }),
   })
+  return killWhenHolding(workload)
+}
+
+/** A transactional producer already running (committing until told otherwise) leaves its next transaction open and is SIGKILLed. */
+export function abandonRunning(workload: Workload): Promise<AbandonedTransaction> {
+  workload.nudge()
+  return killWhenHolding(workload)
+}
+
+async function killWhenHolding(workload: Workload): Promise<AbandonedTransaction> {
   try {
     const holding = await workload.waitFor('holding', () => true, 60_000, 'the open transaction to be written')
     workload.kill()

@@ -37,6 +37,8 @@ export interface Workload {
   hold(): void
   /** SIGCONT after `hold()`. */
   release(): void
+  /** SIGUSR2: a request the workload defines (a transactional producer leaves its next transaction open). */
+  nudge(): void
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited within timeoutMs. */
   stop(timeoutMs?: number): Promise<WorkloadExit>
 }
@@ -119,6 +121,9 @@ export class WorkloadProcesses {
       },
       release() {
         if (isRunning()) child.kill('SIGCONT')
+      },
+      nudge() {
+        if (isRunning()) child.kill('SIGUSR2')
       },
       async stop(timeoutMs = 20_000) {
         if (!isRunning()) return exited

@@ -16,7 +16,8 @@ const acked = [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ lengt
   offset: String(offset),
   atMs: s(0),
 }))
-const handled = (offsets: readonly number[], atSeconds: number) => offsets.map((offset) => ({ seq: offset, partition: 0, offset: String(offset), instance: 1, atMs: s(atSeconds) }))
+const handled = (offsets: readonly number[], atSeconds: number) =>
+  offsets.map((offset) => ({ seq: offset, partition: 0, offset: String(offset), instance: 1, atMs: s(atSeconds) }))
 const before = Array.from({ length: 10 }, (_, i) => i)
 const after = Array.from({ length: 6 }, (_, i) => 14 + i)
 
@@ -47,7 +48,9 @@ describe('scoreStuckTransaction', () => {
   })
 
   it('waiting: still held at the end, the records behind the offset wait (not lost), the coordinator’s deadline in the debrief', () => {
-    const score = scoreStuckTransaction(outcome({ processed: handled(before, 0), decision: { chosen: 'wait', recommended: 'fence', atMs: s(20) }, endedAtMs: null }))
+    const score = scoreStuckTransaction(
+      outcome({ processed: handled(before, 0), decision: { chosen: 'wait', recommended: 'fence', atMs: s(20) }, endedAtMs: null }),
+    )
     expect(score.passed).toBe(false)
     expect(value(score, 'Seconds the read_committed consumer was stalled')).toMatchObject({ value: 60_000, good: false })
     expect(value(score, 'Records held behind')).toMatchObject({ value: 6, good: false })
@@ -73,7 +76,9 @@ describe('scoreStuckTransaction', () => {
   })
 
   it('hanging and nobody acted: no decision to compare with, the debrief says only an abort ends it', () => {
-    const score = scoreStuckTransaction(outcome({ variant: 'hanging', bestWay: 'abort', coordinatorEndsAtMs: null, decision: null, endedAtMs: null, processed: handled(before, 0) }))
+    const score = scoreStuckTransaction(
+      outcome({ variant: 'hanging', bestWay: 'abort', coordinatorEndsAtMs: null, decision: null, endedAtMs: null, processed: handled(before, 0) }),
+    )
     expect(value(score, 'Seconds the read_committed consumer was stalled').best).toBeNull()
     expect(score.notes.join('\n')).toContain('nothing ends it but an abort marker')
   })

@@ -40,8 +40,7 @@ export interface StuckTransactionOutcome {
 /** When the consumer first handled a record past the held offset of a partition; null while it is still held. */
 function resumedAtMs(processed: readonly ProcessedEntry[], share: HeldShare): number | null {
   let first: number | null = null
-  for (const p of processed)
-    if (p.partition === share.partition && BigInt(p.offset) >= share.firstOffset && (first === null || p.atMs < first)) first = p.atMs
+  for (const p of processed) if (p.partition === share.partition && BigInt(p.offset) >= share.firstOffset && (first === null || p.atMs < first)) first = p.atMs
   return first
 }
 
@@ -60,7 +59,8 @@ export function scoreStuckTransaction(o: StuckTransactionOutcome): DrillScore {
 
   const unsafe: string[] = []
   if (o.liveProducerFailure !== null) unsafe.push(`the live producer of the pipeline failed (${o.liveProducerFailure}): its open transaction was aborted`)
-  if (discardedCommitted.length) unsafe.push(`${counted(discardedCommitted.length, 'committed record')} never reached the consumer: a transaction that would have committed was aborted`)
+  if (discardedCommitted.length)
+    unsafe.push(`${counted(discardedCommitted.length, 'committed record')} never reached the consumer: a transaction that would have committed was aborted`)
 
   const bestStallMs = o.decision ? Math.max(0, o.decision.atMs - o.brokenAtMs) : null
   const notes: string[] = []

@@ -11,7 +11,7 @@ import type { KafkaOps } from '../../kafka/types.ts'
 import { waitFor, waitUntil } from '../../poll/index.ts'
 import type { DrillContext, DrillScenario, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, sessionEvents } from '../scoring.ts'
-import { abandonTransaction, hangTransaction } from '../transaction-faults.ts'
+import { abandonRunning, hangTransaction } from '../transaction-faults.ts'
 import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
 import type { ConsumerConfig, TransactionalProducerConfig } from '../workloads/protocol.ts'
@@ -59,8 +59,8 @@ interface StuckState {
   readonly consumer: Workload
 }
 
-/** Sequence ranges: the live producer counts from 0, the instance that is killed from here (one ledger, no clashes). */
-const abandonedFirstSeq = 1_000_000_000
+/** Sequence ranges: instance 1 counts from 0, instance 2 (the one killed) from here — one consumer ledger, no clashes. */
+const instance2FirstSeq = 1_000_000_000
 
 async function lastStableOffsets(kafka: KafkaOps, topic: string, partitions: number): Promise<Map<number, bigint>> {
   const answers = await kafka.listOffsets(
@@ -72,34 +72,30 @@ async function lastStableOffsets(kafka: KafkaOps, topic: string, partitions: num
 export function stuckTransactionScenario(settings: StuckTransactionSettings = defaultStuckTransactionSettings): DrillScenario {
   const variantOf = (ctx: DrillContext): StuckTransactionVariant => (ctx.variant === 'hanging' ? 'hanging' : 'ongoing')
 
-  async function breakIt(ctx: DrillContext, variant: StuckTransactionVariant, topic: string, ledger: string) {
-    const bootstrap = ctx.bootstrap.split(',')
-    if (variant === 'ongoing') {
-      const abandoned = await abandonTransaction(ctx.workloads, {
-        bootstrap,
-        topic,
-        partitions: settings.ongoingPartitions,
-        transactionalId: `payments-enricher-${ctx.runId}-2`,
-        transactionTimeoutMs: settings.abandonedTimeoutMs,
-        recordsPerTransaction: settings.stuckRecords,
-        committedBefore: 2,
-        ledger,
-        firstSeq: abandonedFirstSeq,
-      })
+  async function breakIt(ctx: DrillContext, variant: StuckTransactionVariant, topic: string, instance2: Workload | null) {
+    if (instance2) {
+      const abandoned = await abandonRunning(instance2)
       const brokenAtMs = ctx.now()
       ctx.log(
         `SIGKILL payments-enricher instance 2 (${abandoned.transactionalId}) with a transaction open on partition(s) ${abandoned.partitions.map((p) => p.partition).join(', ')}; its coordinator waits ${formatSeconds(settings.abandonedTimeoutMs)}`,
       )
       const held = abandoned.partitions.map((p) => ({ partition: p.partition, firstOffset: BigInt(p.firstOffset), records: p.records }))
-      return { brokenAtMs, held, coordinatorEndsAtMs: brokenAtMs + settings.abandonedTimeoutMs, transactionalId: abandoned.transactionalId }
+      return { brokenAtMs, held, coordinatorEndsAtMs: brokenAtMs + settings.abandonedTimeoutMs }
     }
-    const batch = await hangTransaction(ctx.kafka, { bootstrap, topic, partition: settings.hangingPartition, records: settings.stuckRecords, transactionalId: null })
+    const bootstrap = ctx.bootstrap.split(',')
+    const batch = await hangTransaction(ctx.kafka, {
+      bootstrap,
+      topic,
+      partition: settings.hangingPartition,
+      records: settings.stuckRecords,
+      transactionalId: null,
+    })
     const brokenAtMs = ctx.now()
     ctx.log(
       `a transactional batch of ${settings.stuckRecords} records (producer ${batch.producerId}) on partition ${settings.hangingPartition} at offset ${batch.firstOffset}, unknown to every coordinator (verification was off for it, and is back on)`,
     )
     const held = [{ partition: settings.hangingPartition, firstOffset: batch.firstOffset, records: settings.stuckRecords }]
-    return { brokenAtMs, held, coordinatorEndsAtMs: null, transactionalId: null }
+    return { brokenAtMs, held, coordinatorEndsAtMs: null }
   }
 
   return {
@@ -142,6 +138,7 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
         flushIntervalMs: 1000,
         sessionTimeoutMs: 10_000,
         autoCommitIntervalMs: 1000,
+        maxWaitTimeMs: 500,
       }
       const producerConfig: TransactionalProducerConfig = {
         kind: 'transactional-producer',
@@ -155,14 +152,28 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
         transactionIntervalMs: settings.transactionIntervalMs,
         ledger: ackedLedgers[0]!,
       }
-      const [consumer, liveProducer] = await Promise.all([
+      // ongoing: a second instance with its own transactional id and a long timeout, on some partitions; the drill
+      // kills it mid-transaction once the pipeline runs.
+      const instance2Config: TransactionalProducerConfig = {
+        ...producerConfig,
+        partitions: settings.ongoingPartitions,
+        transactionalId: `payments-enricher-${ctx.runId}-2`,
+        transactionTimeoutMs: settings.abandonedTimeoutMs,
+        recordsPerTransaction: settings.stuckRecords,
+        ledger: ackedLedgers[1]!,
+        firstSeq: instance2FirstSeq,
+      }
+      const [consumer, liveProducer, instance2] = await Promise.all([
         ctx.workloads.start('payments-ledger', consumerConfig, 90_000),
         ctx.workloads.start('payments-enricher-1', producerConfig),
+        variant === 'ongoing' ? ctx.workloads.start('payments-enricher-2', instance2Config) : null,
       ])
-      await consumer.waitFor('processed', (m) => m.total >= settings.recordsPerTransaction * 3, 60_000, 'the ledger to handle the first transactions')
-      ctx.log('payments-enricher (transactional) committing; payments-ledger (read_committed) handling every record')
+      await consumer.waitFor('processed', (m) => m.total >= settings.recordsPerTransaction, 60_000, 'the ledger to handle the first transactions')
+      ctx.log(
+        `payments-enricher (transactional, ${variant === 'ongoing' ? '2 instances' : '1 instance'}) committing; payments-ledger (read_committed) handling every record`,
+      )
 
-      const broken = await breakIt(ctx, variant, topic, ackedLedgers[1]!)
+      const broken = await breakIt(ctx, variant, topic, instance2)
       const state: StuckState = {
         variant,
         topic,
@@ -197,7 +208,7 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
           // The killed instance wrote its last record seconds ago: judge it gone after 2 s idle (the default 60 s
           // would call it alive this early and recommend waiting).
           'producer-idle': '2s',
-          'sample-gap': '3s',
+          'sample-gap': '2s',
         },
         state,
       }
@@ -239,7 +250,11 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
         bestWay: state.variant === 'ongoing' ? 'fence' : 'abort',
         decision:
           decision?.type === 'decision'
-            ? { chosen: String(decision.chosen), recommended: decision.recommended === null ? null : String(decision.recommended), atMs: Date.parse(decision.at) }
+            ? {
+                chosen: String(decision.chosen),
+                recommended: decision.recommended === null ? null : String(decision.recommended),
+                atMs: Date.parse(decision.at),
+              }
             : null,
         endedAtMs,
         liveProducerFailure: failure ? failure.error : null,

@@ -23,6 +23,7 @@ const consumer = kafkaClient(config.clientId, config.bootstrap).consumer({
   heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
   rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
   retry: { retries: 8 },
+  ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
 })
 
 interface Buffered {
