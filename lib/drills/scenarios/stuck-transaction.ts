@@ -205,9 +205,9 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
         solution: {
           topics: topic,
           partitions: broken.held.map((h) => `${topic}:${h.partition}`).join(','),
-          // The killed instance wrote its last record seconds ago: judge it gone after 2 s idle (the default 60 s
+          // The killed instance wrote its last record seconds ago: judge it gone after 1 s idle (the default 60 s
           // would call it alive this early and recommend waiting).
-          'producer-idle': '2s',
+          'producer-idle': '1s',
           'sample-gap': '2s',
         },
         state,
