@@ -69,10 +69,16 @@ describe('scoreStuckTransaction', () => {
     expect(value(score, 'Unsafe actions')).toMatchObject({ value: 2, good: false })
   })
 
-  it('a record handled twice is counted and fails the drill', () => {
-    const score = scoreStuckTransaction(outcome({ processed: [...handled(before, 0), ...handled(after, 25), ...handled([3], 26)] }))
-    expect(value(score, 'Records the consumer handled twice').value).toBe(1)
-    expect(score.passed).toBe(false)
+  it('the same offset handled twice fails the drill; one sequence number at two offsets is the producer’s duplicate, reported apart', () => {
+    const again = scoreStuckTransaction(outcome({ processed: [...handled(before, 0), ...handled(after, 25), ...handled([3], 26)] }))
+    expect(value(again, 'Records the consumer handled twice').value).toBe(1)
+    expect(again.passed).toBe(false)
+    const written = [...handled(before, 0), ...handled(after, 25), { seq: 3, partition: 0, offset: '20', instance: 1, atMs: s(26) }]
+    const twice = scoreStuckTransaction(outcome({ processed: written }))
+    expect(value(twice, 'Records the consumer handled twice').value).toBe(0)
+    expect(value(twice, 'Records the producer wrote twice').value).toBe(1)
+    expect(twice.passed).toBe(true)
+    expect(twice.notes.join('\n')).toContain('The producer wrote 1 record twice')
   })
 
   it('hanging and nobody acted: no decision to compare with, the debrief says only an abort ends it', () => {

@@ -37,6 +37,26 @@ export interface StuckTransactionOutcome {
   readonly liveProducerFailure: string | null
 }
 
+/**
+ * Records the consumer handled more than once (the same partition and offset), apart from records the producer
+ * wrote twice (one sequence number at two offsets: kafkajs retries a whole transactional send when one broker's
+ * share of it fails, and the share that had gone through is written again, in the same transaction).
+ */
+function handledTwice(processed: readonly ProcessedEntry[]): { consumer: number; producer: number } {
+  const byOffset = new Map<string, number>()
+  const offsetsOfSeq = new Map<number, Set<string>>()
+  for (const p of processed) {
+    const at = `${p.partition}:${p.offset}`
+    byOffset.set(at, (byOffset.get(at) ?? 0) + 1)
+    if (p.seq >= 0) offsetsOfSeq.set(p.seq, (offsetsOfSeq.get(p.seq) ?? new Set()).add(at))
+  }
+  let consumer = 0
+  for (const n of byOffset.values()) consumer += n - 1
+  let producer = 0
+  for (const at of offsetsOfSeq.values()) producer += at.size - 1
+  return { consumer, producer }
+}
+
 /** When the consumer first handled a record past the held offset of a partition; null while it is still held. */
 function resumedAtMs(processed: readonly ProcessedEntry[], share: HeldShare): number | null {
   let first: number | null = null
@@ -51,9 +71,11 @@ export function scoreStuckTransaction(o: StuckTransactionOutcome): DrillScore {
   // Committed records behind a partition still held are waiting, not lost.
   const behind = (a: AckedEntry) => stillHeld.some((s) => s.partition === a.partition && BigInt(a.offset) >= s.firstOffset)
   const compared = compareLedgers(o.acked, o.processed)
+  const twice = handledTwice(o.processed)
   const handled = new Set(o.processed.map((p) => p.seq))
   const waiting = o.acked.filter((a) => !handled.has(a.seq) && behind(a)).length
-  const discardedCommitted = compared.lost.filter((seq) => !behind(o.acked.find((a) => a.seq === seq)!))
+  const ackedBySeq = new Map(o.acked.map((a) => [a.seq, a]))
+  const discardedCommitted = compared.lost.filter((seq) => !behind(ackedBySeq.get(seq)!))
   const doomedRecords = o.held.reduce((sum, s) => sum + s.records, 0)
   const ended = stillHeld.length === 0
 
@@ -85,7 +107,11 @@ export function scoreStuckTransaction(o: StuckTransactionOutcome): DrillScore {
       `The transaction's ${counted(doomedRecords, 'record')} were discarded, as with any way out: ${o.variant === 'ongoing' ? 'its producer was dead, so it could never commit' : 'no coordinator would ever commit it'}.`,
     )
   for (const u of unsafe) notes.push(`Unsafe: ${u}.`)
-  if (compared.duplicates) notes.push(`The consumer handled ${counted(compared.duplicatedRecords, 'record')} more than once.`)
+  if (twice.consumer) notes.push(`The consumer handled ${counted(twice.consumer, 'record')} a second time (the same offsets again).`)
+  if (twice.producer)
+    notes.push(
+      `The producer wrote ${counted(twice.producer, 'record')} twice, both copies committed (kafkajs retried a transactional send after part of it had gone through): not the trainee's doing, and no read_committed setting hides it.`,
+    )
 
   const metrics: DrillMetric[] = [
     { name: 'Records the pipeline committed', value: compared.acked, unit: 'records', good: null },
@@ -122,17 +148,18 @@ export function scoreStuckTransaction(o: StuckTransactionOutcome): DrillScore {
     },
     {
       name: 'Records the consumer handled twice',
-      value: compared.duplicates,
+      value: twice.consumer,
       unit: 'records',
-      good: compared.duplicates === 0,
+      good: twice.consumer === 0,
       best: 0,
     },
+    { name: 'Records the producer wrote twice (informative)', value: twice.producer, unit: 'records', good: null },
     { name: 'Unsafe actions', value: unsafe.length, unit: '', good: unsafe.length === 0, best: 0 },
   ]
-  const passed = ended && unsafe.length === 0 && discardedCommitted.length === 0 && compared.duplicates === 0
+  const passed = ended && unsafe.length === 0 && discardedCommitted.length === 0 && twice.consumer === 0
   return {
     passed,
-    headline: `consumer ${ended ? 'stalled' : 'still stalled after'} ${formatSeconds(stalledMs)}${bestStallMs !== null ? ` (best ${formatSeconds(bestStallMs)})` : ''}, ${counted(discardedCommitted.length, 'committed record')} aborted, ${counted(compared.duplicates, 'duplicate')}, ${counted(unsafe.length, 'unsafe action')}`,
+    headline: `consumer ${ended ? 'stalled' : 'still stalled after'} ${formatSeconds(stalledMs)}${bestStallMs !== null ? ` (best ${formatSeconds(bestStallMs)})` : ''}, ${counted(discardedCommitted.length, 'committed record')} aborted, ${counted(twice.consumer, 'record')} handled twice, ${counted(unsafe.length, 'unsafe action')}`,
     metrics,
     notes,
   }
