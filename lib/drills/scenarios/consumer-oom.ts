@@ -6,6 +6,7 @@ import { counted } from '../../format/counts.ts'
 import { join } from 'node:path'
 import { iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
+import { createDrillTopic } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, changesTriedOnActiveGroup, compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -80,15 +81,7 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
     async start(ctx) {
       const topic = `drill-orders-${ctx.runId}`
       const groupId = `billing-${ctx.runId}`
-      const brokers = (await ctx.kafka.cluster()).brokers.length
-      const [created] = await ctx.kafka.createTopics([{ topic, partitions: settings.partitions, replicationFactor: Math.min(3, brokers) }])
-      if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(
-        `topic ${topic} to have leaders`,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
-        ctx,
-        { timeoutMs: 30_000, signal: ctx.signal },
-      )
+      await createDrillTopic(ctx, topic, settings.partitions)
       const paths = { topic, groupId, ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
 

@@ -8,7 +8,8 @@
 import { join } from 'node:path'
 import { formatSeconds, iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
-import { waitFor, waitUntil } from '../../poll/index.ts'
+import { waitFor } from '../../poll/index.ts'
+import { createDrillTopic } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, sessionEvents } from '../scoring.ts'
 import { abandonRunning, hangTransaction } from '../transaction-faults.ts'
@@ -112,15 +113,7 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
       const variant = variantOf(ctx)
       const topic = `drill-payments-${ctx.runId}`
       const groupId = `payments-ledger-${ctx.runId}`
-      const brokers = (await ctx.kafka.cluster()).brokers.length
-      const [created] = await ctx.kafka.createTopics([{ topic, partitions: settings.partitions, replicationFactor: Math.min(3, brokers) }])
-      if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(
-        `topic ${topic} to have leaders`,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
-        ctx,
-        { timeoutMs: 30_000, signal: ctx.signal },
-      )
+      await createDrillTopic(ctx, topic, settings.partitions)
       const ackedLedgers = [join(ctx.dir, 'committed-instance-1.jsonl'), join(ctx.dir, 'committed-instance-2.jsonl')]
       const processedLedger = join(ctx.dir, 'processed.jsonl')
       ctx.log(`topic ${topic} (${settings.partitions} partitions), read_committed group ${groupId} (variant ${variant})`)
