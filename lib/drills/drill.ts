@@ -98,8 +98,8 @@ export function chooseVariant(scenario: DrillScenario, asked: string | undefined
   if (known.some((v) => v.id === asked)) return { variant: asked }
   return {
     error: known.length
-      ? `drill ${scenario.id} has no variant "${asked}" — one of ${known.map((v) => v.id).join(', ')}`
-      : `drill ${scenario.id} has no variants — leave out --variant`,
+      ? `${scenario.id} has no variant "${asked}" — one of ${known.map((v) => v.id).join(', ')}`
+      : `${scenario.id} has no variants — leave out --variant`,
   }
 }
 

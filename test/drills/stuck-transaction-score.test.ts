@@ -95,9 +95,9 @@ describe('drill variants', () => {
     const stuck = stuckTransactionScenario()
     expect(chooseVariant(stuck, undefined)).toEqual({ variant: 'ongoing' })
     expect(chooseVariant(stuck, 'hanging')).toEqual({ variant: 'hanging' })
-    expect(chooseVariant(stuck, 'lost')).toEqual({ error: 'drill stuck-transaction has no variant "lost" — one of ongoing, hanging' })
+    expect(chooseVariant(stuck, 'lost')).toEqual({ error: 'stuck-transaction has no variant "lost" — one of ongoing, hanging' })
     expect(chooseVariant(consumerOomScenario(), undefined)).toEqual({ variant: null })
-    expect(chooseVariant(consumerOomScenario(), 'x')).toEqual({ error: 'drill consumer-oom has no variants — leave out --variant' })
+    expect(chooseVariant(consumerOomScenario(), 'x')).toEqual({ error: 'consumer-oom has no variants — leave out --variant' })
   })
 
   it('the report names the variant and shows what the best decision costs beside each measure', () => {
