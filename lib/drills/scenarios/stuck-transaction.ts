@@ -60,6 +60,8 @@ interface StuckState {
   readonly consumer: Workload
 }
 
+const startTimeoutMs = 120_000
+
 /** Sequence ranges: instance 1 counts from 0, instance 2 (the one killed) from here — one consumer ledger, no clashes. */
 const instance2FirstSeq = 1_000_000_000
 
@@ -156,10 +158,11 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
         ledger: ackedLedgers[1]!,
         firstSeq: instance2FirstSeq,
       }
+      // Up to three Node processes start at once: on a loaded machine each takes a while to load.
       const [consumer, liveProducer, instance2] = await Promise.all([
-        ctx.workloads.start('payments-ledger', consumerConfig, 90_000),
-        ctx.workloads.start('payments-enricher-1', producerConfig),
-        variant === 'ongoing' ? ctx.workloads.start('payments-enricher-2', instance2Config) : null,
+        ctx.workloads.start('payments-ledger', consumerConfig, startTimeoutMs),
+        ctx.workloads.start('payments-enricher-1', producerConfig, startTimeoutMs),
+        variant === 'ongoing' ? ctx.workloads.start('payments-enricher-2', instance2Config, startTimeoutMs) : null,
       ])
       await consumer.waitFor('processed', (m) => m.total >= settings.recordsPerTransaction, 60_000, 'the ledger to handle the first transactions')
       ctx.log(
