@@ -107,7 +107,10 @@ export function stuckTransactionScenario(settings: StuckTransactionSettings = de
     summary: 'exactly-once pipeline (kafkajs); a transaction holds the last stable offset; fence, wait or abort with stuck-transactions',
     runbook: 'stuck-transactions',
     variants: [
-      { id: 'ongoing', summary: 'a producer instance SIGKILLed mid-transaction, 10 min transaction timeout (fence, or wait for the timeout)' },
+      {
+        id: 'ongoing',
+        summary: `a producer instance SIGKILLed mid-transaction, ${formatSeconds(settings.abandonedTimeoutMs)} transaction timeout (fence, or wait for the timeout)`,
+      },
       { id: 'hanging', summary: 'a transactional batch no coordinator knows (it never ends by itself: abort it)' },
     ],
 
