@@ -23,8 +23,9 @@ then scores the outcome from the data itself — records lost, records duplicate
 the fix, unsafe actions tried — and saves the report beside the session's transcript.
 
 Scenarios (\`runbook drill --list\` says what each one breaks):
-  consumer-oom, unclean-election, isr-shrink, acks-loss
-  lag-retention              a slowed kafkajs service races a 20 s retention (about a minute with --follow)
+  consumer-oom, unclean-election, isr-shrink, acks-loss, lag-retention, poison-pill, stuck-transaction
+  --variant <id>             which way the scenario breaks the system, for scenarios that have variants
+                             (\`runbook drill --list\` names them; default: the first)
 
 Trainee:
   (a terminal)               guided: you get the page, then the runbook asks you what it needs
@@ -60,6 +61,7 @@ export const command: Command = {
   help,
   options: {
     list: { type: 'boolean' },
+    variant: { type: 'string' },
     set: { type: 'string', multiple: true },
     answers: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
@@ -81,23 +83,29 @@ export const command: Command = {
     config: { type: 'string' },
   },
   async run(args, env) {
-    const { drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
+    const { chooseVariant, drillReportBlocks, findScenario, runDrill, scenarios } = await import('../drills/index.ts')
     if (args.values.list) {
       if (args.values.json)
         env.stdout.write(
           JSON.stringify(
-            scenarios.map((s) => ({ id: s.id, summary: s.summary, runbook: s.runbook })),
+            scenarios.map((s) => ({ id: s.id, summary: s.summary, runbook: s.runbook, ...(s.variants ? { variants: s.variants } : {}) })),
             null,
             2,
           ) + '\n',
         )
-      else for (const s of scenarios) env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
+      else
+        for (const s of scenarios) {
+          env.stdout.write(`${s.id.padEnd(16)} ${s.summary} (runbook ${s.runbook})\n`)
+          for (const v of s.variants ?? []) env.stdout.write(`${''.padEnd(16)}   --variant ${v.id}: ${v.summary}\n`)
+        }
       return ExitCode.done
     }
     const id = args.positionals[0]
     if (!id) throw new UsageError(`which scenario? — one of ${scenarios.map((s) => s.id).join(', ')} (\`runbook drill --list\`)`)
     const scenario = findScenario(id)
     if (!scenario) throw new UsageError(`no drill "${id}" — known: ${scenarios.map((s) => s.id).join(', ')}`)
+    const chosen = chooseVariant(scenario, args.values.variant as string | undefined)
+    if ('error' in chosen) throw new UsageError(chosen.error)
     if (args.values.follow && args.values['do-nothing']) throw new UsageError('--follow and --do-nothing exclude each other — pick one')
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const loaded = await (await loadCatalog()).load(scenario.runbook)
@@ -144,6 +152,7 @@ export const command: Command = {
     ])
     const result = await runDrill({
       scenario,
+      ...(chosen.variant === null ? {} : { variant: chosen.variant }),
       runbook,
       trainee,
       sandbox,

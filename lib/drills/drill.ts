@@ -33,6 +33,8 @@ export type Trainee =
 
 export interface DrillOptions {
   readonly scenario: DrillScenario
+  /** One of the scenario's variants (default: its first); only for a scenario that has variants. */
+  readonly variant?: string
   readonly runbook: AnyRunbook
   readonly trainee: Trainee
   /** The sandbox to run on (its name and ports); started if it is not running. */
@@ -91,8 +93,23 @@ export class DrillInterrupted extends Error {
   }
 }
 
+/** The variant a drill plays: the one asked for, else the scenario's first (null without variants); an unknown one is a one-line error. */
+export function chooseVariant(scenario: DrillScenario, asked: string | undefined): { variant: string | null } | { error: string } {
+  const known = scenario.variants ?? []
+  if (asked === undefined) return { variant: known[0]?.id ?? null }
+  if (known.some((v) => v.id === asked)) return { variant: asked }
+  return {
+    error: known.length
+      ? `${scenario.id} has no variant "${asked}" — one of ${known.map((v) => v.id).join(', ')}`
+      : `${scenario.id} has no variants — leave out --variant`,
+  }
+}
+
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const { scenario, signal } = options
+  const chosen = chooseVariant(scenario, options.variant)
+  if ('error' in chosen) throw new Error(chosen.error)
+  const { variant } = chosen
   const runId = randomBytes(3).toString('hex')
   const drillId = `${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${scenario.id}-${runId}`
   const dir = join(options.drillsDir, drillId)
@@ -123,6 +140,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       sandbox: options.sandbox,
       dir,
       runId,
+      variant,
       workloads,
       signal,
       log,
@@ -143,7 +161,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     log(`scored: ${score.headline}`)
     const report: DrillReport = {
       drillId,
-      scenario: { id: scenario.id, title: scenario.title },
+      scenario: { id: scenario.id, title: scenario.title, ...(variant === null ? {} : { variant }) },
       runbook: scenario.runbook,
       mode: outcome.mode,
       sandbox: { name: info.name, bootstrap: info.bootstrap, kafkaVersion: info.kafkaVersion, reused: !info.started },

@@ -5,11 +5,12 @@ import { consumerOomScenario } from './scenarios/consumer-oom.ts'
 import { isrShrinkScenario } from './scenarios/isr-shrink.ts'
 import { lagRetentionScenario } from './scenarios/lag-retention.ts'
 import { poisonPillScenario } from './scenarios/poison-pill.ts'
+import { stuckTransactionScenario } from './scenarios/stuck-transaction.ts'
 import { uncleanElectionScenario } from './scenarios/unclean-election.ts'
 import type { DrillScenario } from './scenario.ts'
 
-export type { DrillContext, DrillMetric, DrillScenario, DrillScore, Incident, TraineeOutcome } from './scenario.ts'
-export { DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type Trainee } from './drill.ts'
+export type { DrillContext, DrillMetric, DrillScenario, DrillScore, DrillVariant, Incident, TraineeOutcome } from './scenario.ts'
+export { chooseVariant, DrillInterrupted, runDrill, type DrillOptions, type DrillResult, type Trainee } from './drill.ts'
 export { drillReportBlocks, renderDrillReport, saveDrillReport, type DrillReport } from './report.ts'
 
 /** Every drill `runbook drill <id>` knows, by id. */
@@ -20,6 +21,7 @@ export const scenarios: readonly DrillScenario[] = [
   acksLossScenario(),
   lagRetentionScenario(),
   poisonPillScenario(),
+  stuckTransactionScenario(),
 ]
 
 export function findScenario(id: string): DrillScenario | undefined {

@@ -10,7 +10,7 @@ import type { DrillScore } from './scenario.ts'
 
 export interface DrillReport {
   readonly drillId: string
-  readonly scenario: { readonly id: string; readonly title: string }
+  readonly scenario: { readonly id: string; readonly title: string; readonly variant?: string }
   readonly runbook: string
   readonly mode: 'guided' | 'headless' | 'follow' | 'nothing'
   readonly sandbox: { readonly name: string; readonly bootstrap: string; readonly kafkaVersion: string; readonly reused: boolean }
@@ -31,6 +31,21 @@ function formatValue(value: number | null, unit: string): string {
   return `${formatCount(value)}${unit ? ` ${unit}` : ''}`
 }
 
+/** The score as a table; a column for what the best decision would have cost when any measure knows it. */
+function scoreTable(metrics: DrillScore['metrics']): Block {
+  const withBest = metrics.some((m) => m.best !== undefined)
+  const verdict = (m: DrillScore['metrics'][number]) => `${m.good === null ? '' : m.good ? 'ok' : 'NOT OK'}${m.detail ? ` ${m.detail}` : ''}`.trim()
+  return table(
+    withBest ? ['Measure', 'Value', 'Best decision', ''] : ['Measure', 'Value', ''],
+    metrics.map((m) =>
+      withBest
+        ? [m.name, formatValue(m.value, m.unit), m.best === undefined ? '' : formatValue(m.best, m.unit), verdict(m)]
+        : [m.name, formatValue(m.value, m.unit), verdict(m)],
+    ),
+    { title: 'Score', align: withBest ? ['left', 'right', 'right', 'left'] : ['left', 'right', 'left'] },
+  )
+}
+
 /** The report as blocks: the same content on the terminal and in drill-report.md. */
 export function drillReportBlocks(report: DrillReport): Block[] {
   const mode = report.mode === 'nothing' ? 'not run: the do-nothing baseline' : report.mode
@@ -41,21 +56,13 @@ export function drillReportBlocks(report: DrillReport): Block[] {
     markdown(`# Drill report: ${report.scenario.title}`),
     notice(report.score.passed ? 'ok' : 'danger', `${report.score.passed ? 'PASSED' : 'NOT PASSED'} — ${report.score.headline}`),
     facts([
-      ['Drill', `${report.drillId} (${report.scenario.id})`],
+      ['Drill', `${report.drillId} (${report.scenario.id}${report.scenario.variant ? `, variant ${report.scenario.variant}` : ''})`],
       ['Runbook', `${report.runbook} (${mode})`],
       ['Sandbox', `${report.sandbox.name}, Kafka ${report.sandbox.kafkaVersion}, ${report.sandbox.bootstrap}${report.sandbox.reused ? ' (reused)' : ''}`],
       ['Broken at', report.brokenAt],
       ['Session', session],
     ]),
-    table(
-      ['Measure', 'Value', ''],
-      report.score.metrics.map((m) => [
-        m.name,
-        formatValue(m.value, m.unit),
-        `${m.good === null ? '' : m.good ? 'ok' : 'NOT OK'}${m.detail ? ` ${m.detail}` : ''}`.trim(),
-      ]),
-      { title: 'Score', align: ['left', 'right', 'left'] },
-    ),
+    scoreTable(report.score.metrics),
     ...(report.score.notes.length ? [markdown(`## Debrief\n\n${report.score.notes.map((n) => `- ${n}`).join('\n')}`)] : []),
     markdown(`## Timeline\n\n${report.timeline.map((t) => `- ${t.at.slice(11, 23)} ${t.line}`).join('\n')}`),
     notice('info', `Ledgers and workload logs: ${report.dir}`),

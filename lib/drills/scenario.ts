@@ -22,6 +22,8 @@ export interface DrillContext {
   readonly dir: string
   /** A short id unique to this drill run, for topic and group names. */
   readonly runId: string
+  /** The variant being played (the scenario's first one unless asked), or null for a scenario without variants. */
+  readonly variant: string | null
   readonly workloads: WorkloadProcesses
   readonly signal: AbortSignal
   /** One line of progress for the trainee (and the report's timeline). */
@@ -53,6 +55,8 @@ export interface DrillMetric {
   /** Whether this figure is what a good run produces; null when it is only informative. */
   readonly good: boolean | null
   readonly detail?: string
+  /** What the best decision would have cost in the same unit, when the scenario knows it. */
+  readonly best?: number | null
 }
 
 export interface DrillScore {
@@ -73,11 +77,20 @@ export interface TraineeOutcome {
   readonly endedAtMs: number
 }
 
+/** One way a scenario can break the system (`runbook drill <id> --variant <variant>`). */
+export interface DrillVariant {
+  readonly id: string
+  /** One line for `runbook drill --list`. */
+  readonly summary: string
+}
+
 export interface DrillScenario {
   readonly id: string
   readonly title: string
   /** One line for `runbook drill --list`. */
   readonly summary: string
+  /** The ways this scenario breaks the system; the first is played unless another is asked for. */
+  readonly variants?: readonly DrillVariant[]
   /** The runbook the trainee is handed. */
   readonly runbook: string
   /** Settings this scenario needs from its sandbox (a version, ELR off); merged over the drill's own. */

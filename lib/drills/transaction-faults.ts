@@ -93,6 +93,16 @@ export async function abandonTransaction(processes: WorkloadProcesses, options: 
     transactionIntervalMs: 50,
     holdAfter: options.committedBefore ?? 0,
   })
+  return killWhenHolding(workload)
+}
+
+/** A transactional producer already running (committing until told otherwise) leaves its next transaction open and is SIGKILLed. */
+export function abandonRunning(workload: Workload): Promise<AbandonedTransaction> {
+  workload.nudge()
+  return killWhenHolding(workload)
+}
+
+async function killWhenHolding(workload: Workload): Promise<AbandonedTransaction> {
   try {
     const holding = await workload.waitFor('holding', () => true, 60_000, 'the open transaction to be written')
     workload.kill()

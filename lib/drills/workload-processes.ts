@@ -40,6 +40,8 @@ export interface Workload {
   pause(timeoutMs: number): Promise<void>
   /** Sends again after `pause()`. */
   resume(): void
+  /** SIGUSR2: a request the workload defines (a transactional producer leaves its next transaction open). */
+  nudge(): void
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited within timeoutMs. */
   stop(timeoutMs?: number): Promise<WorkloadExit>
 }
@@ -131,6 +133,9 @@ export class WorkloadProcesses {
       },
       resume() {
         if (isRunning()) child.send({ type: 'resume' } satisfies WorkloadControl)
+      },
+      nudge() {
+        if (isRunning()) child.kill('SIGUSR2')
       },
       async stop(timeoutMs = 20_000) {
         if (!isRunning()) return exited

@@ -63,6 +63,14 @@ describe('runbook CLI', () => {
     )
   })
 
+  it('lists the drills with their variants, and refuses an unknown variant in one line before starting anything', async () => {
+    const json = JSON.parse((await runCli(['drill', '--list', '--json'])).stdout) as { id: string; variants?: { id: string }[] }[]
+    expect(json.find((d) => d.id === 'stuck-transaction')?.variants?.map((v) => v.id)).toEqual(['ongoing', 'hanging'])
+    expect(json.find((d) => d.id === 'consumer-oom')).not.toHaveProperty('variants')
+    const bad = await runCli(['drill', 'stuck-transaction', '--variant', 'stale', '--follow'])
+    expect(bad).toMatchObject({ code: 2, stderr: 'runbook drill: stuck-transaction has no variant "stale" — one of ongoing, hanging\n' })
+  }, 120_000)
+
   it('lists sessions as JSON, empty at first', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sessions-'))
     const result = await runCli(['sessions', '--json', '--sessions-dir', dir])

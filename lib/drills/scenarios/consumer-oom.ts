@@ -4,9 +4,9 @@
 
 import { counted } from '../../format/counts.ts'
 import { join } from 'node:path'
-import { createDrillTopic } from '../drill-topic.ts'
 import { iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
+import { createDrillTopic } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, changesTriedOnActiveGroup, compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'

@@ -23,6 +23,7 @@ const consumer = kafkaClient(config.clientId, config.bootstrap).consumer({
   heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
   rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
   retry: { retries: 8 },
+  ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
 })
 
 interface Buffered {
@@ -51,6 +52,15 @@ function flush(): void {
   report({ type: 'processed', total: processed, positions: { ...positions } })
 }
 
+/** The record's sequence number, or -1 for a record no drill producer wrote (not JSON, or without one). */
+function seqOf(value: string): number {
+  try {
+    return (JSON.parse(value) as { seq?: number }).seq ?? -1
+  } catch {
+    return -1
+  }
+}
+
 async function main(): Promise<void> {
   consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
     const committed = new Map<number, bigint>()
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
     autoCommit: true,
     autoCommitInterval: config.autoCommitIntervalMs,
     eachMessage: async ({ partition, message }) => {
-      const seq = (JSON.parse(message.value?.toString() ?? '{}') as { seq?: number }).seq ?? -1
+      const seq = seqOf(message.value?.toString() ?? '')
       buffer.push({ seq, partition, offset: BigInt(message.offset), sinceMs: Date.now() })
       if (buffer.length >= config.flushRecords) flush()
     },

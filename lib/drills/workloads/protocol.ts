@@ -35,6 +35,8 @@ export interface ConsumerConfig {
   readonly flushIntervalMs: number
   readonly sessionTimeoutMs: number
   readonly autoCommitIntervalMs: number
+  /** How long a fetch waits for records on the broker (kafkajs default 5 s; a clean stop waits for it too). */
+  readonly maxWaitTimeMs?: number
 }
 
 /**
@@ -53,10 +55,12 @@ export interface TransactionalProducerConfig {
   readonly transactionTimeoutMs: number
   readonly recordsPerTransaction: number
   readonly transactionIntervalMs: number
-  /** Commits before the transaction it leaves open; omitted: it commits until stopped. */
+  /** Commits before the transaction it leaves open; omitted: it commits until stopped, or until SIGUSR2 asks it to hold the next one. */
   readonly holdAfter?: number
   /** Where every committed record is ledgered (AckedEntry), after its commit returned. */
   readonly ledger?: string
+  /** The first sequence number (default 0): producers sharing a topic and a consumer's ledger each get their own range. */
+  readonly firstSeq?: number
 }
 
 /**

@@ -17,7 +17,12 @@ const producer = kafkaClient(config.clientId, config.bootstrap).producer({
   allowAutoTopicCreation: false,
 })
 let stopping = false
-let seq = 0
+let seq = config.firstSeq ?? 0
+// SIGUSR2 from the drill: leave the next transaction open (the moment of a kill, chosen by the drill).
+let holdNext = false
+process.on('SIGUSR2', () => {
+  holdNext = true
+})
 
 /** Writes one transaction's records; what each partition got (its first offset and count). */
 async function writeTransaction(transaction: Awaited<ReturnType<typeof producer.transaction>>): Promise<{ entries: AckedEntry[]; held: HeldPartition[] }> {
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
   while (!stopping) {
     const transaction = await producer.transaction()
     const { entries, held } = await writeTransaction(transaction)
-    if (config.holdAfter !== undefined && committed >= config.holdAfter) {
+    if (holdNext || (config.holdAfter !== undefined && committed >= config.holdAfter)) {
       report({ type: 'holding', transactionalId: config.transactionalId, partitions: held })
       // Never ends it: the process waits to be killed (or stopped, when the transaction is left to time out).
       await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()))
