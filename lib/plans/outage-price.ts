@@ -228,3 +228,20 @@ export function priceOutage(input: PricingInput): OutagePricing {
     groups,
   }
 }
+
+/** What a log shows of its recent writes: the first record at or after a time, and its end and newest record. */
+export interface LogGrowth {
+  readonly firstOffset: bigint
+  readonly firstMs: number
+  readonly endOffset: bigint
+  readonly newestMs: number
+}
+
+/** Records written per second between the first and the newest record of a window; null when too little to tell. */
+export function writeRate(growth: LogGrowth, minSpanMs = 1000): number | null {
+  const records = Number(growth.endOffset - growth.firstOffset)
+  const spanMs = growth.newestMs - growth.firstMs
+  if (records < 2 || spanMs < minSpanMs) return null
+  // n records whose timestamps span the window describe n - 1 gaps between writes.
+  return ((records - 1) * 1000) / spanMs
+}

@@ -4,7 +4,7 @@
 
 import { aftermathCell } from './after.ts'
 import { estimateCell, findCell, incidentCell, rulesCell } from './find.ts'
-import { decideCell } from './decide.ts'
+import { decideCell, priceCell } from './decide.ts'
 import { awaitCell, restartCell } from './apply/wait.ts'
 import { electCell } from './apply/elect.ts'
 import { flagCell } from './apply/flag.ts'
@@ -18,5 +18,5 @@ export default nb.runbook({
   whenToUse: `A page says **offline partitions** (\`OfflinePartitionsCount\` > 0, \`kafka-topics --describe --unavailable-partitions\` lists partitions with \`Leader: none\`), producers fail with \`NOT_LEADER_OR_FOLLOWER\` or time out, consumers of some partitions stand still — and the brokers that held those partitions' in-sync replicas are down.
 
 Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,orders:3 --set candidate=2\` prints the estimates and the plan with its hash; rerun without \`--dry-run\` and with \`--approve elect=<hash>\` to apply exactly that plan.`,
-  cells: [incidentCell, findCell, rulesCell, estimateCell, decideCell, restartCell, awaitCell, electCell, flagCell, aftermathCell],
+  cells: [incidentCell, findCell, rulesCell, estimateCell, priceCell, decideCell, restartCell, awaitCell, electCell, flagCell, aftermathCell],
 })
