@@ -127,8 +127,7 @@ export interface OutagePricing {
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`
-const sumOrNull = (values: readonly (number | null)[]): number | null =>
-  values.some((v) => v === null) ? null : values.reduce<number>((s, v) => s + v!, 0)
+const sumOrNull = (values: readonly (number | null)[]): number | null => (values.some((v) => v === null) ? null : values.reduce<number>((s, v) => s + v!, 0))
 
 function pricePartition(effect: PartitionEffect, rate: number | null, outage: number | 'unknown', deliveryTimeoutMs: number): PricedPartition {
   const offlineMs = effect.offlineMs === 'outage' ? (outage === 'unknown' ? null : outage) : effect.offlineMs

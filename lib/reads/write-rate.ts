@@ -51,12 +51,30 @@ export async function readPreFailureRates(
   const measured = partitions.map((p, i): MeasuredRate => {
     const pick = picks[i]
     const answer = byReplica.get(key(p))
-    const none: MeasuredRate = { topic: p.topic, partition: p.partition, recordsPerSecond: null, source: 'none', broker: null, siblings: [], fromMs: null, toMs: null, records: 0 }
+    const none: MeasuredRate = {
+      topic: p.topic,
+      partition: p.partition,
+      recordsPerSecond: null,
+      source: 'none',
+      broker: null,
+      siblings: [],
+      fromMs: null,
+      toMs: null,
+      records: 0,
+    }
     if (!pick || !answer || answer.error || answer.offset === null || answer.timestamp === null) return none
     const growth = { firstOffset: answer.offset, firstMs: answer.timestamp, endOffset: pick.logEndOffset!, newestMs: pick.newestRecordMs! }
     const rate = writeRate(growth)
     if (rate === null) return none
-    return { ...none, recordsPerSecond: rate, source: 'replica', broker: pick.broker, fromMs: growth.firstMs, toMs: growth.newestMs, records: Number(growth.endOffset - growth.firstOffset) }
+    return {
+      ...none,
+      recordsPerSecond: rate,
+      source: 'replica',
+      broker: pick.broker,
+      fromMs: growth.firstMs,
+      toMs: growth.newestMs,
+      records: Number(growth.endOffset - growth.firstOffset),
+    }
   })
   const missing = measured.filter((m) => m.recordsPerSecond === null)
   if (missing.length === 0) return measured
@@ -80,7 +98,9 @@ async function readSiblingRates(
       kafka.listOffsets(led.map((p) => ({ topic: topic.topic, partition: p.partition, spec })))
     const [ends, newest] = await Promise.all([ask('latest'), ask('max-timestamp')])
     const starts = await kafka.listOffsets(
-      led.flatMap((p, i) => (newest[i]?.timestamp == null ? [] : [{ topic: topic.topic, partition: p.partition, spec: { timestamp: newest[i]!.timestamp! - windowMs } }])),
+      led.flatMap((p, i) =>
+        newest[i]?.timestamp == null ? [] : [{ topic: topic.topic, partition: p.partition, spec: { timestamp: newest[i]!.timestamp! - windowMs } }],
+      ),
     )
     const rates: number[] = []
     const measured: number[] = []

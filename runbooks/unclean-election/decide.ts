@@ -236,7 +236,8 @@ export const priceCell = nb.query({
     const outage = await expectedOutage(ctx, brokersToRestart(waiting))
     const policy = await lossPolicy(ctx)
     const groups = new Map<string, TopicPartition[]>()
-    for (const p of inScope(ctx).partitions) for (const c of p.committed) groups.set(c.groupId, [...(groups.get(c.groupId) ?? []), { topic: p.topic, partition: p.partition }])
+    for (const p of inScope(ctx).partitions)
+      for (const c of p.committed) groups.set(c.groupId, [...(groups.get(c.groupId) ?? []), { topic: p.topic, partition: p.partition }])
     const pricing = priceOutage({
       rates,
       expectedOutageMs: outage,

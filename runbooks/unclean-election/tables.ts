@@ -18,7 +18,12 @@ const orUnknown = (n: number | null) => (n === null ? 'unknown' : formatCount(n)
 
 function offlineCell(o: PricedOption, pricing: OutagePricing): string {
   if (o.partitionsOffline === 0) return 'none'
-  const howLong = o.offlineMs === null ? `the outage (${outageText(pricing.expectedOutageMs)})` : o.option === 'flag' ? `up to ${formatSeconds(o.offlineMs)}` : `about ${formatSeconds(o.offlineMs)}`
+  const howLong =
+    o.offlineMs === null
+      ? `the outage (${outageText(pricing.expectedOutageMs)})`
+      : o.option === 'flag'
+        ? `up to ${formatSeconds(o.offlineMs)}`
+        : `about ${formatSeconds(o.offlineMs)}`
   return `${counted(o.partitionsOffline, 'partition')}, ${howLong}`
 }
 
@@ -44,14 +49,10 @@ export function pricingTable(pricing: OutagePricing): Block {
     ackedCell(o, pricing),
     o.totalRecords === null ? 'unknown' : formatCount(o.totalRecords),
   ])
-  return table(
-    ['Option', 'Offline', 'Writes refused', 'Of them failed', 'Records deleted', 'Acknowledged among them', 'Records lost in all'],
-    rows,
-    {
-      title: `Waiting against electing, in records (expected outage ${outageText(pricing.expectedOutageMs)}, producers give up after ${formatSeconds(pricing.deliveryTimeoutMs)})`,
-      footer: `Writes refused: what producers try to write while the partitions are offline (${pricing.recordsPerSecond === null ? 'rate unknown' : `${formatRate(pricing.recordsPerSecond)} measured before the failure`}). Of them failed: batches older than the delivery timeout when the partitions return — the producer fails the send, and the application decides whether that record is gone; the rest arrive late. Records deleted: acknowledged or not, lost silently — no producer and no consumer is told. Records lost in all: deleted + failed.`,
-    },
-  )
+  return table(['Option', 'Offline', 'Writes refused', 'Of them failed', 'Records deleted', 'Acknowledged among them', 'Records lost in all'], rows, {
+    title: `Waiting against electing, in records (expected outage ${outageText(pricing.expectedOutageMs)}, producers give up after ${formatSeconds(pricing.deliveryTimeoutMs)})`,
+    footer: `Writes refused: what producers try to write while the partitions are offline (${pricing.recordsPerSecond === null ? 'rate unknown' : `${formatRate(pricing.recordsPerSecond)} measured before the failure`}). Of them failed: batches older than the delivery timeout when the partitions return — the producer fails the send, and the application decides whether that record is gone; the rest arrive late. Records deleted: acknowledged or not, lost silently — no producer and no consumer is told. Records lost in all: deleted + failed.`,
+  })
 }
 
 export const formatRate = (perSecond: number) => `${perSecond >= 10 ? formatCount(Math.round(perSecond)) : perSecond.toFixed(1)} records/s`
@@ -84,7 +85,12 @@ export function groupsTable(pricing: OutagePricing): Block | null {
   const basis = pricing.recommendation.option ?? 'wait'
   return table(
     ['Consumer group', 'Partitions standing still', 'For', 'Delayed writes to catch up'],
-    pricing.groups.map((g) => [g.groupId, g.partitions, g.standstillMs === null ? 'the outage (unknown)' : formatSeconds(g.standstillMs), orUnknown(g.backlogRecords)]),
+    pricing.groups.map((g) => [
+      g.groupId,
+      g.partitions,
+      g.standstillMs === null ? 'the outage (unknown)' : formatSeconds(g.standstillMs),
+      orUnknown(g.backlogRecords),
+    ]),
     { title: `Consumer groups on these partitions, if you ${basis === 'wait' ? 'wait' : basis === 'elect' ? 'elect' : 'use the flag'}` },
   )
 }
@@ -99,7 +105,10 @@ export function recommendationText(r: Recommendation, pricing: OutagePricing): s
   const wait = pricing.options.find((o) => o.option === 'wait')
   const least = cheapestElection(pricing)
   const outage = outageText(pricing.expectedOutageMs)
-  const breakEven = pricing.breakEvenMs === null ? '' : `; waiting fails more writes than the least-loss election deletes once the outage passes ${formatSeconds(pricing.breakEvenMs)}`
+  const breakEven =
+    pricing.breakEvenMs === null
+      ? ''
+      : `; waiting fails more writes than the least-loss election deletes once the outage passes ${formatSeconds(pricing.breakEvenMs)}`
   switch (r.reason) {
     case 'no-acked-loss':
       return `policy no-acked-loss: the least-loss election deletes ${least?.ackedLost.atMost ? 'up to ' : ''}${formatCount(least?.ackedLost.records ?? 0)} acknowledged records, waiting deletes none; the writes refused meanwhile are the producers' to retry or report${breakEven}`

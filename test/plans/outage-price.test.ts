@@ -64,21 +64,84 @@ describe('priceOutage: waiting against electing, in records', () => {
     expect(flag).toMatchObject({ lostRecords: 2050, writesRefused: 45_000, writesFailed: 27_000, totalRecords: 29_050 })
   })
 
-  it.each<{ name: string; outage: number | 'unknown'; policy: LossPolicy; acks: Acks; timeout?: number; loss?: [number, number]; exact?: boolean; option: string | null; reason: string }>([
-    { name: 'a 4 h outage, min-records: elect the least-loss replica', outage: 4 * hour, policy: 'min-records', acks: '1', option: 'elect', reason: 'failed-writes-exceed-loss' },
+  it.each<{
+    name: string
+    outage: number | 'unknown'
+    policy: LossPolicy
+    acks: Acks
+    timeout?: number
+    loss?: [number, number]
+    exact?: boolean
+    option: string | null
+    reason: string
+  }>([
+    {
+      name: 'a 4 h outage, min-records: elect the least-loss replica',
+      outage: 4 * hour,
+      policy: 'min-records',
+      acks: '1',
+      option: 'elect',
+      reason: 'failed-writes-exceed-loss',
+    },
     { name: 'a 4 h outage, no acknowledged loss allowed: wait', outage: 4 * hour, policy: 'no-acked-loss', acks: '1', option: 'wait', reason: 'no-acked-loss' },
     { name: 'acks=all is acknowledged too: wait', outage: 4 * hour, policy: 'no-acked-loss', acks: 'all', option: 'wait', reason: 'no-acked-loss' },
-    { name: 'acks=0 acknowledges nothing: the records decide', outage: 4 * hour, policy: 'no-acked-loss', acks: '0', option: 'elect', reason: 'failed-writes-exceed-loss' },
+    {
+      name: 'acks=0 acknowledges nothing: the records decide',
+      outage: 4 * hour,
+      policy: 'no-acked-loss',
+      acks: '0',
+      option: 'elect',
+      reason: 'failed-writes-exceed-loss',
+    },
     { name: 'shorter than the delivery timeout: wait', outage: 100_000, policy: 'min-records', acks: '1', option: 'wait', reason: 'within-delivery-timeout' },
-    { name: 'the same 100 s against kafkajs’ 9 s budget: elect', outage: 100_000, policy: 'min-records', acks: '1', timeout: producerGiveUpMs.kafkajs, option: 'elect', reason: 'failed-writes-exceed-loss' },
-    { name: 'an outage barely past the timeout: the election loses more', outage: 121_000, policy: 'min-records', acks: '1', option: 'wait', reason: 'loss-exceeds-failed-writes' },
+    {
+      name: 'the same 100 s against kafkajs’ 9 s budget: elect',
+      outage: 100_000,
+      policy: 'min-records',
+      acks: '1',
+      timeout: producerGiveUpMs.kafkajs,
+      option: 'elect',
+      reason: 'failed-writes-exceed-loss',
+    },
+    {
+      name: 'an outage barely past the timeout: the election loses more',
+      outage: 121_000,
+      policy: 'min-records',
+      acks: '1',
+      option: 'wait',
+      reason: 'loss-exceeds-failed-writes',
+    },
     { name: 'unknown outage: no single answer', outage: 'unknown', policy: 'min-records', acks: '1', option: null, reason: 'outage-unknown' },
     { name: 'unknown outage but no acked loss allowed: wait', outage: 'unknown', policy: 'no-acked-loss', acks: '1', option: 'wait', reason: 'no-acked-loss' },
-    { name: 'an exact loss of nothing: elect at once', outage: 'unknown', policy: 'no-acked-loss', acks: '1', loss: [0, 0], option: 'elect', reason: 'election-loses-nothing' },
-    { name: 'a floor of nothing proves nothing: no single answer', outage: 'unknown', policy: 'min-records', acks: '1', loss: [0, 0], exact: false, option: null, reason: 'outage-unknown' },
+    {
+      name: 'an exact loss of nothing: elect at once',
+      outage: 'unknown',
+      policy: 'no-acked-loss',
+      acks: '1',
+      loss: [0, 0],
+      option: 'elect',
+      reason: 'election-loses-nothing',
+    },
+    {
+      name: 'a floor of nothing proves nothing: no single answer',
+      outage: 'unknown',
+      policy: 'min-records',
+      acks: '1',
+      loss: [0, 0],
+      exact: false,
+      option: null,
+      reason: 'outage-unknown',
+    },
   ])('$name', ({ outage, policy, acks, timeout, loss, exact, option, reason }) => {
     const priced = priceOutage(
-      input({ expectedOutageMs: outage, policy, acks, ...(timeout ? { deliveryTimeoutMs: timeout } : {}), ...(loss ? { electLoss: loss } : {}), ...(exact === undefined ? {} : { exact }) }),
+      input({
+        expectedOutageMs: outage,
+        policy,
+        acks,
+        ...(timeout ? { deliveryTimeoutMs: timeout } : {}),
+        ...(loss ? { electLoss: loss } : {}),
+        ...(exact === undefined ? {} : { exact }),
+      }),
     )
     expect(priced.recommendation).toEqual({ option, reason })
   })
