@@ -8,10 +8,11 @@ import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-e
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
+import { readEvents } from '../../../lib/engine/session.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
   sandboxDrillOptions({
-    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500 }),
+    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }),
     runbook,
     trainee,
     keepSandbox: true,
@@ -30,6 +31,17 @@ describe('drill unclean-election', () => {
     expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(lost)
     expect(metric(result, 'Runbook estimate never above').good).toBe(true)
     expect(result.report.session?.exitCode).toBe(0)
+    // The page's 4 h outage, priced at the rate measured from the live replicas: the runbook recommends electing.
+    const decision = readEvents(result.report.session!.dir).find((e) => e.type === 'decision') as unknown as { recommended: string | null }
+    expect(decision.recommended).toBe('elect')
+    const pricing = readEvents(result.report.session!.dir).find((e) => e.type === 'query-result' && e.cell === 'cost-of-waiting') as unknown as {
+      data: { rates: { recordsPerSecond: number | null }[] }
+    }
+    const measured = pricing.data.rates.reduce((sum, r) => sum + (r.recordsPerSecond ?? 0), 0)
+    process.stdout.write(`[measured drill] pre-failure rate ${measured.toFixed(1)} records/s, producer set to 120\n`)
+    expect(Math.abs(measured - 120) / 120).toBeLessThan(0.1)
+    expect(metric(result, 'Writes refused while offline').value!).toBeGreaterThan(0)
+    expect(metric(result, "Best decision for the page's").good).toBe(true)
   }, 300_000)
 
   it('electing Kafka’s own pick is scored as avoidable loss', async () => {
@@ -47,5 +59,8 @@ describe('drill unclean-election', () => {
     expect(metric(result, 'Acknowledged records lost').value!).toBeGreaterThan(metric(result, 'Unavoidable loss').value!)
     expect(metric(result, 'Runbook estimate never above').good).toBe(true)
     expect(score.notes.some((n) => /of the lost records were avoidable/.test(n))).toBe(true)
+    // Both costs: broker 3 lost far more than the best decision for the page's outage (electing broker 2).
+    expect(metric(result, "Best decision for the page's").good).toBe(false)
+    expect(metric(result, 'Records lost in all').value!).toBeGreaterThan(metric(result, "Best decision for the page's").value!)
   }, 300_000)
 })
