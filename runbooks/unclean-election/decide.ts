@@ -122,11 +122,11 @@ function optionEffects(ctx: Context): OptionEffects[] {
   ]
 }
 
-/** "; at 150 records/s: 2,160,000 writes refused, 2,142,000 failed" — an option's price in records, for its cost line. */
-function inRecords(ctx: Context, option: OutageOption): string {
+/** "720,000 writes refused while offline, 714,000 of them failed by producers": an option's price in records, when known. */
+function inRecords(ctx: Context, option: OutageOption): string | null {
   const o = ctx.state.pricing?.options.find((p) => p.option === option)
-  if (!o || o.writesRefused === null) return ''
-  return `; ${formatCount(o.writesRefused)} writes refused while offline, ${formatCount(o.writesFailed ?? 0)} of them failed by producers (see the pricing table)`
+  if (!o || o.writesRefused === null) return null
+  return `${formatCount(o.writesRefused)} writes refused while offline, ${formatCount(o.writesFailed ?? 0)} of them failed by producers (see the pricing table)`
 }
 
 function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
@@ -157,7 +157,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
               : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
             restartCuts(ctx, waiting),
-            inRecords(ctx, 'wait').slice(2) || null,
+            inRecords(ctx, 'wait'),
             hopeless.length
               ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${agree(hopeless.length, 'it', 'them')} back`
               : null,
@@ -179,6 +179,10 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
     risk: `cannot be undone: the returning brokers delete what the new leader lacks${groupsAhead.size ? `; ${groupsAhead.size} consumer group${agree(groupsAhead.size, ' has', 's have')} read past the new log end` : ''}`,
     ...(unavailable.elect ? { unavailable: unavailable.elect } : {}),
   }
+  const withRecords = (price: OptionPrice, option: OutageOption): OptionPrice => {
+    const records = price.unavailable ? null : inRecords(ctx, option)
+    return records ? { ...price, cost: `${price.cost}; ${records}` } : price
+  }
   const flag: OptionPrice = {
     label: `Turn on unclean.leader.election.enable for ${fewNames(flagTopics) || 'the topics'}, then back off`,
     cost: picks.length
@@ -192,7 +196,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
     ...(pricedAs === 'flag' && !unavailable.flag ? { recommended: true } : {}),
     ...(unavailable.flag ? { unavailable: unavailable.flag } : {}),
   }
-  return { wait, elect, flag }
+  return { wait, elect: withRecords(elect, 'elect'), flag: withRecords(flag, 'flag') }
 }
 
 /** The expected outage: given, or asked on a terminal when waiting is a way out (with what it is waiting for). */
