@@ -89,7 +89,9 @@ describe('scoring the unclean-election drill', () => {
     expect(metric('Records lost in all').value).toBe(234 + 1725)
     // Electing broker 2 after the same 11.5 s, priced with the 5 s an election takes: 234 lost + 16.5 s × 150/s refused.
     expect(metric("Best decision for the page's 4.0 h outage")).toMatchObject({ value: 234 + 2476, good: true })
-    expect(score.notes.some((n) => n.includes("the best decision for the page's 4.0 h outage (elect broker 2) would have cost 234 + 2,476 — the trainee took it"))).toBe(true)
+    expect(
+      score.notes.some((n) => n.includes("the best decision for the page's 4.0 h outage (elect broker 2) would have cost 234 + 2,476 — the trainee took it")),
+    ).toBe(true)
   })
 
   it('waiting out a 4 h page costs 2,160,000 refused writes against a few hundred records lost', () => {

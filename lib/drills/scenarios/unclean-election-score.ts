@@ -275,7 +275,9 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
   }
   if (avoidable > 0) notes.push(`${avoidable} of the lost records were avoidable: electing broker 2 loses only what broker 1 alone held (${unavoidable}).`)
   if (input.lostTotal > 0 && avoidable === 0 && recovery.how !== 'none')
-    notes.push(`The ${input.lostTotal} lost records were what only broker 1 held: no choice could keep them short of waiting ${formatSeconds(input.pageOutageMs)} for it.`)
+    notes.push(
+      `The ${input.lostTotal} lost records were what only broker 1 held: no choice could keep them short of waiting ${formatSeconds(input.pageOutageMs)} for it.`,
+    )
   for (const u of unsafe) notes.push(`Unsafe: ${u}`)
   const honest = checks.every((c) => c.honest)
   const handedOverMs = recoveredAtMs === null ? null : recoveredAtMs - outcome.startedAtMs

@@ -166,7 +166,14 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         briefing,
         // The page names the offline partitions; which broker to elect, if any, is the trainee's call.
         known: { partitions: partitions.map((p) => `${topic}:${p}`).join(','), 'expected-outage': formatDuration(settings.pageOutageMs) },
-        solution: { 'expected-outage': formatDuration(settings.pageOutageMs), policy: 'min-records', decision: 'elect', partitions: partitions.map((p) => `${topic}:${p}`).join(','), candidate: String(inSync), 'aftermath-wait': '20s' },
+        solution: {
+          'expected-outage': formatDuration(settings.pageOutageMs),
+          policy: 'min-records',
+          decision: 'elect',
+          partitions: partitions.map((p) => `${topic}:${p}`).join(','),
+          candidate: String(inSync),
+          'aftermath-wait': '20s',
+        },
         state,
       }
       return incident
