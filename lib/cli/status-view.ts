@@ -250,6 +250,11 @@ export function healthJson(report: HealthReport): string {
         underReplicated: report.partitions.underReplicated.map(partition),
       },
       groups: report.groups.map((g) => ({ ...g, lag: g.lag.toString() })),
+      groupSignals: {
+        poisonPill: report.groupSignals.poisonPill,
+        stuckTransactions: report.groupSignals.stuckTransactions.map((s) => ({ ...s, heldRecords: s.heldRecords.toString() })),
+        lagRetention: report.groupSignals.lagRetention.map((s) => ({ ...s, deleted: s.deleted.toString() })),
+      },
       durability: { counts: report.durability.counts, worst: report.durability.worst },
       suggestions: report.suggestions,
       problems: report.problems,

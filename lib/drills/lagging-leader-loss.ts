@@ -17,8 +17,10 @@ export interface LeaderLossEnv {
   readonly sandbox: SandboxConfig
   readonly probe?: SandboxProbe
   /**
-   * Stops the writers until the returned function is called. Held from just before the log ends are read until
-   * the leader is dead, so that the ends read are the ends at the kill and the loss can be checked to the record.
+   * Stops the writers (resolving once nothing of theirs is in flight) until the returned function is called.
+   * Held from just before the log ends are read until the new leaders' ends are read after the election, so
+   * that the dead leader's end is its end at the kill, the successor's is what it took over with, and the
+   * loss can be checked to the record.
    */
   holdWrites?(): Promise<() => void>
   now(): number
@@ -40,6 +42,11 @@ export interface LeaderLossOutcome {
   readonly killedAtMs: number
   /** Each topic's log end on the leader and on each follower just before the kill. */
   readonly endsBeforeKill: Readonly<Record<string, Readonly<Record<number, string>>>>
+  /**
+   * Each new leader's log end when it took over (read with the writes still held), per topic; absent when the
+   * caller holds no writes or nobody took over.
+   */
+  readonly successorEnds: Readonly<Record<string, string>>
   /** Who led each topic once the controller acted on the leader's death (null: still no leader when the wait ended). */
   readonly newLeaders: Readonly<Record<string, number | null>>
 }
@@ -89,6 +96,8 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   await env.sleep(plan.divergeMs)
 
   const endsBeforeKill: Record<string, Record<number, string>> = {}
+  const successorEnds: Record<string, string> = {}
+  const newLeaders: Record<string, number | null> = {}
   const releaseWrites = await env.holdWrites?.()
   let killedAtMs: number
   try {
@@ -98,33 +107,39 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
     for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
     killedAtMs = env.now()
     await control(env.sandbox, plan.leader, 'kill')
+    env.log(
+      `leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics
+        .map(
+          (t) =>
+            `${t} ${Object.entries(endsBeforeKill[t] ?? {})
+              .map(([b, o]) => `${b}=${o}`)
+              .join(' ')}`,
+        )
+        .join('; ')})`,
+    )
+    // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.
+    // No new leader when the wait ends is an outcome the caller scores (null), not a failure.
+    await waitFor(
+      async () => {
+        const states = await env.kafka.partitionStates(plan.topics)
+        for (const t of states) newLeaders[t.topic] = t.partitions[0]?.leader ?? null
+        return states.every((t) => t.partitions.every((p) => p.leader !== null && p.leader !== plan.leader))
+      },
+      env,
+      { timeoutMs: 15_000, intervalMs: pollMs },
+    )
+    // Writes still held: what each new leader took over with, to the record. A throttled follower can still be
+    // served a fetch between the read above and the kill (the quota is checked over a window), so its end
+    // before the kill can be short of what it led with.
+    const elected = plan.topics.filter((t) => newLeaders[t] != null && newLeaders[t] !== plan.leader)
+    if (releaseWrites && elected.length > 0) {
+      const taken = await env.kafka.replicaOffsets(elected.map((topic) => ({ topic, partition: 0, broker: newLeaders[topic]!, spec: 'latest' as const })))
+      for (const e of taken) if (e.offset !== null) successorEnds[e.topic] = e.offset.toString()
+    }
   } finally {
     releaseWrites?.()
   }
-  env.log(
-    `leader ${plan.leader} SIGKILLed (log ends before: ${plan.topics
-      .map(
-        (t) =>
-          `${t} ${Object.entries(endsBeforeKill[t] ?? {})
-            .map(([b, o]) => `${b}=${o}`)
-            .join(' ')}`,
-      )
-      .join('; ')})`,
-  )
-
-  // The controller acts once it fences the dead broker (~4 s on the sandbox); give it room, then read.
-  const newLeaders: Record<string, number | null> = {}
-  // No new leader when the wait ends is an outcome the caller scores (null), not a failure.
-  await waitFor(
-    async () => {
-      const states = await env.kafka.partitionStates(plan.topics)
-      for (const t of states) newLeaders[t.topic] = t.partitions[0]?.leader ?? null
-      return states.every((t) => t.partitions.every((p) => p.leader !== null && p.leader !== plan.leader))
-    },
-    env,
-    { timeoutMs: 15_000, intervalMs: pollMs },
-  )
-  return { shrinkAfterMs, killedAtMs, endsBeforeKill, newLeaders }
+  return { shrinkAfterMs, killedAtMs, endsBeforeKill, successorEnds, newLeaders }
 }
 
 /** Removes the replication throttle (broker default and the topics' replica lists). */

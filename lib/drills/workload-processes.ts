@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { WorkloadConfig, WorkloadMessage } from './workloads/protocol.ts'
+import type { WorkloadConfig, WorkloadControl, WorkloadMessage } from './workloads/protocol.ts'
 
 export interface WorkloadExit {
   readonly code: number | null
@@ -33,10 +33,13 @@ export interface Workload {
   ): Promise<Extract<WorkloadMessage, { type: K }>>
   /** SIGKILL now: the process gets no chance to clean up (an OOM kill). */
   kill(): void
-  /** SIGSTOP: the process sends nothing until `release()`; what the network delivers meanwhile waits in its sockets. */
-  hold(): void
-  /** SIGCONT after `hold()`. */
-  release(): void
+  /**
+   * A producer stops sending until `resume()`; resolves once its last send resolved (nothing of it is in flight).
+   * Unlike SIGSTOP, which leaves a request already sent to be appended whenever the broker gets to it.
+   */
+  pause(timeoutMs: number): Promise<void>
+  /** Sends again after `pause()`. */
+  resume(): void
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited within timeoutMs. */
   stop(timeoutMs?: number): Promise<WorkloadExit>
 }
@@ -114,16 +117,17 @@ export class WorkloadProcesses {
       kill() {
         if (isRunning()) child.kill('SIGKILL')
       },
-      hold() {
-        if (isRunning()) child.kill('SIGSTOP')
+      async pause(timeoutMs) {
+        const paused = workload.waitFor('paused', () => true, timeoutMs, 'its last send to resolve')
+        child.send({ type: 'pause' } satisfies WorkloadControl)
+        await paused
       },
-      release() {
-        if (isRunning()) child.kill('SIGCONT')
+      resume() {
+        if (isRunning()) child.send({ type: 'resume' } satisfies WorkloadControl)
       },
       async stop(timeoutMs = 20_000) {
         if (!isRunning()) return exited
         child.kill('SIGTERM')
-        child.kill('SIGCONT') // a held workload handles the SIGTERM only once it runs again
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
         const exit = await exited
         clearTimeout(timer)
@@ -146,7 +150,6 @@ export class WorkloadProcesses {
         if (child.exitCode !== null || child.signalCode !== null) return
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
-        child.kill('SIGCONT')
         const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
         await exited
         clearTimeout(timer)

@@ -6,6 +6,7 @@ import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicSt
 import { agree, counted, formatCount } from '../format/counts.ts'
 import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityFindings } from './durability-audit.ts'
 import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
+import { describeGroupSignals, type GroupPartitionSignal, type GroupSignals, planGroupSignals, type TopicRetentionSignal } from './group-signals.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */
 export interface GroupSnapshot {
@@ -13,7 +14,7 @@ export interface GroupSnapshot {
   readonly type: GroupType
   readonly state: string
   readonly members: number
-  readonly partitions: readonly { readonly topic: string; readonly partition: number; readonly committed: bigint; readonly logEnd: bigint | null }[]
+  readonly partitions: readonly GroupPartitionSignal[]
 }
 
 /** Everything status reads from the cluster, in one place, before it concludes anything. */
@@ -23,12 +24,16 @@ export interface HealthSnapshot {
   readonly topics: readonly TopicState[]
   /** Each topic's effective min.insync.replicas (the value its describeConfigs shows). */
   readonly minIsr: ReadonlyMap<string, number>
+  /** Each topic's cleanup.policy and retention.ms, as its describeConfigs shows them. */
+  readonly retention: ReadonlyMap<string, TopicRetentionSignal>
   readonly reassignments: readonly OngoingReassignment[]
   /** What the durability audit reads (topic settings with their sources, cluster defaults, racks). */
   readonly durability: DurabilitySnapshot
   readonly groups: readonly GroupSnapshot[]
   /** What could not be read, one line each. */
   readonly problems: readonly string[]
+  /** When the snapshot was taken (ms since the epoch): the "now" record ages are measured against. */
+  readonly takenAtMs: number
 }
 
 export type PartitionCondition = 'unavailable' | 'under-min-isr' | 'at-min-isr' | 'under-replicated'
@@ -78,7 +83,7 @@ export interface DurabilitySummary {
   readonly worst: readonly AuditFinding[]
 }
 
-export type RunbookId = 'unclean-election' | 'isr-shrink' | 'consumer-oom-replay' | 'durability-audit'
+export type RunbookId = 'unclean-election' | 'isr-shrink' | 'consumer-oom-replay' | 'durability-audit' | 'poison-pill' | 'stuck-transactions' | 'lag-retention'
 
 export interface Suggestion {
   readonly runbook: RunbookId
@@ -105,6 +110,8 @@ export interface HealthReport {
     readonly leaderless: number
   }
   readonly groups: readonly GroupHealth[]
+  /** Signs of a group stuck on one record, a transaction holding the last stable offset, unread records retention takes. */
+  readonly groupSignals: GroupSignals
   readonly durability: DurabilitySummary
   readonly suggestions: readonly Suggestion[]
   readonly problems: readonly string[]
@@ -178,7 +185,7 @@ function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
 
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
   const suggestions: Suggestion[] = []
-  const { partitions, groups, durability } = report
+  const { partitions, groups, durability, groupSignals } = report
   if (partitions.leaderless > 0) {
     suggestions.push({
       runbook: 'unclean-election',
@@ -208,6 +215,7 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
       runbook: 'consumer-oom-replay',
       reason: stalled.length && rewound.length ? `${stalledReason}; ${rewoundReason}` : stalled.length ? stalledReason : rewoundReason,
     })
+  suggestions.push(...describeGroupSignals(groupSignals))
   const serious = durability.counts.high + durability.counts.medium
   if (serious > 0) {
     const topics = new Set(durability.worst.flatMap((f) => f.topics)).size
@@ -266,6 +274,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
     brokers: planBrokers(snapshot),
     partitions: { topics: topics.length, total, unavailable, underMinIsr, atMinIsr, underReplicated, leaderless },
     groups: planGroups(snapshot),
+    groupSignals: planGroupSignals(snapshot.groups, snapshot.retention, snapshot.takenAtMs),
     durability: planDurability(snapshot),
     problems: [...snapshot.problems, ...snapshot.topics.filter((t) => t.error).map((t) => `topic ${t.topic}: ${t.error!.name}`)],
   }

@@ -1,9 +1,16 @@
 // Reads everything `runbook status` needs, in as few requests as the cluster allows, through KafkaOps.
 
-import type { ConfigResourceRef, KafkaOps, OffsetQuery, ResourceConfig } from '../kafka/types.ts'
+import type { ConfigResourceRef, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
+import type { TopicRetentionSignal } from '../plans/group-signals.ts'
 import { entryOf } from '../kafka/types.ts'
 import { durabilityConfigs, readDurability } from './durability.ts'
+
+/** Besides the audit's settings: what decides whether retention deletes a group's unread records. */
+const retentionConfigs = ['cleanup.policy', 'retention.ms'] as const
+const statusConfigs = [...durabilityConfigs, ...retentionConfigs]
+/** Timestamps read at most (the records groups wait on, the first of each open transaction): one Fetch per leader. */
+const maxTimestampReads = 200
 
 /** One consistent-enough snapshot: cluster, partitions, configs, reassignments, and groups with their log ends. */
 export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot> {
@@ -14,7 +21,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   // the one whose answer the audit reads the cluster's defaults from (see withDefaultsProbe).
   const configReads: Promise<ResourceConfig[]>[] = []
   const readConfigs = (resources: ConfigResourceRef[], synonyms: boolean) => {
-    const read = ops.describeConfigs(resources, { names: durabilityConfigs, synonyms })
+    const read = ops.describeConfigs(resources, { names: statusConfigs, synonyms })
     read.catch(() => {}) // awaited below; this only keeps a failure from being unhandled if the states fail first
     configReads.push(read)
   }
@@ -51,6 +58,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   // The durability audit's own read, light (no per-broker configs, no log dirs), on what was read above.
   const durability = await readDurability(ops, { full: false, nowMs: Date.now(), already: { cluster, capabilities, topics, reassignments, configs } })
   const minIsr = new Map<string, number>()
+  const retention = new Map<string, TopicRetentionSignal>()
   for (const described of durability.topicConfigs) {
     if (described.resource.type !== 'topic') continue
     if (described.error) {
@@ -59,6 +67,13 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     }
     const min = entryOf(described, 'min.insync.replicas')?.value
     if (min != null) minIsr.set(described.resource.name, Number(min))
+    const policy = entryOf(described, 'cleanup.policy')?.value
+    const ms = entryOf(described, 'retention.ms')?.value
+    if (policy != null)
+      retention.set(described.resource.name, {
+        deletes: policy.split(',').some((p) => p.trim() === 'delete'),
+        retentionMs: ms == null || Number(ms) < 0 ? null : Number(ms),
+      })
   }
 
   const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
@@ -66,13 +81,28 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
     Promise.all(managed.map((g) => ops.committedOffsets(g.groupId))),
   ])
-  const wanted = new Map<string, OffsetQuery>()
+  const wanted = new Map<string, { topic: string; partition: number }>()
   for (const group of offsets) {
     if (group.error) problems.push(`offsets of group ${group.groupId}: ${group.error.name}`)
-    for (const o of group.offsets) wanted.set(`${o.topic}/${o.partition}`, { topic: o.topic, partition: o.partition, spec: 'latest' })
+    for (const o of group.offsets) wanted.set(`${o.topic}/${o.partition}`, { topic: o.topic, partition: o.partition })
   }
-  const logEnds = new Map<string, bigint | null>()
-  if (wanted.size) for (const answer of await ops.listOffsets([...wanted.values()])) logEnds.set(`${answer.topic}/${answer.partition}`, answer.offset)
+  // Per committed partition, in one request per leader: the log start, the log end and the last stable offset.
+  const logs = new Map<string, { start: bigint | null; end: bigint | null; stable: bigint | null }>()
+  if (wanted.size) {
+    const queries: OffsetQuery[] = [...wanted.values()].flatMap((tp) => [
+      { ...tp, spec: 'earliest' as const },
+      { ...tp, spec: 'latest' as const },
+      { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
+    ])
+    for (const answer of await ops.listOffsets(queries)) {
+      const log = logs.get(`${answer.topic}/${answer.partition}`) ?? { start: null, end: null, stable: null }
+      if (answer.spec === 'earliest') log.start = answer.offset
+      else if (answer.isolation === 'read_committed') log.stable = answer.offset
+      else log.end = answer.offset
+      logs.set(`${answer.topic}/${answer.partition}`, log)
+    }
+  }
+  const timestamps = await readWaitingTimestamps(ops, offsets, logs)
   const groups: GroupSnapshot[] = managed.map((g, i) => ({
     groupId: g.groupId,
     type: g.type,
@@ -80,9 +110,23 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     members: descriptions[i]?.members.length ?? 0,
     partitions: (offsets[i]?.offsets ?? [])
       .filter((o) => !o.error)
-      .map((o) => ({ topic: o.topic, partition: o.partition, committed: o.offset, logEnd: logEnds.get(`${o.topic}/${o.partition}`) ?? null })),
+      .map((o) => {
+        const log = logs.get(`${o.topic}/${o.partition}`)
+        const end = log?.end ?? null
+        const stable = log?.stable ?? null
+        return {
+          topic: o.topic,
+          partition: o.partition,
+          committed: o.offset,
+          logEnd: end,
+          logStart: log?.start ?? null,
+          stableEnd: stable,
+          nextUnreadMs: timestamps.get(`${o.topic}/${o.partition}@${o.offset}`) ?? null,
+          openSinceMs: stable !== null && end !== null && stable < end ? (timestamps.get(`${o.topic}/${o.partition}@${stable}`) ?? null) : null,
+        }
+      }),
   }))
-  return { cluster, capabilities, topics, minIsr, reassignments, durability, groups, problems }
+  return { cluster, capabilities, topics, minIsr, retention, reassignments, durability, groups, problems, takenAtMs: Date.now() }
 }
 
 /**
@@ -94,7 +138,38 @@ async function withDefaultsProbe(ops: KafkaOps, configs: ResourceConfig[]): Prom
   const index = configs.findIndex((c) => c.resource.type === 'topic' && !c.error && c.entries.length > 0)
   const probe = configs[index]
   if (!probe || probe.entries.some((e) => e.synonyms.length > 0)) return configs
-  const [again] = await ops.describeConfigs([probe.resource], { names: durabilityConfigs, synonyms: true })
+  const [again] = await ops.describeConfigs([probe.resource], { names: statusConfigs, synonyms: true })
   if (!again || again.error) return configs
   return configs.map((c, i) => (i === index ? again : c))
+}
+
+/**
+ * When the records groups wait on were written: the first unread record of every lagging committed partition (the
+ * most records behind first) and the first record of each open transaction (at the last stable offset). Keyed
+ * "topic/partition@offset"; bounded, so a cluster with thousands of lagging groups costs one Fetch per leader.
+ */
+async function readWaitingTimestamps(
+  ops: KafkaOps,
+  offsets: readonly {
+    readonly offsets: readonly { readonly topic: string; readonly partition: number; readonly offset: bigint; readonly error?: unknown }[]
+  }[],
+  logs: ReadonlyMap<string, { readonly start: bigint | null; readonly end: bigint | null; readonly stable: bigint | null }>,
+): Promise<Map<string, number>> {
+  const asked = new Map<string, RecordQuery & { behind: bigint }>()
+  for (const group of offsets) {
+    for (const o of group.offsets) {
+      const log = logs.get(`${o.topic}/${o.partition}`)
+      if (o.error || !log || log.end === null) continue
+      if (o.offset < log.end && (log.start === null || o.offset >= log.start))
+        asked.set(`${o.topic}/${o.partition}@${o.offset}`, { topic: o.topic, partition: o.partition, offset: o.offset, behind: log.end - o.offset })
+      if (log.stable !== null && log.stable < log.end)
+        asked.set(`${o.topic}/${o.partition}@${log.stable}`, { topic: o.topic, partition: o.partition, offset: log.stable, behind: log.end - log.stable })
+    }
+  }
+  const chosen = [...asked.values()].sort((a, b) => (b.behind > a.behind ? 1 : b.behind < a.behind ? -1 : 0)).slice(0, maxTimestampReads)
+  const found = new Map<string, number>()
+  if (chosen.length === 0) return found
+  const answers = await ops.recordTimestamps(chosen.map(({ topic, partition, offset }) => ({ topic, partition, offset })))
+  for (const a of answers) if (!a.error && a.timestamp !== null) found.set(`${a.topic}/${a.partition}@${a.requested}`, a.timestamp)
+  return found
 }

@@ -68,7 +68,7 @@ describe('runbook status on a large broken cluster', () => {
       partitions: { unavailable: unknown[]; underReplicated: unknown[]; total: number }
       groups: { groupId: string; lag: string }[]
     }
-    expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'durability', 'suggestions', 'problems'])
+    expect(Object.keys(json)).toEqual(['cluster', 'brokers', 'partitions', 'groups', 'groupSignals', 'durability', 'suggestions', 'problems'])
     expect(json.partitions.unavailable).toHaveLength(100)
     expect(json.partitions.underReplicated).toHaveLength(10_100)
     expect(json.partitions.unavailable[0]).toEqual({

@@ -89,7 +89,8 @@ describe('scoreAcksDrill', () => {
 
   it('fixedAtMs and leaderOnlyRecords', () => {
     expect(fixedAtMs([event({ type: 'apply', cell: 'rewind', applied: ['x'] })])).toBeNull()
-    expect(leaderOnlyRecords({ 1: '1240', 2: '323', 3: '323' }, 1, 2)).toBe(917)
-    expect(leaderOnlyRecords({ 1: '1240' }, 1, null)).toBeNull()
+    expect(leaderOnlyRecords('1240', '323')).toBe(917)
+    expect(leaderOnlyRecords('1240', undefined)).toBeNull()
+    expect(leaderOnlyRecords('?', '323')).toBeNull()
   })
 })

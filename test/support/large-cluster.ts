@@ -26,6 +26,8 @@ export function largeCluster(): FakeKafka {
     })
     builder = builder.topic(largeClusterTopic(i), { replicas, configs })
   }
+  // Records written over the last hour: well inside the 7-day default retention.
+  const writtenFromMs = Date.now() - 3_600_000
   for (let g = 0; g < groups; g++) {
     const topic = largeClusterTopic(g * 10 + 1)
     const offsets: Record<string, bigint> = {}
@@ -34,7 +36,7 @@ export function largeCluster(): FakeKafka {
     const members = g % 3 === 0 ? [{ assignment: Array.from({ length: partitionsPerTopic }, (_, p) => `${topic}/${p}`) }] : []
     builder = builder.group(`consumer-${String(g).padStart(4, '0')}`, { type: g % 2 ? 'consumer' : 'classic', offsets, members })
     // Each group's partitions end a little past its commits, on every replica (the fake keeps a timestamp per record).
-    for (let p = 0; p < partitionsPerTopic; p++) builder = builder.records(topic, p, { count: 9 + (g % 7) * 10 + p })
+    for (let p = 0; p < partitionsPerTopic; p++) builder = builder.records(topic, p, { count: 9 + (g % 7) * 10 + p, startMs: writtenFromMs })
   }
   const kafka = builder.build()
   kafka.killBroker(deadBroker)

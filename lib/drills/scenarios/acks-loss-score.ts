@@ -60,16 +60,14 @@ export interface AcksScoreInput {
   readonly outcome: Pick<TraineeOutcome, 'mode' | 'run'>
   /** Who led each topic after each round's kill: an out-of-sync follower means unclean election happened. */
   readonly electedAfter: { readonly round1: Readonly<Record<string, number | null>>; readonly round2: Readonly<Record<string, number | null>> }
-  /** Round 1, per topic: records only the dead leader held (its log end minus the new leader's), when both are known. */
+  /** Round 1, per topic: records only the dead leader held (its log end at the kill minus the new leader's at takeover), when both are known. */
   readonly leaderOnlyRound1: Readonly<Record<string, number | null>>
 }
 
-/** Records the dead leader held that the new leader did not: its log end minus the new leader's. */
-export function leaderOnlyRecords(ends: Readonly<Record<number, string>> | undefined, leader: number, elected: number | null): number | null {
-  const mine = ends?.[leader]
-  const theirs = elected === null ? undefined : ends?.[elected]
-  if (mine === undefined || theirs === undefined || mine === '?' || theirs === '?') return null
-  return Number(BigInt(mine) - BigInt(theirs))
+/** Records the dead leader held that the new leader did not: its log end at the kill minus the new leader's when it took over. */
+export function leaderOnlyRecords(deadLeaderEnd: string | undefined, successorEnd: string | undefined): number | null {
+  if (deadLeaderEnd === undefined || successorEnd === undefined || deadLeaderEnd === '?' || successorEnd === '?') return null
+  return Number(BigInt(deadLeaderEnd) - BigInt(successorEnd))
 }
 
 export function scoreAcksDrill(input: AcksScoreInput): DrillScore {

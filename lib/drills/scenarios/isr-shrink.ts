@@ -11,7 +11,8 @@ import { control } from '../../sandbox/index.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
-import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
+import { type AckedEntry, readLedger } from '../workloads/ledger.ts'
+import { readBackSequences } from '../read-back.ts'
 import { scoreIsrShrink } from './isr-shrink-score.ts'
 import { waitUntil } from '../../poll/index.ts'
 
@@ -189,35 +190,9 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
       await state.producer.stop()
       state.finalMinIsr = await readMinIsr(ctx, state.topic)
       ctx.log(`payments-api stopped; min.insync.replicas of ${state.topic} is ${state.finalMinIsr.value} (${state.finalMinIsr.source})`)
-      // Everything readable now, from offset 0, by a reader with its own group.
-      const group = `read-back-${ctx.runId}`
-      const reader = await ctx.workloads.start('read-back', {
-        kind: 'consumer',
-        bootstrap: ctx.bootstrap.split(','),
-        topic: state.topic,
-        groupId: group,
-        ledger: state.readLedger,
-        instance: 1,
-        clientId: 'drill-read-back',
-        flushRecords: 100,
-        flushIntervalMs: 100,
-        sessionTimeoutMs: 6000,
-        autoCommitIntervalMs: 200,
-      })
-      const ends = await ctx.kafka.listOffsets(
-        Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })),
-      )
-      await waitUntil(
-        'the read-back to reach the log end',
-        async () => {
-          const committed = await ctx.kafka.committedOffsets(group, [state.topic])
-          return ends.every((e) => (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
-        },
-        ctx,
-        { timeoutMs: 120_000, signal: ctx.signal },
-      )
-      await reader.stop()
-      const compared = compareLedgers(readLedger<AckedEntry>(state.ackedLedger), readLedger<ProcessedEntry>(state.readLedger))
+      // Everything readable now, from the log start of every partition.
+      const readBack = await readBackSequences(ctx.kafka, state.topic, settings.partitions, state.readLedger)
+      const compared = compareLedgers(readLedger<AckedEntry>(state.ackedLedger), readBack)
       state.lost = compared.lost.length
       state.lostRanges = describeRanges(compared.lost)
       ctx.log(`read every partition back from offset 0: ${compared.handled} of ${compared.acked} acknowledged records found`)

@@ -1,9 +1,11 @@
 // A producer service: writes sequence-numbered records at a steady rate, round-robin over the partitions,
-// and ledgers every acknowledged record (seq → partition, offset) before sending the next batch.
+// and ledgers every acknowledged record (seq → partition, offset) before sending the next batch. Asked to pause,
+// it sends nothing more and says so once its last send resolved: from then on, every record a broker appended
+// for it has been acknowledged to it (or reported failed), so a log end read during the pause is exact.
 
 import { kafkaClient, report, workloadStart } from './kafkajs-client.ts'
 import { type AckedEntry, Ledger } from './ledger.ts'
-import type { ProducerConfig } from './protocol.ts'
+import type { ProducerConfig, WorkloadControl } from './protocol.ts'
 
 const config = workloadStart<ProducerConfig>()
 const ledger = new Ledger<AckedEntry>(config.ledger)
@@ -12,12 +14,20 @@ const tickMs = 100
 let stopping = false
 let seq = 0
 let unacked = 0
+let paused = false
+let pauseReported = true
 
 async function main(): Promise<void> {
   await producer.connect()
   report({ type: 'ready' })
   const started = Date.now()
   while (!stopping) {
+    if (paused) {
+      if (!pauseReported) report({ type: 'paused', total: seq - unacked })
+      pauseReported = true
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      continue
+    }
     const due = Math.floor(((Date.now() - started) / 1000) * config.recordsPerSecond) - seq
     if (due > 0) {
       const batch = Array.from({ length: due }, (_, i) => seq + i)
@@ -50,6 +60,12 @@ async function main(): Promise<void> {
   process.exit(0)
 }
 
+process.on('message', (message: WorkloadControl) => {
+  if (message.type === 'pause') {
+    paused = true
+    pauseReported = false
+  } else if (message.type === 'resume') paused = false
+})
 process.on('SIGTERM', () => {
   stopping = true
 })

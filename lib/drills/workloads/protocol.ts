@@ -78,7 +78,12 @@ export type WorkloadMessage =
   | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
   | { readonly type: 'failed'; readonly error: string }
+  /** A producer paused on request: no send of its is outstanding, `total` records acknowledged so far. */
+  | { readonly type: 'paused'; readonly total: number }
   /** A transactional producer committed its `total`-th transaction. */
   | { readonly type: 'transaction-committed'; readonly total: number }
   /** A transactional producer wrote a transaction it will not end. */
   | { readonly type: 'holding'; readonly transactionalId: string; readonly partitions: readonly HeldPartition[] }
+
+/** What the drill asks of a workload over IPC: a producer stops sending (and says so once its last send resolved), or sends again. */
+export type WorkloadControl = { readonly type: 'pause' } | { readonly type: 'resume' }

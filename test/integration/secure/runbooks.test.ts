@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { awaitHealthy, breakIntoLeaderless, restoreAfterLeaderless } from '../../../lib/drills/leaderless-fault.ts'
+import { hangTransaction } from '../../../lib/drills/transaction-faults.ts'
 import { createSandboxProbe } from '../../../lib/kafka/platformatic/sandbox-probe.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { ProduceAcks, Producer } from '@platformatic/kafka'
@@ -175,5 +176,72 @@ describe('over SASL_SSL', () => {
       await restoreAfterLeaderless(env, plan)
       await awaitHealthy(env, topic)
     }
+  })
+
+  /** The group's committed offset of partition 0 as kafka-consumer-groups, given the SASL file, prints it. */
+  async function describedOffset(group: string, topic: string): Promise<string | undefined> {
+    // A JVM on a machine shared by many runs can need more than the default minute to start.
+    const described = await kafkaToolWith('kafka-consumer-groups', secureSandbox().status.listeners.SASL_SSL!, scramFile(), ['--describe', '--group', group], {
+      timeoutMs: 180_000,
+    })
+    expect(described.exitCode, described.stderr).toBe(0)
+    return described.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find((f) => f[0] === group && f[1] === topic && f[2] === '0')?.[3]
+  }
+
+  const writeRecords = async (topic: string, count: number) => {
+    await plain.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+    await secured.produce(
+      topic,
+      Array.from({ length: count }, (_, i) => ({ partition: 0, key: null, value: Buffer.from(`r${i}`) })),
+    )
+  }
+
+  it('poison-pill skips the record a stopped group stands on; kafka-consumer-groups reads the next offset', async () => {
+    const topic = uniqueTopic('secure-pill')
+    const group = uniqueTopic('secure-pill-group')
+    await writeRecords(topic, 5)
+    expect((await secured.alterCommittedOffsets(group, [{ topic, partition: 0, offset: 2n }])).every((r) => !r.error)).toBe(true)
+    const json = await run('poison-pill', { group, partition: `${topic}:0`, action: 'skip', 'sample-interval': '1s', 'wait-for-empty': '0s' })
+    expect(json.cells.find((cell) => cell.id === 'skip')?.outcome).toBe('applied')
+    expect(await describedOffset(group, topic)).toBe('3')
+  })
+
+  it('lag-retention moves a group whose records were deleted unread to the log start', async () => {
+    const topic = uniqueTopic('secure-lag')
+    const group = uniqueTopic('secure-lag-group')
+    await writeRecords(topic, 10)
+    expect((await plain.deleteRecords([{ topic, partition: 0, offset: 4n }])).every((r) => !r.error)).toBe(true)
+    expect((await secured.alterCommittedOffsets(group, [{ topic, partition: 0, offset: 0n }])).every((r) => !r.error)).toBe(true)
+    const json = await run('lag-retention', { group, sample: '1s', 'way-out': 'move-to-log-start' })
+    expect(json.status).toBe('done')
+    expect(await describedOffset(group, topic)).toBe('4')
+  })
+
+  it('stuck-transactions aborts a hanging transaction: the last stable offset reaches the high watermark', async () => {
+    const topic = uniqueTopic('secure-stuck')
+    await writeRecords(topic, 2)
+    await hangTransaction(plain, {
+      bootstrap: secureSandbox().status.bootstrap.split(','),
+      topic,
+      partition: 0,
+      records: 3,
+      transactionalId: null,
+      timestampMs: Date.now() - 3_600_000,
+    })
+    const ends = async () =>
+      (
+        await secured.listOffsets([
+          { topic, partition: 0, spec: 'latest' },
+          { topic, partition: 0, spec: 'latest', isolation: 'read_committed' },
+        ])
+      ).map((o) => o.offset)
+    expect(await ends()).toEqual([5n, 2n])
+    const json = await run('stuck-transactions', { topics: topic, partitions: `${topic}:0`, 'sample-gap': '1s', 'verify-timeout': '20s' })
+    expect(json.cells.find((cell) => cell.id === 'abort')?.outcome).toBe('applied')
+    const [end, stable] = await ends()
+    expect(stable).toBe(end)
   })
 })
