@@ -337,14 +337,16 @@ export interface ListedOffset extends TopicPartition {
 /** A question to one replica's own broker about its own log (ListOffsets with the debugging replica id). */
 export interface ReplicaOffsetQuery extends TopicPartition {
   readonly broker: number
-  readonly spec: 'earliest' | 'latest' | 'max-timestamp'
+  /** A timestamp finds the first record at or after it in that replica's own log (above the high watermark too). */
+  readonly spec: 'earliest' | 'latest' | 'max-timestamp' | { readonly timestamp: number }
 }
 
 export interface ReplicaOffset extends TopicPartition {
   readonly broker: number
-  readonly spec: 'earliest' | 'latest' | 'max-timestamp'
+  readonly spec: ReplicaOffsetQuery['spec']
   /** For 'latest': that replica's log end offset, answered even while the partition is leaderless. */
   readonly offset: bigint | null
+  /** The found record's timestamp for 'max-timestamp' and timestamp lookups; null otherwise or when none. */
   readonly timestamp: number | null
   readonly error?: KafkaError
 }

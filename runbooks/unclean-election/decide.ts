@@ -1,16 +1,20 @@
 // The choice — wait for a complete broker, elect a chosen replica, or let Kafka pick under the unclean flag —
 // priced from the cluster for the partitions in question.
 
-import { agree, counted, formatCount } from '../../lib/engine/blocks.ts'
+import { agree, counted, formatCount, notice } from '../../lib/engine/blocks.ts'
 import { type OptionPrice, Refusal } from '../../lib/engine/runbook.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
 import { describePlanFault, findLeaderless } from '../../lib/plans/unclean-election.ts'
 import { exactTotal } from '../../lib/plans/dead-leader-loss.ts'
-import { candidateOf, totalLoss } from '../../lib/plans/unclean-estimate.ts'
+import { candidateOf, totalLoss, type PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+import { priceOutage, uncleanScanMs, type OptionEffects, type OutageOption, type PartitionEffect } from '../../lib/plans/outage-price.ts'
+import type { TopicPartition } from '../../lib/kafka/types.ts'
+import { readPreFailureRates } from '../../lib/reads/write-rate.ts'
 import { partitionKey } from '../../lib/reads/leaderless.ts'
-import { recoveriesOf, restartLoss } from './find.ts'
+import { noLeaderless, recoveriesOf, restartLoss, rulesOf } from './find.ts'
 import { nb, scopeOf, type Context } from './notebook.ts'
-import { brokers, fewNames, provenLoss, timeText } from './text.ts'
+import { brokers, fewNames, provenLoss, timeText, waitingText } from './text.ts'
+import { pricingBlocks, recommendationText } from './tables.ts'
 
 /** The partitions this run is about, their recoveries and their estimates. */
 export const inScope = (ctx: Context) => {
@@ -52,7 +56,8 @@ function restartCuts(ctx: Context, waiting: readonly PartitionRecovery[]): strin
   return `the restart truncates ${counted(total, 'record')} only the dead leader holds, never committed but acknowledged to acks=1 producers (${fewNames(cuts.map((c) => `${c.name}: ${formatCount(c.loss.records)} from broker ${c.loss.deadBroker}`))})`
 }
 
-function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
+/** The partitions in question sorted by how each option treats them: the one reading behind prices and pricing. */
+function optionParts(ctx: Context) {
   checkNamed(ctx)
   const { partitions, recoveries, estimates } = inScope(ctx)
   const electing = recoveries.filter((r) => r.path.kind === 'electing')
@@ -60,8 +65,73 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const hopeless = recoveries.filter((r) => r.path.kind === 'none')
   const ifClean = recoveries.filter((r) => r.path.kind === 'restart-if-clean')
   const electable = estimates.filter((e) => e.best !== null && !electing.some((r) => partitionKey(r) === partitionKey(e)))
-  const best = totalLoss(electable.map((e) => ({ certainLoss: candidateOf(e, e.best!)!.certainLoss, unit: e.unit })))
   const picks = electable.filter((e) => e.kafkaPick !== null && candidateOf(e, e.kafkaPick)?.unreadable === null)
+  const flagTopics = [...new Set(partitions.filter((p) => !uncleanEnabled(p)).map((p) => p.topic))]
+  const unavailable = {
+    wait: waiting.length === 0 && electing.length === 0 ? 'no dead broker is known to hold every committed record of these partitions' : null,
+    elect:
+      electable.length === 0
+        ? electing.length
+          ? 'an in-sync replica is alive: nothing needs to be lost'
+          : 'no partition has a live replica whose log end could be read'
+        : null,
+    flag:
+      picks.length === 0
+        ? electing.length
+          ? 'an in-sync replica is alive: nothing needs to be lost'
+          : 'no live replica to elect'
+        : flagTopics.length === 0
+          ? 'the flag is already on for these topics'
+          : null,
+  }
+  return { partitions, recoveries, estimates, electing, waiting, hopeless, ifClean, electable, picks, flagTopics, unavailable }
+}
+
+/** About how long an unclean election takes from the apply to a leader that takes writes. */
+const electionMs = 5000
+/** Kafka's own election of a live in-sync replica: seconds. */
+const cleanElectionMs = 3000
+
+/** What each option does to each partition in question: offline for how long from now, and what it deletes. */
+function optionEffects(ctx: Context): OptionEffects[] {
+  const parts = optionParts(ctx)
+  const readings = new Map((ctx.state.deadLogs ?? []).map((r) => [partitionKey(r), r]))
+  const lossOf = (e: PartitionEstimate, broker: number) => {
+    const c = candidateOf(e, broker)!
+    return c.exactLoss ? { lostRecords: c.exactLoss.records, exact: !c.exactLoss.atLeast } : { lostRecords: Number(c.certainLoss), exact: false }
+  }
+  const otherwise = (r: PartitionRecovery): PartitionEffect => {
+    const tp = { topic: r.topic, partition: r.partition }
+    if (r.path.kind === 'electing') return { ...tp, offlineMs: cleanElectionMs, lostRecords: 0, exact: true }
+    const cut = r.path.kind === 'restart' || r.path.kind === 'restart-if-clean' ? restartLoss(readings.get(partitionKey(r)), r.path.brokers[0]!) : null
+    return { ...tp, offlineMs: 'outage', lostRecords: cut?.records ?? 0, exact: true }
+  }
+  const byKey = <T extends TopicPartition>(list: readonly T[]) => new Map(list.map((x) => [partitionKey(x), x]))
+  const electable = byKey(parts.electable)
+  const picks = byKey(parts.picks)
+  const electing = (chosen: ReadonlyMap<string, PartitionEstimate>, broker: (e: PartitionEstimate) => number, offlineMs: number) =>
+    parts.recoveries.map((r): PartitionEffect => {
+      const e = chosen.get(partitionKey(r))
+      return e ? { topic: r.topic, partition: r.partition, offlineMs, ...lossOf(e, broker(e)) } : otherwise(r)
+    })
+  const unavailable = (why: string | null) => (why ? { unavailable: why } : {})
+  return [
+    { option: 'wait', partitions: parts.recoveries.map(otherwise), ...unavailable(parts.unavailable.wait) },
+    { option: 'elect', partitions: electing(electable, (e) => e.best!, electionMs), ...unavailable(parts.unavailable.elect) },
+    { option: 'flag', partitions: electing(picks, (e) => e.kafkaPick!, uncleanScanMs), ...unavailable(parts.unavailable.flag) },
+  ]
+}
+
+/** "720,000 writes refused while offline, 714,000 of them failed by producers": an option's price in records, when known. */
+function inRecords(ctx: Context, option: OutageOption): string | null {
+  const o = ctx.state.pricing?.options.find((p) => p.option === option)
+  if (!o || o.writesRefused === null) return null
+  return `${formatCount(o.writesRefused)} writes refused while offline, ${formatCount(o.writesFailed ?? 0)} of them failed by producers (see the pricing table)`
+}
+
+function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
+  const { recoveries, electing, waiting, hopeless, ifClean, electable, picks, flagTopics, unavailable } = optionParts(ctx)
+  const best = totalLoss(electable.map((e) => ({ certainLoss: candidateOf(e, e.best!)!.certainLoss, unit: e.unit })))
   const pickLoss = totalLoss(picks.map((e) => ({ certainLoss: candidateOf(e, e.kafkaPick!)!.certainLoss, unit: e.unit })))
   const newest = electable.map((e) => candidateOf(e, e.best!)!.newestRecordMs).filter((ms): ms is number => ms !== null)
   const lossStartsMs = newest.length ? Math.min(...newest) : null
@@ -69,7 +139,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const pickExact = exactTotal(picks.map((e) => candidateOf(e, e.kafkaPick!)!))
   const groupsAhead = new Set(electable.flatMap((e) => candidateOf(e, e.best!)!.groupsAhead.map((g) => g.groupId)))
   const restart = brokersToRestart(waiting)
-  const flagTopics = [...new Set(partitions.filter((p) => !uncleanEnabled(p)).map((p) => p.topic))]
+  const pricedAs = ctx.state.pricing?.recommendation.option
 
   // With the flag already on, a returning broker does not get its partitions back: the first live replica does.
   const flagTrap = recoveries.filter((r) => r.uncleanPending !== null && r.dead.some((d) => d.effect === 'unclean-election'))
@@ -87,6 +157,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
               : null,
             ifClean.length ? `${formatCount(ifClean.length)} of them only if that broker shut down cleanly` : null,
             restartCuts(ctx, waiting),
+            inRecords(ctx, 'wait'),
             hopeless.length
               ? `${counted(hopeless.length, 'partition')} ${agree(hopeless.length, 'has', 'have')} no dead broker known to hold every committed record: waiting does not bring ${agree(hopeless.length, 'it', 'them')} back`
               : null,
@@ -94,10 +165,8 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
             .filter(Boolean)
             .join('; '),
           risk: `the outage lasts as long as the broker is down: producers’ batches expire after their delivery timeout (2 min by default) and fail; consumers of these partitions stand still${trapWarning}`,
-          recommended: hopeless.length === 0 && waiting.length > 0 && flagTrap.length === 0,
-          ...(waiting.length === 0 && electing.length === 0
-            ? { unavailable: 'no dead broker is known to hold every committed record of these partitions' }
-            : {}),
+          recommended: hopeless.length === 0 && waiting.length > 0 && flagTrap.length === 0 && (pricedAs === undefined || pricedAs === 'wait'),
+          ...(unavailable.wait ? { unavailable: unavailable.wait } : {}),
         }
   const elect: OptionPrice = {
     label: 'Elect the least-loss live replica uncleanly, on partitions you list',
@@ -106,14 +175,13 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
         ? `${counted(electable.length, 'partition')} back within seconds; ${exactBest.atLeast ? 'at least ' : 'exactly '}${counted(exactBest.records, 'record')} deleted with the least-loss candidates (counted in the dead leader's own log)`
         : `${counted(electable.length, 'partition')} back within seconds; ${provenLoss(best.unit, best.certainLoss)} with the least-loss candidates, plus everything written after ${timeText(lossStartsMs, ctx.need('snapshot').takenAtMs)} that only the dead leader held (unknown until its log is read: --set dead-log-dirs=<broker>=<path>)`
       : 'nothing to elect',
+    ...(pricedAs === 'elect' && !unavailable.elect ? { recommended: true } : {}),
     risk: `cannot be undone: the returning brokers delete what the new leader lacks${groupsAhead.size ? `; ${groupsAhead.size} consumer group${agree(groupsAhead.size, ' has', 's have')} read past the new log end` : ''}`,
-    ...(electable.length === 0
-      ? {
-          unavailable: electing.length
-            ? 'an in-sync replica is alive: nothing needs to be lost'
-            : 'no partition has a live replica whose log end could be read',
-        }
-      : {}),
+    ...(unavailable.elect ? { unavailable: unavailable.elect } : {}),
+  }
+  const withRecords = (price: OptionPrice, option: OutageOption): OptionPrice => {
+    const records = price.unavailable ? null : inRecords(ctx, option)
+    return records ? { ...price, cost: `${price.cost}; ${records}` } : price
   }
   const flag: OptionPrice = {
     label: `Turn on unclean.leader.election.enable for ${fewNames(flagTopics) || 'the topics'}, then back off`,
@@ -125,21 +193,77 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
         }; it elects on its periodic scan (every 5 min by default) or at the next broker registration`
       : 'nothing to elect',
     risk: 'while on it covers every partition of those topics, present and future failures alike; with ELR on, restarting the complete broker while it is on hands leadership to a worse live replica (seen in our lab); a flag left on turns the next outage into silent loss',
-    ...(picks.length === 0
-      ? { unavailable: electing.length ? 'an in-sync replica is alive: nothing needs to be lost' : 'no live replica to elect' }
-      : flagTopics.length === 0
-        ? { unavailable: 'the flag is already on for these topics' }
-        : {}),
+    ...(pricedAs === 'flag' && !unavailable.flag ? { recommended: true } : {}),
+    ...(unavailable.flag ? { unavailable: unavailable.flag } : {}),
   }
-  return { wait, elect, flag }
+  return { wait, elect: withRecords(elect, 'elect'), flag: withRecords(flag, 'flag') }
 }
+
+/** The expected outage: given, or asked on a terminal when waiting is a way out (with what it is waiting for). */
+async function expectedOutage(ctx: Context, waitingFor: readonly number[]): Promise<number | 'unknown'> {
+  const given = ctx.given('expected-outage')
+  if (given !== undefined) return given
+  if (!ctx.interactive || waitingFor.length === 0) return 'unknown'
+  ctx.show([
+    notice(
+      'info',
+      `Waiting lasts until ${brokers(waitingFor)} ${agree(waitingFor.length, 'is', 'are')} back. How long that takes decides what waiting costs: give the page's estimate (a vendor's repair time, a restart you are running) or your own — or "unknown".`,
+    ),
+  ])
+  return (await ctx.param('expected-outage')) ?? 'unknown'
+}
+
+async function lossPolicy(ctx: Context) {
+  const given = ctx.given('policy')
+  if (given !== undefined) return given
+  if (!ctx.interactive) return undefined
+  return ctx.param('policy', {
+    choices: [
+      { value: 'min-records', name: 'Fewest records lost in all', description: 'failed writes and deleted records count the same' },
+      { value: 'no-acked-loss', name: 'Never delete an acknowledged record', description: 'wait, whatever the outage costs in refused writes' },
+    ],
+  })
+}
+
+export const priceCell = nb.query({
+  id: 'cost-of-waiting',
+  title: 'What waiting costs, against what electing loses',
+  when: noLeaderless,
+  whenDoc: 'some partition has no leader',
+  doc: 'Measures the write rate into each leaderless partition before it lost its leader (the most complete live replica’s own log: its end, its newest record, and the first record in the 5 minutes before it; else the led partitions of the same topic), takes the expected outage, the producers’ delivery timeout and acks, and the loss policy, and prices every option in records: writes refused while offline, how many of them the producers fail after their timeout, and records an election deletes.',
+  async run(ctx) {
+    const snapshot = ctx.need('snapshot')
+    const scope = ctx.given('partitions') ?? null
+    const rates = await readPreFailureRates(ctx.kafka, snapshot, scope)
+    ctx.state.rates = rates
+    const { waiting } = optionParts(ctx)
+    const outage = await expectedOutage(ctx, brokersToRestart(waiting))
+    const policy = await lossPolicy(ctx)
+    const groups = new Map<string, TopicPartition[]>()
+    for (const p of inScope(ctx).partitions)
+      for (const c of p.committed) groups.set(c.groupId, [...(groups.get(c.groupId) ?? []), { topic: p.topic, partition: p.partition }])
+    const pricing = priceOutage({
+      rates,
+      expectedOutageMs: outage,
+      deliveryTimeoutMs: await ctx.param('delivery-timeout'),
+      acks: await ctx.param('producer-acks'),
+      policy: policy ?? 'min-records',
+      options: optionEffects(ctx),
+      groups: [...groups].map(([groupId, partitions]) => ({ groupId, partitions })),
+    })
+    ctx.state.pricing = pricing
+    const blocks = pricingBlocks(pricing, rates, snapshot.takenAtMs, waitingText[await rulesOf(ctx)])
+    if (policy === undefined) blocks.splice(1, 0, notice('info', 'No --set policy given: priced as min-records (fewest records lost in all).'))
+    return { blocks, data: { rates, pricing } }
+  },
+})
 
 export const decideCell = nb.decide({
   id: 'decision',
   title: 'Wait, or lose records now',
   when: (ctx) => ((ctx.state.snapshot?.partitions.length ?? 0) > 0 ? true : 'no partition is without a leader'),
   whenDoc: 'some partition has no leader',
-  doc: 'Prices the three ways out for the partitions in question (those given with --set partitions, else every leaderless one): partitions still offline, records certainly lost, and what could go wrong.',
+  doc: 'Prices the three ways out for the partitions in question (those given with --set partitions, else every leaderless one): partitions offline and for how long, writes refused and failed meanwhile, records certainly lost, and what could go wrong; recommends what the pricing recommends.',
   question: 'How do you want these partitions back?',
   options: {
     wait: 'Wait for a broker that holds every committed record',
@@ -148,11 +272,18 @@ export const decideCell = nb.decide({
   },
   price,
   because: (ctx) => {
+    const pricing = ctx.state.pricing
+    if (pricing && pricing.recommendation.option !== null) return recommendationText(pricing.recommendation, pricing)
     const restart = brokersToRestart(inScope(ctx).recoveries)
     return restart.length
       ? `every partition comes back without losing a committed record once ${brokers(restart)} ${agree(restart.length, 'returns', 'return')}`
       : 'an in-sync replica is alive'
   },
-  // A candidate given up front says what the operator wants; the election still needs its own approval.
-  headlessDefault: (ctx) => (ctx.given('candidate') !== undefined ? 'elect' : 'wait'),
+  // A candidate given up front says what the operator wants; the election still needs its own approval. Otherwise
+  // only waiting is taken by default, and only when the pricing recommends it: with an unknown outage the answer is required.
+  headlessDefault: (ctx) => {
+    if (ctx.given('candidate') !== undefined) return 'elect'
+    const rec = ctx.state.pricing?.recommendation.option
+    return rec === 'wait' || (rec === undefined && inScope(ctx).recoveries.every((r) => r.path.kind === 'electing')) ? 'wait' : undefined
+  },
 })

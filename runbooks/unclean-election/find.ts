@@ -20,7 +20,7 @@ import { partitionKey, readLeaderlessSnapshot } from '../../lib/reads/leaderless
 import { nb, type Context } from './notebook.ts'
 import { brokers, controllerCaveat, exactLossText, fewNames, incidentText, kafkaRulesText, provenLoss, sourceText, timeText, unknowableText } from './text.ts'
 
-const noLeaderless = (ctx: Context): true | string => ((ctx.state.snapshot?.partitions.length ?? 0) > 0 ? true : 'no partition is without a leader')
+export const noLeaderless = (ctx: Context): true | string => ((ctx.state.snapshot?.partitions.length ?? 0) > 0 ? true : 'no partition is without a leader')
 
 export const rulesOf = async (ctx: Context) => {
   const caps = await ctx.capabilities()

@@ -4,7 +4,7 @@
 
 import { aftermathCell } from './after.ts'
 import { estimateCell, findCell, incidentCell, rulesCell } from './find.ts'
-import { decideCell } from './decide.ts'
+import { decideCell, priceCell } from './decide.ts'
 import { awaitCell, restartCell } from './apply/wait.ts'
 import { electCell } from './apply/elect.ts'
 import { flagCell } from './apply/flag.ts'
@@ -18,12 +18,13 @@ export default nb.runbook({
     'Leaderless partitions: who holds their committed records, what each live replica would lose if elected, and a safe wait, a chosen unclean election, or a one-shot unclean flag.',
   whenToUse: `A page says **offline partitions** (\`OfflinePartitionsCount\` > 0, \`kafka-topics --describe --unavailable-partitions\` lists partitions with \`Leader: none\`), producers fail with \`NOT_LEADER_OR_FOLLOWER\` or time out, consumers of some partitions stand still — and the brokers that held those partitions' in-sync replicas are down.
 
-Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,orders:3 --set candidate=2\` prints the estimates and the plan with its hash; rerun without \`--dry-run\` and with \`--approve elect=<hash>\` to apply exactly that plan.`,
+Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,orders:3 --set candidate=2\` prints the estimates and the plan with its hash; rerun without \`--dry-run\` and with \`--approve elect=<hash>\` to apply exactly that plan. Give the outage you expect (\`--set expected-outage=4h\`, or \`unknown\`) and your \`--set policy=no-acked-loss|min-records\`: waiting is priced in the same records as electing, and the recommendation follows the numbers; with an unknown outage a headless run needs \`--set decision=…\`.`,
   cells: [
     incidentCell,
     findCell,
     rulesCell,
     estimateCell,
+    priceCell,
     decideCell,
     salvageDecision,
     salvageCopyCell,

@@ -1,11 +1,13 @@
 // The unclean-election runbook's parameters and shared state, and the typed cell builders every part uses.
 
-import { param } from '../../lib/engine/params.ts'
+import { formatDuration, param, type ParamSpec } from '../../lib/engine/params.ts'
 import { notebook, type RunContext } from '../../lib/engine/runbook.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
+import { producerGiveUpMs, type OutagePricing } from '../../lib/plans/outage-price.ts'
+import type { MeasuredRate } from '../../lib/reads/write-rate.ts'
 import type { DeadLogReading } from '../../lib/reads/dead-leader-log.ts'
 import type { ReproduceStep, SalvagedFile } from '../../lib/plans/salvage.ts'
 import { readLeaderlessReplicaCounts } from '../../lib/reads/leaderless.ts'
@@ -33,6 +35,10 @@ export interface State {
   salvaged?: readonly SalvagedFile[]
   /** Where the re-produce wrote each salvaged partition's records. */
   reproduced?: readonly (ReproduceStep & { readonly offsets: readonly bigint[] })[]
+  /** The write rate into each leaderless partition before it lost its leader. */
+  rates?: readonly MeasuredRate[]
+  /** Waiting and electing priced in records, with the recommendation the numbers give. */
+  pricing?: OutagePricing
   /** Topics whose unclean flag this run changed, and whether it was turned back. */
   flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
 }
@@ -43,6 +49,18 @@ async function suggestCandidates(kafka: KafkaOps) {
     name: `broker ${broker}`,
     description: `a live replica of ${counted(partitions, 'leaderless partition')}`,
   }))
+}
+
+/** A duration, or "unknown": how long the operator expects the outage to last from now. */
+function outageParam(options: { readonly help: string; readonly prompt: string }): ParamSpec<number | 'unknown'> {
+  const duration = param.duration({ ...options, minMs: 0 })
+  return {
+    ...options,
+    optional: true,
+    type: 'duration | unknown',
+    parse: (text, now) => (text.trim().toLowerCase() === 'unknown' ? 'unknown' : duration.parse(text, now)),
+    format: (value) => (value === 'unknown' ? 'unknown' : formatDuration(value)),
+  }
 }
 
 export const nb = notebook<State>()({
@@ -59,6 +77,26 @@ export const nb = notebook<State>()({
     help: 'log directories of dead brokers, as broker=path (1=/mnt/broker-1/kafka-logs,2=…): read only, to count exactly what each election deletes',
     prompt: 'Log directory of the dead broker(s), as broker=path (the log.dirs entry holding meta.properties; a copy or an attached volume works)',
     optional: true,
+  }),
+  'expected-outage': outageParam({
+    help: 'how long until a broker holding every committed record is back, from now (e.g. 45m, 4h), or "unknown": waiting is priced against electing for that long',
+    prompt: 'How long until that broker is back, by the page or your own estimate? (e.g. 20m, 4h, or unknown)',
+  }),
+  policy: param.choice({
+    help: 'no-acked-loss: never delete an acknowledged record (wait, whatever it costs); min-records: take the option that costs the fewest records (lost + failed writes)',
+    prompt: 'Which matters more here?',
+    values: ['no-acked-loss', 'min-records'] as const,
+    optional: true,
+  }),
+  'delivery-timeout': param.duration({
+    help: `how long your producers retry a write before failing it: Java delivery.timeout.ms (default ${producerGiveUpMs.java / 1000} s), librdkafka message.timeout.ms (${producerGiveUpMs.librdkafka / 1000} s), kafkajs's retry budget (about ${producerGiveUpMs.kafkajs / 1000} s with its defaults)`,
+    default: producerGiveUpMs.java,
+    minMs: 0,
+  }),
+  'producer-acks': param.choice({
+    help: 'the acks your producers use: with 1 (and 0) every record the dead leader took was answered; with all, only what the ISR held',
+    values: ['all', '1', '0'] as const,
+    default: '1',
   }),
   'restart-command': param.string({
     help: 'your own command that restarts the broker to bring back (run only after you confirm it)',

@@ -69,6 +69,16 @@ ${pickRule}`,
 
 export const unknowableText = `**What cannot be known while the old leader is down.** The figures above count only records whose existence the cluster proves: records another live replica holds, or that a consumer group has already read. The old leader may hold more: producers using \`acks=1\` are answered as soon as the leader has written, and what it wrote above the high watermark reached no other replica and no consumer. Those records are lost too if another replica is elected, and no API can count them while that broker is down. The real loss is *at least* the certain figure; how much more, only the old leader's files tell (\`kafka-dump-log --files <its partition folder>/<last segment>.log\`, read before it restarts: the last batch's last offset + 1 is its log end).`
 
+/** What ends the outage when you wait, per set of election rules: the pricing prices that outage. */
+export const waitingText: Readonly<Record<ElectionRules, string>> = {
+  '4.x-elr-on':
+    'Kafka 4.x, ELR on: waiting ends when the last known leader (its last known ELR) registers again — about 3 s after its process starts in our lab — or when an ELR member that shut down cleanly returns; an ELR member that crashed is struck from the ELR on return and does not end it. The unclean flag elects on the controller’s next periodic scan (5 min by default) or at the next broker registration.',
+  '4.x-elr-off':
+    'Kafka 4.x, ELR off: waiting ends when the broker still listed as the ISR is unfenced again (2–3 s after its process starts in our lab); no other returning replica ends it. The unclean flag elects on the controller’s next periodic scan (5 min by default) or when a broker is unfenced.',
+  '3.9':
+    'Kafka 3.9 (no ELR): waiting ends when the broker still listed as the ISR is unfenced again (2–3 s after its process starts in our lab); no other returning replica ends it. The unclean flag elects on the controller’s next periodic scan (5 min by default) or when a broker is unfenced.',
+}
+
 export const producersText: Readonly<Record<'elected' | 'clean', string>> = {
   elected: `**What producers see now.** The new leader accepts writes at once. \`acks=all\` producers get \`NOT_ENOUGH_REPLICAS\` while the ISR is below \`min.insync.replicas\` (their client retries until its delivery timeout); \`acks=1\` producers are answered, but consumers see none of those records until the ISR is back at \`min.insync.replicas\`, because the high watermark stays where the new leader's history began. Records that producers sent while the partition had no leader and that expired in their buffers were never acknowledged: the producers reported them as failed. Idempotent producers may get an error for the sequence numbers the new leader never saw (not measured in our lab).`,
   clean: `**What producers see now.** Writes are accepted again. \`acks=all\` producers get \`NOT_ENOUGH_REPLICAS\` until the ISR is back at \`min.insync.replicas\`; \`acks=1\` writes are answered but stay invisible to consumers until then. Batches that expired while the partition had no leader were reported to the producers as failed.`,

@@ -56,6 +56,8 @@ function input(extra: Partial<OutcomeInput>): OutcomeInput {
     lostTotal: 234,
     lostRanges: '1948-2181',
     acked: 3761,
+    recordsPerSecond: 150,
+    pageOutageMs: 4 * 3_600_000,
     ...extra,
     events,
   }
@@ -77,6 +79,33 @@ describe('scoring the unclean-election drill', () => {
     expect(score.notes).toContain(
       "payments-0, Kafka's own pick (broker 3): the runbook said at least 813; electing it would have lost 930 acknowledged records (930 offsets).",
     )
+  })
+
+  it('counts both costs of the decision beside the best decision for the page’s outage', () => {
+    const score = describeElectionOutcome(input({ events: electedRun }))
+    const metric = (name: string) => score.metrics.find((m) => m.name.startsWith(name))!
+    // Offline 11.5 s at 150 records/s.
+    expect(metric('Writes refused while offline')).toMatchObject({ value: 1725, detail: '150 records/s × 12 s' })
+    expect(metric('Records lost in all').value).toBe(234 + 1725)
+    // Electing broker 2 after the same 11.5 s, priced with the 5 s an election takes: 234 lost + 16.5 s × 150/s refused.
+    expect(metric("Best decision for the page's 4.0 h outage")).toMatchObject({ value: 234 + 2476, good: true })
+    expect(
+      score.notes.some((n) => n.includes("the best decision for the page's 4.0 h outage (elect broker 2) would have cost 234 + 2,476 — the trainee took it")),
+    ).toBe(true)
+  })
+
+  it('waiting out a 4 h page costs 2,160,000 refused writes against a few hundred records lost', () => {
+    const score = describeElectionOutcome(input({ events: [], lostTotal: 0, truths: [truth(0, 0), truth(1, 0)] }))
+    const metric = (name: string) => score.metrics.find((m) => m.name.startsWith(name))!
+    expect(metric('Writes refused while offline')).toMatchObject({ value: 2_160_000, detail: "150 records/s × 4.0 h (the page's outage)" })
+    expect(metric("Best decision for the page's")).toMatchObject({ good: false })
+    expect(score.passed).toBe(false)
+  })
+
+  it('when the page says the broker is back in 10 s, the election was the wrong call', () => {
+    const score = describeElectionOutcome(input({ events: electedRun, pageOutageMs: 10_000 }))
+    expect(score.metrics.find((m) => m.name.startsWith("Best decision for the page's 10 s outage"))).toMatchObject({ value: 1500, good: false })
+    expect(score.passed).toBe(false)
   })
 
   it('fails an election of Kafka’s own pick: most of the loss was avoidable', () => {

@@ -306,11 +306,15 @@ export function kafkaContract(
           { topic, partition: 0, broker: 1, spec: 'latest' },
           { topic, partition: 0, broker: 3, spec: 'latest' },
           { topic, partition: 0, broker: 2, spec: 'max-timestamp' },
+          { topic, partition: 0, broker: 3, spec: { timestamp: t0 + 1500 } },
+          { topic, partition: 0, broker: 1, spec: { timestamp: t0 + 9000 } },
         ])
         expect(answers.map((a) => [a.broker, a.offset, a.timestamp, a.error?.name ?? null])).toEqual([
           [1, 5n, null, null],
           [3, 5n, null, null],
           [2, 4n, t0 + 4000, null],
+          [3, 2n, t0 + 2000, null],
+          [1, null, null, null],
         ])
       })
 

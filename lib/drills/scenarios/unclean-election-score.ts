@@ -2,7 +2,9 @@
 // their leaders back, which unclean elections the controller really made (from its own log), and the measured
 // truth (the producer's acknowledgements against what is readable afterwards). Pure apart from its inputs.
 
-import { counted } from '../../format/counts.ts'
+import { counted, formatCount } from '../../format/counts.ts'
+import { formatSeconds } from '../../format/time.ts'
+import { priceOutage, uncleanScanMs, type OutageOption } from '../../plans/outage-price.ts'
 import type { WrittenEvent } from '../../engine/session.ts'
 import type { LeaderlessFaultTimes } from '../leaderless-fault.ts'
 import type { DrillMetric, DrillScore, TraineeOutcome } from '../scenario.ts'
@@ -140,6 +142,65 @@ export interface OutcomeInput {
   readonly salvaged?: number
   readonly lostRanges: string
   readonly acked: number
+  /** The producer's own write rate before the failure (from its ledger), records/s over all partitions. */
+  readonly recordsPerSecond: number
+  /** The outage the page states: how long broker 1 stays down in the story. */
+  readonly pageOutageMs: number
+}
+
+/** How long an unclean election takes from the decision to a leader (what the runbook prices). */
+const electionMs = 5000
+
+/** What a decision cost in the drill's story, and what the best one for the page's outage would have cost. */
+export interface DecisionCost {
+  readonly offlineMs: number
+  readonly writesRefused: number
+  readonly ackedLost: number
+  readonly best: { readonly option: OutageOption; readonly name: string; readonly offlineMs: number; readonly lost: number; readonly writesRefused: number }
+  /** The trainee's way out, as one of the priced options; null when nobody acted (waiting by default). */
+  readonly chosen: OutageOption
+}
+
+/**
+ * Both costs of the trainee's decision — acknowledged records lost, and writes refused while the partitions were
+ * offline (the producer's rate × the time offline; the page's outage when nobody brought them back) — beside the
+ * cheapest decision for the page's outage, priced by the runbook's own pricing from the measured truth.
+ */
+export function decisionCost(input: OutcomeInput): DecisionCost {
+  const { truths, times, recovery } = input
+  const decidedAtMs = recovery.atMs ?? input.outcome.endedAtMs
+  const offlineMs = recovery.atMs === null ? input.pageOutageMs : recovery.atMs - times.leaderlessAtMs
+  const perPartition = input.recordsPerSecond / Math.max(1, truths.length)
+  const sinceFailure = Math.max(0, decidedAtMs - times.leaderlessAtMs)
+  const effects = (option: OutageOption, offlineMs: number, lost: (t: PartitionTruth) => number) => ({
+    option,
+    partitions: truths.map((t) => ({ topic: input.topic, partition: t.partition, offlineMs, lostRecords: lost(t), exact: true })),
+  })
+  // Priced from the moment the partitions went offline: the trainee's own time to decide counts for every election.
+  const pricing = priceOutage({
+    rates: truths.map((t) => ({ topic: input.topic, partition: t.partition, recordsPerSecond: perPartition })),
+    expectedOutageMs: input.pageOutageMs,
+    deliveryTimeoutMs: 0,
+    acks: '1',
+    policy: 'min-records',
+    options: [
+      effects('wait', input.pageOutageMs, () => 0),
+      effects('elect', sinceFailure + electionMs, (t) => t.unavoidable),
+      effects('flag', sinceFailure + uncleanScanMs, (t) => t.kafkaPickLoss),
+    ],
+    groups: [],
+  })
+  const names: Record<OutageOption, string> = { wait: 'wait for broker 1', elect: 'elect broker 2', flag: "Kafka's own pick (broker 3)" }
+  const best = [...pricing.options].sort((a, b) => a.lostRecords + (a.writesRefused ?? 0) - (b.lostRecords + (b.writesRefused ?? 0)))[0]!
+  const electedThree = input.estimates.some((e) => e.candidate === 3)
+  const chosen: OutageOption = recovery.how === 'elect' ? (electedThree ? 'flag' : 'elect') : recovery.how === 'unclean-flag' ? 'flag' : 'wait'
+  return {
+    offlineMs,
+    writesRefused: Math.round((input.recordsPerSecond * offlineMs) / 1000),
+    ackedLost: input.lostTotal,
+    best: { option: best.option, name: names[best.option], offlineMs: best.offlineMs ?? 0, lost: best.lostRecords, writesRefused: best.writesRefused ?? 0 },
+    chosen,
+  }
 }
 
 /** Attempts the runbook blocked or the controller log shows: elections beyond the drill's partitions, electing while an in-sync replica was back, a flag left on. */
@@ -183,7 +244,7 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
   if (recovery.how === 'none') {
     notes.push(
       outcome.run
-        ? `The runbook ended without bringing the partitions back (${outcome.run.status}${outcome.run.message ? `: ${outcome.run.message}` : ''}). In the story broker 1 returns after 4 hours; the drill brought it back at the end to measure.`
+        ? `The runbook ended without bringing the partitions back (${outcome.run.status}${outcome.run.message ? `: ${outcome.run.message}` : ''}). In the story broker 1 returns after ${formatSeconds(input.pageOutageMs)}; the drill brought it back at the end to measure.`
         : 'Nobody acted: the partitions stayed offline until the drill brought broker 1 back.',
     )
   }
@@ -222,7 +283,7 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
     )
   if (input.lostTotal > 0 && avoidable === 0 && recovery.how !== 'none')
     notes.push(
-      `The ${input.lostTotal} lost records were what only broker 1 held: no election keeps them, but its data directory did — salvage them before electing (the runbook offers it once the folder is given).`,
+      `The ${input.lostTotal} lost records were what only broker 1 held: no election keeps them (only waiting ${formatSeconds(input.pageOutageMs)} for it does), but its data directory did — salvage them before electing (the runbook offers it once the folder is given).`,
     )
   for (const u of unsafe) notes.push(`Unsafe: ${u}`)
   const honest = checks.every((c) => c.honest)
@@ -250,7 +311,30 @@ export function describeElectionOutcome(input: OutcomeInput): DrillScore {
     { name: 'Runbook estimate never above the measured loss', value: checks.length, unit: 'partitions checked', good: honest },
     { name: 'Unsafe actions attempted', value: unsafe.length, unit: '', good: unsafe.length === 0 },
   ]
-  const passed = recoveredAtMs !== null && unsafe.length === 0 && honest && input.lostTotal <= unavoidable
+  const cost = decisionCost(input)
+  const bestTotal = cost.best.lost + cost.best.writesRefused
+  const rightCall = cost.chosen === cost.best.option
+  metrics.push(
+    {
+      name: 'Writes refused while offline',
+      value: cost.writesRefused,
+      unit: 'records',
+      good: null,
+      detail: `${formatCount(Math.round(input.recordsPerSecond))} records/s × ${formatSeconds(cost.offlineMs)}${recoveredAtMs === null ? " (the page's outage)" : ''}`,
+    },
+    { name: 'Records lost in all (acknowledged lost + writes refused)', value: cost.ackedLost + cost.writesRefused, unit: 'records', good: null },
+    {
+      name: `Best decision for the page's ${formatSeconds(input.pageOutageMs)} outage would have cost`,
+      value: bestTotal,
+      unit: 'records',
+      good: rightCall,
+      detail: `${cost.best.name}: ${formatCount(cost.best.lost)} lost + ${formatCount(cost.best.writesRefused)} refused over ${formatSeconds(cost.best.offlineMs)}`,
+    },
+  )
+  notes.push(
+    `Decision cost: ${formatCount(cost.ackedLost)} acknowledged records lost + ${formatCount(cost.writesRefused)} writes refused over ${formatSeconds(cost.offlineMs)} offline; the best decision for the page's ${formatSeconds(input.pageOutageMs)} outage (${cost.best.name}) would have cost ${formatCount(cost.best.lost)} + ${formatCount(cost.best.writesRefused)}${rightCall ? ' — the trainee took it' : ''}.`,
+  )
+  const passed = recoveredAtMs !== null && unsafe.length === 0 && honest && input.lostTotal <= unavoidable && rightCall
   return {
     passed,
     headline: `${input.lostTotal} acknowledged records lost (${unavoidable} unavoidable), ${recoveredAtMs === null ? 'not restored' : `offline ${(offlineMs / 1000).toFixed(1)} s`}, ${counted(unsafe.length, 'unsafe action')}, estimate ${checks.length === 0 ? 'not used' : honest ? 'never above the real loss' : 'ABOVE the real loss'}`,

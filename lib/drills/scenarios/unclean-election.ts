@@ -8,7 +8,8 @@
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { iso } from '../../format/time.ts'
+import { formatSeconds, iso } from '../../format/time.ts'
+import { formatDuration } from '../../engine/params.ts'
 import { controllerNodeId, control, nodeDataDir, nodeLogFiles } from '../../sandbox/index.ts'
 import { breakIntoLeaderless, liftThrottle, readLogEndFromFiles, type LeaderlessFaultTimes } from '../leaderless-fault.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
@@ -31,9 +32,11 @@ export interface UncleanElectionSettings {
   readonly divergeMs: number
   /** Broker 2 dies this long before broker 1: what only broker 1 then holds is the unavoidable loss. */
   readonly killGapMs: number
+  /** How long the page says broker 1's host stays down: the outage the decision is priced against. */
+  readonly pageOutageMs: number
 }
 
-export const defaultUncleanElectionSettings: UncleanElectionSettings = { recordsPerSecond: 150, divergeMs: 8000, killGapMs: 1500 }
+export const defaultUncleanElectionSettings: UncleanElectionSettings = { recordsPerSecond: 150, divergeMs: 8000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }
 
 const partitions = [0, 1] as const
 const leader = 1
@@ -88,6 +91,13 @@ async function readEverything(ctx: DrillContext, topic: string, ledger: string, 
     { timeoutMs: 120_000, signal: ctx.signal },
   )
   await reader.stop()
+}
+
+/** The producer's own rate over the 30 s before the partitions lost their leader, from what it had acknowledged. */
+function rateBefore(acked: readonly AckedEntry[], atMs: number, windowMs = 30_000): number {
+  const inWindow = acked.filter((a) => a.atMs > atMs - windowMs && a.atMs <= atMs)
+  const first = Math.min(...inWindow.map((a) => a.atMs))
+  return inWindow.length < 2 ? 0 : ((inWindow.length - 1) * 1000) / Math.max(1, atMs - first)
 }
 
 export function uncleanElectionScenario(settings: UncleanElectionSettings = defaultUncleanElectionSettings): DrillScenario {
@@ -184,7 +194,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         `## Page: OfflinePartitionsCount = 2 (payments)`,
         '',
         `- At **${iso(times.killedAtMs)}** a power failure took down brokers **1** and **2** (racks r1 and r2). Partitions \`${topic}\` 0 and 1 have had **no leader** since.`,
-        `- A colleague restarted broker **2** at ${iso(ctx.now())}: it is running. Broker **1**'s host has a failed disk controller; the vendor says **4 hours**.`,
+        `- A colleague restarted broker **2** at ${iso(ctx.now())}: it is running. Broker **1**'s host has a failed disk controller; the vendor says **${formatSeconds(settings.pageOutageMs)}**.`,
         `- Broker **1**'s data disk survived: its log directory (the \`log.dirs\` entry, with \`meta.properties\`) is readable at \`${deadDir}\`. Nothing may write into it.`,
         '- `payments-api` writes with `acks=1` and keeps failing; `ledger-service` (consumer group `' + groupId + '`) is stuck.',
         '',
@@ -194,8 +204,10 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         brokenAtMs: times.killedAtMs,
         briefing,
         // The page names the offline partitions; which broker to elect, if any, is the trainee's call.
-        known: { partitions: partitions.map((p) => `${topic}:${p}`).join(',') },
+        known: { partitions: partitions.map((p) => `${topic}:${p}`).join(','), 'expected-outage': formatDuration(settings.pageOutageMs) },
         solution: {
+          'expected-outage': formatDuration(settings.pageOutageMs),
+          policy: 'min-records',
           decision: 'elect',
           partitions: partitions.map((p) => `${topic}:${p}`).join(','),
           candidate: String(inSync),
@@ -281,6 +293,8 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         salvaged: acked.filter((a) => salvaged.has(a.seq)).length,
         lostRanges: describeRanges(compared.lost),
         acked: compared.acked,
+        recordsPerSecond: rateBefore(acked, state.times.leaderlessAtMs),
+        pageOutageMs: settings.pageOutageMs,
       })
     },
   }

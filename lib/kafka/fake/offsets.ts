@@ -69,8 +69,16 @@ export function readFakeReplicaOffsets(state: ClusterState, queries: readonly Re
     }
     if (spec === 'latest') return { ...base, offset: log.leo }
     if (spec === 'earliest') return { ...base, offset: found.logStartOffset < log.leo ? found.logStartOffset : log.leo }
-    const best = maxTimestamp(found, found.logStartOffset, log.leo)
-    return best ? { ...base, offset: best.offset, timestamp: best.timestamp } : base
+    if (spec === 'max-timestamp') {
+      const best = maxTimestamp(found, found.logStartOffset, log.leo)
+      return best ? { ...base, offset: best.offset, timestamp: best.timestamp } : base
+    }
+    // The replica's own log, up to its own end: a follower answers for records above the high watermark too.
+    for (let offset = Number(found.logStartOffset); offset < Number(log.leo); offset++) {
+      const timestamp = found.timestamps[offset]
+      if (timestamp !== undefined && timestamp >= spec.timestamp) return { ...base, offset: BigInt(offset), timestamp }
+    }
+    return base
   })
 }
 

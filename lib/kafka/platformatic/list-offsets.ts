@@ -178,7 +178,7 @@ export async function replicaOffsets(session: Session, queries: readonly Replica
           results[item.index] = {
             ...base,
             offset: orNull(answer.offset),
-            timestamp: q.spec === 'max-timestamp' && answer.timestamp >= 0n ? Number(answer.timestamp) : null,
+            timestamp: (q.spec === 'max-timestamp' || typeof q.spec === 'object') && answer.timestamp >= 0n ? Number(answer.timestamp) : null,
           }
         }
       }

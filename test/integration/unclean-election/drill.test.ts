@@ -18,7 +18,7 @@ import { undoOptions } from '../../support/undo-options.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
   sandboxDrillOptions({
-    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500 }),
+    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }),
     runbook,
     trainee,
     keepSandbox: true,
@@ -38,6 +38,17 @@ describe('drill unclean-election', () => {
     expect(metric(result, 'Salvaged from broker 1').value).toBe(unavoidable)
     expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(unavoidable)
     expect(metric(result, 'Runbook estimate never above').good).toBe(true)
+    // The page's 4 h outage, priced at the rate measured from the live replicas: the runbook recommends electing.
+    const decision = readEvents(result.report.session!.dir).find((e) => e.type === 'decision') as unknown as { recommended: string | null }
+    expect(decision.recommended).toBe('elect')
+    const pricing = readEvents(result.report.session!.dir).find((e) => e.type === 'query-result' && e.cell === 'cost-of-waiting') as unknown as {
+      data: { rates: { recordsPerSecond: number | null }[] }
+    }
+    const measured = pricing.data.rates.reduce((sum, r) => sum + (r.recordsPerSecond ?? 0), 0)
+    process.stdout.write(`[measured drill] pre-failure rate ${measured.toFixed(1)} records/s, producer set to 120\n`)
+    expect(Math.abs(measured - 120) / 120).toBeLessThan(0.1)
+    expect(metric(result, 'Writes refused while offline').value!).toBeGreaterThan(0)
+    expect(metric(result, "Best decision for the page's").good).toBe(true)
 
     // Kafka's own count of what the salvage topic holds: every record the runbook produced there.
     const sessionDir = result.report.session!.dir
@@ -79,5 +90,8 @@ describe('drill unclean-election', () => {
     expect(metric(result, 'Acknowledged records lost').value!).toBeGreaterThan(metric(result, 'Unavoidable loss').value!)
     expect(metric(result, 'Runbook estimate never above').good).toBe(true)
     expect(score.notes.some((n) => /of the lost records were avoidable/.test(n))).toBe(true)
+    // Both costs: broker 3 lost far more than the best decision for the page's outage (electing broker 2).
+    expect(metric(result, "Best decision for the page's").good).toBe(false)
+    expect(metric(result, 'Records lost in all').value!).toBeGreaterThan(metric(result, "Best decision for the page's").value!)
   }, 300_000)
 })

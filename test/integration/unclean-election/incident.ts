@@ -21,6 +21,8 @@ export interface Acked {
   readonly seq: number
   readonly partition: number
   readonly offset: bigint
+  /** When the acknowledgement came back (this machine's clock, as the records' CreateTime). */
+  readonly atMs: number
 }
 
 export interface Incident {
@@ -62,7 +64,8 @@ function startAcks1Producer(topic: string, partitions: number) {
       try {
         const result = await producer.send({ acks: ProduceAcks.LEADER, messages: batch.map((n) => ({ topic, partition, value: Buffer.from(`seq ${n}`) })) })
         const base = result.offsets?.find((o) => o.partition === partition)?.offset
-        if (base !== undefined) batch.forEach((n, i) => acked.push({ seq: n, partition, offset: BigInt(base) + BigInt(i) }))
+        const atMs = Date.now()
+        if (base !== undefined) batch.forEach((n, i) => acked.push({ seq: n, partition, offset: BigInt(base) + BigInt(i), atMs }))
       } catch {
         // Not acknowledged: the producer would report these as failed.
       }

@@ -17,6 +17,9 @@ import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import { liftThrottle } from '../../../lib/drills/leaderless-fault.ts'
 import { breakCluster, readPartition, uncleanElections, type Incident } from './incident.ts'
+import { readLeaderlessSnapshot } from '../../../lib/reads/leaderless.ts'
+import { readPreFailureRates, type MeasuredRate } from '../../../lib/reads/write-rate.ts'
+import type { OutagePricing } from '../../../lib/plans/outage-price.ts'
 
 const sessions = mkdtempSync(join(tmpdir(), 'unclean-it-'))
 let incident: Incident
@@ -90,6 +93,27 @@ describe('unclean-election on the real sandbox', () => {
       expect(ours.elr ?? []).toEqual(field('Elr'))
       expect(ours.lastKnownElr ?? []).toEqual(field('LastKnownElr'))
     }
+  })
+
+  it('measures the write rate before the failure from the live replica’s own log, within 10% of the producer’s own', async () => {
+    const partitions = [0, 1].map((partition) => ({ topic: incident.topic, partition }))
+    const snapshot = await readLeaderlessSnapshot(incident.ops, { takenAtMs: Date.now(), only: partitions })
+    const rates = await readPreFailureRates(incident.ops, snapshot, partitions)
+    for (const rate of rates) {
+      // Broker 2 holds all but the last 1.5 s: its log is the most complete live one.
+      expect(rate).toMatchObject({ source: 'replica', broker: 2 })
+      const acked = incident.acked.filter((a) => a.partition === rate.partition && a.atMs >= rate.fromMs! && a.atMs <= rate.toMs!)
+      const own = ((acked.length - 1) * 1000) / (acked.at(-1)!.atMs - acked[0]!.atMs)
+      process.stdout.write(
+        `[measured ${testSandbox().kafkaVersion} ELR ${testSandbox().elr ? 'on' : 'off'}] ${incident.topic}-${rate.partition}: measured ${rate.recordsPerSecond!.toFixed(1)} records/s over ${rate.records} records; producer's own ${own.toFixed(1)} records/s\n`,
+      )
+      expect(Math.abs(rate.recordsPerSecond! - own) / own).toBeLessThan(0.1)
+    }
+    // The dry run's --json carries the same measurement and every option priced.
+    const priced = dry.cells.find((c) => c.id === 'cost-of-waiting')!.data as unknown as { rates: MeasuredRate[]; pricing: OutagePricing }
+    expect(priced.rates.map((r) => [r.partition, r.records])).toEqual([[0, rates[0]!.records]])
+    expect(priced.pricing.options.map((o) => o.option)).toEqual(['wait', 'elect', 'flag'])
+    expect(priced.pricing.recommendation).toEqual({ option: null, reason: 'outage-unknown' })
   })
 
   it('prices each live replica within the truth: broker 1’s files and the acknowledged records', async () => {
@@ -244,10 +268,14 @@ describe('unclean-election on the real sandbox', () => {
       openLogDir,
       sessionsDir: sessions,
       given: new Map(
-        Object.entries({ decision: 'elect', partitions: `${incident.topic}:1`, candidate: '2', 'aftermath-wait': '0s' }).map(([k, v]) => [
-          k,
-          { text: v, source: 'flag' as const },
-        ]),
+        Object.entries({
+          decision: 'elect',
+          partitions: `${incident.topic}:1`,
+          candidate: '2',
+          'aftermath-wait': '0s',
+          'expected-outage': '4h',
+          policy: 'min-records',
+        }).map(([k, v]) => [k, { text: v, source: 'flag' as const }]),
       ),
       approvals: { yes: false, hashes: [] },
       dryRun: false,

@@ -11,7 +11,8 @@ const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = 
   runOptions(io, kafka, { clock, openLogDir: folders, ...extra })
 const flat = (text: string) => text.replace(/\s+/g, ' ')
 const headless = () => scriptedIo([], { interactive: false })
-const fast = { 'aftermath-wait': '0s' }
+/** The outage and policy given up front: the pricing cell asks nothing. */
+const fast = { 'aftermath-wait': '0s', 'expected-outage': 'unknown', policy: 'min-records' }
 
 interface EstimateData {
   estimates: {

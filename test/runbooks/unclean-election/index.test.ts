@@ -48,7 +48,8 @@ const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = 
 const headless = () => scriptedIo([], { interactive: false })
 /** Guided runs are asked for the dead brokers' folders first (their replicas may hold what the candidates lack). */
 const noDeadDir = { input: '', message: /Log directory of the dead broker/ } as const
-const fast = { 'aftermath-wait': '0s' }
+/** The outage and policy given up front: the pricing cell asks nothing. */
+const fast = { 'aftermath-wait': '0s', 'expected-outage': 'unknown', policy: 'min-records' }
 
 describe('unclean-election: finding and pricing (headless dry run)', () => {
   it('finds the leaderless partitions, says what brings them back, prices each live replica, and plans without changing anything', async () => {
@@ -109,6 +110,7 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
     expect(result.cells.filter((c) => c.outcome === 'skipped').map((c) => c.id)).toEqual([
       'what-kafka-does',
       'estimate',
+      'cost-of-waiting',
       'decision',
       'salvage',
       'salvage-copy',
@@ -171,16 +173,20 @@ describe('unclean-election: the election', () => {
     const kafka = incident()
     const io = scriptedIo([
       noDeadDir,
+      { input: '4h', message: /How long until that broker is back/ },
+      { select: 'min-records', message: /Which matters more/ },
       { select: 'elect', message: /How do you want/ },
       { input: 'orders:0,orders:1', message: /Which partitions/ },
       { select: '3', message: /Which broker/ },
       { type: '2 partitions, at least 500 lost' },
     ])
-    const result = await runRunbook(runbook, options(io, kafka, { given: given(fast) }))
+    const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'aftermath-wait': '0s' }) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(io.remaining()).toBe(0)
     expect(io.asked.find((a) => a.kind === 'select' && /How do you want/.test(a.message))!.choices!.map((c) => c.value)).toEqual(['wait', 'elect', 'flag'])
-    expect(io.screen()).toContain('Recommended: Wait for broker 1 to come back')
+    // Four hours at the measured 200 records/s: millions of failed writes against at least 500 records deleted.
+    expect(io.screen()).toContain('Recommended: Elect the least-loss live replica uncleanly')
+    expect(io.screen()).toContain('Waiting lasts until broker 1 is back')
     expect([kafka.inspect('orders', 0).leader, kafka.inspect('orders', 1).leader]).toEqual([3, 3])
     const typed = readEvents(result.sessionDir).find((e) => e.type === 'confirmation')
     expect(typed).toMatchObject({ method: 'typed', accepted: true, expected: '2 partitions, at least 500 lost' })
@@ -256,9 +262,9 @@ describe('unclean-election: waiting', () => {
     expect(io.screen()).toContain('no committed record was lost')
   })
 
-  it('headless without a candidate waits (the choice that changes nothing) and says when nothing came back', async () => {
+  it('headless without a candidate waits when the pricing says so (an outage within the delivery timeout), and says when nothing came back', async () => {
     const kafka = incident()
-    const result = await runRunbook(runbook, options(headless(), kafka, { given: given({ 'wait-timeout': '1s' }) }))
+    const result = await runRunbook(runbook, options(headless(), kafka, { given: given({ 'wait-timeout': '1s', 'expected-outage': '90s' }) }))
     expect(result).toMatchObject({ status: 'refused', exitCode: 2 })
     expect(result.message).toMatch(/^2 partitions still without a leader after 1 s/)
     expect(result.cells.find((c) => c.id === 'decision')).toMatchObject({ decision: 'wait' })
