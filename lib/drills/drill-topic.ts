@@ -3,10 +3,10 @@
 import { waitUntil } from '../poll/index.ts'
 import type { DrillContext } from './scenario.ts'
 
-/** Creates `topic` with `partitions` partitions (replication min(3, brokers)) and waits for their leaders. */
-export async function createDrillTopic(ctx: DrillContext, topic: string, partitions: number): Promise<void> {
-  const brokers = (await ctx.kafka.cluster()).brokers.length
-  const [created] = await ctx.kafka.createTopics([{ topic, partitions, replicationFactor: Math.min(3, brokers) }])
+/** Creates `topic` with `partitions` partitions (replication min(3, brokers), `configs` as given) and waits for their leaders; returns the replication factor. */
+export async function createDrillTopic(ctx: DrillContext, topic: string, partitions: number, configs?: Readonly<Record<string, string>>): Promise<number> {
+  const replicationFactor = Math.min(3, (await ctx.kafka.cluster()).brokers.length)
+  const [created] = await ctx.kafka.createTopics([{ topic, partitions, replicationFactor, ...(configs ? { configs } : {}) }])
   if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
   await waitUntil(
     `topic ${topic} to have leaders`,
@@ -14,4 +14,5 @@ export async function createDrillTopic(ctx: DrillContext, topic: string, partiti
     ctx,
     { timeoutMs: 30_000, signal: ctx.signal },
   )
+  return replicationFactor
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { formatSeconds, iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import { waitUntil } from '../../poll/index.ts'
+import { createDrillTopic } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, Incident } from '../scenario.ts'
 import { sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -107,23 +108,11 @@ export function lagRetentionScenario(settings: LagRetentionSettings = defaultLag
     async start(ctx) {
       const topic = `drill-clicks-${ctx.runId}`
       const groupId = `enricher-${ctx.runId}`
-      const brokers = (await ctx.kafka.cluster()).brokers.length
-      const replicationFactor = Math.min(3, brokers)
-      const [created] = await ctx.kafka.createTopics([
-        {
-          topic,
-          partitions: settings.partitions,
-          replicationFactor,
-          configs: { 'retention.ms': String(settings.retentionMs), 'segment.ms': String(settings.segmentMs), 'retention.bytes': '-1' },
-        },
-      ])
-      if (created?.error) throw new Error(`drill: cannot create topic ${topic}: ${created.error.message}`)
-      await waitUntil(
-        `topic ${topic} to have leaders`,
-        async () => (await ctx.kafka.partitionStates([topic]))[0]?.partitions.every((p) => p.leader !== null) ?? false,
-        ctx,
-        { timeoutMs: 30_000, signal: ctx.signal },
-      )
+      const replicationFactor = await createDrillTopic(ctx, topic, settings.partitions, {
+        'retention.ms': String(settings.retentionMs),
+        'segment.ms': String(settings.segmentMs),
+        'retention.bytes': '-1',
+      })
       const ackedLedger = join(ctx.dir, 'acked.jsonl')
       const processedLedger = join(ctx.dir, 'processed.jsonl')
       ctx.log(`topic ${topic} (${settings.partitions} partitions, retention.ms ${settings.retentionMs}, segment.ms ${settings.segmentMs}), group ${groupId}`)
