@@ -18,9 +18,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 // Inside node_modules, so that the bundle finds the packages it leaves out (marked, cli-table3).
 const workDir = join(root, 'node_modules', '.cache', 'kafka-runbooks-bench')
 const runner = join(workDir, 'large-cluster-run.mjs')
-const snapshots = join(workDir, 'large-cluster-snapshots.bin')
+const snapshots = join(workDir, 'large-cluster-snapshots')
 
-mkdirSync(workDir, { recursive: true })
+mkdirSync(snapshots, { recursive: true })
 await build({
   absWorkingDir: root,
   entryPoints: ['bench/large-cluster-run.ts'],
@@ -95,7 +95,7 @@ describe('planners and the status view on 100,000 partitions', () => {
               teardown: (_task: unknown, mode: 'warmup' | 'run') => {
                 if (mode !== 'run') return
                 report()
-                rmSync(snapshots, { force: true })
+                rmSync(snapshots, { recursive: true, force: true })
               },
             }
           : {}),

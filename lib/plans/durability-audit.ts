@@ -19,8 +19,12 @@ export interface DurabilitySnapshot {
   readonly clusterDefault: ResourceConfig | null
   /** Each broker's own view of the same settings (static server.properties differ per broker); may be empty. */
   readonly brokerConfigs: readonly ResourceConfig[]
-  /** Replica sizes, for what a reassignment copies; may be empty. */
-  readonly logDirs: readonly BrokerLogDirs[]
+  /**
+   * "topic/partition" → bytes of its largest replica (what one new replica copies, replicaSizes of the log dirs);
+   * null when the log dirs were not read. Kept instead of the log dirs themselves: on a large cluster they hold
+   * an object per replica that nothing else reads.
+   */
+  readonly replicaBytes: ReadonlyMap<string, bigint> | null
   readonly reassignments: readonly OngoingReassignment[]
   /** What could not be read, one line each. */
   readonly problems: readonly string[]
@@ -371,7 +375,7 @@ const auditContext = (snapshot: DurabilitySnapshot) => ({
 /** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
 export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
   const { racks, adding } = auditContext(snapshot)
-  const sizes = snapshot.logDirs.length > 0 ? replicaSizes(snapshot.logDirs) : null
+  const sizes = snapshot.replicaBytes
   const problems = [...snapshot.problems]
   const topics = readableTopics(snapshot, problems).map(({ topic, config }) => auditTopic(topic, config, racks, adding, sizes))
   const defaults = clusterDefaults(snapshot)

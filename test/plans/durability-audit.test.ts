@@ -236,7 +236,7 @@ describe('planDurabilityFindings (status summary line)', () => {
       brokerConfigs: next(2)
         ? brokers.map((b) => ({ resource: { type: 'broker' as const, id: b.id }, entries: [entry('min.insync.replicas', ['1', '2'])] }))
         : [],
-      logDirs: [],
+      replicaBytes: null,
       reassignments,
       problems: [],
     }
