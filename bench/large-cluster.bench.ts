@@ -66,7 +66,11 @@ const sum = (values: Record<string, number> | undefined) => Object.values(values
 
 function report(): void {
   const lines = ['', 'large cluster (fake): 100,000 partitions, 20,000 topics, 2,000 groups, broker 12 dead']
-  lines.push(`  load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (wall time stretches with it; CPU time much less)`)
+  lines.push(
+    `  load average when the runs ended: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores (wall time stretches with it; CPU time much less)`,
+  )
   lines.push(
     `  reads from the fake (its own copying included, not budgeted): ${Object.entries(reads.steps)
       .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)

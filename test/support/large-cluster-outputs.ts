@@ -19,8 +19,7 @@ import { largeCluster } from './large-cluster.ts'
 export const midSizeShape = { topics: 1_000, groups: 100 } as const
 const nowMs = 1_765_000_000_000
 
-const json = (value: unknown) =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? Object.fromEntries(v) : v))
+const json = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? Object.fromEntries(v) : v))
 
 export type PlannerOutputs = Record<'status' | 'statusScreen' | 'durabilityAudit' | 'reassignment' | 'isrShrink' | 'uncleanElection', string>
 
