@@ -118,7 +118,7 @@ export interface OpenCluster {
 export async function openCluster(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): Promise<OpenCluster> {
   const connection = await resolveConnection(args, env.env, env.cwd, config)
   const { connect } = await import('../kafka/index.ts')
-  const kafka = await connect(connection.options)
+  const kafka = await connect({ ...connection.options, onNotice: (line) => env.stderr.write(`runbook: ${line}\n`) })
   try {
     return { kafka, secrets: connection.secrets, cluster: await readClusterIdentity(kafka, connection.choice) }
   } catch (error) {

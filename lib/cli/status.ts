@@ -47,7 +47,7 @@ ${connectionHelp}`,
     const config = loadConfig(env.cwd, env.env, args.values.config as string | undefined)
     const connection = await resolveConnection(args, env.env, env.cwd, config)
     const { connect } = await import('../kafka/index.ts')
-    const kafka = await connect(connection.options)
+    const kafka = await connect({ ...connection.options, onNotice: (line) => env.stderr.write(`runbook: ${line}\n`) })
     try {
       const reading = readHealthSnapshot(kafka)
       const reporting = loadReporting()

@@ -104,6 +104,8 @@ export interface ConnectionOptions {
   readonly requestTimeoutMs?: number
   /** Time to open a connection to one broker. */
   readonly connectTimeoutMs?: number
+  /** Hears, once per broker, that a broker stopped answering and requests go to the others meanwhile. */
+  readonly onNotice?: (line: string) => void
   readonly names?: ConnectionSettingNames
 }
 

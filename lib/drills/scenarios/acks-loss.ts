@@ -24,6 +24,7 @@ import { type AckedEntry, readLedger } from '../workloads/ledger.ts'
 import { readBackSequences } from '../read-back.ts'
 import { leaderOnlyRecords, lostByRound, scoreAcksDrill, type TopicSettingsAfter } from './acks-loss-score.ts'
 import { waitUntil } from '../../poll/index.ts'
+import { startDrillProducer } from '../drill-topic.ts'
 
 export interface AcksLossSettings {
   readonly recordsPerSecond: number
@@ -176,9 +177,7 @@ export function acksLossScenario(settings: AcksLossSettings = defaultAcksLossSet
       for (const service of services) {
         // The service's own client configuration, as its team keeps it: what the audit can judge.
         writeFileSync(service.config, JSON.stringify({ clientId: service.name, retry: { retries: 8 }, send: { acks: service.acks } }, null, 2) + '\n')
-        service.workload = await ctx.workloads.start(service.name, {
-          kind: 'producer',
-          bootstrap: ctx.bootstrap.split(','),
+        service.workload = await startDrillProducer(ctx, service.name, {
           topic: service.topic,
           partitions: 1,
           recordsPerSecond: settings.recordsPerSecond,

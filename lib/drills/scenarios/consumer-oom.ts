@@ -6,7 +6,7 @@ import { counted } from '../../format/counts.ts'
 import { join } from 'node:path'
 import { iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
-import { createDrillTopic } from '../drill-topic.ts'
+import { createDrillTopic, startDrillProducer } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { appliedAtMs, changesTriedOnActiveGroup, compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -86,14 +86,11 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
 
       const first = await ctx.workloads.start('consumer-1', consumerConfig(ctx, paths, 1))
-      const producer = await ctx.workloads.start('producer', {
-        kind: 'producer',
-        bootstrap: ctx.bootstrap.split(','),
+      const producer = await startDrillProducer(ctx, 'producer', {
         topic,
         partitions: settings.partitions,
         recordsPerSecond: settings.recordsPerSecond,
         ledger: paths.ackedLedger,
-        acks: -1,
         clientId: 'orders-api',
       })
       ctx.log(`producer writing ${settings.recordsPerSecond} records/s; billing-service (kafkajs, auto-commit) consuming`)

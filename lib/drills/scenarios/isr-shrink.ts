@@ -15,6 +15,7 @@ import { type AckedEntry, readLedger } from '../workloads/ledger.ts'
 import { readBackSequences } from '../read-back.ts'
 import { scoreIsrShrink } from './isr-shrink-score.ts'
 import { waitUntil } from '../../poll/index.ts'
+import { startDrillProducer } from '../drill-topic.ts'
 
 export interface IsrShrinkSettings {
   readonly partitions: number
@@ -113,14 +114,11 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
       )
       ctx.log(`topic ${topic}: ${settings.partitions} partitions on brokers 1,2,3 (led by 1), min.insync.replicas=${minIsr}`)
       const ackedLedger = join(ctx.dir, 'acked.jsonl')
-      const producer = await ctx.workloads.start('payments-api', {
-        kind: 'producer',
-        bootstrap: ctx.bootstrap.split(','),
+      const producer = await startDrillProducer(ctx, 'payments-api', {
         topic,
         partitions: settings.partitions,
         recordsPerSecond: settings.recordsPerSecond,
         ledger: ackedLedger,
-        acks: -1,
         clientId: 'payments-api',
         // A failed payment is reported to its caller after a couple of retries; the service takes the next one.
         retries: 2,

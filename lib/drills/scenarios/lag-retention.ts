@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { formatSeconds, iso } from '../../format/time.ts'
 import type { KafkaOps } from '../../kafka/types.ts'
 import { waitUntil } from '../../poll/index.ts'
-import { createDrillTopic } from '../drill-topic.ts'
+import { createDrillTopic, startDrillProducer } from '../drill-topic.ts'
 import type { DrillContext, DrillScenario, Incident } from '../scenario.ts'
 import { sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
@@ -133,14 +133,11 @@ export function lagRetentionScenario(settings: LagRetentionSettings = defaultLag
         },
         90_000,
       )
-      const producer = await ctx.workloads.start('producer', {
-        kind: 'producer',
-        bootstrap: ctx.bootstrap.split(','),
+      const producer = await startDrillProducer(ctx, 'producer', {
         topic,
         partitions: settings.partitions,
         recordsPerSecond: settings.recordsPerSecond,
         ledger: ackedLedger,
-        acks: -1,
         clientId: 'clicks-api',
       })
       ctx.log(`producer writing ${settings.recordsPerSecond} records/s; clicks-enricher (kafkajs) handling them`)

@@ -4,7 +4,7 @@
 // offsets sampled every second, the dead-letter topic and the transcript (lib/drills/scenarios/poison-pill-score.ts).
 
 import { join } from 'node:path'
-import { createDrillTopic } from '../drill-topic.ts'
+import { createDrillTopic, startDrillProducer } from '../drill-topic.ts'
 import { iso } from '../../format/time.ts'
 import type { RecordHeader } from '../../kafka/records.ts'
 import { waitFor, waitUntil } from '../../poll/index.ts'
@@ -146,14 +146,11 @@ export function poisonPillScenario(settings: PoisonPillSettings = defaultPoisonP
         }),
         log: ctx.log,
       })
-      const producer = await ctx.workloads.start('producer', {
-        kind: 'producer',
-        bootstrap: ctx.bootstrap.split(','),
+      const producer = await startDrillProducer(ctx, 'producer', {
         topic,
         partitions: settings.partitions,
         recordsPerSecond: settings.recordsPerSecond,
         ledger: ackedLedger,
-        acks: -1,
         clientId: 'orders-api',
       })
       ctx.log(`producer writing ${settings.recordsPerSecond} orders/s; ledger-service (kafkajs, ${settings.replicas} replica) handling them`)

@@ -11,18 +11,14 @@
 // "database") when it holds flushRecords records or its oldest record has waited flushIntervalMs. A SIGKILL
 // between a commit and the next flush — an OOM kill — erases committed, unhandled records: lost to the group.
 
-import { kafkaClient, report, workloadStart } from './kafkajs-client.ts'
+import { groupConsumer, report, workloadStart } from './kafkajs-client.ts'
 import { Ledger, type ProcessedEntry } from './ledger.ts'
 import type { ConsumerConfig } from './protocol.ts'
 
 const config = workloadStart<ConsumerConfig>()
 const ledger = new Ledger<ProcessedEntry>(config.ledger)
-const consumer = kafkaClient(config.clientId, config.bootstrap).consumer({
-  groupId: config.groupId,
-  sessionTimeout: config.sessionTimeoutMs,
-  heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
+const consumer = groupConsumer(config, {
   rebalanceTimeout: Math.max(config.sessionTimeoutMs * 2, 10_000),
-  retry: { retries: 8 },
   ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
 })
 

@@ -1,7 +1,7 @@
 // The kafkajs client as the workloads use it: a typical Node service's setup, logging warnings to stderr
 // (stdout and the IPC channel belong to the drill).
 
-import { Kafka, logLevel, type logCreator } from 'kafkajs'
+import { type Consumer, type ConsumerConfig, Kafka, logLevel, type logCreator } from 'kafkajs'
 
 const toStderr: logCreator =
   () =>
@@ -19,6 +19,20 @@ export function kafkaClient(clientId: string, brokers: readonly string[]): Kafka
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 8, initialRetryTime: 200 },
+  })
+}
+
+/** A group member as the consumer services set it up: heartbeats a third of the session timeout (at least 500 ms), 8 retries. */
+export function groupConsumer(
+  service: { readonly clientId: string; readonly bootstrap: readonly string[]; readonly groupId: string; readonly sessionTimeoutMs: number },
+  extra: Partial<ConsumerConfig> = {},
+): Consumer {
+  return kafkaClient(service.clientId, service.bootstrap).consumer({
+    groupId: service.groupId,
+    sessionTimeout: service.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(service.sessionTimeoutMs / 3)),
+    retry: { retries: 8 },
+    ...extra,
   })
 }
 

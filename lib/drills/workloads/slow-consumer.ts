@@ -7,18 +7,13 @@
 // next record it would fetch, kafkajs resets the position to the log end and the service skips the backlog still
 // on disk — the silent loss the lag-retention drill scores.
 
-import { kafkaClient, report, workloadStart } from './kafkajs-client.ts'
+import { groupConsumer, report, workloadStart } from './kafkajs-client.ts'
 import { Ledger, type ProcessedEntry } from './ledger.ts'
 import type { SlowConsumerConfig } from './protocol.ts'
 
 const config = workloadStart<SlowConsumerConfig>()
 const ledger = new Ledger<ProcessedEntry>(config.ledger)
-const consumer = kafkaClient(config.clientId, config.bootstrap).consumer({
-  groupId: config.groupId,
-  sessionTimeout: config.sessionTimeoutMs,
-  heartbeatInterval: Math.max(500, Math.floor(config.sessionTimeoutMs / 3)),
-  retry: { retries: 8 },
-})
+const consumer = groupConsumer(config)
 
 const positions: Record<string, string> = {}
 let processed = 0

@@ -1,6 +1,6 @@
 // One connection session to a cluster: connections per broker, the API versions the brokers speak, where each
-// broker listens, and the rule for requests that any broker can answer (retry on the next broker, then give up
-// with a one-line connection error).
+// broker listens, and the rule for requests that any broker can answer (sent to a broker that answers, see
+// broker-health.ts; retried on the next broker, then given up with a one-line connection error).
 
 import { type Connection, ConnectionPool, metadataV12, type Broker } from './client.ts'
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
@@ -10,6 +10,7 @@ import { type ApiVersionsAnswer, apiVersionsV3, apiVersionsV4 } from './protocol
 import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
 import { explainedConnectionError } from './diagnose.ts'
 import { brokerFault, connectionFaultKind, responseOf } from './faults.ts'
+import { BrokerHealth, probeBoundMs, within } from './broker-health.ts'
 
 export interface BrokerAddress {
   readonly id: number
@@ -100,9 +101,7 @@ export class Session {
   readonly #bootstrap: readonly Broker[]
   #addresses: Map<number, BrokerAddress> | null = null
   #preferred: Broker
-  readonly #inFlight = new Map<string, number>()
-  /** Brokers whose last request in this session was answered. */
-  readonly #responsive = new Set<string>()
+  readonly #health: BrokerHealth
   #membersRead: Promise<ClusterMembers> | null = null
 
   private constructor(options: ConnectionOptions, pool: ConnectionPool, bootstrap: readonly Broker[], first: Broker, apiVersions: ApiVersionsAnswer) {
@@ -112,6 +111,7 @@ export class Session {
     this.#bootstrap = bootstrap
     this.#preferred = first
     this.apiVersions = apiVersions
+    this.#health = new BrokerHealth(options.onNotice)
   }
 
   /** Connects to the first bootstrap server that answers and reads its API versions and features. */
@@ -128,24 +128,21 @@ export class Session {
     })
     const bootstrap = options.bootstrapServers.map(parseServer)
     try {
-      const connection = await pool.getFirstAvailable([...bootstrap])
-      let versions = await apiVersionsV3.async(connection, softwareName, softwareVersion)
+      await pool.getFirstAvailable([...bootstrap])
+      const connected = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
+      const askVersions = (broker: Broker) =>
+        pool.get(broker).then(async (connection) => ({ broker, versions: await apiVersionsV3.async(connection, softwareName, softwareVersion) }))
+      const first = await firstToAnswer(connected, bootstrap, askVersions)
+      let versions = first.versions
       // v4 lists features whose lowest level is 0 (ELR among them); v3 leaves them out (KIP-1022).
-      if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(connection, softwareName, softwareVersion)
-      const first = bootstrap.find((b) => pool.has(b)) ?? bootstrap[0]!
-      const session = new Session(options, pool, bootstrap, first, versions)
-      session.#responsive.add(brokerKey(first))
+      if ((versions.apis.get(18)?.max ?? 0) >= 4) versions = await apiVersionsV4.async(await pool.get(first.broker), softwareName, softwareVersion)
+      const session = new Session(options, pool, bootstrap, first.broker, versions)
+      session.#health.sent(brokerKey(first.broker))
+      session.#health.settled(brokerKey(first.broker), true)
       // The other bootstrap servers are asked for their API versions in the background: those that answer can
       // take part of the requests made together. One that never answers (a hung broker still accepts
       // connections) is never chosen, so it delays nothing.
-      for (const broker of bootstrap) {
-        if (pool.has(broker)) continue
-        pool
-          .get(broker)
-          .then((connection) => apiVersionsV3.async(connection, softwareName, softwareVersion))
-          .then(() => session.#responsive.add(brokerKey(broker)))
-          .catch(() => {})
-      }
+      for (const broker of bootstrap) if (brokerKey(broker) !== brokerKey(first.broker)) session.#probe(broker).catch(() => {})
       return session
     } catch (error) {
       await pool.close().catch(() => {})
@@ -169,11 +166,33 @@ export class Session {
    */
   async anyBroker<T>(request: (connection: Connection) => Promise<T>): Promise<T> {
     let lastError: unknown
+    const silent: Broker[] = []
     for (const broker of this.#candidates()) {
+      const key = brokerKey(broker)
+      if (this.#health.silent(key)) {
+        silent.push(broker)
+        if (this.#health.inFlight(key) === 0) this.#probe(broker).catch(() => {})
+        continue
+      }
+      // Not heard from lately: a short question first, so a hung broker costs the probe bound, not the timeout.
+      if (!this.#health.fresh(key) && !(await this.#answersProbe(broker))) {
+        silent.push(broker)
+        continue
+      }
       try {
-        const result = await this.#ask(broker, request)
-        this.#preferred = broker
-        return result
+        return await this.#askAsPreferred(broker, request)
+      } catch (error) {
+        const kind = connectionFaultKind(error)
+        if (kind === null) throw error
+        if (kind === 'timeout' || kind === 'unreachable')
+          this.#health.markSilent(key, this.#brokerName(broker), kind === 'timeout' ? 'it did not answer in time' : 'it is down or unreachable')
+        lastError = error
+      }
+    }
+    // Every broker left aside: they may only be slow, so each still gets the request with the full timeout.
+    for (const broker of silent) {
+      try {
+        return await this.#askAsPreferred(broker, request)
       } catch (error) {
         if (connectionFaultKind(error) === null) throw error
         lastError = error
@@ -182,20 +201,49 @@ export class Session {
     throw await explainedConnectionError(lastError, this.#options)
   }
 
+  async #askAsPreferred<T>(broker: Broker, request: (connection: Connection) => Promise<T>): Promise<T> {
+    const result = await this.#ask(broker, request)
+    this.#preferred = broker
+    return result
+  }
+
   /** One request on one broker, counted while in flight; whether the broker answered is remembered. */
   async #ask<T>(broker: Broker, request: (connection: Connection) => Promise<T>): Promise<T> {
     const key = brokerKey(broker)
-    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1)
+    this.#health.sent(key)
+    let answered = false
     try {
       const result = await request(await this.#pool.get(broker))
-      this.#responsive.add(key)
+      answered = true
       return result
     } catch (error) {
-      if (connectionFaultKind(error) !== null) this.#responsive.delete(key)
+      // A protocol error is an answer too.
+      answered = connectionFaultKind(error) === null
       throw error
     } finally {
-      this.#inFlight.set(key, this.#inFlight.get(key)! - 1)
+      this.#health.settled(key, answered)
     }
+  }
+
+  /** ApiVersions: the cheapest question a broker answers at once when it is alive. */
+  #probe(broker: Broker): Promise<unknown> {
+    return this.#ask(broker, (connection) => apiVersionsV3.async(connection, softwareName, softwareVersion))
+  }
+
+  /** Whether the broker answers the probe within its bound; one that does not is left aside (said once). */
+  async #answersProbe(broker: Broker): Promise<boolean> {
+    const probe = this.#probe(broker)
+    const answer = await within(probe, probeBoundMs).catch(() => 'failed' as const)
+    if (answer !== 'timedOut' && answer !== 'failed') return true
+    probe.catch(() => {})
+    this.#health.markSilent(brokerKey(broker), this.#brokerName(broker), `no answer to a probe within ${probeBoundMs / 1000} s: hung or overloaded`)
+    return false
+  }
+
+  #brokerName(broker: Broker): string {
+    const key = brokerKey(broker)
+    const registered = [...(this.#addresses?.values() ?? [])].find((b) => brokerKey(b) === key)
+    return registered ? `broker ${registered.id} (${key})` : `broker ${key}`
   }
 
   /**
@@ -207,8 +255,8 @@ export class Session {
     const unique = new Map<string, Broker>()
     for (const broker of [this.#preferred, ...this.#bootstrap, ...registered]) if (!unique.has(brokerKey(broker))) unique.set(brokerKey(broker), broker)
     const all = [...unique.values()]
-    const connected = all.filter((b) => this.#responsive.has(brokerKey(b)) && this.#pool.getEstablishedConnection(b)?.isConnected() === true)
-    const busy = (b: Broker) => this.#inFlight.get(brokerKey(b)) ?? 0
+    const connected = all.filter((b) => this.#health.answers(brokerKey(b)) && this.#pool.getEstablishedConnection(b)?.isConnected() === true)
+    const busy = (b: Broker) => this.#health.inFlight(brokerKey(b))
     // Array.prototype.sort is stable: among equally busy brokers the preferred one stays first.
     return [...connected.sort((a, b) => busy(a) - busy(b)), ...all.filter((b) => !connected.includes(b))]
   }
@@ -262,4 +310,17 @@ export class Session {
   async close(): Promise<void> {
     await this.#pool.close()
   }
+}
+
+/**
+ * The first bootstrap server to answer `ask`: the one already connected is asked first; when it stays silent
+ * past the probe bound (a hung broker accepts connections), the others are asked too. When none answers, the
+ * first one's failure is what the operator hears, as if it had been asked alone.
+ */
+async function firstToAnswer<T>(connected: Broker, bootstrap: readonly Broker[], ask: (broker: Broker) => Promise<T>): Promise<T> {
+  const first = ask(connected)
+  const early = await within(first, probeBoundMs)
+  if (early !== 'timedOut') return early.value
+  const others = bootstrap.filter((b) => brokerKey(b) !== brokerKey(connected)).map(ask)
+  return Promise.any([first, ...others]).catch(() => first)
 }
