@@ -1,8 +1,8 @@
 // A build step after tsc: the commands that start and end without a cluster — list, show, sessions — become one
 // module each (dist/lib/cli/<command>.js) holding what they use, so that these need not resolve and read twenty-odd
 // ES modules (~1 ms each) before printing. Only one command runs in a process, so nothing is loaded twice. The
-// modules that locate files from their own place (team-loader, the Markdown runbook reader) and the cli-table3
-// bundle stay separate, as tsc and bundle-cli-table.mjs wrote them.
+// modules that locate files from their own place (team-loader, the Markdown runbook reader) stay separate, as tsc
+// wrote them.
 
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -12,7 +12,6 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const separate = {
   './team-loader.ts': '../engine/team-loader.js',
   '../markdown/index.ts': '../markdown/index.js',
-  './cli-table.ts': '../terminal/cli-table.js',
 }
 
 const result = await build({
