@@ -73,7 +73,7 @@ export const layers = [
   {
     name: 'terminal',
     paths: ['lib/terminal'],
-    job: 'the TTY Io and the renderer (Inquirer, ora, cli-table3, marked)',
+    job: 'the TTY Io and the renderer (Inquirer, ora, marked, string-width)',
     may: ['engine', 'format'],
   },
   {
@@ -163,7 +163,8 @@ export const packages = [
   { name: 'kafkajs', only: ['lib/drills/workloads'], why: 'kafkajs plays the typical Node service in drills, nothing else' },
   { name: '@inquirer/prompts', only: ['lib/terminal'], why: 'prompts belong to the terminal Io' },
   { name: 'ora', only: ['lib/terminal'], why: 'spinners belong to the terminal Io' },
-  { name: 'cli-table3', only: ['lib/terminal'], why: 'tables are drawn by the terminal renderer' },
+  { name: 'string-width', only: ['lib/terminal/table-layout.ts'], why: 'terminal columns of wide characters and emoji, where a table cell holds them' },
+  { name: 'cli-table3', only: [], why: 'tests only: the table layout is held equal to it' },
   { name: 'marked', only: ['lib/terminal'], why: 'Markdown is drawn by the terminal renderer' },
   { name: 'yaml', only: ['lib/markdown'], why: 'front matter and block bodies of Markdown runbooks' },
   { name: 'zx', only: ['lib/engine'], why: 'shell cells run the operator’s command' },

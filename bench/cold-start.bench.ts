@@ -3,6 +3,7 @@
 // a noisy shared machine weighs on both alike; medians of wall and CPU time (user + system, from GNU time).
 // Goals: --help, list and sessions ≤ 1.3× the floor; show <id> ≤ 1.6×.
 //   npm run build && npm run bench -- cold-start
+//   RUNBOOK_COLD_START_RUNTIME=/path/to/bun …   the same against another runtime (its own `-e 0` the floor)
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
@@ -12,6 +13,7 @@ import { bench, describe } from 'vitest'
 import { measureProcess, type ProcessRun } from './measure-process.ts'
 
 const rounds = Number(process.env.RUNBOOK_COLD_START_ROUNDS || 15)
+const runtime = process.env.RUNBOOK_COLD_START_RUNTIME || process.execPath
 const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
 const commands: { args: string[]; goal: number }[] = [
   { args: ['--help'], goal: 1.3 },
@@ -19,6 +21,13 @@ const commands: { args: string[]; goal: number }[] = [
   { args: ['sessions'], goal: 1.3 },
   { args: ['show', 'isr-shrink'], goal: 1.6 },
 ]
+
+/** The runtime's name and version as it reports them (node v20.20.2, bun 1.4.5). */
+function runtimeName(): string {
+  if (runtime === process.execPath) return `node ${process.version}`
+  const version = measureProcess(runtime, ['--version']).stdout.trim()
+  return `${runtime.includes('bun') ? 'bun' : runtime} ${version}`
+}
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const fixed = (ms: number) => `${ms.toFixed(0)} ms`
@@ -36,10 +45,10 @@ describe('cold starts of the built CLI against node -e 0', () => {
         for (const { args, goal } of commands) {
           const floor: ProcessRun[] = []
           const ours: ProcessRun[] = []
-          measureProcess(process.execPath, [cli, ...args], { env, cwd }) // the first run warms the file cache
+          measureProcess(runtime, [cli, ...args], { env, cwd }) // the first run warms the file cache
           for (let round = 0; round < rounds; round++) {
-            floor.push(measureProcess(process.execPath, ['-e', '0'], { env, cwd }))
-            ours.push(measureProcess(process.execPath, [cli, ...args], { env, cwd }))
+            floor.push(measureProcess(runtime, ['-e', '0'], { env, cwd }))
+            ours.push(measureProcess(runtime, [cli, ...args], { env, cwd }))
             load.push(loadavg()[0]!)
           }
           const wall = [median(ours.map((r) => r.wallMs)), median(floor.map((r) => r.wallMs))] as const
@@ -57,7 +66,7 @@ describe('cold starts of the built CLI against node -e 0', () => {
         rmSync(cwd, { recursive: true, force: true })
       }
       process.stdout.write(
-        `\nCold starts (medians of ${rounds} paired runs, ours vs node -e 0, ${process.versions.node}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
+        `\nCold starts (medians of ${rounds} paired runs, ours vs -e 0, ${runtimeName()}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
           lines.join('\n') +
           '\n',
       )

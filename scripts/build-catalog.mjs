@@ -2,6 +2,7 @@
 // so that neither imports a runbook (each loads its cells and planners: ~90 modules for the four).
 //   dist/runbooks/catalog.json              id, title and summary of each, and where its notebook is
 //   dist/runbooks/.notebooks/<id>.json      its notebook as `show` prints it: the blocks, Markdown lexed by marked
+//                                           (blocks, and the one-line texts the simple lexer leaves to marked)
 // Every built-in runbook must load and pass the engine's checks, or the build fails.
 
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,8 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url))
 const load = (path) => import(new URL(path, `file://${dist}`).href)
 const { loadAllRunbooks, builtInCatalogFile } = await load('lib/engine/catalog.js')
 const { describeRunbook } = await load('lib/engine/describe-runbook.js')
+const { inlineTextsOf } = await load('lib/terminal/render.js')
+const { lexSimpleInline } = await load('lib/terminal/simple-markdown.js')
 
 const dir = join(dist, 'runbooks')
 mkdirSync(join(dir, '.notebooks'), { recursive: true })
@@ -20,7 +23,12 @@ const records = []
 for (const { file, runbook } of await loadAllRunbooks(dir)) {
   const blocks = describeRunbook(runbook)
   const notebook = `.notebooks/${runbook.id}.json`
-  writeFileSync(join(dir, notebook), JSON.stringify({ blocks, tokens: blocks.map((b) => (b.kind === 'markdown' ? marked.lexer(b.text) : null)) }))
+  const inline = Object.fromEntries(
+    inlineTextsOf(blocks)
+      .filter((text) => lexSimpleInline(text) === null)
+      .map((text) => [text, marked.Lexer.lexInline(text)]),
+  )
+  writeFileSync(join(dir, notebook), JSON.stringify({ blocks, tokens: blocks.map((b) => (b.kind === 'markdown' ? marked.lexer(b.text) : null)), inline }))
   records.push({ id: runbook.id, file, title: runbook.title, summary: runbook.summary, notebook })
 }
 writeFileSync(join(dir, builtInCatalogFile), JSON.stringify(records, null, 2) + '\n')

@@ -35,7 +35,11 @@ same as data (parameters with type and default, cells with their kind, text and 
       : { blocks: (await import('../engine/describe-runbook.ts')).describeRunbook(await requireRunbook(catalog, id)), tokens: [] }
     const text = args.values.markdown
       ? (await import('../engine/markdown.ts')).blocksToMarkdown(notebook.blocks)
-      : renderLexedBlocks(notebook.blocks, notebook.tokens, { color: colorEnabled(env.stdout, env.env), width: renderWidth(env.stdout) })
+      : renderLexedBlocks(notebook.blocks, notebook.tokens, {
+          color: colorEnabled(env.stdout, env.env),
+          width: renderWidth(env.stdout),
+          lexedInline: notebook.inline,
+        })
     env.stdout.write(text + '\n')
     return ExitCode.done
   },

@@ -29,6 +29,8 @@ export interface DescribedNotebook {
   readonly blocks: readonly Block[]
   /** marked's tokens of blocks[i] when it is Markdown, else null. */
   readonly tokens: readonly (readonly unknown[] | null)[]
+  /** marked's inline tokens of the one-line texts (facts, notices, footers) the simple lexer leaves to marked, by text. */
+  readonly inline?: Readonly<Record<string, readonly unknown[]>>
 }
 
 /** A runbook ready to run, or one line saying why it cannot be. */

@@ -1,13 +1,13 @@
 // Renders blocks for a terminal: Markdown through marked's lexer (or, for simple text, a lexer that gives the
-// same tokens without loading marked), tables through cli-table3, wrapped to the screen width, coloured only
+// same tokens without loading marked), tables laid out as cli-table3 would (lib/terminal/table-layout.ts), wrapped to the screen width, coloured only
 // when the stream is a TTY and NO_COLOR is not set.
 
 import { createRequire } from 'node:module'
 import type { Token, Tokens } from 'marked'
 import type { Block, Cell } from '../engine/blocks.ts'
 import { formatCount, withoutEmptyColumns } from '../engine/blocks.ts'
-import Table from './cli-table.ts'
 import { lexSimpleInline, lexSimpleMarkdown } from './simple-markdown.ts'
+import { layoutTable } from './table-layout.ts'
 
 // marked loads on the first text the simple lexer leaves to it: synchronously (require of an ES module, Node
 // 20.19+ and Bun), so rendering stays a plain function.
@@ -19,6 +19,8 @@ export interface RenderOptions {
   readonly color: boolean
   /** Columns available; text wraps at this width and tables are squeezed into it. */
   readonly width: number
+  /** marked's inline tokens, by text, of one-line texts lexed ahead (a built-in runbook's notebook): marked stays unloaded. */
+  readonly lexedInline?: Readonly<Record<string, readonly unknown[]>>
 }
 
 type Style = 'bold' | 'dim' | 'italic' | 'underline' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta'
@@ -64,9 +66,20 @@ const narrowValueWidth = 24
 
 // eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ansiPattern = /\u001b\[[0-9;]*m/g
-/** Printed length of a string, ignoring colour codes. */
+/** Printed length of a string, ignoring colour codes: its code points (a surrogate pair counts once). */
 export function visibleLength(text: string): number {
-  return [...text.replace(ansiPattern, '')].length
+  const plain = text.includes('\u001b') ? text.replace(ansiPattern, '') : text
+  let length = plain.length
+  for (let i = 0; i < plain.length - 1; i++) {
+    const code = plain.charCodeAt(i)
+    if (code < 0xd800 || code > 0xdbff) continue
+    const next = plain.charCodeAt(i + 1)
+    if (next >= 0xdc00 && next <= 0xdfff) {
+      length--
+      i++
+    }
+  }
+  return length
 }
 
 /** Blocks → terminal text, blocks separated by a blank line. */
@@ -77,6 +90,24 @@ export function renderBlocks(blocks: readonly Block[], options: RenderOptions): 
 /** renderBlocks for blocks whose Markdown was lexed ahead (tokens[i] for blocks[i]; `runbook show` of a built-in runbook). */
 export function renderLexedBlocks(blocks: readonly Block[], tokens: readonly (readonly unknown[] | null)[], options: RenderOptions): string {
   return blocks.map((block, i) => (tokens[i] ? renderMarkdownTokens(tokens[i] as Token[], options) : renderBlock(block, options))).join('\n\n')
+}
+
+/** The one-line texts of blocks that render through inlineText (notices, facts, table footers), for lexing them ahead. */
+export function inlineTextsOf(blocks: readonly Block[]): string[] {
+  return blocks.flatMap((block) => {
+    switch (block.kind) {
+      case 'notice':
+        return [block.text]
+      case 'facts':
+        return block.items.map(([, value]) => value)
+      case 'table':
+        return block.footer ? [block.footer] : []
+      case 'screen-only':
+        return inlineTextsOf(block.blocks)
+      default:
+        return []
+    }
+  })
 }
 
 export function renderBlock(block: Block, options: RenderOptions): string {
@@ -184,35 +215,16 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOp
   if (longestWord.reduce((a, b) => a + b, 0) > available) return renderStackedTable(block, texts, options)
   const colWidths = fitWidths(natural, longestWord, available)
   // Borderless, like kubectl or psql: scannable at 100 columns; a rule under the header replaces box lines.
-  const table = new Table({
+  const laidOut = layoutTable({
     head: block.columns.map((c) => paint(c, ['bold'], options.color)),
+    rows: texts,
     colWidths,
-    colAligns: align,
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: ' '.repeat(gap),
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    aligns: align,
+    gap: ' '.repeat(gap),
   })
-  for (const row of texts) table.push(row)
   const parts: string[] = []
   if (block.title) parts.push(paint(block.title, ['bold'], options.color))
-  const [header = '', ...body] = table.toString().split('\n')
+  const [header = '', ...body] = laidOut.split('\n')
   const rule = colWidths.map((w) => '─'.repeat(w)).join(' '.repeat(gap))
   parts.push([header, paint(rule, ['dim'], options.color), ...body].join('\n'))
   if (block.footer) parts.push(wrap(inlineText(block.footer, options), options.width).join('\n'))
@@ -334,7 +346,8 @@ function renderTokens(tokens: readonly Token[], options: RenderOptions, width: n
 
 /** One line of inline Markdown (a notice, a fact, a footer) → terminal text. */
 export function inlineText(text: string, options: RenderOptions): string {
-  return inline(lexSimpleInline(text) ?? marked().Lexer.lexInline(text), options)
+  const ahead = options.lexedInline && Object.hasOwn(options.lexedInline, text) ? (options.lexedInline[text] as Token[]) : undefined
+  return inline(lexSimpleInline(text) ?? ahead ?? marked().Lexer.lexInline(text), options)
 }
 
 /** Lexed inline Markdown → terminal text (tests give it marked's own tokens). */
@@ -385,12 +398,20 @@ export function wrap(text: string, width: number): string[] {
   for (const paragraph of text.split('\n')) {
     const words = paragraph.split(/ +/)
     let line = ''
+    // The line's length is kept as it grows: measuring it again for every word made long paragraphs quadratic.
+    let used = 0
     for (const word of words) {
-      if (line === '') line = word
-      else if (visibleLength(line) + 1 + visibleLength(word) <= width) line += ' ' + word
-      else {
+      const length = visibleLength(word)
+      if (line === '') {
+        line = word
+        used = length
+      } else if (used + 1 + length <= width) {
+        line += ' ' + word
+        used += 1 + length
+      } else {
         lines.push(line)
         line = word
+        used = length
       }
     }
     lines.push(line)

@@ -2,7 +2,7 @@
 // first use compiles a pattern of thousands of alternatives, ~5-20 ms of every command that prints a table.
 // A string holding no control character and nothing from U+20D0 on holds no emoji (checked against
 // emoji-regex, singles and pairs: test/terminal/text-width.test.ts), so string-width's own count applies
-// unchanged. The cli-table3 bundle (scripts/bundle-cli-table.mjs) asks this first.
+// unchanged. The table layout (table-layout.ts) asks this first.
 
 /** string-width's answer for strings in the fast range; null for any other (ask string-width). */
 export function fastTextWidth(text: unknown): number | null {

@@ -20,7 +20,6 @@ async function build(): Promise<void> {
   const timeout = Number(process.env.RUNBOOK_TEST_BUILD_TIMEOUT_MS || 600_000)
   await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, timeout })
   await run(process.execPath, ['scripts/bundle-kafka-client.mjs'], { cwd: root, timeout: 120_000 })
-  await run(process.execPath, ['scripts/bundle-cli-table.mjs'], { cwd: root, timeout: 120_000 })
   await run(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, timeout: 120_000 })
   await run(process.execPath, ['scripts/build-catalog.mjs'], { cwd: root, timeout: 120_000 })
 }

@@ -1,11 +1,11 @@
-// The fast path the bundled cli-table3 takes must give string-width's answer wherever it answers.
+// The fast path the table layout takes must give string-width's answer wherever it answers.
 
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { fastTextWidth } from '../../lib/terminal/text-width.ts'
 
-// cli-table3's own dependency, as the bundle's fallback uses it.
-const require = createRequire(import.meta.resolve('cli-table3'))
+// string-width, as the table layout's fallback uses it.
+const require = createRequire(import.meta.url)
 const stringWidth = require('string-width') as (text: string) => number
 const emojiRegex = createRequire(require.resolve('string-width'))('emoji-regex') as () => RegExp
 
