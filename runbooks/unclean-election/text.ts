@@ -6,6 +6,7 @@ import { formatCount } from '../../lib/engine/blocks.ts'
 import type { ConfigSource } from '../../lib/kafka/types.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { ElectionRules } from '../../lib/plans/leaderless.ts'
+import type { WatchDeadline } from '../../lib/plans/restart-watch.ts'
 
 export const incidentText: Readonly<Record<ElectionRules, string>> = {
   '4.x-elr-on': `Some partitions have **no leader**. Every broker that Kafka trusts to hold all of their committed records is down, so the controller gives leadership to nobody. Until one of those brokers is back, producers to these partitions fail once their delivery timeout runs out, and their consumers stand still.
@@ -163,4 +164,21 @@ export function exactLossText(loss: CandidateExactLoss, nowMs: number): string {
       : null,
   ].filter(Boolean)
   return `${loss.atLeast ? 'at least ' : ''}${unitWord('records', BigInt(loss.records))} (${parts.join('; ')})`
+}
+
+/** Why a restart is watched this long, in a few words. */
+export function watchBasisText(deadline: WatchDeadline): string {
+  const passed = deadline.breakEvenPassed ? '; the break-even outage is already behind' : ''
+  switch (deadline.basis) {
+    case 'given':
+      return `your --set restart-watch${passed}`
+    case 'break-even':
+      return 'the break-even outage: after it, waiting fails more writes than the least-loss election deletes'
+    case 'delivery-timeout':
+      return "the producers' delivery timeout: after it, their writes start failing"
+    case 'floor':
+      return `the least a broker needs to start, register and be unfenced${passed}`
+    case 'cap':
+      return 'a restart that takes longer is a repair: you choose again with the numbers then'
+  }
 }
