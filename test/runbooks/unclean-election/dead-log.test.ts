@@ -85,10 +85,7 @@ describe('unclean-election: the dead leader’s own log', () => {
 
   it('a guided run asks for the dead broker’s folder, saying why, and goes on without one when the answer is empty', async () => {
     const kafka = incident()
-    const io = scriptedIo([
-      { input: '1=/mnt/broker-1', message: /Log directory of the dead broker/ },
-      { select: 'wait' },
-    ])
+    const io = scriptedIo([{ input: '1=/mnt/broker-1', message: /Log directory of the dead broker/ }, { select: 'wait' }])
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '1s', ...fast }) }))
     expect(io.remaining()).toBe(0)
     expect(flat(io.screen())).toContain('may hold records none of them has')

@@ -185,7 +185,12 @@ describe('unclean-election: the election', () => {
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'aftermath-wait': '0s' }) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(io.remaining()).toBe(0)
-    expect(io.asked.find((a) => a.kind === 'select' && /How do you want/.test(a.message))!.choices!.map((c) => c.value)).toEqual(['wait', 'restart', 'elect', 'flag'])
+    expect(io.asked.find((a) => a.kind === 'select' && /How do you want/.test(a.message))!.choices!.map((c) => c.value)).toEqual([
+      'wait',
+      'restart',
+      'elect',
+      'flag',
+    ])
     // Four hours at the measured 200 records/s: millions of failed writes against at least 500 records deleted.
     expect(io.screen()).toContain('Recommended: Elect the least-loss live replica uncleanly')
     expect(io.screen()).toContain('Waiting lasts until broker 1 is back')
