@@ -98,7 +98,7 @@ async function watchRestart(ctx: Context, command: RunningCommand): Promise<{ re
     notice(outcome.kind === 'back' ? 'ok' : 'danger', outcomeLine(outcome, restarted, command.timeoutMs)),
   ]
   if (outcome.kind === 'back') blocks.push(...measuredCost(ctx, outcome.outageMs, sincePricingMs - elapsedMs))
-  return { blocks, data: { brokers: restarted, deadline, milestones, outcome, sincePricingMs } }
+  return { blocks, data: { brokers: restarted, startedAtMs: command.startedAtMs, deadline, milestones, outcome, sincePricingMs } }
 }
 
 const agreeIsr = (ids: readonly number[]) => (ids.length === 1 ? `broker ${ids[0]}` : 'them')
