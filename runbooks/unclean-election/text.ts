@@ -182,3 +182,13 @@ export function watchBasisText(deadline: WatchDeadline): string {
       return 'a restart that takes longer is a repair: you choose again with the numbers then'
   }
 }
+
+/** Why a broker that registered again did not end the wait, per set of election rules. */
+export const registeredNotLedText: Readonly<Record<ElectionRules, string>> = {
+  '4.x-elr-on':
+    'Kafka 4.x, ELR on: a returning broker is elected only if it is the last known leader (its last known ELR) or an ELR member that shut down cleanly; an ELR member that crashed is struck from the ELR when it registers, and an out-of-sync replica is never elected by its return. Restarting it again changes nothing.',
+  '4.x-elr-off':
+    'Kafka 4.x, ELR off: only the broker still listed as the ISR is elected when it is unfenced; a returning replica that had fallen out of sync is not. Restarting it again changes nothing.',
+  '3.9':
+    'Kafka 3.9: only the broker still listed as the ISR is elected when it is unfenced; a returning replica that had fallen out of sync is not. Restarting it again changes nothing.',
+}

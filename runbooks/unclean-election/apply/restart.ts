@@ -9,7 +9,8 @@ import { classifyRestart, watchIsOver, watchMilestones, type CommandEnd, type Re
 import { readRestartProgress, type RestartProgress } from '../../../lib/reads/leaderless.ts'
 import { brokersToRestart, decideCell, inScope, watchDeadline } from '../decide.ts'
 import { nb, type Context, type RestartTrial } from '../notebook.ts'
-import { brokers, watchBasisText } from '../text.ts'
+import { brokers, registeredNotLedText, watchBasisText } from '../text.ts'
+import { rulesOf } from '../find.ts'
 
 /** How often the watch reads the cluster: the measured outage is exact to within this. */
 export const restartPollMs = 1000
@@ -97,6 +98,7 @@ async function watchRestart(ctx: Context, command: RunningCommand): Promise<{ re
     ),
     notice(outcome.kind === 'back' ? 'ok' : 'danger', outcomeLine(outcome, restarted, command.timeoutMs)),
   ]
+  if (outcome.kind === 'not-back' && outcome.registered) blocks.push(notice('info', registeredNotLedText[await rulesOf(ctx)]))
   if (outcome.kind === 'back') blocks.push(...measuredCost(ctx, outcome.outageMs, sincePricingMs - elapsedMs))
   return { blocks, data: { brokers: restarted, startedAtMs: command.startedAtMs, deadline, milestones, outcome, sincePricingMs } }
 }
