@@ -17,7 +17,7 @@ import runbook from '../../../runbooks/unclean-election/index.ts'
 import { uniqueTopic, waitFor } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../../lib/testkit/index.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 import { liftThrottle } from '../../../lib/drills/leaderless-fault.ts'
 import { breakCluster, readPartition, uncleanElections, type Incident } from './incident.ts'
 import { readLeaderlessSnapshot } from '../../../lib/reads/leaderless.ts'
@@ -265,33 +265,20 @@ describe('unclean-election on the real sandbox', () => {
         await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
       }),
     )
-    const result = await runRunbook(runbook, {
+    const result = await runOnIncident(
       io,
-      kafka: incident.ops,
-      openLogDir,
-      sessionsDir: sessions,
-      given: new Map(
-        Object.entries({
-          decision: 'elect',
-          partitions: `${incident.topic}:1`,
-          candidate: '2',
-          'aftermath-wait': '0s',
-          'expected-outage': '4h',
-          policy: 'min-records',
-          // What broker 1 alone holds is not what this case is about: no copy is offered on the way to the drift.
-          salvage: 'skip',
-        }).map(([k, v]) => [k, { text: v, source: 'flag' as const }]),
-      ),
-      approvals: { yes: false, hashes: [] },
-      dryRun: false,
-      operator: 'test',
-      host: 'test',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+      {
+        decision: 'elect',
+        partitions: `${incident.topic}:1`,
+        candidate: '2',
+        'aftermath-wait': '0s',
+        'expected-outage': '4h',
+        policy: 'min-records',
+        // What broker 1 alone holds is not what this case is about: no copy is offered on the way to the drift.
+        salvage: 'skip',
+      },
+      false,
+    )
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
     expect(result.message).toMatch(/leader of .*-1|in-sync replica of .*-1/)
     expect(await partitionNow(1)).toMatchObject({ leader: 1, replicas: [1, 3, 2] })
@@ -312,31 +299,18 @@ describe('unclean-election on the real sandbox', () => {
     await waitFor(async () => (await incident.ops.partitionStates([topic]))[0]!.partitions[0]?.leader === null, { what: `${topic} without a leader` })
     const restart = sandboxCommand(['start', '1', '--name', testSandbox().config.name])
     const io = scriptedIo([], { interactive: false })
-    const result = await runRunbook(runbook, {
+    const result = await runOnIncident(
       io,
-      kafka: incident.ops,
-      openLogDir,
-      sessionsDir: sessions,
-      given: new Map(
-        Object.entries({
-          decision: 'restart',
-          partitions: `${topic}:0`,
-          'restart-command': restart,
-          'expected-outage': 'unknown',
-          policy: 'min-records',
-          'aftermath-wait': '0s',
-        }).map(([k, v]) => [k, { text: v, source: 'flag' as const }]),
-      ),
-      approvals: { yes: true, hashes: [] },
-      dryRun: false,
-      operator: 'test',
-      host: 'test',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+      {
+        decision: 'restart',
+        partitions: `${topic}:0`,
+        'restart-command': restart,
+        'expected-outage': 'unknown',
+        policy: 'min-records',
+        'aftermath-wait': '0s',
+      },
+      true,
+    )
     expect(result.exitCode, result.message).toBe(0)
     const shell = readEvents(result.sessionDir).find((e) => e.type === 'shell') as unknown as { exitCode: number; durationMs: number }
     expect(shell.exitCode).toBe(0)
@@ -360,6 +334,26 @@ describe('unclean-election on the real sandbox', () => {
     expect(trial.milestones.registeredAfterMs - brokerSays).toBeLessThanOrEqual(restartPollMs + 500)
   })
 })
+
+/** The runbook in this process against the incident's cluster, with these answers (and --yes or nothing approved). */
+function runOnIncident(io: ScriptedIo, answers: Record<string, string>, yes: boolean) {
+  return runRunbook(runbook, {
+    io,
+    kafka: incident.ops,
+    openLogDir,
+    sessionsDir: sessions,
+    given: new Map(Object.entries(answers).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+    approvals: { yes, hashes: [] },
+    dryRun: false,
+    operator: 'test',
+    host: 'test',
+    cluster: { origin: 'test' },
+    args: [],
+    secrets: [],
+    signal: new AbortController().signal,
+    toolVersion: 'test',
+  })
+}
 
 /** When the broker's server.log last says it was unfenced (log4j writes this machine's local time). */
 function lastUnfenced(log: string): number | null {
