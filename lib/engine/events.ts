@@ -59,6 +59,8 @@ export type TranscriptEvent =
       durationMs: number
       /** Set when the run stopped it: its timeout, a Ctrl-C, or the end of the watch it ran under. */
       stoppedBy?: 'timeout' | 'interrupt' | 'watch-ended'
+      /** What the watch it ran under concluded (its data). */
+      watched?: unknown
     }
   | { type: 'cell-end'; cell: string; outcome: string; reason?: string }
   /** The cell's change was taken back (by this run's own revert, or by an undo session); sha256: the record file as rewritten. */

@@ -62,6 +62,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
       stderr: '',
       durationMs: exit.durationMs,
       ...(exit.stoppedBy ? { stoppedBy: exit.stoppedBy } : {}),
+      ...(watched?.data !== undefined ? { watched: watched.data } : {}),
     })
     report.exitCode = exit.exitCode
     emit(state, [...(exit.tail.trim() ? [code(exit.tail.trimEnd())] : []), exitNotice(exit)], cell.id)

@@ -147,7 +147,7 @@ describe('unclean-election: trying a restart first, watched', () => {
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     const trial = cell(result, 'restart')!.data as TrialData
     expect(trial.outcome).toMatchObject({ kind: 'command-failed', exitCode: 3 })
-    expect(shellEvent(result)).toMatchObject({ exitCode: 3, stdout: 'disk controller failed\n' })
+    expect(shellEvent(result)).toMatchObject({ exitCode: 3, stdout: 'disk controller failed\n', watched: { outcome: { kind: 'command-failed' } } })
     expect(io.screen()).toContain('The restart command failed (exit 3)')
     const repriced = cell(result, 'cost-after-restart')!.data as { elapsedMs: number; remainingMs: number | 'unknown'; pricing: OutagePricing }
     // Four hours were expected from the pricing; what is left of them is priced, and every option's offline time grew.
