@@ -112,12 +112,21 @@ interface StartedCommand extends RunningCommand {
   stop(reason: 'timeout' | 'interrupt' | 'watch-ended'): void
 }
 
-/** Starts `bash -c command`, stopped (its process tree: SIGTERM, SIGKILL 5 s later) at its timeout, a Ctrl-C, or `stop`. */
+/** Starts `bash -c command`, stopped (its process group: SIGTERM, SIGKILL 5 s later) at its timeout, a Ctrl-C, or `stop`. */
 async function startCommand(command: string, timeoutMs: number, signal: AbortSignal, startedAtMs: number): Promise<StartedCommand> {
   const { $ } = await import('zx')
   const wallStart = Date.now()
   const tail = outputTail()
-  const child = $({ nothrow: true, quiet: true })`bash -c ${command}`
+  // Its own process group, so that stopping it stops everything it started and still runs in that group (a
+  // daemon that detaches itself, as a restarted broker does, is not in it and keeps running).
+  const child = $({ nothrow: true, quiet: true, detached: true })`bash -c ${command}`
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal)
+    } catch {
+      // Already gone.
+    }
+  }
   child.stdout.on('data', (chunk: Buffer) => tail.add(chunk.toString('utf8')))
   child.stderr.on('data', (chunk: Buffer) => tail.add(chunk.toString('utf8')))
   let stoppedBy: CommandExit['stoppedBy'] = null
@@ -126,8 +135,8 @@ async function startCommand(command: string, timeoutMs: number, signal: AbortSig
   const stop = (reason: 'timeout' | 'interrupt' | 'watch-ended') => {
     if (ended || stoppedBy) return
     stoppedBy = reason
-    void child.kill('SIGTERM').catch(() => undefined)
-    killer = setTimeout(() => void child.kill('SIGKILL').catch(() => undefined), 5000)
+    signalGroup('SIGTERM')
+    killer = setTimeout(() => signalGroup('SIGKILL'), 5000)
   }
   const timer = setTimeout(() => stop('timeout'), timeoutMs)
   const onAbort = () => stop('interrupt')

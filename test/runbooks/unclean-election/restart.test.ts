@@ -8,6 +8,7 @@ import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
 import type { OutagePricing } from '../../../lib/plans/outage-price.ts'
 import type { RestartOutcome, WatchDeadline, WatchMilestones } from '../../../lib/plans/restart-watch.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
+import { waitUntil, wallClock } from '../../../lib/poll/index.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 
@@ -192,8 +193,17 @@ describe('unclean-election: trying a restart first, watched', () => {
     )
     expect((cell(result, 'restart')!.data as TrialData).outcome.kind).toBe('back')
     expect(shellEvent(result)).toMatchObject({ stoppedBy: 'watch-ended' })
+    // The background child got the signal with its group; gone once reaped (bounded, never a fixed sleep).
     const pid = Number(readFileSync(pidFile, 'utf8'))
-    expect(() => process.kill(pid, 0)).toThrow()
+    const alive = () => {
+      try {
+        process.kill(pid, 0)
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z'
+      } catch {
+        return false
+      }
+    }
+    await waitUntil(`process ${pid} to end`, async () => !alive(), wallClock, { timeoutMs: 10_000, intervalMs: 50 })
   })
 
   it('Ctrl-C stops the command and the watch at once', async () => {
