@@ -48,7 +48,20 @@ export type TranscriptEvent =
       files: Readonly<Record<string, string>>
     }
   | { type: 'file'; name: string; sha256: string }
-  | { type: 'shell'; cell: string; command: string; exitCode: number | null; stdout: string; stderr: string; durationMs: number }
+  | {
+      type: 'shell'
+      cell: string
+      command: string
+      exitCode: number | null
+      /** The last lines of its output, stdout and stderr as they came (stderr kept for older transcripts). */
+      stdout: string
+      stderr: string
+      durationMs: number
+      /** Set when the run stopped it: its timeout, a Ctrl-C, or the end of the watch it ran under. */
+      stoppedBy?: 'timeout' | 'interrupt' | 'watch-ended'
+      /** What the watch it ran under concluded (its data). */
+      watched?: unknown
+    }
   | { type: 'cell-end'; cell: string; outcome: string; reason?: string }
   /** The cell's change was taken back (by this run's own revert, or by an undo session); sha256: the record file as rewritten. */
   | { type: 'undone'; cell: string; bySession: string; sha256?: string }

@@ -268,9 +268,38 @@ export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly skipReason?: string
   /** Typed confirmation expects this text (e.g. the deployment name); yes/no otherwise. */
   readonly confirmText?: (ctx: RunContext<S, P>) => string | undefined
-  readonly timeoutMs?: number
+  /** The command is stopped (its whole process tree) if still running after this long; may be derived from the run. */
+  readonly timeoutMs?: number | ((ctx: RunContext<S, P>) => number | Promise<number>)
   /** Whether a failing command stops the run (default) or only gets reported. */
   readonly onFailure?: 'stop' | 'continue'
+  /**
+   * Watches the world while the command runs (a broker coming back, say) and says what came of both. The command
+   * is stopped when the watch returns or throws, whatever its state; its exit and output tail are in the transcript
+   * before the watch's blocks. A watched command never stops the run by its exit code: the watch judges it.
+   */
+  readonly watch?: (ctx: RunContext<S, P>, command: RunningCommand) => Promise<{ readonly blocks: readonly Block[]; readonly data?: unknown }>
+}
+
+/** How an operator's command ended: its exit code, or that the run stopped it (its timeout, a Ctrl-C). */
+export interface CommandExit {
+  readonly exitCode: number | null
+  readonly stoppedBy: 'timeout' | 'interrupt' | 'watch-ended' | null
+  readonly durationMs: number
+  /** The last lines of its output (stdout and stderr interleaved as they came), bounded. */
+  readonly tail: string
+}
+
+/** A command running under a watch. */
+export interface RunningCommand {
+  readonly command: string
+  /** On the run's clock. */
+  readonly startedAtMs: number
+  /** The same bound the engine stops the command at, from the command's start. */
+  readonly timeoutMs: number
+  /** How it ended, once it has; undefined while it runs. */
+  exit(): CommandExit | undefined
+  /** Settles when it ends (never rejects). */
+  readonly exited: Promise<CommandExit>
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of actions with different plan and undo types

@@ -219,3 +219,31 @@ export async function readLeaderlessReplicaCounts(kafka: KafkaOps): Promise<{ re
     for (const p of topic.partitions) if (p.leader === null) for (const id of p.replicas) if (live.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1)
   return [...counts].sort((a, b) => a[0] - b[0]).map(([broker, partitions]) => ({ broker, partitions }))
 }
+
+/** One look at a restart in progress: the restarted brokers registered and unfenced, the partitions led, the ISR refilled. */
+export interface RestartProgress {
+  /** Every restarted broker is registered and not fenced (fenced unknown counts as registered: 3.x cannot say). */
+  readonly registered: boolean
+  /** Restarted brokers the cluster lists as registered and unfenced. */
+  readonly up: readonly number[]
+  readonly led: number
+  /** Partitions whose ISR holds every restarted broker that is one of their replicas. */
+  readonly inIsr: number
+  readonly of: number
+  readonly states: ReadonlyMap<string, PartitionState | null>
+}
+
+export async function readRestartProgress(kafka: KafkaOps, restarted: readonly number[], partitions: readonly TopicPartition[]): Promise<RestartProgress> {
+  const cluster = await kafka.cluster()
+  const up = restarted.filter((id) => cluster.brokers.some((b) => b.id === id && b.fenced !== true))
+  const states = await readPartitionStates(kafka, partitions)
+  const all = [...states.values()]
+  return {
+    registered: up.length === restarted.length,
+    up,
+    led: all.filter((s) => s?.leader != null).length,
+    inIsr: all.filter((s) => s !== null && s.leader != null && restarted.filter((id) => s.replicas.includes(id)).every((id) => s.isr.includes(id))).length,
+    of: partitions.length,
+    states,
+  }
+}

@@ -1,19 +1,20 @@
 // The choice — wait for a complete broker, elect a chosen replica, or let Kafka pick under the unclean flag —
 // priced from the cluster for the partitions in question.
 
-import { agree, counted, formatCount, notice } from '../../lib/engine/blocks.ts'
+import { agree, counted, formatCount, formatSeconds, notice } from '../../lib/engine/blocks.ts'
 import { type OptionPrice, Refusal } from '../../lib/engine/runbook.ts'
 import { partitionName, uncleanEnabled, type PartitionRecovery } from '../../lib/plans/leaderless.ts'
 import { describePlanFault, findLeaderless } from '../../lib/plans/unclean-election.ts'
 import { exactTotal } from '../../lib/plans/dead-leader-loss.ts'
 import { candidateOf, totalLoss, type PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
-import { priceOutage, uncleanScanMs, type OptionEffects, type OutageOption, type PartitionEffect } from '../../lib/plans/outage-price.ts'
+import { priceOutage, uncleanScanMs, type OptionEffects, type OutageOption, type PartitionEffect, type PricingInput } from '../../lib/plans/outage-price.ts'
+import { remainingOutage, repriceWithElapsed, restartWatchDeadline, type WatchDeadline } from '../../lib/plans/restart-watch.ts'
 import type { TopicPartition } from '../../lib/kafka/types.ts'
 import { readPreFailureRates } from '../../lib/reads/write-rate.ts'
 import { partitionKey } from '../../lib/reads/leaderless.ts'
 import { noLeaderless, recoveriesOf, restartLoss, rulesOf } from './find.ts'
 import { nb, scopeOf, type Context } from './notebook.ts'
-import { brokers, fewNames, provenLoss, timeText, waitingText } from './text.ts'
+import { brokers, fewNames, provenLoss, timeText, waitingText, watchBasisText } from './text.ts'
 import { pricingBlocks, recommendationText } from './tables.ts'
 
 /** The partitions this run is about, their recoveries and their estimates. */
@@ -87,6 +88,10 @@ function optionParts(ctx: Context) {
   return { partitions, recoveries, estimates, electing, waiting, hopeless, ifClean, electable, picks, flagTopics, unavailable }
 }
 
+/** Partitions whose topic has the unclean flag on, so that a returning broker sets off an unclean election. */
+const flagTrapOf = (recoveries: readonly PartitionRecovery[]) =>
+  recoveries.filter((r) => r.uncleanPending !== null && r.dead.some((d) => d.effect === 'unclean-election'))
+
 /** About how long an unclean election takes from the apply to a leader that takes writes. */
 const electionMs = 5000
 /** Kafka's own election of a live in-sync replica: seconds. */
@@ -142,7 +147,7 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   const pricedAs = ctx.state.pricing?.recommendation.option
 
   // With the flag already on, a returning broker does not get its partitions back: the first live replica does.
-  const flagTrap = recoveries.filter((r) => r.uncleanPending !== null && r.dead.some((d) => d.effect === 'unclean-election'))
+  const flagTrap = flagTrapOf(recoveries)
   const trapWarning = flagTrap.length
     ? `; unclean.leader.election.enable is ON for ${fewNames([...new Set(flagTrap.map((r) => r.topic))])}: a returning broker sets off an unclean election of the first live replica (${fewNames(flagTrap.map((r) => `${partitionName(r)} → broker ${r.uncleanPending!.winner}`))}) — turn the flag off before restarting anything`
     : ''
@@ -199,6 +204,97 @@ function price(ctx: Context): Record<'wait' | 'elect' | 'flag', OptionPrice> {
   return { wait, elect: withRecords(elect, 'elect'), flag: withRecords(flag, 'flag') }
 }
 
+/** How long a restart is watched before the operator chooses again, from the pricing (from its start). */
+export function watchDeadline(ctx: Context, elapsedMs = 0): WatchDeadline {
+  const pricing = ctx.need('pricing')
+  const given = ctx.given('restart-watch')
+  return restartWatchDeadline({
+    breakEvenMs: pricing.breakEvenMs,
+    deliveryTimeoutMs: pricing.deliveryTimeoutMs,
+    elapsedMs,
+    ...(given !== undefined ? { givenMs: given } : {}),
+  })
+}
+
+/** Trying a restart first: waiting's price, bounded by the watch, and what happens if it does not work. */
+function restartPrice(ctx: Context, wait: OptionPrice): OptionPrice {
+  const { waiting, electing, recoveries } = optionParts(ctx)
+  const restart = brokersToRestart(waiting)
+  const label = restart.length ? `Try restarting ${brokers(restart)} first, and watch ${agree(restart.length, 'it', 'them')} come back` : 'Try a restart first'
+  const unavailable =
+    wait.unavailable ??
+    (electing.length === recoveries.length
+      ? 'Kafka is electing an in-sync replica: nothing to restart'
+      : restart.length === 0
+        ? 'no dead broker is known to hold every committed record'
+        : flagTrapOf(recoveries).length
+          ? 'the unclean flag is on: a returning broker sets off an unclean election — turn it off first'
+          : null)
+  if (unavailable || !ctx.state.pricing) return { label, cost: 'nothing to restart', risk: 'none', unavailable: unavailable ?? 'not priced' }
+  const deadline = watchDeadline(ctx)
+  return {
+    label,
+    cost: `your restart command runs on this machine once you confirm it; if every partition is led again the outage is measured and nothing committed is lost; if the command fails, or ${brokers(restart)} ${agree(restart.length, 'is', 'are')} not back within ${formatSeconds(deadline.ms)} (${watchBasisText(deadline)}), you choose again with the time spent priced in`,
+    risk: `the watch adds up to ${formatSeconds(deadline.ms)} to the outage if the restart does not work; ${wait.risk}`,
+  }
+}
+
+/**
+ * The way out actually taken: the decision, or — after a restart was tried — 'back' when it brought the partitions
+ * back, else the choice made again with the time spent priced in. Undefined before a choice (or in a dry run of a restart).
+ */
+export function chosenWay(ctx: Context): 'wait' | 'elect' | 'flag' | 'back' | undefined {
+  const first = ctx.decision(decideCell)
+  if (first !== 'restart') return first
+  const trial = ctx.state.restartTrial
+  if (!trial) return undefined
+  return trial.outcome.kind === 'back' ? 'back' : ctx.decision(redecideCell)
+}
+
+/** `when` and `whenDoc` for a cell that runs only for these ways out. */
+export function ifWay(ways: readonly NonNullable<ReturnType<typeof chosenWay>>[], otherwise = 'you chose another way') {
+  return {
+    when: (ctx: Context) => (ways.includes(chosenWay(ctx)!) ? true : otherwise),
+    whenDoc: `${decideCell.id} (or ${'decision-after-restart'} after a restart that did not bring them back) = ${ways.join(' or ')}`,
+  }
+}
+
+const restartFailed = (ctx: Context) => {
+  const outcome = ctx.state.restartTrial?.outcome
+  return outcome && outcome.kind !== 'back' ? true : outcome ? 'the restart brought every partition back' : 'no restart was tried'
+}
+
+export const repriceCell = nb.query({
+  id: 'cost-after-restart',
+  title: 'What waiting costs now, with the time already spent',
+  when: restartFailed,
+  whenDoc: 'a restart was tried and did not bring every partition back',
+  doc: 'Prices every option again once the restart failed or ran past its deadline: each option’s partitions have been offline that much longer, and waiting lasts what is left of the expected outage (unknown when nothing says when the broker is back); says whether the break-even outage has passed.',
+  async run(ctx) {
+    const from = ctx.need('pricedFrom')
+    const trial = ctx.need('restartTrial')
+    const elapsedMs = Math.max(trial.sincePricingMs, ctx.now() - from.atMs)
+    const remaining = remainingOutage(from.input.expectedOutageMs, elapsedMs)
+    const repriced = repriceWithElapsed(from.input, elapsedMs, remaining)
+    ctx.state.pricing = repriced
+    const breakEven = repriced.breakEvenMs
+    const passed =
+      breakEven === null
+        ? 'there is no break-even outage to compare (no election to price, or no measured rate)'
+        : elapsedMs >= breakEven
+          ? `the break-even outage (${formatSeconds(breakEven)}) has passed: from here on waiting fails more writes than the least-loss election deletes`
+          : `the break-even outage (${formatSeconds(breakEven)}) is ${formatSeconds(breakEven - elapsedMs)} away`
+    const blocks = [
+      notice(
+        'info',
+        `${formatSeconds(elapsedMs)} of outage since the pricing; ${remaining === 'unknown' ? 'how much longer waiting takes is unknown' : `${formatSeconds(remaining)} left of the expected outage`}; ${passed}.`,
+      ),
+      ...pricingBlocks(repriced, ctx.state.rates ?? [], ctx.now(), waitingText[await rulesOf(ctx)]),
+    ]
+    return { blocks, data: { elapsedMs, remainingMs: remaining, breakEvenPassed: breakEven !== null && elapsedMs >= breakEven, pricing: repriced } }
+  },
+})
+
 /** The expected outage: given, or asked on a terminal when waiting is a way out (with what it is waiting for). */
 async function expectedOutage(ctx: Context, waitingFor: readonly number[]): Promise<number | 'unknown'> {
   const given = ctx.given('expected-outage')
@@ -242,7 +338,7 @@ export const priceCell = nb.query({
     const groups = new Map<string, TopicPartition[]>()
     for (const p of inScope(ctx).partitions)
       for (const c of p.committed) groups.set(c.groupId, [...(groups.get(c.groupId) ?? []), { topic: p.topic, partition: p.partition }])
-    const pricing = priceOutage({
+    const input: PricingInput = {
       rates,
       expectedOutageMs: outage,
       deliveryTimeoutMs: await ctx.param('delivery-timeout'),
@@ -250,8 +346,10 @@ export const priceCell = nb.query({
       policy: policy ?? 'min-records',
       options: optionEffects(ctx),
       groups: [...groups].map(([groupId, partitions]) => ({ groupId, partitions })),
-    })
+    }
+    const pricing = priceOutage(input)
     ctx.state.pricing = pricing
+    ctx.state.pricedFrom = { input, atMs: ctx.now() }
     const blocks = pricingBlocks(pricing, rates, snapshot.takenAtMs, waitingText[await rulesOf(ctx)])
     if (policy === undefined) blocks.splice(1, 0, notice('info', 'No --set policy given: priced as min-records (fewest records lost in all).'))
     return { blocks, data: { rates, pricing } }
@@ -267,10 +365,14 @@ export const decideCell = nb.decide({
   question: 'How do you want these partitions back?',
   options: {
     wait: 'Wait for a broker that holds every committed record',
+    restart: 'Try a restart first: run your restart command and watch the broker come back',
     elect: 'Elect a chosen live replica uncleanly, on listed partitions',
     flag: 'Turn on unclean.leader.election.enable, then back off',
   },
-  price,
+  price: (ctx) => {
+    const prices = price(ctx)
+    return { ...prices, restart: restartPrice(ctx, prices.wait) }
+  },
   because: (ctx) => {
     const pricing = ctx.state.pricing
     if (pricing && pricing.recommendation.option !== null) return recommendationText(pricing.recommendation, pricing)
@@ -285,5 +387,28 @@ export const decideCell = nb.decide({
     if (ctx.given('candidate') !== undefined) return 'elect'
     const rec = ctx.state.pricing?.recommendation.option
     return rec === 'wait' || (rec === undefined && inScope(ctx).recoveries.every((r) => r.path.kind === 'electing')) ? 'wait' : undefined
+  },
+})
+
+export const redecideCell = nb.decide({
+  id: 'decision-after-restart',
+  title: 'The restart did not bring them back: choose again',
+  when: restartFailed,
+  whenDoc: 'a restart was tried and did not bring every partition back',
+  doc: 'Offers the three ways out again, priced with the time already spent: keep waiting for the broker (watched up to --set wait-timeout), elect a chosen live replica, or the unclean flag.',
+  question: 'The restart did not bring them back. What now?',
+  options: {
+    wait: 'Keep waiting for a broker that holds every committed record',
+    elect: 'Elect a chosen live replica uncleanly, on listed partitions',
+    flag: 'Turn on unclean.leader.election.enable, then back off',
+  },
+  price,
+  because: (ctx) => {
+    const pricing = ctx.state.pricing
+    return pricing && pricing.recommendation.option !== null ? recommendationText(pricing.recommendation, pricing) : 'the numbers give no single answer'
+  },
+  headlessDefault: (ctx) => {
+    if (ctx.given('candidate') !== undefined) return 'elect'
+    return ctx.state.pricing?.recommendation.option === 'wait' ? 'wait' : undefined
   },
 })

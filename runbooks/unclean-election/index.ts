@@ -4,8 +4,9 @@
 
 import { aftermathCell } from './after.ts'
 import { estimateCell, findCell, incidentCell, rulesCell } from './find.ts'
-import { decideCell, priceCell } from './decide.ts'
-import { awaitCell, restartCell } from './apply/wait.ts'
+import { decideCell, priceCell, redecideCell, repriceCell } from './decide.ts'
+import { awaitCell } from './apply/wait.ts'
+import { restartTrialCell } from './apply/restart.ts'
 import { electCell } from './apply/elect.ts'
 import { flagCell } from './apply/flag.ts'
 import { reproduceCell, salvageCopyCell, salvageDecision } from './apply/salvage.ts'
@@ -26,9 +27,11 @@ Headless: \`runbook run unclean-election --dry-run --set partitions=orders:0,ord
     estimateCell,
     priceCell,
     decideCell,
+    restartTrialCell,
+    repriceCell,
+    redecideCell,
     salvageDecision,
     salvageCopyCell,
-    restartCell,
     awaitCell,
     electCell,
     flagCell,

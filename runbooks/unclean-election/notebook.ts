@@ -6,7 +6,8 @@ import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import type { LeaderlessSnapshot } from '../../lib/plans/leaderless.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { PartitionEstimate } from '../../lib/plans/unclean-estimate.ts'
-import { producerGiveUpMs, type OutagePricing } from '../../lib/plans/outage-price.ts'
+import { producerGiveUpMs, type OutagePricing, type PricingInput } from '../../lib/plans/outage-price.ts'
+import { maxRestartWatchMs, minRestartWatchMs, type RestartOutcome, type WatchDeadline, type WatchMilestones } from '../../lib/plans/restart-watch.ts'
 import type { MeasuredRate } from '../../lib/reads/write-rate.ts'
 import type { DeadLogReading } from '../../lib/reads/dead-leader-log.ts'
 import type { ReproduceStep, SalvagedFile } from '../../lib/plans/salvage.ts'
@@ -25,6 +26,18 @@ export interface Recovered extends TopicPartition {
   readonly exactLoss?: CandidateExactLoss
 }
 
+/** A restart run under watch: its deadline, what was seen when, and how it came out. */
+export interface RestartTrial {
+  readonly brokers: readonly number[]
+  readonly deadline: WatchDeadline
+  readonly milestones: WatchMilestones
+  readonly outcome: RestartOutcome
+  /** From the pricing to the end of the watch. */
+  readonly sincePricingMs: number
+  /** From the command's start to the end of the watch. */
+  readonly watchedMs: number
+}
+
 export interface State {
   snapshot?: LeaderlessSnapshot
   estimates?: readonly PartitionEstimate[]
@@ -37,8 +50,12 @@ export interface State {
   reproduced?: readonly (ReproduceStep & { readonly offsets: readonly bigint[] })[]
   /** The write rate into each leaderless partition before it lost its leader. */
   rates?: readonly MeasuredRate[]
-  /** Waiting and electing priced in records, with the recommendation the numbers give. */
+  /** Waiting and electing priced in records, with the recommendation the numbers give (re-priced after a failed restart). */
   pricing?: OutagePricing
+  /** What the pricing was computed from, and when: a restart's outcome re-prices it with the time since. */
+  pricedFrom?: { readonly input: PricingInput; readonly atMs: number }
+  /** The restart the runbook ran and watched, and what came of it. */
+  restartTrial?: RestartTrial
   /** Topics whose unclean flag this run changed, and whether it was turned back. */
   flag?: { readonly topics: readonly string[]; readonly reverted: readonly string[] }
 }
@@ -99,9 +116,14 @@ export const nb = notebook<State>()({
     default: '1',
   }),
   'restart-command': param.string({
-    help: 'your own command that restarts the broker to bring back (run only after you confirm it)',
-    prompt: 'The command that restarts it (e.g. systemctl start kafka on that host)',
+    help: 'your own command that restarts the broker(s) to bring back, run by bash on this machine after you confirm it (e.g. ssh kafka-1 sudo systemctl restart kafka): with decision=restart the runbook watches the broker return and measures the outage',
+    prompt: 'The command that restarts it, run here by bash (e.g. ssh kafka-1 sudo systemctl restart kafka)',
     optional: true,
+  }),
+  'restart-watch': param.duration({
+    help: `how long to watch a restart before choosing again; by default until waiting starts to cost more than the cheapest election (the break-even outage), else the producers' delivery timeout — at least ${minRestartWatchMs / 1000} s, at most ${maxRestartWatchMs / 60_000} min`,
+    optional: true,
+    minMs: 1000,
   }),
   'wait-timeout': param.duration({ help: 'how long to wait for Kafka to elect a returning broker', default: 120_000, minMs: 1000 }),
   'flag-timeout': param.duration({

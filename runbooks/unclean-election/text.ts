@@ -6,6 +6,7 @@ import { formatCount } from '../../lib/engine/blocks.ts'
 import type { ConfigSource } from '../../lib/kafka/types.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 import type { ElectionRules } from '../../lib/plans/leaderless.ts'
+import type { WatchDeadline } from '../../lib/plans/restart-watch.ts'
 
 export const incidentText: Readonly<Record<ElectionRules, string>> = {
   '4.x-elr-on': `Some partitions have **no leader**. Every broker that Kafka trusts to hold all of their committed records is down, so the controller gives leadership to nobody. Until one of those brokers is back, producers to these partitions fail once their delivery timeout runs out, and their consumers stand still.
@@ -163,4 +164,31 @@ export function exactLossText(loss: CandidateExactLoss, nowMs: number): string {
       : null,
   ].filter(Boolean)
   return `${loss.atLeast ? 'at least ' : ''}${unitWord('records', BigInt(loss.records))} (${parts.join('; ')})`
+}
+
+/** Why a restart is watched this long, in a few words. */
+export function watchBasisText(deadline: WatchDeadline): string {
+  const passed = deadline.breakEvenPassed ? '; the break-even outage is already behind' : ''
+  switch (deadline.basis) {
+    case 'given':
+      return `your --set restart-watch${passed}`
+    case 'break-even':
+      return 'the break-even outage: after it, waiting fails more writes than the least-loss election deletes'
+    case 'delivery-timeout':
+      return "the producers' delivery timeout: after it, their writes start failing"
+    case 'floor':
+      return `the least a broker needs to start, register and be unfenced${passed}`
+    case 'cap':
+      return 'a restart that takes longer is a repair: you choose again with the numbers then'
+  }
+}
+
+/** Why a broker that registered again did not end the wait, per set of election rules. */
+export const registeredNotLedText: Readonly<Record<ElectionRules, string>> = {
+  '4.x-elr-on':
+    'Kafka 4.x, ELR on: a returning broker is elected only if it is the last known leader (its last known ELR) or an ELR member that shut down cleanly; an ELR member that crashed is struck from the ELR when it registers, and an out-of-sync replica is never elected by its return. Restarting it again changes nothing.',
+  '4.x-elr-off':
+    'Kafka 4.x, ELR off: only the broker still listed as the ISR is elected when it is unfenced; a returning replica that had fallen out of sync is not. Restarting it again changes nothing.',
+  '3.9':
+    'Kafka 3.9: only the broker still listed as the ISR is elected when it is unfenced; a returning replica that had fallen out of sync is not. Restarting it again changes nothing.',
 }

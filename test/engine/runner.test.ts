@@ -166,6 +166,18 @@ describe('headless run', () => {
     expect(shell).toMatchObject({ exitCode: 0, command: `echo notified > ${marker}` })
   })
 
+  it('keeps a bounded tail of a command’s output (the last 40 lines), stdout and stderr as they came', async () => {
+    const kafka = retentionCluster()
+    const answers = given({ topic: 'orders', 'notify-command': 'seq 1 5000; echo done >&2' })
+    const result = await runRunbook(retention, options(headless(), kafka, { given: answers, approvals: { yes: true, hashes: [] } }))
+    expect(result.exitCode).toBe(0)
+    const shell = readEvents(result.sessionDir).find((e) => e.type === 'shell') as unknown as { stdout: string }
+    const lines = shell.stdout.trimEnd().split('\n')
+    expect(lines.length).toBeLessThanOrEqual(40)
+    expect(lines.slice(-2)).toEqual(['5000', 'done'])
+    expect(lines[0]).toBe(String(5000 - lines.length + 2))
+  })
+
   it('reports a partial failure with exit 1 and no undo record when nothing was applied', async () => {
     const kafka = refusingConfigWrites(retentionCluster('1000'))
     const result = await runRunbook(

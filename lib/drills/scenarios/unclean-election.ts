@@ -6,7 +6,7 @@
 // salvage what only broker 1 held before the election. Scored from the producer's ledger against what is readable
 // once the cluster is whole, in the topic or in its salvage topic.
 
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { formatSeconds, iso } from '../../format/time.ts'
 import { formatDuration } from '../../engine/params.ts'
@@ -25,6 +25,7 @@ import {
   type PartitionTruth,
 } from './unclean-election-score.ts'
 import { waitUntil } from '../../poll/index.ts'
+import { sandboxCommand } from '../sandbox-command.ts'
 
 export interface UncleanElectionSettings {
   readonly recordsPerSecond: number
@@ -34,9 +35,27 @@ export interface UncleanElectionSettings {
   readonly killGapMs: number
   /** How long the page says broker 1's host stays down: the outage the decision is priced against. */
   readonly pageOutageMs: number
+  /**
+   * Whether the page's restart script brings broker 1 back: 'fails' (its host is down, the script cannot reach it)
+   * or 'works' (the host rebooted; Kafka only needs starting). The `restart-works` variant sets 'works' and a short outage.
+   */
+  readonly restart?: 'fails' | 'works'
 }
 
 export const defaultUncleanElectionSettings: UncleanElectionSettings = { recordsPerSecond: 150, divergeMs: 8000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }
+
+/** What the `restart-works` page says a restart takes: the sandbox's broker is back in about 20 s. */
+export const restartWorksOutageMs = 30_000
+
+/** The page's restart script: it reaches no host (exit 255, like ssh), or it starts sandbox broker 1. */
+function restartScript(ctx: DrillContext, works: boolean): string {
+  const path = join(ctx.dir, 'restart-broker-1.sh')
+  const body = works
+    ? `#!/usr/bin/env bash\n# Starts Kafka on broker 1's host (the drill's sandbox broker 1).\nexec ${sandboxCommand(['start', String(leader), '--name', ctx.sandbox.name])}\n`
+    : `#!/usr/bin/env bash\n# Starts Kafka on broker 1's host — which is down.\necho "ssh: connect to host kafka-1 port 22: No route to host" >&2\nexit 255\n`
+  writeFileSync(path, body, { mode: 0o755 })
+  return path
+}
 
 const partitions = [0, 1] as const
 const leader = 1
@@ -57,6 +76,8 @@ interface UncleanState {
   readonly ends: Readonly<Record<number, Readonly<Record<number, string>>>>
   recoveredAtMs?: number | null
   restoredAtMs?: number
+  /** The outage the page states (the variant's, else the setting). */
+  readonly pageOutageMs: number
 }
 
 async function leaders(ctx: DrillContext, topic: string): Promise<(number | null)[]> {
@@ -106,8 +127,17 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
     title: 'Offline partitions after a rack failure: wait, or elect an out-of-sync replica',
     summary: 'acks=1 writes, a follower out of sync, leader and in-sync follower crash; restore with unclean-election',
     runbook: 'unclean-election',
+    variants: [
+      { id: 'host-down', summary: "broker 1's host has a failed disk controller (4 h, says the vendor): its restart script cannot reach it" },
+      {
+        id: 'restart-works',
+        summary: "broker 1's host rebooted and is up: its restart script brings Kafka back in about 30 s, so trying it (waiting) is right",
+      },
+    ],
 
     async start(ctx) {
+      const restartWorks = ctx.variant === 'restart-works' || settings.restart === 'works'
+      const pageOutageMs = ctx.variant === 'restart-works' ? restartWorksOutageMs : settings.pageOutageMs
       const brokers = (await ctx.kafka.cluster()).brokers.map((b) => b.id)
       if (![1, 2, 3].every((id) => brokers.includes(id))) throw new Error(`drill: this drill needs brokers 1, 2 and 3 (the sandbox has ${brokers.join(', ')})`)
       const topic = `drill-payments-${ctx.runId}`
@@ -188,13 +218,19 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         `broker 2 restarted by a colleague: alive, not elected; log ends ${partitions.map((p) => `p${p}: 1=${ends[p]![1]} 2=${ends[p]![2]} 3=${ends[p]![3]}`).join(', ')}`,
       )
 
-      const state: UncleanState = { topic, groupId, ...paths, producer, consumer, times, ends }
+      const state: UncleanState = { topic, groupId, ...paths, producer, consumer, times, ends, pageOutageMs }
       const deadDir = nodeDataDir(ctx.sandbox, leader)
+      const script = restartScript(ctx, restartWorks)
       const briefing = [
         `## Page: OfflinePartitionsCount = 2 (payments)`,
         '',
         `- At **${iso(times.killedAtMs)}** a power failure took down brokers **1** and **2** (racks r1 and r2). Partitions \`${topic}\` 0 and 1 have had **no leader** since.`,
-        `- A colleague restarted broker **2** at ${iso(ctx.now())}: it is running. Broker **1**'s host has a failed disk controller; the vendor says **${formatSeconds(settings.pageOutageMs)}**.`,
+        `- A colleague restarted broker **2** at ${iso(ctx.now())}: it is running. ${
+          restartWorks
+            ? `Broker **1**'s host rebooted after the power came back and is up, but Kafka did not start by itself: restarting it takes about **${formatSeconds(pageOutageMs)}**.`
+            : `Broker **1**'s host has a failed disk controller; the vendor says **${formatSeconds(pageOutageMs)}**.`
+        }`,
+        `- Broker 1's restart script: \`${script}\`.`,
         `- Broker **1**'s data disk survived: its log directory (the \`log.dirs\` entry, with \`meta.properties\`) is readable at \`${deadDir}\`. Nothing may write into it.`,
         '- `payments-api` writes with `acks=1` and keeps failing; `ledger-service` (consumer group `' + groupId + '`) is stuck.',
         '',
@@ -204,11 +240,14 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         brokenAtMs: times.killedAtMs,
         briefing,
         // The page names the offline partitions; which broker to elect, if any, is the trainee's call.
-        known: { partitions: partitions.map((p) => `${topic}:${p}`).join(','), 'expected-outage': formatDuration(settings.pageOutageMs) },
+        known: { partitions: partitions.map((p) => `${topic}:${p}`).join(','), 'expected-outage': formatDuration(pageOutageMs), 'restart-command': script },
+        // Following the runbook: try the page's restart first; when it fails, elect broker 2 with what only broker 1 held salvaged.
         solution: {
-          'expected-outage': formatDuration(settings.pageOutageMs),
+          'expected-outage': formatDuration(pageOutageMs),
           policy: 'min-records',
-          decision: 'elect',
+          decision: 'restart',
+          'restart-command': script,
+          'decision-after-restart': 'elect',
           partitions: partitions.map((p) => `${topic}:${p}`).join(','),
           candidate: String(inSync),
           'dead-log-dirs': `${leader}=${deadDir}`,
@@ -294,7 +333,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         lostRanges: describeRanges(compared.lost),
         acked: compared.acked,
         recordsPerSecond: rateBefore(acked, state.times.leaderlessAtMs),
-        pageOutageMs: settings.pageOutageMs,
+        pageOutageMs: state.pageOutageMs,
       })
     },
   }

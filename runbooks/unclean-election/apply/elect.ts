@@ -4,12 +4,12 @@
 
 import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { pollUntil } from '../../../lib/poll/index.ts'
-import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
+import { Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
 import { describePlanFault, planUncleanElection, type ElectionPlan, type ElectionStep } from '../../../lib/plans/unclean-election.ts'
 import { partitionKey, readHighWatermarks, readLeaderlessSnapshot, readPartitionStates } from '../../../lib/reads/leaderless.ts'
-import { decideCell } from '../decide.ts'
+import { ifWay } from '../decide.ts'
 import { watchLeaders } from './wait.ts'
 import { nb, type Context } from '../notebook.ts'
 import { recheckLeaderless, settling } from './recheck.ts'
@@ -199,7 +199,7 @@ async function verify(ctx: Context, plan: ElectionPlan, result: ApplyResult<Reor
 export const electCell = nb.action<ElectionPlan, ReorderUndo>({
   id: 'elect',
   title: 'Elect the chosen replica uncleanly',
-  ...ifChosen(decideCell, ['elect'], 'you chose another way'),
+  ...ifWay(['elect']),
   doc: 'Reorders the replica list of each listed partition so that the chosen broker comes first (AlterPartitionReassignments, same brokers; it works while the partition has no leader), then runs an unclean election on exactly those partitions. Re-checks first that they are still leaderless, that no in-sync replica came back, and that the live replicas still end where the estimate says.',
   async plan(ctx) {
     const partitions = await ctx.param('partitions')

@@ -4,13 +4,13 @@
 
 import { agree, type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { pollUntil } from '../../../lib/poll/index.ts'
-import { ifChosen, Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
+import { Refusal, type ApplyResult } from '../../../lib/engine/runbook.ts'
 import type { ConfigOp, KafkaOps } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
 import { describePlanFault, planUncleanFlag, type FlagPlan, type FlagTopic } from '../../../lib/plans/unclean-election.ts'
 import { partitionKey, readLeaderlessSnapshot, readPartitionStates } from '../../../lib/reads/leaderless.ts'
 import { readTopicSettings, settingOf } from '../../../lib/reads/topic-settings.ts'
-import { decideCell } from '../decide.ts'
+import { ifWay } from '../decide.ts'
 import { watchLeaders } from './wait.ts'
 import { nb, type Context } from '../notebook.ts'
 import { recheckLeaderless, settling } from './recheck.ts'
@@ -193,7 +193,7 @@ async function verify(ctx: Context, plan: FlagPlan) {
 export const flagCell = nb.action<FlagPlan, FlagUndo>({
   id: 'unclean-flag',
   title: 'Turn on the unclean flag until the partitions have leaders',
-  ...ifChosen(decideCell, ['flag'], 'you chose another way'),
+  ...ifWay(['flag']),
   doc: 'Sets unclean.leader.election.enable=true as a topic override on the topics of the listed partitions (IncrementalAlterConfigs), waits up to --set flag-timeout for the controller to elect, then restores each topic’s previous setting — also when the wait ends or on Ctrl-C. The undo record covers any topic it could not turn back.',
   async plan(ctx) {
     const partitions = await ctx.param('partitions')

@@ -32,16 +32,22 @@ import { readTopicFacts } from '../../../lib/reads/dead-letter.ts'
 import { partitionKey } from '../../../lib/reads/leaderless.ts'
 import { readRecordsAt } from '../../../lib/reads/records.ts'
 import { readDeadPartition, readExistingTopics, readReproduceCluster, readSalvageFile, readSalvageOrigin } from '../../../lib/reads/salvage.ts'
-import { decideCell, inScope } from '../decide.ts'
+import { chosenWay, inScope } from '../decide.ts'
 import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
 import { fewNames } from '../text.ts'
 
 type Way = 'wait' | 'elect' | 'flag'
 
+/** The way out taken; a broker already back by a restart counts as waiting (its return is what truncates). */
+function salvageWay(ctx: Context): Way | undefined {
+  const way = chosenWay(ctx)
+  return way === 'back' ? 'wait' : way
+}
+
 /** What the chosen way deletes from the dead leader's log, per partition (only where its folder was read). */
 async function salvageTargets(ctx: Context): Promise<SalvageTarget[]> {
-  const way = ctx.decision(decideCell) as Way | undefined
+  const way = salvageWay(ctx)
   const readings = new Map((ctx.state.deadLogs ?? []).map((r) => [partitionKey(r), r]))
   if (!way || readings.size === 0) return []
   const { partitions, recoveries, estimates } = inScope(ctx)
@@ -80,7 +86,7 @@ export const salvageDecision = nb.decide({
   id: 'salvage',
   title: 'Keep a copy of what the dead leader loses',
   when: async (ctx) => {
-    if (!['wait', 'elect', 'flag'].includes(ctx.decision(decideCell) ?? '')) return 'nothing will be elected or restarted'
+    if (salvageWay(ctx) === undefined) return 'nothing will be elected or restarted'
     if (!ctx.state.deadLogs?.length) return "no dead broker's folder was read: what it alone holds is not known"
     return (await salvageTargets(ctx)).length > 0 ? true : "the dead leader's log holds nothing the chosen way deletes"
   },

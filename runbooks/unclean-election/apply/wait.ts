@@ -1,25 +1,15 @@
-// Waiting for the broker that holds every committed record: the operator's own restart command (confirmed,
-// never in a dry run), then watching Kafka elect it — with the leader watch elect and flag use too.
+// Waiting for the broker that holds every committed record: watching Kafka elect it once it is back (brought back
+// by the restart the runbook tried, or by someone else) — with the leader watch elect and flag use too.
 
 import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
-import { ifChosen, Refusal } from '../../../lib/engine/runbook.ts'
+import { Refusal } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
 import { fewNames } from '../text.ts'
 import { partitionKey, readPartitionStates } from '../../../lib/reads/leaderless.ts'
-import { decideCell, inScope } from '../decide.ts'
+import { chosenWay, inScope } from '../decide.ts'
 import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
-
-export const restartCell = nb.shell({
-  id: 'restart',
-  title: 'Bring the broker back',
-  ...ifChosen(decideCell, ['wait'], 'you chose not to wait'),
-  doc: 'Runs your own restart command for the broker that holds every committed record (given with --set restart-command=…), after you confirm it.',
-  command: async (ctx) => (await ctx.param('restart-command')) ?? null,
-  skipReason: 'no restart command given: restart the broker with your usual tooling; the next step watches for its return',
-  timeoutMs: 300_000,
-})
 
 const pollMs = 1000
 
@@ -53,8 +43,8 @@ export async function watchLeaders(
 export const awaitCell = nb.query({
   id: 'await-leaders',
   title: 'Watch Kafka elect the returning broker',
-  when: (ctx) => (ctx.decision(decideCell) !== 'wait' ? 'you chose not to wait' : ctx.dryRun ? 'dry run: nothing to wait for' : true),
-  whenDoc: 'you chose to wait',
+  when: (ctx) => (!['wait', 'back'].includes(chosenWay(ctx) ?? '') ? 'you chose not to wait' : ctx.dryRun ? 'dry run: nothing to wait for' : true),
+  whenDoc: 'you chose to wait (or a restart brought the broker back)',
   doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not.',
   async run(ctx) {
     const partitions = inScope(ctx).partitions

@@ -41,6 +41,14 @@ describe('drill unclean-election', () => {
     // The page's 4 h outage, priced at the rate measured from the live replicas: the runbook recommends electing.
     const decision = readEvents(result.report.session!.dir).find((e) => e.type === 'decision') as unknown as { recommended: string | null }
     expect(decision.recommended).toBe('elect')
+    // The page's restart script was tried first: it cannot reach broker 1's host (exit 255), so the choice came
+    // again, priced with the time spent, and broker 2 was elected.
+    const cells = (id: string) => readEvents(result.report.session!.dir).find((e) => e.type === 'shell' && e.cell === id) as unknown as { exitCode: number }
+    expect(cells('restart').exitCode).toBe(255)
+    const again = readEvents(result.report.session!.dir).find((e) => e.type === 'decision' && e.cell === 'decision-after-restart') as unknown as {
+      chosen: string
+    }
+    expect(again.chosen).toBe('elect')
     const pricing = readEvents(result.report.session!.dir).find((e) => e.type === 'query-result' && e.cell === 'cost-of-waiting') as unknown as {
       data: { rates: { recordsPerSecond: number | null }[] }
     }

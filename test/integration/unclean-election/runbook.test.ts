@@ -3,18 +3,21 @@
 // election that touches only the listed partition and picks the chosen replica, drift when the in-sync broker
 // returns between plan and apply, and undo.
 
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRunbook } from '../../../lib/engine/runner.ts'
 import { openLogDir } from '../../../lib/kafka/log-dir/index.ts'
-import { control, nodeDataDir } from '../../../lib/sandbox/index.ts'
+import { control, nodeDataDir, nodeLogFiles } from '../../../lib/sandbox/index.ts'
+import { sandboxCommand } from '../../../lib/drills/sandbox-command.ts'
+import { restartPollMs } from '../../../runbooks/unclean-election/apply/restart.ts'
+import { readEvents } from '../../../lib/engine/session.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
-import { waitFor } from '../../support/kafka.ts'
+import { uniqueTopic, waitFor } from '../../support/kafka.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
-import { scriptedIo } from '../../../lib/testkit/index.ts'
+import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 import { liftThrottle } from '../../../lib/drills/leaderless-fault.ts'
 import { breakCluster, readPartition, uncleanElections, type Incident } from './incident.ts'
 import { readLeaderlessSnapshot } from '../../../lib/reads/leaderless.ts'
@@ -262,37 +265,103 @@ describe('unclean-election on the real sandbox', () => {
         await waitFor(async () => (await partitionNow(1)).leader === 1, { what: 'broker 1 to lead partition 1 again', timeoutMs: 30_000 })
       }),
     )
-    const result = await runRunbook(runbook, {
+    const result = await runOnIncident(
       io,
-      kafka: incident.ops,
-      openLogDir,
-      sessionsDir: sessions,
-      given: new Map(
-        Object.entries({
-          decision: 'elect',
-          partitions: `${incident.topic}:1`,
-          candidate: '2',
-          'aftermath-wait': '0s',
-          'expected-outage': '4h',
-          policy: 'min-records',
-          // What broker 1 alone holds is not what this case is about: no copy is offered on the way to the drift.
-          salvage: 'skip',
-        }).map(([k, v]) => [k, { text: v, source: 'flag' as const }]),
-      ),
-      approvals: { yes: false, hashes: [] },
-      dryRun: false,
-      operator: 'test',
-      host: 'test',
-      cluster: { origin: 'test' },
-      args: [],
-      secrets: [],
-      signal: new AbortController().signal,
-      toolVersion: 'test',
-    })
+      {
+        decision: 'elect',
+        partitions: `${incident.topic}:1`,
+        candidate: '2',
+        'aftermath-wait': '0s',
+        'expected-outage': '4h',
+        policy: 'min-records',
+        // What broker 1 alone holds is not what this case is about: no copy is offered on the way to the drift.
+        salvage: 'skip',
+      },
+      false,
+    )
     expect(result).toMatchObject({ status: 'drifted', exitCode: 3 })
     expect(result.message).toMatch(/leader of .*-1|in-sync replica of .*-1/)
     expect(await partitionNow(1)).toMatchObject({ leader: 1, replicas: [1, 3, 2] })
     // Broker 1 came back and leads partition 1 (ELR on logs the last known leader's return as an unclean election).
     expect(uncleanElections(incident.topic).filter(([p, leader]) => p === `${incident.topic}-1` && leader !== 1)).toEqual([])
   })
+
+  it('tries a restart first: runs the command that really starts broker 1, and measures the outage the broker’s own log shows', async () => {
+    // A one-replica topic on broker 1, whose clean stop leaves it leaderless until broker 1 is back (the cases above
+    // are done with broker 1; the incident's close restores the rest).
+    const topic = uniqueTopic('restart')
+    // Run alone (vitest -t), broker 1 is still down from the incident: start it, as the cases above end with.
+    await control(testSandbox().config, 1, 'start', { probe: incident.env.probe!, timeoutMs: 90_000 })
+    const [created] = await incident.ops.createTopics([{ topic, assignments: [[1]] }])
+    expect(created!.error).toBeUndefined()
+    await waitFor(async () => (await incident.ops.partitionStates([topic]))[0]!.partitions[0]?.leader === 1, { what: `${topic} led by broker 1` })
+    await control(testSandbox().config, 1, 'stop', { timeoutMs: 60_000 })
+    await waitFor(async () => (await incident.ops.partitionStates([topic]))[0]!.partitions[0]?.leader === null, { what: `${topic} without a leader` })
+    const restart = sandboxCommand(['start', '1', '--name', testSandbox().config.name])
+    const io = scriptedIo([], { interactive: false })
+    const result = await runOnIncident(
+      io,
+      {
+        decision: 'restart',
+        partitions: `${topic}:0`,
+        'restart-command': restart,
+        'expected-outage': 'unknown',
+        policy: 'min-records',
+        'aftermath-wait': '0s',
+      },
+      true,
+    )
+    expect(result.exitCode, result.message).toBe(0)
+    const shell = readEvents(result.sessionDir).find((e) => e.type === 'shell') as unknown as { exitCode: number; durationMs: number }
+    expect(shell.exitCode).toBe(0)
+    const trial = result.cells.find((c) => c.id === 'restart')!.data as {
+      startedAtMs: number
+      outcome: { kind: string; outageMs: number }
+      milestones: { registeredAfterMs: number; ledAfterMs: number; inIsrAfterMs: number | null }
+    }
+    expect(trial.outcome.kind).toBe('back')
+    expect(trial.milestones.ledAfterMs).toBeGreaterThanOrEqual(trial.milestones.registeredAfterMs)
+    expect(await partitionNow0(topic)).toMatchObject({ leader: 1, isr: [1] })
+    // The broker's own word: the moment its log says it was unfenced, against when the watch first saw it registered.
+    const unfencedAt = lastUnfenced(readFileSync(nodeLogFiles(testSandbox().config, 1).serverLog, 'utf8'))
+    expect(unfencedAt).not.toBeNull()
+    const brokerSays = unfencedAt! - trial.startedAtMs
+    console.log(
+      `restart watch: registered after ${trial.milestones.registeredAfterMs} ms (broker log: unfenced after ${brokerSays} ms), led after ${trial.milestones.ledAfterMs} ms, ISR whole after ${trial.milestones.inIsrAfterMs} ms; command ${shell.durationMs} ms`,
+    )
+    // Seen at the first poll after it happened: within one poll interval (plus the time a poll's reads take).
+    expect(trial.milestones.registeredAfterMs - brokerSays).toBeGreaterThanOrEqual(-250)
+    expect(trial.milestones.registeredAfterMs - brokerSays).toBeLessThanOrEqual(restartPollMs + 500)
+  }, 300_000)
 })
+
+/** The runbook in this process against the incident's cluster, with these answers (and --yes or nothing approved). */
+function runOnIncident(io: ScriptedIo, answers: Record<string, string>, yes: boolean) {
+  return runRunbook(runbook, {
+    io,
+    kafka: incident.ops,
+    openLogDir,
+    sessionsDir: sessions,
+    given: new Map(Object.entries(answers).map(([k, v]) => [k, { text: v, source: 'flag' as const }])),
+    approvals: { yes, hashes: [] },
+    dryRun: false,
+    operator: 'test',
+    host: 'test',
+    cluster: { origin: 'test' },
+    args: [],
+    secrets: [],
+    signal: new AbortController().signal,
+    toolVersion: 'test',
+  })
+}
+
+/** When the broker's server.log last says it was unfenced (log4j writes this machine's local time). */
+function lastUnfenced(log: string): number | null {
+  const lines = log.split('\n').filter((l) => l.includes('The broker has been unfenced'))
+  const stamp = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\]/.exec(lines.at(-1) ?? '')
+  return stamp ? new Date(`${stamp[1]}T${stamp[2]}.${stamp[3]}`).getTime() : null
+}
+
+async function partitionNow0(topic: string) {
+  return (await incident.ops.partitionStates([topic]))[0]!.partitions[0]!
+}

@@ -112,9 +112,11 @@ describe('unclean-election: finding and pricing (headless dry run)', () => {
       'estimate',
       'cost-of-waiting',
       'decision',
+      'restart',
+      'cost-after-restart',
+      'decision-after-restart',
       'salvage',
       'salvage-copy',
-      'restart',
       'await-leaders',
       'elect',
       'unclean-flag',
@@ -183,7 +185,12 @@ describe('unclean-election: the election', () => {
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'aftermath-wait': '0s' }) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
     expect(io.remaining()).toBe(0)
-    expect(io.asked.find((a) => a.kind === 'select' && /How do you want/.test(a.message))!.choices!.map((c) => c.value)).toEqual(['wait', 'elect', 'flag'])
+    expect(io.asked.find((a) => a.kind === 'select' && /How do you want/.test(a.message))!.choices!.map((c) => c.value)).toEqual([
+      'wait',
+      'restart',
+      'elect',
+      'flag',
+    ])
     // Four hours at the measured 200 records/s: millions of failed writes against at least 500 records deleted.
     expect(io.screen()).toContain('Recommended: Elect the least-loss live replica uncleanly')
     expect(io.screen()).toContain('Waiting lasts until broker 1 is back')
@@ -251,7 +258,7 @@ describe('unclean-election: the election', () => {
 describe('unclean-election: waiting', () => {
   it('watches Kafka elect the returning last leader, with nothing lost', async () => {
     const kafka = incident()
-    const io = scriptedIo([noDeadDir, { select: 'wait' }, { input: '', message: /restarts it/ }])
+    const io = scriptedIo([noDeadDir, { select: 'wait' }])
     io.beforeNextPrompt(() => io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(1), 300)))
     const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '10s', ...fast }) }))
     expect(result).toMatchObject({ status: 'done', exitCode: 0 })
