@@ -75,18 +75,42 @@ function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<nu
     .map(({ s, count }) => [formatCount(count), s.leader, s.isr, s.minIsr, s.elr, s.offline, fitList(topicLabels(s.byTopic), 44, s.byTopic.size)])
 }
 
-function partitionSection(title: string, explanation: string, partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): Block[] {
+/**
+ * One section of flagged partitions. kafka-topics' categories overlap (an unavailable partition is also under min
+ * ISR and under-replicated), so a partition an earlier section listed is only counted here: on a large cluster the
+ * same rows would otherwise fill a second screen.
+ */
+function partitionSection(
+  title: string,
+  explanation: string,
+  partitions: readonly FlaggedPartition[],
+  live: ReadonlySet<number>,
+  listedAbove: Map<string, Set<number>>,
+): Block[] {
   if (partitions.length === 0) return []
-  const rows = shapeRows(partitions, live)
+  const fresh = partitions.filter((p) => !listedAbove.get(p.topic)?.has(p.partition))
+  for (const p of fresh) {
+    const listed = listedAbove.get(p.topic)
+    if (listed) listed.add(p.partition)
+    else listedAbove.set(p.topic, new Set([p.partition]))
+  }
+  const heading = `${title}: ${formatCount(partitions.length)} — ${explanation}`
+  if (fresh.length === 0) return [markdown(`${heading}: all listed above`)]
+  const rows = shapeRows(fresh, live)
   const shown = rows.slice(0, maxRows)
   const hidden = rows.slice(maxRows).reduce((n, r) => n + Number(String(r[0]).replaceAll(',', '')), 0)
+  const repeated = partitions.length - fresh.length
+  const footer = [
+    rows.length > maxRows && `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)`,
+    repeated > 0 && `and ${formatCount(repeated)} listed above`,
+  ]
+    .filter(Boolean)
+    .join('; ')
   return [
     table(['Partitions', 'Leader', 'ISR', 'Min ISR', 'ELR', 'Offline', 'Topics[partitions]'], shown, {
-      title: `${title}: ${formatCount(partitions.length)} — ${explanation}`,
+      title: heading,
       align: ['right', 'left', 'right', 'right', 'right', 'left', 'left'],
-      ...(rows.length > maxRows
-        ? { footer: `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)` }
-        : {}),
+      ...(footer ? { footer } : {}),
     }),
   ]
 }
@@ -190,10 +214,13 @@ export function describeHealth(report: HealthReport): Block[] {
       ),
     )
   }
-  blocks.push(...partitionSection('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', partitions.unavailable, live))
-  blocks.push(...partitionSection('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', partitions.underMinIsr, live))
-  blocks.push(...partitionSection('At min ISR', 'one more replica lost and acks=all writes stop', partitions.atMinIsr, live))
-  blocks.push(...partitionSection('Under-replicated', 'fewer in-sync replicas than the replication factor', partitions.underReplicated, live))
+  const listedAbove = new Map<string, Set<number>>()
+  const section = (title: string, explanation: string, flagged: readonly FlaggedPartition[]) =>
+    blocks.push(...partitionSection(title, explanation, flagged, live, listedAbove))
+  section('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', partitions.unavailable)
+  section('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', partitions.underMinIsr)
+  section('At min ISR', 'one more replica lost and acks=all writes stop', partitions.atMinIsr)
+  section('Under-replicated', 'fewer in-sync replicas than the replication factor', partitions.underReplicated)
 
   if (report.groups.length) {
     const groups = groupRows(report.groups)
