@@ -34,6 +34,8 @@ export interface UncleanElectionSettings {
   readonly killGapMs: number
   /** How long the page says broker 1's host stays down: the outage the decision is priced against. */
   readonly pageOutageMs: number
+  /** How long the followed runbook watches the ISR recover after electing (follower 3 stays throttled: it never does). */
+  readonly aftermathWaitMs?: number
 }
 
 export const defaultUncleanElectionSettings: UncleanElectionSettings = { recordsPerSecond: 150, divergeMs: 8000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }
@@ -213,7 +215,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
           candidate: String(inSync),
           'dead-log-dirs': `${leader}=${deadDir}`,
           salvage: 'copy',
-          'aftermath-wait': '20s',
+          'aftermath-wait': formatDuration(settings.aftermathWaitMs ?? 20_000),
         },
         state,
       }

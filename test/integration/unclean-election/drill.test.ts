@@ -20,7 +20,7 @@ import { undoOptions } from '../../support/undo-options.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
   sandboxDrillOptions({
-    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }),
+    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000, aftermathWaitMs: 0 }),
     runbook,
     trainee,
     keepSandbox: true,
