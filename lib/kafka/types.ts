@@ -348,6 +348,11 @@ export interface ReplicaOffset extends TopicPartition {
   readonly offset: bigint | null
   /** The found record's timestamp for 'max-timestamp' and timestamp lookups; null otherwise or when none. */
   readonly timestamp: number | null
+  /**
+   * For 'latest': the newest leader epoch in that replica's own epoch history (what a follower's truncation is
+   * decided by); for a found record, its batch's epoch. Null when the replica has none or nothing was found.
+   */
+  readonly leaderEpoch: number | null
   readonly error?: KafkaError
 }
 
