@@ -153,6 +153,15 @@ describe("a live candidate judged by the newest epoch its own broker reports: th
         says: null,
       },
       {
+        name: 'went on in epoch 0 past offset 100, where the dead leader had started epoch 2 (a diverged follower): cut at 100, not at its end',
+        candidate: { logEndOffset: 120n, epochs: null, latestEpoch: 0 },
+        truncateFrom: 100n,
+        records: 50,
+        divergedAt: 100n,
+        bounded: false,
+        says: /parts from broker 1's at offset 100/,
+      },
+      {
         name: 'its full history shows epoch 1 from 80, which the dead leader never had: cut where they part, 10 more lost than its end suggests',
         candidate: { logEndOffset: 90n, epochs: epochs([0, 0], [1, 80]) },
         truncateFrom: 80n,
