@@ -349,8 +349,9 @@ export interface ReplicaOffset extends TopicPartition {
   /** The found record's timestamp for 'max-timestamp' and timestamp lookups; null otherwise or when none. */
   readonly timestamp: number | null
   /**
-   * For 'latest': the newest leader epoch in that replica's own epoch history (what a follower's truncation is
-   * decided by); for a found record, its batch's epoch. Null when the replica has none or nothing was found.
+   * The leader epoch Kafka returns with the answer. For 'latest' it is the partition's current leader epoch as
+   * that broker knows it, not the newest epoch of the replica's own records (measured on 4.3.1: 1 on a leaderless
+   * partition whose records are all epoch 0), so it cannot tell whether the replica's log diverged.
    */
   readonly leaderEpoch: number | null
   readonly error?: KafkaError

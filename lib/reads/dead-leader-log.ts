@@ -76,11 +76,13 @@ export async function readDeadLeaderLogs(
       readings.push({ ...tpOf(partition), replicas, deadLeader: null, losses: [], problems })
       continue
     }
-    const liveEpochs = await newestEpochs(kafka, partition)
     const candidates: Candidate[] = [
       ...partition.replicaLogs
         .filter((l): l is typeof l & { logEndOffset: bigint } => l.logEndOffset !== null)
-        .map((l) => ({ broker: l.broker, logEndOffset: l.logEndOffset, epochs: null, latestEpoch: liveEpochs.get(`${l.broker}@${l.logEndOffset}`) ?? null })),
+        // A live replica's epoch history cannot be read over the wire while the partition is leaderless:
+        // OffsetsForLeaderEpoch is served by the leader only, and ListOffsets 'latest' reports the partition's
+        // current epoch (bumped when it lost its leader: measured 1 on replicas whose records are all epoch 0).
+        .map((l) => ({ broker: l.broker, logEndOffset: l.logEndOffset, epochs: null, latestEpoch: null })),
       ...logs.slice(1).map(({ broker, log }) => ({ broker, logEndOffset: log.logEndOffset, epochs: log.epochs })),
     ]
     const tally = new ExactLossTally({ logEndOffset: leader.log.logEndOffset, epochs: leader.log.epochs }, candidates)
@@ -89,23 +91,6 @@ export async function readDeadLeaderLogs(
     readings.push({ ...tpOf(partition), replicas, deadLeader: replicas[0]!, losses: tally.results(), problems })
   }
   return { readings, refused }
-}
-
-/**
- * Each live replica's newest leader epoch, asked of its own broker (ListOffsets with the debugging replica id: a
- * follower of a leaderless partition answers; OffsetsForLeaderEpoch does not, Kafka serves it from the leader
- * only). It decides whether the replica's log is a prefix of the dead leader's or took records in an epoch the
- * dead leader never had (an earlier unclean election). Keyed by broker and log end: an answer for a log that moved
- * since the snapshot is not used.
- */
-async function newestEpochs(kafka: KafkaOps, partition: LeaderlessPartition): Promise<Map<string, number>> {
-  const live = partition.replicaLogs.filter((l) => l.logEndOffset !== null)
-  const answers = await kafka.replicaOffsets(
-    live.map((l) => ({ topic: partition.topic, partition: partition.partition, broker: l.broker, spec: 'latest' as const })),
-  )
-  const epochs = new Map<string, number>()
-  for (const a of answers) if (a.offset !== null && a.leaderEpoch !== null) epochs.set(`${a.broker}@${a.offset}`, a.leaderEpoch)
-  return epochs
 }
 
 const tpOf = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition })

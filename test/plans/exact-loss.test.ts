@@ -123,7 +123,7 @@ describe('the records an election deletes from the dead leader', () => {
   })
 })
 
-describe("a live candidate judged by the newest epoch its own broker reports: the plan's cut and what it says", () => {
+describe("the plan's cut and what it says, from what is known of a candidate's epochs (its full history, from a dead replica's folder, or its newest epoch)", () => {
   const startMs = Date.parse('2026-11-24T03:00:00Z')
   // The dead leader led epoch 0 from 0, then epoch 2 from 100 (epoch 1 went to another replica it never followed).
   const dead = { logEndOffset: 150n, epochs: epochs([0, 0], [2, 100]) }

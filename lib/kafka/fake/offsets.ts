@@ -70,9 +70,8 @@ export function readFakeReplicaOffsets(state: ClusterState, queries: readonly Re
     // Records a builder made without payloads carry no epoch of their own (recordAt would stamp today's): unknown.
     const epochAt = (offset: bigint) => found.payloads[Number(offset)]?.leaderEpoch ?? null
     if (spec === 'latest') {
-      // A leader enters its epoch in its history when elected; a follower knows the epochs of the records it copied.
-      const newest = found.leader === broker ? found.leaderEpoch : log.leo > found.logStartOffset ? epochAt(log.leo - 1n) : null
-      return { ...base, offset: log.leo, leaderEpoch: newest }
+      // Kafka answers with the partition's current epoch, whatever the epochs of this replica's records.
+      return { ...base, offset: log.leo, leaderEpoch: found.leaderEpoch }
     }
     if (spec === 'earliest') {
       const offset = found.logStartOffset < log.leo ? found.logStartOffset : log.leo
