@@ -1,13 +1,15 @@
 // The planners and the status view on the fake's production-sized cluster (test/support/large-cluster.ts), in
 // processes of their own so that the memory measured is what each command holds. bench/large-cluster.bench.ts
 // bundles this file and starts it:
-//   read <file>              builds the cluster, reads what each command reads, and writes the snapshots to <file>
-//   plan <command> <file>    plans (and for status renders) from that command's snapshot, as the command does
-//                            once its reads are in; prints the milliseconds per step and the peak RSS as JSON.
+//   read <dir>               builds the cluster, reads what each command reads, and writes each command's snapshot
+//                            to <dir>/<command>.bin
+//   plan <command> <dir>     plans (and for status renders) from that command's snapshot alone, as the command
+//                            does once its reads are in; prints the milliseconds per step and the peak RSS as JSON.
 // The reads are split off because the fake holds the whole cluster in memory and copies every answer, which a
 // command talking to a real cluster does not pay.
 
 import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { deserialize, serialize } from 'node:v8'
 import { describeHealth, healthJson } from '../lib/cli/status-view.ts'
 import { type HealthSnapshot, planClusterHealth } from '../lib/plans/cluster-health.ts'
@@ -30,12 +32,33 @@ export interface LargeClusterSnapshots {
 
 export type PlannedCommand = keyof LargeClusterSnapshots
 
+export const snapshotFile = (dir: string, command: PlannedCommand) => join(dir, `${command}.bin`)
+
 const steps: Record<string, number> = {}
+/** CPU milliseconds (user + system, every thread of the process) per step: steadier than wall time on a loaded machine. */
+const cpuSteps: Record<string, number> = {}
 async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const result = await work()
   steps[name] = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  cpuSteps[name] = (used.user + used.system) / 1000
   return result
+}
+
+/**
+ * The peak RSS from now on. Linux keeps a high-water mark that writing 5 to clear_refs resets, so the peak of
+ * planning is measured apart from the peak of loading the snapshot file (its bytes and the objects at once);
+ * elsewhere the process's whole peak stands in.
+ */
+function resetPeakRss(): () => number {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5')
+    return () => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024
+  } catch {
+    return () => process.resourceUsage().maxRSS / 1024
+  }
 }
 
 const nowMs = 1_700_000_000_000
@@ -49,12 +72,22 @@ if (mode === 'read') {
     isrShrink: (await step('isrShrink', () => readReplicationSnapshot(kafka, { nowMs }))).snapshot,
     uncleanElection: await step('uncleanElection', () => readLeaderlessSnapshot(kafka, { takenAtMs: nowMs })),
   }
-  writeFileSync(rest[0]!, serialize(snapshots))
+  for (const [command, snapshot] of Object.entries(snapshots)) writeFileSync(snapshotFile(rest[0]!, command as PlannedCommand), serialize(snapshot))
   process.stdout.write(JSON.stringify({ steps }) + '\n')
 } else if (mode === 'plan') {
   const command = rest[0] as PlannedCommand
-  const all = deserialize(readFileSync(rest[1]!)) as LargeClusterSnapshots
-  const snapshot = all[command]
+  // Only this command's snapshot: a command holds what it read, not what the others read.
+  const snapshot = deserialize(readFileSync(snapshotFile(rest[1]!, command))) as LargeClusterSnapshots[typeof command]
+  // Loading the snapshot is the reads' cost, not the plan's: its garbage is collected before the clock starts
+  // (the bench runs this process with --expose-gc), and the heap it holds is reported beside the steps.
+  const collect = (globalThis as { gc?: () => void }).gc
+  collect?.()
+  // The file's bytes are freed by V8's sweeper after the collection: a turn of the event loop lets it run.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  collect?.()
+  const snapshotHeapMb = process.memoryUsage().heapUsed / 1e6
+  const loadPeakRssMb = process.resourceUsage().maxRSS / 1024
+  const planPeak = resetPeakRss()
   const output: Record<string, unknown> = {}
   switch (command) {
     case 'status': {
@@ -84,8 +117,8 @@ if (mode === 'read') {
       break
     }
   }
-  process.stdout.write(JSON.stringify({ steps, maxRssMb: process.resourceUsage().maxRSS / 1024, ...output }) + '\n')
+  process.stdout.write(JSON.stringify({ steps, cpuSteps, maxRssMb: planPeak(), loadPeakRssMb, snapshotHeapMb, ...output }) + '\n')
 } else {
-  process.stderr.write('usage: large-cluster-run read <file> | plan <status|durabilityAudit|isrShrink|uncleanElection> <file>\n')
+  process.stderr.write('usage: large-cluster-run read <dir> | plan <status|durabilityAudit|isrShrink|uncleanElection> <dir>\n')
   process.exitCode = 2
 }

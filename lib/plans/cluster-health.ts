@@ -117,23 +117,31 @@ export interface HealthReport {
   readonly problems: readonly string[]
 }
 
+const noConditions: readonly PartitionCondition[] = Object.freeze([])
+
 /** kafka-topics' four report conditions (TopicCommand.PartitionDescription, 3.9 and 4.x). */
 export function partitionConditions(
   partition: { readonly leader: number | null; readonly replicas: readonly number[]; readonly isr: readonly number[] },
   minIsr: number | null,
   liveBrokers: ReadonlySet<number>,
   addingReplicas: number,
-): PartitionCondition[] {
-  const conditions: PartitionCondition[] = []
+): readonly PartitionCondition[] {
   const hasLeader = partition.leader !== null
   // --unavailable-partitions: no leader, or a leader that is not a live broker.
-  if (!hasLeader || !liveBrokers.has(partition.leader!)) conditions.push('unavailable')
+  const unavailable = !hasLeader || !liveBrokers.has(partition.leader!)
   // --under-min-isr-partitions: no leader, or fewer in-sync replicas than min.insync.replicas.
-  if (!hasLeader || (minIsr !== null && partition.isr.length < minIsr)) conditions.push('under-min-isr')
+  const underMinIsr = !hasLeader || (minIsr !== null && partition.isr.length < minIsr)
   // --at-min-isr-partitions: exactly min.insync.replicas in sync (a leaderless partition counts too).
-  if (minIsr !== null && partition.isr.length === minIsr) conditions.push('at-min-isr')
+  const atMinIsr = minIsr !== null && partition.isr.length === minIsr
   // --under-replicated-partitions: replication factor (replicas being added do not count) above the ISR size.
-  if (partition.replicas.length - addingReplicas - partition.isr.length > 0) conditions.push('under-replicated')
+  const underReplicated = partition.replicas.length - addingReplicas - partition.isr.length > 0
+  // Most partitions of a large cluster are healthy: one shared answer for them, not an array each.
+  if (!unavailable && !underMinIsr && !atMinIsr && !underReplicated) return noConditions
+  const conditions: PartitionCondition[] = []
+  if (unavailable) conditions.push('unavailable')
+  if (underMinIsr) conditions.push('under-min-isr')
+  if (atMinIsr) conditions.push('at-min-isr')
+  if (underReplicated) conditions.push('under-replicated')
   return conditions
 }
 

@@ -106,7 +106,7 @@ export function planIsrFindings(snapshot: ReplicationSnapshot): IsrFindings {
     for (const p of inPartitionOrder(topic.partitions)) {
       total++
       for (const id of p.isr) inSyncCount.set(id, (inSyncCount.get(id) ?? 0) + 1)
-      const conditions = partitionConditions(p, minIsr, live, snapshot.adding.get(partitionKey(p)) ?? 0)
+      const conditions = partitionConditions(p, minIsr, live, snapshot.adding.size ? (snapshot.adding.get(partitionKey(p)) ?? 0) : 0)
       if (conditions.length === 0) continue
       const effectiveMinIsr = minIsr === null ? null : Math.min(minIsr, p.replicas.length)
       partitions.push({

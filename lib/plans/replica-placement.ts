@@ -4,6 +4,7 @@
 // Pure: brokers, partitions, sizes in; the plan out.
 
 import type { Broker, OngoingReassignment, TopicState } from '../kafka/types.ts'
+import type { ReplicaBytes } from './durability-audit.ts'
 
 export interface PlacementRequest {
   /** The replication factor to reach (never lowered; capped at the number of live brokers). */
@@ -14,8 +15,8 @@ export interface PlacementRequest {
   readonly allTopics: readonly TopicState[]
   readonly brokers: readonly Broker[]
   readonly reassignments: readonly OngoingReassignment[]
-  /** Size of each partition's largest replica, "topic/partition" → bytes; what one new replica copies. */
-  readonly sizes: ReadonlyMap<string, bigint> | null
+  /** Each partition's largest replica in bytes (the durability snapshot's replicaBytes); null when unknown. */
+  readonly sizes: ReplicaBytes | null
 }
 
 export interface PartitionMove {
@@ -141,7 +142,7 @@ export function planReassignment(request: PlacementRequest): ReassignmentPlan {
       racksBefore: racksOf(current),
       racksAfter: racksOf(proposed),
       why,
-      bytesPerReplica: request.sizes ? (request.sizes.get(key(p.topic, p.partition)) ?? 0n) : null,
+      bytesPerReplica: request.sizes ? (request.sizes.get(p.topic)?.[p.partition] ?? 0n) : null,
     })
   }
   const bytesToCopy = request.sizes ? moves.reduce((sum, m) => sum + (m.bytesPerReplica ?? 0n) * BigInt(m.added.length), 0n) : null

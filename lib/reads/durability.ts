@@ -3,7 +3,7 @@
 // rack of every broker, replica sizes and ongoing reassignments — in as few requests as the cluster allows.
 
 import type { Capabilities, ClusterView, KafkaOps, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
-import type { DurabilitySnapshot } from '../plans/durability-audit.ts'
+import { type DurabilitySnapshot, replicaSizes } from '../plans/durability-audit.ts'
 
 /** Everything the audit reads: the snapshot lib/plans/durability-audit.ts plans from. */
 export type DurabilityReading = DurabilitySnapshot
@@ -55,6 +55,7 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
   for (const config of brokerConfigs)
     if (config.error && config.resource.type === 'broker') problems.push(`configs of broker ${config.resource.id}: ${config.error.name}`)
   for (const broker of logDirs) if (broker.error) problems.push(`log dirs of broker ${broker.broker}: ${broker.error.name}`)
+  const readDirs = logDirs.filter((b) => !b.error)
   return {
     takenAtMs: options.nowMs,
     capabilities: { kafkaLine: capabilities.kafkaLine, metadataVersion: capabilities.metadataVersion, elr: capabilities.elr },
@@ -63,7 +64,7 @@ export async function readDurability(kafka: KafkaOps, options: DurabilityReadOpt
     topicConfigs: described.filter((c) => c.resource.type === 'topic'),
     clusterDefault: clusterDefault?.error ? null : clusterDefault,
     brokerConfigs: brokerConfigs.filter((c) => !c.error),
-    logDirs: logDirs.filter((b) => !b.error),
+    replicaBytes: readDirs.length > 0 ? replicaSizes(readDirs) : null,
     reassignments,
     problems,
   }

@@ -36,7 +36,12 @@ export async function readPartitionHealth(kafka: KafkaOps, topics?: readonly str
     for (const p of topic.partitions) {
       total++
       const min = minIsr.get(topic.topic)
-      const conditions = partitionConditions(p, min === undefined || Number.isNaN(min) ? null : min, live, adding.get(`${p.topic}/${p.partition}`) ?? 0)
+      const conditions = partitionConditions(
+        p,
+        min === undefined || Number.isNaN(min) ? null : min,
+        live,
+        adding.size ? (adding.get(`${p.topic}/${p.partition}`) ?? 0) : 0,
+      )
       if (conditions.length) flagged.push({ topic: p.topic, partition: p.partition, leader: p.leader, isr: p.isr, replicas: p.replicas, conditions })
     }
   }

@@ -2,7 +2,7 @@
 // never applied here), and the audit again once a fix was applied.
 
 import { type Block, code, counted, formatCount, markdown, notice, table } from '../../lib/engine/blocks.ts'
-import { countBySeverity, replicaSizes } from '../../lib/plans/durability-audit.ts'
+import { countBySeverity } from '../../lib/plans/durability-audit.ts'
 import { fitNames } from '../../lib/plans/durability-lines.ts'
 import { planReassignment, type ReassignmentPlan } from '../../lib/plans/replica-placement.ts'
 import { reportedFindings, runAudit } from './find.ts'
@@ -30,7 +30,7 @@ export const reassignmentCell = nb.query({
       allTopics: reading.topics,
       brokers: reading.brokers,
       reassignments: reading.reassignments,
-      sizes: reading.logDirs.length ? replicaSizes(reading.logDirs) : null,
+      sizes: reading.replicaBytes,
     })
     if (plan.moves.length === 0) {
       return {

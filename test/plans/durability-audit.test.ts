@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster, type FakeClusterBuilder, type TopicOptions } from '../../lib/kafka/fake/index.ts'
 import type { OngoingReassignment, ResourceConfig, TopicState } from '../../lib/kafka/types.ts'
-import { type AuditReport, type DurabilitySnapshot, planDurabilityAudit, planDurabilityFindings } from '../../lib/plans/durability-audit.ts'
+import { type AuditReport, type DurabilitySnapshot, planDurabilityAudit, planDurabilityFindings, replicaSizes } from '../../lib/plans/durability-audit.ts'
 import { describeFindingLine } from '../../lib/plans/durability-lines.ts'
 import { readDurability } from '../../lib/reads/durability.ts'
 
@@ -236,7 +236,7 @@ describe('planDurabilityFindings (status summary line)', () => {
       brokerConfigs: next(2)
         ? brokers.map((b) => ({ resource: { type: 'broker' as const, id: b.id }, entries: [entry('min.insync.replicas', ['1', '2'])] }))
         : [],
-      logDirs: [],
+      replicaBytes: null,
       reassignments,
       problems: [],
     }
@@ -251,5 +251,22 @@ describe('planDurabilityFindings (status summary line)', () => {
       found += findings.length
     }
     expect(found).toBeGreaterThan(400)
+  })
+})
+
+describe('replica sizes', () => {
+  it('each partition by its largest replica over every broker and dir, a replica being moved in left out', () => {
+    const replica = (topic: string, partition: number, size: bigint, future = false) => ({ topic, partition, sizeBytes: size, offsetLag: 0n, future })
+    const dir = (path: string, replicas: ReturnType<typeof replica>[]) => ({ path, totalBytes: null, usableBytes: null, replicas })
+    const sizes = replicaSizes([
+      { broker: 1, dirs: [dir('/a', [replica('t', 0, 100n), replica('t', 2, 7n)]), dir('/b', [replica('u', 0, 5n)])] },
+      { broker: 2, dirs: [dir('/a', [replica('t', 0, 120n), replica('t', 2, 900n, true)])] },
+      { broker: 3, dirs: [dir('/a', [replica('t', 0, 110n), replica('u', 0, 4n)])] },
+    ])
+    expect([...sizes.keys()].sort()).toEqual(['t', 'u'])
+    expect(sizes.get('t')![0]).toBe(120n)
+    expect(sizes.get('t')![1]).toBeUndefined()
+    expect(sizes.get('t')![2]).toBe(7n)
+    expect(sizes.get('u')![0]).toBe(5n)
   })
 })

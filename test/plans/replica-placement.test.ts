@@ -51,7 +51,7 @@ describe('planReassignment', () => {
   })
 
   it('records why and what it costs: replicas added and removed, bytes of the largest replica per new copy', () => {
-    const result = plan([topic('t', [[1, 4]])], racksABC, { sizes: new Map([['t/0', 1000n]]) })
+    const result = plan([topic('t', [[1, 4]])], racksABC, { sizes: new Map([['t', [1000n]]]) })
     expect(result.moves[0]).toMatchObject({
       added: [3, 2],
       removed: [4],

@@ -10,8 +10,18 @@ export const largeClusterShape = { brokers: 12, topics: 20_000, partitionsPerTop
 /** svc-<team>-<n>: 50 teams, as a naming scheme on a shared cluster reads. */
 export const largeClusterTopic = (i: number) => `svc-${String(i % 50).padStart(2, '0')}-${String(i).padStart(5, '0')}`
 
-export function largeCluster(): FakeKafka {
-  const { brokers, topics, partitionsPerTopic, groups, deadBroker } = largeClusterShape
+export interface LargeClusterOptions {
+  /** Fewer topics and groups, the same mix of risks (a mid-size cluster for tests that compare outputs). */
+  readonly topics?: number
+  readonly groups?: number
+  /** When the records were written (default: the last hour, well inside the 7-day default retention). */
+  readonly writtenFromMs?: number
+}
+
+export function largeCluster(options: LargeClusterOptions = {}): FakeKafka {
+  const { brokers, partitionsPerTopic, deadBroker } = largeClusterShape
+  const topics = options.topics ?? largeClusterShape.topics
+  const groups = options.groups ?? largeClusterShape.groups
   let builder = fakeCluster()
   for (let id = 1; id <= brokers; id++) builder = builder.broker(id, { rack: `r${((id - 1) % 3) + 1}` })
   for (let i = 0; i < topics; i++) {
@@ -26,8 +36,7 @@ export function largeCluster(): FakeKafka {
     })
     builder = builder.topic(largeClusterTopic(i), { replicas, configs })
   }
-  // Records written over the last hour: well inside the 7-day default retention.
-  const writtenFromMs = Date.now() - 3_600_000
+  const writtenFromMs = options.writtenFromMs ?? Date.now() - 3_600_000
   for (let g = 0; g < groups; g++) {
     const topic = largeClusterTopic(g * 10 + 1)
     const offsets: Record<string, bigint> = {}
