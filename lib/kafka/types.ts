@@ -350,6 +350,12 @@ export interface ReplicaOffset extends TopicPartition {
   readonly offset: bigint | null
   /** The found record's timestamp for 'max-timestamp' and timestamp lookups; null otherwise or when none. */
   readonly timestamp: number | null
+  /**
+   * The leader epoch Kafka returns with the answer. For 'latest' it is the partition's current leader epoch as
+   * that broker knows it, not the newest epoch of the replica's own records (measured on 4.3.1: 1 on a leaderless
+   * partition whose records are all epoch 0), so it cannot tell whether the replica's log diverged.
+   */
+  readonly leaderEpoch: number | null
   readonly error?: KafkaError
 }
 

@@ -31,6 +31,8 @@ export function candidateExactLoss(
     fromDeadLog: loss.records,
     fromLiveReplica: Number(beyondDead),
     atLeast: loss.atLeast,
+    divergedAt: loss.truncation.basis !== 'unknown' && loss.truncation.diverged ? loss.truncation.offset : null,
+    cutBounded: loss.truncation.basis === 'unknown' ? loss.truncation.why : null,
     first: loss.first,
     last: loss.last,
     oldestTimestamp: loss.oldestTimestamp,

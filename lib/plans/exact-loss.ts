@@ -143,6 +143,13 @@ export interface CandidateExactLoss {
   readonly fromLiveReplica: number
   /** A lower bound: the cut is only bounded, or some batches could not be counted. */
   readonly atLeast: boolean
+  /**
+   * Where the candidate's log parts from the dead leader's, below the candidate's own end: it holds records of a
+   * leader epoch the dead leader never had (an earlier unclean election), and the cut is there. Null: a prefix.
+   */
+  readonly divergedAt: bigint | null
+  /** Why the cut is only bounded (the candidate's epochs could not settle it); null when it is exact. */
+  readonly cutBounded: string | null
   readonly first: { readonly offset: bigint; readonly timestamp: number } | null
   readonly last: { readonly offset: bigint; readonly timestamp: number } | null
   readonly oldestTimestamp: number | null

@@ -79,6 +79,9 @@ export async function readDeadLeaderLogs(
     const candidates: Candidate[] = [
       ...partition.replicaLogs
         .filter((l): l is typeof l & { logEndOffset: bigint } => l.logEndOffset !== null)
+        // A live replica's epoch history cannot be read over the wire while the partition is leaderless:
+        // OffsetsForLeaderEpoch is served by the leader only, and ListOffsets 'latest' reports the partition's
+        // current epoch (bumped when it lost its leader: measured 1 on replicas whose records are all epoch 0).
         .map((l) => ({ broker: l.broker, logEndOffset: l.logEndOffset, epochs: null, latestEpoch: null })),
       ...logs.slice(1).map(({ broker, log }) => ({ broker, logEndOffset: log.logEndOffset, epochs: log.epochs })),
     ]

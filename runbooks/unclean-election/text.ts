@@ -149,7 +149,10 @@ export function fewNames(names: readonly string[], max = 3): string {
 
 /** "312 records (offsets 1,200–1,511, 03:10:01.200–03:10:04.950 UTC; 2 producers)": one candidate's exact loss in a cell. */
 export function exactLossText(loss: CandidateExactLoss, nowMs: number): string {
-  if (loss.records === 0) return loss.atLeast ? `at least none counted (${loss.uncounted[0] ?? 'the cut is only bounded'})` : 'none'
+  if (loss.records === 0)
+    return loss.atLeast
+      ? `at least none counted (${loss.uncounted[0] ?? (loss.cutBounded ? `cut only bounded: ${loss.cutBounded}` : 'the cut is only bounded')})`
+      : 'none'
   const parts = [
     loss.first && loss.last ? `offsets ${formatCount(loss.first.offset)}–${formatCount(loss.last.offset)}` : null,
     loss.oldestTimestamp !== null && loss.newestTimestamp !== null
@@ -159,6 +162,10 @@ export function exactLossText(loss: CandidateExactLoss, nowMs: number): string {
     loss.transactional.aborted ? `${formatCount(loss.transactional.aborted)} in aborted transactions` : null,
     loss.transactional.open ? `${formatCount(loss.transactional.open)} in open transactions` : null,
     loss.fromLiveReplica ? `${formatCount(loss.fromLiveReplica)} of them on a live replica beyond broker ${loss.deadBroker}'s end` : null,
+    loss.divergedAt !== null
+      ? `this replica's log parts from broker ${loss.deadBroker}'s at offset ${formatCount(loss.divergedAt)} (it holds records of a leader epoch broker ${loss.deadBroker} never had, from an earlier unclean election): everything broker ${loss.deadBroker} holds from there is cut, not only what lies above this replica's end`
+      : null,
+    loss.cutBounded ? `cut only bounded: ${loss.cutBounded}` : null,
     loss.orphanedTransactions
       ? `${formatCount(loss.orphanedTransactions)} transaction marker${loss.orphanedTransactions === 1 ? '' : 's'} cut: those transactions hang until aborted`
       : null,

@@ -309,13 +309,16 @@ export function kafkaContract(
           { topic, partition: 0, broker: 3, spec: { timestamp: t0 + 1500 } },
           { topic, partition: 0, broker: 1, spec: { timestamp: t0 + 9000 } },
         ])
-        expect(answers.map((a) => [a.broker, a.offset, a.timestamp, a.error?.name ?? null])).toEqual([
-          [1, 5n, null, null],
-          [3, 5n, null, null],
-          [2, 4n, t0 + 4000, null],
-          [3, 2n, t0 + 2000, null],
-          [1, null, null, null],
+        expect(answers.map((a) => [a.broker, a.offset, a.timestamp, a.leaderEpoch, a.error?.name ?? null])).toEqual([
+          [1, 5n, null, 0, null],
+          [3, 5n, null, 0, null],
+          [2, 4n, t0 + 4000, 0, null],
+          [3, 2n, t0 + 2000, 0, null],
+          [1, null, null, null, null],
         ])
+        // Each replica's newest epoch is the one the leader reports for the partition (all written in epoch 0).
+        const [fromLeader] = await ops.listOffsets([{ topic, partition: 0, spec: 'latest' }])
+        expect(answers[1]!.leaderEpoch).toBe(fromLeader!.leaderEpoch)
       })
 
       it('reads when the record at an offset was written; nothing at the high watermark; unknown partitions fail', async () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { fakeBatches } from '../../lib/kafka/fake/index.ts'
 import type { EpochStart, LogEntry } from '../../lib/kafka/log-dir/types.ts'
 import type { RecordBatch } from '../../lib/kafka/records.ts'
+import { candidateExactLoss } from '../../lib/plans/dead-leader-loss.ts'
 import { endOffsetForEpoch, priceExactLoss, truncationOffset, type ReplicaHistory } from '../../lib/plans/exact-loss.ts'
+import { exactLossText } from '../../runbooks/unclean-election/text.ts'
 
 const epochs = (...pairs: [number, number][]): EpochStart[] => pairs.map(([epoch, start]) => ({ epoch, startOffset: BigInt(start) }))
 const entries = (batches: readonly RecordBatch[]): LogEntry[] => batches.map((batch) => ({ kind: 'batch', batch, segment: 's', position: 0 }))
@@ -118,5 +120,81 @@ describe('the records an election deletes from the dead leader', () => {
       ],
     )
     expect(loss).toMatchObject({ atLeast: true, uncounted: ['a magic 1 batch ending at offset 145', 'reading stopped at s byte 99: damaged'] })
+  })
+})
+
+describe("the plan's cut and what it says, from what is known of a candidate's epochs (its full history, from a dead replica's folder, or its newest epoch)", () => {
+  const startMs = Date.parse('2026-11-24T03:00:00Z')
+  // The dead leader led epoch 0 from 0, then epoch 2 from 100 (epoch 1 went to another replica it never followed).
+  const dead = { logEndOffset: 150n, epochs: epochs([0, 0], [2, 100]) }
+  const log = [...fakeBatches({ baseOffset: 0n, records: 100, startMs }), ...fakeBatches({ baseOffset: 100n, records: 50, startMs, leaderEpoch: 2 })]
+  const price = (candidate: ReplicaHistory) => {
+    const [loss] = priceExactLoss(dead, [{ broker: 3, ...candidate }], entries(log))
+    return candidateExactLoss(loss!, { broker: 1, logEndOffset: dead.logEndOffset }, [])
+  }
+  it.each<{ name: string; candidate: ReplicaHistory; truncateFrom: bigint; records: number; divergedAt: bigint | null; bounded: boolean; says: RegExp | null }>(
+    [
+      {
+        name: 'behind in the dead leader’s newest epoch: a prefix, cut at its end',
+        candidate: { logEndOffset: 120n, epochs: null, latestEpoch: 2 },
+        truncateFrom: 120n,
+        records: 30,
+        divergedAt: null,
+        bounded: false,
+        says: null,
+      },
+      {
+        name: 'stopped in an older epoch the dead leader also had: cut at its end',
+        candidate: { logEndOffset: 90n, epochs: null, latestEpoch: 0 },
+        truncateFrom: 90n,
+        records: 60,
+        divergedAt: null,
+        bounded: false,
+        says: null,
+      },
+      {
+        name: 'went on in epoch 0 past offset 100, where the dead leader had started epoch 2 (a diverged follower): cut at 100, not at its end',
+        candidate: { logEndOffset: 120n, epochs: null, latestEpoch: 0 },
+        truncateFrom: 100n,
+        records: 50,
+        divergedAt: 100n,
+        bounded: false,
+        says: /parts from broker 1's at offset 100/,
+      },
+      {
+        name: 'its full history shows epoch 1 from 80, which the dead leader never had: cut where they part, 10 more lost than its end suggests',
+        candidate: { logEndOffset: 90n, epochs: epochs([0, 0], [1, 80]) },
+        truncateFrom: 80n,
+        records: 70,
+        divergedAt: 80n,
+        bounded: false,
+        says: /parts from broker 1's at offset 80/,
+      },
+      {
+        name: 'its newest epoch (1) is one the dead leader never had, older ones unknown: the cut is only bounded, the count a floor',
+        candidate: { logEndOffset: 90n, epochs: null, latestEpoch: 1 },
+        truncateFrom: 90n,
+        records: 60,
+        divergedAt: null,
+        bounded: true,
+        says: /cut only bounded: the candidate holds records of epoch 1/,
+      },
+      {
+        name: 'led a later epoch (3) after the dead leader died, a second unclean election: bounded at the shorter log',
+        candidate: { logEndOffset: 160n, epochs: null, latestEpoch: 3 },
+        truncateFrom: 150n,
+        records: 0,
+        divergedAt: null,
+        bounded: true,
+        says: /^at least none counted \(cut only bounded: the candidate holds records of epoch 3/,
+      },
+    ],
+  )('$name', ({ candidate, truncateFrom, records, divergedAt, bounded, says }) => {
+    const loss = price(candidate)
+    expect(loss).toMatchObject({ truncateFrom, records, divergedAt, atLeast: bounded })
+    expect(loss.cutBounded !== null).toBe(bounded)
+    const text = exactLossText(loss, startMs)
+    if (says) expect(text).toMatch(says)
+    else expect(text).not.toMatch(/parts from|bounded/)
   })
 })

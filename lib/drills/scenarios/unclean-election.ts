@@ -40,6 +40,8 @@ export interface UncleanElectionSettings {
    * or 'works' (the host rebooted; Kafka only needs starting). The `restart-works` variant sets 'works' and a short outage.
    */
   readonly restart?: 'fails' | 'works'
+  /** How long the followed runbook watches the ISR recover after electing (follower 3 stays throttled: it never does). */
+  readonly aftermathWaitMs?: number
 }
 
 export const defaultUncleanElectionSettings: UncleanElectionSettings = { recordsPerSecond: 150, divergeMs: 8000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }
@@ -252,7 +254,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
           candidate: String(inSync),
           'dead-log-dirs': `${leader}=${deadDir}`,
           salvage: 'copy',
-          'aftermath-wait': '20s',
+          'aftermath-wait': formatDuration(settings.aftermathWaitMs ?? 20_000),
         },
         state,
       }

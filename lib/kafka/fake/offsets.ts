@@ -59,7 +59,7 @@ export function listFakeOffsets(state: ClusterState, queries: readonly OffsetQue
 
 export function readFakeReplicaOffsets(state: ClusterState, queries: readonly ReplicaOffsetQuery[]): ReplicaOffset[] {
   return queries.map(({ topic, partition, broker, spec }): ReplicaOffset => {
-    const base = { topic, partition, broker, spec, offset: null, timestamp: null }
+    const base = { topic, partition, broker, spec, offset: null, timestamp: null, leaderEpoch: null }
     if (!answers(state, broker)) return { ...base, error: brokerDown(broker) }
     const found = findPartition(state, topic, partition)
     if (!found) return { ...base, error: unknownPartition() }
@@ -67,16 +67,24 @@ export function readFakeReplicaOffsets(state: ClusterState, queries: readonly Re
     if (!found.replicas.includes(broker) || !log) {
       return { ...base, error: kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Broker ${broker} holds no replica of ${topic}-${partition}.`) }
     }
-    if (spec === 'latest') return { ...base, offset: log.leo }
-    if (spec === 'earliest') return { ...base, offset: found.logStartOffset < log.leo ? found.logStartOffset : log.leo }
+    // Records a builder made without payloads carry no epoch of their own (recordAt would stamp today's): unknown.
+    const epochAt = (offset: bigint) => found.payloads[Number(offset)]?.leaderEpoch ?? null
+    if (spec === 'latest') {
+      // Kafka answers with the partition's current epoch, whatever the epochs of this replica's records.
+      return { ...base, offset: log.leo, leaderEpoch: found.leaderEpoch }
+    }
+    if (spec === 'earliest') {
+      const offset = found.logStartOffset < log.leo ? found.logStartOffset : log.leo
+      return { ...base, offset, leaderEpoch: offset < log.leo ? epochAt(offset) : null }
+    }
     if (spec === 'max-timestamp') {
       const best = maxTimestamp(found, found.logStartOffset, log.leo)
-      return best ? { ...base, offset: best.offset, timestamp: best.timestamp } : base
+      return best ? { ...base, offset: best.offset, timestamp: best.timestamp, leaderEpoch: epochAt(best.offset) } : base
     }
     // The replica's own log, up to its own end: a follower answers for records above the high watermark too.
     for (let offset = Number(found.logStartOffset); offset < Number(log.leo); offset++) {
       const timestamp = found.timestamps[offset]
-      if (timestamp !== undefined && timestamp >= spec.timestamp) return { ...base, offset: BigInt(offset), timestamp }
+      if (timestamp !== undefined && timestamp >= spec.timestamp) return { ...base, offset: BigInt(offset), timestamp, leaderEpoch: epochAt(BigInt(offset)) }
     }
     return base
   })

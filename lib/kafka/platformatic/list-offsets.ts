@@ -172,12 +172,15 @@ export async function replicaOffsets(session: Session, queries: readonly Replica
         const q = queries[item.index]!
         const base = { topic: q.topic, partition: q.partition, broker: q.broker, spec: q.spec }
         const answer = answers.get(item.key)!
-        if (isError(answer)) results[item.index] = { ...base, offset: null, timestamp: null, error: answer }
-        else if (answer.errorCode !== 0) results[item.index] = { ...base, offset: null, timestamp: null, error: kafkaError(answer.errorCode) }
+        if (isError(answer)) results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: answer }
+        else if (answer.errorCode !== 0)
+          results[item.index] = { ...base, offset: null, timestamp: null, leaderEpoch: null, error: kafkaError(answer.errorCode) }
         else {
+          const offset = orNull(answer.offset)
           results[item.index] = {
             ...base,
-            offset: orNull(answer.offset),
+            offset,
+            leaderEpoch: offset === null || answer.leaderEpoch < 0 ? null : answer.leaderEpoch,
             timestamp: (q.spec === 'max-timestamp' || typeof q.spec === 'object') && answer.timestamp >= 0n ? Number(answer.timestamp) : null,
           }
         }

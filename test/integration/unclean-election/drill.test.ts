@@ -1,8 +1,10 @@
 // The unclean-election drill on the real sandbox: following the runbook's own answer (broker 1's surviving folder
 // given, its records salvaged before the election and produced again to <topic>.salvaged) loses no acknowledged
 // record, with every estimate at or below the measured loss; undo deletes the salvage topic (kafka-topics as the
-// oracle). Electing Kafka's own pick instead is scored as the avoidable loss it is. Every workload the drill
-// starts is stopped; the sandbox is left whole.
+// oracle). Electing Kafka's own pick instead is scored as the avoidable loss it is. On Kafka 4.x the salvage
+// run is repeated with eligible leader replicas switched the other way at runtime (kafka-features; the ISR of a
+// leaderless partition then reads differently) and switched back; on 3.9.2 (the kafka39 step) only the salvage run
+// is made. Every workload the drill starts is stopped; the sandbox is left whole.
 
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
@@ -18,70 +20,112 @@ import { undoOptions } from '../../support/undo-options.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
   sandboxDrillOptions({
-    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000 }),
+    scenario: uncleanElectionScenario({ recordsPerSecond: 120, divergeMs: 6000, killGapMs: 1500, pageOutageMs: 4 * 3_600_000, aftermathWaitMs: 0 }),
     runbook,
     trainee,
     keepSandbox: true,
   })
 
+const sandbox = testSandbox()
+const elrFeature = 'eligible.leader.replicas.version'
+/** ELR as formatted: 'unsupported' on 3.9, else on or off. */
+const formattedElr = sandbox.kafkaVersion.startsWith('3.') ? 'unsupported' : sandbox.elr ? 'on' : 'off'
+
+/** Switches ELR at runtime for `run`, then back; Kafka's own kafka-features reads the level after each change. */
+async function withElr<T>(state: 'on' | 'off', run: () => Promise<T>): Promise<T> {
+  const level = async () =>
+    Number(/eligible\.leader\.replicas\.version\s.*FinalizedVersionLevel:\s*(\d+)/.exec(await kafkaToolOk('kafka-features', ['describe']))?.[1])
+  const change = async (to: 'on' | 'off') => {
+    await kafkaToolOk('kafka-features', [to === 'on' ? 'upgrade' : 'downgrade', '--feature', `${elrFeature}=${to === 'on' ? 1 : 0}`])
+    expect(await level()).toBe(to === 'on' ? 1 : 0)
+  }
+  await change(state)
+  try {
+    return await run()
+  } finally {
+    await change(state === 'on' ? 'off' : 'on')
+  }
+}
+
 const metric = (result: Awaited<ReturnType<typeof runDrill>>, name: string) => result.report.score.metrics.find((m) => m.name.startsWith(name))!
 
+/** Follows the runbook: nothing acknowledged lost, what broker 1 alone held salvaged; the runbook read ELR as `elr`. */
+async function followAndSalvage(elr: 'on' | 'off' | 'unsupported', { undo }: { undo: boolean }): Promise<void> {
+  const result = await runDrill(options({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
+  const { score } = result.report
+  expect(score.passed, score.notes.join('\n')).toBe(true)
+  expect(result.report.session?.exitCode, result.report.session?.message).toBe(0)
+  const sessionDir = result.report.session!.dir
+  const events = readEvents(sessionDir)
+  // The runbook saw the election rules in force: the leaderless state it explains differs with ELR on or off.
+  const found = events.find((e) => e.type === 'query-result' && e.cell === 'find') as unknown as { data: { snapshot: { elr: string } } }
+  expect(found.data.snapshot.elr).toBe(elr)
+  const unavoidable = metric(result, 'Unavoidable loss').value!
+  expect(unavoidable).toBeGreaterThan(0)
+  expect(metric(result, 'Acknowledged records lost').value).toBe(0)
+  expect(metric(result, 'Salvaged from broker 1').value).toBe(unavoidable)
+  expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(unavoidable)
+  expect(metric(result, 'Runbook estimate never above').good).toBe(true)
+  // The page's 4 h outage, priced at the rate measured from the live replicas: the runbook recommends electing.
+  const decision = events.find((e) => e.type === 'decision') as unknown as { recommended: string | null }
+  expect(decision.recommended).toBe('elect')
+  // The page's restart script was tried first: it cannot reach broker 1's host (exit 255), so the choice came
+  // again, priced with the time spent, and broker 2 was elected.
+  const restart = events.find((e) => e.type === 'shell' && e.cell === 'restart') as unknown as { exitCode: number }
+  expect(restart.exitCode).toBe(255)
+  const again = events.find((e) => e.type === 'decision' && e.cell === 'decision-after-restart') as unknown as { chosen: string }
+  expect(again.chosen).toBe('elect')
+  const pricing = events.find((e) => e.type === 'query-result' && e.cell === 'cost-of-waiting') as unknown as {
+    data: { rates: { recordsPerSecond: number | null }[] }
+  }
+  const measured = pricing.data.rates.reduce((sum, r) => sum + (r.recordsPerSecond ?? 0), 0)
+  process.stdout.write(`[measured drill] pre-failure rate ${measured.toFixed(1)} records/s, producer set to 120\n`)
+  expect(Math.abs(measured - 120) / 120).toBeLessThan(0.1)
+  expect(metric(result, 'Writes refused while offline').value!).toBeGreaterThan(0)
+  expect(metric(result, "Best decision for the page's").good).toBe(true)
+
+  // Kafka's own count of what the salvage topic holds: every record the runbook produced there.
+  const reproduced = events.find((e) => e.type === 'apply' && e.cell === 'reproduce') as unknown as {
+    data: { created: string[]; written: { records: number }[] }
+  }
+  const [salvageTopic] = reproduced.data.created
+  const offsets = await kafkaToolOk('kafka-get-offsets', ['--topic', salvageTopic!])
+  const held = offsets
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => sum + Number(line.split(':').at(-1)), 0)
+  expect(held).toBe(reproduced.data.written.reduce((sum, w) => sum + w.records, 0))
+  expect(held).toBeGreaterThanOrEqual(unavoidable)
+  process.stdout.write(
+    `[measured drill] Kafka ${sandbox.kafkaVersion}, ELR ${elr}: ${unavoidable} records only broker 1 held, ${metric(result, 'Salvaged from broker 1').value} salvaged and found in ${salvageTopic} (${held} there by kafka-get-offsets), ${metric(result, 'Acknowledged records lost').value} acknowledged records lost\n`,
+  )
+  if (!undo) return
+
+  const kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'drill-undo-test' })
+  try {
+    const undone = await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir }))
+    expect(undone.exitCode, undone.message).toBe(0)
+  } finally {
+    await kafka.close()
+  }
+  expect((await kafkaToolOk('kafka-topics', ['--list'])).split('\n')).not.toContain(salvageTopic)
+}
+
 describe('drill unclean-election', () => {
-  it('following the runbook passes: what broker 1 alone held is salvaged from its folder, nothing acknowledged is lost, and undo deletes the salvage topic', async () => {
-    const result = await runDrill(options({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
-    const { score } = result.report
-    expect(score.passed, score.notes.join('\n')).toBe(true)
-    expect(result.report.session?.exitCode, result.report.session?.message).toBe(0)
-    const unavoidable = metric(result, 'Unavoidable loss').value!
-    expect(unavoidable).toBeGreaterThan(0)
-    expect(metric(result, 'Acknowledged records lost').value).toBe(0)
-    expect(metric(result, 'Salvaged from broker 1').value).toBe(unavoidable)
-    expect(metric(result, "Kafka's own unclean election").value!).toBeGreaterThan(unavoidable)
-    expect(metric(result, 'Runbook estimate never above').good).toBe(true)
-    // The page's 4 h outage, priced at the rate measured from the live replicas: the runbook recommends electing.
-    const decision = readEvents(result.report.session!.dir).find((e) => e.type === 'decision') as unknown as { recommended: string | null }
-    expect(decision.recommended).toBe('elect')
-    // The page's restart script was tried first: it cannot reach broker 1's host (exit 255), so the choice came
-    // again, priced with the time spent, and broker 2 was elected.
-    const cells = (id: string) => readEvents(result.report.session!.dir).find((e) => e.type === 'shell' && e.cell === id) as unknown as { exitCode: number }
-    expect(cells('restart').exitCode).toBe(255)
-    const again = readEvents(result.report.session!.dir).find((e) => e.type === 'decision' && e.cell === 'decision-after-restart') as unknown as {
-      chosen: string
-    }
-    expect(again.chosen).toBe('elect')
-    const pricing = readEvents(result.report.session!.dir).find((e) => e.type === 'query-result' && e.cell === 'cost-of-waiting') as unknown as {
-      data: { rates: { recordsPerSecond: number | null }[] }
-    }
-    const measured = pricing.data.rates.reduce((sum, r) => sum + (r.recordsPerSecond ?? 0), 0)
-    process.stdout.write(`[measured drill] pre-failure rate ${measured.toFixed(1)} records/s, producer set to 120\n`)
-    expect(Math.abs(measured - 120) / 120).toBeLessThan(0.1)
-    expect(metric(result, 'Writes refused while offline').value!).toBeGreaterThan(0)
-    expect(metric(result, "Best decision for the page's").good).toBe(true)
+  it(
+    `following the runbook passes (ELR ${formattedElr}): what broker 1 alone held is salvaged from its folder, nothing acknowledged is lost, and undo deletes the salvage topic`,
+    () => followAndSalvage(formattedElr, { undo: true }),
+    300_000,
+  )
 
-    // Kafka's own count of what the salvage topic holds: every record the runbook produced there.
-    const sessionDir = result.report.session!.dir
-    const events = readEvents(sessionDir)
-    const reproduced = events.find((e) => e.type === 'apply' && e.cell === 'reproduce') as unknown as {
-      data: { created: string[]; written: { records: number }[] }
-    }
-    const [salvageTopic] = reproduced.data.created
-    const offsets = await kafkaToolOk('kafka-get-offsets', ['--topic', salvageTopic!])
-    const held = offsets
-      .trim()
-      .split('\n')
-      .reduce((sum, line) => sum + Number(line.split(':').at(-1)), 0)
-    expect(held).toBe(reproduced.data.written.reduce((sum, w) => sum + w.records, 0))
-    expect(held).toBeGreaterThanOrEqual(unavoidable)
-
-    const kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'drill-undo-test' })
-    try {
-      const undone = await runUndo(undoOptions({ runbook, io: scriptedIo([], { interactive: false }), kafka, sessionDir }))
-      expect(undone.exitCode, undone.message).toBe(0)
-    } finally {
-      await kafka.close()
-    }
-    expect((await kafkaToolOk('kafka-topics', ['--list'])).split('\n')).not.toContain(salvageTopic)
-  }, 300_000)
+  if (formattedElr === 'unsupported') return
+  // Kafka 4.x only (the 3.9.2 step stops above): the same run with ELR switched the other way at runtime.
+  const switched = formattedElr === 'on' ? 'off' : 'on'
+  it(
+    `following the runbook passes with ELR switched ${switched} at runtime: the salvage loses nothing there too`,
+    () => withElr(switched, () => followAndSalvage(switched, { undo: false })),
+    300_000,
+  )
 
   it('electing Kafka’s own pick is scored as avoidable loss', async () => {
     const trainee: Trainee = {
