@@ -7,7 +7,7 @@ import { type Block, code, notice } from './blocks.ts'
 import { planHash } from './canonical-json.ts'
 import type { ParamSpecs } from './params.ts'
 import { emit, StopRun, type CellReport, type RunState } from './run-state.ts'
-import type { CommandExit, RunningCommand, ShellCell } from './runbook.ts'
+import type { CommandExit, RunningCommand, ShellCell, WatchResult } from './runbook.ts'
 
 export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSpecs>, report: CellReport): Promise<void> {
   const command = await cell.command(state.ctx)
@@ -28,7 +28,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
       code(command, 'sh'),
       notice(
         'info',
-        `Runs on ${hostname()} (this machine) as \`bash -c\`, in ${process.cwd()}, with your environment; stopped if still running after ${formatSeconds(timeoutMs)}${cell.watch ? ' or when the watch ends' : ''}. Command \`${hash}\``,
+        `Runs on ${hostname()} (this machine) as \`bash -c\`, in ${process.cwd()}, with your environment; stopped if still running after ${formatSeconds(timeoutMs)}${cell.watch ? ` or when the watch ends${cell.finishGraceMs ? ` (or ${formatSeconds(cell.finishGraceMs)} after it, when it saw what it waited for)` : ''}` : ''}. Command \`${hash}\``,
       ),
     ],
     cell.id,
@@ -45,10 +45,11 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   }
 
   const running = await startCommand(command, timeoutMs, state.ctx.signal, state.ctx.now())
-  let watched: { readonly blocks: readonly Block[]; readonly data?: unknown } | undefined
+  let watched: WatchResult | undefined
   try {
     if (cell.watch) watched = await cell.watch(state.ctx, running)
     else await state.io.progress(`Running: ${command}`, () => running.exited)
+    if (watched?.letFinish && cell.finishGraceMs && !running.exit()) await Promise.race([running.exited, state.ctx.sleep(cell.finishGraceMs)])
   } finally {
     // Whatever the watch concluded, or if it threw (a Ctrl-C), the command does not outlive the cell.
     running.stop('watch-ended')

@@ -277,7 +277,19 @@ export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
    * is stopped when the watch returns or throws, whatever its state; its exit and output tail are in the transcript
    * before the watch's blocks. A watched command never stops the run by its exit code: the watch judges it.
    */
-  readonly watch?: (ctx: RunContext<S, P>, command: RunningCommand) => Promise<{ readonly blocks: readonly Block[]; readonly data?: unknown }>
+  readonly watch?: (ctx: RunContext<S, P>, command: RunningCommand) => Promise<WatchResult>
+  /**
+   * When the watch saw what it waited for (`letFinish`), the command may still be wrapping up (a service manager, a
+   * script's own health check): it gets this long to end by itself before it is stopped. Default: stopped at once.
+   */
+  readonly finishGraceMs?: number
+}
+
+/** What a watch concluded: its blocks and data, and whether the command it watched may end by itself. */
+export interface WatchResult {
+  readonly blocks: readonly Block[]
+  readonly data?: unknown
+  readonly letFinish?: boolean
 }
 
 /** How an operator's command ended: its exit code, or that the run stopped it (its timeout, a Ctrl-C). */

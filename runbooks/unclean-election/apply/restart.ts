@@ -3,7 +3,7 @@
 // pricing gives. Back: the outage is measured and priced. Not back: the next cells price the time spent and ask again.
 
 import { type Block, counted, formatCount, formatSeconds, notice, table } from '../../../lib/engine/blocks.ts'
-import type { CommandExit, RunningCommand } from '../../../lib/engine/runbook.ts'
+import type { CommandExit, RunningCommand, WatchResult } from '../../../lib/engine/runbook.ts'
 import { priceOutage } from '../../../lib/plans/outage-price.ts'
 import { classifyRestart, watchIsOver, watchMilestones, type CommandEnd, type RestartOutcome, type WatchObservation } from '../../../lib/plans/restart-watch.ts'
 import { readRestartProgress, type RestartProgress } from '../../../lib/reads/leaderless.ts'
@@ -44,7 +44,7 @@ export function outcomeLine(outcome: RestartOutcome, restarted: readonly number[
   }
 }
 
-async function watchRestart(ctx: Context, command: RunningCommand): Promise<{ readonly blocks: readonly Block[]; readonly data?: unknown }> {
+async function watchRestart(ctx: Context, command: RunningCommand): Promise<WatchResult> {
   const restarted = restarting(ctx)
   const partitions = inScope(ctx).partitions
   const deadline = deadlineNow(ctx)
@@ -100,7 +100,12 @@ async function watchRestart(ctx: Context, command: RunningCommand): Promise<{ re
   ]
   if (outcome.kind === 'not-back' && outcome.registered) blocks.push(notice('info', registeredNotLedText[await rulesOf(ctx)]))
   if (outcome.kind === 'back') blocks.push(...measuredCost(ctx, outcome.outageMs, sincePricingMs - elapsedMs))
-  return { blocks, data: { brokers: restarted, startedAtMs: command.startedAtMs, deadline, milestones, outcome, sincePricingMs } }
+  return {
+    blocks,
+    data: { brokers: restarted, startedAtMs: command.startedAtMs, deadline, milestones, outcome, sincePricingMs },
+    // The broker is back: a restart script may still be finishing (a service manager, its own health check).
+    letFinish: outcome.kind === 'back',
+  }
 }
 
 const agreeIsr = (ids: readonly number[]) => (ids.length === 1 ? `broker ${ids[0]}` : 'them')
@@ -126,9 +131,10 @@ export const restartTrialCell = nb.shell({
   title: 'Try a restart, and watch',
   when: (ctx) => (ctx.decision(decideCell) === 'restart' ? true : 'you chose not to try a restart'),
   whenDoc: 'decision = restart',
-  doc: 'Runs your own restart command (--set restart-command, asked for on a terminal) after you confirm it, and meanwhile polls the cluster once a second: the restarted broker registered and unfenced, every partition led, its replicas back in the ISR. Watched until the break-even outage (else the producers’ delivery timeout; at least 30 s, at most 30 min; --set restart-watch overrides); the command is stopped when the watch ends. Back: the outage is measured. Failed or not back: the next steps price the time spent and ask again.',
+  doc: 'Runs your own restart command (--set restart-command, asked for on a terminal) after you confirm it, and meanwhile polls the cluster once a second: the restarted broker registered and unfenced, every partition led, its replicas back in the ISR. Watched until the break-even outage (else the producers’ delivery timeout; at least 30 s, at most 30 min; --set restart-watch overrides); the command is stopped when the watch ends (once the broker is back, it gets 10 s to finish by itself). Back: the outage is measured. Failed or not back: the next steps price the time spent and ask again.',
   command: async (ctx) => ctx.param('restart-command', { required: true }),
   timeoutMs: (ctx) => deadlineNow(ctx).ms,
   onFailure: 'continue',
   watch: watchRestart,
+  finishGraceMs: 10_000,
 })

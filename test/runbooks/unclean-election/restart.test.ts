@@ -180,7 +180,7 @@ describe('unclean-election: trying a restart first, watched', () => {
     expect(kafka.mutations).toEqual([])
   })
 
-  it('a command still running when the broker is back is stopped with the watch, and says so', async () => {
+  it('a command still running when the broker is back is stopped after its grace, and says so', async () => {
     const kafka = incident()
     const back = comesBackAfter(kafka, 1, 1)
     const pidFile = join(mkdtempSync(join(tmpdir(), 'restart-')), 'pid')
@@ -204,6 +204,23 @@ describe('unclean-election: trying a restart first, watched', () => {
       }
     }
     await waitUntil(`process ${pid} to end`, async () => !alive(), wallClock, { timeoutMs: 10_000, intervalMs: 50 })
+  })
+
+  it('a command still finishing when the broker is back gets its grace and ends by itself, exit code kept', async () => {
+    const kafka = incident()
+    const back = comesBackAfter(kafka, 1, 1)
+    const result = await runRunbook(
+      runbook,
+      options(headless(), kafka, {
+        given: given({ ...base, decision: 'restart', 'restart-command': `touch ${back.armedBy}; sleep 3; echo health check passed` }),
+        approvals: { yes: true, hashes: [] },
+      }),
+    )
+    expect((cell(result, 'restart')!.data as TrialData).outcome.kind).toBe('back')
+    const shell = shellEvent(result)
+    expect(shell.exitCode).toBe(0)
+    expect(shell.stoppedBy).toBeUndefined()
+    expect(shell.stdout).toContain('health check passed')
   })
 
   it('Ctrl-C stops the command and the watch at once', async () => {
