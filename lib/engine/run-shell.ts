@@ -46,6 +46,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
 
   const running = await startCommand(command, timeoutMs, state.ctx.signal, state.ctx.now())
   let watched: WatchResult | undefined
+  let exit: CommandExit
   try {
     if (cell.watch) watched = await cell.watch(state.ctx, running)
     else await state.io.progress(`Running: ${command}`, () => running.exited)
@@ -53,7 +54,7 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
   } finally {
     // Whatever the watch concluded, or if it threw (a Ctrl-C), the command does not outlive the cell.
     running.stop('watch-ended')
-    const exit = await running.exited
+    exit = await running.exited
     state.session.append({
       type: 'shell',
       cell: cell.id,
@@ -68,7 +69,6 @@ export async function runShell(state: RunState, cell: ShellCell<unknown, ParamSp
     report.exitCode = exit.exitCode
     emit(state, [...(exit.tail.trim() ? [code(exit.tail.trimEnd())] : []), exitNotice(exit)], cell.id)
   }
-  const exit = await running.exited
   if (watched) {
     emit(state, watched.blocks, cell.id)
     if (watched.data !== undefined) report.data = watched.data
@@ -109,8 +109,10 @@ export function outputTail(lines = 40, chars = 4000) {
   }
 }
 
+type StopReason = NonNullable<CommandExit['stoppedBy']>
+
 interface StartedCommand extends RunningCommand {
-  stop(reason: 'timeout' | 'interrupt' | 'watch-ended'): void
+  stop(reason: StopReason): void
 }
 
 /** Starts `bash -c command`, stopped (its process group: SIGTERM, SIGKILL 5 s later) at its timeout, a Ctrl-C, or `stop`. */
@@ -133,7 +135,7 @@ async function startCommand(command: string, timeoutMs: number, signal: AbortSig
   let stoppedBy: CommandExit['stoppedBy'] = null
   let ended: CommandExit | undefined
   let killer: ReturnType<typeof setTimeout> | undefined
-  const stop = (reason: 'timeout' | 'interrupt' | 'watch-ended') => {
+  const stop = (reason: StopReason) => {
     if (ended || stoppedBy) return
     stoppedBy = reason
     signalGroup('SIGTERM')

@@ -274,8 +274,9 @@ export interface ShellCell<S, P extends ParamSpecs> extends CellBase<S, P> {
   readonly onFailure?: 'stop' | 'continue'
   /**
    * Watches the world while the command runs (a broker coming back, say) and says what came of both. The command
-   * is stopped when the watch returns or throws, whatever its state; its exit and output tail are in the transcript
-   * before the watch's blocks. A watched command never stops the run by its exit code: the watch judges it.
+   * is stopped when the watch throws or returns (after `finishGraceMs` when the watch lets it finish); its exit and
+   * output tail are in the transcript before the watch's blocks. A watched command never stops the run by its exit
+   * code: the watch judges it.
    */
   readonly watch?: (ctx: RunContext<S, P>, command: RunningCommand) => Promise<WatchResult>
   /**

@@ -255,7 +255,7 @@ export function chosenWay(ctx: Context): 'wait' | 'elect' | 'flag' | 'back' | un
 export function ifWay(ways: readonly NonNullable<ReturnType<typeof chosenWay>>[], otherwise = 'you chose another way') {
   return {
     when: (ctx: Context) => (ways.includes(chosenWay(ctx)!) ? true : otherwise),
-    whenDoc: `${decideCell.id} (or ${'decision-after-restart'} after a restart that did not bring them back) = ${ways.join(' or ')}`,
+    whenDoc: `${decideCell.id} (or decision-after-restart after a restart that did not bring them back) = ${ways.join(' or ')}`,
   }
 }
 
