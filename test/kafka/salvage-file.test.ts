@@ -53,7 +53,7 @@ describe('the salvage file', () => {
     const lines = write(records)
     expect(JSON.parse(lines[1]!)).toMatchObject({ offset: '1307', key: { text: 'order-1307' }, value: { text: '{"amount": 1307}' }, producerId: '4001' })
     expect(JSON.parse(lines[2]!)).toMatchObject({ key: null, value: { base64: '/wD+' }, headers: [{ key: 'bin', value: null }] })
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'kafka-runbooks/salvage', version: 1, topic: 'payments', fromOffset: '1307' })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'kafka-runbooks/salvage', version: 2, topic: 'payments', fromOffset: '1307' })
   })
 
   it('hashes what a record keeps when produced again, not where it was', () => {

@@ -67,7 +67,7 @@ describe('planReproduce', () => {
     if (isReproduceFault(plan)) throw new Error(plan.kind)
     expect(plan.destination).toBe('salvage-topic')
     expect(plan.topics).toMatchObject([{ topic: 'orders.salvaged', create: { partitions: 2, replicationFactor: 2 } }])
-    expect(plan.steps).toMatchObject([{ topic: 'orders.salvaged', partition: 1, records: 2, transactional: 1, firstOffset: 100n, lastOffset: 102n }])
+    expect(plan.steps).toMatchObject([{ topic: 'orders.salvaged', partition: 1, records: 2, plain: 2, committed: 0, undecided: 1, firstOffset: 100n, lastOffset: 102n }])
   })
 
   it('back into the original topic: counts what groups had already read, and refuses under min ISR', () => {

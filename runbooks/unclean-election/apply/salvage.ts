@@ -5,7 +5,7 @@
 
 import { type Block, code, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { type ApplyResult, ifChosen, type OptionPrice, Refusal } from '../../../lib/engine/runbook.ts'
-import { salvageFileText } from '../../../lib/kafka/salvage-file.ts'
+import { salvageFileText, type SalvageMarker } from '../../../lib/kafka/salvage-file.ts'
 import type { KafkaRecord } from '../../../lib/kafka/records.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { copySettingNames } from '../../../lib/plans/copy-topic.ts'
@@ -17,7 +17,6 @@ import {
   originalTopicAnswer,
   planReproduce,
   planSalvageTargets,
-  reproducible,
   salvagedRecord,
   salvageReason,
   salvageTopicOf,
@@ -26,12 +25,15 @@ import {
   type SalvagedContents,
   type SalvagedFile,
   type SalvageTarget,
+  transactionFates,
+  undecidedTransactions,
 } from '../../../lib/plans/salvage.ts'
 import { candidateOf } from '../../../lib/plans/unclean-estimate.ts'
 import { readTopicFacts } from '../../../lib/reads/dead-letter.ts'
 import { partitionKey } from '../../../lib/reads/leaderless.ts'
 import { readRecordsAt } from '../../../lib/reads/records.ts'
 import { readDeadPartition, readExistingTopics, readReproduceCluster, readSalvageFile, readSalvageOrigin } from '../../../lib/reads/salvage.ts'
+import { readCoordinatorOutcomes, readLiveTransactionFacts } from '../../../lib/reads/salvage-transactions.ts'
 import { chosenWay, inScope } from '../decide.ts'
 import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
@@ -177,7 +179,11 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
         continue
       }
       const records: KafkaRecord[] = []
-      for await (const record of dead.records(t.toOffset)) records.push(record)
+      const markers: SalvageMarker[] = []
+      for await (const entry of dead.entries(t.toOffset)) if ('record' in entry) records.push(entry.record)
+      else markers.push(entry.marker)
+      // Transactions whose marker the dead leader never got: their coordinator may know how they ended.
+      const outcomes = await readCoordinatorOutcomes(ctx.kafka, t, undecidedTransactions(transactionFates({ records, markers }, t.fromOffset)))
       const text = salvageFileText(
         {
           clusterId: origin.clusterId,
@@ -191,7 +197,7 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
           createdAt: new Date(ctx.now()).toISOString(),
           reason: salvageReason(t),
         },
-        records,
+        { records, markers, outcomes },
       )
       const path = await ctx.writeFile(fileName(t), text)
       const trailer = JSON.parse(text.trimEnd().split('\n').at(-1)!) as { sha256: string }
@@ -234,7 +240,7 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
       ok,
       blocks: [
         table(['Partition', 'File', 'Records', 'Read back'], rows, { title: 'Salvaged' }),
-        code(`jq -c 'select(.offset) | {offset, timestamp, key, value}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
+        code(`jq -c 'select(has("value")) | {offset, timestamp, key, value, transactional}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
       ],
       data: { files: rows.length },
     }
@@ -253,8 +259,69 @@ async function readSalvaged(ctx: Context): Promise<SalvagedContents[]> {
     const back = readSalvageFile(file.path)
     if ('error' in back) return { file, records: [], complete: false, problems: [back.error] }
     const changed = back.complete && back.records.length === file.records ? [] : [`${back.records.length} records now, ${file.records} when copied`]
-    return { file, records: back.records, complete: back.complete && changed.length === 0, problems: [...back.problems, ...changed] }
+    return {
+      file,
+      records: back.records,
+      markers: back.markers,
+      outcomes: back.outcomes,
+      complete: back.complete && changed.length === 0,
+      problems: [...back.problems, ...changed],
+    }
   })
+}
+
+/** The records of a step's file the plan writes, exactly those it counted (by original offset). */
+function plannedRecords(contents: readonly SalvagedContents[], step: Pick<ReproducePlan['steps'][number], 'file' | 'originalOffsets'>): KafkaRecord[] {
+  const chosen = new Set(step.originalOffsets)
+  return contents.find((c) => c.file.path === step.file)!.records.filter((r) => chosen.has(r.offset))
+}
+
+const kinds = (plan: ReproducePlan) => {
+  const sum = (pick: (s: ReproducePlan['steps'][number]) => number) => plan.steps.reduce((n, s) => n + pick(s), 0)
+  return { plain: sum((s) => s.plain), committed: sum((s) => s.committed), aborted: sum((s) => s.aborted), undecided: sum((s) => s.undecided) }
+}
+
+/** What happens to transactional records, and the transactions the election left hanging on the new leaders. */
+function transactionNotices(plan: ReproducePlan): Block[] {
+  const k = kinds(plan)
+  const blocks: Block[] = []
+  if (k.committed)
+    blocks.push(
+      notice(
+        'info',
+        `${counted(k.committed, 'record')} of committed transactions are written as plain records (idempotent, not in a transaction of ours): each arrives, but they lose their atomic grouping — a consumer can see part of a transaction before the rest.`,
+      ),
+    )
+  if (k.aborted) blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
+  if (k.undecided) {
+    const why = [...new Set(plan.steps.flatMap((s) => s.transactions.filter((t) => t.outcome === 'open' || t.outcome === 'unknown').map((t) => t.detail)))]
+    blocks.push(
+      notice(
+        'warn',
+        `${counted(k.undecided, 'record')} of transactions whose end is not known (open, or their marker lost with the dead leader) stay in the salvage file only: a consumer in read_committed never saw them, and no one can say they committed (${fewNames(why, 2)}).`,
+      ),
+    )
+  }
+  const hanging = plan.steps.flatMap((s) => s.hanging.map((h) => ({ ...h, source: s.source })))
+  if (hanging.length)
+    blocks.push(
+      table(
+        ['Partition', 'Producer', 'Epoch', 'Open on the new leader from', 'Its marker, lost with the dead leader'],
+        hanging.map((h) => [
+          partitionName(h.source),
+          String(h.producerId),
+          h.producerEpoch,
+          h.startOffset === null ? 'below the cut (the new leader did not say)' : String(h.startOffset),
+          h.marker ? `${h.marker.type} at offset ${h.marker.offset}` : '—',
+        ]),
+        { title: 'Transactions left hanging: their records stayed below the cut, their marker did not' },
+      ),
+      notice(
+        'warn',
+        `The new leader keeps ${counted(hanging.length, 'transaction')} open that ${hanging.length === 1 ? 'was' : 'were'} ended only in the dead leader's log: its last stable offset stays there, and consumers in read_committed stop at it until ${hanging.length === 1 ? 'it is' : 'they are'} aborted — run the stuck-transactions runbook (npx runbook run stuck-transactions).`,
+      ),
+    )
+  return blocks
 }
 
 function meaning(plan: ReproducePlan): Block[] {
@@ -299,7 +366,14 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
   whenDoc: 'records were salvaged and their partitions lead again',
   doc: 'Produces every salvaged record (idempotent, acks=all) to --set salvage-topic: by default <topic>.salvaged, created with the source’s partition count, replication factor and settings; or "original" (each record back to its own topic and partition). Each copy keeps its key, value, headers and timestamp, and gets headers naming its original topic, partition, offset and leader epoch. Reads every copy back and checks it; undo deletes a topic this run created (copies written into an existing topic stay).',
   async plan(ctx) {
-    const contents = await readSalvaged(ctx)
+    // What the file leaves open about its transactions, asked again now the partitions lead: the new leader's own
+    // markers and open transactions, and the coordinators.
+    const contents = await Promise.all(
+      (await readSalvaged(ctx)).map(async (c) => ({
+        ...c,
+        live: await readLiveTransactionFacts(ctx.kafka, c.file, c.file.fromOffset, undecidedTransactions(transactionFates(c, c.file.fromOffset))),
+      })),
+    )
     const sources = [...new Set(contents.map((c) => c.file.topic))]
     const chosen = await ctx.param('salvage-topic', {
       choices: [
@@ -324,13 +398,16 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
   },
   preview: (plan) => [
     table(
-      ['From', 'Salvage file', 'Records', 'To', 'Kept in the file only', 'Already read by groups'],
+      ['From', 'Salvage file', 'Written', 'Plain', 'Committed', 'Aborted (never)', 'Open or unknown (file only)', 'To', 'Already read by groups'],
       plan.steps.map((s) => [
         partitionName(s.source),
         s.file,
         formatCount(s.records),
+        formatCount(s.plain),
+        formatCount(s.committed),
+        formatCount(s.aborted),
+        formatCount(s.undecided),
         `${s.topic}:${s.partition}`,
-        s.transactional ? `${formatCount(s.transactional)} transactional (whether they committed cannot be re-created)` : '—',
         formatCount(s.alreadyRead),
       ]),
       { title: 'Produce again (idempotent, acks=all), with headers salvage.original.topic / partition / offset / leader-epoch' },
@@ -344,6 +421,7 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
           { title: `Create ${t.topic}` },
         ),
       ),
+    ...transactionNotices(plan),
     ...meaning(plan),
     ...(plan.topics.some((t) => t.timestampType === 'LogAppendTime')
       ? [
@@ -358,7 +436,9 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
     `produce ${counted(plan.records, 'salvaged record')} to ${fewNames(plan.topics.map((t) => t.topic))}${plan.topics.some((t) => t.create) ? ' (created)' : ''}`,
   confirm: (plan) => {
     const expected = `${plan.records} to ${plan.topics.map((t) => t.topic).join(',')}`
-    return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records to ${fewNames(plan.topics.map((t) => t.topic))}` }
+    const k = kinds(plan)
+    const held = k.aborted + k.undecided ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed; ${formatCount(k.aborted)} aborted and ${formatCount(k.undecided)} open or unknown stay out)` : k.committed ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed)` : ''
+    return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records${held} to ${fewNames(plan.topics.map((t) => t.topic))}` }
   },
   async recheck(ctx, plan) {
     const drifts = []
@@ -396,7 +476,7 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
     const landed: { step: ReproducePlan['steps'][number]; offsets: bigint[] }[] = []
     for (const step of plan.steps) {
       if (!created.includes(step.topic) && plan.topics.find((t) => t.topic === step.topic)!.create) continue
-      const records = reproducible(contents.find((c) => c.file.path === step.file)!.records)
+      const records = plannedRecords(contents, step)
       const written = await ctx.kafka.produce(
         step.topic,
         records.map((r) => salvagedRecord(r, step.source, step.partition)),
@@ -430,6 +510,11 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
           topic: l.step.topic,
           partition: l.step.partition,
           records: l.offsets.length,
+          plain: l.step.plain,
+          committed: l.step.committed,
+          aborted: l.step.aborted,
+          undecided: l.step.undecided,
+          hanging: l.step.hanging.length,
           first: l.offsets[0] ?? null,
           last: l.offsets.at(-1) ?? null,
         })),
@@ -441,7 +526,7 @@ export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
     const rows: (string | number)[][] = []
     let ok = true
     for (const r of ctx.state.reproduced ?? []) {
-      const originals = reproducible(contents.find((c) => c.file.path === r.file)!.records)
+      const originals = plannedRecords(contents, r)
       const read = await readRecordsAt(ctx.kafka, { topic: r.topic, partition: r.partition }, r.offsets)
       const keeps = plan.topics.find((t) => t.topic === r.topic)?.timestampType !== 'LogAppendTime'
       const byOffset = new Map(read.map((s) => [s.record.offset, s.record]))
