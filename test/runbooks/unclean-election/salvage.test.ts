@@ -219,6 +219,7 @@ describe('unclean-election: salvaged transactions', () => {
     expect(transcript).toContain('10 records of aborted transactions are never written')
     expect(transcript).toMatch(/5 records of transactions whose end is not known .* stay in the salvage file only: a consumer in read_committed never saw them/)
     const planned = (events.find((e) => e.type === 'plan' && (e as { cell: string }).cell === 'reproduce') as unknown as { plan: ReproducePlan }).plan
+    if (reproduceCell.kind !== 'action') throw new Error('reproduce is an action cell')
     expect(reproduceCell.confirm(planned)).toMatchObject({
       kind: 'typed',
       expected: '35 to orders.salvaged',
