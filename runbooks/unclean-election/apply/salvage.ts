@@ -40,7 +40,6 @@ import {
 import { candidateOf } from '../../../lib/plans/unclean-estimate.ts'
 import { readTopicFacts } from '../../../lib/reads/dead-letter.ts'
 import { partitionKey } from '../../../lib/reads/leaderless.ts'
-import { readRecordsAt } from '../../../lib/reads/records.ts'
 import {
   readClusterId,
   readDeadPartition,
