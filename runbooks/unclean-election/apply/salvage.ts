@@ -298,12 +298,13 @@ async function loadEarlierSalvage(ctx: Context): Promise<readonly SalvagedFile[]
   let ref = ctx.given('salvage-file')
   if (ref === undefined) {
     const recent = ctx.earlierFiles({ match: isSalvageFileName })
+    const sessions = [...new Set(recent.files.map((f) => f.sessionDir))].map((dir) => recent.files.filter((f) => f.sessionDir === dir))
     ref = await ctx.param('salvage-file', {
       required: true,
-      choices: recent.files.map((f) => ({
-        value: f.sessionDir,
-        name: `session ${f.session}: ${f.name}`,
-        description: `recorded by ${f.runbook} on ${f.clusterName ?? f.clusterId ?? 'an unnamed cluster'}${f.startedAt ? ` at ${f.startedAt}` : ''}`,
+      choices: sessions.map(([f, ...more]) => ({
+        value: f!.sessionDir,
+        name: `session ${f!.session}: ${fewNames([f!, ...more].map((g) => g.name))}`,
+        description: `recorded by ${f!.runbook} on ${f!.clusterName ?? f!.clusterId ?? 'an unnamed cluster'}${f!.startedAt ? ` at ${f!.startedAt}` : ''}`,
       })),
     })
   }

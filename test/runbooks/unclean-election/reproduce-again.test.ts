@@ -57,6 +57,23 @@ describe('unclean-election: re-produce again', () => {
     expect(await copiesIn(kafka, 'orders.salvaged', 1)).toHaveLength(830)
   })
 
+  it('a guided run with nothing salvaged asks for the salvage found among recent sessions, and finds it already there', async () => {
+    const { kafka, sessionsDir, first } = await salvaged()
+    const io = scriptedIo([
+      { select: first.sessionDir, message: /Which earlier salvage should be produced again/ },
+      { select: 'orders.salvaged', message: /Produce the salvaged records to which topic/ },
+    ])
+    const again = await runRunbook(runbook, options(io, kafka, sessionsDir))
+    expect(again, again.message).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(io.asked.find((a) => /Which earlier salvage/.test(a.message))?.choices?.map((c) => c.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^session ${first.sessionId}: salvage-orders-0-broker-1-from-1000\\.jsonl, salvage-orders-1`))]),
+    )
+    expect(io.screen().replace(/\s+/g, ' ')).toContain('1,930 already in orders.salvaged (from an earlier re-produce), 0 to write')
+    // Headless, nothing is looked for without --set salvage-file.
+    const headlessRun = await runRunbook(runbook, options(headless(), kafka, sessionsDir))
+    expect(headlessRun.cells.find((c) => c.id === 'reproduce')).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('--set salvage-file') })
+  })
+
   it('after an interrupted re-produce, writes only the missing records and reports the duplicate it left', async () => {
     const { kafka, sessionsDir, first, files } = await salvaged()
     // An earlier re-produce into orders.partial stopped after 600 records of orders-0, one of them written twice.
@@ -96,6 +113,10 @@ describe('unclean-election: re-produce again', () => {
 
     writeFileSync(files[0]!, readFileSync(files[0]!, 'utf8').replace('"offset":"1000"', '"offset":"1001"'))
     expect(await refused(files[0]!)).toMatch(/is not what session .* transcript recorded: it was changed after it was written/)
+
+    const events = join(first.sessionDir, 'events.jsonl')
+    writeFileSync(events, readFileSync(events, 'utf8').replace('"operator":"alice"', '"operator":"mallory"'))
+    expect(await refused(first.sessionId)).toMatch(/its transcript does not verify/)
     expect(await copiesIn(kafka, 'orders.salvaged', 0)).toHaveLength(1100)
   })
 })
