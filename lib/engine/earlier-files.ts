@@ -93,7 +93,8 @@ export function findEarlierFiles(sessionsDir: string, query: EarlierFileQuery, e
       return filesOf(dirname(asPath), query.match, basename(asPath))
     }
     const dir = existsSync(asPath) && isSession(asPath) ? asPath : join(sessionsDir, ref)
-    if (!isSession(dir)) return { files: [], refused: [`${ref} is neither a file, a session folder, nor a session in ${sessionsDir} (runbook sessions lists them)`] }
+    if (!isSession(dir))
+      return { files: [], refused: [`${ref} is neither a file, a session folder, nor a session in ${sessionsDir} (runbook sessions lists them)`] }
     const found = filesOf(dir, query.match)
     if (found.files.length === 0 && found.refused.length === 0) return { files: [], refused: [`session ${basename(dir)} recorded no such file`] }
     return found

@@ -115,10 +115,13 @@ export async function readSalvageCopies(
       error: `${tp.topic}:${tp.partition} holds ${to - from} records written since the salvaged records' earliest time, more than the ${limit} a check for earlier copies reads — produce to a topic of their own (--set salvage-topic=<new topic>)`,
     }
   const copies: CopyFound[] = []
-  for (let offset = from; offset < to; ) {
+  for (let offset = from; offset < to;) {
     const [answer] = await kafka.fetchRecords([{ ...tp, offset, endOffset: to, maxRecords: 5000 }])
     if (!answer || answer.error)
-      return { error: `${tp.topic}:${tp.partition}: reading it from offset ${offset} failed (${answer?.error?.name ?? 'no answer'}): ${answer?.error?.message ?? ''}`.trimEnd() }
+      return {
+        error:
+          `${tp.topic}:${tp.partition}: reading it from offset ${offset} failed (${answer?.error?.name ?? 'no answer'}): ${answer?.error?.message ?? ''}`.trimEnd(),
+      }
     if (answer.nextOffset <= offset) break
     for (const record of dataRecords(answer.batches)) {
       const from = salvageCoordinatesOf(record.headers)

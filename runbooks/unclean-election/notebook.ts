@@ -141,7 +141,7 @@ export const nb = notebook<State>()({
     patternHelp: 'a topic name (letters, digits, ".", "_", "-") or "original"',
   }),
   'salvage-file': param.string({
-    help: 'an earlier session\'s salvage to produce again: a salvage file in its session folder, the session folder, or the session id (runbook sessions lists them); taken only when that session\'s transcript verifies, records the file with the same SHA-256, and ran on this cluster',
+    help: "an earlier session's salvage to produce again: a salvage file in its session folder, the session folder, or the session id (runbook sessions lists them); taken only when that session's transcript verifies, records the file with the same SHA-256, and ran on this cluster",
     prompt: 'Which earlier salvage should be produced again? (a salvage file, its session folder, or the session id)',
     optional: true,
   }),

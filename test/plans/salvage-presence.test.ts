@@ -120,15 +120,31 @@ describe('skipPresent', () => {
   it('writes only what is missing, and says how many are there already', () => {
     const narrowed = skipPresent(plan, () => presenceOf(salvaged, orders0, [copyAt(0n, salvaged[0]!), copyAt(1n, salvaged[0]!)]))
     expect(narrowed).toMatchObject({ records: 3, present: 1 })
-    expect(narrowed.steps[0]).toMatchObject({ salvaged: 4, records: 3, present: 1, firstOffset: 101n, lastOffset: 103n, duplicated: [{ offset: 100n, at: [0n, 1n] }] })
+    expect(narrowed.steps[0]).toMatchObject({
+      salvaged: 4,
+      records: 3,
+      present: 1,
+      firstOffset: 101n,
+      lastOffset: 103n,
+      duplicated: [{ offset: 100n, at: [0n, 1n] }],
+    })
     expect(nothingToWrite(narrowed)).toBe(false)
   })
 
   it('has nothing to write when everything is there, unless a topic is to be created', () => {
-    const all = skipPresent(plan, () => presenceOf(salvaged, orders0, salvaged.map((r, i) => copyAt(BigInt(i), r))))
+    const all = skipPresent(plan, () =>
+      presenceOf(
+        salvaged,
+        orders0,
+        salvaged.map((r, i) => copyAt(BigInt(i), r)),
+      ),
+    )
     expect(all).toMatchObject({ records: 0, present: 4 })
     expect(nothingToWrite(all)).toBe(true)
-    const fresh = skipPresent({ ...plan, topics: [{ ...plan.topics[0]!, create: { partitions: 1, replicationFactor: 1, configs: {}, why: [] } as never }] }, () => null)
+    const fresh = skipPresent(
+      { ...plan, topics: [{ ...plan.topics[0]!, create: { partitions: 1, replicationFactor: 1, configs: {}, why: [] } as never }] },
+      () => null,
+    )
     expect(fresh).toMatchObject({ records: 4, present: 0 })
     expect(nothingToWrite(fresh)).toBe(false)
   })

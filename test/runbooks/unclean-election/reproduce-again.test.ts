@@ -81,10 +81,16 @@ describe('unclean-election: re-produce again', () => {
     const file = readSalvageFile(files[0]!)
     if ('error' in file) throw new Error(file.error)
     const source = { topic: 'orders', partition: 0 }
-    await kafka.produce('orders.partial', [...file.records.slice(0, 600), file.records[0]!].map((r) => salvagedRecord(r, source, 0)))
+    await kafka.produce(
+      'orders.partial',
+      [...file.records.slice(0, 600), file.records[0]!].map((r) => salvagedRecord(r, source, 0)),
+    )
 
     const io = headless()
-    const again = await runRunbook(runbook, options(io, kafka, sessionsDir, { given: given({ 'salvage-file': first.sessionDir, 'salvage-topic': 'orders.partial' }) }))
+    const again = await runRunbook(
+      runbook,
+      options(io, kafka, sessionsDir, { given: given({ 'salvage-file': first.sessionDir, 'salvage-topic': 'orders.partial' }) }),
+    )
     expect(again, again.message).toMatchObject({ status: 'done', exitCode: 0 })
     const screen = io.screen().replace(/\s+/g, ' ')
     expect(screen).toContain('600 already in orders.partial (from an earlier re-produce), 1,330 to write')
