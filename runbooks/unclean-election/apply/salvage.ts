@@ -5,6 +5,7 @@
 
 import { type Block, code, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { type ApplyResult, ifChosen, type OptionPrice, Refusal } from '../../../lib/engine/runbook.ts'
+import type { EarlierFile } from '../../../lib/engine/earlier-files.ts'
 import { sha256 } from '../../../lib/engine/session.ts'
 import { salvageFileText } from '../../../lib/kafka/salvage-file.ts'
 import type { KafkaRecord } from '../../../lib/kafka/records.ts'
@@ -289,6 +290,16 @@ async function readSalvaged(ctx: Context): Promise<SalvagedContents[]> {
 
 const isSalvageFileName = (name: string) => /^salvage-.+\.jsonl$/.test(name)
 
+/** Salvage files recent sessions recorded on this cluster (a guided run offers them). */
+async function recentSalvage(ctx: Context): Promise<readonly EarlierFile[]> {
+  const clusterId = await readClusterId(ctx.kafka)
+  return ctx.earlierFiles({ match: isSalvageFileName }).files.filter((f) => f.clusterId === clusterId)
+}
+
+/** The records a step takes from its salvage file: the ones a re-produce writes (plain records, per the plan). */
+const stepRecords = (contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file'>): KafkaRecord[] =>
+  reproducible(contents.find((c) => c.file.path === step.file)?.records ?? [])
+
 /**
  * An earlier session's salvage files (--set salvage-file=<file, session folder or id>, or chosen among recent
  * sessions): each vouched for by that session's verified transcript, and salvaged from the cluster in front of the
@@ -297,8 +308,8 @@ const isSalvageFileName = (name: string) => /^salvage-.+\.jsonl$/.test(name)
 async function loadEarlierSalvage(ctx: Context): Promise<readonly SalvagedFile[]> {
   let ref = ctx.given('salvage-file')
   if (ref === undefined) {
-    const recent = ctx.earlierFiles({ match: isSalvageFileName })
-    const sessions = [...new Set(recent.files.map((f) => f.sessionDir))].map((dir) => recent.files.filter((f) => f.sessionDir === dir))
+    const recent = await recentSalvage(ctx)
+    const sessions = [...new Set(recent.map((f) => f.sessionDir))].map((dir) => recent.filter((f) => f.sessionDir === dir))
     ref = await ctx.param('salvage-file', {
       required: true,
       choices: sessions.map(([f, ...more]) => ({
@@ -345,7 +356,7 @@ async function readPresence(ctx: Context, steps: readonly ReproduceStep[], creat
       presence.set(step.file, null)
       continue
     }
-    const records = reproducible(contents.find((c) => c.file.path === step.file)?.records ?? [])
+    const records = stepRecords(contents, step)
     const read = await readSalvageCopies(ctx.kafka, { topic: step.topic, partition: step.partition }, earliestCopyTimestamp(records))
     if ('error' in read) throw new Refusal(`${read.error}; nothing was written`)
     presence.set(step.file, presenceOf(records, step.source, read.copies))
@@ -449,7 +460,7 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
       if (!(ctx.state.salvaged ?? []).every((f) => back.has(partitionKey(f)))) return 'the salvaged partitions do not all lead again yet'
     } else if (ctx.given('salvage-file') === undefined) {
       if (!ctx.interactive) return 'nothing was salvaged in this run (--set salvage-file=<file or session> produces an earlier session’s salvage again)'
-      if (ctx.earlierFiles({ match: isSalvageFileName }).files.length === 0) return 'nothing was salvaged, in this run or in recent sessions'
+      if ((await recentSalvage(ctx)).length === 0) return 'nothing was salvaged, in this run or in recent sessions on this cluster'
     }
     // A re-produce that finds every record already in its target says so and writes nothing; a refusal is the plan's to say.
     let plan: RepeatSafePlan
@@ -560,7 +571,7 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
     const landed: { step: PresentStep; offsets: bigint[] }[] = []
     for (const step of plan.steps) {
       if (!created.includes(step.topic) && plan.topics.find((t) => t.topic === step.topic)!.create) continue
-      const records = presence.get(step.file)?.missing ?? reproducible(contents.find((c) => c.file.path === step.file)!.records)
+      const records = presence.get(step.file)?.missing ?? stepRecords(contents, step)
       if (records.length === 0) continue
       const written = await ctx.kafka.produce(
         step.topic,
@@ -610,7 +621,7 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
     const duplicates: { step: PresentStep; offset: bigint; at: readonly bigint[] }[] = []
     let ok = true
     for (const step of plan.steps) {
-      const originals = reproducible(contents.find((c) => c.file.path === step.file)?.records ?? [])
+      const originals = stepRecords(contents, step)
       const read = await readSalvageCopies(ctx.kafka, { topic: step.topic, partition: step.partition }, earliestCopyTimestamp(originals))
       if ('error' in read) {
         ok = false
