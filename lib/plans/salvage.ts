@@ -94,7 +94,7 @@ export interface SalvagedFile extends TopicPartition {
   readonly fromOffset: bigint
   readonly toOffset: bigint
   readonly records: number
-  /** The trailer's hash over every record: a re-produce refuses a file changed since. */
+  /** SHA-256 of the file as written (what the session's transcript records): a re-produce refuses a file changed since. */
   readonly sha256: string
   readonly readBy: readonly GroupReadInto[]
 }
