@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { describeLogDirFault, type OpenLogDir } from '../kafka/log-dir/types.ts'
 import { dataRecords, type KafkaRecord } from '../kafka/records.ts'
-import { parseSalvage, type SalvageContents } from '../kafka/salvage-file.ts'
+import { parseSalvage, type SalvageContents, type SalvageMarker } from '../kafka/salvage-file.ts'
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
 import { type CopyFound, salvageCoordinatesOf } from '../plans/salvage-presence.ts'
 import { readAnswerFile } from './text-file.ts'
@@ -20,7 +20,14 @@ export async function readDeadPartition(
   kafka: KafkaOps,
   openLogDir: OpenLogDir,
   range: DeadRange,
-): Promise<{ readonly logEndOffset: bigint; readonly records: (to: bigint) => AsyncIterable<KafkaRecord> } | { readonly error: string }> {
+): Promise<
+  | {
+      readonly logEndOffset: bigint
+      /** The data records and the transaction markers from `fromOffset` to `to`, in offset order. */
+      readonly entries: (to: bigint) => AsyncIterable<{ readonly record: KafkaRecord } | { readonly marker: SalvageMarker }>
+    }
+  | { readonly error: string }
+> {
   const cluster = await kafka.cluster()
   const listed = cluster.brokers.find((b) => b.id === range.deadBroker)
   const opened = await openLogDir(range.logDir, {
@@ -35,12 +42,16 @@ export async function readDeadPartition(
   if (!log.ok) return { error: `broker ${range.deadBroker}: ${describeLogDirFault(log.fault)}` }
   return {
     logEndOffset: log.value.logEndOffset,
-    async *records(to: bigint) {
+    async *entries(to: bigint) {
+      const within = (offset: bigint) => offset >= range.fromOffset && offset < to
       for await (const entry of reader.batches(range, range.fromOffset)) {
         if (entry.kind === 'legacy') throw new Error(`a batch older than magic 2 at offset ${entry.offset} (${entry.segment}) cannot be salvaged`)
         if (entry.kind === 'invalid') throw new Error(`reading stopped at a damaged batch in ${entry.segment} at byte ${entry.position}: ${entry.reason}`)
-        if (entry.batch.baseOffset >= to) return
-        for (const record of entry.batch.records) if (record.offset >= range.fromOffset && record.offset < to) yield record
+        const { batch } = entry
+        if (batch.baseOffset >= to) return
+        for (const record of batch.records) if (within(record.offset)) yield { record }
+        for (const marker of batch.markers)
+          if (within(marker.offset)) yield { marker: { ...marker, producerId: batch.producerId, producerEpoch: batch.producerEpoch } }
       }
     },
   }

@@ -7,7 +7,7 @@ import { type Block, code, counted, formatCount, notice, table } from '../../../
 import { type ApplyResult, ifChosen, type OptionPrice, Refusal } from '../../../lib/engine/runbook.ts'
 import type { EarlierFile } from '../../../lib/engine/earlier-files.ts'
 import { sha256 } from '../../../lib/engine/session.ts'
-import { salvageFileText } from '../../../lib/kafka/salvage-file.ts'
+import { salvageFileText, type SalvageMarker } from '../../../lib/kafka/salvage-file.ts'
 import type { KafkaRecord } from '../../../lib/kafka/records.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
 import { copySettingNames } from '../../../lib/plans/copy-topic.ts'
@@ -19,7 +19,6 @@ import {
   originalTopicAnswer,
   planReproduce,
   planSalvageTargets,
-  reproducible,
   salvagedRecord,
   salvageReason,
   salvageTopicOf,
@@ -28,6 +27,8 @@ import {
   type SalvagedContents,
   type SalvagedFile,
   type SalvageTarget,
+  transactionFates,
+  undecidedTransactions,
 } from '../../../lib/plans/salvage.ts'
 import {
   earliestCopyTimestamp,
@@ -50,6 +51,7 @@ import {
   readSalvageFile,
   readSalvageOrigin,
 } from '../../../lib/reads/salvage.ts'
+import { readCoordinatorOutcomes, readLiveTransactionFacts } from '../../../lib/reads/salvage-transactions.ts'
 import { chosenWay, inScope } from '../decide.ts'
 import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
@@ -195,7 +197,12 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
         continue
       }
       const records: KafkaRecord[] = []
-      for await (const record of dead.records(t.toOffset)) records.push(record)
+      const markers: SalvageMarker[] = []
+      for await (const entry of dead.entries(t.toOffset))
+        if ('record' in entry) records.push(entry.record)
+        else markers.push(entry.marker)
+      // Transactions whose marker the dead leader never got: their coordinator may know how they ended.
+      const outcomes = await readCoordinatorOutcomes(ctx.kafka, t, undecidedTransactions(transactionFates({ records, markers }, t.fromOffset)))
       const text = salvageFileText(
         {
           clusterId: origin.clusterId,
@@ -209,7 +216,7 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
           createdAt: new Date(ctx.now()).toISOString(),
           reason: salvageReason(t),
         },
-        records,
+        { records, markers, outcomes },
       )
       const path = await ctx.writeFile(fileName(t), text)
       files.push({
@@ -259,7 +266,7 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
       ok,
       blocks: [
         table(['Partition', 'File', 'Records', 'Read back'], rows, { title: 'Salvaged' }),
-        code(`jq -c 'select(.offset) | {offset, timestamp, key, value}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
+        code(`jq -c 'select(has("value")) | {offset, timestamp, key, value, transactional}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
       ],
       data: { files: rows.length },
     }
@@ -284,7 +291,14 @@ async function readSalvaged(ctx: Context): Promise<SalvagedContents[]> {
       ...(back.records.length === file.records ? [] : [`${back.records.length} records now, ${file.records} when copied`]),
       ...(back.fileSha256 === file.sha256 ? [] : ['its SHA-256 is not the one recorded when it was written: the file was changed since']),
     ]
-    return { file, records: back.records, complete: back.complete && changed.length === 0, problems: [...back.problems, ...changed] }
+    return {
+      file,
+      records: back.records,
+      markers: back.markers,
+      outcomes: back.outcomes,
+      complete: back.complete && changed.length === 0,
+      problems: [...back.problems, ...changed],
+    }
   })
 }
 
@@ -296,9 +310,11 @@ async function recentSalvage(ctx: Context): Promise<readonly EarlierFile[]> {
   return ctx.earlierFiles({ match: isSalvageFileName }).files.filter((f) => f.clusterId === clusterId)
 }
 
-/** The records a step takes from its salvage file: the ones a re-produce writes (plain records, per the plan). */
-const stepRecords = (contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file'>): KafkaRecord[] =>
-  reproducible(contents.find((c) => c.file.path === step.file)?.records ?? [])
+/** The records of a step's file the plan writes, exactly those it counted (by original offset). */
+function stepRecords(contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file' | 'originalOffsets'>): KafkaRecord[] {
+  const chosen = new Set(step.originalOffsets)
+  return (contents.find((c) => c.file.path === step.file)?.records ?? []).filter((r) => chosen.has(r.offset))
+}
 
 /**
  * An earlier session's salvage files (--set salvage-file=<file, session folder or id>, or chosen among recent
@@ -366,7 +382,14 @@ async function readPresence(ctx: Context, steps: readonly ReproduceStep[], creat
 
 async function planRepeatSafe(ctx: Context): Promise<RepeatSafePlan> {
   if (!ctx.state.salvaged?.length && !ctx.state.earlierSalvage) ctx.state.earlierSalvage = await loadEarlierSalvage(ctx)
-  const contents = await readSalvaged(ctx)
+  // What the file leaves open about its transactions, asked again now the partitions lead: the new leader's own
+  // markers and open transactions, and the coordinators.
+  const contents = await Promise.all(
+    (await readSalvaged(ctx)).map(async (c) => ({
+      ...c,
+      live: await readLiveTransactionFacts(ctx.kafka, c.file, c.file.fromOffset, undecidedTransactions(transactionFates(c, c.file.fromOffset))),
+    })),
+  )
   const sources = [...new Set(contents.map((c) => c.file.topic))]
   const chosen = await ctx.param('salvage-topic', {
     choices: [
@@ -405,6 +428,55 @@ function duplicatesNotice(plan: RepeatSafePlan): Block[] {
       )}. Nothing here deletes them: consumers of ${fewNames([...new Set(steps.map((s) => s.topic))])} read those twice.`,
     ),
   ]
+}
+
+const kinds = (plan: RepeatSafePlan) => {
+  const sum = (pick: (s: PresentStep) => number) => plan.steps.reduce((n, s) => n + pick(s), 0)
+  return { plain: sum((s) => s.plain), committed: sum((s) => s.committed), aborted: sum((s) => s.aborted), undecided: sum((s) => s.undecided) }
+}
+
+/** What happens to transactional records, and the transactions the election left hanging on the new leaders. */
+function transactionNotices(plan: RepeatSafePlan): Block[] {
+  const k = kinds(plan)
+  const blocks: Block[] = []
+  if (k.committed)
+    blocks.push(
+      notice(
+        'info',
+        `${counted(k.committed, 'record')} of committed transactions are written as plain records (idempotent, not in a transaction of ours): each arrives, but they lose their atomic grouping — a consumer can see part of a transaction before the rest.`,
+      ),
+    )
+  if (k.aborted)
+    blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
+  if (k.undecided) {
+    const why = [...new Set(plan.steps.flatMap((s) => s.transactions.filter((t) => t.outcome === 'open' || t.outcome === 'unknown').map((t) => t.detail)))]
+    blocks.push(
+      notice(
+        'warn',
+        `${counted(k.undecided, 'record')} of transactions whose end is not known (open, or their marker lost with the dead leader) stay in the salvage file only: a consumer in read_committed never saw them, and no one can say they committed (${fewNames(why, 2)}).`,
+      ),
+    )
+  }
+  const hanging = plan.steps.flatMap((s) => s.hanging.map((h) => ({ ...h, source: s.source })))
+  if (hanging.length)
+    blocks.push(
+      table(
+        ['Partition', 'Producer', 'Epoch', 'Open on the new leader from', 'Its marker, lost with the dead leader'],
+        hanging.map((h) => [
+          partitionName(h.source),
+          String(h.producerId),
+          h.producerEpoch,
+          h.startOffset === null ? 'below the cut (the new leader did not say)' : String(h.startOffset),
+          h.marker ? `${h.marker.type} at offset ${h.marker.offset}` : '—',
+        ]),
+        { title: 'Transactions left hanging: their records stayed below the cut, their marker did not' },
+      ),
+      notice(
+        'warn',
+        `The new leader keeps ${counted(hanging.length, 'transaction')} open that ${hanging.length === 1 ? 'was' : 'were'} ended only in the dead leader's log: its last stable offset stays there, and consumers in read_committed stop at it until ${hanging.length === 1 ? 'it is' : 'they are'} aborted — run the stuck-transactions runbook (npx runbook run stuck-transactions).`,
+      ),
+    )
+  return blocks
 }
 
 function meaning(plan: RepeatSafePlan): Block[] {
@@ -481,15 +553,30 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
   plan: planRepeatSafe,
   preview: (plan) => [
     table(
-      ['From', 'Salvage file', 'Salvaged', 'Already there', 'To write', 'To', 'Kept in the file only', 'Already read by groups'],
+      [
+        'From',
+        'Salvage file',
+        'Salvaged',
+        'Plain',
+        'Committed',
+        'Aborted (never)',
+        'Open or unknown (file only)',
+        'Already there',
+        'To write',
+        'To',
+        'Already read by groups',
+      ],
       plan.steps.map((s) => [
         partitionName(s.source),
         s.file,
         formatCount(s.salvaged),
+        formatCount(s.plain),
+        formatCount(s.committed),
+        formatCount(s.aborted),
+        formatCount(s.undecided),
         s.duplicated.length ? `${formatCount(s.present)} (${formatCount(s.duplicated.length)} twice or more)` : formatCount(s.present),
         formatCount(s.records),
         `${s.topic}:${s.partition}`,
-        s.transactional ? `${formatCount(s.transactional)} transactional (whether they committed cannot be re-created)` : '—',
         formatCount(s.alreadyRead),
       ]),
       { title: 'Produce again (idempotent, acks=all), with headers salvage.original.topic / partition / offset / leader-epoch' },
@@ -505,6 +592,7 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
           { title: `Create ${t.topic}` },
         ),
       ),
+    ...transactionNotices(plan),
     ...meaning(plan),
     ...(plan.topics.some((t) => t.timestampType === 'LogAppendTime')
       ? [
@@ -519,7 +607,14 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
     `produce ${counted(plan.records, 'salvaged record')} to ${fewNames(plan.topics.map((t) => t.topic))}${plan.topics.some((t) => t.create) ? ' (created)' : ''}${plan.present ? ` (${formatCount(plan.present)} already there)` : ''}`,
   confirm: (plan) => {
     const expected = `${plan.records} to ${plan.topics.map((t) => t.topic).join(',')}`
-    return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records to ${fewNames(plan.topics.map((t) => t.topic))}` }
+    const k = kinds(plan)
+    const held =
+      k.aborted + k.undecided
+        ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed; ${formatCount(k.aborted)} aborted and ${formatCount(k.undecided)} open or unknown stay out)`
+        : k.committed
+          ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed)`
+          : ''
+    return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records${held} to ${fewNames(plan.topics.map((t) => t.topic))}` }
   },
   async recheck(ctx, plan) {
     const drifts = []
@@ -606,6 +701,11 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
           topic: l.step.topic,
           partition: l.step.partition,
           records: l.offsets.length,
+          plain: l.step.plain,
+          committed: l.step.committed,
+          aborted: l.step.aborted,
+          undecided: l.step.undecided,
+          hanging: l.step.hanging.length,
           first: l.offsets[0] ?? null,
           last: l.offsets.at(-1) ?? null,
         })),

@@ -105,9 +105,9 @@ async function followAndSalvage(elr: 'on' | 'off' | 'unsupported', { undo }: { u
     `[measured drill] Kafka ${sandbox.kafkaVersion}, ELR ${elr}: ${unavoidable} records only broker 1 held, ${metric(result, 'Salvaged from broker 1').value} salvaged and found in ${salvageTopic} (${held} there by kafka-get-offsets), ${metric(result, 'Acknowledged records lost').value} acknowledged records lost\n`,
   )
   if (!undo) return
-  const again = Date.now()
+  const secondStart = Date.now()
   await reproduceAgain(sessionDir, salvageTopic!, held)
-  process.stdout.write(`[measured drill] re-produce again and a tampered file refused: ${((Date.now() - again) / 1000).toFixed(1)} s\n`)
+  process.stdout.write(`[measured drill] re-produce again and a tampered file refused: ${((Date.now() - secondStart) / 1000).toFixed(1)} s\n`)
 
   const kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'drill-undo-test' })
   try {
