@@ -117,9 +117,7 @@ function markerHash(m: SalvageMarker): string {
 }
 
 function outcomeHash(o: TransactionOutcome): string {
-  return createHash('sha256')
-    .update(`transaction|${o.producerId}|${o.producerEpoch}|${o.firstOffset}|${o.outcome}|${o.source}|${o.detail}`)
-    .digest('hex')
+  return createHash('sha256').update(`transaction|${o.producerId}|${o.producerEpoch}|${o.firstOffset}|${o.outcome}|${o.source}|${o.detail}`).digest('hex')
 }
 
 /**
@@ -271,7 +269,9 @@ function parseHeader(line: string): SalvageHeader & { version: number } {
   const h = JSON.parse(line) as Record<string, unknown>
   if (h.format !== salvageFormat) throw new Error(`not a salvage file: its first line does not say "format": "${salvageFormat}"`)
   if (typeof h.version !== 'number' || !readableVersions.includes(h.version))
-    throw new Error(`salvage file version ${String(h.version)} is not one this tool reads (${readableVersions.join(', ')}) — read it with a newer kafka-runbooks`)
+    throw new Error(
+      `salvage file version ${String(h.version)} is not one this tool reads (${readableVersions.join(', ')}) — read it with a newer kafka-runbooks`,
+    )
   return {
     version: h.version,
     clusterId: typeof h.clusterId === 'string' ? h.clusterId : null,
@@ -362,7 +362,12 @@ export function parseSalvage(lines: Iterable<string>): SalvageContents {
     }
     const value = JSON.parse(line) as Record<string, unknown>
     if (value.end === true) {
-      trailer = { records: Number(value.records), markers: Number(value.markers ?? 0), transactions: Number(value.transactions ?? 0), sha256: String(value.sha256) }
+      trailer = {
+        records: Number(value.records),
+        markers: Number(value.markers ?? 0),
+        transactions: Number(value.transactions ?? 0),
+        sha256: String(value.sha256),
+      }
       continue
     }
     if (header.version >= 2 && 'marker' in value) {

@@ -261,7 +261,7 @@ export function transactionFates(contents: Pick<SalvagedContents, 'records' | 'm
   const settle = (producerId: bigint, t: Open) => {
     const found = outcomeOf({ producerId, producerEpoch: t.producerEpoch, firstOffset: t.records[0]!.offset }, said)
     if (found) close(producerId, t, found.outcome, found.source, found.detail)
-    else close(producerId, t, 'unknown', 'none', 'no marker in the dead leader\'s log, and nobody was asked')
+    else close(producerId, t, 'unknown', 'none', "no marker in the dead leader's log, and nobody was asked")
   }
   for (const entry of entries) {
     if ('record' in entry) {

@@ -48,7 +48,7 @@ export async function readLiveTransactionFacts(
   )
   if (transactions.length === 0) return { outcomes: [], openOnLeader }
   const markers: SalvageMarker[] = []
-  for (let offset = cut; offset < cut + leaderMarkerScanLimit; ) {
+  for (let offset = cut; offset < cut + leaderMarkerScanLimit;) {
     const [answer] = await kafka.fetchRecords([{ ...tp, offset, maxRecords: 5000 }])
     if (!answer || answer.error || answer.nextOffset <= offset) break
     for (const batch of answer.batches)

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../lib/kafka/records.ts'
-import { parseSalvage, recordContentHash, SalvageEncoder, salvageFileText, type SalvageHeader, type SalvageMarker, type TransactionOutcome } from '../../lib/kafka/salvage-file.ts'
+import {
+  parseSalvage,
+  recordContentHash,
+  SalvageEncoder,
+  salvageFileText,
+  type SalvageHeader,
+  type SalvageMarker,
+  type TransactionOutcome,
+} from '../../lib/kafka/salvage-file.ts'
 
 const header: SalvageHeader = {
   clusterId: 'jbPPo-f8jenY8VxL2TQoYQ',
@@ -126,7 +134,13 @@ describe('the salvage file', () => {
       const v1 = [
         JSON.stringify({ ...JSON.parse(lines[0]!), version: 1 }),
         lines[1]!,
-        JSON.stringify({ end: true, records: 1, sha256: createHash('sha256').update(String(JSON.parse(lines[1]!).sha256)).digest('hex') }),
+        JSON.stringify({
+          end: true,
+          records: 1,
+          sha256: createHash('sha256')
+            .update(String(JSON.parse(lines[1]!).sha256))
+            .digest('hex'),
+        }),
       ]
       expect(parseSalvage(v1)).toMatchObject({ version: 1, complete: true, problems: [], markers: [], outcomes: [], records: [body.records[0]] })
       expect(() => parseSalvage([JSON.stringify({ ...JSON.parse(lines[0]!), version: 3 })])).toThrow(/version 3 is not one this tool reads \(1, 2\)/)

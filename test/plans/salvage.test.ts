@@ -76,7 +76,9 @@ describe('planReproduce', () => {
     if (isReproduceFault(plan)) throw new Error(plan.kind)
     expect(plan.destination).toBe('salvage-topic')
     expect(plan.topics).toMatchObject([{ topic: 'orders.salvaged', create: { partitions: 2, replicationFactor: 2 } }])
-    expect(plan.steps).toMatchObject([{ topic: 'orders.salvaged', partition: 1, records: 2, plain: 2, committed: 0, undecided: 1, firstOffset: 100n, lastOffset: 102n }])
+    expect(plan.steps).toMatchObject([
+      { topic: 'orders.salvaged', partition: 1, records: 2, plain: 2, committed: 0, undecided: 1, firstOffset: 100n, lastOffset: 102n },
+    ])
   })
 
   it('back into the original topic: counts what groups had already read, and refuses under min ISR', () => {
@@ -136,7 +138,12 @@ describe('transactionFates: each salvaged record by its transaction’s end', ()
     coordinatorEpoch: 0,
     timestamp: 1_000,
   })
-  const said = (producerId: bigint, firstOffset: bigint, outcome: TransactionOutcome['outcome'], source: TransactionOutcome['source'] = 'coordinator'): TransactionOutcome => ({
+  const said = (
+    producerId: bigint,
+    firstOffset: bigint,
+    outcome: TransactionOutcome['outcome'],
+    source: TransactionOutcome['source'] = 'coordinator',
+  ): TransactionOutcome => ({
     producerId,
     producerEpoch: 0,
     firstOffset,
@@ -209,7 +216,13 @@ describe('transactionFates: each salvaged record by its transaction’s end', ()
       records: [record(100n)],
       markers: [marker(101n, 9n, 'commit')],
       live: { outcomes: [], openOnLeader: [{ producerId: 9n, producerEpoch: 0, startOffset: 95n }] },
-      expected: { committed: [], aborted: [], undecided: [], plain: [100n], hanging: [{ producerId: 9n, startOffset: 95n, marker: { type: 'commit', offset: 101n } }] },
+      expected: {
+        committed: [],
+        aborted: [],
+        undecided: [],
+        plain: [100n],
+        hanging: [{ producerId: 9n, startOffset: 95n, marker: { type: 'commit', offset: 101n } }],
+      },
     },
     {
       name: 'records on both sides of the cut, marker above: the salvaged part follows the marker, the new leader holds the rest open',
@@ -241,12 +254,10 @@ describe('transactionFates: each salvaged record by its transaction’s end', ()
   })
 
   it('a version 1 file (no markers): transactional records are unknown, the rest is written', () => {
-    const plan = planReproduce(
-      [{ ...contents(0, [record(100n), tx(101n, 7n)]), markers: undefined }],
-      null,
-      [topic('orders'), absent('orders.salvaged')],
-      { liveBrokers: 3, isr: () => 3 },
-    )
+    const plan = planReproduce([{ ...contents(0, [record(100n), tx(101n, 7n)]), markers: undefined }], null, [topic('orders'), absent('orders.salvaged')], {
+      liveBrokers: 3,
+      isr: () => 3,
+    })
     if (isReproduceFault(plan)) throw new Error(plan.kind)
     expect(plan.steps[0]).toMatchObject({ records: 1, plain: 1, committed: 0, aborted: 0, undecided: 1, originalOffsets: [100n] })
   })
@@ -283,7 +294,11 @@ describe('outcomeFromCoordinator: what a coordinator’s state says of a transac
   it.each([
     { name: 'Ongoing at the records’ epoch: open', word: word('Ongoing'), outcome: 'open' },
     { name: 'PrepareCommit, the marker still owed here: committed', word: word('PrepareCommit'), outcome: 'committed' },
-    { name: 'CompleteCommit one epoch up (transaction version 2): committed', word: word('CompleteCommit', { producerEpoch: 4, partitions: [] }), outcome: 'committed' },
+    {
+      name: 'CompleteCommit one epoch up (transaction version 2): committed',
+      word: word('CompleteCommit', { producerEpoch: 4, partitions: [] }),
+      outcome: 'committed',
+    },
     { name: 'CompleteAbort: aborted', word: word('CompleteAbort', { partitions: [] }), outcome: 'aborted' },
     { name: 'PrepareEpochFence (a timed-out transaction being aborted): aborted', word: word('PrepareEpochFence'), outcome: 'aborted' },
     { name: 'Ongoing one epoch up: a later transaction, says nothing of this one', word: word('Ongoing', { producerEpoch: 4 }), outcome: 'unknown' },

@@ -198,8 +198,9 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
       }
       const records: KafkaRecord[] = []
       const markers: SalvageMarker[] = []
-      for await (const entry of dead.entries(t.toOffset)) if ('record' in entry) records.push(entry.record)
-      else markers.push(entry.marker)
+      for await (const entry of dead.entries(t.toOffset))
+        if ('record' in entry) records.push(entry.record)
+        else markers.push(entry.marker)
       // Transactions whose marker the dead leader never got: their coordinator may know how they ended.
       const outcomes = await readCoordinatorOutcomes(ctx.kafka, t, undecidedTransactions(transactionFates({ records, markers }, t.fromOffset)))
       const text = salvageFileText(
@@ -309,10 +310,7 @@ async function recentSalvage(ctx: Context): Promise<readonly EarlierFile[]> {
   return ctx.earlierFiles({ match: isSalvageFileName }).files.filter((f) => f.clusterId === clusterId)
 }
 
-/**
- * The records a step takes from its salvage file: exactly those the plan counted (by original offset) — plain
- * records and those of committed transactions, decided once, when planning, from the file and the cluster's word.
- */
+/** The records of a step's file the plan writes, exactly those it counted (by original offset). */
 function stepRecords(contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file' | 'originalOffsets'>): KafkaRecord[] {
   const chosen = new Set(step.originalOffsets)
   return (contents.find((c) => c.file.path === step.file)?.records ?? []).filter((r) => chosen.has(r.offset))
@@ -384,7 +382,7 @@ async function readPresence(ctx: Context, steps: readonly ReproduceStep[], creat
 
 async function planRepeatSafe(ctx: Context): Promise<RepeatSafePlan> {
   if (!ctx.state.salvaged?.length && !ctx.state.earlierSalvage) ctx.state.earlierSalvage = await loadEarlierSalvage(ctx)
-  // What the files leave open about their transactions, asked again now the partitions lead: the new leaders' own
+  // What the file leaves open about its transactions, asked again now the partitions lead: the new leader's own
   // markers and open transactions, and the coordinators.
   const contents = await Promise.all(
     (await readSalvaged(ctx)).map(async (c) => ({
@@ -448,7 +446,8 @@ function transactionNotices(plan: RepeatSafePlan): Block[] {
         `${counted(k.committed, 'record')} of committed transactions are written as plain records (idempotent, not in a transaction of ours): each arrives, but they lose their atomic grouping — a consumer can see part of a transaction before the rest.`,
       ),
     )
-  if (k.aborted) blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
+  if (k.aborted)
+    blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
   if (k.undecided) {
     const why = [...new Set(plan.steps.flatMap((s) => s.transactions.filter((t) => t.outcome === 'open' || t.outcome === 'unknown').map((t) => t.detail)))]
     blocks.push(
@@ -554,17 +553,29 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
   plan: planRepeatSafe,
   preview: (plan) => [
     table(
-      ['From', 'Salvage file', 'Salvaged', 'Already there', 'To write', 'Plain', 'Committed', 'Aborted (never)', 'Open or unknown (file only)', 'To', 'Already read by groups'],
+      [
+        'From',
+        'Salvage file',
+        'Salvaged',
+        'Plain',
+        'Committed',
+        'Aborted (never)',
+        'Open or unknown (file only)',
+        'Already there',
+        'To write',
+        'To',
+        'Already read by groups',
+      ],
       plan.steps.map((s) => [
         partitionName(s.source),
         s.file,
         formatCount(s.salvaged),
-        s.duplicated.length ? `${formatCount(s.present)} (${formatCount(s.duplicated.length)} twice or more)` : formatCount(s.present),
-        formatCount(s.records),
         formatCount(s.plain),
         formatCount(s.committed),
         formatCount(s.aborted),
         formatCount(s.undecided),
+        s.duplicated.length ? `${formatCount(s.present)} (${formatCount(s.duplicated.length)} twice or more)` : formatCount(s.present),
+        formatCount(s.records),
         `${s.topic}:${s.partition}`,
         formatCount(s.alreadyRead),
       ]),
@@ -597,7 +608,12 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
   confirm: (plan) => {
     const expected = `${plan.records} to ${plan.topics.map((t) => t.topic).join(',')}`
     const k = kinds(plan)
-    const held = k.aborted + k.undecided ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed; ${formatCount(k.aborted)} aborted and ${formatCount(k.undecided)} open or unknown stay out)` : k.committed ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed)` : ''
+    const held =
+      k.aborted + k.undecided
+        ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed; ${formatCount(k.aborted)} aborted and ${formatCount(k.undecided)} open or unknown stay out)`
+        : k.committed
+          ? ` (${formatCount(k.plain)} plain, ${formatCount(k.committed)} committed)`
+          : ''
     return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records${held} to ${fewNames(plan.topics.map((t) => t.topic))}` }
   },
   async recheck(ctx, plan) {

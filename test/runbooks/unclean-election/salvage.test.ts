@@ -194,7 +194,9 @@ describe('unclean-election: salvaged transactions', () => {
     )
     expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
     const events = readEvents(result.sessionDir)
-    const copied = events.find((e) => e.type === 'apply' && (e as { cell: string }).cell === 'salvage-copy') as unknown as { data: { files: { path: string }[] } }
+    const copied = events.find((e) => e.type === 'apply' && (e as { cell: string }).cell === 'salvage-copy') as unknown as {
+      data: { files: { path: string }[] }
+    }
     const file = readSalvageFile(copied.data.files[0]!.path)
     if ('error' in file) throw new Error(file.error)
     expect(file).toMatchObject({ version: 2, complete: true })

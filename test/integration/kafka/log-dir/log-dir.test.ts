@@ -316,7 +316,18 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
     // The open transaction has no marker on the dead broker: what its coordinator really says goes into the file.
     const undecided = undecidedTransactions(transactionFates({ records, markers }, 0n))
     const outcomes = await readCoordinatorOutcomes(ops, tp, undecided)
-    const header = { clusterId, topic: topics.txn, topicId: null, partition: 0, broker: dead, logDir: folder, fromOffset: 0n, toOffset: 9n, createdAt: new Date(0).toISOString(), reason: 'test' }
+    const header = {
+      clusterId,
+      topic: topics.txn,
+      topicId: null,
+      partition: 0,
+      broker: dead,
+      logDir: folder,
+      fromOffset: 0n,
+      toOffset: 9n,
+      createdAt: new Date(0).toISOString(),
+      reason: 'test',
+    }
     const read = parseSalvage(salvageFileText(header, { records, markers, outcomes }).split('\n'))
     expect(read).toMatchObject({ version: 2, complete: true })
     expect(read.markers.map((m) => m.type)).toEqual(['commit', 'abort'])
@@ -324,13 +335,30 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
     expect(read.outcomes).toEqual([expect.objectContaining({ source: 'coordinator', outcome: expect.stringMatching(/^(open|aborted)$/) })])
     process.stdout.write(`[measured] coordinator on the open transaction: ${read.outcomes[0]!.detail}\n`)
 
-    const contents = { file: { ...tp, path: 'x', deadBroker: dead, fromOffset: 0n, toOffset: 9n, records: read.records.length, sha256: '', readBy: [] }, ...read }
+    const contents = {
+      file: { ...tp, path: 'x', deadBroker: dead, fromOffset: 0n, toOffset: 9n, records: read.records.length, sha256: '', readBy: [] },
+      ...read,
+    }
     expect((await ops.createTopics([{ topic: target, assignments: [[1, 2]] }])).filter((c) => c.error)).toEqual([])
-    const written = await ops.produce(target, reproducible(contents).map((r) => salvagedRecord(r, tp, 0)))
+    const written = await ops.produce(
+      target,
+      reproducible(contents).map((r) => salvagedRecord(r, tp, 0)),
+    )
     expect(written.filter((w) => w.error)).toEqual([])
 
     const consume = async (topic: string, isolation: string) => {
-      const out = await kafkaTool('kafka-console-consumer', ['--topic', topic, '--partition', '0', '--offset', 'earliest', '--isolation-level', isolation, '--timeout-ms', '4000'])
+      const out = await kafkaTool('kafka-console-consumer', [
+        '--topic',
+        topic,
+        '--partition',
+        '0',
+        '--offset',
+        'earliest',
+        '--isolation-level',
+        isolation,
+        '--timeout-ms',
+        '4000',
+      ])
       return out.stdout.split('\n').filter((l) => l.trim() !== '')
     }
     const committed = await consume(topics.txn, 'read_committed')
