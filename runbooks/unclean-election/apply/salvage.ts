@@ -310,7 +310,10 @@ async function recentSalvage(ctx: Context): Promise<readonly EarlierFile[]> {
   return ctx.earlierFiles({ match: isSalvageFileName }).files.filter((f) => f.clusterId === clusterId)
 }
 
-/** The records of a step's file the plan writes, exactly those it counted (by original offset). */
+/**
+ * The records a step takes from its salvage file: exactly those the plan counted (by original offset) — plain
+ * records and those of committed transactions, decided once, when planning, from the file and the cluster's word.
+ */
 function stepRecords(contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file' | 'originalOffsets'>): KafkaRecord[] {
   const chosen = new Set(step.originalOffsets)
   return (contents.find((c) => c.file.path === step.file)?.records ?? []).filter((r) => chosen.has(r.offset))
@@ -382,7 +385,7 @@ async function readPresence(ctx: Context, steps: readonly ReproduceStep[], creat
 
 async function planRepeatSafe(ctx: Context): Promise<RepeatSafePlan> {
   if (!ctx.state.salvaged?.length && !ctx.state.earlierSalvage) ctx.state.earlierSalvage = await loadEarlierSalvage(ctx)
-  // What the file leaves open about its transactions, asked again now the partitions lead: the new leader's own
+  // What the files leave open about their transactions, asked again now the partitions lead: the new leaders' own
   // markers and open transactions, and the coordinators.
   const contents = await Promise.all(
     (await readSalvaged(ctx)).map(async (c) => ({
@@ -446,8 +449,7 @@ function transactionNotices(plan: RepeatSafePlan): Block[] {
         `${counted(k.committed, 'record')} of committed transactions are written as plain records (idempotent, not in a transaction of ours): each arrives, but they lose their atomic grouping — a consumer can see part of a transaction before the rest.`,
       ),
     )
-  if (k.aborted)
-    blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
+  if (k.aborted) blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
   if (k.undecided) {
     const why = [...new Set(plan.steps.flatMap((s) => s.transactions.filter((t) => t.outcome === 'open' || t.outcome === 'unknown').map((t) => t.detail)))]
     blocks.push(
@@ -553,19 +555,7 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
   plan: planRepeatSafe,
   preview: (plan) => [
     table(
-      [
-        'From',
-        'Salvage file',
-        'Salvaged',
-        'Plain',
-        'Committed',
-        'Aborted (never)',
-        'Open or unknown (file only)',
-        'Already there',
-        'To write',
-        'To',
-        'Already read by groups',
-      ],
+      ['From', 'Salvage file', 'Salvaged', 'Already there', 'To write', 'Plain', 'Committed', 'Aborted (never)', 'Open or unknown (file only)', 'To', 'Already read by groups'],
       plan.steps.map((s) => [
         partitionName(s.source),
         s.file,
