@@ -449,7 +449,8 @@ function transactionNotices(plan: RepeatSafePlan): Block[] {
         `${counted(k.committed, 'record')} of committed transactions are written as plain records (idempotent, not in a transaction of ours): each arrives, but they lose their atomic grouping — a consumer can see part of a transaction before the rest.`,
       ),
     )
-  if (k.aborted) blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
+  if (k.aborted)
+    blocks.push(notice('info', `${counted(k.aborted, 'record')} of aborted transactions are never written: no consumer in read_committed ever saw them.`))
   if (k.undecided) {
     const why = [...new Set(plan.steps.flatMap((s) => s.transactions.filter((t) => t.outcome === 'open' || t.outcome === 'unknown').map((t) => t.detail)))]
     blocks.push(
@@ -555,7 +556,19 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
   plan: planRepeatSafe,
   preview: (plan) => [
     table(
-      ['From', 'Salvage file', 'Salvaged', 'Already there', 'To write', 'Plain', 'Committed', 'Aborted (never)', 'Open or unknown (file only)', 'To', 'Already read by groups'],
+      [
+        'From',
+        'Salvage file',
+        'Salvaged',
+        'Already there',
+        'To write',
+        'Plain',
+        'Committed',
+        'Aborted (never)',
+        'Open or unknown (file only)',
+        'To',
+        'Already read by groups',
+      ],
       plan.steps.map((s) => [
         partitionName(s.source),
         s.file,
