@@ -310,10 +310,7 @@ async function recentSalvage(ctx: Context): Promise<readonly EarlierFile[]> {
   return ctx.earlierFiles({ match: isSalvageFileName }).files.filter((f) => f.clusterId === clusterId)
 }
 
-/**
- * The records a step takes from its salvage file: exactly those the plan counted (by original offset) — plain
- * records and those of committed transactions, decided once, when planning, from the file and the cluster's word.
- */
+/** The records of a step's file the plan writes, exactly those it counted (by original offset). */
 function stepRecords(contents: readonly SalvagedContents[], step: Pick<ReproduceStep, 'file' | 'originalOffsets'>): KafkaRecord[] {
   const chosen = new Set(step.originalOffsets)
   return (contents.find((c) => c.file.path === step.file)?.records ?? []).filter((r) => chosen.has(r.offset))
@@ -385,7 +382,7 @@ async function readPresence(ctx: Context, steps: readonly ReproduceStep[], creat
 
 async function planRepeatSafe(ctx: Context): Promise<RepeatSafePlan> {
   if (!ctx.state.salvaged?.length && !ctx.state.earlierSalvage) ctx.state.earlierSalvage = await loadEarlierSalvage(ctx)
-  // What the files leave open about their transactions, asked again now the partitions lead: the new leaders' own
+  // What the file leaves open about its transactions, asked again now the partitions lead: the new leader's own
   // markers and open transactions, and the coordinators.
   const contents = await Promise.all(
     (await readSalvaged(ctx)).map(async (c) => ({
@@ -560,12 +557,12 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
         'From',
         'Salvage file',
         'Salvaged',
-        'Already there',
-        'To write',
         'Plain',
         'Committed',
         'Aborted (never)',
         'Open or unknown (file only)',
+        'Already there',
+        'To write',
         'To',
         'Already read by groups',
       ],
@@ -573,12 +570,12 @@ export const reproduceCell = nb.action<RepeatSafePlan, ReproduceUndo>({
         partitionName(s.source),
         s.file,
         formatCount(s.salvaged),
-        s.duplicated.length ? `${formatCount(s.present)} (${formatCount(s.duplicated.length)} twice or more)` : formatCount(s.present),
-        formatCount(s.records),
         formatCount(s.plain),
         formatCount(s.committed),
         formatCount(s.aborted),
         formatCount(s.undecided),
+        s.duplicated.length ? `${formatCount(s.present)} (${formatCount(s.duplicated.length)} twice or more)` : formatCount(s.present),
+        formatCount(s.records),
         `${s.topic}:${s.partition}`,
         formatCount(s.alreadyRead),
       ]),
