@@ -70,9 +70,15 @@ describe('unclean-election: trying a restart first, watched', () => {
   it('a dry run shows the exact command, where and how long it runs, and its hash; nothing runs', async () => {
     const marker = join(mkdtempSync(join(tmpdir(), 'restart-')), 'ran')
     const io = headless()
+    // A pinned clock: on a loaded machine a second can pass between pricing and the preview, and the limit shrinks by it.
+    const pinnedAt = Date.now()
     const result = await runRunbook(
       runbook,
-      options(io, incident(), { dryRun: true, given: given({ ...base, decision: 'restart', 'restart-command': `touch ${marker}` }) }),
+      options(io, incident(), {
+        dryRun: true,
+        clock: () => pinnedAt,
+        given: given({ ...base, decision: 'restart', 'restart-command': `touch ${marker}` }),
+      }),
     )
     expect(result).toMatchObject({ status: 'dry-run', exitCode: 0 })
     expect(existsSync(marker)).toBe(false)
@@ -80,7 +86,7 @@ describe('unclean-election: trying a restart first, watched', () => {
     expect(screen).toContain(`touch ${marker}`)
     // The least-loss election proves no loss: the break-even outage is the producers' 120 s delivery timeout.
     expect(screen.replace(/\s+/g, ' ')).toMatch(
-      /Runs on .+ \(this machine\) as bash -c, in .+, with your environment; stopped if still running after 120 s or when the watch ends/,
+      /Runs on .+ \(this machine\) as bash -c, in .+, with your environment; stopped if still running after 2.0 min or when the watch ends/,
     )
     expect(cell(result, 'restart')).toMatchObject({ outcome: 'not-run', planHash: expect.stringMatching(/^[0-9a-f]{12,}$/) })
     for (const id of ['cost-after-restart', 'decision-after-restart', 'await-leaders', 'elect']) expect(cell(result, id)?.outcome).toBe('skipped')
