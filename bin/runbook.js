@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm install` (the prepare script).
-import { existsSync } from 'node:fs'
+// Thin launcher: the CLI is compiled to dist/ by `npm install` (the prepare script). CommonJS (bin/package.json),
+// like the entry bundle it requires: a cold `runbook list` or `--help` then never starts Node's ES module loader,
+// which costs more CPU than the command itself. Commands that talk to a cluster are ES modules, imported when run.
+'use strict'
+const { existsSync } = require('node:fs')
+const { join } = require('node:path')
 
-const entry = new URL('../dist/lib/cli/main.js', import.meta.url)
+const entry = join(__dirname, '..', 'dist', 'lib', 'cli', 'main.cjs')
 if (!existsSync(entry)) {
   process.stderr.write('runbook: not built yet — run `npm install` (or `npm run build`) in the project folder\n')
   process.exit(1)
 }
-const { main } = await import(entry.href)
+const { main } = require(entry)
 
 // The first Ctrl-C asks the run to stop cleanly (a change being applied finishes first, the transcript is
 // closed); a second one exits at once.
@@ -24,26 +28,39 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 // A reader that stops early (`runbook show … | head`) closes the pipe: stop writing, and let a run stop at its
-// next safe point as if interrupted, rather than die on EPIPE with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
+// next safe point as if interrupted, rather than die on EPIPE with a stack trace. Each stream is guarded when a
+// command first uses it: creating process.stderr is work a run that never writes there need not do.
+const guarded = new Set()
+function guard(stream) {
+  if (guarded.has(stream)) return stream
+  guarded.add(stream)
   stream.on('error', (error) => {
     if (error.code !== 'EPIPE') throw error
     stream.write = () => true
     controller.abort('EPIPE')
   })
+  return stream
 }
-const code = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  // Opened only by a command that reads it (a prompt): under Bun, opening stdin is ~30 ms of CPU, a third of a
-  // cold `runbook list`.
-  get stdin() {
-    return process.stdin
-  },
-  env: process.env,
-  cwd: process.cwd(),
-  signal: controller.signal,
-})
-process.exitCode = code
-// Connections or timers a command forgot to close must not keep a finished CLI alive.
-setTimeout(() => process.exit(code), 2000).unref()
+
+async function run() {
+  const code = await main(process.argv.slice(2), {
+    get stdout() {
+      return guard(process.stdout)
+    },
+    get stderr() {
+      return guard(process.stderr)
+    },
+    // Opened only by a command that reads it (a prompt): under Bun, opening stdin is ~30 ms of CPU, a third of a
+    // cold `runbook list`.
+    get stdin() {
+      return process.stdin
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  })
+  process.exitCode = code
+  // Connections or timers a command forgot to close must not keep a finished CLI alive.
+  setTimeout(() => process.exit(code), 2000).unref()
+}
+run()

@@ -24,11 +24,14 @@ async function cacheKey(): Promise<string> {
 }
 
 export async function openCatalog(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): Promise<Catalog> {
-  const cacheHome = env.env.XDG_CACHE_HOME || join(env.env.HOME || homedir(), '.cache')
+  const teamDirs = teamRunbookDirs(args, env, config)
+  const cacheHome = () => env.env.XDG_CACHE_HOME || join(env.env.HOME || homedir(), '.cache')
   return loadCatalog({
-    teamDirs: teamRunbookDirs(args, env, config),
+    teamDirs,
     loaders: { '.md': async (path) => (await import('../markdown/index.ts')).loadMarkdownRunbook(path) },
-    cache: { dir: join(cacheHome, 'kafka-runbooks', 'catalog'), key: await cacheKey() },
+    // Only a team's runbooks are cached (the built-in ones have the build's catalog): without any, a cold `list`
+    // reads neither the cache nor package.json for its key.
+    ...(teamDirs.length ? { cache: { dir: join(cacheHome(), 'kafka-runbooks', 'catalog'), key: await cacheKey() } } : {}),
   })
 }
 

@@ -1,6 +1,7 @@
-// The tool's own version, from package.json, for --version and transcript headers.
+// The tool's own version, from package.json, for --version and transcript headers. Read synchronously: one small
+// file, and node:fs/promises would be one more module tree for a cold `runbook list` to load.
 
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 
 let cached: string | undefined
 
@@ -9,7 +10,7 @@ export async function packageVersion(): Promise<string> {
   // From lib/cli the package.json is two levels up; from dist/lib/cli, three.
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = JSON.parse(await readFile(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string }
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string }
       if (pkg.name === 'kafka-runbooks') return (cached = pkg.version ?? 'unknown')
     } catch {
       // not at this level

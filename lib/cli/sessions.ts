@@ -25,13 +25,14 @@ Lists recorded runs, newest first: runbook, cluster, operator, how it ended, whe
     const limitText = (args.values.limit as string | undefined) ?? '20'
     if (!/^\s*[1-9]\d*\s*$/.test(limitText)) throw new UsageError(`--limit takes a positive whole number, not ${JSON.stringify(limitText)}`)
     const limit = Number(limitText)
-    const ids = existsSync(dir)
-      ? listFolder(dir)
-          .filter((name) => existsSync(join(dir, name, 'events.jsonl')))
-          .sort()
-          .reverse()
-      : []
-    const rows = ids.slice(0, limit).map((id) => {
+    // Newest first by name; only as many folders are looked into as the listing shows.
+    const ids: string[] = []
+    if (existsSync(dir))
+      for (const name of listFolder(dir).sort().reverse()) {
+        if (ids.length === limit) break
+        if (existsSync(join(dir, name, 'events.jsonl'))) ids.push(name)
+      }
+    const rows = ids.map((id) => {
       // Every listed session is verified as it is read: a record that does not verify says so, and where.
       const check = checkSession(join(dir, id))
       return {

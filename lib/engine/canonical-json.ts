@@ -1,7 +1,11 @@
 // JSON that is the same for the same value (sorted keys, bigints as decimal strings): plan hashes depend on it,
 // and transcripts use the same bigint rule so a reader sees the offsets a plan was hashed over.
 
-import { createHash } from 'node:crypto'
+/**
+ * node:crypto, loaded on the first hash: a cold `runbook sessions` with nothing recorded never hashes, and
+ * loading it is ~20 of Node's own modules.
+ */
+export const lazyCrypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto')
 
 /** Value → JSON with object keys sorted at every level; bigints become decimal strings. */
 export function canonicalJson(value: unknown): string {
@@ -33,7 +37,8 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
  * cluster it was made for — the same plan for another cluster has another hash, so no approval crosses over.
  */
 export function planHash(runbookId: string, cellId: string, plan: unknown, clusterId: string | null): string {
-  return createHash('sha256')
+  return lazyCrypto()
+    .createHash('sha256')
     .update(canonicalJson({ runbook: runbookId, cell: cellId, plan, cluster: clusterId }))
     .digest('hex')
     .slice(0, 16)

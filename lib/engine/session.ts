@@ -4,10 +4,9 @@
 // the log, recorded before the file is written: the chain vouches for each file, and a file that matches no
 // recorded hash was not written by the run.
 
-import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { encodeRecord, jsonReplacer } from './canonical-json.ts'
+import { encodeRecord, jsonReplacer, lazyCrypto } from './canonical-json.ts'
 import { renderNotebook } from './notebook.ts'
 import { redactor } from './redact.ts'
 import type { TranscriptEvent, WrittenEvent } from './events.ts'
@@ -39,7 +38,7 @@ export function onDisk<T>(where: string, exitCode: number, consequence: string, 
 }
 
 /** Hex SHA-256 of a file's text, as recorded in the log. */
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+export const sha256 = (text: string): string => lazyCrypto().createHash('sha256').update(text).digest('hex')
 
 const genesis = '0'.repeat(64)
 
@@ -51,7 +50,7 @@ function eventHash(stamped: object): string {
 /** Sortable, readable ids: 20261124-031005-consumer-oom-replay-a1b2. */
 export function newSessionId(runbookId: string, now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-  return `${stamp}-${runbookId}-${randomBytes(2).toString('hex')}`
+  return `${stamp}-${runbookId}-${lazyCrypto().randomBytes(2).toString('hex')}`
 }
 
 const durableEvents = new Set<TranscriptEvent['type']>(['confirmation', 'apply', 'undo-record', 'verify', 'abort', 'session-end', 'undone', 'file'])

@@ -122,8 +122,19 @@ function settingOf<T>(entry: ConfigEntry | undefined, parse: (text: string) => T
   }
 }
 
-const parseInteger = (text: string): number | null => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : null)
-const parseBoolean = (text: string): boolean | null => (/^true$/i.test(text.trim()) ? true : /^false$/i.test(text.trim()) ? false : null)
+/** A parse remembered by text: every topic of a large cluster carries one of a few values ("2", "false"). */
+function remembered<T>(parse: (text: string) => T): (text: string) => T {
+  const known = new Map<string, T>()
+  return (text) => {
+    if (known.has(text)) return known.get(text)!
+    const value = parse(text)
+    if (known.size < 64) known.set(text, value)
+    return value
+  }
+}
+
+const parseInteger = remembered((text: string): number | null => (/^\d+$/.test(text.trim()) ? Number(text.trim()) : null))
+const parseBoolean = remembered((text: string): boolean | null => (/^true$/i.test(text.trim()) ? true : /^false$/i.test(text.trim()) ? false : null))
 
 /**
  * Topic → bytes of each partition's largest replica (what one new replica copies), indexed by partition number.
@@ -149,12 +160,7 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): ReplicaBytes {
   return largest
 }
 
-function riskFactsOf(
-  topic: TopicState,
-  config: ResourceConfig | undefined,
-  racks: ReadonlyMap<number, string | null>,
-  adding: ReadonlyMap<string, number>,
-): TopicRiskFacts {
+function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, racks: RackOf, adding: ReadonlyMap<string, number>): TopicRiskFacts {
   let replicationFactor = Infinity
   const factors: number[] = []
   let singleRack = 0
@@ -168,7 +174,7 @@ function riskFactsOf(
     let unknown = false
     let oneRack = true
     for (const id of p.replicas) {
-      const rack = racks.get(id) ?? null
+      const rack = racks(id)
       if (rack === null) unknown = true
       else {
         if (!used.includes(rack)) used.push(rack)
@@ -199,7 +205,7 @@ function riskFactsOf(
 function auditTopic(
   topic: TopicState,
   config: ResourceConfig | undefined,
-  racks: ReadonlyMap<number, string | null>,
+  racks: RackOf,
   adding: ReadonlyMap<string, number>,
   sizes: ReplicaBytes | null,
 ): TopicAudit {
@@ -394,8 +400,25 @@ function findingsOf(snapshot: DurabilitySnapshot, defaults: ClusterDefaults, top
   return rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
 }
 
+/** A broker's rack (null: none, or a broker the cluster does not know). */
+type RackOf = (brokerId: number) => string | null
+
+/**
+ * Racks by broker id from an array: a large cluster looks up every replica (300,000 for 100,000 partitions), and
+ * an array read is cheaper than a Map's hash. Ids beyond the array's reach (or negative) go to a Map.
+ */
+function rackLookup(brokers: readonly Broker[]): RackOf {
+  const byIndex: (string | null | undefined)[] = []
+  const others = new Map<number, string | null>()
+  for (const b of brokers) {
+    if (Number.isInteger(b.id) && b.id >= 0 && b.id < 1_000_000) byIndex[b.id] = b.rack
+    else others.set(b.id, b.rack)
+  }
+  return (id) => (id >= 0 && id < byIndex.length ? byIndex[id] : others.get(id)) ?? null
+}
+
 const auditContext = (snapshot: DurabilitySnapshot) => ({
-  racks: new Map(snapshot.brokers.map((b) => [b.id, b.rack])),
+  racks: rackLookup(snapshot.brokers),
   adding: new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length])),
 })
 

@@ -1,0 +1,41 @@
+// What a cold start loads (bench/cold-start.bench.ts times it): the commands that need no cluster start without
+// Node's ES module loader, without node:crypto when nothing is hashed and without node:fs/promises. Counted from
+// Node's own list of the modules a process loaded, so it holds on a loaded machine where timings do not; on
+// Node (Bun has no such list: under `npm run test:bun` the Node that runs npm runs these).
+
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../support/launcher.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'cold-start-modules-'))
+const hook = join(dir, 'module-list.cjs')
+writeFileSync(hook, `process.on('exit', () => process.stderr.write('\\nMODULES ' + JSON.stringify(process.moduleLoadList) + '\\n'))\n`)
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const node = (process.versions as Record<string, string | undefined>).bun ? (process.env.npm_node_execpath ?? 'node') : process.execPath
+
+function modulesOf(args: readonly string[]): string[] {
+  const result = spawnSync(node, ['-r', hook, join(projectRoot, 'bin', 'runbook.js'), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  expect(result.status, result.stderr).toBe(0)
+  const line = result.stderr.split('\n').find((l) => l.startsWith('MODULES '))
+  return JSON.parse(line!.slice('MODULES '.length)) as string[]
+}
+
+describe('cold starts load only what they use', () => {
+  it.each([['--help'], ['list'], ['sessions'], ['show', 'isr-shrink']])('runbook %s starts without the ES module loader', (...args) => {
+    const modules = modulesOf(args)
+    expect(modules).toContain('NativeModule internal/modules/cjs/loader')
+    expect(modules.filter((m) => /internal\/modules\/esm\/(module_job|module_map|translators)$/.test(m))).toEqual([])
+    expect(modules).not.toContain('NativeModule fs/promises')
+  })
+  it('runbook sessions with nothing recorded does not load node:crypto', () => {
+    expect(modulesOf(['sessions']).filter((m) => /crypto/.test(m))).toEqual([])
+  })
+})
