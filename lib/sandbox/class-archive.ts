@@ -11,9 +11,14 @@ import { delimiter, dirname, join } from 'node:path'
 export interface ClassArchive {
   /** JVM options: map the archive, or write one at exit. */
   readonly jvmOptions: readonly string[]
+  /** Extra time this run may take: writing the archive at exit took 7–10 s beside a 5 s tool at load 16–19. */
+  readonly extraMs: number
   /** Called when the JVM exited: keeps a written archive only after a clean exit. */
   settle(exitCode: number | null): void
 }
+
+/** How much longer the run that writes the archive may take than the caller's bound (once per tool and machine). */
+const writeBoundMs = 60_000
 
 /** CDS's own messages go to stdout by default, where the tool's answer is read: never print them. */
 const quiet = ['-Xlog:cds=off', '-Xlog:cds+dynamic=off']
@@ -34,16 +39,17 @@ export function classArchive(
     digest.update(`${jar}\0${stat?.size ?? -1}\0${stat?.mtimeMs ?? -1}\0`)
   }
   const file = join(dir, `${parts.mainClass.split('.').pop()}-${digest.digest('hex').slice(0, 16)}.jsa`)
-  if (statSync(file, { throwIfNoEntry: false })?.isFile()) return { jvmOptions: [...quiet, `-XX:SharedArchiveFile=${file}`], settle: () => {} }
+  if (statSync(file, { throwIfNoEntry: false })?.isFile()) return { jvmOptions: [...quiet, `-XX:SharedArchiveFile=${file}`], extraMs: 0, settle: () => {} }
   // Written under a name of its own and renamed when complete: two first runs at once never share a half-written file.
   const pending = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   try {
     mkdirSync(dirname(file), { recursive: true })
   } catch {
-    return { jvmOptions: [], settle: () => {} }
+    return { jvmOptions: [], extraMs: 0, settle: () => {} }
   }
   return {
     jvmOptions: [...quiet, `-XX:ArchiveClassesAtExit=${pending}`],
+    extraMs: writeBoundMs,
     settle(exitCode) {
       try {
         if (exitCode === 0 && statSync(pending, { throwIfNoEntry: false })?.isFile()) renameSync(pending, file)

@@ -16,7 +16,7 @@ import type { LoggingBackend } from './versions.ts'
 import { kafkaToolNames, toolMainClass } from './versions.ts'
 
 export interface ToolOptions {
-  /** Kill the tool after this long (default 60 s); the result then has timedOut: true. */
+  /** Kill the tool after this long (default 60 s; the one run that writes its class archive gets 60 s more); the result then has timedOut: true. */
   readonly timeoutMs?: number
   /** Written to the tool's stdin (kafka-console-producer), then stdin is closed. */
   readonly input?: string
@@ -102,10 +102,13 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.stdin.on('error', () => {})
     child.stdin.end(options.input ?? '')
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, options.timeoutMs ?? 60_000)
+    const timer = setTimeout(
+      () => {
+        timedOut = true
+        child.kill('SIGKILL')
+      },
+      (options.timeoutMs ?? 60_000) + (archive?.extraMs ?? 0),
+    )
     const abort = () => child.kill('SIGKILL')
     options.signal?.addEventListener('abort', abort, { once: true })
     child.on('error', (error) => {

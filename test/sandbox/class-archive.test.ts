@@ -29,10 +29,12 @@ describe('class archive for a Kafka tool', () => {
     const { archives, parts } = setup()
     const first = classArchive(archives, parts)
     expect(first.jvmOptions).toContain('-Xlog:cds=off')
+    expect(first.extraMs).toBeGreaterThan(0)
     writeAsJvm(first.jvmOptions)
     first.settle(0)
     expect(readdirSync(archives)).toEqual([expect.stringMatching(/^TopicCommand-[0-9a-f]{16}\.jsa$/)])
     const second = classArchive(archives, parts)
+    expect(second.extraMs).toBe(0)
     expect(second.jvmOptions).toEqual(['-Xlog:cds=off', '-Xlog:cds+dynamic=off', `-XX:SharedArchiveFile=${join(archives, readdirSync(archives)[0]!)}`])
   })
 
