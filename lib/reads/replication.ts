@@ -10,23 +10,10 @@ import type { TopicMinIsr } from '../plans/min-isr-change.ts'
 import type { BrokerLogDirHealth, BrokerThrottles, ReplicaSample, ThrottleRate, TopicThrottles } from '../plans/replica-causes.ts'
 import { readTopicSettings } from './topic-settings.ts'
 import { entryOf } from '../kafka/types.ts'
+import { within } from '../kafka/within.ts'
 
 const throttledReplicaConfigs = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'] as const
 const throttleRateConfigs = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] as const
-
-/** `work`, or 'timeout' after `budgetMs` (the request goes on in the background and is ignored). */
-async function within<T>(work: Promise<T>, budgetMs: number): Promise<T | 'timeout'> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), budgetMs)
-  })
-  work.catch(() => {})
-  try {
-    return await Promise.race([work, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
 
 export interface SnapshotReadOptions {
   readonly nowMs: number
@@ -122,7 +109,8 @@ async function logEndsByBroker(
   await Promise.all(
     [...byBroker].map(async ([broker, items]) => {
       const result = await within(kafka.replicaOffsets(items.map((i) => ({ ...i, spec: 'latest' as const }))), budgetMs)
-      for (const [index, item] of items.entries()) answers.set(`${item.topic}/${item.partition}@${broker}`, result === 'timeout' ? 'timeout' : result[index]!)
+      for (const [index, item] of items.entries())
+        answers.set(`${item.topic}/${item.partition}@${broker}`, result === 'timedOut' ? 'timeout' : result.value[index]!)
     }),
   )
   return answers
@@ -149,7 +137,7 @@ export async function readReplicaSamples(
   ])
   const atMs = options.nowMs()
   const hw = new Map<string, bigint | null>()
-  if (highWatermarks !== 'timeout') for (const o of highWatermarks) hw.set(`${o.topic}/${o.partition}`, o.error ? null : o.offset)
+  if (highWatermarks !== 'timedOut') for (const o of highWatermarks.value) hw.set(`${o.topic}/${o.partition}`, o.error ? null : o.offset)
   return pairs.map((p) => {
     const key = `${p.topic}/${p.partition}`
     const follower = ends.get(`${key}@${p.follower}`)
@@ -182,9 +170,9 @@ export async function readBrokerThrottles(kafka: KafkaOps, brokers: readonly num
   return Promise.all(
     brokers.map(async (broker): Promise<BrokerThrottles> => {
       const answer = await within(kafka.describeConfigs([{ type: 'broker', id: broker }], { names: [...throttleRateConfigs] }), budgetMs)
-      const described = answer === 'timeout' ? undefined : answer[0]
+      const described = answer === 'timedOut' ? undefined : answer.value[0]
       if (!described || described.error) {
-        const unreadable = answer === 'timeout' ? 'did not answer in time' : (described?.error?.message ?? 'no answer')
+        const unreadable = answer === 'timedOut' ? 'did not answer in time' : (described?.error?.message ?? 'no answer')
         return { broker, leaderRate: rateOf(defaults, throttleRateConfigs[0]), followerRate: rateOf(defaults, throttleRateConfigs[1]), unreadable }
       }
       return {
@@ -203,8 +191,8 @@ export async function readLogDirHealth(kafka: KafkaOps, brokers: readonly number
   return Promise.all(
     brokers.map(async (broker): Promise<BrokerLogDirHealth> => {
       const answer = await within(kafka.describeLogDirs([broker]), budgetMs)
-      if (answer === 'timeout') return { broker, offlineDirs: [], unreadable: 'did not answer in time' }
-      const found = answer[0]
+      if (answer === 'timedOut') return { broker, offlineDirs: [], unreadable: 'did not answer in time' }
+      const found = answer.value[0]
       if (!found || found.error) return { broker, offlineDirs: [], unreadable: found?.error?.message ?? 'no answer' }
       return { broker, offlineDirs: found.dirs.filter((d) => d.error).map((d) => ({ path: d.path, error: d.error!.name })), unreadable: null }
     }),

@@ -3,7 +3,9 @@
 
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { SandboxConfig } from './config.ts'
+import { classArchive } from './class-archive.ts'
 import { SandboxError } from './errors.ts'
 import { findJava } from './java.ts'
 import { ensureKafkaSoftware } from './jars.ts'
@@ -14,7 +16,7 @@ import type { LoggingBackend } from './versions.ts'
 import { kafkaToolNames, toolMainClass } from './versions.ts'
 
 export interface ToolOptions {
-  /** Kill the tool after this long (default 60 s); the result then has timedOut: true. */
+  /** Kill the tool after this long (default 60 s; the one run that writes its class archive gets 60 s more); the result then has timedOut: true. */
   readonly timeoutMs?: number
   /** Written to the tool's stdin (kafka-console-producer), then stdin is closed. */
   readonly input?: string
@@ -68,8 +70,22 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
     ensureKafkaSoftware(config, options.signal ? { signal: options.signal } : {}),
   ])
   const logConfig = ensureToolLogConfig(config, software.logging)
+  const env = options.env ?? process.env
+  const flavour = options.jvm ?? 'sandbox'
+  // 'kafka-scripts' measures what an operator's kafka-topics.sh costs: it gets no archive an operator would not have.
+  const archive =
+    flavour === 'sandbox' && env.RUNBOOK_CLASS_ARCHIVES !== 'off'
+      ? classArchive(join(config.jarCacheDir, '..', 'class-archives'), {
+          java: java.executable,
+          javaVersion: java.version,
+          classpath: software.classpath,
+          mainClass,
+          jvm: jvmOptions.sandbox,
+        })
+      : null
   const jvm = [
-    ...jvmOptions[options.jvm ?? 'sandbox'],
+    ...jvmOptions[flavour],
+    ...(archive?.jvmOptions ?? []),
     logConfigFlag(software.logging, logConfig),
     ...Object.entries(options.systemProperties ?? {}).map(([key, value]) => `-D${key}=${value}`),
   ]
@@ -77,7 +93,7 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
   return new Promise((resolve, reject) => {
     const child = spawn(java.executable, [...jvm, '-cp', software.classpath, mainClass, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...(options.env ?? process.env), KAFKA_HEAP_OPTS: '', KAFKA_OPTS: '' },
+      env: { ...env, KAFKA_HEAP_OPTS: '', KAFKA_OPTS: '' },
     })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
@@ -86,18 +102,23 @@ export async function runKafkaTool(requested: SandboxConfig, tool: string, args:
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
     child.stdin.on('error', () => {})
     child.stdin.end(options.input ?? '')
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, options.timeoutMs ?? 60_000)
+    const timer = setTimeout(
+      () => {
+        timedOut = true
+        child.kill('SIGKILL')
+      },
+      (options.timeoutMs ?? 60_000) + (archive?.extraMs ?? 0),
+    )
     const abort = () => child.kill('SIGKILL')
     options.signal?.addEventListener('abort', abort, { once: true })
     child.on('error', (error) => {
       clearTimeout(timer)
+      archive?.settle(null)
       reject(new SandboxError(`cannot run ${tool}: ${error.message}`, 1, { cause: error }))
     })
     child.on('close', (code) => {
       clearTimeout(timer)
+      archive?.settle(timedOut ? null : code)
       options.signal?.removeEventListener('abort', abort)
       resolve({
         exitCode: code,

@@ -4,6 +4,7 @@
 import { expect } from 'vitest'
 import type { KafkaOps } from '../../lib/kafka/types.ts'
 import type { CliResult } from './run-cli.ts'
+import { withoutSlowBrokerNotices } from './stderr.ts'
 
 /** 20 records in partitions 0 and 1 of `topic`, an hour old, and the group committed at 15 on both. */
 export async function seedGroup(ops: KafkaOps, group: string, topic: string): Promise<void> {
@@ -34,9 +35,10 @@ export const hashOf = (result: CliResult, cell = 'rewind') => new RegExp(`--appr
 
 /** One line on stderr, no stack trace: what every error looks like. Returns the line. */
 export function oneLine(result: CliResult, command: string): string {
-  expect(result.stderr.endsWith('\n'), result.stderr).toBe(true)
-  expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1)
+  const stderr = withoutSlowBrokerNotices(result.stderr)
+  expect(stderr.endsWith('\n'), result.stderr).toBe(true)
+  expect(stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1)
   expect(result.stderr).not.toMatch(/\n\s+at /)
-  expect(result.stderr.startsWith(`runbook ${command}: `), result.stderr).toBe(true)
-  return result.stderr.trimEnd()
+  expect(stderr.startsWith(`runbook ${command}: `), result.stderr).toBe(true)
+  return stderr.trimEnd()
 }

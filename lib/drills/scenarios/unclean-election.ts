@@ -15,6 +15,7 @@ import { breakIntoLeaderless, liftThrottle, readLogEndFromFiles, type Leaderless
 import type { DrillContext, DrillScenario, DrillScore, Incident, TraineeOutcome } from '../scenario.ts'
 import { compareLedgers, describeRanges, sessionEvents } from '../scoring.ts'
 import type { Workload } from '../workload-processes.ts'
+import { startDrillProducer } from '../drill-topic.ts'
 import { type AckedEntry, type ProcessedEntry, readLedger } from '../workloads/ledger.ts'
 import {
   candidateEstimatesFromTranscript,
@@ -174,9 +175,7 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
         sessionTimeoutMs: 6000,
         autoCommitIntervalMs: 500,
       })
-      const producer = await ctx.workloads.start('payments-api', {
-        kind: 'producer',
-        bootstrap: ctx.bootstrap.split(','),
+      const producer = await startDrillProducer(ctx, 'payments-api', {
         topic,
         partitions: partitions.length,
         recordsPerSecond: settings.recordsPerSecond,

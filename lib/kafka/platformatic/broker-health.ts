@@ -62,15 +62,4 @@ export class BrokerHealth {
   }
 }
 
-/** The promise's value, or `timedOut` when it takes longer than `ms` (the promise itself runs on). */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | 'timedOut'> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<'timedOut'>((resolve) => {
-    timer = setTimeout(() => resolve('timedOut'), ms)
-  })
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+export { within } from '../within.ts'

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthority, encryptedKeyPem, issueCertificate, validFor } from '../../../lib/sandbox/index.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { clientPath, kafkaToolWith, secureSandbox } from '../../support/secure-sandbox.ts'
+import { withoutSlowBrokerNotices } from '../../support/stderr.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'secure-failures-'))
 const first = (servers: string | undefined) => servers!.split(',')[0]!
@@ -42,7 +43,7 @@ async function tlsListener(identity: { certPem: string; keyPem: string }, chain:
 
 async function statusLine(properties: string, bootstrap?: string): Promise<{ code: number; line: string }> {
   const result = await runCli(['status', '--command-config', properties, ...(bootstrap ? ['--bootstrap-server', bootstrap] : [])])
-  return { code: result.code, line: result.stderr.trim() }
+  return { code: result.code, line: withoutSlowBrokerNotices(result.stderr).trim() }
 }
 
 beforeAll(() => {
@@ -151,7 +152,7 @@ describe('the wrong protocol for the listener', () => {
   it('plaintext to a TLS listener', async () => {
     const ssl = first(secureSandbox().status.listeners.SSL)
     const result = await runCli(['status', '--bootstrap-server', ssl])
-    expect(result.stderr.trim()).toBe(
+    expect(withoutSlowBrokerNotices(result.stderr).trim()).toBe(
       `runbook status: ${ssl} speaks TLS, but security.protocol=PLAINTEXT sends plaintext — set security.protocol=SSL and a trust store (ssl.truststore.location)`,
     )
   })

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { runCli } from '../../support/run-cli.ts'
 import { clientPath, connectWith, kafkaToolWith, secureSandbox } from '../../support/secure-sandbox.ts'
+import { withoutSlowBrokerNotices } from '../../support/stderr.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'secure-oauth-'))
 const first = (servers: string | undefined) => servers!.split(',')[0]!
@@ -85,7 +86,7 @@ describe('refusals, one line each', () => {
       `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="wrong";`,
     ])
     const result = await runCli(['status', '--command-config', path])
-    expect(result.stderr.trim()).toBe(
+    expect(withoutSlowBrokerNotices(result.stderr).trim()).toBe(
       `runbook status: the token endpoint ${secureSandbox().oauth.tokenUrl} refused client "${secureSandbox().oauth.clientId}" (HTTP 401 invalid_client: client authentication failed) — check clientId and clientSecret in sasl.jaas.config`,
     )
   })
@@ -96,7 +97,7 @@ describe('refusals, one line each', () => {
       'sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:9/token',
       `sasl.jaas.config=${loginModule} required clientId="x" clientSecret="y";`,
     ])
-    expect((await runCli(['status', '--command-config', path])).stderr.trim()).toBe(
+    expect(withoutSlowBrokerNotices((await runCli(['status', '--command-config', path])).stderr).trim()).toBe(
       'runbook status: cannot reach the token endpoint http://127.0.0.1:9/token (ECONNREFUSED) — check sasl.oauthbearer.token.endpoint.url',
     )
   })
@@ -117,7 +118,7 @@ describe('refusals, one line each', () => {
       `ssl.truststore.location=${clientPath('ca.crt')}`,
     ])
     const result = await runCli(['status', '--command-config', path, '--bootstrap-server', oauth])
-    expect(result.stderr.trim()).toBe(
+    expect(withoutSlowBrokerNotices(result.stderr).trim()).toBe(
       `runbook status: the brokers at ${oauth} rejected the OAuth token of client "" (the broker said: {"status":"invalid_token"}) — check the token's audience, issuer, scope and signing key against the brokers' sasl.oauthbearer.* settings`,
     )
   })
@@ -128,7 +129,7 @@ describe('refusals, one line each', () => {
       ...common(),
       `sasl.jaas.config=${loginModule} required clientId="${secureSandbox().oauth.clientId}" clientSecret="${secureSandbox().oauth.clientSecret}";`,
     ])
-    expect((await runCli(['status', '--command-config', path, '--bootstrap-server', saslSsl])).stderr.trim()).toBe(
+    expect(withoutSlowBrokerNotices((await runCli(['status', '--command-config', path, '--bootstrap-server', saslSsl])).stderr).trim()).toBe(
       `runbook status: the listener at ${saslSsl} does not enable SASL OAUTHBEARER (it offers SCRAM-SHA-512, PLAIN, SCRAM-SHA-256) — set sasl.mechanism=SCRAM-SHA-512 (or another it offers)`,
     )
   })

@@ -134,7 +134,8 @@ describe('over SASL_SSL', () => {
     await control(secure.config, 3, 'pause')
     try {
       await waitFor(async () => !(await partition(topic)).isr.includes(3), { what: `broker 3 to leave the ISR of ${topic}` })
-      const flagged = await kafkaToolWith('kafka-topics', secure.status.listeners.SASL_SSL!, scramFile(), [
+      // Asked through broker 1 only, which stays up: with the hung broker in its bootstrap list Kafka's tool took 61 s, not 10.
+      const flagged = await kafkaToolWith('kafka-topics', secure.status.listeners.SASL_SSL!.split(',')[0]!, scramFile(), [
         '--describe',
         '--under-min-isr-partitions',
         '--topic',
