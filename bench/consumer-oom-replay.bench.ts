@@ -107,21 +107,11 @@ describe('consumer-oom-replay plan', () => {
         const kafka: number[] = []
         for (let i = 0; i < samples; i++) {
           const started = performance.now()
+          // As an operator's kafka-consumer-groups.sh starts: the sandbox's JVM settings and class archive would flatter it.
           const result = await runKafkaTool(
             config,
             'kafka-consumer-groups',
-            [
-              '--bootstrap-server',
-              info.bootstrap,
-              '--group',
-              group,
-              '--reset-offsets',
-              '--all-topics',
-              '--to-datetime',
-              when,
-              '--dry-run',
-              // As an operator's kafka-consumer-groups.sh starts: the sandbox's JVM settings and class archive would flatter it.
-            ],
+            ['--bootstrap-server', info.bootstrap, '--group', group, '--reset-offsets', '--all-topics', '--to-datetime', when, '--dry-run'],
             { jvm: 'kafka-scripts' },
           )
           kafka.push(performance.now() - started)
