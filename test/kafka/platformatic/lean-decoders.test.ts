@@ -248,6 +248,13 @@ describe('DescribeConfigs', () => {
       { resourceType: 4, resourceName: '', configurationKeys: null },
     ]
     expect(sent(describeConfigsApis[4], resources, false)).toBe(sent(describeConfigsV4.api, resources, false, false))
+    // Many resources (the buffer grows), a name past one varint byte, non-ASCII names, empty key lists.
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      resourceType: 2,
+      resourceName: i === 7 ? `topic-${'é'.repeat(200)}` : `tópico-${i}`,
+      configurationKeys: i % 3 === 0 ? [] : ['min.insync.replicas', 'unclean.leader.election.enable', 'cleanup.policy', 'retention.ms'],
+    }))
+    expect(sent(describeConfigsApis[4], many, true)).toBe(sent(describeConfigsV4.api, many, true, false))
     // [resources]=1, type 2, "t", keys null (-1), include_synonyms true; nothing after it in v2.
     expect(sent(describeConfigsApis[2], [{ resourceType: 2, resourceName: 't', configurationKeys: null }], true)).toBe(
       '00000001' + '02' + '000174' + 'ffffffff' + '01',
