@@ -49,12 +49,18 @@ function requestFor(version: 2 | 3 | 4) {
   return (resources: readonly DescribeConfigsResource[], includeSynonyms: boolean): Writer => {
     const writer = new WireWriter(flexible, 64 + resources.length * 96)
     writer.arrayLength(resources.length)
+    // Every resource usually asks for the same names (one list): they are encoded once.
+    let keys: readonly string[] | null | undefined
+    let encodedKeys: Buffer = Buffer.alloc(0)
     for (const r of resources) {
       writer.int8(r.resourceType).string(r.resourceName)
-      const keys = r.configurationKeys
-      writer.arrayLength(keys ? keys.length : null)
-      if (keys) for (const key of keys) writer.string(key)
-      writer.taggedFields()
+      if (r.configurationKeys !== keys) {
+        keys = r.configurationKeys
+        const list = new WireWriter(flexible).arrayLength(keys ? keys.length : null)
+        if (keys) for (const key of keys) list.string(key)
+        encodedKeys = list.bytes()
+      }
+      writer.raw(encodedKeys).taggedFields()
     }
     writer.boolean(includeSynonyms)
     if (version >= 3) writer.boolean(false)

@@ -75,6 +75,13 @@ export class WireWriter {
     return this.nullableString(value)
   }
 
+  /** Bytes encoded elsewhere, as they are. */
+  raw(bytes: Buffer): this {
+    this.#room(bytes.length)
+    this.#length += bytes.copy(this.#bytes, this.#length)
+    return this
+  }
+
   /** No tagged fields (a flexible version's empty section); nothing otherwise. */
   taggedFields(): this {
     return this.flexible ? this.unsignedVarInt(0) : this
