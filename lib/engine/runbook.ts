@@ -5,6 +5,7 @@
 import type { OpenLogDir } from '../kafka/log-dir/types.ts'
 import type { Capabilities, KafkaOps } from '../kafka/types.ts'
 import type { Block } from './blocks.ts'
+import type { EarlierFileQuery, EarlierFiles } from './earlier-files.ts'
 import type { Choice, ParamSpecs, ParamValue } from './params.ts'
 import { ExitCode } from './exit-codes.ts'
 import type { Severity } from '../format/severity.ts'
@@ -77,6 +78,8 @@ export interface RunContext<S, P extends ParamSpecs> {
   writeFile(name: string, content: string): Promise<string>
   /** Opens a stopped broker's log directory, read-only, after checking whose it is and that no broker runs on it. */
   readonly openLogDir: OpenLogDir
+  /** Files earlier sessions wrote, each vouched for by its own verified transcript (never this run's own). */
+  earlierFiles(query: EarlierFileQuery): EarlierFiles
 }
 
 export type CellOutcome = 'done' | 'skipped' | 'planned' | 'applied' | 'declined' | 'failed' | 'not-run'

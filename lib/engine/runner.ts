@@ -12,6 +12,7 @@ import { runShell } from './run-shell.ts'
 import { ApprovalBook } from './approvals.ts'
 import type { ClusterIdentity } from './cluster-identity.ts'
 import { reviewedPlans } from './reviewed-plans.ts'
+import { findEarlierFiles } from './earlier-files.ts'
 import { cachedCapabilities, emit, noLogDirs, openSession, StopRun, type CellReport, type RunState, type SessionOptions } from './run-state.ts'
 import type { AnyRunbook, Cell, CellOutcome, Finding, RunContext, Severity } from './runbook.ts'
 import { Refusal, severityAtLeast } from './runbook.ts'
@@ -271,6 +272,7 @@ function createState(
     show: (blocks) => emit(state, blocks),
     writeFile: async (name, content) => session.writeFile(name, content),
     openLogDir: ports.openLogDir,
+    earlierFiles: (query) => findEarlierFiles(options.sessionsDir, query, session.id),
   }
   ;(state as { ctx: RunContext<unknown, ParamSpecs> }).ctx = ctx
   return state

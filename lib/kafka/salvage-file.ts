@@ -4,9 +4,16 @@
 // JSON Lines, one object per line, UTF-8:
 //   line 1   the header: what was salvaged (cluster, topic and its id, partition, broker, log dir, offsets, when)
 //   then     one record per line, in offset order: offset, leader epoch, timestamp, key, value, headers,
-//            producer id/epoch/sequence, whether it was transactional, and `sha256`, the record's content hash
-//   last     the trailer: the record count and a hash over every record's hash, written only once all records are
+//            producer id/epoch/sequence, whether it was transactional, and `sha256`, the record's content hash;
+//            between them, in offset order too (version 2), the transaction markers of the range: {"marker":
+//            "commit"|"abort", offset, producerId, producerEpoch, coordinatorEpoch, timestamp, sha256}
+//   then     (version 2) one {"transaction": …} line per transaction with records in the file and no marker in it:
+//            its producer id/epoch, first offset, and its outcome as far as it could be learnt while copying
+//            (the coordinator's answer), or "open" / "unknown"
+//   last     the trailer: the record count and a hash over every line's hash, written only once all lines are
 //            in, so a file cut short (a crash while writing) is recognised as incomplete
+// A data record is the line with a "value" field: `jq -c 'select(has("value"))'` lists the records alone.
+// Version 1 files (records only) still read: their transactional records have no known outcome.
 // Bytes are written as {"text": "..."} when they are valid UTF-8 (readable as they are) and {"base64": "..."}
 // otherwise; null stays null. Offsets and producer ids are strings (they exceed JSON's safe integers).
 //
@@ -14,10 +21,35 @@
 // its offset or epoch (a re-produced record gets new ones). A re-produce verifies what it reads back against it.
 
 import { createHash } from 'node:crypto'
-import type { KafkaRecord, RecordHeader } from './records.ts'
+import type { ControlMarker, KafkaRecord, RecordHeader } from './records.ts'
 
 export const salvageFormat = 'kafka-runbooks/salvage'
-export const salvageVersion = 1
+export const salvageVersion = 2
+/** The versions this reader reads: 1 had no marker or transaction lines. */
+const readableVersions: readonly number[] = [1, 2]
+
+/** A transaction marker (control record) of the salvaged range, with the producer whose transaction it ends. */
+export interface SalvageMarker extends ControlMarker {
+  readonly producerId: bigint
+  /** The marker batch's epoch: the record's epoch, or one above it (transaction version 2 bumps it at each end). */
+  readonly producerEpoch: number
+}
+
+/** How a transaction ended, as far as anything could tell. */
+export type TransactionOutcomeKind = 'committed' | 'aborted' | 'open' | 'unknown'
+
+/** A transaction with records in the file and no marker in it: what was learnt of its end elsewhere. */
+export interface TransactionOutcome {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  /** Its first record in the file. */
+  readonly firstOffset: bigint
+  readonly outcome: TransactionOutcomeKind
+  /** Who said so: the transaction coordinator, the elected replica's log, or nobody. */
+  readonly source: 'coordinator' | 'elected-replica' | 'none'
+  /** In words, e.g. "coordinator: orders-tx is CompleteCommit at epoch 4". */
+  readonly detail: string
+}
 
 /** What the file holds, written as its first line. */
 export interface SalvageHeader {
@@ -80,11 +112,24 @@ export function recordContentHash(record: Pick<KafkaRecord, 'timestamp' | 'key' 
   return hash.digest('hex')
 }
 
-/** Writes a salvage file line by line: `header()`, `record()` for each record in offset order, then `trailer()`. */
+function markerHash(m: SalvageMarker): string {
+  return createHash('sha256').update(`marker|${m.type}|${m.offset}|${m.producerId}|${m.producerEpoch}|${m.coordinatorEpoch}|${m.timestamp}`).digest('hex')
+}
+
+function outcomeHash(o: TransactionOutcome): string {
+  return createHash('sha256').update(`transaction|${o.producerId}|${o.producerEpoch}|${o.firstOffset}|${o.outcome}|${o.source}|${o.detail}`).digest('hex')
+}
+
+/**
+ * Writes a salvage file line by line: `header()`, `record()` and `marker()` in offset order, `outcome()` for each
+ * transaction whose marker is not in the file, then `trailer()`.
+ */
 export class SalvageEncoder {
   readonly #header: SalvageHeader
   readonly #all = createHash('sha256')
   #records = 0
+  #markers = 0
+  #outcomes = 0
   #lastOffset: bigint | null = null
 
   constructor(header: SalvageHeader) {
@@ -109,10 +154,15 @@ export class SalvageEncoder {
     })
   }
 
+  #inOrder(offset: bigint): void {
+    if (this.#outcomes > 0) throw new Error('salvage records and markers come before the transaction lines')
+    if (this.#lastOffset !== null && offset <= this.#lastOffset)
+      throw new Error(`salvage records must come in offset order: ${offset} after ${this.#lastOffset}`)
+    this.#lastOffset = offset
+  }
+
   record(record: KafkaRecord): string {
-    if (this.#lastOffset !== null && record.offset <= this.#lastOffset)
-      throw new Error(`salvage records must come in offset order: ${record.offset} after ${this.#lastOffset}`)
-    this.#lastOffset = record.offset
+    this.#inOrder(record.offset)
     const sha256 = recordContentHash(record)
     this.#all.update(sha256)
     this.#records++
@@ -132,16 +182,64 @@ export class SalvageEncoder {
     })
   }
 
+  marker(marker: SalvageMarker): string {
+    this.#inOrder(marker.offset)
+    const sha256 = markerHash(marker)
+    this.#all.update(sha256)
+    this.#markers++
+    return JSON.stringify({
+      marker: marker.type,
+      offset: marker.offset.toString(),
+      producerId: marker.producerId.toString(),
+      producerEpoch: marker.producerEpoch,
+      coordinatorEpoch: marker.coordinatorEpoch,
+      timestamp: marker.timestamp,
+      sha256,
+    })
+  }
+
+  outcome(outcome: TransactionOutcome): string {
+    const sha256 = outcomeHash(outcome)
+    this.#all.update(sha256)
+    this.#outcomes++
+    return JSON.stringify({
+      transaction: {
+        producerId: outcome.producerId.toString(),
+        producerEpoch: outcome.producerEpoch,
+        firstOffset: outcome.firstOffset.toString(),
+        outcome: outcome.outcome,
+        source: outcome.source,
+        detail: outcome.detail,
+      },
+      sha256,
+    })
+  }
+
   trailer(): string {
-    return JSON.stringify({ end: true, records: this.#records, sha256: this.#all.digest('hex') })
+    return JSON.stringify({ end: true, records: this.#records, markers: this.#markers, transactions: this.#outcomes, sha256: this.#all.digest('hex') })
   }
 }
 
-/** A whole salvage file: header, the records in offset order, trailer, one line each. */
-export function salvageFileText(header: SalvageHeader, records: Iterable<KafkaRecord>): string {
+/** What a salvage file holds besides its header: records and markers in offset order, then transaction outcomes. */
+export interface SalvageBody {
+  readonly records: Iterable<KafkaRecord>
+  readonly markers?: readonly SalvageMarker[]
+  readonly outcomes?: readonly TransactionOutcome[]
+}
+
+/** A whole salvage file: header, records and markers in offset order, transaction outcomes, trailer, one line each. */
+export function salvageFileText(header: SalvageHeader, body: Iterable<KafkaRecord> | SalvageBody): string {
+  const { records, markers = [], outcomes = [] } = Symbol.iterator in body ? { records: body } : body
   const encoder = new SalvageEncoder(header)
   const lines = [encoder.header()]
-  for (const record of records) lines.push(encoder.record(record))
+  const pending = [...markers].sort((a, b) => (a.offset < b.offset ? -1 : 1))
+  let next = 0
+  for (const record of records) {
+    while (next < pending.length && pending[next]!.offset < record.offset) lines.push(encoder.marker(pending[next++]!))
+    lines.push(encoder.record(record))
+  }
+  while (next < pending.length) lines.push(encoder.marker(pending[next++]!))
+  for (const outcome of outcomes) lines.push(encoder.outcome(outcome))
   lines.push(encoder.trailer())
   return `${lines.join('\n')}\n`
 }
@@ -149,7 +247,13 @@ export function salvageFileText(header: SalvageHeader, records: Iterable<KafkaRe
 /** A salvage file read back: its header, its records and whether it is whole and unaltered. */
 export interface SalvageContents {
   readonly header: SalvageHeader
+  /** The format version the file was written in (1 had no markers: its transactions' outcomes are unknown). */
+  readonly version: number
   readonly records: readonly KafkaRecord[]
+  /** The transaction markers of the salvaged range, in offset order (none in a version 1 file). */
+  readonly markers: readonly SalvageMarker[]
+  /** What was learnt while copying about transactions whose marker is not in the file. */
+  readonly outcomes: readonly TransactionOutcome[]
   /** The trailer is there and its count and hash match the records. */
   readonly complete: boolean
   /** What does not check out, one line each (a record whose content no longer matches its hash, a missing trailer). */
@@ -161,11 +265,15 @@ const asBigInt = (value: unknown, what: string): bigint => {
   return BigInt(value)
 }
 
-function parseHeader(line: string): SalvageHeader {
+function parseHeader(line: string): SalvageHeader & { version: number } {
   const h = JSON.parse(line) as Record<string, unknown>
   if (h.format !== salvageFormat) throw new Error(`not a salvage file: its first line does not say "format": "${salvageFormat}"`)
-  if (h.version !== salvageVersion) throw new Error(`salvage file version ${String(h.version)} is not one this tool reads (${salvageVersion})`)
+  if (typeof h.version !== 'number' || !readableVersions.includes(h.version))
+    throw new Error(
+      `salvage file version ${String(h.version)} is not one this tool reads (${readableVersions.join(', ')}) — read it with a newer kafka-runbooks`,
+    )
   return {
+    version: h.version,
     clusterId: typeof h.clusterId === 'string' ? h.clusterId : null,
     topic: String(h.topic),
     topicId: typeof h.topicId === 'string' ? h.topicId : null,
@@ -201,13 +309,44 @@ function parseRecord(value: Record<string, unknown>, line: number): KafkaRecord 
   }
 }
 
+function parseMarker(value: Record<string, unknown>, line: number): SalvageMarker {
+  const where = `line ${line}`
+  if (value.marker !== 'commit' && value.marker !== 'abort') throw new Error(`${where}: marker is neither "commit" nor "abort"`)
+  return {
+    type: value.marker,
+    offset: asBigInt(value.offset, `${where}: offset`),
+    producerId: asBigInt(value.producerId, `${where}: producerId`),
+    producerEpoch: Number(value.producerEpoch),
+    coordinatorEpoch: Number(value.coordinatorEpoch),
+    timestamp: Number(value.timestamp),
+  }
+}
+
+const outcomeKinds: readonly TransactionOutcomeKind[] = ['committed', 'aborted', 'open', 'unknown']
+const outcomeSources: readonly TransactionOutcome['source'][] = ['coordinator', 'elected-replica', 'none']
+
+function parseOutcome(value: Record<string, unknown>, line: number): TransactionOutcome {
+  const where = `line ${line}`
+  const t = value.transaction as Record<string, unknown>
+  return {
+    producerId: asBigInt(t.producerId, `${where}: producerId`),
+    producerEpoch: Number(t.producerEpoch),
+    firstOffset: asBigInt(t.firstOffset, `${where}: firstOffset`),
+    outcome: outcomeKinds.find((k) => k === t.outcome) ?? 'unknown',
+    source: outcomeSources.find((k) => k === t.source) ?? 'none',
+    detail: String(t.detail ?? ''),
+  }
+}
+
 /** Reads a salvage file's lines back; throws (one line) only when it is not a salvage file at all. */
 export function parseSalvage(lines: Iterable<string>): SalvageContents {
-  let header: SalvageHeader | null = null
+  let header: (SalvageHeader & { version: number }) | null = null
   const records: KafkaRecord[] = []
+  const markers: SalvageMarker[] = []
+  const outcomes: TransactionOutcome[] = []
   const problems: string[] = []
   const all = createHash('sha256')
-  let trailer: { records: number; sha256: string } | null = null
+  let trailer: { records: number; markers: number; transactions: number; sha256: string } | null = null
   let number = 0
   for (const raw of lines) {
     number++
@@ -223,7 +362,26 @@ export function parseSalvage(lines: Iterable<string>): SalvageContents {
     }
     const value = JSON.parse(line) as Record<string, unknown>
     if (value.end === true) {
-      trailer = { records: Number(value.records), sha256: String(value.sha256) }
+      trailer = {
+        records: Number(value.records),
+        markers: Number(value.markers ?? 0),
+        transactions: Number(value.transactions ?? 0),
+        sha256: String(value.sha256),
+      }
+      continue
+    }
+    if (header.version >= 2 && 'marker' in value) {
+      const marker = parseMarker(value, number)
+      if (markerHash(marker) !== value.sha256) problems.push(`line ${number}: marker at offset ${marker.offset} does not match its sha256`)
+      all.update(String(value.sha256))
+      markers.push(marker)
+      continue
+    }
+    if (header.version >= 2 && 'transaction' in value) {
+      const outcome = parseOutcome(value, number)
+      if (outcomeHash(outcome) !== value.sha256) problems.push(`line ${number}: transaction line does not match its sha256`)
+      all.update(String(value.sha256))
+      outcomes.push(outcome)
       continue
     }
     const record = parseRecord(value, number)
@@ -236,7 +394,11 @@ export function parseSalvage(lines: Iterable<string>): SalvageContents {
   if (trailer === null) problems.push('no trailer line: the file was cut short while it was written')
   else {
     if (trailer.records !== records.length) problems.push(`the trailer counts ${trailer.records} records, the file holds ${records.length}`)
+    if (trailer.markers !== markers.length) problems.push(`the trailer counts ${trailer.markers} markers, the file holds ${markers.length}`)
+    if (trailer.transactions !== outcomes.length)
+      problems.push(`the trailer counts ${trailer.transactions} transaction lines, the file holds ${outcomes.length}`)
     if (trailer.sha256 !== all.digest('hex')) problems.push('the trailer hash does not match the records: lines were changed, added or removed')
   }
-  return { header, records, complete: trailer !== null && problems.length === 0, problems }
+  const { version, ...rest } = header
+  return { header: rest, version, records, markers, outcomes, complete: trailer !== null && problems.length === 0, problems }
 }

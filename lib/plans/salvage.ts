@@ -4,6 +4,7 @@
 // each copy carrying headers that name where it came from.
 
 import type { KafkaRecord, RecordHeader } from '../kafka/records.ts'
+import type { SalvageMarker, TransactionOutcome, TransactionOutcomeKind } from '../kafka/salvage-file.ts'
 import type { ProduceRecord, TopicPartition } from '../kafka/types.ts'
 import { copyPartition, type CopyTopic, defaultMaxMessageBytes, numberSetting, planCopyTopic, type TopicFacts } from './copy-topic.ts'
 import type { CandidateExactLoss } from './exact-loss.ts'
@@ -93,7 +94,7 @@ export interface SalvagedFile extends TopicPartition {
   readonly fromOffset: bigint
   readonly toOffset: bigint
   readonly records: number
-  /** The trailer's hash over every record: a re-produce refuses a file changed since. */
+  /** SHA-256 of the file as written (what the session's transcript records): a re-produce refuses a file changed since. */
   readonly sha256: string
   readonly readBy: readonly GroupReadInto[]
 }
@@ -105,10 +106,22 @@ export interface ReproduceStep {
   readonly sha256: string
   readonly topic: string
   readonly partition: number
-  /** Records written (data records outside transactions). */
+  /** Records written: those outside transactions and those of committed transactions. */
   readonly records: number
-  /** Transactional records kept in the file only: a plain produce cannot say whether their transaction committed. */
-  readonly transactional: number
+  /** The original offsets of the records written, in order: the apply writes exactly these. */
+  readonly originalOffsets: readonly bigint[]
+  /** Records written outside any transaction. */
+  readonly plain: number
+  /** Records of committed transactions, written as plain records (they lose their atomic grouping). */
+  readonly committed: number
+  /** Records of aborted transactions: never written (no consumer in read_committed ever saw them). */
+  readonly aborted: number
+  /** Records of transactions whose end is not known or had not come: kept in the file only. */
+  readonly undecided: number
+  /** The file's transactions, each with its outcome and who said so. */
+  readonly transactions: readonly SalvageTransaction[]
+  /** Transactions left open on the new leader because their marker was only in the dead leader's log. */
+  readonly hanging: readonly HangingTransaction[]
   /** Records a consumer group had already read before the outage: sent to the original topic, they come twice. */
   readonly alreadyRead: number
   readonly firstOffset: bigint | null
@@ -147,8 +160,145 @@ export function describeReproduceFault(f: ReproduceFault): string {
 export interface SalvagedContents {
   readonly file: SalvagedFile
   readonly records: readonly KafkaRecord[]
+  /** The transaction markers in the file (none in a version 1 file). */
+  readonly markers?: readonly SalvageMarker[]
+  /** What the copy learnt about transactions whose marker is not in the file. */
+  readonly outcomes?: readonly TransactionOutcome[]
+  /** What was learnt since, once the partition leads again: outcomes, and transactions open on the new leader. */
+  readonly live?: LiveTransactionFacts
   readonly complete: boolean
   readonly problems: readonly string[]
+}
+
+/** The cluster's word on a salvaged partition's transactions, read after the election. */
+export interface LiveTransactionFacts {
+  readonly outcomes: readonly TransactionOutcome[]
+  /** Producers with a transaction open on the partition's new leader (DescribeProducers). */
+  readonly openOnLeader: readonly { readonly producerId: bigint; readonly producerEpoch: number; readonly startOffset: bigint }[]
+}
+
+/** One transaction with records in a salvage file. */
+export interface SalvageTransaction {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly firstOffset: bigint
+  readonly lastOffset: bigint
+  readonly records: number
+  readonly outcome: TransactionOutcomeKind
+  /** `marker`: its marker is in the dead leader's log; otherwise who was asked. */
+  readonly source: 'marker' | TransactionOutcome['source']
+  readonly detail: string
+}
+
+/**
+ * A transaction whose first records lie below the cut (so they stay on the new leader) and whose marker was only
+ * in the dead leader's log: the new leader keeps it open, and its last stable offset stays pinned below it.
+ */
+export interface HangingTransaction {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  /** Where it starts on the new leader, when the new leader said so; null when only the dead log tells of it. */
+  readonly startOffset: bigint | null
+  /** The marker the dead leader held for it, when it held one. */
+  readonly marker: { readonly type: 'commit' | 'abort'; readonly offset: bigint } | null
+}
+
+/** Every salvaged record sorted by what a re-produce does with it, and the transactions behind them. */
+export interface TransactionFates {
+  readonly plain: readonly KafkaRecord[]
+  readonly committed: readonly KafkaRecord[]
+  readonly aborted: readonly KafkaRecord[]
+  /** Open or unknown: not written by default. */
+  readonly undecided: readonly KafkaRecord[]
+  readonly transactions: readonly SalvageTransaction[]
+  readonly hanging: readonly HangingTransaction[]
+}
+
+const decisive = (o: TransactionOutcome) => o.outcome === 'committed' || o.outcome === 'aborted'
+
+/** The best word on one transaction: a committed or aborted answer first (the live one before the file's), then open. */
+function outcomeOf(t: { producerId: bigint; producerEpoch: number; firstOffset: bigint }, said: readonly TransactionOutcome[]): TransactionOutcome | null {
+  const about = said.filter((o) => o.producerId === t.producerId && o.producerEpoch === t.producerEpoch && o.firstOffset === t.firstOffset)
+  return about.find(decisive) ?? about.find((o) => o.outcome === 'open') ?? about[0] ?? null
+}
+
+/**
+ * Sorts a salvage file's records by their transaction's fate. In offset order, each producer's transactional
+ * records belong to its open transaction until a marker of that producer ends it (commit or abort); an abort then
+ * a commit by the same producer are two transactions. A transaction still open at the end of the file takes its
+ * outcome from what the cluster said (live first, then the copy's). A marker with no records of its producer
+ * before it in the file ends a transaction that started below the cut: that one hangs on the new leader, as does
+ * any transaction the new leader reports open from below the cut.
+ */
+export function transactionFates(contents: Pick<SalvagedContents, 'records' | 'markers' | 'outcomes' | 'live'>, cut: bigint): TransactionFates {
+  const said = [...(contents.live?.outcomes ?? []), ...(contents.outcomes ?? [])]
+  const entries = [
+    ...contents.records.map((record) => ({ offset: record.offset, record })),
+    ...(contents.markers ?? []).map((marker) => ({ offset: marker.offset, marker })),
+  ].sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))
+  interface Open {
+    producerEpoch: number
+    records: KafkaRecord[]
+  }
+  const open = new Map<bigint, Open>()
+  const plain: KafkaRecord[] = []
+  const fated = new Map<KafkaRecord, TransactionOutcomeKind>()
+  const transactions: SalvageTransaction[] = []
+  const hanging: HangingTransaction[] = []
+  const close = (producerId: bigint, t: Open, outcome: TransactionOutcomeKind, source: SalvageTransaction['source'], detail: string) => {
+    for (const r of t.records) fated.set(r, outcome)
+    transactions.push({
+      producerId,
+      producerEpoch: t.producerEpoch,
+      firstOffset: t.records[0]!.offset,
+      lastOffset: t.records.at(-1)!.offset,
+      records: t.records.length,
+      outcome,
+      source,
+      detail,
+    })
+  }
+  const settle = (producerId: bigint, t: Open) => {
+    const found = outcomeOf({ producerId, producerEpoch: t.producerEpoch, firstOffset: t.records[0]!.offset }, said)
+    if (found) close(producerId, t, found.outcome, found.source, found.detail)
+    else close(producerId, t, 'unknown', 'none', "no marker in the dead leader's log, and nobody was asked")
+  }
+  for (const entry of entries) {
+    if ('record' in entry) {
+      const r = entry.record
+      if (!r.transactional) {
+        plain.push(r)
+        continue
+      }
+      const current = open.get(r.producerId)
+      if (current && current.producerEpoch !== r.producerEpoch) {
+        // A new epoch began another transaction: the earlier one's end is not in this log.
+        settle(r.producerId, current)
+        open.delete(r.producerId)
+      }
+      const t = open.get(r.producerId) ?? { producerEpoch: r.producerEpoch, records: [] }
+      t.records.push(r)
+      open.set(r.producerId, t)
+      continue
+    }
+    const m = entry.marker
+    const t = open.get(m.producerId)
+    if (t) {
+      close(m.producerId, t, m.type === 'commit' ? 'committed' : 'aborted', 'marker', `${m.type} marker at offset ${m.offset} in the dead leader's log`)
+      open.delete(m.producerId)
+    } else hanging.push({ producerId: m.producerId, producerEpoch: m.producerEpoch, startOffset: null, marker: { type: m.type, offset: m.offset } })
+  }
+  for (const [producerId, t] of open) settle(producerId, t)
+  for (const live of contents.live?.openOnLeader ?? []) {
+    if (live.startOffset >= cut) continue
+    const known = hanging.find((h) => h.producerId === live.producerId)
+    if (known) hanging[hanging.indexOf(known)] = { ...known, startOffset: live.startOffset, producerEpoch: live.producerEpoch }
+    else hanging.push({ producerId: live.producerId, producerEpoch: live.producerEpoch, startOffset: live.startOffset, marker: null })
+  }
+  const of = (kind: TransactionOutcomeKind | 'undecided') =>
+    contents.records.filter((r) => fated.has(r) && (kind === 'undecided' ? ['open', 'unknown'].includes(fated.get(r)!) : fated.get(r) === kind))
+  transactions.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1))
+  return { plain, committed: of('committed'), aborted: of('aborted'), undecided: of('undecided'), transactions, hanging }
 }
 
 /** Bytes a one-record batch of the copy takes, over-estimated (batch header, record framing, varints). */
@@ -167,8 +317,15 @@ function provenance(record: KafkaRecord, source: TopicPartition): RecordHeader[]
   ]
 }
 
-/** The records a re-produce writes: data records outside transactions (the others stay in the file). */
-export const reproducible = (records: readonly KafkaRecord[]): KafkaRecord[] => records.filter((r) => !r.transactional)
+/**
+ * The records a re-produce writes, in offset order: those outside transactions and those of committed
+ * transactions. Aborted ones never; open or unknown ones stay in the file.
+ */
+export function reproducible(contents: SalvagedContents): KafkaRecord[] {
+  const fates = transactionFates(contents, contents.file.fromOffset)
+  const written = new Set([...fates.plain, ...fates.committed])
+  return contents.records.filter((r) => written.has(r))
+}
 
 /**
  * Where each salvaged partition's records go. `destination` is a topic name (every record there), `original`
@@ -191,7 +348,7 @@ export function planReproduce(
   for (const topic of [...new Set(contents.map((c) => targetOf(c.file.topic)))]) {
     const target = factsOf(topic)
     const feeding = contents.filter((c) => targetOf(c.file.topic) === topic)
-    const neededBytes = Math.max(0, ...feeding.flatMap((c) => reproducible(c.records).map((r) => copyBytes(r, c.file))))
+    const neededBytes = Math.max(0, ...feeding.flatMap((c) => reproducible(c).map((r) => copyBytes(r, c.file))))
     if (target.exists) {
       const limit = numberSetting(target, 'max.message.bytes') ?? defaultMaxMessageBytes
       if (neededBytes > limit) return { kind: 'too-small', topic, maxMessageBytes: limit, neededBytes }
@@ -222,7 +379,8 @@ export function planReproduce(
     const topic = targetOf(c.file.topic)
     const known = topics.find((t) => t.topic === topic)!
     const count = known.create?.partitions ?? factsOf(topic).partitions ?? 1
-    const written = reproducible(c.records)
+    const fates = transactionFates(c, c.file.fromOffset)
+    const written = reproducible(c)
     const readUpTo = c.file.readBy.reduce<bigint>((top, g) => (g.committed > top ? g.committed : top), c.file.fromOffset)
     return {
       source: { topic: c.file.topic, partition: c.file.partition },
@@ -231,7 +389,13 @@ export function planReproduce(
       topic,
       partition: copyPartition(c.file.partition, count),
       records: written.length,
-      transactional: c.records.length - written.length,
+      originalOffsets: written.map((r) => r.offset),
+      plain: fates.plain.length,
+      committed: fates.committed.length,
+      aborted: fates.aborted.length,
+      undecided: fates.undecided.length,
+      transactions: fates.transactions,
+      hanging: fates.hanging,
       alreadyRead: written.filter((r) => r.offset < readUpTo).length,
       firstOffset: written[0]?.offset ?? null,
       lastOffset: written.at(-1)?.offset ?? null,
@@ -263,4 +427,74 @@ export function isSalvagedCopy(
     read.headers.length === expected.length &&
     read.headers.every((h, i) => h.key === expected[i]!.key && eq(h.value, expected[i]!.value))
   )
+}
+
+/** A transaction the copy or the re-produce asks the cluster about: its records are in the file, its marker is not. */
+export interface UndecidedTransaction {
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly firstOffset: bigint
+}
+
+/** The transactions of a salvage range that no marker in it ends. */
+export function undecidedTransactions(fates: TransactionFates): UndecidedTransaction[] {
+  return fates.transactions
+    .filter((t) => t.outcome === 'open' || t.outcome === 'unknown')
+    .map((t) => ({ producerId: t.producerId, producerEpoch: t.producerEpoch, firstOffset: t.firstOffset }))
+}
+
+/** What a transaction coordinator says of a producer id: its transactional id's state (ListTransactions, DescribeTransactions). */
+export interface CoordinatorWord {
+  readonly transactionalId: string
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly state: string
+  readonly partitions: readonly TopicPartition[]
+}
+
+/**
+ * A transaction's outcome from its coordinator. Its marker never reached this partition's log, so the coordinator
+ * cannot have moved past it here: its current state is this transaction's (Prepare*: markers still being sent;
+ * Complete*: sent where a leader took them). Transaction version 2 bumps the epoch when a transaction ends, so the
+ * coordinator may be one epoch above the records. Anything else (another producer id now, Empty, unknown id) says
+ * nothing about this transaction.
+ */
+export function outcomeFromCoordinator(t: UndecidedTransaction, word: CoordinatorWord | null, tp: TopicPartition): TransactionOutcome {
+  const base = { producerId: t.producerId, producerEpoch: t.producerEpoch, firstOffset: t.firstOffset }
+  if (word === null) return { ...base, outcome: 'unknown', source: 'none', detail: `no coordinator knows producer ${t.producerId} any more` }
+  const said = `coordinator: ${word.transactionalId} is ${word.state} at epoch ${word.producerEpoch}`
+  const unknown = (why: string): TransactionOutcome => ({ ...base, outcome: 'unknown', source: 'coordinator', detail: `${said} (${why})` })
+  if (word.producerId !== t.producerId) return unknown(`now producer ${word.producerId}`)
+  const epochFits = word.producerEpoch === t.producerEpoch || word.producerEpoch === t.producerEpoch + 1
+  if (!epochFits) return unknown(`the records were written at epoch ${t.producerEpoch}`)
+  const pending = word.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition)
+  switch (word.state) {
+    case 'Ongoing':
+      return word.producerEpoch === t.producerEpoch
+        ? { ...base, outcome: 'open', source: 'coordinator', detail: `${said}: neither committed nor aborted yet (Kafka aborts it when its timeout passes)` }
+        : unknown('a later transaction')
+    case 'PrepareCommit':
+    case 'CompleteCommit':
+      return { ...base, outcome: 'committed', source: 'coordinator', detail: `${said}${pending ? ', its commit marker still owed to this partition' : ''}` }
+    case 'PrepareAbort':
+    case 'CompleteAbort':
+    case 'PrepareEpochFence':
+      return { ...base, outcome: 'aborted', source: 'coordinator', detail: `${said}${pending ? ', its abort marker still owed to this partition' : ''}` }
+    default:
+      return unknown('no transaction of it is known')
+  }
+}
+
+/** A transaction's outcome from a marker the new leader wrote after the election (the coordinator sent it there). */
+export function outcomeFromLeaderMarkers(t: UndecidedTransaction, markers: readonly SalvageMarker[]): TransactionOutcome | null {
+  const m = markers.find((m) => m.producerId === t.producerId && m.producerEpoch >= t.producerEpoch)
+  if (!m) return null
+  return {
+    producerId: t.producerId,
+    producerEpoch: t.producerEpoch,
+    firstOffset: t.firstOffset,
+    outcome: m.type === 'commit' ? 'committed' : 'aborted',
+    source: 'elected-replica',
+    detail: `${m.type} marker at offset ${m.offset} on the new leader (the coordinator sent it after the election)`,
+  }
 }

@@ -9,7 +9,8 @@ import { awaitCell } from './apply/wait.ts'
 import { restartTrialCell } from './apply/restart.ts'
 import { electCell } from './apply/elect.ts'
 import { flagCell } from './apply/flag.ts'
-import { reproduceCell, salvageCopyCell, salvageDecision } from './apply/salvage.ts'
+import { reproduceCell } from './apply/reproduce.ts'
+import { salvageCopyCell, salvageDecision } from './apply/salvage.ts'
 import { nb } from './notebook.ts'
 
 export default nb.runbook({

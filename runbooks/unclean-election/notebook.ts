@@ -46,6 +46,8 @@ export interface State {
   recovered?: Recovered[]
   /** The salvage files this run wrote: the records the chosen way deletes from the dead leader's log. */
   salvaged?: readonly SalvagedFile[]
+  /** An earlier session's salvage files, checked against its transcript and this cluster, when this run salvaged none. */
+  earlierSalvage?: readonly SalvagedFile[]
   /** Where the re-produce wrote each salvaged partition's records. */
   reproduced?: readonly (ReproduceStep & { readonly offsets: readonly bigint[] })[]
   /** The write rate into each leaderless partition before it lost its leader. */
@@ -137,6 +139,11 @@ export const nb = notebook<State>()({
     optional: true,
     pattern: /^(?:[A-Za-z0-9._-]{1,249})$/,
     patternHelp: 'a topic name (letters, digits, ".", "_", "-") or "original"',
+  }),
+  'salvage-file': param.string({
+    help: "an earlier session's salvage to produce again: a salvage file in its session folder, the session folder, or the session id (runbook sessions lists them); taken only when that session's transcript verifies, records the file with the same SHA-256, and ran on this cluster",
+    prompt: 'Which earlier salvage should be produced again? (a salvage file, its session folder, or the session id)',
+    optional: true,
   }),
   'aftermath-wait': param.duration({ help: 'how long to watch ISR and high watermark recover after an election', default: 30_000, minMs: 0 }),
 })

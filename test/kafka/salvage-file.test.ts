@@ -1,6 +1,15 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../lib/kafka/records.ts'
-import { parseSalvage, recordContentHash, SalvageEncoder, type SalvageHeader } from '../../lib/kafka/salvage-file.ts'
+import {
+  parseSalvage,
+  recordContentHash,
+  SalvageEncoder,
+  salvageFileText,
+  type SalvageHeader,
+  type SalvageMarker,
+  type TransactionOutcome,
+} from '../../lib/kafka/salvage-file.ts'
 
 const header: SalvageHeader = {
   clusterId: 'jbPPo-f8jenY8VxL2TQoYQ',
@@ -53,7 +62,7 @@ describe('the salvage file', () => {
     const lines = write(records)
     expect(JSON.parse(lines[1]!)).toMatchObject({ offset: '1307', key: { text: 'order-1307' }, value: { text: '{"amount": 1307}' }, producerId: '4001' })
     expect(JSON.parse(lines[2]!)).toMatchObject({ key: null, value: { base64: '/wD+' }, headers: [{ key: 'bin', value: null }] })
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'kafka-runbooks/salvage', version: 1, topic: 'payments', fromOffset: '1307' })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'kafka-runbooks/salvage', version: 2, topic: 'payments', fromOffset: '1307' })
   })
 
   it('hashes what a record keeps when produced again, not where it was', () => {
@@ -79,5 +88,62 @@ describe('the salvage file', () => {
     const encoder = new SalvageEncoder(header)
     encoder.record(record(5n))
     expect(() => encoder.record(record(4n))).toThrow(/offset order/)
+  })
+
+  describe('version 2: transaction markers and outcomes', () => {
+    const tx = (offset: bigint, producerId: bigint) => record(offset, { producerId, producerEpoch: 2, sequence: 0, transactional: true })
+    const commit: SalvageMarker = { type: 'commit', offset: 1309n, producerId: 4001n, producerEpoch: 2, coordinatorEpoch: 5, timestamp: 1_800_000_001_309 }
+    const outcome: TransactionOutcome = {
+      producerId: 4002n,
+      producerEpoch: 2,
+      firstOffset: 1310n,
+      outcome: 'committed',
+      source: 'coordinator',
+      detail: 'coordinator: orders-tx is CompleteCommit at epoch 3',
+    }
+    const body = { records: [tx(1307n, 4001n), tx(1308n, 4001n), tx(1310n, 4002n)], markers: [commit], outcomes: [outcome] }
+    const text = salvageFileText({ ...header, toOffset: 1311n }, body)
+    const lines = text.trimEnd().split('\n')
+
+    it('puts markers between the records in offset order, outcomes after them, and reads all of it back', () => {
+      expect(lines.map((l) => Object.keys(JSON.parse(l) as object)[0])).toEqual(['format', 'offset', 'offset', 'marker', 'offset', 'transaction', 'end'])
+      const read = parseSalvage(lines)
+      expect(read).toMatchObject({ version: 2, complete: true, problems: [], markers: [commit], outcomes: [outcome] })
+      expect(read.records).toEqual(body.records)
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ records: 3, markers: 1, transactions: 1 })
+    })
+
+    it('keeps the records apart for jq: only record lines have a value', () => {
+      const withValue = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'value' in l)
+      expect(withValue.map((l) => l.offset)).toEqual(['1307', '1308', '1310'])
+    })
+
+    it('notices a marker turned from abort to commit, and a marker line removed', () => {
+      const flipped = lines.map((l) => l.replace('"marker":"commit"', '"marker":"abort"'))
+      expect(parseSalvage(flipped).problems).toEqual(['line 4: marker at offset 1309 does not match its sha256'])
+      const without = lines.filter((l) => !l.includes('"marker"'))
+      expect(parseSalvage(without).problems).toEqual([
+        'the trailer counts 1 markers, the file holds 0',
+        'the trailer hash does not match the records: lines were changed, added or removed',
+      ])
+      const outcomeChanged = lines.map((l) => l.replace('"outcome":"committed"', '"outcome":"aborted"'))
+      expect(parseSalvage(outcomeChanged).problems).toEqual(['line 6: transaction line does not match its sha256'])
+    })
+
+    it('still reads a version 1 file, written before markers were kept', () => {
+      const v1 = [
+        JSON.stringify({ ...JSON.parse(lines[0]!), version: 1 }),
+        lines[1]!,
+        JSON.stringify({
+          end: true,
+          records: 1,
+          sha256: createHash('sha256')
+            .update(String(JSON.parse(lines[1]!).sha256))
+            .digest('hex'),
+        }),
+      ]
+      expect(parseSalvage(v1)).toMatchObject({ version: 1, complete: true, problems: [], markers: [], outcomes: [], records: [body.records[0]] })
+      expect(() => parseSalvage([JSON.stringify({ ...JSON.parse(lines[0]!), version: 3 })])).toThrow(/version 3 is not one this tool reads \(1, 2\)/)
+    })
   })
 })

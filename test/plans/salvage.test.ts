@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { KafkaRecord } from '../../lib/kafka/records.ts'
 import { planCopyTopic, type TopicFacts } from '../../lib/plans/copy-topic.ts'
-import { isReproduceFault, planReproduce, planSalvageTargets, type SalvagedContents } from '../../lib/plans/salvage.ts'
+import type { SalvageMarker, TransactionOutcome } from '../../lib/kafka/salvage-file.ts'
+import {
+  type CoordinatorWord,
+  isReproduceFault,
+  outcomeFromCoordinator,
+  planReproduce,
+  planSalvageTargets,
+  type SalvagedContents,
+  transactionFates,
+} from '../../lib/plans/salvage.ts'
 import type { CandidateExactLoss } from '../../lib/plans/exact-loss.ts'
 
 const topic = (name: string, extra: Partial<TopicFacts> = {}): TopicFacts => ({
@@ -67,7 +76,9 @@ describe('planReproduce', () => {
     if (isReproduceFault(plan)) throw new Error(plan.kind)
     expect(plan.destination).toBe('salvage-topic')
     expect(plan.topics).toMatchObject([{ topic: 'orders.salvaged', create: { partitions: 2, replicationFactor: 2 } }])
-    expect(plan.steps).toMatchObject([{ topic: 'orders.salvaged', partition: 1, records: 2, transactional: 1, firstOffset: 100n, lastOffset: 102n }])
+    expect(plan.steps).toMatchObject([
+      { topic: 'orders.salvaged', partition: 1, records: 2, plain: 2, committed: 0, undecided: 1, firstOffset: 100n, lastOffset: 102n },
+    ])
   })
 
   it('back into the original topic: counts what groups had already read, and refuses under min ISR', () => {
@@ -114,5 +125,188 @@ describe('planSalvageTargets', () => {
         readBy: [{ groupId: 'g', committed: 1900n }],
       },
     ])
+  })
+})
+
+describe('transactionFates: each salvaged record by its transaction’s end', () => {
+  const tx = (offset: bigint, producerId: bigint, producerEpoch = 0): KafkaRecord => ({ ...record(offset, true), producerId, producerEpoch, sequence: 0 })
+  const marker = (offset: bigint, producerId: bigint, type: 'commit' | 'abort', producerEpoch = 0): SalvageMarker => ({
+    offset,
+    producerId,
+    producerEpoch,
+    type,
+    coordinatorEpoch: 0,
+    timestamp: 1_000,
+  })
+  const said = (
+    producerId: bigint,
+    firstOffset: bigint,
+    outcome: TransactionOutcome['outcome'],
+    source: TransactionOutcome['source'] = 'coordinator',
+  ): TransactionOutcome => ({
+    producerId,
+    producerEpoch: 0,
+    firstOffset,
+    outcome,
+    source,
+    detail: `${source} says ${outcome}`,
+  })
+  const cut = 100n
+  it.each([
+    {
+      name: 'a commit marker above the cut commits the records before it',
+      records: [tx(100n, 7n), tx(101n, 7n)],
+      markers: [marker(102n, 7n, 'commit')],
+      expected: { committed: [100n, 101n], aborted: [], undecided: [], plain: [], hanging: [] },
+    },
+    {
+      name: 'an abort marker above the cut: never written',
+      records: [tx(100n, 7n), record(101n)],
+      markers: [marker(102n, 7n, 'abort')],
+      expected: { committed: [], aborted: [100n], undecided: [], plain: [101n], hanging: [] },
+    },
+    {
+      name: 'a marker one epoch above the records (transaction version 2 bumps it at the end) still ends them',
+      records: [tx(100n, 7n, 3)],
+      markers: [marker(101n, 7n, 'commit', 4)],
+      expected: { committed: [100n], aborted: [], undecided: [], plain: [], hanging: [] },
+    },
+    {
+      name: 'several producers interleaved, each ended by its own marker',
+      records: [tx(100n, 7n), tx(101n, 8n), record(102n), tx(103n, 7n)],
+      markers: [marker(104n, 8n, 'abort'), marker(105n, 7n, 'commit')],
+      expected: { committed: [100n, 103n], aborted: [101n], undecided: [], plain: [102n], hanging: [] },
+    },
+    {
+      name: 'an abort then a commit by the same producer id are two transactions',
+      records: [tx(100n, 7n), tx(102n, 7n)],
+      markers: [marker(101n, 7n, 'abort'), marker(103n, 7n, 'commit')],
+      expected: { committed: [102n], aborted: [100n], undecided: [], plain: [], hanging: [] },
+    },
+    {
+      name: 'no marker and nobody asked: unknown, kept in the file',
+      records: [tx(100n, 7n), tx(101n, 7n)],
+      markers: [],
+      expected: { committed: [], aborted: [], undecided: [100n, 101n], plain: [], hanging: [] },
+    },
+    {
+      name: 'no marker, the coordinator said CompleteCommit while copying: committed',
+      records: [tx(100n, 7n)],
+      markers: [],
+      outcomes: [said(7n, 100n, 'committed')],
+      expected: { committed: [100n], aborted: [], undecided: [], plain: [], hanging: [] },
+    },
+    {
+      name: 'no marker, still Ongoing at its coordinator: open, kept in the file',
+      records: [tx(100n, 7n)],
+      markers: [],
+      outcomes: [said(7n, 100n, 'open')],
+      expected: { committed: [], aborted: [], undecided: [100n], plain: [], hanging: [] },
+    },
+    {
+      name: 'open while copying, then the new leader got the abort marker: the live word wins',
+      records: [tx(100n, 7n)],
+      markers: [],
+      outcomes: [said(7n, 100n, 'open')],
+      live: { outcomes: [said(7n, 100n, 'aborted', 'elected-replica')], openOnLeader: [] },
+      expected: { committed: [], aborted: [100n], undecided: [], plain: [], hanging: [] },
+    },
+    {
+      name: 'a marker whose records are all below the cut: the transaction hangs on the new leader',
+      records: [record(100n)],
+      markers: [marker(101n, 9n, 'commit')],
+      live: { outcomes: [], openOnLeader: [{ producerId: 9n, producerEpoch: 0, startOffset: 95n }] },
+      expected: {
+        committed: [],
+        aborted: [],
+        undecided: [],
+        plain: [100n],
+        hanging: [{ producerId: 9n, startOffset: 95n, marker: { type: 'commit', offset: 101n } }],
+      },
+    },
+    {
+      name: 'records on both sides of the cut, marker above: the salvaged part follows the marker, the new leader holds the rest open',
+      records: [tx(100n, 9n)],
+      markers: [marker(101n, 9n, 'commit')],
+      live: { outcomes: [], openOnLeader: [{ producerId: 9n, producerEpoch: 0, startOffset: 98n }] },
+      expected: { committed: [100n], aborted: [], undecided: [], plain: [], hanging: [{ producerId: 9n, startOffset: 98n, marker: null }] },
+    },
+    {
+      name: 'a transaction the new leader opened after the cut is not hanging',
+      records: [record(100n)],
+      markers: [],
+      live: { outcomes: [], openOnLeader: [{ producerId: 3n, producerEpoch: 0, startOffset: 120n }] },
+      expected: { committed: [], aborted: [], undecided: [], plain: [100n], hanging: [] },
+    },
+  ])('$name', ({ records, markers, outcomes, live, expected }) => {
+    const fates = transactionFates({ records, markers, outcomes, live }, cut)
+    const offsets = (list: readonly KafkaRecord[]) => list.map((r) => r.offset)
+    expect({
+      committed: offsets(fates.committed),
+      aborted: offsets(fates.aborted),
+      undecided: offsets(fates.undecided),
+      plain: offsets(fates.plain),
+      hanging: fates.hanging,
+    }).toMatchObject(expected)
+    expect(fates.hanging).toHaveLength(expected.hanging.length)
+    // Every record has exactly one fate.
+    expect(fates.committed.length + fates.aborted.length + fates.undecided.length + fates.plain.length).toBe(records.length)
+  })
+
+  it('a version 1 file (no markers): transactional records are unknown, the rest is written', () => {
+    const plan = planReproduce([{ ...contents(0, [record(100n), tx(101n, 7n)]), markers: undefined }], null, [topic('orders'), absent('orders.salvaged')], {
+      liveBrokers: 3,
+      isr: () => 3,
+    })
+    if (isReproduceFault(plan)) throw new Error(plan.kind)
+    expect(plan.steps[0]).toMatchObject({ records: 1, plain: 1, committed: 0, aborted: 0, undecided: 1, originalOffsets: [100n] })
+  })
+
+  it('the plan writes plain and committed records in offset order, and counts each kind', () => {
+    const plan = planReproduce(
+      [{ ...contents(0, [tx(100n, 7n), record(101n), tx(102n, 8n), tx(104n, 5n)]), markers: [marker(103n, 8n, 'abort'), marker(105n, 7n, 'commit')] }],
+      null,
+      [topic('orders'), absent('orders.salvaged')],
+      { liveBrokers: 3, isr: () => 3 },
+    )
+    if (isReproduceFault(plan)) throw new Error(plan.kind)
+    expect(plan.records).toBe(2)
+    expect(plan.steps[0]).toMatchObject({ records: 2, plain: 1, committed: 1, aborted: 1, undecided: 1, originalOffsets: [100n, 101n] })
+    expect(plan.steps[0]!.transactions.map((t) => [t.producerId, t.outcome, t.source])).toEqual([
+      [7n, 'committed', 'marker'],
+      [8n, 'aborted', 'marker'],
+      [5n, 'unknown', 'none'],
+    ])
+  })
+})
+
+describe('outcomeFromCoordinator: what a coordinator’s state says of a transaction whose marker was lost', () => {
+  const tp = { topic: 'orders', partition: 0 }
+  const t = { producerId: 7n, producerEpoch: 3, firstOffset: 100n }
+  const word = (state: string, over: Partial<CoordinatorWord> = {}): CoordinatorWord => ({
+    transactionalId: 'orders-tx',
+    producerId: 7n,
+    producerEpoch: 3,
+    state,
+    partitions: [tp],
+    ...over,
+  })
+  it.each([
+    { name: 'Ongoing at the records’ epoch: open', word: word('Ongoing'), outcome: 'open' },
+    { name: 'PrepareCommit, the marker still owed here: committed', word: word('PrepareCommit'), outcome: 'committed' },
+    {
+      name: 'CompleteCommit one epoch up (transaction version 2): committed',
+      word: word('CompleteCommit', { producerEpoch: 4, partitions: [] }),
+      outcome: 'committed',
+    },
+    { name: 'CompleteAbort: aborted', word: word('CompleteAbort', { partitions: [] }), outcome: 'aborted' },
+    { name: 'PrepareEpochFence (a timed-out transaction being aborted): aborted', word: word('PrepareEpochFence'), outcome: 'aborted' },
+    { name: 'Ongoing one epoch up: a later transaction, says nothing of this one', word: word('Ongoing', { producerEpoch: 4 }), outcome: 'unknown' },
+    { name: 'two epochs up: unknown', word: word('CompleteCommit', { producerEpoch: 5 }), outcome: 'unknown' },
+    { name: 'the transactional id moved to another producer id: unknown', word: word('CompleteCommit', { producerId: 8n }), outcome: 'unknown' },
+    { name: 'Empty: unknown', word: word('Empty'), outcome: 'unknown' },
+    { name: 'no coordinator knows the producer: unknown', word: null, outcome: 'unknown' },
+  ])('$name', ({ word, outcome }) => {
+    expect(outcomeFromCoordinator(t, word, tp)).toMatchObject({ ...t, outcome })
   })
 })

@@ -1,37 +1,27 @@
 // Salvage: before an election (or a restart) deletes what only the dead leader holds, copy exactly those records
-// out of its folder into the session folder (the salvage file format, records whole); once the partitions lead
-// again, produce them to a topic the operator chooses, read them back and check each one; undo deletes a
-// salvage topic this run created.
+// out of its folder into the session folder (the salvage file format, records whole). Producing them again is
+// apply/reproduce.ts.
 
-import { type Block, code, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
-import { type ApplyResult, ifChosen, type OptionPrice, Refusal } from '../../../lib/engine/runbook.ts'
-import { salvageFileText } from '../../../lib/kafka/salvage-file.ts'
+import { code, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
+import { type ApplyResult, ifChosen, type OptionPrice } from '../../../lib/engine/runbook.ts'
+import { sha256 } from '../../../lib/engine/session.ts'
+import { salvageFileText, type SalvageMarker } from '../../../lib/kafka/salvage-file.ts'
 import type { KafkaRecord } from '../../../lib/kafka/records.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
-import { copySettingNames } from '../../../lib/plans/copy-topic.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
 import {
-  describeReproduceFault,
-  isReproduceFault,
-  isSalvagedCopy,
-  originalTopicAnswer,
-  planReproduce,
   planSalvageTargets,
-  reproducible,
-  salvagedRecord,
   salvageReason,
-  salvageTopicOf,
-  type ReproducePlan,
   type SalvageChoice,
-  type SalvagedContents,
   type SalvagedFile,
   type SalvageTarget,
+  transactionFates,
+  undecidedTransactions,
 } from '../../../lib/plans/salvage.ts'
 import { candidateOf } from '../../../lib/plans/unclean-estimate.ts'
-import { readTopicFacts } from '../../../lib/reads/dead-letter.ts'
 import { partitionKey } from '../../../lib/reads/leaderless.ts'
-import { readRecordsAt } from '../../../lib/reads/records.ts'
-import { readDeadPartition, readExistingTopics, readReproduceCluster, readSalvageFile, readSalvageOrigin } from '../../../lib/reads/salvage.ts'
+import { readDeadPartition, readSalvageFile, readSalvageOrigin } from '../../../lib/reads/salvage.ts'
+import { readCoordinatorOutcomes } from '../../../lib/reads/salvage-transactions.ts'
 import { chosenWay, inScope } from '../decide.ts'
 import { restartLoss } from '../find.ts'
 import { nb, type Context } from '../notebook.ts'
@@ -177,7 +167,12 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
         continue
       }
       const records: KafkaRecord[] = []
-      for await (const record of dead.records(t.toOffset)) records.push(record)
+      const markers: SalvageMarker[] = []
+      for await (const entry of dead.entries(t.toOffset))
+        if ('record' in entry) records.push(entry.record)
+        else markers.push(entry.marker)
+      // Transactions whose marker the dead leader never got: their coordinator may know how they ended.
+      const outcomes = await readCoordinatorOutcomes(ctx.kafka, t, undecidedTransactions(transactionFates({ records, markers }, t.fromOffset)))
       const text = salvageFileText(
         {
           clusterId: origin.clusterId,
@@ -191,10 +186,9 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
           createdAt: new Date(ctx.now()).toISOString(),
           reason: salvageReason(t),
         },
-        records,
+        { records, markers, outcomes },
       )
       const path = await ctx.writeFile(fileName(t), text)
-      const trailer = JSON.parse(text.trimEnd().split('\n').at(-1)!) as { sha256: string }
       files.push({
         topic: t.topic,
         partition: t.partition,
@@ -203,7 +197,7 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
         fromOffset: t.fromOffset,
         toOffset: t.toOffset,
         records: records.length,
-        sha256: trailer.sha256,
+        sha256: sha256(text),
         readBy: t.readBy,
       })
     }
@@ -213,7 +207,15 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
       applied: files.map((f) => `copied ${counted(f.records, 'record')} of ${partitionName(f)} to ${f.path}`),
       failed,
       data: {
-        files: files.map((f) => ({ topic: f.topic, partition: f.partition, path: f.path, records: f.records, fromOffset: f.fromOffset, toOffset: f.toOffset })),
+        files: files.map((f) => ({
+          topic: f.topic,
+          partition: f.partition,
+          path: f.path,
+          records: f.records,
+          fromOffset: f.fromOffset,
+          toOffset: f.toOffset,
+          sha256: f.sha256,
+        })),
       },
     }
   },
@@ -234,297 +236,9 @@ export const salvageCopyCell = nb.action<CopyPlan, never>({
       ok,
       blocks: [
         table(['Partition', 'File', 'Records', 'Read back'], rows, { title: 'Salvaged' }),
-        code(`jq -c 'select(.offset) | {offset, timestamp, key, value}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
+        code(`jq -c 'select(has("value")) | {offset, timestamp, key, value, transactional}' ${(ctx.state.salvaged ?? [])[0]?.path ?? ''} | head`, 'sh'),
       ],
       data: { files: rows.length },
     }
-  },
-})
-
-interface ReproduceUndo {
-  /** Topics this run created for the copies: undo deletes them. */
-  readonly created: readonly string[]
-  /** Where copies went into topics that existed before: they stay. */
-  readonly written: readonly (TopicPartition & { readonly records: number })[]
-}
-
-async function readSalvaged(ctx: Context): Promise<SalvagedContents[]> {
-  return (ctx.state.salvaged ?? []).map((file) => {
-    const back = readSalvageFile(file.path)
-    if ('error' in back) return { file, records: [], complete: false, problems: [back.error] }
-    const changed = back.complete && back.records.length === file.records ? [] : [`${back.records.length} records now, ${file.records} when copied`]
-    return { file, records: back.records, complete: back.complete && changed.length === 0, problems: [...back.problems, ...changed] }
-  })
-}
-
-function meaning(plan: ReproducePlan): Block[] {
-  const read = plan.steps.filter((s) => s.alreadyRead > 0)
-  if (plan.destination === 'original')
-    return [
-      notice(
-        'warn',
-        `Into the original topic: consumers get these records again, after everything written since the partition came back — late, and out of order: a key's salvaged record arrives after newer records of that key (a compacted topic or a state store ends up with the older value).${
-          read.length
-            ? ` ${counted(
-                read.reduce((s, r) => s + r.alreadyRead, 0),
-                'record',
-              )} had already been read by consumer groups before the outage (${fewNames(read.map((r) => partitionName(r.source)))}): they get those twice.`
-            : ' No consumer group had read any of them: nobody gets one twice.'
-        } Each record goes back to its own partition, so a key stays with its partition.`,
-      ),
-    ]
-  return [
-    notice(
-      'info',
-      `Into a separate topic: the consumers of the original topic never see these records; whoever owns the data reads them there on purpose and decides what to replay. Each keeps its partition number (the topic has the source's partition count), so a key's records stay together, in their original offset order.${
-        read.length
-          ? ` Consumer groups had already read ${counted(
-              read.reduce((s, r) => s + r.alreadyRead, 0),
-              'record',
-            )} of them before the outage.`
-          : ''
-      }`,
-    ),
-  ]
-}
-
-export const reproduceCell = nb.action<ReproducePlan, ReproduceUndo>({
-  id: 'reproduce',
-  title: 'Produce the salvaged records again',
-  when: (ctx) => {
-    if (!(ctx.state.salvaged ?? []).some((f) => f.records > 0)) return 'nothing was salvaged'
-    const back = new Set((ctx.state.recovered ?? []).map(partitionKey))
-    return (ctx.state.salvaged ?? []).every((f) => back.has(partitionKey(f))) ? true : 'the salvaged partitions do not all lead again yet'
-  },
-  whenDoc: 'records were salvaged and their partitions lead again',
-  doc: 'Produces every salvaged record (idempotent, acks=all) to --set salvage-topic: by default <topic>.salvaged, created with the source’s partition count, replication factor and settings; or "original" (each record back to its own topic and partition). Each copy keeps its key, value, headers and timestamp, and gets headers naming its original topic, partition, offset and leader epoch. Reads every copy back and checks it; undo deletes a topic this run created (copies written into an existing topic stay).',
-  async plan(ctx) {
-    const contents = await readSalvaged(ctx)
-    const sources = [...new Set(contents.map((c) => c.file.topic))]
-    const chosen = await ctx.param('salvage-topic', {
-      choices: [
-        ...sources.map((t) => ({
-          value: salvageTopicOf(t),
-          name: salvageTopicOf(t),
-          description: `a separate topic, created like ${t} if missing: consumers of ${t} do not see the records`,
-        })),
-        {
-          value: originalTopicAnswer,
-          name: 'the original topic',
-          description: 'appended to their own partitions: consumers get them late, after newer records',
-        },
-      ],
-    })
-    const destination = chosen ?? null
-    const destinations = destination === originalTopicAnswer ? sources : destination ? [destination] : sources.map(salvageTopicOf)
-    const facts = await readTopicFacts(ctx.kafka, [...new Set([...sources, ...destinations])], copySettingNames)
-    const plan = planReproduce(contents, destination, facts, await readReproduceCluster(ctx.kafka, destinations))
-    if (isReproduceFault(plan)) throw new Refusal(describeReproduceFault(plan))
-    return plan
-  },
-  preview: (plan) => [
-    table(
-      ['From', 'Salvage file', 'Records', 'To', 'Kept in the file only', 'Already read by groups'],
-      plan.steps.map((s) => [
-        partitionName(s.source),
-        s.file,
-        formatCount(s.records),
-        `${s.topic}:${s.partition}`,
-        s.transactional ? `${formatCount(s.transactional)} transactional (whether they committed cannot be re-created)` : '—',
-        formatCount(s.alreadyRead),
-      ]),
-      { title: 'Produce again (idempotent, acks=all), with headers salvage.original.topic / partition / offset / leader-epoch' },
-    ),
-    ...plan.topics
-      .filter((t) => t.create)
-      .map((t) =>
-        table(
-          ['Setting', 'Why'],
-          t.create!.why.map((w) => [w.split(':')[0]!, w.slice(w.indexOf(':') + 1).trim()]),
-          { title: `Create ${t.topic}` },
-        ),
-      ),
-    ...meaning(plan),
-    ...(plan.topics.some((t) => t.timestampType === 'LogAppendTime')
-      ? [
-          notice(
-            'warn',
-            `${fewNames(plan.topics.filter((t) => t.timestampType === 'LogAppendTime').map((t) => t.topic))} stamps records with the broker's time: the copies lose their original timestamps.`,
-          ),
-        ]
-      : []),
-  ],
-  summary: (plan) =>
-    `produce ${counted(plan.records, 'salvaged record')} to ${fewNames(plan.topics.map((t) => t.topic))}${plan.topics.some((t) => t.create) ? ' (created)' : ''}`,
-  confirm: (plan) => {
-    const expected = `${plan.records} to ${plan.topics.map((t) => t.topic).join(',')}`
-    return { kind: 'typed', expected, prompt: `Type "${expected}" to produce the salvaged records to ${fewNames(plan.topics.map((t) => t.topic))}` }
-  },
-  async recheck(ctx, plan) {
-    const drifts = []
-    for (const c of await readSalvaged(ctx)) {
-      const step = plan.steps.find((s) => s.file === c.file.path)
-      if (step && (!c.complete || c.file.sha256 !== step.sha256))
-        drifts.push({ what: `salvage file ${c.file.path}`, planned: 'as copied', now: c.problems[0] ?? 'changed' })
-    }
-    const present = await readExistingTopics(
-      ctx.kafka,
-      plan.topics.map((t) => t.topic),
-    )
-    for (const t of plan.topics) {
-      const exists = present.has(t.topic)
-      if (exists !== (t.create === null))
-        drifts.push({ what: `topic ${t.topic}`, planned: t.create ? 'does not exist' : 'exists', now: exists ? 'exists' : 'does not exist' })
-    }
-    return drifts
-  },
-  async apply(ctx, plan): Promise<ApplyResult<ReproduceUndo>> {
-    const applied: string[] = []
-    const failed: { item: string; error: string }[] = []
-    const created: string[] = []
-    for (const t of plan.topics.filter((t) => t.create)) {
-      const [result] = await ctx.kafka.createTopics([
-        { topic: t.topic, partitions: t.create!.partitions, replicationFactor: t.create!.replicationFactor, configs: t.create!.configs },
-      ])
-      if (result?.error) failed.push({ item: `create ${t.topic}`, error: `${result.error.name}: ${result.error.message}` })
-      else {
-        created.push(t.topic)
-        applied.push(`create topic ${t.topic}`)
-      }
-    }
-    const contents = await readSalvaged(ctx)
-    const landed: { step: ReproducePlan['steps'][number]; offsets: bigint[] }[] = []
-    for (const step of plan.steps) {
-      if (!created.includes(step.topic) && plan.topics.find((t) => t.topic === step.topic)!.create) continue
-      const records = reproducible(contents.find((c) => c.file.path === step.file)!.records)
-      const written = await ctx.kafka.produce(
-        step.topic,
-        records.map((r) => salvagedRecord(r, step.source, step.partition)),
-      )
-      const refused = written.filter((w) => w.error || w.offset === null)
-      const offsets = written.filter((w) => !w.error && w.offset !== null).map((w) => w.offset!)
-      landed.push({ step, offsets })
-      if (offsets.length)
-        applied.push(
-          `produce ${counted(offsets.length, 'record')} of ${partitionName(step.source)} to ${step.topic}:${step.partition} (offsets ${offsets[0]}–${offsets.at(-1)})`,
-        )
-      if (refused.length)
-        failed.push({
-          item: `produce ${partitionName(step.source)}`,
-          error: `${formatCount(refused.length)} not written: ${refused[0]!.error?.message ?? 'no offset came back'}`,
-        })
-    }
-    ctx.state.reproduced = landed.map((l) => ({ ...l.step, offsets: l.offsets }))
-    const written = landed
-      .filter((l) => !created.includes(l.step.topic))
-      .map((l) => ({ topic: l.step.topic, partition: l.step.partition, records: l.offsets.length }))
-    return {
-      blocks: [],
-      applied,
-      failed,
-      undo: { created, written },
-      data: {
-        created,
-        written: landed.map((l) => ({
-          source: l.step.source,
-          topic: l.step.topic,
-          partition: l.step.partition,
-          records: l.offsets.length,
-          first: l.offsets[0] ?? null,
-          last: l.offsets.at(-1) ?? null,
-        })),
-      },
-    }
-  },
-  async verify(ctx, plan) {
-    const contents = await readSalvaged(ctx)
-    const rows: (string | number)[][] = []
-    let ok = true
-    for (const r of ctx.state.reproduced ?? []) {
-      const originals = reproducible(contents.find((c) => c.file.path === r.file)!.records)
-      const read = await readRecordsAt(ctx.kafka, { topic: r.topic, partition: r.partition }, r.offsets)
-      const keeps = plan.topics.find((t) => t.topic === r.topic)?.timestampType !== 'LogAppendTime'
-      const byOffset = new Map(read.map((s) => [s.record.offset, s.record]))
-      const good = r.offsets.filter((offset, i) => {
-        const copy = byOffset.get(offset)
-        return copy !== undefined && isSalvagedCopy(copy, originals[i]!, r.source, keeps)
-      }).length
-      ok &&= good === originals.length
-      rows.push([partitionName(r.source), `${r.topic}:${r.partition}`, formatCount(originals.length), formatCount(good)])
-    }
-    const topics = plan.topics.map((t) => t.topic)
-    return {
-      ok,
-      blocks: [
-        table(['From', 'To', 'Salvaged', 'Read back identical'], rows, { title: 'Read back' }),
-        ok
-          ? notice('ok', `Every salvaged record is in ${fewNames(topics)}, byte for byte, with its provenance headers.`)
-          : notice(
-              'danger',
-              `Some copies are missing or differ: look at ${fewNames(topics)} before anything else (the salvage files stay in the session folder).`,
-            ),
-        code(
-          `kafka-console-consumer --bootstrap-server "$KAFKA_BOOTSTRAP_SERVERS" --topic ${topics[0]} --from-beginning --property print.headers=true --property print.offset=true`,
-          'sh',
-        ),
-      ],
-      data: { verified: rows.map((r) => ({ from: r[0], to: r[1], salvaged: r[2], identical: r[3] })) },
-    }
-  },
-  undoRecord: (plan) => ({
-    created: plan.topics.filter((t) => t.create).map((t) => t.topic),
-    written: plan.steps
-      .filter((s) => !plan.topics.find((t) => t.topic === s.topic)!.create)
-      .map((s) => ({ topic: s.topic, partition: s.partition, records: s.records })),
-  }),
-  undo: {
-    describe: (record) => [
-      ...(record.created.length
-        ? [
-            table(
-              ['Topic'],
-              record.created.map((t) => [t]),
-              { title: 'Delete the salvage topics this run created' },
-            ),
-          ]
-        : []),
-      ...(record.written.length
-        ? [
-            notice(
-              'warn',
-              `Records written into ${fewNames(record.written.map((w) => `${w.topic}:${w.partition} (${formatCount(w.records)})`))} stay: Kafka cannot delete records from the middle of a partition, and consumers may have read them.`,
-            ),
-          ]
-        : []),
-      notice('info', 'The salvage files stay in the session folder.'),
-    ],
-    summary: (record) => (record.created.length ? `delete ${fewNames(record.created)}` : 'nothing to delete: the copies stay in the existing topic'),
-    confirm: (record) =>
-      record.created.length
-        ? {
-            kind: 'typed',
-            expected: record.created.join(','),
-            prompt: `Type "${record.created.join(',')}" to delete ${counted(record.created.length, 'topic')} and every record in ${record.created.length === 1 ? 'it' : 'them'}`,
-          }
-        : { kind: 'yes-no', prompt: 'Nothing to delete. Close this undo record?' },
-    async recheck(ctx, record) {
-      const present = await readExistingTopics(ctx.kafka, record.created)
-      return record.created.flatMap((t) => (present.has(t) ? [] : [{ what: `topic ${t}`, planned: 'exists', now: 'does not exist' }]))
-    },
-    async apply(ctx, record) {
-      const results = record.created.length ? await ctx.kafka.deleteTopics(record.created) : []
-      return {
-        blocks: [],
-        applied: results.filter((r) => !r.error).map((r) => `delete topic ${r.topic}`),
-        failed: results.filter((r) => r.error).map((r) => ({ item: `delete ${r.topic}`, error: `${r.error!.name}: ${r.error!.message}` })),
-      }
-    },
-    async verify(ctx, record) {
-      const left = [...(await readExistingTopics(ctx.kafka, record.created))]
-      return {
-        ok: left.length === 0,
-        blocks: [left.length === 0 ? notice('ok', `${fewNames(record.created) || 'Nothing'} deleted.`) : notice('danger', `Still there: ${fewNames(left)}.`)],
-      }
-    },
   },
 })

@@ -6,6 +6,9 @@
 // leaderless partition then reads differently) and switched back; on 3.9.2 (the kafka39 step) only the salvage run
 // is made. Every workload the drill starts is stopped; the sandbox is left whole.
 
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
 import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-election.ts'
@@ -16,6 +19,8 @@ import { readEvents } from '../../../lib/engine/session.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
 import { connect } from '../../../lib/kafka/index.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
+import { runCli } from '../../support/run-cli.ts'
+import { formatCount } from '../../../lib/engine/blocks.ts'
 import { undoOptions } from '../../support/undo-options.ts'
 
 const options = (trainee: Trainee): DrillOptions =>
@@ -100,6 +105,9 @@ async function followAndSalvage(elr: 'on' | 'off' | 'unsupported', { undo }: { u
     `[measured drill] Kafka ${sandbox.kafkaVersion}, ELR ${elr}: ${unavoidable} records only broker 1 held, ${metric(result, 'Salvaged from broker 1').value} salvaged and found in ${salvageTopic} (${held} there by kafka-get-offsets), ${metric(result, 'Acknowledged records lost').value} acknowledged records lost\n`,
   )
   if (!undo) return
+  const secondStart = Date.now()
+  await reproduceAgain(sessionDir, salvageTopic!, held)
+  process.stdout.write(`[measured drill] re-produce again and a tampered file refused: ${((Date.now() - secondStart) / 1000).toFixed(1)} s\n`)
 
   const kafka = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'drill-undo-test' })
   try {
@@ -109,6 +117,56 @@ async function followAndSalvage(elr: 'on' | 'off' | 'unsupported', { undo }: { u
     await kafka.close()
   }
   expect((await kafkaToolOk('kafka-topics', ['--list'])).split('\n')).not.toContain(salvageTopic)
+}
+
+/** The salvage topic's record count, by Kafka's own kafka-get-offsets. */
+async function recordsIn(topic: string): Promise<number> {
+  return (await kafkaToolOk('kafka-get-offsets', ['--topic', topic]))
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => sum + Number(line.split(':').at(-1)), 0)
+}
+
+/**
+ * A second re-produce, from the drill session's salvage file in a new session through the CLI: every record is
+ * already in the salvage topic, so nothing is written (kafka-get-offsets counts the same); a copy of the session
+ * whose salvage file was changed is refused in one line (before any plan, so nothing is written).
+ */
+async function reproduceAgain(sessionDir: string, salvageTopic: string, held: number): Promise<void> {
+  const sessionsDir = dirname(sessionDir)
+  const run = (ref: string) =>
+    runCli([
+      'run',
+      'unclean-election',
+      '--set',
+      `salvage-file=${ref}`,
+      '--yes',
+      '--bootstrap-server',
+      sandbox.bootstrap,
+      '--sessions-dir',
+      sessionsDir,
+      '--json',
+    ])
+  const again = await run(basename(sessionDir))
+  expect(again.code, again.stderr).toBe(0)
+  const cells = (JSON.parse(again.stdout) as { cells: { id: string; outcome: string; reason?: string }[] }).cells
+  expect(cells.find((c) => c.id === 'reproduce')).toMatchObject({
+    outcome: 'skipped',
+    reason: expect.stringContaining(`${formatCount(held)} already in ${salvageTopic} (from an earlier re-produce), 0 to write`),
+  })
+  expect(await recordsIn(salvageTopic)).toBe(held)
+
+  const copy = join(mkdtempSync(join(tmpdir(), 'salvage-tampered-')), basename(sessionDir))
+  cpSync(sessionDir, copy, { recursive: true })
+  const file = readdirSync(copy).find((name) => name.startsWith('salvage-'))!
+  writeFileSync(
+    join(copy, file),
+    readFileSync(join(copy, file), 'utf8').replace(/"offset":"(\d+)"/, (_, o: string) => `"offset":"${BigInt(o) + 1n}"`),
+  )
+  const tampered = await run(join(copy, file))
+  expect(tampered.code).toBe(2)
+  expect(tampered.stderr.trim().split('\n')).toHaveLength(1)
+  expect(tampered.stderr).toMatch(/is not what session .* transcript recorded: it was changed after it was written/)
 }
 
 describe('drill unclean-election', () => {

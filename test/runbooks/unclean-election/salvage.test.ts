@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
 import { readEvents } from '../../../lib/engine/session.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
-import { fakeLogDirs, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
-import { salvageHeaders } from '../../../lib/plans/salvage.ts'
+import { fakeBatches, fakeLogDirs, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import { type ReproducePlan, salvageHeaders } from '../../../lib/plans/salvage.ts'
+import { reproduceCell } from '../../../runbooks/unclean-election/apply/reproduce.ts'
 import { readSalvageFile } from '../../../lib/reads/salvage.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { undoOptions } from '../../support/undo-options.ts'
-import { clock, clusterId, deadLog, folders, incident } from './dead-log-incident.ts'
+import { clock, clusterId, deadLog, folders, incident, startMs } from './dead-log-incident.ts'
 
 const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = {}): RunOptions =>
   runOptions(io, kafka, { clock, openLogDir: folders, ...extra })
@@ -154,5 +155,78 @@ describe('unclean-election: salvage of what the dead leader alone holds', () => 
     const notAsked = await runRunbook(runbook, options(headless(), incident(), { dryRun: true, given: given(electing) }))
     expect(notAsked.cells.find((c) => c.id === 'salvage')).toMatchObject({ decision: 'skip' })
     expect(notAsked.cells.find((c) => c.id === 'salvage-copy')).toMatchObject({ outcome: 'skipped' })
+  })
+})
+
+describe('unclean-election: salvaged transactions', () => {
+  // Broker 1 alone holds, above broker 3's end (1,000): a committed transaction (20 records), an aborted one (10),
+  // and one with no marker (5) whose coordinator is gone; then 15 plain records.
+  const transactions = fakeLogDirs([
+    {
+      path: '/mnt/broker-1-tx',
+      brokerId: 1,
+      clusterId,
+      partitions: [
+        {
+          topic: 'orders',
+          partition: 0,
+          batches: [
+            ...deadLog(1000),
+            ...fakeBatches({ baseOffset: 1000n, records: 20, startMs, producerId: 11n, transaction: 'commit' }),
+            ...fakeBatches({ baseOffset: 1021n, records: 10, startMs, producerId: 12n, transaction: 'abort' }),
+            ...fakeBatches({ baseOffset: 1032n, records: 5, startMs, producerId: 13n, transaction: 'open' }),
+            ...fakeBatches({ baseOffset: 1037n, records: 15, startMs }),
+          ],
+        },
+      ],
+    },
+  ])
+
+  it('re-produces the committed and plain records only, counts each kind in the preview, the confirmation and --json, and keeps markers in the file', async () => {
+    const kafka = incident()
+    const result = await runRunbook(
+      runbook,
+      options(headless(), kafka, {
+        openLogDir: transactions,
+        given: given({ ...electing, partitions: 'orders:0', 'dead-log-dirs': '1=/mnt/broker-1-tx', salvage: 'copy' }),
+        approvals: { yes: true, hashes: [] },
+      }),
+    )
+    expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
+    const events = readEvents(result.sessionDir)
+    const copied = events.find((e) => e.type === 'apply' && (e as { cell: string }).cell === 'salvage-copy') as unknown as {
+      data: { files: { path: string }[] }
+    }
+    const file = readSalvageFile(copied.data.files[0]!.path)
+    if ('error' in file) throw new Error(file.error)
+    expect(file).toMatchObject({ version: 2, complete: true })
+    expect(file.records).toHaveLength(50)
+    expect(file.markers.map((m) => [m.offset, m.type, m.producerId])).toEqual([
+      [1020n, 'commit', 11n],
+      [1031n, 'abort', 12n],
+    ])
+    expect(file.outcomes).toMatchObject([{ producerId: 13n, firstOffset: 1032n, outcome: 'unknown', source: 'none' }])
+
+    const salvaged = await readAll(kafka, 'orders.salvaged', 0)
+    expect(salvaged.map((r) => header(r, salvageHeaders.offset))).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => String(1000 + i)),
+      ...Array.from({ length: 15 }, (_, i) => String(1037 + i)),
+    ])
+    const reproduced = events.find((e) => e.type === 'apply' && (e as { cell: string }).cell === 'reproduce') as unknown as {
+      data: { written: { records: number; plain: number; committed: number; aborted: number; undecided: number }[] }
+    }
+    expect(reproduced.data.written).toMatchObject([{ records: 35, plain: 15, committed: 20, aborted: 10, undecided: 5 }])
+    const transcript = JSON.stringify(events.filter((e) => (e as { cell?: string }).cell === 'reproduce'))
+    expect(transcript).toContain('20 records of committed transactions are written as plain records')
+    expect(transcript).toContain('10 records of aborted transactions are never written')
+    expect(transcript).toMatch(/5 records of transactions whose end is not known .* stay in the salvage file only: a consumer in read_committed never saw them/)
+    const planned = (events.find((e) => e.type === 'plan' && (e as { cell: string }).cell === 'reproduce') as unknown as { plan: ReproducePlan }).plan
+    if (reproduceCell.kind !== 'action') throw new Error('reproduce is an action cell')
+    expect(reproduceCell.confirm(planned)).toMatchObject({
+      kind: 'typed',
+      expected: '35 to orders.salvaged',
+      prompt: expect.stringContaining('(15 plain, 20 committed; 10 aborted and 5 open or unknown stay out)'),
+    })
+    expect(result.cells.find((c) => c.id === 'reproduce')).toMatchObject({ outcome: 'applied', verified: true })
   })
 })

@@ -11,15 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSandboxProbe } from '../../../../lib/kafka/platformatic/sandbox-probe.ts'
 import { connect } from '../../../../lib/kafka/index.ts'
 import { describeLogDirFault, openLogDir, type LogDirReader, type LogEntry } from '../../../../lib/kafka/log-dir/index.ts'
-import type { RecordBatch } from '../../../../lib/kafka/records.ts'
-import { parseSalvage, SalvageEncoder } from '../../../../lib/kafka/salvage-file.ts'
+import type { KafkaRecord, RecordBatch } from '../../../../lib/kafka/records.ts'
+import { parseSalvage, SalvageEncoder, salvageFileText, type SalvageMarker } from '../../../../lib/kafka/salvage-file.ts'
 import type { KafkaOps } from '../../../../lib/kafka/types.ts'
 import { priceExactLoss } from '../../../../lib/plans/exact-loss.ts'
+import { reproducible, salvagedRecord, transactionFates, undecidedTransactions } from '../../../../lib/plans/salvage.ts'
+import { readCoordinatorOutcomes } from '../../../../lib/reads/salvage-transactions.ts'
 import { control, ensureKafkaSoftware, nodeDataDir } from '../../../../lib/sandbox/index.ts'
 import { findJava } from '../../../../lib/sandbox/java.ts'
 import { restoreCluster } from '../../../support/faults.ts'
 import { uniqueTopic, waitFor } from '../../../support/kafka.ts'
-import { kafkaToolOk, testSandbox } from '../../../support/sandbox.ts'
+import { kafkaTool, kafkaToolOk, testSandbox } from '../../../support/sandbox.ts'
 import { fingerprint } from '../../../kafka/log-dir/segments.ts'
 
 const dead = 3
@@ -130,6 +132,7 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
   let pausedRefusal: string
   let reader: LogDirReader
   let before: Record<string, string>
+  const target = uniqueTopic('ld-txn-salvaged')
 
   beforeAll(async () => {
     ops = await connect({ bootstrapServers: sandbox.bootstrap.split(','), clientId: 'log-dir-it' })
@@ -165,7 +168,7 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
       await control(sandbox.config, dead, 'start', { probe: createSandboxProbe('log-dir-it'), timeoutMs: 90_000 })
       // The next file may read the cluster from any broker: wait until all of them see the restarted one and every ISR is full.
       await restoreCluster()
-      await ops?.deleteTopics(Object.values(topics))
+      await ops?.deleteTopics([...Object.values(topics), target])
     } finally {
       await ops?.close()
     }
@@ -299,6 +302,68 @@ describe('reading a dead broker’s log directory, checked against kafka-dump-lo
     expect(read.complete).toBe(true)
     expect(read.records).toEqual(records)
     expect(records.length).toBe(10)
+  })
+
+  it('salvages transactions whole: markers in the file, only the committed records produced again — Kafka’s read_committed consumer as the oracle', async () => {
+    const tp = { topic: topics.txn, partition: 0 }
+    const records: KafkaRecord[] = []
+    const markers: SalvageMarker[] = []
+    for (const e of await entriesOf(reader, topics.txn)) {
+      if (e.kind !== 'batch') continue
+      records.push(...e.batch.records)
+      markers.push(...e.batch.markers.map((m) => ({ ...m, producerId: e.batch.producerId, producerEpoch: e.batch.producerEpoch })))
+    }
+    // The open transaction has no marker on the dead broker: what its coordinator really says goes into the file.
+    const undecided = undecidedTransactions(transactionFates({ records, markers }, 0n))
+    const outcomes = await readCoordinatorOutcomes(ops, tp, undecided)
+    const header = {
+      clusterId,
+      topic: topics.txn,
+      topicId: null,
+      partition: 0,
+      broker: dead,
+      logDir: folder,
+      fromOffset: 0n,
+      toOffset: 9n,
+      createdAt: new Date(0).toISOString(),
+      reason: 'test',
+    }
+    const read = parseSalvage(salvageFileText(header, { records, markers, outcomes }).split('\n'))
+    expect(read).toMatchObject({ version: 2, complete: true })
+    expect(read.markers.map((m) => m.type)).toEqual(['commit', 'abort'])
+    // Ongoing while its 60 s timeout runs, then aborted by the coordinator (one epoch up): never committed.
+    expect(read.outcomes).toEqual([expect.objectContaining({ source: 'coordinator', outcome: expect.stringMatching(/^(open|aborted)$/) })])
+    process.stdout.write(`[measured] coordinator on the open transaction: ${read.outcomes[0]!.detail}\n`)
+
+    const contents = {
+      file: { ...tp, path: 'x', deadBroker: dead, fromOffset: 0n, toOffset: 9n, records: read.records.length, sha256: '', readBy: [] },
+      ...read,
+    }
+    expect((await ops.createTopics([{ topic: target, assignments: [[1, 2]] }])).filter((c) => c.error)).toEqual([])
+    const written = await ops.produce(
+      target,
+      reproducible(contents).map((r) => salvagedRecord(r, tp, 0)),
+    )
+    expect(written.filter((w) => w.error)).toEqual([])
+
+    const consume = async (topic: string, isolation: string) => {
+      const out = await kafkaTool('kafka-console-consumer', [
+        '--topic',
+        topic,
+        '--partition',
+        '0',
+        '--offset',
+        'earliest',
+        '--isolation-level',
+        isolation,
+        '--timeout-ms',
+        '4000',
+      ])
+      return out.stdout.split('\n').filter((l) => l.trim() !== '')
+    }
+    const committed = await consume(topics.txn, 'read_committed')
+    expect(committed).toEqual(['committed-0', 'committed-1', 'committed-2'])
+    expect(await consume(target, 'read_uncommitted')).toEqual(committed)
   })
 
   it('changed nothing in the folder, modification times included', () => {
