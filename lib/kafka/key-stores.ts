@@ -3,9 +3,18 @@
 // PEM out; a store that cannot be opened is a StoreError saying why, which the caller words for the operator.
 
 import { X509Certificate, createPrivateKey } from 'node:crypto'
-import { decrypt as decryptJksKey, parseJks } from 'jks-js'
-import forge from 'node-forge'
+import { createRequire } from 'node:module'
+import type * as JksJs from 'jks-js'
+import type forge from 'node-forge'
 import { isCertificate, isPrivateKey, looksLikePem, pemBlocks, toPem } from './pem.ts'
+
+// jks-js and node-forge are ~100 ms of CommonJS to load: every command that connects imports this module, and
+// only one that opens a Java store pays for them.
+const requireModule = createRequire(import.meta.url)
+let jksModule: typeof JksJs | undefined
+let forgeModule: typeof forge | undefined
+const jksJs = (): typeof JksJs => (jksModule ??= requireModule('jks-js') as typeof JksJs)
+const nodeForge = (): typeof forge => (forgeModule ??= requireModule('node-forge') as typeof forge)
 
 export type StoreFormat = 'JKS' | 'PKCS12' | 'PEM'
 
@@ -72,6 +81,7 @@ export function readJavaStore(bytes: Buffer, password: string | null, keyPasswor
 
 /** A trust store's key entries are not decrypted (`withKeys` false): only their certificates count. */
 function readJks(bytes: Buffer, password: string | null, keyPassword: string | null, withKeys: boolean): StoreContents {
+  const { decrypt: decryptJksKey, parseJks } = jksJs()
   let entries: ReturnType<typeof parseJks>
   try {
     entries = parseJks(bytes, password ?? '')
@@ -103,6 +113,7 @@ function readJks(bytes: Buffer, password: string | null, keyPassword: string | n
 }
 
 function readPkcs12(bytes: Buffer, password: string | null): StoreContents {
+  const forge = nodeForge()
   let asn1: forge.asn1.Asn1
   try {
     asn1 = forge.asn1.fromDer(bytes.toString('binary'), false)
@@ -195,12 +206,14 @@ function chainFrom(certificates: readonly X509Certificate[], leafIndex: number):
 }
 
 function certificateDer(bag: forge.pkcs12.Bag): Buffer {
+  const forge = nodeForge()
   const asn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
 }
 
 // forge decodes RSA keys itself and hands other key types (EC) over as their PrivateKeyInfo.
 function privateKeyDer(bag: forge.pkcs12.Bag): Buffer {
+  const forge = nodeForge()
   const asn1 = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary')
 }

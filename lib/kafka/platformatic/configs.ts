@@ -51,13 +51,16 @@ export async function describeConfigs(
         synonyms,
       ),
     )
-    const byKey = new Map(answer.map((r) => [`${r.resourceType}:${r.resourceName}`, r]))
-    for (const resource of shared) {
+    // Brokers answer in the order asked: matched by position, by name only where that does not hold.
+    let byKey: Map<string, DescribedConfigs> | undefined
+    for (let i = 0; i < shared.length; i++) {
+      const resource = shared[i]!
       const { resourceType, resourceName } = wire(resource)
-      answers.set(
-        resource,
-        byKey.get(`${resourceType}:${resourceName}`) ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource'),
-      )
+      const inPlace = answer[i]
+      let found: DescribedConfigs | undefined
+      if (inPlace && inPlace.resourceType === resourceType && inPlace.resourceName === resourceName) found = inPlace
+      else found = (byKey ??= new Map(answer.map((r) => [`${r.resourceType}:${r.resourceName}`, r]))).get(`${resourceType}:${resourceName}`)
+      answers.set(resource, found ?? kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the broker did not describe this resource'))
     }
   }
   await Promise.all(

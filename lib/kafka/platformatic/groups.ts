@@ -15,17 +15,29 @@ const groupType = (wire: string | undefined, protocolType: string): GroupType =>
   return wire === undefined && (protocolType === 'consumer' || protocolType === '') ? 'classic' : 'unknown'
 }
 
+const loadRetries = 20
+const loadRetryMs = 250
+
 export async function listGroups(session: Session): Promise<GroupListing[]> {
   const version = session.version(16, [4, 5])
   if (version === null) throw new Error('ListGroups v4+ is not served by this cluster')
   // Every broker coordinates some groups: ask each live one.
   const brokers = [...(await session.addresses(true)).values()].filter((b) => b.fenced !== true)
+  const ask = (id: number) =>
+    session.onBroker(id, async (c) =>
+      version === 5 ? send(listGroupsV5.api, c, [], []) : ((await send(listGroupsV4.api, c, [], [])) as Awaited<ReturnType<typeof listGroupsV5.api.async>>),
+    )
+  // A broker that has just become coordinator of some groups (another one went down) answers "loading" until it
+  // has read them back, and lists none meanwhile: asked again, boundedly, as Kafka's own admin client does.
   const answers = await Promise.all(
-    brokers.map((b) =>
-      session.onBroker(b.id, async (c) =>
-        version === 5 ? send(listGroupsV5.api, c, [], []) : ((await send(listGroupsV4.api, c, [], [])) as Awaited<ReturnType<typeof listGroupsV5.api.async>>),
-      ),
-    ),
+    brokers.map(async (b) => {
+      let answer = await ask(b.id)
+      for (let attempt = 0; attempt < loadRetries && 'value' in answer && answer.value.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, loadRetryMs))
+        answer = await ask(b.id)
+      }
+      return answer
+    }),
   )
   const groups = new Map<string, GroupListing>()
   for (const answer of answers) {

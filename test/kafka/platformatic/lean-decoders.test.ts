@@ -248,6 +248,15 @@ describe('DescribeConfigs', () => {
       { resourceType: 4, resourceName: '', configurationKeys: null },
     ]
     expect(sent(describeConfigsApis[4], resources, false)).toBe(sent(describeConfigsV4.api, resources, false, false))
+    // Many resources (the buffer grows), a name past one varint byte, non-ASCII names, empty key lists.
+    // One key list shared by runs of resources (encoded once), then another, none, and a list of its own.
+    const shared = ['min.insync.replicas', 'unclean.leader.election.enable', 'cleanup.policy', 'retention.ms']
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      resourceType: i === 299 ? 4 : 2,
+      resourceName: i === 7 ? `topic-${'é'.repeat(200)}` : i === 299 ? '' : `tópico-${i}`,
+      configurationKeys: i % 50 === 49 ? null : i % 7 === 0 ? [`key.${i}`] : i < 150 ? shared : ['retention.ms'],
+    }))
+    expect(sent(describeConfigsApis[4], many, true)).toBe(sent(describeConfigsV4.api, many, true, false))
     // [resources]=1, type 2, "t", keys null (-1), include_synonyms true; nothing after it in v2.
     expect(sent(describeConfigsApis[2], [{ resourceType: 2, resourceName: 't', configurationKeys: null }], true)).toBe(
       '00000001' + '02' + '000174' + 'ffffffff' + '01',

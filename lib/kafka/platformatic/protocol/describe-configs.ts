@@ -2,9 +2,10 @@
 // topic (2,000 resources on a 10,000-partition cluster), and the client's decoder cost more than the answer.
 // The client's v2 also writes and reads config_type and documentation, which exist from v3 on only.
 
-import { createAPI, Writer, type Reader } from '../client.ts'
-import type { ConfigEntry, ConfigSource } from '../../types.ts'
+import { createAPI, type Reader, type Writer } from '../client.ts'
+import type { ConfigEntry, ConfigSource, ConfigSynonym } from '../../types.ts'
 import { WireReader } from './wire-reader.ts'
+import { WireWriter } from './wire-writer.ts'
 
 export interface DescribeConfigsResource {
   readonly resourceType: number
@@ -33,6 +34,8 @@ const sources: Readonly<Record<number, ConfigSource>> = {
   8: 'group',
 }
 const sourceName = (id: number): ConfigSource => sources[id] ?? 'unknown'
+/** Shared by every entry asked for without synonyms (status asks for thousands). */
+const noSynonyms: readonly ConfigSynonym[] = Object.freeze([])
 
 /*
   DescribeConfigs Request (Version: 2-4) => [resources] include_synonyms include_documentation (v3+) TAG_BUFFER (v4)
@@ -44,19 +47,24 @@ const sourceName = (id: number): ConfigSource => sources[id] ?? 'unknown'
 function requestFor(version: 2 | 3 | 4) {
   const flexible = version >= 4
   return (resources: readonly DescribeConfigsResource[], includeSynonyms: boolean): Writer => {
-    const writer = Writer.create().appendArray(
-      [...resources],
-      (w, r) =>
-        w
-          .appendInt8(r.resourceType)
-          .appendString(r.resourceName, flexible)
-          .appendArray(r.configurationKeys ? [...r.configurationKeys] : null, (k, name) => k.appendString(name, flexible), flexible, false),
-      flexible,
-      flexible,
-    )
-    writer.appendBoolean(includeSynonyms)
-    if (version >= 3) writer.appendBoolean(false)
-    return flexible ? writer.appendTaggedFields() : writer
+    const writer = new WireWriter(flexible, 64 + resources.length * 96)
+    writer.arrayLength(resources.length)
+    // Every resource usually asks for the same names (one list): they are encoded once.
+    let keys: readonly string[] | null | undefined
+    let encodedKeys: Buffer = Buffer.alloc(0)
+    for (const r of resources) {
+      writer.int8(r.resourceType).string(r.resourceName)
+      if (r.configurationKeys !== keys) {
+        keys = r.configurationKeys
+        const list = new WireWriter(flexible).arrayLength(keys ? keys.length : null)
+        if (keys) for (const key of keys) list.string(key)
+        encodedKeys = list.bytes()
+      }
+      writer.raw(encodedKeys).taggedFields()
+    }
+    writer.boolean(includeSynonyms)
+    if (version >= 3) writer.boolean(false)
+    return writer.taggedFields().toWriter()
   }
 }
 
@@ -85,10 +93,14 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
       const source = sourceName(wire.int8())
       const sensitive = wire.boolean()
       const synonymCount = wire.arrayLength()
-      const synonyms: ConfigEntry['synonyms'][number][] = []
-      for (let s = 0; s < synonymCount; s++) {
-        synonyms.push({ name: wire.string(), value: wire.nullableString(), source: sourceName(wire.int8()) })
-        wire.skipTaggedFields()
+      let synonyms: readonly ConfigSynonym[] = noSynonyms
+      if (synonymCount > 0) {
+        const read: ConfigSynonym[] = new Array(synonymCount)
+        for (let s = 0; s < synonymCount; s++) {
+          read[s] = { name: wire.string(), value: wire.nullableString(), source: sourceName(wire.int8()) }
+          wire.skipTaggedFields()
+        }
+        synonyms = read
       }
       if (version >= 3) {
         wire.int8() // config_type
