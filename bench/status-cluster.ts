@@ -119,6 +119,32 @@ async function settle(kafka: KafkaOps, created: number): Promise<void> {
   }
 }
 
+/**
+ * Refuses a size the brokers could not hold, before creating anything: with broker 3 down each live broker keeps a
+ * replica of every partition, one open segment file and two mapped indexes each. Past the limits a broker fails
+ * its log directory and shuts down ("Too many open files" at 30,000 partitions under a 20,000 file limit), and the
+ * bench would wait out its settle time for nothing. The brokers inherit this process's limits.
+ */
+function checkHostLimits(partitions: number): void {
+  const files = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim())
+  const filesNeeded = partitions + 2_000
+  if (Number.isFinite(files) && files < filesNeeded)
+    throw new Error(
+      `${partitions.toLocaleString('en-US')} partitions need about ${filesNeeded.toLocaleString('en-US')} open files per broker and this shell allows ${files.toLocaleString('en-US')} (ulimit -n): raise it to measure this size`,
+    )
+  let maps = NaN
+  try {
+    maps = Number(readFileSync('/proc/sys/vm/max_map_count', 'utf8').trim())
+  } catch {
+    // not Linux: no such limit to read
+  }
+  const mapsNeeded = 2 * partitions + 5_000
+  if (Number.isFinite(maps) && maps < mapsNeeded)
+    throw new Error(
+      `${partitions.toLocaleString('en-US')} partitions need about ${mapsNeeded.toLocaleString('en-US')} memory maps per broker and vm.max_map_count is ${maps.toLocaleString('en-US')}: raise it to measure this size`,
+    )
+}
+
 /** Starts the benchmark's sandbox from nothing (whatever an earlier run left under its name is wiped) with broker 3 down. */
 export async function openStatusBenchCluster(options: { ownerPid?: number; log?: (line: string) => void } = {}): Promise<StatusBenchCluster> {
   const log = options.log ?? ((line: string) => process.stderr.write(`[sandbox ${config.name}] ${line}\n`))
@@ -161,6 +187,7 @@ export async function openStatusBenchCluster(options: { ownerPid?: number; log?:
     const grow = async (partitions: number) => {
       const wanted = Math.ceil(partitions / partitionsPerTopic)
       if (wanted > topics) {
+        checkHostLimits(wanted * partitionsPerTopic)
         log(`creating topics ${topics}-${wanted - 1} (${(wanted - topics) * partitionsPerTopic} partitions)`)
         for (let start = topics; start < wanted; start += 200) {
           const batch = Array.from({ length: Math.min(200, wanted - start) }, (_, k) => start + k).map((i) => ({
