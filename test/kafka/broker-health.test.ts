@@ -2,7 +2,8 @@
 // old, left aside and said once until it answers again.
 
 import { describe, expect, it } from 'vitest'
-import { BrokerHealth, freshForMs, within } from '../../lib/kafka/platformatic/broker-health.ts'
+import { BrokerHealth, freshForMs } from '../../lib/kafka/platformatic/broker-health.ts'
+import { within } from '../../lib/kafka/within.ts'
 
 function clocked() {
   let now = 1_000_000

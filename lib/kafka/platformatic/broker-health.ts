@@ -61,5 +61,3 @@ export class BrokerHealth {
     this.#notice(`${name} is not answering (${why}): requests any broker can answer go to the others until it answers again`)
   }
 }
-
-export { within } from '../within.ts'

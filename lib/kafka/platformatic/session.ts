@@ -10,7 +10,8 @@ import { type ApiVersionsAnswer, apiVersionsV3, apiVersionsV4 } from './protocol
 import { describeClusterV2 } from './protocol/describe-cluster-v2.ts'
 import { explainedConnectionError } from './diagnose.ts'
 import { brokerFault, connectionFaultKind, responseOf } from './faults.ts'
-import { BrokerHealth, probeBoundMs, within } from './broker-health.ts'
+import { BrokerHealth, probeBoundMs } from './broker-health.ts'
+import { within } from '../within.ts'
 
 export interface BrokerAddress {
   readonly id: number
