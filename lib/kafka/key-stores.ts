@@ -187,7 +187,9 @@ export function decryptPemKey(keyPem: string, password: string | null): string {
     if (code === 'ERR_MISSING_PASSPHRASE' || (password === null && /passphrase|encrypted|interrupted or cancelled/i.test(message))) {
       throw new StoreError('key-password-needed', 'holds an encrypted private key, which needs a password')
     }
-    if (/bad decrypt|decrypt|mac|passphrase/i.test(`${code} ${message}`))
+    // A wrong password usually fails the padding check ("bad decrypt"), but about one in 200 yields valid
+    // padding over garbage, which OpenSSL then reports as an unsupported structure: same cause, same advice.
+    if ((encrypted && password !== null) || /bad decrypt|decrypt|mac|passphrase/i.test(`${code} ${message}`))
       throw new StoreError('wrong-key-password', 'holds a private key that this password does not decrypt')
     throw new StoreError('no-key', `holds a private key that cannot be read (${message.split('\n')[0]})`)
   }

@@ -109,4 +109,11 @@ describe('stores the sandbox writes', () => {
     expect(problem(() => decryptPemKey(encrypted, null))).toBe('key-password-needed')
     expect(problem(() => decryptPemKey(encrypted, 'nope'))).toBe('wrong-key-password')
   })
+
+  it('every wrong password is a wrong password, also the few whose garbage passes the padding check', () => {
+    const encrypted = createPrivateKey(user.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'right' }).toString()
+    // About 1 in 200 wrong passwords decrypts to valid padding; 1,500 tries meet one with near certainty.
+    const problems = new Set(Array.from({ length: 1500 }, (_, attempt) => problem(() => decryptPemKey(encrypted, `wrong-${attempt}`))))
+    expect([...problems]).toEqual(['wrong-key-password'])
+  })
 })
