@@ -64,18 +64,13 @@ function eventLine(event: WrittenEvent): string {
   return `${at.slice(11, 23)} #${seq} ${rest.type} ${oneLine(said)}`
 }
 
-/** The cell the run stopped in: the last one that did not end done, applied or skipped (or never ended). */
-function failingStep(events: readonly WrittenEvent[]): string | null {
-  const ended = new Map<string, { outcome: string; reason?: string }>()
-  let last: Extract<WrittenEvent, { type: 'cell-start' }> | null = null
-  for (const e of events) {
-    if (e.type === 'cell-start') last = e
-    if (e.type === 'cell-end') ended.set(e.cell, e.reason === undefined ? { outcome: e.outcome } : { outcome: e.outcome, reason: e.reason })
-  }
-  if (!last) return null
-  const end = ended.get(last.cell)
-  const how = end ? `ended ${end.outcome}${end.reason ? ` (${end.reason})` : ''}` : 'never ended'
-  return `${last.cell} (${last.kind}, "${last.title}") ${how}`
+/** The last cell the run started: where a stopped run stopped (a cell that refuses still writes its cell-end). */
+function lastCell(events: readonly WrittenEvent[]): string | null {
+  const start = events.findLast((e) => e.type === 'cell-start')
+  if (!start || start.type !== 'cell-start') return null
+  const end = events.findLast((e) => e.type === 'cell-end' && e.cell === start.cell)
+  const how = end?.type === 'cell-end' ? `cell-end ${end.outcome}${end.reason ? ` (${end.reason})` : ''}` : 'no cell-end'
+  return `${start.cell} (${start.kind}, "${start.title}"), ${how}`
 }
 
 /**
@@ -89,7 +84,7 @@ export function explainSession(report: DrillReport, lastEvents = 30): string {
   else {
     lines.push(`session ${session.id} ended ${session.status} (exit ${session.exitCode}): ${session.message ?? '(no message)'}`)
     const events = existsSync(join(session.dir, 'events.jsonl')) ? readEvents(session.dir) : []
-    lines.push(`stopped in: ${failingStep(events) ?? 'no cell started'}`)
+    lines.push(`stopped in: ${lastCell(events) ?? 'no cell started'}`)
     lines.push(`transcript, last ${Math.min(lastEvents, events.length)} of ${events.length} events (${session.dir}/events.jsonl):`)
     lines.push(...events.slice(-lastEvents).map((e) => `  ${eventLine(e)}`))
   }
