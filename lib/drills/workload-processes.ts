@@ -86,8 +86,20 @@ export class WorkloadProcesses {
     return this.#closed
   }
 
-  /** Spawns a workload and resolves once it says it is ready (connected, joined). */
+  /** Spawns a workload and resolves once it says it is ready (connected, joined); one that is not is killed. */
   async start(name: string, config: WorkloadConfig, readyTimeoutMs = 60_000): Promise<Workload> {
+    const workload = this.spawn(name, config)
+    try {
+      await workload.waitFor('ready', () => true, readyTimeoutMs, 'it to be ready')
+    } catch (error) {
+      workload.kill()
+      throw error
+    }
+    return workload
+  }
+
+  /** Spawns a workload and returns at once, before it is ready: a caller that may stop it while it starts. */
+  spawn(name: string, config: WorkloadConfig): Workload {
     if (this.#closed) throw new Error(`${name}: not started, the drill's workloads are being stopped`)
     const { file, execArgv } = workloadEntry(config.kind)
     const logFile = join(this.#logDir, `${name}.log`)
@@ -158,12 +170,6 @@ export class WorkloadProcesses {
         clearTimeout(timer)
         return exit
       },
-    }
-    try {
-      await workload.waitFor('ready', () => true, readyTimeoutMs, 'it to be ready')
-    } catch (error) {
-      workload.kill()
-      throw error
     }
     return workload
   }
