@@ -1,5 +1,5 @@
 // The status benchmark's cluster: its own sandbox, grown in steps (1,000 → 10,000 → 30,000 partitions, five
-// per topic) with broker 3 down, so that the same two tools can be timed at each size on one cluster. Every
+// per topic) with broker 3 down (three brokers, or more where the largest size needs them: see brokersFor), so that the same two tools can be timed at each size on one cluster. Every
 // topic is created while broker 3 is fenced, with broker 3 in its replica list: each new partition is at once
 // in the state a broker loss leaves (ISR of the two live replicas), and growing needs no broker restart.
 // One topic in ten asks for three in-sync replicas, so a tenth of the partitions are under min ISR.
@@ -21,12 +21,30 @@ export const partitionsPerTopic = 5
 const prefix = 'bench-status'
 const downBroker = 3
 
-// Its own sandbox (not bench/sandbox-up's "bench"): the two benchmark files may run side by side.
+/** The largest size this run grows to (the bench's sizes, or the standalone size): the broker count follows from it. */
+const standaloneSize = process.argv[2] === 'up' && process.argv[1]?.endsWith('status-cluster.ts') ? process.argv[3] || '10000' : undefined
+const largestSize = Math.max(...(standaloneSize ?? process.env.RUNBOOK_STATUS_BENCH_SIZES ?? '1000,10000,30000').split(',').map(Number))
+
+// A live broker keeps one replica of each partition it hosts: one open segment file and two mapped indexes each.
+// Over 20,000 open files (this machine's hard limit) a broker fails its log directory. So the cluster has as many
+// brokers as keep each live one under the limits with room to spare: three up to 8,000 partitions, six at
+// 30,000 (RUNBOOK_STATUS_BENCH_BROKERS overrides). Broker 3 is in every replica list, so every partition is in
+// the state a broker loss leaves whatever the count, and the other two replicas rotate over the live brokers.
+const perBrokerFileBudget = 16_000
+const replicasPerLiveBroker = (partitions: number, brokers: number) => (brokers === 3 ? partitions : Math.ceil((2 * partitions) / (brokers - 1)))
+function brokersFor(partitions: number): number {
+  for (let brokers = 3; brokers < 9; brokers++) if (replicasPerLiveBroker(partitions, brokers) + 2_000 <= perBrokerFileBudget) return brokers
+  return 9
+}
+
+// Its own sandbox (not bench/sandbox-up's "bench"): the two benchmark files may run side by side. Ports: basePort
+// and the next nine (the controller and up to nine brokers' PLAINTEXT listeners).
 //   RUNBOOK_STATUS_BENCH_SANDBOX=name RUNBOOK_STATUS_BENCH_PORT=39260 npm run bench
 export const config = sandboxConfig({
   name: process.env.RUNBOOK_STATUS_BENCH_SANDBOX || 'bench-status',
   basePort: Number(process.env.RUNBOOK_STATUS_BENCH_PORT || 19390),
-  // Brokers that keep up with 30,000 partitions, or the figures measure their GC pauses. At the default 384 MiB
+  brokers: Number(process.env.RUNBOOK_STATUS_BENCH_BROKERS || brokersFor(largestSize)),
+  // Brokers that keep up with their partitions, or the figures measure their GC pauses. At the default 384 MiB
   // they missed heartbeats at 10,000, one exited, and kafka-topics stalled (up to 62 s) or failed. At 1 GiB they
   // still spent most of their time in full GCs: every delayed replica fetch watches each of its partitions, and
   // expired ones are swept only every 1,000 requests (jmap: 3.2 million fetch entries held). A sweep every 100
@@ -53,9 +71,19 @@ export interface StatusBenchCluster {
 
 const topicName = (i: number) => `${prefix}-${String(i).padStart(5, '0')}`
 
-/** Replica lists that rotate the preferred leader over the brokers, broker 3 included (it is fenced). */
+/**
+ * Replica lists that rotate the preferred leader over the brokers, broker 3 (fenced) in each: with three brokers,
+ * every order of 1, 2, 3 in turn; with more, broker 3 and two live brokers that rotate over the live ones.
+ */
 function assignments(topic: number, brokers: number): number[][] {
-  return Array.from({ length: partitionsPerTopic }, (_, p) => Array.from({ length: 3 }, (_, r) => ((topic + p + r) % brokers) + 1))
+  if (brokers === 3) return Array.from({ length: partitionsPerTopic }, (_, p) => Array.from({ length: 3 }, (_, r) => ((topic + p + r) % 3) + 1))
+  const live = Array.from({ length: brokers }, (_, i) => i + 1).filter((id) => id !== downBroker)
+  return Array.from({ length: partitionsPerTopic }, (_, p) => {
+    const k = topic * partitionsPerTopic + p
+    const replicas = [downBroker, live[k % live.length]!, live[(k + 1) % live.length]!]
+    const shift = k % 3
+    return [...replicas.slice(shift), ...replicas.slice(0, shift)]
+  })
 }
 
 /**
@@ -120,17 +148,18 @@ async function settle(kafka: KafkaOps, created: number): Promise<void> {
 }
 
 /**
- * Refuses a size the brokers could not hold, before creating anything: with broker 3 down each live broker keeps a
- * replica of every partition, one open segment file and two mapped indexes each. Past the limits a broker fails
+ * Refuses a size the brokers could not hold, before creating anything: each live broker keeps its share of the
+ * replicas (with three brokers, every partition), one open segment file and two mapped indexes each. Past the limits a broker fails
  * its log directory and shuts down ("Too many open files" at 30,000 partitions under a 20,000 file limit), and the
  * bench would wait out its settle time for nothing. The brokers inherit this process's limits.
  */
 function checkHostLimits(partitions: number): void {
   const files = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim())
-  const filesNeeded = partitions + 2_000
+  const replicas = replicasPerLiveBroker(partitions, config.brokers)
+  const filesNeeded = replicas + 2_000
   if (Number.isFinite(files) && files < filesNeeded)
     throw new Error(
-      `${partitions.toLocaleString('en-US')} partitions need about ${filesNeeded.toLocaleString('en-US')} open files per broker and this shell allows ${files.toLocaleString('en-US')} (ulimit -n): raise it to measure this size`,
+      `${partitions.toLocaleString('en-US')} partitions on ${config.brokers} brokers need about ${filesNeeded.toLocaleString('en-US')} open files per broker and this shell allows ${files.toLocaleString('en-US')} (ulimit -n): raise it or RUNBOOK_STATUS_BENCH_BROKERS to measure this size`,
     )
   let maps = NaN
   try {
@@ -138,10 +167,10 @@ function checkHostLimits(partitions: number): void {
   } catch {
     // not Linux: no such limit to read
   }
-  const mapsNeeded = 2 * partitions + 5_000
+  const mapsNeeded = 2 * replicas + 5_000
   if (Number.isFinite(maps) && maps < mapsNeeded)
     throw new Error(
-      `${partitions.toLocaleString('en-US')} partitions need about ${mapsNeeded.toLocaleString('en-US')} memory maps per broker and vm.max_map_count is ${maps.toLocaleString('en-US')}: raise it to measure this size`,
+      `${partitions.toLocaleString('en-US')} partitions on ${config.brokers} brokers need about ${mapsNeeded.toLocaleString('en-US')} memory maps per broker and vm.max_map_count is ${maps.toLocaleString('en-US')}: raise it or RUNBOOK_STATUS_BENCH_BROKERS to measure this size`,
     )
 }
 

@@ -1,23 +1,30 @@
-// A build step after tsc: the entry (main: help, version, failures) and the commands that start and end without a
-// cluster — list, show, sessions — become one CommonJS module each (dist/lib/cli/<command>.cjs) holding what they
-// use, so that these need not resolve and read twenty-odd ES modules (~1 ms each) before printing. CommonJS, not
+// A build step after tsc: the entry (main: help, version, failures), the commands that start and end without a
+// cluster — list, show, sessions — and `status` become one CommonJS module each (dist/lib/cli/<command>.cjs)
+// holding what they use, so that these need not resolve and read twenty-odd ES modules (~1 ms each) before
+// printing. `status` holds the Kafka client too, bundled as scripts/kafka-client-bundling.mjs says (the one-line
+// answer an on-call engineer waits for: at 10,000 partitions module loading was a third of its CPU). CommonJS, not
 // ES modules: a cold `runbook list` on Node then never starts the ES module loader (its own modules, ~15–35 ms of
 // CPU), and `require('node:fs')` does not build the full namespace an `import` of it does (whose lazy
 // members, fs.promises and the file streams, load Node's whole stream stack). Only one command runs in a
-// process, so nothing is loaded twice. The commands that talk to a cluster stay ES modules as tsc wrote them,
-// imported when run; so do the modules that locate files from their own place (team-loader, the Markdown
+// process, so nothing is loaded twice. The other commands that talk to a cluster stay ES modules as tsc wrote
+// them, imported when run; so do the modules that locate files from their own place (team-loader, the Markdown
 // runbook reader).
 
 import { build } from 'esbuild'
-import { join } from 'node:path'
+import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isKafkaPackageFile } from './kafka-client-bundling.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const bundled = ['main', 'list', 'show', 'sessions']
-// Imported from the bundles as they are (resolved from dist/lib/cli/).
+const bundled = ['main', 'list', 'show', 'sessions', 'status']
+// Imported from the bundles as they are (resolved from dist/lib/cli/): the Kafka client as its own CommonJS bundle
+// (scripts/bundle-kafka-client.mjs; in this bundle, reached through a dynamic import, esbuild could not drop the
+// package's unused modules: 2.5 times the size), the sandbox only when no cluster was named.
 const separate = {
-  './team-loader.ts': '../engine/team-loader.js',
-  '../markdown/index.ts': '../markdown/index.js',
+  'lib/engine/team-loader.ts': '../engine/team-loader.js',
+  'lib/markdown/index.ts': '../markdown/index.js',
+  'lib/kafka/platformatic/client.ts': '../kafka/platformatic/client.cjs',
+  'lib/sandbox/index.ts': '../sandbox/index.js',
 }
 
 const result = await build({
@@ -40,7 +47,10 @@ const result = await build({
     {
       name: 'separate-modules',
       setup(bundler) {
-        bundler.onResolve({ filter: /\.ts$/ }, (args) => (separate[args.path] ? { path: separate[args.path], external: true } : undefined))
+        bundler.onResolve({ filter: /\.ts$/ }, (args) => {
+          const source = relative(root, resolve(args.resolveDir, args.path)).split(sep).join('/')
+          return separate[source] ? { path: separate[source], external: true } : undefined
+        })
         // The entry loads each command when it runs: as its own module (a bundle above, or as tsc wrote it).
         // A bundled command is required (an import() of it would start the ES module loader after all).
         bundler.onResolve({ filter: /^\.\/[a-z-]+\.ts$/ }, (args) => {
@@ -56,4 +66,6 @@ const result = await build({
 })
 const outputs = Object.values(result.metafile.outputs).filter((o) => o.entryPoint)
 if (outputs.length !== bundled.length) throw new Error(`bundle-cli: esbuild did not write the ${bundled.length} bundles`)
+const withClient = outputs.filter((o) => Object.keys(o.inputs).some(isKafkaPackageFile)).map((o) => o.entryPoint)
+if (withClient.length) throw new Error(`bundle-cli: the Kafka client is inside ${withClient.join(', ')} (it is required as its own bundle)`)
 process.stdout.write(`bundled ${outputs.map((o) => `${o.entryPoint} (${Object.keys(o.inputs).length} modules)`).join(', ')}\n`)

@@ -9,56 +9,32 @@
 
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
+import { checkKafkaClientBundle, kafkaClientPlugin } from './kafka-client-bundling.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const packageFiles = /[\\/]node_modules[\\/]@platformatic[\\/]kafka[\\/]/
-
-// The package's utils module creates an ajv instance at import and adds its keywords to it, for the option
-// validators of its producer, consumer and admin clients; nothing the access layer uses validates anything. ajv
-// was more than half of the bundle (275 of 505 KiB, all parsed and compiled by every command that connects).
-// The bundle gets a stand-in that accepts the keywords and refuses to compile: a validator that slipped into the
-// bundle fails loudly at import instead of validating nothing (checked below, and by the CLI tests).
-const ajvStandIn = `export class Ajv2020 {
-  addKeyword() { return this }
-  compile() { throw new Error('@platformatic/kafka option validation is not part of the runbook bundle (scripts/bundle-kafka-client.mjs)') }
-}`
-
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: ['lib/kafka/platformatic/client.ts'],
-  outfile: 'dist/lib/kafka/platformatic/client.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  // wasm-utils reads its .wasm file from beside its own module: it stays a package of its own.
-  external: ['@platformatic/wasm-utils'],
-  // The CommonJS dependencies (debug, ajv) call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
-  logLevel: 'warning',
-  metafile: true,
-  plugins: [
-    {
-      name: 'platformatic-kafka-without-side-effects',
-      setup(bundler) {
-        bundler.onResolve({ filter: /^ajv([\\/]|$)/ }, (args) =>
-          packageFiles.test(args.importer) ? { path: 'ajv-stand-in', namespace: 'runbook-ajv-stand-in' } : undefined,
-        )
-        bundler.onLoad({ filter: /.*/, namespace: 'runbook-ajv-stand-in' }, () => ({ contents: ajvStandIn, loader: 'js' }))
-        bundler.onResolve({ filter: /.*/ }, async (args) => {
-          if (args.pluginData === 'resolved') return undefined
-          const resolved = await bundler.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolved' })
-          if (resolved.errors.length || !packageFiles.test(resolved.path)) return resolved.errors.length ? undefined : resolved
-          return { ...resolved, sideEffects: false }
-        })
-      },
-    },
-  ],
-})
-
-const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint)
-if (!output) throw new Error('bundle-kafka-client: esbuild wrote no bundle')
-if (Object.keys(output.inputs).some((input) => /[\\/]ajv[\\/]/.test(input)))
-  throw new Error('bundle-kafka-client: ajv is still in the bundle (imported from somewhere else than the package utils)')
-process.stdout.write(`bundled the Kafka client: ${Object.keys(output.inputs).length} modules, ${(output.bytes / 1024).toFixed(0)} KiB\n`)
+// Twice: an ES module for the commands tsc wrote, and CommonJS for the commands bundled as CommonJS
+// (scripts/bundle-cli.mjs), which require it from beside the ES module.
+const outputs = { esm: 'dist/lib/kafka/platformatic/client.js', cjs: 'dist/lib/kafka/platformatic/client.cjs' }
+for (const [format, outfile] of Object.entries(outputs)) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: ['lib/kafka/platformatic/client.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format,
+    target: 'node20',
+    sourcemap: true,
+    // The CommonJS dependencies (debug) and the lazy wasm-utils stand-in call require(); an ES module has none of its own.
+    ...(format === 'esm'
+      ? { banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" } }
+      : { define: { 'import.meta.url': '__bundleUrl' }, banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' } }),
+    logLevel: 'warning',
+    metafile: true,
+    plugins: [kafkaClientPlugin],
+  })
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint)
+  if (!output) throw new Error(`bundle-kafka-client: esbuild wrote no ${format} bundle`)
+  checkKafkaClientBundle('bundle-kafka-client', Object.keys(output.inputs))
+  process.stdout.write(`bundled the Kafka client (${format}): ${Object.keys(output.inputs).length} modules, ${(output.bytes / 1024).toFixed(0)} KiB\n`)
+}

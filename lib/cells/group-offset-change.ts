@@ -117,6 +117,17 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     return wanted === true ? stillActive(ctx.kafka, await options.group(ctx)) : wanted
   }
   const activeDoc = options.whenDoc ? `${options.whenDoc}, and the group still has members` : 'the group still has members'
+  // A group read Empty is not a stopped group: a crash-looping service is Empty between a crash and its restart,
+  // and its orchestrator brings a member back (often mid-change, which Kafka then refuses). A stop command the
+  // operator gave up front therefore always runs; only without one does an Empty group skip the step.
+  const stopWanted = async (ctx: RunContext<S, P>) => {
+    const wanted = await applies(ctx)
+    if (wanted !== true) return wanted
+    return ctx.given(stopFlag as keyof P & string) !== undefined ? true : stillActive(ctx.kafka, await options.group(ctx))
+  }
+  const stopDoc = options.whenDoc
+    ? `${options.whenDoc}, and a stop command was given or the group still has members`
+    : 'a stop command was given, or the group still has members'
   const explain: QueryCell<S, P> = {
     kind: 'query',
     id: 'stop-the-consumers',
@@ -153,9 +164,9 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     kind: 'shell',
     id: 'stop-command',
     title: 'Run the stop command',
-    doc: 'Runs your command that stops every consumer of the group (confirmed; approved by hash in headless runs; never in a dry run).',
-    when: whileActive,
-    whenDoc: activeDoc,
+    doc: 'Runs your command that stops every consumer of the group (confirmed; approved by hash in headless runs; never in a dry run) — also when the group reads Empty at that moment, since a crash-looping service is Empty between its restarts.',
+    when: stopWanted,
+    whenDoc: stopDoc,
     command: async (ctx) => (await options.stopCommand(ctx)) ?? null,
     skipReason: 'no stop command given: stop the consumers yourself; the next step waits for the group to empty',
     confirmText: (ctx) => options.group(ctx) as string,

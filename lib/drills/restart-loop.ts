@@ -57,13 +57,27 @@ export function startRestartLoop(workloads: WorkloadProcesses, options: RestartL
   writeFileSync(options.replicasFile, `${options.replicas}\n`)
   const instances: Workload[] = []
   const crashes: Crash[] = []
+  // Instances the orchestrator stopped (scaled down, or the loop's end): their exit is no crash.
+  const stoppedByUs = new Set<Workload>()
   let started = 0
   let lastExitMs = 0
   let stopping = false
 
-  const watchExit = (workload: Workload, instance: number) => {
+  const watch = (workload: Workload, instance: number) => {
+    let ready = false
+    // Not ready in time, or died first: a crash (a hung start is killed), unless the orchestrator stopped it.
+    workload
+      .waitFor('ready', () => true, options.readyTimeoutMs ?? 60_000, 'it to be ready')
+      .then(
+        () => void (ready = true),
+        (error: Error) => {
+          workload.kill()
+          if (!stopping && !stoppedByUs.has(workload)) crashes.push({ atMs: Date.now(), instance, partition: null, offset: null, error: error.message })
+        },
+      )
     void workload.exited.then((exit) => {
       lastExitMs = Date.now()
+      if (!ready || stoppedByUs.has(workload)) return
       const said = workload.last('crashed')
       if (said) crashes.push({ atMs: lastExitMs, instance, partition: said.partition, offset: BigInt(said.offset), error: said.error })
       else if (exit.code !== 0 && !stopping)
@@ -71,22 +85,28 @@ export function startRestartLoop(workloads: WorkloadProcesses, options: RestartL
     })
   }
 
+  const stopInstances = (which: readonly Workload[]) => {
+    for (const w of which) stoppedByUs.add(w)
+    return Promise.all(which.map((w) => w.stop()))
+  }
+
   const loop = (async () => {
     // Ends with stop(), or when the drill stops every workload (a failure or Ctrl-C anywhere in the drill).
     while (!stopping && !workloads.closed) {
       const desired = desiredReplicas(options.replicasFile, options.replicas)
+      // Starting instances count: scaling down stops one that is not ready yet too, as an orchestrator deletes a
+      // pod still starting — else it would join the group just after the operator saw it Empty.
       const alive = instances.filter((w) => w.isRunning())
       if (alive.length > desired) {
         options.log?.(`orchestrator: scaling ${options.name} to ${desired}`)
-        await Promise.all(alive.slice(desired).map((w) => w.stop()))
+        await stopInstances(alive.slice(desired))
       } else if (alive.length < desired && Date.now() - lastExitMs >= options.restartMs) {
         const instance = ++started
         try {
-          const workload = await workloads.start(`${options.name}-${instance}`, options.config(instance), options.readyTimeoutMs ?? 60_000)
+          const workload = workloads.spawn(`${options.name}-${instance}`, options.config(instance))
           instances.push(workload)
-          watchExit(workload, instance)
+          watch(workload, instance)
         } catch (error) {
-          // Died (or hung) before it joined: a crash too; the loop tries again after restartMs.
           lastExitMs = Date.now()
           if (!stopping) crashes.push({ atMs: lastExitMs, instance, partition: null, offset: null, error: (error as Error).message })
         }
@@ -106,7 +126,7 @@ export function startRestartLoop(workloads: WorkloadProcesses, options: RestartL
     async stop() {
       stopping = true
       await loop
-      await Promise.all(instances.filter((w) => w.isRunning()).map((w) => w.stop()))
+      await stopInstances(instances.filter((w) => w.isRunning()))
     },
   }
 }

@@ -8,6 +8,7 @@
 
 import type { EpochStart, LogEntry } from '../kafka/log-dir/types.ts'
 import type { RecordBatch } from '../kafka/records.ts'
+import { OpenTransactions } from './transaction-runs.ts'
 
 /** A replica's log as far as it is known: its end, and its leader-epoch history when it could be read. */
 export interface ReplicaHistory {
@@ -171,7 +172,10 @@ interface Counter {
   newest: number | null
   oldest: number | null
   readonly producers: Map<bigint, number>
-  readonly pending: Map<bigint, number>
+  /** Lost transactional records per open transaction (one count per batch). */
+  readonly pending: OpenTransactions<number>
+  /** Lost transactional records of transactions whose end is not in the log (a later epoch began another). */
+  unended: number
   committed: number
   aborted: number
   readonly orphaned: { producerId: bigint; marker: 'commit' | 'abort'; offset: bigint }[]
@@ -198,7 +202,8 @@ export class ExactLossTally {
         newest: null,
         oldest: null,
         producers: new Map(),
-        pending: new Map(),
+        pending: new OpenTransactions<number>(),
+        unended: 0,
         committed: 0,
         aborted: 0,
         orphaned: [],
@@ -233,22 +238,23 @@ export class ExactLossTally {
       newestTimestamp: c.newest,
       oldestTimestamp: c.oldest,
       producers: new Map(c.producers),
-      transactional: { committed: c.committed, aborted: c.aborted, open: [...c.pending.values()].reduce((sum, n) => sum + n, 0) },
+      transactional: { committed: c.committed, aborted: c.aborted, open: c.pending.stillOpen().reduce((sum, [, t]) => sum + total(t.items), c.unended) },
       orphanedTransactions: [...c.orphaned],
       uncounted: [...c.uncounted],
     }))
   }
 }
 
+const total = (counts: readonly number[]) => counts.reduce((sum, n) => sum + n, 0)
+
 function countBatch(counter: Counter, batch: RecordBatch): void {
   if (batch.control) {
     for (const marker of batch.markers) {
       if (marker.offset < counter.from) continue
-      const open = counter.pending.get(batch.producerId)
-      if (open === undefined) counter.orphaned.push({ producerId: batch.producerId, marker: marker.type, offset: marker.offset })
-      else if (marker.type === 'commit') counter.committed += open
-      else counter.aborted += open
-      counter.pending.delete(batch.producerId)
+      const ended = counter.pending.end(batch.producerId)
+      if (ended === null) counter.orphaned.push({ producerId: batch.producerId, marker: marker.type, offset: marker.offset })
+      else if (marker.type === 'commit') counter.committed += total(ended.items)
+      else counter.aborted += total(ended.items)
     }
     return
   }
@@ -265,7 +271,9 @@ function countBatch(counter: Counter, batch: RecordBatch): void {
   if (lost === 0) return
   counter.records += lost
   counter.producers.set(batch.producerId, (counter.producers.get(batch.producerId) ?? 0) + lost)
-  if (batch.transactional) counter.pending.set(batch.producerId, (counter.pending.get(batch.producerId) ?? 0) + lost)
+  if (!batch.transactional) return
+  const unended = counter.pending.add(batch.producerId, batch.producerEpoch, lost)
+  if (unended) counter.unended += total(unended.items)
 }
 
 /** Prices every candidate from entries already in memory (tests, small logs); streaming callers use ExactLossTally. */

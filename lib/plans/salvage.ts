@@ -8,6 +8,7 @@ import type { SalvageMarker, TransactionOutcome, TransactionOutcomeKind } from '
 import type { ProduceRecord, TopicPartition } from '../kafka/types.ts'
 import { copyPartition, type CopyTopic, defaultMaxMessageBytes, numberSetting, planCopyTopic, type TopicFacts } from './copy-topic.ts'
 import type { CandidateExactLoss } from './exact-loss.ts'
+import { type OpenTransaction, OpenTransactions } from './transaction-runs.ts'
 
 /** Header keys every re-produced record carries after its own headers, in this order. */
 export const salvageHeaders = {
@@ -236,30 +237,32 @@ export function transactionFates(contents: Pick<SalvagedContents, 'records' | 'm
     ...contents.records.map((record) => ({ offset: record.offset, record })),
     ...(contents.markers ?? []).map((marker) => ({ offset: marker.offset, marker })),
   ].sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))
-  interface Open {
-    producerEpoch: number
-    records: KafkaRecord[]
-  }
-  const open = new Map<bigint, Open>()
+  const open = new OpenTransactions<KafkaRecord>()
   const plain: KafkaRecord[] = []
   const fated = new Map<KafkaRecord, TransactionOutcomeKind>()
   const transactions: SalvageTransaction[] = []
   const hanging: HangingTransaction[] = []
-  const close = (producerId: bigint, t: Open, outcome: TransactionOutcomeKind, source: SalvageTransaction['source'], detail: string) => {
-    for (const r of t.records) fated.set(r, outcome)
+  const close = (
+    producerId: bigint,
+    t: OpenTransaction<KafkaRecord>,
+    outcome: TransactionOutcomeKind,
+    source: SalvageTransaction['source'],
+    detail: string,
+  ) => {
+    for (const r of t.items) fated.set(r, outcome)
     transactions.push({
       producerId,
       producerEpoch: t.producerEpoch,
-      firstOffset: t.records[0]!.offset,
-      lastOffset: t.records.at(-1)!.offset,
-      records: t.records.length,
+      firstOffset: t.items[0]!.offset,
+      lastOffset: t.items.at(-1)!.offset,
+      records: t.items.length,
       outcome,
       source,
       detail,
     })
   }
-  const settle = (producerId: bigint, t: Open) => {
-    const found = outcomeOf({ producerId, producerEpoch: t.producerEpoch, firstOffset: t.records[0]!.offset }, said)
+  const settle = (producerId: bigint, t: OpenTransaction<KafkaRecord>) => {
+    const found = outcomeOf({ producerId, producerEpoch: t.producerEpoch, firstOffset: t.items[0]!.offset }, said)
     if (found) close(producerId, t, found.outcome, found.source, found.detail)
     else close(producerId, t, 'unknown', 'none', "no marker in the dead leader's log, and nobody was asked")
   }
@@ -270,25 +273,16 @@ export function transactionFates(contents: Pick<SalvagedContents, 'records' | 'm
         plain.push(r)
         continue
       }
-      const current = open.get(r.producerId)
-      if (current && current.producerEpoch !== r.producerEpoch) {
-        // A new epoch began another transaction: the earlier one's end is not in this log.
-        settle(r.producerId, current)
-        open.delete(r.producerId)
-      }
-      const t = open.get(r.producerId) ?? { producerEpoch: r.producerEpoch, records: [] }
-      t.records.push(r)
-      open.set(r.producerId, t)
+      const ended = open.add(r.producerId, r.producerEpoch, r)
+      if (ended) settle(r.producerId, ended)
       continue
     }
     const m = entry.marker
-    const t = open.get(m.producerId)
-    if (t) {
-      close(m.producerId, t, m.type === 'commit' ? 'committed' : 'aborted', 'marker', `${m.type} marker at offset ${m.offset} in the dead leader's log`)
-      open.delete(m.producerId)
-    } else hanging.push({ producerId: m.producerId, producerEpoch: m.producerEpoch, startOffset: null, marker: { type: m.type, offset: m.offset } })
+    const t = open.end(m.producerId)
+    if (t) close(m.producerId, t, m.type === 'commit' ? 'committed' : 'aborted', 'marker', `${m.type} marker at offset ${m.offset} in the dead leader's log`)
+    else hanging.push({ producerId: m.producerId, producerEpoch: m.producerEpoch, startOffset: null, marker: { type: m.type, offset: m.offset } })
   }
-  for (const [producerId, t] of open) settle(producerId, t)
+  for (const [producerId, t] of open.stillOpen()) settle(producerId, t)
   for (const live of contents.live?.openOnLeader ?? []) {
     if (live.startOffset >= cut) continue
     const known = hanging.find((h) => h.producerId === live.producerId)

@@ -1,7 +1,8 @@
 // The shared cells for an offset change of a stopped group, used the way a team's runbook would: a poison-pill
 // skip of N records on one partition is the stop cells plus a few lines of targets.
 
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { offsetChange, stopGroupCells } from '../../lib/cells/group-offset-change.ts'
@@ -72,6 +73,26 @@ describe('offsetChange with targets, after stopGroupCells', () => {
 
     expect((await run.undo()).exitCode).toBe(0)
     expect(await offsets(kafka)).toEqual(['orders/0=40', 'orders/1=50'])
+  })
+
+  // The CI failure of the poison-pill drill: the group read Empty between two crashes, the stop cells were skipped,
+  // and the orchestrator's restart joined the group during the change, so Kafka refused the commit.
+  it('runs a given stop command even when the group reads Empty: a crash-looping service is only between restarts', async () => {
+    const kafka = cluster()
+    const replicas = join(mkdtempSync(join(tmpdir(), 'crash-loop-')), 'replicas')
+    writeFileSync(replicas, '1\n')
+    // The orchestrator restarts the crashed service while the change runs, unless it was scaled to 0 first.
+    const commitOffsets = kafka.alterCommittedOffsets.bind(kafka)
+    kafka.alterCommittedOffsets = (groupId, commits) => {
+      if (readFileSync(replicas, 'utf8').trim() !== '0') kafka.addMember('billing', { memberId: 'restarted', clientId: 'billing-service' })
+      return commitOffsets(groupId, commits)
+    }
+    const set = { group: 'billing', partition: 'orders:0', count: 3, 'stop-command': `echo 0 > ${replicas}`, 'wait-for-empty': '5s' }
+    const run = await runWithKit(skipRecords, { kafka, set, yes: true })
+    expect(run.exitCode, run.message).toBe(0)
+    expect(run.cell('stop-the-consumers')).toMatchObject({ outcome: 'skipped' })
+    expect(run.cell('stop-command')).toMatchObject({ outcome: 'done', command: `echo 0 > ${replicas}` })
+    expect(await offsets(kafka)).toEqual(['orders/0=43', 'orders/1=50'])
   })
 
   it('refuses while the group has members, and changes nothing', async () => {

@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { generateKeyPairSync } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type {} from 'vitest'
 import type { TestProject } from 'vitest/node'
+import { compiledWorkloadsVariable } from '../../lib/drills/workload-processes.ts'
 import { createSandboxProbe } from '../../lib/kafka/platformatic/sandbox-probe.ts'
 import type { SandboxConfig, SandboxSecrets, SandboxStatus } from '../../lib/sandbox/index.ts'
 import { clientDir, defaultTestBasePort, down, readSecrets, sandboxConfig, securityFiles, up } from '../../lib/sandbox/index.ts'
@@ -120,6 +122,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await idp?.close()
     throw [plainStart, securedStart, build].find((result): result is PromiseRejectedResult => result.status === 'rejected')!.reason
   }
+  // Drill workloads start as the compiled files of the build just made, not through the TypeScript loader:
+  // 1.5 s against 18–37 s per workload on a loaded machine. The test workers inherit this environment.
+  process.env[compiledWorkloadsVariable] ||= fileURLToPath(new URL('../../dist/lib/drills/workloads', import.meta.url))
   const info = plainStart.value
   const securedInfo = securedStart.value
   const effective: SandboxConfig = { ...config, kafkaVersion: info.kafkaVersion, elr: info.elr, brokers: info.nodes.length - 1 }

@@ -103,6 +103,17 @@ describe('the records an election deletes from the dead leader', () => {
     expect(loss!.transactional.committed).toBe(0)
   })
 
+  it('a new producer epoch without a marker begins another transaction: the earlier one counts as open, as in the salvage', () => {
+    const bumped = (batches: RecordBatch[]) => batches.map((b) => ({ ...b, producerEpoch: 1, records: b.records.map((r) => ({ ...r, producerEpoch: 1 })) }))
+    const log = [
+      ...fakeBatches({ baseOffset: 0n, records: 100, startMs }),
+      ...fakeBatches({ baseOffset: 100n, records: 5, startMs, producerId: 7n, transaction: 'open' }),
+      ...bumped(fakeBatches({ baseOffset: 105n, records: 4, startMs, producerId: 7n, transaction: 'commit' })),
+    ]
+    const [loss] = priceExactLoss({ logEndOffset: 110n, epochs: epochs([0, 0]) }, [{ broker: 3, logEndOffset: 100n, epochs: epochs([0, 0]) }], entries(log))
+    expect(loss!.transactional).toEqual({ committed: 4, aborted: 0, open: 5 })
+  })
+
   it('counts from where the epochs part, not the candidate end, after an earlier unclean election', () => {
     const diverged = { logEndOffset: 150n, epochs: epochs([0, 0], [2, 100]) }
     const log = [...fakeBatches({ baseOffset: 0n, records: 100, startMs }), ...fakeBatches({ baseOffset: 100n, records: 50, startMs, leaderEpoch: 2 })]

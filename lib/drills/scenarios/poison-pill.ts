@@ -234,14 +234,23 @@ export function poisonPillScenario(settings: PoisonPillSettings = defaultPoisonP
       const ends = (
         await ctx.kafka.listOffsets(Array.from({ length: settings.partitions }, (_, partition) => ({ topic: state.topic, partition, spec: 'latest' as const })))
       ).map((a) => [a.partition, a.offset ?? -1n] as const)
+      // Bounded by progress, not a fixed time: one record and one commit at a time, a loaded machine drains a
+      // backlog of a thousand orders more slowly than any fixed wait allows; the wait ends once a minute passes
+      // without the service committing anything (stuck, or crashed again), or after five minutes in all.
+      let handled = -1n
+      let movedAtMs = ctx.now()
+      const startedMs = ctx.now()
       await waitFor(
         async () => {
           const committed = await ctx.kafka.committedOffsets(state.groupId, [state.topic])
           const at = (p: number) => committed.offsets.find((o) => o.partition === p)?.offset ?? -1n
-          return ends.every(([p, end]) => at(p) >= end || (p === settings.poisonPartition && at(p) === state.poisonOffset))
+          const sum = ends.reduce((n, [p]) => n + at(p), 0n)
+          if (sum > handled) [handled, movedAtMs] = [sum, ctx.now()]
+          const caughtUp = ends.every(([p, end]) => at(p) >= end || (p === settings.poisonPartition && at(p) === state.poisonOffset))
+          return caughtUp || ctx.now() - movedAtMs > 60_000 || ctx.now() - startedMs > 300_000
         },
         ctx,
-        { timeoutMs: 60_000, intervalMs: 500, signal: ctx.signal },
+        { timeoutMs: 300_000, intervalMs: 500, signal: ctx.signal },
       )
       await state.service.stop()
       await state.monitor.stop()

@@ -27,6 +27,7 @@ import {
 } from './unclean-election-score.ts'
 import { waitUntil } from '../../poll/index.ts'
 import { sandboxCommand } from '../sandbox-command.ts'
+import { readBackSequences } from '../read-back.ts'
 
 export interface UncleanElectionSettings {
   readonly recordsPerSecond: number
@@ -88,33 +89,13 @@ async function leaders(ctx: DrillContext, topic: string): Promise<(number | null
   return partitions.map((p) => state?.partitions.find((s) => s.partition === p)?.leader ?? null)
 }
 
-/** Reads `topic` from offset 0 to its current end into `ledger`, with a kafkajs consumer as any service would. */
-async function readEverything(ctx: DrillContext, topic: string, ledger: string, groupId: string): Promise<void> {
-  const reader = await ctx.workloads.start(groupId, {
-    kind: 'consumer',
-    bootstrap: ctx.bootstrap.split(','),
-    topic,
-    groupId,
-    ledger,
-    instance: 1,
-    clientId: 'drill-reader',
-    flushRecords: 100,
-    flushIntervalMs: 100,
-    sessionTimeoutMs: 6000,
-    autoCommitIntervalMs: 200,
-  })
+/**
+ * Reads `topic` from its log start to its current end into `ledger`, in-process: what a fresh consumer would
+ * see, without starting one (a new group on a cluster just made whole waits for its coordinator).
+ */
+async function readEverything(ctx: DrillContext, topic: string, ledger: string): Promise<void> {
   const [state] = await ctx.kafka.partitionStates([topic])
-  const ends = await ctx.kafka.listOffsets((state?.partitions ?? []).map((p) => ({ topic, partition: p.partition, spec: 'latest' as const })))
-  await waitUntil(
-    `the reader to reach the end of ${topic}`,
-    async () => {
-      const committed = await ctx.kafka.committedOffsets(groupId, [topic])
-      return ends.every((e) => (e.offset ?? 0n) === 0n || (committed.offsets.find((c) => c.partition === e.partition)?.offset ?? -1n) >= (e.offset ?? 0n))
-    },
-    ctx,
-    { timeoutMs: 120_000, signal: ctx.signal },
-  )
-  await reader.stop()
+  await readBackSequences(ctx.kafka, topic, state?.partitions.length ?? 0, ledger)
 }
 
 /** The producer's own rate over the 30 s before the partitions lost their leader, from what it had acknowledged. */
@@ -279,10 +260,10 @@ export function uncleanElectionScenario(settings: UncleanElectionSettings = defa
       await state.producer.stop()
       await state.consumer.stop()
       // Everything now readable, by a reader that starts from the beginning: the topic, and its salvage topic if any.
-      await readEverything(ctx, state.topic, state.processedLedger, `reader-${ctx.runId}`)
+      await readEverything(ctx, state.topic, state.processedLedger)
       const salvageTopic = `${state.topic}.salvaged`
       if ((await ctx.kafka.partitionStates([salvageTopic]))[0]?.error === undefined) {
-        await readEverything(ctx, salvageTopic, state.salvagedLedger, `salvage-reader-${ctx.runId}`)
+        await readEverything(ctx, salvageTopic, state.salvagedLedger)
         ctx.log(`read ${salvageTopic} back from offset 0`)
       }
       ctx.log('read every partition back from offset 0')

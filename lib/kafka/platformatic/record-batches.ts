@@ -12,7 +12,7 @@
 // Writing is ours too: the client's batch writer keeps a record's headers in a Map, and a copy of a record (a
 // dead-letter or salvage copy) must keep a header key that repeats, in order.
 
-import { decompress as zstdDecompress } from 'fzstd'
+import { createRequire } from 'node:module'
 import { crc32 } from 'node:zlib'
 import type { Compression, ControlMarker, KafkaRecord, RecordBatch, RecordHeader } from '../records.ts'
 import type { ProduceRecord } from '../types.ts'
@@ -36,6 +36,12 @@ const codecs: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 const timestampTypeBit = 0x08
 const transactionalBit = 0x10
 const controlBit = 0x20
+
+// fzstd loads on the first zstd batch on a Node without zlib's zstd: a command that reads no records (status)
+// does not pay for it.
+const requireModule = createRequire(import.meta.url)
+let fzstd: typeof import('fzstd') | undefined
+const zstdDecompress = (bytes: Uint8Array) => (fzstd ??= requireModule('fzstd') as typeof import('fzstd')).decompress(bytes)
 
 const xerialMagic = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
 const xerialHeaderBytes = 16

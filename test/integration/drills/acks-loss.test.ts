@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { acksLossScenario } from '../../../lib/drills/scenarios/acks-loss.ts'
 import runbook from '../../../runbooks/durability-audit/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: acksLossScenario(), runbook, trainee })
@@ -27,7 +27,7 @@ function survivors(dir: string): string {
 describe('drill acks-loss', () => {
   it('follow the audit: round 1 loses acknowledged records with acks=1 and acks=all; after the fix round 2 loses no acks=all record', async () => {
     const { report } = await runDrill(drillOptions({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
-    expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+    expectSessionEnded(report, { status: 'done', exitCode: 0 })
     const acks1 = metric(report, 'Round 1, acks=1')
     const acksAll = metric(report, 'Round 1, acks=all')
     expect(acks1.value).toBeGreaterThan(0)

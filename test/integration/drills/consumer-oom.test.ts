@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { consumerOomScenario } from '../../../lib/drills/scenarios/consumer-oom.ts'
 import runbook from '../../../runbooks/consumer-oom-replay/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: consumerOomScenario(), runbook, trainee })
@@ -27,7 +27,7 @@ function survivors(dir: string): string {
 describe('drill consumer-oom', () => {
   it('following the runbook: every acknowledged record is handled, the fix is timed, the report sits beside the transcript', async () => {
     const { report, reportPaths } = await runDrill(drillOptions({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
-    expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+    expectSessionEnded(report, { status: 'done', exitCode: 0 })
     expect(metric(report, 'Records lost')).toBe(0)
     expect(metric(report, 'Records acknowledged')).toBeGreaterThan(0)
     expect(metric(report, 'Duplicate handlings')).toBeGreaterThan(0)
@@ -59,7 +59,7 @@ describe('drill consumer-oom', () => {
     const { report } = await runDrill(
       drillOptions({ kind: 'headless', io: scriptedIo([], { interactive: false }), answers, approvals: { yes: true, hashes: [] } }),
     )
-    expect(report.session).toMatchObject({ status: 'refused', exitCode: 2 })
+    expectSessionEnded(report, { status: 'refused', exitCode: 2 })
     expect(metric(report, 'Unsafe actions')).toBe(1)
     expect(metric(report, 'Records lost')).toBeGreaterThan(0)
     expect(report.score.passed).toBe(false)

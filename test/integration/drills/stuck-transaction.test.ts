@@ -12,7 +12,7 @@ import { defaultStuckTransactionSettings, stuckTransactionScenario } from '../..
 import { connect } from '../../../lib/kafka/index.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import runbook from '../../../runbooks/stuck-transactions/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 import { parseToolTable } from '../../support/transactions.ts'
 
@@ -54,7 +54,7 @@ describe('drill stuck-transaction', () => {
     const result = await drill('ongoing', follow())
     const { report } = result
     expect(report.scenario).toMatchObject({ id: 'stuck-transaction', variant: 'ongoing' })
-    expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+    expectSessionEnded(report, { status: 'done', exitCode: 0 })
     expect(report.score.passed, report.score.notes.join('\n')).toBe(true)
     expect(report.score.notes.join('\n')).toContain('The decision was fence: the best one here')
     expect(metric(result, 'Records the pipeline committed').value).toBeGreaterThan(0)

@@ -11,7 +11,7 @@ import { testSandbox } from '../../support/sandbox.ts'
 import runbook from '../../../runbooks/isr-shrink/index.ts'
 import { restoreCluster } from '../../support/faults.ts'
 import { waitFor } from '../../support/kafka.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee'], settings = defaultIsrShrinkSettings): DrillOptions =>
@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('drill isr-shrink', () => {
   it('following the runbook: writes back before the hosts, the single-copy exposure counted, min ISR restored, nothing lost', async () => {
     const { report } = await runDrill(drillOptions({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
-    expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+    expectSessionEnded(report, { status: 'done', exitCode: 0 })
     expect(metric(report, 'Time from the fault to writes accepted again').good).toBe(true)
     expect(metric(report, 'Records acknowledged while').value).toBeGreaterThan(0)
     expect(metric(report, '… of them on a single copy').value).toBeGreaterThan(0)

@@ -7,7 +7,7 @@ import { runDrill } from '../../../lib/drills/index.ts'
 import { lagRetentionScenario } from '../../../lib/drills/scenarios/lag-retention.ts'
 import runbook from '../../../runbooks/lag-retention/index.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { kafkaToolOk } from '../../support/sandbox.ts'
 
 const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!
@@ -17,7 +17,7 @@ describe('drill lag-retention', () => {
     const { report } = await runDrill(
       sandboxDrillOptions({ scenario: lagRetentionScenario(), runbook, trainee: { kind: 'follow', io: scriptedIo([], { interactive: false }) } }),
     )
-    expect(report.session, JSON.stringify(report.score)).toMatchObject({ status: 'done', exitCode: 0 })
+    expectSessionEnded(report, { status: 'done', exitCode: 0 })
     expect(metric(report, 'Records acknowledged').value).toBeGreaterThan(0)
     expect(metric(report, 'Records deleted before').value).toBe(0)
     expect(metric(report, 'Records skipped').value).toBe(0)

@@ -7,7 +7,7 @@ import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { defaultPoisonPillSettings, poisonPillScenario } from '../../../lib/drills/scenarios/poison-pill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import runbook from '../../../runbooks/poison-pill/index.ts'
-import { sandboxDrillOptions, survivors } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions, survivors } from '../../support/drill.ts'
 
 const scenario = poisonPillScenario({ ...defaultPoisonPillSettings, crashLoopMs: 0, warmupRecords: 20 })
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario, runbook, trainee })
@@ -22,7 +22,7 @@ describe('drill poison-pill', () => {
     'following the runbook: the poison record is in the dead-letter topic byte for byte, exactly it was skipped, nothing booked twice',
     async () => {
       const { report } = await runDrill(drillOptions({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
-      expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+      expectSessionEnded(report, { status: 'done', exitCode: 0 })
       expect(metric(report, 'Crashes of the service')!.value).toBeGreaterThanOrEqual(2)
       expect(metric(report, 'Records lost')!.value).toBe(0)
       expect(metric(report, 'Orders still waiting')!.value).toBe(0)
@@ -51,7 +51,7 @@ describe('drill poison-pill', () => {
       const { report } = await runDrill(
         drillOptions({ kind: 'headless', io: scriptedIo([], { interactive: false }), answers, approvals: { yes: true, hashes: [] } }),
       )
-      expect(report.session).toMatchObject({ status: 'done', exitCode: 0 })
+      expectSessionEnded(report, { status: 'done', exitCode: 0 })
       expect(metric(report, 'Records lost')!.value).toBe(1)
       expect(metric(report, 'Poison record preserved')!.value).toBe(0)
       expect(metric(report, 'Records handled twice')!.value).toBe(0)

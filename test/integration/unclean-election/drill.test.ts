@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions, type Trainee } from '../../../lib/drills/index.ts'
 import { uncleanElectionScenario } from '../../../lib/drills/scenarios/unclean-election.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
-import { sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import { readEvents } from '../../../lib/engine/session.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
@@ -58,8 +58,8 @@ const metric = (result: Awaited<ReturnType<typeof runDrill>>, name: string) => r
 async function followAndSalvage(elr: 'on' | 'off' | 'unsupported', { undo }: { undo: boolean }): Promise<void> {
   const result = await runDrill(options({ kind: 'follow', io: scriptedIo([], { interactive: false }) }))
   const { score } = result.report
+  expectSessionEnded(result.report, { status: 'done', exitCode: 0 })
   expect(score.passed, score.notes.join('\n')).toBe(true)
-  expect(result.report.session?.exitCode, result.report.session?.message).toBe(0)
   const sessionDir = result.report.session!.dir
   const events = readEvents(sessionDir)
   // The runbook saw the election rules in force: the leaderless state it explains differs with ELR on or off.
