@@ -1,10 +1,13 @@
 // Cold starts: the built CLI's commands that need no cluster, each a fresh process, beside `node -e 0` (Node's
 // floor on this machine) as the ratio. Runs are paired and alternate (floor, command, floor, command…), so that
 // a noisy shared machine weighs on both alike; medians of wall and CPU time (user + system, from GNU time).
-// Goals: --help, list and sessions ≤ 1.3× the floor; show <id> ≤ 1.6×.
+// Goals: --help, list and sessions ≤ 1.3× the floor; show <id> ≤ 1.6×. Measured under Node, and under Bun too
+// when there is one (each runtime against its own `-e 0`).
 //   npm run build && npm run bench -- cold-start
-//   RUNBOOK_COLD_START_RUNTIME=/path/to/bun …   the same against another runtime (its own `-e 0` the floor)
+//   RUNBOOK_COLD_START_BUN=/path/to/bun …       Bun from there rather than from the PATH
+//   RUNBOOK_COLD_START_RUNTIME=/path/to/other …  a third runtime besides (its own `-e 0` the floor)
 
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +16,13 @@ import { bench, describe } from 'vitest'
 import { measureProcess, type ProcessRun } from './measure-process.ts'
 
 const rounds = Number(process.env.RUNBOOK_COLD_START_ROUNDS || 15)
-const runtime = process.env.RUNBOOK_COLD_START_RUNTIME || process.execPath
+/** Bun where the environment names it or the PATH has it; null when neither (then only Node is measured). */
+function findBun(): string | null {
+  const named = process.env.RUNBOOK_COLD_START_BUN
+  if (named) return named
+  return spawnSync('bun', ['--version'], { encoding: 'utf8' }).status === 0 ? 'bun' : null
+}
+const runtimes = [process.execPath, findBun(), process.env.RUNBOOK_COLD_START_RUNTIME].filter((r): r is string => Boolean(r))
 const cli = fileURLToPath(new URL('../bin/runbook.js', import.meta.url))
 const commands: { args: string[]; goal: number }[] = [
   { args: ['--help'], goal: 1.3 },
@@ -23,7 +32,7 @@ const commands: { args: string[]; goal: number }[] = [
 ]
 
 /** The runtime's name and version as it reports them (node v20.20.2, bun 1.4.5). */
-function runtimeName(): string {
+function runtimeName(runtime: string): string {
   if (runtime === process.execPath) return `node ${process.version}`
   const version = measureProcess(runtime, ['--version']).stdout.trim()
   return `${runtime.includes('bun') ? 'bun' : runtime} ${version}`
@@ -32,44 +41,50 @@ function runtimeName(): string {
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const fixed = (ms: number) => `${ms.toFixed(0)} ms`
 
-describe('cold starts of the built CLI against node -e 0', () => {
+/** One runtime's four commands, each in paired, alternating runs against the runtime's own `-e 0`. */
+function measureRuntime(runtime: string): string {
+  // An empty working folder: no team runbooks, no sessions, no config — what a first run sees.
+  const cwd = mkdtempSync(join(tmpdir(), 'cold-start-'))
+  const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(cwd, 'cache') }
+  const load: number[] = []
+  const lines: string[] = []
+  try {
+    for (const { args, goal } of commands) {
+      const floor: ProcessRun[] = []
+      const ours: ProcessRun[] = []
+      measureProcess(runtime, [cli, ...args], { env, cwd }) // the first run warms the file cache
+      for (let round = 0; round < rounds; round++) {
+        floor.push(measureProcess(runtime, ['-e', '0'], { env, cwd }))
+        ours.push(measureProcess(runtime, [cli, ...args], { env, cwd }))
+        load.push(loadavg()[0]!)
+      }
+      const wall = [median(ours.map((r) => r.wallMs)), median(floor.map((r) => r.wallMs))] as const
+      const cpu = ours[0]!.cpuMs === null ? null : ([median(ours.map((r) => r.cpuMs!)), median(floor.map((r) => r.cpuMs!))] as const)
+      const ratioWall = wall[0] / wall[1]
+      const ratioCpu = cpu && cpu[0] / Math.max(cpu[1], 1)
+      const met = ratioWall <= goal && (ratioCpu === null || ratioCpu <= goal)
+      lines.push(
+        `  runbook ${args.join(' ').padEnd(15)} wall ${fixed(wall[0]).padStart(7)} vs ${fixed(wall[1]).padStart(7)} = ${ratioWall.toFixed(2)}×` +
+          (cpu ? `   cpu ${fixed(cpu[0]).padStart(7)} vs ${fixed(cpu[1]).padStart(7)} = ${ratioCpu!.toFixed(2)}×` : '   cpu n/a (no GNU time)') +
+          `   goal ≤ ${goal}× ${met ? 'met' : 'NOT met'}`,
+      )
+    }
+  } finally {
+    rmSync(cwd, { recursive: true, force: true })
+  }
+  return (
+    `\nCold starts (medians of ${rounds} paired runs, ours vs -e 0, ${runtimeName(runtime)}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
+    lines.join('\n') +
+    '\n'
+  )
+}
+
+describe('cold starts of the built CLI against the runtime with nothing to run', () => {
   bench(
     'paired runs',
     () => {
-      // An empty working folder: no team runbooks, no sessions, no config — what a first run sees.
-      const cwd = mkdtempSync(join(tmpdir(), 'cold-start-'))
-      const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(cwd, 'cache') }
-      const load: number[] = []
-      const lines: string[] = []
-      try {
-        for (const { args, goal } of commands) {
-          const floor: ProcessRun[] = []
-          const ours: ProcessRun[] = []
-          measureProcess(runtime, [cli, ...args], { env, cwd }) // the first run warms the file cache
-          for (let round = 0; round < rounds; round++) {
-            floor.push(measureProcess(runtime, ['-e', '0'], { env, cwd }))
-            ours.push(measureProcess(runtime, [cli, ...args], { env, cwd }))
-            load.push(loadavg()[0]!)
-          }
-          const wall = [median(ours.map((r) => r.wallMs)), median(floor.map((r) => r.wallMs))] as const
-          const cpu = ours[0]!.cpuMs === null ? null : ([median(ours.map((r) => r.cpuMs!)), median(floor.map((r) => r.cpuMs!))] as const)
-          const ratioWall = wall[0] / wall[1]
-          const ratioCpu = cpu && cpu[0] / Math.max(cpu[1], 1)
-          const met = ratioWall <= goal && (ratioCpu === null || ratioCpu <= goal)
-          lines.push(
-            `  runbook ${args.join(' ').padEnd(15)} wall ${fixed(wall[0]).padStart(7)} vs ${fixed(wall[1]).padStart(7)} = ${ratioWall.toFixed(2)}×` +
-              (cpu ? `   cpu ${fixed(cpu[0]).padStart(7)} vs ${fixed(cpu[1]).padStart(7)} = ${ratioCpu!.toFixed(2)}×` : '   cpu n/a (no GNU time)') +
-              `   goal ≤ ${goal}× ${met ? 'met' : 'NOT met'}`,
-          )
-        }
-      } finally {
-        rmSync(cwd, { recursive: true, force: true })
-      }
-      process.stdout.write(
-        `\nCold starts (medians of ${rounds} paired runs, ours vs -e 0, ${runtimeName()}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
-          lines.join('\n') +
-          '\n',
-      )
+      for (const runtime of runtimes) process.stdout.write(measureRuntime(runtime))
+      if (runtimes.length === 1) process.stdout.write('  bun: not measured (none on the PATH; RUNBOOK_COLD_START_BUN=/path/to/bun names one)\n')
     },
     { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 },
   )

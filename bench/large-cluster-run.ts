@@ -10,6 +10,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { deserialize, serialize } from 'node:v8'
 import { describeHealth, healthJson } from '../lib/cli/status-view.ts'
 import { type HealthSnapshot, planClusterHealth } from '../lib/plans/cluster-health.ts'
@@ -35,6 +36,7 @@ export type PlannedCommand = keyof LargeClusterSnapshots
 export const snapshotFile = (dir: string, command: PlannedCommand) => join(dir, `${command}.bin`)
 
 const steps: Record<string, number> = {}
+const stepSpans: { name: string; start: number; end: number }[] = []
 /** CPU milliseconds (user + system, every thread of the process) per step: steadier than wall time on a loaded machine. */
 const cpuSteps: Record<string, number> = {}
 async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
@@ -42,6 +44,7 @@ async function step<T>(name: string, work: () => T | Promise<T>): Promise<T> {
   const cpu = process.cpuUsage()
   const result = await work()
   steps[name] = performance.now() - started
+  stepSpans.push({ name, start: started, end: performance.now() })
   const used = process.cpuUsage(cpu)
   cpuSteps[name] = (used.user + used.system) / 1000
   return result
@@ -59,6 +62,25 @@ function resetPeakRss(): () => number {
   } catch {
     return () => process.resourceUsage().maxRSS / 1024
   }
+}
+
+/**
+ * Milliseconds of garbage-collection pauses per step (perf_hooks 'gc' entries, delivered after the synchronous
+ * steps): how much of a step's wall time is the collector rather than the planner's own work.
+ */
+const gcEntries: { start: number; duration: number }[] = []
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcEntries.push({ start: e.startTime, duration: e.duration })
+})
+gcObserver.observe({ entryTypes: ['gc'] })
+async function gcSteps(): Promise<Record<string, number>> {
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  gcObserver.disconnect()
+  const pauses: Record<string, number> = {}
+  for (const span of stepSpans) {
+    pauses[span.name] = gcEntries.filter((e) => e.start >= span.start && e.start < span.end).reduce((sum, e) => sum + e.duration, 0)
+  }
+  return pauses
 }
 
 const nowMs = 1_700_000_000_000
@@ -117,7 +139,8 @@ if (mode === 'read') {
       break
     }
   }
-  process.stdout.write(JSON.stringify({ steps, cpuSteps, maxRssMb: planPeak(), loadPeakRssMb, snapshotHeapMb, ...output }) + '\n')
+  const gcPauses = await gcSteps()
+  process.stdout.write(JSON.stringify({ steps, cpuSteps, gcSteps: gcPauses, maxRssMb: planPeak(), loadPeakRssMb, snapshotHeapMb, ...output }) + '\n')
 } else {
   process.stderr.write('usage: large-cluster-run read <dir> | plan <status|durabilityAudit|isrShrink|uncleanElection> <dir>\n')
   process.exitCode = 2

@@ -3,7 +3,7 @@
 // like the entry bundle it requires: a cold `runbook list` or `--help` then never starts Node's ES module loader,
 // which costs more CPU than the command itself. Commands that talk to a cluster are ES modules, imported when run.
 'use strict'
-const { existsSync } = require('node:fs')
+const { existsSync, fstatSync, writeSync } = require('node:fs')
 const { join } = require('node:path')
 
 const entry = join(__dirname, '..', 'dist', 'lib', 'cli', 'main.cjs')
@@ -42,10 +42,51 @@ function guard(stream) {
   return stream
 }
 
+// The commands that print one answer and end (help, list, show, sessions) write it straight to the file
+// descriptor when it is a pipe or a file: creating process.stdout builds the runtime's whole stream stack, about
+// a third of such a run's CPU under Bun and some twenty modules under Node. A terminal (a character device) gets
+// the real stream: colours and its width are read from it.
+const oneShotCommands = new Set(['--help', '-h', 'help', 'list', 'show', 'sessions'])
+function directStdout() {
+  let stream = null // process.stdout, once a write could not be made at once
+  let closed = false
+  return {
+    isTTY: false,
+    write(chunk, encoding, callback) {
+      if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined]
+      if (stream) return stream.write(chunk, encoding, callback)
+      let bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding || 'utf8') : chunk
+      while (!closed && bytes.length > 0) {
+        try {
+          bytes = bytes.subarray(writeSync(1, bytes))
+        } catch (error) {
+          // A non-blocking pipe that is full: the stream waits for room, and takes every later write, in order.
+          if (error.code === 'EAGAIN') return (stream = guard(process.stdout)).write(bytes, callback)
+          if (error.code !== 'EPIPE') throw error
+          // The reader went away (`runbook list | head`): stop writing, as the guarded stream does.
+          closed = true
+          controller.abort('EPIPE')
+        }
+      }
+      if (callback) process.nextTick(callback)
+      return true
+    },
+  }
+}
+function oneShotStdout() {
+  if (!oneShotCommands.has(process.argv[2])) return null
+  try {
+    return fstatSync(1).isCharacterDevice() ? null : directStdout()
+  } catch {
+    return null
+  }
+}
+
 async function run() {
+  let stdout = null
   const code = await main(process.argv.slice(2), {
     get stdout() {
-      return guard(process.stdout)
+      return (stdout ??= oneShotStdout() ?? guard(process.stdout))
     },
     get stderr() {
       return guard(process.stderr)

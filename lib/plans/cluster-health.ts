@@ -145,13 +145,34 @@ export function partitionConditions(
   return conditions
 }
 
+/** Counts by broker id: an array where ids are small (every replica of a large cluster counts), a Map beyond. */
+class CountById {
+  private readonly small: number[] = []
+  private readonly large = new Map<number, number>()
+  add(id: number): void {
+    if (id >= 0 && id < 65_536 && Number.isInteger(id)) {
+      while (this.small.length <= id) this.small.push(0)
+      this.small[id]!++
+    } else this.large.set(id, (this.large.get(id) ?? 0) + 1)
+  }
+  get(id: number): number {
+    return (id >= 0 && id < this.small.length && Number.isInteger(id) ? this.small[id] : this.large.get(id)) ?? 0
+  }
+  /** Every id counted at least once, in no particular order. */
+  ids(): number[] {
+    const ids: number[] = []
+    for (let id = 0; id < this.small.length; id++) if (this.small[id]! > 0) ids.push(id)
+    return [...ids, ...this.large.keys()]
+  }
+}
+
 function planBrokers(snapshot: HealthSnapshot): BrokerHealth[] {
-  const leaders = new Map<number, number>()
-  const replicas = new Map<number, number>()
+  const leaders = new CountById()
+  const replicas = new CountById()
   for (const topic of snapshot.topics) {
     for (const p of topic.partitions) {
-      if (p.leader !== null) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1)
-      for (const id of p.replicas) replicas.set(id, (replicas.get(id) ?? 0) + 1)
+      if (p.leader !== null) leaders.add(p.leader)
+      for (const id of p.replicas) replicas.add(id)
     }
   }
   const brokers: BrokerHealth[] = snapshot.cluster.brokers.map((b) => ({
@@ -160,13 +181,12 @@ function planBrokers(snapshot: HealthSnapshot): BrokerHealth[] {
     port: b.port,
     rack: b.rack,
     state: b.fenced === true ? 'fenced' : 'up',
-    leaderOf: leaders.get(b.id) ?? 0,
-    replicaOf: replicas.get(b.id) ?? 0,
+    leaderOf: leaders.get(b.id),
+    replicaOf: replicas.get(b.id),
   }))
   const known = new Set(brokers.map((b) => b.id))
-  for (const id of replicas.keys()) {
-    if (!known.has(id))
-      brokers.push({ id, host: null, port: null, rack: null, state: 'unregistered', leaderOf: leaders.get(id) ?? 0, replicaOf: replicas.get(id) ?? 0 })
+  for (const id of replicas.ids()) {
+    if (!known.has(id)) brokers.push({ id, host: null, port: null, rack: null, state: 'unregistered', leaderOf: leaders.get(id), replicaOf: replicas.get(id) })
   }
   return brokers.sort((a, b) => a.id - b.id)
 }
@@ -202,9 +222,15 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
   }
   // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
   // A partition flagged both ways is one object in both lists.
-  const shrunk = new Set([...partitions.underMinIsr, ...partitions.underReplicated].filter((p) => p.leader !== null))
+  const shrunk = new Set<FlaggedPartition>()
+  let underMin = 0
+  for (const p of partitions.underMinIsr) {
+    if (p.leader === null) continue
+    underMin++
+    shrunk.add(p)
+  }
+  for (const p of partitions.underReplicated) if (p.leader !== null) shrunk.add(p)
   if (shrunk.size > 0) {
-    const underMin = partitions.underMinIsr.filter((p) => p.leader !== null).length
     suggestions.push({
       runbook: 'isr-shrink',
       reason:

@@ -7,9 +7,18 @@ import type { PartitionState, TopicState } from '../kafka/types.ts'
 /** localeCompare's order, from one collator instead of one per comparison. */
 export const compareNames = new Intl.Collator().compare
 
+/**
+ * Lists already checked and found in order, with their length then: status and the durability audit it summarises
+ * check the same 20,000 topics, and a collator comparison costs about a microsecond. Reads are readonly lists; the
+ * length is kept so that a list grown since is checked again.
+ */
+const checkedInOrder = new WeakMap<readonly unknown[], number>()
+
 export function inTopicOrder<T extends Pick<TopicState, 'topic'>>(topics: readonly T[]): readonly T[] {
+  if (checkedInOrder.get(topics) === topics.length) return topics
   for (let i = 1; i < topics.length; i++)
     if (compareNames(topics[i - 1]!.topic, topics[i]!.topic) > 0) return [...topics].sort((a, b) => compareNames(a.topic, b.topic))
+  checkedInOrder.set(topics, topics.length)
   return topics
 }
 

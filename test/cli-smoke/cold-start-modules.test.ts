@@ -12,7 +12,8 @@ import { projectRoot } from '../support/launcher.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'cold-start-modules-'))
 const hook = join(dir, 'module-list.cjs')
-writeFileSync(hook, `process.on('exit', () => process.stderr.write('\\nMODULES ' + JSON.stringify(process.moduleLoadList) + '\\n'))\n`)
+// The list is taken before process.stderr is first touched: creating the stream loads modules of its own.
+writeFileSync(hook, `process.on('exit', () => { const list = JSON.stringify(process.moduleLoadList); process.stderr.write('\\nMODULES ' + list + '\\n') })\n`)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const node = (process.versions as Record<string, string | undefined>).bun ? (process.env.npm_node_execpath ?? 'node') : process.execPath
 
@@ -34,6 +35,10 @@ describe('cold starts load only what they use', () => {
     expect(modules).toContain('NativeModule internal/modules/cjs/loader')
     expect(modules.filter((m) => /internal\/modules\/esm\/(module_job|module_map|translators)$/.test(m))).toEqual([])
     expect(modules).not.toContain('NativeModule fs/promises')
+  })
+  it.each([['--help'], ['list'], ['sessions'], ['show', 'isr-shrink']])('runbook %s writes to a pipe without creating the stream stack', (...args) => {
+    // spawnSync's stdout is a pipe: the one-shot commands write to its descriptor, and no Writable is built.
+    expect(modulesOf(args).filter((m) => /internal\/streams\/(writable|duplex)$/.test(m))).toEqual([])
   })
   // status is one CommonJS bundle too, with the Kafka client's own CommonJS bundle: against an address where
   // nothing listens it connects (and fails, exit 2) having loaded no ES module.
