@@ -30,6 +30,7 @@ function facts(over: Partial<IsrShrinkFacts>): IsrShrinkFacts {
     brokenAtMs: t0 + 10_000,
     hostsBackAtMs: t0 + 55_000,
     isrBackAtMs: t0 + 56_000,
+    isrShortSeenAtMs: t0 + 55_700,
     endedAtMs: t0 + 70_000,
     acked: [...acks(0, 10), ...acks(25, 70)],
     refused: 0,
@@ -102,6 +103,19 @@ describe('scoreIsrShrink', () => {
     )
     expect(metric(tooLow, 'Unsafe actions').value).toBe(1)
     expect(tooLow.passed).toBe(false)
+  })
+
+  it('judges a revert by the last read that still found the ISR short, not by when the polling drill saw it back', () => {
+    // The runbook read the ISR back at 55.8 s and restored at 55.9 s; the drill's next poll saw it at 56.0 s.
+    const betweenReads = scoreIsrShrink(facts({ events: [...lowered(20), ...revertedInRun(55.9)] }))
+    expect(metric(betweenReads, 'Unsafe actions').value).toBe(0)
+    expect(betweenReads.passed).toBe(true)
+    // A read asked after the restore still found a partition short: restored too early.
+    const beforeLastShort = scoreIsrShrink(facts({ events: [...lowered(20), ...revertedInRun(55.6)] }))
+    expect(metric(beforeLastShort, 'Unsafe actions').value).toBe(1)
+    // Before the hosts were back the ISR cannot have been whole, whatever the first read after found.
+    const beforeHosts = scoreIsrShrink(facts({ events: [...lowered(20), ...revertedInRun(54)], isrShortSeenAtMs: t0 + 55_000 }))
+    expect(metric(beforeHosts, 'Unsafe actions').value).toBe(1)
   })
 
   it('doing nothing: writes fail until the hosts return, which does not pass', () => {

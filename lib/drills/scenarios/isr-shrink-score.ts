@@ -72,6 +72,12 @@ export interface IsrShrinkFacts {
   /** When the stopped brokers' hosts came back, and when every partition had the original min ISR in sync again. */
   readonly hostsBackAtMs: number | null
   readonly isrBackAtMs: number | null
+  /**
+   * The last moment the ISR is known to have been short: when the hosts came back, or when the drill's last read
+   * that still found a partition short was asked. The drill polls, so isrBackAtMs is up to one poll late; a revert
+   * between the two followed the runbook's own (finer) read and is not counted as early.
+   */
+  readonly isrShortSeenAtMs: number | null
   readonly endedAtMs: number
   readonly acked: readonly AckedEntry[]
   /** Records the service reported failed (sends that failed for good). */
@@ -106,7 +112,8 @@ export function scoreIsrShrink(facts: IsrShrinkFacts): DrillScore {
   const unsafe: string[] = []
   if (timeline.higherValueWarned)
     unsafe.push('min.insync.replicas was lowered further than needed: a higher value would have restored the writes with more copies')
-  if (timeline.revertedAtMs !== null && facts.isrBackAtMs !== null && timeline.revertedAtMs < facts.isrBackAtMs)
+  const isrShortUntilMs = facts.isrShortSeenAtMs ?? facts.isrBackAtMs
+  if (timeline.revertedAtMs !== null && isrShortUntilMs !== null && facts.isrBackAtMs !== null && timeline.revertedAtMs < isrShortUntilMs)
     unsafe.push('min.insync.replicas was restored before the replicas were back: acks=all writes were refused again')
   if (timeline.revertedAtMs !== null && facts.isrBackAtMs === null)
     unsafe.push('min.insync.replicas was restored while the replicas were still out: acks=all writes were refused again')

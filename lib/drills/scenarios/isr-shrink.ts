@@ -39,6 +39,7 @@ interface IsrState {
   readonly recovery: Promise<void>
   hostsBackAtMs: number | null
   isrBackAtMs: number | null
+  isrShortSeenAtMs: number | null
   producerStoppedAtMs?: number
   finalMinIsr?: { value: string | null; source: string | null }
   lost?: number
@@ -51,7 +52,11 @@ async function isrSizes(ctx: DrillContext, topic: string): Promise<number[]> {
 }
 
 /** The hosts come back at `atMs` (or at once when the drill is interrupted): resume, then note when the ISR is back. */
-function scheduleRecovery(ctx: DrillContext, state: Pick<IsrState, 'topic' | 'hostsBackAtMs' | 'isrBackAtMs'>, atMs: number): Promise<void> {
+function scheduleRecovery(
+  ctx: DrillContext,
+  state: Pick<IsrState, 'topic' | 'hostsBackAtMs' | 'isrBackAtMs' | 'isrShortSeenAtMs'>,
+  atMs: number,
+): Promise<void> {
   let resumed = false
   const resume = async () => {
     if (resumed) return
@@ -71,16 +76,20 @@ function scheduleRecovery(ctx: DrillContext, state: Pick<IsrState, 'topic' | 'ho
     ctx.signal.removeEventListener('abort', onAbort)
     if (ctx.signal.aborted) return
     state.hostsBackAtMs = ctx.now()
+    state.isrShortSeenAtMs = state.hostsBackAtMs
     ctx.log(`the hosts of brokers ${stopped.join(' and ')} are back (SIGCONT)`)
     // A plain poll (not ctx.sleep): the drill's own waits stop at Ctrl-C, this one is bounded anyway.
     const deadline = ctx.now() + 120_000
     while (ctx.now() < deadline && !ctx.signal.aborted) {
-      const sizes = await isrSizes(ctx, state.topic).catch(() => [])
-      if (sizes.length > 0 && sizes.every((n) => n >= Number(minIsr))) {
+      const askedAtMs = ctx.now()
+      const sizes = await isrSizes(ctx, state.topic).catch(() => null)
+      if (sizes !== null && sizes.length > 0 && sizes.every((n) => n >= Number(minIsr))) {
         state.isrBackAtMs = ctx.now()
         ctx.log(`every partition has ${minIsr} or more replicas in sync again`)
         return
       }
+      // The ISR was still short when this read was asked: the earliest moment it can have come back.
+      if (sizes !== null && sizes.length > 0) state.isrShortSeenAtMs = askedAtMs
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
   })()
@@ -137,6 +146,7 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
         recovery: Promise.resolve(),
         hostsBackAtMs: null,
         isrBackAtMs: null,
+        isrShortSeenAtMs: null,
       }
       Object.assign(state, { recovery: scheduleRecovery(ctx, state, brokenAtMs + settings.hostsBackAfterMs) })
       ctx.log(`brokers ${stopped.join(' and ')} hang (SIGSTOP): waiting for the ISR to shrink to [1]`)
@@ -204,6 +214,7 @@ export function isrShrinkScenario(settings: IsrShrinkSettings = defaultIsrShrink
         brokenAtMs: incident.brokenAtMs,
         hostsBackAtMs: state.hostsBackAtMs,
         isrBackAtMs: state.isrBackAtMs,
+        isrShortSeenAtMs: state.isrShortSeenAtMs,
         endedAtMs: state.producerStoppedAtMs ?? ctx.now(),
         acked: readLedger<AckedEntry>(state.ackedLedger),
         refused: state.producer.last('unacked')?.total ?? 0,
