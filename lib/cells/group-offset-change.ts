@@ -120,11 +120,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
   // A group read Empty is not a stopped group: a crash-looping service is Empty between a crash and its restart,
   // and its orchestrator brings a member back (often mid-change, which Kafka then refuses). A stop command the
   // operator gave up front therefore always runs; only without one does an Empty group skip the step.
-  const stopWanted = async (ctx: RunContext<S, P>) => {
-    const wanted = await applies(ctx)
-    if (wanted !== true) return wanted
-    return ctx.given(stopFlag as keyof P & string) !== undefined ? true : stillActive(ctx.kafka, await options.group(ctx))
-  }
+  const stopWanted = (ctx: RunContext<S, P>) => (ctx.given(stopFlag as keyof P & string) !== undefined ? applies(ctx) : whileActive(ctx))
   const stopDoc = options.whenDoc
     ? `${options.whenDoc}, and a stop command was given or the group still has members`
     : 'a stop command was given, or the group still has members'
