@@ -3,6 +3,7 @@
 // missing records may be elected — ranked by risk, topics that share a finding grouped. Pure.
 
 import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
+import { type AddingReplicas, addingReplicas } from './adding-replicas.ts'
 import type { Broker, BrokerLogDirs, Capabilities, ConfigEntry, ConfigSource, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
 import { mostSevereFirst, type Severity } from '../format/severity.ts'
 import { entryOf } from '../kafka/types.ts'
@@ -160,14 +161,15 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): ReplicaBytes {
   return largest
 }
 
-function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, racks: RackOf, adding: ReadonlyMap<string, number>): TopicRiskFacts {
+function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, racks: RackOf, adding: AddingReplicas): TopicRiskFacts {
+  const topicAdding = adding.get(topic.topic)
   let replicationFactor = Infinity
   const factors: number[] = []
   let singleRack = 0
   let unknownRack = 0
   const used: string[] = []
   for (const p of topic.partitions) {
-    const count = p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0)
+    const count = p.replicas.length - (topicAdding?.get(p.partition) ?? 0)
     if (count < replicationFactor) replicationFactor = count
     if (!factors.includes(count)) factors.push(count)
     let first: string | undefined
@@ -202,13 +204,7 @@ function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, rack
   }
 }
 
-function auditTopic(
-  topic: TopicState,
-  config: ResourceConfig | undefined,
-  racks: RackOf,
-  adding: ReadonlyMap<string, number>,
-  sizes: ReplicaBytes | null,
-): TopicAudit {
+function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks: RackOf, adding: AddingReplicas, sizes: ReplicaBytes | null): TopicAudit {
   const facts = riskFactsOf(topic, config, racks, adding)
   let leaderless = 0
   let underMin = 0
@@ -277,7 +273,7 @@ function clusterFindings(
   defaults: ClusterDefaults,
   brokers: readonly Broker[],
   brokerConfigs: readonly ResourceConfig[],
-  topics: readonly TopicRiskFacts[],
+  anyReplicated: boolean,
 ): AuditFinding[] {
   const findings: AuditFinding[] = []
   const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({
@@ -303,7 +299,7 @@ function clusterFindings(
   }
   if (disagreements.length > 0) findings.push(finding('brokers-disagree', 'low', { settings: disagreements.join(' | ') }))
   // ELR (KIP-966) exists from 4.0 and is on by default for clusters formatted at 4.1+.
-  if (defaults.elr === 'off' && topics.some((t) => t.replicationFactor >= 2)) findings.push(finding('elr-off', 'info', {}))
+  if (defaults.elr === 'off' && anyReplicated) findings.push(finding('elr-off', 'info', {}))
   return findings
 }
 
@@ -342,10 +338,10 @@ export function rankFindings(findings: readonly AuditFinding[]): AuditFinding[] 
 }
 
 /** Topics in name order, those that could not be read left out as problems, each with its config. */
-function readableTopics(snapshot: DurabilitySnapshot, problems: string[]): { topic: TopicState; config: ResourceConfig | undefined }[] {
+function* readableTopics(snapshot: DurabilitySnapshot, problems: string[]): Generator<{ topic: TopicState; config: ResourceConfig | undefined }> {
+  // The last answer for a name wins.
   const configs = new Map<string, ResourceConfig>()
   for (const c of snapshot.topicConfigs) if (c.resource.type === 'topic') configs.set(c.resource.name, c)
-  const readable: { topic: TopicState; config: ResourceConfig | undefined }[] = []
   for (const topic of inTopicOrder(snapshot.topics)) {
     if (topic.error) {
       problems.push(`topic ${topic.topic}: ${topic.error.name}`)
@@ -353,9 +349,8 @@ function readableTopics(snapshot: DurabilitySnapshot, problems: string[]): { top
     }
     const config = configs.get(topic.topic)
     if (config?.error) problems.push(`configs of ${topic.topic}: ${config.error.name}`)
-    readable.push({ topic, config: config?.error ? undefined : config })
+    yield { topic, config: config?.error ? undefined : config }
   }
-  return readable
 }
 
 function clusterDefaults(snapshot: DurabilitySnapshot): ClusterDefaults {
@@ -381,23 +376,34 @@ function clusterDefaults(snapshot: DurabilitySnapshot): ClusterDefaults {
   }
 }
 
-/** The ranked findings: topics that share a risk grouped, then the cluster's own. */
-function findingsOf(snapshot: DurabilitySnapshot, defaults: ClusterDefaults, topics: readonly TopicRiskFacts[]): AuditFinding[] {
-  const groups = new Map<
+/** Topics that share a risk, grouped by its kind and the facts that make it the same risk. */
+class TopicFindingGroups {
+  private readonly groups = new Map<
     string,
     { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }
   >()
-  for (const t of topics) {
+  /** Whether any topic added has two replicas or more (the ELR finding is about those). */
+  anyReplicated = false
+
+  add(t: TopicRiskFacts): void {
+    if (t.replicationFactor >= 2) this.anyReplicated = true
     for (const risk of topicRisks(t)) {
       const key = groupKey(risk.kind, risk.facts)
-      const group = groups.get(key)
+      const group = this.groups.get(key)
       if (group) {
         group.topics.push(t.topic)
         group.partitions += risk.partitions
-      } else groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
+      } else this.groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
     }
   }
-  return rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
+
+  /** The grouped findings, then the cluster's own, ranked. */
+  ranked(snapshot: DurabilitySnapshot, defaults: ClusterDefaults): AuditFinding[] {
+    return rankFindings([
+      ...[...this.groups.values()].map((g) => ({ ...g })),
+      ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, this.anyReplicated),
+    ])
+  }
 }
 
 /** A broker's rack (null: none, or a broker the cluster does not know). */
@@ -419,7 +425,7 @@ function rackLookup(brokers: readonly Broker[]): RackOf {
 
 const auditContext = (snapshot: DurabilitySnapshot) => ({
   racks: rackLookup(snapshot.brokers),
-  adding: new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length])),
+  adding: addingReplicas(snapshot.reassignments),
 })
 
 /** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
@@ -427,23 +433,38 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
   const { racks, adding } = auditContext(snapshot)
   const sizes = snapshot.replicaBytes
   const problems = [...snapshot.problems]
-  const topics = readableTopics(snapshot, problems).map(({ topic, config }) => auditTopic(topic, config, racks, adding, sizes))
+  const topics = [...readableTopics(snapshot, problems)].map(({ topic, config }) => auditTopic(topic, config, racks, adding, sizes))
   const defaults = clusterDefaults(snapshot)
+  const groups = new TopicFindingGroups()
+  for (const t of topics) groups.add(t)
   return {
     takenAtMs: snapshot.takenAtMs,
     defaults,
     brokers: [...snapshot.brokers].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, rack: b.rack, fenced: b.fenced })),
     topics,
-    findings: findingsOf(snapshot, defaults, topics),
+    findings: groups.ranked(snapshot, defaults),
     problems,
   }
 }
 
-/** The audit's findings alone, exactly as planDurabilityAudit ranks them, without its per-topic report (status's summary line). */
-export function planDurabilityFindings(snapshot: DurabilitySnapshot): AuditFinding[] {
+/** The durability audit in one line's worth: how many findings of each severity, and the worst ones. */
+export interface DurabilitySummary {
+  readonly counts: Readonly<Record<AuditSeverity, number>>
+  /** Ranked as the audit ranks them, high and medium only. */
+  readonly worst: readonly AuditFinding[]
+}
+
+/**
+ * The audit's counts and its high and medium findings, exactly as planDurabilityAudit ranks them (status's summary
+ * line), from one pass over the topics that keeps nothing per topic beyond the findings it joins and nothing per
+ * partition: on a large cluster the audit's per-topic report is most of its cost.
+ */
+export function planDurabilitySummary(snapshot: DurabilitySnapshot): DurabilitySummary {
   const { racks, adding } = auditContext(snapshot)
-  const topics = readableTopics(snapshot, []).map(({ topic, config }) => riskFactsOf(topic, config, racks, adding))
-  return findingsOf(snapshot, clusterDefaults(snapshot), topics)
+  const groups = new TopicFindingGroups()
+  for (const { topic, config } of readableTopics(snapshot, [])) groups.add(riskFactsOf(topic, config, racks, adding))
+  const findings = groups.ranked(snapshot, clusterDefaults(snapshot))
+  return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
 /** Findings per severity, for a summary line. */
