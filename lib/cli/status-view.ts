@@ -4,7 +4,6 @@
 import { type Block, counted, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
 import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport, PartitionCondition } from '../plans/cluster-health.ts'
 import { describeFindingLine } from '../plans/durability-lines.ts'
-import { JsonTextWriter, type RecordField } from '../format/json-text.ts'
 
 const maxRows = 8
 // Beyond these rows brokers and groups are summed up in one line each: the view stays one screen (60 lines of
@@ -323,49 +322,43 @@ export function describeHealth(report: HealthReport): Block[] {
   return blocks
 }
 
-/** A flagged partition in the JSON report, field by field in its order there. */
-const flaggedFields: readonly RecordField<FlaggedPartition>[] = [
-  { key: 'topic', read: (p) => p.topic },
-  { key: 'partition', read: (p) => p.partition },
-  { key: 'leader', read: (p) => p.leader },
-  { key: 'replicas', read: (p) => p.replicas },
-  { key: 'isr', read: (p) => p.isr },
-  { key: 'elr', read: (p) => p.elr },
-  { key: 'lastKnownElr', read: (p) => p.lastKnownElr },
-  { key: 'offline', read: (p) => p.offline },
-  { key: 'minIsr', read: (p) => p.minIsr },
-]
-
-/**
- * The report for scripts: stable keys, offsets and lag as decimal strings; the text JSON.stringify(…, null, 2)
- * writes. The flagged partitions, nearly all of it on a large cluster, are written record by record.
- */
+/** The report for scripts: stable keys, offsets and lag as decimal strings. */
 export function healthJson(report: HealthReport): string {
-  const { partitions } = report
-  const json = new JsonTextWriter()
-  json.text('{\n  "cluster": ').value(report.cluster, 1)
-  json.text(',\n  "brokers": ').value(report.brokers, 1)
-  json.text(',\n  "partitions": {\n    "topics": ').value(partitions.topics, 2)
-  json.text(',\n    "total": ').value(partitions.total, 2)
-  json.text(',\n    "leaderless": ').value(partitions.leaderless, 2)
-  json.text(',\n    "unavailable": ').records(partitions.unavailable, flaggedFields, 2)
-  json.text(',\n    "underMinIsr": ').records(partitions.underMinIsr, flaggedFields, 2)
-  json.text(',\n    "atMinIsr": ').records(partitions.atMinIsr, flaggedFields, 2)
-  json.text(',\n    "underReplicated": ').records(partitions.underReplicated, flaggedFields, 2)
-  json.text('\n  },\n  "groups": ').value(
-    report.groups.map((g) => ({ ...g, lag: g.lag.toString() })),
-    1,
-  )
-  json.text(',\n  "groupSignals": ').value(
+  const partition = (p: FlaggedPartition) => ({
+    topic: p.topic,
+    partition: p.partition,
+    leader: p.leader,
+    replicas: p.replicas,
+    isr: p.isr,
+    elr: p.elr,
+    lastKnownElr: p.lastKnownElr,
+    offline: p.offline,
+    minIsr: p.minIsr,
+  })
+  return JSON.stringify(
     {
-      poisonPill: report.groupSignals.poisonPill,
-      stuckTransactions: report.groupSignals.stuckTransactions.map((s) => ({ ...s, heldRecords: s.heldRecords.toString() })),
-      lagRetention: report.groupSignals.lagRetention.map((s) => ({ ...s, deleted: s.deleted.toString() })),
+      cluster: report.cluster,
+      brokers: report.brokers,
+      partitions: {
+        topics: report.partitions.topics,
+        total: report.partitions.total,
+        leaderless: report.partitions.leaderless,
+        unavailable: report.partitions.unavailable.map(partition),
+        underMinIsr: report.partitions.underMinIsr.map(partition),
+        atMinIsr: report.partitions.atMinIsr.map(partition),
+        underReplicated: report.partitions.underReplicated.map(partition),
+      },
+      groups: report.groups.map((g) => ({ ...g, lag: g.lag.toString() })),
+      groupSignals: {
+        poisonPill: report.groupSignals.poisonPill,
+        stuckTransactions: report.groupSignals.stuckTransactions.map((s) => ({ ...s, heldRecords: s.heldRecords.toString() })),
+        lagRetention: report.groupSignals.lagRetention.map((s) => ({ ...s, deleted: s.deleted.toString() })),
+      },
+      durability: { counts: report.durability.counts, worst: report.durability.worst },
+      suggestions: report.suggestions,
+      problems: report.problems,
     },
-    1,
+    null,
+    2,
   )
-  json.text(',\n  "durability": ').value({ counts: report.durability.counts, worst: report.durability.worst }, 1)
-  json.text(',\n  "suggestions": ').value(report.suggestions, 1)
-  json.text(',\n  "problems": ').value(report.problems, 1)
-  return json.text('\n}').toString()
 }
