@@ -2,7 +2,7 @@
 // thousands of partitions (grouped by what they have in common, never one row each), and a stable JSON form.
 
 import { type Block, counted, facts, formatCount, markdown, notice, table } from '../engine/blocks.ts'
-import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport } from '../plans/cluster-health.ts'
+import type { BrokerHealth, FlaggedPartition, GroupHealth, HealthReport, PartitionCondition } from '../plans/cluster-health.ts'
 import { describeFindingLine } from '../plans/durability-lines.ts'
 
 const maxRows = 8
@@ -45,63 +45,133 @@ export function fitList(items: Iterable<string>, width: number, count?: number):
   return text
 }
 
-const ids = (list: readonly number[] | null): string => (list === null ? '–' : list.length ? list.join(',') : '–')
-
-function* topicLabels(byTopic: ReadonlyMap<string, readonly number[]>): Generator<string> {
-  for (const [topic, partitions] of byTopic) yield `${topic}[${compressRanges(partitions)}]`
+/** Partitions that look alike: one row of a section's table. */
+interface Shape {
+  readonly leader: string
+  readonly isr: number
+  readonly offline: string
+  readonly minIsr: string
+  readonly elr: string
+  /** Its partitions, in the order the section lists them. */
+  readonly partitions: FlaggedPartition[]
 }
 
-/** Partitions that look alike (leader state, ISR size, offline replicas, min ISR) share one row. */
-function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): (string | number)[][] {
-  const shapes = new Map<string, { leader: string; isr: number; offline: string; minIsr: string; elr: string; byTopic: Map<string, number[]> }>()
-  for (const p of partitions) {
-    const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : `${p.leader} (down)`
-    const offline = ids(p.offline)
-    const minIsr = p.minIsr === null ? '?' : String(p.minIsr)
-    const elr = p.elr === null ? '–' : p.elr.length ? String(p.elr.length) : '0'
-    const key = `${leader}|${p.isr.length}|${offline}|${minIsr}|${elr}`
-    let shape = shapes.get(key)
-    if (!shape) {
-      shape = { leader, isr: p.isr.length, offline, minIsr, elr, byTopic: new Map() }
-      shapes.set(key, shape)
-    }
-    const listed = shape.byTopic.get(p.topic)
-    if (listed) listed.push(p.partition)
-    else shape.byTopic.set(p.topic, [p.partition])
+/** A label made once per distinct value: a large cluster flags tens of thousands of partitions with a handful of them. */
+function labelled<K>(make: (value: K) => string): (value: K) => string {
+  const made = new Map<K, string>()
+  return (value) => {
+    let label = made.get(value)
+    if (label === undefined) made.set(value, (label = make(value)))
+    return label
   }
-  return [...shapes.values()]
-    .map((s) => ({ s, count: [...s.byTopic.values()].reduce((n, ps) => n + ps.length, 0) }))
-    .sort((a, b) => b.count - a.count)
-    .map(({ s, count }) => [formatCount(count), s.leader, s.isr, s.minIsr, s.elr, s.offline, fitList(topicLabels(s.byTopic), 44, s.byTopic.size)])
+}
+
+/** A new Map, made by one function rather than a closure per lookup. */
+const newMap = <K, V>(): Map<K, V> => new Map<K, V>()
+
+function entry<K, V>(map: Map<K, V>, key: K, make: () => NoInfer<V>): V {
+  let value = map.get(key)
+  if (value === undefined) map.set(key, (value = make()))
+  return value
+}
+
+/**
+ * Partitions that look alike (leader state, ISR size, offline replicas, min ISR, ELR) share one row; the rows
+ * with the most partitions first (ties in the order first met). Each label is a nested map's key: no key string
+ * is made per partition.
+ */
+function shapesOf(partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): Shape[] {
+  const index = new Map<string, Map<number, Map<string, Map<string, Map<string, Shape>>>>>()
+  const shapes: Shape[] = []
+  const downLeader = labelled((id: number) => `${id} (down)`)
+  const oneId = labelled((id: number) => String(id))
+  const count = labelled((n: number) => String(n))
+  for (const p of partitions) {
+    const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : downLeader(p.leader)
+    const offline = p.offline.length === 0 ? '–' : p.offline.length === 1 ? oneId(p.offline[0]!) : p.offline.join(',')
+    const minIsr = p.minIsr === null ? '?' : count(p.minIsr)
+    const elr = p.elr === null ? '–' : count(p.elr.length)
+    const byElr = entry(entry(entry(entry(index, leader, newMap), p.isr.length, newMap), offline, newMap), minIsr, newMap)
+    let shape = byElr.get(elr)
+    if (shape === undefined) {
+      shape = { leader, isr: p.isr.length, offline, minIsr, elr, partitions: [] }
+      byElr.set(elr, shape)
+      shapes.push(shape)
+    }
+    shape.partitions.push(p)
+  }
+  return shapes.sort((a, b) => b.partitions.length - a.partitions.length)
+}
+
+/** Whether each topic's partitions are listed together (as planClusterHealth lists them), checked once per section. */
+function topicsTogether(partitions: readonly FlaggedPartition[]): boolean {
+  const seen = new Set<string>()
+  let last: string | undefined
+  for (const p of partitions) {
+    if (p.topic === last) continue
+    if (seen.has(p.topic)) return false
+    seen.add(p.topic)
+    last = p.topic
+  }
+  return true
+}
+
+/**
+ * A row's topics with their partitions ("orders[0-3,7]"), in the order first listed, and how many topics there
+ * are. Topics listed together are read as runs; otherwise they are gathered by name first.
+ */
+function topicsOf(partitions: readonly FlaggedPartition[], together: boolean): { labels: Iterable<string>; count: number } {
+  if (!together) {
+    const byTopic = new Map<string, number[]>()
+    for (const p of partitions) entry(byTopic, p.topic, newList).push(p.partition)
+    return { labels: topicLabels(byTopic), count: byTopic.size }
+  }
+  let count = 0
+  for (let i = 0; i < partitions.length; i++) if (i === 0 || partitions[i]!.topic !== partitions[i - 1]!.topic) count++
+  return { labels: topicRuns(partitions), count }
+}
+
+const newList = (): number[] => []
+
+function* topicLabels(byTopic: ReadonlyMap<string, readonly number[]>): Generator<string> {
+  for (const [topic, numbers] of byTopic) yield `${topic}[${compressRanges(numbers)}]`
+}
+
+function* topicRuns(partitions: readonly FlaggedPartition[]): Generator<string> {
+  for (let start = 0; start < partitions.length;) {
+    let end = start + 1
+    while (end < partitions.length && partitions[end]!.topic === partitions[start]!.topic) end++
+    yield `${partitions[start]!.topic}[${compressRanges(partitions.slice(start, end).map((p) => p.partition))}]`
+    start = end
+  }
 }
 
 /**
  * One section of flagged partitions. kafka-topics' categories overlap (an unavailable partition is also under min
- * ISR and under-replicated), so a partition an earlier section listed is only counted here: on a large cluster the
- * same rows would otherwise fill a second screen.
+ * ISR and under-replicated), so a partition an earlier section listed (one with an earlier section's condition)
+ * is only counted here: on a large cluster the same rows would otherwise fill a second screen.
  */
 function partitionSection(
   title: string,
   explanation: string,
   partitions: readonly FlaggedPartition[],
   live: ReadonlySet<number>,
-  listedAbove: Map<string, Set<number>>,
+  listedAbove: readonly PartitionCondition[],
 ): Block[] {
   if (partitions.length === 0) return []
-  const fresh = partitions.filter((p) => !listedAbove.get(p.topic)?.has(p.partition))
-  for (const p of fresh) {
-    const listed = listedAbove.get(p.topic)
-    if (listed) listed.add(p.partition)
-    else listedAbove.set(p.topic, new Set([p.partition]))
-  }
+  const fresh = listedAbove.length ? partitions.filter((p) => !p.conditions.some((c) => listedAbove.includes(c))) : partitions
   const heading = `${title}: ${formatCount(partitions.length)} — ${explanation}`
   if (fresh.length === 0) return [markdown(`${heading}: all listed above`)]
-  const rows = shapeRows(fresh, live)
-  const shown = rows.slice(0, maxRows)
-  const hidden = rows.slice(maxRows).reduce((n, r) => n + Number(String(r[0]).replaceAll(',', '')), 0)
+  const shapes = shapesOf(fresh, live)
+  const together = topicsTogether(fresh)
+  const shown = shapes.slice(0, maxRows).map((s) => {
+    const topics = topicsOf(s.partitions, together)
+    return [formatCount(s.partitions.length), s.leader, s.isr, s.minIsr, s.elr, s.offline, fitList(topics.labels, 44, topics.count)]
+  })
+  const hidden = shapes.slice(maxRows).reduce((n, s) => n + s.partitions.length, 0)
   const repeated = partitions.length - fresh.length
   const footer = [
-    rows.length > maxRows && `and ${formatCount(hidden)} more in ${formatCount(rows.length - maxRows)} other groups (--json lists every one)`,
+    shapes.length > maxRows && `and ${formatCount(hidden)} more in ${formatCount(shapes.length - maxRows)} other groups (--json lists every one)`,
     repeated > 0 && `and ${formatCount(repeated)} listed above`,
   ]
     .filter(Boolean)
@@ -214,13 +284,15 @@ export function describeHealth(report: HealthReport): Block[] {
       ),
     )
   }
-  const listedAbove = new Map<string, Set<number>>()
-  const section = (title: string, explanation: string, flagged: readonly FlaggedPartition[]) =>
+  const listedAbove: PartitionCondition[] = []
+  const section = (title: string, explanation: string, condition: PartitionCondition, flagged: readonly FlaggedPartition[]) => {
     blocks.push(...partitionSection(title, explanation, flagged, live, listedAbove))
-  section('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', partitions.unavailable)
-  section('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', partitions.underMinIsr)
-  section('At min ISR', 'one more replica lost and acks=all writes stop', partitions.atMinIsr)
-  section('Under-replicated', 'fewer in-sync replicas than the replication factor', partitions.underReplicated)
+    listedAbove.push(condition)
+  }
+  section('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', 'unavailable', partitions.unavailable)
+  section('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', 'under-min-isr', partitions.underMinIsr)
+  section('At min ISR', 'one more replica lost and acks=all writes stop', 'at-min-isr', partitions.atMinIsr)
+  section('Under-replicated', 'fewer in-sync replicas than the replication factor', 'under-replicated', partitions.underReplicated)
 
   if (report.groups.length) {
     const groups = groupRows(report.groups)

@@ -4,8 +4,9 @@
 
 import type { Capabilities, ClusterView, GroupType, OngoingReassignment, TopicState } from '../kafka/types.ts'
 import { agree, counted, formatCount } from '../format/counts.ts'
-import { type AuditFinding, type AuditSeverity, countBySeverity, type DurabilitySnapshot, planDurabilityFindings } from './durability-audit.ts'
-import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
+import { type DurabilitySnapshot, type DurabilitySummary, planDurabilitySummary } from './durability-audit.ts'
+import { compareNames, inPartitionOrder, inTopicOrder } from './topic-order.ts'
+import { addingReplicas } from './adding-replicas.ts'
 import { describeGroupSignals, type GroupPartitionSignal, type GroupSignals, planGroupSignals, type TopicRetentionSignal } from './group-signals.ts'
 
 /** One consumer group as read for status: its committed offsets beside each partition's log end. */
@@ -76,12 +77,7 @@ export interface GroupHealth {
   readonly unknownLagPartitions: number
 }
 
-/** The durability audit in one line's worth: how many findings of each severity, and the worst ones. */
-export interface DurabilitySummary {
-  readonly counts: Readonly<Record<AuditSeverity, number>>
-  /** Ranked as the audit ranks them, high and medium only. */
-  readonly worst: readonly AuditFinding[]
-}
+export type { DurabilitySummary } from './durability-audit.ts'
 
 export type RunbookId = 'unclean-election' | 'isr-shrink' | 'consumer-oom-replay' | 'durability-audit' | 'poison-pill' | 'stuck-transactions' | 'lag-retention'
 
@@ -117,7 +113,13 @@ export interface HealthReport {
   readonly problems: readonly string[]
 }
 
-const noConditions: readonly PartitionCondition[] = Object.freeze([])
+/**
+ * Every combination of the four conditions as one shared, frozen list, indexed by a bit per condition in report
+ * order: a large cluster flags tens of thousands of partitions, and most share one of a few combinations.
+ */
+const conditionLists: readonly (readonly PartitionCondition[])[] = Array.from({ length: 16 }, (_, bits) =>
+  Object.freeze((['unavailable', 'under-min-isr', 'at-min-isr', 'under-replicated'] as const).filter((_, i) => bits & (1 << i))),
+)
 
 /** kafka-topics' four report conditions (TopicCommand.PartitionDescription, 3.9 and 4.x). */
 export function partitionConditions(
@@ -135,14 +137,7 @@ export function partitionConditions(
   const atMinIsr = minIsr !== null && partition.isr.length === minIsr
   // --under-replicated-partitions: replication factor (replicas being added do not count) above the ISR size.
   const underReplicated = partition.replicas.length - addingReplicas - partition.isr.length > 0
-  // Most partitions of a large cluster are healthy: one shared answer for them, not an array each.
-  if (!unavailable && !underMinIsr && !atMinIsr && !underReplicated) return noConditions
-  const conditions: PartitionCondition[] = []
-  if (unavailable) conditions.push('unavailable')
-  if (underMinIsr) conditions.push('under-min-isr')
-  if (atMinIsr) conditions.push('at-min-isr')
-  if (underReplicated) conditions.push('under-replicated')
-  return conditions
+  return conditionLists[(unavailable ? 1 : 0) | (underMinIsr ? 2 : 0) | (atMinIsr ? 4 : 0) | (underReplicated ? 8 : 0)]!
 }
 
 /** Counts by broker id: an array where ids are small (every replica of a large cluster counts), a Map beyond. */
@@ -202,13 +197,7 @@ function planGroups(snapshot: HealthSnapshot): GroupHealth[] {
       }
       return { groupId: g.groupId, type: g.type, state: g.state, members: g.members, lag, partitions: g.partitions.length, unknownLagPartitions: unknown }
     })
-    .sort((a, b) => (b.lag > a.lag ? 1 : b.lag < a.lag ? -1 : a.groupId.localeCompare(b.groupId)))
-}
-
-/** The durability audit's findings, summarised: the audit is their one source (runbook durability-audit). */
-function planDurability(snapshot: HealthSnapshot): DurabilitySummary {
-  const findings = planDurabilityFindings(snapshot.durability)
-  return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
+    .sort((a, b) => (b.lag > a.lag ? 1 : b.lag < a.lag ? -1 : compareNames(a.groupId, b.groupId)))
 }
 
 function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[] {
@@ -264,20 +253,28 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
 /** The status report for a snapshot. */
 export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
   const live = new Set(snapshot.cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
-  const adding = new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
+  const adding = addingReplicas(snapshot.reassignments)
   const unavailable: FlaggedPartition[] = []
   const underMinIsr: FlaggedPartition[] = []
   const atMinIsr: FlaggedPartition[] = []
   const underReplicated: FlaggedPartition[] = []
   let total = 0
   let leaderless = 0
-  const topics = inTopicOrder(snapshot.topics.filter((t) => !t.error))
+  // The list itself when every topic was read: the durability summary checks the same list's order, once.
+  const topics = inTopicOrder(snapshot.topics.some((t) => t.error) ? snapshot.topics.filter((t) => !t.error) : snapshot.topics)
+  const listOf: Record<PartitionCondition, FlaggedPartition[]> = {
+    unavailable,
+    'under-min-isr': underMinIsr,
+    'at-min-isr': atMinIsr,
+    'under-replicated': underReplicated,
+  }
   for (const topic of topics) {
     const minIsr = snapshot.minIsr.get(topic.topic) ?? null
+    const topicAdding = adding.get(topic.topic)
     for (const p of inPartitionOrder(topic.partitions)) {
       total++
       if (p.leader === null) leaderless++
-      const conditions = partitionConditions(p, minIsr, live, adding.size ? (adding.get(`${p.topic}/${p.partition}`) ?? 0) : 0)
+      const conditions = partitionConditions(p, minIsr, live, topicAdding?.get(p.partition) ?? 0)
       if (conditions.length === 0) continue
       const flagged: FlaggedPartition = {
         topic: p.topic,
@@ -291,10 +288,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
         minIsr,
         conditions,
       }
-      if (conditions.includes('unavailable')) unavailable.push(flagged)
-      if (conditions.includes('under-min-isr')) underMinIsr.push(flagged)
-      if (conditions.includes('at-min-isr')) atMinIsr.push(flagged)
-      if (conditions.includes('under-replicated')) underReplicated.push(flagged)
+      for (const condition of conditions) listOf[condition].push(flagged)
     }
   }
   const base = {
@@ -309,7 +303,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
     partitions: { topics: topics.length, total, unavailable, underMinIsr, atMinIsr, underReplicated, leaderless },
     groups: planGroups(snapshot),
     groupSignals: planGroupSignals(snapshot.groups, snapshot.retention, snapshot.takenAtMs),
-    durability: planDurability(snapshot),
+    durability: planDurabilitySummary(snapshot.durability),
     problems: [...snapshot.problems, ...snapshot.topics.filter((t) => t.error).map((t) => `topic ${t.topic}: ${t.error!.name}`)],
   }
   return { ...base, suggestions: planSuggestions(base) }

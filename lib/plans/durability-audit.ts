@@ -3,6 +3,7 @@
 // missing records may be elected — ranked by risk, topics that share a finding grouped. Pure.
 
 import { inPartitionOrder, inTopicOrder } from './topic-order.ts'
+import { type AddingReplicas, addingReplicas } from './adding-replicas.ts'
 import type { Broker, BrokerLogDirs, Capabilities, ConfigEntry, ConfigSource, OngoingReassignment, ResourceConfig, TopicState } from '../kafka/types.ts'
 import { mostSevereFirst, type Severity } from '../format/severity.ts'
 import { entryOf } from '../kafka/types.ts'
@@ -160,25 +161,35 @@ export function replicaSizes(logDirs: readonly BrokerLogDirs[]): ReplicaBytes {
   return largest
 }
 
-function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, racks: RackOf, adding: ReadonlyMap<string, number>): TopicRiskFacts {
+/** [n], one shared list per replica count: nearly every topic's partitions all have the same count. */
+const oneFactorLists = new Map<number, readonly number[]>()
+function oneFactor(count: number): readonly number[] {
+  let list = oneFactorLists.get(count)
+  if (list === undefined) oneFactorLists.set(count, (list = Object.freeze([count])))
+  return list
+}
+
+function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, racks: RackIndex, adding: AddingReplicas): TopicRiskFacts {
+  const topicAdding = adding.get(topic.topic)
   let replicationFactor = Infinity
   const factors: number[] = []
   let singleRack = 0
   let unknownRack = 0
-  const used: string[] = []
+  const used: number[] = []
+  racks.newUser()
   for (const p of topic.partitions) {
-    const count = p.replicas.length - (adding.size ? (adding.get(`${topic.topic}/${p.partition}`) ?? 0) : 0)
+    const count = p.replicas.length - (topicAdding?.get(p.partition) ?? 0)
     if (count < replicationFactor) replicationFactor = count
     if (!factors.includes(count)) factors.push(count)
-    let first: string | undefined
+    let first = -1
     let unknown = false
     let oneRack = true
     for (const id of p.replicas) {
-      const rack = racks(id)
-      if (rack === null) unknown = true
+      const rack = racks.of(id)
+      if (rack < 0) unknown = true
       else {
-        if (!used.includes(rack)) used.push(rack)
-        if (first === undefined) first = rack
+        if (racks.use(rack)) used.push(rack)
+        if (first < 0) first = rack
         else if (rack !== first) oneRack = false
       }
     }
@@ -192,23 +203,17 @@ function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, rack
     topic: topic.topic,
     partitions: topic.partitions.length,
     replicationFactor,
-    replicationFactors: factors.sort((a, b) => a - b),
+    replicationFactors: factors.length === 1 ? oneFactor(factors[0]!) : factors.sort((a, b) => a - b),
     minIsr,
     effectiveMinIsr: minIsr.value === null ? null : Math.min(minIsr.value, Math.max(1, replicationFactor)),
     unclean,
     singleRackPartitions: singleRack,
     unknownRackPartitions: unknownRack,
-    racks: used.sort(),
+    racks: used.sort((a, b) => a - b).map((rack) => racks.names[rack]!),
   }
 }
 
-function auditTopic(
-  topic: TopicState,
-  config: ResourceConfig | undefined,
-  racks: RackOf,
-  adding: ReadonlyMap<string, number>,
-  sizes: ReplicaBytes | null,
-): TopicAudit {
+function auditTopic(topic: TopicState, config: ResourceConfig | undefined, racks: RackIndex, adding: AddingReplicas, sizes: ReplicaBytes | null): TopicAudit {
   const facts = riskFactsOf(topic, config, racks, adding)
   let leaderless = 0
   let underMin = 0
@@ -277,7 +282,7 @@ function clusterFindings(
   defaults: ClusterDefaults,
   brokers: readonly Broker[],
   brokerConfigs: readonly ResourceConfig[],
-  topics: readonly TopicRiskFacts[],
+  anyReplicated: boolean,
 ): AuditFinding[] {
   const findings: AuditFinding[] = []
   const finding = (kind: ClusterFindingKind, severity: AuditSeverity, facts: Record<string, string | number>): AuditFinding => ({
@@ -303,7 +308,7 @@ function clusterFindings(
   }
   if (disagreements.length > 0) findings.push(finding('brokers-disagree', 'low', { settings: disagreements.join(' | ') }))
   // ELR (KIP-966) exists from 4.0 and is on by default for clusters formatted at 4.1+.
-  if (defaults.elr === 'off' && topics.some((t) => t.replicationFactor >= 2)) findings.push(finding('elr-off', 'info', {}))
+  if (defaults.elr === 'off' && anyReplicated) findings.push(finding('elr-off', 'info', {}))
   return findings
 }
 
@@ -343,6 +348,7 @@ export function rankFindings(findings: readonly AuditFinding[]): AuditFinding[] 
 
 /** Topics in name order, those that could not be read left out as problems, each with its config. */
 function readableTopics(snapshot: DurabilitySnapshot, problems: string[]): { topic: TopicState; config: ResourceConfig | undefined }[] {
+  // The last answer for a name wins.
   const configs = new Map<string, ResourceConfig>()
   for (const c of snapshot.topicConfigs) if (c.resource.type === 'topic') configs.set(c.resource.name, c)
   const readable: { topic: TopicState; config: ResourceConfig | undefined }[] = []
@@ -381,45 +387,83 @@ function clusterDefaults(snapshot: DurabilitySnapshot): ClusterDefaults {
   }
 }
 
-/** The ranked findings: topics that share a risk grouped, then the cluster's own. */
-function findingsOf(snapshot: DurabilitySnapshot, defaults: ClusterDefaults, topics: readonly TopicRiskFacts[]): AuditFinding[] {
-  const groups = new Map<
+/** Topics that share a risk, grouped by its kind and the facts that make it the same risk. */
+class TopicFindingGroups {
+  private readonly groups = new Map<
     string,
     { kind: TopicFindingKind; severity: AuditSeverity; facts: Record<string, string | number>; topics: string[]; partitions: number }
   >()
-  for (const t of topics) {
+  /** Whether any topic added has two replicas or more (the ELR finding is about those). */
+  anyReplicated = false
+
+  add(t: TopicRiskFacts): void {
+    if (t.replicationFactor >= 2) this.anyReplicated = true
     for (const risk of topicRisks(t)) {
       const key = groupKey(risk.kind, risk.facts)
-      const group = groups.get(key)
+      const group = this.groups.get(key)
       if (group) {
         group.topics.push(t.topic)
         group.partitions += risk.partitions
-      } else groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
+      } else this.groups.set(key, { kind: risk.kind, severity: risk.severity, facts: risk.facts, topics: [t.topic], partitions: risk.partitions })
     }
   }
-  return rankFindings([...[...groups.values()].map((g) => ({ ...g })), ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, topics)])
+
+  /** The grouped findings, then the cluster's own, ranked. */
+  ranked(snapshot: DurabilitySnapshot, defaults: ClusterDefaults): AuditFinding[] {
+    return rankFindings([
+      ...[...this.groups.values()].map((g) => ({ ...g })),
+      ...clusterFindings(defaults, snapshot.brokers, snapshot.brokerConfigs, this.anyReplicated),
+    ])
+  }
 }
 
-/** A broker's rack (null: none, or a broker the cluster does not know). */
-type RackOf = (brokerId: number) => string | null
-
 /**
- * Racks by broker id from an array: a large cluster looks up every replica (300,000 for 100,000 partitions), and
- * an array read is cheaper than a Map's hash. Ids beyond the array's reach (or negative) go to a Map.
+ * Each broker's rack as a number: racks numbered in name order, -1 for a broker without one (or one the cluster
+ * does not know). A large cluster looks up every replica (300,000 for 100,000 partitions): an array read and a
+ * number compare each, no string compared or hashed. Ids beyond the array's reach (or negative) go to a Map.
  */
-function rackLookup(brokers: readonly Broker[]): RackOf {
-  const byIndex: (string | null | undefined)[] = []
-  const others = new Map<number, string | null>()
-  for (const b of brokers) {
-    if (Number.isInteger(b.id) && b.id >= 0 && b.id < 1_000_000) byIndex[b.id] = b.rack
-    else others.set(b.id, b.rack)
+class RackIndex {
+  /** Rack names in their (default sort) order: a rack's number is its place here. */
+  readonly names: readonly string[]
+  private readonly byId: number[] = []
+  private readonly others = new Map<number, number>()
+  /** Which topic last used each rack (see usedBy): one array for every topic, instead of a list per topic. */
+  private readonly lastUser: number[]
+  private user = 0
+
+  constructor(brokers: readonly Broker[]) {
+    this.names = [...new Set(brokers.flatMap((b) => (b.rack === null ? [] : [b.rack])))].sort()
+    const number = new Map(this.names.map((name, i) => [name, i]))
+    for (const b of brokers) {
+      const rack = b.rack === null ? -1 : number.get(b.rack)!
+      if (Number.isInteger(b.id) && b.id >= 0 && b.id < 1_000_000) {
+        while (this.byId.length < b.id) this.byId.push(-1)
+        this.byId[b.id] = rack
+      } else this.others.set(b.id, rack)
+    }
+    this.lastUser = this.names.map(() => -1)
   }
-  return (id) => (id >= 0 && id < byIndex.length ? byIndex[id] : others.get(id)) ?? null
+
+  of(id: number): number {
+    return (id >= 0 && id < this.byId.length ? this.byId[id] : this.others.get(id)) ?? -1
+  }
+
+  /** Starts a new topic's set of racks used. */
+  newUser(): void {
+    this.user++
+  }
+
+  /** Marks a rack used by the current topic; true the first time. */
+  use(rack: number): boolean {
+    if (this.lastUser[rack] === this.user) return false
+    this.lastUser[rack] = this.user
+    return true
+  }
 }
 
 const auditContext = (snapshot: DurabilitySnapshot) => ({
-  racks: rackLookup(snapshot.brokers),
-  adding: new Map(snapshot.reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length])),
+  racks: new RackIndex(snapshot.brokers),
+  adding: addingReplicas(snapshot.reassignments),
 })
 
 /** The audit of a snapshot: per-topic facts, cluster defaults, and the ranked, grouped findings. */
@@ -429,21 +473,36 @@ export function planDurabilityAudit(snapshot: DurabilitySnapshot): AuditReport {
   const problems = [...snapshot.problems]
   const topics = readableTopics(snapshot, problems).map(({ topic, config }) => auditTopic(topic, config, racks, adding, sizes))
   const defaults = clusterDefaults(snapshot)
+  const groups = new TopicFindingGroups()
+  for (const t of topics) groups.add(t)
   return {
     takenAtMs: snapshot.takenAtMs,
     defaults,
     brokers: [...snapshot.brokers].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, rack: b.rack, fenced: b.fenced })),
     topics,
-    findings: findingsOf(snapshot, defaults, topics),
+    findings: groups.ranked(snapshot, defaults),
     problems,
   }
 }
 
-/** The audit's findings alone, exactly as planDurabilityAudit ranks them, without its per-topic report (status's summary line). */
-export function planDurabilityFindings(snapshot: DurabilitySnapshot): AuditFinding[] {
+/** The durability audit in one line's worth: how many findings of each severity, and the worst ones. */
+export interface DurabilitySummary {
+  readonly counts: Readonly<Record<AuditSeverity, number>>
+  /** Ranked as the audit ranks them, high and medium only. */
+  readonly worst: readonly AuditFinding[]
+}
+
+/**
+ * The audit's counts and its high and medium findings, exactly as planDurabilityAudit ranks them (status's summary
+ * line), from one pass over the topics that keeps nothing per topic beyond the findings it joins and nothing per
+ * partition: on a large cluster the audit's per-topic report is most of its cost.
+ */
+export function planDurabilitySummary(snapshot: DurabilitySnapshot): DurabilitySummary {
   const { racks, adding } = auditContext(snapshot)
-  const topics = readableTopics(snapshot, []).map(({ topic, config }) => riskFactsOf(topic, config, racks, adding))
-  return findingsOf(snapshot, clusterDefaults(snapshot), topics)
+  const groups = new TopicFindingGroups()
+  for (const { topic, config } of readableTopics(snapshot, [])) groups.add(riskFactsOf(topic, config, racks, adding))
+  const findings = groups.ranked(snapshot, clusterDefaults(snapshot))
+  return { counts: countBySeverity(findings), worst: findings.filter((f) => f.severity === 'high' || f.severity === 'medium') }
 }
 
 /** Findings per severity, for a summary line. */
