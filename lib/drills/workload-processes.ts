@@ -41,7 +41,7 @@ export interface Workload {
   pause(timeoutMs: number): Promise<void>
   /** Sends again after `pause()`. */
   resume(): void
-  /** SIGUSR2: a request the workload defines (a transactional producer leaves its next transaction open). */
+  /** SIGUSR2: a request the workload defines (a transactional producer leaves its next transaction open; a consumer stalls at its next commit). */
   nudge(): void
   /** SIGTERM (a clean stop), then SIGKILL if it has not exited within timeoutMs. */
   stop(timeoutMs?: number): Promise<WorkloadExit>

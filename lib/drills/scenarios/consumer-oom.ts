@@ -85,7 +85,7 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       const paths = { topic, groupId, ackedLedger: join(ctx.dir, 'acked.jsonl'), processedLedger: join(ctx.dir, 'processed.jsonl') }
       ctx.log(`topic ${topic} (${settings.partitions} partitions), group ${groupId}`)
 
-      const first = await ctx.workloads.start('consumer-1', consumerConfig(ctx, paths, 1))
+      const first = await ctx.workloads.start('consumer-1', { ...consumerConfig(ctx, paths, 1), stallAfterCommitAtRisk: settings.minAtRisk })
       const producer = await startDrillProducer(ctx, 'producer', {
         topic,
         partitions: settings.partitions,
@@ -95,12 +95,12 @@ export function consumerOomScenario(settings: ConsumerOomSettings = defaultConsu
       })
       ctx.log(`producer writing ${settings.recordsPerSecond} records/s; billing-service (kafkajs, auto-commit) consuming`)
       await first.waitFor('processed', (m) => m.total >= settings.flushRecords, 60_000, 'the service to handle its first batches')
-      const commit = await first.waitFor(
-        'committed',
-        (m) => m.atRisk >= settings.minAtRisk,
-        60_000,
-        `a commit covering ${settings.minAtRisk}+ records still in memory`,
-      )
+      // From the nudge on, the first commit covering minAtRisk records still in memory stalls the service: it writes
+      // nothing out any more. Killing it on an ordinary commit raced its next write-out (a couple of seconds away at
+      // most, less under load), which could hand the records the kill is meant to erase to the ledger after all.
+      const stalled = first.waitFor('committed', (m) => m.stalled, 60_000, `a commit covering ${settings.minAtRisk}+ records still in memory`)
+      first.nudge()
+      const commit = await stalled
       first.kill()
       const brokenAtMs = ctx.now()
       ctx.log(`SIGKILL billing-service (like an OOM kill) right after a commit covering ${commit.atRisk} records it had not written out`)

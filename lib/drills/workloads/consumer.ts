@@ -14,6 +14,7 @@
 import { groupConsumer, report, workloadStart } from './kafkajs-client.ts'
 import { Ledger, type ProcessedEntry } from './ledger.ts'
 import type { ConsumerConfig } from './protocol.ts'
+import { type BufferedRecord, WriteBuffer } from './write-buffer.ts'
 
 const config = workloadStart<ConsumerConfig>()
 const ledger = new Ledger<ProcessedEntry>(config.ledger)
@@ -22,22 +23,14 @@ const consumer = groupConsumer(config, {
   ...(config.maxWaitTimeMs === undefined ? {} : { maxWaitTimeInMs: config.maxWaitTimeMs }),
 })
 
-interface Buffered {
-  readonly seq: number
-  readonly partition: number
-  readonly offset: bigint
-  readonly sinceMs: number
-}
-
-const buffer: Buffered[] = []
+const buffer = new WriteBuffer({ flushRecords: config.flushRecords, flushIntervalMs: config.flushIntervalMs })
 const positions: Record<string, string> = {}
 let processed = 0
 let stopping = false
 
-/** Writes the buffer out: after this, those records are handled (durably, in the ledger). */
-function flush(): void {
-  if (buffer.length === 0) return
-  const batch = buffer.splice(0)
+/** Writes records out: after this, they are handled (durably, in the ledger). */
+function flush(batch: readonly BufferedRecord[]): void {
+  if (batch.length === 0) return
   const atMs = Date.now()
   ledger.append(batch.map((r) => ({ seq: r.seq, partition: r.partition, offset: r.offset.toString(), instance: config.instance, atMs })))
   for (const r of batch) {
@@ -61,8 +54,7 @@ async function main(): Promise<void> {
   consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
     const committed = new Map<number, bigint>()
     for (const topic of event.payload.topics) for (const p of topic.partitions) committed.set(Number(p.partition), BigInt(p.offset))
-    const atRisk = buffer.filter((r) => r.offset < (committed.get(r.partition) ?? -1n)).length
-    report({ type: 'committed', atRisk, buffered: buffer.length, processed })
+    report({ type: 'committed', ...buffer.committed(committed), processed })
   })
   consumer.on(consumer.events.GROUP_JOIN, () => report({ type: 'ready' }))
   await consumer.connect()
@@ -72,14 +64,14 @@ async function main(): Promise<void> {
     autoCommitInterval: config.autoCommitIntervalMs,
     eachMessage: async ({ partition, message }) => {
       const seq = seqOf(message.value?.toString() ?? '')
-      buffer.push({ seq, partition, offset: BigInt(message.offset), sinceMs: Date.now() })
-      if (buffer.length >= config.flushRecords) flush()
+      flush(buffer.add({ seq, partition, offset: BigInt(message.offset), sinceMs: Date.now() }))
     },
   })
-  setInterval(() => {
-    if (buffer.length > 0 && Date.now() - buffer[0]!.sinceMs >= config.flushIntervalMs) flush()
-  }, 50)
+  setInterval(() => flush(buffer.due(Date.now())), 50)
 }
+
+/** SIGUSR2 (the drill's nudge): the OOM moment comes at the next commit covering stallAfterCommitAtRisk records still in memory. */
+process.on('SIGUSR2', () => buffer.stallAfterCommit(config.stallAfterCommitAtRisk ?? 1))
 
 /** SIGTERM is a clean stop: no new fetches, write the buffer out, commit, leave the group. */
 process.on('SIGTERM', () => {
@@ -87,7 +79,7 @@ process.on('SIGTERM', () => {
   stopping = true
   void (async () => {
     await consumer.stop().catch(() => {})
-    flush()
+    flush(buffer.drain())
     await consumer.disconnect().catch(() => {})
     ledger.close()
     process.exit(0)

@@ -37,6 +37,12 @@ export interface ConsumerConfig {
   readonly autoCommitIntervalMs: number
   /** How long a fetch waits for records on the broker (kafkajs default 5 s; a clean stop waits for it too). */
   readonly maxWaitTimeMs?: number
+  /**
+   * The OOM moment, made exact: once nudged (SIGUSR2), the first commit covering this many records (default 1) still
+   * in memory stalls the service — nothing is written out any more (write-buffer.ts) — and its `committed` message
+   * says `stalled`: the drill SIGKILLs it then, before any write-out can save them.
+   */
+  readonly stallAfterCommitAtRisk?: number
 }
 
 /**
@@ -118,8 +124,8 @@ export type WorkloadMessage =
   | { readonly type: 'acked'; readonly total: number }
   /** A send failed for good (onSendFailure: continue): `total` records so far were never acknowledged. */
   | { readonly type: 'unacked'; readonly total: number; readonly error: string }
-  /** After each offset commit: records the commit covers that are still only in memory. */
-  | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number }
+  /** After each offset commit: records the commit covers that are still only in memory; `stalled`: nothing is written out any more. */
+  | { readonly type: 'committed'; readonly atRisk: number; readonly buffered: number; readonly processed: number; readonly stalled: boolean }
   | { readonly type: 'processed'; readonly total: number; readonly positions: Readonly<Record<string, string>> }
   | { readonly type: 'failed'; readonly error: string }
   /** A slow consumer's downstream outage: when it began and when it ends (ms since the epoch). */
