@@ -117,7 +117,14 @@ export interface HealthReport {
   readonly problems: readonly string[]
 }
 
-const noConditions: readonly PartitionCondition[] = Object.freeze([])
+/**
+ * Every combination of the four conditions, in report order, by bit (unavailable 1, under min ISR 2, at min ISR 4,
+ * under-replicated 8): a partition's conditions are one of these shared lists, not an array of its own (with a
+ * broker down, every partition of a large cluster is flagged).
+ */
+const conditionLists: readonly (readonly PartitionCondition[])[] = Array.from({ length: 16 }, (_, bits) =>
+  Object.freeze((['unavailable', 'under-min-isr', 'at-min-isr', 'under-replicated'] as const).filter((_, i) => bits & (1 << i))),
+)
 
 /** kafka-topics' four report conditions (TopicCommand.PartitionDescription, 3.9 and 4.x). */
 export function partitionConditions(
@@ -135,14 +142,7 @@ export function partitionConditions(
   const atMinIsr = minIsr !== null && partition.isr.length === minIsr
   // --under-replicated-partitions: replication factor (replicas being added do not count) above the ISR size.
   const underReplicated = partition.replicas.length - addingReplicas - partition.isr.length > 0
-  // Most partitions of a large cluster are healthy: one shared answer for them, not an array each.
-  if (!unavailable && !underMinIsr && !atMinIsr && !underReplicated) return noConditions
-  const conditions: PartitionCondition[] = []
-  if (unavailable) conditions.push('unavailable')
-  if (underMinIsr) conditions.push('under-min-isr')
-  if (atMinIsr) conditions.push('at-min-isr')
-  if (underReplicated) conditions.push('under-replicated')
-  return conditions
+  return conditionLists[(unavailable ? 1 : 0) | (underMinIsr ? 2 : 0) | (atMinIsr ? 4 : 0) | (underReplicated ? 8 : 0)]!
 }
 
 /** Counts by broker id: an array where ids are small (every replica of a large cluster counts), a Map beyond. */
