@@ -53,21 +53,36 @@ function* topicLabels(byTopic: ReadonlyMap<string, readonly number[]>): Generato
 
 /** Partitions that look alike (leader state, ISR size, offline replicas, min ISR) share one row. */
 function shapeRows(partitions: readonly FlaggedPartition[], live: ReadonlySet<number>): (string | number)[][] {
-  const shapes = new Map<string, { leader: string; isr: number; offline: string; minIsr: string; elr: string; byTopic: Map<string, number[]> }>()
+  type Shape = { leader: string; isr: number; offline: string; minIsr: string; elr: string; byTopic: Map<string, number[]> }
+  const shapes = new Map<string, Shape>()
+  let shape: Shape | undefined
+  let previous: FlaggedPartition | undefined
   for (const p of partitions) {
-    const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : `${p.leader} (down)`
-    const offline = ids(p.offline)
-    const minIsr = p.minIsr === null ? '?' : String(p.minIsr)
-    const elr = p.elr === null ? '–' : p.elr.length ? String(p.elr.length) : '0'
-    const key = `${leader}|${p.isr.length}|${offline}|${minIsr}|${elr}`
-    let shape = shapes.get(key)
-    if (!shape) {
-      shape = { leader, isr: p.isr.length, offline, minIsr, elr, byTopic: new Map() }
-      shapes.set(key, shape)
+    // Neighbours mostly look alike (partitions of one topic, topics made alike): the previous shape is reused
+    // without building its key when every fact it is made of is the same.
+    if (
+      !previous ||
+      p.leader !== previous.leader ||
+      p.isr.length !== previous.isr.length ||
+      p.minIsr !== previous.minIsr ||
+      p.offline !== previous.offline ||
+      p.elr !== previous.elr
+    ) {
+      const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : `${p.leader} (down)`
+      const offline = ids(p.offline)
+      const minIsr = p.minIsr === null ? '?' : String(p.minIsr)
+      const elr = p.elr === null ? '–' : p.elr.length ? String(p.elr.length) : '0'
+      const key = `${leader}|${p.isr.length}|${offline}|${minIsr}|${elr}`
+      shape = shapes.get(key)
+      if (!shape) {
+        shape = { leader, isr: p.isr.length, offline, minIsr, elr, byTopic: new Map() }
+        shapes.set(key, shape)
+      }
     }
-    const listed = shape.byTopic.get(p.topic)
+    previous = p
+    const listed = shape!.byTopic.get(p.topic)
     if (listed) listed.push(p.partition)
-    else shape.byTopic.set(p.topic, [p.partition])
+    else shape!.byTopic.set(p.topic, [p.partition])
   }
   return [...shapes.values()]
     .map((s) => ({ s, count: [...s.byTopic.values()].reduce((n, ps) => n + ps.length, 0) }))
@@ -85,15 +100,12 @@ function partitionSection(
   explanation: string,
   partitions: readonly FlaggedPartition[],
   live: ReadonlySet<number>,
-  listedAbove: Map<string, Set<number>>,
+  listedAbove: Set<FlaggedPartition>,
 ): Block[] {
   if (partitions.length === 0) return []
-  const fresh = partitions.filter((p) => !listedAbove.get(p.topic)?.has(p.partition))
-  for (const p of fresh) {
-    const listed = listedAbove.get(p.topic)
-    if (listed) listed.add(p.partition)
-    else listedAbove.set(p.topic, new Set([p.partition]))
-  }
+  // A partition flagged several ways is one object in each of its lists (planClusterHealth): known by identity.
+  const fresh = listedAbove.size ? partitions.filter((p) => !listedAbove.has(p)) : partitions
+  for (const p of fresh) listedAbove.add(p)
   const heading = `${title}: ${formatCount(partitions.length)} — ${explanation}`
   if (fresh.length === 0) return [markdown(`${heading}: all listed above`)]
   const rows = shapeRows(fresh, live)
@@ -214,7 +226,7 @@ export function describeHealth(report: HealthReport): Block[] {
       ),
     )
   }
-  const listedAbove = new Map<string, Set<number>>()
+  const listedAbove = new Set<FlaggedPartition>()
   const section = (title: string, explanation: string, flagged: readonly FlaggedPartition[]) =>
     blocks.push(...partitionSection(title, explanation, flagged, live, listedAbove))
   section('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', partitions.unavailable)
