@@ -7,6 +7,9 @@ import type { Reader } from '../client.ts'
 /** Shared by every empty list a decoder returns (most ELR, last-known-ELR and offline lists are empty). */
 const emptyList: readonly number[] = Object.freeze([])
 
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1')
+const uuidText = Buffer.alloc(36)
+
 /**
  * Broker-id lists read before, shared (frozen) instead of allocated again. A cluster has few distinct replica
  * lists and ISRs (a few hundred orders of its brokers), but `runbook status` reads two of them per partition, and
@@ -132,11 +135,17 @@ export class WireReader {
     return this.nullableKnownString(table) ?? ''
   }
 
-  /** A UUID as the client spells it: 8-4-4-4-12 hex digits. */
+  /** A UUID as the client spells it: 8-4-4-4-12 hex digits (spelled in a scratch buffer: one string per topic, not six). */
   uuid(): string {
-    const hex = this.bytes.toString('hex', this.position, this.position + 16)
+    let at = 0
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) uuidText[at++] = 0x2d // '-'
+      const byte = this.bytes[this.position + i]!
+      uuidText[at++] = hexDigits[byte >> 4]!
+      uuidText[at++] = hexDigits[byte & 15]!
+    }
     this.position += 16
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    return uuidText.toString('latin1', 0, 36)
   }
 
   int32Array(): readonly number[] {
