@@ -1,6 +1,7 @@
 // Cold starts: the built CLI's commands that need no cluster, each a fresh process, beside `node -e 0` (Node's
 // floor on this machine) as the ratio. Runs are paired and alternate (floor, command, floor, command…), so that
-// a noisy shared machine weighs on both alike; medians of wall and CPU time (user + system, from GNU time).
+// a noisy shared machine weighs on both alike; medians of wall and CPU time (user + system: to the microsecond through
+// Python's os.wait4 where there is a Python, else from GNU time in 10 ms steps).
 // Goals: --help, list and sessions ≤ 1.3× the floor; show <id> ≤ 1.6×. Measured under Node, and under Bun too
 // when there is one (each runtime against its own `-e 0`).
 //   npm run build && npm run bench -- cold-start
@@ -13,7 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bench, describe } from 'vitest'
-import { measureProcess, type ProcessRun } from './measure-process.ts'
+import { measureProcess, measureProcessPrecisely, type ProcessRun } from './measure-process.ts'
 
 const rounds = Number(process.env.RUNBOOK_COLD_START_ROUNDS || 15)
 /** Bun where the environment names it or the PATH has it; null when neither (then only Node is measured). */
@@ -38,8 +39,12 @@ function runtimeName(runtime: string): string {
   return `${runtime.includes('bun') ? 'bun' : runtime} ${version}`
 }
 
+/** To the microsecond where Python is there to ask the kernel; else GNU time's 10 ms steps. */
+const measure: typeof measureProcess = (command, args, options) => measureProcessPrecisely(command, args, options) ?? measureProcess(command, args, options)
+const precision = measureProcessPrecisely('true', []) ? 'CPU and wall to the microsecond (os.wait4)' : 'CPU in GNU time’s 10 ms steps'
+
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
-const fixed = (ms: number) => `${ms.toFixed(0)} ms`
+const fixed = (ms: number) => `${ms.toFixed(1)} ms`
 
 /** One runtime's four commands, each in paired, alternating runs against the runtime's own `-e 0`. */
 function measureRuntime(runtime: string): string {
@@ -52,10 +57,10 @@ function measureRuntime(runtime: string): string {
     for (const { args, goal } of commands) {
       const floor: ProcessRun[] = []
       const ours: ProcessRun[] = []
-      measureProcess(runtime, [cli, ...args], { env, cwd }) // the first run warms the file cache
+      measure(runtime, [cli, ...args], { env, cwd }) // the first run warms the file cache
       for (let round = 0; round < rounds; round++) {
-        floor.push(measureProcess(runtime, ['-e', '0'], { env, cwd }))
-        ours.push(measureProcess(runtime, [cli, ...args], { env, cwd }))
+        floor.push(measure(runtime, ['-e', '0'], { env, cwd }))
+        ours.push(measure(runtime, [cli, ...args], { env, cwd }))
         load.push(loadavg()[0]!)
       }
       const wall = [median(ours.map((r) => r.wallMs)), median(floor.map((r) => r.wallMs))] as const
@@ -73,7 +78,7 @@ function measureRuntime(runtime: string): string {
     rmSync(cwd, { recursive: true, force: true })
   }
   return (
-    `\nCold starts (medians of ${rounds} paired runs, ours vs -e 0, ${runtimeName(runtime)}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
+    `\nCold starts (medians of ${rounds} paired runs, ours vs -e 0, ${runtimeName(runtime)}, ${precision}; load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${availableParallelism()} cores):\n` +
     lines.join('\n') +
     '\n'
   )

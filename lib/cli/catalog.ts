@@ -2,12 +2,11 @@
 // RUNBOOK_DIRS, --runbooks), code or Markdown; the Markdown reader loads only when a .md runbook is imported.
 // What a team's runbooks are is cached under $XDG_CACHE_HOME/kafka-runbooks/catalog (~/.cache/...).
 
-import { homedir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { loadCatalog, type Catalog, type LoadedRunbook } from '../engine/catalog.ts'
 import type { AnyRunbook } from '../engine/runbook.ts'
 import type { CommandEnv, ParsedArgs } from './command.ts'
-import type { RunbookConfig } from './config-file.ts'
+import { homeFolder, type RunbookConfig } from './config-file.ts'
 import { packageVersion } from './package-version.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -25,7 +24,7 @@ async function cacheKey(): Promise<string> {
 
 export async function openCatalog(args: ParsedArgs, env: CommandEnv, config: RunbookConfig): Promise<Catalog> {
   const teamDirs = teamRunbookDirs(args, env, config)
-  const cacheHome = () => env.env.XDG_CACHE_HOME || join(env.env.HOME || homedir(), '.cache')
+  const cacheHome = () => env.env.XDG_CACHE_HOME || join(homeFolder(env.env), '.cache')
   return loadCatalog({
     teamDirs,
     loaders: { '.md': async (path) => (await import('../markdown/index.ts')).loadMarkdownRunbook(path) },

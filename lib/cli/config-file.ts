@@ -2,7 +2,6 @@
 // Looked up as ./runbook.config.json, then $XDG_CONFIG_HOME/runbook/config.json (~/.config/runbook/config.json).
 
 import { readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { ExitCode } from '../engine/exit-codes.ts'
 
@@ -38,8 +37,13 @@ export class ConfigFileError extends Error {
   readonly exitCode = ExitCode.refused
 }
 
+/** The user's home folder: $HOME, or the system's answer when it is unset (node:os loads only then: milliseconds of a cold start under Bun). */
+export function homeFolder(env: NodeJS.ProcessEnv): string {
+  return env.HOME || process.getBuiltinModule('node:os').homedir()
+}
+
 export function configFileCandidates(cwd: string, env: NodeJS.ProcessEnv): string[] {
-  const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config')
+  const configHome = env.XDG_CONFIG_HOME || join(homeFolder(env), '.config')
   return [join(cwd, 'runbook.config.json'), join(configHome, 'runbook', 'config.json')]
 }
 

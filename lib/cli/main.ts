@@ -1,8 +1,8 @@
 // Entry point of `runbook`: picks the subcommand, parses its flags, and turns every way a run can end
 // into one exit code and, for a person, one line.
 
-import { parseArgs } from 'node:util'
 import type { Command, CommandEnv } from './command.ts'
+import { parseCommonArgs } from './common-args.ts'
 import { ExitCode } from '../engine/exit-codes.ts'
 import { describeFailure, failureJson } from './failure.ts'
 import { packageVersion } from './package-version.ts'
@@ -69,12 +69,9 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
       env.stdout.write(command.help.trimEnd() + '\n')
       return ExitCode.done
     }
-    const parsed = parseArgs({
-      args: [...rest],
-      options: { ...command.options, debug: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    })
+    const options = { ...command.options, debug: { type: 'boolean' as const } }
+    // node:util loads only for what the common reader leaves to parseArgs (and parseArgs words the error).
+    const parsed = parseCommonArgs(rest, options) ?? (await import('node:util')).parseArgs({ args: [...rest], options, allowPositionals: true, strict: true })
     return await command.run({ ...parsed, raw: rest }, env)
   } catch (error) {
     const failure = describeFailure(error, { debug, command: name })

@@ -1,12 +1,12 @@
 // The tool's own version, from package.json, for --version and transcript headers. Read synchronously: one small
-// file, and node:fs/promises would be one more module tree for a cold `runbook list` to load.
-
-import { readFileSync } from 'node:fs'
+// file, and node:fs/promises would be one more module tree for a cold `runbook list` to load. node:fs itself loads
+// when the version is first asked for: `runbook --help` under Bun need not load it at all.
 
 let cached: string | undefined
 
 export async function packageVersion(): Promise<string> {
   if (cached) return cached
+  const { readFileSync } = await import('node:fs')
   // From lib/cli the package.json is two levels up; from dist/lib/cli, three.
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {

@@ -2,7 +2,6 @@
 // same tokens without loading marked), tables laid out as cli-table3 would (lib/terminal/table-layout.ts), wrapped to the screen width, coloured only
 // when the stream is a TTY and NO_COLOR is not set.
 
-import { createRequire } from 'node:module'
 import type { Token, Tokens } from 'marked'
 import type { Block, Cell } from '../engine/blocks.ts'
 import { formatCount, withoutEmptyColumns } from '../engine/blocks.ts'
@@ -10,10 +9,10 @@ import { lexSimpleInline, lexSimpleMarkdown } from './simple-markdown.ts'
 import { layoutTable } from './table-layout.ts'
 
 // marked loads on the first text the simple lexer leaves to it: synchronously (require of an ES module, Node
-// 20.19+ and Bun), so rendering stays a plain function.
-const requireModule = createRequire(import.meta.url)
+// 20.19+ and Bun), so rendering stays a plain function. node:module too: under Bun each built-in module a cold
+// start loads costs milliseconds.
 let markedModule: typeof import('marked') | undefined
-const marked = () => (markedModule ??= requireModule('marked') as typeof import('marked')).marked
+const marked = () => (markedModule ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)('marked') as typeof import('marked')).marked
 
 export interface RenderOptions {
   readonly color: boolean

@@ -5,7 +5,6 @@
 // across wrapped lines and closed at each line's end as cli-table3 does. test/terminal/table-layout.test.ts holds
 // the two equal on random tables.
 
-import { createRequire } from 'node:module'
 import { fastTextWidth } from './text-width.ts'
 
 export interface TableLayout {
@@ -47,10 +46,11 @@ export function layoutTable(table: TableLayout): string {
 // The colour codes cli-table3 recognises (SGR with up to six parameters); terminals' other escapes count as text.
 const sgr = /\u001b\[(?:\d*;){0,5}\d*m/g // eslint-disable-line no-control-regex -- colour codes are what it matches
 
-const requireModule = createRequire(import.meta.url)
 let stringWidthModule: ((text: string) => number) | undefined
-/** string-width (the emoji and East Asian widths), loaded only for text outside fastTextWidth's range. */
-const stringWidth = (text: string): number => fastTextWidth(text) ?? (stringWidthModule ??= requireModule('string-width') as (text: string) => number)(text)
+/** string-width (the emoji and East Asian widths), loaded (with node:module) only for text outside fastTextWidth's range. */
+const stringWidth = (text: string): number =>
+  fastTextWidth(text) ??
+  (stringWidthModule ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)('string-width') as (text: string) => number)(text)
 
 /** Columns a cell's text takes: its widest line, colour codes left out. */
 export function textWidth(text: string): number {
@@ -66,6 +66,13 @@ export function textWidth(text: string): number {
 function wrapWords(text: string, width: number): string[] {
   const lines: string[] = []
   for (const paragraph of text.split('\n')) {
+    // A line that fits stays as it is (wrapped word by word it would come out the same): with no hard width — a
+    // pipe, a file — that is every line, and the word-by-word pass was a third of a cold `runbook list`.
+    // Only for plain spaces between words: the pass counts any other blank as one column, whatever its width.
+    if (!/[^\S ]/.test(paragraph) && textWidth(paragraph) <= width) {
+      if (textWidth(paragraph.replaceAll(' ', '')) > 0) lines.push(paragraph)
+      continue
+    }
     const parts = paragraph.split(/(\s+)/)
     let line = ''
     let used = 0

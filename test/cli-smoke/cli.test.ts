@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { launch, runtime } from '../support/launcher.ts'
+import { launch, launchPiped, runtime } from '../support/launcher.ts'
 
 describe(`the runbook CLI on ${runtime}`, () => {
   it('prints help and the version', () => {
@@ -67,6 +67,14 @@ describe(`the runbook CLI on ${runtime}`, () => {
     expect(list.stdout.replace(/\s+/g, ' ')).toMatch(
       /typo\.mjs: cannot load: .*'notebok'.*'kafka-runbooks'|typo\.mjs: cannot load: .*'kafka-runbooks'.*'notebok'/,
     )
+  })
+
+  // The one-shot commands write to the pipe's descriptor themselves (bin/runbook.js): a reader that is gone
+  // ends the run quietly, and one that reads everything gets every byte, in order.
+  it.each([['--help'], ['list'], ['show', 'isr-shrink']])('runbook %s into a pipe: whole, or a quiet stop when the reader has gone', (...args) => {
+    const whole = launch(args).stdout
+    expect(launchPiped(args, 'cat')).toEqual({ code: 0, stdout: whole, stderr: '' })
+    expect(launchPiped(args, 'true')).toEqual({ code: 0, stdout: '', stderr: '' })
   })
 
   it('refuses bad input in one line with exit 2', () => {

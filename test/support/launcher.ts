@@ -13,11 +13,28 @@ export interface Launched {
   readonly stderr: string
 }
 
+const runtimeCommand = runtime === 'bun' ? 'bun' : process.execPath
+
 export function launch(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Launched {
-  const command = runtime === 'bun' ? 'bun' : process.execPath
+  const command = runtimeCommand
   const result = spawnSync(command, [launcher, ...args], {
     cwd: options.cwd ?? projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNBOOK_SANDBOX_NAME: 'smoke-none', ...options.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  if (result.error) throw result.error
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * Runs the launcher with its stdout piped into a shell command (`true` closes the pipe before anything is written),
+ * through bash; `code` is the launcher's own exit code, `stdout` what the reader printed.
+ */
+export function launchPiped(args: readonly string[], reader: string): Launched {
+  const result = spawnSync('bash', ['-c', `"$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, 'bash', runtimeCommand, launcher, ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNBOOK_SANDBOX_NAME: 'smoke-none' },
     encoding: 'utf8',
     timeout: 60_000,
   })
