@@ -210,22 +210,16 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
     })
   }
   // At min ISR alone is not a shrink (RF 1 with min ISR 1 is always "at min"): that is a settings question.
-  // A partition flagged both ways is one object in both lists.
-  const shrunk = new Set<FlaggedPartition>()
+  // Counted once when flagged both ways: an under-replicated partition that is also under min ISR is counted there.
   let underMin = 0
-  for (const p of partitions.underMinIsr) {
-    if (p.leader === null) continue
-    underMin++
-    shrunk.add(p)
-  }
-  for (const p of partitions.underReplicated) if (p.leader !== null) shrunk.add(p)
-  if (shrunk.size > 0) {
+  for (const p of partitions.underMinIsr) if (p.leader !== null) underMin++
+  let shrunk = underMin
+  for (const p of partitions.underReplicated) if (p.leader !== null && !p.conditions.includes('under-min-isr')) shrunk++
+  if (shrunk > 0) {
     suggestions.push({
       runbook: 'isr-shrink',
       reason:
-        underMin > 0
-          ? `${counted(underMin, 'partition')} under min ISR (acks=all writes fail there)`
-          : `${counted(shrunk.size, 'partition')} with a shrunk ISR`,
+        underMin > 0 ? `${counted(underMin, 'partition')} under min ISR (acks=all writes fail there)` : `${counted(shrunk, 'partition')} with a shrunk ISR`,
     })
   }
   // Both kinds of group go to the same runbook: one line for them.

@@ -25,7 +25,8 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     read.catch(() => {}) // awaited below; this only keeps a failure from being unhandled if the states fail first
     configReads.push(read)
   }
-  readConfigs([{ type: 'broker-default' }], false)
+  const defaultsRead = ops.describeConfigs([{ type: 'broker-default' }], { names: statusConfigs, synonyms: false })
+  defaultsRead.catch(() => {})
   let probeAsked = false
   const [cluster, capabilities, topics, reassignments, listing] = await Promise.all([
     ops.cluster(),
@@ -48,13 +49,14 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     ops.listPartitionReassignments(),
     ops.listGroups(),
   ])
-  // In the order of the topics, the cluster default last: as one request for all of them would answer.
+  // In the order of the topics, the cluster default last: as one request for all of them would answer. The pages
+  // name topics in that order already, so the list is only checked; sorted when it is not.
   const position = new Map(topics.map((t, i) => [t.topic, i]))
   const rank = (c: ResourceConfig) => (c.resource.type === 'topic' ? (position.get(c.resource.name) ?? topics.length) : topics.length + 1)
-  const configs = await withDefaultsProbe(
-    ops,
-    (await Promise.all(configReads)).flat().sort((a, b) => rank(a) - rank(b)),
-  )
+  const read = [...(await Promise.all(configReads)).flat(), ...(await defaultsRead)]
+  let inOrder = true
+  for (let i = 1; i < read.length && inOrder; i++) inOrder = rank(read[i - 1]!) <= rank(read[i]!)
+  const configs = await withDefaultsProbe(ops, inOrder ? read : read.sort((a, b) => rank(a) - rank(b)))
   // The durability audit's own read, light (no per-broker configs, no log dirs), on what was read above.
   const durability = await readDurability(ops, { full: false, nowMs: Date.now(), already: { cluster, capabilities, topics, reassignments, configs } })
   const minIsr = new Map<string, number>()
@@ -69,11 +71,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     if (min != null) minIsr.set(described.resource.name, Number(min))
     const policy = entryOf(described, 'cleanup.policy')?.value
     const ms = entryOf(described, 'retention.ms')?.value
-    if (policy != null)
-      retention.set(described.resource.name, {
-        deletes: policy.split(',').some((p) => p.trim() === 'delete'),
-        retentionMs: ms == null || Number(ms) < 0 ? null : Number(ms),
-      })
+    if (policy != null) retention.set(described.resource.name, retentionSignal(policy, ms ?? null))
   }
 
   const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
@@ -127,6 +125,25 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       }),
   }))
   return { cluster, capabilities, topics, minIsr, retention, reassignments, durability, groups, problems, takenAtMs: Date.now() }
+}
+
+/** Signals by cleanup.policy and retention.ms: most topics of a large cluster share one pair, and one object. */
+const retentionSignals = new Map<string, Map<string | null, TopicRetentionSignal>>()
+
+function retentionSignal(policy: string, ms: string | null): TopicRetentionSignal {
+  let byMs = retentionSignals.get(policy)
+  let signal = byMs?.get(ms)
+  if (signal === undefined) {
+    signal = Object.freeze({
+      deletes: policy.split(',').some((p) => p.trim() === 'delete'),
+      retentionMs: ms == null || Number(ms) < 0 ? null : Number(ms),
+    })
+    if (retentionSignals.size < 64) {
+      if (!byMs) retentionSignals.set(policy, (byMs = new Map()))
+      if (byMs.size < 64) byMs.set(ms, signal)
+    }
+  }
+  return signal
 }
 
 /**

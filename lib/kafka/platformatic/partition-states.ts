@@ -37,13 +37,15 @@ const zeroId = /^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$|^A{22}$/
 const byName = new Intl.Collator().compare
 
 function topicState(topic: string, topicId: string, internal: boolean, errorCode: number, partitions: PartitionState[]): TopicState {
-  return {
+  const state: { -readonly [K in keyof TopicState]: TopicState[K] } = {
     topic,
     topicId: topicId && !zeroId.test(topicId) ? topicId : null,
     internal,
     partitions: inPartitionOrder(partitions),
-    ...(errorCode !== 0 ? { error: kafkaError(errorCode, errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null) } : {}),
   }
+  // Added only when there is one: spreading an empty object into each of 20,000 topics goes through a slow path.
+  if (errorCode !== 0) state.error = kafkaError(errorCode, errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? `Topic ${topic} does not exist.` : null)
+  return state
 }
 
 /** Brokers list partitions in order already: sorting is only needed when they do not. */

@@ -115,6 +115,36 @@ describe('DescribeTopicPartitions v0', () => {
     }
   })
 
+  it('shares equal broker-id lists between partitions, frozen, and keeps each list its own values', () => {
+    const w = Writer.create().appendInt32(0).appendUnsignedVarInt(2)
+    w.appendInt16(0).appendString('shared').appendUUID('00000000-0000-0000-0000-000000000001').appendBoolean(false)
+    const lists = [
+      [1, 2, 3],
+      [1, 2, 3],
+      [3, 2, 1],
+      [1, 2],
+      [2, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
+      [2, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
+    ]
+    w.appendUnsignedVarInt(lists.length + 1)
+    lists.forEach((list, p) => {
+      w.appendInt16(0).appendInt32(p).appendInt32(list[0]!).appendInt32(1)
+      for (const ids of [list, list.slice(0, 2), [], [], []]) w.appendArray(ids, (x, id) => x.appendInt32(id), true, false)
+      w.appendUnsignedVarInt(0)
+    })
+    w.appendInt32(0).appendUnsignedVarInt(0).appendInt8(-1).appendUnsignedVarInt(0)
+    const [topic] = decodeTopicPartitions(new WireReader(w.buffer, 0, true), true).topics
+    const partitions = topic!.partitions
+    expect(partitions.map((p) => p.replicas)).toEqual(lists)
+    expect(partitions[0]!.replicas).toBe(partitions[1]!.replicas)
+    expect(partitions[0]!.isr).toBe(partitions[3]!.replicas)
+    expect(partitions[2]!.replicas).not.toBe(partitions[0]!.replicas)
+    expect(Object.isFrozen(partitions[0]!.replicas)).toBe(true)
+    // Lists longer than 16 ids are read as they are, not shared.
+    expect(partitions[4]!.replicas).not.toBe(partitions[5]!.replicas)
+    expect(partitions[4]!.replicas).toEqual(partitions[5]!.replicas)
+  })
+
   it('skips tagged fields by their sizes', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const { bytes, topics, cursor } = topicPartitionsAnswer(seed, true)
@@ -221,6 +251,43 @@ describe('DescribeConfigs', () => {
         })),
       )
     }
+  })
+
+  it('shares equal entries and equal entry lists between resources, frozen; entries with synonyms stay their own', () => {
+    const names = ['cleanup.policy', 'min.insync.replicas']
+    const w = Writer.create().appendInt32(0).appendUnsignedVarInt(5)
+    for (const [r, minIsr, synonyms] of [
+      [0, '2', false],
+      [1, '2', false],
+      [2, '3', false],
+      [3, '2', true],
+    ] as const) {
+      w.appendInt16(0).appendString(null).appendInt8(2).appendString(`topic-${r}`)
+      w.appendUnsignedVarInt(names.length + 1)
+      for (const name of names) {
+        w.appendString(name)
+          .appendString(name === 'cleanup.policy' ? 'delete' : minIsr)
+          .appendBoolean(false)
+          .appendInt8(5)
+          .appendBoolean(false)
+        if (synonyms) w.appendUnsignedVarInt(2).appendString(name).appendString('1').appendInt8(5).appendUnsignedVarInt(0)
+        else w.appendUnsignedVarInt(1)
+        w.appendInt8(1).appendString(null).appendUnsignedVarInt(0)
+      }
+      w.appendUnsignedVarInt(0)
+    }
+    w.appendUnsignedVarInt(0)
+    const [a, b, c, d] = decodeDescribeConfigs(new WireReader(w.buffer, 0, true), 4)
+    expect(a!.entries).toBe(b!.entries)
+    expect(Object.isFrozen(a!.entries) && Object.isFrozen(a!.entries[0])).toBe(true)
+    expect(c!.entries).not.toBe(a!.entries)
+    expect(c!.entries[0]).toBe(a!.entries[0])
+    expect(c!.entries.map((e) => e.value)).toEqual(['delete', '3'])
+    expect(d!.entries[0]).not.toBe(a!.entries[0])
+    expect(d!.entries.map((e) => [e.value, e.synonyms])).toEqual([
+      ['delete', [{ name: 'cleanup.policy', value: '1', source: 'default' }]],
+      ['2', [{ name: 'min.insync.replicas', value: '1', source: 'default' }]],
+    ])
   })
 
   it.each([2, 3] as const)('v%i reads plain strings and arrays, config type and documentation from v3 on only', (version) => {

@@ -1,10 +1,13 @@
 // DescribeConfigs v2–v4, decoded straight into config entries. `runbook status` asks for two settings of every
 // topic (2,000 resources on a 10,000-partition cluster), and the client's decoder cost more than the answer.
 // The client's v2 also writes and reads config_type and documentation, which exist from v3 on only.
+// Most topics answer alike (the same few names, values and sources): equal entries, and equal lists of them, are
+// one shared frozen object, and names and values are decoded once each — what status keeps of 2,000 topics' settings
+// is then one list object per topic, not nine objects and eight strings.
 
 import { createAPI, type Reader, type Writer } from '../client.ts'
 import type { ConfigEntry, ConfigSource, ConfigSynonym } from '../../types.ts'
-import { WireReader } from './wire-reader.ts'
+import { StringTable, WireReader } from './wire-reader.ts'
 import { WireWriter } from './wire-writer.ts'
 
 export interface DescribeConfigsResource {
@@ -36,6 +39,49 @@ const sources: Readonly<Record<number, ConfigSource>> = {
 const sourceName = (id: number): ConfigSource => sources[id] ?? 'unknown'
 /** Shared by every entry asked for without synonyms (status asks for thousands). */
 const noSynonyms: readonly ConfigSynonym[] = Object.freeze([])
+
+const names = new StringTable()
+const values = new StringTable(256)
+/** Entries without synonyms read before, shared; bounded like the tables. */
+const knownEntries: ConfigEntry[] = []
+const maxKnownEntries = 256
+/** Entry lists read before, shared; bounded. */
+const knownLists: (readonly ConfigEntry[])[] = []
+const maxKnownLists = 64
+/** Whether name `a` sorts after `b` (localeCompare), remembered for the few pairs of names brokers send. */
+const afterMemo = new Map<string, Map<string, boolean>>()
+
+function sortsAfter(a: string, b: string): boolean {
+  let byB = afterMemo.get(a)
+  let after = byB?.get(b)
+  if (after === undefined) {
+    after = a.localeCompare(b) > 0
+    if (afterMemo.size < 256) {
+      if (!byB) afterMemo.set(a, (byB = new Map()))
+      if (byB.size < 256) byB.set(b, after)
+    }
+  }
+  return after
+}
+
+function sharedEntry(name: string, value: string | null, source: ConfigSource, readOnly: boolean, sensitive: boolean): ConfigEntry {
+  for (const known of knownEntries)
+    if (known.name === name && known.value === value && known.source === source && known.readOnly === readOnly && known.sensitive === sensitive) return known
+  const entry: ConfigEntry = { name, value, source, readOnly, sensitive, synonyms: noSynonyms }
+  if (knownEntries.length < maxKnownEntries) knownEntries.push(Object.freeze(entry))
+  return entry
+}
+
+/** `entries` itself, or an equal list read before (entries are compared by identity: shared ones are equal). */
+function sharedList(entries: ConfigEntry[]): ConfigEntry[] {
+  search: for (const known of knownLists) {
+    if (known.length !== entries.length) continue
+    for (let i = 0; i < entries.length; i++) if (known[i] !== entries[i]) continue search
+    return known as ConfigEntry[]
+  }
+  if (knownLists.length < maxKnownLists && entries.every((e) => Object.isFrozen(e))) knownLists.push(Object.freeze(entries))
+  return entries
+}
 
 /*
   DescribeConfigs Request (Version: 2-4) => [resources] include_synonyms include_documentation (v3+) TAG_BUFFER (v4)
@@ -87,8 +133,8 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
     const entries: ConfigEntry[] = []
     let sorted = true
     for (let c = 0; c < configCount; c++) {
-      const name = wire.string()
-      const value = wire.nullableString()
+      const name = wire.knownString(names)
+      const value = wire.nullableKnownString(values)
       const readOnly = wire.boolean()
       const source = sourceName(wire.int8())
       const sensitive = wire.boolean()
@@ -97,7 +143,7 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
       if (synonymCount > 0) {
         const read: ConfigSynonym[] = new Array(synonymCount)
         for (let s = 0; s < synonymCount; s++) {
-          read[s] = { name: wire.string(), value: wire.nullableString(), source: sourceName(wire.int8()) }
+          read[s] = { name: wire.knownString(names), value: wire.nullableKnownString(values), source: sourceName(wire.int8()) }
           wire.skipTaggedFields()
         }
         synonyms = read
@@ -107,12 +153,12 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
         wire.nullableString() // documentation
       }
       wire.skipTaggedFields()
-      if (entries.length && entries[entries.length - 1]!.name.localeCompare(name) > 0) sorted = false
-      entries.push({ name, value, source, readOnly, sensitive, synonyms })
+      if (entries.length && sortsAfter(entries[entries.length - 1]!.name, name)) sorted = false
+      entries.push(synonyms === noSynonyms ? sharedEntry(name, value, source, readOnly, sensitive) : { name, value, source, readOnly, sensitive, synonyms })
     }
     wire.skipTaggedFields()
     if (!sorted) entries.sort((a, b) => a.name.localeCompare(b.name))
-    results.push({ errorCode, errorMessage, resourceType, resourceName, entries })
+    results.push({ errorCode, errorMessage, resourceType, resourceName, entries: sharedList(entries) })
   }
   wire.skipTaggedFields()
   return results

@@ -7,6 +7,55 @@ import type { Reader } from '../client.ts'
 /** Shared by every empty list a decoder returns (most ELR, last-known-ELR and offline lists are empty). */
 const emptyList: readonly number[] = Object.freeze([])
 
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1')
+const uuidText = Buffer.alloc(36)
+
+/**
+ * Broker-id lists read before, shared (frozen) instead of allocated again. A cluster has few distinct replica
+ * lists and ISRs (a few hundred orders of its brokers), but `runbook status` reads two of them per partition, and
+ * garbage collection copying tens of thousands of small arrays it keeps was a sixth of its time. Bounded: past
+ * `maxSharedLists` lists, new ones are allocated as before. Keyed by a hash of the ids, checked id by id.
+ */
+const sharedLists = new Map<number, (readonly number[])[]>()
+let sharedListCount = 0
+const maxSharedLists = 8192
+const maxSharedListLength = 16
+
+/**
+ * Short strings read before (setting names and values: every topic of a large cluster answers with the same few),
+ * returned again instead of decoded, by their UTF-8 bytes. One table per kind of string; a full table only stops
+ * sharing.
+ */
+export class StringTable {
+  readonly #bytes: Buffer[] = []
+  readonly #texts: string[] = []
+  readonly #capacity: number
+  readonly #maxLength: number
+
+  constructor(capacity = 64, maxLength = 64) {
+    this.#capacity = capacity
+    this.#maxLength = maxLength
+  }
+
+  /** The string of `bytes[start, end)`: one read before, or decoded (and kept while there is room). */
+  text(bytes: Buffer, start: number, end: number): string {
+    const length = end - start
+    if (length > this.#maxLength) return bytes.toString('utf8', start, end)
+    search: for (let i = 0; i < this.#bytes.length; i++) {
+      const known = this.#bytes[i]!
+      if (known.length !== length) continue
+      for (let k = 0; k < length; k++) if (known[k] !== bytes[start + k]) continue search
+      return this.#texts[i]!
+    }
+    const text = bytes.toString('utf8', start, end)
+    if (this.#bytes.length < this.#capacity) {
+      this.#bytes.push(Buffer.from(bytes.subarray(start, end)))
+      this.#texts.push(text)
+    }
+    return text
+  }
+}
+
 export class WireReader {
   readonly bytes: Buffer
   position: number
@@ -73,11 +122,30 @@ export class WireReader {
     return this.nullableString() ?? ''
   }
 
-  /** A UUID as the client spells it: 8-4-4-4-12 hex digits. */
+  /** A nullable string, shared through `table` when it was read before (see StringTable). */
+  nullableKnownString(table: StringTable): string | null {
+    const length = this.flexible ? this.unsignedVarInt() - 1 : this.int16()
+    if (length < 0) return null
+    const start = this.position
+    this.position += length
+    return table.text(this.bytes, start, this.position)
+  }
+
+  knownString(table: StringTable): string {
+    return this.nullableKnownString(table) ?? ''
+  }
+
+  /** A UUID as the client spells it: 8-4-4-4-12 hex digits (spelled in a scratch buffer: one string per topic, not six). */
   uuid(): string {
-    const hex = this.bytes.toString('hex', this.position, this.position + 16)
+    let at = 0
+    for (let i = 0; i < 16; i++) {
+      if (i === 4 || i === 6 || i === 8 || i === 10) uuidText[at++] = 0x2d // '-'
+      const byte = this.bytes[this.position + i]!
+      uuidText[at++] = hexDigits[byte >> 4]!
+      uuidText[at++] = hexDigits[byte & 15]!
+    }
     this.position += 16
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    return uuidText.toString('latin1', 0, 36)
   }
 
   int32Array(): readonly number[] {
@@ -85,6 +153,38 @@ export class WireReader {
     if (length <= 0) return emptyList
     const values = new Array<number>(length)
     for (let i = 0; i < length; i++) values[i] = this.int32()
+    return values
+  }
+
+  /** An INT32 array as int32Array reads it, but frozen and shared with every equal list read before (see sharedLists). */
+  sharedInt32Array(): readonly number[] {
+    const length = this.arrayLength()
+    if (length <= 0) return emptyList
+    if (length > maxSharedListLength) {
+      const values = new Array<number>(length)
+      for (let i = 0; i < length; i++) values[i] = this.int32()
+      return values
+    }
+    const bytes = this.bytes
+    const start = this.position
+    let hash = length
+    for (let i = 0; i < length; i++) hash = (Math.imul(hash, 31) + bytes.readInt32BE(start + 4 * i)) | 0
+    const bucket = sharedLists.get(hash)
+    if (bucket !== undefined) {
+      search: for (const list of bucket) {
+        if (list.length !== length) continue
+        for (let i = 0; i < length; i++) if (list[i] !== bytes.readInt32BE(start + 4 * i)) continue search
+        this.position = start + 4 * length
+        return list
+      }
+    }
+    const values = new Array<number>(length)
+    for (let i = 0; i < length; i++) values[i] = this.int32()
+    if (sharedListCount >= maxSharedLists) return values
+    Object.freeze(values)
+    if (bucket === undefined) sharedLists.set(hash, [values])
+    else bucket.push(values)
+    sharedListCount++
     return values
   }
 
