@@ -73,7 +73,7 @@ function targetOf(ctx: Context): Target {
 export const watchCell = nb.query({
   id: 'watch-isr',
   title: 'Watch the ISR recover',
-  doc: 'Re-reads the partitions every second, for at most --set wait-for-isr (2 minutes by default): after a wait, until acks=all writes are accepted again (a runbook that waited in vain stops, exit 2); after lowering min ISR, until every partition is back to the previous min.insync.replicas (then the revert is offered); after removing a throttle, until the freed followers rejoin.',
+  doc: 'Re-reads the partitions every second, for at most --set wait-for-isr (2 minutes by default), and counts a recovery only when a second read a second later agrees (a broker just back from a pause can answer from stale metadata): after a wait, until acks=all writes are accepted again (a runbook that waited in vain stops, exit 2); after lowering min ISR, until every partition is back to the previous min.insync.replicas (then the revert is offered); after removing a throttle, until the freed followers rejoin.',
   when: (ctx) => {
     const action = ctx.decision(decideCell)
     if (action !== 'wait' && action !== 'lower-min-isr' && action !== 'remove-throttle') return 'nothing to watch for this choice'
@@ -87,7 +87,16 @@ export const watchCell = nb.query({
     const target = targetOf(ctx)
     const started = ctx.now()
     let shown = 0
-    let result = target.done(await readTopicStates(ctx.kafka, target.topics))
+    const read = async () => target.done(await readTopicStates(ctx.kafka, target.topics))
+    // A broker that has just come back from a pause answers from metadata it has not caught up on yet: measured on
+    // 4.3.1, a broker resumed after SIGSTOP listed the pre-shrink ISR for about half a second while the leader's was
+    // still short. So a recovery counts only when a read a second later finds it too.
+    const confirmed = async (first: Awaited<ReturnType<typeof read>>) => {
+      if (!first.done) return first
+      await ctx.sleep(1000)
+      return read()
+    }
+    let result = await confirmed(await read())
     while (!result.done && ctx.now() - started < limitMs) {
       const waited = ctx.now() - started
       if (waited - shown >= 10_000) {
@@ -100,7 +109,7 @@ export const watchCell = nb.query({
         ])
       }
       await ctx.sleep(1000)
-      result = target.done(await readTopicStates(ctx.kafka, target.topics))
+      result = await confirmed(await read())
     }
     const waitedMs = ctx.now() - started
     ctx.state.recovered = result.done

@@ -178,6 +178,34 @@ describe('lower min.insync.replicas', () => {
     expect(await minIsr(kafka, 'orders')).toMatchObject({ value: '2' })
   })
 
+  it('a recovery read from one stale answer is not a recovery: the watch reads again a second later, and the revert is not offered', async () => {
+    const kafka = incident()
+    // The watch's first read sees brokers 2 and 3 back (a broker just resumed from a pause answers from its old
+    // metadata); by the next read they are out again, as they really were. (The apply's own read-back comes first.)
+    let phase: 'before' | 'verify' | 'stale' | 'again' | 'after' = 'before'
+    const stale = new Proxy(kafka, {
+      get(target, property, receiver) {
+        if (property === 'incrementalAlterConfigs' && phase === 'before') phase = 'verify'
+        else if (property === 'partitionStates' && phase === 'verify') phase = 'stale'
+        else if (property === 'partitionStates' && phase === 'stale') {
+          phase = 'again'
+          target.restartBroker(2).restartBroker(3)
+        } else if (property === 'partitionStates' && phase === 'again') {
+          phase = 'after'
+          target.killBroker(3, { lastContactMs: now }).killBroker(2, { lastContactMs: now })
+        }
+        const value = Reflect.get(target, property, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const result = await headless(stale, { action: 'lower-min-isr', value: '1' }, { clock: Date.now })
+    expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(result.cells.find((c) => c.id === 'watch-isr')).toMatchObject({ data: { recovered: false } })
+    expect(result.cells.find((c) => c.id === 'revert')).toMatchObject({ outcome: 'skipped' })
+    expect(await minIsr(kafka, 'orders')).toMatchObject({ value: '1' })
+    expect(phase).toBe('after')
+  })
+
   it('interactive: the choice, the typed value, and the revert offered once the ISR is back', async () => {
     const kafka = incident()
     // The brokers come back while the runbook watches.
