@@ -20,13 +20,13 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   // source of each setting are read: the synonyms (what a topic would inherit) are needed for one topic alone,
   // the one whose answer the audit reads the cluster's defaults from (see withDefaultsProbe).
   const configReads: Promise<ResourceConfig[]>[] = []
-  const readConfigs = (resources: ConfigResourceRef[], synonyms: boolean) => {
+  const askConfigs = (resources: ConfigResourceRef[], synonyms: boolean) => {
     const read = ops.describeConfigs(resources, { names: statusConfigs, synonyms })
     read.catch(() => {}) // awaited below; this only keeps a failure from being unhandled if the states fail first
-    configReads.push(read)
+    return read
   }
-  const defaultsRead = ops.describeConfigs([{ type: 'broker-default' }], { names: statusConfigs, synonyms: false })
-  defaultsRead.catch(() => {})
+  const readConfigs = (resources: ConfigResourceRef[], synonyms: boolean) => void configReads.push(askConfigs(resources, synonyms))
+  const defaultsRead = askConfigs([{ type: 'broker-default' }], false)
   let probeAsked = false
   const [cluster, capabilities, topics, reassignments, listing] = await Promise.all([
     ops.cluster(),
