@@ -70,8 +70,10 @@ async function runCommand(name: string, rest: readonly string[], env: CommandEnv
       return ExitCode.done
     }
     const options = { ...command.options, debug: { type: 'boolean' as const } }
-    // node:util loads only for what the common reader leaves to parseArgs (and parseArgs words the error).
-    const parsed = parseCommonArgs(rest, options) ?? (await import('node:util')).parseArgs({ args: [...rest], options, allowPositionals: true, strict: true })
+    // node:util loads only for what the common reader leaves to parseArgs (and parseArgs words the error); not
+    // through import(), which in the CommonJS bundles would start Node's ES module loader.
+    const parsed =
+      parseCommonArgs(rest, options) ?? process.getBuiltinModule('node:util').parseArgs({ args: [...rest], options, allowPositionals: true, strict: true })
     return await command.run({ ...parsed, raw: rest }, env)
   } catch (error) {
     const failure = describeFailure(error, { debug, command: name })

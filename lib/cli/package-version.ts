@@ -6,7 +6,8 @@ let cached: string | undefined
 
 export async function packageVersion(): Promise<string> {
   if (cached) return cached
-  const { readFileSync } = await import('node:fs')
+  // Not import(): in the CommonJS bundles of the one-shot commands that would start Node's ES module loader.
+  const { readFileSync } = process.getBuiltinModule('node:fs')
   // From lib/cli the package.json is two levels up; from dist/lib/cli, three.
   for (const relative of ['../../package.json', '../../../package.json']) {
     try {

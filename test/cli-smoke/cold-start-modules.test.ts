@@ -30,12 +30,16 @@ function modulesOf(args: readonly string[], exitCode = 0): string[] {
 }
 
 describe('cold starts load only what they use', () => {
-  it.each([['--help'], ['list'], ['sessions'], ['show', 'isr-shrink']])('runbook %s starts without the ES module loader', (...args) => {
-    const modules = modulesOf(args)
-    expect(modules).toContain('NativeModule internal/modules/cjs/loader')
-    expect(modules.filter((m) => /internal\/modules\/esm\/(module_job|module_map|translators)$/.test(m))).toEqual([])
-    expect(modules).not.toContain('NativeModule fs/promises')
-  })
+  // --version reads package.json; `list -x` is a flag only parseArgs reads (and refuses, exit 2).
+  it.each([[['--help']], [['list']], [['sessions']], [['show', 'isr-shrink']], [['--version']], [['list', '-x'], 2]])(
+    'runbook %s starts without the ES module loader',
+    (args: string[], exitCode = 0) => {
+      const modules = modulesOf(args, exitCode)
+      expect(modules).toContain('NativeModule internal/modules/cjs/loader')
+      expect(modules.filter((m) => /internal\/modules\/esm\/(module_job|module_map|translators)$/.test(m))).toEqual([])
+      expect(modules).not.toContain('NativeModule fs/promises')
+    },
+  )
   it.each([['--help'], ['list'], ['sessions'], ['show', 'isr-shrink']])('runbook %s writes to a pipe without creating the stream stack', (...args) => {
     // spawnSync's stdout is a pipe: the one-shot commands write to its descriptor, and no Writable is built.
     expect(modulesOf(args).filter((m) => /internal\/streams\/(writable|duplex)$/.test(m))).toEqual([])
