@@ -196,6 +196,42 @@ export async function readSegments(
   return new Map(walks.map((w) => [key(w.tp), w.segments]))
 }
 
+/** Each partition's size on its leader's disk, as the brokers reported it; null when leaderless or not reported. */
+function leaderSizes(
+  states: readonly { readonly topic: string; readonly partitions: readonly { readonly partition: number; readonly leader: number | null }[] }[],
+  sizes: ReadonlyMap<string, ReadonlyMap<number, bigint>>,
+): (tp: TopicPartition) => bigint | null {
+  const leaders = new Map(states.flatMap((t) => t.partitions.map((p) => [key({ topic: t.topic, partition: p.partition }), p.leader] as const)))
+  return (tp) => {
+    const leader = leaders.get(key(tp))
+    return leader != null ? (sizes.get(key(tp))?.get(leader) ?? null) : null
+  }
+}
+
+/**
+ * Where readSegments puts the end of a segment it did not read to: from the partition's log end, the topic's
+ * segment.bytes and the leader's average bytes per record (none when nothing is on disk or the log is empty).
+ */
+function segmentEndEstimate(
+  bounds: ReadonlyMap<string, { readonly logStart: bigint; readonly logEnd: bigint }>,
+  policies: ReadonlyMap<string, RetentionPolicy>,
+  leaderSize: (tp: TopicPartition) => bigint | null,
+): (tp: TopicPartition, readTo: bigint, base: bigint) => bigint {
+  return (tp, readTo, base) => {
+    const b = bounds.get(key(tp))!
+    const onDisk = leaderSize(tp)
+    const records = b.logEnd - b.logStart
+    return estimateSegmentEnd({
+      from: base,
+      readTo,
+      timeRollOffset: null,
+      logEnd: b.logEnd,
+      segmentBytes: policies.get(tp.topic)!.segmentBytes,
+      bytesPerRecord: onDisk !== null && records > 0n ? Number(onDisk) / Number(records) : null,
+    })
+  }
+}
+
 async function readBrokerDisks(kafka: KafkaOps) {
   const answers = await kafka.describeLogDirs()
   const sizes = new Map<string, Map<number, bigint>>()
@@ -253,12 +289,7 @@ export async function readLagRetention(
       return [topic, retentionPolicy(topic, (name) => settingOf(found, name).value, checkInterval.ms)] as const
     }),
   )
-  const leaders = new Map(states.flatMap((t) => t.partitions.map((p) => [key(p), p] as const)))
-  const leaderSize = (tp: TopicPartition) => {
-    const state = leaders.get(key(tp))
-    const sizes = disks.sizes.get(key(tp))
-    return state?.leader != null ? (sizes?.get(state.leader) ?? null) : null
-  }
+  const leaderSize = leaderSizes(states, disks.sizes)
 
   const readable = committed.filter((c) => second.has(key(c)))
   const positions = readable.map((c) => {
@@ -272,20 +303,7 @@ export async function readLagRetention(
   const segments = await readSegments(
     kafka,
     positions.filter((p) => p.offset < second.get(key(p))!.logEnd),
-    (tp, readTo, base) => {
-      const bounds = second.get(key(tp))!
-      const policy = policies.get(tp.topic)!
-      const onDisk = leaderSize(tp)
-      const records = bounds.logEnd - bounds.logStart
-      return estimateSegmentEnd({
-        from: base,
-        readTo,
-        timeRollOffset: null,
-        logEnd: bounds.logEnd,
-        segmentBytes: policy.segmentBytes,
-        bytesPerRecord: onDisk !== null && records > 0n ? Number(onDisk) / Number(records) : null,
-      })
-    },
+    segmentEndEstimate(second, policies, leaderSize),
   )
   const unreadTimes = await kafka.recordTimestamps(positions.filter((p) => p.offset < second.get(key(p))!.logEnd).map((p) => ({ ...p })))
   const oldest = new Map(unreadTimes.map((t) => [key(t), t.error ? null : t.timestamp]))
@@ -375,28 +393,12 @@ export async function readRevertDeletions(
       return [topic, restoredPolicy(topic, (name) => settingOf(found, name).value, restored, checkInterval.ms)] as const
     }),
   )
-  const leaders = new Map(states.flatMap((t) => t.partitions.map((p) => [key({ topic: t.topic, partition: p.partition }), p.leader] as const)))
-  const leaderSize = (tp: TopicPartition) => {
-    const leader = leaders.get(key(tp))
-    return leader != null ? (disks.sizes.get(key(tp))?.get(leader) ?? null) : null
-  }
+  const leaderSize = leaderSizes(states, disks.sizes)
   const readable = all.filter((tp) => bounds.has(key(tp)))
   const segments = await readSegments(
     kafka,
     readable.filter((tp) => bounds.get(key(tp))!.logStart < bounds.get(key(tp))!.logEnd).map((tp) => ({ ...tp, offset: bounds.get(key(tp))!.logStart })),
-    (tp, readTo, base) => {
-      const b = bounds.get(key(tp))!
-      const onDisk = leaderSize(tp)
-      const records = b.logEnd - b.logStart
-      return estimateSegmentEnd({
-        from: base,
-        readTo,
-        timeRollOffset: null,
-        logEnd: b.logEnd,
-        segmentBytes: policies.get(tp.topic)!.segmentBytes,
-        bytesPerRecord: onDisk !== null && records > 0n ? Number(onDisk) / Number(records) : null,
-      })
-    },
+    segmentEndEstimate(bounds, policies, leaderSize),
   )
   const now = nowMs()
   return readable.map((tp) => {
