@@ -49,7 +49,7 @@ export const awaitCell = nb.query({
   title: 'Watch Kafka elect the returning broker',
   when: (ctx) => (!['wait', 'back'].includes(chosenWay(ctx) ?? '') ? 'you chose not to wait' : ctx.dryRun ? 'dry run: nothing to wait for' : true),
   whenDoc: 'you chose to wait (or a restart brought the broker back)',
-  doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not.',
+  doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not; every partition led counts only when a read a second later agrees (a broker just back from a pause answers from its old metadata).',
   async run(ctx) {
     const partitions = inScope(ctx).partitions
     const timeoutMs = await ctx.param('wait-timeout')

@@ -273,6 +273,21 @@ describe('unclean-election: waiting', () => {
     expect(io.screen()).toContain('no committed record was lost')
   })
 
+  it('the aftermath does not report the partitions back at min ISR from one read of old metadata: the next read must agree', async () => {
+    const kafka = incident()
+    const io = scriptedIo([noDeadDir, { select: 'wait' }])
+    io.beforeNextPrompt(() => io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(1), 300)))
+    // Broker 1 is back and leads with ISR [1]; a broker still on its old metadata lists the ISR from before the failure.
+    const stale = staleOnce(kafka, (p) => (p.topic === 'orders' && p.partition < 2 ? { ...p, isr: [1, 2] } : p))
+    onCellStart(io, 'Aftermath', () => stale.arm())
+    const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '10s', ...fast }) }))
+    expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(stale.served()).toBe(1)
+    const aftermath = result.cells.find((c) => c.id === 'aftermath')!.data as { partitions: { isr: number[] }[] }
+    expect(aftermath.partitions.map((p) => p.isr)).toEqual([[1], [1]])
+    expect(io.screen()).toContain('orders-0, orders-1: below min.insync.replicas')
+  })
+
   it('one read that lists every partition led, from a broker still on its old metadata, does not end the wait: the next read must agree', async () => {
     const kafka = incident()
     const io = headless()
