@@ -41,3 +41,15 @@ export function launchPiped(args: readonly string[], reader: string): Launched {
   if (result.error) throw result.error
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
+
+/** Runs the launcher with its stdout sent to `target` (a file or device, e.g. /dev/full), through bash. */
+export function launchInto(args: readonly string[], target: string): Launched {
+  const result = spawnSync('bash', ['-c', `"$@" > ${target}`, 'bash', runtimeCommand, launcher, ...args], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNBOOK_SANDBOX_NAME: 'smoke-none' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  if (result.error) throw result.error
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
