@@ -32,16 +32,33 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 // A reader that stops early (`runbook show … | head`) closes the pipe: stop writing, and let a run stop at its
-// next safe point as if interrupted, rather than die on EPIPE with a stack trace. Each stream is guarded when a
-// command first uses it: creating process.stderr is work a run that never writes there need not do.
+// next safe point as if interrupted, rather than die on EPIPE with a stack trace. A write that fails for another
+// reason (a full disk: ENOSPC) stops the run the same way, and once the command has returned the launcher says so
+// in one line and exits 1: the output is incomplete. Each stream is guarded when a command first uses it:
+// creating process.stderr is work a run that never writes there need not do.
+let writeError = null
+function writeFailed(error, where) {
+  if (error?.code !== 'EPIPE' && !writeError) {
+    writeError = { error, where }
+    // Said as the process ends: Node reports a stream's failed write on a later tick, after the command may have returned.
+    process.on('exit', reportWriteError)
+  }
+  controller.abort(error?.code === 'EPIPE' ? 'EPIPE' : 'write failed')
+}
+function reportWriteError() {
+  const { error, where } = writeError
+  const why = String(error?.message || error?.code || error).split('\n')[0]
+  guard(process.stderr).write(`runbook: could not write to ${where} (${why}) — the output is incomplete; make room where it goes, or send it elsewhere\n`)
+  // The run stopped because of it (as after a Ctrl-C, which gives 130): the output failed, so the run did.
+  if (!process.exitCode || process.exitCode === 130) process.exitCode = 1
+}
 const guarded = new Set()
 function guard(stream) {
   if (guarded.has(stream)) return stream
   guarded.add(stream)
   stream.on('error', (error) => {
-    if (error.code !== 'EPIPE') throw error
     stream.write = () => true
-    controller.abort('EPIPE')
+    writeFailed(error, stream === process.stderr ? 'standard error' : 'standard output')
   })
   return stream
 }
@@ -67,10 +84,9 @@ function directStdout() {
         } catch (error) {
           // A non-blocking pipe that is full: the stream waits for room, and takes every later write, in order.
           if (error.code === 'EAGAIN') return (stream = guard(process.stdout)).write(bytes, callback)
-          if (error.code !== 'EPIPE') throw error
-          // The reader went away (`runbook list | head`): stop writing, as the guarded stream does.
+          // The reader went away (`runbook list | head`) or the write failed: stop writing, as the guarded stream does.
           closed = true
-          controller.abort('EPIPE')
+          writeFailed(error, 'standard output')
         }
       }
       if (callback) process.nextTick(callback)
@@ -91,9 +107,8 @@ function bunStdout() {
       last = last
         .then(() => (closed ? 0 : bun.write(bun.stdout, bytes)))
         .catch((error) => {
-          if (error?.code !== 'EPIPE') throw error
           closed = true
-          controller.abort('EPIPE')
+          writeFailed(error, 'standard output')
         })
         .then(() => callback?.())
       return true
@@ -131,9 +146,9 @@ async function run() {
     cwd: process.cwd(),
     signal: controller.signal,
   })
-  process.exitCode = code
   // Output still on its way to a slow reader is not cut off by the timer below.
   await stdout?.flushed?.()
+  process.exitCode = code
   // Connections or timers a command forgot to close must not keep a finished CLI alive.
   setTimeout(() => process.exit(code), 2000).unref()
 }

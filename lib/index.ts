@@ -28,7 +28,7 @@ export { checkClusterNames, param, ParamError, parseDateTime, parseDuration, for
 export type { Choice, ParamSpec, ParamSpecs, ParamValue } from './engine/params.ts'
 export { agree, code, counted, facts, formatCount, formatSeconds, iso, markdown, notice, table } from './engine/blocks.ts'
 export type { Block } from './engine/blocks.ts'
-export { pollUntil } from './poll/index.ts'
+export { confirmedRead, pollUntil } from './poll/index.ts'
 
 // Ready-made cells: a topic config change, an offset change of a stopped group, and standard views.
 export { topicConfigChange } from './cells/topic-config-change.ts'

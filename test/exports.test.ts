@@ -34,6 +34,7 @@ describe('public surfaces', () => {
         'parseDuration',
         'partitionHealthView',
         'pollUntil',
+        'confirmedRead',
         'readCommittedOffsets',
         'readGroupState',
         'readGroupView',

@@ -60,11 +60,16 @@ export interface WatchMilestones {
   readonly inIsrAfterMs: number | null
 }
 
-/** Folds the polls into the first time each milestone held. */
+/**
+ * Folds the polls into the first time each milestone held — counted only when the next poll finds it too: a broker
+ * just back from a pause answers from the metadata it had before (on 4.3.1 for about half a second), where the
+ * dead broker is still registered and its partitions still led. The time is the first poll's: the milestone held
+ * by then, or it came within the poll interval after.
+ */
 export function watchMilestones(startedAtMs: number, observations: readonly WatchObservation[]): WatchMilestones {
   const first = (held: (o: WatchObservation) => boolean) => {
-    const seen = observations.find(held)
-    return seen ? Math.max(0, seen.atMs - startedAtMs) : null
+    const at = observations.findIndex((o, i) => held(o) && i + 1 < observations.length && held(observations[i + 1]!))
+    return at < 0 ? null : Math.max(0, observations[at]!.atMs - startedAtMs)
   }
   return {
     registeredAfterMs: first((o) => o.registered),

@@ -35,6 +35,31 @@ export async function pollUntil<T>(
   return value
 }
 
+/**
+ * How long good news waits for the read that confirms it. Measured on Kafka 4.3.1: a broker resumed after SIGSTOP
+ * answered partition states from stale metadata for about half a second (an ISR the leader had already shrunk).
+ */
+export const confirmAfterMs = 1000
+
+/**
+ * Wraps a read whose good news ends a wait or makes the caller act (report a recovery, restore a setting): a value
+ * `good` accepts is read again `confirmMs` later and that second value is returned, good or not — so one answer
+ * from a broker that has just come back from a pause or a restart, still on its old metadata, is never taken for
+ * the real state. Bad news is returned at once.
+ */
+export function confirmedRead<T>(
+  read: () => Promise<T>,
+  good: (value: T) => boolean,
+  options: { readonly sleep: (ms: number) => Promise<void>; readonly confirmMs?: number },
+): () => Promise<T> {
+  return async () => {
+    const first = await read()
+    if (!good(first)) return first
+    await options.sleep(options.confirmMs ?? confirmAfterMs)
+    return read()
+  }
+}
+
 export interface WaitOptions {
   readonly timeoutMs: number
   /** Pause between checks; 250 ms unless told. */
@@ -45,6 +70,11 @@ export interface WaitOptions {
   readonly fatal?: (error: unknown) => boolean
   /** What the waiter last saw, named in the timeout message. */
   readonly seen?: () => string
+  /**
+   * The check holds only when it holds again this long later (see confirmedRead): for a check of cluster state
+   * whose "yes" a broker just back from a pause could give from stale metadata.
+   */
+  readonly confirmMs?: number
 }
 
 /** How a wait ended: whether the check held before the deadline, and what stood in the way when it did not. */
@@ -59,11 +89,13 @@ export async function waitFor(check: () => Promise<boolean>, clock: Clock, optio
   const deadline = clock.now() + options.timeoutMs
   let lastError = ''
   const lastSeen = () => [options.seen?.() ?? '', lastError].filter(Boolean).join('; ')
+  const checked =
+    options.confirmMs === undefined ? check : confirmedRead(check, (held) => held, { sleep: (ms) => clock.sleep(ms), confirmMs: options.confirmMs })
   options.signal?.throwIfAborted()
   for (;;) {
     let held = false
     try {
-      held = await check()
+      held = await checked()
     } catch (error) {
       if (options.fatal?.(error) || options.signal?.aborted) throw error
       lastError = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)

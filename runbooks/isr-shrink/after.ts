@@ -5,6 +5,7 @@ import { type Block, counted, formatSeconds, notice } from '../../lib/engine/blo
 import { Refusal } from '../../lib/engine/runbook.ts'
 import type { TopicState } from '../../lib/kafka/types.ts'
 import { partitionKey } from '../../lib/plans/isr-findings.ts'
+import { confirmedRead } from '../../lib/poll/index.ts'
 import { readTopicStates } from '../../lib/reads/replication.ts'
 import { decideCell } from './decide.ts'
 import { nb, type Context } from './notebook.ts'
@@ -87,16 +88,14 @@ export const watchCell = nb.query({
     const target = targetOf(ctx)
     const started = ctx.now()
     let shown = 0
-    const read = async () => target.done(await readTopicStates(ctx.kafka, target.topics))
-    // A broker that has just come back from a pause answers from metadata it has not caught up on yet: measured on
-    // 4.3.1, a broker resumed after SIGSTOP listed the pre-shrink ISR for about half a second while the leader's was
-    // still short. So a recovery counts only when a read a second later finds it too.
-    const confirmed = async (first: Awaited<ReturnType<typeof read>>) => {
-      if (!first.done) return first
-      await ctx.sleep(1000)
-      return read()
-    }
-    let result = await confirmed(await read())
+    // A recovery counts only when a read a second later finds it too: a broker just back from a pause lists the
+    // ISR it had before the shrink for about half a second (lib/poll's confirmedRead).
+    const read = confirmedRead(
+      async () => target.done(await readTopicStates(ctx.kafka, target.topics)),
+      (r) => r.done,
+      ctx,
+    )
+    let result = await read()
     while (!result.done && ctx.now() - started < limitMs) {
       const waited = ctx.now() - started
       if (waited - shown >= 10_000) {
@@ -109,7 +108,7 @@ export const watchCell = nb.query({
         ])
       }
       await ctx.sleep(1000)
-      result = await confirmed(await read())
+      result = await read()
     }
     const waitedMs = ctx.now() - started
     ctx.state.recovered = result.done

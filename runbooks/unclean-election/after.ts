@@ -5,6 +5,7 @@
 import { code, facts, formatCount, notice, table, type Block } from '../../lib/engine/blocks.ts'
 import type { KafkaOps, TopicPartition } from '../../lib/kafka/types.ts'
 import { partitionName } from '../../lib/plans/leaderless.ts'
+import { confirmedRead } from '../../lib/poll/index.ts'
 import { readGroupCommitsOn } from '../../lib/reads/consumer-group.ts'
 import { partitionKey, readPartitionProgress } from '../../lib/reads/leaderless.ts'
 import { readTopicSettings, settingOf } from '../../lib/reads/topic-settings.ts'
@@ -110,14 +111,21 @@ export const aftermathCell = nb.query({
   title: 'Aftermath',
   when: (ctx) => (ctx.dryRun ? 'dry run: nothing was elected' : (ctx.state.recovered?.length ?? 0) > 0 ? true : 'no partition got a leader in this run'),
   whenDoc: 'partitions got leaders in this run',
-  doc: 'Watches ISR and high watermark of the recovered partitions until they are back at min.insync.replicas (up to --set aftermath-wait), lists consumer groups whose committed offsets now lie past the start of the new history, checks that no unclean flag is left on, and says what producers see.',
+  doc: 'Watches ISR and high watermark of the recovered partitions until they are back at min.insync.replicas, confirmed by a read a second later (up to --set aftermath-wait), lists consumer groups whose committed offsets now lie past the start of the new history, checks that no unclean flag is left on, and says what producers see.',
   async run(ctx) {
     const recovered = ctx.need('recovered')
     const waitMs = await ctx.param('aftermath-wait')
-    let now = await readNow(ctx, recovered)
+    // "Back at min ISR" counts only when a read a second later finds it too: a broker just back from a pause still
+    // lists the ISR it knew before the failure.
+    const read = confirmedRead(
+      () => readNow(ctx, recovered),
+      (now) => now.every(healthy),
+      ctx,
+    )
+    let now = await read()
     for (let poll = 0; !now.every(healthy) && poll < Math.ceil(waitMs / pollMs); poll++) {
       await ctx.sleep(pollMs)
-      now = await readNow(ctx, recovered)
+      now = await read()
     }
     const blocks: Block[] = [
       table(['Partition', 'Leader', 'How', 'ISR', 'min ISR', 'High watermark', 'Leader’s log end', 'State'], partitionRows(now), {

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { launch, launchPiped, runtime } from '../support/launcher.ts'
+import { launch, launchInto, launchPiped, runtime } from '../support/launcher.ts'
 
 describe(`the runbook CLI on ${runtime}`, () => {
   it('prints help and the version', () => {
@@ -75,6 +75,15 @@ describe(`the runbook CLI on ${runtime}`, () => {
     const whole = launch(args).stdout
     expect(launchPiped(args, 'cat')).toEqual({ code: 0, stdout: whole, stderr: '' })
     expect(launchPiped(args, 'true')).toEqual({ code: 0, stdout: '', stderr: '' })
+  })
+
+  // Any other failed write (here a full disk) stops the run too, and says so in one line: the output is incomplete.
+  it.each([['--help'], ['list'], ['show', 'isr-shrink']])('runbook %s into a full disk: one line on stderr and exit 1', (...args) => {
+    const result = launchInto(args, '/dev/full')
+    expect(result.stderr).toMatch(
+      /^runbook: could not write to standard output \(ENOSPC: no space left on device[^\n]*\) — the output is incomplete; make room where it goes, or send it elsewhere\n$/,
+    )
+    expect(result.code).toBe(1)
   })
 
   it('refuses bad input in one line with exit 2', () => {

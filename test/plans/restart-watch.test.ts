@@ -90,6 +90,7 @@ describe('watchMilestones and classifyRestart: what the watch comes to', () => {
     look(started + 2400, true, 0),
     look(started + 3400, true, 2),
     look(started + 4400, true, 2, 2),
+    look(started + 5400, true, 2, 2),
   ]
 
   it('first time each milestone held, after the command started', () => {
@@ -97,6 +98,15 @@ describe('watchMilestones and classifyRestart: what the watch comes to', () => {
     expect(watchMilestones(started, back.slice(0, 2))).toEqual({ registeredAfterMs: null, ledAfterMs: null, inIsrAfterMs: null })
     // One partition led of two is not the end of the outage.
     expect(watchMilestones(started, [look(started + 100, true, 1)]).ledAfterMs).toBeNull()
+  })
+
+  it('a milestone seen by one poll only is not seen: the next poll must find it too', () => {
+    // A broker just back from a pause answers from its old metadata: the dead broker registered and every
+    // partition led (+400 ms); the next poll finds the real state.
+    const stale = [look(started + 400, true, 2, 2), look(started + 1400, false, 0), look(started + 2400, true, 2, 2), look(started + 3400, true, 2, 2)]
+    expect(watchMilestones(started, stale)).toEqual({ registeredAfterMs: 2400, ledAfterMs: 2400, inIsrAfterMs: 2400 })
+    expect(watchMilestones(started, stale.slice(0, 3))).toEqual({ registeredAfterMs: null, ledAfterMs: null, inIsrAfterMs: null })
+    expect(classifyRestart(null, watchMilestones(started, stale.slice(0, 2)), 1400)).toMatchObject({ kind: 'not-back' })
   })
 
   const led: WatchMilestones = { registeredAfterMs: 2400, ledAfterMs: 3400, inIsrAfterMs: null }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Clock } from '../../lib/poll/index.ts'
-import { pollUntil, waitFor, waitUntil } from '../../lib/poll/index.ts'
+import { confirmAfterMs, confirmedRead, pollUntil, waitFor, waitUntil } from '../../lib/poll/index.ts'
 
 /** A clock that moves only when slept on: the waits below cost no real time. */
 function pinnedClock(): Clock & { slept: number[] } {
@@ -67,6 +67,41 @@ describe('waitFor', () => {
     const clock = pinnedClock()
     expect(await waitFor(async () => false, clock, { timeoutMs: 500, intervalMs: 200 })).toEqual({ held: false, lastSeen: '' })
     expect(await waitFor(async () => true, clock, { timeoutMs: 0 })).toEqual({ held: true, lastSeen: '' })
+  })
+})
+
+/** Reads that answer from a list, one value each, the last repeated: a stale answer first, then the real state. */
+const answers = <T>(values: readonly T[]) => {
+  let reads = 0
+  return { read: async () => values[Math.min(reads++, values.length - 1)]!, reads: () => reads }
+}
+
+describe('confirmedRead: good news from one read is not believed', () => {
+  it('reads again a second later when the first read is good, and returns that second read', async () => {
+    const clock = pinnedClock()
+    const cluster = answers(['back (stale)', 'short'])
+    const read = confirmedRead(cluster.read, (v) => v.startsWith('back'), clock)
+    expect(await read()).toBe('short')
+    expect(cluster.reads()).toBe(2)
+    expect(clock.slept).toEqual([confirmAfterMs])
+  })
+
+  it('returns bad news at once, without a second read', async () => {
+    const clock = pinnedClock()
+    const cluster = answers(['short', 'back'])
+    expect(await confirmedRead(cluster.read, (v) => v === 'back', { sleep: clock.sleep, confirmMs: 300 })()).toBe('short')
+    expect(cluster.reads()).toBe(1)
+    expect(clock.slept).toEqual([])
+  })
+
+  it('waitFor with confirmMs: a check that holds once, from a stale broker, does not end the wait', async () => {
+    const clock = pinnedClock()
+    const cluster = answers([true, false, false, true, true])
+    const outcome = await waitFor(cluster.read, clock, { timeoutMs: 60_000, intervalMs: 250, confirmMs: 1000 })
+    expect(outcome.held).toBe(true)
+    // stale yes, its confirming no, a no, then a yes and the yes that confirms it.
+    expect(cluster.reads()).toBe(5)
+    expect(clock.slept).toEqual([1000, 250, 250, 1000])
   })
 })
 

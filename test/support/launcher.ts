@@ -27,12 +27,9 @@ export function launch(args: readonly string[], options: { cwd?: string; env?: N
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-/**
- * Runs the launcher with its stdout piped into a shell command (`true` closes the pipe before anything is written),
- * through bash; `code` is the launcher's own exit code, `stdout` what the reader printed.
- */
-export function launchPiped(args: readonly string[], reader: string): Launched {
-  const result = spawnSync('bash', ['-c', `"$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, 'bash', runtimeCommand, launcher, ...args], {
+/** Runs the launcher as `"$@"` inside a bash `script` (a pipe, a redirection) that ends with the launcher's exit code. */
+function launchInBash(script: string, args: readonly string[]): Launched {
+  const result = spawnSync('bash', ['-c', script, 'bash', runtimeCommand, launcher, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNBOOK_SANDBOX_NAME: 'smoke-none' },
     encoding: 'utf8',
@@ -40,4 +37,17 @@ export function launchPiped(args: readonly string[], reader: string): Launched {
   })
   if (result.error) throw result.error
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * Runs the launcher with its stdout piped into a shell command (`true` closes the pipe before anything is written),
+ * through bash; `code` is the launcher's own exit code, `stdout` what the reader printed.
+ */
+export function launchPiped(args: readonly string[], reader: string): Launched {
+  return launchInBash(`"$@" | ${reader}; exit "\${PIPESTATUS[0]}"`, args)
+}
+
+/** Runs the launcher with its stdout sent to `target` (a file or device, e.g. /dev/full), through bash. */
+export function launchInto(args: readonly string[], target: string): Launched {
+  return launchInBash(`"$@" > ${target}`, args)
 }

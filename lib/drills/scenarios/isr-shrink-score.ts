@@ -74,8 +74,9 @@ export interface IsrShrinkFacts {
   readonly isrBackAtMs: number | null
   /**
    * The last moment the ISR is known to have been short: when the hosts came back, or when the drill's last read
-   * that still found a partition short was asked. The drill polls, so isrBackAtMs is up to one poll late; a revert
-   * between the two followed the runbook's own (finer) read and is not counted as early.
+   * that still found a partition short was asked. The drill polls and believes "back" only from a second read a
+   * second later, so isrBackAtMs is up to one poll and that second late; a revert between the two followed the
+   * runbook's own read and is not counted as early.
    */
   readonly isrShortSeenAtMs: number | null
   readonly endedAtMs: number

@@ -14,7 +14,7 @@ import type { Workload } from '../workload-processes.ts'
 import { type AckedEntry, readLedger } from '../workloads/ledger.ts'
 import { readBackSequences } from '../read-back.ts'
 import { scoreIsrShrink } from './isr-shrink-score.ts'
-import { waitUntil } from '../../poll/index.ts'
+import { type Clock, confirmedRead, waitUntil, wallClock } from '../../poll/index.ts'
 import { startDrillProducer } from '../drill-topic.ts'
 
 export interface IsrShrinkSettings {
@@ -79,20 +79,39 @@ function scheduleRecovery(
     state.isrShortSeenAtMs = state.hostsBackAtMs
     ctx.log(`the hosts of brokers ${stopped.join(' and ')} are back (SIGCONT)`)
     // A plain poll (not ctx.sleep): the drill's own waits stop at Ctrl-C, this one is bounded anyway.
-    const deadline = ctx.now() + 120_000
-    while (ctx.now() < deadline && !ctx.signal.aborted) {
-      const askedAtMs = ctx.now()
-      const sizes = await isrSizes(ctx, state.topic).catch(() => null)
-      if (sizes !== null && sizes.length > 0 && sizes.every((n) => n >= Number(minIsr))) {
-        state.isrBackAtMs = ctx.now()
-        ctx.log(`every partition has ${minIsr} or more replicas in sync again`)
-        return
-      }
-      // The ISR was still short when this read was asked: the earliest moment it can have come back.
-      if (sizes !== null && sizes.length > 0) state.isrShortSeenAtMs = askedAtMs
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+    const back = await watchIsrBack(() => isrSizes(ctx, state.topic), state, { now: () => ctx.now(), sleep: wallClock.sleep }, ctx.signal)
+    if (back) ctx.log(`every partition has ${minIsr} or more replicas in sync again`)
   })()
+}
+
+/**
+ * After the hosts resume: polls the ISR sizes until every partition has min ISR members again (for at most two
+ * minutes), noting when a read last found one short and when the ISR was back. "Back" counts only when a read a
+ * second later finds it too: a broker resumed from SIGSTOP answers from the metadata it had before the pause for
+ * about half a second (4.3.1), listing the ISR from before the shrink — which would date the recovery too early
+ * and let a revert made while the ISR was still short pass as safe.
+ */
+export async function watchIsrBack(
+  readSizes: () => Promise<number[]>,
+  state: Pick<IsrState, 'isrBackAtMs' | 'isrShortSeenAtMs'>,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const read = async () => ({ askedAtMs: clock.now(), sizes: await readSizes().catch(() => null) })
+  const isBack = (sizes: number[] | null) => sizes !== null && sizes.length > 0 && sizes.every((n) => n >= Number(minIsr))
+  const confirmed = confirmedRead(read, (r) => isBack(r.sizes), clock)
+  const deadline = clock.now() + 120_000
+  while (clock.now() < deadline && !signal.aborted) {
+    const { askedAtMs, sizes } = await confirmed()
+    if (isBack(sizes)) {
+      state.isrBackAtMs = clock.now()
+      return true
+    }
+    // The ISR was still short when this read was asked: the earliest moment it can have come back.
+    if (sizes !== null && sizes.length > 0) state.isrShortSeenAtMs = askedAtMs
+    await clock.sleep(250)
+  }
+  return false
 }
 
 async function readMinIsr(ctx: DrillContext, topic: string): Promise<{ value: string | null; source: string | null }> {

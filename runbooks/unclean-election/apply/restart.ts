@@ -131,7 +131,7 @@ export const restartTrialCell = nb.shell({
   title: 'Try a restart, and watch',
   when: (ctx) => (ctx.decision(decideCell) === 'restart' ? true : 'you chose not to try a restart'),
   whenDoc: 'decision = restart',
-  doc: 'Runs your own restart command (--set restart-command, asked for on a terminal) after you confirm it, and meanwhile polls the cluster once a second: the restarted broker registered and unfenced, every partition led, its replicas back in the ISR. Watched until the break-even outage (else the producers’ delivery timeout; at least 30 s, at most 30 min; --set restart-watch overrides); the command is stopped when the watch ends (once the broker is back, it gets 10 s to finish by itself). Back: the outage is measured. Failed or not back: the next steps price the time spent and ask again.',
+  doc: 'Runs your own restart command (--set restart-command, asked for on a terminal) after you confirm it, and meanwhile polls the cluster once a second: the restarted broker registered and unfenced, every partition led, its replicas back in the ISR — each counted when two polls in a row see it (a broker just back from a pause answers from its old metadata). Watched until the break-even outage (else the producers’ delivery timeout; at least 30 s, at most 30 min; --set restart-watch overrides); the command is stopped when the watch ends (once the broker is back, it gets 10 s to finish by itself). Back: the outage is measured. Failed or not back: the next steps price the time spent and ask again.',
   command: async (ctx) => ctx.param('restart-command', { required: true }),
   timeoutMs: (ctx) => deadlineNow(ctx).ms,
   onFailure: 'continue',

@@ -4,6 +4,7 @@
 import { type Block, counted, formatCount, notice, table } from '../../../lib/engine/blocks.ts'
 import { Refusal } from '../../../lib/engine/runbook.ts'
 import type { TopicPartition } from '../../../lib/kafka/types.ts'
+import { confirmedRead } from '../../../lib/poll/index.ts'
 import { partitionName } from '../../../lib/plans/leaderless.ts'
 import { fewNames } from '../text.ts'
 import { partitionKey, readPartitionStates } from '../../../lib/reads/leaderless.ts'
@@ -15,7 +16,8 @@ const pollMs = 1000
 
 /**
  * Watches partitions until each has a leader or `timeoutMs` of polling has passed (counted in polls, so a pinned
- * test clock cannot stall it); returns early on Ctrl-C.
+ * test clock cannot stall it); returns early on Ctrl-C. "Every partition led" counts only when a read a second
+ * later finds it too: a broker just back from a pause still lists the leaders it knew before the failure.
  */
 export async function watchLeaders(
   ctx: Context,
@@ -24,7 +26,9 @@ export async function watchLeaders(
   onProgress: (led: number, waitedMs: number) => void,
 ) {
   const polls = Math.ceil(timeoutMs / pollMs)
-  let states = await readPartitionStates(ctx.kafka, partitions)
+  const allLed = (states: Awaited<ReturnType<typeof readPartitionStates>>) => partitions.every((tp) => states.get(partitionKey(tp))?.leader != null)
+  const read = confirmedRead(() => readPartitionStates(ctx.kafka, partitions), allLed, ctx)
+  let states = await read()
   let reported = -1
   for (let poll = 0; ; poll++) {
     const led = partitions.filter((tp) => states.get(partitionKey(tp))?.leader != null).length
@@ -36,7 +40,7 @@ export async function watchLeaders(
     // Inside an apply a Ctrl-C does not reject sleep(): the caller sees the abort and winds down itself.
     if (led === partitions.length || poll >= polls || ctx.signal.aborted) return states
     await ctx.sleep(pollMs)
-    states = await readPartitionStates(ctx.kafka, partitions)
+    states = await read()
   }
 }
 
@@ -45,7 +49,7 @@ export const awaitCell = nb.query({
   title: 'Watch Kafka elect the returning broker',
   when: (ctx) => (!['wait', 'back'].includes(chosenWay(ctx) ?? '') ? 'you chose not to wait' : ctx.dryRun ? 'dry run: nothing to wait for' : true),
   whenDoc: 'you chose to wait (or a restart brought the broker back)',
-  doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not.',
+  doc: 'Polls the partitions once a second, up to --set wait-timeout (2 minutes by default), and reports which got a leader and which did not; every partition led counts only when a read a second later agrees (a broker just back from a pause answers from its old metadata).',
   async run(ctx) {
     const partitions = inScope(ctx).partitions
     const timeoutMs = await ctx.param('wait-timeout')

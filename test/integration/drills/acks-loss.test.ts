@@ -3,26 +3,17 @@
 // read with the producers held just before the kill: with acks=1, every record only the dead leader held had been
 // acknowledged, and nothing else was lost.
 
-import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { acksLossScenario } from '../../../lib/drills/scenarios/acks-loss.ts'
 import runbook from '../../../runbooks/durability-audit/index.ts'
-import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions, survivors } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: acksLossScenario(), runbook, trainee })
 
 type Report = Awaited<ReturnType<typeof runDrill>>['report']
 const metric = (report: Report, prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!
-
-function survivors(dir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
-  } catch {
-    return ''
-  }
-}
 
 describe('drill acks-loss', () => {
   it('follow the audit: round 1 loses acknowledged records with acks=1 and acks=all; after the fix round 2 loses no acks=all record', async () => {

@@ -2,27 +2,17 @@
 // doing nothing leaves a measured loss. Workloads run from TypeScript through the dev loader.
 
 import { existsSync } from 'node:fs'
-import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { consumerOomScenario } from '../../../lib/drills/scenarios/consumer-oom.ts'
 import runbook from '../../../runbooks/consumer-oom-replay/index.ts'
-import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions, survivors } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee']): DrillOptions => sandboxDrillOptions({ scenario: consumerOomScenario(), runbook, trainee })
 
 const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!.value
-
-/** Workload processes of this drill still alive (their command line carries the drill folder). */
-function survivors(dir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
-  } catch {
-    return ''
-  }
-}
 
 describe('drill consumer-oom', () => {
   it('following the runbook: every acknowledged record is handled, the fix is timed, the report sits beside the transcript', async () => {

@@ -3,7 +3,6 @@
 // with kafka-transactions describe-producers agreeing that nothing is open any more on the held partitions;
 // waiting for a coordinator whose timeout is 10 minutes away is scored as the stall it is.
 
-import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -12,7 +11,7 @@ import { defaultStuckTransactionSettings, stuckTransactionScenario } from '../..
 import { connect } from '../../../lib/kafka/index.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 import runbook from '../../../runbooks/stuck-transactions/index.ts'
-import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions, survivors } from '../../support/drill.ts'
 import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 import { parseToolTable } from '../../support/transactions.ts'
 
@@ -31,15 +30,6 @@ const metric = (result: Awaited<ReturnType<typeof runDrill>>, prefix: string) =>
 async function openOn(topic: string, partition: number): Promise<string[]> {
   const rows = parseToolTable(await kafkaToolOk('kafka-transactions', ['describe-producers', '--topic', topic, '--partition', String(partition)]))
   return rows.filter((r) => r.CurrentTransactionStartOffset !== 'None').map((r) => `${r.ProducerId}@${r.CurrentTransactionStartOffset}`)
-}
-
-/** Workload processes of this drill still alive (their command line carries the drill folder). */
-function survivors(dir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
-  } catch {
-    return ''
-  }
 }
 
 afterAll(async () => {

@@ -2,7 +2,6 @@
 // return, counts the records acknowledged on a single copy and restores min ISR; doing nothing leaves writes
 // failing until the hosts return. Every workload stops and the brokers run again afterwards.
 
-import { execFileSync } from 'node:child_process'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runDrill, type DrillOptions } from '../../../lib/drills/index.ts'
 import { defaultIsrShrinkSettings, isrShrinkScenario } from '../../../lib/drills/scenarios/isr-shrink.ts'
@@ -11,21 +10,13 @@ import { testSandbox } from '../../support/sandbox.ts'
 import runbook from '../../../runbooks/isr-shrink/index.ts'
 import { restoreCluster } from '../../support/faults.ts'
 import { waitFor } from '../../support/kafka.ts'
-import { expectSessionEnded, sandboxDrillOptions } from '../../support/drill.ts'
+import { expectSessionEnded, sandboxDrillOptions, survivors } from '../../support/drill.ts'
 import { scriptedIo } from '../../../lib/testkit/index.ts'
 
 const drillOptions = (trainee: DrillOptions['trainee'], settings = defaultIsrShrinkSettings): DrillOptions =>
   sandboxDrillOptions({ scenario: isrShrinkScenario(settings), runbook, trainee })
 
 const metric = (report: Awaited<ReturnType<typeof runDrill>>['report'], prefix: string) => report.score.metrics.find((m) => m.name.startsWith(prefix))!
-
-function survivors(dir: string): string {
-  try {
-    return execFileSync('pgrep', ['-af', dir], { encoding: 'utf8' }).trim()
-  } catch {
-    return ''
-  }
-}
 
 const brokersRunning = () => status(testSandbox().config).nodes.every((n) => n.state === 'up')
 

@@ -7,11 +7,13 @@ import { runRunbook, type RunOptions } from '../../../lib/engine/runner.ts'
 import { readEvents, readUndo } from '../../../lib/engine/session.ts'
 import { runUndo } from '../../../lib/engine/undo.ts'
 import { fakeCluster, type FakeKafka } from '../../../lib/kafka/fake/index.ts'
+import type { PartitionState } from '../../../lib/kafka/types.ts'
 import { renderBlocks } from '../../../lib/terminal/render.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
 import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 import { undoOptions } from '../../support/undo-options.ts'
+import { onCellStart, staleOnce } from '../../support/stale-reads.ts'
 
 const clock = () => Date.parse('2026-11-24T03:00:00Z')
 
@@ -48,6 +50,8 @@ const options = (io: ScriptedIo, kafka: FakeKafka, extra: Partial<RunOptions> = 
 const headless = () => scriptedIo([], { interactive: false })
 /** Guided runs are asked for the dead brokers' folders first (their replicas may hold what the candidates lack). */
 const noDeadDir = { input: '', message: /Log directory of the dead broker/ } as const
+/** What a broker just back from a pause still answers for orders-0 and -1: the leader and ISR from before the failure. */
+const beforeTheFailure = (p: PartitionState) => (p.topic === 'orders' && p.leader === null ? { ...p, leader: 1, isr: [1, 2] } : p)
 /** The outage and policy given up front: the pricing cell asks nothing. */
 const fast = { 'aftermath-wait': '0s', 'expected-outage': 'unknown', policy: 'min-records' }
 
@@ -269,6 +273,33 @@ describe('unclean-election: waiting', () => {
     expect(io.screen()).toContain('no committed record was lost')
   })
 
+  it('the aftermath does not report the partitions back at min ISR from one read of old metadata: the next read must agree', async () => {
+    const kafka = incident()
+    const io = scriptedIo([noDeadDir, { select: 'wait' }])
+    io.beforeNextPrompt(() => io.beforeNextPrompt(() => void setTimeout(() => kafka.restartBroker(1), 300)))
+    // Broker 1 is back and leads with ISR [1]; a broker still on its old metadata lists the ISR from before the failure.
+    const stale = staleOnce(kafka, (p) => (p.topic === 'orders' && p.partition < 2 ? { ...p, isr: [1, 2] } : p))
+    onCellStart(io, 'Aftermath', () => stale.arm())
+    const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '10s', ...fast }) }))
+    expect(result).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(stale.served()).toBe(1)
+    const aftermath = result.cells.find((c) => c.id === 'aftermath')!.data as { partitions: { isr: number[] }[] }
+    expect(aftermath.partitions.map((p) => p.isr)).toEqual([[1], [1]])
+    expect(io.screen()).toContain('orders-0, orders-1: below min.insync.replicas')
+  })
+
+  it('one read that lists every partition led, from a broker still on its old metadata, does not end the wait: the next read must agree', async () => {
+    const kafka = incident()
+    const io = headless()
+    const stale = staleOnce(kafka, beforeTheFailure)
+    onCellStart(io, 'Watch Kafka elect the returning broker', () => stale.arm())
+    const result = await runRunbook(runbook, options(io, kafka, { given: given({ 'wait-timeout': '2s', 'expected-outage': '90s', 'aftermath-wait': '0s' }) }))
+    expect(stale.served()).toBe(1)
+    expect(result).toMatchObject({ status: 'refused', exitCode: 2 })
+    expect(result.message).toMatch(/^2 partitions still without a leader after 2 s/)
+    expect(io.screen()).not.toContain('Every partition has a leader again')
+  })
+
   it('headless without a candidate waits when the pricing says so (an outage within the delivery timeout), and says when nothing came back', async () => {
     const kafka = incident()
     const result = await runRunbook(runbook, options(headless(), kafka, { given: given({ 'wait-timeout': '1s', 'expected-outage': '90s' }) }))
@@ -319,6 +350,31 @@ describe('unclean-election: the one-shot flag', () => {
     expect(readUndo<{ topics: unknown[] }>(join(result.sessionDir, 'undo', 'unclean-flag.json')).record.topics).toEqual([])
     expect(io.screen()).toContain('Kafka will elect')
     expect(io.screen()).toContain('unclean.leader.election.enable is off for orders (this run turned it back)')
+  })
+
+  it('keeps the flag on past one read that lists the partitions led from old metadata: turned back only once a second read agrees', async () => {
+    const kafka = incident()
+    const io = headless()
+    const stale = staleOnce(kafka, beforeTheFailure)
+    // The watch's first read (right after the flag is set) answers from before the failure; broker 2 returns
+    // before the read after it, and with the flag on its registration sets off the election.
+    const alter = kafka.incrementalAlterConfigs.bind(kafka)
+    let set = false
+    kafka.incrementalAlterConfigs = async (...args) => {
+      const results = await alter(...args)
+      if (!set) stale.arm(() => kafka.restartBroker(2))
+      set = true
+      return results
+    }
+    const result = await runRunbook(
+      runbook,
+      options(io, kafka, { given: given({ ...fast, decision: 'flag', partitions: 'orders:0', 'flag-timeout': '10s' }), approvals: { yes: true, hashes: [] } }),
+    )
+    expect(stale.served()).toBe(1)
+    expect(result, result.message).toMatchObject({ status: 'done', exitCode: 0 })
+    expect(kafka.inspect('orders', 0).leader).toBe(3)
+    const [config] = await kafka.describeConfigs([{ type: 'topic', name: 'orders' }], { names: ['unclean.leader.election.enable'] })
+    expect(config!.entries[0]).toMatchObject({ value: 'false', source: 'default' })
   })
 
   it('turns the flag back when the controller does not elect in time, and fails the verification', async () => {

@@ -11,6 +11,7 @@ import { scriptedIo, type ScriptedIo } from '../../../lib/testkit/index.ts'
 import { waitUntil, wallClock } from '../../../lib/poll/index.ts'
 import runbook from '../../../runbooks/unclean-election/index.ts'
 import { given, runOptions } from '../../support/run-options.ts'
+import { onCellStart, staleOnce } from '../../support/stale-reads.ts'
 
 /**
  * orders-0 and orders-1 (replicas 1,2,3, min ISR 2) take 1,000 records at 100 records/s in sync, follower 3 falls
@@ -183,6 +184,30 @@ describe('unclean-election: trying a restart first, watched', () => {
     expect(cell(result, 'cost-after-restart')?.outcome).toBe('done')
     expect(result.exitCode).not.toBe(0)
     expect(result.message).toContain('decision-after-restart')
+    expect(kafka.mutations).toEqual([])
+  })
+
+  it('one poll answered from old metadata (broker 1 registered, every partition led) is not the broker back: the next poll must agree', async () => {
+    const kafka = incident()
+    const io = headless()
+    const stale = staleOnce(
+      kafka,
+      (p) => (p.topic === 'orders' && p.leader === null ? { ...p, leader: 1, isr: [1, 2] } : p),
+      (view) => ({ ...view, brokers: view.brokers.map((b) => (b.id === 1 ? { ...b, fenced: false } : b)) }),
+    )
+    onCellStart(io, 'Try a restart, and watch', () => stale.arm())
+    const result = await runRunbook(
+      runbook,
+      options(io, kafka, {
+        given: given({ ...base, decision: 'restart', 'restart-command': 'true', 'restart-watch': '3s', 'wait-timeout': '1s' }),
+        approvals: { yes: true, hashes: [] },
+      }),
+    )
+    expect(stale.served()).toBe(1)
+    const trial = cell(result, 'restart')!.data as TrialData
+    expect(trial.milestones).toEqual({ registeredAfterMs: null, ledAfterMs: null, inIsrAfterMs: null })
+    expect(trial.outcome).toMatchObject({ kind: 'not-back', registered: false })
+    expect(io.screen()).not.toContain('Every partition is led again')
     expect(kafka.mutations).toEqual([])
   })
 
