@@ -43,7 +43,8 @@ const result = await build({
   // The sources locate files from import.meta.url: in a CommonJS bundle that is the bundle's own file, worked out
   // when first asked for (node:url is milliseconds of a cold start under Bun, and `--help` never asks).
   banner: { js: 'const __bundle = { get url() { return require("node:url").pathToFileURL(__filename).href } };' },
-  define: { 'import.meta.url': '__bundle.url' },
+  // import.meta.dirname (a folder from its own place without node:url) is the bundle's folder, as CommonJS has it.
+  define: { 'import.meta.url': '__bundle.url', 'import.meta.dirname': '__dirname' },
   plugins: [
     {
       name: 'separate-modules',

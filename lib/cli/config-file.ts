@@ -1,9 +1,9 @@
 // The optional project or user config file: named cluster profiles, where sessions go, extra runbook folders.
 // Looked up as ./runbook.config.json, then $XDG_CONFIG_HOME/runbook/config.json (~/.config/runbook/config.json).
 
-import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { ExitCode } from '../engine/exit-codes.ts'
+import { fileText } from '../engine/file-text.ts'
 
 export interface Profile {
   /** host:port[,host:port…] */
@@ -56,7 +56,7 @@ export function loadConfig(cwd: string, env: NodeJS.ProcessEnv, explicitPath?: s
   for (const path of candidates) {
     let text: string
     try {
-      text = readFileSync(path, 'utf8')
+      text = fileText(path)
     } catch (error) {
       if (explicitPath) throw new ConfigFileError(`cannot read config file ${path} (${(error as Error).message})`)
       continue

@@ -1,7 +1,7 @@
 // `runbook show <id>`: a runbook printed as a notebook — every cell and every explanation — without a cluster.
 
-import { readFileSync } from 'node:fs'
 import type { DescribedNotebook } from '../engine/catalog.ts'
+import { fileText } from '../engine/file-text.ts'
 import { colorEnabled, renderLexedBlocks, renderWidth } from '../terminal/render.ts'
 import { openCatalog, requireRunbook } from './catalog.ts'
 import type { Command } from './command.ts'
@@ -31,7 +31,7 @@ same as data (parameters with type and default, cells with their kind, text and 
     // A built-in runbook's notebook was described (and its Markdown lexed) by the build; others are imported.
     const prepared = catalog.entries.find((e) => e.id === id && !e.error)?.notebookPath
     const notebook: DescribedNotebook = prepared
-      ? (JSON.parse(readFileSync(prepared, 'utf8')) as DescribedNotebook)
+      ? (JSON.parse(fileText(prepared)) as DescribedNotebook)
       : { blocks: (await import('../engine/describe-runbook.ts')).describeRunbook(await requireRunbook(catalog, id)), tokens: [] }
     const text = args.values.markdown
       ? (await import('../engine/markdown.ts')).blocksToMarkdown(notebook.blocks)

@@ -4,10 +4,9 @@
 // is imported only when it is used (show, run, undo). One that fails to load is reported on one line and the
 // others stay usable.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, extname, join, relative, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path'
 import type { Block } from './blocks.ts'
+import { fileText } from './file-text.ts'
 import { validateRunbook, type AnyRunbook } from './runbook.ts'
 
 export interface CatalogEntry {
@@ -55,9 +54,13 @@ export interface CatalogRecord {
   readonly notebook?: string
 }
 
+// node:fs and node:url load when a command first needs them (a team's folder, an import): under Bun each is
+// milliseconds of a cold `runbook list`, which reads only the build's catalog (through fileText).
+const fs = () => process.getBuiltinModule('node:fs')
+
 /** The folder with the project's own runbooks: sources when run from TypeScript, compiled files from dist/. */
 export function builtInRunbookDir(): string {
-  return fileURLToPath(new URL('../../runbooks/', import.meta.url))
+  return resolve(import.meta.dirname, '../../runbooks') + sep
 }
 
 const loadable = new Set(['.ts', '.mts', '.js', '.mjs', '.md'])
@@ -71,6 +74,7 @@ const isRunbookFileName = (name: string) =>
  * subfolders stay theirs (helpers, fixtures): only its top-level files are runbooks.
  */
 export function runbookFiles(dir: string, folders: boolean): string[] {
+  const { existsSync, readdirSync, statSync } = fs()
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   return readdirSync(dir)
     .sort()
@@ -94,7 +98,7 @@ export interface ModuleLoader {
   (path: string): Promise<unknown>
 }
 
-const builtInLoader: ModuleLoader = (path) => import(pathToFileURL(path).href)
+const builtInLoader: ModuleLoader = (path) => import(process.getBuiltinModule('node:url').pathToFileURL(path).href)
 const teamLoader: ModuleLoader = async (path) => (await import('./team-loader.ts')).importTeamRunbook(path)
 
 export interface CatalogOptions {
@@ -178,7 +182,7 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<Catalog
 function readBuiltCatalog(dir: string): CatalogRecord[] | null {
   let text: string
   try {
-    text = readFileSync(join(dir, builtInCatalogFile), 'utf8')
+    text = fileText(join(dir, builtInCatalogFile))
   } catch {
     return null
   }
@@ -240,6 +244,7 @@ function firstLine(error: unknown): string {
  * `<id>/` folder of parts beside `<id>.ts`, or the runbook's own folder for `<id>/index.ts` — one level down.
  */
 function modificationStamp(path: string): string | null {
+  const { existsSync, readdirSync, statSync } = fs()
   const isIndex = basename(path).startsWith('index.')
   const parts = isIndex ? dirname(path) : join(dirname(path), runbookFileId(path))
   try {
@@ -266,7 +271,7 @@ function openCache(dir: string, key: string) {
   const file = join(dir, 'catalog.json')
   let stored: { key: string; runbooks: Record<string, { stamp: string } & CachedDescription> } = { key, runbooks: {} }
   try {
-    const read = JSON.parse(readFileSync(file, 'utf8')) as typeof stored
+    const read = JSON.parse(fs().readFileSync(file, 'utf8')) as typeof stored
     if (read.key === key && typeof read.runbooks === 'object' && read.runbooks !== null) stored = read
   } catch {
     // no cache yet, or an unreadable one: it is rebuilt
@@ -284,6 +289,7 @@ function openCache(dir: string, key: string) {
     /** Written whole and renamed into place: a concurrent reader sees the old cache or the new one. */
     save() {
       if (!changed) return
+      const { existsSync, mkdirSync, renameSync, writeFileSync } = fs()
       for (const path of Object.keys(stored.runbooks)) if (!existsSync(path)) delete stored.runbooks[path]
       try {
         mkdirSync(dir, { recursive: true })

@@ -8,12 +8,26 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { projectRoot } from '../support/launcher.ts'
+import { projectRoot, runtime } from '../support/launcher.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'cold-start-modules-'))
 const hook = join(dir, 'module-list.cjs')
 // The list is taken before process.stderr is first touched: creating the stream loads modules of its own.
 writeFileSync(hook, `process.on('exit', () => { const list = JSON.stringify(process.moduleLoadList); process.stderr.write('\\nMODULES ' + list + '\\n') })\n`)
+// Which of Node's built-in modules a command asks for, on the runtime the smoke tests run on (Bun under
+// `npm run test:bun`): required, or through process.getBuiltinModule.
+const askedHook = join(dir, 'asked-builtins.cjs')
+writeFileSync(
+  askedHook,
+  `const asked = []
+const Module = require('node:module')
+const require_ = Module.prototype.require
+Module.prototype.require = function (id) { if (id.startsWith('node:')) asked.push(id); return require_.apply(this, arguments) }
+const getBuiltinModule = process.getBuiltinModule
+process.getBuiltinModule = (id) => { asked.push(id); return getBuiltinModule.call(process, id) }
+process.on('exit', () => process.stderr.write('\\nASKED ' + JSON.stringify(asked) + '\\n'))
+`,
+)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const node = (process.versions as Record<string, string | undefined>).bun ? (process.env.npm_node_execpath ?? 'node') : process.execPath
 
@@ -52,5 +66,28 @@ describe('cold starts load only what they use', () => {
   })
   it('runbook sessions with nothing recorded does not load node:crypto', () => {
     expect(modulesOf(['sessions']).filter((m) => /crypto/.test(m))).toEqual([])
+  })
+})
+
+describe('built-in modules a cold start asks for', () => {
+  function builtinsAsked(args: readonly string[]): string[] {
+    const launcher = join(projectRoot, 'bin', 'runbook.js')
+    const result = spawnSync(runtime === 'bun' ? 'bun' : process.execPath, [runtime === 'bun' ? '--preload' : '-r', askedHook, launcher, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(result.status, result.stderr).toBe(0)
+    const line = result.stderr.split('\n').find((l) => l.startsWith('ASKED '))
+    return [...new Set(JSON.parse(line!.slice('ASKED '.length)) as string[])]
+  }
+  // Under Bun each built-in is milliseconds of CPU (`bun -e 0` is ~9 ms in all): list and show read their files
+  // through fileText and find the built-in runbooks without node:url. Node has both loaded before our code runs,
+  // and reads through node:fs.
+  it.each([[['list']], [['show', 'isr-shrink']]])(`runbook %s on ${runtime} asks for no node:url${runtime === 'bun' ? ' and no node:fs' : ''}`, (args) => {
+    const asked = builtinsAsked(args)
+    expect(asked).not.toContain('node:url')
+    if (runtime === 'bun') expect(asked).not.toContain('node:fs')
   })
 })
