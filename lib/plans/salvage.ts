@@ -453,8 +453,21 @@ export interface CoordinatorWord {
  * coordinator may be one epoch above the records. Anything else (another producer id now, Empty, unknown id) says
  * nothing about this transaction.
  */
-export function outcomeFromCoordinator(t: UndecidedTransaction, word: CoordinatorWord | null, tp: TopicPartition): TransactionOutcome {
+export function outcomeFromCoordinator(
+  t: UndecidedTransaction,
+  word: CoordinatorWord | null,
+  tp: TopicPartition,
+  unasked: readonly { readonly broker: number; readonly reason: string }[] = [],
+): TransactionOutcome {
   const base = { producerId: t.producerId, producerEpoch: t.producerEpoch, firstOffset: t.firstOffset }
+  // A coordinator that did not answer may be the one that knows: "no coordinator knows" would claim too much.
+  if (word === null && unasked.length)
+    return {
+      ...base,
+      outcome: 'unknown',
+      source: 'none',
+      detail: `no coordinator that answered knows producer ${t.producerId}; not asked: ${unasked.map((u) => `broker ${u.broker} (${u.reason})`).join(', ')}`,
+    }
   if (word === null) return { ...base, outcome: 'unknown', source: 'none', detail: `no coordinator knows producer ${t.producerId} any more` }
   const said = `coordinator: ${word.transactionalId} is ${word.state} at epoch ${word.producerEpoch}`
   const unknown = (why: string): TransactionOutcome => ({ ...base, outcome: 'unknown', source: 'coordinator', detail: `${said} (${why})` })

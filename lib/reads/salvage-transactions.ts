@@ -32,7 +32,8 @@ export async function readCoordinatorOutcomes(
     const d = described.find((d) => d.transactionalId === ids.get(producerId) && !d.error)
     return d ? { transactionalId: d.transactionalId, producerId: d.producerId, producerEpoch: d.producerEpoch, state: d.state, partitions: d.partitions } : null
   }
-  return transactions.map((t) => outcomeFromCoordinator(t, wordOf(t.producerId), tp))
+  const unasked = listed.flatMap((answer) => (answer.error ? [{ broker: answer.broker, reason: answer.error.message.split('\n')[0] ?? '' }] : []))
+  return transactions.map((t) => outcomeFromCoordinator(t, wordOf(t.producerId), tp, unasked))
 }
 
 /** After the election: the new leader's markers from the cut on, its open transactions, and the coordinators' word. */

@@ -309,4 +309,9 @@ describe('outcomeFromCoordinator: what a coordinator’s state says of a transac
   ])('$name', ({ word, outcome }) => {
     expect(outcomeFromCoordinator(t, word, tp)).toMatchObject({ ...t, outcome })
   })
+  it('a coordinator that could not be asked is named: its silence is not "no coordinator knows"', () => {
+    const outcome = outcomeFromCoordinator(t, null, tp, [{ broker: 3, reason: 'connection refused' }])
+    expect(outcome).toMatchObject({ ...t, outcome: 'unknown', source: 'none' })
+    expect(outcome.detail).toBe('no coordinator that answered knows producer 7; not asked: broker 3 (connection refused)')
+  })
 })
