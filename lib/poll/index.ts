@@ -70,11 +70,6 @@ export interface WaitOptions {
   readonly fatal?: (error: unknown) => boolean
   /** What the waiter last saw, named in the timeout message. */
   readonly seen?: () => string
-  /**
-   * The check holds only when it holds again this long later (see confirmedRead): for a check of cluster state
-   * whose "yes" a broker just back from a pause could give from stale metadata.
-   */
-  readonly confirmMs?: number
 }
 
 /** How a wait ended: whether the check held before the deadline, and what stood in the way when it did not. */
@@ -89,13 +84,11 @@ export async function waitFor(check: () => Promise<boolean>, clock: Clock, optio
   const deadline = clock.now() + options.timeoutMs
   let lastError = ''
   const lastSeen = () => [options.seen?.() ?? '', lastError].filter(Boolean).join('; ')
-  const checked =
-    options.confirmMs === undefined ? check : confirmedRead(check, (held) => held, { sleep: (ms) => clock.sleep(ms), confirmMs: options.confirmMs })
   options.signal?.throwIfAborted()
   for (;;) {
     let held = false
     try {
-      held = await checked()
+      held = await check()
     } catch (error) {
       if (options.fatal?.(error) || options.signal?.aborted) throw error
       lastError = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
