@@ -3,8 +3,8 @@
 
 import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { GroupDescription, GroupListing, GroupType } from '../types.ts'
-import { onCoordinators } from './coordinator.ts'
+import type { GroupDescription, GroupListing, GroupType, KafkaError } from '../types.ts'
+import { type CoordinatorAnswers, onCoordinators } from './coordinator.ts'
 import { decodeClassicAssignment } from './protocol/classic-assignment.ts'
 import { consumerGroupDescribeApis } from './protocol/consumer-group-describe.ts'
 import { type Session, send } from './session.ts'
@@ -64,6 +64,29 @@ const notFound = (groupId: string, coordinator: number | null): GroupDescription
   error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`),
 })
 
+/**
+ * Each group's description from its coordinator's answer: the coordinator's error, or the group's own error code,
+ * or what `describe` makes of the group's entry (null: the coordinator no longer has it).
+ */
+function fromAnswers<T, G extends { groupId: string; errorCode: number }>(
+  answers: CoordinatorAnswers<T>,
+  groupsOf: (answer: T) => readonly G[],
+  describe: (group: G, coordinator: number) => GroupDescription | null,
+  errorOf: (group: G) => KafkaError = (group) => kafkaError(group.errorCode),
+): Map<string, GroupDescription> {
+  const described = new Map<string, GroupDescription>()
+  for (const [groupId, answer] of answers) {
+    if ('error' in answer) {
+      described.set(groupId, { ...notFound(groupId, null), error: answer.error })
+      continue
+    }
+    const group = groupsOf(answer.value).find((g) => g.groupId === groupId)
+    if (group && group.errorCode !== 0) described.set(groupId, { ...notFound(groupId, answer.broker), error: errorOf(group) })
+    else described.set(groupId, (group && describe(group, answer.broker)) ?? notFound(groupId, answer.broker))
+  }
+  return described
+}
+
 /** Classic groups, one DescribeGroups per coordinator. */
 async function describeClassic(session: Session, groupIds: readonly string[]): Promise<Map<string, GroupDescription>> {
   const answers = await onCoordinators(
@@ -72,44 +95,36 @@ async function describeClassic(session: Session, groupIds: readonly string[]): P
     (c, asked) => send(describeGroupsV5.api, c, asked, false),
     (a) => new Map(a.groups.map((g) => [g.groupId, g.errorCode])),
   )
-  const described = new Map<string, GroupDescription>()
-  for (const [groupId, answer] of answers) {
-    if ('error' in answer) {
-      described.set(groupId, { ...notFound(groupId, null), error: answer.error })
-      continue
-    }
-    const group = answer.value.groups.find((g) => g.groupId === groupId)
-    if (!group) described.set(groupId, notFound(groupId, answer.broker))
-    else if (group.errorCode !== 0) described.set(groupId, { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode) })
-    else if (group.groupState === 'Dead') described.set(groupId, notFound(groupId, answer.broker))
-    else
-      described.set(groupId, {
-        groupId,
-        state: group.groupState,
-        type: 'classic',
-        assignor: group.protocolData || null,
-        coordinator: answer.broker,
-        members: group.members.map((m) => ({
-          memberId: m.memberId,
-          groupInstanceId: m.groupInstanceId ?? null,
-          clientId: m.clientId,
-          host: m.clientHost,
-          assignment: decodeClassicAssignment(m.memberAssignment),
-        })),
-      })
-  }
-  return described
+  return fromAnswers(
+    answers,
+    (a) => a.groups,
+    (group, coordinator) =>
+      group.groupState === 'Dead'
+        ? null
+        : {
+            groupId: group.groupId,
+            state: group.groupState,
+            type: 'classic',
+            assignor: group.protocolData || null,
+            coordinator,
+            members: group.members.map((m) => ({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId ?? null,
+              clientId: m.clientId,
+              host: m.clientHost,
+              assignment: decodeClassicAssignment(m.memberAssignment),
+            })),
+          },
+  )
 }
 
 /** KIP-848 consumer groups, one ConsumerGroupDescribe per coordinator. */
 async function describeConsumer(session: Session, groupIds: readonly string[]): Promise<Map<string, GroupDescription>> {
-  const described = new Map<string, GroupDescription>()
-  if (groupIds.length === 0) return described
+  if (groupIds.length === 0) return new Map()
   const version = session.version(69, [0, 1]) as 0 | 1 | null
   if (version === null) {
     const error = kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster')
-    for (const groupId of groupIds) described.set(groupId, { ...notFound(groupId, null), error })
-    return described
+    return new Map(groupIds.map((groupId) => [groupId, { ...notFound(groupId, null), error }]))
   }
   const answers = await onCoordinators(
     session,
@@ -117,35 +132,28 @@ async function describeConsumer(session: Session, groupIds: readonly string[]): 
     (c, asked) => send(consumerGroupDescribeApis[version], c, asked, false),
     (a) => new Map(a.map((g) => [g.groupId, g.errorCode])),
   )
-  for (const [groupId, answer] of answers) {
-    if ('error' in answer) {
-      described.set(groupId, { ...notFound(groupId, null), error: answer.error })
-      continue
-    }
-    const group = answer.value.find((g) => g.groupId === groupId)
-    if (!group) described.set(groupId, notFound(groupId, answer.broker))
-    else if (group.errorCode !== 0)
-      described.set(groupId, { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode, group.errorMessage) })
-    else
-      described.set(groupId, {
-        groupId,
-        state: group.groupState,
-        type: 'consumer',
-        assignor: group.assignorName || null,
-        coordinator: answer.broker,
-        epoch: group.groupEpoch,
-        members: group.members.map((m) => ({
-          memberId: m.memberId,
-          groupInstanceId: m.instanceId,
-          clientId: m.clientId,
-          host: m.clientHost,
-          assignment: m.assignment
-            .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
-            .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-        })),
-      })
-  }
-  return described
+  return fromAnswers(
+    answers,
+    (a) => a,
+    (group, coordinator) => ({
+      groupId: group.groupId,
+      state: group.groupState,
+      type: 'consumer',
+      assignor: group.assignorName || null,
+      coordinator,
+      epoch: group.groupEpoch,
+      members: group.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: m.assignment
+          .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+          .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      })),
+    }),
+    (group) => kafkaError(group.errorCode, group.errorMessage),
+  )
 }
 
 /**

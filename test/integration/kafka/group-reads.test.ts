@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { readHealthSnapshot } from '../../../lib/reads/status-snapshot.ts'
+import { nodeAction } from '../../support/faults.ts'
 import { testSandbox } from '../../support/sandbox.ts'
+import { awaitFullIsr } from './world.ts'
 
 const apiKeys = { offsetFetch: 9, findCoordinator: 10, describeGroups: 15, listGroups: 16, consumerGroupDescribe: 69 } as const
 
@@ -67,5 +69,28 @@ describe('group reads, batched per coordinator', () => {
     expect(count(sent, apiKeys.describeGroups)).toBeLessThanOrEqual(brokers)
     expect(count(sent, apiKeys.offsetFetch)).toBeLessThanOrEqual(brokers)
     expect(count(sent, apiKeys.consumerGroupDescribe)).toBeLessThanOrEqual(brokers)
+  })
+
+  it('the coordinator of some groups killed a moment ago: the others answered, each of its groups answered or carrying an error', async () => {
+    const before = await ops.describeGroups(groups)
+    const killed = before[0]!.coordinator!
+    const elsewhere = groups.filter((_, i) => before[i]!.coordinator !== killed)
+    expect(elsewhere.length).toBeGreaterThan(0)
+    await nodeAction(killed, 'kill')
+    try {
+      // Asked at once: the killed broker may still be the coordinator the cluster names (until it is fenced), or
+      // its groups may have moved and be loading on their new coordinator.
+      const offsets = await ops.groupsCommittedOffsets(groups)
+      for (const [i, group] of offsets.entries()) {
+        const expected = [`${topic}/${i % 2}@0`]
+        const read = group.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`)
+        if (elsewhere.includes(group.groupId)) expect({ read, error: group.error?.name }).toEqual({ read: expected, error: undefined })
+        // Never an empty answer without an error: that would read as a group that committed nothing.
+        else expect(group.error !== undefined || read.join() === expected.join()).toBe(true)
+      }
+    } finally {
+      await nodeAction(killed, 'start')
+      await awaitFullIsr(ops)
+    }
   })
 })
