@@ -47,8 +47,14 @@ export function lexSimpleInline(text: string): Token[] | null {
     i++
   }
   flush()
-  return unhandled.test(text.replace(/`[^`\n]*`/g, '')) ? null : tokens
+  // Code spans become a space, not nothing, so that an underscore beside one is not taken for an inner one.
+  return unhandled.test(text.replace(/`[^`\n]*`/g, ' ').replace(innerUnderscores, '')) ? null : tokens
 }
+
+// Underscores between two letters or digits (a cluster id such as xPWgEW0v79_Hb0EYCsSvvA, a topic such as
+// orders_v2) can neither open nor close emphasis (CommonMark's flanking rules): they are plain text, and a status
+// report whose cluster id holds one need not load marked for it. Any other underscore is still left to marked.
+const innerUnderscores = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu
 
 /** "**words**" at `i`, opening after a space (or at the start) and closing before a space or punctuation. */
 function strongAt(text: string, i: number): string | null {
