@@ -27,7 +27,7 @@ const texts = [
   '`c&amp;<x>` and `a_b*c*` and `[not a link](x)`',
   // A cluster id (base64url: about one in three holds an underscore) and topic names in snake case.
   'xPWgEW0v79_Hb0EYCsSvvA',
-  'topics orders_v2, billing__events and é_9 in **snake_case** — 3_000 partitions',
+  'topics orders_v2, billing__events and é9_x in **snake_case** — 3_000 partitions',
 ]
 
 // Inputs built to trip a lexer: plain pieces, and every piece marked gives a meaning to, in random order.
