@@ -1,6 +1,6 @@
 // Reads everything `runbook status` needs, in as few requests as the cluster allows, through KafkaOps.
 
-import type { ConfigResourceRef, GroupListing, GroupOffsets, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
+import type { ConfigResourceRef, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
 import type { TopicRetentionSignal } from '../plans/group-signals.ts'
 import { entryOf } from '../kafka/types.ts'
@@ -28,12 +28,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   const readConfigs = (resources: ConfigResourceRef[], synonyms: boolean) => void configReads.push(askConfigs(resources, synonyms))
   const defaultsRead = askConfigs([{ type: 'broker-default' }], false)
   let probeAsked = false
-  // The groups' reads (descriptions, committed offsets, then log offsets and timestamps: three round trips one
-  // after another) need only the listing: they start when it arrives, beside the pages and the settings reads.
-  const listing = ops.listGroups()
-  const groupsRead = listing.then((groups) => readGroups(ops, groups))
-  groupsRead.catch(() => {}) // awaited below; this only keeps a failure from being unhandled if the states fail first
-  const [cluster, capabilities, topics, reassignments] = await Promise.all([
+  const [cluster, capabilities, topics, reassignments, listing] = await Promise.all([
     ops.cluster(),
     ops.capabilities(),
     ops.partitionStates(undefined, {
@@ -52,7 +47,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       },
     }),
     ops.listPartitionReassignments(),
-    listing,
+    ops.listGroups(),
   ])
   // In the order of the topics, the cluster default last: as one request for all of them would answer. The pages
   // name topics in that order already, so the list is only checked; sorted when it is not.
@@ -79,13 +74,6 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     if (policy != null) retention.set(described.resource.name, retentionSignal(policy, ms ?? null))
   }
 
-  const groups = await groupsRead
-  for (const group of groups.offsets) if (group.error) problems.push(`offsets of group ${group.groupId}: ${group.error.name}`)
-  return { cluster, capabilities, topics, minIsr, retention, reassignments, durability, groups: groups.snapshots, problems, takenAtMs: Date.now() }
-}
-
-/** The managed groups listed: their state and members, committed offsets, and the logs and records they wait on. */
-async function readGroups(ops: KafkaOps, listing: readonly GroupListing[]): Promise<{ snapshots: GroupSnapshot[]; offsets: readonly GroupOffsets[] }> {
   const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const [descriptions, offsets] = await Promise.all([
     managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
@@ -93,6 +81,7 @@ async function readGroups(ops: KafkaOps, listing: readonly GroupListing[]): Prom
   ])
   const wanted = new Map<string, { topic: string; partition: number }>()
   for (const group of offsets) {
+    if (group.error) problems.push(`offsets of group ${group.groupId}: ${group.error.name}`)
     for (const o of group.offsets) wanted.set(`${o.topic}/${o.partition}`, { topic: o.topic, partition: o.partition })
   }
   // Per committed partition, in one request per leader: the log start, the log end and the last stable offset.
@@ -112,7 +101,7 @@ async function readGroups(ops: KafkaOps, listing: readonly GroupListing[]): Prom
     }
   }
   const timestamps = await readWaitingTimestamps(ops, offsets, logs)
-  const snapshots: GroupSnapshot[] = managed.map((g, i) => ({
+  const groups: GroupSnapshot[] = managed.map((g, i) => ({
     groupId: g.groupId,
     type: g.type,
     state: descriptions[i]?.error ? g.state : (descriptions[i]?.state ?? g.state),
@@ -135,7 +124,7 @@ async function readGroups(ops: KafkaOps, listing: readonly GroupListing[]): Prom
         }
       }),
   }))
-  return { snapshots, offsets }
+  return { cluster, capabilities, topics, minIsr, retention, reassignments, durability, groups, problems, takenAtMs: Date.now() }
 }
 
 /** Signals by cleanup.policy and retention.ms: most topics of a large cluster share one pair, and one object. */
