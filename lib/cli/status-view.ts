@@ -329,7 +329,7 @@ export function describeHealth(report: HealthReport): Block[] {
     blocks.push(...partitionSection(title, explanation, flagged, live, listedAbove))
     listedAbove.push(condition)
   }
-  section('Unavailable', 'no leader, or a leader that is not a live broker: reads and writes fail', 'unavailable', partitions.unavailable)
+  section('Unavailable', 'no leader: reads and writes fail', 'unavailable', partitions.unavailable)
   section('Under min ISR', 'acks=all writes are refused (NOT_ENOUGH_REPLICAS)', 'under-min-isr', partitions.underMinIsr)
   section('At min ISR', 'one more replica lost and acks=all writes stop', 'at-min-isr', partitions.atMinIsr)
   section('Under-replicated', 'fewer in-sync replicas than the replication factor', 'under-replicated', partitions.underReplicated)

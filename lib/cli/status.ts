@@ -26,7 +26,7 @@ export const command: Command = {
 audit in one line, and which runbook fits
 
 Partitions are flagged exactly as kafka-topics --describe flags them:
-  unavailable       no leader, or a leader that is not a live broker   (--unavailable-partitions)
+  unavailable       no leader   (--unavailable-partitions)
   under min ISR     no leader, or fewer in-sync replicas than min.insync.replicas   (--under-min-isr-partitions)
   at min ISR        exactly min.insync.replicas in sync   (--at-min-isr-partitions)
   under-replicated  fewer in-sync replicas than the replication factor   (--under-replicated-partitions)

@@ -125,12 +125,15 @@ const conditionLists: readonly (readonly PartitionCondition[])[] = Array.from({ 
 export function partitionConditions(
   partition: { readonly leader: number | null; readonly replicas: readonly number[]; readonly isr: readonly number[] },
   minIsr: number | null,
-  liveBrokers: ReadonlySet<number>,
   addingReplicas: number,
 ): readonly PartitionCondition[] {
   const hasLeader = partition.leader !== null
-  // --unavailable-partitions: no leader, or a leader that is not a live broker.
-  const unavailable = !hasLeader || !liveBrokers.has(partition.leader!)
+  // --unavailable-partitions: no leader. kafka-topics also counts a leader missing from DescribeCluster's live
+  // brokers, but on KRaft no one metadata image has a fenced leader: the controller elects only unfenced brokers,
+  // moves a broker's leaderships in the same records that fence it, and unfences a returning broker before electing
+  // it. So that disagreement only says the cluster read and the partition read were answered at different moments
+  // (a returning broker can lead leaderless partitions while an older cluster read still lists it fenced).
+  const unavailable = !hasLeader
   // --under-min-isr-partitions: no leader, or fewer in-sync replicas than min.insync.replicas.
   const underMinIsr = !hasLeader || (minIsr !== null && partition.isr.length < minIsr)
   // --at-min-isr-partitions: exactly min.insync.replicas in sync (a leaderless partition counts too).
@@ -255,7 +258,6 @@ function planSuggestions(report: Omit<HealthReport, 'suggestions'>): Suggestion[
 
 /** The status report for a snapshot. */
 export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
-  const live = new Set(snapshot.cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
   const adding = addingReplicas(snapshot.reassignments)
   const unavailable: FlaggedPartition[] = []
   const underMinIsr: FlaggedPartition[] = []
@@ -293,7 +295,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
         if (id >= 0 && id < replicas.length && Number.isInteger(id)) replicas[id]!++
         else counts.replicas.add(id)
       }
-      const conditions = partitionConditions(p, minIsr, live, topicAdding?.get(p.partition) ?? 0)
+      const conditions = partitionConditions(p, minIsr, topicAdding?.get(p.partition) ?? 0)
       if (conditions.length === 0) continue
       const flagged: FlaggedPartition = {
         topic: p.topic,

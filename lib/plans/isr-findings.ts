@@ -87,8 +87,9 @@ export interface IsrFindings {
 
 export const partitionKey = (p: { readonly topic: string; readonly partition: number }): string => `${p.topic}/${p.partition}`
 
-function writeState(p: PartitionState, effectiveMinIsr: number | null, live: ReadonlySet<number>): WriteState {
-  if (p.leader === null || !live.has(p.leader)) return 'no-leader'
+function writeState(p: PartitionState, effectiveMinIsr: number | null): WriteState {
+  // A leader the brokers' read lists fenced still leads: that read is older than the partition read (cluster-health.ts).
+  if (p.leader === null) return 'no-leader'
   if (effectiveMinIsr === null) return 'flowing'
   if (p.isr.length < effectiveMinIsr) return 'failing'
   if (p.isr.length === effectiveMinIsr) return 'at-min'
@@ -97,7 +98,6 @@ function writeState(p: PartitionState, effectiveMinIsr: number | null, live: Rea
 
 /** The flagged partitions of a snapshot, exactly as kafka-topics --describe flags them, grouped by the replicas out of sync. */
 export function planIsrFindings(snapshot: ReplicationSnapshot): IsrFindings {
-  const live = new Set(snapshot.brokers.filter((b) => b.state === 'up').map((b) => b.id))
   const partitions: AffectedPartition[] = []
   let total = 0
   const inSyncCount = new Map<number, number>()
@@ -106,7 +106,7 @@ export function planIsrFindings(snapshot: ReplicationSnapshot): IsrFindings {
     for (const p of inPartitionOrder(topic.partitions)) {
       total++
       for (const id of p.isr) inSyncCount.set(id, (inSyncCount.get(id) ?? 0) + 1)
-      const conditions = partitionConditions(p, minIsr, live, snapshot.adding.size ? (snapshot.adding.get(partitionKey(p)) ?? 0) : 0)
+      const conditions = partitionConditions(p, minIsr, snapshot.adding.size ? (snapshot.adding.get(partitionKey(p)) ?? 0) : 0)
       if (conditions.length === 0) continue
       const effectiveMinIsr = minIsr === null ? null : Math.min(minIsr, p.replicas.length)
       partitions.push({
@@ -122,7 +122,7 @@ export function planIsrFindings(snapshot: ReplicationSnapshot): IsrFindings {
         effectiveMinIsr,
         conditions,
         outOfSync: p.replicas.filter((id) => !p.isr.includes(id)),
-        writes: writeState(p, effectiveMinIsr, live),
+        writes: writeState(p, effectiveMinIsr),
       })
     }
   }

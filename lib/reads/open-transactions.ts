@@ -5,7 +5,7 @@
 // find-hanging` makes, restricted to partitions that are stuck.
 
 import type { KafkaRecord } from '../kafka/records.ts'
-import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
+import type { ClusterView, KafkaOps, ResourceConfig, TopicPartition } from '../kafka/types.ts'
 import {
   commitsBelowLso,
   type CoordinatorDescription,
@@ -36,7 +36,6 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
     if (topic.error) unread.push({ topic: topic.topic, partition: null, error: topic.error.message })
     else for (const p of topic.partitions) partitions.push({ topic: p.topic, partition: p.partition })
   }
-  const liveBroker = cluster.brokers.find((b) => b.fenced !== true)?.id
   const [offsets, settings] = await Promise.all([
     kafka.listOffsets(
       partitions.flatMap((tp) => [
@@ -44,7 +43,7 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
         { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
       ]),
     ),
-    liveBroker === undefined ? Promise.resolve([]) : kafka.describeConfigs([{ type: 'broker', id: liveBroker }], { names: [...timeoutSettings] }),
+    firstAnsweringBroker(kafka, unfenced(cluster), timeoutSettings),
   ])
   const stuck: { tp: TopicPartition; highWatermark: bigint; lastStableOffset: bigint }[] = []
   partitions.forEach((tp, i) => {
@@ -86,7 +85,7 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
   }
 
   const setting = (name: (typeof timeoutSettings)[number]) => {
-    const value = entryOf(settings[0], name)?.value
+    const value = entryOf(settings ?? undefined, name)?.value
     return value === undefined || value === null ? defaults[name] : Number(value)
   }
   return {
@@ -103,11 +102,23 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
 
 /** What a broker runs with for transaction verification (KIP-890): true, false, or null when it does not say (before 3.6). */
 export async function readTransactionVerification(kafka: KafkaOps): Promise<boolean | null> {
-  const broker = (await kafka.cluster()).brokers.find((b) => b.fenced !== true)?.id
-  if (broker === undefined) return null
-  const [answer] = await kafka.describeConfigs([{ type: 'broker', id: broker }], { names: ['transaction.partition.verification.enable'] })
-  const value = answer?.error ? null : (entryOf(answer, 'transaction.partition.verification.enable')?.value ?? null)
+  const answer = await firstAnsweringBroker(kafka, unfenced(await kafka.cluster()), ['transaction.partition.verification.enable'])
+  const value = answer ? (entryOf(answer, 'transaction.partition.verification.enable')?.value ?? null) : null
   return value === null ? null : value === 'true'
+}
+
+const unfenced = (cluster: ClusterView) => cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id)
+
+/**
+ * These settings as the first broker that answers runs them, asked of one broker after another: a broker killed
+ * seconds ago is still listed unfenced until its session times out, and does not answer.
+ */
+async function firstAnsweringBroker(kafka: KafkaOps, brokers: readonly number[], names: readonly string[]): Promise<ResourceConfig | null> {
+  for (const id of brokers) {
+    const [answer] = await kafka.describeConfigs([{ type: 'broker', id }], { names })
+    if (answer && !answer.error) return answer
+  }
+  return null
 }
 
 export interface TransactionRecords {

@@ -23,12 +23,11 @@ export interface PartitionHealth {
 
 /** Every partition of `topics` (or of every topic) checked the way kafka-topics checks them. */
 export async function readPartitionHealth(kafka: KafkaOps, topics?: readonly string[]): Promise<PartitionHealth> {
-  const [states, cluster, reassignments] = await Promise.all([kafka.partitionStates(topics), kafka.cluster(), kafka.listPartitionReassignments()])
+  const [states, reassignments] = await Promise.all([kafka.partitionStates(topics), kafka.listPartitionReassignments()])
   const names = states.filter((t) => !t.error).map((t) => t.topic)
   const minIsr = new Map(
     (await readTopicSettings(kafka, names, ['min.insync.replicas'])).map((t) => [t.topic, Number(settingOf(t, 'min.insync.replicas').value ?? NaN)]),
   )
-  const live = new Set(cluster.brokers.filter((b) => b.fenced !== true).map((b) => b.id))
   const adding = new Map(reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
   const flagged: FlaggedPartition[] = []
   let total = 0
@@ -39,7 +38,6 @@ export async function readPartitionHealth(kafka: KafkaOps, topics?: readonly str
       const conditions = partitionConditions(
         p,
         min === undefined || Number.isNaN(min) ? null : min,
-        live,
         adding.size ? (adding.get(`${p.topic}/${p.partition}`) ?? 0) : 0,
       )
       if (conditions.length) flagged.push({ topic: p.topic, partition: p.partition, leader: p.leader, isr: p.isr, replicas: p.replicas, conditions })

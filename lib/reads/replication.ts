@@ -116,7 +116,12 @@ async function logEndsByBroker(
   return answers
 }
 
-/** One sample: each follower's own log end (its broker answers), its leader's, and the high watermark. */
+/**
+ * One sample: each follower's own log end (its broker answers), then its leader's and the high watermark. The
+ * followers are asked first: a follower's log end only grows, so one read before the high watermark that reaches
+ * it was at the high watermark when that was read. Asked together, the follower's answer could be the later one
+ * and pass a high watermark that had moved on meanwhile: "rejoining" for a follower still behind.
+ */
 export async function readReplicaSamples(
   kafka: KafkaOps,
   pairs: readonly ReplicaPair[],
@@ -124,13 +129,15 @@ export async function readReplicaSamples(
 ): Promise<ReplicaSample[]> {
   if (pairs.length === 0) return []
   const partitions = [...new Map(pairs.map((p) => [`${p.topic}/${p.partition}`, p])).values()]
-  const [ends, highWatermarks] = await Promise.all([
+  const followerEnds = await logEndsByBroker(
+    kafka,
+    pairs.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.follower })),
+    options.budgetMs,
+  )
+  const [leaderEnds, highWatermarks] = await Promise.all([
     logEndsByBroker(
       kafka,
-      [
-        ...pairs.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.follower })),
-        ...partitions.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.leader })),
-      ],
+      partitions.map((p) => ({ topic: p.topic, partition: p.partition, broker: p.leader })),
       options.budgetMs,
     ),
     within(kafka.listOffsets(partitions.map((p) => ({ topic: p.topic, partition: p.partition, spec: 'latest' as const }))), options.budgetMs),
@@ -140,8 +147,8 @@ export async function readReplicaSamples(
   if (highWatermarks !== 'timedOut') for (const o of highWatermarks.value) hw.set(`${o.topic}/${o.partition}`, o.error ? null : o.offset)
   return pairs.map((p) => {
     const key = `${p.topic}/${p.partition}`
-    const follower = ends.get(`${key}@${p.follower}`)
-    const leader = ends.get(`${key}@${p.leader}`)
+    const follower = followerEnds.get(`${key}@${p.follower}`)
+    const leader = leaderEnds.get(`${key}@${p.leader}`)
     const followerError = follower === undefined ? undefined : follower === 'timeout' ? 'timeout' : follower.error
     return {
       topic: p.topic,

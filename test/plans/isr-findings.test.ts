@@ -38,6 +38,17 @@ describe('planIsrFindings', () => {
     expect(p).toMatchObject({ leader: null, writes: 'no-leader', conditions: ['unavailable', 'under-min-isr', 'under-replicated'] })
   })
 
+  it('a leader the brokers read lists fenced (that read older than the partition read) still leads: writes fail on the ISR, not for want of a leader', async () => {
+    const kafka = fakeCluster()
+      .brokers(3)
+      .broker(1, { state: 'fenced' })
+      .topic('t', { replicas: [[1, 2, 3]], configs: { 'min.insync.replicas': '2' } })
+      .partition('t', 0, { isr: [1] })
+      .build()
+    const [p] = (await findings(kafka)).partitions
+    expect(p).toMatchObject({ leader: 1, writes: 'failing', conditions: ['under-min-isr', 'under-replicated'] })
+  })
+
   it('a min ISR above the replication factor is under min ISR for kafka-topics, but the leader caps it: writes flow', async () => {
     const kafka = fakeCluster()
       .brokers(3)

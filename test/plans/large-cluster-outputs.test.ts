@@ -5,7 +5,8 @@ import { digest, midSizeOutputs } from '../support/large-cluster-outputs.ts'
 // Digests of every output as the planners answered before they were made fast for 100,000 partitions (the
 // planners and snapshot shapes of commit 723b688, where the durability snapshot still held every replica's log
 // dir entry): a change here is a change a user sees, not an optimisation. The status screen's digest was taken
-// again when its sections stopped repeating partitions an earlier section lists (an intended change).
+// again when its sections stopped repeating partitions an earlier section lists, and when the Unavailable section's
+// explanation became "no leader" (both intended; the second changes only that line of text).
 const before = JSON.parse(readFileSync(new URL('./fixtures/large-cluster-outputs.json', import.meta.url), 'utf8')) as Record<
   string,
   { sha256: string; length: number }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { classifyOpenTransactions } from '../../lib/plans/open-transactions.ts'
-import { readOpenTransactions } from '../../lib/reads/open-transactions.ts'
+import { readOpenTransactions, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
+import { kafkaError } from '../../lib/kafka/errors.ts'
+import type { ConfigResourceRef, KafkaOps } from '../../lib/kafka/types.ts'
 
 const minute = 60_000
 
@@ -89,5 +91,30 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
       ['nowhere', null],
       ['solo', 0],
     ])
+  })
+
+  it('reads the brokers’ transaction settings from the first broker that answers: one killed seconds ago is still listed unfenced', async () => {
+    const fake = fakeCluster().brokers(3).topic('orders', { partitions: 1 }).build()
+    // Broker 1 does not answer (connection refused); brokers 2 and 3 run a 30-minute maximum and verification off.
+    const asked: number[] = []
+    const describeConfigs: KafkaOps['describeConfigs'] = async (resources: readonly ConfigResourceRef[]) =>
+      resources.map((resource) => {
+        if (resource.type !== 'broker') throw new Error('only broker settings are asked here')
+        asked.push(resource.id)
+        if (resource.id === 1) return { resource, entries: [], error: kafkaError(-1, 'broker 1: connection refused') }
+        const entry = (name: string, value: string) => ({ name, value, source: 'static-broker' as const, readOnly: true, sensitive: false, synonyms: [] })
+        return { resource, entries: [entry('transaction.max.timeout.ms', '1800000'), entry('transaction.partition.verification.enable', 'false')] }
+      })
+    const kafka = new Proxy(fake, {
+      get: (target, name) => {
+        if (name === 'describeConfigs') return describeConfigs
+        const value: unknown = Reflect.get(target, name)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as KafkaOps
+    const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0 })
+    expect(snapshot.maxTransactionTimeoutMs).toBe(30 * minute)
+    expect(asked).toEqual([1, 2])
+    expect(await readTransactionVerification(kafka)).toBe(false)
   })
 })

@@ -1,6 +1,7 @@
 // `runbook status --json` flags exactly the partitions kafka-topics flags, on the same cluster at the same
 // moment: healthy, then with a broker SIGKILLed (leaderless partitions beside healthy ones, under and at
-// min ISR). Group lag agrees with kafka-consumer-groups. The built CLI (dist/, bundled client) agrees too.
+// min ISR). Group lag agrees with kafka-consumer-groups. The built CLI (dist/, bundled client) agrees too. And the
+// broker's return, read twice at different moments (fenced in one read, leading in the other), is not unavailable.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
@@ -12,6 +13,8 @@ import { kafkaToolOk, testSandbox } from '../../support/sandbox.ts'
 import { waitFor } from '../../support/kafka.ts'
 import { awaitFullIsr, produceAt } from './world.ts'
 import { withoutSlowBrokerNotices } from '../../support/stderr.ts'
+import { planClusterHealth } from '../../../lib/plans/cluster-health.ts'
+import { readHealthSnapshot } from '../../../lib/reads/status-snapshot.ts'
 
 interface StatusJson {
   brokers: { id: number; state: string }[]
@@ -128,5 +131,25 @@ describe('runbook status against kafka-topics', () => {
     expect(report.partitions.leaderless).toBeGreaterThanOrEqual(1)
     expect(report.brokers.find((b) => b.id === 3)?.state).toMatch(/fenced|unregistered/)
     expect(report.suggestions.map((s) => s.runbook)).toEqual(expect.arrayContaining(['unclean-election', 'isr-shrink']))
+  })
+
+  it('broker 3 back: a brokers read from while it was fenced, beside a partition read from after it leads again, is not unavailable', async () => {
+    // Run alone (vitest -t), broker 3 is still up: take it down as the case above does.
+    if ((await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced === false) await nodeAction(3, 'kill')
+    await waitFor(async () => (await ops.cluster()).brokers.find((b) => b.id === 3)?.fenced !== false, { what: 'broker 3 fenced', timeoutMs: 30_000 })
+    // What status's DescribeCluster can answer while the broker returns: the same read, a moment older.
+    const fencedView = await ops.cluster()
+    expect(fencedView.brokers.find((b) => b.id === 3)?.fenced ?? true).toBe(true)
+    await nodeAction(3, 'start')
+    // Unfenced, broker 3 is elected at once for the one-replica partition it alone holds.
+    await waitFor(async () => (await ops.partitionStates([topic('lonely')]))[0]!.partitions[0]!.leader === 3, {
+      what: `${topic('lonely')}:0 led by broker 3 again`,
+      timeoutMs: 30_000,
+    })
+    const snapshot = await readHealthSnapshot(ops)
+    const report = planClusterHealth({ ...snapshot, cluster: fencedView })
+    expect(report.brokers.find((b) => b.id === 3)?.state).toMatch(/fenced|unregistered/)
+    expect(report.partitions.unavailable.map((p) => `${p.topic}:${p.partition}`)).not.toContain(`${topic('lonely')}:0`)
+    expect(await oracle(flags.unavailable)).not.toContain(`${topic('lonely')}:0`)
   })
 })
