@@ -86,7 +86,16 @@ function shapesOf(partitions: readonly FlaggedPartition[], live: ReadonlySet<num
   const downLeader = labelled((id: number) => `${id} (down)`)
   const oneId = labelled((id: number) => String(id))
   const count = labelled((n: number) => String(n))
+  // Neighbours (the partitions of one topic, topics created alike) mostly look alike: the shape of the partition
+  // before is tried first, on the raw values its labels come from.
+  let last: FlaggedPartition | undefined
+  let lastShape: Shape | undefined
   for (const p of partitions) {
+    if (last !== undefined && lookAlike(p, last, live)) {
+      lastShape!.partitions.push(p)
+      last = p
+      continue
+    }
     const leader = p.leader === null ? 'none' : live.has(p.leader) ? 'live' : downLeader(p.leader)
     const offline = p.offline.length === 0 ? '–' : p.offline.length === 1 ? oneId(p.offline[0]!) : p.offline.join(',')
     const minIsr = p.minIsr === null ? '?' : count(p.minIsr)
@@ -99,8 +108,22 @@ function shapesOf(partitions: readonly FlaggedPartition[], live: ReadonlySet<num
       shapes.push(shape)
     }
     shape.partitions.push(p)
+    last = p
+    lastShape = shape
   }
   return shapes.sort((a, b) => b.partitions.length - a.partitions.length)
+}
+
+/** Whether two partitions get the same labels in shapesOf (leader state, ISR size, offline replicas, min ISR, ELR size). */
+function lookAlike(p: FlaggedPartition, q: FlaggedPartition, live: ReadonlySet<number>): boolean {
+  if (p.isr.length !== q.isr.length || p.minIsr !== q.minIsr) return false
+  if ((p.elr === null) !== (q.elr === null) || (p.elr !== null && p.elr.length !== q.elr!.length)) return false
+  if (p.leader !== q.leader && (p.leader === null || q.leader === null || !live.has(p.leader) || !live.has(q.leader))) return false
+  const a = p.offline
+  const b = q.offline
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /** Whether each topic's partitions are listed together (as planClusterHealth lists them), checked once per section. */
@@ -147,6 +170,23 @@ function* topicRuns(partitions: readonly FlaggedPartition[]): Generator<string> 
 }
 
 /**
+ * The partitions with none of the conditions listed above. Partitions share their conditions list (one per
+ * combination, see planClusterHealth), so each list is checked once: a section can hold every partition of a
+ * large cluster.
+ */
+function notListedAbove(partitions: readonly FlaggedPartition[], listedAbove: readonly PartitionCondition[]): FlaggedPartition[] {
+  const listed = new Map<readonly PartitionCondition[], boolean>()
+  const fresh: FlaggedPartition[] = []
+  for (let i = 0; i < partitions.length; i++) {
+    const p = partitions[i]!
+    let above = listed.get(p.conditions)
+    if (above === undefined) listed.set(p.conditions, (above = p.conditions.some((c) => listedAbove.includes(c))))
+    if (!above) fresh.push(p)
+  }
+  return fresh
+}
+
+/**
  * One section of flagged partitions. kafka-topics' categories overlap (an unavailable partition is also under min
  * ISR and under-replicated), so a partition an earlier section listed (one with an earlier section's condition)
  * is only counted here: on a large cluster the same rows would otherwise fill a second screen.
@@ -159,7 +199,7 @@ function partitionSection(
   listedAbove: readonly PartitionCondition[],
 ): Block[] {
   if (partitions.length === 0) return []
-  const fresh = listedAbove.length ? partitions.filter((p) => !p.conditions.some((c) => listedAbove.includes(c))) : partitions
+  const fresh = listedAbove.length ? notListedAbove(partitions, listedAbove) : partitions
   const heading = `${title}: ${formatCount(partitions.length)} — ${explanation}`
   if (fresh.length === 0) return [markdown(`${heading}: all listed above`)]
   const shapes = shapesOf(fresh, live)

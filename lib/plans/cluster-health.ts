@@ -143,10 +143,15 @@ export function partitionConditions(
   return conditionLists[(unavailable ? 1 : 0) | (underMinIsr ? 2 : 0) | (atMinIsr ? 4 : 0) | (underReplicated ? 8 : 0)]!
 }
 
-/** Counts by broker id: an array where ids are small (every replica of a large cluster counts), a Map beyond. */
+/**
+ * Counts by broker id: an array where ids are small (every replica of a large cluster counts), a Map beyond. The
+ * array is public so that the partition loop counts inline: on a cold start that loop runs in the interpreter,
+ * where a method call per replica (30,000 at 10,000 partitions) is most of its cost.
+ */
 class CountById {
-  private readonly small: number[] = []
+  readonly small: number[] = []
   private readonly large = new Map<number, number>()
+  /** Counts an id the array does not hold yet (or never will). */
   add(id: number): void {
     if (id >= 0 && id < 65_536 && Number.isInteger(id)) {
       while (this.small.length <= id) this.small.push(0)
@@ -164,15 +169,19 @@ class CountById {
   }
 }
 
-function planBrokers(snapshot: HealthSnapshot): BrokerHealth[] {
-  const leaders = new CountById()
-  const replicas = new CountById()
-  for (const topic of snapshot.topics) {
-    for (const p of topic.partitions) {
-      if (p.leader !== null) leaders.add(p.leader)
-      for (const id of p.replicas) replicas.add(id)
-    }
+/** Leaders and replicas per broker id, counted while the partitions are read for their conditions. */
+class ReplicaCounts {
+  readonly leaders = new CountById()
+  readonly replicas = new CountById()
+  /** Counts one partition (the inline form of this is in planClusterHealth's loop). */
+  add(p: { readonly leader: number | null; readonly replicas: readonly number[] }): void {
+    if (p.leader !== null) this.leaders.add(p.leader)
+    for (const id of p.replicas) this.replicas.add(id)
   }
+}
+
+function planBrokers(snapshot: HealthSnapshot, counts: ReplicaCounts): BrokerHealth[] {
+  const { leaders, replicas } = counts
   const brokers: BrokerHealth[] = snapshot.cluster.brokers.map((b) => ({
     id: b.id,
     host: b.host,
@@ -264,12 +273,28 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
     'at-min-isr': atMinIsr,
     'under-replicated': underReplicated,
   }
+  // The brokers' leader and replica counts, in the same pass: a topic that could not be read still counts
+  // whatever partitions it came with, as it always has.
+  const counts = new ReplicaCounts()
+  for (const topic of snapshot.topics) if (topic.error) for (const p of topic.partitions) counts.add(p)
+  const leaders = counts.leaders.small
+  const replicas = counts.replicas.small
   for (const topic of topics) {
     const minIsr = snapshot.minIsr.get(topic.topic) ?? null
     const topicAdding = adding.get(topic.topic)
     for (const p of inPartitionOrder(topic.partitions)) {
       total++
-      if (p.leader === null) leaderless++
+      const leader = p.leader
+      if (leader === null) leaderless++
+      // ReplicaCounts.add, inline: an id the array already holds is counted in place.
+      else if (leader >= 0 && leader < leaders.length && Number.isInteger(leader)) leaders[leader]!++
+      else counts.leaders.add(leader)
+      const ids = p.replicas
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!
+        if (id >= 0 && id < replicas.length && Number.isInteger(id)) replicas[id]!++
+        else counts.replicas.add(id)
+      }
       const conditions = partitionConditions(p, minIsr, topicAdding?.get(p.partition) ?? 0)
       if (conditions.length === 0) continue
       const flagged: FlaggedPartition = {
@@ -295,7 +320,7 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
       elr: snapshot.capabilities.elr,
       controller: snapshot.cluster.controller,
     },
-    brokers: planBrokers(snapshot),
+    brokers: planBrokers(snapshot, counts),
     partitions: { topics: topics.length, total, unavailable, underMinIsr, atMinIsr, underReplicated, leaderless },
     groups: planGroups(snapshot),
     groupSignals: planGroupSignals(snapshot.groups, snapshot.retention, snapshot.takenAtMs),

@@ -176,25 +176,35 @@ function riskFactsOf(topic: TopicState, config: ResourceConfig | undefined, rack
   let singleRack = 0
   let unknownRack = 0
   const used: number[] = []
-  racks.newUser()
-  for (const p of topic.partitions) {
-    const count = p.replicas.length - (topicAdding?.get(p.partition) ?? 0)
+  // RackIndex.of and .use, inline: on a cold start this loop runs in the interpreter, where a method call per
+  // replica (30,000 at 10,000 partitions) is most of its cost.
+  const user = racks.newUser()
+  const { byId, lastUser } = racks
+  const partitions = topic.partitions
+  for (let i = 0; i < partitions.length; i++) {
+    const p = partitions[i]!
+    const ids = p.replicas
+    const count = ids.length - (topicAdding === undefined ? 0 : (topicAdding.get(p.partition) ?? 0))
     if (count < replicationFactor) replicationFactor = count
-    if (!factors.includes(count)) factors.push(count)
+    if (factors.length !== 1 || factors[0] !== count) if (!factors.includes(count)) factors.push(count)
     let first = -1
     let unknown = false
     let oneRack = true
-    for (const id of p.replicas) {
-      const rack = racks.of(id)
+    for (let r = 0; r < ids.length; r++) {
+      const id = ids[r]!
+      const rack = id >= 0 && id < byId.length ? (byId[id] ?? -1) : racks.other(id)
       if (rack < 0) unknown = true
       else {
-        if (racks.use(rack)) used.push(rack)
+        if (lastUser[rack] !== user) {
+          lastUser[rack] = user
+          used.push(rack)
+        }
         if (first < 0) first = rack
         else if (rack !== first) oneRack = false
       }
     }
     if (unknown) unknownRack++
-    else if (p.replicas.length > 1 && oneRack) singleRack++
+    else if (ids.length > 1 && oneRack) singleRack++
   }
   if (topic.partitions.length === 0) replicationFactor = 0
   const minIsr = settingOf(entryOf(config, settingNames.minIsr), parseInteger)
@@ -425,10 +435,11 @@ class TopicFindingGroups {
 class RackIndex {
   /** Rack names in their (default sort) order: a rack's number is its place here. */
   readonly names: readonly string[]
-  private readonly byId: number[] = []
+  /** Each broker id's rack number (-1: none); ids beyond it are in `others`. */
+  readonly byId: number[] = []
   private readonly others = new Map<number, number>()
-  /** Which topic last used each rack (see usedBy): one array for every topic, instead of a list per topic. */
-  private readonly lastUser: number[]
+  /** Which topic last used each rack (see newUser): one array for every topic, instead of a list per topic. */
+  readonly lastUser: number[]
   private user = 0
 
   constructor(brokers: readonly Broker[]) {
@@ -444,20 +455,14 @@ class RackIndex {
     this.lastUser = this.names.map(() => -1)
   }
 
-  of(id: number): number {
-    return (id >= 0 && id < this.byId.length ? this.byId[id] : this.others.get(id)) ?? -1
+  /** The rack number of an id beyond `byId` (or not an index): -1 when the cluster does not know it. */
+  other(id: number): number {
+    return this.others.get(id) ?? -1
   }
 
-  /** Starts a new topic's set of racks used. */
-  newUser(): void {
-    this.user++
-  }
-
-  /** Marks a rack used by the current topic; true the first time. */
-  use(rack: number): boolean {
-    if (this.lastUser[rack] === this.user) return false
-    this.lastUser[rack] = this.user
-    return true
+  /** Starts a new topic's set of racks used: a rack is used by it once its `lastUser` entry is the number returned. */
+  newUser(): number {
+    return ++this.user
   }
 }
 

@@ -55,16 +55,19 @@ export async function readReplicationSnapshot(
     if (leaderReplicas !== null || followerReplicas !== null) topicThrottles.push({ topic: described.topic, leaderReplicas, followerReplicas })
   }
   const lastContact = new Map((cluster.quorum?.observers ?? []).map((o) => [o.id, o.lastFetchTimestamp]))
+  // The cluster and the partitions are two reads, perhaps from different moments: a broker that leads a partition
+  // is registered and unfenced (the controller elects no other), whatever an older cluster read says of it.
+  const leading = new Set(known.flatMap((t) => t.partitions.flatMap((p) => (p.leader === null ? [] : [p.leader]))))
   const brokers: BrokerView[] = cluster.brokers.map((b) => ({
     id: b.id,
     rack: b.rack,
-    state: b.fenced === true ? 'fenced' : 'up',
+    state: b.fenced === true && !leading.has(b.id) ? 'fenced' : 'up',
     lastContactMs: lastContact.get(b.id) ?? null,
   }))
   const registered = new Set(brokers.map((b) => b.id))
   const named = new Set(known.flatMap((t) => t.partitions.flatMap((p) => p.replicas)))
   for (const id of [...named].sort((a, b) => a - b)) {
-    if (!registered.has(id)) brokers.push({ id, rack: null, state: 'unregistered', lastContactMs: lastContact.get(id) ?? null })
+    if (!registered.has(id)) brokers.push({ id, rack: null, state: leading.has(id) ? 'up' : 'unregistered', lastContactMs: lastContact.get(id) ?? null })
   }
   const adding = new Map(reassignments.map((r) => [`${r.topic}/${r.partition}`, r.adding.length]))
   return {

@@ -47,8 +47,15 @@ export function lexSimpleInline(text: string): Token[] | null {
     i++
   }
   flush()
-  return unhandled.test(text.replace(/`[^`\n]*`/g, '')) ? null : tokens
+  // Code spans become a space, not nothing, so that an underscore beside one is not taken for an inner one.
+  return unhandled.test(text.replace(/`[^`\n]*`/g, ' ').replace(innerUnderscores, '')) ? null : tokens
 }
+
+// Underscores between two letters or digits (a cluster id such as xPWgEW0v79_Hb0EYCsSvvA, a topic such as
+// orders_v2) can neither open nor close emphasis (CommonMark's flanking rules): they are plain text, and a status
+// report whose cluster id holds one need not load marked for it. Any other underscore is still left to marked.
+// ASCII only, as cluster ids and topic names are: a \p{L} class costs a millisecond to compile on a cold start.
+const innerUnderscores = /(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])/g
 
 /** "**words**" at `i`, opening after a space (or at the start) and closing before a space or punctuation. */
 function strongAt(text: string, i: number): string | null {

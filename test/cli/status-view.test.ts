@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { readHealthSnapshot } from '../../lib/reads/status-snapshot.ts'
 import { compressRanges, describeHealth, fitList, healthJson } from '../../lib/cli/status-view.ts'
+import type { Block } from '../../lib/engine/blocks.ts'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
-import { planClusterHealth } from '../../lib/plans/cluster-health.ts'
+import { type FlaggedPartition, type HealthReport, planClusterHealth } from '../../lib/plans/cluster-health.ts'
 import { renderBlocks, visibleLength } from '../../lib/terminal/render.ts'
 import { largeCluster } from '../support/large-cluster.ts'
 
@@ -114,4 +115,86 @@ describe('runbook status on a production-sized cluster', () => {
     expect(text).toMatch(/and 11 more brokers, all up, leading [\d,]+–[\d,]+ and holding [\d,]+–[\d,]+ replicas each/)
     for (const runbook of ['unclean-election', 'isr-shrink', 'consumer-oom-replay', 'durability-audit']) expect(text).toContain(`runbook run ${runbook}`)
   }, 120_000)
+})
+
+describe('the rows of a partition section', () => {
+  // Brokers 1 and 2 up, 3 and 4 down. Partitions come in runs of neighbours that look alike, each run changing one
+  // thing from the one before: the view tries the shape of the partition before first, and must still give each
+  // distinct look (leader state, ISR, min ISR, ELR, offline replicas) a row of its own. Two things vary per case,
+  // so that every look fits in the section's eight rows and all of them are compared.
+  const live = [1, 2]
+  type Look = { leader: number | null; offline: number[]; isr: number; minIsr: number | null; elr: number[] | null }
+  const values: { [K in keyof Look]: Look[K][] } = {
+    leader: [1, 2, 3, 4, null],
+    offline: [[3], [4], [3, 4], [4, 3]],
+    isr: [1, 2],
+    minIsr: [2, null],
+    elr: [null, [], [2]],
+  }
+  function partitions(seed: number, varying: readonly (keyof Look)[]): FlaggedPartition[] {
+    let state = seed
+    // The high bits: this generator's low bits repeat every few draws.
+    const next = (n: number) => Math.floor((state = (state * 1103515245 + 12345) % 2 ** 31) / 65_536) % n
+    const list: FlaggedPartition[] = []
+    let look: Look = { leader: 1, offline: [3], isr: 2, minIsr: 2, elr: [] }
+    for (let run = 0; run < 80; run++) {
+      const field = varying[next(varying.length)]!
+      const options = values[field] as unknown[]
+      // A fresh copy of a list: partitions that look alike need not share one.
+      const value = options[next(options.length)]
+      look = { ...look, [field]: Array.isArray(value) ? [...(value as number[])] : value }
+      for (let i = 1 + next(6); i > 0; i--) {
+        const n = list.length
+        list.push({
+          topic: `t${Math.floor(n / 5)}`,
+          partition: n % 5,
+          leader: look.leader,
+          replicas: [1, 2, 3, 4],
+          isr: look.isr === 1 ? [1] : [1, 2],
+          elr: look.elr,
+          lastKnownElr: null,
+          offline: look.offline,
+          minIsr: look.minIsr,
+          conditions: ['under-min-isr'],
+        })
+      }
+    }
+    return list
+  }
+  const report = (underMinIsr: FlaggedPartition[]): HealthReport => ({
+    cluster: { id: 'c', kafkaLine: '4.1', metadataVersion: null, elr: 'on', controller: { id: 1, source: 'describe-quorum' } },
+    brokers: [1, 2, 3, 4].map((id) => ({ id, host: 'h', port: 9092, rack: null, state: live.includes(id) ? 'up' : 'fenced', leaderOf: 0, replicaOf: 0 })),
+    partitions: { topics: 1, total: underMinIsr.length, unavailable: [], underMinIsr, atMinIsr: [], underReplicated: [], leaderless: 0 },
+    groups: [],
+    groupSignals: { poisonPill: [], stuckTransactions: [], lagRetention: [] },
+    durability: { counts: { high: 0, medium: 0, low: 0, info: 0 }, worst: [] },
+    suggestions: [],
+    problems: [],
+  })
+  /** Each look's labels and partition count, most partitions first (ties in the order first met). */
+  function expectedRows(list: readonly FlaggedPartition[]): string[] {
+    const counts = new Map<string, number>()
+    for (const p of list) {
+      const leader = p.leader === null ? 'none' : live.includes(p.leader) ? 'live' : `${p.leader} (down)`
+      const key = [leader, p.isr.length, p.minIsr ?? '?', p.elr === null ? '–' : p.elr.length, p.offline.join(',')].join(' ')
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([key, count]) => `${count} ${key}`)
+  }
+
+  it.each([
+    { varying: ['leader', 'isr'] as const, seed: 1 },
+    { varying: ['leader', 'isr'] as const, seed: 2 },
+    { varying: ['offline', 'isr'] as const, seed: 3 },
+    { varying: ['offline', 'isr'] as const, seed: 4 },
+    { varying: ['minIsr', 'elr'] as const, seed: 5 },
+    { varying: ['minIsr', 'elr'] as const, seed: 6 },
+  ])('gives each look its own row when $varying vary (seed $seed)', ({ varying, seed }) => {
+    const list = partitions(seed, varying)
+    const section = describeHealth(report(list)).find(
+      (b): b is Extract<Block, { kind: 'table' }> => b.kind === 'table' && b.title!.startsWith('Under min ISR'),
+    )!
+    expect(section.footer).toBeUndefined()
+    expect(section.rows.map((row) => row.slice(0, 6).join(' '))).toEqual(expectedRows(list))
+  })
 })

@@ -122,6 +122,35 @@ describe('planClusterHealth', () => {
     expect(report.suggestions[1]!.reason).toBe('1 partition under min ISR (acks=all writes fail there)')
   })
 
+  it('counts leaders and replicas per broker over every partition: ids beyond the small-id array, a topic that could not be read', async () => {
+    const kafka = fakeCluster().brokers(3).topic('orders', { partitions: 4 }).topic('audit', { partitions: 2 }).build()
+    const read = await readHealthSnapshot(kafka)
+    const [orders, audit] = [read.topics.find((t) => t.topic === 'orders')!, read.topics.find((t) => t.topic === 'audit')!]
+    // A replica on broker 70000 (beyond the array ids are counted in), one led by it, and an unreadable topic
+    // that still came with a partition.
+    const odd = { ...orders.partitions[0]!, partition: 4, leader: 70_000, replicas: [70_000, 2, 1] }
+    const unreadable = {
+      ...audit,
+      topic: 'gone',
+      error: { code: 3, name: 'UNKNOWN_TOPIC_OR_PARTITION', message: 'gone' },
+      partitions: [{ ...audit.partitions[0]!, topic: 'gone', leader: 2, replicas: [2, 3] }],
+    }
+    const snapshot: HealthSnapshot = { ...read, topics: [audit, { ...orders, partitions: [...orders.partitions, odd] }, unreadable] }
+    const expected = new Map<number, { leaderOf: number; replicaOf: number }>()
+    for (const topic of snapshot.topics)
+      for (const p of topic.partitions) {
+        for (const id of new Set([...(p.leader === null ? [] : [p.leader]), ...p.replicas]))
+          if (!expected.has(id)) expected.set(id, { leaderOf: 0, replicaOf: 0 })
+        if (p.leader !== null) expected.get(p.leader)!.leaderOf++
+        for (const id of p.replicas) expected.get(id)!.replicaOf++
+      }
+    const report = planClusterHealth(snapshot)
+    expect(report.brokers.map((b) => [b.id, b.state, b.leaderOf, b.replicaOf])).toEqual(
+      [...expected].sort((a, b) => a[0] - b[0]).map(([id, c]) => [id, id === 70_000 ? 'unregistered' : 'up', c.leaderOf, c.replicaOf]),
+    )
+    expect(report.brokers.find((b) => b.id === 70_000)).toMatchObject({ leaderOf: 1, replicaOf: 1 })
+  })
+
   it('a returning broker the brokers read still lists fenced while the partition read has it leading: led, not unavailable', async () => {
     // The two reads answered at different moments, as on a real cluster while broker 3 is unfenced and elected.
     const report = planClusterHealth(

@@ -49,6 +49,25 @@ describe('planIsrFindings', () => {
     expect(p).toMatchObject({ leader: 1, writes: 'failing', conditions: ['under-min-isr', 'under-replicated'] })
   })
 
+  it('a broker that leads is up in the snapshot, whatever the separate (older) cluster read lists it as — fenced on 4.x, absent on 3.9', async () => {
+    for (const line of ['4.3', '3.9'] as const) {
+      const kafka = fakeCluster({ kafka: line })
+        .brokers(3)
+        .broker(1, { state: 'fenced' })
+        .broker(2, { state: 'fenced' })
+        .topic('t', { replicas: [[1, 2, 3]] })
+        .partition('t', 0, { isr: [1, 2] })
+        .build()
+      const { snapshot } = await readReplicationSnapshot(kafka, { nowMs: 0 })
+      // Broker 1 leads t/0; broker 2 leads nothing, so its listing stands.
+      expect(snapshot.brokers.map((b) => [b.id, b.state])).toEqual([
+        [1, 'up'],
+        [2, line === '3.9' ? 'unregistered' : 'fenced'],
+        [3, 'up'],
+      ])
+    }
+  })
+
   it('a min ISR above the replication factor is under min ISR for kafka-topics, but the leader caps it: writes flow', async () => {
     const kafka = fakeCluster()
       .brokers(3)

@@ -25,6 +25,9 @@ const texts = [
   'A paragraph.\n\nAnother one, then a list:\n\n- one\n- two `x`\n- three **four**.',
   'Plain words (in parentheses), with — dashes – and quotes "like this" and it’s fine; 3 = 3.',
   '`c&amp;<x>` and `a_b*c*` and `[not a link](x)`',
+  // A cluster id (base64url: about one in three holds an underscore) and topic names in snake case.
+  'xPWgEW0v79_Hb0EYCsSvvA',
+  'topics orders_v2, billing__events and é9_x in **snake_case** — 3_000 partitions',
 ]
 
 // Inputs built to trip a lexer: plain pieces, and every piece marked gives a meaning to, in random order.
@@ -127,6 +130,8 @@ describe('the simple Markdown lexer', () => {
     ['a hard line break', 'one  \ntwo'],
     ['an escape', 'not \\*emphasis\\*'],
     ['an unclosed code span', 'it `opens'],
+    ['underscores at a word edge', '_lead and trail_ and a _b_ c'],
+    ['underscores beside a code span', 'a`x`_b_ c'],
   ])('leaves %s to marked', (_what, text) => {
     expect(lexSimpleMarkdown(text)).toBeNull()
     for (const look of looks) expect(renderMarkdown(text, look)).toBe(viaMarked(text, look))
