@@ -9,7 +9,9 @@
 // Both checkouts must be built (`npm run build`). Runs alternate (this checkout, then the other) and the load
 // average is printed beside the figures: this machine is shared.
 
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { connect } from '../lib/kafka/index.ts'
 import { createSandboxProbe } from '../lib/kafka/platformatic/sandbox-probe.ts'
@@ -24,22 +26,9 @@ const topic = 'bench-groups-in'
 const partitions = 10
 const bootstrap = Array.from({ length: config.brokers }, (_, i) => `127.0.0.1:${config.basePort + i + 1}`).join(',')
 
-// Loaded into the measured process: counts the requests the Kafka client starts, by API key, and prints them last.
-const counter = `data:text/javascript,${encodeURIComponent(`
-import { tracingChannel } from 'node:diagnostics_channel'
-const sent = new Map()
-tracingChannel('plt:kafka:connections:api').subscribe({
-  start: (m) => sent.set(m.apiKey, (sent.get(m.apiKey) ?? 0) + 1), end() {}, asyncStart() {}, asyncEnd() {}, error() {},
-})
-process.on('exit', () => process.stderr.write('\\nREQUESTS ' + JSON.stringify(Object.fromEntries(sent)) + '\\n'))
-`)}`
-const apiNames: Record<string, string> = {
-  '9': 'OffsetFetch',
-  '10': 'FindCoordinator',
-  '15': 'DescribeGroups',
-  '16': 'ListGroups',
-  '69': 'ConsumerGroupDescribe',
-}
+/** The group reads among the requests bench/request-trace.mjs records. */
+const groupApis = ['FindCoordinator', 'ListGroups', 'DescribeGroups', 'ConsumerGroupDescribe', 'OffsetFetch']
+const tracer = fileURLToPath(new URL('./request-trace.mjs', import.meta.url))
 
 async function createGroups(count: number): Promise<void> {
   await up(config, { probe: createSandboxProbe('runbook-bench'), onProgress: (line) => console.log(line) })
@@ -64,11 +53,24 @@ async function createGroups(count: number): Promise<void> {
   }
 }
 
-function runStatus(checkout: string) {
-  const run = measureProcess(process.execPath, ['--import', counter, `${checkout}/bin/runbook.js`, 'status', '--json', '--bootstrap-server', bootstrap])
-  const line = /REQUESTS (\{.*\})/.exec(run.stderr ?? '')?.[1]
-  const counts = line ? (JSON.parse(line) as Record<string, number>) : {}
-  return { wallMs: run.wallMs, cpuMs: run.cpuMs, groups: (JSON.parse(run.stdout) as { groups?: unknown[] }).groups?.length ?? null, counts }
+/** One status run, timed; with `traceFile`, run beside the request tracer (which costs time: not timed then). */
+function runStatus(checkout: string, traceFile?: string) {
+  const args = [`${checkout}/bin/runbook.js`, 'status', '--json', '--bootstrap-server', bootstrap]
+  const run = traceFile
+    ? measureProcess(process.execPath, ['--import', tracer, ...args], { env: { ...process.env, RUNBOOK_REQUEST_TRACE: traceFile } })
+    : measureProcess(process.execPath, args)
+  return { wallMs: run.wallMs, cpuMs: run.cpuMs, groups: (JSON.parse(run.stdout) as { groups?: unknown[] }).groups?.length ?? null }
+}
+
+/** Requests of one traced run, by API name. */
+function requestsOf(checkout: string): { groups: number | null; byApi: Map<string, number>; total: number } {
+  const traceFile = join(mkdtempSync(join(tmpdir(), 'group-reads-')), 'trace.json')
+  const { groups } = runStatus(checkout, traceFile)
+  const trace = JSON.parse(readFileSync(traceFile, 'utf8')) as { requests: { api: string }[] }
+  rmSync(dirname(traceFile), { recursive: true, force: true })
+  const byApi = new Map<string, number>()
+  for (const { api } of trace.requests) byApi.set(api, (byApi.get(api) ?? 0) + 1)
+  return { groups, byApi, total: trace.requests.length }
 }
 
 function compare(other: string, pairs: number): void {
@@ -79,9 +81,9 @@ function compare(other: string, pairs: number): void {
     [other, { wallMs: [], cpuMs: [] }],
   ])
   for (const checkout of [here, other]) {
-    const { counts, groups } = runStatus(checkout) // warm-up, and the request counts (the same every run)
-    const named = Object.entries(apiNames).map(([key, name]) => `${name} ${counts[key] ?? 0}`)
-    console.log(`${checkout}: ${groups} groups in the answer; ${named.join(', ')}; all requests ${Object.values(counts).reduce((a, b) => a + b, 0)}`)
+    const { groups, byApi, total } = requestsOf(checkout) // also the warm-up
+    const named = groupApis.map((api) => `${api} ${byApi.get(api) ?? 0}`)
+    console.log(`${checkout}: ${groups} groups in the answer; ${named.join(', ')}; all requests ${total}`)
   }
   for (let pair = 0; pair < pairs; pair++) {
     for (const checkout of pair % 2 === 0 ? [here, other] : [other, here]) {

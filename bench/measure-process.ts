@@ -6,8 +6,6 @@ import { existsSync } from 'node:fs'
 /** One run of a process: wall and CPU time, and its peak resident memory (null where GNU time is missing). */
 export interface ProcessRun {
   readonly stdout: string
-  /** What it wrote to stderr (GNU time's own line taken off). */
-  readonly stderr?: string
   readonly wallMs: number
   readonly cpuMs: number | null
   readonly maxRssMb: number | null
@@ -73,5 +71,5 @@ export function measureProcess(command: string, args: readonly string[], options
     }
   }
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}: ${stderr.slice(0, 500)}`)
-  return { stdout: result.stdout, stderr, wallMs, cpuMs, maxRssMb }
+  return { stdout: result.stdout, wallMs, cpuMs, maxRssMb }
 }
