@@ -7,6 +7,7 @@ import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { readHealthSnapshot } from '../../../lib/reads/status-snapshot.ts'
 import { nodeAction } from '../../support/faults.ts'
+import { waitFor } from '../../support/kafka.ts'
 import { testSandbox } from '../../support/sandbox.ts'
 import { awaitFullIsr } from './world.ts'
 
@@ -38,6 +39,18 @@ describe('group reads, batched per coordinator', () => {
     ops = await connect({ bootstrapServers: testSandbox().bootstrap.split(',') })
     await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
     for (const [i, groupId] of groups.entries()) await ops.alterCommittedOffsets(groupId, [{ topic, partition: i % 2, offset: 0n }])
+    // The shared sandbox's earlier tests stop and restart brokers, which can leave every __consumer_offsets
+    // partition led by one broker (measured in CI: one coordinator for all twelve groups). Their preferred leaders
+    // are on different brokers: elected back, the groups are on several coordinators, as on a balanced cluster.
+    await awaitFullIsr(ops)
+    const [offsetsTopic] = await ops.partitionStates(['__consumer_offsets'])
+    await ops.electLeaders(
+      'preferred',
+      offsetsTopic!.partitions.map((p) => ({ topic: '__consumer_offsets', partition: p.partition })),
+    )
+    await waitFor(async () => new Set((await ops.describeGroups(groups)).map((g) => g.coordinator)).size > 1, {
+      what: 'the groups spread over more than one coordinator',
+    })
   })
   afterAll(async () => {
     await ops?.deleteTopics([topic])
