@@ -750,14 +750,8 @@ export interface KafkaOps {
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 
   listGroups(): Promise<GroupListing[]>
-  /**
-   * One description per id, in order. `listed`: the listing the caller has just read (listGroups), whose types
-   * say how each group is described; without it the groups are listed again first.
-   */
-  describeGroups(groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]>
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
-  /** committedOffsets of many groups, one per id in order, each with its own error; one request per coordinator. */
-  groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]>
   /** Refused per partition (NON_EMPTY_GROUP) unless the group is Empty or unknown; offsets must be real (≥ 0). */
   alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]>
 

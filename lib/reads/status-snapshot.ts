@@ -75,10 +75,10 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   }
 
   const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
-  const managedIds = managed.map((g) => g.groupId)
-  // Side by side, on the listing read above: the two reads share one FindCoordinator, then each sends one request
-  // per coordinator.
-  const [descriptions, offsets] = await Promise.all([ops.describeGroups(managedIds, listing), ops.groupsCommittedOffsets(managedIds)])
+  const [descriptions, offsets] = await Promise.all([
+    managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
+    Promise.all(managed.map((g) => ops.committedOffsets(g.groupId))),
+  ])
   const wanted = new Map<string, { topic: string; partition: number }>()
   for (const group of offsets) {
     if (group.error) problems.push(`offsets of group ${group.groupId}: ${group.error.name}`)

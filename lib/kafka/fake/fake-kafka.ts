@@ -189,14 +189,11 @@ export class FakeKafka implements KafkaOps {
   async listGroups(): Promise<GroupListing[]> {
     return this.#read(() => listFakeGroups(this.#state))
   }
-  async describeGroups(groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]> {
-    return this.#read(() => describeFakeGroups(this.#state, groupIds, listed))
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    return this.#read(() => describeFakeGroups(this.#state, groupIds))
   }
   async committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
     return this.#read(() => readFakeCommittedOffsets(this.#state, groupId, topics))
-  }
-  async groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]> {
-    return this.#read(() => groupIds.map((groupId) => readFakeCommittedOffsets(this.#state, groupId, topics)))
   }
   async alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
     return this.#write('alterCommittedOffsets', () => alterFakeCommittedOffsets(this.#state, groupId, offsets))

@@ -12,12 +12,10 @@ export function listFakeGroups(state: ClusterState): GroupListing[] {
     .map((g) => ({ groupId: g.groupId, state: groupState(g), type: g.type, protocolType: g.protocolType }))
 }
 
-/** As the adapter does: a group absent from the caller's listing (`listed`) is not looked for. */
-export function describeFakeGroups(state: ClusterState, groupIds: readonly string[], listed?: readonly GroupListing[]): GroupDescription[] {
+export function describeFakeGroups(state: ClusterState, groupIds: readonly string[]): GroupDescription[] {
   const coordinator = [...state.brokers.values()].find((b) => b.life === 'alive')?.id ?? null
-  const known = listed ? new Set(listed.map((g) => g.groupId)) : null
   return groupIds.map((groupId): GroupDescription => {
-    const group = known === null || known.has(groupId) ? state.groups.get(groupId) : undefined
+    const group = state.groups.get(groupId)
     if (!group) {
       return {
         groupId,

@@ -3,8 +3,8 @@
 
 import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { GroupDescription, GroupListing, GroupType, KafkaError } from '../types.ts'
-import { type CoordinatorAnswers, onCoordinators } from './coordinator.ts'
+import type { GroupDescription, GroupListing, GroupType } from '../types.ts'
+import { onCoordinator } from './coordinator.ts'
 import { decodeClassicAssignment } from './protocol/classic-assignment.ts'
 import { consumerGroupDescribeApis } from './protocol/consumer-group-describe.ts'
 import { type Session, send } from './session.ts'
@@ -64,112 +64,77 @@ const notFound = (groupId: string, coordinator: number | null): GroupDescription
   error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`),
 })
 
-/**
- * Each group's description from its coordinator's answer: the coordinator's error, or the group's own error code,
- * or what `describe` makes of the group's entry (null: the coordinator no longer has it).
- */
-function fromAnswers<T, G extends { groupId: string; errorCode: number }>(
-  answers: CoordinatorAnswers<T>,
-  groupsOf: (answer: T) => readonly G[],
-  describe: (group: G, coordinator: number) => GroupDescription | null,
-  errorOf: (group: G) => KafkaError = (group) => kafkaError(group.errorCode),
-): Map<string, GroupDescription> {
-  const described = new Map<string, GroupDescription>()
-  for (const [groupId, answer] of answers) {
-    if ('error' in answer) {
-      described.set(groupId, { ...notFound(groupId, null), error: answer.error })
-      continue
-    }
-    const group = groupsOf(answer.value).find((g) => g.groupId === groupId)
-    if (group && group.errorCode !== 0) described.set(groupId, { ...notFound(groupId, answer.broker), error: errorOf(group) })
-    else described.set(groupId, (group && describe(group, answer.broker)) ?? notFound(groupId, answer.broker))
-  }
-  return described
-}
-
-/** Classic groups, one DescribeGroups per coordinator. */
-async function describeClassic(session: Session, groupIds: readonly string[]): Promise<Map<string, GroupDescription>> {
-  const answers = await onCoordinators(
+async function describeClassic(session: Session, groupId: string): Promise<GroupDescription> {
+  const answer = await onCoordinator(
     session,
-    groupIds,
-    (c, asked) => send(describeGroupsV5.api, c, asked, false),
-    (a) => new Map(a.groups.map((g) => [g.groupId, g.errorCode])),
+    groupId,
+    (c) => send(describeGroupsV5.api, c, [groupId], false),
+    (a) => a.groups[0]?.errorCode ?? 0,
   )
-  return fromAnswers(
-    answers,
-    (a) => a.groups,
-    (group, coordinator) =>
-      group.groupState === 'Dead'
-        ? null
-        : {
-            groupId: group.groupId,
-            state: group.groupState,
-            type: 'classic',
-            assignor: group.protocolData || null,
-            coordinator,
-            members: group.members.map((m) => ({
-              memberId: m.memberId,
-              groupInstanceId: m.groupInstanceId ?? null,
-              clientId: m.clientId,
-              host: m.clientHost,
-              assignment: decodeClassicAssignment(m.memberAssignment),
-            })),
-          },
-  )
+  if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
+  const group = answer.value.groups[0]
+  if (!group) return notFound(groupId, answer.broker)
+  if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode) }
+  if (group.groupState === 'Dead') return notFound(groupId, answer.broker)
+  return {
+    groupId,
+    state: group.groupState,
+    type: 'classic',
+    assignor: group.protocolData || null,
+    coordinator: answer.broker,
+    members: group.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId ?? null,
+      clientId: m.clientId,
+      host: m.clientHost,
+      assignment: decodeClassicAssignment(m.memberAssignment),
+    })),
+  }
 }
 
-/** KIP-848 consumer groups, one ConsumerGroupDescribe per coordinator. */
-async function describeConsumer(session: Session, groupIds: readonly string[]): Promise<Map<string, GroupDescription>> {
-  if (groupIds.length === 0) return new Map()
+async function describeConsumer(session: Session, groupId: string): Promise<GroupDescription> {
   const version = session.version(69, [0, 1]) as 0 | 1 | null
-  if (version === null) {
-    const error = kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster')
-    return new Map(groupIds.map((groupId) => [groupId, { ...notFound(groupId, null), error }]))
-  }
-  const answers = await onCoordinators(
+  if (version === null)
+    return { ...notFound(groupId, null), error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster') }
+  const answer = await onCoordinator(
     session,
-    groupIds,
-    (c, asked) => send(consumerGroupDescribeApis[version], c, asked, false),
-    (a) => new Map(a.map((g) => [g.groupId, g.errorCode])),
+    groupId,
+    (c) => send(consumerGroupDescribeApis[version], c, [groupId], false),
+    (a) => a[0]?.errorCode ?? 0,
   )
-  return fromAnswers(
-    answers,
-    (a) => a,
-    (group, coordinator) => ({
-      groupId: group.groupId,
-      state: group.groupState,
-      type: 'consumer',
-      assignor: group.assignorName || null,
-      coordinator,
-      epoch: group.groupEpoch,
-      members: group.members.map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.instanceId,
-        clientId: m.clientId,
-        host: m.clientHost,
-        assignment: m.assignment
-          .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
-          .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-      })),
-    }),
-    (group) => kafkaError(group.errorCode, group.errorMessage),
-  )
+  if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
+  const group = answer.value[0]
+  if (!group) return notFound(groupId, answer.broker)
+  if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode, group.errorMessage) }
+  return {
+    groupId,
+    state: group.groupState,
+    type: 'consumer',
+    assignor: group.assignorName || null,
+    coordinator: answer.broker,
+    epoch: group.groupEpoch,
+    members: group.members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.instanceId,
+      clientId: m.clientId,
+      host: m.clientHost,
+      assignment: m.assignment
+        .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+    })),
+  }
 }
 
-/**
- * Each group through the API its type is described by, one request of each kind per coordinator. The types come
- * from `listed` when the caller has just listed the groups, otherwise from a ListGroups of their own.
- */
-export async function describeGroups(session: Session, groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]> {
+export async function describeGroups(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
-  const types = new Map((listed ?? (await listGroups(session))).map((g) => [g.groupId, g.type]))
-  const ofType = (type: GroupType) => groupIds.filter((id) => types.get(id) === type)
-  const [classic, consumer] = await Promise.all([describeClassic(session, ofType('classic')), describeConsumer(session, ofType('consumer'))])
-  return groupIds.map((groupId) => {
-    const type = types.get(groupId)
-    if (type === undefined) return notFound(groupId, null)
-    const described = (type === 'consumer' ? consumer : classic).get(groupId)
-    if (described) return described
-    return { ...notFound(groupId, null), type, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, `${type} groups are listed but not described by runbook`) }
-  })
+  const types = new Map((await listGroups(session)).map((g) => [g.groupId, g.type]))
+  return Promise.all(
+    groupIds.map(async (groupId) => {
+      const type = types.get(groupId)
+      if (type === undefined) return notFound(groupId, null)
+      if (type === 'consumer') return describeConsumer(session, groupId)
+      if (type === 'classic') return describeClassic(session, groupId)
+      return { ...notFound(groupId, null), type, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, `${type} groups are listed but not described by runbook`) }
+    }),
+  )
 }
