@@ -4,6 +4,7 @@
 
 import type { ConfigEntry, KafkaOps, ListedOffset, PartitionState, TopicPartition } from '../kafka/types.ts'
 import type { CommittedPosition, LeaderlessPartition, LeaderlessSnapshot, ReplicaLog, RequestedPartition, ResolvedSetting } from '../plans/leaderless.ts'
+import { leadingBrokers } from './replication.ts'
 
 export interface ReadOptions {
   readonly takenAtMs: number
@@ -237,10 +238,9 @@ export async function readRestartProgress(kafka: KafkaOps, restarted: readonly n
   const cluster = await kafka.cluster()
   const states = await readPartitionStates(kafka, partitions)
   const all = [...states.values()]
-  // The two reads are answered one after the other, perhaps by different brokers: the cluster read can predate the
-  // unfencing that the partition read already shows (CI on 4.3.1: broker 1 fenced in one, leading in the other, in
-  // the same poll). A broker that leads is unfenced: the controller elects only unfenced brokers.
-  const leading = new Set(all.flatMap((s) => (s?.leader == null ? [] : [s.leader])))
+  // Two reads, one after the other: the cluster read can predate the unfencing the partition read already shows
+  // (CI on 4.3.1: broker 1 fenced in one, leading in the other, in the same poll).
+  const leading = leadingBrokers(all)
   const up = restarted.filter((id) => leading.has(id) || cluster.brokers.some((b) => b.id === id && b.fenced !== true))
   return {
     registered: up.length === restarted.length,

@@ -19,6 +19,18 @@ export interface SnapshotReadOptions {
   readonly nowMs: number
 }
 
+/**
+ * The brokers that lead one of these partitions: registered and unfenced, whatever a separate cluster read says.
+ * The controller elects only unfenced brokers and moves a broker's leaderships in the records that fence it, so a
+ * cluster read that lists a leader fenced (or, before 4.0, not at all) was answered at another moment than the
+ * partition read — e.g. before a returning broker was unfenced and took its partitions back.
+ */
+export function leadingBrokers(partitions: Iterable<{ readonly leader: number | null } | null>): Set<number> {
+  const leading = new Set<number>()
+  for (const p of partitions) if (p != null && p.leader !== null) leading.add(p.leader)
+  return leading
+}
+
 /** Brokers (with the controller's last contact), partitions of every topic, min ISR, throttled-replica lists, reassignments. */
 export async function readReplicationSnapshot(
   kafka: KafkaOps,
@@ -55,9 +67,8 @@ export async function readReplicationSnapshot(
     if (leaderReplicas !== null || followerReplicas !== null) topicThrottles.push({ topic: described.topic, leaderReplicas, followerReplicas })
   }
   const lastContact = new Map((cluster.quorum?.observers ?? []).map((o) => [o.id, o.lastFetchTimestamp]))
-  // The cluster and the partitions are two reads, perhaps from different moments: a broker that leads a partition
-  // is registered and unfenced (the controller elects no other), whatever an older cluster read says of it.
-  const leading = new Set(known.flatMap((t) => t.partitions.flatMap((p) => (p.leader === null ? [] : [p.leader]))))
+  // The cluster and the partitions are two reads, perhaps from different moments (see leadingBrokers).
+  const leading = leadingBrokers(known.flatMap((t) => t.partitions))
   const brokers: BrokerView[] = cluster.brokers.map((b) => ({
     id: b.id,
     rack: b.rack,
