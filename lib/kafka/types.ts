@@ -513,6 +513,24 @@ export interface GroupListing {
   readonly protocolType: string
 }
 
+/**
+ * The groups of one `__consumer_offsets` partition that a listing could not read: its coordinator was moving to
+ * another broker, loading the partition, or unreachable (killed, not yet fenced) for longer than the listing waits.
+ */
+export interface UnlistedGroups {
+  readonly partition: number
+  /** The broker that leads the partition as far as the listing saw; null when it has no leader. */
+  readonly coordinator: number | null
+  readonly error: KafkaError
+}
+
+/** Every group the coordinators list, and the `__consumer_offsets` partitions whose groups could not be listed. */
+export interface GroupList {
+  readonly groups: readonly GroupListing[]
+  /** Empty when the listing is complete; otherwise groups may be missing from `groups`. */
+  readonly unlisted: readonly UnlistedGroups[]
+}
+
 export interface GroupMember {
   readonly memberId: string
   readonly groupInstanceId: string | null
@@ -749,7 +767,8 @@ export interface KafkaOps {
   segmentSpans(queries: readonly SegmentQuery[]): Promise<SegmentSpan[]>
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]>
 
-  listGroups(): Promise<GroupListing[]>
+  /** Complete, or says which coordinators' groups it could not list: a group is never missing without a word. */
+  listGroups(): Promise<GroupList>
   describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
   /** Refused per partition (NON_EMPTY_GROUP) unless the group is Empty or unknown; offsets must be real (≥ 0). */

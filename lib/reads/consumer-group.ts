@@ -3,6 +3,7 @@
 
 import type { GroupDescription, GroupListing, KafkaOps, RecordQuery, TopicPartition } from '../kafka/types.ts'
 import { entryOf } from './topic-settings.ts'
+import { describeUnlisted } from '../kafka/group-coordination.ts'
 
 /** A group as the offset planners need it (lib/plans/offset-rewind.ts GroupSnapshot), plus what the screen shows. */
 export interface GroupView {
@@ -158,7 +159,8 @@ export interface GroupChoice {
 
 /** Consumer groups (classic and KIP-848) with state, members and lag; lag for at most `limit` groups. */
 export async function readGroupChoices(kafka: KafkaOps, limit = 100): Promise<GroupChoice[]> {
-  const listed = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer')
+  // A suggestion list: a group left out while its coordinator moves can still be typed, and is then checked.
+  const listed = (await kafka.listGroups()).groups.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const ids = listed.map((g) => g.groupId)
   const described = new Map((ids.length ? await kafka.describeGroups(ids) : []).map((d) => [d.groupId, d]))
   const withLag = listed.slice(0, limit)
@@ -204,10 +206,14 @@ export async function readGroupCommitsOn(
   kafka: KafkaOps,
   topics: readonly string[],
 ): Promise<{ readonly groupId: string; readonly offsets: readonly (TopicPartition & { readonly offset: bigint })[] }[]> {
-  const groups = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
+  const listing = await kafka.listGroups()
+  // Which groups are affected is the answer: one that could not be listed or read is not "none".
+  if (listing.unlisted.length) throw new GroupReadError(describeUnlisted(listing.unlisted))
+  const groups = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
   const found = []
   for (const group of groups) {
     const answer = await kafka.committedOffsets(group.groupId, topics)
+    if (answer.error) throw new GroupReadError(`cannot read the committed offsets of ${group.groupId}: ${answer.error.message}`)
     found.push({ groupId: group.groupId, offsets: answer.offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) })
   }
   return found

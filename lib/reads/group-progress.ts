@@ -4,14 +4,17 @@
 
 import type { KafkaOps, TopicPartition } from '../kafka/types.ts'
 import type { GroupObservation, GroupSample } from '../plans/stuck-partitions.ts'
-import { readLogBounds } from './consumer-group.ts'
+import { describeUnlisted } from '../kafka/group-coordination.ts'
+import { GroupReadError, readLogBounds } from './consumer-group.ts'
 
 const key = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`
 
 /** The consumer groups a stuck partition can belong to (classic and KIP-848), at most `limit`. */
 export async function readConsumerGroupIds(kafka: KafkaOps, limit = 500): Promise<string[]> {
   const listed = await kafka.listGroups()
-  return listed
+  // The stuck group may be one that could not be listed: say so rather than find nothing.
+  if (listed.unlisted.length) throw new GroupReadError(describeUnlisted(listed.unlisted))
+  return listed.groups
     .filter((g) => g.type === 'classic' || g.type === 'consumer')
     .map((g) => g.groupId)
     .slice(0, limit)

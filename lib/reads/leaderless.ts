@@ -4,6 +4,7 @@
 
 import type { ConfigEntry, KafkaOps, ListedOffset, PartitionState, TopicPartition } from '../kafka/types.ts'
 import type { CommittedPosition, LeaderlessPartition, LeaderlessSnapshot, ReplicaLog, RequestedPartition, ResolvedSetting } from '../plans/leaderless.ts'
+import { describeUnlisted } from '../kafka/group-coordination.ts'
 import { leadingBrokers } from './replication.ts'
 
 export interface ReadOptions {
@@ -145,7 +146,9 @@ async function readCommitted(
 ): Promise<Map<string, CommittedPosition[]>> {
   const result = new Map<string, CommittedPosition[]>()
   if (topics.length === 0) return result
-  const groups = (await kafka.listGroups()).filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
+  const listing = await kafka.listGroups()
+  if (listing.unlisted.length) problems.push(describeUnlisted(listing.unlisted))
+  const groups = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
   for (let i = 0; i < groups.length; i += groupConcurrency) {
     const slice = groups.slice(i, i + groupConcurrency)
     const answers = await Promise.all(slice.map((g) => kafka.committedOffsets(g.groupId, topics)))

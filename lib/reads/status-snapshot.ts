@@ -3,6 +3,7 @@
 import type { ConfigResourceRef, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
 import type { TopicRetentionSignal } from '../plans/group-signals.ts'
+import { describeUnlisted } from '../kafka/group-coordination.ts'
 import { entryOf } from '../kafka/types.ts'
 import { durabilityConfigs, readDurability } from './durability.ts'
 
@@ -74,7 +75,9 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
     if (policy != null) retention.set(described.resource.name, retentionSignal(policy, ms ?? null))
   }
 
-  const managed = listing.filter((g) => g.type === 'classic' || g.type === 'consumer')
+  // First: the status view shows the first problem whole, and this one says the group list is incomplete.
+  if (listing.unlisted.length) problems.unshift(describeUnlisted(listing.unlisted))
+  const managed = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const [descriptions, offsets] = await Promise.all([
     managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
     Promise.all(managed.map((g) => ops.committedOffsets(g.groupId))),

@@ -3,6 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { dataRecords } from '../../lib/kafka/records.ts'
+import { offsetsPartitionOf } from '../../lib/kafka/group-coordination.ts'
+import { groupsOnEveryPartition, offsetsPartitions, readGroupsTruly } from './group-read-truth.ts'
 import type { KafkaOps, OffsetSpec, TopicState } from '../../lib/kafka/types.ts'
 
 /** A consumer group with one running member that has its assignment and has committed. */
@@ -25,6 +27,11 @@ export interface ContractWorld {
   killBroker(id: number): Promise<void>
   /** Starts it again; resolves once it is unfenced and back in the ISR of its partitions. */
   restartBroker(id: number): Promise<void>
+  /**
+   * SIGKILL the broker that coordinates `groupId` and resolve at once, before the controller fences it. `partitions`:
+   * the `__consumer_offsets` partitions it led; `restore` starts it again and gives it back its preferred leaderships.
+   */
+  crashCoordinatorOf(groupId: string): Promise<{ partitions: readonly number[]; restore(): Promise<void> }>
   /** A group of one member subscribed to `topic`, caught up and committed. */
   startGroup(groupId: string, topic: string, protocol: 'classic' | 'consumer'): Promise<RunningGroup>
   /** Lets the brokers' retention check run (a real one every log.retention.check.interval.ms), until `check` passes. */
@@ -583,7 +590,7 @@ export function kafkaContract(
         await world.produce(topic, 0, [1, 2, 3])
         const running = await world.startGroup(groupId, topic, 'classic')
         try {
-          const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
+          const listed = (await ops.listGroups()).groups.find((g) => g.groupId === groupId)
           expect(listed).toMatchObject({ type: 'classic', state: 'Stable', protocolType: 'consumer' })
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'classic', state: 'Stable' })
@@ -619,7 +626,7 @@ export function kafkaContract(
         const running = await world.startGroup(groupId, topic, 'consumer')
         let epochWhileRunning = 0
         try {
-          const listed = (await ops.listGroups()).find((g) => g.groupId === groupId)
+          const listed = (await ops.listGroups()).groups.find((g) => g.groupId === groupId)
           expect(listed).toMatchObject({ type: 'consumer', state: 'Stable' })
           const [described] = await ops.describeGroups([groupId])
           expect(described).toMatchObject({ groupId, type: 'consumer', state: 'Stable' })
@@ -635,6 +642,31 @@ export function kafkaContract(
         const [left] = await ops.describeGroups([groupId])
         expect(left!.state).toBe('Empty')
         expect(left!.epoch).toBeGreaterThan(epochWhileRunning)
+      })
+
+      it('a coordinator killed a moment ago: its groups are unlisted or fail, never unknown or without offsets; the others answer in full', async () => {
+        const topic = world.uniqueName('crashed-coordinator')
+        await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])
+        await world.produce(topic, 0, [1, 2, 3])
+        const count = await offsetsPartitions(ops, topic)
+        const groups = groupsOnEveryPartition((i) => world.uniqueName(`crashed-${i}`), count, 3).map((groupId, i) => ({ groupId, offset: BigInt(i % 4) }))
+        for (const { groupId, offset } of groups)
+          expect(await ops.alterCommittedOffsets(groupId, [{ topic, partition: 0, offset }])).toEqual([{ topic, partition: 0 }])
+        const crashed = await world.crashCoordinatorOf(groups[0]!.groupId)
+        try {
+          const reading = await readGroupsTruly(ops, groups, count)
+          expect(reading.untrue).toEqual([])
+          // A group whose coordinator was not killed is described and read in full, whatever its listing says (a
+          // broker taking over the killed one's partitions answers ListGroups "loading" for every partition it holds).
+          const described = await ops.describeGroups(groups.map((g) => g.groupId))
+          const offsets = await Promise.all(groups.map((g) => ops.committedOffsets(g.groupId)))
+          for (const [i, { groupId }] of groups.entries())
+            if (!crashed.partitions.includes(offsetsPartitionOf(groupId, count)))
+              expect([described[i]!.error, offsets[i]!.error], `${groupId} on a live coordinator`).toEqual([undefined, undefined])
+        } finally {
+          await crashed.restore()
+        }
+        expect(await readGroupsTruly(ops, groups, count)).toEqual({ untrue: [], unanswered: new Set() })
       })
 
       it('an unknown group: GROUP_ID_NOT_FOUND when described, no offsets', async () => {

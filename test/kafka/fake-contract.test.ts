@@ -2,6 +2,7 @@
 
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import type { FakeKafka } from '../../lib/kafka/fake/index.ts'
+import { offsetsPartitionOf } from '../../lib/kafka/group-coordination.ts'
 import { type ContractWorld, kafkaContract } from './contract.ts'
 
 function fakeWorld(line: '4.3' | '3.9'): ContractWorld {
@@ -32,6 +33,19 @@ function fakeWorld(line: '4.3' | '3.9'): ContractWorld {
     },
     async restartBroker(id) {
       kafka.restartBroker(id)
+    },
+    async crashCoordinatorOf(groupId) {
+      // Killed, not fenced yet: every partition it leads keeps it as leader, and reads of their groups fail.
+      const [offsets] = await kafka.partitionStates(['__consumer_offsets'])
+      const leader = offsets!.partitions[offsetsPartitionOf(groupId, offsets!.partitions.length)]!.leader
+      const partitions = offsets!.partitions.filter((p) => p.leader === leader).map((p) => p.partition)
+      for (const partition of partitions) kafka.stallCoordinator(partition, 'BROKER_NOT_AVAILABLE')
+      return {
+        partitions,
+        async restore() {
+          for (const partition of partitions) kafka.recoverCoordinator(partition)
+        },
+      }
     },
     async afterRetentionCheck(check) {
       kafka.enforceRetention(Date.now())

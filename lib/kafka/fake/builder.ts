@@ -123,6 +123,7 @@ export class FakeClusterBuilder {
       brokerDefaults: new Map(),
       brokerConfigs: new Map(),
       groups: new Map(),
+      stalledCoordinators: new Map(),
       recordBytes: options.recordBytes ?? 100,
       unreachable: false,
       transactionalIds: new Map(),

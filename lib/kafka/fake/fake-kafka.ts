@@ -21,7 +21,7 @@ import {
   type ElectionResult,
   type ElectionType,
   type GroupDescription,
-  type GroupListing,
+  type GroupList,
   type GroupOffsets,
   KafkaConnectionError,
   type BrokerLogDirs,
@@ -55,7 +55,7 @@ import {
   type TopicState,
 } from '../types.ts'
 import { alterFakeConfigs, describeFakeConfigs } from './configs.ts'
-import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, readFakeCommittedOffsets } from './groups.ts'
+import { alterFakeCommittedOffsets, describeFakeGroups, listFakeGroups, offsetsPartitions, readFakeCommittedOffsets } from './groups.ts'
 import { deleteFakeRecords, describeFakeLogDirs, listFakeOffsets, readFakeRecordTimestamps, readFakeReplicaOffsets } from './offsets.ts'
 import { fetchFakeRecords, lastStableOffset, produceFakeRecords } from './records.ts'
 import { enforceFakeRetention, fakeSegmentSpans } from './segments.ts'
@@ -186,7 +186,7 @@ export class FakeKafka implements KafkaOps {
   async describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return this.#read(() => describeFakeLogDirs(this.#state, brokers))
   }
-  async listGroups(): Promise<GroupListing[]> {
+  async listGroups(): Promise<GroupList> {
     return this.#read(() => listFakeGroups(this.#state))
   }
   async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
@@ -226,6 +226,26 @@ export class FakeKafka implements KafkaOps {
    */
   killBroker(id: number, options: { lastContactMs?: number } = {}): this {
     fenceBroker(this.#state, id, 'dead', options.lastContactMs)
+    return this
+  }
+
+  /**
+   * The coordinator of one `__consumer_offsets` partition (of the fake's topic, or of three) stays unavailable for
+   * longer than a read waits: it was killed a moment ago and is not fenced yet (BROKER_NOT_AVAILABLE), or it is
+   * still loading a large partition (COORDINATOR_LOAD_IN_PROGRESS). Its groups are then left out of listings,
+   * which say so, and describing them or reading their offsets ends on that error. `recoverCoordinator` ends it.
+   */
+  stallCoordinator(partition: number, error: 'BROKER_NOT_AVAILABLE' | 'COORDINATOR_LOAD_IN_PROGRESS' = 'COORDINATOR_LOAD_IN_PROGRESS'): this {
+    const count = offsetsPartitions(this.#state)
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count)
+      throw new Error(`fake cluster: __consumer_offsets has partitions 0-${count - 1}, not ${partition}`)
+    this.#state.stalledCoordinators.set(partition, ErrorCode[error])
+    return this
+  }
+
+  /** The coordinator of that partition answers again (moved, fenced, or done loading). */
+  recoverCoordinator(partition: number): this {
+    this.#state.stalledCoordinators.delete(partition)
     return this
   }
 

@@ -2,19 +2,38 @@
 // offset commit that Kafka accepts from an admin only while the group is empty.
 
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { GroupDescription, GroupListing, GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'
+import { offsetsPartitionOf } from '../group-coordination.ts'
+import type { GroupDescription, GroupList, GroupOffsets, KafkaError, OffsetCommit, PartitionResult } from '../types.ts'
 import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
 import { type ClusterState, findPartition, groupState, partitionKey } from './state.ts'
 
-export function listFakeGroups(state: ClusterState): GroupListing[] {
-  return [...state.groups.values()]
+/** `__consumer_offsets`' partition count: the fake's own topic when it has one, else the sandbox's three. */
+export const offsetsPartitions = (state: ClusterState): number => state.topics.get('__consumer_offsets')?.partitions.length ?? 3
+
+const firstLiveBroker = (state: ClusterState) => [...state.brokers.values()].find((b) => b.life === 'alive')?.id ?? null
+
+/** The error a read of this group ends on when its coordinator is stalled, as the adapter gives it after waiting. */
+function stalledError(state: ClusterState, groupId: string): KafkaError | null {
+  const code = state.stalledCoordinators.get(offsetsPartitionOf(groupId, offsetsPartitions(state)))
+  return code === undefined ? null : kafkaError(code)
+}
+
+export function listFakeGroups(state: ClusterState): GroupList {
+  const groups = [...state.groups.values()]
+    .filter((g) => stalledError(state, g.groupId) === null)
     .sort((a, b) => a.groupId.localeCompare(b.groupId))
     .map((g) => ({ groupId: g.groupId, state: groupState(g), type: g.type, protocolType: g.protocolType }))
+  const unlisted = [...state.stalledCoordinators]
+    .sort(([a], [b]) => a - b)
+    .map(([partition, code]) => ({ partition, coordinator: firstLiveBroker(state), error: kafkaError(code) }))
+  return { groups, unlisted }
 }
 
 export function describeFakeGroups(state: ClusterState, groupIds: readonly string[]): GroupDescription[] {
-  const coordinator = [...state.brokers.values()].find((b) => b.life === 'alive')?.id ?? null
+  const coordinator = firstLiveBroker(state)
   return groupIds.map((groupId): GroupDescription => {
+    const stalled = stalledError(state, groupId)
+    if (stalled) return { groupId, state: 'Dead', type: 'unknown', assignor: null, coordinator: null, members: [], error: stalled }
     const group = state.groups.get(groupId)
     if (!group) {
       return {
@@ -40,6 +59,8 @@ export function describeFakeGroups(state: ClusterState, groupIds: readonly strin
 }
 
 export function readFakeCommittedOffsets(state: ClusterState, groupId: string, topics?: readonly string[]): GroupOffsets {
+  const stalled = stalledError(state, groupId)
+  if (stalled) return { groupId, offsets: [], error: stalled }
   const group = state.groups.get(groupId)
   if (!group) return { groupId, offsets: [] }
   const wanted = topics ? new Set(topics) : null
@@ -54,6 +75,8 @@ export function readFakeCommittedOffsets(state: ClusterState, groupId: string, t
 }
 
 export function alterFakeCommittedOffsets(state: ClusterState, groupId: string, commits: readonly OffsetCommit[]): PartitionResult[] {
+  const stalled = stalledError(state, groupId)
+  if (stalled) return commits.map(({ topic, partition }) => ({ topic, partition, error: stalled }))
   const group = state.groups.get(groupId)
   const current = group ? groupState(group) : 'Empty'
   if (group && !acceptsAdminCommits(current)) return refuseNonEmptyGroup(groupId, current, group.members.length, commits)

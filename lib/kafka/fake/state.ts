@@ -183,6 +183,11 @@ export interface ClusterState {
   brokerDefaults: Map<string, string>
   brokerConfigs: Map<number, Map<string, string>>
   groups: Map<string, FakeGroup>
+  /**
+   * `__consumer_offsets` partitions (of `offsetsPartitions`) whose coordinator stays unavailable for longer than a
+   * read waits, with the error a read then ends on.
+   */
+  stalledCoordinators: Map<number, number>
   /** Bytes a record takes on disk, for log-dir sizes. */
   recordBytes: number
   unreachable: boolean

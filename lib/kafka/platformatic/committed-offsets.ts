@@ -26,6 +26,9 @@ export async function committedOffsets(session: Session, groupId: string, topics
     groupId,
     (c) => send(fetchApis[version]!, c, [{ groupId, memberId: null, memberEpoch: -1, topics: null }], false),
     (a) => a.groups[0]?.errorCode ?? 0,
+    'group',
+    // "No offsets" is only an answer from a coordinator that sees its whole partition.
+    (a) => a.groups[0] === undefined || a.groups[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND || a.groups[0].topics.every((t) => t.partitions.length === 0),
   )
   if ('error' in answer) return { groupId, offsets: [], error: answer.error }
   const group = answer.value.groups[0]

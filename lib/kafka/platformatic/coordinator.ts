@@ -2,7 +2,10 @@
 
 import { type Connection, findCoordinatorV4, findCoordinatorV5, findCoordinatorV6 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
+import { offsetsPartitionOf } from '../group-coordination.ts'
 import type { KafkaError } from '../types.ts'
+import { askInRounds } from './list-offsets.ts'
+import { readPartitionStates } from './partition-states.ts'
 import { type Session, send } from './session.ts'
 
 type Api = typeof findCoordinatorV6.api
@@ -24,6 +27,47 @@ const pauseMs = 250
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export type CoordinatorAnswer = { broker: number } | { error: KafkaError }
+
+/** `__consumer_offsets`' partition count, read once per session: Kafka never shrinks it. Null while it does not exist. */
+const offsetsPartitionCounts = new WeakMap<Session, Promise<number | null>>()
+export function offsetsPartitionCount(session: Session): Promise<number | null> {
+  let count = offsetsPartitionCounts.get(session)
+  if (!count) {
+    count = readPartitionStates(session, ['__consumer_offsets'], { via: 'metadata' }).then(([t]) =>
+      t && !t.error && t.partitions.length ? t.partitions.length : null,
+    )
+    // A failed read is not remembered: the next caller asks again.
+    count.catch(() => offsetsPartitionCounts.delete(session))
+    offsetsPartitionCounts.set(session, count)
+  }
+  return count
+}
+
+/**
+ * Per `__consumer_offsets` partition led by `broker`: null when its group reads see every record of the partition,
+ * else why not. A broker that has just become leader (an election, a broker killed) serves group reads at its high
+ * watermark, which stays below what the previous leader had committed until the followers fetch from it again:
+ * measured on 4.3.1, for about a second after a preferred election a group committed just before read as unknown,
+ * with no offsets and no error. Kafka answers ListOffsets with OFFSET_NOT_AVAILABLE exactly while a leader's high
+ * watermark is below the start of its leader epoch; once it is not, the coordinator has been told of the new high
+ * watermark before any read we send after.
+ */
+export async function coordinatorCaughtUp(session: Session, broker: number, partitions: readonly number[]): Promise<Map<number, KafkaError | null>> {
+  const items = partitions.map((partition) => ({ key: String(partition), topic: '__consumer_offsets', partition, timestamp: -1n }))
+  const answers = await askInRounds(session, broker, -1, 'read_uncommitted', items)
+  return new Map(
+    partitions.map((partition) => {
+      const answer = answers.get(String(partition))!
+      if ('name' in answer) return [partition, answer]
+      if (answer.errorCode === ErrorCode.OFFSET_NOT_AVAILABLE)
+        return [
+          partition,
+          kafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `broker ${broker} has not yet caught up with __consumer_offsets-${partition} as its new leader`),
+        ]
+      return [partition, answer.errorCode === 0 ? null : kafkaError(answer.errorCode)]
+    }),
+  )
+}
 
 /**
  * The coordinator's broker id for each key, asked in one request (FindCoordinator v4+ takes many keys), or the
@@ -73,6 +117,7 @@ export async function onCoordinator<T>(
   request: (connection: Connection) => Promise<T>,
   codeOf: (answer: T) => number,
   kind: CoordinatorKind = 'group',
+  looksEmpty?: (answer: T) => boolean,
 ): Promise<{ value: T; broker: number } | { error: KafkaError }> {
   let last: { error: KafkaError } = { error: kafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE) }
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -82,10 +127,19 @@ export async function onCoordinator<T>(
     if ('error' in answer) last = answer
     else {
       const code = codeOf(answer.value)
-      if (!coordinatorRetryCodes.has(code)) return { value: answer.value, broker: coordinator.broker }
-      last = { error: kafkaError(code) }
+      const stale = coordinatorRetryCodes.has(code) || !looksEmpty?.(answer.value) ? null : await staleView(session, coordinator.broker, key)
+      if (!coordinatorRetryCodes.has(code) && !stale) return { value: answer.value, broker: coordinator.broker }
+      last = { error: stale ?? kafkaError(code) }
     }
     await pause(pauseMs)
   }
   return last
+}
+
+/** Why a group coordinator's "no such group" or "no offsets" cannot be trusted yet, or null when it can. */
+async function staleView(session: Session, broker: number, groupId: string): Promise<KafkaError | null> {
+  const count = await offsetsPartitionCount(session)
+  if (count === null) return null
+  const partition = offsetsPartitionOf(groupId, count)
+  return (await coordinatorCaughtUp(session, broker, [partition])).get(partition) ?? null
 }

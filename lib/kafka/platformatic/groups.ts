@@ -3,8 +3,10 @@
 
 import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
-import type { GroupDescription, GroupListing, GroupType } from '../types.ts'
-import { onCoordinator } from './coordinator.ts'
+import { offsetsPartitionOf } from '../group-coordination.ts'
+import type { GroupDescription, GroupList, GroupListing, GroupType, KafkaError, UnlistedGroups } from '../types.ts'
+import { coordinatorCaughtUp, coordinatorRetryCodes, onCoordinator, pause } from './coordinator.ts'
+import { readPartitionStates } from './partition-states.ts'
 import { decodeClassicAssignment } from './protocol/classic-assignment.ts'
 import { consumerGroupDescribeApis } from './protocol/consumer-group-describe.ts'
 import { type Session, send } from './session.ts'
@@ -15,30 +17,31 @@ const groupType = (wire: string | undefined, protocolType: string): GroupType =>
   return wire === undefined && (protocolType === 'consumer' || protocolType === '') ? 'classic' : 'unknown'
 }
 
-const loadRetries = 20
-const loadRetryMs = 250
+/** How often a listing that missed a partition is read again, and the pause between: about as long as a coordinator read waits. */
+const listAttempts = 8
+const listRetryMs = 250
 
-export async function listGroups(session: Session): Promise<GroupListing[]> {
-  const version = session.version(16, [4, 5])
-  if (version === null) throw new Error('ListGroups v4+ is not served by this cluster')
+type ListAnswer = Awaited<ReturnType<typeof listGroupsV5.api.async>>
+
+/** One ListGroups answer per live broker (fenced ones left out), or the error that kept it from answering. */
+async function askEveryBroker(session: Session, version: 4 | 5): Promise<Map<number, { value: ListAnswer } | { error: KafkaError }>> {
   // Every broker coordinates some groups: ask each live one.
   const brokers = [...(await session.addresses(true)).values()].filter((b) => b.fenced !== true)
-  const ask = (id: number) =>
-    session.onBroker(id, async (c) =>
-      version === 5 ? send(listGroupsV5.api, c, [], []) : ((await send(listGroupsV4.api, c, [], [])) as Awaited<ReturnType<typeof listGroupsV5.api.async>>),
-    )
-  // A broker that has just become coordinator of some groups (another one went down) answers "loading" until it
-  // has read them back, and lists none meanwhile: asked again, boundedly, as Kafka's own admin client does.
   const answers = await Promise.all(
-    brokers.map(async (b) => {
-      let answer = await ask(b.id)
-      for (let attempt = 0; attempt < loadRetries && 'value' in answer && answer.value.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, loadRetryMs))
-        answer = await ask(b.id)
-      }
-      return answer
-    }),
+    brokers.map(
+      async (b) =>
+        [
+          b.id,
+          await session.onBroker(b.id, async (c) =>
+            version === 5 ? send(listGroupsV5.api, c, [], []) : ((await send(listGroupsV4.api, c, [], [])) as ListAnswer),
+          ),
+        ] as const,
+    ),
   )
+  return new Map(answers)
+}
+
+function listingOf(answers: Iterable<{ value: ListAnswer } | { error: KafkaError }>, version: 4 | 5): GroupListing[] {
   const groups = new Map<string, GroupListing>()
   for (const answer of answers) {
     if ('error' in answer) continue
@@ -52,6 +55,108 @@ export async function listGroups(session: Session): Promise<GroupListing[]> {
     }
   }
   return [...groups.values()].sort((a, b) => a.groupId.localeCompare(b.groupId))
+}
+
+/** Per `__consumer_offsets` partition, a group id of ours that it holds: asking for it shows whether the partition's coordinator is active. */
+const probeIds = new Map<number, string[]>()
+function probeIdsFor(partitions: number): string[] {
+  let ids = probeIds.get(partitions)
+  if (ids) return ids
+  ids = new Array<string>(partitions)
+  let missing = partitions
+  for (let n = 0; missing > 0; n++) {
+    const id = `runbook-coordinator-probe-${n}`
+    const partition = offsetsPartitionOf(id, partitions)
+    if (ids[partition] === undefined) {
+      ids[partition] = id
+      missing--
+    }
+  }
+  probeIds.set(partitions, ids)
+  return ids
+}
+
+type Coordination = { broker: number } | { broker: number | null; error: KafkaError }
+
+/**
+ * Which broker actively coordinates each `__consumer_offsets` partition right now: its leader is asked to describe
+ * a group id that hashes to the partition (one DescribeGroups per leader). NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS
+ * or no answer means the partition's groups are between coordinators or still being read back.
+ */
+async function probeCoordinators(session: Session, leaders: readonly { partition: number; leader: number | null }[]): Promise<Map<number, Coordination>> {
+  const found = new Map<number, Coordination>()
+  const ids = probeIdsFor(leaders.length)
+  const byBroker = new Map<number, number[]>()
+  for (const { partition, leader } of leaders) {
+    if (leader === null) found.set(partition, { broker: null, error: kafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'the partition has no leader') })
+    else byBroker.set(leader, [...(byBroker.get(leader) ?? []), partition])
+  }
+  await Promise.all(
+    [...byBroker].map(async ([broker, partitions]) => {
+      const [answer, caughtUp] = await Promise.all([
+        session.onBroker(broker, (c) =>
+          send(
+            describeGroupsV5.api,
+            c,
+            partitions.map((p) => ids[p]!),
+            false,
+          ),
+        ),
+        coordinatorCaughtUp(session, broker, partitions),
+      ])
+      for (const partition of partitions) {
+        if ('error' in answer) {
+          found.set(partition, { broker, error: answer.error })
+          continue
+        }
+        const code = answer.value.groups.find((g) => g.groupId === ids[partition])?.errorCode ?? ErrorCode.COORDINATOR_NOT_AVAILABLE
+        const behind = caughtUp.get(partition) ?? null
+        if (coordinatorRetryCodes.has(code)) found.set(partition, { broker, error: kafkaError(code) })
+        else if (behind) found.set(partition, { broker, error: behind })
+        else found.set(partition, { broker })
+      }
+    }),
+  )
+  return found
+}
+
+/**
+ * Every group, from every live broker's ListGroups. A broker lists only the groups of the partitions it
+ * coordinates and has finished loading; while a partition moves (a leader election, a broker killed a moment
+ * ago) the old coordinator has dropped its groups and the new one does not list them yet, and Kafka 4 answers
+ * that without an error. So the coordinators are probed before and after the listing: a partition that was not
+ * actively coordinated by the same broker both times is read again (boundedly), then reported as unlisted.
+ */
+export async function listGroups(session: Session): Promise<GroupList> {
+  const version = session.version(16, [4, 5]) as 4 | 5 | null
+  if (version === null) throw new Error('ListGroups v4+ is not served by this cluster')
+  let last: GroupList = { groups: [], unlisted: [] }
+  for (let attempt = 0; attempt < listAttempts; attempt++) {
+    if (attempt > 0) await pause(listRetryMs)
+    const [offsetsTopic] = await readPartitionStates(session, ['__consumer_offsets'], { via: 'metadata' })
+    // No __consumer_offsets yet: no group has ever been coordinated, and whatever the brokers list is all there is.
+    const leaders = offsetsTopic && !offsetsTopic.error ? offsetsTopic.partitions.map((p) => ({ partition: p.partition, leader: p.leader })) : []
+    const before = await probeCoordinators(session, leaders)
+    const answers = await askEveryBroker(session, version)
+    const after = await probeCoordinators(session, leaders)
+    const unlisted: UnlistedGroups[] = []
+    for (const { partition } of leaders) {
+      const [was, is] = [before.get(partition)!, after.get(partition)!]
+      const listed = was.broker === null ? undefined : answers.get(was.broker)
+      let error: KafkaError | null = null
+      if ('error' in was) error = was.error
+      else if ('error' in is) error = is.error
+      else if (was.broker !== is.broker)
+        error = kafkaError(ErrorCode.NOT_COORDINATOR, `the coordinator moved from broker ${was.broker} to ${is.broker} during the listing`)
+      else if (!listed) error = kafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `broker ${was.broker} was not asked (fenced)`)
+      else if ('error' in listed) error = listed.error
+      else if (listed.value.errorCode !== 0) error = kafkaError(listed.value.errorCode)
+      if (error) unlisted.push({ partition, coordinator: 'error' in is ? is.broker : was.broker, error })
+    }
+    last = { groups: listingOf(answers.values(), version), unlisted }
+    if (unlisted.length === 0) break
+  }
+  return last
 }
 
 const notFound = (groupId: string, coordinator: number | null): GroupDescription => ({
@@ -70,6 +175,9 @@ async function describeClassic(session: Session, groupId: string): Promise<Group
     groupId,
     (c) => send(describeGroupsV5.api, c, [groupId], false),
     (a) => a.groups[0]?.errorCode ?? 0,
+    'group',
+    // "No such group" is only an answer from a coordinator that sees its whole partition.
+    (a) => a.groups[0] === undefined || a.groups[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND || a.groups[0].groupState === 'Dead',
   )
   if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
   const group = answer.value.groups[0]
@@ -101,6 +209,8 @@ async function describeConsumer(session: Session, groupId: string): Promise<Grou
     groupId,
     (c) => send(consumerGroupDescribeApis[version], c, [groupId], false),
     (a) => a[0]?.errorCode ?? 0,
+    'group',
+    (a) => a[0] === undefined || a[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND,
   )
   if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
   const group = answer.value[0]
@@ -125,13 +235,30 @@ async function describeConsumer(session: Session, groupId: string): Promise<Grou
   }
 }
 
+/**
+ * A group the brokers did not list: asked of its coordinator, first as a classic group, then (Kafka 4, where
+ * DescribeGroups answers a KIP-848 group as not found) as a consumer group. Only the coordinator's own answer
+ * makes it unknown; a coordinator that is moving, loading or down gives its error instead.
+ */
+async function describeUnlisted(session: Session, groupId: string): Promise<GroupDescription> {
+  const classic = await describeClassic(session, groupId)
+  if (classic.error?.code !== ErrorCode.GROUP_ID_NOT_FOUND || session.version(69, [0, 1]) === null) return classic
+  const consumer = await describeConsumer(session, groupId)
+  // 3.9 lists ConsumerGroupDescribe but answers UNSUPPORTED_VERSION unless the new protocol is enabled (measured, 3.9.2).
+  return consumer.error?.code === ErrorCode.UNSUPPORTED_VERSION ? classic : consumer
+}
+
 export async function describeGroups(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
-  const types = new Map((await listGroups(session)).map((g) => [g.groupId, g.type]))
+  const version = session.version(16, [4, 5]) as 4 | 5 | null
+  // The listing only says how each group is described; one that is missing from it (its coordinator moving or
+  // loading, or the group new) is asked of its coordinator directly, so this listing need not be complete.
+  const listed = version === null ? [] : listingOf((await askEveryBroker(session, version)).values(), version)
+  const types = new Map(listed.map((g) => [g.groupId, g.type]))
   return Promise.all(
     groupIds.map(async (groupId) => {
       const type = types.get(groupId)
-      if (type === undefined) return notFound(groupId, null)
+      if (type === undefined) return describeUnlisted(session, groupId)
       if (type === 'consumer') return describeConsumer(session, groupId)
       if (type === 'classic') return describeClassic(session, groupId)
       return { ...notFound(groupId, null), type, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, `${type} groups are listed but not described by runbook`) }

@@ -25,7 +25,7 @@ import type {
   ElectionResult,
   ElectionType,
   GroupDescription,
-  GroupListing,
+  GroupList,
   GroupOffsets,
   KafkaOps,
   ListedOffset,
@@ -132,7 +132,7 @@ class PlatformaticKafka implements KafkaOps {
   describeLogDirs(brokers?: readonly number[]): Promise<BrokerLogDirs[]> {
     return describeLogDirs(this.#session, brokers)
   }
-  listGroups(): Promise<GroupListing[]> {
+  listGroups(): Promise<GroupList> {
     return listGroups(this.#session)
   }
   describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {

@@ -40,7 +40,7 @@ interface PartitionAnswer {
  * Sends one batch of (topic, partition, timestamp) to a connection as ListOffsets, splitting it into rounds so
  * that no partition appears twice in one request (Kafka refuses duplicates).
  */
-async function askInRounds(
+export async function askInRounds(
   session: Session,
   broker: number,
   replicaId: number,

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { vi } from 'vitest'
 import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka'
 import { connect } from '../../../lib/kafka/index.ts'
+import { offsetsPartitionOf } from '../../../lib/kafka/group-coordination.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { nodeAction } from '../../support/faults.ts'
 import { waitFor } from '../../support/kafka.ts'
@@ -90,6 +91,30 @@ export async function awaitFullIsr(ops: KafkaOps, timeoutMs = 90_000): Promise<v
   )
 }
 
+/** The leader of each `__consumer_offsets` partition, by partition: the group coordinators. */
+export async function offsetsLeaders(ops: KafkaOps): Promise<(number | null)[]> {
+  const [offsets] = await ops.partitionStates(['__consumer_offsets'])
+  return [...offsets!.partitions].sort((a, b) => a.partition - b.partition).map((p) => p.leader)
+}
+
+/**
+ * Back to the sandbox's normal state after a coordinator moved: `broker` (when given) started again, every ISR full,
+ * `__consumer_offsets` led by its preferred replicas, and every coordinator listing its groups.
+ */
+export async function restoreCoordinators(ops: KafkaOps, broker?: number): Promise<void> {
+  if (broker !== undefined) await nodeAction(broker, 'start')
+  await awaitFullIsr(ops)
+  const [offsets] = await ops.partitionStates(['__consumer_offsets'])
+  const partitions = offsets!.partitions.map((p) => ({ topic: '__consumer_offsets', partition: p.partition }))
+  for (const result of await ops.electLeaders('preferred', partitions))
+    if (result.outcome === 'failed') throw new Error(`preferred election of ${result.topic}/${result.partition}: ${result.error?.name ?? 'failed'}`)
+  await waitFor(async () => (await ops.listGroups()).unlisted.length === 0, {
+    what: 'every group coordinator to list its groups',
+    timeoutMs: 60_000,
+    intervalMs: 300,
+  })
+}
+
 /** The contract world on the shared test sandbox. */
 export async function sandboxWorld(): Promise<ContractWorld> {
   const sandbox = testSandbox()
@@ -124,6 +149,15 @@ export async function sandboxWorld(): Promise<ContractWorld> {
     async restartBroker(id) {
       await nodeAction(id, 'start')
       await awaitFullIsr(ops)
+    },
+    async crashCoordinatorOf(groupId) {
+      const leaders = await offsetsLeaders(ops)
+      const broker = leaders[offsetsPartitionOf(groupId, leaders.length)]!
+      await nodeAction(broker, 'kill')
+      return {
+        partitions: leaders.flatMap((leader, partition) => (leader === broker ? [partition] : [])),
+        restore: () => restoreCoordinators(ops, broker),
+      }
     },
     startGroup: (groupId, topic, protocol) => startGroup(ops, groupId, topic, protocol),
     // The sandbox's brokers check every 2 s (lib/sandbox/properties.ts); a sandbox started before that checks every 5 min.

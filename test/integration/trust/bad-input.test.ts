@@ -110,7 +110,7 @@ async function snapshot() {
     replicaOrder: states.flatMap((t) => t.partitions.map((p) => `${t.topic}:${p.partition}=${p.replicas.join(',')}`)).sort(),
     leaders: mine.partitions.map((p) => `${p.partition}:${p.leader}:${p.isr.join(',')}`),
     dynamic,
-    groups: (await kafka.listGroups()).map((g) => g.groupId).sort(),
+    groups: (await kafka.listGroups()).groups.map((g) => g.groupId).sort(),
     committed: offsets.map((o) => `${o.topic}:${o.partition}=${o.offset}`).sort(),
     ends: ends.map((e) => `${e.partition}=${e.offset}`),
   }
