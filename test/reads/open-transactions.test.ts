@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { classifyOpenTransactions } from '../../lib/plans/open-transactions.ts'
-import { readOpenTransactions, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
+import { readOpenTransactions, readStableOffsets, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
 import { kafkaError } from '../../lib/kafka/errors.ts'
 import type { ConfigResourceRef, KafkaOps } from '../../lib/kafka/types.ts'
 
@@ -116,5 +116,30 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
     expect(snapshot.maxTransactionTimeoutMs).toBe(30 * minute)
     expect(asked).toEqual([1, 2])
     expect(await readTransactionVerification(kafka)).toBe(false)
+  })
+
+  it('reads the high watermarks before the stable offsets: records written in between never make a partition look stuck', async () => {
+    const fake = fakeCluster().brokers(3).topic('orders', { partitions: 2 }).build()
+    fake.write('orders', 0, 3)
+    // Plain (non-transactional) writes land on orders/0 after every ListOffsets answer, as a busy producer's would.
+    const listOffsets: KafkaOps['listOffsets'] = async (queries) => {
+      const answers = await fake.listOffsets(queries)
+      fake.write('orders', 0, 2)
+      return answers
+    }
+    const kafka = new Proxy(fake, {
+      get: (target, name) => {
+        if (name === 'listOffsets') return listOffsets
+        const value: unknown = Reflect.get(target, name)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as KafkaOps
+    const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0, topics: ['orders'] })
+    expect(snapshot.unread).toEqual([])
+    expect(classifyOpenTransactions(snapshot)).toEqual([])
+    expect(await readStableOffsets(kafka, [{ topic: 'orders', partition: 0 }])).toEqual([
+      // Asked after the high watermark, the LSO is the later and larger answer: never the smaller one.
+      { topic: 'orders', partition: 0, highWatermark: 7n, lastStableOffset: 9n },
+    ])
   })
 })
