@@ -7,6 +7,17 @@ import type { ConfigResourceRef, KafkaOps } from '../../lib/kafka/types.ts'
 
 const minute = 60_000
 
+/** The fake cluster with one of its calls replaced. */
+function replacing<K extends keyof KafkaOps>(fake: KafkaOps, call: K, replacement: KafkaOps[K]): KafkaOps {
+  return new Proxy(fake, {
+    get: (target, name) => {
+      if (name === call) return replacement
+      const value: unknown = Reflect.get(target, name)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
   it('finds the stuck partitions and tells a live transaction, an abandoned one and hanging ones apart', async () => {
     let now = 1_800_000_000_000
@@ -105,13 +116,7 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
         const entry = (name: string, value: string) => ({ name, value, source: 'static-broker' as const, readOnly: true, sensitive: false, synonyms: [] })
         return { resource, entries: [entry('transaction.max.timeout.ms', '1800000'), entry('transaction.partition.verification.enable', 'false')] }
       })
-    const kafka = new Proxy(fake, {
-      get: (target, name) => {
-        if (name === 'describeConfigs') return describeConfigs
-        const value: unknown = Reflect.get(target, name)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    }) as KafkaOps
+    const kafka = replacing(fake, 'describeConfigs', describeConfigs)
     const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0 })
     expect(snapshot.maxTransactionTimeoutMs).toBe(30 * minute)
     expect(asked).toEqual([1, 2])
@@ -127,13 +132,7 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
       fake.write('orders', 0, 2)
       return answers
     }
-    const kafka = new Proxy(fake, {
-      get: (target, name) => {
-        if (name === 'listOffsets') return listOffsets
-        const value: unknown = Reflect.get(target, name)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    }) as KafkaOps
+    const kafka = replacing(fake, 'listOffsets', listOffsets)
     const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0, topics: ['orders'] })
     expect(snapshot.unread).toEqual([])
     expect(classifyOpenTransactions(snapshot)).toEqual([])
