@@ -5,7 +5,7 @@
 // find-hanging` makes, restricted to partitions that are stuck.
 
 import type { KafkaRecord } from '../kafka/records.ts'
-import type { ClusterView, KafkaOps, ResourceConfig, TopicPartition } from '../kafka/types.ts'
+import type { ClusterView, KafkaOps, ListedOffset, ResourceConfig, TopicPartition } from '../kafka/types.ts'
 import {
   commitsBelowLso,
   type CoordinatorDescription,
@@ -37,17 +37,12 @@ export async function readOpenTransactions(kafka: KafkaOps, options: OpenTransac
     else for (const p of topic.partitions) partitions.push({ topic: p.topic, partition: p.partition })
   }
   const [offsets, settings] = await Promise.all([
-    kafka.listOffsets(
-      partitions.flatMap((tp) => [
-        { ...tp, spec: 'latest' as const },
-        { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
-      ]),
-    ),
+    highWatermarksThenStableOffsets(kafka, partitions),
     firstAnsweringBroker(kafka, unfenced(cluster), timeoutSettings),
   ])
   const stuck: { tp: TopicPartition; highWatermark: bigint; lastStableOffset: bigint }[] = []
   partitions.forEach((tp, i) => {
-    const [hw, lso] = [offsets[2 * i]!, offsets[2 * i + 1]!]
+    const [hw, lso] = [offsets.highWatermarks[i]!, offsets.stableOffsets[i]!]
     const error = hw.error ?? lso.error
     if (error || hw.offset === null || lso.offset === null) unread.push({ ...tp, error: error?.message ?? 'no offset answered' })
     else if (lso.offset < hw.offset) stuck.push({ tp, highWatermark: hw.offset, lastStableOffset: lso.offset })
@@ -160,18 +155,29 @@ export async function readStableOffsets(
   kafka: KafkaOps,
   partitions: readonly TopicPartition[],
 ): Promise<(TopicPartition & { readonly highWatermark: bigint | null; readonly lastStableOffset: bigint | null })[]> {
-  const answers = await kafka.listOffsets(
-    partitions.flatMap((tp) => [
-      { ...tp, spec: 'latest' as const },
-      { ...tp, spec: 'latest' as const, isolation: 'read_committed' as const },
-    ]),
-  )
+  const { highWatermarks, stableOffsets } = await highWatermarksThenStableOffsets(kafka, partitions)
   return partitions.map((tp, i) => ({
     topic: tp.topic,
     partition: tp.partition,
-    highWatermark: answers[2 * i]?.offset ?? null,
-    lastStableOffset: answers[2 * i + 1]?.offset ?? null,
+    highWatermark: highWatermarks[i]?.offset ?? null,
+    lastStableOffset: stableOffsets[i]?.offset ?? null,
   }))
+}
+
+/**
+ * The high watermarks, and only once they are answered the last stable offsets. A partition is stuck when its LSO
+ * is below its high watermark. Read the other way round, plain records written between the two reads would move the
+ * high watermark past the LSO and make a partition with no open transaction look stuck. In this order the LSO can
+ * only have moved up since the high watermark was read, so a gap seen was there when the high watermark was read.
+ * (Asked in one call, the order would rest on how the adapter happens to queue the two requests.)
+ */
+async function highWatermarksThenStableOffsets(
+  kafka: KafkaOps,
+  partitions: readonly TopicPartition[],
+): Promise<{ highWatermarks: ListedOffset[]; stableOffsets: ListedOffset[] }> {
+  const highWatermarks = await kafka.listOffsets(partitions.map((tp) => ({ ...tp, spec: 'latest' as const })))
+  const stableOffsets = await kafka.listOffsets(partitions.map((tp) => ({ ...tp, spec: 'latest' as const, isolation: 'read_committed' as const })))
+  return { highWatermarks, stableOffsets }
 }
 
 /**

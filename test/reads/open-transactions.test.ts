@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { classifyOpenTransactions } from '../../lib/plans/open-transactions.ts'
-import { readOpenTransactions, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
+import { readOpenTransactions, readStableOffsets, readTransactionVerification } from '../../lib/reads/open-transactions.ts'
 import { kafkaError } from '../../lib/kafka/errors.ts'
 import type { ConfigResourceRef, KafkaOps } from '../../lib/kafka/types.ts'
 
 const minute = 60_000
+
+/** The fake cluster with one of its calls replaced. */
+function replacing<K extends keyof KafkaOps>(fake: KafkaOps, call: K, replacement: KafkaOps[K]): KafkaOps {
+  return new Proxy(fake, {
+    get: (target, name) => {
+      if (name === call) return replacement
+      const value: unknown = Reflect.get(target, name)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
 
 describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
   it('finds the stuck partitions and tells a live transaction, an abandoned one and hanging ones apart', async () => {
@@ -105,16 +116,29 @@ describe('readOpenTransactions + classifyOpenTransactions on the fake', () => {
         const entry = (name: string, value: string) => ({ name, value, source: 'static-broker' as const, readOnly: true, sensitive: false, synonyms: [] })
         return { resource, entries: [entry('transaction.max.timeout.ms', '1800000'), entry('transaction.partition.verification.enable', 'false')] }
       })
-    const kafka = new Proxy(fake, {
-      get: (target, name) => {
-        if (name === 'describeConfigs') return describeConfigs
-        const value: unknown = Reflect.get(target, name)
-        return typeof value === 'function' ? value.bind(target) : value
-      },
-    }) as KafkaOps
+    const kafka = replacing(fake, 'describeConfigs', describeConfigs)
     const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0 })
     expect(snapshot.maxTransactionTimeoutMs).toBe(30 * minute)
     expect(asked).toEqual([1, 2])
     expect(await readTransactionVerification(kafka)).toBe(false)
+  })
+
+  it('reads the high watermarks before the stable offsets: records written in between never make a partition look stuck', async () => {
+    const fake = fakeCluster().brokers(3).topic('orders', { partitions: 2 }).build()
+    fake.write('orders', 0, 3)
+    // Plain (non-transactional) writes land on orders/0 after every ListOffsets answer, as a busy producer's would.
+    const listOffsets: KafkaOps['listOffsets'] = async (queries) => {
+      const answers = await fake.listOffsets(queries)
+      fake.write('orders', 0, 2)
+      return answers
+    }
+    const kafka = replacing(fake, 'listOffsets', listOffsets)
+    const snapshot = await readOpenTransactions(kafka, { takenAtMs: 0, topics: ['orders'] })
+    expect(snapshot.unread).toEqual([])
+    expect(classifyOpenTransactions(snapshot)).toEqual([])
+    expect(await readStableOffsets(kafka, [{ topic: 'orders', partition: 0 }])).toEqual([
+      // Asked after the high watermark, the LSO is the later and larger answer: never the smaller one.
+      { topic: 'orders', partition: 0, highWatermark: 7n, lastStableOffset: 9n },
+    ])
   })
 })
