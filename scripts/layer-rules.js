@@ -25,6 +25,7 @@ export const readMethods = [
   'listPartitionReassignments',
   'listTopics',
   'committedOffsets',
+  'groupsCommittedOffsets',
   'replicaOffsets',
   'recordTimestamps',
   'fetchRecords',

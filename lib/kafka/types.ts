@@ -771,6 +771,8 @@ export interface KafkaOps {
   listGroups(): Promise<GroupList>
   describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
+  /** committedOffsets of many groups, one per id in order, each with its own error: one request per coordinator. */
+  groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]>
   /** Refused per partition (NON_EMPTY_GROUP) unless the group is Empty or unknown; offsets must be real (≥ 0). */
   alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]>
 

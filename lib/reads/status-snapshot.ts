@@ -80,7 +80,7 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   const managed = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const [descriptions, offsets] = await Promise.all([
     managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
-    Promise.all(managed.map((g) => ops.committedOffsets(g.groupId))),
+    ops.groupsCommittedOffsets(managed.map((g) => g.groupId)),
   ])
   const wanted = new Map<string, { topic: string; partition: number }>()
   for (const group of offsets) {

@@ -644,6 +644,23 @@ export function kafkaContract(
         expect(left!.epoch).toBeGreaterThan(epochWhileRunning)
       })
 
+      it('many groups at once: each answered as alone, in the order asked, an unknown one without offsets', async () => {
+        const topic = world.uniqueName('many-in')
+        await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
+        await world.produce(topic, 0, [1, 2, 3])
+        const count = await offsetsPartitions(ops, topic)
+        const groups = groupsOnEveryPartition((i) => world.uniqueName(`many-${i}`), count, 2)
+        for (const [i, groupId] of groups.entries())
+          expect(await ops.alterCommittedOffsets(groupId, [{ topic, partition: i % 2, offset: BigInt(i % 3) }])).toEqual([{ topic, partition: i % 2 }])
+        const ids = [...groups, world.uniqueName('many-ghost'), groups[0]!]
+        const together = await ops.groupsCommittedOffsets(ids)
+        expect(together.map((g) => g.groupId)).toEqual(ids)
+        expect(together.map((g) => g.offsets.map((o) => `${o.partition}@${o.offset}`))).toEqual([...groups.map((_, i) => [`${i % 2}@${i % 3}`]), [], ['0@0']])
+        expect(together).toEqual(await Promise.all(ids.map((id) => ops.committedOffsets(id))))
+        expect((await ops.groupsCommittedOffsets(ids, ['no-such-topic'])).map((g) => g.offsets)).toEqual(ids.map(() => []))
+        expect(await ops.groupsCommittedOffsets([])).toEqual([])
+      })
+
       it('a coordinator killed a moment ago: its groups are unlisted or fail, never unknown or without offsets; the others answer in full', async () => {
         const topic = world.uniqueName('crashed-coordinator')
         await ops.createTopics([{ topic, partitions: 1, replicationFactor: 3 }])

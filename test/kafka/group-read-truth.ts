@@ -19,10 +19,15 @@ export interface GroupReading {
   readonly unanswered: Set<string>
 }
 
-/** Reads every group the three ways status does, side by side, and checks each answer against what was committed. */
+/** Reads every group the ways status and the runbooks do (offsets one group at a time and all at once), side by side, and checks each answer against what was committed. */
 export async function readGroupsTruly(ops: KafkaOps, groups: readonly CommittedGroup[], offsetsPartitions: number): Promise<GroupReading> {
   const ids = groups.map((g) => g.groupId)
-  const [listing, described, offsets] = await Promise.all([ops.listGroups(), ops.describeGroups(ids), Promise.all(ids.map((g) => ops.committedOffsets(g)))])
+  const [listing, described, alone, together] = await Promise.all([
+    ops.listGroups(),
+    ops.describeGroups(ids),
+    Promise.all(ids.map((g) => ops.committedOffsets(g))),
+    ops.groupsCommittedOffsets(ids),
+  ])
   const listed = new Set(listing.groups.map((g) => g.groupId))
   const unlisted = new Set(listing.unlisted.map((u) => u.partition))
   const untrue: string[] = []
@@ -37,10 +42,15 @@ export async function readGroupsTruly(ops: KafkaOps, groups: readonly CommittedG
     if (d.error?.name === 'GROUP_ID_NOT_FOUND') untrue.push(`${groupId}: described as unknown by broker ${d.coordinator}`)
     else if (d.error) unanswered.add(groupId)
     else if (d.state !== 'Empty' || d.coordinator === null) untrue.push(`${groupId}: described as ${d.state} by coordinator ${d.coordinator}`)
-    const o = offsets[i]!
-    const read = o.offsets.map((c) => c.offset)
-    if (o.error) unanswered.add(groupId)
-    else if (read.length !== 1 || read[0] !== offset) untrue.push(`${groupId}: offsets [${read.join(', ')}] with no error, committed ${offset}`)
+    for (const [how, o] of [
+      ['alone', alone[i]!],
+      ['together', together[i]!],
+    ] as const) {
+      const read = o.offsets.map((c) => c.offset)
+      if (o.groupId !== groupId) untrue.push(`${groupId}: offsets read ${how} answered for ${o.groupId}`)
+      else if (o.error) unanswered.add(groupId)
+      else if (read.length !== 1 || read[0] !== offset) untrue.push(`${groupId}: offsets read ${how} [${read.join(', ')}] with no error, committed ${offset}`)
+    }
   }
   return { untrue, unanswered }
 }

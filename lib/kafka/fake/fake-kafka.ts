@@ -195,6 +195,9 @@ export class FakeKafka implements KafkaOps {
   async committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
     return this.#read(() => readFakeCommittedOffsets(this.#state, groupId, topics))
   }
+  async groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]> {
+    return this.#read(() => groupIds.map((groupId) => readFakeCommittedOffsets(this.#state, groupId, topics)))
+  }
   async alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
     return this.#write('alterCommittedOffsets', () => alterFakeCommittedOffsets(this.#state, groupId, offsets))
   }

@@ -6,7 +6,7 @@ import { offsetCommitV8, offsetCommitV9, offsetFetchV8, offsetFetchV9 } from './
 import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'
-import { onCoordinator } from './coordinator.ts'
+import { onCoordinator, onCoordinators } from './coordinator.ts'
 import { describeGroups } from './groups.ts'
 import { type Session, send } from './session.ts'
 
@@ -18,40 +18,68 @@ const commitApis: Record<number, CommitApi> = { 9: offsetCommitV9.api, 8: offset
 /** Members joined between the check and the commit: the broker's refusals, said as Kafka's admin tools say it. */
 const memberErrors: ReadonlySet<number> = new Set([22, 25, 110, 113])
 
-export async function committedOffsets(session: Session, groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
+/** The committed offsets of many groups (of `topics` only, when given): one OffsetFetch (v8+ takes many groups) per coordinator. */
+export async function groupsCommittedOffsets(session: Session, groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]> {
+  if (groupIds.length === 0) return []
   const version = session.version(9, [8, 9])
-  if (version === null) return { groupId, offsets: [], error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetFetch v8+ is not served by this cluster') }
-  const answer = await onCoordinator(
+  if (version === null) {
+    const error = kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetFetch v8+ is not served by this cluster')
+    return groupIds.map((groupId) => ({ groupId, offsets: [], error }))
+  }
+  const groupOf = (answer: Awaited<ReturnType<FetchApi['async']>>, groupId: string) => answer.groups.find((g) => g.groupId === groupId)
+  const answers = await onCoordinators(
     session,
-    groupId,
-    (c) => send(fetchApis[version]!, c, [{ groupId, memberId: null, memberEpoch: -1, topics: null }], false),
-    (a) => a.groups[0]?.errorCode ?? 0,
+    groupIds,
+    (c, asked) =>
+      send(
+        fetchApis[version]!,
+        c,
+        asked.map((groupId) => ({ groupId, memberId: null, memberEpoch: -1, topics: null })),
+        false,
+      ),
+    (a) => new Map(a.groups.map((g) => [g.groupId, g.errorCode])),
     'group',
     // "No offsets" is only an answer from a coordinator that sees its whole partition.
-    (a) => a.groups[0] === undefined || a.groups[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND || a.groups[0].topics.every((t) => t.partitions.length === 0),
+    (a, groupId) => {
+      const group = groupOf(a, groupId)
+      return group !== undefined && (group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND || group.topics.every((t) => t.partitions.length === 0))
+    },
   )
-  if ('error' in answer) return { groupId, offsets: [], error: answer.error }
-  const group = answer.value.groups[0]
-  if (!group) return { groupId, offsets: [] }
-  if (group.errorCode !== 0 && group.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, offsets: [], error: kafkaError(group.errorCode) }
   const wanted = topics ? new Set(topics) : null
-  const offsets = group.topics
-    .filter((t) => wanted === null || wanted.has(t.name))
-    .flatMap((t) =>
-      t.partitions
-        // -1 means "no committed offset" for that partition.
-        .filter((p) => p.committedOffset >= 0n || p.errorCode !== 0)
-        .map((p) => ({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch < 0 ? null : p.committedLeaderEpoch,
-          metadata: p.metadata ?? null,
-          ...(p.errorCode !== 0 ? { error: kafkaError(p.errorCode) } : {}),
-        })),
-    )
-    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
-  return { groupId, offsets }
+  return groupIds.map((groupId): GroupOffsets => {
+    const answer = answers.get(groupId)!
+    if ('error' in answer) return { groupId, offsets: [], error: answer.error }
+    const group = groupOf(answer.value, groupId)
+    if (!group)
+      return {
+        groupId,
+        offsets: [],
+        error: kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `the coordinator (broker ${answer.broker}) gave no answer for this group`),
+      }
+    if (group.errorCode !== 0 && group.errorCode !== ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, offsets: [], error: kafkaError(group.errorCode) }
+    const offsets = group.topics
+      .filter((t) => wanted === null || wanted.has(t.name))
+      .flatMap((t) =>
+        t.partitions
+          // -1 means "no committed offset" for that partition.
+          .filter((p) => p.committedOffset >= 0n || p.errorCode !== 0)
+          .map((p) => ({
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch < 0 ? null : p.committedLeaderEpoch,
+            metadata: p.metadata ?? null,
+            ...(p.errorCode !== 0 ? { error: kafkaError(p.errorCode) } : {}),
+          })),
+      )
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+    return { groupId, offsets }
+  })
+}
+
+/** The committed offsets of one group (of `topics` only, when given). */
+export async function committedOffsets(session: Session, groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
+  return (await groupsCommittedOffsets(session, [groupId], topics))[0]!
 }
 
 export async function alterCommittedOffsets(session: Session, groupId: string, commits: readonly OffsetCommit[]): Promise<PartitionResult[]> {

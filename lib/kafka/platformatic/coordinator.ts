@@ -106,10 +106,65 @@ export async function findGroupCoordinator(session: Session, groupId: string): P
   return (await findCoordinators(session, 'group', [groupId])).get(groupId)!
 }
 
+/** Per key: its coordinator's answer (shared by the keys that coordinator answered together) and that broker, or its error. */
+export type CoordinatorAnswers<T> = Map<string, { value: T; broker: number } | { error: KafkaError }>
+
 /**
- * Runs a request on the coordinator of a group (or of a transactional id). `codeOf` reads the answer's error
- * code (0 when fine); a code in coordinatorRetryCodes sends the request again, to a freshly found coordinator,
- * a bounded number of times.
+ * Runs a request on the coordinators of many keys: one FindCoordinator for all of them, then one request per
+ * coordinator with its keys. `codesOf` reads each key's error code in an answer (0 when fine). A key whose code is
+ * in coordinatorRetryCodes, whose coordinator did not answer, or whose answer `looksEmpty` from a group coordinator
+ * that has not caught up with its partition, is found and asked again, a bounded number of times; then it keeps
+ * the last error. Each key has its own outcome.
+ */
+export async function onCoordinators<T>(
+  session: Session,
+  keys: readonly string[],
+  request: (connection: Connection, keys: string[]) => Promise<T>,
+  codesOf: (answer: T) => ReadonlyMap<string, number>,
+  kind: CoordinatorKind = 'group',
+  looksEmpty?: (answer: T, key: string) => boolean,
+): Promise<CoordinatorAnswers<T>> {
+  const answers: CoordinatorAnswers<T> = new Map()
+  let pending = [...new Set(keys)]
+  for (let attempt = 0; attempt < attempts && pending.length > 0; attempt++) {
+    if (attempt > 0) await pause(pauseMs)
+    const coordinators = await findCoordinators(session, kind, pending)
+    const byBroker = new Map<number, string[]>()
+    for (const key of pending) {
+      const coordinator = coordinators.get(key)!
+      if ('error' in coordinator) answers.set(key, coordinator)
+      else byBroker.set(coordinator.broker, [...(byBroker.get(coordinator.broker) ?? []), key])
+    }
+    const retry: string[] = []
+    await Promise.all(
+      [...byBroker].map(async ([broker, asked]) => {
+        const answer = await session.onBroker(broker, (c) => request(c, asked))
+        if ('error' in answer) {
+          for (const key of asked) answers.set(key, answer)
+          retry.push(...asked)
+          return
+        }
+        const codes = codesOf(answer.value)
+        const empty = asked.filter((key) => !coordinatorRetryCodes.has(codes.get(key) ?? 0) && looksEmpty?.(answer.value, key))
+        const stale = kind === 'group' && empty.length ? await staleViews(session, broker, empty) : new Map<string, KafkaError>()
+        for (const key of asked) {
+          const code = codes.get(key) ?? 0
+          const error = coordinatorRetryCodes.has(code) ? kafkaError(code) : stale.get(key)
+          if (error) {
+            answers.set(key, { error })
+            retry.push(key)
+          } else answers.set(key, { value: answer.value, broker })
+        }
+      }),
+    )
+    pending = retry
+  }
+  return answers
+}
+
+/**
+ * Runs a request on the coordinator of a group (or of a transactional id): onCoordinators for one key. `codeOf`
+ * reads the answer's error code (0 when fine).
  */
 export async function onCoordinator<T>(
   session: Session,
@@ -119,27 +174,26 @@ export async function onCoordinator<T>(
   kind: CoordinatorKind = 'group',
   looksEmpty?: (answer: T) => boolean,
 ): Promise<{ value: T; broker: number } | { error: KafkaError }> {
-  let last: { error: KafkaError } = { error: kafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE) }
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const coordinator = (await findCoordinators(session, kind, [key])).get(key)!
-    if ('error' in coordinator) return coordinator
-    const answer = await session.onBroker(coordinator.broker, request)
-    if ('error' in answer) last = answer
-    else {
-      const code = codeOf(answer.value)
-      const stale = coordinatorRetryCodes.has(code) || !looksEmpty?.(answer.value) ? null : await staleView(session, coordinator.broker, key)
-      if (!coordinatorRetryCodes.has(code) && !stale) return { value: answer.value, broker: coordinator.broker }
-      last = { error: stale ?? kafkaError(code) }
-    }
-    await pause(pauseMs)
-  }
-  return last
+  const answers = await onCoordinators(
+    session,
+    [key],
+    (c) => request(c),
+    (answer) => new Map([[key, codeOf(answer)]]),
+    kind,
+    looksEmpty && ((answer) => looksEmpty(answer)),
+  )
+  return answers.get(key)!
 }
 
-/** Why a group coordinator's "no such group" or "no offsets" cannot be trusted yet, or null when it can. */
-async function staleView(session: Session, broker: number, groupId: string): Promise<KafkaError | null> {
+/** Per group whose coordinator's "no such group" or "no offsets" cannot be trusted yet: why. */
+async function staleViews(session: Session, broker: number, groupIds: readonly string[]): Promise<Map<string, KafkaError>> {
   const count = await offsetsPartitionCount(session)
-  if (count === null) return null
-  const partition = offsetsPartitionOf(groupId, count)
-  return (await coordinatorCaughtUp(session, broker, [partition])).get(partition) ?? null
+  if (count === null) return new Map()
+  const caughtUp = await coordinatorCaughtUp(session, broker, [...new Set(groupIds.map((g) => offsetsPartitionOf(g, count)))])
+  const stale = new Map<string, KafkaError>()
+  for (const groupId of groupIds) {
+    const error = caughtUp.get(offsetsPartitionOf(groupId, count))
+    if (error) stale.set(groupId, error)
+  }
+  return stale
 }

@@ -53,7 +53,7 @@ import type {
 } from '../types.ts'
 import { readCapabilities } from './capabilities.ts'
 import { readClusterView } from './cluster.ts'
-import { alterCommittedOffsets, committedOffsets } from './committed-offsets.ts'
+import { alterCommittedOffsets, committedOffsets, groupsCommittedOffsets } from './committed-offsets.ts'
 import { describeConfigs, incrementalAlterConfigs } from './configs.ts'
 import { deleteRecords } from './delete-records.ts'
 import { electLeaders } from './elect-leaders.ts'
@@ -140,6 +140,9 @@ class PlatformaticKafka implements KafkaOps {
   }
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
     return committedOffsets(this.#session, groupId, topics)
+  }
+  groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]> {
+    return groupsCommittedOffsets(this.#session, groupIds, topics)
   }
   alterCommittedOffsets(groupId: string, offsets: readonly OffsetCommit[]): Promise<PartitionResult[]> {
     return alterCommittedOffsets(this.#session, groupId, offsets)

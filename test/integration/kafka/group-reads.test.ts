@@ -1,0 +1,57 @@
+// What reading many groups' committed offsets costs on the wire (issue 19): one FindCoordinator for all of them,
+// then one OffsetFetch per coordinator broker, however many groups. Counted from the client's own request channel.
+
+import { tracingChannel } from 'node:diagnostics_channel'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { connect } from '../../../lib/kafka/index.ts'
+import type { KafkaOps } from '../../../lib/kafka/types.ts'
+import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-read-truth.ts'
+import { testSandbox } from '../../support/sandbox.ts'
+import { produceAt, restoreCoordinators } from './world.ts'
+
+const apiKeys = { offsetFetch: 9, findCoordinator: 10 } as const
+
+/** The API keys of the requests `read` sends. */
+async function requestsOf<T>(read: () => Promise<T>): Promise<{ value: T; sent: number[] }> {
+  const sent: number[] = []
+  const requests = tracingChannel<unknown, { apiKey: number }>('plt:kafka:connections:api')
+  const subscribers = { start: (message: { apiKey: number }) => void sent.push(message.apiKey), end() {}, asyncStart() {}, asyncEnd() {}, error() {} }
+  requests.subscribe(subscribers)
+  try {
+    return { value: await read(), sent }
+  } finally {
+    requests.unsubscribe(subscribers)
+  }
+}
+
+let ops: KafkaOps
+
+beforeAll(async () => {
+  ops = await connect({ bootstrapServers: testSandbox().bootstrap.split(','), clientId: 'runbook-group-reads' })
+})
+
+afterAll(async () => {
+  await ops.close()
+})
+
+it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, each group's own answer", async () => {
+  const run = Math.random().toString(36).slice(2, 8)
+  const topic = `group-reads-${run}`
+  await ops.createTopics([{ topic, partitions: 2, replicationFactor: 3 }])
+  await produceAt(topic, 0, [1, 2])
+  const count = await offsetsPartitions(ops, topic)
+  // Coordinators that have settled: a move in the middle would rightly cost another FindCoordinator.
+  await restoreCoordinators(ops)
+  const groups = groupsOnEveryPartition((i) => `group-reads-${run}-${i}`, count, 4)
+  for (const [i, groupId] of groups.entries())
+    expect(await ops.alterCommittedOffsets(groupId, [{ topic, partition: i % 2, offset: 1n }])).toEqual([{ topic, partition: i % 2 }])
+  const coordinators = new Set((await ops.describeGroups(groups)).map((g) => g.coordinator))
+  expect(coordinators.has(null)).toBe(false)
+
+  const { value: offsets, sent } = await requestsOf(() => ops.groupsCommittedOffsets(groups))
+  expect(offsets.map((g) => [g.groupId, g.error, g.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`)])).toEqual(
+    groups.map((groupId, i) => [groupId, undefined, [`${topic}/${i % 2}@1`]]),
+  )
+  expect(sent.filter((k) => k === apiKeys.findCoordinator).length).toBe(1)
+  expect(sent.filter((k) => k === apiKeys.offsetFetch).length).toBe(coordinators.size)
+})
