@@ -37,9 +37,12 @@ export function requireWithCodeCache(filename: string, env: NodeJS.ProcessEnv = 
   } catch {
     return plain(filename)
   }
-  const key = process.getBuiltinModule('node:crypto').createHash('sha1').update(`${process.version} ${process.arch}\n`).update(source).digest('hex')
+  const { createHash } = process.getBuiltinModule('node:crypto')
+  const key = createHash('sha1').update(`${process.version} ${process.arch}\n`).update(source).digest('hex')
   const { basename, dirname, join } = process.getBuiltinModule('node:path')
-  const file = join(folder, `${basename(filename)}-${key.slice(0, 24)}.bin`)
+  // Named by the bundle's place too: two installs of the tool (a global one, a project's) keep a file each.
+  const place = createHash('sha1').update(filename).digest('hex')
+  const file = join(folder, `${basename(filename)}-${place.slice(0, 12)}-${key.slice(0, 24)}.bin`)
   let cachedData: Buffer | undefined
   try {
     cachedData = readFileSync(file)
@@ -80,7 +83,7 @@ function writeCodeCache(code: number): void {
       const temporary = `${file}.${process.pid}.tmp`
       writeFileSync(temporary, script.createCachedData())
       renameSync(temporary, file)
-      // The data for the bundle's earlier builds (or another runtime) goes: one file per bundle stays.
+      // The data for earlier builds of the bundle in this place (or for another runtime) goes: one file per bundle stays.
       const bundle = basename(file).replace(/-[0-9a-f]{24}\.bin$/, '-')
       for (const name of readdirSync(folder))
         if (name.startsWith(bundle) && name.endsWith('.bin') && name !== basename(file)) rmSync(join(folder, name), { force: true })

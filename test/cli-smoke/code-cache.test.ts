@@ -4,7 +4,7 @@
 // command's; a small pair of CommonJS bundles stands in for status.cjs and client.cjs.
 
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -17,10 +17,10 @@ writeFileSync(join(dir, 'outer.cjs'), `const inner = require('./inner.cjs')\nexp
 writeFileSync(join(dir, 'inner.cjs'), `exports.twice = (n) => n * 2\n`)
 const loader = join(projectRoot, 'dist/lib/cli/code-cache.js')
 
-/** Loads outer.cjs through the cache in a process of its own, which then exits with `exitCode`. */
-function load(cacheHome: string, exitCode = 0): { answer: number; file: string } {
+/** Loads outer.cjs (of `from`) through the cache in a process of its own, which then exits with `exitCode`. */
+function load(cacheHome: string, exitCode = 0, from = dir): { answer: number; file: string } {
   const script = `import { requireWithCodeCache } from ${JSON.stringify(loader)}
-const outer = requireWithCodeCache(${JSON.stringify(join(dir, 'outer.cjs'))})
+const outer = requireWithCodeCache(${JSON.stringify(join(from, 'outer.cjs'))})
 process.stdout.write(JSON.stringify({ answer: outer.answer(20), file: outer.file }))
 process.exitCode = ${exitCode}`
   const result = spawnSync(runtime === 'bun' ? 'bun' : process.execPath, ['--input-type=module', '-e', script], {
@@ -51,8 +51,8 @@ if (runtime === 'node')
       expect(load(home)).toEqual({ answer: 41, file: join(dir, 'outer.cjs') })
       const written = cacheFiles(home)
       expect(written.map((f) => f.name)).toEqual([
-        expect.stringMatching(/^inner\.cjs-[0-9a-f]{24}\.bin$/),
-        expect.stringMatching(/^outer\.cjs-[0-9a-f]{24}\.bin$/),
+        expect.stringMatching(/^inner\.cjs-[0-9a-f]{12}-[0-9a-f]{24}\.bin$/),
+        expect.stringMatching(/^outer\.cjs-[0-9a-f]{12}-[0-9a-f]{24}\.bin$/),
       ])
       expect(load(home)).toEqual({ answer: 41, file: join(dir, 'outer.cjs') })
       expect(cacheFiles(home)).toEqual(written) // accepted by V8: nothing rewritten
@@ -73,6 +73,16 @@ if (runtime === 'node')
       expect(after[0]!.name).toMatch(/^inner\.cjs-/)
       expect(after[0]!.name).not.toBe(inner!.name)
       expect(after[1]).toEqual(outer)
+    })
+
+    it('the same bundle in another place (a second install) keeps data of its own', () => {
+      const home = join(dir, 'two-installs')
+      load(home)
+      const other = join(dir, 'other')
+      mkdirSync(other, { recursive: true })
+      for (const name of ['outer.cjs', 'inner.cjs']) copyFileSync(join(dir, name), join(other, name))
+      expect(load(home, 0, other)).toEqual({ answer: 41, file: join(other, 'outer.cjs') })
+      expect(cacheFiles(home).map((f) => f.name.split('-')[0])).toEqual(['inner.cjs', 'inner.cjs', 'outer.cjs', 'outer.cjs'])
     })
 
     it('a run that ends with an error writes nothing (its data would hold little)', () => {
