@@ -145,6 +145,28 @@ describe('DescribeTopicPartitions v0', () => {
     expect(partitions[4]!.replicas).toEqual(partitions[5]!.replicas)
   })
 
+  it('reads ids of every width and sign, and lists whose length takes two bytes, as the client does', () => {
+    // Ids wider than a byte, negative, and at the int32 limits: each byte of the big-endian value counts.
+    const wide = [0, 1, 255, 256, 65_535, 16_777_216, 2_147_483_647, -1, -2_147_483_648, -256]
+    const long = Array.from({ length: 200 }, (_, i) => i * 65_537 - 1_000_000)
+    const w = Writer.create()
+      .appendInt32(0)
+      .appendUnsignedVarInt(1 + 1)
+    w.appendInt16(0).appendString('wide').appendUUID('00000000-0000-0000-0000-000000000002').appendBoolean(false)
+    const lists = [wide.slice(0, 5), wide.slice(5), wide.slice(5), long, [-1]]
+    w.appendUnsignedVarInt(lists.length + 1)
+    lists.forEach((list, p) => {
+      w.appendInt16(0).appendInt32(p).appendInt32(-1).appendInt32(0)
+      for (const ids of [list, list, [], [], list.slice(0, 1)]) w.appendArray(ids, (x, id) => x.appendInt32(id), true, false)
+      w.appendUnsignedVarInt(0)
+    })
+    w.appendInt32(0).appendUnsignedVarInt(0).appendInt8(-1).appendUnsignedVarInt(0)
+    const theirs = clientAnswer(clientTopicPartitions.parseResponse as never, w.buffer) as { topics: { partitions: Partition[] }[] }
+    const ours = decodeTopicPartitions(new WireReader(w.buffer, 0, true), true).topics[0]!.partitions
+    expect(ours.map((p) => p.replicas)).toEqual(lists)
+    expect(ours.map((p) => [p.replicas, p.isr, p.offline])).toEqual(theirs.topics[0]!.partitions.map((p) => [p.replicaNodes, p.isrNodes, p.offlineReplicas]))
+  })
+
   it('skips tagged fields by their sizes', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const { bytes, topics, cursor } = topicPartitionsAnswer(seed, true)
