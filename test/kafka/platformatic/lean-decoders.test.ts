@@ -156,7 +156,11 @@ describe('DescribeTopicPartitions v0', () => {
     const lists = [wide.slice(0, 5), wide.slice(5), wide.slice(5), long, [-1]]
     w.appendUnsignedVarInt(lists.length + 1)
     lists.forEach((list, p) => {
-      w.appendInt16(0).appendInt32(p).appendInt32(-1).appendInt32(0)
+      // The fixed fields too: a negative error code, wide partition numbers, leaders and epochs.
+      w.appendInt16([0, -1, 0, 87, 0][p]!)
+        .appendInt32(p * 70_001)
+        .appendInt32(wide[p * 2]!)
+        .appendInt32(2_000_000_000 - p * 16_777_217)
       for (const ids of [list, list, [], [], list.slice(0, 1)]) w.appendArray(ids, (x, id) => x.appendInt32(id), true, false)
       w.appendUnsignedVarInt(0)
     })
@@ -165,6 +169,10 @@ describe('DescribeTopicPartitions v0', () => {
     const ours = decodeTopicPartitions(new WireReader(w.buffer, 0, true), true).topics[0]!.partitions
     expect(ours.map((p) => p.replicas)).toEqual(lists)
     expect(ours.map((p) => [p.replicas, p.isr, p.offline])).toEqual(theirs.topics[0]!.partitions.map((p) => [p.replicaNodes, p.isrNodes, p.offlineReplicas]))
+    expect(ours.map((p) => [p.partition, p.leader, p.leaderEpoch, p.error?.code ?? 0])).toEqual(
+      theirs.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId < 0 ? null : p.leaderId, p.leaderEpoch, p.errorCode]),
+    )
+    expect(ours.map((p) => p.leader)).toEqual([0, 255, 65_535, 2_147_483_647, null])
   })
 
   it('skips tagged fields by their sizes', () => {
