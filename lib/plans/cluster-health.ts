@@ -127,7 +127,22 @@ export function partitionConditions(
   minIsr: number | null,
   addingReplicas: number,
 ): readonly PartitionCondition[] {
+  return conditionLists[conditionBits(partition, minIsr, addingReplicas)]!
+}
+
+/** The bits of conditionLists for kafka-topics' four conditions: planClusterHealth files a partition by them. */
+const unavailableBit = 1
+const underMinIsrBit = 2
+const atMinIsrBit = 4
+const underReplicatedBit = 8
+
+function conditionBits(
+  partition: { readonly leader: number | null; readonly replicas: readonly number[]; readonly isr: readonly number[] },
+  minIsr: number | null,
+  addingReplicas: number,
+): number {
   const hasLeader = partition.leader !== null
+  const inSync = partition.isr.length
   // --unavailable-partitions: no leader. kafka-topics also counts a leader missing from DescribeCluster's live
   // brokers, but on KRaft no one metadata image has a fenced leader: the controller elects only unfenced brokers,
   // moves a broker's leaderships in the same records that fence it, and unfences a returning broker before electing
@@ -135,12 +150,12 @@ export function partitionConditions(
   // (a returning broker can lead leaderless partitions while an older cluster read still lists it fenced).
   const unavailable = !hasLeader
   // --under-min-isr-partitions: no leader, or fewer in-sync replicas than min.insync.replicas.
-  const underMinIsr = !hasLeader || (minIsr !== null && partition.isr.length < minIsr)
+  const underMinIsr = !hasLeader || (minIsr !== null && inSync < minIsr)
   // --at-min-isr-partitions: exactly min.insync.replicas in sync (a leaderless partition counts too).
-  const atMinIsr = minIsr !== null && partition.isr.length === minIsr
+  const atMinIsr = minIsr !== null && inSync === minIsr
   // --under-replicated-partitions: replication factor (replicas being added do not count) above the ISR size.
-  const underReplicated = partition.replicas.length - addingReplicas - partition.isr.length > 0
-  return conditionLists[(unavailable ? 1 : 0) | (underMinIsr ? 2 : 0) | (atMinIsr ? 4 : 0) | (underReplicated ? 8 : 0)]!
+  const underReplicated = partition.replicas.length - addingReplicas - inSync > 0
+  return (unavailable ? unavailableBit : 0) | (underMinIsr ? underMinIsrBit : 0) | (atMinIsr ? atMinIsrBit : 0) | (underReplicated ? underReplicatedBit : 0)
 }
 
 /**
@@ -267,12 +282,6 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
   let leaderless = 0
   // The list itself when every topic was read: the durability summary checks the same list's order, once.
   const topics = inTopicOrder(snapshot.topics.some((t) => t.error) ? snapshot.topics.filter((t) => !t.error) : snapshot.topics)
-  const listOf: Record<PartitionCondition, FlaggedPartition[]> = {
-    unavailable,
-    'under-min-isr': underMinIsr,
-    'at-min-isr': atMinIsr,
-    'under-replicated': underReplicated,
-  }
   // The brokers' leader and replica counts, in the same pass: a topic that could not be read still counts
   // whatever partitions it came with, as it always has.
   const counts = new ReplicaCounts()
@@ -282,7 +291,10 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
   for (const topic of topics) {
     const minIsr = snapshot.minIsr.get(topic.topic) ?? null
     const topicAdding = adding.get(topic.topic)
-    for (const p of inPartitionOrder(topic.partitions)) {
+    // Indexed, not for…of: cold, this loop runs in the interpreter, where an iterator step per partition costs.
+    const partitions = inPartitionOrder(topic.partitions)
+    for (let k = 0; k < partitions.length; k++) {
+      const p = partitions[k]!
       total++
       const leader = p.leader
       if (leader === null) leaderless++
@@ -295,8 +307,8 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
         if (id >= 0 && id < replicas.length && Number.isInteger(id)) replicas[id]!++
         else counts.replicas.add(id)
       }
-      const conditions = partitionConditions(p, minIsr, topicAdding?.get(p.partition) ?? 0)
-      if (conditions.length === 0) continue
+      const bits = conditionBits(p, minIsr, topicAdding === undefined ? 0 : (topicAdding.get(p.partition) ?? 0))
+      if (bits === 0) continue
       const flagged: FlaggedPartition = {
         topic: p.topic,
         partition: p.partition,
@@ -307,9 +319,13 @@ export function planClusterHealth(snapshot: HealthSnapshot): HealthReport {
         lastKnownElr: p.lastKnownElr,
         offline: p.offline,
         minIsr,
-        conditions,
+        conditions: conditionLists[bits]!,
       }
-      for (const condition of conditions) listOf[condition].push(flagged)
+      // Filed by bit, in report order (conditionLists' order): no iterator and no keyed lookup per partition.
+      if (bits & unavailableBit) unavailable.push(flagged)
+      if (bits & underMinIsrBit) underMinIsr.push(flagged)
+      if (bits & atMinIsrBit) atMinIsr.push(flagged)
+      if (bits & underReplicatedBit) underReplicated.push(flagged)
     }
   }
   const base = {

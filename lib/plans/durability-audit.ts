@@ -114,13 +114,27 @@ const settingNames = { minIsr: 'min.insync.replicas', unclean: 'unclean.leader.e
 /** The configs the audit reads for every topic and broker. */
 export const auditedConfigs: readonly string[] = [settingNames.minIsr, settingNames.unclean]
 
+/**
+ * Views made of frozen entries, with the parse they were made by. The DescribeConfigs decoder shares one frozen
+ * entry between every topic that answers alike, so a large cluster's 2,000 topics need one view, not 2,000.
+ */
+const frozenViews = new WeakMap<ConfigEntry, { readonly parse: (text: string) => unknown; readonly view: SettingView<unknown> }>()
+const noSetting: SettingView<never> = Object.freeze({ value: null, source: null, override: null })
+
 function settingOf<T>(entry: ConfigEntry | undefined, parse: (text: string) => T | null): SettingView<T> {
-  if (!entry) return { value: null, source: null, override: null }
-  return {
+  if (!entry) return noSetting
+  const frozen = Object.isFrozen(entry)
+  if (frozen) {
+    const known = frozenViews.get(entry)
+    if (known !== undefined && known.parse === parse) return known.view as SettingView<T>
+  }
+  const view: SettingView<T> = {
     value: entry.value === null ? null : parse(entry.value),
     source: entry.source,
     override: entry.source === 'dynamic-topic' ? entry.value : (entry.synonyms.find((s) => s.source === 'dynamic-topic')?.value ?? null),
   }
+  if (frozen) frozenViews.set(entry, { parse, view: Object.freeze(view) })
+  return view
 }
 
 /** A parse remembered by text: every topic of a large cluster carries one of a few values ("2", "false"). */

@@ -1,6 +1,6 @@
 // Reads everything `runbook status` needs, in as few requests as the cluster allows, through KafkaOps.
 
-import type { ConfigResourceRef, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
+import type { ConfigEntry, ConfigResourceRef, KafkaOps, OffsetQuery, RecordQuery, ResourceConfig } from '../kafka/types.ts'
 import type { GroupSnapshot, HealthSnapshot } from '../plans/cluster-health.ts'
 import type { TopicRetentionSignal } from '../plans/group-signals.ts'
 import { describeUnlisted } from '../kafka/group-coordination.ts'
@@ -68,11 +68,9 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       problems.push(`configs of ${described.resource.name}: ${described.error.name}`)
       continue
     }
-    const min = entryOf(described, 'min.insync.replicas')?.value
-    if (min != null) minIsr.set(described.resource.name, Number(min))
-    const policy = entryOf(described, 'cleanup.policy')?.value
-    const ms = entryOf(described, 'retention.ms')?.value
-    if (policy != null) retention.set(described.resource.name, retentionSignal(policy, ms ?? null))
+    const { min, signal } = topicSignals(described.entries)
+    if (min !== null) minIsr.set(described.resource.name, min)
+    if (signal !== null) retention.set(described.resource.name, signal)
   }
 
   // First: the status view shows the first problem whole, and this one says the group list is incomplete.
@@ -128,6 +126,30 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
       }),
   }))
   return { cluster, capabilities, topics, minIsr, retention, reassignments, durability, groups, problems, takenAtMs: Date.now() }
+}
+
+interface TopicSignals {
+  readonly min: number | null
+  readonly signal: TopicRetentionSignal | null
+}
+
+/**
+ * What status keeps of a topic's settings, made once per shared entry list: the DescribeConfigs decoder gives every
+ * topic that answers alike one frozen list, so a large cluster's 2,000 topics have a handful of them.
+ */
+const signalsOfList = new WeakMap<readonly ConfigEntry[], TopicSignals>()
+
+function topicSignals(entries: readonly ConfigEntry[]): TopicSignals {
+  const shared = Object.isFrozen(entries)
+  const known = shared ? signalsOfList.get(entries) : undefined
+  if (known !== undefined) return known
+  const described = { entries }
+  const min = entryOf(described, 'min.insync.replicas')?.value
+  const policy = entryOf(described, 'cleanup.policy')?.value
+  const ms = entryOf(described, 'retention.ms')?.value
+  const signals: TopicSignals = { min: min == null ? null : Number(min), signal: policy == null ? null : retentionSignal(policy, ms ?? null) }
+  if (shared) signalsOfList.set(entries, signals)
+  return signals
 }
 
 /** Signals by cleanup.policy and retention.ms: most topics of a large cluster share one pair, and one object. */

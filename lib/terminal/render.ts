@@ -65,9 +65,12 @@ const narrowValueWidth = 24
 
 // eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ansiPattern = /\u001b\[[0-9;]*m/g
+const highSurrogate = /[\ud800-\udbff]/
 /** Printed length of a string, ignoring colour codes: its code points (a surrogate pair counts once). */
 export function visibleLength(text: string): number {
   const plain = text.includes('\u001b') ? text.replace(ansiPattern, '') : text
+  // Most text has no pair to count: a pattern finds that at once, where the loop runs cold (table-layout's reason).
+  if (!highSurrogate.test(plain)) return plain.length
   let length = plain.length
   for (let i = 0; i < plain.length - 1; i++) {
     const code = plain.charCodeAt(i)
@@ -208,9 +211,11 @@ function renderTable(block: Extract<Block, { kind: 'table' }>, options: RenderOp
   const gap = 2
   const available = options.width - gap * (block.columns.length - 1)
   // Columns may wrap their words, never split them: a table that cannot fit that way is shown one field per line.
-  const longestWord = block.columns.map((column, i) =>
-    Math.max(...[column, ...texts.map((row) => row[i]!)].flatMap((text) => text.split(/\s+/).map(visibleLength))),
-  )
+  // A table that fits as it is (always with no hard width) needs no word measured: no word is wider than its text.
+  const fits = natural.reduce((a, b) => a + b, 0) <= available
+  const longestWord = fits
+    ? natural
+    : block.columns.map((column, i) => Math.max(...[column, ...texts.map((row) => row[i]!)].flatMap((text) => text.split(/\s+/).map(visibleLength))))
   if (longestWord.reduce((a, b) => a + b, 0) > available) return renderStackedTable(block, texts, options)
   const colWidths = fitWidths(natural, longestWord, available)
   // Borderless, like kubectl or psql: scannable at 100 columns; a rule under the header replaces box lines.
@@ -388,6 +393,7 @@ function inline(tokens: readonly Token[] | undefined, options: RenderOptions): s
 }
 
 function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text
   return text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? _m)
 }
 
@@ -395,6 +401,13 @@ function decodeEntities(text: string): string {
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = []
   for (const paragraph of text.split('\n')) {
+    // What the words make on one line (leading blanks dropped, each run of blanks one space): when that fits, it is
+    // the whole answer — with no hard width (a pipe, a file) always — and the word-by-word pass is skipped.
+    const oneLine = paragraph.replace(/ +/g, ' ').replace(/^ /, '')
+    if (visibleLength(oneLine) <= width) {
+      lines.push(oneLine)
+      continue
+    }
     const words = paragraph.split(/ +/)
     let line = ''
     // The line's length is kept as it grows: measuring it again for every word made long paragraphs quadratic.

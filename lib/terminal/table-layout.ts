@@ -23,6 +23,15 @@ export function layoutTable(table: TableLayout): string {
   const drawn = table.colWidths.map((width) => Math.max(1, width))
   const out: string[] = []
   for (const row of rows) {
+    // A row whose cells are each one line of plain text that fits its column (with no hard width, nearly every
+    // row) is padded as it is: wrapping, carrying styles and cutting would leave it unchanged, and each is one more
+    // pass over the text, run cold in a command that starts, prints and ends.
+    const plain = table.colWidths.map((width, x) => plainWidth(row[x] ?? '', width))
+    if (plain.every((width) => width !== null)) {
+      const line = drawn.map((width, x) => padPlain(row[x] ?? '', plain[x]!, width, table.aligns[x] ?? 'left')).join(table.gap)
+      if (line !== '') out.push(line)
+      continue
+    }
     const cells = table.colWidths.map((width, x) => {
       const content = row[x] ?? ''
       return carryStyles(width > 0 ? wrapWords(content, width) : content.split('\n'))
@@ -168,6 +177,25 @@ function carryStyles(lines: readonly string[]): string[] {
     state = readStyles(reopened)
     return reopened + close(state)
   })
+}
+
+// --- a row that needs none of it ----------------------------------------------------------------
+
+/** Columns taken by a cell of one line of plain text (no colour code, no blank but spaces) that fits `width`; else null. */
+function plainWidth(text: string, width: number): number | null {
+  if (width <= 0 || /[\u001b\n]|[^\S ]/.test(text)) return null // eslint-disable-line no-control-regex -- colour codes are what it looks for
+  const columns = fastTextWidth(text)
+  return columns !== null && columns <= width ? columns : null
+}
+
+/** What wrapWords, carryStyles, truncate and pad make of such a cell: blanks only leave the column empty. */
+function padPlain(text: string, columns: number, width: number, align: 'left' | 'right' | 'center'): string {
+  if (fastTextWidth(text.replaceAll(' ', '')) === 0) return ' '.repeat(width)
+  const missing = width - columns
+  if (missing <= 0) return text
+  if (align === 'right') return ' '.repeat(missing) + text
+  if (align === 'center') return ' '.repeat(Math.floor(missing / 2)) + text + ' '.repeat(Math.ceil(missing / 2))
+  return text + ' '.repeat(missing)
 }
 
 // --- fitting a line into its column -------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { type HealthSnapshot, partitionConditions, planClusterHealth } from '../../lib/plans/cluster-health.ts'
+import type { ConfigEntry, KafkaOps } from '../../lib/kafka/types.ts'
 import { readHealthSnapshot } from '../../lib/reads/status-snapshot.ts'
 
 describe('partitionConditions: kafka-topics --describe report flags', () => {
@@ -213,6 +214,46 @@ describe('planClusterHealth', () => {
     kafka.killBroker(3)
     const [group] = planClusterHealth(await readHealthSnapshot(kafka)).groups
     expect(group).toMatchObject({ lag: 0n, unknownLagPartitions: 1, partitions: 1 })
+  })
+
+  it('min ISR and retention per topic from entry lists the decoder shares (frozen, one per answer alike), as from lists of their own', async () => {
+    // The DescribeConfigs decoder gives topics that answer alike one frozen list of frozen entries.
+    const lists = new Map<string, readonly ConfigEntry[]>()
+    const sharedList = (entries: readonly ConfigEntry[]) => {
+      const key = JSON.stringify(entries)
+      let known = lists.get(key)
+      if (known === undefined) lists.set(key, (known = Object.freeze(entries.map((e) => Object.freeze({ ...e })))))
+      return known
+    }
+    const decodedLike = (kafka: KafkaOps): KafkaOps =>
+      new Proxy(kafka, {
+        get(target, key) {
+          if (key === 'describeConfigs')
+            return async (...args: Parameters<KafkaOps['describeConfigs']>) =>
+              (await target.describeConfigs(...args)).map((c) => ({ ...c, entries: sharedList(c.entries) as ConfigEntry[] }))
+          const value: unknown = Reflect.get(target, key, target)
+          return typeof value === 'function' ? value.bind(target) : value
+        },
+      })
+    const settings: Record<string, string>[] = [
+      {},
+      { 'min.insync.replicas': '2' },
+      { 'min.insync.replicas': '3' },
+      { 'cleanup.policy': 'compact' },
+      { 'cleanup.policy': 'compact,delete', 'retention.ms': '1000' },
+      { 'retention.ms': '-1' },
+      { 'min.insync.replicas': '2', 'retention.ms': '86400000' },
+    ]
+    const kafka = settings.reduce((b, configs, i) => b.topic(`t${i % 3}-${i}`, { replicationFactor: 3, configs }), fakeCluster().brokers(3)).build()
+    const own = await readHealthSnapshot(kafka)
+    // Twice: the second read meets the same shared lists again.
+    for (let read = 0; read < 2; read++) {
+      const shared = await readHealthSnapshot(decodedLike(kafka))
+      expect(shared.minIsr).toEqual(own.minIsr)
+      expect(shared.retention).toEqual(own.retention)
+    }
+    expect(new Set(own.minIsr.values())).toEqual(new Set([1, 2, 3]))
+    expect(lists.size).toBeGreaterThan(settings.length - 1)
   })
 
   it('durability: the audit summarises settings risks (its one source), internal topics included, and status suggests the audit', async () => {

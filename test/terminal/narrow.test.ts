@@ -45,6 +45,8 @@ describe('narrow terminals', () => {
   it('a table squeezed into a middling width wraps its words but never splits one', () => {
     const squeezed = table(['Topic', 'Why'], [['orders', 'the follower on broker 3 stopped fetching 40 s ago: its process is hung']])
     const text = renderBlocks([squeezed], { color: false, width: 44 })
+    expect(text.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/^Topic +Why/), expect.stringMatching(/^─{6} +─+$/)]) // still a table
+    expect(text.split('\n').length).toBeGreaterThan(3) // its long cell wrapped
     for (const line of text.split('\n')) expect(visibleLength(line)).toBeLessThanOrEqual(44)
     for (const word of words('the follower on broker 3 stopped fetching 40 s ago: its process is hung')) expect(words(text)).toContain(word)
   })

@@ -110,6 +110,28 @@ describe('layoutTable', () => {
     expect(layoutTable(table).split('\n')[1]).toBe('isr-shrink   Under-replicated partitions:  ')
   })
 
+  // The renderer's case with no hard width (a pipe, a file): most rows are laid out without wrapping, and each
+  // row's cells must still come out as cli-table3's, blank and zero-width cells included.
+  it('gives cli-table3’s text on 1,000 random tables whose columns are as wide as their text', () => {
+    for (let seed = 1; seed <= 1000; seed++) {
+      const random = randomTable(seed)
+      const natural = random.head.map((h, i) => Math.max(1, textWidth(h), ...random.rows.map((r) => textWidth(r[i]!))))
+      const table = { ...random, colWidths: natural }
+      expect(layoutTable(table), JSON.stringify(table)).toBe(cliTable3(table))
+    }
+    // Cells of blanks or of a combining mark alone: nothing visible, so the column is left empty.
+    const zeroWidth = {
+      ...randomTable(1),
+      head: ['Topic', 'Lag'],
+      rows: [
+        ['\u0301', ' e\u0301 '],
+        ['  ', ''],
+      ],
+      colWidths: [5, 3],
+    }
+    expect(layoutTable(zeroWidth)).toBe(cliTable3(zeroWidth))
+  })
+
   it('gives cli-table3’s text on 1,000 random tables', () => {
     for (let seed = 1; seed <= 1000; seed++) {
       const table = randomTable(seed)

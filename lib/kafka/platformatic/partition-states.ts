@@ -33,8 +33,12 @@ interface RawTopic {
 }
 
 const zeroId = /^0{8}-?0{4}-?0{4}-?0{4}-?0{12}$|^A{22}$/
-/** The order topics are listed in (the locale's, as String.prototype.localeCompare gives it). */
-const byName = new Intl.Collator().compare
+let collator: Intl.Collator | undefined
+/**
+ * The order topics are listed in (the locale's, as String.prototype.localeCompare gives it). The collator is made
+ * on first use: the first one of a process loads ICU's collation data (~9 ms), which loading this module should not.
+ */
+const byName = (a: string, b: string): number => (collator ??= new Intl.Collator()).compare(a, b)
 
 function topicState(topic: string, topicId: string, internal: boolean, errorCode: number, partitions: PartitionState[]): TopicState {
   const state: { -readonly [K in keyof TopicState]: TopicState[K] } = {

@@ -145,6 +145,36 @@ describe('DescribeTopicPartitions v0', () => {
     expect(partitions[4]!.replicas).toEqual(partitions[5]!.replicas)
   })
 
+  it('reads ids of every width and sign, and lists whose length takes two bytes, as the client does', () => {
+    // Ids wider than a byte, negative, and at the int32 limits: each byte of the big-endian value counts.
+    const wide = [0, 1, 255, 256, 65_535, 16_777_216, 2_147_483_647, -1, -2_147_483_648, -256]
+    const long = Array.from({ length: 200 }, (_, i) => i * 65_537 - 1_000_000)
+    const w = Writer.create()
+      .appendInt32(0)
+      .appendUnsignedVarInt(1 + 1)
+    w.appendInt16(0).appendString('wide').appendUUID('00000000-0000-0000-0000-000000000002').appendBoolean(false)
+    const lists = [wide.slice(0, 5), wide.slice(5), wide.slice(5), long, [-1]]
+    w.appendUnsignedVarInt(lists.length + 1)
+    lists.forEach((list, p) => {
+      // The fixed fields too: a negative error code, wide partition numbers, leaders and epochs.
+      w.appendInt16([0, -1, 0, 87, 0][p]!)
+        .appendInt32(p * 70_001)
+        .appendInt32(wide[p * 2]!)
+        .appendInt32(2_000_000_000 - p * 16_777_217)
+      for (const ids of [list, list, [], [], list.slice(0, 1)]) w.appendArray(ids, (x, id) => x.appendInt32(id), true, false)
+      w.appendUnsignedVarInt(0)
+    })
+    w.appendInt32(0).appendUnsignedVarInt(0).appendInt8(-1).appendUnsignedVarInt(0)
+    const theirs = clientAnswer(clientTopicPartitions.parseResponse as never, w.buffer) as { topics: { partitions: Partition[] }[] }
+    const ours = decodeTopicPartitions(new WireReader(w.buffer, 0, true), true).topics[0]!.partitions
+    expect(ours.map((p) => p.replicas)).toEqual(lists)
+    expect(ours.map((p) => [p.replicas, p.isr, p.offline])).toEqual(theirs.topics[0]!.partitions.map((p) => [p.replicaNodes, p.isrNodes, p.offlineReplicas]))
+    expect(ours.map((p) => [p.partition, p.leader, p.leaderEpoch, p.error?.code ?? 0])).toEqual(
+      theirs.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderId < 0 ? null : p.leaderId, p.leaderEpoch, p.errorCode]),
+    )
+    expect(ours.map((p) => p.leader)).toEqual([0, 255, 65_535, 2_147_483_647, null])
+  })
+
   it('skips tagged fields by their sizes', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const { bytes, topics, cursor } = topicPartitionsAnswer(seed, true)
@@ -171,7 +201,6 @@ describe('DescribeTopicPartitions v0', () => {
 
 function configsAnswer(seed: number, version: 2 | 3 | 4) {
   const next = random(seed)
-  const flexible = version >= 4
   const names = ['min.insync.replicas', 'unclean.leader.election.enable', 'retention.ms', 'cleanup.policy']
   const results = Array.from({ length: next(4) }, (_, r) => ({
     errorCode: next(5) === 0 ? 3 : 0,
@@ -191,6 +220,29 @@ function configsAnswer(seed: number, version: 2 | 3 | 4) {
         documentation: next(2) === 0 ? null : 'doc',
       })),
   }))
+  return { bytes: configsBytes(results, version), results }
+}
+
+type ConfigsResult = {
+  errorCode: number
+  errorMessage: string | null
+  resourceType: number
+  resourceName: string
+  configs: {
+    name: string
+    value: string | null
+    readOnly: boolean
+    configSource: number
+    isSensitive: boolean
+    synonyms: { name: string; value: string | null; source: number }[]
+    configType: number
+    documentation: string | null
+  }[]
+}
+
+/** A DescribeConfigs answer of these results, encoded per Kafka's schema for the version. */
+function configsBytes(results: ConfigsResult[], version: 2 | 3 | 4): Buffer {
+  const flexible = version >= 4
   const w = Writer.create().appendInt32(0)
   w.appendArray(
     results,
@@ -211,8 +263,21 @@ function configsAnswer(seed: number, version: 2 | 3 | 4) {
     flexible,
   )
   if (flexible) w.appendTaggedFields()
-  return { bytes: w.buffer, results }
+  return w.buffer
 }
+
+/** The entries ours decodes from a result: in name order, sources by name. */
+const entriesOf = (r: ConfigsResult) =>
+  r.configs
+    .map((c) => ({
+      name: c.name,
+      value: c.value,
+      source: sourceNames[c.configSource] ?? 'unknown',
+      readOnly: c.readOnly,
+      sensitive: c.isSensitive,
+      synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: sourceNames[s.source] ?? 'unknown' })),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name))
 
 const sourceNames = [
   'unknown',
@@ -238,16 +303,7 @@ describe('DescribeConfigs', () => {
           errorMessage: r.errorMessage,
           resourceType: r.resourceType,
           resourceName: r.resourceName,
-          entries: r.configs
-            .map((c) => ({
-              name: c.name,
-              value: c.value,
-              source: sourceNames[c.configSource] ?? 'unknown',
-              readOnly: c.readOnly,
-              sensitive: c.isSensitive,
-              synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: sourceNames[s.source] ?? 'unknown' })),
-            }))
-            .sort((a, b) => a.name.localeCompare(b.name)),
+          entries: entriesOf(r),
         })),
       )
     }
@@ -288,6 +344,51 @@ describe('DescribeConfigs', () => {
       ['delete', [{ name: 'cleanup.policy', value: '1', source: 'default' }]],
       ['2', [{ name: 'min.insync.replicas', value: '1', source: 'default' }]],
     ])
+  })
+
+  it.each([2, 3, 4] as const)('v%i: resources that answer with the same bytes, or nearly, each get what their own bytes say', (version) => {
+    // A few ways to answer, most alike to the byte but for a value's length, a flag, the documentation or one entry more.
+    const entry = (name: string, value: string | null, more: Partial<ConfigsResult['configs'][number]> = {}) => ({
+      name,
+      value,
+      readOnly: false,
+      configSource: 5,
+      isSensitive: false,
+      synonyms: [],
+      configType: 3,
+      documentation: null,
+      ...more,
+    })
+    const ways = [
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '2')],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '3')],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '22')],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '2', { readOnly: true })],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '2', { documentation: 'doc' })],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '2'), entry('retention.ms', '-1')],
+      [entry('cleanup.policy', 'delete')],
+      [entry('cleanup.policy', 'delete'), entry('min.insync.replicas', '2', { synonyms: [{ name: 'min.insync.replicas', value: '1', source: 4 }] })],
+      [],
+    ]
+    for (let seed = 1; seed <= 60; seed++) {
+      const next = random(seed)
+      const results: ConfigsResult[] = Array.from({ length: 1 + next(40) }, (_, r) => ({
+        errorCode: next(12) === 0 ? 3 : 0,
+        errorMessage: null,
+        resourceType: 2,
+        resourceName: `topic-${r}`,
+        configs: ways[next(4) === 0 ? next(ways.length) : 0]!,
+      }))
+      const ours = decodeDescribeConfigs(new WireReader(configsBytes(results, version), 0, version >= 4), version)
+      const expected = results.map((r) => ({
+        errorCode: r.errorCode,
+        errorMessage: null,
+        resourceType: 2,
+        resourceName: r.resourceName,
+        entries: entriesOf(r),
+      }))
+      expect(ours).toEqual(expected)
+    }
   })
 
   it.each([2, 3] as const)('v%i reads plain strings and arrays, config type and documentation from v3 on only', (version) => {

@@ -48,6 +48,8 @@ const maxKnownEntries = 256
 /** Entry lists read before, shared; bounded. */
 const knownLists: (readonly ConfigEntry[])[] = []
 const maxKnownLists = 64
+/** Byte spans of shared lists an answer remembers (see decodeDescribeConfigs): topics of a large cluster answer in a few ways. */
+const maxSpans = 8
 /** Whether name `a` sorts after `b` (localeCompare), remembered for the few pairs of names brokers send. */
 const afterMemo = new Map<string, Map<string, boolean>>()
 
@@ -124,11 +126,26 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
   wire.int32() // throttle_time_ms
   const count = wire.arrayLength()
   const results: DescribedConfigs[] = []
-  for (let r = 0; r < count; r++) {
+  const bytes = wire.bytes
+  // Where in this answer a shared list was decoded from (its count through its last entry): a later resource
+  // whose settings are the same bytes gets that list at once. Decoding depends on nothing but those bytes, so
+  // equal bytes are an equal list, and the decoder stops where the first one stopped.
+  const spans: { readonly start: number; readonly end: number; readonly entries: ConfigEntry[] }[] = []
+  resources: for (let r = 0; r < count; r++) {
     const errorCode = wire.int16()
     const errorMessage = wire.nullableString()
     const resourceType = wire.int8()
     const resourceName = wire.string()
+    const start = wire.position
+    for (const span of spans) {
+      const end = start + span.end - span.start
+      if (end <= bytes.length && bytes.compare(bytes, span.start, span.end, start, end) === 0) {
+        wire.position = end
+        wire.skipTaggedFields()
+        results.push({ errorCode, errorMessage, resourceType, resourceName, entries: span.entries })
+        continue resources
+      }
+    }
     const configCount = wire.arrayLength()
     const entries: ConfigEntry[] = []
     let sorted = true
@@ -156,9 +173,12 @@ export function decodeDescribeConfigs(wire: WireReader, version: 2 | 3 | 4): Des
       if (entries.length && sortsAfter(entries[entries.length - 1]!.name, name)) sorted = false
       entries.push(synonyms === noSynonyms ? sharedEntry(name, value, source, readOnly, sensitive) : { name, value, source, readOnly, sensitive, synonyms })
     }
+    const end = wire.position
     wire.skipTaggedFields()
     if (!sorted) entries.sort((a, b) => a.name.localeCompare(b.name))
-    results.push({ errorCode, errorMessage, resourceType, resourceName, entries: sharedList(entries) })
+    const list = sharedList(entries)
+    if (Object.isFrozen(list) && spans.length < maxSpans) spans.push({ start, end, entries: list })
+    results.push({ errorCode, errorMessage, resourceType, resourceName, entries: list })
   }
   wire.skipTaggedFields()
   return results

@@ -61,11 +61,17 @@ export function decodeTopicPartitions(wire: WireReader, withElr: boolean): Topic
     const topic = name ?? ''
     const partitionCount = wire.arrayLength()
     const partitions: PartitionState[] = new Array(Math.max(0, partitionCount))
+    const bytes = wire.bytes
     for (let p = 0; p < partitionCount; p++) {
-      const partitionError = wire.int16()
-      const partition = wire.int32()
-      const leader = wire.int32()
-      const leaderEpoch = wire.int32()
+      // The fixed fields (error, index, leader, epoch: 14 bytes) read in place, bounds checked once: decoding runs
+      // cold, in the interpreter, where a reader call per field is most of the cost of a partition.
+      const at = wire.position
+      if (at + 14 > bytes.length) throw new RangeError(`a partition runs past the end of the response (${bytes.length} bytes)`)
+      const partitionError = ((bytes[at]! << 24) | (bytes[at + 1]! << 16)) >> 16
+      const partition = (bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!
+      const leader = (bytes[at + 6]! << 24) | (bytes[at + 7]! << 16) | (bytes[at + 8]! << 8) | bytes[at + 9]!
+      const leaderEpoch = (bytes[at + 10]! << 24) | (bytes[at + 11]! << 16) | (bytes[at + 12]! << 8) | bytes[at + 13]!
+      wire.position = at + 14
       const replicas = wire.sharedInt32Array()
       const isr = wire.sharedInt32Array()
       const elr = wire.sharedInt32Array()

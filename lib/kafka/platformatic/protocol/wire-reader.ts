@@ -107,7 +107,14 @@ export class WireReader {
 
   /** An array's length; -1 for a null array. */
   arrayLength(): number {
-    return this.flexible ? this.unsignedVarInt() - 1 : this.int32()
+    if (!this.flexible) return this.int32()
+    // Nearly every compact length is one byte (a list of fewer than 127): read in place, without the varint loop.
+    const byte = this.bytes[this.position]
+    if (byte !== undefined && byte < 0x80) {
+      this.position++
+      return byte - 1
+    }
+    return this.unsignedVarInt() - 1
   }
 
   nullableString(): string | null {
@@ -167,19 +174,27 @@ export class WireReader {
     }
     const bytes = this.bytes
     const start = this.position
+    const end = start + 4 * length
+    // Bounds checked once for the list; the ids are then read inline (big-endian, signed by `|`), not by a
+    // readInt32BE call each: decoding runs cold, in the interpreter, and reads two or three ids per partition.
+    if (end > bytes.length) throw new RangeError(`an INT32 array of ${length} runs past the end of the response (${bytes.length} bytes)`)
     let hash = length
-    for (let i = 0; i < length; i++) hash = (Math.imul(hash, 31) + bytes.readInt32BE(start + 4 * i)) | 0
+    for (let at = start; at < end; at += 4)
+      hash = (Math.imul(hash, 31) + ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!)) | 0
     const bucket = sharedLists.get(hash)
     if (bucket !== undefined) {
-      search: for (const list of bucket) {
+      search: for (let b = 0; b < bucket.length; b++) {
+        const list = bucket[b]!
         if (list.length !== length) continue
-        for (let i = 0; i < length; i++) if (list[i] !== bytes.readInt32BE(start + 4 * i)) continue search
-        this.position = start + 4 * length
+        for (let i = 0, at = start; i < length; i++, at += 4)
+          if (list[i] !== ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!)) continue search
+        this.position = end
         return list
       }
     }
     const values = new Array<number>(length)
-    for (let i = 0; i < length; i++) values[i] = this.int32()
+    for (let i = 0, at = start; i < length; i++, at += 4) values[i] = (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
+    this.position = end
     if (sharedListCount >= maxSharedLists) return values
     Object.freeze(values)
     if (bucket === undefined) sharedLists.set(hash, [values])
@@ -191,6 +206,11 @@ export class WireReader {
   /** Skips a flexible version's tagged fields (count, then tag, size and value each); nothing otherwise. */
   skipTaggedFields(): void {
     if (!this.flexible) return
+    // Nearly always none: one zero byte.
+    if (this.bytes[this.position] === 0) {
+      this.position++
+      return
+    }
     const count = this.unsignedVarInt()
     for (let i = 0; i < count; i++) {
       this.unsignedVarInt() // tag
