@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode, kafkaError } from '../../lib/kafka/errors.ts'
+import { caughtUpVerdict } from '../../lib/kafka/platformatic/coordinator.ts'
 import { fakeCluster } from '../../lib/kafka/fake/index.ts'
 import { describeUnlisted, offsetsPartitionOf } from '../../lib/kafka/group-coordination.ts'
 import { GroupReadError, readGroupCommitsOn } from '../../lib/reads/consumer-group.ts'
@@ -59,5 +60,20 @@ describe('a coordinator that stays unavailable (the fake)', () => {
     expect(snapshot.groups.map((g) => g.groupId)).toEqual(['abc'])
     expect(snapshot.problems[0]).toMatch(/^groups on __consumer_offsets partition 2 not listed \(broker 1: BROKER_NOT_AVAILABLE\)/)
     await expect(readGroupCommitsOn(await cluster(), ['orders'])).rejects.toThrow(GroupReadError)
+  })
+})
+
+describe('caughtUpVerdict: whether a leader of __consumer_offsets serves group reads from its whole partition', () => {
+  it('trusts a plain answer, and one the principal may not make (no Describe on __consumer_offsets)', () => {
+    expect(caughtUpVerdict(2, 7, 0)).toBeNull()
+    expect(caughtUpVerdict(2, 7, ErrorCode.TOPIC_AUTHORIZATION_FAILED)).toBeNull()
+  })
+
+  it('reads OFFSET_NOT_AVAILABLE as a coordinator still loading, and passes other errors on', () => {
+    expect(caughtUpVerdict(2, 7, ErrorCode.OFFSET_NOT_AVAILABLE)).toMatchObject({
+      code: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+      message: expect.stringContaining('__consumer_offsets-7'),
+    })
+    expect(caughtUpVerdict(2, 7, ErrorCode.NOT_LEADER_OR_FOLLOWER)).toEqual(kafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER))
   })
 })

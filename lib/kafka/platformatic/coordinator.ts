@@ -58,15 +58,19 @@ export async function coordinatorCaughtUp(session: Session, broker: number, part
   return new Map(
     partitions.map((partition) => {
       const answer = answers.get(String(partition))!
-      if ('name' in answer) return [partition, answer]
-      if (answer.errorCode === ErrorCode.OFFSET_NOT_AVAILABLE)
-        return [
-          partition,
-          kafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `broker ${broker} has not yet caught up with __consumer_offsets-${partition} as its new leader`),
-        ]
-      return [partition, answer.errorCode === 0 ? null : kafkaError(answer.errorCode)]
+      return [partition, 'name' in answer ? answer : caughtUpVerdict(broker, partition, answer.errorCode)]
     }),
   )
+}
+
+/** What a leader's ListOffsets error code on a `__consumer_offsets` partition says of its group reads: null when they can be trusted. */
+export function caughtUpVerdict(broker: number, partition: number, errorCode: number): KafkaError | null {
+  if (errorCode === ErrorCode.OFFSET_NOT_AVAILABLE)
+    return kafkaError(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, `broker ${broker} has not yet caught up with __consumer_offsets-${partition} as its new leader`)
+  // A principal that may not describe __consumer_offsets cannot make this check: its coordinator's answer is
+  // taken as Kafka's own tools take it, rather than every group of a secured cluster left unlisted.
+  if (errorCode === 0 || errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) return null
+  return kafkaError(errorCode)
 }
 
 /**
