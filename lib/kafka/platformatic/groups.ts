@@ -5,7 +5,7 @@ import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import { offsetsPartitionOf } from '../group-coordination.ts'
 import type { GroupDescription, GroupList, GroupListing, GroupType, KafkaError, UnlistedGroups } from '../types.ts'
-import { coordinatorCaughtUp, coordinatorRetryCodes, onCoordinator, pause } from './coordinator.ts'
+import { coordinatorCaughtUp, coordinatorRetryCodes, onCoordinators, pause } from './coordinator.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { decodeClassicAssignment } from './protocol/classic-assignment.ts'
 import { consumerGroupDescribeApis } from './protocol/consumer-group-describe.ts'
@@ -169,85 +169,121 @@ const notFound = (groupId: string, coordinator: number | null): GroupDescription
   error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`),
 })
 
-async function describeClassic(session: Session, groupId: string): Promise<GroupDescription> {
-  const answer = await onCoordinator(
-    session,
-    groupId,
-    (c) => send(describeGroupsV5.api, c, [groupId], false),
-    (a) => a.groups[0]?.errorCode ?? 0,
-    'group',
-    // "No such group" is only an answer from a coordinator that sees its whole partition.
-    (a) => a.groups[0] === undefined || a.groups[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND || a.groups[0].groupState === 'Dead',
-  )
-  if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
-  const group = answer.value.groups[0]
-  if (!group) return notFound(groupId, answer.broker)
-  if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode) }
-  if (group.groupState === 'Dead') return notFound(groupId, answer.broker)
-  return {
-    groupId,
-    state: group.groupState,
-    type: 'classic',
-    assignor: group.protocolData || null,
-    coordinator: answer.broker,
-    members: group.members.map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId ?? null,
-      clientId: m.clientId,
-      host: m.clientHost,
-      assignment: decodeClassicAssignment(m.memberAssignment),
-    })),
+/** Each group of an answer by id, worked out once per answer: a coordinator answers all of its groups together. */
+function byGroupId<G extends { groupId: string }>(): (groups: readonly G[]) => ReadonlyMap<string, G> {
+  const seen = new WeakMap<readonly G[], ReadonlyMap<string, G>>()
+  return (groups) => {
+    let map = seen.get(groups)
+    if (!map) seen.set(groups, (map = new Map(groups.map((g) => [g.groupId, g]))))
+    return map
   }
 }
 
-async function describeConsumer(session: Session, groupId: string): Promise<GroupDescription> {
+/** Classic groups, one DescribeGroups per coordinator broker; each group keeps its own answer or error. */
+async function describeClassic(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
+  type Answer = Awaited<ReturnType<typeof describeGroupsV5.api.async>>
+  const groupsOf = byGroupId<Answer['groups'][number]>()
+  const answers = await onCoordinators(
+    session,
+    groupIds,
+    (c, keys) => send(describeGroupsV5.api, c, keys, false),
+    (a) => new Map([...groupsOf(a.groups)].map(([id, g]) => [id, g.errorCode])),
+    'group',
+    // "No such group" is only an answer from a coordinator that sees its whole partition.
+    (a, groupId) => {
+      const group = groupsOf(a.groups).get(groupId)
+      return group === undefined || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND || group.groupState === 'Dead'
+    },
+  )
+  return groupIds.map((groupId): GroupDescription => {
+    const answer = answers.get(groupId)!
+    if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
+    const group = groupsOf(answer.value.groups).get(groupId)
+    if (!group) return notFound(groupId, answer.broker)
+    if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode) }
+    if (group.groupState === 'Dead') return notFound(groupId, answer.broker)
+    return {
+      groupId,
+      state: group.groupState,
+      type: 'classic',
+      assignor: group.protocolData || null,
+      coordinator: answer.broker,
+      members: group.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? null,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: decodeClassicAssignment(m.memberAssignment),
+      })),
+    }
+  })
+}
+
+/** Consumer (KIP-848) groups, one ConsumerGroupDescribe per coordinator broker; each group keeps its own answer or error. */
+async function describeConsumer(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
   const version = session.version(69, [0, 1]) as 0 | 1 | null
   if (version === null)
-    return { ...notFound(groupId, null), error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster') }
-  const answer = await onCoordinator(
+    return groupIds.map((groupId) => ({
+      ...notFound(groupId, null),
+      error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'ConsumerGroupDescribe is not served by this cluster'),
+    }))
+  type Answer = Awaited<ReturnType<(typeof consumerGroupDescribeApis)[0 | 1]['async']>>
+  const groupsOf = byGroupId<Answer[number]>()
+  const answers = await onCoordinators(
     session,
-    groupId,
-    (c) => send(consumerGroupDescribeApis[version], c, [groupId], false),
-    (a) => a[0]?.errorCode ?? 0,
+    groupIds,
+    (c, keys) => send(consumerGroupDescribeApis[version], c, keys, false),
+    (a) => new Map([...groupsOf(a)].map(([id, g]) => [id, g.errorCode])),
     'group',
-    (a) => a[0] === undefined || a[0].errorCode === ErrorCode.GROUP_ID_NOT_FOUND,
+    (a, groupId) => {
+      const group = groupsOf(a).get(groupId)
+      return group === undefined || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND
+    },
   )
-  if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
-  const group = answer.value[0]
-  if (!group) return notFound(groupId, answer.broker)
-  if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode, group.errorMessage) }
-  return {
-    groupId,
-    state: group.groupState,
-    type: 'consumer',
-    assignor: group.assignorName || null,
-    coordinator: answer.broker,
-    epoch: group.groupEpoch,
-    members: group.members.map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.instanceId,
-      clientId: m.clientId,
-      host: m.clientHost,
-      assignment: m.assignment
-        .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
-        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-    })),
-  }
+  return groupIds.map((groupId): GroupDescription => {
+    const answer = answers.get(groupId)!
+    if ('error' in answer) return { ...notFound(groupId, null), error: answer.error }
+    const group = groupsOf(answer.value).get(groupId)
+    if (!group) return notFound(groupId, answer.broker)
+    if (group.errorCode !== 0) return { ...notFound(groupId, answer.broker), error: kafkaError(group.errorCode, group.errorMessage) }
+    return {
+      groupId,
+      state: group.groupState,
+      type: 'consumer',
+      assignor: group.assignorName || null,
+      coordinator: answer.broker,
+      epoch: group.groupEpoch,
+      members: group.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.instanceId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: m.assignment
+          .flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
+          .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+      })),
+    }
+  })
 }
 
 /**
- * A group the brokers did not list: asked of its coordinator, first as a classic group, then (Kafka 4, where
- * DescribeGroups answers a KIP-848 group as not found) as a consumer group. Only the coordinator's own answer
- * makes it unknown; a coordinator that is moving, loading or down gives its error instead.
+ * Groups the brokers did not list: asked of their coordinators, first as classic groups, then (Kafka 4, where
+ * DescribeGroups answers a KIP-848 group as not found) those not found as consumer groups. Only a coordinator's
+ * own answer makes a group unknown; a coordinator that is moving, loading or down gives its error instead.
  */
-async function describeUnlisted(session: Session, groupId: string): Promise<GroupDescription> {
-  const classic = await describeClassic(session, groupId)
-  if (classic.error?.code !== ErrorCode.GROUP_ID_NOT_FOUND || session.version(69, [0, 1]) === null) return classic
-  const consumer = await describeConsumer(session, groupId)
+async function describeUnlisted(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
+  const classic = await describeClassic(session, groupIds)
+  const notFoundAsClassic = classic.filter((d) => d.error?.code === ErrorCode.GROUP_ID_NOT_FOUND).map((d) => d.groupId)
+  if (notFoundAsClassic.length === 0 || session.version(69, [0, 1]) === null) return classic
+  const consumer = new Map((await describeConsumer(session, notFoundAsClassic)).map((d) => [d.groupId, d]))
   // 3.9 lists ConsumerGroupDescribe but answers UNSUPPORTED_VERSION unless the new protocol is enabled (measured, 3.9.2).
-  return consumer.error?.code === ErrorCode.UNSUPPORTED_VERSION ? classic : consumer
+  return classic.map((d) => {
+    const asConsumer = consumer.get(d.groupId)
+    return asConsumer && asConsumer.error?.code !== ErrorCode.UNSUPPORTED_VERSION ? asConsumer : d
+  })
 }
 
+/** Every group asked for, described the way its listed type is, with one request per coordinator for each way. */
 export async function describeGroups(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
   const version = session.version(16, [4, 5]) as 4 | 5 | null
@@ -255,13 +291,18 @@ export async function describeGroups(session: Session, groupIds: readonly string
   // loading, or the group new) is asked of its coordinator directly, so this listing need not be complete.
   const listed = version === null ? [] : listingOf((await askEveryBroker(session, version)).values(), version)
   const types = new Map(listed.map((g) => [g.groupId, g.type]))
-  return Promise.all(
-    groupIds.map(async (groupId) => {
-      const type = types.get(groupId)
-      if (type === undefined) return describeUnlisted(session, groupId)
-      if (type === 'consumer') return describeConsumer(session, groupId)
-      if (type === 'classic') return describeClassic(session, groupId)
-      return { ...notFound(groupId, null), type, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, `${type} groups are listed but not described by runbook`) }
-    }),
-  )
+  const unique = [...new Set(groupIds)]
+  const ofType = (wanted: GroupType | undefined) => unique.filter((groupId) => types.get(groupId) === wanted)
+  const [classic, consumer, unlisted] = await Promise.all([
+    describeClassic(session, ofType('classic')),
+    describeConsumer(session, ofType('consumer')),
+    describeUnlisted(session, ofType(undefined)),
+  ])
+  const described = new Map([...classic, ...consumer, ...unlisted].map((d) => [d.groupId, d]))
+  return groupIds.map((groupId) => {
+    const description = described.get(groupId)
+    if (description) return description
+    const type = types.get(groupId)!
+    return { ...notFound(groupId, null), type, error: kafkaError(ErrorCode.UNSUPPORTED_VERSION, `${type} groups are listed but not described by runbook`) }
+  })
 }

@@ -1,5 +1,5 @@
 // What reading many groups' committed offsets costs on the wire (issue 19): one FindCoordinator for all of them,
-// then one OffsetFetch per coordinator broker, however many groups. Counted from the client's own request channel.
+// then one OffsetFetch (or DescribeGroups) per coordinator broker, however many groups. Counted from the client's own request channel.
 
 import { tracingChannel } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -9,7 +9,7 @@ import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-rea
 import { testSandbox } from '../../support/sandbox.ts'
 import { produceAt, restoreCoordinators } from './world.ts'
 
-const apiKeys = { offsetFetch: 9, findCoordinator: 10 } as const
+const apiKeys = { offsetFetch: 9, findCoordinator: 10, describeGroups: 15 } as const
 
 /** The API keys of the requests `read` sends. */
 async function requestsOf<T>(read: () => Promise<T>): Promise<{ value: T; sent: number[] }> {
@@ -54,4 +54,11 @@ it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, 
   )
   expect(sent.filter((k) => k === apiKeys.findCoordinator).length).toBe(1)
   expect(sent.filter((k) => k === apiKeys.offsetFetch).length).toBe(coordinators.size)
+
+  // Their descriptions the same way, each group its own: in the order asked, a repeated id answered twice.
+  const asked = [...groups, groups[0]!]
+  const { value: descriptions, sent: sentToDescribe } = await requestsOf(() => ops.describeGroups(asked))
+  expect(descriptions.map((d) => [d.groupId, d.state, d.type, d.error])).toEqual(asked.map((groupId) => [groupId, 'Empty', 'classic', undefined]))
+  expect(sentToDescribe.filter((k) => k === apiKeys.findCoordinator).length).toBe(1)
+  expect(sentToDescribe.filter((k) => k === apiKeys.describeGroups).length).toBe(coordinators.size)
 })
