@@ -6,7 +6,7 @@ import { offsetCommitV8, offsetCommitV9, offsetFetchV8, offsetFetchV9 } from './
 import { acceptsAdminCommits, refuseNonEmptyGroup, refusePlaceholders } from '../commit-rules.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import type { GroupOffsets, OffsetCommit, PartitionResult } from '../types.ts'
-import { onCoordinator, onCoordinators } from './coordinator.ts'
+import { byGroupId, onCoordinator, onCoordinators } from './coordinator.ts'
 import { describeGroups } from './groups.ts'
 import { type Session, send } from './session.ts'
 
@@ -26,7 +26,8 @@ export async function groupsCommittedOffsets(session: Session, groupIds: readonl
     const error = kafkaError(ErrorCode.UNSUPPORTED_VERSION, 'OffsetFetch v8+ is not served by this cluster')
     return groupIds.map((groupId) => ({ groupId, offsets: [], error }))
   }
-  const groupOf = (answer: Awaited<ReturnType<FetchApi['async']>>, groupId: string) => answer.groups.find((g) => g.groupId === groupId)
+  const groupsOf = byGroupId<Awaited<ReturnType<FetchApi['async']>>['groups'][number]>()
+  const groupOf = (answer: Awaited<ReturnType<FetchApi['async']>>, groupId: string) => groupsOf(answer.groups).get(groupId)
   const answers = await onCoordinators(
     session,
     groupIds,

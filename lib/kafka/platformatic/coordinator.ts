@@ -110,6 +110,19 @@ export async function findGroupCoordinator(session: Session, groupId: string): P
   return (await findCoordinators(session, 'group', [groupId])).get(groupId)!
 }
 
+/**
+ * Each group of a coordinator's answer by id, worked out once per answer: onCoordinators shares one answer among
+ * all the groups its coordinator holds, and each of them is looked up in it (a linear search each is quadratic).
+ */
+export function byGroupId<G extends { groupId: string }>(): (groups: readonly G[]) => ReadonlyMap<string, G> {
+  const seen = new WeakMap<readonly G[], ReadonlyMap<string, G>>()
+  return (groups) => {
+    let map = seen.get(groups)
+    if (!map) seen.set(groups, (map = new Map(groups.map((g) => [g.groupId, g]))))
+    return map
+  }
+}
+
 /** Per key: its coordinator's answer (shared by the keys that coordinator answered together) and that broker, or its error. */
 export type CoordinatorAnswers<T> = Map<string, { value: T; broker: number } | { error: KafkaError }>
 
