@@ -769,7 +769,12 @@ export interface KafkaOps {
 
   /** Complete, or says which coordinators' groups it could not list: a group is never missing without a word. */
   listGroups(): Promise<GroupList>
-  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]>
+  /**
+   * One description per id, in order. `listed`: a listing the caller has just read (listGroups), whose types say how
+   * each group is described; without it the brokers are asked again. A group missing from it is asked of its
+   * coordinator directly.
+   */
+  describeGroups(groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]>
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets>
   /** committedOffsets of many groups, one per id in order, each with its own error: one request per coordinator. */
   groupsCommittedOffsets(groupIds: readonly string[], topics?: readonly string[]): Promise<GroupOffsets[]>

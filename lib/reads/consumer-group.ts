@@ -162,7 +162,7 @@ export async function readGroupChoices(kafka: KafkaOps, limit = 100): Promise<Gr
   // A suggestion list: a group left out while its coordinator moves can still be typed, and is then checked.
   const listed = (await kafka.listGroups()).groups.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const ids = listed.map((g) => g.groupId)
-  const described = new Map((ids.length ? await kafka.describeGroups(ids) : []).map((d) => [d.groupId, d]))
+  const described = new Map((ids.length ? await kafka.describeGroups(ids, listed) : []).map((d) => [d.groupId, d]))
   const withLag = listed.slice(0, limit)
   const commits = await Promise.all(withLag.map((g) => kafka.committedOffsets(g.groupId).catch(() => null)))
   const partitions = new Map<string, TopicPartition>()

@@ -77,7 +77,12 @@ export async function readHealthSnapshot(ops: KafkaOps): Promise<HealthSnapshot>
   if (listing.unlisted.length) problems.unshift(describeUnlisted(listing.unlisted))
   const managed = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer')
   const [descriptions, offsets] = await Promise.all([
-    managed.length ? ops.describeGroups(managed.map((g) => g.groupId)) : Promise.resolve([]),
+    managed.length
+      ? ops.describeGroups(
+          managed.map((g) => g.groupId),
+          listing.groups,
+        )
+      : Promise.resolve([]),
     ops.groupsCommittedOffsets(managed.map((g) => g.groupId)),
   ])
   const wanted = new Map<string, { topic: string; partition: number }>()

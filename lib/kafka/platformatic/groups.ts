@@ -5,7 +5,7 @@ import { describeGroupsV5, listGroupsV4, listGroupsV5 } from './client.ts'
 import { ErrorCode, kafkaError } from '../errors.ts'
 import { offsetsPartitionOf } from '../group-coordination.ts'
 import type { GroupDescription, GroupList, GroupListing, GroupType, KafkaError, UnlistedGroups } from '../types.ts'
-import { coordinatorCaughtUp, coordinatorRetryCodes, onCoordinators, pause } from './coordinator.ts'
+import { byGroupId, coordinatorCaughtUp, coordinatorRetryCodes, onCoordinators, pause } from './coordinator.ts'
 import { readPartitionStates } from './partition-states.ts'
 import { decodeClassicAssignment } from './protocol/classic-assignment.ts'
 import { consumerGroupDescribeApis } from './protocol/consumer-group-describe.ts'
@@ -169,16 +169,6 @@ const notFound = (groupId: string, coordinator: number | null): GroupDescription
   error: kafkaError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} not found.`),
 })
 
-/** Each group of an answer by id, worked out once per answer: a coordinator answers all of its groups together. */
-function byGroupId<G extends { groupId: string }>(): (groups: readonly G[]) => ReadonlyMap<string, G> {
-  const seen = new WeakMap<readonly G[], ReadonlyMap<string, G>>()
-  return (groups) => {
-    let map = seen.get(groups)
-    if (!map) seen.set(groups, (map = new Map(groups.map((g) => [g.groupId, g]))))
-    return map
-  }
-}
-
 /** Classic groups, one DescribeGroups per coordinator broker; each group keeps its own answer or error. */
 async function describeClassic(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
   type Answer = Awaited<ReturnType<typeof describeGroupsV5.api.async>>
@@ -284,13 +274,13 @@ async function describeUnlisted(session: Session, groupIds: readonly string[]): 
 }
 
 /** Every group asked for, described the way its listed type is, with one request per coordinator for each way. */
-export async function describeGroups(session: Session, groupIds: readonly string[]): Promise<GroupDescription[]> {
+export async function describeGroups(session: Session, groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]> {
   if (groupIds.length === 0) return []
   const version = session.version(16, [4, 5]) as 4 | 5 | null
   // The listing only says how each group is described; one that is missing from it (its coordinator moving or
   // loading, or the group new) is asked of its coordinator directly, so this listing need not be complete.
-  const listed = version === null ? [] : listingOf((await askEveryBroker(session, version)).values(), version)
-  const types = new Map(listed.map((g) => [g.groupId, g.type]))
+  const listing = listed ?? (version === null ? [] : listingOf((await askEveryBroker(session, version)).values(), version))
+  const types = new Map(listing.map((g) => [g.groupId, g.type]))
   const unique = [...new Set(groupIds)]
   const ofType = (wanted: GroupType | undefined) => unique.filter((groupId) => types.get(groupId) === wanted)
   const [classic, consumer, unlisted] = await Promise.all([

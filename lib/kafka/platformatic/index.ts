@@ -26,6 +26,7 @@ import type {
   ElectionType,
   GroupDescription,
   GroupList,
+  GroupListing,
   GroupOffsets,
   KafkaOps,
   ListedOffset,
@@ -135,8 +136,8 @@ class PlatformaticKafka implements KafkaOps {
   listGroups(): Promise<GroupList> {
     return listGroups(this.#session)
   }
-  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
-    return describeGroups(this.#session, groupIds)
+  describeGroups(groupIds: readonly string[], listed?: readonly GroupListing[]): Promise<GroupDescription[]> {
+    return describeGroups(this.#session, groupIds, listed)
   }
   committedOffsets(groupId: string, topics?: readonly string[]): Promise<GroupOffsets> {
     return committedOffsets(this.#session, groupId, topics)

@@ -9,7 +9,7 @@ import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-rea
 import { testSandbox } from '../../support/sandbox.ts'
 import { produceAt, restoreCoordinators } from './world.ts'
 
-const apiKeys = { offsetFetch: 9, findCoordinator: 10, describeGroups: 15 } as const
+const apiKeys = { offsetFetch: 9, findCoordinator: 10, describeGroups: 15, listGroups: 16 } as const
 
 /** The API keys of the requests `read` sends. */
 async function requestsOf<T>(read: () => Promise<T>): Promise<{ value: T; sent: number[] }> {
@@ -61,4 +61,13 @@ it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, 
   expect(descriptions.map((d) => [d.groupId, d.state, d.type, d.error])).toEqual(asked.map((groupId) => [groupId, 'Empty', 'classic', undefined]))
   expect(sentToDescribe.filter((k) => k === apiKeys.findCoordinator).length).toBe(1)
   expect(sentToDescribe.filter((k) => k === apiKeys.describeGroups).length).toBe(coordinators.size)
+  expect(sentToDescribe.filter((k) => k === apiKeys.listGroups).length).toBeGreaterThan(0)
+
+  // Given the listing the caller has just read, the same descriptions without listing the groups again.
+  const listing = await ops.listGroups()
+  expect(listing.unlisted).toEqual([])
+  const { value: again, sent: sentWithListing } = await requestsOf(() => ops.describeGroups(asked, listing.groups))
+  expect(again).toEqual(descriptions)
+  expect(sentWithListing.filter((k) => k === apiKeys.listGroups).length).toBe(0)
+  expect(sentWithListing.filter((k) => k === apiKeys.describeGroups).length).toBe(coordinators.size)
 })
