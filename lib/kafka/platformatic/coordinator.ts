@@ -142,6 +142,8 @@ export async function onCoordinators<T>(
   looksEmpty?: (answer: T, key: string) => boolean,
 ): Promise<CoordinatorAnswers<T>> {
   const answers: CoordinatorAnswers<T> = new Map()
+  /** Keys whose coordinator was seen caught up after an empty answer: the broker it was, for the next ask. */
+  const caughtUpBefore = new Map<string, number>()
   let pending = [...new Set(keys)]
   for (let attempt = 0; attempt < attempts && pending.length > 0; attempt++) {
     if (attempt > 0) await pause(pauseMs)
@@ -169,6 +171,12 @@ export async function onCoordinators<T>(
           const error = coordinatorRetryCodes.has(code) ? kafkaError(code) : stale.get(key)
           if (error) {
             answers.set(key, { error })
+            retry.push(key)
+          } else if (empty.includes(key) && caughtUpBefore.get(key) !== broker) {
+            // The check ran after the answer: the coordinator may have caught up in between, so this empty answer
+            // can still be a stale one. Asked once more, the answer comes from a coordinator known to have caught up.
+            caughtUpBefore.set(key, broker)
+            answers.set(key, { value: answer.value, broker })
             retry.push(key)
           } else answers.set(key, { value: answer.value, broker })
         }
