@@ -145,8 +145,11 @@ export async function onCoordinators<T>(
   /** Keys whose coordinator was seen caught up after an empty answer: the broker it was, for the next ask. */
   const caughtUpBefore = new Map<string, number>()
   let pending = [...new Set(keys)]
+  /** Whether a key is asked again because of its answer's error (then after a pause), not only to confirm an empty answer. */
+  let waitBeforeAsking = false
   for (let attempt = 0; attempt < attempts && pending.length > 0; attempt++) {
-    if (attempt > 0) await pause(pauseMs)
+    if (waitBeforeAsking) await pause(pauseMs)
+    waitBeforeAsking = false
     const coordinators = await findCoordinators(session, kind, pending)
     const byBroker = new Map<number, string[]>()
     for (const key of pending) {
@@ -161,6 +164,7 @@ export async function onCoordinators<T>(
         if ('error' in answer) {
           for (const key of asked) answers.set(key, answer)
           retry.push(...asked)
+          waitBeforeAsking = true
           return
         }
         const codes = codesOf(answer.value)
@@ -172,9 +176,11 @@ export async function onCoordinators<T>(
           if (error) {
             answers.set(key, { error })
             retry.push(key)
+            waitBeforeAsking = true
           } else if (empty.includes(key) && caughtUpBefore.get(key) !== broker) {
             // The check ran after the answer: the coordinator may have caught up in between, so this empty answer
-            // can still be a stale one. Asked once more, the answer comes from a coordinator known to have caught up.
+            // can still be a stale one. Asked once more, at once (nothing to wait for), the answer comes from a
+            // coordinator known to have caught up.
             caughtUpBefore.set(key, broker)
             answers.set(key, { value: answer.value, broker })
             retry.push(key)

@@ -2,7 +2,7 @@
 // then one OffsetFetch (or DescribeGroups) per coordinator broker, however many groups. Counted from the client's own request channel.
 
 import { tracingChannel } from 'node:diagnostics_channel'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-read-truth.ts'
@@ -70,4 +70,26 @@ it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, 
   expect(again).toEqual(descriptions)
   expect(sentWithListing.filter((k) => k === apiKeys.listGroups).length).toBe(0)
   expect(sentWithListing.filter((k) => k === apiKeys.describeGroups).length).toBe(coordinators.size)
+})
+
+it('a group that never committed: "no offsets" confirmed by asking again at once, without waiting out a retry pause', async () => {
+  const run = Math.random().toString(36).slice(2, 8)
+  const groups = [`never-committed-${run}-a`, `never-committed-${run}-b`]
+  await restoreCoordinators(ops)
+  // The retry pause is the one timer of a quarter second or more a read sets (the client's own are its timeouts,
+  // cleared when answered, and far longer): counted, not timed.
+  const waits: number[] = []
+  const timers = vi.spyOn(globalThis, 'setTimeout')
+  let sent: number[]
+  let offsets: Awaited<ReturnType<KafkaOps['groupsCommittedOffsets']>>
+  try {
+    ;({ value: offsets, sent } = await requestsOf(() => ops.groupsCommittedOffsets(groups)))
+    for (const [, ms] of timers.mock.calls) if (typeof ms === 'number' && ms >= 250 && ms < 5_000) waits.push(ms)
+  } finally {
+    timers.mockRestore()
+  }
+  expect(offsets.map((g) => [g.groupId, g.error, g.offsets])).toEqual(groups.map((groupId) => [groupId, undefined, []]))
+  expect(waits).toEqual([])
+  // Asked twice: the first empty answer may predate the coordinator catching up; the second comes after the check.
+  expect(sent.filter((k) => k === apiKeys.offsetFetch).length).toBeGreaterThanOrEqual(2)
 })
