@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-read-truth.ts'
+import { readGroupCommitsOn } from '../../../lib/reads/consumer-group.ts'
 import { testSandbox } from '../../support/sandbox.ts'
 import { produceAt, restoreCoordinators } from './world.ts'
 
@@ -54,6 +55,22 @@ it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, 
   )
   expect(sent.filter((k) => k === apiKeys.findCoordinator).length).toBe(1)
   expect(sent.filter((k) => k === apiKeys.offsetFetch).length).toBe(coordinators.size)
+
+  // A runbook's "which groups commit on these topics" (every group of the cluster, read the same way): each of ours
+  // with its offset, in an OffsetFetch per coordinator (twice where a group of another test has no offsets at all,
+  // to confirm it), not one per group.
+  const { value: commits, sent: sentForCommits } = await requestsOf(() => readGroupCommitsOn(ops, [topic]))
+  const ours = new Set(groups)
+  const byId = (a: [string, string[]], b: [string, string[]]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  expect(
+    commits
+      .filter((c) => ours.has(c.groupId))
+      .map((c): [string, string[]] => [c.groupId, c.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`)])
+      .sort(byId),
+  ).toEqual(groups.map((groupId, i): [string, string[]] => [groupId, [`${topic}/${i % 2}@1`]]).sort(byId))
+  const brokers = (await ops.cluster()).brokers.length
+  expect(groups.length).toBeGreaterThan(2 * brokers)
+  expect(sentForCommits.filter((k) => k === apiKeys.offsetFetch).length).toBeLessThanOrEqual(2 * brokers)
 
   // Their descriptions the same way, each group its own: in the order asked, a repeated id answered twice.
   const asked = [...groups, groups[0]!]
