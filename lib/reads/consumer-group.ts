@@ -1,7 +1,7 @@
 // Reads for consumer-group runbooks: a group as the planners see it (state, members, commits, topic sizes),
 // the log around its partitions, record times, write rates, and the list of groups to pick from.
 
-import type { GroupDescription, GroupListing, KafkaOps, RecordQuery, TopicPartition } from '../kafka/types.ts'
+import type { GroupDescription, GroupListing, GroupOffsets, KafkaOps, RecordQuery, TopicPartition } from '../kafka/types.ts'
 import { entryOf } from './topic-settings.ts'
 import { describeUnlisted } from '../kafka/group-coordination.ts'
 
@@ -164,7 +164,8 @@ export async function readGroupChoices(kafka: KafkaOps, limit = 100): Promise<Gr
   const ids = listed.map((g) => g.groupId)
   const described = new Map((ids.length ? await kafka.describeGroups(ids, listed) : []).map((d) => [d.groupId, d]))
   const withLag = listed.slice(0, limit)
-  const commits = await Promise.all(withLag.map((g) => kafka.committedOffsets(g.groupId).catch(() => null)))
+  // A suggestion list again: offsets that cannot be read leave the lag blank.
+  const commits: readonly (GroupOffsets | null)[] = await kafka.groupsCommittedOffsets(withLag.map((g) => g.groupId)).catch(() => withLag.map(() => null))
   const partitions = new Map<string, TopicPartition>()
   for (const c of commits) for (const o of c?.offsets ?? []) partitions.set(`${o.topic}/${o.partition}`, { topic: o.topic, partition: o.partition })
   const ends = new Map<string, bigint | null>()

@@ -23,7 +23,7 @@ export async function readConsumerGroupIds(kafka: KafkaOps, limit = 500): Promis
 /** One sample of each group: description, commits, and the log start and end of every committed partition. */
 export async function readGroupSamples(kafka: KafkaOps, groupIds: readonly string[], nowMs: () => number): Promise<GroupSample[]> {
   if (groupIds.length === 0) return []
-  const [described, commits] = await Promise.all([kafka.describeGroups(groupIds), Promise.all(groupIds.map((id) => kafka.committedOffsets(id)))])
+  const [described, commits] = await Promise.all([kafka.describeGroups(groupIds), kafka.groupsCommittedOffsets(groupIds)])
   const partitions = new Map<string, TopicPartition>()
   for (const c of commits) for (const o of c.offsets) if (!o.error) partitions.set(key(o), { topic: o.topic, partition: o.partition })
   const { logs } = await readLogBounds(kafka, [...partitions.values()], null)

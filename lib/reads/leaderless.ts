@@ -16,8 +16,6 @@ export interface ReadOptions {
 }
 
 const settingNames = ['min.insync.replicas', 'unclean.leader.election.enable', 'cleanup.policy'] as const
-/** Groups are asked a few at a time: a cluster can have thousands. */
-const groupConcurrency = 8
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`
 
@@ -149,20 +147,21 @@ async function readCommitted(
   const listing = await kafka.listGroups()
   if (listing.unlisted.length) problems.push(describeUnlisted(listing.unlisted))
   const groups = listing.groups.filter((g) => g.type === 'classic' || g.type === 'consumer' || g.type === 'unknown')
-  for (let i = 0; i < groups.length; i += groupConcurrency) {
-    const slice = groups.slice(i, i + groupConcurrency)
-    const answers = await Promise.all(slice.map((g) => kafka.committedOffsets(g.groupId, topics)))
-    for (const answer of answers) {
-      if (answer.error) {
-        problems.push(`committed offsets of group ${answer.groupId}: ${answer.error.name}`)
-        continue
-      }
-      for (const c of answer.offsets) {
-        if (c.error || !partitions.has(key(c))) continue
-        const list = result.get(key(c)) ?? []
-        list.push({ groupId: answer.groupId, offset: c.offset })
-        result.set(key(c), list)
-      }
+  // Every group at once: one request per coordinator.
+  const answers = await kafka.groupsCommittedOffsets(
+    groups.map((g) => g.groupId),
+    topics,
+  )
+  for (const answer of answers) {
+    if (answer.error) {
+      problems.push(`committed offsets of group ${answer.groupId}: ${answer.error.name}`)
+      continue
+    }
+    for (const c of answer.offsets) {
+      if (c.error || !partitions.has(key(c))) continue
+      const list = result.get(key(c)) ?? []
+      list.push({ groupId: answer.groupId, offset: c.offset })
+      result.set(key(c), list)
     }
   }
   for (const list of result.values()) list.sort((a, b) => (a.offset === b.offset ? a.groupId.localeCompare(b.groupId) : a.offset > b.offset ? -1 : 1))

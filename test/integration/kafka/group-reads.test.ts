@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { connect } from '../../../lib/kafka/index.ts'
 import type { KafkaOps } from '../../../lib/kafka/types.ts'
 import { groupsOnEveryPartition, offsetsPartitions } from '../../kafka/group-read-truth.ts'
-import { readGroupCommitsOn } from '../../../lib/reads/consumer-group.ts'
+import { readGroupChoices, readGroupCommitsOn } from '../../../lib/reads/consumer-group.ts'
+import { readGroupSamples } from '../../../lib/reads/group-progress.ts'
 import { testSandbox } from '../../support/sandbox.ts'
 import { produceAt, restoreCoordinators } from './world.ts'
 
@@ -71,6 +72,18 @@ it("many groups' offsets: one FindCoordinator, one OffsetFetch per coordinator, 
   const brokers = (await ops.cluster()).brokers.length
   expect(groups.length).toBeGreaterThan(2 * brokers)
   expect(sentForCommits.filter((k) => k === apiKeys.offsetFetch).length).toBeLessThanOrEqual(2 * brokers)
+
+  // The poison-pill watch's samples and the group picker's lag, the same way.
+  const { value: samples, sent: sentForSamples } = await requestsOf(() => readGroupSamples(ops, groups, () => Date.now()))
+  expect(samples.map((g) => [g.groupId, g.committed.map((o) => `${o.topic}/${o.partition}@${o.offset}`)])).toEqual(
+    groups.map((groupId, i) => [groupId, [`${topic}/${i % 2}@1`]]),
+  )
+  expect(sentForSamples.filter((k) => k === apiKeys.offsetFetch).length).toBe(coordinators.size)
+  const { value: choices, sent: sentForChoices } = await requestsOf(() => readGroupChoices(ops, 1_000))
+  // Two records on partition 0, none on 1: a lag of one behind offset 1 on partition 0, none on partition 1.
+  const lagOf = new Map(choices.filter((c) => ours.has(c.groupId)).map((c) => [c.groupId, [c.partitions, c.lag]]))
+  expect(groups.map((groupId) => lagOf.get(groupId))).toEqual(groups.map((_, i) => [1, i % 2 === 0 ? 1n : 0n]))
+  expect(sentForChoices.filter((k) => k === apiKeys.offsetFetch).length).toBeLessThanOrEqual(2 * brokers)
 
   // Their descriptions the same way, each group its own: in the order asked, a repeated id answered twice.
   const asked = [...groups, groups[0]!]
