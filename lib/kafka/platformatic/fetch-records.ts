@@ -130,15 +130,20 @@ async function readRound(
   // Kafka refuses a partition twice in one request, and isolation is per request; an oversized batch's retry goes
   // alone, so Kafka returns that batch whole.
   const requests: Reading[][] = []
+  // The partitions each request holds, beside it: a replay reads a thousand partitions of a leader in one round.
+  const held: Set<string>[] = []
   for (const r of readings) {
-    const fits = (request: Reading[]) =>
-      r.bytes <= largeReadBytes &&
-      request[0]!.bytes <= largeReadBytes &&
-      request[0]!.isolation === r.isolation &&
-      !request.some((other) => partitionKey(other) === partitionKey(r))
-    const request = requests.find(fits)
-    if (request) request.push(r)
-    else requests.push([r])
+    const key = partitionKey(r)
+    const at = requests.findIndex(
+      (request, i) => r.bytes <= largeReadBytes && request[0]!.bytes <= largeReadBytes && request[0]!.isolation === r.isolation && !held[i]!.has(key),
+    )
+    if (at >= 0) {
+      requests[at]!.push(r)
+      held[at]!.add(key)
+    } else {
+      requests.push([r])
+      held.push(new Set([key]))
+    }
   }
   const again: Reading[] = []
   let moved = false
