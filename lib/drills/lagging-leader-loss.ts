@@ -170,12 +170,36 @@ export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLos
   ).held
   if (!healthy) throw new Error(`drill: ${plan.topics.join(', ')} did not get full ISRs back within ${Math.round(timeoutMs / 1000)} s`)
   const led = async () => (await env.kafka.partitionStates(plan.topics)).every((t) => t.partitions.every((p) => p.leader === plan.leader))
-  if (!(await led())) {
+  if (await led()) return
+  // Even a clean election drops the acks=1 records its new leader had not fetched yet (CI saw 16 lost here,
+  // counted as the fault's loss). With the writers held, every replica first gets the whole log, then the
+  // leadership moves.
+  const releaseWrites = await env.holdWrites?.()
+  try {
+    if (releaseWrites) await replicasCaughtUp(env, plan)
     await env.kafka.electLeaders(
       'preferred',
       plan.topics.map((topic) => ({ topic, partition: 0 })),
     )
     if (!(await waitFor(led, env, { timeoutMs: 30_000, intervalMs: pollMs })).held)
       throw new Error(`drill: broker ${plan.leader} did not lead ${plan.topics.join(', ')} again within 30 s`)
+  } finally {
+    releaseWrites?.()
   }
+}
+
+/** Waits (15 s at most) until each topic's replicas all end where its current leader ends. */
+async function replicasCaughtUp(env: LeaderLossEnv, plan: LeaderLossPlan): Promise<void> {
+  const brokers = [plan.leader, ...plan.followers]
+  const same = async () => {
+    const ends = await env.kafka.replicaOffsets(
+      plan.topics.flatMap((topic) => brokers.map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))),
+    )
+    return plan.topics.every((topic) => {
+      const offsets = ends.filter((e) => e.topic === topic).map((e) => e.offset)
+      return offsets.every((o) => o !== null && o === offsets[0])
+    })
+  }
+  if (!(await waitFor(same, env, { timeoutMs: 15_000, intervalMs: pollMs })).held)
+    env.log(`replicas of ${plan.topics.join(', ')} still differ after 15 s; moving the leaders back anyway`)
 }
