@@ -101,9 +101,7 @@ export async function loseLeaderWhileFollowersLag(env: LeaderLossEnv, plan: Lead
   const releaseWrites = await env.holdWrites?.()
   let killedAtMs: number
   try {
-    const ends = await env.leaderOnly.replicaOffsets(
-      plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))),
-    )
+    const ends = await env.leaderOnly.replicaOffsets(everyReplicaEnd(plan))
     for (const e of ends) (endsBeforeKill[e.topic] ??= {})[e.broker] = e.offset === null ? '?' : e.offset.toString()
     killedAtMs = env.now()
     await control(env.sandbox, plan.leader, 'kill')
@@ -188,13 +186,14 @@ export async function restoreAfterLeaderLoss(env: LeaderLossEnv, plan: LeaderLos
   }
 }
 
+/** The question for where each replica of each topic's partition ends, on its own broker. */
+const everyReplicaEnd = (plan: LeaderLossPlan) =>
+  plan.topics.flatMap((topic) => [plan.leader, ...plan.followers].map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const })))
+
 /** Waits (15 s at most) until each topic's replicas all end where its current leader ends. */
 async function replicasCaughtUp(env: LeaderLossEnv, plan: LeaderLossPlan): Promise<void> {
-  const brokers = [plan.leader, ...plan.followers]
   const same = async () => {
-    const ends = await env.kafka.replicaOffsets(
-      plan.topics.flatMap((topic) => brokers.map((broker) => ({ topic, partition: 0, broker, spec: 'latest' as const }))),
-    )
+    const ends = await env.kafka.replicaOffsets(everyReplicaEnd(plan))
     return plan.topics.every((topic) => {
       const offsets = ends.filter((e) => e.topic === topic).map((e) => e.offset)
       return offsets.every((o) => o !== null && o === offsets[0])
