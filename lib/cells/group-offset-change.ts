@@ -93,6 +93,14 @@ export interface StopGroupOptions<S, P extends ParamSpecs> {
   readonly whenDoc?: string
 }
 
+/**
+ * How long, and over how many reads, a group that was just stopped must stay Empty before its offsets move. A
+ * scale-down's command returns before the orchestrator has acted (the drill's ticks every 200 ms, Kubernetes
+ * deletes pods after `kubectl scale` returned), and a member that joins in that gap makes Kafka refuse the commit.
+ */
+const settleMs = 3000
+const settleReads = 7
+
 /** True while the group has members: only then do the stop cells run. */
 async function stillActive(kafka: KafkaOps, groupId: string): Promise<true | string> {
   const group = await readGroupState(kafka, groupId)
@@ -172,7 +180,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
     kind: 'query',
     id: 'wait-until-empty',
     title: 'Wait until the group is Empty',
-    doc: `Re-reads the group every second until it has no members, for at most --set ${waitFlag}; refuses to go on while members remain.`,
+    doc: `Re-reads the group every second until it has no members, for at most --set ${waitFlag}; refuses to go on while members remain. After a stop command, or once members were seen, the group must then stay Empty on ${settleReads} reads in a row over ${formatSeconds(settleMs)}: a scale-down takes effect after its command returns.`,
     ...(options.when ? { when: applies, whenDoc: options.whenDoc ?? 'the offsets are to move' } : {}),
     async run(ctx) {
       const groupId = await options.group(ctx)
@@ -191,14 +199,31 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
           data: { groupId, active: true, waitedMs: 0, dryRun: true },
         }
       }
+      // An Empty reading right after a stop is not yet a stopped group: the orchestrator acts after its command
+      // returns, and an instance that was starting then can still join (the poison-pill drill's CI failure: Empty
+      // 7 ms after the scale-down, a restarted member in the group 50 ms later, the commit refused). A group that
+      // was Empty before the run and had no stop command is taken at its first reading, as before.
+      let mustSettle = !ctx.dryRun && (ctx.outcome('stop-command') === 'done' || ctx.outcome('stop-the-consumers') === 'done')
+      let emptyReads = 0
+      let membersSeen = false
       let shown = 0
-      while (activeNow() && ctx.now() - started < limitMs) {
+      for (;;) {
         const waited = ctx.now() - started
-        if (waited - shown >= 10_000) {
-          shown = waited
-          ctx.show([notice('info', `Still ${group.state} with ${counted(group.members.length, 'member')} after ${formatSeconds(waited)}…`)])
+        if (activeNow()) {
+          membersSeen = true
+          mustSettle = !ctx.dryRun
+          emptyReads = 0
+          if (waited >= limitMs) break
+          if (waited - shown >= 10_000) {
+            shown = waited
+            ctx.show([notice('info', `Still ${group.state} with ${counted(group.members.length, 'member')} after ${formatSeconds(waited)}…`)])
+          }
+          await ctx.sleep(1000)
+        } else {
+          emptyReads += 1
+          if (!mustSettle || emptyReads >= settleReads) break
+          await ctx.sleep(settleMs / (settleReads - 1))
         }
-        await ctx.sleep(1000)
         group = await readGroupState(ctx.kafka, groupId)
       }
       const waitedMs = ctx.now() - started
@@ -208,18 +233,19 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
           `group ${groupId} is still ${group.state} with ${counted(group.members.length, 'active member')} (${clients}) after ${formatSeconds(waitedMs)} — stop them (--set ${stopFlag}=…), or wait longer (--set ${waitFlag}=2m); nothing changed`,
         )
       }
+      const settled = mustSettle ? `, and stayed so on ${settleReads} reads in a row${membersSeen ? ' after its last member left' : ' after the stop command'}` : ''
       return {
         blocks: [
           notice(
             'ok',
-            `Group ${groupId} is ${group.found ? group.state : 'gone (Dead)'}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over ${change}.`,
+            `Group ${groupId} is ${group.found ? group.state : 'gone (Dead)'}${settled}${waitedMs >= 1000 ? ` (after ${formatSeconds(waitedMs)})` : ''}: no member can commit over ${change}.`,
           ),
           notice(
             'info',
             'A consumer that uses assign() instead of subscribe() never joins the group, so it does not show here: make sure none of those runs with this group id either.',
           ),
         ],
-        data: { groupId, active: false, waitedMs },
+        data: { groupId, active: false, waitedMs, membersSeen, emptyReads },
       }
     },
   }

@@ -95,6 +95,43 @@ describe('offsetChange with targets, after stopGroupCells', () => {
     expect(await offsets(kafka)).toEqual(['orders/0=43', 'orders/1=50'])
   })
 
+  // The second CI failure of that drill: the stop command ran, the group read Empty 7 ms later, and an instance
+  // the orchestrator had been starting joined 50 ms after that, before the orchestrator acted on the scale-down.
+  it('waits out a member that joins just after the stop command: the group must stay Empty before the commit', async () => {
+    const kafka = cluster()
+    const replicas = join(mkdtempSync(join(tmpdir(), 'crash-loop-')), 'replicas')
+    writeFileSync(replicas, '1\n')
+    const readsAfterStop: string[] = []
+    const describeGroups = kafka.describeGroups.bind(kafka)
+    kafka.describeGroups = async (groupIds) => {
+      if (readFileSync(replicas, 'utf8').trim() === '0') {
+        // Read 1 after the stop finds the group Empty; the late instance is in it from read 2 until 1.5 s later.
+        if (readsAfterStop.length === 1) {
+          kafka.addMember('billing', { memberId: 'late-start', clientId: 'billing-service' })
+          setTimeout(() => kafka.removeMember('billing', 'late-start'), 1500)
+        }
+        const [group] = await describeGroups(groupIds)
+        readsAfterStop.push(`${group!.state}:${group!.members.length}`)
+        return [group!]
+      }
+      return describeGroups(groupIds)
+    }
+    const set = { group: 'billing', partition: 'orders:0', count: 3, 'stop-command': `echo 0 > ${replicas}`, 'wait-for-empty': '10s' }
+    const run = await runWithKit(skipRecords, { kafka, set, yes: true })
+    expect(run.exitCode, run.message).toBe(0)
+    expect(run.cell('wait-until-empty')).toMatchObject({ outcome: 'done', data: { active: false, membersSeen: true, emptyReads: 7 } })
+    expect(readsAfterStop[0]).toBe('Empty:0')
+    expect(readsAfterStop[1]).not.toBe('Empty:0')
+    expect(await offsets(kafka)).toEqual(['orders/0=43', 'orders/1=50'])
+  })
+
+  it('takes a group that was Empty all along, with no stop command, at its first reading', async () => {
+    const kafka = cluster()
+    const run = await runWithKit(skipRecords, { kafka, set: { group: 'billing', partition: 'orders:0', count: 3 }, yes: true })
+    expect(run.exitCode, run.message).toBe(0)
+    expect(run.cell('wait-until-empty')).toMatchObject({ data: { membersSeen: false, emptyReads: 1 } })
+  })
+
   it('refuses while the group has members, and changes nothing', async () => {
     const kafka = cluster(true)
     const run = await runWithKit(skipRecords, { kafka, set: { group: 'billing', partition: 'orders:0', count: 3 }, yes: true })
