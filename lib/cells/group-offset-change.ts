@@ -233,9 +233,8 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
           `group ${groupId} is still ${group.state} with ${counted(group.members.length, 'active member')} (${clients}) after ${formatSeconds(waitedMs)} — stop them (--set ${stopFlag}=…), or wait longer (--set ${waitFlag}=2m); nothing changed`,
         )
       }
-      const settled = mustSettle
-        ? `, and stayed so on ${settleReads} reads in a row${membersSeen ? ' after its last member left' : ' after the stop command'}`
-        : ''
+      const since = membersSeen || ctx.outcome('stop-command') !== 'done' ? 'its last member left' : 'the stop command'
+      const settled = mustSettle ? `, and stayed so on ${settleReads} reads in a row after ${since}` : ''
       return {
         blocks: [
           notice(

@@ -92,6 +92,7 @@ describe('offsetChange with targets, after stopGroupCells', () => {
     expect(run.exitCode, run.message).toBe(0)
     expect(run.cell('stop-the-consumers')).toMatchObject({ outcome: 'skipped' })
     expect(run.cell('stop-command')).toMatchObject({ outcome: 'done', command: `echo 0 > ${replicas}` })
+    expect(run.io.screen()).toContain('Group billing is Empty, and stayed so on 7 reads in a row after the stop command')
     expect(await offsets(kafka)).toEqual(['orders/0=43', 'orders/1=50'])
   })
 
@@ -122,6 +123,7 @@ describe('offsetChange with targets, after stopGroupCells', () => {
     expect(run.cell('wait-until-empty')).toMatchObject({ outcome: 'done', data: { active: false, membersSeen: true, emptyReads: 7 } })
     expect(readsAfterStop[0]).toBe('Empty:0')
     expect(readsAfterStop[1]).not.toBe('Empty:0')
+    expect(run.io.screen()).toContain('and stayed so on 7 reads in a row after its last member left')
     expect(await offsets(kafka)).toEqual(['orders/0=43', 'orders/1=50'])
   })
 
