@@ -91,6 +91,12 @@ export interface StopGroupOptions<S, P extends ParamSpecs> {
   /** Only when the offset change itself will run (a runbook where moving offsets is one way out of several). */
   readonly when?: (ctx: RunContext<S, P>) => boolean | string | Promise<boolean | string>
   readonly whenDoc?: string
+  /**
+   * Why the group's consumers come back by themselves (a crash loop the runbook saw), in words; undefined when it
+   * knows of none. Then the stop steps run even while the group reads Empty — that reading is a gap between
+   * restarts — and the wait must see it stay Empty.
+   */
+  readonly restarting?: (ctx: RunContext<S, P>) => string | undefined | Promise<string | undefined>
 }
 
 /**
@@ -120,23 +126,26 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
   const waitFlag = options.waitFlag ?? 'wait-for-empty'
   const { noun: change, verb } = options.change ?? { noun: 'the offset change', verb: 'move the offsets' }
   const applies = async (ctx: RunContext<S, P>) => (options.when ? await options.when(ctx) : true)
+  const restarting = async (ctx: RunContext<S, P>) => (options.restarting ? await options.restarting(ctx) : undefined)
   const whileActive = async (ctx: RunContext<S, P>) => {
     const wanted = await applies(ctx)
-    return wanted === true ? stillActive(ctx.kafka, await options.group(ctx)) : wanted
+    if (wanted !== true) return wanted
+    return (await restarting(ctx)) ? true : stillActive(ctx.kafka, await options.group(ctx))
   }
-  const activeDoc = options.whenDoc ? `${options.whenDoc}, and the group still has members` : 'the group still has members'
+  const activeOrRestarting = options.restarting ? 'the group still has members or its consumers restart by themselves' : 'the group still has members'
+  const activeDoc = options.whenDoc ? `${options.whenDoc}, and ${activeOrRestarting}` : activeOrRestarting
   // A group read Empty is not a stopped group: a crash-looping service is Empty between a crash and its restart,
   // and its orchestrator brings a member back (often mid-change, which Kafka then refuses). A stop command the
   // operator gave up front therefore always runs; only without one does an Empty group skip the step.
   const stopWanted = (ctx: RunContext<S, P>) => (ctx.given(stopFlag as keyof P & string) !== undefined ? applies(ctx) : whileActive(ctx))
   const stopDoc = options.whenDoc
-    ? `${options.whenDoc}, and a stop command was given or the group still has members`
-    : 'a stop command was given, or the group still has members'
+    ? `${options.whenDoc}, and a stop command was given or ${activeOrRestarting}`
+    : `a stop command was given, or ${activeOrRestarting}`
   const explain: QueryCell<S, P> = {
     kind: 'query',
     id: 'stop-the-consumers',
     title: 'Stop every consumer of the group',
-    doc: 'Shown when the group still has members: who they are, how to stop them, and how long a killed member keeps the group busy (the broker’s session timeouts).',
+    doc: `Shown when ${activeOrRestarting}: who the members are, how to stop them, and how long a killed member keeps the group busy (the broker’s session timeouts).`,
     when: whileActive,
     whenDoc: activeDoc,
     async run(ctx) {
@@ -148,11 +157,12 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
           ? `A member that was killed (not stopped) stays in a classic group until its session times out: the client's \`session.timeout.ms\` (45 s by default in the Java client, 30 s in kafkajs; this cluster accepts ${range(timeouts.classicMinMs)}–${range(timeouts.classicMaxMs)}).`
           : `A member that was killed (not stopped) stays in a KIP-848 group until the broker's \`group.consumer.session.timeout.ms\` passes (${timeouts.consumerMs === null ? '45 s by default' : `${formatSeconds(timeouts.consumerMs)} on this cluster`}).`
       const hosts = [...new Set(group.members.map((m) => m.host))]
+      const comesBack = groupIsStopped(group) ? await restarting(ctx) : undefined
+      const now = comesBack
+        ? `Group ${group.groupId} reads ${group.state} at this moment, but ${comesBack}: the next restart brings a member back.`
+        : `Group ${group.groupId} is ${group.state} with ${counted(group.members.length, 'member')}.`
       return [
-        notice(
-          'warn',
-          `Group ${group.groupId} is ${group.state} with ${counted(group.members.length, 'member')}. Kafka refuses an offset change while any member is in the group, and a running consumer would commit over ${change}.`,
-        ),
+        notice('warn', `${now} Kafka refuses an offset change while any member is in the group, and a running consumer would commit over ${change}.`),
         ...(group.members.length ? [membersTable(group.members)] : []),
         markdown(
           [
@@ -233,7 +243,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
           `group ${groupId} is still ${group.state} with ${counted(group.members.length, 'active member')} (${clients}) after ${formatSeconds(waitedMs)} — stop them (--set ${stopFlag}=…), or wait longer (--set ${waitFlag}=2m); nothing changed`,
         )
       }
-      const since = membersSeen || ctx.outcome('stop-command') !== 'done' ? 'its last member left' : 'the stop command'
+      const since = membersSeen ? 'its last member left' : ctx.outcome('stop-command') === 'done' ? 'the stop command' : 'the first reading'
       const settled = mustSettle ? `, and stayed so on ${settleReads} reads in a row after ${since}` : ''
       return {
         blocks: [

@@ -31,6 +31,7 @@ export default nb.runbook({
       waitMs: (ctx) => ctx.param('wait-for-empty'),
       change: { noun: 'the skip', verb: 'skip the record' },
       when: skipChosen,
+      restarting: (ctx) => (ctx.need('target').suspect.verdict === 'crash-loop' ? 'the find step saw its consumers crash-loop on this record' : undefined),
     }),
     skipCell,
     startCell,

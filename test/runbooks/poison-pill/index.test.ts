@@ -120,6 +120,39 @@ describe('poison-pill on the fake', () => {
     expect(await committed(busy)).toEqual(['orders/0=10', 'orders/1=5', 'orders/2=10'])
   })
 
+  // A crash-looping service's group reads Empty between restarts. The integration test under load: the stop step
+  // read Empty and was skipped, the wait took its first Empty reading, the copy was written, and Kafka refused the
+  // skip because the next restart had joined.
+  it.each([
+    { name: 'Empty', firstWithMember: false },
+    { name: 'with a member', firstWithMember: true },
+  ])(
+    'a crash loop that reads $name at the stop step: the stop steps run, and without a stop command nothing is copied or skipped',
+    async ({ firstWithMember }) => {
+      const kafka = await cluster()
+      const setup = kafka.mutations.length
+      // Between two reads of the group the last instance crashed and left, and every other time a new one joined:
+      // the find step's two samples see two instances (a crash loop), later reads alternate between Empty and one member.
+      let reads = 0
+      const describeGroups = kafka.describeGroups.bind(kafka)
+      kafka.describeGroups = (groupIds) => {
+        reads += 1
+        kafka.stopMembers('ledger')
+        if (reads <= 3 || reads % 2 === (firstWithMember ? 1 : 0))
+          kafka.addMember('ledger', { memberId: `instance-${reads}`, clientId: 'ledger-service', assignment: [] })
+        return describeGroups(groupIds)
+      }
+      const result = await headless(kafka, { group: 'ledger', partition: 'orders:1', action: 'dlq-and-skip', 'wait-for-empty': '0s' })
+      const outcome = (id: string) => result.cells.find((c) => c.id === id)?.outcome
+      expect(result.cells.find((c) => c.id === 'find')!.data).toMatchObject({ stuck: [{ verdict: 'crash-loop' }] })
+      expect(result).toMatchObject({ status: 'refused', exitCode: 2 })
+      expect(result.message).toMatch(/group ledger is still \w+ with 1 active member \(ledger-service@/)
+      expect([outcome('stop-the-consumers'), outcome('stop-command')]).toEqual(['done', 'skipped'])
+      expect(kafka.mutations.slice(setup)).toEqual([])
+      expect(await committed(kafka)).toEqual(['orders/0=10', 'orders/1=5', 'orders/2=10'])
+    },
+  )
+
   it('stops with exit 3 when the group commits after the plan was shown, and changes nothing', async () => {
     const kafka = await cluster()
     const io = scriptedIo([{ type: 'ledger orders:1 1' }, { confirm: false, message: /new plan/ }])
