@@ -166,7 +166,7 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
         ...(group.members.length ? [membersTable(group.members)] : []),
         markdown(
           [
-            `Stop **every** instance (hosts: ${hosts.join(', ') || 'unknown'}): scale the deployment to zero, \`systemctl stop\` the service, or stop the job. Stop, don't kill: a clean stop leaves the group at once; a killed member lingers.`,
+            `Stop **every** instance${hosts.length ? ` (hosts: ${hosts.join(', ')})` : ', also those between restarts'}: scale the deployment to zero, \`systemctl stop\` the service, or stop the job. Stop, don't kill: a clean stop leaves the group at once; a killed member lingers.`,
             sessionLine,
             `Give the command with \`--set ${stopFlag}=…\` (or below) and the runbook runs it after you confirm; then it waits for the group to become Empty.`,
           ].join('\n\n'),
