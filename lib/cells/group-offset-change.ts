@@ -107,7 +107,7 @@ export interface StopGroupOptions<S, P extends ParamSpecs> {
 const settleMs = 3000
 const settleReads = 7
 
-/** True while the group has members: only then do the stop cells run. */
+/** True while the group has members; else the reason the stop cells skip (unless a stop command or a restarting hint runs them). */
 async function stillActive(kafka: KafkaOps, groupId: string): Promise<true | string> {
   const group = await readGroupState(kafka, groupId)
   return group.found && !groupIsStopped(group) ? true : 'the group has no active members'
@@ -220,8 +220,9 @@ export function stopGroupCells<S, P extends ParamSpecs>(first: Notebook<S, P> | 
       for (;;) {
         const waited = ctx.now() - started
         if (activeNow()) {
+          // A dry run never gets here: it returned above when its first reading found members.
           membersSeen = true
-          mustSettle = !ctx.dryRun
+          mustSettle = true
           emptyReads = 0
           if (waited >= limitMs) break
           if (waited - shown >= 10_000) {
